@@ -1,0 +1,66 @@
+"""The one place that knows which rules exist.
+
+Each rule is a function in its own module under ``repo_roles/checks/``, registered with
+``@rule(...)``.  Its module docstring is its user documentation (``repo-roles rule ID``).
+``repo_roles/checks/__init__.py`` imports every rule module explicitly, so reading that file
+tells a newcomer what exists (no discovery magic).
+"""
+
+from __future__ import annotations
+
+import inspect
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from repo_roles.findings import SEVERITIES, Finding
+
+if TYPE_CHECKING:
+    from repo_roles.scan import ScanContext
+
+CheckFunction = Callable[["ScanContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule: stable id, kebab-case name, default severity and documentation."""
+
+    id: str
+    name: str
+    summary: str
+    default_severity: str
+    doc: str
+    check: CheckFunction
+    enabled_by_default: bool = True
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    name: str,
+    summary: str,
+    severity: str = "error",
+    enabled_by_default: bool = True,
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register ``func`` under ``id``; its module docstring becomes the rule's documentation."""
+    if severity not in SEVERITIES:
+        raise ValueError(f"{id}: unknown severity {severity!r}")
+
+    def decorate(func: CheckFunction) -> CheckFunction:
+        if id in RULES:
+            raise ValueError(f"rule id {id} registered twice")
+        module = sys.modules.get(func.__module__)
+        doc = inspect.cleandoc((module.__doc__ if module else None) or func.__doc__ or summary)
+        RULES[id] = Rule(id, name, summary, severity, doc, func, enabled_by_default)
+        return func
+
+    return decorate
+
+
+def iter_rules() -> Iterable[Rule]:
+    """Every registered rule, sorted by id."""
+    import repo_roles.checks  # noqa: F401  (imports every rule module, filling RULES)
+
+    return [RULES[k] for k in sorted(RULES)]

@@ -1,0 +1,72 @@
+"""The command line: wires options to the pipeline, prints results, maps errors to exit codes.
+
+Exit codes follow ruff: 0 clean, 1 findings, 2 usage / configuration / internal error.
+Each command lives in ``repo_roles/commands/<name>.py`` as a function returning its exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, Callable
+
+import click
+
+from repo_roles import __version__
+from repo_roles.errors import RepoRolesError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Group(click.Group):
+    """A group whose usage errors exit 2 (click's default too) and whose user errors never trace."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D401
+        kwargs.setdefault("standalone_mode", True)
+        return super().main(*args, **kwargs)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RepoRolesError as exc:
+            click.echo(f"repo-roles: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+            raise
+        except BrokenPipeError:  # `repo-roles ls | head`
+            sys.stderr.close()
+            ctx.exit(EXIT_CLEAN)
+        except Exception as exc:  # an internal error: say so, exit 2, never a bare traceback
+            click.echo(
+                f"repo-roles: internal error: {type(exc).__name__}: {exc}\n"
+                "Please report this with the command you ran.",
+                err=True,
+            )
+            ctx.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="repo-roles")
+def main() -> None:
+    """repo-roles: who is responsible for each file, what kind of work it is, and is it documented and tested."""
+
+
+def run_command(func: Callable[..., int], **kwargs: Any) -> None:
+    """Call a command function and exit with the code it returns."""
+    code = func(**kwargs)
+    sys.exit(code)
+
+
+def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=str),
+        default=None,
+        help="Use this configuration file instead of discovering one (like ruff's --config).",
+    )(f)
+
+
+# Commands register themselves on `main` when their module is imported.
+from repo_roles.commands import register_all  # noqa: E402
+
+register_all(main)
