@@ -1,0 +1,109 @@
+"""The typed configuration every layer reads. Built only by ``config.loader`` from validated data.
+
+File format (``repo-roles.toml``, ``.repo-roles.toml`` or ``[tool.repo-roles]`` in pyproject.toml)::
+
+    extends = "recommended"          # a built-in pack from rules/, or a path; or a list of them
+    include = ["**"]                 # gitignore-style globs of files to scan
+    exclude = ["build/"]             # gitignore-style globs never scanned
+    untracked = false                # also scan untracked, non-ignored files
+
+    [roles]                          # explicit classification, the first signal tried
+    "frontend.ui" = ["web/src/**/*.ts"]
+
+    [teams."@acme/backend"]          # the roster: owner handle -> responsibility and members
+    description = "API and workers"
+    responsible = ["backend"]        # sides and/or roles
+    members = ["@alice", "bob@example.com"]
+
+    [ownership]
+    file = ".github/CODEOWNERS"      # default: discovered where each platform looks
+    dialect = "auto"                 # auto | github | gitlab | bitbucket
+    owners-files = true              # also read directory OWNERS files
+    require-owner = ["backend.logic", ...]
+
+    [lint]
+    select = [] ; extend-select = [] ; ignore = []
+    per-path-ignores = { "legacy/**" = ["OWN001"] }
+    severity = { "OWN003" = "warning" }
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Optional, Tuple
+
+from repo_roles import roles as R
+
+DEFAULT_REQUIRE_OWNER: Tuple[str, ...] = (
+    R.BACKEND_LOGIC,
+    R.BACKEND_TESTS,
+    R.BACKEND_DOCS,
+    R.FRONTEND_UI,
+    R.FRONTEND_ASSETS,
+    R.FRONTEND_TESTS,
+)
+
+KeyPath = Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Team:
+    """A roster entry: an owner handle (``@org/team``, ``@user`` or an email) and what it answers for."""
+
+    handle: str
+    description: str = ""
+    responsible: Tuple[str, ...] = ()  # sides and/or roles, as written
+    members: Tuple[str, ...] = ()
+
+    @property
+    def roles(self) -> frozenset:
+        """The roles this team answers for (sides expanded)."""
+        out: set = set()
+        for item in self.responsible:
+            out |= R.expand_responsibility(item)
+        return frozenset(out)
+
+
+@dataclass(frozen=True)
+class OwnershipConfig:
+    file: Optional[str] = None
+    dialect: str = "auto"
+    owners_files: bool = True
+    require_owner: Tuple[str, ...] = DEFAULT_REQUIRE_OWNER
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    select: Tuple[str, ...] = ()
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    per_path_ignores: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    severity: Dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    """A fully resolved configuration (``extends`` already merged)."""
+
+    path: Optional[Path] = None  # the file it was read from; None for built-in defaults
+    extends: Tuple[str, ...] = ()
+    include: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = ()
+    untracked: bool = False
+    roles: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # role -> globs
+    teams: Dict[str, Team] = field(default_factory=dict)  # handle -> team
+    ownership: OwnershipConfig = field(default_factory=OwnershipConfig)
+    lint: LintConfig = field(default_factory=LintConfig)
+    # Where each key path was set: ("roles", "frontend.ui") -> ("repo-roles.toml", 12).
+    sources: Dict[KeyPath, Tuple[str, int]] = field(default_factory=dict)
+
+    def source_of(self, *key_path: str) -> Optional[str]:
+        """``"file:line"`` of the setting at ``key_path`` (or its nearest configured parent)."""
+        path: KeyPath = tuple(key_path)
+        while path:
+            if path in self.sources:
+                file, line = self.sources[path]
+                return f"{file}:{line}"
+            path = path[:-1]
+        return None
