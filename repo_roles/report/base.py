@@ -1,0 +1,212 @@
+"""What every formatter shares: the input value, the protocol, and small rendering helpers.
+
+A formatter turns a :class:`ReportInput` into the complete text of one ``--output-format``
+(trailing newline included, ``""`` when the format has nothing to say); the CLI writes it as is.
+Formatters never compute findings, never filter them and never print.
+
+Conventions every format follows (so the formats agree with each other):
+
+* Findings are rendered in :meth:`Finding.sort_key` order (a stable sort: equal keys keep the
+  engine's order), so output is deterministic whoever calls us.
+* ``Finding.path == ""`` means repository-wide.  Text formats show it as ``.`` (the project root:
+  a real path, unlike the project name, and still parseable as ``path: ID message``); data formats
+  (json, json-lines) keep ``""``; formats that require a location say what they do.
+* ``end_column`` is exclusive, as in ruff's ``end_location`` and SARIF's ``endColumn``.
+* Fingerprints hash rule id, path and key (never line numbers), so they survive edits that shift
+  lines; see :func:`fingerprints`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from pathlib import Path
+from typing import Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
+
+from repo_roles.checks.registry import Rule
+from repo_roles.findings import SEVERITIES, Finding
+
+TOOL_NAME = "repo-roles"
+# The project has no homepage yet; its PyPI page is the one address its name already implies.
+INFORMATION_URI = "https://pypi.org/project/repo-roles/"
+REPOSITORY_WIDE = "."
+
+# Large files are not worth reading to the end just to show one line of context.
+_MAX_SOURCE_BYTES = 8 * 1024 * 1024
+
+
+class ReportInput(NamedTuple):
+    """Everything a formatter may look at."""
+
+    findings: Sequence[Finding]  # already filtered (and usually sorted) by the engine
+    rules: Mapping[str, Rule]  # rule id -> Rule, for names, summaries and docs
+    root: Path  # project root: source lines for `full`, the SARIF %SRCROOT%
+    tool_version: str
+    statistics: bool = False  # concise/full: show per-rule counts instead (ruff --statistics)
+
+
+class Formatter(Protocol):
+    """One ``--output-format``: ``name`` is the option value, ``render`` returns the whole text."""
+
+    name: str
+
+    def render(self, report: ReportInput) -> str: ...
+
+
+def ordered(findings: Sequence[Finding]) -> List[Finding]:
+    """The findings in the order every format shows them."""
+    return sorted(findings, key=Finding.sort_key)
+
+
+def rule_name(report: ReportInput, rule_id: str) -> str:
+    """The rule's kebab-case name, or ``""`` for an id the registry does not know."""
+    rule = report.rules.get(rule_id)
+    return rule.name if rule is not None else ""
+
+
+def rule_summary(report: ReportInput, rule_id: str) -> str:
+    rule = report.rules.get(rule_id)
+    return rule.summary if rule is not None else ""
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _needs_escape(char: str) -> bool:
+    code = ord(char)
+    # C0/C1 controls would break lines or drive the terminal (ESC); lone surrogates (undecodable
+    # file names) cannot be encoded on output; U+2028/9 are line breaks to some viewers.
+    return code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0x2028, 0x2029)
+
+
+def one_line(text: str, keep: str = "") -> str:
+    """``text`` with control characters shown as escapes, so one finding stays one line.
+
+    Characters in ``keep`` pass through (for formats with their own encoding of newlines).
+    """
+    if not any(_needs_escape(c) and c not in keep for c in text):
+        return text
+    out = []
+    for char in text:
+        if not _needs_escape(char) or char in keep:
+            out.append(char)
+        elif char in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[char])
+        elif ord(char) <= 0xFF:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"\\u{ord(char):04x}")
+    return "".join(out)
+
+
+def raw_location(finding: Finding) -> str:
+    """``path:line:col`` with the missing parts left out (``path:line``, ``path``), unescaped."""
+    where = finding.path or REPOSITORY_WIDE
+    if finding.line is not None:
+        where += f":{finding.line}"
+        if finding.column is not None:
+            where += f":{finding.column}"
+    return where
+
+
+def text_location(finding: Finding) -> str:
+    """:func:`raw_location` with control characters escaped, for one-line text output."""
+    return one_line(raw_location(finding))
+
+
+def text_line(finding: Finding) -> str:
+    """The ruff-style one-line form: ``path:line:col: ID message``."""
+    return f"{text_location(finding)}: {finding.rule_id} {one_line(finding.message)}"
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def severity_counts(findings: Sequence[Finding]) -> Dict[str, int]:
+    """Count per severity, in SEVERITIES order, leaving out severities with no finding."""
+    counts = Counter(f.severity for f in findings)
+    known = {s: counts[s] for s in SEVERITIES if counts[s]}
+    known.update({s: n for s, n in sorted(counts.items()) if s not in SEVERITIES})
+    return known
+
+
+def summary_line(findings: Sequence[Finding]) -> str:
+    """``Found 3 problems (2 errors, 1 warning).`` or ruff's ``All checks passed!``."""
+    if not findings:
+        return "All checks passed!"
+    parts = ", ".join(
+        f"{n} {s}" if s == "info" else plural(n, s) for s, n in severity_counts(findings).items()
+    )
+    return f"Found {plural(len(findings), 'problem')} ({parts})."
+
+
+def fingerprints(findings: Sequence[Finding]) -> List[str]:
+    """A stable fingerprint per finding: sha256 of rule id, path and key, 32 hex digits.
+
+    Line numbers stay out, so a finding keeps its fingerprint when unrelated edits shift it.
+    A finding without a key falls back to its message (better than colliding with every other
+    keyless finding of the rule in that file).  Findings that would still collide get an
+    occurrence number, because GitLab shows only one issue per fingerprint (ruff does the same).
+    """
+    seen: Counter[str] = Counter()
+    result = []
+    for finding in findings:
+        identity = "\0".join((finding.rule_id, finding.path, finding.key or finding.message))
+        occurrence = seen[identity]
+        seen[identity] += 1
+        if occurrence:
+            identity += f"\0{occurrence}"
+        data = identity.encode("utf-8", "surrogatepass")
+        result.append(hashlib.sha256(data).hexdigest()[:32])
+    return result
+
+
+def rule_counts(findings: Sequence[Finding]) -> List[Tuple[str, int]]:
+    """``(rule_id, count)`` pairs, most frequent first, ties by id."""
+    counts = Counter(f.rule_id for f in findings)
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def render_statistics(report: ReportInput) -> str:
+    """Per-rule counts like ``ruff check --statistics``: count, id, name, summary; most first."""
+    rows = [
+        (str(count), rule_id, rule_name(report, rule_id), one_line(rule_summary(report, rule_id)))
+        for rule_id, count in rule_counts(report.findings)
+    ]
+    if not rows:
+        return ""
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [
+        f"{count:>{widths[0]}}  {rule_id:<{widths[1]}}  {name:<{widths[2]}}  {summary}".rstrip()
+        for count, rule_id, name, summary in rows
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def read_source_line(root: Path, path: str, line: int) -> Optional[str]:
+    """Line ``line`` (1-based) of ``root/path`` decoded leniently, or None when unavailable.
+
+    Resolves symlinks and refuses anything that lands outside ``root`` (a finding's path comes
+    from the repository, and a symlink to /etc must not leak into a CI log); a missing,
+    unreadable or too short file just means no snippet.
+    """
+    if not path or line < 1:
+        return None
+    try:
+        base = root.resolve()
+        target = (base / path).resolve()
+        target.relative_to(base)
+        if not target.is_file():
+            return None
+        read = 0
+        with target.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                read += len(raw)
+                if read > _MAX_SOURCE_BYTES:
+                    return None
+                if number == line:
+                    return raw.decode("utf-8", "replace").rstrip("\r\n")
+    except (OSError, ValueError, RuntimeError):  # ValueError: outside root or NUL in the path
+        return None
+    return None
