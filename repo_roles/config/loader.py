@@ -1,0 +1,222 @@
+"""Read, validate and merge configuration files into a ``Config``.
+
+Every file of an ``extends`` chain is validated on its own, so an error names the file that
+holds it, with line, column and key path.  Parents are merged first; a child overrides them key
+by key (tables merge recursively, arrays and scalars are replaced).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Optional, Tuple
+
+from repo_roles._compat import tomllib
+from repo_roles.config import schema
+from repo_roles.config.discovery import PYPROJECT, builtin_rules_dir
+from repo_roles.config.model import Config, LintConfig, OwnershipConfig, Team
+from repo_roles.config.positions import KeyPath, Positions
+from repo_roles.errors import ConfigError
+
+TOOL_TABLE: KeyPath = ("tool", "repo-roles")
+Sources = Dict[Tuple[str, ...], Tuple[str, int]]
+
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+@dataclass(frozen=True)
+class _Document:
+    """One configuration file, parsed and validated."""
+
+    path: Path
+    display: str
+    data: Dict[str, Any]  # the repo-roles table (the whole file, or [tool.repo-roles])
+    prefix: KeyPath  # where that table sits in the file
+    positions: Positions
+
+    def error(self, key_path: KeyPath, message: str, hint: Optional[str] = None) -> ConfigError:
+        full = self.prefix + tuple(key_path)
+        line, column = self.positions.of(full)
+        return ConfigError(
+            message, file=self.display, line=line, column=column, key_path=format_key_path(full), hint=hint
+        )
+
+
+def load_config(path: Optional[Path]) -> Config:
+    """The configuration in ``path`` with its ``extends`` chain merged; None -> built-in defaults."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    root = _read(path)
+    data, sources = _resolve(root, chain=())
+    return _to_config(data, path=path, extends=_extends_of(root.data), sources=sources)
+
+
+def format_key_path(key_path: KeyPath) -> str:
+    """``("roles", "frontend.ui")`` -> ``roles."frontend.ui"``; indices as ``[2]``."""
+    out = ""
+    for part in key_path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            continue
+        text = part if _BARE_KEY.match(part) else '"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        out += f".{text}" if out else text
+    return out
+
+
+def display_name(path: Path) -> str:
+    """How a file is named in messages: relative to the working directory when inside it."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except (ValueError, OSError):  # outside the working directory, or it was deleted
+        return absolute.as_posix()
+
+
+# -- reading one file ----------------------------------------------------------------------
+def _read(path: Path) -> _Document:
+    display = display_name(path)
+    try:
+        # utf-8-sig: editors on Windows add a BOM that TOML itself does not allow
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError("configuration file not found", file=display) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration file: {exc}", file=display) from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _syntax_error(exc, display, text) from None
+
+    positions = Positions(text)
+    prefix: KeyPath = ()
+    data: Any = document
+    if path.name == PYPROJECT:
+        prefix = TOOL_TABLE
+        tool = document.get("tool")
+        data = tool.get("repo-roles", {}) if isinstance(tool, dict) else {}  # no table: nothing set
+    doc = _Document(path=path, display=display, data=data, prefix=prefix, positions=positions)
+    if not isinstance(data, dict):
+        raise doc.error((), f"expected a table, found {schema.describe(data)}")
+    for issue in schema.validate(data):
+        raise doc.error(issue.key_path, issue.message, issue.hint)  # the first problem is enough
+    return doc
+
+
+def _syntax_error(exc: tomllib.TOMLDecodeError, display: str, text: str) -> ConfigError:
+    message = str(exc.args[0]) if exc.args else str(exc)
+    line: Optional[int] = getattr(exc, "lineno", None)  # Python >= 3.14 exposes them
+    column: Optional[int] = getattr(exc, "colno", None)
+    found = _TOML_POSITION.search(message)
+    if found:
+        message = message[: found.start()]
+        line, column = int(found.group(1)), int(found.group(2))
+    elif message.endswith("(at end of document)"):
+        message = message[: -len("(at end of document)")].rstrip()
+        line = text.count("\n") + 1
+        column = len(text) - (text.rfind("\n") + 1) + 1
+    return ConfigError(f"invalid TOML: {message}", file=display, line=line, column=column)
+
+
+# -- extends -------------------------------------------------------------------------------
+def _extends_of(data: Dict[str, Any]) -> Tuple[str, ...]:
+    value = data.get("extends", ())
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _resolve(doc: _Document, chain: Tuple[Path, ...]) -> Tuple[Dict[str, Any], Sources]:
+    """``doc`` merged over its parents, and where each merged key path was set."""
+    here = chain + (doc.path.resolve(),)
+    merged: Dict[str, Any] = {}
+    sources: Sources = {}
+    refs = _extends_of(doc.data)
+    for index, ref in enumerate(refs):
+        key: KeyPath = ("extends", index) if isinstance(doc.data["extends"], list) else ("extends",)
+        parent_path = _locate_parent(doc, ref, key)
+        if parent_path.resolve() in here:
+            cycle = " -> ".join(display_name(p) for p in here + (parent_path.resolve(),))
+            raise doc.error(key, f"extends cycle: {cycle}")
+        parent_data, parent_sources = _resolve(_read(parent_path), here)
+        merged = _merge(merged, parent_data)
+        sources.update(parent_sources)
+    own = {k: v for k, v in doc.data.items() if k != "extends"}  # each file resolves its own
+    sources.update(_sources_of(doc, own))
+    return _merge(merged, own), sources
+
+
+def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
+    """A pack name (``"recommended"``) is a built-in pack; anything path-like is a file."""
+    if "/" in ref or "\\" in ref or ref.endswith(".toml"):
+        target = Path(ref) if Path(ref).is_absolute() else doc.path.parent / ref
+        if not target.is_file():
+            raise doc.error(key, f"extends {ref!r}: file not found ({display_name(target)})")
+        return target
+    packs_dir = builtin_rules_dir()
+    target = packs_dir / f"{ref}.toml"
+    if not target.is_file():
+        packs = sorted(p.stem for p in packs_dir.glob("*.toml"))
+        raise doc.error(
+            key,
+            f"unknown built-in pack {ref!r}; expected one of: {', '.join(packs)} (or a path to a .toml file)",
+            schema.did_you_mean(ref, packs),
+        )
+    return target
+
+
+def _merge(base: Dict[str, Any], over: Dict[str, Any]) -> Dict[str, Any]:
+    """``over`` on top of ``base``: tables merge key by key, everything else is replaced."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _sources_of(doc: _Document, data: Dict[str, Any], base: Tuple[str, ...] = ()) -> Sources:
+    """Every table key path in ``data`` -> (file, line), keyed as written in TOML."""
+    out: Sources = {}
+    for key, value in data.items():
+        path = base + (key,)
+        out[path] = (doc.display, doc.positions.of(doc.prefix + path)[0])
+        if isinstance(value, dict):
+            out.update(_sources_of(doc, value, path))
+    return out
+
+
+# -- building the model --------------------------------------------------------------------
+def _to_config(data: Dict[str, Any], *, path: Path, extends: Tuple[str, ...], sources: Sources) -> Config:
+    # Only keys that were set are passed, so every default lives in the model alone.
+    scalars = {key: value for key, value in data.items() if key not in _STRUCTURED}
+    return Config(
+        path=path,
+        extends=extends,
+        roles=_frozen(data.get("roles", {})),
+        teams={
+            handle: Team(handle=handle, **_fields(team)) for handle, team in data.get("teams", {}).items()
+        },
+        ownership=OwnershipConfig(**_fields(data.get("ownership", {}))),
+        lint=LintConfig(**_fields(data.get("lint", {}))),
+        sources=sources,
+        **_fields(scalars),
+    )
+
+
+_STRUCTURED = frozenset({"extends", "roles", "teams", "ownership", "lint"})
+
+
+def _fields(table: Dict[str, Any]) -> Dict[str, Any]:
+    """A validated fixed-key table as dataclass keyword arguments (arrays become tuples)."""
+    return {schema.attr_name(key): _frozen(value) for key, value in table.items()}
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return {key: _frozen(item) for key, item in value.items()}
+    return value
