@@ -1,0 +1,193 @@
+"""Where each hosting platform looks for its CODEOWNERS file, and which one it would read.
+
+Sources (pinned by tests/test_ownership_discovery.py):
+
+* GitHub docs, "About code owners" / CODEOWNERS file location: ``.github/``, the root, then
+  ``docs/``; "GitHub will search for them in that order and use the first one it finds".
+  Same page: a CODEOWNERS file of 3 MB or more is not loaded.
+* GitLab: root, ``docs/``, ``.gitlab/`` — ``FILE_PATHS`` in ``ee/lib/gitlab/code_owners.rb``,
+  confirmed in gitlab-org/gitlab#219916 ("Only the first file will be used ... Order is root,
+  docs, .gitlab").
+* Bitbucket Cloud and Data Center docs: only ``.bitbucket/CODEOWNERS`` is read.
+
+Nothing here reads whole files: a caller-supplied ``head`` gives the first bytes when the
+dialect has to be guessed from syntax (GitLab ``[Section]`` headers).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Collection, Dict, NamedTuple, Optional, Tuple
+
+GITHUB_SIZE_LIMIT = 3 * 1024 * 1024  # GitHub ignores a CODEOWNERS of 3 MB or more
+
+DIALECTS = ("github", "gitlab", "bitbucket")
+
+# Search order of each platform; the first existing path wins.
+PLATFORM_LOCATIONS: Dict[str, Tuple[str, ...]] = {
+    "github": (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"),
+    "gitlab": ("CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS"),
+    "bitbucket": (".bitbucket/CODEOWNERS",),
+}
+
+# Every location any platform reads, in a stable order for reports.
+ALL_LOCATIONS: Tuple[str, ...] = (
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+    ".gitlab/CODEOWNERS",
+    ".bitbucket/CODEOWNERS",
+)
+
+# A directory only one platform reads says which platform the file is written for.
+_LOCATION_DIALECT: Tuple[Tuple[str, str], ...] = (
+    (".github/", "github"),
+    (".gitlab/", "gitlab"),
+    (".bitbucket/", "bitbucket"),
+)
+
+_PLATFORM_NAME = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
+
+# A GitLab section header: ``[Name]``, ``^[Optional]``, ``[Name][2]``, optionally followed by
+# default owners. Requiring whitespace or the end after ``]`` keeps a bracket *pattern* such as
+# ``[abc]*.py @x`` from looking like a section.
+_SECTION_RE = re.compile(rb"^[ \t]*\^?\[[^\]\r\n]+\](?:\[\d+\])?(?:[ \t]+[^\r\n]*)?[ \t]*\r?$", re.M)
+
+
+class OwnershipFileCandidate(NamedTuple):
+    """A CODEOWNERS file that ``platform`` would read (the first one found in its order)."""
+
+    path: str
+    platform: str
+
+
+class DiscoveryResult(NamedTuple):
+    """Which CODEOWNERS file is in force, in which dialect, and what else was seen.
+
+    ``chosen`` is None when no file applies. ``candidates`` lists every CODEOWNERS file at a
+    location some platform reads (more than one is worth a finding). ``winners`` says, for each
+    platform that would find one, which file it reads. ``oversized`` is True when the chosen
+    file is GitHub's and at least ``GITHUB_SIZE_LIMIT`` bytes (GitHub does not load it).
+    """
+
+    chosen: Optional[str]
+    dialect: str
+    candidates: Tuple[str, ...]
+    notes: Tuple[str, ...]
+    winners: Tuple[OwnershipFileCandidate, ...] = ()
+    oversized: bool = False
+
+
+def dialect_from_location(path: str) -> Optional[str]:
+    """``github``/``gitlab``/``bitbucket`` when ``path`` sits in a platform's own directory."""
+    for prefix, dialect in _LOCATION_DIALECT:
+        if path.startswith(prefix):
+            return dialect
+    return None
+
+
+def dialect_from_syntax(data: bytes, path: str = "") -> str:
+    """``gitlab`` when the text has a GitLab section header line, else ``github``."""
+    return "gitlab" if _SECTION_RE.search(data) else "github"
+
+
+def platform_winners(paths: Collection[str]) -> Tuple[OwnershipFileCandidate, ...]:
+    """For each platform, the file it would read among ``paths`` (platforms with none omitted)."""
+    found = []
+    for platform in DIALECTS:
+        for location in PLATFORM_LOCATIONS[platform]:
+            if location in paths:
+                found.append(OwnershipFileCandidate(location, platform))
+                break
+    return tuple(found)
+
+
+def discover_ownership_file(
+    paths: Collection[str],
+    *,
+    configured_file: Optional[str] = None,
+    configured_dialect: str = "auto",
+    head: Optional[Callable[[str], Optional[bytes]]] = None,
+    syntax_dialect: Optional[Callable[[bytes, str], str]] = None,
+    size: Optional[Callable[[str], Optional[int]]] = None,
+) -> DiscoveryResult:
+    """Decide which CODEOWNERS file applies to the inventory ``paths`` (project-relative).
+
+    ``configured_file`` (from the config) overrides the search; ``configured_dialect`` is
+    ``auto`` or one of ``DIALECTS``. With ``auto`` the platform comes from a platform-only
+    directory (``.github/``, ``.gitlab/``, ``.bitbucket/``) holding a candidate, else from the
+    chosen file's syntax (``head`` bytes; ``syntax_dialect`` replaces the local section check).
+    ``size`` (bytes of a path) lets the GitHub 3 MB limit be checked.
+    """
+    if configured_dialect != "auto" and configured_dialect not in DIALECTS:
+        raise ValueError(f"unknown CODEOWNERS dialect {configured_dialect!r}")
+    lookup = paths  # only a handful of membership tests: no need to copy 100k paths into a set
+    candidates = tuple(location for location in ALL_LOCATIONS if location in lookup)
+    winners = platform_winners(lookup)
+    notes = []
+
+    if configured_file is not None:
+        chosen: Optional[str] = configured_file if configured_file in lookup else None
+        if chosen is None:
+            notes.append(f"the configured CODEOWNERS file {configured_file} does not exist")
+        platform = configured_dialect
+        if platform == "auto":
+            platform = dialect_from_location(configured_file) or _syntax(chosen, head, syntax_dialect)
+    else:
+        pinned = _platform_from_candidates(candidates)
+        platform = configured_dialect if configured_dialect != "auto" else pinned or "github"
+        chosen = next((loc for loc in PLATFORM_LOCATIONS[platform] if loc in lookup), None)
+        if configured_dialect == "auto" and pinned is None:
+            # Only root or docs/: GitHub and GitLab both read them, the syntax tells them apart.
+            platform = _syntax(chosen, head, syntax_dialect)
+        notes.extend(_ignored_notes(platform, chosen, candidates))
+        if chosen is None and candidates:
+            names = ", ".join(candidates)
+            notes.append(f"{_PLATFORM_NAME[platform]} reads none of {names}")
+        elif not candidates:
+            notes.append("no CODEOWNERS file found")
+
+    oversized = False
+    if chosen is not None and platform == "github" and size is not None:
+        length = size(chosen)
+        oversized = length is not None and length >= GITHUB_SIZE_LIMIT
+        if oversized:
+            notes.append(f"GitHub does not load {chosen}: it is 3 MB or larger")
+    return DiscoveryResult(chosen, platform, candidates, tuple(notes), winners, oversized)
+
+
+def _platform_from_candidates(candidates: Tuple[str, ...]) -> Optional[str]:
+    """The platform whose own directory holds a candidate (the first in ALL_LOCATIONS order,
+    so GitHub when several do); None when every candidate is at a shared location."""
+    for location in candidates:
+        dialect = dialect_from_location(location)
+        if dialect is not None:
+            return dialect
+    return None
+
+
+def _syntax(
+    path: Optional[str],
+    head: Optional[Callable[[str], Optional[bytes]]],
+    syntax_dialect: Optional[Callable[[bytes, str], str]],
+) -> str:
+    if path is None or head is None:
+        return "github"
+    data = head(path)
+    if data is None:
+        return "github"
+    return (syntax_dialect or dialect_from_syntax)(data, path)
+
+
+def _ignored_notes(platform: str, chosen: Optional[str], candidates: Tuple[str, ...]) -> Tuple[str, ...]:
+    """One note per candidate the chosen platform passes over, saying why."""
+    name = _PLATFORM_NAME[platform]
+    notes = []
+    for other in candidates:
+        if other == chosen:
+            continue
+        if other in PLATFORM_LOCATIONS[platform]:
+            notes.append(f"{name} uses {chosen}; {other} is ignored")
+        else:
+            notes.append(f"{name} does not read {other}")
+    return tuple(notes)
