@@ -1,0 +1,122 @@
+"""Language-neutral documentation-coverage types: every per-language analyzer returns these.
+
+A documentation item is anything that can carry a docstring/doc comment (module, class,
+function…). Whether it *counts* is a separate question answered by ``exempt``: an item counts
+when ``exempt is None``, so reports can still show why something was left out.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional, Tuple
+
+COUNTING_MODES = ("repo-roles", "interrogate")
+
+# Problem codes a file can carry instead of items. A file with any problem counts nothing:
+# an unparseable file is not "undocumented", it is unknown.
+PROBLEM_CODES = (
+    "syntax-error",  # the language's parser rejects the file
+    "newer-syntax",  # valid in a newer language version than the running parser knows
+    "too-deep",  # nesting beyond the parser's limits (recursion, indentation, parentheses)
+    "too-large",  # over DocOptions.max_file_size; not parsed at all
+    "encoding",  # bytes that do not decode in the declared/default encoding
+    "binary",  # NUL bytes: not source text
+)
+
+
+class DocItem(NamedTuple):
+    """One documentable definition.
+
+    ``name`` is qualified by its enclosing definitions ("Client.get", "outer.inner"); a module's
+    name is its dotted path. ``exempt`` says why the item does not count ("overload", "private",
+    "init-covered-by-class"…); ``None`` means it counts.
+    """
+
+    name: str
+    kind: str  # module | package | class | function | method | nested_function | nested_class
+    line: int
+    public: bool
+    documented: bool
+    exempt: Optional[str] = None
+
+
+Problem = Tuple[int, str, str]  # (line, code, message); line 0 when it is about the whole file
+
+
+class FileDocs(NamedTuple):
+    """The documentation items of one file, or the problems that kept us from reading it."""
+
+    path: str
+    language: str
+    items: Tuple[DocItem, ...] = ()
+    problems: Tuple[Problem, ...] = ()
+
+    @property
+    def counted(self) -> Tuple[DocItem, ...]:
+        """Items that count towards coverage (not exempt)."""
+        return tuple(item for item in self.items if item.exempt is None)
+
+    @property
+    def documented(self) -> Tuple[DocItem, ...]:
+        """Counted items that have documentation."""
+        return tuple(item for item in self.items if item.exempt is None and item.documented)
+
+    @property
+    def missing(self) -> Tuple[DocItem, ...]:
+        """Counted items without documentation."""
+        return tuple(item for item in self.items if item.exempt is None and not item.documented)
+
+
+class DocOptions(NamedTuple):
+    """What to count. Option names mirror interrogate's where it has one.
+
+    ``counting``:
+      * ``"repo-roles"`` (default): pydocstyle's publicity rules decide what is public, and only
+        public, non-exempt items count (see ``repo_roles.coverage.python_docs``).
+      * ``"interrogate"``: covered/total equal interrogate 1.7's on the same file and options.
+
+    Flags typed ``Optional[bool]`` default to ``None`` = "what the counting mode does":
+
+    ============================  =====================================  ==========  ===========
+    field                         interrogate / ruff name                repo-roles  interrogate
+    ============================  =====================================  ==========  ===========
+    ignore_nested_functions       --ignore-nested-functions              True        False
+    ignore_property_setters       --ignore-property-setters              True [1]_   False
+    ignore_overloaded_functions   --ignore-overloaded-functions          True        False
+    ignore_overrides              (none; ``@typing.override``)           True        False
+    ignore_decorators             ruff ``lint.pydocstyle.ignore-decorators``  ()     ()
+    ============================  =====================================  ==========  ===========
+
+    .. [1] repo-roles mode exempts ``@x.deleter`` too; interrogate only knows setters.
+
+    The other flags (``ignore_init_module``, ``ignore_init_method``, ``ignore_magic``,
+    ``ignore_private`` (``__x``), ``ignore_semiprivate`` (``_x``), ``ignore_nested_classes``,
+    ``ignore_property_decorators``, ``ignore_module``, ``ignore_regex``, ``include_regex``,
+    ``docstring_style``) are interrogate's, with its defaults, in both modes. Regexes are
+    ``re.match``-ed against the bare name, like interrogate. ``max_file_size`` is in bytes.
+    """
+
+    counting: str = "repo-roles"
+    ignore_init_module: bool = False
+    ignore_init_method: bool = False
+    ignore_magic: bool = False
+    ignore_private: bool = False
+    ignore_semiprivate: bool = False
+    ignore_nested_functions: Optional[bool] = None
+    ignore_nested_classes: bool = False
+    ignore_property_decorators: bool = False
+    ignore_property_setters: Optional[bool] = None
+    ignore_overloaded_functions: Optional[bool] = None
+    ignore_overrides: Optional[bool] = None
+    ignore_module: bool = False
+    ignore_regex: Tuple[str, ...] = ()
+    include_regex: Tuple[str, ...] = ()
+    ignore_decorators: Tuple[str, ...] = ()
+    docstring_style: str = "sphinx"  # or "google": a class and its __init__ cover each other
+    max_file_size: int = 1_000_000
+
+    def flag(self, name: str) -> bool:
+        """The value of an ``Optional[bool]`` flag, with ``None`` resolved for the counting mode."""
+        value = getattr(self, name)
+        if value is None:
+            return self.counting == "repo-roles"
+        return bool(value)
