@@ -1,0 +1,179 @@
+"""Gitignore-style globs compiled into ONE regex per list, so a path costs one match per table."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+try:  # pathspec >= 1.0 names the git semantics explicitly and deprecates GitWildMatchPattern
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as _Pattern
+except ImportError:  # pragma: no cover - pathspec 0.12
+    from pathspec.patterns.gitwildmatch import GitWildMatchPattern as _Pattern
+
+_to_regex: Callable[[str], Tuple[Optional[str], Optional[bool]]] = _Pattern.pattern_to_regex
+
+# pathspec marks "matched a directory" with a named group; the same name twice in one
+# alternation is a re.error, and we only need the fact of the match.
+_ANY_PARENT = "^(?:.+/)?"
+_UNSEEN = object()
+_WILD = re.compile(r"[*?\[\\]")
+_NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+
+
+class GlobError(ValueError):
+    """A glob that git's wildmatch grammar rejects."""
+
+    def __init__(self, glob: str, reason: str) -> None:
+        self.glob = glob
+        super().__init__(f"invalid glob {glob!r}: {reason}")
+
+
+def glob_regex(glob: str) -> Tuple[str, bool]:
+    """Return ``(regex source, include)`` for one glob; ``include`` is False for ``!negations``."""
+    try:
+        source, include = _to_regex(glob)
+    except (ValueError, TypeError) as exc:
+        raise GlobError(glob, str(exc)) from exc
+    if source is None or include is None:
+        raise GlobError(glob, "matches nothing (empty or a comment)")
+    return _NAMED_GROUP.sub("(?:", source), bool(include)
+
+
+class GlobSet:
+    """Ordered globs in one regex; :meth:`first` answers which glob matched.
+
+    A file matches a pattern when the pattern matches the file or one of its parent
+    directories, exactly as in ``.gitignore`` (``re.match`` on the path, not ``fullmatch``).
+    """
+
+    def __init__(self, globs: Sequence[str], *, last_wins: bool = False) -> None:
+        self.globs: Tuple[str, ...] = tuple(globs)
+        self._include: List[bool] = []
+        parts: List[str] = []
+        order = range(len(self.globs))
+        # gitignore semantics ("the last matching pattern decides", so a later "!x" re-includes)
+        # in one regex: list alternatives in reverse, and the first alternative that matches IS
+        # the last matching pattern.
+        for index in reversed(order) if last_wins else order:
+            source, include = glob_regex(self.globs[index])
+            self._include.append(include)
+            parts.append(f"(?P<g{index}>{source})")
+        self._regex: Optional[re.Pattern[str]] = re.compile("|".join(parts)) if parts else None
+        self._included = {f"g{i}": inc for i, inc in zip(reversed(order) if last_wins else order, self._include)}
+
+    def first(self, path: str) -> Optional[str]:
+        """The deciding glob for ``path`` or ``None`` (also ``None`` when a negation decides)."""
+        if self._regex is None:
+            return None
+        match = self._regex.match(path)
+        if match is None or match.lastgroup is None:
+            return None
+        if not self._included[match.lastgroup]:
+            return None
+        return self.globs[int(match.lastgroup[1:])]
+
+    def __bool__(self) -> bool:
+        return self._regex is not None
+
+
+class GlobTable:
+    """Globs that all mean the same thing (one table): which one matched, as fast as possible.
+
+    Same answers as :class:`GlobSet` for "does any glob match", but a glob without a slash is
+    matched against the file name and against each directory name (cached per directory), and
+    the common shapes ``name``, ``*suffix`` and ``prefix*`` are string operations: one regex
+    alternation of ``[^/]*`` patterns rescans the name once per alternative.
+    """
+
+    def __init__(self, globs: Sequence[str]) -> None:
+        self.globs: Tuple[str, ...] = tuple(globs)
+        self._exact: Dict[str, str] = {}
+        self._suffixes: Tuple[str, ...] = ()
+        self._prefixes: Tuple[str, ...] = ()
+        by_regex: List[int] = []
+        by_path: List[int] = []
+        for index, glob in enumerate(self.globs):
+            glob_regex(glob)  # validate every glob, whatever its fast path
+            if not _is_name_glob(glob):
+                by_path.append(index)
+            elif glob.endswith("/") or _WILD.search(glob[1:-1] if len(glob) > 1 else ""):
+                by_regex.append(index)
+            elif not _WILD.search(glob):
+                self._exact.setdefault(glob, glob)
+            elif glob.startswith("*") and not _WILD.search(glob[1:]):
+                self._suffixes += (glob[1:],)
+            elif glob.endswith("*") and not _WILD.search(glob[:-1]):
+                self._prefixes += (glob[:-1],)
+            else:
+                by_regex.append(index)
+        self._names = self._compile(by_regex, name_only=True)
+        self._paths = self._compile(by_path)
+        self._dirs: Dict[str, Optional[str]] = {"": None}
+        self._base_cache: Dict[str, object] = {}
+
+    def _compile(self, indexes: Sequence[int], name_only: bool = False) -> Optional["re.Pattern[str]"]:
+        parts = []
+        for index in indexes:
+            source, include = glob_regex(self.globs[index])
+            if not include:
+                raise GlobError(self.globs[index], "negations are not allowed in rule tables")
+            if name_only and source.startswith(_ANY_PARENT):
+                # Matched against one path component: the "any parent" prefix can only backtrack.
+                source = "^" + source[len(_ANY_PARENT):]
+            parts.append(f"(?P<g{index}>{source})")
+        return re.compile("|".join(parts)) if parts else None
+
+    def _regex(self, regex: Optional["re.Pattern[str]"], text: str) -> Optional[str]:
+        match = regex.match(text) if regex is not None else None
+        return self.globs[int(match.lastgroup[1:])] if match and match.lastgroup else None
+
+    def _name(self, name: str) -> Optional[str]:
+        """The glob matching one path component (``name/`` for a directory)."""
+        bare = name[:-1] if name.endswith("/") else name
+        if bare in self._exact:
+            return self._exact[bare]
+        if self._suffixes and bare.endswith(self._suffixes):
+            return "*" + next(x for x in self._suffixes if bare.endswith(x))
+        if self._prefixes and bare.startswith(self._prefixes):
+            return next(x for x in self._prefixes if bare.startswith(x)) + "*"
+        return self._regex(self._names, name)
+
+    def _directory(self, directory: str) -> Optional[str]:
+        if directory not in self._dirs:
+            parent, _, name = directory.rpartition("/")
+            self._dirs[directory] = self._directory(parent) or self._name(name + "/")
+        return self._dirs[directory]
+
+    def first(self, path: str) -> Optional[str]:
+        """A glob that matches ``path`` (a trailing ``/`` marks a directory), or ``None``."""
+        if path.endswith("/"):
+            return self.first_split(path, path[:-1], "")
+        directory, base = posixpath.split(path)
+        return self.first_split(path, directory, base)
+
+    def first_split(self, path: str, directory: str, base: str) -> Optional[str]:
+        """:meth:`first` for a path already split (``base`` is ``""`` for a directory)."""
+        if not self.globs:
+            return None
+        if base:
+            # Names repeat across a repository (index.ts, __init__.py): remember each answer.
+            hit = self._base_cache.get(base, _UNSEEN)
+            if hit is _UNSEEN:
+                hit = self._base_cache[base] = self._name(base)
+        else:
+            hit = None
+        return (
+            hit  # type: ignore[return-value]
+            or (self._regex(self._paths, path) if self._paths is not None else None)
+            or (self._directory(directory) if directory else None)
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.globs)
+
+
+def _is_name_glob(glob: str) -> bool:
+    """``*.min.js`` or ``*.Tests/``: no slash inside, so it may match any path component."""
+    body = glob[:-1] if glob.endswith("/") else glob
+    return "/" not in body and "**" not in body and not glob.startswith(("!", "#", "\\"))

@@ -1,0 +1,139 @@
+"""Which side a .js/.ts file runs on, from the strongest evidence to the weakest.
+
+1. a ``'use client'`` / ``'use server'`` directive (React's explicit boundary);
+2. a framework file convention (Next.js ``pages/api/``, SvelteKit ``+page.server.ts`` …);
+3. imports: node builtins or a server framework → backend (such a module cannot run in a
+   browser, so backend evidence wins), else a UI framework → frontend;
+4. the nearest package.json's dependencies, when they name only one side's frameworks;
+5. the outermost directory name that hints a side (``frontend/src/api/x.ts`` is frontend).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+
+from repo_roles import roles as R
+from repo_roles.classify import sniff
+from repo_roles.classify.results import Hit
+from repo_roles.classify.tables import JsTables
+
+ReadBytes = Callable[[str, int], Optional[bytes]]
+SIDE_ROLE = {"frontend": R.FRONTEND_UI, "backend": R.BACKEND_LOGIC}
+
+
+def _dir_regex(frontend: Iterable[str], backend: Iterable[str]) -> "re.Pattern[str]":
+    def alternation(names: Iterable[str]) -> str:
+        return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+    return re.compile(
+        rf"(?:^|/)(?:(?P<frontend>{alternation(frontend)})|(?P<backend>{alternation(backend)}))/",
+        re.IGNORECASE,
+    )
+
+
+class JsSide:
+    """Side decisions for JS/TS files, with per-directory caches (package.json read once)."""
+
+    def __init__(self, tables: JsTables, paths: Iterable[str], read_bytes: ReadBytes, source: str) -> None:
+        self.tables = tables
+        self.source = source
+        self._read_bytes = read_bytes
+        self._manifest_dirs: Set[str] = {
+            posixpath.dirname(p) for p in paths if posixpath.basename(p) == "package.json"
+        }
+        self._dirs = _dir_regex(tables.frontend_dirs, tables.backend_dirs)
+        self._dir_cache: Dict[str, Optional[Hit]] = {}
+        self._nearest_cache: Dict[str, Optional[str]] = {}
+        self._manifest_cache: Dict[str, Optional[Hit]] = {}
+
+    # -- evidence from the file itself -------------------------------------------------------
+    def directive(self, text: str) -> Optional[Hit]:
+        for directive in sniff.js_directives(text):
+            role = self.tables.directives.get(directive)
+            if role is not None:
+                return Hit(role, f"'{directive}' directive", self.source)
+        return None
+
+    def framework_path(self, path: str) -> Optional[Hit]:
+        glob = self.tables.path_globs.first(path)
+        if glob is None:
+            return None
+        entry = next(p for p in self.tables.paths if p.glob == glob)
+        return Hit(entry.role, f"{entry.why} ({glob})", self.source)
+
+    def imports(self, text: str) -> Optional[Hit]:
+        specifiers = sniff.js_imports(text)
+        for specifier in specifiers:
+            if specifier.startswith("node:") or sniff.package_of(specifier) in self.tables.node_builtins:
+                return Hit(R.BACKEND_LOGIC, f"imports node builtin '{specifier}'", self.source)
+        backend = sniff.first_in(specifiers, self.tables.backend_packages)
+        if backend is not None:
+            return Hit(R.BACKEND_LOGIC, f"imports server package '{backend}'", self.source)
+        frontend = sniff.first_in(specifiers, self.tables.frontend_packages)
+        if frontend is not None:
+            return Hit(R.FRONTEND_UI, f"imports UI package '{frontend}'", self.source)
+        return None
+
+    # -- evidence from where the file lives (cached per directory) ---------------------------
+    def nearest_manifest(self, directory: str) -> Optional[str]:
+        """The directory of the nearest package.json at or above ``directory``."""
+        if directory in self._nearest_cache:
+            return self._nearest_cache[directory]
+        if directory in self._manifest_dirs:
+            found: Optional[str] = directory
+        elif directory:
+            found = self.nearest_manifest(posixpath.dirname(directory))
+        else:
+            found = None
+        self._nearest_cache[directory] = found
+        return found
+
+    def manifest(self, directory: str) -> Optional[Hit]:
+        owner = self.nearest_manifest(directory)
+        if owner is None:
+            return None
+        if owner not in self._manifest_cache:
+            self._manifest_cache[owner] = self._manifest_verdict(owner)
+        return self._manifest_cache[owner]
+
+    def _manifest_verdict(self, owner: str) -> Optional[Hit]:
+        path = posixpath.join(owner, "package.json") if owner else "package.json"
+        deps = sorted(sniff.package_json_dependencies(self._read_bytes(path, sniff.PACKAGE_JSON_LIMIT)))
+        backend = sniff.first_in(deps, self.tables.backend_packages)
+        frontend = sniff.first_in(deps, self.tables.frontend_packages)
+        # Both sides (a Next.js app with Prisma) tell nothing about one file: fall through.
+        if (backend is None) == (frontend is None):
+            return None
+        side, name = ("backend", backend) if backend is not None else ("frontend", frontend)
+        return Hit(SIDE_ROLE[side], f"nearest {path} depends on '{name}'", self.source)
+
+    def directory(self, directory: str) -> Optional[Hit]:
+        if directory not in self._dir_cache:
+            match = self._dirs.search(directory + "/") if directory else None
+            hit = None
+            if match is not None and match.lastgroup is not None:
+                name = match.group(match.lastgroup)
+                hit = Hit(SIDE_ROLE[match.lastgroup], f"directory '{name}/'", self.source)
+            self._dir_cache[directory] = hit
+        return self._dir_cache[directory]
+
+    # -- the decision --------------------------------------------------------------------------
+    def decide(self, path: str, text: Optional[str]) -> Tuple[Optional[Hit], List[str]]:
+        """The side hit (or ``None``) and the steps that found nothing, for ``explain``."""
+        directory = posixpath.dirname(path)
+        steps: List[Tuple[str, Callable[[], Optional[Hit]]]] = [
+            ("directive", lambda: self.directive(text) if text is not None else None),
+            ("framework path", lambda: self.framework_path(path)),
+            ("imports", lambda: self.imports(text) if text is not None else None),
+            ("package.json", lambda: self.manifest(directory)),
+            ("directory name", lambda: self.directory(directory)),
+        ]
+        tried: List[str] = []
+        for name, step in steps:
+            hit = step()
+            if hit is not None:
+                return hit, tried
+            tried.append(name)
+        return None, tried

@@ -1,0 +1,62 @@
+"""One file under classification: its name parts, and its head read at most once, lazily."""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Optional, Set
+
+from repo_roles.classify import sniff
+
+ReadHead = Callable[[str, int], Optional[bytes]]
+_UNREAD = object()
+
+
+def extension_of(name: str) -> str:
+    """Lowercase text after the last dot; ``""`` for ``Makefile`` and for dotfiles (``.gitignore``)."""
+    stem, dot, ext = name.rpartition(".")
+    return ext.lower() if dot and stem else ""
+
+
+class Probe:
+    """The facts every signal looks at for one path.
+
+    Submodules are directories: their whole path is matched as a directory (``vendor/lib/``),
+    and they have no name or extension to look up. Only regular files are ever read.
+    """
+
+    __slots__ = ("path", "kind", "directory", "base", "lower", "ext", "match_path", "attrs",
+                 "negated", "notes", "_read_head", "_text", "_test")
+
+    def __init__(self, path: str, kind: str, read_head: ReadHead, attrs: Dict[str, str]) -> None:
+        self.path = path
+        self.kind = kind
+        if kind == "submodule":
+            self.directory, self.base, self.match_path = path, "", path + "/"
+        else:
+            self.directory, _, self.base = path.rpartition("/")  # posixpath.split, minus overhead
+            self.match_path = path
+        self.lower = self.base.lower()
+        self.ext = extension_of(self.base)
+        self.attrs = attrs
+        self.negated: Set[str] = set()  # linguist-* attributes explicitly set to false/unset
+        self.notes: Dict[str, str] = {}  # why a signal did not match, for explain()
+        self._read_head = read_head
+        self._text: object = _UNREAD
+        self._test: object = _UNREAD
+
+    @property
+    def readable(self) -> bool:
+        """Symlinks and submodules are classified by path only; never sniffed."""
+        return self.kind == "file"
+
+    def text(self) -> Optional[str]:
+        """The decoded first 4 KB, read on first use and only for regular files."""
+        if self._text is _UNREAD:
+            head = self._read_head(self.path, sniff.HEAD_LIMIT) if self.readable else None
+            self._text = sniff.decode(head[: sniff.HEAD_LIMIT]) if head is not None else None
+        return self._text  # type: ignore[return-value]
+
+    def memo_test(self, compute: Callable[[], object]) -> object:
+        """The test-convention path match, computed once (the generated signal asks it too)."""
+        if self._test is _UNREAD:
+            self._test = compute()
+        return self._test

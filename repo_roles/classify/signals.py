@@ -1,0 +1,269 @@
+"""The twelve signals, one method each, over tables compiled once (see the package docstring).
+
+Each signal returns a :class:`Hit` or ``None``; when it declines for a reason worth showing in
+``explain`` it leaves a note on the probe. Directory facts are cached per directory and name
+facts per file name, so a path-decided file costs a few dict lookups and regex matches.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
+
+from repo_roles import roles as R
+from repo_roles.classify import results as S
+from repo_roles.classify.globs import GlobError, GlobSet
+from repo_roles.classify.jsside import JsSide
+from repo_roles.classify.probe import Probe, extension_of
+from repo_roles.classify.results import Hit
+from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
+from repo_roles.config.model import Config
+from repo_roles.errors import ConfigError
+
+GITATTRIBUTES_SOURCE = ".gitattributes"
+ATTRIBUTES = ("repo-role", "linguist-vendored", "linguist-generated", "linguist-documentation")
+_LINGUIST = (
+    ("linguist-vendored", R.VENDORED),
+    ("linguist-generated", R.GENERATED),
+    ("linguist-documentation", R.BACKEND_DOCS),
+)
+_TRUE = ("set", "true")
+_FALSE = ("unset", "false")  # Linguist: `-linguist-vendored` / `=false` overrides the path rules
+
+
+class DirInfo(NamedTuple):
+    """The outermost directory name each table recognises in one directory path."""
+
+    vendored: Optional[str]
+    generated: Optional[str]
+    docs: Optional[str]
+    template: Optional[str]
+    test: Optional[Tuple[str, str]]  # (convention, directory name)
+
+
+_NO_DIRS = DirInfo(None, None, None, None, None)
+
+
+class TestMatch(NamedTuple):
+    convention: RunnerConvention
+    detail: str
+
+
+def compile_roles(config: Config) -> List[Tuple[str, GlobSet, Optional[str]]]:
+    """``[roles]`` of the config: one gitignore-semantics regex per role, in config order."""
+    out = []
+    for role, globs in config.roles.items():
+        source = config.source_of("roles", role)
+        if role not in R.ROLES:
+            raise ConfigError(f"unknown role {role!r}", file=source, key_path=f"roles.{role}",
+                              hint=f"expected one of {', '.join(R.ROLES)}")
+        try:
+            out.append((role, GlobSet(globs, last_wins=True), source))
+        except GlobError as exc:
+            raise ConfigError(str(exc), file=source, key_path=f"roles.{role}") from exc
+    return out
+
+
+class Signals:
+    def __init__(self, config: Config, tables: Tables, js: JsSide, attributes: Callable[[], Dict[str, Dict[str, str]]]) -> None:
+        self.t = tables
+        self.src = tables.source
+        self.js = js
+        self._roles = compile_roles(config)
+        self._attributes = attributes
+        self._dirs: Dict[str, DirInfo] = {"": _NO_DIRS}
+        self._claims: Dict[str, Optional[str]] = {}
+        self._code_exts = tables.language.extensions | tables.js.extensions
+        self._plain_exts = self._code_exts | tables.data.extensions
+
+    # -- cached facts ----------------------------------------------------------------------------
+    def dir_info(self, directory: str) -> DirInfo:
+        info = self._dirs.get(directory)
+        if info is None:
+            parent = self.dir_info(posixpath.dirname(directory))
+            name = posixpath.basename(directory).lower()
+            test = parent.test or next(((c.name, name) for c in self.t.tests if name in c.dirs), None)
+            info = DirInfo(
+                parent.vendored or (name if name in self.t.vendored.dirs else None),
+                parent.generated or (name if name in self.t.generated.dirs else None),
+                parent.docs or (name if name in self.t.docs.dirs else None),
+                parent.template or (name if name in self.t.template.dirs else None),
+                test,
+            )
+            self._dirs[directory] = info
+        return info
+
+    def claim(self, base: str) -> Optional[str]:
+        """The table that names this file exactly; its extension rules elsewhere then defer."""
+        if base not in self._claims:
+            lower = base.lower()
+            claim = None
+            for table in (self.t.docs, self.t.frontend_assets, self.t.template, self.t.data):
+                if lower in table.filenames:
+                    claim = table.name
+            if claim is None and base and self.t.data.globs.first(base) is not None:
+                claim = self.t.data.name
+            self._claims[base] = claim
+        return self._claims[base]
+
+    def _by_extension(self, p: Probe, table: PathTable) -> bool:
+        return p.ext in table.extensions and self.claim(p.base) in (None, table.name)
+
+    def _table(self, p: Probe, table: PathTable, directory: Optional[str]) -> Optional[Hit]:
+        """The usual order inside a table: directory, exact name, glob, extension."""
+        if directory is not None:
+            return Hit(table.role, f"directory '{directory}/'", self.src)
+        if p.lower in table.filenames:
+            return Hit(table.role, f"file name {p.base}", self.src)
+        glob = table.globs.first_split(p.match_path, p.directory, p.base)
+        if glob is not None:
+            return Hit(table.role, f"glob '{glob}'", self.src)
+        if self._by_extension(p, table):
+            return Hit(table.role, f"extension .{p.ext}", self.src)
+        return None
+
+    # -- 1..4 -------------------------------------------------------------------------------------
+    def config_glob(self, p: Probe) -> Optional[Hit]:
+        for role, globs, source in self._roles:
+            glob = globs.first(p.match_path)
+            if glob is not None:
+                return Hit(role, f"[roles] glob '{glob}'", source)
+        return None
+
+    def gitattributes(self, p: Probe) -> Optional[Hit]:
+        attrs = self._attributes().get(p.path) or {}
+        value = attrs.get("repo-role")
+        if value in R.ROLES:
+            return Hit(str(value), f"repo-role={value}", GITATTRIBUTES_SOURCE)
+        if value not in (None, "unspecified", *_TRUE, *_FALSE):
+            p.notes[S.GITATTRIBUTES] = f"ignored repo-role={value}: not a role"
+        for attr, role in _LINGUIST:
+            value = attrs.get(attr)
+            if value in _TRUE:
+                return Hit(role, attr, GITATTRIBUTES_SOURCE)
+            if value in _FALSE:
+                p.negated.add(attr)
+        if p.negated:
+            p.notes[S.GITATTRIBUTES] = "explicitly not: " + ", ".join(sorted(p.negated))
+        return None
+
+    def _negated(self, p: Probe, attr: str, signal: str) -> bool:
+        if attr in p.negated:
+            p.notes[signal] = f"skipped: {attr} is unset in {GITATTRIBUTES_SOURCE}"
+            return True
+        return False
+
+    def vendored_path(self, p: Probe) -> Optional[Hit]:
+        if self._negated(p, "linguist-vendored", S.VENDORED_PATH):
+            return None
+        return self._table(p, self.t.vendored, self.dir_info(p.directory).vendored)
+
+    def generated(self, p: Probe) -> Optional[Hit]:
+        if self._negated(p, "linguist-generated", S.GENERATED):
+            return None
+        hit = self._table(p, self.t.generated, self.dir_info(p.directory).generated)
+        if hit is not None or not self._sniff_generated(p):
+            return hit
+        from repo_roles.classify.sniff import generated_header  # local: keeps the hot path lean
+
+        header = generated_header(p.text() or "", self.t.headers)
+        if header is None:
+            return None
+        return Hit(R.GENERATED, f"header '{header.name}' in the first 4 KB", self.src)
+
+    def _sniff_generated(self, p: Probe) -> bool:
+        """Read a header only for source files that later path rules would not decide."""
+        if not p.readable or p.ext not in self._code_exts or self.claim(p.base) is not None:
+            return False
+        info = self.dir_info(p.directory)
+        if self.test_match(p) is not None or info.template is not None:
+            return False
+        if info.docs is not None and "linguist-documentation" not in p.negated:
+            return False
+        return self.t.template.globs.first_split(p.match_path, p.directory, p.base) is None
+
+    # -- 5 test-convention ------------------------------------------------------------------------
+    def test_match(self, p: Probe) -> Optional[TestMatch]:
+        return p.memo_test(lambda: self._test_match(p))  # type: ignore[return-value]
+
+    def _test_match(self, p: Probe) -> Optional[TestMatch]:
+        glob = self.t.test_globs.first_split(p.match_path, p.directory, p.base)
+        if glob is not None:
+            convention = self.t.test_glob_owner[glob]
+            return TestMatch(convention, f"{convention.name}: '{glob}'")
+        found = self.dir_info(p.directory).test
+        if found is None:
+            return None
+        name, directory = found
+        convention = next(c for c in self.t.tests if c.name == name)
+        return TestMatch(convention, f"{name}: directory '{directory}/'")
+
+    def test_convention(self, p: Probe) -> Optional[Hit]:
+        match = self.test_match(p)
+        if match is None:
+            return None
+        side, why = self._test_side(p, match.convention)
+        return Hit(f"{side}.tests", f"{match.detail}; {side} side ({why})", self.src)
+
+    def _test_side(self, p: Probe, convention: RunnerConvention) -> Tuple[str, str]:
+        """A test takes the side of what it tests; without evidence, backend (like docs)."""
+        if convention.side is not None:
+            return convention.side, f"{convention.name} tests run in the browser"
+        name = p.base[: -len(".snap")] if p.ext == "snap" else p.base
+        ext = extension_of(name)
+        t = self.t
+        if ext in t.frontend_ui.extensions or ext in t.frontend_assets.extensions or ext in t.template.extensions:
+            return "frontend", f"extension .{ext}"
+        if ext in t.language.extensions:
+            return "backend", f"extension .{ext}"
+        if ext in t.js.extensions:
+            hit, _ = self.js.decide(p.path, p.text())
+        else:
+            hit = self.js.manifest(p.directory) or self.js.directory(p.directory)
+        if hit is not None:
+            return R.side_of(hit.role) or "backend", hit.detail
+        return "backend", "no side evidence, backend by default"
+
+    # -- 6..12 ------------------------------------------------------------------------------------
+    def docs(self, p: Probe) -> Optional[Hit]:
+        if self._negated(p, "linguist-documentation", S.DOCS):
+            return None
+        return self._table(p, self.t.docs, self.dir_info(p.directory).docs)
+
+    def frontend_extension(self, p: Probe) -> Optional[Hit]:
+        return self._table(p, self.t.frontend_ui, None) or self._table(p, self.t.frontend_assets, None)
+
+    def template(self, p: Probe) -> Optional[Hit]:
+        hit = self._table(p, self.t.template, None)
+        directory = self.dir_info(p.directory).template
+        # Helm's charts/x/templates/deployment.yaml is config; a templates/ dir only claims
+        # files that no language or data table knows.
+        if hit is None and directory is not None and p.ext not in self._plain_exts and self.claim(p.base) is None:
+            hit = Hit(self.t.template.role, f"directory '{directory}/'", self.src)
+        return hit
+
+    def js_side(self, p: Probe) -> Optional[Hit]:
+        if p.ext not in self.t.js.extensions or self.claim(p.base) is not None:
+            return None
+        hit, tried = self.js.decide(p.path, p.text())
+        if hit is None:
+            p.notes[S.JS_SIDE] = "undecidable: no " + ", ".join(tried) + " evidence"
+        return hit
+
+    def language(self, p: Probe) -> Optional[Hit]:
+        return self._table(p, self.t.language, None)
+
+    def data_file(self, p: Probe) -> Optional[Hit]:
+        return self._table(p, self.t.data, None)
+
+    def fallback(self, p: Probe) -> Optional[Hit]:
+        if S.JS_SIDE in p.notes:
+            return Hit(R.UNCLASSIFIED, f"JS/TS side {p.notes[S.JS_SIDE]}", None)
+        return Hit(R.UNCLASSIFIED, "no signal matched", None)
+
+    def in_order(self) -> Iterable[Tuple[str, Callable[[Probe], Optional[Hit]]]]:
+        return tuple(zip(S.SIGNAL_ORDER, (
+            self.config_glob, self.gitattributes, self.vendored_path, self.generated,
+            self.test_convention, self.docs, self.frontend_extension, self.template,
+            self.js_side, self.language, self.data_file, self.fallback,
+        )))

@@ -1,0 +1,112 @@
+"""Reading the first bytes of a file: generated headers, JS directives and imports, package.json.
+
+Pure functions over bytes/text so they are testable without files. Callers read at most
+``HEAD_LIMIT`` bytes (``inventory.read_head``); nothing here touches the filesystem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import FrozenSet, Iterable, List, Optional, Sequence, Set
+
+from repo_roles.classify.tables import Header
+
+HEAD_LIMIT = 4096
+PACKAGE_JSON_LIMIT = 1 << 20  # a package.json bigger than 1 MB is not a manifest we can trust
+_DEPENDENCY_KEYS = ("dependencies", "peerDependencies", "devDependencies", "optionalDependencies")
+
+# Comments, whitespace and a hashbang may precede a directive; nothing else may (ECMAScript
+# "directive prologue": string-literal expression statements at the top of a module).
+_SKIP = re.compile(r"(?:\s+|//[^\n]*|/\*.*?\*/|\A#![^\n]*)", re.DOTALL)
+_DIRECTIVE = re.compile(r"""(['"])([^'"\\\n]*)\1[ \t]*;?""")
+
+# import x from 'm' | import 'm' | export {x} from 'm' | require('m') | import('m')
+_IMPORT = re.compile(
+    r"""(?:^|[^\w$.])(?:import\s*(?:type\s+)?(?:[\w$*{}\s,]+?\s*from\s*)?|export\s*[\w$*{}\s,]+?\s*from\s*"""
+    r"""|require\s*\(\s*|import\s*\(\s*)(['"])([^'"\n]+)\1"""
+)
+
+
+def decode(head: bytes) -> str:
+    """Text of a file head; a cut multi-byte character at the 4 KB edge must not fail."""
+    return head.decode("utf-8", errors="replace").lstrip("\ufeff")
+
+
+def generated_header(text: str, headers: Sequence[Header]) -> Optional[Header]:
+    """The first header rule found in ``text`` (a file head), if any."""
+    for header in headers:
+        if header.regex.search(text):
+            return header
+    return None
+
+
+def js_directives(text: str) -> List[str]:
+    """The directive prologue: ``'use client'`` counts only before the first statement."""
+    out: List[str] = []
+    pos = 0
+    while pos < len(text):
+        skip = _SKIP.match(text, pos)
+        if skip and skip.end() > pos:
+            pos = skip.end()
+            continue
+        directive = _DIRECTIVE.match(text, pos)
+        if directive is None:
+            break
+        out.append(directive.group(2))
+        pos = directive.end()
+    return out
+
+
+def js_imports(text: str) -> List[str]:
+    """Module specifiers imported or required by ``text``, in order of appearance."""
+    return [m.group(2) for m in _IMPORT.finditer(text)]
+
+
+def package_of(specifier: str) -> str:
+    """``@scope/pkg/sub`` → ``@scope/pkg``; ``fs/promises`` → ``fs``; ``node:fs`` → ``node:fs``."""
+    parts = specifier.split("/")
+    if specifier.startswith("@") and len(parts) > 1:
+        return "/".join(parts[:2])
+    return parts[0]
+
+
+def package_matches(specifier: str, names: FrozenSet[str]) -> Optional[str]:
+    """The table entry naming ``specifier``: exact, then its package, then ``@scope/*``."""
+    if specifier in names:
+        return specifier
+    package = package_of(specifier)
+    if package in names:
+        return package
+    if package.startswith("@"):
+        scope = package.split("/")[0] + "/*"
+        if scope in names:
+            return scope
+    return None
+
+
+def package_json_dependencies(data: Optional[bytes]) -> Set[str]:
+    """Every dependency name a package.json declares; an unreadable manifest declares none."""
+    if not data:
+        return set()
+    try:
+        manifest = json.loads(data.decode("utf-8", errors="replace"))
+    except ValueError:
+        return set()
+    if not isinstance(manifest, dict):
+        return set()
+    names: Set[str] = set()
+    for key in _DEPENDENCY_KEYS:
+        section = manifest.get(key)
+        if isinstance(section, dict):
+            names.update(str(name) for name in section)
+    return names
+
+
+def first_in(items: Iterable[str], names: FrozenSet[str]) -> Optional[str]:
+    """The first item that the ``names`` table recognises, as the table spells it."""
+    for item in items:
+        hit = package_matches(item, names)
+        if hit is not None:
+            return hit
+    return None

@@ -1,0 +1,217 @@
+"""Load ``rules/classify.toml`` once into typed, pre-normalised tables.
+
+The TOML is data written by people; every list is validated here so that a typo in a role name
+or a glob fails loudly (``ConfigError`` pointing at the table) instead of classifying silently.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any, Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Tuple
+
+import repo_roles
+from repo_roles import roles as R
+from repo_roles._compat import tomllib
+from repo_roles.classify.globs import GlobError, GlobSet, GlobTable
+from repo_roles.errors import ConfigError
+
+TABLES_FILE = "classify.toml"
+TABLES_SOURCE = f"rules/{TABLES_FILE}"
+
+
+class PathTable(NamedTuple):
+    """Names, extensions, directory names and globs that all mean one ``role``."""
+
+    name: str
+    role: str
+    dirs: FrozenSet[str]
+    filenames: FrozenSet[str]
+    extensions: FrozenSet[str]
+    globs: GlobTable
+
+
+class RunnerConvention(NamedTuple):
+    name: str
+    side: Optional[str]
+    dirs: FrozenSet[str]
+    globs: Tuple[str, ...]
+
+
+class Header(NamedTuple):
+    name: str
+    regex: "re.Pattern[str]"
+
+
+class JsPath(NamedTuple):
+    glob: str
+    role: str
+    why: str
+
+
+class JsTables(NamedTuple):
+    extensions: FrozenSet[str]
+    directives: Dict[str, str]
+    paths: Tuple[JsPath, ...]
+    path_globs: GlobSet
+    backend_packages: FrozenSet[str]
+    frontend_packages: FrozenSet[str]
+    node_builtins: FrozenSet[str]
+    frontend_dirs: Tuple[str, ...]
+    backend_dirs: Tuple[str, ...]
+
+
+class Tables(NamedTuple):
+    vendored: PathTable
+    generated: PathTable
+    headers: Tuple[Header, ...]
+    tests: Tuple[RunnerConvention, ...]
+    test_globs: GlobTable  # every convention's globs in one regex; test_glob_owner names the owner
+    test_glob_owner: Dict[str, RunnerConvention]
+    docs: PathTable
+    frontend_ui: PathTable
+    frontend_assets: PathTable
+    template: PathTable
+    js: JsTables
+    language: PathTable
+    data: PathTable
+    source: str
+
+
+def rules_dir() -> Path:
+    """The built-in ``rules/`` directory: inside the wheel, or at the top of a source checkout."""
+    try:
+        from repo_roles.config import builtin_rules_dir  # type: ignore[attr-defined]
+    except ImportError:
+        builtin_rules_dir = None
+    if builtin_rules_dir is not None:
+        return Path(builtin_rules_dir())
+    package = Path(repo_roles.__file__).parent
+    inside = package / "rules"
+    return inside if (inside / TABLES_FILE).is_file() else package.parent / "rules"
+
+
+def _fail(key: str, message: str) -> ConfigError:
+    return ConfigError(message, file=TABLES_SOURCE, key_path=key)
+
+
+def _strings(data: Mapping[str, Any], key: str, where: str, *, lower: bool = False) -> List[str]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _fail(f"{where}.{key}", "expected a list of non-empty strings")
+    if lower and any(v != v.lower() for v in value):
+        raise _fail(f"{where}.{key}", "entries must be lowercase (matching is case-insensitive)")
+    return list(value)
+
+
+def _role(value: Any, where: str) -> str:
+    if value not in R.ROLES:
+        raise _fail(where, f"unknown role {value!r}; expected one of {', '.join(R.ROLES)}")
+    return str(value)
+
+
+def _globs(globs: List[str], where: str) -> GlobTable:
+    try:
+        return GlobTable(globs)
+    except GlobError as exc:
+        raise _fail(where, str(exc)) from exc
+
+
+def _ordered_globs(globs: List[str], where: str) -> GlobSet:
+    """Globs with different meanings, where list order decides (first match wins)."""
+    try:
+        return GlobSet(globs)
+    except GlobError as exc:
+        raise _fail(where, str(exc)) from exc
+
+
+def _path_table(data: Mapping[str, Any], name: str, role: Optional[str] = None) -> PathTable:
+    section = data.get(name, {})
+    return PathTable(
+        name=name,
+        role=_role(section.get("role", role), f"{name}.role"),
+        dirs=frozenset(_strings(section, "dirs", name, lower=True)),
+        filenames=frozenset(_strings(section, "filenames", name, lower=True)),
+        extensions=frozenset(e.lstrip(".") for e in _strings(section, "extensions", name, lower=True)),
+        globs=_globs(_strings(section, "globs", name), f"{name}.globs"),
+    )
+
+
+def _headers(data: Mapping[str, Any]) -> Tuple[Header, ...]:
+    out = []
+    for index, item in enumerate(data.get("generated", {}).get("headers", [])):
+        try:
+            out.append(Header(str(item["name"]), re.compile(str(item["regex"]), re.MULTILINE)))
+        except (KeyError, re.error) as exc:
+            raise _fail(f"generated.headers[{index}]", f"bad header rule: {exc}") from exc
+    return tuple(out)
+
+
+def _tests(data: Mapping[str, Any]) -> Tuple[RunnerConvention, ...]:
+    out = []
+    for name, section in data.get("tests", {}).get("conventions", {}).items():
+        where = f"tests.conventions.{name}"
+        side = section.get("side")
+        if side is not None and side not in R.SIDES:
+            raise _fail(f"{where}.side", f"unknown side {side!r}")
+        out.append(
+            RunnerConvention(
+                name=name,
+                side=side,
+                dirs=frozenset(_strings(section, "dirs", where, lower=True)),
+                globs=tuple(_strings(section, "globs", where)),
+            )
+        )
+    return tuple(out)
+
+
+def _js(data: Mapping[str, Any]) -> JsTables:
+    section = data.get("js", {})
+    paths = tuple(
+        JsPath(str(p["glob"]), _role(p.get("role"), f"js.paths[{i}].role"), str(p.get("why", "")))
+        for i, p in enumerate(section.get("paths", []))
+    )
+    packages = section.get("packages", {})
+    dirs = section.get("dirs", {})
+    return JsTables(
+        extensions=frozenset(_strings(section, "extensions", "js", lower=True)),
+        directives={k: _role(v, f"js.directives.{k}") for k, v in section.get("directives", {}).items()},
+        paths=paths,
+        path_globs=_ordered_globs([p.glob for p in paths], "js.paths"),
+        backend_packages=frozenset(_strings(packages, "backend", "js.packages")),
+        frontend_packages=frozenset(_strings(packages, "frontend", "js.packages")),
+        node_builtins=frozenset(_strings(packages, "node-builtins", "js.packages")),
+        frontend_dirs=tuple(_strings(dirs, "frontend", "js.dirs", lower=True)),
+        backend_dirs=tuple(_strings(dirs, "backend", "js.dirs", lower=True)),
+    )
+
+
+def parse_tables(data: Mapping[str, Any], source: str = TABLES_SOURCE) -> Tables:
+    """Validate and normalise the TOML document (a dict) into :class:`Tables`."""
+    tests = _tests(data)
+    owner = {glob: convention for convention in reversed(tests) for glob in convention.globs}
+    return Tables(
+        vendored=_path_table(data, "vendored"),
+        generated=_path_table(data, "generated"),
+        headers=_headers(data),
+        tests=tests,
+        test_globs=_globs([g for c in tests for g in c.globs], "tests.conventions"),
+        test_glob_owner=owner,
+        docs=_path_table(data, "docs"),
+        frontend_ui=_path_table(data, "frontend-ui"),
+        frontend_assets=_path_table(data, "frontend-assets"),
+        template=_path_table(data, "template"),
+        js=_js(data),
+        language=_path_table(data, "language"),
+        data=_path_table(data, "data"),
+        source=source,
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def load_tables(path: Optional[Path] = None) -> Tables:
+    """Read and validate the tables once per process (``path`` defaults to the built-in file)."""
+    target = path or rules_dir() / TABLES_FILE
+    with open(target, "rb") as handle:
+        return parse_tables(tomllib.load(handle))
