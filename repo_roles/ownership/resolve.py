@@ -1,0 +1,120 @@
+"""Who owns each file: the code-owners file first, directory OWNERS files where it is silent.
+
+The platform's CODEOWNERS is what a pull request enforces, so a matching line there decides —
+even a line with no owners, which makes the file explicitly unowned.  OWNERS files (Kubernetes,
+Chromium) answer only for files no CODEOWNERS line matches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Tuple
+
+from repo_roles.ownership.codeowners import ParsedCodeowners, detect_dialect, parse_codeowners
+from repo_roles.ownership.discovery import GITHUB_SIZE_LIMIT, DiscoveryResult, discover_ownership_file
+from repo_roles.ownership.matcher import CompiledCodeowners, OwnerMatch
+from repo_roles.ownership.owners_files import OwnersTree
+
+if TYPE_CHECKING:
+    from repo_roles.classify import Classification
+    from repo_roles.config import Config
+    from repo_roles.inventory import Inventory
+
+# Far above GitHub's 3 MB limit, so a huge file is still parsed (and reported), but bounded.
+MAX_OWNERSHIP_FILE = 64 * 1024 * 1024
+
+
+class FileOwnership(NamedTuple):
+    owners: Tuple[str, ...]
+    line: Optional[int]  # line of the deciding CODEOWNERS / OWNERS rule
+    source: Optional[str]  # the file that decided: ".github/CODEOWNERS", "services/x/OWNERS", or None
+
+
+NOBODY = FileOwnership((), None, None)
+
+
+@dataclass
+class Ownership:
+    discovery: Optional[DiscoveryResult]
+    parsed: Optional[ParsedCodeowners]
+    compiled: Optional[CompiledCodeowners]
+    owners_tree: Optional[OwnersTree]
+    files: Dict[str, FileOwnership] = field(default_factory=dict)
+    oversize: bool = False  # the chosen file is at or over GitHub's 3 MB limit
+
+    @property
+    def source_file(self) -> Optional[str]:
+        return self.discovery.chosen if self.discovery else None
+
+    @property
+    def dialect(self) -> Optional[str]:
+        return self.parsed.dialect if self.parsed else None
+
+    def lookup(self, path: str) -> FileOwnership:
+        found = self.files.get(path)
+        if found is not None:
+            return found
+        return self._resolve(path)
+
+    def owners_of(self, path: str) -> Tuple[str, ...]:
+        return self.lookup(path).owners
+
+    def _resolve(self, path: str, match: Optional[OwnerMatch] = None) -> FileOwnership:
+        if self.compiled is not None:
+            match = match or self.compiled.match(path)
+            if match.rule is not None:
+                return FileOwnership(tuple(match.owners), match.rule.line, self.source_file)
+        if self.owners_tree is not None:
+            directory = self.owners_tree.owners_for(path)
+            if directory.owners:
+                return FileOwnership(tuple(directory.owners), directory.line, directory.path)
+        return NOBODY
+
+    def explain(self, path: str) -> List[str]:
+        """Lines for ``explain``: the deciding rule, then the earlier lines it overrode."""
+        owned = self.lookup(path)
+        owners = " ".join(owned.owners) or "(nobody)"
+        where = f"{owned.source}:{owned.line}" if owned.source and owned.line else (owned.source or "no rule matches")
+        lines = [f"owners:   {owners}  [{where}]"]
+        if self.compiled is not None:
+            matches = self.compiled.all_matches(path)
+            if matches:
+                winner = matches[-1] if self.parsed and self.parsed.dialect != "gitlab" else None
+                for rule in reversed(matches):
+                    label = "wins    " if rule is winner or (winner is None and rule.line == owned.line) else "overridden"
+                    who = " ".join(rule.owners) or "(no owners: unowned)"
+                    section = f" [{rule.section}]" if rule.section else ""
+                    lines.append(f"  {label} {self.source_file}:{rule.line}{section}  {rule.pattern}  {who}")
+        return lines
+
+
+def resolve_ownership(
+    inventory: "Inventory", config: "Config", classifications: "Dict[str, Classification]"
+) -> Ownership:
+    """Discover, parse and match the ownership sources once for the whole inventory."""
+    paths = [e.path for e in inventory.entries]
+    discovery = discover_ownership_file(
+        paths,
+        configured_file=config.ownership.file,
+        configured_dialect=config.ownership.dialect,
+        head=lambda p: inventory.read_head(p, 65536),
+    )
+    parsed = compiled = None
+    oversize = False
+    if discovery.chosen is not None:
+        data = inventory.read_bytes(discovery.chosen, MAX_OWNERSHIP_FILE)
+        if data is not None:
+            oversize = len(data) >= GITHUB_SIZE_LIMIT
+            dialect = discovery.dialect
+            if dialect == "auto":
+                dialect = detect_dialect(data, discovery.chosen)
+            parsed = parse_codeowners(data, path=discovery.chosen, dialect=dialect)
+            compiled = CompiledCodeowners(parsed)
+    tree = None
+    if config.ownership.owners_files and any(p == "OWNERS" or p.endswith("/OWNERS") for p in paths):
+        tree = OwnersTree.build(paths, lambda p: inventory.read_bytes(p, 1024 * 1024))
+    ownership = Ownership(discovery, parsed, compiled, tree, oversize=oversize)
+    matches = compiled.match_all(paths) if compiled is not None else {}
+    for path in paths:
+        ownership.files[path] = ownership._resolve(path, matches.get(path))
+    return ownership
