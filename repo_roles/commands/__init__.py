@@ -7,7 +7,7 @@ import importlib
 import click
 
 # Explicit list: reading it tells what commands exist.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("audit", "ls", "explain")
 
 
 def register_all(group: click.Group) -> None:
