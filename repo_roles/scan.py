@@ -10,7 +10,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence
 
 import pathspec
 
@@ -23,20 +23,59 @@ from repo_roles.inventory import FileEntry, Inventory, git_toplevel, load_invent
 from repo_roles.ownership.resolve import Ownership, resolve_ownership
 
 
+class LazyClassifications(Mapping[str, Classification]):
+    """Path -> Classification, computed on first access and kept.
+
+    A pre-commit run on five files classifies five files (plus whatever a rule asks about),
+    not the 100,000 of the repository.
+    """
+
+    def __init__(self, classifier: Classifier, paths: Sequence[str]) -> None:
+        self._classifier = classifier
+        self._paths = paths
+        self._known: Dict[str, Classification] = {}
+
+    def __getitem__(self, path: str) -> Classification:
+        found = self._known.get(path)
+        if found is None:
+            found = self._known[path] = self._classifier.classify(path)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._paths)
+
+    def __len__(self) -> int:
+        return len(self._paths)
+
+
 @dataclass
 class ScanContext:
-    """Everything the pipeline learned about one project; read by rules and commands."""
+    """Everything the pipeline learned about one project; read by rules and commands.
+
+    ``targets`` are the files reported on (the scanned scope, or the files pre-commit passed);
+    the rest of ``inventory.entries`` is context.  ``repository_checks`` says whether rules that
+    look at the whole project (the ownership file, the roster) run.
+    """
 
     config: Config
     inventory: Inventory
     classifier: Classifier
-    classifications: Dict[str, Classification]
+    classifications: Mapping[str, Classification]
     ownership: Ownership
+    targets: List[FileEntry]
+    repository_checks: bool
     findings: List[Finding] = field(default_factory=list)
 
     @property
     def root(self) -> Path:
         return self.inventory.project_root
+
+    @property
+    def target_paths(self) -> frozenset:
+        cached = self.__dict__.get("_target_paths")
+        if cached is None:
+            cached = self.__dict__["_target_paths"] = frozenset(e.path for e in self.targets)
+        return cached
 
     def role_of(self, path: str) -> str:
         return self.classifications[path].role
@@ -98,19 +137,44 @@ def scan(
     config_path: Optional[str] = None,
     untracked: Optional[bool] = None,
     run_checks: bool = True,
-    selection: Optional["RuleSelection"] = None,
+    selection: Optional[RuleSelection] = None,
+    files: Optional[Sequence[str]] = None,
+    repository_checks: Optional[bool] = None,
 ) -> ScanContext:
-    """Scan ``path`` and return the context; findings are filled when ``run_checks``."""
+    """Scan ``path`` and return the context; findings are filled when ``run_checks``.
+
+    ``files`` (project-relative paths) narrows the targets to those files, as a pre-commit call
+    does; otherwise the targets are every file in the scanned scope.  Repository-wide rules run
+    by default on a scan of the whole project and not on a sub-path or a file list.
+    """
     project_root, scope, config_file = locate_project(path, config_path)
     config = load_config(config_file)
     inventory = load_inventory(
         project_root, scope=scope, untracked=config.untracked if untracked is None else untracked
     )
     inventory = _filter_entries(inventory, config)
-    classifier = Classifier(config, inventory)
-    classifications = classifier.classify_all()
-    ownership = resolve_ownership(inventory, config, classifications)
-    context = ScanContext(config, inventory, classifier, classifications, ownership)
+    if files is not None:
+        wanted = set(files)
+        targets = [e for e in inventory.entries if e.path in wanted]
+    else:
+        targets = inventory.in_scope()
+    whole = files is None and not scope
+    target_paths = [e.path for e in targets]
+    classifier = Classifier(config, inventory, targets=None if whole else target_paths)
+    if whole:
+        classifications: Mapping[str, Classification] = classifier.classify_all()
+    else:
+        classifications = LazyClassifications(classifier, [e.path for e in inventory.entries])
+    ownership = resolve_ownership(inventory, config, target_paths)
+    context = ScanContext(
+        config,
+        inventory,
+        classifier,
+        classifications,
+        ownership,
+        targets,
+        whole if repository_checks is None else repository_checks,
+    )
     if run_checks:
         from repo_roles.checks.engine import run_checks as _run
 

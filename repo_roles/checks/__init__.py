@@ -1,3 +1,3 @@
-"""Rule implementations. Every rule module is imported here, explicitly, in id order."""
+"""Rule implementations, grouped by family; each family's ``__init__`` imports its rule modules."""
 
-from repo_roles.checks import registry  # noqa: F401
+from repo_roles.checks import coverage, ownership, registry  # noqa: F401

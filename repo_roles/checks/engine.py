@@ -33,21 +33,19 @@ def build_selection(
     )
 
 
-def _in_scope(path: str, scope: str) -> bool:
-    if not scope:
-        return True
-    return path == scope or path.startswith(scope.rstrip("/") + "/")
-
-
 def run_checks(context: "ScanContext", selection: Optional[RuleSelection] = None) -> List[Finding]:
     selection = selection or build_selection(context.config)
-    scope = context.inventory.scope
+    targets = context.target_paths
     accepted: List[Finding] = []
     for rule_id, rule in sorted(selection.enabled.items()):
+        if rule.scope == "repository" and not context.repository_checks:
+            continue
         for raw in rule.check(context):
             if raw.rule_id != rule_id:
                 raw = raw._replace(rule_id=rule_id)
-            if not _in_scope(raw.path, scope):
+            # File rules speak only of the targets (the scope, or the files pre-commit passed);
+            # repository rules run only when asked for, and then every finding of theirs counts.
+            if rule.scope == "file" and raw.path not in targets:
                 continue
             finding = selection.accept(raw)
             if finding is not None:

@@ -32,6 +32,10 @@ class Rule:
     doc: str
     check: CheckFunction
     enabled_by_default: bool = True
+    # "file": reports on ``context.targets`` only (cheap; runs in every pre-commit call).
+    # "repository": looks at the whole project (the ownership file, the roster…); runs on full
+    # scans, and in `check` only when the ownership file or the config is among the files.
+    scope: str = "file"
 
 
 RULES: dict[str, Rule] = {}
@@ -43,17 +47,20 @@ def rule(
     summary: str,
     severity: str = "error",
     enabled_by_default: bool = True,
+    scope: str = "file",
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register ``func`` under ``id``; its module docstring becomes the rule's documentation."""
     if severity not in SEVERITIES:
         raise ValueError(f"{id}: unknown severity {severity!r}")
+    if scope not in ("file", "repository"):
+        raise ValueError(f"{id}: unknown scope {scope!r}")
 
     def decorate(func: CheckFunction) -> CheckFunction:
         if id in RULES:
             raise ValueError(f"rule id {id} registered twice")
         module = sys.modules.get(func.__module__)
         doc = inspect.cleandoc((module.__doc__ if module else None) or func.__doc__ or summary)
-        RULES[id] = Rule(id, name, summary, severity, doc, func, enabled_by_default)
+        RULES[id] = Rule(id, name, summary, severity, doc, func, enabled_by_default, scope)
         return func
 
     return decorate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe
@@ -20,8 +20,18 @@ class Classifier:
     for all files, the first time a file is classified.
     """
 
-    def __init__(self, config: Config, inventory: Any, *, tables: Optional[Tables] = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        inventory: Any,
+        *,
+        tables: Optional[Tables] = None,
+        targets: Optional[Sequence[str]] = None,
+    ) -> None:
+        """``targets``: the only paths whose attributes are fetched (a pre-commit run on a few
+        files); ``None`` fetches them for the whole inventory in one call."""
         self.config = config
+        self._targets = list(targets) if targets is not None else None
         self.inventory = inventory
         self.tables = tables if tables is not None else load_tables()
         self._kinds: Dict[str, str] = {entry.path: entry.kind for entry in inventory.entries}
@@ -32,7 +42,10 @@ class Classifier:
 
     def _attributes(self) -> Dict[str, Dict[str, str]]:
         if self._attrs is None:
-            self._attrs = dict(self.inventory.attributes(list(ATTRIBUTES)) or {})
+            if self._targets is None:
+                self._attrs = dict(self.inventory.attributes(list(ATTRIBUTES)) or {})
+            else:
+                self._attrs = dict(self.inventory.attributes(list(ATTRIBUTES), self._targets) or {})
         return self._attrs
 
     def _probe(self, path: str) -> Probe:

@@ -8,7 +8,7 @@ Chromium) answer only for files no CODEOWNERS line matches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles.ownership.codeowners import ParsedCodeowners, detect_dialect, parse_codeowners
 from repo_roles.ownership.discovery import GITHUB_SIZE_LIMIT, DiscoveryResult, discover_ownership_file
@@ -16,7 +16,6 @@ from repo_roles.ownership.matcher import CompiledCodeowners, OwnerMatch
 from repo_roles.ownership.owners_files import OwnersTree
 
 if TYPE_CHECKING:
-    from repo_roles.classify import Classification
     from repo_roles.config import Config
     from repo_roles.inventory import Inventory
 
@@ -52,9 +51,9 @@ class Ownership:
 
     def lookup(self, path: str) -> FileOwnership:
         found = self.files.get(path)
-        if found is not None:
-            return found
-        return self._resolve(path)
+        if found is None:
+            found = self.files[path] = self._resolve(path)
+        return found
 
     def owners_of(self, path: str) -> Tuple[str, ...]:
         return self.lookup(path).owners
@@ -88,10 +87,11 @@ class Ownership:
         return lines
 
 
-def resolve_ownership(
-    inventory: "Inventory", config: "Config", classifications: "Dict[str, Classification]"
-) -> Ownership:
-    """Discover, parse and match the ownership sources once for the whole inventory."""
+def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequence[str]) -> Ownership:
+    """Discover and parse the ownership sources once; match ``targets`` in one batch.
+
+    Other paths are matched on demand by :meth:`Ownership.lookup` (rules may ask about them).
+    """
     paths = [e.path for e in inventory.entries]
     discovery = discover_ownership_file(
         paths,
@@ -114,7 +114,7 @@ def resolve_ownership(
     if config.ownership.owners_files and any(p == "OWNERS" or p.endswith("/OWNERS") for p in paths):
         tree = OwnersTree.build(paths, lambda p: inventory.read_bytes(p, 1024 * 1024))
     ownership = Ownership(discovery, parsed, compiled, tree, oversize=oversize)
-    matches = compiled.match_all(paths) if compiled is not None else {}
-    for path in paths:
+    matches = compiled.match_all(targets) if compiled is not None else {}
+    for path in targets:
         ownership.files[path] = ownership._resolve(path, matches.get(path))
     return ownership

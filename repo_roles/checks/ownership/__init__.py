@@ -1,0 +1,1 @@
+"""Ownership rules (OWNxxx): one module per rule, imported here in id order."""
