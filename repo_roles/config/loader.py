@@ -16,7 +16,15 @@ from typing import Any, Dict, Optional, Tuple
 from repo_roles._compat import tomllib
 from repo_roles.config import schema
 from repo_roles.config.discovery import PYPROJECT, builtin_rules_dir
-from repo_roles.config.model import Config, LintConfig, OwnershipConfig, Team
+from repo_roles.config.model import (
+    Config,
+    DocsConfig,
+    LintConfig,
+    OwnershipConfig,
+    PythonDocsConfig,
+    Team,
+    TestsConfig,
+)
 from repo_roles.config.positions import KeyPath, Positions
 from repo_roles.errors import ConfigError
 
@@ -201,12 +209,19 @@ def _to_config(data: Dict[str, Any], *, path: Path, extends: Tuple[str, ...], so
         },
         ownership=OwnershipConfig(**_fields(data.get("ownership", {}))),
         lint=LintConfig(**_fields(data.get("lint", {}))),
+        docs=_docs(data.get("docs", {})),
+        tests=TestsConfig(**_fields(data.get("tests", {}))),
         sources=sources,
         **_fields(scalars),
     )
 
 
-_STRUCTURED = frozenset({"extends", "roles", "teams", "ownership", "lint"})
+def _docs(table: Dict[str, Any]) -> DocsConfig:
+    rest = {key: value for key, value in table.items() if key != "python"}
+    return DocsConfig(python=PythonDocsConfig(**_fields(table.get("python", {}))), **_fields(rest))
+
+
+_STRUCTURED = frozenset({"extends", "roles", "teams", "ownership", "lint", "docs", "tests"})
 
 
 def _fields(table: Dict[str, Any]) -> Dict[str, Any]:

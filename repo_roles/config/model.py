@@ -21,6 +21,18 @@ File format (``repo-roles.toml``, ``.repo-roles.toml`` or ``[tool.repo-roles]`` 
     owners-files = true              # also read directory OWNERS files
     require-owner = ["backend.logic", ...]
 
+    [docs]                           # documentation coverage of backend code
+    require = ["backend.logic"] ; fail-under = 80
+    thresholds = { "@acme/backend" = 90, "services/billing/**" = 70 }
+    [docs.python]
+    counting = "repo-roles"          # or "interrogate", plus interrogate's ignore-* flags
+
+    [tests]                          # test presence for backend code
+    require = ["backend.logic"] ; exempt = ["**/migrations/**"]
+    mapping = { "src/{dir}/{name}.py" = ["tests/{dir}/test_{name}.py"] }
+
+    cache-dir = ".cache/repo-roles"  # default: the user cache directory
+
     [lint]
     select = [] ; extend-select = [] ; ignore = []
     per-path-ignores = { "legacy/**" = ["OWN001"] }
@@ -82,6 +94,62 @@ class LintConfig:
     severity: Dict[str, str] = field(default_factory=dict)
 
 
+DEFAULT_TEST_EXEMPT: Tuple[str, ...] = (
+    "**/__init__.py",
+    "**/__main__.py",
+    "**/conftest.py",
+    "**/migrations/**",
+    "**/settings.py",
+    "**/settings/**",
+    "**/setup.py",
+    "**/manage.py",
+    "**/wsgi.py",
+    "**/asgi.py",
+    "**/cmd/*/main.go",
+    "**/*.d.ts",
+)
+
+
+@dataclass(frozen=True)
+class PythonDocsConfig:
+    """Mirrors :class:`repo_roles.coverage.model.DocOptions` (None: the counting mode decides)."""
+
+    counting: str = "repo-roles"
+    ignore_init_module: Optional[bool] = None
+    ignore_init_method: Optional[bool] = None
+    ignore_magic: Optional[bool] = None
+    ignore_private: Optional[bool] = None
+    ignore_semiprivate: Optional[bool] = None
+    ignore_nested_functions: Optional[bool] = None
+    ignore_nested_classes: Optional[bool] = None
+    ignore_property_decorators: Optional[bool] = None
+    ignore_property_setters: Optional[bool] = None
+    ignore_overloaded_functions: Optional[bool] = None
+    ignore_overrides: Optional[bool] = None
+    ignore_module: Optional[bool] = None
+    ignore_regex: Tuple[str, ...] = ()
+    include_regex: Tuple[str, ...] = ()
+    ignore_decorators: Tuple[str, ...] = ()
+    docstring_style: str = "sphinx"
+    max_file_size: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class DocsConfig:
+    require: Tuple[str, ...] = (R.BACKEND_LOGIC,)
+    fail_under: float = 0.0
+    thresholds: Dict[str, float] = field(default_factory=dict)  # role / @handle / glob -> percent
+    package_dirs: Tuple[str, ...] = ()
+    python: PythonDocsConfig = field(default_factory=PythonDocsConfig)
+
+
+@dataclass(frozen=True)
+class TestsConfig:
+    require: Tuple[str, ...] = (R.BACKEND_LOGIC,)
+    exempt: Tuple[str, ...] = DEFAULT_TEST_EXEMPT
+    mapping: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # source template -> test templates
+
+
 @dataclass(frozen=True)
 class Config:
     """A fully resolved configuration (``extends`` already merged)."""
@@ -95,6 +163,9 @@ class Config:
     teams: Dict[str, Team] = field(default_factory=dict)  # handle -> team
     ownership: OwnershipConfig = field(default_factory=OwnershipConfig)
     lint: LintConfig = field(default_factory=LintConfig)
+    docs: DocsConfig = field(default_factory=DocsConfig)
+    tests: TestsConfig = field(default_factory=TestsConfig)
+    cache_dir: Optional[str] = None
     # Where each key path was set: ("roles", "frontend.ui") -> ("repo-roles.toml", 12).
     sources: Dict[KeyPath, Tuple[str, int]] = field(default_factory=dict)
 

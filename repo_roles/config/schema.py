@@ -101,6 +101,22 @@ class Bool(Kind):
         return {"type": "boolean"}
 
 
+class Number(Kind):
+    """An integer or float within ``[low, high]`` (booleans are not numbers here)."""
+
+    def __init__(self, low: float, high: float) -> None:
+        self.low, self.high = low, high
+        self.expected = f"a number from {low:g} to {high:g}"
+        self.plural = f"numbers from {low:g} to {high:g}"
+
+    def check(self, value: Any, path: KeyPath) -> Iterator[Issue]:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not self.low <= value <= self.high:
+            yield self._mismatch(value, path)
+
+    def json_schema(self) -> Dict[str, Any]:
+        return {"type": "number", "minimum": self.low, "maximum": self.high}
+
+
 class Enum(Kind):
     """A string from a closed set; ``noun`` names the set in messages (``"role"``, ``"dialect"``)."""
 
@@ -337,6 +353,81 @@ LINT = Table(
     },
 )
 
+_P = _D.docs.python
+PYTHON_DOCS = Table(
+    "Python documentation counting (parsed with ast, never imported).",
+    {
+        "counting": Field(
+            Enum("counting mode", ("repo-roles", "interrogate")),
+            'What counts: "repo-roles" (pydocstyle publicity, sensible exemptions) or "interrogate" '
+            "(the same covered/total figures as interrogate with the same options).",
+            _P.counting,
+        ),
+        **{
+            flag.replace("_", "-"): Field(Bool(), f"interrogate's --{flag.replace('_', '-')}.")
+            for flag in (
+                "ignore_init_module", "ignore_init_method", "ignore_magic", "ignore_private",
+                "ignore_semiprivate", "ignore_nested_functions", "ignore_nested_classes",
+                "ignore_property_decorators", "ignore_property_setters",
+                "ignore_overloaded_functions", "ignore_overrides", "ignore_module",
+            )
+        },
+        "ignore-regex": Field(RULE_IDS, "Regexes of item names not counted.", list(_P.ignore_regex)),
+        "include-regex": Field(RULE_IDS, "Only item names matching these regexes count.", list(_P.include_regex)),
+        "ignore-decorators": Field(
+            RULE_IDS, "Decorator names whose functions are exempt (ruff's pydocstyle.ignore-decorators).",
+            list(_P.ignore_decorators),
+        ),
+        "docstring-style": Field(
+            Enum("docstring style", ("sphinx", "google", "numpy")),
+            "google: a class docstring and its __init__ docstring cover each other.",
+            _P.docstring_style,
+        ),
+        "max-file-size": Field(
+            Number(1, 1 << 31), "Files larger than this many bytes are reported, not parsed.", _P.max_file_size
+        ),
+    },
+)
+
+DOCS = Table(
+    "Documentation coverage of backend code.",
+    {
+        "require": Field(
+            ListOf(ROLE), "Roles whose public items must be documented.", list(_D.docs.require)
+        ),
+        "fail-under": Field(
+            Number(0, 100), "Minimum documentation coverage (percent) over the required roles.", _D.docs.fail_under
+        ),
+        "thresholds": Field(
+            MapOf(Str(nonempty=True), Number(0, 100)),
+            "Minimum coverage (percent) per scope: a role (backend.logic), an owner handle "
+            "(@org/team) or a path glob (services/billing/**).",
+            {},
+        ),
+        "package-dirs": Field(
+            GLOBS,
+            "Globs of directories that are packages/services and need a README; empty: every "
+            "directory holding a package manifest (pyproject.toml, package.json, go.mod, …).",
+            list(_D.docs.package_dirs),
+        ),
+        "python": Field(PYTHON_DOCS, "Python counting options."),
+    },
+)
+
+TESTS = Table(
+    "Test presence for backend code.",
+    {
+        "require": Field(ListOf(ROLE), "Roles whose modules must have tests.", list(_D.tests.require)),
+        "exempt": Field(GLOBS, "Globs of files that need no tests.", list(_D.tests.exempt)),
+        "mapping": Field(
+            MapOf(Str(nonempty=True), ListOf(Str(nonempty=True))),
+            "Source template -> test path templates, e.g. "
+            '"src/{dir}/{name}.py" = ["tests/{dir}/test_{name}.py"].',
+            {},
+        ),
+    },
+)
+
 SCHEMA = Table(
     "repo-roles configuration (repo-roles.toml, .repo-roles.toml or [tool.repo-roles] in pyproject.toml).",
     {
@@ -356,6 +447,13 @@ SCHEMA = Table(
         "teams": Field(MapOf(Handle(), TEAM), "The roster: owner handle -> team.", {}),
         "ownership": Field(OWNERSHIP, "Ownership sources and requirements."),
         "lint": Field(LINT, "Rule selection and severities."),
+        "docs": Field(DOCS, "Documentation coverage."),
+        "tests": Field(TESTS, "Test presence."),
+        "cache-dir": Field(
+            Str(nonempty=True),
+            "Where per-file analysis is cached (default: $REPO_ROLES_CACHE_DIR, else the user cache "
+            "directory); relative paths are relative to the project root.",
+        ),
     },
 )
 
