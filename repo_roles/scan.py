@@ -10,7 +10,7 @@ import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence
 
 import pathspec
 
@@ -21,6 +21,10 @@ from repo_roles.checks.selection import RuleSelection
 from repo_roles.findings import Finding
 from repo_roles.inventory import FileEntry, Inventory, git_toplevel, load_inventory
 from repo_roles.ownership.resolve import Ownership, resolve_ownership
+
+if TYPE_CHECKING:
+    from repo_roles.coverage.analyze import CoverageResult
+    from repo_roles.coverage.test_presence import TestIndex
 
 
 class LazyClassifications(Mapping[str, Classification]):
@@ -79,6 +83,29 @@ class ScanContext:
 
     def role_of(self, path: str) -> str:
         return self.classifications[path].role
+
+    # The stages below are computed on first use: `ls --format text` never pays for them.
+    @property
+    def coverage(self) -> "CoverageResult":
+        """Per-file documentation analysis (cached by blob id) of the targets."""
+        found = self.__dict__.get("_coverage")
+        if found is None:
+            from repo_roles.coverage.analyze import analyze_context
+
+            found = self.__dict__["_coverage"] = analyze_context(self)
+        return found
+
+    @property
+    def test_index(self) -> "TestIndex":
+        """Which test files exercise which backend module (by each ecosystem's convention)."""
+        found = self.__dict__.get("_test_index")
+        if found is None:
+            from repo_roles.coverage.test_presence import TestIndex
+
+            found = self.__dict__["_test_index"] = TestIndex(
+                [e.path for e in self.inventory.entries], self.config.tests, self.role_of
+            )
+        return found
 
 
 def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
