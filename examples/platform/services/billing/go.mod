@@ -1,0 +1,5 @@
+module github.com/example/platform/services/billing
+
+go 1.22
+
+require github.com/google/uuid v1.6.0

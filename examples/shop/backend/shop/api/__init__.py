@@ -1,0 +1,1 @@
+"""HTTP API: JSON routes under ``/api/v1``."""
