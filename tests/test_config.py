@@ -508,3 +508,13 @@ def test_discovered_pyproject_loads(make_repo) -> None:
     repo = make_repo({"pyproject.toml": "[tool.repo-roles]\nuntracked = true\n", "src/app.py": "x = 1\n"})
     found = discover_config(repo / "src", repo)
     assert found is not None and load_config(found).untracked is True
+
+
+def test_extends_rejects_data_tables_that_are_not_packs(tmp_path: Path) -> None:
+    """rules/classify.toml holds classifier tables, not configuration: it is not a pack name."""
+    cfg = tmp_path / "repo-roles.toml"
+    cfg.write_text('extends = "classify"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(cfg)
+    assert "unknown built-in pack 'classify'" in str(err.value)
+    assert "recommended" in str(err.value)

@@ -11,7 +11,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from repo_roles._compat import tomllib
 from repo_roles.config import schema
@@ -162,16 +162,23 @@ def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
         if not target.is_file():
             raise doc.error(key, f"extends {ref!r}: file not found ({display_name(target)})")
         return target
-    packs_dir = builtin_rules_dir()
-    target = packs_dir / f"{ref}.toml"
-    if not target.is_file():
-        packs = sorted(p.stem for p in packs_dir.glob("*.toml"))
+    packs = builtin_packs()
+    if ref not in packs:
         raise doc.error(
             key,
             f"unknown built-in pack {ref!r}; expected one of: {', '.join(packs)} (or a path to a .toml file)",
             schema.did_you_mean(ref, packs),
         )
-    return target
+    return builtin_rules_dir() / f"{ref}.toml"
+
+
+# rules/ also holds data tables read by the classifier; they are not configuration packs.
+DATA_TABLES = frozenset({"classify"})
+
+
+def builtin_packs() -> List[str]:
+    """Names usable in ``extends``: every ``rules/*.toml`` that is a configuration pack."""
+    return sorted(p.stem for p in builtin_rules_dir().glob("*.toml") if p.stem not in DATA_TABLES)
 
 
 def _merge(base: Dict[str, Any], over: Dict[str, Any]) -> Dict[str, Any]:
