@@ -7,7 +7,7 @@ Each command lives in ``repo_roles/commands/<name>.py`` as a function returning 
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -18,7 +18,20 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class _Group(click.Group):
-    """A group whose usage errors exit 2 (click's default too) and whose user errors never trace."""
+    """A group that loads commands lazily and never shows a traceback for a user error.
+
+    Usage errors exit 2 (click's default too).
+    """
+
+    def list_commands(self, ctx: click.Context) -> list:
+        from repo_roles.commands import COMMANDS
+
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> Any:
+        from repo_roles.commands import load_command
+
+        return load_command(cmd_name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D401
         kwargs.setdefault("standalone_mode", True)
@@ -50,23 +63,4 @@ def main() -> None:
     """repo-roles: who is responsible for each file, what kind of work it is, and is it documented and tested."""
 
 
-def run_command(func: Callable[..., int], **kwargs: Any) -> None:
-    """Call a command function and exit with the code it returns."""
-    code = func(**kwargs)
-    sys.exit(code)
 
-
-def config_option(f: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, path_type=str),
-        default=None,
-        help="Use this configuration file instead of discovering one (like ruff's --config).",
-    )(f)
-
-
-# Commands register themselves on `main` when their module is imported.
-from repo_roles.commands import register_all  # noqa: E402
-
-register_all(main)

@@ -69,6 +69,7 @@ class ScanContext:
     targets: List[FileEntry]
     repository_checks: bool
     findings: List[Finding] = field(default_factory=list)
+    use_cache: bool = True  # False (`--no-cache`): analyse every file afresh, store nothing
 
     @property
     def root(self) -> Path:
@@ -167,6 +168,7 @@ def scan(
     selection: Optional[RuleSelection] = None,
     files: Optional[Sequence[str]] = None,
     repository_checks: Optional[bool] = None,
+    use_cache: bool = True,
 ) -> ScanContext:
     """Scan ``path`` and return the context; findings are filled when ``run_checks``.
 
@@ -175,7 +177,30 @@ def scan(
     by default on a scan of the whole project and not on a sub-path or a file list.
     """
     project_root, scope, config_file = locate_project(path, config_path)
-    config = load_config(config_file)
+    return scan_project(
+        project_root, load_config(config_file), scope=scope, untracked=untracked,
+        run_checks=run_checks, selection=selection, files=files, repository_checks=repository_checks,
+        use_cache=use_cache,
+    )
+
+
+def scan_project(
+    project_root: Path,
+    config: Config,
+    *,
+    scope: str = "",
+    untracked: Optional[bool] = None,
+    run_checks: bool = True,
+    selection: Optional[RuleSelection] = None,
+    files: Optional[Sequence[str]] = None,
+    repository_checks: Optional[bool] = None,
+    use_cache: bool = True,
+) -> ScanContext:
+    """:func:`scan` with the project root and configuration already chosen.
+
+    ``init`` scans the directory it is about to configure, with the starter configuration,
+    before any configuration file exists there.
+    """
     inventory = load_inventory(
         project_root, scope=scope, untracked=config.untracked if untracked is None else untracked
     )
@@ -201,6 +226,7 @@ def scan(
         ownership,
         targets,
         whole if repository_checks is None else repository_checks,
+        use_cache=use_cache,
     )
     if run_checks:
         from repo_roles.checks.engine import run_checks as _run

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
 from repo_roles import roles as R
+from repo_roles.coverage import figures
 from repo_roles.scan import ScanContext
 
 UNOWNED = "(unowned)"
@@ -51,6 +52,12 @@ class AuditSummary:
     ownership_file: str | None
     ownership_dialect: str | None
     findings_by_rule: Dict[str, int] = field(default_factory=dict)
+    # Documentation coverage: (covered, total) by role (all analysed files), and by owning team
+    # and top directory over the files in `docs.require` roles.
+    docs_required: Tuple[str, ...] = ()
+    docs_by_role: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+    docs_by_owner: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+    docs_by_directory: Dict[str, Tuple[int, int]] = field(default_factory=dict)
 
 
 def _directory_of(path: str, depth: int) -> str:
@@ -94,6 +101,9 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         DirectoryRow(name, sum(counts.values()), dict(counts)) for name, counts in sorted(dirs.items())
     ]
     findings_by_rule = Counter(f.rule_id for f in context.findings)
+    doc_files = figures.by_file(context)
+    required = set(context.config.docs.require)
+    doc_required = {p: c for p, c in doc_files.items() if context.role_of(p) in required}
     return AuditSummary(
         total_files=len(entries),
         by_role={role: by_role[role] for role in R.ROLES if by_role[role]},
@@ -103,4 +113,10 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         ownership_file=context.ownership.source_file,
         ownership_dialect=context.ownership.dialect,
         findings_by_rule=dict(sorted(findings_by_rule.items())),
+        docs_required=tuple(context.config.docs.require),
+        docs_by_role={k: tuple(v) for k, v in figures.by_role(context, doc_files).items()},
+        docs_by_owner={k: tuple(v) for k, v in figures.by_owner(context, doc_required).items()},
+        docs_by_directory={
+            k: tuple(v) for k, v in figures.by_directory(doc_required, depth + scope_depth).items()
+        },
     )

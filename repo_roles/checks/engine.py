@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from repo_roles.checks.registry import RULES, iter_rules
 from repo_roles.checks.selection import RuleSelection
+from repo_roles.checks.suppression import UNUSED_SUPPRESSION_RULE, apply_suppressions
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -37,9 +38,16 @@ def run_checks(context: "ScanContext", selection: Optional[RuleSelection] = None
     selection = selection or build_selection(context.config)
     targets = context.target_paths
     accepted: List[Finding] = []
-    for rule_id, rule in sorted(selection.enabled.items()):
+    ran: List[str] = []
+    # Inline suppressions apply once every other rule has reported; SUP001 runs last, so it can
+    # see which suppressions were used.
+    ordered = sorted(selection.enabled.items(), key=lambda item: (item[0] == UNUSED_SUPPRESSION_RULE, item[0]))
+    for rule_id, rule in ordered:
+        if rule_id == UNUSED_SUPPRESSION_RULE:
+            accepted = apply_suppressions(context, accepted, ran)
         if rule.scope == "repository" and not context.repository_checks:
             continue
+        ran.append(rule_id)
         for raw in rule.check(context):
             if raw.rule_id != rule_id:
                 raw = raw._replace(rule_id=rule_id)
@@ -50,5 +58,7 @@ def run_checks(context: "ScanContext", selection: Optional[RuleSelection] = None
             finding = selection.accept(raw)
             if finding is not None:
                 accepted.append(finding)
+    if UNUSED_SUPPRESSION_RULE not in selection.enabled:
+        accepted = apply_suppressions(context, accepted, ran)
     accepted.sort(key=Finding.sort_key)
     return accepted

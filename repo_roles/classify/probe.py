@@ -24,7 +24,7 @@ class Probe:
     """
 
     __slots__ = ("path", "kind", "directory", "base", "lower", "ext", "match_path", "attrs",
-                 "negated", "notes", "_read_head", "_text", "_test")
+                 "negated", "notes", "_read_head", "_head", "_text", "_test")
 
     def __init__(self, path: str, kind: str, read_head: ReadHead, attrs: Dict[str, str]) -> None:
         self.path = path
@@ -40,6 +40,7 @@ class Probe:
         self.negated: Set[str] = set()  # linguist-* attributes explicitly set to false/unset
         self.notes: Dict[str, str] = {}  # why a signal did not match, for explain()
         self._read_head = read_head
+        self._head: object = _UNREAD
         self._text: object = _UNREAD
         self._test: object = _UNREAD
 
@@ -48,15 +49,21 @@ class Probe:
         """Symlinks and submodules are classified by path only; never sniffed."""
         return self.kind == "file"
 
+    def head(self) -> Optional[bytes]:
+        """The first 4 KB as bytes, read on first use and only for regular files."""
+        if self._head is _UNREAD:
+            self._head = self._read_head(self.path, sniff.HEAD_LIMIT) if self.readable else None
+        return self._head  # type: ignore[return-value]
+
     def text(self) -> Optional[str]:
-        """The decoded first 4 KB, read on first use and only for regular files."""
+        """:meth:`head`, decoded on first use."""
         if self._text is _UNREAD:
-            head = self._read_head(self.path, sniff.HEAD_LIMIT) if self.readable else None
+            head = self.head()
             self._text = sniff.decode(head[: sniff.HEAD_LIMIT]) if head is not None else None
         return self._text  # type: ignore[return-value]
 
-    def memo_test(self, compute: Callable[[], object]) -> object:
-        """The test-convention path match, computed once (the generated signal asks it too)."""
+    def memo_test(self, compute: Callable[["Probe"], object]) -> object:
+        """The test-convention path match, ``compute(self)`` once (the generated signal asks it too)."""
         if self._test is _UNREAD:
-            self._test = compute()
+            self._test = compute(self)
         return self._test

@@ -16,6 +16,7 @@ from repo_roles.classify.globs import GlobError, GlobSet
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe, extension_of
 from repo_roles.classify.results import Hit
+from repo_roles.classify.sniff import generated_header, header_possible
 from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
 from repo_roles.config.model import Config
 from repo_roles.errors import ConfigError
@@ -106,9 +107,6 @@ class Signals:
             self._claims[base] = claim
         return self._claims[base]
 
-    def _by_extension(self, p: Probe, table: PathTable) -> bool:
-        return p.ext in table.extensions and self.claim(p.base) in (None, table.name)
-
     def _table(self, p: Probe, table: PathTable, directory: Optional[str]) -> Optional[Hit]:
         """The usual order inside a table: directory, exact name, glob, extension."""
         if directory is not None:
@@ -118,7 +116,7 @@ class Signals:
         glob = table.globs.first_split(p.match_path, p.directory, p.base)
         if glob is not None:
             return Hit(table.role, f"glob '{glob}'", self.src)
-        if self._by_extension(p, table):
+        if p.ext in table.extensions and self.claim(p.base) in (None, table.name):
             return Hit(table.role, f"extension .{p.ext}", self.src)
         return None
 
@@ -131,7 +129,9 @@ class Signals:
         return None
 
     def gitattributes(self, p: Probe) -> Optional[Hit]:
-        attrs = self._attributes().get(p.path) or {}
+        attrs = self._attributes().get(p.path)
+        if not attrs:  # most files: nothing set, nothing to note
+            return None
         value = attrs.get("repo-role")
         if value in R.ROLES:
             return Hit(str(value), f"repo-role={value}", GITATTRIBUTES_SOURCE)
@@ -164,8 +164,9 @@ class Signals:
         hit = self._table(p, self.t.generated, self.dir_info(p.directory).generated)
         if hit is not None or not self._sniff_generated(p):
             return hit
-        from repo_roles.classify.sniff import generated_header  # local: keeps the hot path lean
-
+        head = p.head()
+        if head is not None and not header_possible(head, self.t.headers):
+            return None
         header = generated_header(p.text() or "", self.t.headers)
         if header is None:
             return None
@@ -184,7 +185,7 @@ class Signals:
 
     # -- 5 test-convention ------------------------------------------------------------------------
     def test_match(self, p: Probe) -> Optional[TestMatch]:
-        return p.memo_test(lambda: self._test_match(p))  # type: ignore[return-value]
+        return p.memo_test(self._test_match)  # type: ignore[return-value]
 
     def _test_match(self, p: Probe) -> Optional[TestMatch]:
         glob = self.t.test_globs.first_split(p.match_path, p.directory, p.base)

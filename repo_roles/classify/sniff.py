@@ -10,6 +10,7 @@ import json
 import re
 from typing import FrozenSet, Iterable, List, Optional, Sequence, Set
 
+from repo_roles.classify.literals import screen_for
 from repo_roles.classify.tables import Header
 
 HEAD_LIMIT = 4096
@@ -35,10 +36,19 @@ def decode(head: bytes) -> str:
 
 def generated_header(text: str, headers: Sequence[Header]) -> Optional[Header]:
     """The first header rule found in ``text`` (a file head), if any."""
+    # A MULTILINE search restarts at every line; a head with none of the rules' literals (most
+    # of them) is rejected by one substring test instead (see ``literals``).
+    if not screen_for(tuple(h.regex for h in headers)).may_match(text):
+        return None
     for header in headers:
         if header.regex.search(text):
             return header
     return None
+
+
+def header_possible(head: bytes, headers: Sequence[Header]) -> bool:
+    """False when no header rule can match ``decode(head)``; decoding 4 KB costs more than this."""
+    return screen_for(tuple(h.regex for h in headers)).may_match_bytes(head[:HEAD_LIMIT])
 
 
 def js_directives(text: str) -> List[str]:

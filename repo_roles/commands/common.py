@@ -29,3 +29,13 @@ def untracked_option(f: F) -> F:
         default=None,
         help="Also scan untracked files that git does not ignore (default: the config's `untracked`).",
     )(f)
+
+
+def no_cache_option(f: F) -> F:
+    return click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        default=False,
+        help="Analyse every file afresh; neither read nor write the analysis cache.",
+    )(f)

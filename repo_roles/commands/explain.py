@@ -9,7 +9,9 @@ from typing import List, Optional, Sequence
 import click
 
 from repo_roles.commands.common import config_option, untracked_option
-from repo_roles.errors import RepoRolesError
+from repo_roles.config import discover_config
+from repo_roles.errors import NotARepositoryError, RepoRolesError, UsageError
+from repo_roles.inventory import git_toplevel
 from repo_roles.pathfmt import display_path
 from repo_roles.scan import ScanContext, scan
 
@@ -23,6 +25,25 @@ def _project_relative(context: ScanContext, raw: str) -> str:
         raise RepoRolesError(f"{raw}: outside the project root {context.root}") from None
 
 
+def _start_of(first: str, config_path: Optional[str]) -> str:
+    """Where to locate the project: the first path's directory (a symlink itself is not followed).
+
+    Outside git and without a configuration the project is the working directory, as for
+    ``ls``; a file elsewhere is refused rather than its whole directory walked (``/etc/passwd``).
+    """
+    start = first if os.path.isdir(first) and not os.path.islink(first) else (os.path.dirname(first) or ".")
+    if config_path or not os.path.isdir(start):
+        return start  # scan() reports the missing directory or uses the given configuration
+    here = Path(os.path.realpath(start))
+    if git_toplevel(here) is not None or discover_config(here, None) is not None:
+        return start
+    cwd = Path(os.path.realpath(os.getcwd()))
+    if here != cwd and cwd not in here.parents:
+        raise UsageError(f"{first}: outside the project: not in a git repository, a configured "
+                         f"project or the working directory")
+    return "."
+
+
 def explain_lines(context: ScanContext, rel: str) -> List[str]:
     known = {e.path: e for e in context.inventory.entries}
     entry = known.get(rel)
@@ -30,7 +51,13 @@ def explain_lines(context: ScanContext, rel: str) -> List[str]:
     if entry is None:
         lines.append("  note:     not in the inventory (untracked, ignored or excluded); classified by path only")
     elif entry.kind != "file":
-        lines.append(f"  kind:     {entry.kind} (never followed or read)")
+        target = ""
+        if entry.kind == "symlink":
+            try:  # reading the link itself is not following it
+                target = " -> " + display_path(os.readlink(context.inventory.abspath(rel)))
+            except OSError:
+                target = ""
+        lines.append(f"  kind:     {entry.kind}{target} (never followed or read; classified by path)")
     decided = context.classifications.get(rel) or context.classifier.classify(rel)
     lines.append(f"  role:     {decided.role}")
     source = f"  [{decided.source}]" if decided.source else ""
@@ -51,9 +78,12 @@ def explain_lines(context: ScanContext, rel: str) -> List[str]:
 
 
 def run_explain(paths: Sequence[str], config_path: Optional[str], untracked: Optional[bool]) -> int:
-    first = paths[0]
-    start = first if os.path.isdir(first) else (os.path.dirname(first) or ".")
-    context = scan(start, config_path=config_path, untracked=untracked, run_checks=False)
+    # The first path that exists locates the project; the missing ones are reported below.
+    anchor = next((p for p in paths if os.path.lexists(p)), None)
+    if anchor is None:
+        raise NotARepositoryError(f"{paths[0]}: no such file or directory")
+    context = scan(_start_of(anchor, config_path), config_path=config_path, untracked=untracked,
+                   run_checks=False)
     code = 0
     blocks: List[str] = []
     for raw in paths:
@@ -65,7 +95,13 @@ def run_explain(paths: Sequence[str], config_path: Optional[str], untracked: Opt
             click.echo(f"repo-roles: error: {raw}: is a directory; explain takes files", err=True)
             code = 2
             continue
-        blocks.append("\n".join(explain_lines(context, _project_relative(context, raw))))
+        try:
+            rel = _project_relative(context, raw)
+        except RepoRolesError as exc:
+            click.echo(f"repo-roles: error: {exc}", err=True)
+            code = 2
+            continue
+        blocks.append("\n".join(explain_lines(context, rel)))
     if blocks:
         click.echo("\n\n".join(blocks))
     return code

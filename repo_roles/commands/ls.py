@@ -7,11 +7,11 @@ The ``jsonl`` form is a stable machine contract: one JSON object per line with a
 from __future__ import annotations
 
 import json
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, List, Optional, TextIO
 
 import click
 
-from repo_roles.commands.common import config_option, path_argument, untracked_option
+from repo_roles.commands.common import config_option, no_cache_option, path_argument, untracked_option
 from repo_roles.pathfmt import display_path
 from repo_roles.scan import ScanContext, scan
 
@@ -30,21 +30,71 @@ def records(context: ScanContext) -> Iterator[dict]:
             "owners_source": owned.source,
             "kind": entry.kind,
             "tracked": entry.tracked,
+            "tests": list(context.test_index.tests_for(entry.path)),
         }
 
 
-def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt: str) -> int:
-    context = scan(path, config_path=config_path, untracked=untracked, run_checks=False)
+# One encoder for every line: json.dumps builds a new encoder per call when given options.
+# Same text as json.dumps(record, ensure_ascii=False).
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+_ENCODE_ASCII = json.JSONEncoder().encode
+_BATCH = 4096  # lines per write: a write per line costs more than encoding it
+
+
+def write_lines(out: TextIO, lines: Iterable[str]) -> None:
+    """Write ``lines`` (without their newline) in batches."""
+    batch: List[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= _BATCH:
+            batch.append("")
+            out.write("\n".join(batch))
+            batch = []
+    if batch:
+        batch.append("")
+        out.write("\n".join(batch))
+
+
+def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
+    """Each record as one line of JSON (the ``--format jsonl`` contract)."""
+    encode = _ENCODE
+    for row in rows:
+        line = encode(row)
+        if not line.isascii():
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:
+                # A name that is not valid UTF-8 arrives with surrogate escapes ("\udcff" for
+                # byte 0xFF), which no UTF-8 stream can carry: this line gets \u escapes instead,
+                # still valid JSON, and .encode("utf-8", "surrogateescape") restores git's bytes.
+                line = _ENCODE_ASCII(row)
+        yield line
+
+
+def with_docs(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
+    """Add ``doc_items`` / ``doc_documented`` (counted / documented items; null when the file's
+    language is not analysed or it could not be parsed), whatever the file's role."""
+    coverage = context.coverage
+    for row in rows:
+        counts = coverage.counts(row["path"])
+        row["doc_items"] = counts[1] if counts else None
+        row["doc_documented"] = counts[0] if counts else None
+        yield row
+
+
+def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt: str,
+           no_cache: bool = False) -> int:
+    context = scan(path, config_path=config_path, untracked=untracked, run_checks=False,
+                   use_cache=not no_cache)
     out = click.get_text_stream("stdout")
     if fmt == "jsonl":
-        for record in records(context):
-            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        write_lines(out, jsonl_lines(with_docs(context, records(context))))
         return 0
     rows = list(records(context))
     width = max((len(r["role"]) for r in rows), default=0)
-    for r in rows:
-        owners = " ".join(r["owners"]) or "-"
-        out.write(f"{r['role']:<{width}}  {display_path(r['path'])}  {owners}\n")
+    write_lines(out, (
+        f"{r['role']:<{width}}  {display_path(r['path'])}  {' '.join(r['owners']) or '-'}" for r in rows
+    ))
     return 0
 
 
@@ -53,7 +103,8 @@ def register(group: click.Group) -> None:
     @path_argument
     @config_option
     @untracked_option
+    @no_cache_option
     @click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True)
-    def ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt: str) -> None:
+    def ls(path: str, config_path: Optional[str], untracked: Optional[bool], no_cache: bool, fmt: str) -> None:
         """List every file with its role, the signal that decided it, and its owners."""
-        raise SystemExit(run_ls(path, config_path, untracked, fmt))
+        raise SystemExit(run_ls(path, config_path, untracked, fmt, no_cache))

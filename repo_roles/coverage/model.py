@@ -20,6 +20,7 @@ PROBLEM_CODES = (
     "too-large",  # over DocOptions.max_file_size; not parsed at all
     "encoding",  # bytes that do not decode in the declared/default encoding
     "binary",  # NUL bytes: not source text
+    "not-analysed",  # the language's grammar is not installed or too old for the binding
 )
 
 
@@ -32,7 +33,11 @@ class DocItem(NamedTuple):
     """
 
     name: str
-    kind: str  # module | package | class | function | method | nested_function | nested_class
+    # Python: module | package | class | function | method | nested_function | nested_class;
+    # Go: package | function | method | type | const | var; JS/TS: function | class | interface |
+    # type | enum | variable | namespace | method; Java: package | class | interface | enum |
+    # record | annotation | method | constructor | field.
+    kind: str
     line: int
     public: bool
     documented: bool

@@ -74,6 +74,10 @@ class ParsedCodeowners(NamedTuple):
     rules: Tuple[OwnerRule, ...]
     sections: Tuple[Section, ...]
     issues: Tuple[ParseIssue, ...]
+    # GitLab headings that repeat an earlier section (names compare case-insensitively) and
+    # were merged into it: (line, name as written, line of the first heading).  Valid, but
+    # rarely meant: the later heading's lines silently join (and override) the first section.
+    merged_sections: Tuple[Tuple[int, str, int], ...] = ()
 
 
 # A token is a run of non-blanks where "\<any>" (an escaped space included) never splits.
@@ -163,6 +167,7 @@ class _Parser:
         self.rules: List[OwnerRule] = []
         self.issues: List[ParseIssue] = []
         self.sections: Dict[str, Section] = {}  # casefolded name → merged section
+        self.merged: List[Tuple[int, str, int]] = []
         self.section_key: Optional[str] = None
         self.section_defaults: Tuple[str, ...] = ()
 
@@ -224,6 +229,7 @@ class _Parser:
         if known is None:
             self.sections[key] = Section(name, number, optional, approvals, defaults)
         else:
+            self.merged.append((number, name, known.line))
             merged = known.default_owners + tuple(o for o in defaults if o not in known.default_owners)
             self.sections[key] = Section(
                 known.name,
@@ -314,4 +320,6 @@ def parse_codeowners(data: bytes, *, path: str = "CODEOWNERS", dialect: str = "g
             raw = raw[:-1]
         parser.line(number, raw)
     issues = sorted(parser.issues, key=lambda i: (i.line, i.column))
-    return ParsedCodeowners(path, dialect, tuple(parser.rules), tuple(parser.sections.values()), tuple(issues))
+    return ParsedCodeowners(
+        path, dialect, tuple(parser.rules), tuple(parser.sections.values()), tuple(issues), tuple(parser.merged)
+    )

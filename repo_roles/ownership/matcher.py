@@ -300,6 +300,11 @@ class CompiledCodeowners:
         """The owners of one path (POSIX, relative to the repository root)."""
         return self._resolve(path)
 
+    def winners(self, path: str) -> Tuple[int, ...]:
+        """Per entry of ``sections``: the index in ``rules`` of the line deciding ``path``, or -1."""
+        directory, _, name = path.lstrip("/").rpartition("/")
+        return self._winners(directory, name)
+
     def match_all(self, paths: Iterable[str]) -> Dict[str, OwnerMatch]:
         """The owners of every path; directory work is shared, so this is the fast path."""
         if len(self.sections) != 1 or self.sections[0].exclude is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List, Sequence
+from typing import Dict, List, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.summary import AuditSummary
@@ -65,4 +65,26 @@ def render_audit(summary: AuditSummary, *, title: str) -> str:
         lines.append(f"  unowned files: {unowned} ({detail})")
     else:
         lines.append("  unowned files: 0")
+    lines += _documentation_lines(summary)
     return "\n".join(lines) + "\n"
+
+
+def _documentation_lines(summary: AuditSummary) -> List[str]:
+    """The "Documentation coverage" tables: by role, then owner and directory of required roles."""
+    lines = ["", "Documentation coverage (documented / counted items)"]
+    if not summary.docs_by_role:
+        return lines + ["  no file in an analysed language"]
+
+    def rows(groups: Dict[str, Tuple[int, int]]) -> List[Tuple[str, int, int, str]]:
+        return [(name, c, t, f"{100 * c / t:.1f}%" if t else "-") for name, (c, t) in groups.items()]
+
+    lines += table(["role", "covered", "total", "percent"], rows(summary.docs_by_role), right=(1, 2, 3))
+    required = ", ".join(summary.docs_required) or "none"
+    for title, column, groups in (("owning team", "owner", summary.docs_by_owner),
+                                  ("top directory", "directory", summary.docs_by_directory)):
+        lines += ["", f"Documentation coverage by {title} (required roles: {required})"]
+        if groups:
+            lines += table([column, "covered", "total", "percent"], rows(groups), right=(1, 2, 3))
+        else:
+            lines.append("  no file in a required role")
+    return lines

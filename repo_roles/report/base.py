@@ -43,6 +43,9 @@ class ReportInput(NamedTuple):
     root: Path  # project root: source lines for `full`, the SARIF %SRCROOT%
     tool_version: str
     statistics: bool = False  # concise/full: show per-rule counts instead (ruff --statistics)
+    # The project root relative to the git root ("" or "examples/shop/"): github, gitlab and
+    # sarif locations must be relative to the repository, not to a project in a sub-folder.
+    path_prefix: str = ""
 
 
 class Formatter(Protocol):

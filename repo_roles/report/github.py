@@ -9,7 +9,8 @@ Escaping follows the Actions toolkit (``@actions/core`` ``command.ts``): in the 
 ``\\r``, ``\\n`` become ``%25``, ``%0D``, ``%0A``; property values additionally escape ``:`` and
 ``,`` (``%3A``, ``%2C``), which would otherwise end the value.  Other control characters
 (ESC would colour the log) are shown as escapes such as ``\\x1b``.  ``file`` is relative to the
-project root; a repository-wide finding carries no ``file``.  Nothing is written when clean.
+repository root (GitHub resolves it there): the project's ``path_prefix`` is put in front.  A
+repository-wide finding carries no ``file``.  Nothing is written when clean.
 """
 
 from __future__ import annotations
@@ -47,7 +48,9 @@ def _properties(finding: Finding) -> List[Tuple[str, str]]:
     return props
 
 
-def command(finding: Finding) -> str:
+def command(finding: Finding, path_prefix: str = "") -> str:
+    if path_prefix and finding.path:
+        finding = finding._replace(path=path_prefix + finding.path)
     level = _LEVELS.get(finding.severity, "error")
     props = ",".join(f"{key}={escape_property(value)}" for key, value in _properties(finding))
     # The raw path, not the escaped text form: escape_data encodes newlines losslessly.
@@ -59,4 +62,5 @@ class GithubFormatter:
     name = "github"
 
     def render(self, report: ReportInput) -> str:
-        return "".join(command(finding) + "\n" for finding in ordered(report.findings))
+        prefix = report.path_prefix
+        return "".join(command(finding, prefix) + "\n" for finding in ordered(report.findings))

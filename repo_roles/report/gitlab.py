@@ -29,7 +29,7 @@ from repo_roles.report.base import REPOSITORY_WIDE, ReportInput, fingerprints, o
 SEVERITY_MAP = {"error": "major", "warning": "minor", "info": "info"}
 
 
-def _issue(finding: Finding, fingerprint: str) -> Dict[str, Any]:
+def _issue(finding: Finding, fingerprint: str, prefix: str) -> Dict[str, Any]:
     begin = finding.line if finding.line is not None else 1
     lines: Dict[str, int] = {"begin": begin}
     if finding.end_line is not None and finding.end_line >= begin:
@@ -39,7 +39,9 @@ def _issue(finding: Finding, fingerprint: str) -> Dict[str, Any]:
         "check_name": finding.rule_id,
         "fingerprint": fingerprint,
         "severity": SEVERITY_MAP.get(finding.severity, "major"),
-        "location": {"path": finding.path or REPOSITORY_WIDE, "lines": lines},
+        # GitLab resolves paths against the repository root: put the project's prefix in front.
+        "location": {"path": prefix + finding.path if finding.path else prefix.rstrip("/") or REPOSITORY_WIDE,
+                     "lines": lines},
     }
 
 
@@ -48,5 +50,5 @@ class GitlabFormatter:
 
     def render(self, report: ReportInput) -> str:
         findings: List[Finding] = ordered(report.findings)
-        issues = [_issue(f, fp) for f, fp in zip(findings, fingerprints(findings))]
+        issues = [_issue(f, fp, report.path_prefix) for f, fp in zip(findings, fingerprints(findings))]
         return json.dumps(issues, indent=2) + "\n"

@@ -6,7 +6,8 @@ carries ``ruleId``, ``ruleIndex``, ``level`` (error → error, warning → warni
 ``message.text`` and ``partialFingerprints`` (rule id + path + key, no line numbers).
 
 Locations are relative URIs against ``%SRCROOT%`` (declared in ``originalUriBaseIds`` as the
-project root), percent-encoded as RFC 3986 requires: spaces, ``#``, ``%``, non-ASCII (as UTF-8).
+repository root: a project in a sub-folder puts its ``path_prefix`` in front of every path, as
+GitHub code scanning expects paths relative to the repository), percent-encoded as RFC 3986 requires: spaces, ``#``, ``%``, non-ASCII (as UTF-8).
 ``region`` is left out without a line, ``startColumn``/``endColumn`` without columns
 (``endColumn`` is exclusive, as in ``Finding``); columns count code points.  Repository-wide
 findings have no location at all (SARIF allows it; GitHub code scanning may not show them).
@@ -60,7 +61,7 @@ def _region(finding: Finding) -> Dict[str, int]:
     return region
 
 
-def _result(finding: Finding, index: int, fingerprint: str) -> Dict[str, Any]:
+def _result(finding: Finding, index: int, fingerprint: str, prefix: str) -> Dict[str, Any]:
     result: Dict[str, Any] = {
         "ruleId": finding.rule_id,
         "ruleIndex": index,
@@ -69,7 +70,7 @@ def _result(finding: Finding, index: int, fingerprint: str) -> Dict[str, Any]:
     }
     if finding.path:
         physical: Dict[str, Any] = {
-            "artifactLocation": {"uri": artifact_uri(finding.path), "uriBaseId": "%SRCROOT%"}
+            "artifactLocation": {"uri": artifact_uri(prefix + finding.path), "uriBaseId": "%SRCROOT%"}
         }
         if finding.line is not None:
             physical["region"] = _region(finding)
@@ -83,10 +84,14 @@ def sarif_log(report: ReportInput) -> Dict[str, Any]:
     rule_ids = sorted({f.rule_id for f in findings})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     results = [
-        _result(f, index[f.rule_id], fp) for f, fp in zip(findings, fingerprints(findings))
+        _result(f, index[f.rule_id], fp, report.path_prefix)
+        for f, fp in zip(findings, fingerprints(findings))
     ]
+    base = report.root.resolve()
+    for _ in [part for part in report.path_prefix.split("/") if part]:
+        base = base.parent  # from the project root up to the repository root
     # A base URI must end in "/" or relative URIs would resolve against its parent directory.
-    root_uri = report.root.resolve().as_uri().rstrip("/") + "/"
+    root_uri = base.as_uri().rstrip("/") + "/"
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",

@@ -1,0 +1,178 @@
+"""Benchmark: `repo-roles check FILE...` on 5 files, as pre-commit runs it, by repository size.
+
+    python benchmarks/bench_check.py [--sizes 1000,10000,100000] [--runs 7] [--files 5]
+                                     [--profile] [--json]
+
+For each size N the repository is ``/tmp/rr-bench-<N>`` (``/tmp/rr-bench-100k`` style names for
+exact thousands), generated with ``benchmarks/generate_repo.py`` when missing.  The 5 files are
+fixed per repository: evenly spaced ``.py`` files of ``git ls-files`` (so the same files every
+run).  Figures, each the median of ``--runs`` runs in a fresh subprocess with the cwd at the
+repository top level (what pre-commit does; tables and caches live per process):
+
+* ``check 5 files``: ``repo-roles check --exit-zero F1..F5``, end to end (interpreter start
+  included) — the bar is 0.5 s on 100k files;
+* ``git ls-files``: the floor, git's own listing of the index;
+* ``python -c pass`` / ``import repo_roles.cli``: the interpreter and import cost inside it.
+
+Then, for the largest size, one in-process run with the pipeline stages (config, inventory,
+include/exclude, classifier, ownership, test index) and every rule wrapped in timers: where the
+time goes, without a profiler's overhead.  ``--profile`` adds a cProfile of the same run (top 30
+functions by cumulative time).  This script prints its figures: it is a
+command-line tool, not library code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import io
+import json
+import os
+import pstats
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable, Dict, List, Sequence
+
+HERE = Path(__file__).resolve().parent
+def repo_path(size: int) -> Path:
+    name = f"{size // 1000}k" if size % 1000 == 0 else str(size)
+    return Path(f"/tmp/rr-bench-{name}")
+
+
+def ensure_repo(size: int) -> Path:
+    path = repo_path(size)
+    if not (path / ".git").is_dir():
+        rules = max(20, size // 50)
+        print(f"generating {path} ({size} files, {rules} CODEOWNERS rules)…", file=sys.stderr)
+        subprocess.run([sys.executable, str(HERE / "generate_repo.py"), str(path), "--files", str(size),
+                        "--rules", str(rules), "--force"], check=True)
+    return path
+
+
+def pick_files(repo: Path, count: int) -> List[str]:
+    out = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "*.py"], check=True, capture_output=True)
+    python = sorted(p for p in out.stdout.decode("utf-8", "surrogateescape").split("\0") if p)
+    if len(python) < count:
+        raise SystemExit(f"{repo}: only {len(python)} Python files in the index; regenerate it")
+    step = max(1, len(python) // (count + 1))
+    return [python[step * (i + 1)] for i in range(count)]
+
+
+def median_wall(argv: Sequence[str], cwd: Path, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(list(argv), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def measure(size: int, runs: int, count: int) -> Dict[str, object]:
+    repo = ensure_repo(size)
+    files = pick_files(repo, count)
+    exe = [sys.executable, "-m", "repo_roles"]
+    return {
+        "size": size,
+        "files": files,
+        "check": median_wall([*exe, "check", "--exit-zero", *files], repo, runs),
+        "git_ls_files": median_wall(["git", "ls-files", "-s", "-z"], repo, runs),
+        "python": median_wall([sys.executable, "-c", "pass"], repo, runs),
+        "import": median_wall([sys.executable, "-c", "import repo_roles.cli"], repo, runs),
+    }
+
+
+def _in_repo(size: int, count: int, call: Callable[[List[str]], object]) -> None:
+    repo = ensure_repo(size)
+    files = pick_files(repo, count)
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            call(files)
+    finally:
+        os.chdir(old)
+
+
+def stages(size: int, count: int) -> Dict[str, float]:
+    """Wall time per pipeline stage and per rule, in-process, by wrapping the stage functions."""
+    import dataclasses
+
+    import repo_roles.scan as S
+    from repo_roles.checks.registry import RULES, iter_rules
+    from repo_roles.commands.check import run_check
+    from repo_roles.coverage.test_presence import TestIndex
+
+    times: Dict[str, float] = {}
+
+    def timed(label: str, fn: Callable, consume: bool = False) -> Callable:
+        def wrapper(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                result = fn(*args, **kwargs)
+                return list(result) if consume else result  # rules are generators: time the work
+            finally:
+                times[label] = times.get(label, 0.0) + time.perf_counter() - start
+        return wrapper
+
+    patches = [(S, "locate_project"), (S, "load_config"), (S, "load_inventory"), (S, "_filter_entries"),
+               (S, "Classifier"), (S, "resolve_ownership"), (TestIndex, "__init__")]
+    saved = [(obj, name, getattr(obj, name)) for obj, name in patches]
+    rules = {r.id: r for r in iter_rules()}
+    try:
+        for obj, name, original in saved:
+            setattr(obj, name, timed(f"{getattr(obj, '__name__', obj)}.{name}", original))
+        for rule_id, r in rules.items():
+            RULES[rule_id] = dataclasses.replace(r, check=timed(f"rule {rule_id}", r.check, consume=True))
+        start = time.perf_counter()
+        _in_repo(size, count, lambda files: run_check(files, exit_zero=True))
+        times["total (in-process, imports excluded)"] = time.perf_counter() - start
+    finally:
+        for obj, name, original in saved:
+            setattr(obj, name, original)
+        RULES.update(rules)
+    return times
+
+
+def profile(size: int, count: int) -> str:
+    from repo_roles.commands.check import run_check
+
+    profiler = cProfile.Profile()
+    _in_repo(size, count, lambda files: profiler.runcall(run_check, files, exit_zero=True))
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
+    return text.getvalue()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--files", type=int, default=5)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    results = [measure(size, args.runs, args.files) for size in sizes]
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(f"median of {args.runs} runs, wall seconds (fresh process each run, cwd = repository top level)")
+        print(f"{'files in repo':>13}  {'check 5 files':>13}  {'git ls-files':>12}  {'python':>7}  {'import':>7}")
+        for r in results:
+            print(f"{r['size']:>13}  {r['check']:>13.3f}  {r['git_ls_files']:>12.3f}  {r['python']:>7.3f}  {r['import']:>7.3f}")
+    largest = max(sizes)
+    print(f"\nstages of one in-process run on {args.files} files of {repo_path(largest)} (wall s; the"
+          " TestIndex and lazy stages are inside the rule that first asks):")
+    for label, seconds in sorted(stages(largest, args.files).items(), key=lambda kv: -kv[1]):
+        print(f"  {label:<48} {seconds:7.3f}")
+    if args.profile:
+        print(profile(largest, args.files))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""DOC003 package-without-readme: a package or service directory has no README.
+
+Which directories are packages:
+
+* ``[docs] package-dirs`` globs (gitignore syntax, as ``include``/``exclude``), when set: every
+  outermost directory they match (directories inside a matched one are part of that package);
+* otherwise every directory holding a package manifest — ``pyproject.toml``, ``setup.py``,
+  ``package.json``, ``go.mod``, ``pom.xml``, ``build.gradle(.kts)``, ``Cargo.toml``,
+  ``Gemfile`` — the project root included: a single-package repository without a README is the
+  first thing a newcomer trips over.  Manifests in vendored or generated code, and inside test
+  directories (fixtures), do not make a package.
+
+A README is a file directly in the directory named ``README``, ``README.md``, ``README.rst`` or
+``README.txt``, in any letter case (GitHub renders those on the directory page).
+
+The finding is reported on the manifest file when there is one (so annotations land on a file),
+else on the directory; its key is the directory.  Repository scope: runs on whole-project scans.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, Iterator, List, Set
+
+import pathspec
+
+from repo_roles import roles as R
+from repo_roles.checks.registry import rule
+from repo_roles.coverage.test_presence import MANIFESTS, TEST_DIRS
+from repo_roles.findings import Finding
+
+if TYPE_CHECKING:
+    from repo_roles.scan import ScanContext
+
+README_NAMES = frozenset({"readme", "readme.md", "readme.rst", "readme.txt"})
+_NOT_A_PACKAGE = frozenset({R.VENDORED, R.GENERATED})
+# Manifests below these are test fixtures, not packages (Go ignores testdata/ by design).
+_FIXTURE_DIRS = TEST_DIRS | {"spec", "testdata", "fixtures"}
+
+
+def _show(directory: str) -> str:
+    return f"{directory}/" if directory else "the project root"
+
+
+def package_dirs(context: "ScanContext") -> Dict[str, str]:
+    """Package directory -> the file to report on (its manifest, or the directory itself)."""
+    paths = [e.path for e in context.inventory.entries]
+    globs = context.config.docs.package_dirs
+    found: Dict[str, str] = {}
+    if globs:
+        spec = pathspec.GitIgnoreSpec.from_lines(globs)
+        dirs: Set[str] = set()
+        for path in paths:
+            parts = path.split("/")[:-1]
+            dirs.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+        for directory in sorted(dirs):  # parents sort before their children
+            if spec.match_file(directory + "/") and not any(
+                directory.startswith(p + "/") for p in found
+            ):
+                found[directory] = directory
+        return found
+    for path in paths:
+        directory, _, base = path.rpartition("/")
+        if base not in MANIFESTS or directory in found:
+            continue
+        if _FIXTURE_DIRS.intersection(directory.split("/")) or context.role_of(path) in _NOT_A_PACKAGE:
+            continue
+        found[directory] = path
+    return found
+
+
+@rule("DOC003", "package-without-readme", "A package or service directory has no README.",
+      severity="warning", scope="repository")
+def check(context: "ScanContext") -> Iterator[Finding]:
+    readmes: Set[str] = set()
+    for entry in context.inventory.entries:
+        directory, _, base = entry.path.rpartition("/")
+        if base.lower() in README_NAMES:
+            readmes.add(directory)
+    packages = package_dirs(context)
+    missing: List[str] = sorted(d for d in packages if d not in readmes)
+    for directory in missing:
+        yield Finding(
+            "DOC003",
+            f"package directory {_show(directory)} has no README "
+            "(README.md, README.rst, README.txt or README)",
+            packages[directory],
+            severity="warning",
+            key=directory or ".",
+        )

@@ -1,0 +1,80 @@
+"""Inline suppressions: drop the findings a ``repo-roles: ignore[...]`` comment covers.
+
+Syntax (extracted per target file by :mod:`repo_roles.coverage.analyze`), in any comment::
+
+    x = legacy()  # repo-roles: ignore[TST001, DOC]   findings of TST001 / DOC* on this line
+    # repo-roles: ignore-file[TST001]                 TST001 findings anywhere in this file
+    # repo-roles: ignore                              every finding on this line (ignore-file: file)
+
+A code matches a rule id or a prefix of it, like ruff's ``noqa``.  A line suppression covers a
+finding that starts on that line (or spans it, ``line <= comment <= end_line``); a file-level
+one also covers findings without a line.  The engine applies suppressions after rule selection
+and records which suppressions were used, so SUP001 can report the ones that suppressed nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+
+from repo_roles.findings import Finding
+
+if TYPE_CHECKING:
+    from repo_roles.coverage.analyze import Suppression
+    from repo_roles.scan import ScanContext
+
+UNUSED_SUPPRESSION_RULE = "SUP001"  # runs after every other rule and after suppression
+BLANKET = ""  # the code recorded when a suppression without codes was used
+_USAGE_KEY = "_suppression_usage"
+
+UseKey = Tuple[str, int, bool]  # (path, comment line, file level)
+
+
+class SuppressionUsage(NamedTuple):
+    """Which suppression codes suppressed something, and which rules ran to give them a chance."""
+
+    used: Dict[UseKey, Set[str]]
+    ran: FrozenSet[str]
+
+
+def suppressions_for(context: "ScanContext", path: str) -> Tuple["Suppression", ...]:
+    """The suppression comments of one target file (none for a file that was not analysed)."""
+    found = context.coverage.files.get(path)
+    return found.suppressions if found is not None else ()
+
+
+def _covers(suppression: "Suppression", finding: Finding) -> bool:
+    if suppression.file_level:
+        return True
+    if finding.line is None:
+        return False
+    if finding.end_line is not None and finding.end_line > finding.line:
+        return finding.line <= suppression.line <= finding.end_line
+    return finding.line == suppression.line
+
+
+def apply_suppressions(context: "ScanContext", findings: Iterable[Finding], ran: Iterable[str]) -> List[Finding]:
+    """The findings no suppression covers; records the usage for :func:`usage_of`."""
+    used: Dict[UseKey, Set[str]] = {}
+    kept: List[Finding] = []
+    known: Dict[str, Tuple["Suppression", ...]] = {}
+    for finding in findings:
+        sups = known.get(finding.path)
+        if sups is None:
+            sups = known[finding.path] = suppressions_for(context, finding.path) if finding.path else ()
+        suppressed = False
+        for sup in sups:
+            if not _covers(sup, finding):
+                continue
+            codes = [c for c in sup.codes if finding.rule_id.startswith(c)] if sup.codes else [BLANKET]
+            if codes:
+                used.setdefault((finding.path, sup.line, sup.file_level), set()).update(codes)
+                suppressed = True
+        if not suppressed:
+            kept.append(finding)
+    context.__dict__[_USAGE_KEY] = SuppressionUsage(used, frozenset(ran))
+    return kept
+
+
+def usage_of(context: "ScanContext") -> Optional[SuppressionUsage]:
+    """What :func:`apply_suppressions` recorded in this run; None when it has not run."""
+    return context.__dict__.get(_USAGE_KEY)

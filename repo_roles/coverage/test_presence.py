@@ -1,0 +1,311 @@
+"""Which test files exercise which source file, by each ecosystem's own naming convention.
+
+Built once from the path list (no file is read): one pass fills small indexes (test module name
+-> test files, directory -> Go test files, the set of manifest directories), and each question
+is then a handful of dict look-ups.  Conventions, tried in this order:
+
+* ``[tests] mapping`` templates first: ``"src/{dir}/{name}.py" = ["tests/{dir}/test_{name}.py"]``
+  (``{dir}`` is zero or more directories, ``{name}`` one file-name stem).
+* Python (pytest's default ``python_files = test_*.py *_test.py``): ``test_<name>.py`` or
+  ``<name>_test.py`` next to the module, or in a ``tests``/``test`` directory whose parent is an
+  ancestor of the module — ``backend/tests/**`` serves ``backend/**``.  When several such
+  directories hold a candidate, the nearest one wins (longest common prefix); a candidate whose
+  path below ``tests/`` mirrors the module's directory (``tests/a/test_b.py`` for
+  ``src/pkg/a/b.py``) is preferred to a loose one, and a loose candidate that mirrors *another*
+  module of the same name belongs to that one.  A tests directory never serves another project:
+  a project is the nearest directory holding a manifest (pyproject.toml, package.json, go.mod…),
+  so in a monorepo ``services/a/tests/`` never counts for ``services/b/``.
+* JavaScript/TypeScript (Jest's default ``testMatch``: ``**/__tests__/**/*.[jt]s?(x)`` and
+  ``**/?(*.)+(spec|test).[jt]s?(x)``): ``x.test.ts``/``x.spec.tsx``… next to ``x.ts``, or any
+  ``x``/``x.test``/``x.spec`` script under ``__tests__/`` (or ``tests``/``test``) of the same or
+  a parent directory, with the same project and preference rules as Python.
+* Go (``go test`` runs per package): a ``.go`` file is tested when its directory has any
+  ``_test.go`` file.
+* Java/Kotlin (Maven Surefire/Failsafe default includes): ``src/main/java/<pkg>/Foo.java`` <->
+  ``src/test/java/<pkg>/{FooTest,FooTests,FooTestCase,TestFoo,FooIT,ITFoo,FooITCase}.java``.
+* Ruby (RSpec and Rails layouts): ``lib/x/y.rb`` <-> ``spec/x/y_spec.rb`` (or ``spec/lib/…``,
+  ``test/x/y_test.rb``, ``test/x/test_y.rb``); ``app/models/y.rb`` <-> ``spec/models/y_spec.rb``.
+
+Files of other languages have no convention and are exempt.  Data-only Python modules (no
+``def``/``class``) are exempt too, but finding that out needs the file's text: see
+:func:`defines_code`, which the rule calls only for files that would otherwise be reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+import pathspec
+
+from repo_roles import roles as R
+from repo_roles.config.model import TestsConfig
+
+MANIFESTS = frozenset({
+    "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "pom.xml",
+    "build.gradle", "build.gradle.kts", "Cargo.toml", "Gemfile",
+})
+TEST_DIRS = frozenset({"tests", "test", "__tests__"})
+_LANGUAGES = {
+    "py": "py", "go": "go", "java": "jvm", "kt": "jvm", "rb": "rb",
+    **{ext: "js" for ext in ("js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts", "vue")},
+}
+_JS_TEST = re.compile(r"^(?P<stem>.+?)\.(?:test|spec)\.[cm]?[jt]sx?$")
+_JVM_SUFFIXES = ("Test", "Tests", "TestCase", "IT", "ITCase")
+_JVM_PREFIXES = ("Test", "IT")
+_PLACEHOLDER = re.compile(r"\{dir\}/|\{dir\}|\{name\}")
+# A definition starts a logical line (compound statements cannot follow ``;`` or ``:``), so a
+# line-start match finds every def/class; one inside a string only makes us report, never skip.
+_DEFINITION = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.MULTILINE)
+
+Candidate = Tuple[str, str, Optional[str], str]  # test path, its dir, tests-dir parent, dir below it
+
+
+def _within(ancestor: str, directory: str) -> bool:
+    return ancestor == "" or directory == ancestor or directory.startswith(ancestor + "/")
+
+
+def _mirrors(below: str, directory: str) -> bool:
+    return below != "" and (directory == below or directory.endswith("/" + below))
+
+
+def _tests_dir(directory: str) -> Tuple[Optional[str], str]:
+    """(parent of the innermost tests directory, the path below it) — (None, "") when none."""
+    parts = directory.split("/") if directory else []
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in TEST_DIRS:
+            return "/".join(parts[:i]), "/".join(parts[i + 1:])
+    return None, ""
+
+
+def _compile_template(source: str) -> "re.Pattern[str]":
+    out, seen, pos = [], set(), 0
+    for m in _PLACEHOLDER.finditer(source):
+        out.append(re.escape(source[pos:m.start()]))
+        token = m.group()
+        key = "dir" if token.startswith("{dir") else "name"
+        if key in seen:
+            out.append(f"(?P={key})" + ("/" if token == "{dir}/" else ""))
+        elif token == "{dir}/":
+            out.append("(?:(?P<dir>.+)/)?")
+        else:
+            out.append("(?P<dir>.*)" if key == "dir" else "(?P<name>[^/]+)")
+        seen.add(key)
+        pos = m.end()
+    out.append(re.escape(source[pos:]))
+    return re.compile("".join(out))
+
+
+def defines_code(source: Optional[bytes]) -> bool:
+    """True unless ``source`` is a Python module without any function or class definition."""
+    return source is None or _DEFINITION.search(source) is not None
+
+
+class TestIndex:
+    """Test files per source file (``tests_for``) and why a file needs none (``exempt_reason``)."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    def __init__(self, paths: Sequence[str], config: TestsConfig, role_of: Callable[[str], str]) -> None:
+        self._role_of = role_of
+        self._paths = frozenset(paths)
+        self._exempt_globs = tuple(config.exempt)
+        self._exempt = pathspec.GitIgnoreSpec.from_lines(self._exempt_globs)
+        self._mapping = [(_compile_template(src), tuple(tests)) for src, tests in config.mapping.items()]
+        self._mapped_tests = [_compile_template(t) for tests in config.mapping.values() for t in tests]
+        self._py: Dict[str, List[Candidate]] = {}
+        self._js: Dict[str, List[Candidate]] = {}
+        self._py_dirs: Dict[str, Set[str]] = {}  # module name -> directories of same-named modules
+        self._js_dirs: Dict[str, Set[str]] = {}
+        self._go: Dict[str, List[str]] = {}
+        self._manifests: Set[str] = set()
+        self._tests_roots: Set[str] = set()  # e.g. "backend/tests", for messages
+        self._dir_cache: Dict[str, Tuple[Optional[str], str]] = {}
+        py, js, go, manifests = self._py, self._js, self._go, self._manifests
+        for path in paths:  # one pass of cheap string tests: 100k paths in ~0.2 s
+            directory, _, base = path.rpartition("/")
+            if base in MANIFESTS:
+                manifests.add(directory)
+            stem, _, ext = base.rpartition(".")
+            language = _LANGUAGES.get(ext)
+            if language == "py":
+                if stem.startswith("test_") or stem.endswith("_test"):
+                    self._add(py, stem[5:] if stem.startswith("test_") else stem[:-5], path, directory)
+                else:
+                    self._py_dirs.setdefault(stem, set()).add(directory)
+            elif language == "go":
+                if stem.endswith("_test"):
+                    go.setdefault(directory, []).append(path)
+            elif language == "js":
+                m = _JS_TEST.match(base)
+                if m:
+                    self._add(js, m.group("stem"), path, directory)
+                elif "__tests__" in directory.split("/"):
+                    js.setdefault(stem, []).append((path, directory, *self._tests_dir(directory)))
+                else:
+                    self._js_dirs.setdefault(stem, set()).add(directory)
+
+    def _tests_dir(self, directory: str) -> Tuple[Optional[str], str]:
+        found = self._dir_cache.get(directory)
+        if found is None:
+            found = self._dir_cache[directory] = _tests_dir(directory)
+        return found
+
+    def _add(self, index: Dict[str, List[Candidate]], name: str, path: str, directory: str) -> None:
+        parent, below = self._tests_dir(directory)
+        if parent is not None and index is self._py:
+            self._tests_roots.add(directory[: len(directory) - len(below)].rstrip("/"))
+        index.setdefault(name, []).append((path, directory, parent, below))
+
+    # -- projects -------------------------------------------------------------------------
+    def _project(self, directory: str) -> str:
+        """The nearest directory at or above ``directory`` holding a manifest ("" = the root)."""
+        while directory:
+            if directory in self._manifests:
+                return directory
+            directory = directory.rpartition("/")[0]
+        return ""
+
+    # -- questions ------------------------------------------------------------------------
+    def is_test(self, path: str) -> bool:
+        """True for a file that is itself a test by one of the conventions or mapping templates."""
+        if self._mapped_tests and any(rx.fullmatch(path) for rx in self._mapped_tests):
+            return True
+        directory, _, base = path.rpartition("/")
+        stem, _, ext = base.rpartition(".")
+        language = _LANGUAGES.get(ext)
+        if language == "py":
+            return stem.startswith("test_") or stem.endswith("_test")
+        if language == "rb":
+            return stem.startswith("test_") or stem.endswith(("_test", "_spec"))
+        if language == "go":
+            return stem.endswith("_test")
+        if language == "js":
+            return _JS_TEST.match(base) is not None or "__tests__" in directory.split("/")
+        return language == "jvm" and "/src/test/" in f"/{directory}/"
+
+    def tests_for(self, path: str) -> Tuple[str, ...]:
+        """The test files found for ``path`` (empty for a test file or a file without one)."""
+        found = self._mapped(path) if self._mapping else []
+        directory, _, base = path.rpartition("/")
+        stem, _, ext = base.rpartition(".")
+        language = _LANGUAGES.get(ext)
+        if language is None or self.is_test(path):
+            return tuple(found)
+        if language == "py":
+            found += self._nearby(self._py, self._py_dirs, directory, stem)
+        elif language == "go":
+            own = f"{directory}/{stem}_test.go" if directory else f"{stem}_test.go"
+            found += sorted(self._go.get(directory, ()), key=lambda t: (t != own, t))
+        elif language == "js":
+            found += self._nearby(self._js, self._js_dirs, directory, stem)
+        elif language == "jvm":
+            found += self._existing(self._jvm_candidates(directory, stem, ext))
+        else:
+            found += self._existing(self._ruby_candidates(directory, stem))
+        return tuple(dict.fromkeys(found))
+
+    def exempt_reason(self, path: str) -> Optional[str]:
+        """Why ``path`` needs no test (a test itself, a glob, no convention, generated…), or None."""
+        base = path.rpartition("/")[2]
+        ext = base.rpartition(".")[2]
+        if self.is_test(path):
+            return "a test file"
+        if base.endswith((".pyi", ".d.ts")):
+            return "type declarations only"
+        if ext not in _LANGUAGES and not any(rx.fullmatch(path) for rx, _ in self._mapping):
+            return f"no test convention for {'.' + ext if ext != base else base} files"
+        if base == "doc.go":
+            return "Go package documentation file"
+        if self._exempt.match_file(path):
+            glob = next(g for g in self._exempt_globs if pathspec.GitIgnoreSpec.from_lines([g]).match_file(path))
+            return f"exempt by [tests] exempt glob {glob!r}"
+        role = self._role_of(path)
+        if role in (R.GENERATED, R.VENDORED):
+            return f"{role} code"
+        return None
+
+    def looked_for(self, path: str) -> str:
+        """What :meth:`tests_for` searched, for a message: ``test_x.py / x_test.py under …``."""
+        directory, _, base = path.rpartition("/")
+        stem, _, ext = base.rpartition(".")
+        mapped = [t for rx, tests in self._mapping if rx.fullmatch(path) for t in self._expand(rx, path, tests)]
+        prefix = "".join(f"{t} (mapping), " for t in mapped)
+        language = _LANGUAGES.get(ext)
+        if language == "py":
+            project = self._project(directory)
+            roots = sorted(r for r in self._tests_roots
+                           if _within(project, r) and _within(r.rpartition("/")[0], directory))
+            where = "".join(f"{r}/ and " for r in roots[-3:])
+            return f"{prefix}test_{stem}.py / {stem}_test.py {'under ' + where if where else ''}next to it"
+        if language == "go":
+            return f"{prefix}a _test.go file in {directory or '.'}/"
+        if language == "js":
+            return f"{prefix}{stem}.test.* / {stem}.spec.* next to it and under __tests__/"
+        if language == "jvm":
+            return prefix + " / ".join(self._jvm_candidates(directory, stem, ext)[:2]) + " …"
+        if language == "rb":
+            return prefix + " / ".join(self._ruby_candidates(directory, stem))
+        return prefix.rstrip(", ") or "no convention"
+
+    # -- conventions ----------------------------------------------------------------------
+    def _expand(self, rx: "re.Pattern[str]", path: str, tests: Iterable[str]) -> List[str]:
+        m = rx.fullmatch(path)
+        values = {k: v or "" for k, v in m.groupdict().items()} if m else {}
+        out = []
+        for template in tests:
+            text = template.replace("{dir}", values.get("dir", "")).replace("{name}", values.get("name", ""))
+            out.append("/".join(p for p in text.split("/") if p))
+        return out
+
+    def _mapped(self, path: str) -> List[str]:
+        return [t for rx, tests in self._mapping if rx.fullmatch(path)
+                for t in self._expand(rx, path, tests) if t in self._paths]
+
+    def _existing(self, candidates: Iterable[str]) -> List[str]:
+        return [c for c in candidates if c in self._paths]
+
+    def _nearby(self, index: Dict[str, List[Candidate]], sources: Dict[str, Set[str]],
+                directory: str, name: str) -> List[str]:
+        candidates = index.get(name)
+        if not candidates:
+            return []
+        project = self._project(directory)
+        beside: List[str] = []
+        mirrored: List[Tuple[int, str]] = []
+        loose: List[Tuple[int, str]] = []
+        for test, test_dir, parent, below in candidates:
+            if test_dir == directory:
+                beside.append(test)
+            elif parent is not None and _within(parent, directory) and _within(project, parent):
+                if _mirrors(below, directory):
+                    mirrored.append((len(parent), test))
+                elif not any(_mirrors(below, d) for d in sources.get(name, ()) if d != directory):
+                    loose.append((len(parent), test))
+        chosen = mirrored or loose
+        nearest = max((depth for depth, _ in chosen), default=0)
+        return sorted(beside) + sorted(t for depth, t in chosen if depth == nearest)
+
+    @staticmethod
+    def _jvm_candidates(directory: str, stem: str, ext: str) -> List[str]:
+        wrapped = f"/{directory}/"
+        if "/src/main/" not in wrapped:
+            return []
+        head, _, tail = wrapped.rpartition("/src/main/")
+        base = f"{head}/src/test/{tail}".strip("/")
+        names = [stem + s for s in _JVM_SUFFIXES] + [p + stem for p in _JVM_PREFIXES]
+        return [f"{base}/{n}.{ext}" for n in names]
+
+    @staticmethod
+    def _ruby_candidates(directory: str, stem: str) -> List[str]:
+        parts = directory.split("/") if directory else []
+        for i in range(len(parts) - 1, -1, -1):
+            if parts[i] in ("lib", "app"):
+                head = "/".join(parts[:i] + [""]) if i else ""
+                rest = "/".join(parts[i + 1:] + [""]) if i + 1 < len(parts) else ""
+                out = [f"{head}spec/{rest}{stem}_spec.rb"]
+                if parts[i] == "lib":
+                    out.append(f"{head}spec/lib/{rest}{stem}_spec.rb")
+                out += [f"{head}test/{rest}{stem}_test.rb", f"{head}test/{rest}test_{stem}.rb"]
+                return out
+        return []

@@ -1,0 +1,212 @@
+"""Shared tree-sitter plumbing for the non-Python analyzers: grammars, reading, parsing, comments.
+
+The grammars come from the per-language wheels on PyPI (``tree-sitter-go``, ``-javascript``,
+``-typescript``, ``-java``), installed with the ``repo-roles[languages]`` extra. They are optional:
+when a wheel (or ``tree-sitter`` itself) is missing or too old for the grammar's ABI, the file gets
+one ``not-analysed`` problem instead of a crash, and the rest of the report goes on.
+
+Each ``Language`` is built once per process and each ``Parser`` once per thread (a parser is
+stateful, a language is not). Nothing here recurses over the tree: the first syntax error is
+found with an explicit stack that only descends into subtrees that contain one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Tuple
+
+from repo_roles.coverage.model import COUNTING_MODES, DocItem, DocOptions, FileDocs, Problem
+
+INSTALL_HINT = "install repo-roles[languages]"
+NOT_ANALYSED = "not-analysed"  # a problem code: no grammar for this language on this install
+
+# grammar name -> (module of the PyPI wheel, function returning the language pointer)
+GRAMMARS: Dict[str, Tuple[str, str]] = {
+    "go": ("tree_sitter_go", "language"),
+    "java": ("tree_sitter_java", "language"),
+    "javascript": ("tree_sitter_javascript", "language"),
+    "typescript": ("tree_sitter_typescript", "language_typescript"),
+    "tsx": ("tree_sitter_typescript", "language_tsx"),
+}
+
+_WORDS = re.compile(r"[^\s/*]")
+_languages: Dict[str, Any] = {}
+_failures: Dict[str, str] = {}  # grammar -> why it cannot load (asked once, remembered)
+_local = threading.local()
+_lock = threading.Lock()
+
+
+class GrammarUnavailable(Exception):
+    """The grammar (or tree-sitter itself) is not installed or not loadable here."""
+
+
+def _language(grammar: str) -> Any:
+    found = _languages.get(grammar)
+    if found is not None:
+        return found
+    with _lock:
+        if grammar in _failures:
+            raise GrammarUnavailable(_failures[grammar])
+        module_name, function = GRAMMARS[grammar]
+        try:
+            from tree_sitter import Language
+
+            pointer = getattr(importlib.import_module(module_name), function)()
+            found = Language(pointer)
+        except ImportError as error:
+            _failures[grammar] = f"{error.name or module_name} is not installed; {INSTALL_HINT}"
+            raise GrammarUnavailable(_failures[grammar]) from None
+        except (ValueError, TypeError, AttributeError) as error:  # ABI too new/old for the binding
+            _failures[grammar] = f"cannot load the {grammar} grammar ({error}); {INSTALL_HINT}"
+            raise GrammarUnavailable(_failures[grammar]) from None
+        _languages[grammar] = found
+        return found
+
+
+def parser_for(grammar: str) -> Any:
+    """This thread's parser for ``grammar``; raises :class:`GrammarUnavailable`."""
+    parsers = getattr(_local, "parsers", None)
+    if parsers is None:
+        parsers = _local.parsers = {}
+    parser = parsers.get(grammar)
+    if parser is None:
+        from tree_sitter import Parser
+
+        language = _language(grammar)
+        try:
+            parser = parsers[grammar] = Parser(language)
+        except ValueError as error:  # tree-sitter < 0.25 rejects ABI-15 grammars (the 0.25 wheels) here
+            with _lock:
+                _failures[grammar] = f"cannot load the {grammar} grammar ({error}); {INSTALL_HINT}"
+                _languages.pop(grammar, None)
+            raise GrammarUnavailable(_failures[grammar]) from None
+    return parser
+
+
+def grammar_available(grammar: str) -> bool:
+    """Whether ``grammar`` loads on this install (tests and ``--show-settings`` ask)."""
+    try:
+        parser_for(grammar)
+    except GrammarUnavailable:
+        return False
+    return True
+
+
+def check_source(data: bytes, options: DocOptions, language: str) -> Tuple[bytes, Optional[Problem]]:
+    """Size, NUL and UTF-8 checks before parsing; returns the bytes to parse (BOM removed).
+
+    Go, JavaScript/TypeScript and (since JDK 18, JEP 400) Java sources are UTF-8: other bytes
+    are an ``encoding`` problem, never guessed at.
+    """
+    if len(data) > options.max_file_size:
+        return data, (0, "too-large", f"{len(data)} bytes is over the {options.max_file_size}-byte limit; not parsed")
+    nul = data.find(b"\0")
+    if nul >= 0:
+        return data, (data.count(b"\n", 0, nul) + 1, "binary", f"NUL byte: not {language} source")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        return data, (line, "encoding", f"not valid UTF-8: {error.reason} at byte {error.start}")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = b"   " + data[3:]  # same length: byte offsets and columns stay put
+    return data, None
+
+
+def parse(data: bytes, grammar: str) -> Tuple[Any, Optional[Problem]]:
+    """The root node, or a ``syntax-error`` problem at the first ERROR/MISSING node.
+
+    A file with a syntax error counts nothing (see ``model.PROBLEM_CODES``): tree-sitter
+    recovers, but what it recovers into is a guess, and a guessed item is a wrong item.
+    """
+    tree = parser_for(grammar).parse(data)
+    root = tree.root_node
+    if not root.has_error:
+        return root, None
+    return None, _first_error(root, data)
+
+
+def _first_error(root: Any, data: bytes) -> Problem:
+    stack: List[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            return (line_of(node), "syntax-error", f"missing {node.type!r}")
+        if node.type == "ERROR":
+            snippet = data[node.start_byte:node.start_byte + 30].split(b"\n", 1)[0].decode("utf-8", "replace")
+            return (line_of(node), "syntax-error", f"cannot parse {snippet!r}" if snippet else "invalid syntax")
+        # Children in reverse so the leftmost error pops first; only subtrees holding an error.
+        stack.extend(child for child in reversed(node.children) if child.has_error or child.is_missing)
+    return (line_of(root), "syntax-error", "invalid syntax")
+
+
+def check_counting(options: DocOptions) -> None:
+    """Reject an unknown counting mode, as ``analyze_python`` does.
+
+    The mode only changes Python counting (interrogate knows no other language); the
+    language-neutral options (``ignore_regex``, ``include_regex``, ``ignore_module``,
+    ``max_file_size``) apply everywhere.
+    """
+    if options.counting not in COUNTING_MODES:
+        raise ValueError(f"unknown counting mode {options.counting!r}; expected one of {COUNTING_MODES}")
+
+
+def finish(path: str, language: str, items: List[DocItem], options: DocOptions) -> FileDocs:
+    """Apply the name-based options to counted items (``re.match`` on the bare name) and wrap up."""
+    if options.ignore_regex or options.include_regex or options.ignore_module:
+        ignore, include = _compiled(options.ignore_regex), _compiled(options.include_regex)
+        for index, item in enumerate(items):
+            if item.exempt is not None:
+                continue
+            bare = item.name.rsplit(".", 1)[-1]
+            if item.kind == "package":
+                reason = "module-ignored" if options.ignore_module else None
+            elif any(regex.match(bare) for regex in ignore):
+                reason = "ignore-regex"
+            elif include and not any(regex.match(bare) for regex in include):
+                reason = "not-included"
+            else:
+                continue
+            items[index] = item._replace(exempt=reason)
+    return FileDocs(path, language, tuple(items), ())
+
+
+@lru_cache(maxsize=64)
+def _compiled(patterns: Tuple[str, ...]) -> Tuple["re.Pattern[str]", ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+def failed(path: str, language: str, problem: Problem) -> FileDocs:
+    """A ``FileDocs`` that holds one problem and no items."""
+    return FileDocs(path, language, (), (problem,))
+
+
+def unavailable(path: str, language: str, error: GrammarUnavailable) -> FileDocs:
+    """The language is not analysed on this install: a problem, never an exception."""
+    return failed(path, language, (0, NOT_ANALYSED, f"{language} not analysed: {error}"))
+
+
+def line_of(node: Any) -> int:
+    """1-based line of a node's start."""
+    return node.start_point[0] + 1
+
+
+def text_of(node: Any, data: bytes) -> str:
+    """The source text of ``node`` (the data was checked to be UTF-8)."""
+    return data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+
+def has_words(comment: str) -> bool:
+    """Whether a comment says anything beyond its markers (``/** */``, ``//`` are empty)."""
+    return _WORDS.search(comment) is not None
+
+
+def is_doc_block(comment: str) -> bool:
+    """A ``/** ... */`` doc comment; ``/**/`` is an empty block comment.
+
+    javac's tokenizer and TypeScript's ``isJSDocLikeText`` agree: ``/**`` not followed by ``/``.
+    """
+    return comment.startswith("/**") and not comment.startswith("/**/")

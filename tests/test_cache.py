@@ -1,0 +1,192 @@
+"""The analysis cache: location, warm runs that re-parse nothing, invalidation, corruption.
+
+Keys are git blob ids (https://git-scm.com/book/en/v2/Git-Internals-Git-Objects: the id of a
+blob is the SHA-1 of ``"blob <size>\\0" + content``, what ``git hash-object`` prints).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from repo_roles.config import Config
+from repo_roles.coverage import analyze as A
+from repo_roles.coverage import cache as C
+from tests.conftest import git
+
+MODULE = '"""M."""\n\n\ndef f():\n    pass\n'
+
+
+@pytest.fixture
+def calls(monkeypatch: pytest.MonkeyPatch) -> Counter:
+    """Count analyzer calls per path by wrapping the registry lookup (git is never mocked)."""
+    counter: Counter = Counter()
+    real = A.analyzer_lookup
+
+    def counting():
+        lookup, described = real()
+
+        def wrapped(path: str):
+            analyzer = lookup(path)
+            if analyzer is None:
+                return None
+
+            def run(data, p, options):
+                counter[p] += 1
+                return analyzer(data, p, options)
+
+            return run
+
+        return wrapped, described
+
+    monkeypatch.setattr(A, "analyzer_lookup", counting)
+    return counter
+
+
+def audit(run_cli: Callable, root: Path, *extra: str) -> str:
+    result = run_cli("audit", str(root), *extra)
+    assert result.exit_code in (0, 1), result.output + result.stderr
+    return result.stdout
+
+
+def test_blob_id_is_gits(make_repo) -> None:
+    root = make_repo({"a.py": MODULE})
+    assert C.blob_id(MODULE.encode()) == git(root, "hash-object", "a.py").strip()
+
+
+def test_warm_audit_parses_nothing(make_repo, run_cli, calls) -> None:
+    root = make_repo({"app/a.py": MODULE, "app/b.py": MODULE, "README.md": "# x\n"})
+    first = audit(run_cli, root)
+    assert calls == Counter({"app/a.py": 1, "app/b.py": 1})
+    calls.clear()
+    assert audit(run_cli, root) == first
+    assert calls == Counter()
+
+
+@pytest.mark.parametrize("commit", [pytest.param(True, id="committed"), pytest.param(False, id="unstaged-edit")])
+def test_only_the_changed_file_is_parsed_again(make_repo, run_cli, calls, commit) -> None:
+    root = make_repo({"app/a.py": MODULE, "app/b.py": MODULE})
+    audit(run_cli, root)
+    calls.clear()
+    (root / "app/b.py").write_text(MODULE + "\n\ndef g():\n    pass\n")
+    if commit:
+        git(root, "commit", "-qam", "edit")
+    out = audit(run_cli, root)
+    assert calls == Counter({"app/b.py": 1})
+    assert "public function 'g' has no docstring" in out
+
+
+def test_large_run_trusts_clean_index_ids_but_not_dirty_files(make_repo, calls, monkeypatch) -> None:
+    """Above the threshold, one `git diff-files` tells which work-tree files differ from the index."""
+    from repo_roles.scan import scan
+
+    monkeypatch.setattr(A, "GIT_STATUS_MIN_FILES", 0)
+    root = make_repo({"app/a.py": MODULE, "app/b.py": MODULE})
+    scan(root, run_checks=False).coverage
+    (root / "app/b.py").write_text('"""M."""\n\n\ndef f():\n    """Now documented."""\n')  # not staged
+    calls.clear()
+    result = scan(root, run_checks=False).coverage
+    assert calls == Counter({"app/b.py": 1})
+    assert result.counts("app/b.py") == (2, 2)
+
+
+def test_no_cache_reads_and_writes_nothing(make_repo, run_cli, calls, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "nocache"))
+    root = make_repo({"app/a.py": MODULE})
+    audit(run_cli, root, "--no-cache")
+    audit(run_cli, root, "--no-cache")
+    assert calls == Counter({"app/a.py": 2})
+    assert not (tmp_path / "nocache").exists()
+
+
+def test_settings_change_invalidates(make_repo, run_cli, calls) -> None:
+    root = make_repo({"app/a.py": MODULE})
+    audit(run_cli, root)
+    (root / "repo-roles.toml").write_text('[docs.python]\ncounting = "interrogate"\n')
+    audit(run_cli, root)
+    assert calls == Counter({"app/a.py": 2})
+
+
+def test_untracked_outside_git_keyed_by_content(make_repo, run_cli, calls) -> None:
+    root = make_repo({"app/a.py": MODULE}, git_init=False)
+    audit(run_cli, root)
+    audit(run_cli, root)
+    assert calls == Counter({"app/a.py": 1})
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda db: db.write_bytes(db.read_bytes()[: len(db.read_bytes()) // 3]), id="truncated-file"),
+        pytest.param(lambda db: db.write_bytes(b"garbage" * 500), id="not-a-database"),
+        pytest.param(lambda db: _set_values(db, '[["python",["x"],'), id="undecodable-json"),
+        pytest.param(lambda db: _set_values(db, '[["python",["x"],["function"],["1"],[true],[false],[null],[]],[]]'),
+                     id="wrong-types"),
+        pytest.param(lambda db: _set_values(db, '[["python",["x","y"],["function"],[1],[true],[false],[null],[]],[]]'),
+                     id="ragged-columns"),
+    ],
+)
+def test_corrupt_cache_is_ignored_and_rebuilt(make_repo, run_cli, calls, tmp_path, monkeypatch, damage) -> None:
+    cache_dir = tmp_path / "c"
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache_dir))
+    root = make_repo({"app/a.py": MODULE})
+    first = audit(run_cli, root)
+    db = cache_dir / C.DB_NAME
+    _checkpoint(db)
+    damage(db)
+    calls.clear()
+    assert audit(run_cli, root) == first  # the damaged entry was not trusted
+    assert calls == Counter({"app/a.py": 1})
+    calls.clear()
+    assert audit(run_cli, root) == first  # ...and was rebuilt
+    assert calls == Counter()
+
+
+def _checkpoint(db: Path) -> None:
+    with sqlite3.connect(str(db)) as con:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _set_values(db: Path, value: str) -> None:
+    con = sqlite3.connect(str(db))
+    con.execute("UPDATE entries SET value = ?", (value,))
+    con.commit()
+    con.close()
+
+
+def test_decode_round_trip_and_rejects() -> None:
+    from repo_roles.coverage import analyze_python
+
+    docs = analyze_python(MODULE.encode(), "app/a.py")
+    sups = ((3, ("DOC001",), False),)
+    assert C.decode("app/a.py", C.encode(docs, sups)) == (docs, sups)
+    assert C.decode("app/a.py", C.encode(None, ())) == (None, ())
+    assert C.decode("app/a.py", "[1, 2, 3]") is None
+
+
+@pytest.mark.parametrize(
+    "configured, env, expected",
+    [
+        pytest.param(".cache/rr", {"REPO_ROLES_CACHE_DIR": "/e", "XDG_CACHE_HOME": "/x"}, "ROOT/.cache/rr",
+                     id="config-cache-dir-relative-to-project-root"),
+        pytest.param(None, {"REPO_ROLES_CACHE_DIR": "/e", "XDG_CACHE_HOME": "/x"}, "/e", id="env-var"),
+        pytest.param(None, {"XDG_CACHE_HOME": "/x"}, "/x/repo-roles", id="xdg-base-directory-spec"),
+        pytest.param(None, {"XDG_CACHE_HOME": "relative"}, "HOME/.cache/repo-roles",
+                     id="xdg-relative-ignored-per-spec"),
+        pytest.param(None, {}, "HOME/.cache/repo-roles", id="home-default"),
+    ],
+)
+def test_cache_directory(monkeypatch, tmp_path, configured, env, expected) -> None:
+    """https://specifications.freedesktop.org/basedir-spec/latest/: relative XDG paths are invalid."""
+    monkeypatch.delenv("REPO_ROLES_CACHE_DIR", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    got = C.cache_directory(Config(cache_dir=configured), tmp_path / "root")
+    expected = expected.replace("ROOT", str(tmp_path / "root")).replace("HOME", str(tmp_path / "home"))
+    assert got == Path(expected)

@@ -1,0 +1,100 @@
+"""The coverage stage: what is analysed, suppression comments, the process pool, and its outputs
+(``ls --format jsonl`` fields, the audit's documentation tables)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from repo_roles.coverage import analyze as A
+from repo_roles.scan import scan
+
+MODULE = '"""M."""\n\n\ndef f():\n    pass\n'
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        pytest.param(b"x = 1  # repo-roles: ignore[DOC001]\n", [(1, ("DOC001",), False)], id="hash-line"),
+        pytest.param(b"a\n// repo-roles: ignore[DOC001, TST001]\n", [(2, ("DOC001", "TST001"), False)],
+                     id="slashes-two-codes"),
+        pytest.param(b"/* repo-roles: ignore-file[DOC002] */\n", [(1, ("DOC002",), True)], id="c-block-file-level"),
+        pytest.param(b"<!-- repo-roles: ignore -->\n", [(1, (), False)], id="html-all-codes"),
+        pytest.param(b"# noqa  # repo-roles: ignore[DOC001]\n", [(1, ("DOC001",), False)], id="after-other-comment"),
+        pytest.param(b"x = 'repo-roles: ignore[DOC001]'\n", [], id="no-op-not-in-a-comment"),
+        pytest.param(b"# repo-roles: ignore[DOC001]\x00\n", [], id="no-op-binary"),
+        pytest.param(b"# nothing here\n", [], id="no-op-no-marker"),
+    ],
+)
+def test_suppressions(source, expected) -> None:
+    assert [tuple(s) for s in A.suppressions_in(source)] == expected
+
+
+def test_stage_reads_regular_files_only(make_repo, tmp_path) -> None:
+    outside = tmp_path / "outside.py"
+    outside.write_text("def leaked():\n    pass\n")
+    root = make_repo({
+        "app/a.py": MODULE,
+        "notes.txt": "see # repo-roles: ignore-file[TST001]\n",
+        "big.py": '"""B."""\n' + "x = 1\n" * 200_000,
+    })
+    os.symlink(str(outside), str(root / "app/link.py"))
+    context = scan(root, run_checks=False, untracked=True)
+    files = context.coverage.files
+    assert files["app/a.py"].language == "python" and context.coverage.counts("app/a.py") == (1, 2)
+    assert "app/link.py" not in files  # a symlink is never followed
+    assert files["notes.txt"] == A.FileAnalysis("notes.txt", None, None, (A.Suppression(1, ("TST001",), True),))
+    assert [p[1] for p in files["big.py"].docs.problems] == ["too-large"]
+    assert context.coverage.counts("big.py") is None
+
+
+def test_process_pool_gives_the_same_results(make_repo, monkeypatch) -> None:
+    files = {f"pkg/m{i}.py": MODULE + ("" if i % 2 else '\n\ndef g():\n    """G."""\n') for i in range(12)}
+    root = make_repo(files)
+    serial = scan(root, run_checks=False, use_cache=False).coverage.files
+    monkeypatch.setattr(A, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(A, "CHUNK", 5)
+    pooled = scan(root, run_checks=False, use_cache=False).coverage.files
+    assert pooled == serial and len(pooled) == 12
+
+
+def test_ls_jsonl_doc_fields(make_repo, run_cli) -> None:
+    root = make_repo({"app/a.py": MODULE, "tests/test_a.py": "def test_f():\n    pass\n", "README.md": "# r\n",
+                      "app/broken.py": "def (:\n"})
+    result = run_cli("ls", str(root), "--format", "jsonl")
+    rows = {r["path"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert (rows["app/a.py"]["doc_items"], rows["app/a.py"]["doc_documented"]) == (2, 1)
+    assert (rows["tests/test_a.py"]["doc_items"], rows["tests/test_a.py"]["doc_documented"]) == (2, 0)  # any role
+    assert rows["README.md"]["doc_items"] is None and rows["README.md"]["doc_documented"] is None
+    assert rows["app/broken.py"]["doc_items"] is None
+
+
+def test_audit_documentation_tables(make_repo, run_cli) -> None:
+    root = make_repo({
+        "app/a.py": MODULE,
+        "lib/b.py": '"""B."""\n',
+        ".github/CODEOWNERS": "/app/ @acme/app\n",
+    })
+    out = run_cli("audit", str(root)).stdout
+    section = out[out.index("Documentation coverage (documented / counted items)"):out.index("Findings")]
+    assert section.splitlines() == [
+        "Documentation coverage (documented / counted items)",
+        "  role           covered  total  percent",
+        "  -------------  -------  -----  -------",
+        "  backend.logic        2      3    66.7%",
+        "",
+        "Documentation coverage by owning team (required roles: backend.logic)",
+        "  owner      covered  total  percent",
+        "  ---------  -------  -----  -------",
+        "  (unowned)        1      1   100.0%",
+        "  @acme/app        1      2    50.0%",
+        "",
+        "Documentation coverage by top directory (required roles: backend.logic)",
+        "  directory  covered  total  percent",
+        "  ---------  -------  -----  -------",
+        "  app/             1      2    50.0%",
+        "  lib/             1      1   100.0%",
+        "",
+    ]
