@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence
 
-import pathspec
 
 from repo_roles.classify import Classification, Classifier
+from repo_roles.classify.globs import GlobSet
 from repo_roles.config import Config, discover_config, load_config
 from repo_roles.errors import NotARepositoryError, UsageError
 from repo_roles.checks.selection import RuleSelection
@@ -147,13 +147,15 @@ def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
     """Apply the config's include/exclude globs (gitignore-style) once, up front."""
     if not config.include and not config.exclude:
         return inventory
-    include = pathspec.GitIgnoreSpec.from_lines(config.include) if config.include else None
-    exclude = pathspec.GitIgnoreSpec.from_lines(config.exclude) if config.exclude else None
+    # One combined regex per list (gitignore semantics, negations included): one C-level match
+    # per path instead of one pathspec call per pattern per path.
+    include = GlobSet(config.include, last_wins=True).first if config.include else None
+    exclude = GlobSet(config.exclude, last_wins=True).first if config.exclude else None
     kept: List[FileEntry] = []
     for entry in inventory.entries:
-        if include is not None and not include.match_file(entry.path):
+        if include is not None and include(entry.path) is None:
             continue
-        if exclude is not None and exclude.match_file(entry.path):
+        if exclude is not None and exclude(entry.path) is not None:
             continue
         kept.append(entry)
     return dataclasses.replace(inventory, entries=kept)

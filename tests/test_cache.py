@@ -6,7 +6,9 @@ blob is the SHA-1 of ``"blob <size>\\0" + content``, what ``git hash-object`` pr
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Callable
@@ -190,3 +192,16 @@ def test_cache_directory(monkeypatch, tmp_path, configured, env, expected) -> No
     got = C.cache_directory(Config(cache_dir=configured), tmp_path / "root")
     expected = expected.replace("ROOT", str(tmp_path / "root")).replace("HOME", str(tmp_path / "home"))
     assert got == Path(expected)
+
+
+@pytest.mark.skipif(os.name == "nt" or sys.platform == "darwin", reason="needs a filesystem that keeps any bytes")
+def test_name_that_is_not_utf8_is_cached(make_repo, run_cli, calls) -> None:
+    root = make_repo({"ok.py": MODULE})
+    with open(os.path.join(os.fsencode(root), b"caf\xe9.py"), "wb") as handle:
+        handle.write(MODULE.encode())
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "latin-1 name")
+    first = audit(run_cli, root)
+    calls.clear()
+    assert audit(run_cli, root) == first
+    assert calls == Counter()

@@ -32,7 +32,7 @@ from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
 if TYPE_CHECKING:
     from repo_roles.config import Config
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 DB_NAME = f"docs-v{CACHE_FORMAT}.sqlite3"
 _BATCH = 900  # under SQLite's historical 999 bound-parameter limit
 
@@ -85,7 +85,8 @@ def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str
             [list(p) for p in docs.problems],
         ]
     sups = [[line, list(codes), file_level] for line, codes, file_level in suppressions]
-    return json.dumps([doc_part, sups], separators=(",", ":"), ensure_ascii=False)
+    # ASCII: a name that is not valid UTF-8 (surrogate escapes) survives as a \udcxx escape.
+    return json.dumps([doc_part, sups], separators=(",", ":"))
 
 
 _NEW_ITEM = functools.partial(tuple.__new__, DocItem)
@@ -132,6 +133,10 @@ def decode(path: str, text: str) -> Optional[Payload]:
 # --- storage ---------------------------------------------------------------------------------
 
 
+def _raw(path: str) -> bytes:
+    return path.encode("utf-8", "surrogateescape")
+
+
 class DocCache:
     """The SQLite store; every failure degrades to "no cache", never to an error."""
 
@@ -151,7 +156,7 @@ class DocCache:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough for a cache
             db.execute(
-                "CREATE TABLE IF NOT EXISTS entries (salt TEXT NOT NULL, path TEXT NOT NULL, "
+                "CREATE TABLE IF NOT EXISTS entries (salt TEXT NOT NULL, path BLOB NOT NULL, "
                 "blob TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (salt, path, blob)) WITHOUT ROWID"
             )
             db.execute("SELECT count(*) FROM entries WHERE salt = ?", (self.salt,)).fetchone()
@@ -180,7 +185,8 @@ class DocCache:
         found: Dict[str, Payload] = {}
         if self._db is None or not keys:
             return found
-        wanted = dict(keys)
+        # Paths are stored as git's bytes: a str with surrogate escapes is not valid UTF-8 text.
+        wanted = {_raw(path): blob for path, blob in keys}
         paths = list(wanted)
         try:
             for start in range(0, len(paths), _BATCH):
@@ -189,8 +195,9 @@ class DocCache:
                     f"SELECT path, blob, value FROM entries WHERE salt = ? AND path IN ({','.join('?' * len(chunk))})",
                     (self.salt, *chunk),
                 ).fetchall()
-                for path, blob, value in rows:
-                    if wanted.get(path) == blob and isinstance(value, str):
+                for raw, blob, value in rows:
+                    if wanted.get(raw) == blob and isinstance(value, str):
+                        path = raw.decode("utf-8", "surrogateescape")
                         payload = decode(path, value)
                         if payload is not None:
                             found[path] = payload
@@ -201,7 +208,7 @@ class DocCache:
 
     def put_many(self, rows: Iterable[Tuple[str, str, str]]) -> None:
         """Store ``(path, blob, encoded value)`` rows in one transaction; skipped when locked."""
-        rows = [(self.salt, path, blob, value) for path, blob, value in rows]
+        rows = [(self.salt, _raw(path), blob, value) for path, blob, value in rows]
         if self._db is None or not rows:
             return
         try:

@@ -18,6 +18,8 @@ Conventions every format follows (so the formats agree with each other):
 
 from __future__ import annotations
 
+import re
+
 import hashlib
 from collections import Counter
 from pathlib import Path
@@ -75,31 +77,34 @@ def rule_summary(report: ReportInput, rule_id: str) -> str:
 _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
+# C0/C1 controls would break lines or drive the terminal (ESC); lone surrogates (undecodable
+# file names) cannot be encoded on output; U+2028/9 are line breaks to some viewers.
+_ESCAPE_CLASS = "\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
+_NEEDS_ESCAPE = re.compile(f"[{_ESCAPE_CLASS}]")
+
+
 def _needs_escape(char: str) -> bool:
-    code = ord(char)
-    # C0/C1 controls would break lines or drive the terminal (ESC); lone surrogates (undecodable
-    # file names) cannot be encoded on output; U+2028/9 are line breaks to some viewers.
-    return code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or code in (0x2028, 0x2029)
+    return _NEEDS_ESCAPE.match(char) is not None
+
+
+def _escape(char: str) -> str:
+    if char in _NAMED_ESCAPES:
+        return _NAMED_ESCAPES[char]
+    if ord(char) <= 0xFF:
+        return f"\\x{ord(char):02x}"
+    return f"\\u{ord(char):04x}"
 
 
 def one_line(text: str, keep: str = "") -> str:
     """``text`` with control characters shown as escapes, so one finding stays one line.
 
     Characters in ``keep`` pass through (for formats with their own encoding of newlines).
+    One compiled search decides the common case (nothing to escape) at C speed: reports
+    of 100,000+ findings spent most of their time here when it was a per-character loop.
     """
-    if not any(_needs_escape(c) and c not in keep for c in text):
+    if _NEEDS_ESCAPE.search(text) is None:
         return text
-    out = []
-    for char in text:
-        if not _needs_escape(char) or char in keep:
-            out.append(char)
-        elif char in _NAMED_ESCAPES:
-            out.append(_NAMED_ESCAPES[char])
-        elif ord(char) <= 0xFF:
-            out.append(f"\\x{ord(char):02x}")
-        else:
-            out.append(f"\\u{ord(char):04x}")
-    return "".join(out)
+    return _NEEDS_ESCAPE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
 
 
 def raw_location(finding: Finding) -> str:
