@@ -6,7 +6,6 @@ context.  Every expensive step (git's index, attributes, the ownership file) is 
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,8 +102,12 @@ class ScanContext:
         if found is None:
             from repo_roles.coverage.test_presence import TestIndex
 
+            # role_of through the classifications, not this context's bound method: the index
+            # is kept on the context, and a cycle would keep the whole scan alive until a
+            # cyclic garbage collection instead of freeing it by reference counting.
+            classifications = self.classifications
             found = self.__dict__["_test_index"] = TestIndex(
-                [e.path for e in self.inventory.entries], self.config.tests, self.role_of
+                list(self.inventory.paths), self.config.tests, lambda path: classifications[path].role
             )
         return found
 
@@ -147,18 +150,14 @@ def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
     """Apply the config's include/exclude globs (gitignore-style) once, up front."""
     if not config.include and not config.exclude:
         return inventory
-    # One combined regex per list (gitignore semantics, negations included): one C-level match
-    # per path instead of one pathspec call per pattern per path.
-    include = GlobSet(config.include, last_wins=True).first if config.include else None
-    exclude = GlobSet(config.exclude, last_wins=True).first if config.exclude else None
-    kept: List[FileEntry] = []
-    for entry in inventory.entries:
-        if include is not None and include(entry.path) is None:
-            continue
-        if exclude is not None and exclude(entry.path) is not None:
-            continue
-        kept.append(entry)
-    return dataclasses.replace(inventory, entries=kept)
+    # One combined regex per list (gitignore semantics, negations included), run over every path
+    # by C-level map/compress: no Python-level loop over 100,000 entries.
+    for globs, keep in ((config.include, True), (config.exclude, False)):
+        if globs:
+            mask = GlobSet(globs, last_wins=True).mask(inventory.paths, matched=keep)
+            if not all(mask):  # usually nothing is excluded: keep the inventory as it is
+                inventory = inventory.keep(mask)
+    return inventory
 
 
 def scan(
@@ -209,7 +208,7 @@ def scan_project(
     inventory = _filter_entries(inventory, config)
     if files is not None:
         wanted = set(files)
-        targets = [e for e in inventory.entries if e.path in wanted]
+        targets = inventory.pick(wanted)
     else:
         targets = inventory.in_scope()
     whole = files is None and not scope
@@ -218,7 +217,7 @@ def scan_project(
     if whole:
         classifications: Mapping[str, Classification] = classifier.classify_all()
     else:
-        classifications = LazyClassifications(classifier, [e.path for e in inventory.entries])
+        classifications = LazyClassifications(classifier, inventory.paths)
     ownership = resolve_ownership(inventory, config, target_paths)
     context = ScanContext(
         config,

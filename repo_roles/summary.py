@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Dict, List, Tuple
 
@@ -67,28 +67,74 @@ def _directory_of(path: str, depth: int) -> str:
     return "/".join(parts[:depth]) + "/"
 
 
+def _add(groups: Dict[str, List[int]], key: str, covered: int, total: int) -> None:
+    found = groups.get(key)
+    if found is None:
+        groups[key] = [covered, total]
+    else:
+        found[0] += covered
+        found[1] += total
+
+
+def _pair(sums: List[int]) -> Tuple[int, int]:
+    return sums[0], sums[1]
+
+
 def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
+    """One pass over the scanned files: roles, directories, owners, documentation coverage."""
     entries = context.inventory.in_scope()
-    by_role: Counter = Counter()
-    dirs: Dict[str, Counter] = defaultdict(Counter)
-    team_roles: Dict[str, Counter] = defaultdict(Counter)
-    unowned: Counter = Counter()
+    by_role: Dict[str, int] = {}
+    dirs: Dict[str, Dict[str, int]] = {}
+    team_roles: Dict[str, Dict[str, int]] = {}
+    unowned: Dict[str, int] = {}
     scope_depth = len(context.inventory.scope.split("/")) if context.inventory.scope else 0
+    depth += scope_depth
+    # Documentation coverage of each analysed file, from the stored counts (no item is decoded);
+    # by role over every analysed file, by owner and directory over the required roles.
+    doc_counts = {path: (covered, total) for path, covered, total in context.coverage.documented_counts()}
+    required = set(context.config.docs.require)
+    docs_by_role: Dict[str, List[int]] = {}
+    docs_by_owner: Dict[str, List[int]] = {}
+    docs_by_dir: Dict[str, List[int]] = {}
+    classifications, owners_of = context.classifications, context.ownership.owners_of
+    directory_of: Dict[str, str] = {}  # parent directory -> its row, computed once per directory
+    side_of: Dict[str, str] = {}
     for entry in entries:
-        role = context.classifications[entry.path].role
-        by_role[role] += 1
-        dirs[_directory_of(entry.path, depth + scope_depth)][R.side_of(role) or "other"] += 1
-        owners = context.ownership.owners_of(entry.path)
+        path = entry.path
+        role = classifications[path].role
+        by_role[role] = by_role.get(role, 0) + 1
+        parent = path.rpartition("/")[0]
+        row = directory_of.get(parent)
+        if row is None:
+            row = directory_of[parent] = _directory_of(path, depth)
+        side = side_of.get(role)
+        if side is None:
+            side = side_of[role] = R.side_of(role) or "other"
+        sides = dirs.get(row)
+        if sides is None:
+            sides = dirs[row] = {}
+        sides[side] = sides.get(side, 0) + 1
+        owners = owners_of(path)
         if not owners:
-            unowned[role] += 1
+            unowned[role] = unowned.get(role, 0) + 1
         for owner in owners:
-            team_roles[owner][role] += 1
+            counts = team_roles.get(owner)
+            if counts is None:
+                counts = team_roles[owner] = {}
+            counts[role] = counts.get(role, 0) + 1
+        doc = doc_counts.get(path)
+        if doc is not None:
+            _add(docs_by_role, role, *doc)
+            if role in required:
+                for owner in owners or (figures.NO_OWNER,):
+                    _add(docs_by_owner, owner, *doc)
+                _add(docs_by_dir, row, *doc)
     roster = context.config.teams
     teams = [
         TeamRow(
             owner=owner,
             files=sum(counts.values()),
-            by_role=dict(counts),
+            by_role=counts,
             in_roster=owner in roster,
             responsible=roster[owner].responsible if owner in roster else (),
         )
@@ -98,25 +144,20 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         if handle not in team_roles:
             teams.append(TeamRow(handle, 0, {}, True, team.responsible))
     directories = [
-        DirectoryRow(name, sum(counts.values()), dict(counts)) for name, counts in sorted(dirs.items())
+        DirectoryRow(name, sum(counts.values()), counts) for name, counts in sorted(dirs.items())
     ]
     findings_by_rule = Counter(f.rule_id for f in context.findings)
-    doc_files = figures.by_file(context)
-    required = set(context.config.docs.require)
-    doc_required = {p: c for p, c in doc_files.items() if context.role_of(p) in required}
     return AuditSummary(
         total_files=len(entries),
-        by_role={role: by_role[role] for role in R.ROLES if by_role[role]},
+        by_role={role: by_role[role] for role in R.ROLES if by_role.get(role)},
         directories=directories,
         teams=teams,
-        unowned_by_role={role: unowned[role] for role in R.ROLES if unowned[role]},
+        unowned_by_role={role: unowned[role] for role in R.ROLES if unowned.get(role)},
         ownership_file=context.ownership.source_file,
         ownership_dialect=context.ownership.dialect,
         findings_by_rule=dict(sorted(findings_by_rule.items())),
         docs_required=tuple(context.config.docs.require),
-        docs_by_role={k: tuple(v) for k, v in figures.by_role(context, doc_files).items()},
-        docs_by_owner={k: tuple(v) for k, v in figures.by_owner(context, doc_required).items()},
-        docs_by_directory={
-            k: tuple(v) for k, v in figures.by_directory(doc_required, depth + scope_depth).items()
-        },
+        docs_by_role={role: _pair(docs_by_role[role]) for role in R.ROLES if role in docs_by_role},
+        docs_by_owner={k: _pair(v) for k, v in sorted(docs_by_owner.items())},
+        docs_by_directory={k: _pair(v) for k, v in sorted(docs_by_dir.items())},
     )

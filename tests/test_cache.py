@@ -125,11 +125,12 @@ def test_untracked_outside_git_keyed_by_content(make_repo, run_cli, calls) -> No
     [
         pytest.param(lambda db: db.write_bytes(db.read_bytes()[: len(db.read_bytes()) // 3]), id="truncated-file"),
         pytest.param(lambda db: db.write_bytes(b"garbage" * 500), id="not-a-database"),
-        pytest.param(lambda db: _set_values(db, '[["python",["x"],'), id="undecodable-json"),
-        pytest.param(lambda db: _set_values(db, '[["python",["x"],["function"],["1"],[true],[false],[null],[]],[]]'),
-                     id="wrong-types"),
-        pytest.param(lambda db: _set_values(db, '[["python",["x","y"],["function"],[1],[true],[false],[null],[]],[]]'),
-                     id="ragged-columns"),
+        pytest.param(lambda db: _set_values(db, "missing", b"f\x00function\x004"), id="missing-field"),
+        pytest.param(lambda db: _set_values(db, "missing", b"f\x00function\x00four\x001"), id="line-not-a-number"),
+        pytest.param(lambda db: _set_values(db, "missing", b"\xff\x00function\x004\x001"), id="not-utf8"),
+        pytest.param(lambda db: _set_values(db, "missing", "f\x00function\x004\x001"), id="text-not-blob"),
+        pytest.param(lambda db: _set_values(db, "counted", "many"), id="wrong-scalar-type"),
+        pytest.param(lambda db: _set_values(db, "suppressions", "[[1,"), id="undecodable-suppressions"),
     ],
 )
 def test_corrupt_cache_is_ignored_and_rebuilt(make_repo, run_cli, calls, tmp_path, monkeypatch, damage) -> None:
@@ -153,11 +154,31 @@ def _checkpoint(db: Path) -> None:
         con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _set_values(db: Path, value: str) -> None:
+def _set_values(db: Path, column: str, value: object) -> None:
     con = sqlite3.connect(str(db))
-    con.execute("UPDATE entries SET value = ?", (value,))
+    con.execute(f"UPDATE {'items' if column == 'docs' else 'files'} SET {column} = ?", (value,))
     con.commit()
     con.close()
+
+
+@pytest.mark.parametrize("value", [pytest.param('["python",["f"],', id="undecodable-json"),
+                                   pytest.param('["python",[],[],[],[],[],[],[]]', id="items-left-out")])
+def test_corrupt_item_list_is_analysed_again_when_read(make_repo, calls, tmp_path, monkeypatch, value) -> None:
+    """The whole item list is read only on demand; a damaged one is a miss then, and is rebuilt."""
+    from repo_roles.coverage import analyze_python
+    from repo_roles.scan import scan
+
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "c"))
+    root = make_repo({"app/a.py": MODULE})
+    expected = analyze_python(MODULE.encode(), "app/a.py")
+    assert scan(root, run_checks=False).coverage.files["app/a.py"].docs == expected
+    _set_values(tmp_path / "c" / C.DB_NAME, "docs", value)
+    calls.clear()
+    assert scan(root, run_checks=False).coverage.files["app/a.py"].docs == expected
+    assert calls == Counter({"app/a.py": 1})
+    calls.clear()
+    assert scan(root, run_checks=False).coverage.files["app/a.py"].docs == expected
+    assert calls == Counter()
 
 
 def test_decode_round_trip_and_rejects() -> None:
@@ -205,3 +226,46 @@ def test_name_that_is_not_utf8_is_cached(make_repo, run_cli, calls) -> None:
     calls.clear()
     assert audit(run_cli, root) == first
     assert calls == Counter()
+
+
+def test_warm_tst001_knows_data_only_modules_from_the_cache(make_repo, run_cli) -> None:
+    """TST001 skips data-only modules (no def/class; a file over 256 KiB counts as code) cold and
+    warm alike: warm, the stage's stored answer stands in for reading the file again."""
+    root = make_repo({
+        "pkg/constants.py": "RATE = 0.2\n",
+        "pkg/logic.py": MODULE,
+        "pkg/table.py": "ROWS = [\n" + "    (1, 2),\n" * 30_000 + "]\n",  # data, but over the read limit
+    })
+    cold = audit(run_cli, root)
+    assert audit(run_cli, root) == cold
+    reported = sorted(line.split(":")[0] for line in cold.splitlines() if " TST001 " in line)
+    assert reported == ["pkg/logic.py", "pkg/table.py"]
+
+
+def test_computed_coverage_never_starts_the_stage(make_repo) -> None:
+    from repo_roles.scan import scan
+
+    context = scan(make_repo({"a.py": MODULE}), run_checks=False)
+    assert A.computed_coverage(context) is None
+    assert A.computed_coverage(context) is None  # still not started
+    result = context.coverage
+    assert A.computed_coverage(context) is result
+
+
+@pytest.mark.parametrize("scan_min", [pytest.param(10**9, id="look-up-by-path"),
+                                      pytest.param(1, id="scan-project-rows")])
+def test_store_reads_only_this_projects_current_rows(tmp_path, scan_min, monkeypatch) -> None:
+    """Rows are kept per project root (a cache directory may serve many); a path's other contents
+    are not returned, and are deleted once they outnumber a quarter of the current ones."""
+    from repo_roles.coverage import store as S
+
+    monkeypatch.setattr(S, "SCAN_MIN_FILES", scan_min)
+    entry = C.encode(None, ())
+    one, other = S.DocCache(tmp_path, "salt", "/one"), S.DocCache(tmp_path, "salt", "/other")
+    one.put_many([("a.py", "v1", entry), ("b.py", "v1", entry), ("b.py", "v0", entry), ("gone.py", "v1", entry)])
+    other.put_many([("a.py", "v1", entry), ("c.py", "v1", entry)])
+    rows = one.read(["a.py", "b.py", "c.py"])
+    assert sorted(one.match(rows, {"a.py": "v1", "b.py": "v1", "c.py": "v1"})) == ["a.py", "b.py"]
+    assert sorted(one.match(one.read(["a.py", "b.py"]), {"a.py": "v2", "b.py": "v2"})) == []  # stale: pruned
+    assert len(one.read(["a.py", "b.py", "gone.py"])) == 1  # gone.py: not this run's business, kept
+    assert sorted(other.match(other.read(["a.py", "c.py"]), {"a.py": "v1", "c.py": "v1"})) == ["a.py", "c.py"]

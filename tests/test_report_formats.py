@@ -418,3 +418,12 @@ def test_markdown_caps_the_findings_table(project: Path) -> None:
     assert len(finding_rows) == 2 + 3
     assert text.endswith(f"\n… and {len(FINDINGS) - 3} more.\n")
     assert MarkdownFormatter().render(_report(project, [])) == "## repo-roles\n\nAll checks passed!\n"
+
+
+def test_text_lines_is_text_line_of_each_finding() -> None:
+    """The batch form (one regex search per plain line) escapes exactly as the per-part form."""
+    from repo_roles.report.base import text_line, text_lines
+
+    findings = FINDINGS + [Finding("RR104", "tab\there", "p\u2028q.py", 3, None, "warning", "t"),
+                           Finding("RR104", "column without line", "x.py", None, 4, "warning", "c")]
+    assert text_lines(findings) == [text_line(f) for f in findings]

@@ -210,3 +210,27 @@ def test_ls_jsonl_records_carry_tests(make_repo: Callable[..., Path], run_cli: C
     assert result.exit_code == 0, result.stderr
     tests = {r["path"]: r["tests"] for r in map(json.loads, result.stdout.splitlines())}
     assert tests == {"pkg/a.py": ["tests/test_a.py"], "pkg/b.py": [], "tests/test_a.py": []}
+
+
+def _convention_paths() -> List[str]:
+    """Every path of the convention and monorepo cases above, in one tree."""
+    paths: List[str] = []
+    for case in (test_conventions, test_monorepo_projects_do_not_share_tests):
+        for param in case.pytestmark[0].args[1]:  # type: ignore[attr-defined]
+            paths += [p for p in param.values[0] if p not in paths]
+    return sorted(paths)
+
+
+@pytest.mark.parametrize("order", [pytest.param(1, id="asked-in-path-order"), pytest.param(-1, id="asked-in-reverse")])
+def test_name_by_name_index_answers_as_the_whole_index(order: int) -> None:
+    """A few questions index only the names asked about (pre-commit on 5 files); past a few
+    dozen names, or when told many are coming, the whole path list is indexed: same answers."""
+    paths = _convention_paths() + [f"gen/m{i}/mod{i}.py" for i in range(40)] + [
+        "gen/tests/test_mod7.py", "svc/inv/deep/c_test.go", "mod3.py", "tests/test_mod3.py"]
+    whole = index(paths)
+    whole.expect(len(paths))
+    lazy = index(paths)
+    for path in paths[::order]:
+        assert lazy.tests_for(path) == whole.tests_for(path), path
+        assert lazy.looked_for(path) == whole.looked_for(path), path
+        assert lazy.exempt_reason(path) == whole.exempt_reason(path), path

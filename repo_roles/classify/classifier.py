@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Sequence
+from operator import attrgetter
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe
@@ -10,6 +11,55 @@ from repo_roles.classify.results import NOT_REACHED, Classification, SignalTrace
 from repo_roles.classify.signals import ATTRIBUTES, Signals
 from repo_roles.classify.tables import Tables, load_tables
 from repo_roles.config.model import Config
+
+
+_PATH = attrgetter("path")
+
+
+class _Attributes:
+    """The git attributes the signals read, fetched once on first use.
+
+    A separate object (not a bound method of the classifier) so the classifier and its signals
+    hold no reference cycle: the whole scan is freed by reference counting when it ends,
+    instead of waiting for (and paying for) a cyclic garbage collection over 100,000 entries.
+    """
+
+    def __init__(self, inventory: Any, targets: Optional[List[str]]) -> None:
+        self._inventory = inventory
+        self._targets = targets
+        self._found: Optional[Dict[str, Dict[str, str]]] = None
+
+    def __call__(self) -> Dict[str, Dict[str, str]]:
+        if self._found is None:
+            if self._targets is None:
+                self._found = dict(self._inventory.attributes(list(ATTRIBUTES)) or {})
+            else:
+                self._found = dict(self._inventory.attributes(list(ATTRIBUTES), self._targets) or {})
+        return self._found
+
+
+class _Paths:
+    """The inventory's paths and the kinds that are not "file", gathered on first use."""
+
+    def __init__(self, inventory: Any) -> None:
+        self._inventory = inventory
+        self._special: Optional[Dict[str, str]] = None
+
+    def kind(self, path: str) -> str:
+        """The entry's kind; "file" for regular files and for paths outside the inventory."""
+        if self._special is None:
+            # Symlinks and submodules are rare: keep those, not a dict of 100,000 paths.
+            special = getattr(self._inventory, "special_kinds", None)
+            if special is not None:
+                self._special = special()
+            else:  # a stand-in inventory (tests): its entries as given
+                self._special = {e.path: e.kind for e in self._inventory.entries if e.kind != "file"}
+        return self._special.get(path, "file")
+
+    def __call__(self) -> Iterable[str]:
+        """Every path, in inventory order."""
+        paths = getattr(self._inventory, "paths", None)
+        return paths if paths is not None else map(_PATH, self._inventory.entries)
 
 
 class Classifier:
@@ -31,26 +81,19 @@ class Classifier:
         """``targets``: the only paths whose attributes are fetched (a pre-commit run on a few
         files); ``None`` fetches them for the whole inventory in one call."""
         self.config = config
-        self._targets = list(targets) if targets is not None else None
         self.inventory = inventory
         self.tables = tables if tables is not None else load_tables()
-        self._kinds: Dict[str, str] = {entry.path: entry.kind for entry in inventory.entries}
-        self._attrs: Optional[Dict[str, Dict[str, str]]] = None
-        js = JsSide(self.tables.js, self._kinds, inventory.read_bytes, self.tables.source)
-        self._signals = Signals(config, self.tables, js, self._attributes)
+        # Nothing here walks the inventory: a pre-commit run on 5 files of 100,000 indexes
+        # paths only when a signal needs them (kinds on the first classification).
+        self._paths = _Paths(inventory)
+        js = JsSide(self.tables.js, self._paths, inventory.read_bytes, self.tables.source)
+        attributes = _Attributes(inventory, list(targets) if targets is not None else None)
+        self._signals = Signals(config, self.tables, js, attributes)
         self._order = self._signals.in_order()
-
-    def _attributes(self) -> Dict[str, Dict[str, str]]:
-        if self._attrs is None:
-            if self._targets is None:
-                self._attrs = dict(self.inventory.attributes(list(ATTRIBUTES)) or {})
-            else:
-                self._attrs = dict(self.inventory.attributes(list(ATTRIBUTES), self._targets) or {})
-        return self._attrs
 
     def _probe(self, path: str) -> Probe:
         # A path outside the inventory (a what-if from `explain`) is treated as a regular file.
-        return Probe(path, self._kinds.get(path, "file"), self.inventory.read_head, {})
+        return Probe(path, self._paths.kind(path), self.inventory.read_head, {})
 
     def classify(self, path: str) -> Classification:
         probe = self._probe(path)
@@ -63,7 +106,7 @@ class Classifier:
     def classify_all(self) -> Dict[str, Classification]:
         """Every inventory entry, keyed by path (in inventory order)."""
         classify = self.classify
-        return {path: classify(path) for path in self._kinds}
+        return {path: classify(path) for path in self._paths()}
 
     def explain(self, path: str) -> List[SignalTrace]:
         """Every signal in order: the misses (with why, when known), the decider, then the rest

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from itertools import compress, repeat
+from operator import contains, not_
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 try:  # pathspec >= 1.0 names the git semantics explicitly and deprecates GitWildMatchPattern
@@ -19,6 +21,7 @@ _ANY_PARENT = "^(?:.+/)?"
 _UNSEEN = object()
 _WILD = re.compile(r"[*?\[\\]")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+_PIECES = re.compile(r"[*?/]+")
 
 
 class GlobError(ValueError):
@@ -60,6 +63,10 @@ class GlobSet:
             self._include.append(include)
             parts.append(f"(?P<g{index}>{source})")
         self._regex: Optional[re.Pattern[str]] = re.compile("|".join(parts)) if parts else None
+        literals = [_required_literal(glob) for glob in self.globs]
+        self._literals: Optional[Tuple[str, ...]] = (
+            tuple(dict.fromkeys(literals)) if literals and None not in literals else None  # type: ignore[arg-type]
+        )
         self._included = {f"g{i}": inc for i, inc in zip(reversed(order) if last_wins else order, self._include)}
 
     def first(self, path: str) -> Optional[str]:
@@ -72,6 +79,33 @@ class GlobSet:
         if not self._included[match.lastgroup]:
             return None
         return self.globs[int(match.lastgroup[1:])]
+
+    def mask(self, paths: Sequence[str], *, matched: bool = True) -> List[bool]:
+        """Per path, whether :meth:`first` finds a glob (``matched``) or finds none (not
+        ``matched``): a selector for ``itertools.compress`` over 100,000 paths.
+
+        Without negations "a glob decides" is "the regex matches".  Every path a glob matches
+        contains the glob's longest literal run (``node_modules`` of ``**/node_modules/``), so a
+        C-level substring test leaves the regex -- whose ``(?:.+/)?`` prefix backtracks over
+        each path -- only the few paths that hold one.
+        """
+        if self._regex is None:
+            return [not matched] * len(paths)
+        if not all(self._include):  # a later "!x" may re-include: ask first() per path
+            return [(self.first(p) is not None) is matched for p in paths]
+        match = self._regex.match
+        if self._literals is None:
+            hits = list(map(bool, map(match, paths)))
+            return hits if matched else list(map(not_, hits))
+        out = [not matched] * len(paths)
+        positions = range(len(paths))
+        candidates: set = set()
+        for literal in self._literals:
+            candidates.update(compress(positions, map(contains, paths, repeat(literal))))
+        for i in candidates:
+            if match(paths[i]) is not None:
+                out[i] = matched
+        return out
 
     def __bool__(self) -> bool:
         return self._regex is not None
@@ -171,6 +205,19 @@ class GlobTable:
 
     def __bool__(self) -> bool:
         return bool(self.globs)
+
+
+def _required_literal(glob: str) -> Optional[str]:
+    """A run of characters that every path ``glob`` matches contains; None when unsure.
+
+    The longest piece between ``/`` and wildcards: the regex matches it verbatim, in the path
+    or in the parent directory the glob matches.  Negations, escapes and ``[...]`` classes are
+    not analysed, and a short piece is not worth a pass over every path.
+    """
+    if glob.startswith("!") or "\\" in glob or "[" in glob:
+        return None
+    longest = max((piece.strip() for piece in _PIECES.split(glob)), key=len, default="")
+    return longest if len(longest) >= 3 else None
 
 
 def _is_name_glob(glob: str) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from operator import methodcaller
 from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
 
 from repo_roles import roles as R
@@ -36,13 +37,15 @@ def _dir_regex(frontend: Iterable[str], backend: Iterable[str]) -> "re.Pattern[s
 class JsSide:
     """Side decisions for JS/TS files, with per-directory caches (package.json read once)."""
 
-    def __init__(self, tables: JsTables, paths: Iterable[str], read_bytes: ReadBytes, source: str) -> None:
+    def __init__(
+        self, tables: JsTables, paths: Callable[[], Iterable[str]], read_bytes: ReadBytes, source: str
+    ) -> None:
+        """``paths`` gives every path of the inventory; asked only when a manifest is looked up."""
         self.tables = tables
         self.source = source
         self._read_bytes = read_bytes
-        self._manifest_dirs: Set[str] = {
-            posixpath.dirname(p) for p in paths if posixpath.basename(p) == "package.json"
-        }
+        self._paths = paths
+        self._manifests: Optional[Set[str]] = None
         self._dirs = _dir_regex(tables.frontend_dirs, tables.backend_dirs)
         self._dir_cache: Dict[str, Optional[Hit]] = {}
         self._nearest_cache: Dict[str, Optional[str]] = {}
@@ -81,7 +84,7 @@ class JsSide:
         """The directory of the nearest package.json at or above ``directory``."""
         if directory in self._nearest_cache:
             return self._nearest_cache[directory]
-        if directory in self._manifest_dirs:
+        if directory in self._manifest_dirs():
             found: Optional[str] = directory
         elif directory:
             found = self.nearest_manifest(posixpath.dirname(directory))
@@ -89,6 +92,18 @@ class JsSide:
             found = None
         self._nearest_cache[directory] = found
         return found
+
+    def _manifest_dirs(self) -> Set[str]:
+        """Directories holding a package.json ("" = the root), found on first use."""
+        if self._manifests is None:
+            # The C-level suffix filter leaves a handful of paths for the exact name test.
+            candidates = filter(methodcaller("endswith", "package.json"), self._paths())
+            self._manifests = {
+                path[: -len("/package.json")] if path != "package.json" else ""
+                for path in candidates
+                if path == "package.json" or path.endswith("/package.json")
+            }
+        return self._manifests
 
     def manifest(self, directory: str) -> Optional[Hit]:
         owner = self.nearest_manifest(directory)

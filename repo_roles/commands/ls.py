@@ -18,7 +18,9 @@ from repo_roles.scan import ScanContext, scan
 
 def records(context: ScanContext) -> Iterator[dict]:
     """The jsonl records, in path order."""
-    for entry in context.inventory.in_scope():
+    entries = context.inventory.in_scope()
+    context.test_index.expect(len(entries))
+    for entry in entries:
         decided = context.classifications[entry.path]
         owned = context.ownership.lookup(entry.path)
         yield {

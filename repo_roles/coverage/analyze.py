@@ -9,14 +9,19 @@ run over a few files stays in this process (no pool start-up).
 
 from __future__ import annotations
 
+import gc
 import os
 import re
+import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles.coverage import cache as C
 from repo_roles.coverage.model import DocOptions, FileDocs
+from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
+from repo_roles.coverage.store import DocCache
+from repo_roles.coverage.test_presence import module_defines_code
 from repo_roles.inventory import FileEntry, Inventory
 
 if TYPE_CHECKING:
@@ -29,47 +34,6 @@ PARALLEL_MIN_FILES = 2000  # below this, a pool's start-up costs more than it sa
 GIT_STATUS_MIN_FILES = 2000  # below this, hashing the files is cheaper than asking git
 CHUNK = 256  # files per worker task: few round trips, still balanced across cores
 UNCACHEABLE = frozenset({"not-analysed"})  # depends on what is installed, not on the content
-
-
-class Suppression(NamedTuple):
-    """A ``repo-roles: ignore[...]`` comment; ``codes`` empty means every rule."""
-
-    line: int
-    codes: Tuple[str, ...]
-    file_level: bool
-
-
-class FileAnalysis(NamedTuple):
-    path: str
-    language: Optional[str]  # None when no analyzer handles the file
-    docs: Optional[FileDocs]
-    suppressions: Tuple[Suppression, ...]
-
-
-class CoverageResult:
-    """Every target file's analysis, by path."""
-
-    def __init__(self, files: Dict[str, FileAnalysis]) -> None:
-        self.files = files
-
-    def docs_of(self, path: str) -> Optional[FileDocs]:
-        """The file's documentation items; None when not analysed or not readable as source."""
-        found = self.files.get(path)
-        if found is None or found.docs is None or found.docs.problems:
-            return None
-        return found.docs
-
-    def counts(self, path: str) -> Optional[Tuple[int, int]]:
-        """``(documented, counted)`` items of one file; None when its language is not analysed."""
-        docs = self.docs_of(path)
-        if docs is None:
-            return None
-        counted = documented = 0
-        for item in docs.items:
-            if item.exempt is None:
-                counted += 1
-                documented += item.documented
-        return documented, counted
 
 
 # --- suppression comments --------------------------------------------------------------------
@@ -146,8 +110,8 @@ class _Reader:
         self.caching = caching
         self.lookup, _ = analyzer_lookup()
 
-    def run(self, path: str, blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[str]]:
-        """``(analysis, blob, encoded value or None when it must not be cached)``."""
+    def run(self, path: str, blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry]]:
+        """``(analysis, blob, stored entry or None when it must not be cached)``."""
         limit = self.options.max_file_size
         analyzer = self.lookup(path)
         data = self.inventory.read_bytes(path, limit)
@@ -162,7 +126,7 @@ class _Reader:
         value = None
         if self.caching and (docs is None or not any(p[1] in UNCACHEABLE for p in docs.problems)):
             blob = blob or C.blob_id(data)
-            value = C.encode(docs, sups)
+            value = C.encode(docs, sups, module_defines_code(data) if path.endswith(".py") else None)
         return FileAnalysis(path, docs.language if docs else None, docs, sups), blob, value
 
 
@@ -171,6 +135,7 @@ _worker: Optional[_Reader] = None
 
 def _init_worker(root: str, options: DocOptions, caching: bool) -> None:
     global _worker
+    gc.enable()  # a forked worker inherits the parent's setting; its parse trees come and go
     _worker = _Reader(Path(root), options, caching)
 
 
@@ -182,46 +147,76 @@ def _work(chunk: Sequence[Tuple[str, Optional[str]]]) -> list:
 # --- the stage -----------------------------------------------------------------------------
 
 
+def computed_coverage(context: "ScanContext") -> Optional[CoverageResult]:
+    """The coverage stage's result when this run has computed it already; never starts it.
+
+    TST001 uses what the stage knows (data-only modules) when it is there, and reads the few
+    files it needs itself otherwise — a run of TST001 alone must not parse the whole project.
+    """
+    found = vars(context).get("_coverage")  # where ScanContext.coverage keeps it
+    return found if isinstance(found, CoverageResult) else None
+
+
 def analyze_context(context: "ScanContext") -> CoverageResult:
-    """Analyse ``context.targets`` (regular files only), reusing cached results."""
+    """Analyse ``context.targets`` (regular files only), reusing cached results.
+
+    The store stays open with the result: a cached file's whole item list is read from it only
+    when asked for.
+    """
     options = doc_options(context.config.docs.python)
     inventory = context.inventory
     files = [e for e in context.targets if e.kind == "file"]
-    use_cache = getattr(context, "use_cache", True)
-    store = None
-    if use_cache:
-        _, analyzers = analyzer_lookup()
-        directory = C.cache_directory(context.config, inventory.project_root)
-        store = C.DocCache(directory, C.fingerprint(options, analyzers))
-    try:
-        return CoverageResult(_analyze(inventory, files, options, store))
-    finally:
-        if store is not None:
-            store.close()
+    order = [e.path for e in files]
+    if not getattr(context, "use_cache", True):
+        return CoverageResult(order, _analyze_all(inventory.project_root, files, {}, options, None))
+    diff = _WorktreeDiff(inventory, len(files))
+    _, analyzers = analyzer_lookup()
+    store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
+                     str(inventory.project_root))
+    rows = store.read(order)  # while git compares the work tree
+    keys = _content_keys(inventory, files, options.max_file_size, diff.result())
+    cached = store.match(rows, keys)
+    todo = [e for e in files if e.path not in cached]
+    fresh = _analyze_all(inventory.project_root, todo, keys, options, store)
+    return CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys))
 
 
-def _analyze(inventory: Inventory, files: List[FileEntry], options: DocOptions,
-             store: Optional[C.DocCache]) -> Dict[str, FileAnalysis]:
+def _analyze_all(root: Path, files: List[FileEntry], keys: Dict[str, str], options: DocOptions,
+                 store: Optional[DocCache]) -> Dict[str, FileAnalysis]:
+    """Analyse ``files`` (in a process pool when there are many) and store what may be cached."""
     results: Dict[str, FileAnalysis] = {}
-    keys = _content_keys(inventory, files, options.max_file_size) if store is not None else {}
-    if store is not None:
-        for path, (docs, sups) in store.get_many(list(keys.items())).items():
-            results[path] = FileAnalysis(path, docs.language if docs else None, docs,
-                                         tuple(Suppression(*s) for s in sups) if sups else ())
-    todo = [(e.path, keys.get(e.path)) for e in files if e.path not in results]
-    fresh: List[Tuple[str, str, str]] = []
-    for analysis, blob, value in _run_all(inventory.project_root, todo, options, store is not None):
+    todo = [(e.path, keys.get(e.path)) for e in files]
+    rows: List[Tuple[str, str, C.Entry]] = []
+    for analysis, blob, entry in _run_all(root, todo, options, store is not None):
         results[analysis.path] = analysis
-        if value is not None and blob is not None:
-            fresh.append((analysis.path, blob, value))
+        if entry is not None and blob is not None:
+            rows.append((analysis.path, blob, entry))
     if store is not None:
-        store.put_many(fresh)
-    return {e.path: results[e.path] for e in files}  # target order
+        store.put_many(rows)
+    return results
 
 
-def _content_keys(inventory: Inventory, files: List[FileEntry], limit: int) -> Dict[str, str]:
+class _Cached:
+    """The rest of a cached file, read when a :class:`CoverageResult` question needs it."""
+
+    def __init__(self, root: Path, options: DocOptions, store: DocCache, keys: Dict[str, str]) -> None:
+        self._root, self._options, self._store, self._keys = root, options, store, keys
+
+    def docs(self, path: str) -> Tuple[bool, Optional[FileDocs]]:
+        found, text = self._store.get_docs(path, self._keys[path])
+        return C.decode_docs(path, text) if found else (False, None)
+
+    def repair(self, path: str) -> FileAnalysis:
+        """A malformed cached column: analyse the file again, and store the result."""
+        analysis, blob, entry = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
+        if entry is not None and blob is not None:
+            self._store.put_many([(path, blob, entry)])
+        return analysis
+
+
+def _content_keys(inventory: Inventory, files: List[FileEntry], limit: int,
+                  modified: Optional[frozenset]) -> Dict[str, str]:
     """path -> blob id of the work-tree content, without reading files git reports clean."""
-    modified = _worktree_modified(inventory, len(files))
     keys: Dict[str, str] = {}
     for entry in files:
         if entry.blob and modified is not None and entry.path not in modified:
@@ -233,23 +228,33 @@ def _content_keys(inventory: Inventory, files: List[FileEntry], limit: int) -> D
     return keys
 
 
-def _worktree_modified(inventory: Inventory, count: int) -> Optional[frozenset]:
-    """Tracked paths whose work-tree file may differ from the index; None: trust no index id.
+class _WorktreeDiff:
+    """Tracked paths whose work-tree file may differ from the index (None: trust no index id).
 
     One ``git diff-files`` (git compares its cached stat data, in C) costs ~0.2 s on 100k files;
-    for a few files, hashing them is cheaper, so a small run never starts git.
+    it is started first and read last, so git works while this process reads the cache.  For a
+    few files, hashing them is cheaper, so a small run never starts git.
     """
-    if inventory.git_root is None or count < GIT_STATUS_MIN_FILES:
-        return None
-    import git
 
-    try:
-        out = git.Git(str(inventory.project_root)).execute(
-            ["git", "diff-files", "--name-only", "--relative", "-z"], stdout_as_string=False
-        )
-    except git.GitCommandError:
-        return None
-    return frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}  # type: ignore[union-attr]
+    def __init__(self, inventory: Inventory, count: int) -> None:
+        self._process: Optional[subprocess.Popen] = None
+        if inventory.git_root is None or count < GIT_STATUS_MIN_FILES:
+            return
+        try:
+            self._process = subprocess.Popen(
+                ["git", "diff-files", "--name-only", "--relative", "-z"], cwd=str(inventory.project_root),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+        except OSError:  # no git executable
+            self._process = None
+
+    def result(self) -> Optional[frozenset]:
+        if self._process is None:
+            return None
+        out, _ = self._process.communicate()
+        if self._process.returncode != 0:
+            return None
+        return frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
 
 
 def _run_all(root: Path, todo: List[Tuple[str, Optional[str]]],

@@ -8,11 +8,16 @@ versions, the Python version (its parser decides what is valid syntax), the ``Do
 the analyzer set.  The path is part of the key because results depend on it (module names,
 publicity, ``__init__.py``).
 
-Storage is one SQLite file in WAL mode: concurrent runs read while one writes, a write is one
-transaction, and a run that cannot get the lock in time simply does not write (a cache is best
-effort).  Values are JSON, never pickle — a ``cache-dir`` inside a repository is attacker
-controlled — and every value is validated on read: a corrupt or malformed entry is a miss and
-gets rebuilt; a corrupt database file is replaced.
+An entry is stored in columns by what reads it, so a warm run decodes only what it uses: the
+item counts are plain integers (``ls``, the audit tables, DOC002), the counted undocumented
+items have their own compact column (DOC001), suppression comments theirs, and the complete
+``FileDocs`` is decoded only for a file whose items someone asks for.
+
+Storage (:mod:`repo_roles.coverage.store`) is one SQLite file in WAL mode: concurrent runs read
+while one writes, a write is one transaction, and a run that cannot get the lock in time simply
+does not write (a cache is best effort).  Values are JSON, never pickle — a ``cache-dir`` inside
+a repository is attacker controlled — and every value is validated when it is decoded: a
+malformed entry is a miss (the file is analysed again), a corrupt database file is replaced.
 """
 
 from __future__ import annotations
@@ -21,10 +26,9 @@ import functools
 import hashlib
 import json
 import os
-import sqlite3
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterable, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles import __version__
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
@@ -32,12 +36,25 @@ from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
 if TYPE_CHECKING:
     from repo_roles.config import Config
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 DB_NAME = f"docs-v{CACHE_FORMAT}.sqlite3"
-_BATCH = 900  # under SQLite's historical 999 bound-parameter limit
 
-# An entry's payload, decoded: (FileDocs or None, suppressions as (line, codes, file_level)).
-Payload = Tuple[Optional[FileDocs], Tuple[Tuple[int, Tuple[str, ...], bool], ...]]
+Sups = Tuple[Tuple[int, Tuple[str, ...], bool], ...]  # (line, codes, file_level) per comment
+Missing = Tuple[Tuple[str, str, int, bool], ...]  # (name, kind, line, public) per counted undocumented item
+# An entry's payload, decoded: (FileDocs or None, suppressions).
+Payload = Tuple[Optional[FileDocs], Sups]
+
+
+class Entry(NamedTuple):
+    """One file's stored result, column by column (the JSON columns still encoded)."""
+
+    language: Optional[str]  # None: no analyzer handles the file
+    counted: Optional[int]  # counted items; None when not analysed or unreadable as source
+    documented: Optional[int]
+    missing: Optional[bytes]  # counted undocumented items (see encode_missing); None: none
+    suppressions: Optional[str]  # JSON; None: no suppression comment
+    defines: Optional[bool]  # a .py file: defines a function or class (TST001's data-only test)
+    docs: Optional[str]  # JSON of the whole FileDocs; None when no analyzer handles the file
 
 
 def blob_id(data: bytes) -> str:
@@ -67,14 +84,39 @@ def fingerprint(options: DocOptions, analyzers: str) -> str:
 
 
 # --- values ----------------------------------------------------------------------------------
+# ASCII JSON throughout: a name that is not valid UTF-8 (surrogate escapes) survives as \udcxx.
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 
 
-def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str, ...], bool]]) -> str:
-    """The JSON text stored for one file: items column by column (compact, fast to check)."""
+def counts(docs: Optional[FileDocs]) -> Tuple[Optional[int], Optional[int]]:
+    """``(counted, documented)`` items; ``(None, None)`` without items to count (no docs, problems)."""
+    if docs is None or docs.problems:
+        return None, None
+    counted = documented = 0
+    for item in docs.items:
+        if item.exempt is None:
+            counted += 1
+            documented += item.documented
+    return counted, documented
+
+
+def missing_of(docs: Optional[FileDocs]) -> Missing:
+    """The counted undocumented items of a readable file, as DOC001 reports them."""
+    if docs is None or docs.problems:
+        return ()
+    return tuple((i.name, i.kind, i.line, i.public) for i in docs.items if i.exempt is None and not i.documented)
+
+
+def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str, ...], bool]],
+           defines: Optional[bool] = None) -> Entry:
+    """The stored columns of one file."""
+    counted, documented = counts(docs)
+    missing = missing_of(docs)
+    sups = [[line, list(codes), file_level] for line, codes, file_level in suppressions]
     doc_part = None
     if docs is not None:
         items = docs.items
-        doc_part = [
+        doc_part = _dumps([
             docs.language,
             [i.name for i in items],
             [i.kind for i in items],
@@ -83,152 +125,118 @@ def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str
             [i.documented for i in items],
             [i.exempt for i in items],
             [list(p) for p in docs.problems],
-        ]
-    sups = [[line, list(codes), file_level] for line, codes, file_level in suppressions]
-    # ASCII: a name that is not valid UTF-8 (surrogate escapes) survives as a \udcxx escape.
-    return json.dumps([doc_part, sups], separators=(",", ":"))
+        ])
+    return Entry(
+        docs.language if docs is not None else None,
+        counted,
+        documented,
+        encode_missing(missing),
+        _dumps(sups) if sups else None,
+        defines,
+        doc_part,
+    )
 
 
 _NEW_ITEM = functools.partial(tuple.__new__, DocItem)
 
 
-def _only(values: list, *types: type) -> bool:
+def _only(values: object, *types: type) -> bool:
     return isinstance(values, list) and set(map(type, values)) <= set(types)
 
 
-def decode(path: str, text: str) -> Optional[Payload]:
-    """The payload of a stored value; None for anything that is not exactly what :func:`encode` writes."""
+
+def decode_docs(path: str, text: Optional[str]) -> Tuple[bool, Optional[FileDocs]]:
+    """``(valid, FileDocs or None)`` of a ``docs`` column."""
+    if text is None:
+        return True, None
     try:
-        doc_part, sups = json.loads(text)
-        docs = None
-        if doc_part is not None:
-            language, names, kinds, lines, public, documented, exempts, problems = doc_part
-            size = len(names)
-            if not (
-                type(language) is str
-                and _only(names, str) and _only(kinds, str) and _only(lines, int)
-                and _only(public, bool) and _only(documented, bool)
-                and _only(exempts, str, type(None)) and _only(problems, list)
-                and len(kinds) == len(lines) == len(public) == len(documented) == len(exempts) == size
-            ):
-                return None
-            for problem in problems:
-                if len(problem) != 3 or type(problem[0]) is not int or not _only(problem[1:], str):
-                    return None
-            # tuple.__new__ straight from zip: no Python-level call per item (a million on 100k files)
-            items = tuple(map(_NEW_ITEM, zip(names, kinds, lines, public, documented, exempts)))
-            docs = FileDocs(path, language, items, tuple(tuple(p) for p in problems))  # type: ignore[misc]
-        if not sups:
-            return docs, ()
-        out = []
-        for line, codes, file_level in sups:
-            if type(line) is not int or not _only(codes, str) or type(file_level) is not bool:
-                return None
-            out.append((line, tuple(codes), file_level))
-        return docs, tuple(out)
+        language, names, kinds, lines, public, documented, exempts, problems = json.loads(text)
+        size = len(names)
+        if not (
+            type(language) is str
+            and _only(names, str) and _only(kinds, str) and _only(lines, int)
+            and _only(public, bool) and _only(documented, bool)
+            and _only(exempts, str, type(None)) and _only(problems, list)
+            and len(kinds) == len(lines) == len(public) == len(documented) == len(exempts) == size
+        ):
+            return False, None
+        for problem in problems:
+            if len(problem) != 3 or type(problem[0]) is not int or not _only(problem[1:], str):
+                return False, None
+        # tuple.__new__ straight from zip: no Python-level call per item
+        items = tuple(map(_NEW_ITEM, zip(names, kinds, lines, public, documented, exempts)))
+        return True, FileDocs(path, language, items, tuple(tuple(p) for p in problems))  # type: ignore[misc]
     except (ValueError, TypeError):  # bad JSON, wrong shape (unpacking), wrong types
+        return False, None
+
+
+# The ``missing`` column is NUL-separated ``name, kind, line, 0|1`` fields: split and int() in
+# C, without a JSON parse and a type check per item — DOC001 reads 200,000 of them on 100k files.
+# A name never holds NUL (a source file with NUL bytes is binary and has no items); names taken
+# from paths may hold surrogate escapes, which "surrogatepass" carries both ways.
+
+
+def encode_missing(missing: Missing) -> Optional[bytes]:
+    if not missing:
+        return None
+    text = "\0".join(f"{name}\0{kind}\0{line}\0{1 if public else 0}" for name, kind, line, public in missing)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def decode_missing(raw: Optional[bytes]) -> Optional[Missing]:
+    """The items of a ``missing`` column; None when it is malformed."""
+    if raw is None:
+        return ()
+    try:
+        fields = raw.decode("utf-8", "surrogatepass").split("\0")
+        flags = fields[3::4]
+        if len(fields) % 4 or not set(flags) <= _FLAGS:
+            return None
+        return tuple(zip(fields[0::4], fields[1::4], map(int, fields[2::4]), map("1".__eq__, flags)))
+    except (ValueError, TypeError, AttributeError):  # not bytes, not UTF-8, a line that is no number
         return None
 
 
-# --- storage ---------------------------------------------------------------------------------
+_FLAGS = frozenset({"0", "1"})
 
 
-def _raw(path: str) -> bytes:
-    return path.encode("utf-8", "surrogateescape")
+def decode_suppressions(text: Optional[str]) -> Optional[Sups]:
+    """The comments of a ``suppressions`` column; None when it is malformed."""
+    if text is None:
+        return ()
+    try:
+        out = []
+        for line, codes, file_level in json.loads(text):
+            if type(line) is not int or not _only(codes, str) or type(file_level) is not bool:
+                return None
+            out.append((line, tuple(codes), file_level))
+        return tuple(out)
+    except (ValueError, TypeError):
+        return None
 
 
-class DocCache:
-    """The SQLite store; every failure degrades to "no cache", never to an error."""
+def valid_entry(row: Sequence[object]) -> bool:
+    """The scalar columns have their types (the JSON ones are checked when decoded)."""
+    language, counted, documented, missing, sups, defines, docs = row
+    return (
+        (language is None or type(language) is str)
+        and (type(counted) is int and type(documented) is int or counted is documented is None)
+        and (missing is None or type(missing) is bytes)
+        and (defines is None or type(defines) in (bool, int))
+        and all(v is None or type(v) is str for v in (sups, docs))
+    )
 
-    def __init__(self, directory: Path, salt: str) -> None:
-        self.path = Path(directory) / DB_NAME
-        self.salt = salt
-        self._db: Optional[sqlite3.Connection] = None
-        try:
-            self._db = self._connect()
-        except (OSError, sqlite3.Error):
-            self._reset()
 
-    def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(str(self.path), timeout=5.0, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough for a cache
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS entries (salt TEXT NOT NULL, path BLOB NOT NULL, "
-                "blob TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (salt, path, blob)) WITHOUT ROWID"
-            )
-            db.execute("SELECT count(*) FROM entries WHERE salt = ?", (self.salt,)).fetchone()
-        except sqlite3.Error:
-            db.close()
-            raise
-        return db
-
-    def _reset(self) -> None:
-        """Replace a database that SQLite cannot read (truncated, garbled, not a database)."""
-        if self._db is not None:
-            self._db.close()
-        self._db = None
-        try:
-            for suffix in ("", "-wal", "-shm"):
-                try:
-                    os.unlink(str(self.path) + suffix)
-                except FileNotFoundError:
-                    pass
-            self._db = self._connect()
-        except (OSError, sqlite3.Error):
-            self._db = None  # unwritable location, or corrupt again: run without a cache
-
-    def get_many(self, keys: Sequence[Tuple[str, str]]) -> Dict[str, Payload]:
-        """``{path: payload}`` for each ``(path, blob)`` stored under this salt."""
-        found: Dict[str, Payload] = {}
-        if self._db is None or not keys:
-            return found
-        # Paths are stored as git's bytes: a str with surrogate escapes is not valid UTF-8 text.
-        wanted = {_raw(path): blob for path, blob in keys}
-        paths = list(wanted)
-        try:
-            for start in range(0, len(paths), _BATCH):
-                chunk = paths[start:start + _BATCH]
-                rows = self._db.execute(
-                    f"SELECT path, blob, value FROM entries WHERE salt = ? AND path IN ({','.join('?' * len(chunk))})",
-                    (self.salt, *chunk),
-                ).fetchall()
-                for raw, blob, value in rows:
-                    if wanted.get(raw) == blob and isinstance(value, str):
-                        path = raw.decode("utf-8", "surrogateescape")
-                        payload = decode(path, value)
-                        if payload is not None:
-                            found[path] = payload
-        except sqlite3.DatabaseError:
-            self._reset()
-            return {}
-        return found
-
-    def put_many(self, rows: Iterable[Tuple[str, str, str]]) -> None:
-        """Store ``(path, blob, encoded value)`` rows in one transaction; skipped when locked."""
-        rows = [(self.salt, _raw(path), blob, value) for path, blob, value in rows]
-        if self._db is None or not rows:
-            return
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows)
-                self._db.execute("COMMIT")
-            except BaseException:
-                try:
-                    self._db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-                raise
-        except sqlite3.OperationalError:
-            pass  # another run holds the lock past the timeout: it is writing the same results
-        except sqlite3.DatabaseError:
-            self._reset()
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
+def decode(path: str, entry: object) -> Optional[Payload]:
+    """The whole payload of an entry; None for anything that is not exactly what :func:`encode` writes."""
+    if not isinstance(entry, tuple) or len(entry) != len(Entry._fields) or not valid_entry(entry):
+        return None
+    row = Entry(*entry)
+    ok, docs = decode_docs(path, row.docs)
+    sups = decode_suppressions(row.suppressions)
+    if not ok or sups is None or (row.docs is not None and row.language != docs.language):  # type: ignore[union-attr]
+        return None
+    if decode_missing(row.missing) is None or (row.counted, row.documented) != counts(docs):
+        return None
+    return docs, sups
 

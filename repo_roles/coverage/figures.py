@@ -38,8 +38,10 @@ class Coverage(NamedTuple):
 def by_file(context: "ScanContext", paths: Optional[Iterable[str]] = None) -> Dict[str, Coverage]:
     """Coverage of each analysed target (or of each of ``paths`` that was analysed)."""
     result = context.coverage
+    if paths is None:  # from the stored counts, without decoding any item list
+        return {path: Coverage(covered, counted) for path, covered, counted in result.documented_counts()}
     out: Dict[str, Coverage] = {}
-    for path in result.files if paths is None else paths:
+    for path in paths:
         counts = result.counts(path)
         if counts is not None:
             out[path] = Coverage(*counts)
@@ -58,11 +60,14 @@ def total(files: Dict[str, Coverage]) -> Coverage:
 
 def group(files: Dict[str, Coverage], keys_of: Callable[[str], Iterable[str]]) -> Dict[str, Coverage]:
     """Sum per-file coverage into groups; a file may belong to several (co-owners)."""
-    out: Dict[str, Coverage] = {}
-    for path, cov in files.items():
+    # Plain integer sums per key: one Coverage per group, not one per file and key.
+    covered: Dict[str, int] = {}
+    counted: Dict[str, int] = {}
+    for path, (done, total_) in files.items():
         for key in keys_of(path):
-            out[key] = out.get(key, Coverage()) + cov
-    return dict(sorted(out.items()))
+            covered[key] = covered.get(key, 0) + done
+            counted[key] = counted.get(key, 0) + total_
+    return {key: Coverage(covered[key], counted[key]) for key in sorted(covered)}
 
 
 def by_role(context: "ScanContext", files: Optional[Dict[str, Coverage]] = None) -> Dict[str, Coverage]:

@@ -1,8 +1,9 @@
 """Which test files exercise which source file, by each ecosystem's own naming convention.
 
-Built once from the path list (no file is read): one pass fills small indexes (test module name
--> test files, directory -> Go test files, the set of manifest directories), and each question
-is then a handful of dict look-ups.  Conventions, tried in this order:
+Built from the path list (no file is read): small indexes (test module name -> test files,
+directory -> Go test files, manifest directories), filled in one pass when many files are asked
+about, or one module name at a time when few are (:mod:`repo_roles.coverage.test_names`); each
+question is then a handful of dict look-ups.  Conventions, tried in this order:
 
 * ``[tests] mapping`` templates first: ``"src/{dir}/{name}.py" = ["tests/{dir}/test_{name}.py"]``
   (``{dir}`` is zero or more directories, ``{name}`` one file-name stem).
@@ -39,26 +40,18 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 import pathspec
 
 from repo_roles import roles as R
+from repo_roles.classify.globs import GlobError, GlobSet
 from repo_roles.config.model import TestsConfig
+from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, TEST_DIRS, Candidate, PathNames
 
-MANIFESTS = frozenset({
-    "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "pom.xml",
-    "build.gradle", "build.gradle.kts", "Cargo.toml", "Gemfile",
-})
-TEST_DIRS = frozenset({"tests", "test", "__tests__"})
-_LANGUAGES = {
-    "py": "py", "go": "go", "java": "jvm", "kt": "jvm", "rb": "rb",
-    **{ext: "js" for ext in ("js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts", "vue")},
-}
-_JS_TEST = re.compile(r"^(?P<stem>.+?)\.(?:test|spec)\.[cm]?[jt]sx?$")
+__all__ = ["DATA_ONLY_READ_LIMIT", "MANIFESTS", "TEST_DIRS", "TestIndex", "defines_code", "module_defines_code"]
+
 _JVM_SUFFIXES = ("Test", "Tests", "TestCase", "IT", "ITCase")
 _JVM_PREFIXES = ("Test", "IT")
 _PLACEHOLDER = re.compile(r"\{dir\}/|\{dir\}|\{name\}")
 # A definition starts a logical line (compound statements cannot follow ``;`` or ``:``), so a
 # line-start match finds every def/class; one inside a string only makes us report, never skip.
 _DEFINITION = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.MULTILINE)
-
-Candidate = Tuple[str, str, Optional[str], str]  # test path, its dir, tests-dir parent, dir below it
 
 
 def _within(ancestor: str, directory: str) -> bool:
@@ -67,15 +60,6 @@ def _within(ancestor: str, directory: str) -> bool:
 
 def _mirrors(below: str, directory: str) -> bool:
     return below != "" and (directory == below or directory.endswith("/" + below))
-
-
-def _tests_dir(directory: str) -> Tuple[Optional[str], str]:
-    """(parent of the innermost tests directory, the path below it) — (None, "") when none."""
-    parts = directory.split("/") if directory else []
-    for i in range(len(parts) - 1, -1, -1):
-        if parts[i] in TEST_DIRS:
-            return "/".join(parts[:i]), "/".join(parts[i + 1:])
-    return None, ""
 
 
 def _compile_template(source: str) -> "re.Pattern[str]":
@@ -96,9 +80,34 @@ def _compile_template(source: str) -> "re.Pattern[str]":
     return re.compile("".join(out))
 
 
+def _exempt_matcher(globs: Sequence[str]) -> Callable[[str], bool]:
+    """``path -> matches the [tests] exempt globs`` (gitignore semantics, as pathspec's).
+
+    Without a ``!negation``, "the last matching pattern decides" is "any pattern matches": one
+    combined regex, one C-level match per path.  Otherwise pathspec's own matcher.
+    """
+    if not any(g.startswith("!") for g in globs):
+        try:
+            combined = GlobSet(globs)
+            return lambda path: combined.first(path) is not None
+        except GlobError:  # a blank line or a comment, which pathspec skips
+            pass
+    return pathspec.GitIgnoreSpec.from_lines(globs).match_file
+
+
 def defines_code(source: Optional[bytes]) -> bool:
     """True unless ``source`` is a Python module without any function or class definition."""
     return source is None or _DEFINITION.search(source) is not None
+
+
+# A data-only module is small; a bigger file is assumed to define something rather than read.
+DATA_ONLY_READ_LIMIT = 256 * 1024
+
+
+def module_defines_code(data: bytes) -> bool:
+    """What ``defines_code(read_bytes(path, DATA_ONLY_READ_LIMIT))`` says, from the whole content
+    (the coverage stage computes it while it has the bytes, so TST001 need not read the file)."""
+    return len(data) > DATA_ONLY_READ_LIMIT or defines_code(data)
 
 
 class TestIndex:
@@ -108,63 +117,17 @@ class TestIndex:
 
     def __init__(self, paths: Sequence[str], config: TestsConfig, role_of: Callable[[str], str]) -> None:
         self._role_of = role_of
-        self._paths = frozenset(paths)
+        self._names = PathNames(paths)  # indexed whole or name by name, as the questions come
+        self._paths = self._names.paths
         self._exempt_globs = tuple(config.exempt)
-        self._exempt = pathspec.GitIgnoreSpec.from_lines(self._exempt_globs)
+        self._exempt = _exempt_matcher(self._exempt_globs)
+        self._exempt_each: List[pathspec.GitIgnoreSpec] = []  # one spec per glob, for messages
         self._mapping = [(_compile_template(src), tuple(tests)) for src, tests in config.mapping.items()]
         self._mapped_tests = [_compile_template(t) for tests in config.mapping.values() for t in tests]
-        self._py: Dict[str, List[Candidate]] = {}
-        self._js: Dict[str, List[Candidate]] = {}
-        self._py_dirs: Dict[str, Set[str]] = {}  # module name -> directories of same-named modules
-        self._js_dirs: Dict[str, Set[str]] = {}
-        self._go: Dict[str, List[str]] = {}
-        self._manifests: Set[str] = set()
-        self._tests_roots: Set[str] = set()  # e.g. "backend/tests", for messages
-        self._dir_cache: Dict[str, Tuple[Optional[str], str]] = {}
-        py, js, go, manifests = self._py, self._js, self._go, self._manifests
-        for path in paths:  # one pass of cheap string tests: 100k paths in ~0.2 s
-            directory, _, base = path.rpartition("/")
-            if base in MANIFESTS:
-                manifests.add(directory)
-            stem, _, ext = base.rpartition(".")
-            language = _LANGUAGES.get(ext)
-            if language == "py":
-                if stem.startswith("test_") or stem.endswith("_test"):
-                    self._add(py, stem[5:] if stem.startswith("test_") else stem[:-5], path, directory)
-                else:
-                    self._py_dirs.setdefault(stem, set()).add(directory)
-            elif language == "go":
-                if stem.endswith("_test"):
-                    go.setdefault(directory, []).append(path)
-            elif language == "js":
-                m = _JS_TEST.match(base)
-                if m:
-                    self._add(js, m.group("stem"), path, directory)
-                elif "__tests__" in directory.split("/"):
-                    js.setdefault(stem, []).append((path, directory, *self._tests_dir(directory)))
-                else:
-                    self._js_dirs.setdefault(stem, set()).add(directory)
 
-    def _tests_dir(self, directory: str) -> Tuple[Optional[str], str]:
-        found = self._dir_cache.get(directory)
-        if found is None:
-            found = self._dir_cache[directory] = _tests_dir(directory)
-        return found
-
-    def _add(self, index: Dict[str, List[Candidate]], name: str, path: str, directory: str) -> None:
-        parent, below = self._tests_dir(directory)
-        if parent is not None and index is self._py:
-            self._tests_roots.add(directory[: len(directory) - len(below)].rstrip("/"))
-        index.setdefault(name, []).append((path, directory, parent, below))
-
-    # -- projects -------------------------------------------------------------------------
-    def _project(self, directory: str) -> str:
-        """The nearest directory at or above ``directory`` holding a manifest ("" = the root)."""
-        while directory:
-            if directory in self._manifests:
-                return directory
-            directory = directory.rpartition("/")[0]
-        return ""
+    def expect(self, count: int) -> None:
+        """``count`` files are about to be asked about: lets a large run index all paths at once."""
+        self._names.expect(count)
 
     # -- questions ------------------------------------------------------------------------
     def is_test(self, path: str) -> bool:
@@ -173,7 +136,7 @@ class TestIndex:
             return True
         directory, _, base = path.rpartition("/")
         stem, _, ext = base.rpartition(".")
-        language = _LANGUAGES.get(ext)
+        language = LANGUAGES.get(ext)
         if language == "py":
             return stem.startswith("test_") or stem.endswith("_test")
         if language == "rb":
@@ -181,7 +144,7 @@ class TestIndex:
         if language == "go":
             return stem.endswith("_test")
         if language == "js":
-            return _JS_TEST.match(base) is not None or "__tests__" in directory.split("/")
+            return JS_TEST.match(base) is not None or "__tests__" in directory.split("/")
         return language == "jvm" and "/src/test/" in f"/{directory}/"
 
     def tests_for(self, path: str) -> Tuple[str, ...]:
@@ -189,16 +152,19 @@ class TestIndex:
         found = self._mapped(path) if self._mapping else []
         directory, _, base = path.rpartition("/")
         stem, _, ext = base.rpartition(".")
-        language = _LANGUAGES.get(ext)
+        language = LANGUAGES.get(ext)
         if language is None or self.is_test(path):
             return tuple(found)
+        names = self._names
         if language == "py":
-            found += self._nearby(self._py, self._py_dirs, directory, stem)
+            names.name(stem)
+            found += self._nearby(names.py, names.py_dirs, directory, stem)
         elif language == "go":
             own = f"{directory}/{stem}_test.go" if directory else f"{stem}_test.go"
-            found += sorted(self._go.get(directory, ()), key=lambda t: (t != own, t))
+            found += sorted(names.go_tests(directory), key=lambda t: (t != own, t))
         elif language == "js":
-            found += self._nearby(self._js, self._js_dirs, directory, stem)
+            names.name(stem)
+            found += self._nearby(names.js, names.js_dirs, directory, stem)
         elif language == "jvm":
             found += self._existing(self._jvm_candidates(directory, stem, ext))
         else:
@@ -213,12 +179,14 @@ class TestIndex:
             return "a test file"
         if base.endswith((".pyi", ".d.ts")):
             return "type declarations only"
-        if ext not in _LANGUAGES and not any(rx.fullmatch(path) for rx, _ in self._mapping):
+        if ext not in LANGUAGES and not any(rx.fullmatch(path) for rx, _ in self._mapping):
             return f"no test convention for {'.' + ext if ext != base else base} files"
         if base == "doc.go":
             return "Go package documentation file"
-        if self._exempt.match_file(path):
-            glob = next(g for g in self._exempt_globs if pathspec.GitIgnoreSpec.from_lines([g]).match_file(path))
+        if self._exempt(path):
+            if not self._exempt_each:
+                self._exempt_each = [pathspec.GitIgnoreSpec.from_lines([g]) for g in self._exempt_globs]
+            glob = next(g for g, spec in zip(self._exempt_globs, self._exempt_each) if spec.match_file(path))
             return f"exempt by [tests] exempt glob {glob!r}"
         role = self._role_of(path)
         if role in (R.GENERATED, R.VENDORED):
@@ -231,11 +199,10 @@ class TestIndex:
         stem, _, ext = base.rpartition(".")
         mapped = [t for rx, tests in self._mapping if rx.fullmatch(path) for t in self._expand(rx, path, tests)]
         prefix = "".join(f"{t} (mapping), " for t in mapped)
-        language = _LANGUAGES.get(ext)
+        language = LANGUAGES.get(ext)
         if language == "py":
-            project = self._project(directory)
-            roots = sorted(r for r in self._tests_roots
-                           if _within(project, r) and _within(r.rpartition("/")[0], directory))
+            project = self._names.project(directory)
+            roots = sorted(r for r in self._names.tests_roots(directory) if _within(project, r))
             where = "".join(f"{r}/ and " for r in roots[-3:])
             return f"{prefix}test_{stem}.py / {stem}_test.py {'under ' + where if where else ''}next to it"
         if language == "go":
@@ -270,7 +237,7 @@ class TestIndex:
         candidates = index.get(name)
         if not candidates:
             return []
-        project = self._project(directory)
+        project = self._names.project(directory)
         beside: List[str] = []
         mirrored: List[Tuple[int, str]] = []
         loose: List[Tuple[int, str]] = []

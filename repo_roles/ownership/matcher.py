@@ -13,25 +13,26 @@ Precedence:
   the winner of the first section that contributed owners, else the first section's winner
   (an exclusion or an owner-less line), else None.
 
-Speed: a rule owns ``dir/name`` either because it matches an ancestor directory (then every
-file below is owned) or because it matches the whole path. Both questions are answered once
-per directory and memoised: each directory gets the best directory-level rule (its parent's
-best, maxed with the rules that match it) and a short list of file-level candidates, tried
-from the last rule down and only while they could still beat the best so far. Rules reach a
-directory only when they can match there: anchored rules through the literal prefix of their
-segments (all-literal ones at exactly one directory, no regex at all), unanchored ones through
-a literal segment they require, and the ``*.ext`` / ``Makefile`` / ``**/logs`` kind through
-per-name indexes (literal, suffix, prefix dictionaries) memoised per file or directory name.
+Speed: nothing is compiled up front.  A few single paths (a pre-commit run) go through
+``candidates.RuleCandidates``, which translates only the lines that can match them; batches
+build the per-directory index of ``rule_index.RuleIndex`` once.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
+from repo_roles.ownership.candidates import RuleCandidates
 from repo_roles.ownership.codeowners import OwnerRule, ParsedCodeowners
-from repo_roles.ownership.patterns import CompiledPattern, PatternError, SegmentShape, compile_pattern, compile_regex
+from repo_roles.ownership.patterns import CompiledPattern, PatternError, compile_pattern
 
-_NONE = -1
+if TYPE_CHECKING:
+    from repo_roles.ownership.rule_index import DirInfo, Entry, RuleIndex
+
+_NONE = -1  # no rule (rule_index uses the same value)
+# Single-path questions answered by translating candidate lines before the whole file is
+# compiled: each costs ~0.1 ms against ~50 ms for a 2,000-line file's full index.
+_FEW_PATHS = 64
 
 
 class OwnerMatch(NamedTuple):
@@ -43,216 +44,72 @@ class OwnerMatch(NamedTuple):
 
 _NO_MATCH = OwnerMatch((), None)
 
-_Entry = Tuple[int, CompiledPattern]
-# A registration: rule index, its directory test (None: not tested as a directory rule), its
-# directory-part test and last-segment test (None: not tested as a file rule).
-_Test = Callable[[str], object]
-_Cand = Tuple[int, Optional[_Test], Optional[_Test], Optional[Callable[[str], bool]]]
-
-
-class _NameIndex:
-    """Highest rule index whose single segment matches a name, memoised per name."""
-
-    def __init__(self) -> None:
-        self.literal: Dict[str, int] = {}
-        self.suffix: Dict[str, int] = {}
-        self.prefix: Dict[str, int] = {}
-        self.any = _NONE
-        self.generic: List[Tuple[int, Callable[[str], bool]]] = []
-        self.memo: Dict[str, int] = {}
-
-    def add(self, idx: int, shape: SegmentShape, test: Callable[[str], bool]) -> None:
-        table = {"literal": self.literal, "suffix": self.suffix, "prefix": self.prefix}.get(shape.kind)
-        if table is not None:
-            table[shape.text] = max(table.get(shape.text, _NONE), idx)
-        elif shape.kind == "any":
-            self.any = max(self.any, idx)
-        else:
-            self.generic.append((idx, test))
-
-    def freeze(self) -> None:
-        self.generic.sort(key=lambda item: -item[0])
-        self.suffix_lengths = sorted({len(s) for s in self.suffix})
-        self.prefix_lengths = sorted({len(s) for s in self.prefix})
-        self.empty = not (self.literal or self.suffix or self.prefix or self.generic) and self.any == _NONE
-
-    def best(self, name: str) -> int:
-        if self.empty:
-            return _NONE
-        found = self.memo.get(name)
-        if found is not None:
-            return found
-        best = max(self.any, self.literal.get(name, _NONE))
-        size = len(name)
-        for length in self.suffix_lengths:
-            if length > size:
-                break
-            best = max(best, self.suffix.get(name[size - length :], _NONE))
-        for length in self.prefix_lengths:
-            if length > size:
-                break
-            best = max(best, self.prefix.get(name[:length], _NONE))
-        for idx, test in self.generic:
-            if idx <= best:
-                break
-            if test(name):
-                best = idx
-                break
-        self.memo[name] = best
-        return best
-
-
-class _DirInfo(NamedTuple):
-    cands: List[_Cand]  # subtree rules that may match this directory or below
-    dir_best: int  # best rule owning this directory (or an ancestor) as a directory
-    file_cands: List[Tuple[int, Callable[[str], bool]]]  # file-level rules, highest first
-
-
-class _RuleIndex:
-    """Last-match-wins over one list of rules (a whole GitHub file, or one GitLab section)."""
-
-    def __init__(self, entries: List[_Entry]) -> None:
-        self.subtree: Dict[Tuple[str, ...], List[_Cand]] = {}  # cumulative from that directory down
-        self.by_literal: Dict[str, List[_Cand]] = {}  # cumulative from a directory of that name down
-        self.exact_dir: Dict[Tuple[str, ...], int] = {}  # all-literal directory rules
-        self.exact_file: Dict[Tuple[str, ...], List[Tuple[int, Callable[[str], bool]]]] = {}
-        self.global_file = _NameIndex()  # "*.js", "Makefile", "*": any depth, one segment
-        self.global_dir = _NameIndex()  # "apps/", "**/logs", "build": a directory of that name
-        self.dirs: Dict[str, _DirInfo] = {}
-        for entry in entries:
-            self._add(entry)
-        self.global_file.freeze()
-        self.global_dir.freeze()
-
-    def _add(self, entry: _Entry) -> None:
-        idx, cp = entry
-        segs, lits = cp.segments, cp.literals
-        if len(segs) == 2 and segs[0] == "**" and cp.base is not None and cp.base_shape is not None:
-            if not cp.dir_only:
-                self.global_file.add(idx, cp.base_shape, cp.base)
-            if cp.descendants:
-                self.global_dir.add(idx, cp.base_shape, cp.base)
-            return
-        subtree_dir = subtree_file = False
-        if cp.descendants:
-            if all(lit is not None for lit in lits):
-                key = tuple(lits)  # type: ignore[arg-type]
-                self.exact_dir[key] = max(self.exact_dir.get(key, _NONE), idx)
-            else:
-                subtree_dir = True
-        if not cp.dir_only and cp.base is not None:
-            dir_lits = lits[:-1]
-            if all(lit is not None for lit in dir_lits):
-                self.exact_file.setdefault(tuple(dir_lits), []).append((idx, cp.base))  # type: ignore[arg-type]
-            else:
-                subtree_file = True
-        if subtree_dir or subtree_file:
-            # Registered under what every match needs: for a file rule its directory part
-            # (a prefix of the whole), for a directory-only rule all of it.
-            dir_test = compile_regex(cp.dir_source).fullmatch if subtree_dir and cp.dir_source is not None else None
-            dirpart_test = base = None
-            if subtree_file and cp.dirpart_source is not None:
-                dirpart_test, base = compile_regex(cp.dirpart_source).fullmatch, cp.base
-            self._add_subtree((idx, dir_test, dirpart_test, base), lits if cp.dir_only else lits[:-1])
-
-    def _add_subtree(self, cand: _Cand, lits: Tuple[Optional[str], ...]) -> None:
-        prefix: List[str] = []
-        for lit in lits:
-            if lit is None:
-                break
-            prefix.append(lit)
-        if not prefix:
-            required = next((lit for lit in lits if lit is not None), None)
-            if required is not None:
-                self.by_literal.setdefault(required, []).append(cand)
-                return
-        self.subtree.setdefault(tuple(prefix), []).append(cand)
-
-    def _compute(self, path: str, parent: Optional[_DirInfo]) -> _DirInfo:
-        key = tuple(path.split("/")) if path else ()
-        if parent is None:
-            cands = list(self.subtree.get((), ()))
-            dir_best = _NONE
-        else:
-            name = key[-1]
-            new = self.subtree.get(key, []) + self.by_literal.get(name, [])
-            cands = parent.cands + new if new else parent.cands
-            dir_best = max(parent.dir_best, self.global_dir.best(name))
-        dir_best = max(dir_best, self.exact_dir.get(key, _NONE))
-        text = "/" + path if path else ""
-        for idx, dir_test, _, _ in cands:
-            if dir_test is not None and idx > dir_best and dir_test(text):
-                dir_best = idx
-        file_cands = [item for item in self.exact_file.get(key, ()) if item[0] > dir_best]
-        for idx, _, dirpart_test, base in cands:
-            if base is not None and dirpart_test is not None and idx > dir_best and dirpart_test(text):
-                file_cands.append((idx, base))
-        file_cands.sort(key=lambda item: -item[0])
-        return _DirInfo(cands, dir_best, file_cands)
-
-    def directory(self, path: str) -> _DirInfo:
-        info = self.dirs.get(path)
-        if info is not None:
-            return info
-        missing = []
-        while path not in self.dirs:
-            missing.append(path)
-            if not path:
-                break
-            path = path.rpartition("/")[0]
-        parent = self.dirs.get(path)
-        for item in reversed(missing):
-            parent = self._compute(item, parent)
-            self.dirs[item] = parent
-        assert parent is not None
-        return parent
-
-    def best(self, directory: str, name: str) -> int:
-        info = self.directory(directory)
-        best = max(info.dir_best, self.global_file.best(name))
-        for idx, test in info.file_cands:
-            if idx <= best:
-                break
-            if test(name):
-                return idx
-        return best
-
-
 class _SectionIndex(NamedTuple):
     name: str  # "" for the rules before the first GitLab section
-    include: _RuleIndex
-    exclude: Optional[_RuleIndex]
+    include: RuleIndex
+    exclude: Optional[RuleIndex]
 
 
 class CompiledCodeowners:
-    """A parsed CODEOWNERS file ready to answer "who owns this path?" for many paths."""
+    """A parsed CODEOWNERS file ready to answer "who owns this path?" for many paths.
+
+    Nothing is compiled up front.  The first few single-path questions (a pre-commit run on a
+    handful of files) are answered by :class:`RuleCandidates`, which translates only the lines
+    that could match; a batch (:meth:`match_all` over many paths), the whole-file views
+    (``compiled``, ``sections``) or many single questions build the full index once.
+    """
 
     def __init__(self, parsed: ParsedCodeowners) -> None:
         self.parsed = parsed
         self.rules = parsed.rules
-        self.compiled: List[Optional[CompiledPattern]] = []
-        for rule in self.rules:
-            try:
-                self.compiled.append(compile_pattern(rule.pattern, parsed.dialect))
-            except PatternError:  # the parser reported it; such a rule never matches
-                self.compiled.append(None)
         self.gitlab = parsed.dialect == "gitlab"
-        groups: Dict[str, Tuple[List[_Entry], List[_Entry]]] = {"": ([], [])}
+        names: Dict[str, None] = {"": None}
         if self.gitlab:
             for section in parsed.sections:
-                groups.setdefault(section.name, ([], []))
-        for idx, (rule, cp) in enumerate(zip(self.rules, self.compiled)):
-            if cp is None:
-                continue
-            name = (rule.section or "") if self.gitlab else ""
-            include, exclude = groups.setdefault(name, ([], []))
-            (exclude if rule.negated and self.gitlab else include).append((idx, cp))
-        self.sections = [
-            _SectionIndex(name, _RuleIndex(inc), _RuleIndex(exc) if exc else None)
-            for name, (inc, exc) in groups.items()
-        ]
+                names.setdefault(section.name)
+        self.section_names: Tuple[str, ...] = tuple(names)
+        self._compiled: Optional[List[Optional[CompiledPattern]]] = None
+        self._sections: Optional[List[_SectionIndex]] = None
+        self._few: Optional[RuleCandidates] = None
+        self._few_calls = 0
         self._single: Dict[int, OwnerMatch] = {}
         self._combined: Dict[Tuple[int, ...], OwnerMatch] = {}
+
+    @property
+    def compiled(self) -> List[Optional[CompiledPattern]]:
+        """Every line's translated pattern (None for a line that cannot be translated)."""
+        if self._compiled is None:
+            known = self._few.pattern if self._few is not None else None
+            out: List[Optional[CompiledPattern]] = []
+            for idx, rule in enumerate(self.rules):
+                if known is not None:
+                    out.append(known(idx))
+                    continue
+                try:
+                    out.append(compile_pattern(rule.pattern, self.parsed.dialect))
+                except PatternError:  # the parser reported it; such a rule never matches
+                    out.append(None)
+            self._compiled = out
+        return self._compiled
+
+    @property
+    def sections(self) -> List[_SectionIndex]:
+        """One last-match-wins index per rule list: the whole file, or each GitLab section."""
+        if self._sections is None:
+            from repo_roles.ownership.rule_index import RuleIndex  # batches only
+
+            groups: Dict[str, Tuple[List[Entry], List[Entry]]] = {name: ([], []) for name in self.section_names}
+            for idx, (rule, cp) in enumerate(zip(self.rules, self.compiled)):
+                if cp is None:
+                    continue
+                name = (rule.section or "") if self.gitlab else ""
+                include, exclude = groups.setdefault(name, ([], []))
+                (exclude if rule.negated and self.gitlab else include).append((idx, cp))
+            self._sections = [
+                _SectionIndex(name, RuleIndex(inc), RuleIndex(exc) if exc else None)
+                for name, (inc, exc) in groups.items()
+            ]
+        return self._sections
 
     def _one(self, idx: int) -> OwnerMatch:
         found = self._single.get(idx)
@@ -263,6 +120,12 @@ class CompiledCodeowners:
 
     def _winners(self, directory: str, name: str) -> Tuple[int, ...]:
         """Per section: the winning rule index, or -1."""
+        if self._sections is None and self._few_calls < _FEW_PATHS:
+            # Few questions so far: translate only the lines that can match this one path.
+            self._few_calls += 1
+            if self._few is None:
+                self._few = RuleCandidates(self.rules, self.parsed.dialect, self.section_names)
+            return self._few.winners(f"{directory}/{name}" if directory else name)
         out = []
         for section in self.sections:
             if section.exclude is not None:
@@ -307,6 +170,9 @@ class CompiledCodeowners:
 
     def match_all(self, paths: Iterable[str]) -> Dict[str, OwnerMatch]:
         """The owners of every path; directory work is shared, so this is the fast path."""
+        paths = list(paths)
+        if self._sections is None and self._few_calls + len(paths) <= _FEW_PATHS:
+            return {path: self._resolve(path) for path in paths}
         if len(self.sections) != 1 or self.sections[0].exclude is not None:
             resolve = self._resolve
             return {path: resolve(path) for path in paths}
@@ -320,7 +186,7 @@ class CompiledCodeowners:
         one = self._one
         out: Dict[str, OwnerMatch] = {}
         last_dir: Optional[str] = None
-        info: Optional[_DirInfo] = None
+        info: Optional[DirInfo] = None
         for path in paths:
             folder, _, name = path.lstrip("/").rpartition("/")
             if folder != last_dir:  # inventories are sorted: a directory's files come together

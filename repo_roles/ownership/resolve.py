@@ -8,14 +8,15 @@ Chromium) answer only for files no CODEOWNERS line matches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles.ownership.codeowners import ParsedCodeowners, detect_dialect, parse_codeowners
 from repo_roles.ownership.discovery import GITHUB_SIZE_LIMIT, DiscoveryResult, discover_ownership_file
 from repo_roles.ownership.matcher import CompiledCodeowners, OwnerMatch
-from repo_roles.ownership.owners_files import OwnersTree
 
 if TYPE_CHECKING:
+    from repo_roles.ownership.owners_files import OwnersTree
     from repo_roles.config import Config
     from repo_roles.inventory import Inventory
 
@@ -87,14 +88,27 @@ class Ownership:
         return lines
 
 
+def _named(paths: Sequence[str], name: str) -> List[str]:
+    """The paths whose file name is ``name``."""
+    suffix = "/" + name
+    return [p for p in paths if p == name or p.endswith(suffix)]
+
+
 def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequence[str]) -> Ownership:
     """Discover and parse the ownership sources once; match ``targets`` in one batch.
 
     Other paths are matched on demand by :meth:`Ownership.lookup` (rules may ask about them).
     """
-    paths = [e.path for e in inventory.entries]
+    paths = inventory.paths
+    # CODEOWNERS and OWNERS files, found in one C-level suffix filter over every path: discovery
+    # then tests its few locations against a handful of paths, not a 100,000-path list.
+    owners_like = list(compress(paths, map(str.endswith, paths, repeat("OWNERS"))))
+    candidates = set(_named(owners_like, "CODEOWNERS"))
+    configured = config.ownership.file
+    if configured is not None and configured not in candidates and configured in paths:
+        candidates.add(configured)
     discovery = discover_ownership_file(
-        paths,
+        candidates,
         configured_file=config.ownership.file,
         configured_dialect=config.ownership.dialect,
         head=lambda p: inventory.read_head(p, 65536),
@@ -111,8 +125,12 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
             parsed = parse_codeowners(data, path=discovery.chosen, dialect=dialect)
             compiled = CompiledCodeowners(parsed)
     tree = None
-    if config.ownership.owners_files and any(p == "OWNERS" or p.endswith("/OWNERS") for p in paths):
-        tree = OwnersTree.build(paths, lambda p: inventory.read_bytes(p, 1024 * 1024))
+    if config.ownership.owners_files and _named(owners_like, "OWNERS"):
+        from repo_roles.ownership.owners_files import ALIASES_NAME, OwnersTree  # only with OWNERS files
+
+        # Only OWNERS files and the root aliases file matter to the tree: hand it those.
+        known = owners_like + [ALIASES_NAME] if ALIASES_NAME in paths else owners_like
+        tree = OwnersTree.build(known, lambda p: inventory.read_bytes(p, 1024 * 1024))
     ownership = Ownership(discovery, parsed, compiled, tree, oversize=oversize)
     matches = compiled.match_all(targets) if compiled is not None else {}
     for path in targets:

@@ -127,6 +127,23 @@ def text_line(finding: Finding) -> str:
     return f"{text_location(finding)}: {finding.rule_id} {one_line(finding.message)}"
 
 
+def text_lines(findings: Sequence[Finding]) -> List[str]:
+    """:func:`text_line` of each finding, in order.
+
+    A line with nothing to escape is built as is and checked with one regex search (the same
+    character class, so the result is identical); only the others take the per-part path.
+    """
+    out: List[str] = []
+    search = _NEEDS_ESCAPE.search
+    for finding in findings:
+        where, number, column = finding.path or REPOSITORY_WIDE, finding.line, finding.column
+        if number is not None:
+            where = f"{where}:{number}" if column is None else f"{where}:{number}:{column}"
+        line = f"{where}: {finding.rule_id} {finding.message}"
+        out.append(line if search(line) is None else text_line(finding))
+    return out
+
+
 def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 

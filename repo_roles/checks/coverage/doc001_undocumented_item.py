@@ -13,7 +13,7 @@ that move the definition.  Fix it by documenting the item, or make it private.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Dict, Iterator, Tuple
 
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
@@ -26,14 +26,13 @@ if TYPE_CHECKING:
       severity="warning")
 def check(context: "ScanContext") -> Iterator[Finding]:
     required = set(context.config.docs.require)
-    result = context.coverage
-    for entry in context.targets:
-        docs = result.docs_of(entry.path)
-        if docs is None or context.role_of(entry.path) not in required:
-            continue
-        what = "docstring" if docs.language == "python" else "doc comment"
-        for item in docs.missing:
-            visibility = "public" if item.public else "private"
-            kind = item.kind.replace("_", " ")
-            yield Finding("DOC001", f"{visibility} {kind} '{item.name}' has no {what}", entry.path,
-                          line=item.line, severity="warning", key=item.name)
+    role_of = context.role_of
+    # "public function 'x'": the words before the name, once per (public, kind), not per item.
+    heads: Dict[Tuple[bool, str], str] = {}
+    for path, language, missing in context.coverage.undocumented_files(lambda p: role_of(p) in required):
+        tail = "' has no docstring" if language == "python" else "' has no doc comment"
+        for name, kind, line, public in missing:
+            head = heads.get((public, kind))
+            if head is None:
+                head = heads[public, kind] = f"{'public' if public else 'private'} {kind.replace('_', ' ')} '"
+            yield Finding("DOC001", head + name + tail, path, line, None, "warning", name)

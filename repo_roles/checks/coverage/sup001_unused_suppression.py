@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator, List
 
 from repo_roles.checks.registry import RULES, rule
-from repo_roles.checks.suppression import BLANKET, UNUSED_SUPPRESSION_RULE, suppressions_for, usage_of
+from repo_roles.checks.suppression import BLANKET, UNUSED_SUPPRESSION_RULE, usage_of
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -35,8 +35,9 @@ def check(context: "ScanContext") -> Iterator[Finding]:
         return
     others = [r for r in RULES.values() if r.id != UNUSED_SUPPRESSION_RULE]
     complete = all(r.id in usage.ran for r in others if r.enabled_by_default)
+    coverage = context.coverage
     for entry in context.targets:
-        for sup in suppressions_for(context, entry.path):
+        for sup in coverage.suppressions(entry.path):  # what suppressions_for gives, without building analyses
             used = usage.used.get((entry.path, sup.line, sup.file_level), set())
             directive = f"repo-roles: ignore{'-file' if sup.file_level else ''}"
             if not sup.codes:

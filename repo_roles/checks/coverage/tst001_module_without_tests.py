@@ -26,14 +26,12 @@ from typing import TYPE_CHECKING, Iterator
 
 from repo_roles import roles as R
 from repo_roles.checks.registry import rule
-from repo_roles.coverage.test_presence import defines_code
+from repo_roles.coverage.analyze import computed_coverage
+from repo_roles.coverage.test_presence import DATA_ONLY_READ_LIMIT, defines_code
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
-
-# A data-only module is small; a bigger file is assumed to define something rather than read.
-_DATA_ONLY_READ_LIMIT = 256 * 1024
 
 
 @rule("TST001", "module-without-tests", "A module in a role that requires tests has no test file.",
@@ -45,17 +43,22 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     if not required:
         return
     index = context.test_index
+    index.expect(len(context.targets))  # a few files: the index reads only the names asked about
+    known = computed_coverage(context)
     for entry in context.targets:
         path = entry.path
         if entry.kind != "file" or context.role_of(path) not in required:
             continue
         if index.tests_for(path) or index.exempt_reason(path) is not None:
             continue
-        # Read only the few files that would be reported: data-only modules need no test.
-        if path.endswith(".py") and not defines_code(
-            context.inventory.read_bytes(path, _DATA_ONLY_READ_LIMIT)
-        ):
-            continue
+        # Data-only modules need no test: the coverage stage knows (when this run has it), else
+        # read only the few files that would be reported.
+        if path.endswith(".py"):
+            defines = known.defines_code(path) if known is not None else None
+            if defines is None:
+                defines = defines_code(context.inventory.read_bytes(path, DATA_ONLY_READ_LIMIT))
+            if not defines:
+                continue
         yield Finding(
             "TST001",
             f"no test found for {path} (looked for {index.looked_for(path)})",

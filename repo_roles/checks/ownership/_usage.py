@@ -13,6 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Set, Tuple
 
 from repo_roles.checks.ownership._paths import PathIndex
+from repo_roles.checks.ownership._text import count_files, describe  # noqa: F401  (re-exported)
 from repo_roles.ownership.codeowners import OwnerRule
 from repo_roles.ownership.matcher import CompiledCodeowners
 from repo_roles.ownership.patterns import CompiledPattern
@@ -121,16 +122,8 @@ def rule_usage(context: "ScanContext") -> Optional[RuleUsage]:
         compiled = context.ownership.compiled
         if compiled is None:
             return None
-        paths = [entry.path for entry in context.inventory.entries]
+        paths = list(context.inventory.paths)
         cached = context.__dict__[_CACHE_KEY] = RuleUsage(context.ownership, compiled, paths)
     return cached
 
 
-def describe(rule: OwnerRule) -> str:
-    """A rule as written, blanks collapsed: ``/backend/ @shop/backend``."""
-    text = " ".join(rule.raw.split())
-    return text or rule.pattern
-
-
-def count_files(n: int) -> str:
-    return f"{n} file" if n == 1 else f"{n} files"

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from repo_roles.checks.ownership._usage import describe, rule_usage
+from repo_roles.checks.ownership._text import describe
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
@@ -41,6 +41,8 @@ RULE_ID = "OWN003"
 
 @rule(RULE_ID, "pattern-matches-nothing", "A CODEOWNERS pattern matches no file.", "warning", scope="repository")
 def check(context: "ScanContext") -> Iterator[Finding]:
+    from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
+
     usage = rule_usage(context)
     if usage is None:
         return

@@ -34,12 +34,13 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Iterator
 
-from repo_roles.checks.ownership._usage import MAX_COUNTED, RuleUsage, count_files, describe, rule_usage
+from repo_roles.checks.ownership._text import count_files, describe
 from repo_roles.checks.ownership.own004_duplicate_pattern import duplicate_groups
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
+    from repo_roles.checks.ownership._usage import RuleUsage
     from repo_roles.scan import ScanContext
 
 RULE_ID = "OWN005"
@@ -48,6 +49,8 @@ RULE_ID = "OWN005"
 @rule(RULE_ID, "shadowed-rule", "A CODEOWNERS line matches files but later lines always win.", "warning",
       scope="repository")
 def check(context: "ScanContext") -> Iterator[Finding]:
+    from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
+
     usage = rule_usage(context)
     if usage is None:
         return
@@ -72,6 +75,8 @@ def check(context: "ScanContext") -> Iterator[Finding]:
 
 
 def _count(matched: int) -> str:
+    from repo_roles.checks.ownership._usage import MAX_COUNTED
+
     return f"at least {count_files(matched)}" if matched >= MAX_COUNTED else count_files(matched)
 
 

@@ -39,7 +39,6 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 from repo_roles.checks.ownership._roster import Roster, is_exempt, normalize
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
-from repo_roles.ownership.owners_files import ALIASES_NAME
 
 if TYPE_CHECKING:
     from repo_roles.ownership.codeowners import ParsedCodeowners
@@ -83,6 +82,8 @@ def _uses(context: "ScanContext") -> Iterator[_Use]:
     tree = context.ownership.owners_tree
     if tree is None:
         return
+    from repo_roles.ownership.owners_files import ALIASES_NAME  # loaded when OWNERS files exist
+
     texts: Dict[str, List[str]] = {}
 
     def lines_of(path: str) -> List[str]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from repo_roles.checks.ownership._usage import describe
+from repo_roles.checks.ownership._text import describe
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 

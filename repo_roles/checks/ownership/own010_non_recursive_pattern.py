@@ -37,11 +37,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Iterator, List, Optional, Set
 
-from repo_roles.checks.ownership._usage import RuleUsage, count_files, describe, rule_usage
+from repo_roles.checks.ownership._text import count_files, describe
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
+    from repo_roles.checks.ownership._usage import RuleUsage
     from repo_roles.scan import ScanContext
 
 RULE_ID = "OWN010"
@@ -50,6 +51,8 @@ RULE_ID = "OWN010"
 @rule(RULE_ID, "non-recursive-pattern", "dir/* leaves nested files to an earlier, broader line.", "warning",
       scope="repository")
 def check(context: "ScanContext") -> Iterator[Finding]:
+    from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
+
     usage = rule_usage(context)
     if usage is None:
         return

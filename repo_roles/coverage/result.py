@@ -1,0 +1,246 @@
+"""What the coverage stage returns: per-file analyses, decoded from the cache only when read.
+
+A warm run over 100,000 files must not build 100,000 item lists to draw a table of counts.
+:class:`CoverageResult` keeps each cached file as the few small columns the store returned and
+answers the common questions from them — item counts (``ls``, the audit tables, DOC002), the
+counted undocumented items (DOC001), suppression comments — decoding only the column a question
+needs, for the file asked about.  The whole item list of a cached file is fetched and decoded
+when someone reads ``files[path].docs``.  A column that turns out malformed is a cache miss
+found late: the file is analysed again (and stored again), and the answer comes from that.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable, Dict, Iterator, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
+
+from repo_roles.coverage import cache as C
+from repo_roles.coverage.model import FileDocs, Problem
+
+_PENDING = object()  # FileAnalysis.docs not read from the store yet
+
+
+class Suppression(NamedTuple):
+    """A ``repo-roles: ignore[...]`` comment; ``codes`` empty means every rule."""
+
+    line: int
+    codes: Tuple[str, ...]
+    file_level: bool
+
+
+class FileAnalysis:
+    """One file's analysis: ``path``, ``language`` (None when no analyzer handles the file),
+    ``docs`` (its :class:`FileDocs`, or None) and ``suppressions``.
+
+    ``docs`` may be given as a loader, called once on first access: most readers of a cached
+    file only want its suppressions.
+    """
+
+    __slots__ = ("path", "language", "suppressions", "_docs", "_load")
+
+    def __init__(self, path: str, language: Optional[str], docs: Optional[FileDocs],
+                 suppressions: Tuple[Suppression, ...] = (),
+                 load: Optional[Callable[[], Optional[FileDocs]]] = None) -> None:
+        self.path = path
+        self.language = language
+        self.suppressions = suppressions
+        self._docs: object = _PENDING if load is not None else docs
+        self._load = load
+
+    @property
+    def docs(self) -> Optional[FileDocs]:
+        if self._docs is _PENDING:
+            assert self._load is not None
+            self._docs, self._load = self._load(), None
+        return self._docs  # type: ignore[return-value]
+
+    def _fields(self) -> tuple:
+        return (self.path, self.language, self.docs, self.suppressions)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FileAnalysis) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "FileAnalysis(path={!r}, language={!r}, docs={!r}, suppressions={!r})".format(*self._fields())
+
+    def __reduce__(self) -> tuple:  # to and from pool workers, always with docs in hand
+        return FileAnalysis, self._fields()
+
+
+class CachedSource(Protocol):
+    """Where the parts of cached files that the stage did not read come from."""
+
+    def docs(self, path: str) -> Tuple[bool, Optional[FileDocs]]: ...  # (valid, docs)
+
+    def repair(self, path: str) -> FileAnalysis: ...  # analyse afresh, store, return
+
+
+# Positions in a cached row (cache.Entry without its docs column).
+_LANGUAGE, _COUNTED, _DOCUMENTED, _MISSING, _SUPPRESSIONS, _DEFINES = range(6)
+
+
+class CoverageResult:
+    """Every target file's analysis: ``fresh`` ones (analysed in this run) and ``cached`` rows."""
+
+    def __init__(self, order: Sequence[str], fresh: Dict[str, FileAnalysis],
+                 cached: Optional[Dict[str, tuple]] = None, source: Optional[CachedSource] = None) -> None:
+        self._order = order
+        self._fresh = fresh
+        self._cached = cached or {}
+        self._source = source
+        self.files: Mapping[str, FileAnalysis] = _Files(self)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._cached or path in self._fresh
+
+    # -- per file ----------------------------------------------------------------------------
+    def analysis(self, path: str) -> Optional[FileAnalysis]:
+        """The file's analysis; a cached file's is built on each call and not kept (the result
+        holds rows, not objects, and its objects do not point back at it: no reference cycle)."""
+        found = self._fresh.get(path)
+        if found is not None:
+            return found
+        row = self._cached.get(path)
+        if row is None:
+            return None
+        sups = () if row[_SUPPRESSIONS] is None else self._suppressions(path, row)
+        if sups is None:  # the row was malformed and has been replaced
+            return self._fresh[path]
+        language = row[_LANGUAGE]
+        return FileAnalysis(path, language, None, sups, None if language is None else partial(self._load_docs, path))
+
+    def docs_of(self, path: str) -> Optional[FileDocs]:
+        """The file's documentation items; None when not analysed or not readable as source."""
+        found = self.analysis(path)
+        if found is None or found.docs is None or found.docs.problems:
+            return None
+        return found.docs
+
+    def counts(self, path: str) -> Optional[Tuple[int, int]]:
+        """``(documented, counted)`` items of one file; None when its language is not analysed."""
+        row = self._cached.get(path)
+        if row is not None:
+            return None if row[_COUNTED] is None else (row[_DOCUMENTED], row[_COUNTED])
+        found = self._fresh.get(path)
+        counted, documented = C.counts(found.docs if found is not None else None)
+        return None if counted is None else (documented, counted)  # type: ignore[return-value]
+
+    def undocumented(self, path: str) -> Optional[Tuple[str, C.Missing]]:
+        """``(language, counted undocumented items as (name, kind, line, public))`` of a readable
+        file; None when its language is not analysed or it could not be parsed."""
+        row = self._cached.get(path)
+        if row is None:
+            found = self._fresh.get(path)
+            docs = found.docs if found is not None else None
+            return None if docs is None or docs.problems else (docs.language, C.missing_of(docs))
+        if row[_COUNTED] is None:
+            return None
+        missing = C.decode_missing(row[_MISSING])
+        if missing is None:
+            self._repair(path)
+            return self.undocumented(path)
+        return row[_LANGUAGE], missing
+
+    def undocumented_files(self, wanted: Callable[[str], bool] = bool) -> Iterator[Tuple[str, str, C.Missing]]:
+        """``(path, language, items)`` of every ``wanted`` target with counted undocumented items,
+        in target order; ``wanted`` is asked before anything is decoded, and a cached file
+        without such items is skipped on its row alone."""
+        cached = self._cached
+        for path in self._order:
+            row = cached.get(path)
+            if row is not None and (row[_MISSING] is None or row[_COUNTED] is None):
+                continue
+            if not wanted(path):
+                continue
+            found = self.undocumented(path)
+            if found is not None and found[1]:
+                yield path, found[0], found[1]
+
+    def problems(self, path: str) -> Tuple[Problem, ...]:
+        """Why a file of an analysed language could not be read (empty for most files)."""
+        row = self._cached.get(path)
+        if row is not None and (row[_LANGUAGE] is None or row[_COUNTED] is not None):
+            return ()  # not analysed, or readable: no problem, nothing to decode
+        found = self.analysis(path)
+        docs = found.docs if found is not None else None
+        return docs.problems if docs is not None else ()
+
+    def defines_code(self, path: str) -> Optional[bool]:
+        """For a cached ``.py`` file: whether it defines a function or class (see
+        :func:`~repo_roles.coverage.test_presence.module_defines_code`); None when not known."""
+        row = self._cached.get(path)
+        return None if row is None or row[_DEFINES] is None else bool(row[_DEFINES])
+
+    def suppressions(self, path: str) -> Tuple[Suppression, ...]:
+        row = self._cached.get(path)
+        if row is not None and row[_SUPPRESSIONS] is None and path not in self._fresh:
+            return ()
+        found = self.analysis(path)
+        return found.suppressions if found is not None else ()
+
+    def documented_counts(self) -> Iterator[Tuple[str, int, int]]:
+        """``(path, documented, counted)`` of every target with counted items, in target order."""
+        cached, fresh = self._cached, self._fresh
+        for path in self._order:
+            row = cached.get(path)
+            if row is not None:
+                if row[_COUNTED] is not None:
+                    yield path, row[_DOCUMENTED], row[_COUNTED]
+            elif path in fresh:
+                counts = self.counts(path)
+                if counts is not None:
+                    yield path, counts[0], counts[1]
+
+    # -- cached rows -------------------------------------------------------------------------
+    def _suppressions(self, path: str, row: tuple) -> Optional[Tuple[Suppression, ...]]:
+        sups = C.decode_suppressions(row[_SUPPRESSIONS])
+        if sups is None:
+            self._repair(path)
+            return None
+        return tuple(Suppression(*s) for s in sups)
+
+    def _load_docs(self, path: str) -> Optional[FileDocs]:
+        assert self._source is not None
+        valid, docs = self._source.docs(path)
+        row = self._cached.get(path)
+        # The item list must agree with the columns the run has already used.
+        if not valid or docs is None or row is None or docs.language != row[_LANGUAGE] \
+                or C.counts(docs) != (row[_COUNTED], row[_DOCUMENTED]):
+            return self._repair(path).docs
+        return docs
+
+    def _repair(self, path: str) -> FileAnalysis:
+        assert self._source is not None
+        self._cached.pop(path, None)
+        fresh = self._fresh[path] = self._source.repair(path)
+        return fresh
+
+
+class _Files(Mapping[str, FileAnalysis]):
+    """``path -> FileAnalysis`` of every analysed target, in target order, built on access."""
+
+    def __init__(self, result: CoverageResult) -> None:
+        self._result = result
+
+    def __getitem__(self, path: str) -> FileAnalysis:
+        found = self._result.analysis(path)
+        if found is None:
+            raise KeyError(path)
+        return found
+
+    def get(self, path: str,  # type: ignore[override]
+            default: Optional[FileAnalysis] = None) -> Optional[FileAnalysis]:
+        found = self._result.analysis(path)
+        return default if found is None else found
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._result
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._result._order)
+
+    def __len__(self) -> int:
+        return len(self._result._order)

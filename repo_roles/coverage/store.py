@@ -1,0 +1,186 @@
+"""The SQLite file behind :mod:`repo_roles.coverage.cache`; every failure degrades to "no cache".
+
+Two tables keyed by (project, salt, path, blob): ``files`` holds the small columns of
+:class:`~repo_roles.coverage.cache.Entry`, which a warm run reads for every target in a few
+batched queries, and ``items`` the large ``docs`` column, read one file at a time, only for the
+files whose items someone asks for.  Kept apart, the small table stays a few pages per thousand
+files instead of being spread across the item lists (a tenth of the pages to read).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from repo_roles.coverage.cache import DB_NAME, Entry
+
+_BATCH = 900  # under SQLite's historical 999 bound-parameter limit
+SCAN_MIN_FILES = 2000  # from this many files on, scanning the project's rows beats look-ups by path
+# Columns read for every file; ``docs`` (the whole item list) stays in the database until asked for.
+_LIGHT = "path, blob, language, counted, documented, missing, suppressions, defines"
+
+# (language, counted, documented, missing, suppressions, defines): an Entry without ``docs``.
+Light = Tuple[object, ...]
+# A row whose columns do not have the types we write is a miss, filtered out by SQLite itself
+# (no per-row Python check); the JSON columns are validated when decoded.
+_WELL_TYPED = (
+    "typeof(language) IN ('text', 'null') AND typeof(missing) IN ('blob', 'null') "
+    "AND typeof(suppressions) IN ('text', 'null') AND typeof(defines) IN ('integer', 'null') "
+    "AND (typeof(counted) = 'integer' "
+    "AND typeof(documented) = 'integer' OR counted IS NULL AND documented IS NULL)"
+)
+
+
+def _raw(path: str) -> bytes:
+    # Paths are stored as git's bytes: a str with surrogate escapes is not valid UTF-8 text.
+    return path.encode("utf-8", "surrogateescape")
+
+
+class DocCache:
+    """The rows of one project (its absolute root) and settings fingerprint (``salt``) in ``directory``.
+
+    A cache directory may serve many projects (``~/.cache/repo-roles``); keyed by project first,
+    one project's rows are one contiguous range, read in one scan.
+    """
+
+    def __init__(self, directory: Path, salt: str, project: str = "") -> None:
+        self.path = Path(directory) / DB_NAME
+        self.salt = salt
+        self.project = project
+        self._db: Optional[sqlite3.Connection] = None
+        try:
+            self._db = self._connect()
+        except (OSError, sqlite3.Error):
+            self._reset()
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(self.path), timeout=5.0, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough for a cache
+            key = "project TEXT NOT NULL, salt TEXT NOT NULL, path BLOB NOT NULL, blob TEXT NOT NULL"
+            pk = "PRIMARY KEY (project, salt, path, blob)"
+            db.execute(
+                f"CREATE TABLE IF NOT EXISTS files ({key}, language TEXT, counted INTEGER, documented INTEGER, "
+                f"missing BLOB, suppressions TEXT, defines INTEGER, {pk}) WITHOUT ROWID"
+            )
+            db.execute(f"CREATE TABLE IF NOT EXISTS items ({key}, docs TEXT, {pk}) WITHOUT ROWID")
+            # One page read proves the file is a database; a damaged page further in surfaces as a
+            # DatabaseError when read, and is handled there (a count here would read them all).
+            db.execute("SELECT 1 FROM files LIMIT 1").fetchone()
+        except sqlite3.Error:
+            db.close()
+            raise
+        return db
+
+    def _reset(self) -> None:
+        """Replace a database that SQLite cannot read (truncated, garbled, not a database)."""
+        if self._db is not None:
+            self._db.close()
+        self._db = None
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                try:
+                    os.unlink(str(self.path) + suffix)
+                except FileNotFoundError:
+                    pass
+            self._db = self._connect()
+        except (OSError, sqlite3.Error):
+            self._db = None  # unwritable location, or corrupt again: run without a cache
+
+    def read(self, paths: Sequence[str]) -> List[tuple]:
+        """Stored rows ``(path bytes, blob, *light columns)`` that may belong to ``paths``.
+
+        Many paths: one range scan of the project's rows (sequential pages, no per-path index
+        search); a few: ``IN`` look-ups.  Either way only well-typed rows come back.
+        """
+        if self._db is None or not paths:
+            return []
+        head = f"SELECT {_LIGHT} FROM files WHERE project = ? AND salt = ? AND {_WELL_TYPED}"
+        try:
+            if len(paths) >= SCAN_MIN_FILES:
+                return self._db.execute(head, (self.project, self.salt)).fetchall()
+            raw = [_raw(p) for p in paths]
+            rows: List[tuple] = []
+            for start in range(0, len(raw), _BATCH):
+                chunk = raw[start:start + _BATCH]
+                sql = f"{head} AND path IN ({','.join('?' * len(chunk))})"
+                rows += self._db.execute(sql, (self.project, self.salt, *chunk)).fetchall()
+            return rows
+        except sqlite3.DatabaseError:
+            self._reset()
+            return []
+
+    def match(self, rows: Iterable[tuple], keys: Dict[str, str]) -> Dict[str, Light]:
+        """``{path: light columns}`` of the rows stored for the content in ``keys`` (path -> blob).
+
+        Rows of other contents of these paths are stale: once they outnumber a quarter of the
+        current ones they are deleted, so a project's scan stays proportional to its size.
+        """
+        wanted = {_raw(path): (path, blob) for path, blob in keys.items()}
+        found: Dict[str, Light] = {}
+        stale: List[tuple] = []
+        for row in rows:
+            key = wanted.get(row[0])
+            if key is None:
+                continue  # a file deleted since, or outside this run's scope
+            if key[1] == row[1]:
+                found[key[0]] = row[2:]
+            else:
+                stale.append((self.project, self.salt, row[0], row[1]))
+        if len(stale) > len(found) // 4:
+            self._write("DELETE FROM files WHERE project = ? AND salt = ? AND path = ? AND blob = ?",
+                        "DELETE FROM items WHERE project = ? AND salt = ? AND path = ? AND blob = ?", stale, stale)
+        return found
+
+    def get_docs(self, path: str, blob: str) -> Tuple[bool, Optional[str]]:
+        """``(found, docs column)`` of one stored file."""
+        if self._db is None:
+            return False, None
+        try:
+            row = self._db.execute(
+                "SELECT docs FROM items WHERE project = ? AND salt = ? AND path = ? AND blob = ?",
+                (self.project, self.salt, _raw(path), blob),
+            ).fetchone()
+        except sqlite3.DatabaseError:
+            return False, None
+        return (True, row[0]) if row is not None else (False, None)
+
+    def put_many(self, rows: Iterable[Tuple[str, str, Entry]]) -> None:
+        """Store ``(path, blob, entry)`` rows in one transaction; skipped when locked."""
+        keyed = [((self.project, self.salt, _raw(path), blob), entry) for path, blob, entry in rows]
+        self._write(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)",
+            [(*key, *entry[:-1]) for key, entry in keyed],
+            [(*key, entry.docs) for key, entry in keyed if entry.docs is not None],
+        )
+
+    def _write(self, files_sql: str, items_sql: str, files: List[tuple], items: List[tuple]) -> None:
+        """One transaction over both tables; skipped when another run holds the lock too long."""
+        if self._db is None or not files:
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany(files_sql, files)
+                self._db.executemany(items_sql, items)
+                self._db.execute("COMMIT")
+            except BaseException:
+                try:
+                    self._db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass
+                raise
+        except sqlite3.OperationalError:
+            pass  # another run holds the lock past the timeout: it is writing the same results
+        except sqlite3.DatabaseError:
+            self._reset()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,182 @@
+"""The path list indexed the way :class:`~repo_roles.coverage.test_presence.TestIndex` asks:
+test files by the module name they test, directories of same-named modules, Go tests by
+directory, projects (manifest directories) and Python tests directories.
+
+Built whole in one pass when many files will be asked about (``audit``, ``ls``), or one module
+name / directory at a time when few are: a pre-commit run on five files looks at the paths that
+contain those five names (a substring test, in C) instead of indexing 18,000 test files.  Every
+answer is the same either way: a lazily indexed name gets all of its entries, from the same code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional, Sequence, Set, Tuple
+
+MANIFESTS = frozenset({
+    "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "pom.xml",
+    "build.gradle", "build.gradle.kts", "Cargo.toml", "Gemfile",
+})
+TEST_DIRS = frozenset({"tests", "test", "__tests__"})
+LANGUAGES = {
+    "py": "py", "go": "go", "java": "jvm", "kt": "jvm", "rb": "rb",
+    **{ext: "js" for ext in ("js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts", "vue")},
+}
+JS_TEST = re.compile(r"^(?P<stem>.+?)\.(?:test|spec)\.[cm]?[jt]sx?$")
+# Questions about more names than this build the whole index (one pass costs ~25 name scans).
+LAZY_NAMES = 16
+
+Candidate = Tuple[str, str, Optional[str], str]  # test path, its dir, tests-dir parent, dir below it
+
+
+def tests_dir(directory: str) -> Tuple[Optional[str], str]:
+    """(parent of the innermost tests directory, the path below it) — (None, "") when none."""
+    parts = directory.split("/") if directory else []
+    for i in range(len(parts) - 1, -1, -1):
+        if parts[i] in TEST_DIRS:
+            return "/".join(parts[:i]), "/".join(parts[i + 1:])
+    return None, ""
+
+
+def _join(directory: str, name: str) -> str:
+    return f"{directory}/{name}" if directory else name
+
+
+class PathNames:
+    """Indexes of ``paths`` by module name and directory, filled on demand (see the module doc)."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self._all = paths
+        self.paths = frozenset(paths)
+        self.py: Dict[str, List[Candidate]] = {}  # module name -> Python test candidates
+        self.js: Dict[str, List[Candidate]] = {}
+        self.py_dirs: Dict[str, Set[str]] = {}  # module name -> directories of same-named modules
+        self.js_dirs: Dict[str, Set[str]] = {}
+        self._go: Dict[str, List[str]] = {}  # directory -> its _test.go files
+        self._roots: Set[str] = set()  # innermost tests directories holding Python tests
+        self._whole = False
+        self._names: Set[str] = set()  # names indexed so far, when not whole
+        self._go_dirs: Set[str] = set()
+        self._roots_asked: Set[str] = set()  # candidate roots whose presence is known
+        self._roots_of: Dict[str, List[str]] = {}  # directory -> tests_roots(directory)
+        self._dir_cache: Dict[str, Tuple[Optional[str], str]] = {}
+        self._projects: Dict[str, str] = {}
+
+    # -- filling ----------------------------------------------------------------------------
+    def expect(self, count: int) -> None:
+        """``count`` files are about to be asked about: index everything now when they are many."""
+        if count > LAZY_NAMES:
+            self._index_all()
+
+    def name(self, name: str) -> None:
+        """Make sure the entries of module ``name`` are indexed."""
+        if self._whole or name in self._names:
+            return
+        if len(self._names) >= LAZY_NAMES:
+            self._index_all()
+            return
+        self._names.add(name)
+        self._index([p for p in self._all if name in p], name)
+
+    def _index_all(self) -> None:
+        if self._whole:
+            return
+        for index in (self.py, self.js, self.py_dirs, self.js_dirs, self._go, self._roots_of):
+            index.clear()
+        self._roots.clear()
+        self._whole = True
+        self._index(self._all, None)
+
+    def _index(self, paths: Sequence[str], only: Optional[str]) -> None:
+        """Index ``paths``; with ``only``, just the entries of that module name (no Go tests)."""
+        py, js, go, py_dirs, js_dirs = self.py, self.js, self._go, self.py_dirs, self.js_dirs
+        for path in paths:  # one pass of cheap string tests: 100k paths in ~0.15 s
+            directory, _, base = path.rpartition("/")
+            stem, _, ext = base.rpartition(".")
+            language = LANGUAGES.get(ext)
+            if language == "py":
+                if stem.startswith("test_") or stem.endswith("_test"):
+                    name = stem[5:] if stem.startswith("test_") else stem[:-5]
+                    if only is None or name == only:
+                        self._add(py, name, path, directory)
+                elif only is None or stem == only:
+                    py_dirs.setdefault(stem, set()).add(directory)
+            elif language == "go":
+                if only is None and stem.endswith("_test"):
+                    go.setdefault(directory, []).append(path)
+            elif language == "js":
+                m = JS_TEST.match(base)
+                if m:
+                    if only is None or m.group("stem") == only:
+                        self._add(js, m.group("stem"), path, directory)
+                elif only is not None and stem != only:
+                    continue
+                elif "__tests__" in directory.split("/"):
+                    js.setdefault(stem, []).append((path, directory, *self.tests_dir(directory)))
+                else:
+                    js_dirs.setdefault(stem, set()).add(directory)
+
+    def _add(self, index: Dict[str, List[Candidate]], name: str, path: str, directory: str) -> None:
+        parent, below = self.tests_dir(directory)
+        if parent is not None and index is self.py:
+            self._roots.add(directory[: len(directory) - len(below)].rstrip("/"))
+        index.setdefault(name, []).append((path, directory, parent, below))
+
+    # -- questions --------------------------------------------------------------------------
+    def tests_dir(self, directory: str) -> Tuple[Optional[str], str]:
+        found = self._dir_cache.get(directory)
+        if found is None:
+            found = self._dir_cache[directory] = tests_dir(directory)
+        return found
+
+    def go_tests(self, directory: str) -> List[str]:
+        """The ``_test.go`` files directly in ``directory``."""
+        if not self._whole and directory not in self._go_dirs:
+            self._go_dirs.add(directory)
+            prefix = _join(directory, "")
+            self._go[directory] = [
+                p for p in self._all
+                if p.startswith(prefix) and p.endswith("_test.go") and "/" not in p[len(prefix):]
+            ]
+        return self._go.get(directory, [])
+
+    def project(self, directory: str) -> str:
+        """The nearest directory at or above ``directory`` holding a manifest ("" = the root)."""
+        found = self._projects.get(directory)
+        if found is None:
+            found, current = "", directory
+            while current:
+                if any(_join(current, m) in self.paths for m in MANIFESTS):
+                    found = current
+                    break
+                current = current.rpartition("/")[0]
+            self._projects[directory] = found
+        return found
+
+    def tests_roots(self, directory: str) -> List[str]:
+        """The tests directories holding Python tests whose parent is ``directory`` or above it."""
+        found = self._roots_of.get(directory)
+        if found is None:
+            ancestors = [""]
+            parts = directory.split("/") if directory else []
+            ancestors += ["/".join(parts[: i + 1]) for i in range(len(parts))]
+            candidates = [_join(a, t) for a in ancestors for t in sorted(TEST_DIRS)]
+            if not self._whole:
+                self._find_roots([c for c in candidates if c not in self._roots_asked])
+            found = self._roots_of[directory] = [c for c in candidates if c in self._roots]
+        return found
+
+    def _find_roots(self, candidates: List[str]) -> None:
+        """Index the Python tests below ``candidates`` that make them tests roots."""
+        if not candidates:
+            return
+        self._roots_asked.update(candidates)
+        prefixes = tuple(c + "/" for c in candidates)
+        for path in self._all:
+            if path.startswith(prefixes) and path.endswith(".py"):
+                directory, _, base = path.rpartition("/")
+                stem = base[:-3]
+                if stem.startswith("test_") or stem.endswith("_test"):
+                    parent, below = self.tests_dir(directory)
+                    if parent is not None:
+                        self._roots.add(directory[: len(directory) - len(below)].rstrip("/"))
