@@ -224,8 +224,6 @@ def test_platform_owners_files_decide_where_codeowners_is_silent(platform: Path,
     assert set(found["README.md"]["owners"]) == {"@akowalski", "@sgarcia"}
 
 
-@pytest.mark.xfail(strict=True, reason="Ownership.explain labels GitLab section winners 'overridden' "
-                   "(repo_roles/ownership/resolve.py); GitLab applies every matching section")
 def test_platform_explain_marks_each_gitlab_section_winner(platform: Path, run_cli,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(platform)

@@ -77,14 +77,15 @@ class Ownership:
         where = f"{owned.source}:{owned.line}" if owned.source and owned.line else (owned.source or "no rule matches")
         lines = [f"owners:   {owners}  [{where}]"]
         if self.compiled is not None:
-            matches = self.compiled.all_matches(path)
-            if matches:
-                winner = matches[-1] if self.parsed and self.parsed.dialect != "gitlab" else None
-                for rule in reversed(matches):
-                    label = "wins    " if rule is winner or (winner is None and rule.line == owned.line) else "overridden"
-                    who = " ".join(rule.owners) or "(no owners: unowned)"
-                    section = f" [{rule.section}]" if rule.section else ""
-                    lines.append(f"  {label} {self.source_file}:{rule.line}{section}  {rule.pattern}  {who}")
+            # The deciding line of each section (GitHub and Bitbucket have one implicit section;
+            # GitLab applies every section that matches, each decided by its own last match).
+            deciding = {m.rule.line for m in self.compiled.match_sections(path).values() if m.rule is not None}
+            for rule in reversed(self.compiled.all_matches(path)):
+                label = "wins" if rule.line in deciding else "overridden"
+                who = " ".join(rule.owners) or "(no owners: unowned)"
+                section = f" [{rule.section}]" if rule.section else ""
+                negated = "!" if rule.negated else ""
+                lines.append(f"  {label:<10} {self.source_file}:{rule.line}{section}  {negated}{rule.pattern}  {who}")
         return lines
 
 
