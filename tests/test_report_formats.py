@@ -421,9 +421,19 @@ def test_markdown_caps_the_findings_table(project: Path) -> None:
 
 
 def test_text_lines_is_text_line_of_each_finding() -> None:
-    """The batch form (one regex search per plain line) escapes exactly as the per-part form."""
+    """The batch form (one check over all lines at once) escapes exactly as the per-part form."""
     from repo_roles.report.base import text_line, text_lines
 
-    findings = FINDINGS + [Finding("RR104", "tab\there", "p\u2028q.py", 3, None, "warning", "t"),
-                           Finding("RR104", "column without line", "x.py", None, 4, "warning", "c")]
-    assert text_lines(findings) == [text_line(f) for f in findings]
+    odd = FINDINGS + [Finding("RR104", "tab\there", "p\u2028q.py", 3, None, "warning", "t"),
+                      Finding("RR104", "column without line", "x.py", None, 4, "warning", "c")]
+    plain = [f for f in odd if "\\" not in text_line(f)]  # nothing escaped: the all-at-once path
+    assert plain and len(plain) < len(odd)
+    for findings in (odd, plain, []):
+        assert text_lines(findings) == [text_line(f) for f in findings]
+
+
+def test_presorted_report_renders_as_a_sorted_one(project: Path) -> None:
+    """``presorted`` (the engine's findings, sorted once) only skips the second sort."""
+    ordered = sorted(FINDINGS, key=Finding.sort_key)
+    presorted = render("concise", _report(project, ordered, presorted=True))
+    assert presorted == render("concise", _report(project, FINDINGS))

@@ -48,6 +48,9 @@ class ReportInput(NamedTuple):
     # The project root relative to the git root ("" or "examples/shop/"): github, gitlab and
     # sarif locations must be relative to the repository, not to a project in a sub-folder.
     path_prefix: str = ""
+    # The caller vouches that ``findings`` are in sort_key order already (the engine returns
+    # them so): 264k findings are not sorted a second time.
+    presorted: bool = False
 
 
 class Formatter(Protocol):
@@ -61,6 +64,11 @@ class Formatter(Protocol):
 def ordered(findings: Sequence[Finding]) -> List[Finding]:
     """The findings in the order every format shows them."""
     return sorted(findings, key=Finding.sort_key)
+
+
+def report_order(report: ReportInput) -> Sequence[Finding]:
+    """``report.findings`` in the order every format shows them (sorted unless ``presorted``)."""
+    return report.findings if report.presorted else ordered(report.findings)
 
 
 def rule_name(report: ReportInput, rule_id: str) -> str:
@@ -81,6 +89,8 @@ _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # file names) cannot be encoded on output; U+2028/9 are line breaks to some viewers.
 _ESCAPE_CLASS = "\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
 _NEEDS_ESCAPE = re.compile(f"[{_ESCAPE_CLASS}]")
+# The same class without "\n": for a check of many lines joined by newlines.
+_NEEDS_ESCAPE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
 def _needs_escape(char: str) -> bool:
@@ -130,18 +140,21 @@ def text_line(finding: Finding) -> str:
 def text_lines(findings: Sequence[Finding]) -> List[str]:
     """:func:`text_line` of each finding, in order.
 
-    A line with nothing to escape is built as is and checked with one regex search (the same
-    character class, so the result is identical); only the others take the per-part path.
+    Lines are built as they are and checked all at once: joined by newlines, with one regex
+    search for the other characters to escape (the same class) and a count of the newlines.
+    Only when something needs escaping does each line take the per-part path.
     """
     out: List[str] = []
-    search = _NEEDS_ESCAPE.search
     for finding in findings:
         where, number, column = finding.path or REPOSITORY_WIDE, finding.line, finding.column
         if number is not None:
             where = f"{where}:{number}" if column is None else f"{where}:{number}:{column}"
-        line = f"{where}: {finding.rule_id} {finding.message}"
-        out.append(line if search(line) is None else text_line(finding))
-    return out
+        out.append(f"{where}: {finding.rule_id} {finding.message}")
+    text = "\n".join(out)
+    if text.count("\n") == max(len(out) - 1, 0) and _NEEDS_ESCAPE_BUT_NEWLINE.search(text) is None:
+        return out
+    search = _NEEDS_ESCAPE.search
+    return [line if search(line) is None else text_line(finding) for line, finding in zip(out, findings)]
 
 
 def plural(count: int, word: str) -> str:

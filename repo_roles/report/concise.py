@@ -9,7 +9,7 @@ With ``statistics`` the listing is replaced by per-rule counts, as ``ruff --stat
 
 from __future__ import annotations
 
-from repo_roles.report.base import ReportInput, ordered, render_statistics, summary_line, text_lines
+from repo_roles.report.base import ReportInput, render_statistics, report_order, summary_line, text_lines
 
 
 class ConciseFormatter:
@@ -18,6 +18,6 @@ class ConciseFormatter:
     def render(self, report: ReportInput) -> str:
         if report.statistics:
             return render_statistics(report)
-        lines = text_lines(ordered(report.findings))
+        lines = text_lines(report_order(report))
         lines.append(summary_line(report.findings))
         return "\n".join(lines) + "\n"
