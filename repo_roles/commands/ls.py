@@ -92,10 +92,15 @@ def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt
     if fmt == "jsonl":
         write_lines(out, jsonl_lines(with_docs(context, records(context))))
         return 0
-    rows = list(records(context))
-    width = max((len(r["role"]) for r in rows), default=0)
+    # The text form shows role, path and owners only: it never pays for the test index or the
+    # documentation stage, which only the jsonl contract carries.
+    rows = [
+        (context.classifications[e.path].role, e.path, context.ownership.lookup(e.path).owners)
+        for e in context.inventory.in_scope()
+    ]
+    width = max((len(role) for role, _, _ in rows), default=0)
     write_lines(out, (
-        f"{r['role']:<{width}}  {display_path(r['path'])}  {' '.join(r['owners']) or '-'}" for r in rows
+        f"{role:<{width}}  {display_path(path)}  {' '.join(owners) or '-'}" for role, path, owners in rows
     ))
     return 0
 
