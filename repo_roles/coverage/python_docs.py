@@ -111,7 +111,11 @@ def _decode(data: bytes) -> Tuple[str, Optional[Problem]]:
     except SyntaxError as error:  # unknown cookie, or a cookie contradicting the BOM
         return "", (getattr(error, "lineno", None) or 1, "encoding", str(error.msg or error))
     try:
-        text = codecs.decode(data, encoding)
+        # A cookie may name unicode_escape & co, whose DeprecationWarnings about the scanned
+        # file's bad escapes must not reach our stderr.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = codecs.decode(data, encoding)
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         return "", (line, "encoding", f"not valid {encoding}: {error.reason} at byte {error.start}")
