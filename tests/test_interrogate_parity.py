@@ -6,6 +6,8 @@ same trees with the same options; nothing about its numbers is hard-coded here.
 
 from __future__ import annotations
 
+import sys
+
 import ast
 import random
 import re
@@ -142,7 +144,10 @@ def __init__():
     """Module-level __init__ function."""
 ''',
     "pkg/empty.py": "",
-    "pkg/matching.py": (
+    "scripts/tool.py": "print('hi')\n",
+}
+if sys.version_info >= (3, 10):  # PEP 634 `match`: interrogate (ast.parse) needs 3.10+ to read it
+    TRICKY["pkg/matching.py"] = (
         "def handle(command):\n"
         "    match command:\n"
         "        case 1:\n"
@@ -150,9 +155,7 @@ def __init__():
         "        case _:\n"
         "            class InCase:\n"
         '                """Doc."""\n'
-    ),
-    "scripts/tool.py": "print('hi')\n",
-}
+    )
 
 NAMES = ["alpha", "beta", "_semi", "__private", "__magic__", "__init__", "get", "value", "_", "__", "x__"]
 DECORATORS = ["", "@property", "@value.setter", "@value.deleter", "@overload", "@typing.overload",
