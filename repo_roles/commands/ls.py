@@ -7,6 +7,7 @@ The ``jsonl`` form is a stable machine contract: one JSON object per line with a
 from __future__ import annotations
 
 import json
+import sys
 from typing import Iterable, Iterator, List, Optional, TextIO
 
 import click
@@ -88,7 +89,7 @@ def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt
            no_cache: bool = False) -> int:
     context = scan(path, config_path=config_path, untracked=untracked, run_checks=False,
                    use_cache=not no_cache)
-    out = click.get_text_stream("stdout")
+    out = sys.stdout  # click.get_text_stream is deprecated (Click 9); CliRunner swaps sys.stdout too
     if fmt == "jsonl":
         write_lines(out, jsonl_lines(with_docs(context, records(context))))
         return 0
