@@ -160,6 +160,34 @@ def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
     return inventory
 
 
+SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than opening the cache
+
+
+def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry]) -> Optional[tuple]:
+    """``(SniffMemo, DocCache)`` for a large run: the classifier's content facts by blob id.
+
+    Only clean tracked files take part: a file git reports modified has an index blob id that
+    does not describe its content (and without git's answer, no index id is trusted).
+    """
+    if len(targets) <= SNIFF_CACHE_MIN_FILES:
+        return None
+    from repo_roles.classify.sniffcache import SniffMemo, tables_fingerprint
+    from repo_roles.coverage.analyze import _WorktreeDiff
+    from repo_roles.coverage.cache import cache_directory
+    from repo_roles.coverage.store import DocCache
+
+    diff = _WorktreeDiff(inventory, len(targets))
+    store = DocCache(cache_directory(config, inventory.project_root), tables_fingerprint(),
+                     str(inventory.project_root))
+    stored = store.read_sniffs()  # while git compares the work tree
+    modified = diff.result()
+    if modified is None:
+        store.close()
+        return None
+    blobs = {e.path: e.blob for e in targets if e.blob and e.kind == "file" and e.path not in modified}
+    return SniffMemo(blobs, stored), store
+
+
 def scan(
     path: Path,
     *,
@@ -213,9 +241,14 @@ def scan_project(
         targets = inventory.in_scope()
     whole = files is None and not scope
     target_paths = [e.path for e in targets]
-    classifier = Classifier(config, inventory, targets=None if whole else target_paths)
+    sniffs = _sniff_store(inventory, config, targets) if whole and use_cache else None
+    classifier = Classifier(config, inventory, targets=None if whole else target_paths,
+                            sniffs=sniffs[0] if sniffs is not None else None)
     if whole:
         classifications: Mapping[str, Classification] = classifier.classify_all()
+        if sniffs is not None:
+            sniffs[1].put_sniffs(sniffs[0].fresh())
+            sniffs[1].close()
     else:
         classifications = LazyClassifications(classifier, inventory.paths)
     ownership = resolve_ownership(inventory, config, target_paths)

@@ -9,6 +9,7 @@ from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe
 from repo_roles.classify.results import NOT_REACHED, Classification, SignalTrace
 from repo_roles.classify.signals import ATTRIBUTES, Signals
+from repo_roles.classify.sniffcache import SniffMemo
 from repo_roles.classify.tables import Tables, load_tables
 from repo_roles.config.model import Config
 
@@ -77,9 +78,11 @@ class Classifier:
         *,
         tables: Optional[Tables] = None,
         targets: Optional[Sequence[str]] = None,
+        sniffs: Optional[SniffMemo] = None,
     ) -> None:
         """``targets``: the only paths whose attributes are fetched (a pre-commit run on a few
-        files); ``None`` fetches them for the whole inventory in one call."""
+        files); ``None`` fetches them for the whole inventory in one call.  ``sniffs``: content
+        facts remembered by blob id (see ``sniffcache``), so unchanged files are not read."""
         self.config = config
         self.inventory = inventory
         self.tables = tables if tables is not None else load_tables()
@@ -90,10 +93,11 @@ class Classifier:
         attributes = _Attributes(inventory, list(targets) if targets is not None else None)
         self._signals = Signals(config, self.tables, js, attributes)
         self._order = self._signals.in_order()
+        self.sniffs = sniffs
 
     def _probe(self, path: str) -> Probe:
         # A path outside the inventory (a what-if from `explain`) is treated as a regular file.
-        return Probe(path, self._paths.kind(path), self.inventory.read_head, {})
+        return Probe(path, self._paths.kind(path), self.inventory.read_head, {}, self.sniffs)
 
     def classify(self, path: str) -> Classification:
         probe = self._probe(path)

@@ -135,13 +135,18 @@ class JsSide:
         return self._dir_cache[directory]
 
     # -- the decision --------------------------------------------------------------------------
-    def decide(self, path: str, text: Optional[str]) -> Tuple[Optional[Hit], List[str]]:
-        """The side hit (or ``None``) and the steps that found nothing, for ``explain``."""
+    def decide(self, path: str, directive: Callable[[], Optional[Hit]],
+               imports: Callable[[], Optional[Hit]]) -> Tuple[Optional[Hit], List[str]]:
+        """The side hit (or ``None``) and the steps that found nothing, for ``explain``.
+
+        ``directive`` and ``imports`` give :meth:`directive` and :meth:`imports` of the file's
+        head (``None`` when unreadable); asked lazily, and possibly answered from a cache.
+        """
         directory = posixpath.dirname(path)
         steps: List[Tuple[str, Callable[[], Optional[Hit]]]] = [
-            ("directive", lambda: self.directive(text) if text is not None else None),
+            ("directive", directive),
             ("framework path", lambda: self.framework_path(path)),
-            ("imports", lambda: self.imports(text) if text is not None else None),
+            ("imports", imports),
             ("package.json", lambda: self.manifest(directory)),
             ("directory name", lambda: self.directory(directory)),
         ]

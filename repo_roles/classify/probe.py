@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional, Set
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Set
 
 from repo_roles.classify import sniff
+
+if TYPE_CHECKING:
+    from repo_roles.classify.sniffcache import SniffMemo
 
 ReadHead = Callable[[str, int], Optional[bytes]]
 _UNREAD = object()
@@ -24,9 +27,10 @@ class Probe:
     """
 
     __slots__ = ("path", "kind", "directory", "base", "lower", "ext", "match_path", "attrs",
-                 "negated", "notes", "_read_head", "_head", "_text", "_test")
+                 "negated", "notes", "_read_head", "_head", "_text", "_test", "_memo")
 
-    def __init__(self, path: str, kind: str, read_head: ReadHead, attrs: Dict[str, str]) -> None:
+    def __init__(self, path: str, kind: str, read_head: ReadHead, attrs: Dict[str, str],
+                 memo: Optional["SniffMemo"] = None) -> None:
         self.path = path
         self.kind = kind
         if kind == "submodule":
@@ -43,6 +47,7 @@ class Probe:
         self._head: object = _UNREAD
         self._text: object = _UNREAD
         self._test: object = _UNREAD
+        self._memo = memo  # what earlier runs learned from file contents (see sniffcache)
 
     @property
     def readable(self) -> bool:
@@ -67,3 +72,16 @@ class Probe:
         if self._test is _UNREAD:
             self._test = compute(self)
         return self._test
+
+    def fact(self, name: str, compute: Callable[["Probe"], object]) -> object:
+        """A fact of the content, ``compute(self)`` unless an earlier run stored it for this blob."""
+        memo = self._memo
+        facts = memo.known(self.path) if memo is not None and self.readable else None
+        if facts is None:
+            return compute(self)
+        if name in facts:
+            return facts[name]
+        value = compute(self)
+        if self._head is not None and self._head is not _UNREAD:  # an unreadable file proves nothing
+            memo.record(self.path, name, value)  # type: ignore[union-attr]
+        return value

@@ -17,6 +17,7 @@ from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe, extension_of
 from repo_roles.classify.results import Hit
 from repo_roles.classify.sniff import generated_header, header_possible
+from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, hit_of
 from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
 from repo_roles.config.model import Config
 from repo_roles.errors import ConfigError
@@ -164,13 +165,18 @@ class Signals:
         hit = self._table(p, self.t.generated, self.dir_info(p.directory).generated)
         if hit is not None or not self._sniff_generated(p):
             return hit
+        name = p.fact(HEADER, self._header)
+        if name is None:
+            return None
+        return Hit(R.GENERATED, f"header '{name}' in the first 4 KB", self.src)
+
+    def _header(self, p: Probe) -> Optional[str]:
+        """The name of the generated-code header rule the head matches (a fact of the content)."""
         head = p.head()
         if head is not None and not header_possible(head, self.t.headers):
             return None
         header = generated_header(p.text() or "", self.t.headers)
-        if header is None:
-            return None
-        return Hit(R.GENERATED, f"header '{header.name}' in the first 4 KB", self.src)
+        return header.name if header is not None else None
 
     def _sniff_generated(self, p: Probe) -> bool:
         """Read a header only for source files that later path rules would not decide."""
@@ -218,7 +224,7 @@ class Signals:
         if ext in t.language.extensions:
             return "backend", f"extension .{ext}"
         if ext in t.js.extensions:
-            hit, _ = self.js.decide(p.path, p.text())
+            hit, _ = self._js_decide(p)
         else:
             hit = self.js.manifest(p.directory) or self.js.directory(p.directory)
         if hit is not None:
@@ -246,10 +252,30 @@ class Signals:
     def js_side(self, p: Probe) -> Optional[Hit]:
         if p.ext not in self.t.js.extensions or self.claim(p.base) is not None:
             return None
-        hit, tried = self.js.decide(p.path, p.text())
+        hit, tried = self._js_decide(p)
         if hit is None:
             p.notes[S.JS_SIDE] = "undecidable: no " + ", ".join(tried) + " evidence"
         return hit
+
+    def _js_decide(self, p: Probe) -> Tuple[Optional[Hit], List[str]]:
+        # The directive and import verdicts are facts of the content (remembered by blob id);
+        # the other steps look at paths and are decided afresh.
+        src = self.src
+        return self.js.decide(
+            p.path,
+            lambda: hit_of(p.fact(DIRECTIVE, self._directive), src),
+            lambda: hit_of(p.fact(IMPORTS, self._imports), src),
+        )
+
+    def _directive(self, p: Probe) -> Optional[Tuple[str, str]]:
+        text = p.text()
+        hit = self.js.directive(text) if text is not None else None
+        return (hit.role, hit.detail) if hit is not None else None
+
+    def _imports(self, p: Probe) -> Optional[Tuple[str, str]]:
+        text = p.text()
+        hit = self.js.imports(text) if text is not None else None
+        return (hit.role, hit.detail) if hit is not None else None
 
     def language(self, p: Probe) -> Optional[Hit]:
         return self._table(p, self.t.language, None)

@@ -68,6 +68,9 @@ class DocCache:
                 f"missing BLOB, suppressions TEXT, defines INTEGER, {pk}) WITHOUT ROWID"
             )
             db.execute(f"CREATE TABLE IF NOT EXISTS items ({key}, docs TEXT, {pk}) WITHOUT ROWID")
+            # The classifier's content facts (``classify.sniffcache``): by blob, not path.
+            db.execute("CREATE TABLE IF NOT EXISTS sniff (project TEXT NOT NULL, salt TEXT NOT NULL, "
+                       "blob TEXT NOT NULL, verdict TEXT, PRIMARY KEY (project, salt, blob)) WITHOUT ROWID")
             # One page read proves the file is a database; a damaged page further in surfaces as a
             # DatabaseError when read, and is handled there (a count here would read them all).
             db.execute("SELECT 1 FROM files LIMIT 1").fetchone()
@@ -159,26 +162,54 @@ class DocCache:
             [(*key, entry.docs) for key, entry in keyed if entry.docs is not None],
         )
 
-    def _write(self, files_sql: str, items_sql: str, files: List[tuple], items: List[tuple]) -> None:
+    def read_sniffs(self) -> Dict[str, str]:
+        """``{blob: verdict text}`` of the project's sniff rows under this salt, in one range scan."""
+        if self._db is None:
+            return {}
+        try:
+            return dict(self._db.execute(
+                "SELECT blob, verdict FROM sniff WHERE project = ? AND salt = ? AND typeof(verdict) = 'text'",
+                (self.project, self.salt),
+            ).fetchall())
+        except sqlite3.DatabaseError:
+            self._reset()
+            return {}
+
+    def put_sniffs(self, rows: Iterable[Tuple[str, str]]) -> None:
+        """Store ``(blob, verdict text)`` rows in one transaction; skipped when locked."""
+        sql = "INSERT OR REPLACE INTO sniff VALUES (?, ?, ?, ?)"
+        self._write(sql, sql, [(self.project, self.salt, blob, verdict) for blob, verdict in rows], [])
+
+    def _write(self, files_sql: str, items_sql: str, files: List[tuple], items: List[tuple],
+               retry: bool = True) -> None:
         """One transaction over both tables; skipped when another run holds the lock too long."""
         if self._db is None or not files:
             return
         try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(files_sql, files)
-                self._db.executemany(items_sql, items)
-                self._db.execute("COMMIT")
-            except BaseException:
-                try:
-                    self._db.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
-                raise
+            self._transaction(files_sql, items_sql, files, items)
         except sqlite3.OperationalError:
             pass  # another run holds the lock past the timeout: it is writing the same results
         except sqlite3.DatabaseError:
+            # A damaged page found only now (reads may not have touched it): the results are
+            # written again into the fresh file, or the next run finds nothing to reuse.
             self._reset()
+            if retry:
+                self._write(files_sql, items_sql, files, items, retry=False)
+
+    def _transaction(self, files_sql: str, items_sql: str, files: List[tuple], items: List[tuple]) -> None:
+        if self._db is None:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany(files_sql, files)
+            self._db.executemany(items_sql, items)
+            self._db.execute("COMMIT")
+        except BaseException:
+            try:
+                self._db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            raise
 
     def close(self) -> None:
         if self._db is not None:

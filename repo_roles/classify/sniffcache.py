@@ -1,0 +1,88 @@
+"""What a file's head told the classifier, remembered by git blob id across runs.
+
+The content facts (a generated-code header; a JS/TS directive and import verdict) depend only
+on the bytes and on the classification tables, so a warm run of an unchanged file needs no read.
+This module holds them in memory as compact JSON per blob; the caller loads and stores the rows
+(``repo_roles.coverage.store``) and gives only blob ids it trusts: a file that is dirty in the
+work tree has an index blob id that does not describe its content, and must not be passed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from repo_roles import __version__
+from repo_roles.classify import sniff
+from repo_roles.classify.results import Hit
+from repo_roles.classify.tables import TABLES_FILE, rules_dir
+
+SNIFF_FORMAT = 1
+HEADER, DIRECTIVE, IMPORTS = "g", "d", "i"  # the facts, as stored
+_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
+
+def tables_fingerprint() -> str:
+    """A short hash of what changes a fact: the built-in tables, tool version, format, head size."""
+    digest = hashlib.sha1(f"sniff-{SNIFF_FORMAT}-{__version__}-{sniff.HEAD_LIMIT}\0".encode())
+    digest.update((rules_dir() / TABLES_FILE).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _decode(text: object) -> Dict[str, object]:
+    """The facts of one stored verdict; anything malformed is no facts (the file is read again)."""
+    try:
+        data = json.loads(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    facts: Dict[str, object] = {}
+    for key, value in data.items():
+        if key == HEADER and (value is None or type(value) is str):
+            facts[key] = value
+        elif key in (DIRECTIVE, IMPORTS) and (
+            value is None or isinstance(value, list) and len(value) == 2 and all(type(v) is str for v in value)
+        ):
+            facts[key] = tuple(value) if value is not None else None
+        else:
+            return {}
+    return facts
+
+
+class SniffMemo:
+    """Facts per path, for the paths whose blob id describes their content."""
+
+    def __init__(self, blobs: Mapping[str, str], stored: Mapping[str, str]) -> None:
+        """``blobs``: path -> trusted blob id; ``stored``: blob id -> verdict text from the cache."""
+        self._blobs = blobs
+        self._stored = stored
+        self._facts: Dict[str, Dict[str, object]] = {}
+        self._changed: Dict[str, Dict[str, object]] = {}
+
+    def known(self, path: str) -> Optional[Dict[str, object]]:
+        """The facts stored for ``path``'s content (decoded on first ask); None: do not cache it."""
+        blob = self._blobs.get(path)
+        if blob is None:
+            return None
+        facts = self._facts.get(blob)
+        if facts is None:
+            facts = self._facts[blob] = _decode(self._stored.get(blob))
+        return facts
+
+    def record(self, path: str, name: str, value: object) -> None:
+        """A fact learned from ``path``'s head (``known(path)`` was not None): stored at the end."""
+        blob = self._blobs[path]
+        facts = self._facts[blob]
+        facts[name] = value
+        self._changed[blob] = facts
+
+    def fresh(self) -> List[Tuple[str, str]]:
+        """``(blob, verdict text)`` of every blob that learned a fact this run."""
+        return [(blob, _dumps(facts)) for blob, facts in self._changed.items()]
+
+
+def hit_of(value: object, source: str) -> Optional[Hit]:
+    """A stored ``(role, detail)`` back as the hit the tables' signal gives."""
+    return Hit(value[0], value[1], source) if value is not None else None  # type: ignore[index]
