@@ -164,13 +164,15 @@ SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than op
 
 
 def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry]) -> Optional[tuple]:
-    """``(SniffMemo, DocCache)`` for a large run: the classifier's content facts by blob id.
+    """``(SniffMemo, DocCache, RoleMemo, roles salt)`` for a large run: the classifier's content
+    facts by blob id, and the whole classifications of files decided by path and content alone.
 
     Only clean tracked files take part: a file git reports modified has an index blob id that
     does not describe its content (and without git's answer, no index id is trusted).
     """
     if len(targets) <= SNIFF_CACHE_MIN_FILES:
         return None
+    from repo_roles.classify.rolecache import RoleMemo, decode_rows, roles_fingerprint
     from repo_roles.classify.sniffcache import SniffMemo, tables_fingerprint
     from repo_roles.coverage.analyze import _WorktreeDiff
     from repo_roles.coverage.cache import cache_directory
@@ -180,12 +182,14 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     store = DocCache(cache_directory(config, inventory.project_root), tables_fingerprint(),
                      str(inventory.project_root))
     stored = store.read_sniffs()  # while git compares the work tree
+    salt = roles_fingerprint(config)
+    decided = decode_rows(store.read_roles(salt))
     modified = diff.result()
     if modified is None:
         store.close()
         return None
     blobs = {e.path: e.blob for e in targets if e.blob and e.kind == "file" and e.path not in modified}
-    return SniffMemo(blobs, stored), store
+    return SniffMemo(blobs, stored), store, RoleMemo(blobs, decided), salt
 
 
 def scan(
@@ -243,11 +247,13 @@ def scan_project(
     target_paths = [e.path for e in targets]
     sniffs = _sniff_store(inventory, config, targets) if whole and use_cache else None
     classifier = Classifier(config, inventory, targets=None if whole else target_paths,
-                            sniffs=sniffs[0] if sniffs is not None else None)
+                            sniffs=sniffs[0] if sniffs is not None else None,
+                            roles=sniffs[2] if sniffs is not None else None)
     if whole:
         classifications: Mapping[str, Classification] = classifier.classify_all()
         if sniffs is not None:
             sniffs[1].put_sniffs(sniffs[0].fresh())
+            sniffs[1].put_roles(sniffs[3], sniffs[2].fresh())
             sniffs[1].close()
     else:
         classifications = LazyClassifications(classifier, inventory.paths)

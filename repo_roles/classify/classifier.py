@@ -8,6 +8,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe
 from repo_roles.classify.results import NOT_REACHED, Classification, SignalTrace
+from repo_roles.classify.rolecache import RoleMemo
 from repo_roles.classify.signals import ATTRIBUTES, Signals
 from repo_roles.classify.sniffcache import SniffMemo
 from repo_roles.classify.tables import Tables, load_tables
@@ -79,10 +80,12 @@ class Classifier:
         tables: Optional[Tables] = None,
         targets: Optional[Sequence[str]] = None,
         sniffs: Optional[SniffMemo] = None,
+        roles: Optional[RoleMemo] = None,
     ) -> None:
         """``targets``: the only paths whose attributes are fetched (a pre-commit run on a few
         files); ``None`` fetches them for the whole inventory in one call.  ``sniffs``: content
-        facts remembered by blob id (see ``sniffcache``), so unchanged files are not read."""
+        facts remembered by blob id (see ``sniffcache``), so unchanged files are not read.
+        ``roles``: whole classifications remembered by path and blob id (see ``rolecache``)."""
         self.config = config
         self.inventory = inventory
         self.tables = tables if tables is not None else load_tables()
@@ -90,17 +93,20 @@ class Classifier:
         # paths only when a signal needs them (kinds on the first classification).
         self._paths = _Paths(inventory)
         js = JsSide(self.tables.js, self._paths, inventory.read_bytes, self.tables.source)
-        attributes = _Attributes(inventory, list(targets) if targets is not None else None)
+        attributes = self._attributes = _Attributes(inventory, list(targets) if targets is not None else None)
         self._signals = Signals(config, self.tables, js, attributes)
         self._order = self._signals.in_order()
         self.sniffs = sniffs
+        self.roles = roles
 
     def _probe(self, path: str) -> Probe:
         # A path outside the inventory (a what-if from `explain`) is treated as a regular file.
         return Probe(path, self._paths.kind(path), self.inventory.read_head, {}, self.sniffs)
 
     def classify(self, path: str) -> Classification:
-        probe = self._probe(path)
+        return self._decide(self._probe(path))
+
+    def _decide(self, probe: Probe) -> Classification:
         for signal, run in self._order:
             hit = run(probe)
             if hit is not None:
@@ -110,7 +116,24 @@ class Classifier:
     def classify_all(self) -> Dict[str, Classification]:
         """Every inventory entry, keyed by path (in inventory order)."""
         classify = self.classify
-        return {path: classify(path) for path in self._paths()}
+        memo = self.roles
+        if memo is None:
+            return {path: classify(path) for path in self._paths()}
+        # A file with any attribute set is decided afresh: attributes are not in the fingerprint.
+        attributes = self._attributes()
+        known, probe_of, decide = memo.get, self._probe, self._decide
+        found: Dict[str, Classification] = {}
+        for path in self._paths():
+            attributed = bool(attributes.get(path))
+            decided = None if attributed else known(path)
+            if decided is None:
+                probe = probe_of(path)
+                decided = decide(probe)
+                memo.live.append(path)
+                if not attributed and not probe.contextual:
+                    memo.record(path, decided)
+            found[path] = decided
+        return found
 
     def explain(self, path: str) -> List[SignalTrace]:
         """Every signal in order: the misses (with why, when known), the decider, then the rest

@@ -27,7 +27,7 @@ class Probe:
     """
 
     __slots__ = ("path", "kind", "directory", "base", "lower", "ext", "match_path", "attrs",
-                 "negated", "notes", "_read_head", "_head", "_text", "_test", "_memo")
+                 "negated", "notes", "contextual", "_read_head", "_head", "_text", "_test", "_memo")
 
     def __init__(self, path: str, kind: str, read_head: ReadHead, attrs: Dict[str, str],
                  memo: Optional["SniffMemo"] = None) -> None:
@@ -43,6 +43,7 @@ class Probe:
         self.attrs = attrs
         self.negated: Set[str] = set()  # linguist-* attributes explicitly set to false/unset
         self.notes: Dict[str, str] = {}  # why a signal did not match, for explain()
+        self.contextual = False  # the decision looked beyond path and content (a package.json…)
         self._read_head = read_head
         self._head: object = _UNREAD
         self._text: object = _UNREAD

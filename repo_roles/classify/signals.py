@@ -226,6 +226,7 @@ class Signals:
         if ext in t.js.extensions:
             hit, _ = self._js_decide(p)
         else:
+            p.contextual = True  # the side comes from a package.json or the directory names
             hit = self.js.manifest(p.directory) or self.js.directory(p.directory)
         if hit is not None:
             return R.side_of(hit.role) or "backend", hit.detail
@@ -261,11 +262,14 @@ class Signals:
         # The directive and import verdicts are facts of the content (remembered by blob id);
         # the other steps look at paths and are decided afresh.
         src = self.src
-        return self.js.decide(
+        hit, tried = self.js.decide(
             p.path,
             lambda: hit_of(p.fact(DIRECTIVE, self._directive), src),
             lambda: hit_of(p.fact(IMPORTS, self._imports), src),
         )
+        if "imports" in tried:  # the package.json and directory-name steps were consulted
+            p.contextual = True
+        return hit, tried
 
     def _directive(self, p: Probe) -> Optional[Tuple[str, str]]:
         text = p.text()

@@ -71,6 +71,10 @@ class DocCache:
             # The classifier's content facts (``classify.sniffcache``): by blob, not path.
             db.execute("CREATE TABLE IF NOT EXISTS sniff (project TEXT NOT NULL, salt TEXT NOT NULL, "
                        "blob TEXT NOT NULL, verdict TEXT, PRIMARY KEY (project, salt, blob)) WITHOUT ROWID")
+            # Whole classifications (``classify.rolecache``): one row per path, its blob a column.
+            db.execute("CREATE TABLE IF NOT EXISTS roles (project TEXT NOT NULL, salt TEXT NOT NULL, "
+                       "path BLOB NOT NULL, blob TEXT, role TEXT, signal TEXT, detail TEXT, source TEXT, "
+                       "PRIMARY KEY (project, salt, path)) WITHOUT ROWID")
             # One page read proves the file is a database; a damaged page further in surfaces as a
             # DatabaseError when read, and is handled there (a count here would read them all).
             db.execute("SELECT 1 FROM files LIMIT 1").fetchone()
@@ -179,6 +183,27 @@ class DocCache:
         """Store ``(blob, verdict text)`` rows in one transaction; skipped when locked."""
         sql = "INSERT OR REPLACE INTO sniff VALUES (?, ?, ?, ?)"
         self._write(sql, sql, [(self.project, self.salt, blob, verdict) for blob, verdict in rows], [])
+
+    def read_roles(self, salt: str) -> List[tuple]:
+        """``(path, blob, role, signal, detail, source)`` of the project's well-typed role rows."""
+        if self._db is None:
+            return []
+        try:
+            rows = self._db.execute(
+                "SELECT path, blob, role, signal, detail, source FROM roles WHERE project = ? AND salt = ? "
+                "AND typeof(path) = 'blob' AND typeof(blob) = 'text' AND typeof(role) = 'text' "
+                "AND typeof(signal) = 'text' AND typeof(detail) = 'text' AND typeof(source) IN ('text', 'null')",
+                (self.project, salt),
+            ).fetchall()
+        except sqlite3.DatabaseError:
+            self._reset()
+            return []
+        return [(path.decode("utf-8", "surrogateescape"), *rest) for path, *rest in rows]
+
+    def put_roles(self, salt: str, rows: Iterable[tuple]) -> None:
+        """Store ``(path, blob, role, signal, detail, source)`` rows in one transaction."""
+        sql = "INSERT OR REPLACE INTO roles VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        self._write(sql, sql, [(self.project, salt, _raw(row[0]), *row[1:]) for row in rows], [])
 
     def _write(self, files_sql: str, items_sql: str, files: List[tuple], items: List[tuple],
                retry: bool = True) -> None:

@@ -1,0 +1,134 @@
+"""Whole classifications are remembered by path and git blob id (``classify.rolecache``), but
+only for decisions made from the path, the file's own content and the configuration: a file
+with a git attribute (https://git-scm.com/docs/gitattributes), a JS/TS file whose side came from
+the nearest package.json (https://docs.npmjs.com/cli/v10/configuring-npm/package-json#dependencies)
+or a directory name, and a file modified in the work tree (its index blob id, ``git ls-files
+--stage``, https://git-scm.com/docs/git-ls-files, no longer describes it) are classified afresh.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Callable, Dict, List, Tuple
+
+import pytest
+
+import repo_roles.coverage.analyze as analyze
+import repo_roles.scan as scan_module
+from repo_roles.config import load_config
+from repo_roles.scan import scan_project
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+CONFIG = '[roles]\n"backend.docs" = ["notes/**"]\n'
+FILES = {
+    "repo-roles.toml": CONFIG,
+    "app/models.py": "x = 1\n",
+    "app/tests/test_models.py": "def test_x():\n    pass\n",
+    "docs/index.md": "# Docs\n",
+    "notes/todo.txt": "later\n",
+    "src/components/button.ts": "'use client'\nexport function Button() { return null }\n",
+    "web/package.json": '{"dependencies": {"react": "18.0.0"}}\n',
+    "web/lib/util.ts": "export const u = 1;\n",
+    "assets/logo.min.js": "var a=1;\n",
+    ".gitattributes": "assets/*.js linguist-vendored\n",
+}
+PATH_DECIDED = ["app/models.py", "app/tests/test_models.py", "docs/index.md", "notes/todo.txt",
+                "src/components/button.ts"]
+
+
+@pytest.fixture(autouse=True)
+def cache_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The caches are on for every run size, and git is asked which files are dirty."""
+    monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 0)
+    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+
+
+def _scan(root: Path, use_cache: bool = True) -> Tuple[Dict[str, tuple], List[str]]:
+    """``(path -> classification, paths classified live)``."""
+    context = scan_project(root, load_config(root / "repo-roles.toml"), run_checks=False, use_cache=use_cache)
+    memo = context.classifier.roles
+    roles = {path: tuple(c) for path, c in context.classifications.items()}
+    return roles, (memo.live if memo is not None else list(roles))
+
+
+def test_warm_run_classifies_no_clean_path_decided_file(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    cold, live = _scan(root)
+    assert set(PATH_DECIDED) <= set(live)
+    assert cold == _scan(root, use_cache=False)[0]
+    warm, live = _scan(root)
+    assert warm == cold
+    assert not set(PATH_DECIDED) & set(live)
+
+
+@pytest.mark.parametrize("path, expected_live", [
+    pytest.param("assets/logo.min.js", True, id="gitattributes-linguist-vendored-is-read-every-run"),
+    pytest.param("web/lib/util.ts", True, id="js-side-from-nearest-package-json-dependencies"),
+    pytest.param("src/components/button.ts", False, id="js-side-from-use-client-directive-is-cached"),
+    pytest.param("app/models.py", False, id="language-extension-is-cached"),
+])
+def test_decision_beyond_path_and_content_is_made_live(
+    make_repo: Callable[..., Path], path: str, expected_live: bool
+) -> None:
+    root = make_repo(FILES)
+    cold, _ = _scan(root)
+    warm, live = _scan(root)
+    assert warm == cold
+    assert (path in live) is expected_live
+
+
+def test_package_json_change_is_seen(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    assert _scan(root)[0]["web/lib/util.ts"][0] == "frontend.ui"
+    (root / "web/package.json").write_text('{"dependencies": {"express": "4.0.0"}}\n')
+    assert _scan(root)[0]["web/lib/util.ts"][0] == "backend.logic"
+
+
+def test_dirty_file_is_classified_live(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    _scan(root)
+    (root / "src/components/button.ts").write_text("import fs from 'fs'\nexport const d = fs;\n")
+    warm, live = _scan(root)
+    assert live.count("src/components/button.ts") == 1
+    assert warm["src/components/button.ts"][0] == "backend.logic"
+    assert "app/models.py" not in live
+
+
+def test_config_change_invalidates(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    _scan(root)
+    (root / "repo-roles.toml").write_text('[roles]\n"backend.docs" = ["app/models.py"]\n')
+    warm, live = _scan(root)
+    assert set(PATH_DECIDED) <= set(live)
+    assert warm["app/models.py"][:2] == ("backend.docs", "config-glob")
+    assert warm["notes/todo.txt"][1] != "config-glob"
+    assert warm == _scan(root, use_cache=False)[0]
+
+
+def test_corrupt_row_is_ignored(make_repo: Callable[..., Path]) -> None:
+    root = make_repo(FILES)
+    cold, _ = _scan(root)
+    database = next(Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-v*.sqlite3"))
+    with sqlite3.connect(str(database)) as db:
+        db.execute("UPDATE roles SET role = 'nonsense' WHERE path = CAST('app/models.py' AS BLOB)")
+        db.execute("UPDATE roles SET detail = X'07' WHERE path = CAST('docs/index.md' AS BLOB)")
+        db.execute("UPDATE roles SET signal = 'bogus' WHERE path = CAST('notes/todo.txt' AS BLOB)")
+    warm, live = _scan(root)
+    assert warm == cold
+    assert {"app/models.py", "docs/index.md", "notes/todo.txt"} <= set(live)
+    again, live = _scan(root)
+    assert again == cold
+    assert not set(PATH_DECIDED) & set(live)  # the rows were written again
+
+
+@pytest.mark.parametrize("example", [pytest.param("shop", id="examples-shop"),
+                                     pytest.param("platform", id="examples-platform")])
+def test_same_roles_with_and_without_cache(example: str) -> None:
+    root = REPO_ROOT / "examples" / example
+    fresh = {p: tuple(c) for p, c in scan_project(root, load_config(root / "repo-roles.toml"),
+                                                   run_checks=False, use_cache=False).classifications.items()}
+    for _ in range(2):  # cold, then warm
+        assert _scan(root)[0] == fresh
