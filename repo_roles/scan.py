@@ -174,11 +174,11 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
         return None
     from repo_roles.classify.rolecache import RoleMemo, decode_rows, roles_fingerprint
     from repo_roles.classify.sniffcache import SniffMemo, tables_fingerprint
-    from repo_roles.coverage.analyze import _WorktreeDiff
+    from repo_roles.coverage.analyze import worktree_diff
     from repo_roles.coverage.cache import cache_directory
     from repo_roles.coverage.store import DocCache
 
-    diff = _WorktreeDiff(inventory, len(targets))
+    diff = worktree_diff(inventory, len(targets))
     store = DocCache(cache_directory(config, inventory.project_root), tables_fingerprint(),
                      str(inventory.project_root))
     stored = store.read_sniffs()  # while git compares the work tree

@@ -169,7 +169,7 @@ def analyze_context(context: "ScanContext") -> CoverageResult:
     order = [e.path for e in files]
     if not getattr(context, "use_cache", True):
         return CoverageResult(order, _analyze_all(inventory.project_root, files, {}, options, None))
-    diff = _WorktreeDiff(inventory, len(files))
+    diff = worktree_diff(inventory, len(files))
     _, analyzers = analyzer_lookup()
     store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
                      str(inventory.project_root))
@@ -238,6 +238,8 @@ class _WorktreeDiff:
 
     def __init__(self, inventory: Inventory, count: int) -> None:
         self._process: Optional[subprocess.Popen] = None
+        self._read = False
+        self._modified: Optional[frozenset] = None
         if inventory.git_root is None or count < GIT_STATUS_MIN_FILES:
             return
         try:
@@ -251,10 +253,21 @@ class _WorktreeDiff:
     def result(self) -> Optional[frozenset]:
         if self._process is None:
             return None
-        out, _ = self._process.communicate()
-        if self._process.returncode != 0:
-            return None
-        return frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
+        if not self._read:  # git answers once; later callers share the answer
+            out, _ = self._process.communicate()
+            if self._process.returncode == 0:
+                self._modified = frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
+            self._read = True
+        return self._modified
+
+
+def worktree_diff(inventory: Inventory, count: int) -> _WorktreeDiff:
+    """The one ``git diff-files`` of this inventory, shared by every stage that trusts blob ids
+    (the classification caches in ``scan`` and the documentation stage): one call per run."""
+    found = inventory.__dict__.get("_worktree_diff")
+    if found is None or (found._process is None and count >= GIT_STATUS_MIN_FILES):
+        found = inventory.__dict__["_worktree_diff"] = _WorktreeDiff(inventory, count)
+    return found
 
 
 def _run_all(root: Path, todo: List[Tuple[str, Optional[str]]],

@@ -1,0 +1,44 @@
+"""A large run asks git once which files differ from the index, whatever stages trust blob ids."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Callable, List
+
+import pytest
+
+import repo_roles.coverage.analyze as analyze
+import repo_roles.scan as scan_module
+
+
+def _spy_diff_files(monkeypatch: pytest.MonkeyPatch) -> List[list]:
+    calls: List[list] = []
+    real = subprocess.Popen
+
+    def spy(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(args, (list, tuple)) and "diff-files" in args:
+            calls.append(list(args))
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(analyze.subprocess, "Popen", spy)
+    return calls
+
+
+@pytest.mark.parametrize("dirty", [pytest.param(False, id="clean"), pytest.param(True, id="dirty-file")])
+def test_one_git_diff_files_per_audit(
+    make_repo: Callable[..., Path], run_cli, monkeypatch: pytest.MonkeyPatch, dirty: bool
+) -> None:
+    # Thresholds lowered so a tiny real repository takes the large-run path of both stages.
+    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 1)
+    monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 1)
+    calls = _spy_diff_files(monkeypatch)
+    root = make_repo({"app/a.py": '"""A."""\n', "app/b.py": "def f():\n    pass\n", "web/x.ts": "export {}\n"})
+    run_cli("audit", str(root))  # cold: fills the caches
+    if dirty:
+        (root / "app/a.py").write_text("def g():\n    pass\n", encoding="utf-8")
+    calls.clear()
+    result = run_cli("audit", str(root))
+    assert len(calls) == 1, calls
+    # The shared answer is still honoured: the edited file is analysed from the work tree.
+    assert ("'g' has no docstring" in result.stdout) is dirty
