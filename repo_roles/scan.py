@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence
 
 
 from repo_roles.classify import Classification, Classifier
@@ -22,6 +22,9 @@ from repo_roles.inventory import FileEntry, Inventory, git_toplevel, load_invent
 from repo_roles.ownership.resolve import Ownership, resolve_ownership
 
 if TYPE_CHECKING:
+    from repo_roles.classify.rolecache import RoleMemo
+    from repo_roles.classify.sniffcache import SniffMemo
+    from repo_roles.coverage.store import DocCache
     from repo_roles.coverage.analyze import CoverageResult
     from repo_roles.coverage.test_presence import TestIndex
 
@@ -163,8 +166,20 @@ def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
 SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than opening the cache
 
 
-def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry]) -> Optional[tuple]:
-    """``(SniffMemo, DocCache, RoleMemo, roles salt)`` for a large run: the classifier's content
+class _ContentCaches(NamedTuple):
+    sniffs: "SniffMemo"  # content facts by blob id
+    store: "DocCache"  # the open cache database both are read from and written to
+    roles: "RoleMemo"  # whole classifications by (path, blob id)
+    roles_salt: str  # fingerprint of the [roles] globs the role rows depend on
+
+    def save(self) -> None:
+        self.store.put_sniffs(self.sniffs.fresh())
+        self.store.put_roles(self.roles_salt, self.roles.fresh())
+        self.store.close()
+
+
+def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry]) -> Optional[_ContentCaches]:
+    """The classifier's caches for a large run: content
     facts by blob id, and the whole classifications of files decided by path and content alone.
 
     Only clean tracked files take part: a file git reports modified has an index blob id that
@@ -189,7 +204,7 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
         store.close()
         return None
     blobs = {e.path: e.blob for e in targets if e.blob and e.kind == "file" and e.path not in modified}
-    return SniffMemo(blobs, stored), store, RoleMemo(blobs, decided), salt
+    return _ContentCaches(SniffMemo(blobs, stored), store, RoleMemo(blobs, decided), salt)
 
 
 def scan(
@@ -245,16 +260,14 @@ def scan_project(
         targets = inventory.in_scope()
     whole = files is None and not scope
     target_paths = [e.path for e in targets]
-    sniffs = _sniff_store(inventory, config, targets) if whole and use_cache else None
+    caches = _sniff_store(inventory, config, targets) if whole and use_cache else None
     classifier = Classifier(config, inventory, targets=None if whole else target_paths,
-                            sniffs=sniffs[0] if sniffs is not None else None,
-                            roles=sniffs[2] if sniffs is not None else None)
+                            sniffs=caches.sniffs if caches is not None else None,
+                            roles=caches.roles if caches is not None else None)
     if whole:
         classifications: Mapping[str, Classification] = classifier.classify_all()
-        if sniffs is not None:
-            sniffs[1].put_sniffs(sniffs[0].fresh())
-            sniffs[1].put_roles(sniffs[3], sniffs[2].fresh())
-            sniffs[1].close()
+        if caches is not None:
+            caches.save()
     else:
         classifications = LazyClassifications(classifier, inventory.paths)
     ownership = resolve_ownership(inventory, config, target_paths)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from repo_roles.checks.registry import Rule
+from repo_roles.classify.globs import GlobSet
 from repo_roles.errors import ConfigError
 from repo_roles.findings import Finding
 
@@ -42,7 +43,7 @@ class RuleSelection:
 
     enabled: Mapping[str, Rule]
     severities: Mapping[str, str]
-    per_path_ignores: Sequence[tuple]  # (compiled spec, frozenset of codes)
+    per_path_ignores: Sequence[tuple]  # (GlobSet.first of one glob, frozenset of codes)
 
     @classmethod
     def build(
@@ -81,17 +82,15 @@ class RuleSelection:
         compiled = []
         for glob, codes in (per_path_ignores or {}).items():
             _validate(codes, rules, f"per-path-ignores.{glob}")
-            import pathspec
-
-            compiled.append((pathspec.GitIgnoreSpec.from_lines([glob]), frozenset(codes)))
+            compiled.append((GlobSet([glob], last_wins=True).first, frozenset(codes)))
         return cls(enabled, severities, compiled)
 
     def accept(self, finding: Finding) -> Finding | None:
         """Apply per-path ignores and severity overrides to a raw finding."""
         if finding.rule_id not in self.enabled:
             return None
-        for spec, codes in self.per_path_ignores:
-            if finding.path and spec.match_file(finding.path):
+        for matches, codes in self.per_path_ignores:
+            if finding.path and matches(finding.path) is not None:
                 if any(c == ALL or finding.rule_id.startswith(c) for c in codes):
                     return None
         level = self.severities.get(finding.rule_id, finding.severity)

@@ -37,10 +37,9 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-import pathspec
 
 from repo_roles import roles as R
-from repo_roles.classify.globs import GlobError, GlobSet
+from repo_roles.classify.globs import GlobSet
 from repo_roles.config.model import TestsConfig
 from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, TEST_DIRS, Candidate, PathNames
 
@@ -80,21 +79,6 @@ def _compile_template(source: str) -> "re.Pattern[str]":
     return re.compile("".join(out))
 
 
-def _exempt_matcher(globs: Sequence[str]) -> Callable[[str], bool]:
-    """``path -> matches the [tests] exempt globs`` (gitignore semantics, as pathspec's).
-
-    Without a ``!negation``, "the last matching pattern decides" is "any pattern matches": one
-    combined regex, one C-level match per path.  Otherwise pathspec's own matcher.
-    """
-    if not any(g.startswith("!") for g in globs):
-        try:
-            combined = GlobSet(globs)
-            return lambda path: combined.first(path) is not None
-        except GlobError:  # a blank line or a comment, which pathspec skips
-            pass
-    return pathspec.GitIgnoreSpec.from_lines(globs).match_file
-
-
 def defines_code(source: Optional[bytes]) -> bool:
     """True unless ``source`` is a Python module without any function or class definition."""
     return source is None or _DEFINITION.search(source) is not None
@@ -119,9 +103,8 @@ class TestIndex:
         self._role_of = role_of
         self._names = PathNames(paths)  # indexed whole or name by name, as the questions come
         self._paths = self._names.paths
-        self._exempt_globs = tuple(config.exempt)
-        self._exempt = _exempt_matcher(self._exempt_globs)
-        self._exempt_each: List[pathspec.GitIgnoreSpec] = []  # one spec per glob, for messages
+        # gitignore semantics in one compiled regex; ``first`` names the deciding glob.
+        self._exempt = GlobSet(tuple(config.exempt), last_wins=True)
         self._mapping = [(_compile_template(src), tuple(tests)) for src, tests in config.mapping.items()]
         self._mapped_tests = [_compile_template(t) for tests in config.mapping.values() for t in tests]
 
@@ -183,10 +166,8 @@ class TestIndex:
             return f"no test convention for {'.' + ext if ext != base else base} files"
         if base == "doc.go":
             return "Go package documentation file"
-        if self._exempt(path):
-            if not self._exempt_each:
-                self._exempt_each = [pathspec.GitIgnoreSpec.from_lines([g]) for g in self._exempt_globs]
-            glob = next(g for g, spec in zip(self._exempt_globs, self._exempt_each) if spec.match_file(path))
+        glob = self._exempt.first(path)
+        if glob is not None:
             return f"exempt by [tests] exempt glob {glob!r}"
         role = self._role_of(path)
         if role in (R.GENERATED, R.VENDORED):

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Dict, Iterator
 
-import pathspec
 
 from repo_roles import roles as R
+from repo_roles.classify.globs import GlobSet
 from repo_roles.checks.registry import rule
 from repo_roles.coverage import figures as F
 from repo_roles.findings import Finding
@@ -81,6 +81,6 @@ def check(context: "ScanContext") -> Iterator[Finding]:
             picked = {p: c for p, c in required_files.items() if key in context.ownership.owners_of(p)}
             yield from _below(key, F.total(picked), minimum, "")
         else:
-            spec = pathspec.GitIgnoreSpec.from_lines([key])
-            picked = {p: c for p, c in required_files.items() if spec.match_file(p)}
+            matches = GlobSet([key], last_wins=True).first
+            picked = {p: c for p, c in required_files.items() if matches(p) is not None}
             yield from _below(key, F.total(picked), minimum, glob_directory(key))

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, Iterator, List, Set
 
-import pathspec
 
 from repo_roles import roles as R
+from repo_roles.classify.globs import GlobSet
 from repo_roles.checks.registry import rule
 from repo_roles.coverage.test_presence import MANIFESTS, TEST_DIRS
 from repo_roles.findings import Finding
@@ -47,13 +47,13 @@ def package_dirs(context: "ScanContext") -> Dict[str, str]:
     globs = context.config.docs.package_dirs
     found: Dict[str, str] = {}
     if globs:
-        spec = pathspec.GitIgnoreSpec.from_lines(globs)
+        matches = GlobSet(globs, last_wins=True).first
         dirs: Set[str] = set()
         for path in paths:
             parts = path.split("/")[:-1]
             dirs.update("/".join(parts[: i + 1]) for i in range(len(parts)))
         for directory in sorted(dirs):  # parents sort before their children
-            if spec.match_file(directory + "/") and not any(
+            if matches(directory + "/") is not None and not any(
                 directory.startswith(p + "/") for p in found
             ):
                 found[directory] = directory
