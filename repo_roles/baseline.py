@@ -38,7 +38,7 @@ _ENTRY_KEYS = ("rule", "path", "key", "count")
 
 
 def identity(finding: Finding) -> Identity:
-    return (finding.rule_id, finding.path, finding.key or finding.message)
+    return finding.identity()
 
 
 def counts_of(findings: Iterable[Finding]) -> Dict[Identity, int]:

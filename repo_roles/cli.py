@@ -33,9 +33,6 @@ class _Group(click.Group):
 
         return load_command(cmd_name)
 
-    def main(self, *args: Any, **kwargs: Any) -> Any:  # noqa: D401
-        kwargs.setdefault("standalone_mode", True)
-        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

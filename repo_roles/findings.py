@@ -25,5 +25,10 @@ class Finding(NamedTuple):
     end_line: Optional[int] = None
     end_column: Optional[int] = None
 
+    def identity(self) -> tuple:
+        """What a baseline entry and a fingerprint know a finding by: no line numbers; the
+        message stands in for a missing key."""
+        return (self.rule_id, self.path, self.key or self.message)
+
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.column or 0, self.rule_id, self.message)

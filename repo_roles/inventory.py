@@ -311,7 +311,7 @@ def _git_entries(root: Path, untracked: bool) -> Union[IndexListing, List[FileEn
         if extra:
             entries = listing.entries() if isinstance(listing, IndexListing) else listing
             entries.extend(extra)
-            entries.sort(key=_path_key)
+            entries.sort(key=_PATH)
             return entries
     return listing
 
@@ -385,8 +385,6 @@ def _under(path: str, scope: str) -> bool:
     return path == scope or path.startswith(scope + "/")
 
 
-def _path_key(entry: FileEntry) -> str:
-    return entry.path
 
 
 def _contains(real_root: str, real: str) -> bool:

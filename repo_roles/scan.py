@@ -110,7 +110,7 @@ class ScanContext:
             # cyclic garbage collection instead of freeing it by reference counting.
             classifications = self.classifications
             found = self.__dict__["_test_index"] = TestIndex(
-                list(self.inventory.paths), self.config.tests, lambda path: classifications[path].role
+                self.inventory.paths, self.config.tests, lambda path: classifications[path].role
             )
         return found
 

@@ -10,7 +10,6 @@ from repo_roles import roles as R
 from repo_roles.coverage import figures
 from repo_roles.scan import ScanContext
 
-UNOWNED = "(unowned)"
 
 
 @dataclass
@@ -82,7 +81,7 @@ def _pair(sums: List[int]) -> Tuple[int, int]:
 
 def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     """One pass over the scanned files: roles, directories, owners, documentation coverage."""
-    entries = context.inventory.in_scope()
+    entries = context.targets
     by_role: Dict[str, int] = {}
     dirs: Dict[str, Dict[str, int]] = {}
     team_roles: Dict[str, Dict[str, int]] = {}

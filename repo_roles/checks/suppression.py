@@ -38,8 +38,7 @@ class SuppressionUsage(NamedTuple):
 
 def suppressions_for(context: "ScanContext", path: str) -> Tuple["Suppression", ...]:
     """The suppression comments of one target file (none for a file that was not analysed)."""
-    found = context.coverage.files.get(path)
-    return found.suppressions if found is not None else ()
+    return context.coverage.suppressions(path)
 
 
 def _covers(suppression: "Suppression", finding: Finding) -> bool:

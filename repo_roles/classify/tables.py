@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Tuple
 
-import repo_roles
 from repo_roles import roles as R
 from repo_roles._compat import tomllib
 from repo_roles.classify.globs import GlobError, GlobSet, GlobTable
@@ -80,16 +79,10 @@ class Tables(NamedTuple):
 
 
 def rules_dir() -> Path:
-    """The built-in ``rules/`` directory: inside the wheel, or at the top of a source checkout."""
-    try:
-        from repo_roles.config import builtin_rules_dir  # type: ignore[attr-defined]
-    except ImportError:
-        builtin_rules_dir = None
-    if builtin_rules_dir is not None:
-        return Path(builtin_rules_dir())
-    package = Path(repo_roles.__file__).parent
-    inside = package / "rules"
-    return inside if (inside / TABLES_FILE).is_file() else package.parent / "rules"
+    """The built-in ``rules/`` directory (the one lookup lives in ``config.discovery``)."""
+    from repo_roles.config import builtin_rules_dir
+
+    return Path(builtin_rules_dir())
 
 
 def _fail(key: str, message: str) -> ConfigError:

@@ -19,7 +19,7 @@ from repo_roles.scan import ScanContext, scan
 
 def records(context: ScanContext) -> Iterator[dict]:
     """The jsonl records, in path order."""
-    entries = context.inventory.in_scope()
+    entries = context.targets
     context.test_index.expect(len(entries))
     for entry in entries:
         decided = context.classifications[entry.path]
@@ -97,7 +97,7 @@ def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt
     # documentation stage, which only the jsonl contract carries.
     rows = [
         (context.classifications[e.path].role, e.path, context.ownership.lookup(e.path).owners)
-        for e in context.inventory.in_scope()
+        for e in context.targets
     ]
     width = max((len(role) for role, _, _ in rows), default=0)
     write_lines(out, (

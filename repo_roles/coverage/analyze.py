@@ -33,7 +33,7 @@ Analyzer = Callable[[bytes, str, DocOptions], FileDocs]
 PARALLEL_MIN_FILES = 2000  # below this, a pool's start-up costs more than it saves
 GIT_STATUS_MIN_FILES = 2000  # below this, hashing the files is cheaper than asking git
 CHUNK = 256  # files per worker task: few round trips, still balanced across cores
-UNCACHEABLE = frozenset({"not-analysed"})  # depends on what is installed, not on the content
+from repo_roles.coverage.model import ABOUT_THE_INSTALL as UNCACHEABLE  # noqa: E402
 
 
 # --- suppression comments --------------------------------------------------------------------

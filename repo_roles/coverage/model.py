@@ -22,6 +22,9 @@ PROBLEM_CODES = (
     "binary",  # NUL bytes: not source text
     "not-analysed",  # the language's grammar is not installed or too old for the binding
 )
+NOT_ANALYSED = "not-analysed"
+# Problems that depend on what is installed, not on the file: never cached, never a finding.
+ABOUT_THE_INSTALL = frozenset({NOT_ANALYSED})
 
 
 class DocItem(NamedTuple):

@@ -211,7 +211,7 @@ def _segment_test(shape: SegmentShape, regex: str) -> SegmentTest:
     if shape.kind == "prefix":
         text = shape.text
         return lambda name: name.startswith(text)
-    fullmatch = re.compile(regex, _FLAGS).fullmatch
+    fullmatch = compile_regex(regex).fullmatch
     return lambda name: fullmatch(name) is not None
 
 
@@ -268,7 +268,7 @@ def compile_pattern(pattern: str, dialect: str = "github") -> CompiledPattern:
     base = shape = None
     try:
         if "[" in whole:  # only GitLab classes can be malformed; fail at translation time
-            re.compile(whole, _FLAGS)
+            compile_regex(whole)  # validates, and is the one the pattern will use
         if segments:
             shape = _shape(last, dialect)
             base = _segment_test(shape, segment_regex(last, dialect))

@@ -93,9 +93,6 @@ _NEEDS_ESCAPE = re.compile(f"[{_ESCAPE_CLASS}]")
 _NEEDS_ESCAPE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
 
 
-def _needs_escape(char: str) -> bool:
-    return _NEEDS_ESCAPE.match(char) is not None
-
 
 def _escape(char: str) -> str:
     if char in _NAMED_ESCAPES:
@@ -190,7 +187,7 @@ def fingerprints(findings: Sequence[Finding]) -> List[str]:
     seen: Counter[str] = Counter()
     result = []
     for finding in findings:
-        identity = "\0".join((finding.rule_id, finding.path, finding.key or finding.message))
+        identity = "\0".join(finding.identity())
         occurrence = seen[identity]
         seen[identity] += 1
         if occurrence:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
 
 # Not about the file: the optional grammar for its language is missing on this install.
-_NOT_ABOUT_THE_FILE = frozenset({"not-analysed"})
+from repo_roles.coverage.model import ABOUT_THE_INSTALL as _NOT_ABOUT_THE_FILE  # noqa: E402
 
 
 @rule("DOC004", "unparsable-file", "A source file could not be parsed; its documentation is not counted.",

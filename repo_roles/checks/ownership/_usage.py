@@ -13,7 +13,6 @@ from collections import Counter
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Set, Tuple
 
 from repo_roles.checks.ownership._paths import PathIndex
-from repo_roles.checks.ownership._text import count_files, describe  # noqa: F401  (re-exported)
 from repo_roles.ownership.codeowners import OwnerRule
 from repo_roles.ownership.matcher import CompiledCodeowners
 from repo_roles.ownership.patterns import CompiledPattern
