@@ -98,3 +98,24 @@ def test_audit_documentation_tables(make_repo, run_cli) -> None:
         "  lib/             1      1   100.0%",
         "",
     ]
+
+
+def test_cold_small_run_reads_each_file_once(make_repo, monkeypatch) -> None:
+    """A file with no stored row cannot be a cache hit, so it is read once: by the analysis."""
+    from collections import Counter
+
+    from repo_roles.inventory import Inventory
+    from repo_roles.scan import scan
+
+    root = make_repo({"app/a.py": '"""A."""\n', "app/b.py": "def f():\n    pass\n"})
+    context = scan(root, run_checks=False)
+    reads: Counter = Counter()
+    real = Inventory.read_bytes
+
+    def counting(self, path, max_size):  # type: ignore[no-untyped-def]
+        reads[path] += 1
+        return real(self, path, max_size)
+
+    monkeypatch.setattr(Inventory, "read_bytes", counting)
+    assert context.coverage.counts("app/b.py") == (0, 2)  # module and function, undocumented
+    assert reads["app/a.py"] == 1 and reads["app/b.py"] == 1

@@ -15,12 +15,12 @@ import re
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles.coverage import cache as C
 from repo_roles.coverage.model import DocOptions, FileDocs
 from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
-from repo_roles.coverage.store import DocCache
+from repo_roles.coverage.store import DocCache, raw_path
 from repo_roles.coverage.test_presence import module_defines_code
 from repo_roles.inventory import FileEntry, Inventory
 
@@ -174,7 +174,8 @@ def analyze_context(context: "ScanContext") -> CoverageResult:
     store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
                      str(inventory.project_root))
     rows = store.read(order)  # while git compares the work tree
-    keys = _content_keys(inventory, files, options.max_file_size, diff.result())
+    stored = {row[0] for row in rows}
+    keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
     cached = store.match(rows, keys)
     todo = [e for e in files if e.path not in cached]
     fresh = _analyze_all(inventory.project_root, todo, keys, options, store)
@@ -215,12 +216,18 @@ class _Cached:
 
 
 def _content_keys(inventory: Inventory, files: List[FileEntry], limit: int,
-                  modified: Optional[frozenset]) -> Dict[str, str]:
-    """path -> blob id of the work-tree content, without reading files git reports clean."""
+                  modified: Optional[frozenset], stored: Set[bytes]) -> Dict[str, str]:
+    """path -> blob id of the work-tree content, without reading files git reports clean.
+
+    A file with no stored row cannot be a cache hit: it is not read here, since the analysis
+    reads it anyway and computes its blob id from the same bytes.
+    """
     keys: Dict[str, str] = {}
     for entry in files:
         if entry.blob and modified is not None and entry.path not in modified:
             keys[entry.path] = entry.blob
+            continue
+        if raw_path(entry.path) not in stored:
             continue
         data = inventory.read_bytes(entry.path, limit)
         if data is not None:

@@ -33,7 +33,7 @@ _WELL_TYPED = (
 )
 
 
-def _raw(path: str) -> bytes:
+def raw_path(path: str) -> bytes:
     # Paths are stored as git's bytes: a str with surrogate escapes is not valid UTF-8 text.
     return path.encode("utf-8", "surrogateescape")
 
@@ -110,7 +110,7 @@ class DocCache:
         try:
             if len(paths) >= SCAN_MIN_FILES:
                 return self._db.execute(head, (self.project, self.salt)).fetchall()
-            raw = [_raw(p) for p in paths]
+            raw = [raw_path(p) for p in paths]
             rows: List[tuple] = []
             for start in range(0, len(raw), _BATCH):
                 chunk = raw[start:start + _BATCH]
@@ -127,7 +127,7 @@ class DocCache:
         Rows of other contents of these paths are stale: once they outnumber a quarter of the
         current ones they are deleted, so a project's scan stays proportional to its size.
         """
-        wanted = {_raw(path): (path, blob) for path, blob in keys.items()}
+        wanted = {raw_path(path): (path, blob) for path, blob in keys.items()}
         found: Dict[str, Light] = {}
         stale: List[tuple] = []
         for row in rows:
@@ -150,7 +150,7 @@ class DocCache:
         try:
             row = self._db.execute(
                 "SELECT docs FROM items WHERE project = ? AND salt = ? AND path = ? AND blob = ?",
-                (self.project, self.salt, _raw(path), blob),
+                (self.project, self.salt, raw_path(path), blob),
             ).fetchone()
         except sqlite3.DatabaseError:
             return False, None
@@ -158,7 +158,7 @@ class DocCache:
 
     def put_many(self, rows: Iterable[Tuple[str, str, Entry]]) -> None:
         """Store ``(path, blob, entry)`` rows in one transaction; skipped when locked."""
-        keyed = [((self.project, self.salt, _raw(path), blob), entry) for path, blob, entry in rows]
+        keyed = [((self.project, self.salt, raw_path(path), blob), entry) for path, blob, entry in rows]
         self._write(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             "INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?)",
@@ -203,7 +203,7 @@ class DocCache:
     def put_roles(self, salt: str, rows: Iterable[tuple]) -> None:
         """Store ``(path, blob, role, signal, detail, source)`` rows in one transaction."""
         sql = "INSERT OR REPLACE INTO roles VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        self._write(sql, sql, [(self.project, salt, _raw(row[0]), *row[1:]) for row in rows], [])
+        self._write(sql, sql, [(self.project, salt, raw_path(row[0]), *row[1:]) for row in rows], [])
 
     def _write(self, files_sql: str, items_sql: str, files: List[tuple], items: List[tuple],
                retry: bool = True) -> None:
