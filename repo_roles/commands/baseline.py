@@ -21,7 +21,7 @@ from repo_roles.atomic import write_atomic
 from repo_roles.checks.engine import build_selection, run_checks
 from repo_roles.checks.registry import RULES
 from repo_roles.checks.selection import RuleSelection
-from repo_roles.commands.common import config_option, path_argument, untracked_option
+from repo_roles.commands.common import config_option, ignore_option, path_argument, select_option, untracked_option
 from repo_roles.commands.rules import split_codes
 from repo_roles.errors import UsageError
 from repo_roles.pathfmt import display_path
@@ -97,8 +97,8 @@ def register(group: click.Group) -> None:
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
                   help=f"Baseline file to write (default: {B.DEFAULT_FILENAME} in the project root).")
     @click.option("--update", is_flag=True, help="Rewrite an existing baseline file.")
-    @click.option("--select", multiple=True, metavar="CODES", help="Rule ids or prefixes instead of the configured set.")
-    @click.option("--ignore", multiple=True, metavar="CODES", help="Rule ids or prefixes to leave out.")
+    @select_option
+    @ignore_option
     @config_option
     @untracked_option
     def baseline(path: str, output: Optional[str], update: bool, select: Sequence[str], ignore: Sequence[str],

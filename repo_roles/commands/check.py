@@ -29,7 +29,14 @@ import click
 from repo_roles import __version__
 from repo_roles.checks.engine import build_selection, run_checks
 from repo_roles.checks.registry import RULES
-from repo_roles.commands.common import config_option, no_cache_option, untracked_option
+from repo_roles.commands.common import (
+    codes_option,
+    config_option,
+    ignore_option,
+    no_cache_option,
+    select_option,
+    untracked_option,
+)
 from repo_roles.commands.rules import split_codes
 from repo_roles.errors import UsageError
 from repo_roles.inventory import git_toplevel
@@ -252,16 +259,13 @@ def run_check(
 
 
 def register(group: click.Group) -> None:
-    def codes_option(name: str, help: str):
-        return click.option(name, multiple=True, metavar="CODES", help=help)
-
     @group.command("check")
     @click.argument("files", nargs=-1, type=click.Path(path_type=str))
     @click.option("--diff-base", metavar="REF", help="Check the files changed since the merge base of REF "
                   "(committed, staged or not); e.g. origin/main in a pull request.")
-    @codes_option("--select", "Rule ids or prefixes to enable instead of the configured set (comma-separated; ALL).")
-    @codes_option("--extend-select", "Rule ids or prefixes to enable in addition.")
-    @codes_option("--ignore", "Rule ids or prefixes to disable.")
+    @select_option
+    @codes_option("--extend-select", "Rules to enable in addition")
+    @ignore_option
     @click.option("--output-format", type=click.Choice(list(FORMATTERS)), default="concise", show_default=True,
                   envvar=OUTPUT_FORMAT_ENV, show_envvar=True, help="How findings are written.")
     @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=str),

@@ -39,3 +39,12 @@ def no_cache_option(f: F) -> F:
         default=False,
         help="Analyse every file afresh; neither read nor write the analysis cache.",
     )(f)
+
+
+def codes_option(name: str, help: str) -> Callable[[F], F]:
+    """A repeatable rule-code option (``--select OWN,DOC001 --select TST``), as ruff spells them."""
+    return click.option(name, multiple=True, metavar="CODES", help=f"{help} (ids or prefixes, comma-separated; ALL).")
+
+
+select_option = codes_option("--select", "Rules to enable instead of the configured set")
+ignore_option = codes_option("--ignore", "Rules to disable")
