@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple, Dict, Iterator, List, Mapping, Opt
 
 from repo_roles.classify import Classification, Classifier
 from repo_roles.classify.globs import GlobSet
+from repo_roles.classify.signals import ATTRIBUTES
 from repo_roles.config import Config, discover_config, load_config
 from repo_roles.errors import NotARepositoryError, UsageError
 from repo_roles.checks.selection import RuleSelection
@@ -173,8 +174,10 @@ class _ContentCaches(NamedTuple):
     roles_salt: str  # fingerprint of the [roles] globs the role rows depend on
 
     def save(self) -> None:
-        self.store.put_sniffs(self.sniffs.fresh())
-        self.store.put_roles(self.roles_salt, self.roles.fresh())
+        for kind, salt, data in (("sniff", self.store.salt, self.sniffs.snapshot()),
+                                 ("roles", self.roles_salt, self.roles.snapshot())):
+            if data is not None:
+                self.store.put_snapshot(kind, salt, data)
         self.store.close()
 
 
@@ -187,24 +190,24 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     """
     if len(targets) <= SNIFF_CACHE_MIN_FILES:
         return None
-    from repo_roles.classify.rolecache import RoleMemo, decode_rows, roles_fingerprint
-    from repo_roles.classify.sniffcache import SniffMemo, tables_fingerprint
+    from repo_roles.classify import rolecache, sniffcache
     from repo_roles.coverage.analyze import worktree_diff
     from repo_roles.coverage.cache import cache_directory
     from repo_roles.coverage.store import DocCache
 
     diff = worktree_diff(inventory, len(targets))
-    store = DocCache(cache_directory(config, inventory.project_root), tables_fingerprint(),
+    store = DocCache(cache_directory(config, inventory.project_root), sniffcache.tables_fingerprint(),
                      str(inventory.project_root))
-    stored = store.read_sniffs()  # while git compares the work tree
-    salt = roles_fingerprint(config)
-    decided = decode_rows(store.read_roles(salt))
+    # while git compares the work tree (and matches attributes)
+    stored = sniffcache.decode_snapshot(store.read_snapshot("sniff", store.salt))
+    salt = rolecache.roles_fingerprint(config)
+    decided = rolecache.decode_snapshot(store.read_snapshot("roles", salt))
     modified = diff.result()
     if modified is None:
         store.close()
         return None
     blobs = {e.path: e.blob for e in targets if e.blob and e.kind == "file" and e.path not in modified}
-    return _ContentCaches(SniffMemo(blobs, stored), store, RoleMemo(blobs, decided), salt)
+    return _ContentCaches(sniffcache.SniffMemo(blobs, stored), store, rolecache.RoleMemo(blobs, decided), salt)
 
 
 def scan(
@@ -259,6 +262,8 @@ def scan_project(
     else:
         targets = inventory.in_scope()
     whole = files is None and not scope
+    if whole:  # git matches the attributes while the caches below are read
+        inventory.prefetch_attributes(ATTRIBUTES)
     target_paths = [e.path for e in targets]
     caches = _sniff_store(inventory, config, targets) if whole and use_cache else None
     classifier = Classifier(config, inventory, targets=None if whole else target_paths,

@@ -219,6 +219,38 @@ def test_rule_selection_options_ruff_semantics(repo: Path, run_cli: Callable, ar
     assert run_cli("check", *args, "src/bad.py", "src/info.py").exit_code == code
 
 
+@pytest.mark.parametrize(
+    ("lint", "expected"),
+    [
+        pytest.param("", ["src/bad.py:2:6: ZZZ901 marker found", "src/info.py:1: ZZZ903 note found"],
+                     id="as-reported"),
+        pytest.param('[lint.per-path-ignores]\n"src/bad.py" = ["ZZZ9"]\n', ["src/info.py:1: ZZZ903 note found"],
+                     id="per-path-ignore-by-prefix"),
+        pytest.param('[lint.per-path-ignores]\n"src/info.py" = ["ZZZ901"]\n',
+                     ["src/bad.py:2:6: ZZZ901 marker found", "src/info.py:1: ZZZ903 note found"],
+                     id="per-path-ignore-of-another-file"),
+    ],
+)
+def test_per_path_ignores_drop_only_their_files_findings(make_repo: Callable[..., Path], fake_rules: None,
+                                                         monkeypatch: pytest.MonkeyPatch, run_cli: Callable,
+                                                         lint: str, expected: List[str]) -> None:
+    """ruff's lint.per-file-ignores: glob -> codes, matched against the file's project path."""
+    root = make_repo({**FILES, "repo-roles.toml": lint})
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--select", "ZZZ901,ZZZ903", "--output-format", "concise")
+    assert result.stdout.splitlines()[:-1] == expected
+
+
+def test_severity_override_reaches_every_finding(make_repo: Callable[..., Path], fake_rules: None,
+                                                 monkeypatch: pytest.MonkeyPatch, run_cli: Callable) -> None:
+    root = make_repo({**FILES, "repo-roles.toml": '[lint.severity]\nZZZ901 = "info"\nZZZ903 = "error"\n'})
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--select", "ZZZ901,ZZZ903", "--output-format", "json")
+    levels = {(f["code"], f["filename"].rpartition("/")[2]): f["severity"] for f in json.loads(result.stdout)}
+    assert levels == {("ZZZ901", "bad.py"): "info", ("ZZZ903", "info.py"): "error"}
+    assert result.exit_code == 1  # an error now, from the info rule
+
+
 def test_unknown_rule_is_exit_2_with_a_suggestion(repo: Path, run_cli: Callable) -> None:
     result = run_cli("check", "--select", "ZZZ9O1")
     assert result.exit_code == 2 and "ZZZ9O1" in result.stderr and "did you mean 'ZZZ901'" in result.stderr

@@ -17,6 +17,7 @@ import pytest
 
 import repo_roles.coverage.analyze as analyze
 import repo_roles.scan as scan_module
+from repo_roles.coverage import columns
 from repo_roles.config import load_config
 from repo_roles.scan import scan_project
 
@@ -113,9 +114,13 @@ def test_corrupt_row_is_ignored(make_repo: Callable[..., Path]) -> None:
     cold, _ = _scan(root)
     database = next(Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-v*.sqlite3"))
     with sqlite3.connect(str(database)) as db:
-        db.execute("UPDATE roles SET role = 'nonsense' WHERE path = CAST('app/models.py' AS BLOB)")
-        db.execute("UPDATE roles SET detail = X'07' WHERE path = CAST('docs/index.md' AS BLOB)")
-        db.execute("UPDATE roles SET signal = 'bogus' WHERE path = CAST('notes/todo.txt' AS BLOB)")
+        (data,) = db.execute("SELECT data FROM snapshot WHERE kind = 'roles'").fetchone()
+        (paths, blobs), values, index = columns.decode(data, 2)
+        rows = [list(values[i]) for i in index]
+        damage = {"app/models.py": (0, "nonsense"), "docs/index.md": (2, 7), "notes/todo.txt": (1, "bogus")}
+        for path, (column, value) in damage.items():
+            rows[paths.index(path)][column] = value
+        db.execute("UPDATE snapshot SET data = ? WHERE kind = 'roles'", (columns.encode([paths, blobs], rows),))
     warm, live = _scan(root)
     assert warm == cold
     assert {"app/models.py", "docs/index.md", "notes/todo.txt"} <= set(live)

@@ -14,6 +14,7 @@ import pytest
 
 import repo_roles.coverage.analyze as analyze
 import repo_roles.scan as scan_module
+from repo_roles.coverage import columns
 from repo_roles.config import load_config
 from repo_roles.inventory import Inventory
 from repo_roles.scan import scan_project
@@ -76,14 +77,32 @@ def test_corrupt_row_is_ignored(make_repo: Callable[..., Path], reads: List[str]
     cold = _roles(root)
     database = next((Path(str(load_cache_dir()))).glob("docs-v*.sqlite3"))
     with sqlite3.connect(str(database)) as db:
-        db.execute("UPDATE sniff SET verdict = '{\"d\": 7}'")
-        db.execute("INSERT OR REPLACE INTO sniff SELECT project, salt, 'f' || substr(blob, 2), 'not json' FROM sniff")
+        (data,) = db.execute("SELECT data FROM snapshot WHERE kind = 'sniff'").fetchone()
+        (blobs,), values, index = columns.decode(data, 1)
+        assert len(blobs) >= 2
+        # A fact of the wrong type for half the blobs, text that is not JSON for the others.
+        bad = ['{"d": 7}' if i % 2 else "not json" for i in range(len(blobs))]
+        db.execute("UPDATE snapshot SET data = ? WHERE kind = 'sniff'", (columns.encode([blobs], bad),))
     reads.clear()
     assert _roles(root) == cold
     assert reads, "every malformed verdict is a miss: the heads are read again"
     reads.clear()
     assert _roles(root) == cold
     assert reads == []  # and the repaired rows serve the next run
+
+
+def test_damaged_snapshot_is_ignored(make_repo: Callable[..., Path], reads: List[str]) -> None:
+    root = make_repo(FILES)
+    cold = _roles(root)
+    database = next((Path(str(load_cache_dir()))).glob("docs-v*.sqlite3"))
+    with sqlite3.connect(str(database)) as db:
+        db.execute("UPDATE snapshot SET data = substr(data, 1, length(data) - 3) WHERE kind = 'sniff'")
+    reads.clear()
+    assert _roles(root) == cold
+    assert reads, "a truncated table is no table: the heads are read again"
+    reads.clear()
+    assert _roles(root) == cold
+    assert reads == []
 
 
 def load_cache_dir() -> str:

@@ -325,6 +325,28 @@ def test_attributes_from_gitattributes(make_repo: MakeRepo, git_init: bool) -> N
     assert inv.attributes(names) == expected
 
 
+def test_prefetched_attributes_are_the_same_answer(make_repo: MakeRepo) -> None:
+    """A whole scan starts git check-attr early (prefetch_attributes) and collects it later."""
+    root = make_repo({**GITATTRIBUTES, "odd name\twith tab.min.js": "", "ünï/cödé.md": ""})
+    names = ["linguist-vendored", "linguist-generated", "linguist-documentation", "diff"]
+    direct = load_inventory(root).attributes(names)
+    assert direct["odd name\twith tab.min.js"] == {"linguist-generated": "true"}
+    assert direct["ünï/cödé.md"] == {"diff": "unset"}
+    inv = load_inventory(root)
+    inv.prefetch_attributes(names[:2])
+    inv.prefetch_attributes(names[:2])  # already on its way: no second git call
+    assert len(inv._attr_pending) == 1
+    assert inv.attributes(names) == direct  # the prefetched two plus two asked now
+    assert not inv._attr_pending
+
+
+def test_prefetch_outside_git_does_nothing(make_repo: MakeRepo) -> None:
+    inv = load_inventory(make_repo(GITATTRIBUTES, git_init=False))
+    inv.prefetch_attributes(["linguist-vendored"])
+    assert not inv._attr_pending
+    assert inv.attributes(["linguist-vendored"]) == {"vendor/lib.js": {"linguist-vendored": "set"}}
+
+
 def test_attributes_of_a_subfolder_project(make_repo: MakeRepo) -> None:
     root = make_repo({".gitattributes": "*.gen.py linguist-generated\n", "pkg/a.gen.py": "", "pkg/b.py": ""})
     inv = load_inventory(root / "pkg")

@@ -85,6 +85,10 @@ class RuleSelection:
             compiled.append((GlobSet([glob], last_wins=True).first, frozenset(codes)))
         return cls(enabled, severities, compiled)
 
+    def ignored_somewhere(self, rule_id: str) -> bool:
+        """Whether a per-path ignore names ``rule_id`` (else only severity can change its findings)."""
+        return any(any(c == ALL or rule_id.startswith(c) for c in codes) for _, codes in self.per_path_ignores)
+
     def accept(self, finding: Finding) -> Finding | None:
         """Apply per-path ignores and severity overrides to a raw finding."""
         if finding.rule_id not in self.enabled:

@@ -56,7 +56,11 @@ def apply_suppressions(context: "ScanContext", findings: Iterable[Finding], ran:
     used: Dict[UseKey, Set[str]] = {}
     kept: List[Finding] = []
     known: Dict[str, Tuple["Suppression", ...]] = {}
+    commented = context.coverage.paths_with_suppressions()
     for finding in findings:
+        if finding.path not in commented:  # most findings: their file has no suppression comment
+            kept.append(finding)
+            continue
         sups = known.get(finding.path)
         if sups is None:
             sups = known[finding.path] = suppressions_for(context, finding.path) if finding.path else ()

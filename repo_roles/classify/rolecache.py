@@ -17,10 +17,9 @@ from repo_roles import roles as R
 from repo_roles.classify.results import SIGNAL_ORDER, Classification
 from repo_roles.classify.sniffcache import tables_fingerprint
 from repo_roles.config.model import Config
+from repo_roles.coverage import columns
 
-ROLE_FORMAT = 1
-# (path, blob, role, signal, detail, source) as the store gives and takes them
-Row = Tuple[str, str, str, str, str, Optional[str]]
+ROLE_FORMAT = 2
 _ROLES = frozenset(R.ROLES)
 _SIGNALS = frozenset(SIGNAL_ORDER)
 
@@ -40,7 +39,8 @@ class RoleMemo:
         """``blobs``: path -> trusted blob id; ``stored``: path -> (blob id, classification)."""
         self._blobs = blobs
         self._stored = stored
-        self._fresh: List[Row] = []
+        self._fresh: Dict[str, Tuple[str, Classification]] = {}
+        self._hits = 0
         self.live: List[str] = []  # the paths classified afresh this run (warm and clean: few)
 
     def get(self, path: str) -> Optional[Classification]:
@@ -48,22 +48,46 @@ class RoleMemo:
         found = self._stored.get(path)
         if found is None or self._blobs.get(path) != found[0]:
             return None
+        self._hits += 1
         return found[1]
 
     def record(self, path: str, decided: Classification) -> None:
         """A classification that depended on nothing but the path, the content and the fingerprint."""
         blob = self._blobs.get(path)
         if blob is not None:
-            self._fresh.append((path, blob, *decided))  # type: ignore[arg-type]
+            self._fresh[path] = (blob, decided)
 
-    def fresh(self) -> List[Row]:
-        return self._fresh
+    def snapshot(self) -> Optional[bytes]:
+        """The table to store, or None when the stored one is still good (nothing learned, and
+        rows of deleted or changed files are under a quarter of it)."""
+        if not self._fresh and len(self._stored) - self._hits <= self._hits // 4:
+            return None
+        blobs = self._blobs
+        rows = {path: row for path, row in self._stored.items() if blobs.get(path) == row[0]}
+        rows.update(self._fresh)
+        return columns.encode([list(rows), [blob for blob, _ in rows.values()]],
+                              [list(decided) for _, decided in rows.values()])
 
 
-def decode_rows(rows: List[Row]) -> Dict[str, Tuple[str, Classification]]:
-    """Stored rows back as classifications; a row naming an unknown role or signal is skipped."""
-    found: Dict[str, Tuple[str, Classification]] = {}
-    for path, blob, role, signal, detail, source in rows:
-        if role in _ROLES and signal in _SIGNALS:
-            found[path] = (blob, Classification(role, signal, detail, source))
-    return found
+def decode_snapshot(data: Optional[bytes]) -> Dict[str, Tuple[str, Classification]]:
+    """A stored table back as ``{path: (blob id, classification)}``; a row naming an unknown
+    role or signal, or a malformed table, is left out (those files are classified again)."""
+    table = columns.decode(data, 2)
+    if table is None:
+        return {}
+    (paths, blobs), values, index = table
+    decided: List[Optional[Classification]] = [_classification(value) for value in values]
+    if None in decided:
+        return {path: (blob, decided[i]) for path, blob, i in zip(paths, blobs, index)  # type: ignore[misc]
+                if decided[i] is not None}
+    return dict(zip(paths, zip(blobs, map(decided.__getitem__, index))))  # type: ignore[arg-type]
+
+
+def _classification(value: object) -> Optional[Classification]:
+    if not (isinstance(value, list) and len(value) == 4):
+        return None
+    role, signal, detail, source = value
+    if (type(role) is str and type(signal) is str and role in _ROLES and signal in _SIGNALS and type(detail) is str
+            and (source is None or type(source) is str)):
+        return Classification(role, signal, detail, source)
+    return None

@@ -17,8 +17,9 @@ from repo_roles import __version__
 from repo_roles.classify import sniff
 from repo_roles.classify.results import Hit
 from repo_roles.classify.tables import TABLES_FILE, rules_dir
+from repo_roles.coverage import columns
 
-SNIFF_FORMAT = 1
+SNIFF_FORMAT = 2
 HEADER, DIRECTIVE, IMPORTS = "g", "d", "i"  # the facts, as stored
 _dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
@@ -78,9 +79,27 @@ class SniffMemo:
         facts[name] = value
         self._changed[blob] = facts
 
-    def fresh(self) -> List[Tuple[str, str]]:
-        """``(blob, verdict text)`` of every blob that learned a fact this run."""
-        return [(blob, _dumps(facts)) for blob, facts in self._changed.items()]
+    def snapshot(self) -> Optional[bytes]:
+        """The table to store, or None when the stored one is still good (nothing learned, and
+        blobs no longer in the project are under a quarter of it)."""
+        current = set(self._blobs.values())
+        if not self._changed:
+            kept = sum(1 for blob in self._stored if blob in current)
+            if len(self._stored) - kept <= kept // 4:
+                return None
+        verdicts = {blob: text for blob, text in self._stored.items() if blob in current}
+        verdicts.update((blob, _dumps(facts)) for blob, facts in self._changed.items())
+        return columns.encode([list(verdicts)], list(verdicts.values()))
+
+
+def decode_snapshot(data: Optional[bytes]) -> Dict[str, str]:
+    """A stored table back as ``{blob id: verdict text}`` ({} when malformed); each verdict is
+    validated when a file asks for it."""
+    table = columns.decode(data, 1)
+    if table is None:
+        return {}
+    (blobs,), values, index = table
+    return dict(zip(blobs, map(values.__getitem__, index)))  # type: ignore[arg-type]
 
 
 def hit_of(value: object, source: str) -> Optional[Hit]:

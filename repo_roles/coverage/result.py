@@ -12,7 +12,7 @@ found late: the file is analysed again (and stored again), and the answer comes 
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable, Dict, Iterator, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterator, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
 
 from repo_roles.coverage import cache as C
 from repo_roles.coverage.model import FileDocs, Problem
@@ -180,6 +180,14 @@ class CoverageResult:
             return ()
         found = self.analysis(path)
         return found.suppressions if found is not None else ()
+
+    def paths_with_suppressions(self) -> FrozenSet[str]:
+        """The targets that have suppression comments (a few): every other file's findings
+        stand without a look at them."""
+        cached = self._cached
+        found = {path for path, row in cached.items() if row[_SUPPRESSIONS] is not None}
+        found.update(path for path, analysis in self._fresh.items() if analysis.suppressions)
+        return frozenset(found)
 
     def documented_counts(self) -> Iterator[Tuple[str, int, int]]:
         """``(path, documented, counted)`` of every target with counted items, in target order."""

@@ -5,6 +5,8 @@ Two tables keyed by (project, salt, path, blob): ``files`` holds the small colum
 batched queries, and ``items`` the large ``docs`` column, read one file at a time, only for the
 files whose items someone asks for.  Kept apart, the small table stays a few pages per thousand
 files instead of being spread across the item lists (a tenth of the pages to read).
+A third, ``snapshot``, holds the classifier's per-project tables, each one value
+(:mod:`repo_roles.coverage.columns`).
 """
 
 from __future__ import annotations
@@ -68,13 +70,18 @@ class DocCache:
                 f"missing BLOB, suppressions TEXT, defines INTEGER, {pk}) WITHOUT ROWID"
             )
             db.execute(f"CREATE TABLE IF NOT EXISTS items ({key}, docs TEXT, {pk}) WITHOUT ROWID")
-            # The classifier's content facts (``classify.sniffcache``): by blob, not path.
-            db.execute("CREATE TABLE IF NOT EXISTS sniff (project TEXT NOT NULL, salt TEXT NOT NULL, "
-                       "blob TEXT NOT NULL, verdict TEXT, PRIMARY KEY (project, salt, blob)) WITHOUT ROWID")
-            # Whole classifications (``classify.rolecache``): one row per path, its blob a column.
-            db.execute("CREATE TABLE IF NOT EXISTS roles (project TEXT NOT NULL, salt TEXT NOT NULL, "
-                       "path BLOB NOT NULL, blob TEXT, role TEXT, signal TEXT, detail TEXT, source TEXT, "
-                       "PRIMARY KEY (project, salt, path)) WITHOUT ROWID")
+            # The classifier's caches (``classify.sniffcache``, ``classify.rolecache``): one value per
+            # project and kind, a whole table in ``coverage.columns`` layout, read in one go.
+            db.execute("CREATE TABLE IF NOT EXISTS snapshot (project TEXT NOT NULL, kind TEXT NOT NULL, "
+                       "salt TEXT NOT NULL, data BLOB, PRIMARY KEY (project, kind)) WITHOUT ROWID")
+            # Tables of earlier releases, replaced by ``snapshot``: dropped once, not left to grow.
+            legacy = [name for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('sniff', 'roles')")]
+            for name in legacy:
+                try:
+                    db.execute(f"DROP TABLE IF EXISTS {name}")
+                except sqlite3.OperationalError:  # locked by another run: drop it next time
+                    break
             # One page read proves the file is a database; a damaged page further in surfaces as a
             # DatabaseError when read, and is handled there (a count here would read them all).
             db.execute("SELECT 1 FROM files LIMIT 1").fetchone()
@@ -166,44 +173,23 @@ class DocCache:
             [(*key, entry.docs) for key, entry in keyed if entry.docs is not None],
         )
 
-    def read_sniffs(self) -> Dict[str, str]:
-        """``{blob: verdict text}`` of the project's sniff rows under this salt, in one range scan."""
+    def read_snapshot(self, kind: str, salt: str) -> Optional[bytes]:
+        """The project's stored ``kind`` table if it was written under ``salt`` (else None)."""
         if self._db is None:
-            return {}
+            return None
         try:
-            return dict(self._db.execute(
-                "SELECT blob, verdict FROM sniff WHERE project = ? AND salt = ? AND typeof(verdict) = 'text'",
-                (self.project, self.salt),
-            ).fetchall())
+            row = self._db.execute(
+                "SELECT data FROM snapshot WHERE project = ? AND kind = ? AND salt = ?", (self.project, kind, salt)
+            ).fetchone()
         except sqlite3.DatabaseError:
             self._reset()
-            return {}
+            return None
+        return row[0] if row is not None and isinstance(row[0], bytes) else None
 
-    def put_sniffs(self, rows: Iterable[Tuple[str, str]]) -> None:
-        """Store ``(blob, verdict text)`` rows in one transaction; skipped when locked."""
-        sql = "INSERT OR REPLACE INTO sniff VALUES (?, ?, ?, ?)"
-        self._write(sql, sql, [(self.project, self.salt, blob, verdict) for blob, verdict in rows], [])
-
-    def read_roles(self, salt: str) -> List[tuple]:
-        """``(path, blob, role, signal, detail, source)`` of the project's well-typed role rows."""
-        if self._db is None:
-            return []
-        try:
-            rows = self._db.execute(
-                "SELECT path, blob, role, signal, detail, source FROM roles WHERE project = ? AND salt = ? "
-                "AND typeof(path) = 'blob' AND typeof(blob) = 'text' AND typeof(role) = 'text' "
-                "AND typeof(signal) = 'text' AND typeof(detail) = 'text' AND typeof(source) IN ('text', 'null')",
-                (self.project, salt),
-            ).fetchall()
-        except sqlite3.DatabaseError:
-            self._reset()
-            return []
-        return [(path.decode("utf-8", "surrogateescape"), *rest) for path, *rest in rows]
-
-    def put_roles(self, salt: str, rows: Iterable[tuple]) -> None:
-        """Store ``(path, blob, role, signal, detail, source)`` rows in one transaction."""
-        sql = "INSERT OR REPLACE INTO roles VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-        self._write(sql, sql, [(self.project, salt, raw_path(row[0]), *row[1:]) for row in rows], [])
+    def put_snapshot(self, kind: str, salt: str, data: bytes) -> None:
+        """Replace the project's ``kind`` table (one per project: a new salt replaces the old)."""
+        sql = "INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?, ?)"
+        self._write(sql, sql, [(self.project, kind, salt, data)], [])
 
     def _write(self, files_sql: str, items_sql: str, files: List[tuple], items: List[tuple],
                retry: bool = True) -> None:

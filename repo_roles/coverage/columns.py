@@ -1,0 +1,72 @@
+"""A table of many rows as one value: text columns cut at C speed, repeated values stored once.
+
+The classifier's caches hold a row per file of the project (100,000 in a large monorepo) and a
+warm run needs every row.  Read from SQLite one row at a time that is ~0.3 s of Python objects;
+read as one value it is a few splits and a ``dict(zip(...))``.  Rows whose last column repeats
+(a file's whole classification, a sniff verdict: a few hundred distinct values per project)
+store an index into the distinct values instead.
+
+Layout: ``MAGIC``, one line of JSON ``{"rows": n, "sizes": [bytes of each text column],
+"values": [distinct values]}``, each text column as its cells joined by NUL (UTF-8 with
+surrogate escapes: git paths round-trip; a cell never contains NUL, as no git path or blob id
+does), then one little-endian unsigned 32-bit index per row.  JSON, never pickle: a cache
+directory may be attacker controlled; the caller validates the distinct values it gets back.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from array import array
+from typing import Dict, List, Optional, Sequence, Tuple
+
+MAGIC = b"repo-roles columns 1\n"
+_U32 = next(code for code in "IL" if array(code).itemsize == 4)  # "I" on every platform we know
+
+
+def encode(columns: Sequence[Sequence[str]], values: Sequence[object]) -> bytes:
+    """Rows given column by column (``columns[c][row]``) plus each row's JSON-able ``values[row]``."""
+    rows = len(values)
+    if any(len(column) != rows for column in columns):
+        raise ValueError("every column needs one cell per row")
+    distinct: Dict[str, int] = {}
+    index = array(_U32, [distinct.setdefault(json.dumps(value, separators=(",", ":")), len(distinct))
+                        for value in values])
+    if sys.byteorder != "little":
+        index.byteswap()
+    cut = [("\0".join(column)).encode("utf-8", "surrogateescape") for column in columns]
+    header = {"rows": rows, "sizes": [len(c) for c in cut], "values": [json.loads(v) for v in distinct]}
+    return b"".join([MAGIC, json.dumps(header, separators=(",", ":")).encode(), b"\n", *cut, index.tobytes()])
+
+
+def decode(data: object, width: int) -> Optional[Tuple[List[List[str]], List[object], array]]:
+    """``(columns, distinct values, index per row)`` of ``width`` text columns; None when malformed."""
+    if not isinstance(data, bytes) or not data.startswith(MAGIC):
+        return None
+    end = data.find(b"\n", len(MAGIC))
+    try:
+        header = json.loads(data[len(MAGIC):end]) if end > 0 else None
+    except ValueError:
+        return None
+    if not isinstance(header, dict):
+        return None
+    rows, sizes, values = header.get("rows"), header.get("sizes"), header.get("values")
+    if (type(rows) is not int or rows < 0 or not isinstance(values, list) or not isinstance(sizes, list)
+            or len(sizes) != width or not all(type(s) is int and s >= 0 for s in sizes)
+            or end + 1 + sum(sizes) + 4 * rows != len(data)):
+        return None
+    columns: List[List[str]] = []
+    at = end + 1
+    for size in sizes:
+        cells = data[at:at + size].decode("utf-8", "surrogateescape").split("\0") if rows else []
+        if len(cells) != rows:
+            return None
+        columns.append(cells)
+        at += size
+    index = array(_U32)
+    index.frombytes(data[at:])
+    if sys.byteorder != "little":
+        index.byteswap()
+    if rows and max(index) >= len(values):
+        return None
+    return columns, values, index
