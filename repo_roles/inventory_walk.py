@@ -7,14 +7,17 @@ inside a repository never imports it (nor pathspec for it).
 
 from __future__ import annotations
 
+import bisect
 import os
 import posixpath
+import re
 import stat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import pathspec
 
+from repo_roles.globs import attribute_regex
 from repo_roles.index_listing import FileEntry
 
 if TYPE_CHECKING:
@@ -83,36 +86,48 @@ def walk_attributes(inv: "Inventory", names: List[str]) -> List[Tuple[str, str, 
     """Minimal ``.gitattributes`` support outside git: ``attr``, ``-attr``, ``!attr``, ``attr=v``.
 
     Each file's patterns apply relative to its directory, later lines and deeper files win.
-    Not supported: macros (``binary``), ``[attr]`` definitions, quoted patterns.
+    Not supported: macros (``binary``), ``[attr]`` definitions, quoted patterns.  Per file and
+    attribute, its lines are one compiled regex (last line first): one C-level match per path
+    and attribute, not a pathspec call per line and path.
     """
     wanted = set(names)
     state: Dict[str, Dict[str, str]] = {}
+    paths = sorted(e.path for e in inv.entries)
     sources = sorted(
-        (e.path for e in inv.entries if e.kind == "file" and posixpath.basename(e.path) == ".gitattributes"),
-        key=lambda p: (p.count("/"), p),
+        (p for p in paths if posixpath.basename(p) == ".gitattributes"), key=lambda p: (p.count("/"), p)
     )
     for source in sources:
         base = posixpath.dirname(source)
         base = base + "/" if base else ""
+        # attribute -> (regex, value) of each line naming it, in file order
+        lines: Dict[str, List[Tuple[str, Optional[str]]]] = {}
         data = inv.read_bytes(source, 1 << 20) or b""
-        below = [e.path for e in inv.entries if e.path.startswith(base)]
         for line in data.decode("utf-8", "surrogateescape").splitlines():
             words = line.split()
-            if not words or words[0].startswith(("#", "[", "!")):  # negative patterns: forbidden
+            if not words or words[0].startswith(("#", "[")):
                 continue
-            changes = [_attr_change(w) for w in words[1:]]
-            changes = [c for c in changes if c[0] in wanted]
-            if not changes:
+            regex = attribute_regex(words[0])
+            if regex is None:
                 continue
-            spec = pathspec.GitIgnoreSpec.from_lines([words[0]])
+            for attr, value in map(_attr_change, words[1:]):
+                if attr in wanted:
+                    lines.setdefault(attr, []).append((regex, value))
+        if not lines:
+            continue
+        below = paths[bisect.bisect_left(paths, base):bisect.bisect_left(paths, base + "\U0010ffff")]
+        for attr, rules in lines.items():
+            # One alternation, last line first: the first alternative that matches is the last
+            # matching line, which decides (a "!attr" line makes the attribute unspecified).
+            match = re.compile("|".join(f"(?P<l{i}>{rx})" for i, (rx, _) in reversed(list(enumerate(rules))))).match
             for path in below:
-                if spec.match_file(path[len(base):]):
-                    attrs = state.setdefault(path, {})
-                    for attr, value in changes:
-                        if value is None:
-                            attrs.pop(attr, None)
-                        else:
-                            attrs[attr] = value
+                found = match(path[len(base):])
+                if found is None:
+                    continue
+                value = rules[int(found.lastgroup[1:])][1]  # type: ignore[index]
+                if value is None:
+                    state.get(path, {}).pop(attr, None)
+                else:
+                    state.setdefault(path, {})[attr] = value
     return [(path, attr, value) for path, attrs in state.items() for attr, value in attrs.items()]
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, NamedTuple, Dict, Iterator, List, Mapping, Opt
 
 
 from repo_roles.classify import Classification, Classifier
-from repo_roles.classify.globs import GlobSet
+from repo_roles.globs import GlobSet
 from repo_roles.classify.signals import ATTRIBUTES
 from repo_roles.config import Config, discover_config, load_config
 from repo_roles.errors import NotARepositoryError, UsageError

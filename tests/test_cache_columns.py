@@ -1,4 +1,4 @@
-"""The one-value table layout of the classifier's caches (``repo_roles.coverage.columns``):
+"""The one-value table layout of the classifier's caches (``repo_roles.columns``):
 every table round-trips, and damaged data is never half-trusted — it decodes to None."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from repo_roles.coverage import columns
+from repo_roles import columns
 
 # Cells are git paths or blob ids: any text without NUL, surrogate escapes included (a path
 # that is not UTF-8 in git's index arrives as a str with lone surrogates).

@@ -28,11 +28,12 @@ from typing import Callable, Dict, List
 import pytest
 
 from conftest import git
-from repo_roles.classify.globs import GlobSet
+from repo_roles.globs import GlobSet
 from repo_roles.index_listing import IndexListing, parse_records
 from repo_roles.inventory import Inventory, _run_git, load_inventory
 from repo_roles.ownership import CompiledCodeowners, parse_codeowners
-from repo_roles.ownership.candidates import RuleCandidates, literal_segments
+from repo_roles.ownership.candidates import RuleCandidates
+from repo_roles.ownership.patterns import compile_pattern, literal_segments
 
 MakeRepo = Callable[..., Path]
 
@@ -200,17 +201,24 @@ def test_candidates_agree_with_the_full_index(make_repo: MakeRepo, data: bytes, 
 
 
 @pytest.mark.parametrize(
-    "pattern, segments",
+    "pattern, dialect, segments, owned",
     [
-        pytest.param("/src/api/**/*.py", ("src", "api"), id="anchored-literals"),
-        pytest.param("*.md", (), id="wildcard-only"),
-        pytest.param("docs/[gi]uide/", ("docs",), id="class-is-not-literal"),
-        pytest.param("a\\*b/c", (), id="escapes-are-not-guessed"),
-        pytest.param("**/logs", ("logs",), id="floating-name"),
+        pytest.param("/src/api/**/*.py", "github", ("src", "api"), "src/api/v1/x.py", id="anchored-literals"),
+        pytest.param("*.md", "github", (), "docs/a.md", id="wildcard-only"),
+        pytest.param("docs/[gi]uide/", "gitlab", ("docs",), "docs/guide/a.md", id="gitlab-class-is-not-literal"),
+        # GitHub: "character ranges using [ ] are not supported" -- a bracket is a character
+        pytest.param("docs/[gi]uide/", "github", ("docs", "[gi]uide"), "docs/[gi]uide/a.md",
+                     id="github-bracket-is-literal"),
+        pytest.param("a\\*b/c\\ d", "github", ("a*b", "c d"), "a*b/c d", id="escapes-are-read-as-translated"),
+        pytest.param("**/logs", "github", ("logs",), "var/logs/x.log", id="floating-name"),
     ],
 )
-def test_literal_segments(pattern: str, segments: tuple) -> None:
-    assert literal_segments(pattern) == segments
+def test_literal_segments(pattern: str, dialect: str, segments: tuple, owned: str) -> None:
+    """The screen reads segments as the translation does (GitHub "About code owners", GitLab
+    "Code Owners syntax"): every literal is a whole segment of each path the pattern owns."""
+    assert literal_segments(pattern, dialect) == segments
+    assert compile_pattern(pattern, dialect).matches(owned)
+    assert set(segments) <= set(owned.split("/"))
 
 
 def test_few_questions_translate_only_candidate_lines() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from repo_roles.classify import load_tables
 from repo_roles.classify.literals import LiteralScreen, required_runs
-from repo_roles.classify.sniff import decode, generated_header, header_possible
+from repo_roles.classify.sniff import HeaderRules, decode, generated_header, header_possible
 
 HEADERS = load_tables().headers
 
@@ -63,9 +63,9 @@ def test_unanalysable_regex_disables_the_screen() -> None:
 def test_screen_agrees_with_the_regexes(head: bytes, header: Optional[str]) -> None:
     text = decode(head)
     plain = next((h.name for h in HEADERS if h.regex.search(text)), None)
-    found = generated_header(text, HEADERS)
+    found = generated_header(text, HeaderRules(HEADERS))
     assert plain == header and (found.name if found else None) == header
-    assert header_possible(head, HEADERS) or header is None
+    assert header_possible(head, HeaderRules(HEADERS)) or header is None
 
 
 @pytest.mark.parametrize(

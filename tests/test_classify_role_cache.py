@@ -17,7 +17,7 @@ import pytest
 
 import repo_roles.coverage.analyze as analyze
 import repo_roles.scan as scan_module
-from repo_roles.coverage import columns
+from repo_roles import columns
 from repo_roles.config import load_config
 from repo_roles.scan import scan_project
 

@@ -11,7 +11,7 @@ import pytest
 from repo_roles import roles as R
 from repo_roles._compat import tomllib
 from repo_roles.classify import Classifier, load_tables, rules_dir
-from repo_roles.classify.globs import GlobSet
+from repo_roles.globs import GlobSet
 from repo_roles.classify.tables import PathTable, Tables, parse_tables
 from repo_roles.config.model import Config
 from repo_roles.errors import ConfigError

@@ -325,6 +325,51 @@ def test_attributes_from_gitattributes(make_repo: MakeRepo, git_init: bool) -> N
     assert inv.attributes(names) == expected
 
 
+ATTRIBUTE_PATTERNS = {
+    ".gitattributes": (
+        "vendor linguist-vendored\n"  # a directory's name: its files get nothing
+        "third_party/ linguist-vendored\n"  # trailing slash: "pointless in an attributes file"
+        "lib/** linguist-vendored\n"  # everything below lib/
+        "*.gen.py linguist-generated\n"
+        "keep.gen.py !linguist-generated\n"  # later line: back to unspecified
+        "docs/*.md linguist-documentation\n"
+        "docs/*.md -linguist-documentation\n"  # later line wins
+    ),
+    "sub/.gitattributes": "*.py linguist-generated=yes\n",  # deeper file wins
+    "vendor/a.js": "",
+    "third_party/b.js": "",
+    "lib/deep/c.js": "",
+    "x.gen.py": "", "keep.gen.py": "", "sub/y.py": "", "sub/z.gen.py": "",
+    "docs/guide.md": "", "docs/api/ref.md": "",
+}
+
+
+def test_attributes_outside_git_agree_with_git_check_attr(make_repo: MakeRepo) -> None:
+    """The walk's reader gives what ``git check-attr`` gives (https://git-scm.com/docs/gitattributes:
+    "patterns that match a directory do not recursively match paths inside that directory")."""
+    files = ATTRIBUTE_PATTERNS
+    names = ["linguist-vendored", "linguist-generated", "linguist-documentation"]
+    with_git = load_inventory(make_repo(files)).attributes(names)
+    walked = load_inventory(make_repo(files, git_init=False)).attributes(names)
+    assert walked == with_git
+    assert with_git == {
+        "lib/deep/c.js": {"linguist-vendored": "set"},
+        "x.gen.py": {"linguist-generated": "set"},
+        "sub/y.py": {"linguist-generated": "yes"},
+        "sub/z.gen.py": {"linguist-generated": "yes"},
+        "docs/guide.md": {"linguist-documentation": "unset"},
+    }
+
+
+def test_many_attribute_lines_outside_git(make_repo: MakeRepo) -> None:
+    """2,000 lines over 2,000 files: each file gets the attribute of the one line naming its directory."""
+    lines = "".join(f"dir{i}/*.py linguist-generated\n" for i in range(2000))
+    files = {".gitattributes": lines, **{f"dir{i}/m.py": "" for i in range(0, 2000)}}
+    inv = load_inventory(make_repo(files, git_init=False))
+    found = inv.attributes(["linguist-generated"])
+    assert found == {f"dir{i}/m.py": {"linguist-generated": "set"} for i in range(2000)}
+
+
 def test_prefetched_attributes_are_the_same_answer(make_repo: MakeRepo) -> None:
     """A whole scan starts git check-attr early (prefetch_attributes) and collects it later."""
     root = make_repo({**GITATTRIBUTES, "odd name\twith tab.min.js": "", "ünï/cödé.md": ""})

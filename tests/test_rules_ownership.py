@@ -432,3 +432,30 @@ def test_every_ownership_rule_is_documented() -> None:
 def test_own013_duplicate_section(make_repo: Callable[..., Path], codeowners: str, expected: List[Row]) -> None:
     found = run_rule(make_repo, repo(codeowners, at=".gitlab/CODEOWNERS"), "OWN013")
     assert [(f.path, f.line, f.key) for f in found] == expected
+
+
+def test_gitlab_sections_match_each_path_once(make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """With GitLab sections every path has one winner per section ("Each section enforces its
+    rules separately", GitLab docs); resolving owners computes them, and the ownership rules
+    reuse them instead of matching every path again."""
+    from repo_roles.ownership.matcher import CompiledCodeowners
+
+    asked: List[str] = []
+    original = CompiledCodeowners._winners
+
+    def counting(self: CompiledCodeowners, directory: str, name: str) -> tuple:
+        asked.append(f"{directory}/{name}" if directory else name)
+        return original(self, directory, name)
+
+    monkeypatch.setattr(CompiledCodeowners, "_winners", counting)
+    files = repo("[Backend] @acme/backend\n/api/\n!/api/migrations/\n[Docs] @acme/docs\n*.md\n/api/\n",
+                 at=".gitlab/CODEOWNERS",
+                 **{f"api/mod{i}.py": "x = 1\n" for i in range(80)})  # past the few-paths shortcut
+    iter_rules()
+    context = scan(make_repo(files), run_checks=False)
+    paths = list(context.inventory.paths)
+    for rule_id in ("OWN003", "OWN005"):
+        list(RULES[rule_id].check(context))
+    assert sorted(asked) == sorted(paths)
+    # per section (unnamed, Backend, Docs): no line, the exclusion (rule 1), Docs' /api/ (rule 3)
+    assert context.ownership.compiled.winners("api/migrations/m0001.py") == (-1, 1, 3)

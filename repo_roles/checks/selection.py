@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping, Sequence
 
 from repo_roles.checks.registry import Rule
-from repo_roles.classify.globs import GlobSet
+from repo_roles.globs import GlobSet
 from repo_roles.errors import ConfigError
 from repo_roles.findings import Finding
 

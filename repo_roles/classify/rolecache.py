@@ -17,7 +17,7 @@ from repo_roles import roles as R
 from repo_roles.classify.results import SIGNAL_ORDER, Classification
 from repo_roles.classify.sniffcache import tables_fingerprint
 from repo_roles.config.model import Config
-from repo_roles.coverage import columns
+from repo_roles import columns
 
 ROLE_FORMAT = 2
 _ROLES = frozenset(R.ROLES)

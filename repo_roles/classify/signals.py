@@ -12,11 +12,11 @@ from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from repo_roles import roles as R
 from repo_roles.classify import results as S
-from repo_roles.classify.globs import GlobError, GlobSet
+from repo_roles.globs import GlobError, GlobSet
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe, extension_of
 from repo_roles.classify.results import Hit
-from repo_roles.classify.sniff import generated_header, header_possible
+from repo_roles.classify.sniff import HeaderRules, generated_header, header_possible
 from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, hit_of
 from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
 from repo_roles.config.model import Config
@@ -76,6 +76,7 @@ class Signals:
         self._dirs: Dict[str, DirInfo] = {"": _NO_DIRS}
         self._claims: Dict[str, Optional[str]] = {}
         self._code_exts = tables.language.extensions | tables.js.extensions
+        self._headers = HeaderRules(tables.headers)
         self._plain_exts = self._code_exts | tables.data.extensions
 
     # -- cached facts ----------------------------------------------------------------------------
@@ -173,9 +174,9 @@ class Signals:
     def _header(self, p: Probe) -> Optional[str]:
         """The name of the generated-code header rule the head matches (a fact of the content)."""
         head = p.head()
-        if head is not None and not header_possible(head, self.t.headers):
+        if head is not None and not header_possible(head, self._headers):
             return None
-        header = generated_header(p.text() or "", self.t.headers)
+        header = generated_header(p.text() or "", self._headers)
         return header.name if header is not None else None
 
     def _sniff_generated(self, p: Probe) -> bool:

@@ -34,21 +34,29 @@ def decode(head: bytes) -> str:
     return head.decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
-def generated_header(text: str, headers: Sequence[Header]) -> Optional[Header]:
+class HeaderRules:
+    """The generated-code header rules of the tables with their literal screen, built once."""
+
+    def __init__(self, headers: Sequence[Header]) -> None:
+        self.headers = tuple(headers)
+        # A MULTILINE search restarts at every line; a head with none of the rules' literals
+        # (most of them) is rejected by one substring test instead (see ``literals``).
+        self.screen = screen_for(tuple(h.regex for h in self.headers))
+
+
+def generated_header(text: str, rules: HeaderRules) -> Optional[Header]:
     """The first header rule found in ``text`` (a file head), if any."""
-    # A MULTILINE search restarts at every line; a head with none of the rules' literals (most
-    # of them) is rejected by one substring test instead (see ``literals``).
-    if not screen_for(tuple(h.regex for h in headers)).may_match(text):
+    if not rules.screen.may_match(text):
         return None
-    for header in headers:
+    for header in rules.headers:
         if header.regex.search(text):
             return header
     return None
 
 
-def header_possible(head: bytes, headers: Sequence[Header]) -> bool:
+def header_possible(head: bytes, rules: HeaderRules) -> bool:
     """False when no header rule can match ``decode(head)``; decoding 4 KB costs more than this."""
-    return screen_for(tuple(h.regex for h in headers)).may_match_bytes(head[:HEAD_LIMIT])
+    return rules.screen.may_match_bytes(head[:HEAD_LIMIT])
 
 
 def js_directives(text: str) -> List[str]:

@@ -17,7 +17,7 @@ from repo_roles import __version__
 from repo_roles.classify import sniff
 from repo_roles.classify.results import Hit
 from repo_roles.classify.tables import TABLES_FILE, rules_dir
-from repo_roles.coverage import columns
+from repo_roles import columns
 
 SNIFF_FORMAT = 2
 HEADER, DIRECTIVE, IMPORTS = "g", "d", "i"  # the facts, as stored

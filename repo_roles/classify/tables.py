@@ -13,7 +13,7 @@ from typing import Any, Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Tu
 
 from repo_roles import roles as R
 from repo_roles._compat import tomllib
-from repo_roles.classify.globs import GlobError, GlobSet, GlobTable
+from repo_roles.globs import GlobError, GlobSet, GlobTable
 from repo_roles.errors import ConfigError
 
 TABLES_FILE = "classify.toml"

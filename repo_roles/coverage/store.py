@@ -6,7 +6,7 @@ batched queries, and ``items`` the large ``docs`` column, read one file at a tim
 files whose items someone asks for.  Kept apart, the small table stays a few pages per thousand
 files instead of being spread across the item lists (a tenth of the pages to read).
 A third, ``snapshot``, holds the classifier's per-project tables, each one value
-(:mod:`repo_roles.coverage.columns`).
+(:mod:`repo_roles.columns`).
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class DocCache:
             )
             db.execute(f"CREATE TABLE IF NOT EXISTS items ({key}, docs TEXT, {pk}) WITHOUT ROWID")
             # The classifier's caches (``classify.sniffcache``, ``classify.rolecache``): one value per
-            # project and kind, a whole table in ``coverage.columns`` layout, read in one go.
+            # project and kind, a whole table in ``columns`` layout, read in one go.
             db.execute("CREATE TABLE IF NOT EXISTS snapshot (project TEXT NOT NULL, kind TEXT NOT NULL, "
                        "salt TEXT NOT NULL, data BLOB, PRIMARY KEY (project, kind)) WITHOUT ROWID")
             # Tables of earlier releases, replaced by ``snapshot``: dropped once, not left to grow.

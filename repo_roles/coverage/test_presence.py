@@ -39,7 +39,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tupl
 
 
 from repo_roles import roles as R
-from repo_roles.classify.globs import GlobSet
+from repo_roles.globs import GlobSet
 from repo_roles.config.model import TestsConfig
 from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, TEST_DIRS, Candidate, PathNames
 

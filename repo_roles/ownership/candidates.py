@@ -11,26 +11,18 @@ path only when all of its literal segments are segments of the path; lines are i
 such segment, and lines without any (``*``, ``*.md``) are candidates everywhere.  The candidates
 are then tried from the last line down, each translated once (and kept) and matched exactly as
 ``CompiledPattern.matches`` -- the definition the full matcher is tested against.  The literal
-test only ever keeps too many lines, never too few: a segment with a backslash escape, ``*``,
-``?`` or ``[`` counts as a wildcard.
+test only ever keeps too many lines, never too few: it reads segments as the translation does
+(``patterns.literal_segments``: escapes unescaped, ``*``/``?`` and GitLab's ``[`` wildcards).
 """
 
 from __future__ import annotations
 
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from repo_roles.ownership.codeowners import OwnerRule
-from repo_roles.ownership.patterns import CompiledPattern, PatternError, compile_pattern
+from repo_roles.ownership.codeowners import OwnerRule, rule_list
+from repo_roles.ownership.patterns import CompiledPattern, PatternError, compile_pattern, literal_segments
 
 _NONE = -1
-_WILD = frozenset("*?[\\")
-
-
-def literal_segments(pattern: str) -> Tuple[str, ...]:
-    """Segments of ``pattern`` that must each equal a whole segment of any path it owns."""
-    if "\\" in pattern:  # escapes: never guess what they spell
-        return ()
-    return tuple(seg for seg in pattern.split("/") if seg and _WILD.isdisjoint(seg))
 
 
 class RuleCandidates:
@@ -48,7 +40,7 @@ class RuleCandidates:
         self._by_segment: Dict[str, List[int]] = {}
         self._everywhere: List[int] = []
         for idx, rule in enumerate(rules):
-            required = literal_segments(rule.pattern)
+            required = literal_segments(rule.pattern, dialect)
             self._required.append(required)
             if required:
                 # The last literal is the most specific one ("handlers" rather than "services").
@@ -88,7 +80,7 @@ class RuleCandidates:
         excluded = [_NONE] * size
         for idx in self.candidates(path):
             rule = self.rules[idx]
-            pos = self.section_pos[(rule.section or "") if self.gitlab else ""]
+            pos = self.section_pos[rule_list(rule, self.gitlab)]
             exclusion = self.gitlab and rule.negated
             if excluded[pos] != _NONE or (not exclusion and included[pos] != _NONE):
                 continue  # this list is decided already (the last match wins; an exclusion always)

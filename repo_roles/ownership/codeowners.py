@@ -52,6 +52,12 @@ class OwnerRule(NamedTuple):
     raw: str  # the line as written, without its line break
 
 
+def rule_list(rule: OwnerRule, gitlab: bool) -> str:
+    """The rule list a line competes in: its GitLab section (``""`` before the first one), or
+    ``""``, the whole file, for GitHub and Bitbucket (sections exist only in GitLab's syntax)."""
+    return (rule.section or "") if gitlab else ""
+
+
 class Section(NamedTuple):
     name: str
     line: int

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from repo_roles.ownership.candidates import RuleCandidates
-from repo_roles.ownership.codeowners import OwnerRule, ParsedCodeowners
+from repo_roles.ownership.codeowners import OwnerRule, ParsedCodeowners, rule_list
 from repo_roles.ownership.patterns import CompiledPattern, PatternError, compile_pattern
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ class CompiledCodeowners:
         self._few_calls = 0
         self._single: Dict[int, OwnerMatch] = {}
         self._combined: Dict[Tuple[int, ...], OwnerMatch] = {}
+        self._winners_by_path: Dict[str, Tuple[int, ...]] = {}  # filled by match_all with sections
 
     @property
     def compiled(self) -> List[Optional[CompiledPattern]]:
@@ -102,7 +103,7 @@ class CompiledCodeowners:
             for idx, (rule, cp) in enumerate(zip(self.rules, self.compiled)):
                 if cp is None:
                     continue
-                name = (rule.section or "") if self.gitlab else ""
+                name = rule_list(rule, self.gitlab)
                 include, exclude = groups.setdefault(name, ([], []))
                 (exclude if rule.negated and self.gitlab else include).append((idx, cp))
             self._sections = [
@@ -138,7 +139,9 @@ class CompiledCodeowners:
 
     def _resolve(self, path: str) -> OwnerMatch:
         directory, _, name = path.lstrip("/").rpartition("/")
-        winners = self._winners(directory, name)
+        return self._owners_of(self._winners(directory, name))
+
+    def _owners_of(self, winners: Tuple[int, ...]) -> OwnerMatch:
         if len(winners) == 1:
             return _NO_MATCH if winners[0] == _NONE else self._one(winners[0])
         found = self._combined.get(winners)
@@ -165,8 +168,11 @@ class CompiledCodeowners:
 
     def winners(self, path: str) -> Tuple[int, ...]:
         """Per entry of ``sections``: the index in ``rules`` of the line deciding ``path``, or -1."""
-        directory, _, name = path.lstrip("/").rpartition("/")
-        return self._winners(directory, name)
+        found = self._winners_by_path.get(path)
+        if found is None:
+            directory, _, name = path.lstrip("/").rpartition("/")
+            found = self._winners(directory, name)
+        return found
 
     def match_all(self, paths: Iterable[str]) -> Dict[str, OwnerMatch]:
         """The owners of every path; directory work is shared, so this is the fast path."""
@@ -174,8 +180,17 @@ class CompiledCodeowners:
         if self._sections is None and self._few_calls + len(paths) <= _FEW_PATHS:
             return {path: self._resolve(path) for path in paths}
         if len(self.sections) != 1 or self.sections[0].exclude is not None:
-            resolve = self._resolve
-            return {path: resolve(path) for path in paths}
+            # Several rule lists (GitLab sections, exclusions): each path's winners are kept, as
+            # the ownership rules ask for them again (``winners``) and need not match twice.
+            winners_of, owners_of, kept = self._winners, self._owners_of, self._winners_by_path
+            shared: Dict[Tuple[int, ...], Tuple[int, ...]] = {}  # one tuple per distinct answer
+            out = {}
+            for path in paths:
+                directory, _, name = path.lstrip("/").rpartition("/")
+                found = winners_of(directory, name)
+                found = kept[path] = shared.setdefault(found, found)
+                out[path] = owners_of(found)
+            return out
         # One rule list (GitHub, Bitbucket, GitLab without sections): RuleIndex.best, inlined.
         index = self.sections[0].include
         directory = index.directory

@@ -107,6 +107,13 @@ def segment_literal(seg: str, dialect: str) -> Optional[str]:
     return "".join(out)
 
 
+def literal_segments(pattern: str, dialect: str) -> Tuple[str, ...]:
+    """The unescaped wildcard-free segments of ``pattern``: each must equal a whole segment of
+    any path the pattern owns (a segment never crosses ``/``), so they screen candidates."""
+    found = (segment_literal(seg, dialect) for seg in pattern.split("/") if seg)
+    return tuple(literal for literal in found if literal)
+
+
 def _class_regex(body: str) -> str:
     """An fnmatch bracket body (between ``[`` and ``]``) as a regex class that never matches ``/``."""
     negate = body[:1] in ("!", "^")

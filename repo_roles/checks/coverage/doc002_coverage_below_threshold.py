@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Dict, Iterator
 
 
 from repo_roles import roles as R
-from repo_roles.classify.globs import GlobSet
+from repo_roles.globs import GlobSet
 from repo_roles.checks.registry import rule
 from repo_roles.coverage import figures as F
 from repo_roles.findings import Finding

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Set
 
 
 from repo_roles import roles as R
-from repo_roles.classify.globs import GlobSet
+from repo_roles.globs import GlobSet
 from repo_roles.checks.registry import rule
 from repo_roles.coverage.test_presence import MANIFESTS, TEST_DIRS
 from repo_roles.findings import Finding

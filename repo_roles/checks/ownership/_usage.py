@@ -13,7 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Set, Tuple
 
 from repo_roles.checks.ownership._paths import PathIndex
-from repo_roles.ownership.codeowners import OwnerRule
+from repo_roles.ownership.codeowners import OwnerRule, rule_list
 from repo_roles.ownership.matcher import CompiledCodeowners
 from repo_roles.ownership.patterns import CompiledPattern
 
@@ -46,7 +46,7 @@ class RuleUsage:
 
     def section_key(self, rule: OwnerRule) -> str:
         """The rule list a rule competes in: its GitLab section, else the whole file."""
-        return (rule.section or "") if self.compiled.gitlab else ""
+        return rule_list(rule, self.compiled.gitlab)
 
     def _decide(self, paths: List[str]) -> Dict[str, Tuple[int, ...]]:
         if not self.single:

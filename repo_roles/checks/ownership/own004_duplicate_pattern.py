@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Tuple
 
 from repo_roles.checks.ownership._text import describe
 from repo_roles.checks.registry import rule
+from repo_roles.ownership.codeowners import rule_list
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ def duplicate_groups(compiled: "CompiledCodeowners") -> List[List[int]]:
     for idx, (owner_rule, cp) in enumerate(zip(compiled.rules, compiled.compiled)):
         if cp is None:
             continue
-        section = (owner_rule.section or "") if compiled.gitlab else ""
+        section = rule_list(owner_rule, compiled.gitlab)
         # Equal regexes match equal paths: the translation already normalised anchoring,
         # "x/**" vs "x/", "**/**" runs and escapes.
         groups.setdefault((section, owner_rule.negated, cp.regex_source), []).append(idx)

@@ -43,6 +43,31 @@ def glob_regex(glob: str) -> Tuple[str, bool]:
     return _NAMED_GROUP.sub("(?:", source), bool(include)
 
 
+_ANY_OR_DIRECTORY = "(?:(?P<ps_d>/)|$)"  # pathspec's ending: the path itself, or a directory of it
+_DIRECTORY = "(?P<ps_d>/)"  # a trailing-slash pattern: directories only
+
+
+def attribute_regex(pattern: str) -> Optional[str]:
+    """A ``.gitattributes`` pattern as a regex over a file's path; None when it can match no file.
+
+    gitattributes patterns are gitignore's, except (https://git-scm.com/docs/gitattributes)
+    "patterns that match a directory do not recursively match paths inside that directory (so
+    using the trailing-slash ``path/`` syntax is pointless in an attributes file; use
+    ``path/**`` instead)", and negative patterns are forbidden.
+    """
+    if pattern.startswith("!"):
+        return None
+    try:
+        source, include = _to_regex(pattern)
+    except (ValueError, TypeError):
+        return None
+    if source is None or not include or source.endswith(_DIRECTORY):
+        return None
+    if source.endswith(_ANY_OR_DIRECTORY):
+        source = source[: -len(_ANY_OR_DIRECTORY)] + "$"
+    return _NAMED_GROUP.sub("(?:", source)
+
+
 class GlobSet:
     """Ordered globs in one regex; :meth:`first` answers which glob matched.
 
