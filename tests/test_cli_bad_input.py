@@ -17,6 +17,7 @@ from typing import Callable
 import pytest
 
 from conftest import git
+from repo_roles.pathfmt import display_path
 
 MakeRepo = Callable[..., Path]
 
@@ -138,8 +139,25 @@ def test_weird_names_quoted_like_git_in_text_verbatim_in_jsonl(make_repo: MakeRe
     shown_by_git = git(root, "-c", "core.quotePath=false", "ls-files").rstrip("\n")
     assert text.stdout == f"backend.logic  {shown_by_git}  -\n"
     assert len(text.stdout.splitlines()) == 1  # one file, one line, whatever its name
+    # check's text formats show the name exactly as ls does
+    checked = run_cli("check", "--select", "DOC001", "--output-format", "concise", str(root))
+    assert checked.stdout.splitlines()[0].startswith(f"{shown_by_git}:1: DOC001 ")
     (record,) = [json.loads(line) for line in run_cli("ls", "--format", "jsonl", str(root)).stdout.splitlines()]
     assert record["path"] == name
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="these names are not allowed on Windows")
+@pytest.mark.parametrize("name", [pytest.param("csi\x9b31m.py", id="c1-control-csi"),
+                                  pytest.param("line\u2028sep.py", id="unicode-line-separator")])
+def test_terminal_controls_in_names_are_quoted_as_git_does_by_default(make_repo: MakeRepo, run_cli,
+                                                                       name: str) -> None:
+    """A C1 control (CSI starts a terminal escape) or U+2028 in a name is shown as git's default
+    ``core.quotePath=true`` shows it -- octal escapes of its UTF-8 bytes -- never raw."""
+    root = make_repo({name: "x = 1\n", "plain.py": "x = 1\n"})
+    quoted_by_git = git(root, "ls-files").splitlines()[0]
+    assert quoted_by_git.startswith('"') and "\\" in quoted_by_git
+    assert display_path(name) == quoted_by_git
+    assert run_cli("ls", str(root)).stdout.splitlines()[0] == f"backend.logic  {quoted_by_git}  -"
 
 
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="needs a filesystem that keeps any bytes")

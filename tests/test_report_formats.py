@@ -137,7 +137,8 @@ def test_concise_one_line_per_finding_and_a_summary(project: Path) -> None:
     assert "docs/read me.md:1: RR102 Owner @ghost is not in the roster" in lines
     assert "src/naïve/ünïcode.py: RR103 ünïcode.py has no test" in lines
     assert ".: RR900 No CODEOWNERS file" in lines
-    assert "weird\\nname.py: RR104 Name has a newline \\x1b[31mred\\x1b[0m" in lines
+    # the path quoted as git (and ``ls``) quote it; the message's control characters escaped
+    assert '"weird\\nname.py": RR104 Name has a newline \\x1b[31mred\\x1b[0m' in lines
 
 
 @pytest.mark.parametrize("fmt", ["concise", "full"])

@@ -27,6 +27,7 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence
 
 from repo_roles.checks.registry import Rule
 from repo_roles.findings import SEVERITIES, Finding
+from repo_roles.pathfmt import display_path
 
 TOOL_NAME = "repo-roles"
 # The project has no homepage yet; its PyPI page is the one address its name already implies.
@@ -125,8 +126,14 @@ def raw_location(finding: Finding) -> str:
 
 
 def text_location(finding: Finding) -> str:
-    """:func:`raw_location` with control characters escaped, for one-line text output."""
-    return one_line(raw_location(finding))
+    """:func:`raw_location` for one-line text output: the path quoted as ``ls`` and ``explain``
+    show it (git's quoting, :func:`~repo_roles.pathfmt.display_path`)."""
+    where = display_path(finding.path) if finding.path else REPOSITORY_WIDE
+    if finding.line is not None:
+        where += f":{finding.line}"
+        if finding.column is not None:
+            where += f":{finding.column}"
+    return where
 
 
 def text_line(finding: Finding) -> str:
@@ -142,8 +149,12 @@ def text_lines(findings: Sequence[Finding]) -> List[str]:
     Only when something needs escaping does each line take the per-part path.
     """
     out: List[str] = []
+    shown: Dict[str, str] = {REPOSITORY_WIDE: REPOSITORY_WIDE}  # path -> as displayed, once per file
     for finding in findings:
-        where, number, column = finding.path or REPOSITORY_WIDE, finding.line, finding.column
+        path, number, column = finding.path or REPOSITORY_WIDE, finding.line, finding.column
+        where = shown.get(path)
+        if where is None:
+            where = shown[path] = display_path(path)
         if number is not None:
             where = f"{where}:{number}" if column is None else f"{where}:{number}:{column}"
         out.append(f"{where}: {finding.rule_id} {finding.message}")
