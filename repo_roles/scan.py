@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 
 from repo_roles.classify import Classification, Classifier
@@ -113,6 +113,19 @@ class ScanContext:
             found = self.__dict__["_test_index"] = TestIndex(
                 self.inventory.paths, self.config.tests, lambda path: classifications[path].role
             )
+        return found
+
+
+    @property
+    def modules_needing_tests(self) -> Dict[str, Tuple[str, ...]]:
+        """Target modules that need a test -> the test files found (see
+        :func:`~repo_roles.coverage.test_presence.modules_needing_tests`); shared by TST001 and
+        the audit's test figures."""
+        found = self.__dict__.get("_modules_needing_tests")
+        if found is None:
+            from repo_roles.coverage.test_presence import modules_needing_tests
+
+            found = self.__dict__["_modules_needing_tests"] = modules_needing_tests(self)
         return found
 
 

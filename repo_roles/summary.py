@@ -57,6 +57,13 @@ class AuditSummary:
     docs_by_role: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     docs_by_owner: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     docs_by_directory: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+    docs_by_side: Dict[str, Tuple[int, int]] = field(default_factory=dict)  # all analysed files
+    # Test presence: (modules with a test file, modules that need one) of the `tests.require`
+    # roles, by side, owning team and top directory.
+    tests_required: Tuple[str, ...] = ()
+    tests_by_side: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+    tests_by_owner: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+    tests_by_directory: Dict[str, Tuple[int, int]] = field(default_factory=dict)
 
 
 def _directory_of(path: str, depth: int) -> str:
@@ -79,6 +86,10 @@ def _pair(sums: List[int]) -> Tuple[int, int]:
     return sums[0], sums[1]
 
 
+def _by_side(groups: Dict[str, List[int]]) -> Dict[str, Tuple[int, int]]:
+    return {side: _pair(groups[side]) for side in ("backend", "frontend", "other") if side in groups}
+
+
 def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     """One pass over the scanned files: roles, directories, owners, documentation coverage."""
     entries = context.targets
@@ -95,6 +106,11 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     docs_by_role: Dict[str, List[int]] = {}
     docs_by_owner: Dict[str, List[int]] = {}
     docs_by_dir: Dict[str, List[int]] = {}
+    docs_by_side: Dict[str, List[int]] = {}
+    needing_tests = context.modules_needing_tests
+    tests_by_side: Dict[str, List[int]] = {}
+    tests_by_owner: Dict[str, List[int]] = {}
+    tests_by_dir: Dict[str, List[int]] = {}
     classifications, owners_of = context.classifications, context.ownership.owners_of
     directory_of: Dict[str, str] = {}  # parent directory -> its row, computed once per directory
     side_of: Dict[str, str] = {}
@@ -124,10 +140,18 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         doc = doc_counts.get(path)
         if doc is not None:
             _add(docs_by_role, role, *doc)
+            _add(docs_by_side, side, *doc)
             if role in required:
                 for owner in owners or (figures.NO_OWNER,):
                     _add(docs_by_owner, owner, *doc)
                 _add(docs_by_dir, row, *doc)
+        tests = needing_tests.get(path)
+        if tests is not None:
+            tested = 1 if tests else 0
+            _add(tests_by_side, side, tested, 1)
+            for owner in owners or (figures.NO_OWNER,):
+                _add(tests_by_owner, owner, tested, 1)
+            _add(tests_by_dir, row, tested, 1)
     roster = context.config.teams
     teams = [
         TeamRow(
@@ -159,4 +183,9 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         docs_by_role={role: _pair(docs_by_role[role]) for role in R.ROLES if role in docs_by_role},
         docs_by_owner={k: _pair(v) for k, v in sorted(docs_by_owner.items())},
         docs_by_directory={k: _pair(v) for k, v in sorted(docs_by_dir.items())},
+        docs_by_side=_by_side(docs_by_side),
+        tests_required=tuple(context.config.tests.require),
+        tests_by_side=_by_side(tests_by_side),
+        tests_by_owner={k: _pair(v) for k, v in sorted(tests_by_owner.items())},
+        tests_by_directory={k: _pair(v) for k, v in sorted(tests_by_dir.items())},
     )

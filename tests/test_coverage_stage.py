@@ -71,7 +71,7 @@ def test_ls_jsonl_doc_fields(make_repo, run_cli) -> None:
     assert rows["app/broken.py"]["doc_items"] is None
 
 
-def test_audit_documentation_tables(make_repo, run_cli) -> None:
+def test_audit_documentation_and_test_tables(make_repo, run_cli) -> None:
     root = make_repo({
         "app/a.py": MODULE,
         "lib/b.py": '"""B."""\n',
@@ -85,6 +85,11 @@ def test_audit_documentation_tables(make_repo, run_cli) -> None:
         "  -------------  -------  -----  -------",
         "  backend.logic        2      3    66.7%",
         "",
+        "Documentation coverage by side (documented / counted items)",
+        "  side     covered  total  percent",
+        "  -------  -------  -----  -------",
+        "  backend        2      3    66.7%",
+        "",
         "Documentation coverage by owning team (required roles: backend.logic)",
         "  owner      covered  total  percent",
         "  ---------  -------  -----  -------",
@@ -96,6 +101,20 @@ def test_audit_documentation_tables(make_repo, run_cli) -> None:
         "  ---------  -------  -----  -------",
         "  app/             1      2    50.0%",
         "  lib/             1      1   100.0%",
+        "",
+        # lib/b.py defines no function or class: data only, it needs no test
+        "Test presence (modules with a test file / modules that need one; required roles: backend.logic)",
+        "  side     with tests  modules  percent",
+        "  -------  ----------  -------  -------",
+        "  backend           0        1     0.0%",
+        "",
+        "  owner      with tests  modules  percent",
+        "  ---------  ----------  -------  -------",
+        "  @acme/app           0        1     0.0%",
+        "",
+        "  directory  with tests  modules  percent",
+        "  ---------  ----------  -------  -------",
+        "  app/                0        1     0.0%",
         "",
     ]
 

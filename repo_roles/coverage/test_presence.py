@@ -35,7 +35,7 @@ Files of other languages have no convention and are exempt.  Data-only Python mo
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 
 from repo_roles import roles as R
@@ -43,7 +43,11 @@ from repo_roles.globs import GlobSet
 from repo_roles.config.model import TestsConfig
 from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, TEST_DIRS, Candidate, PathNames
 
-__all__ = ["DATA_ONLY_READ_LIMIT", "MANIFESTS", "TEST_DIRS", "TestIndex", "defines_code", "module_defines_code"]
+if TYPE_CHECKING:
+    from repo_roles.scan import ScanContext
+
+__all__ = ["DATA_ONLY_READ_LIMIT", "MANIFESTS", "TEST_DIRS", "TestIndex", "defines_code", "module_defines_code",
+           "modules_needing_tests"]
 
 _JVM_SUFFIXES = ("Test", "Tests", "TestCase", "IT", "ITCase")
 _JVM_PREFIXES = ("Test", "IT")
@@ -257,3 +261,42 @@ class TestIndex:
                 out += [f"{head}test/{rest}{stem}_test.rb", f"{head}test/{rest}test_{stem}.rb"]
                 return out
         return []
+
+
+def modules_needing_tests(context: "ScanContext") -> Dict[str, Tuple[str, ...]]:
+    """Every target module that needs a test -> the test files found for it (empty: none).
+
+    A module needs a test when its role is in ``[tests] require`` and it is not exempt (see
+    :meth:`TestIndex.exempt_reason`); a Python module without tests that defines no function
+    or class is data only and needs none.  TST001 reports the empty ones; the audit's test
+    figures count both kinds.  Data-only is what the coverage stage found when this run has it,
+    else the few files without tests are read (a run of TST001 alone parses nothing).
+    """
+    from repo_roles.coverage.analyze import computed_coverage
+
+    required: Set[str] = set()
+    for item in context.config.tests.require:
+        required |= R.expand_responsibility(item)
+    if not required:
+        return {}
+    index = context.test_index
+    index.expect(len(context.targets))  # a few files: the index reads only the names asked about
+    known = computed_coverage(context)
+    role_of = context.role_of
+    out: Dict[str, Tuple[str, ...]] = {}
+    for entry in context.targets:
+        path = entry.path
+        if entry.kind != "file" or role_of(path) not in required:
+            continue
+        tests = index.tests_for(path)
+        if not tests:
+            if index.exempt_reason(path) is not None:
+                continue
+            if path.endswith(".py"):
+                defines = known.defines_code(path) if known is not None else None
+                if defines is None:
+                    defines = defines_code(context.inventory.read_bytes(path, DATA_ONLY_READ_LIMIT))
+                if not defines:
+                    continue
+        out[path] = tests
+    return out

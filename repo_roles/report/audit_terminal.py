@@ -66,6 +66,7 @@ def render_audit(summary: AuditSummary, *, title: str) -> str:
     else:
         lines.append("  unowned files: 0")
     lines += _documentation_lines(summary)
+    lines += _test_lines(summary)
     return "\n".join(lines) + "\n"
 
 
@@ -79,6 +80,8 @@ def _documentation_lines(summary: AuditSummary) -> List[str]:
         return [(name, c, t, f"{100 * c / t:.1f}%" if t else "-") for name, (c, t) in groups.items()]
 
     lines += table(["role", "covered", "total", "percent"], rows(summary.docs_by_role), right=(1, 2, 3))
+    lines += ["", "Documentation coverage by side (documented / counted items)"]
+    lines += table(["side", "covered", "total", "percent"], rows(summary.docs_by_side), right=(1, 2, 3))
     required = ", ".join(summary.docs_required) or "none"
     for title, column, groups in (("owning team", "owner", summary.docs_by_owner),
                                   ("top directory", "directory", summary.docs_by_directory)):
@@ -88,3 +91,17 @@ def _documentation_lines(summary: AuditSummary) -> List[str]:
         else:
             lines.append("  no file in a required role")
     return lines
+
+
+def _test_lines(summary: AuditSummary) -> List[str]:
+    """The "Test presence" tables: modules of the ``[tests] require`` roles that need a test."""
+    required = ", ".join(summary.tests_required) or "none"
+    lines = ["", f"Test presence (modules with a test file / modules that need one; required roles: {required})"]
+    if not summary.tests_by_side:
+        return lines + ["  no module needs a test"]
+    header = ["with tests", "modules", "percent"]
+    for column, groups in (("side", summary.tests_by_side), ("owner", summary.tests_by_owner),
+                           ("directory", summary.tests_by_directory)):
+        rows = [(name, c, t, f"{100 * c / t:.1f}%") for name, (c, t) in groups.items()]
+        lines += table([column, *header], rows, right=(1, 2, 3)) + [""]
+    return lines[:-1]

@@ -24,10 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from repo_roles import roles as R
 from repo_roles.checks.registry import rule
-from repo_roles.coverage.analyze import computed_coverage
-from repo_roles.coverage.test_presence import DATA_ONLY_READ_LIMIT, defines_code
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -37,32 +34,13 @@ if TYPE_CHECKING:
 @rule("TST001", "module-without-tests", "A module in a role that requires tests has no test file.",
       severity="warning")
 def check(context: "ScanContext") -> Iterator[Finding]:
-    required: set = set()
-    for item in context.config.tests.require:
-        required |= R.expand_responsibility(item)
-    if not required:
-        return
     index = context.test_index
-    index.expect(len(context.targets))  # a few files: the index reads only the names asked about
-    known = computed_coverage(context)
-    for entry in context.targets:
-        path = entry.path
-        if entry.kind != "file" or context.role_of(path) not in required:
-            continue
-        if index.tests_for(path) or index.exempt_reason(path) is not None:
-            continue
-        # Data-only modules need no test: the coverage stage knows (when this run has it), else
-        # read only the few files that would be reported.
-        if path.endswith(".py"):
-            defines = known.defines_code(path) if known is not None else None
-            if defines is None:
-                defines = defines_code(context.inventory.read_bytes(path, DATA_ONLY_READ_LIMIT))
-            if not defines:
-                continue
-        yield Finding(
-            "TST001",
-            f"no test found for {path} (looked for {index.looked_for(path)})",
-            path,
-            severity="warning",
-            key=path,
-        )
+    for path, tests in context.modules_needing_tests.items():
+        if not tests:
+            yield Finding(
+                "TST001",
+                f"no test found for {path} (looked for {index.looked_for(path)})",
+                path,
+                severity="warning",
+                key=path,
+            )
