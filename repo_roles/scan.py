@@ -214,7 +214,7 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     # while git compares the work tree (and matches attributes)
     stored = sniffcache.decode_snapshot(store.read_snapshot("sniff", store.salt))
     salt = rolecache.roles_fingerprint(config)
-    decided = rolecache.decode_snapshot(store.read_snapshot("roles", salt))
+    decided = rolecache.decode_snapshot(store.read_snapshot("roles", salt), config)
     modified = diff.result()
     if modified is None:
         store.close()

@@ -109,6 +109,21 @@ def test_config_change_invalidates(make_repo: Callable[..., Path]) -> None:
     assert warm == _scan(root, use_cache=False)[0]
 
 
+def test_working_directory_does_not_invalidate_and_sources_follow_it(make_repo: Callable[..., Path],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A config-glob decision names its config line relative to the working directory (as
+    compilers name files); the cache keeps the decision, not that text."""
+    root = make_repo(FILES)
+    monkeypatch.chdir(root)
+    cold, _ = _scan(root)
+    assert cold["notes/todo.txt"][1:] == ("config-glob", "[roles] glob 'notes/**'", "repo-roles.toml:2")
+    monkeypatch.chdir(root.parent)
+    warm, live = _scan(root)
+    assert not set(PATH_DECIDED) & set(live)  # nothing path-decided was classified again
+    assert warm["notes/todo.txt"][3] == f"{root.name}/repo-roles.toml:2"
+    assert warm == _scan(root, use_cache=False)[0]
+
+
 def test_corrupt_row_is_ignored(make_repo: Callable[..., Path]) -> None:
     root = make_repo(FILES)
     cold, _ = _scan(root)

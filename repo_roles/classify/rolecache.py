@@ -14,19 +14,24 @@ import json
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from repo_roles import roles as R
-from repo_roles.classify.results import SIGNAL_ORDER, Classification
+from repo_roles.classify.results import CONFIG_GLOB, SIGNAL_ORDER, Classification
 from repo_roles.classify.sniffcache import tables_fingerprint
 from repo_roles.config.model import Config
 from repo_roles import columns
 
-ROLE_FORMAT = 2
+ROLE_FORMAT = 3
 _ROLES = frozenset(R.ROLES)
 _SIGNALS = frozenset(SIGNAL_ORDER)
 
 
 def roles_fingerprint(config: Config) -> str:
-    """The tables' fingerprint plus the config's ``[roles]`` globs and the files they came from."""
-    roles = [(role, list(globs), config.source_of("roles", role)) for role, globs in config.roles.items()]
+    """The tables' fingerprint plus the config's ``[roles]`` globs.
+
+    Not where the globs were written: a ``config-glob`` decision is stored without its source
+    (``"repo-roles.toml:6"``, named relative to the working directory) and gets the current one
+    when read back, so running from another directory, or moving the line, keeps the cache.
+    """
+    roles = [(role, list(globs)) for role, globs in config.roles.items()]
     digest = hashlib.sha1(f"roles-{ROLE_FORMAT}-{tables_fingerprint()}\0".encode())
     digest.update(json.dumps(roles, sort_keys=True).encode())
     return digest.hexdigest()[:16]
@@ -55,6 +60,8 @@ class RoleMemo:
         """A classification that depended on nothing but the path, the content and the fingerprint."""
         blob = self._blobs.get(path)
         if blob is not None:
+            if decided.signal == CONFIG_GLOB:
+                decided = decided._replace(source=None)  # filled in from the config when read
             self._fresh[path] = (blob, decided)
 
     def snapshot(self) -> Optional[bytes]:
@@ -63,31 +70,41 @@ class RoleMemo:
         if not self._fresh and len(self._stored) - self._hits <= self._hits // 4:
             return None
         blobs = self._blobs
-        rows = {path: row for path, row in self._stored.items() if blobs.get(path) == row[0]}
+        rows = {path: _stored_form(row) for path, row in self._stored.items() if blobs.get(path) == row[0]}
         rows.update(self._fresh)
         return columns.encode([list(rows), [blob for blob, _ in rows.values()]],
                               [list(decided) for _, decided in rows.values()])
 
 
-def decode_snapshot(data: Optional[bytes]) -> Dict[str, Tuple[str, Classification]]:
+def _stored_form(row: Tuple[str, Classification]) -> Tuple[str, Classification]:
+    blob, decided = row
+    return (blob, decided._replace(source=None)) if decided.signal == CONFIG_GLOB else row
+
+
+def decode_snapshot(data: Optional[bytes], config: Config) -> Dict[str, Tuple[str, Classification]]:
     """A stored table back as ``{path: (blob id, classification)}``; a row naming an unknown
-    role or signal, or a malformed table, is left out (those files are classified again)."""
+    role or signal, or a malformed table, is left out (those files are classified again).
+    ``config-glob`` decisions get their source from ``config``, as the classifier gives it."""
     table = columns.decode(data, 2)
     if table is None:
         return {}
     (paths, blobs), values, index = table
-    decided: List[Optional[Classification]] = [_classification(value) for value in values]
+    decided: List[Optional[Classification]] = [_classification(value, config) for value in values]
     if None in decided:
         return {path: (blob, decided[i]) for path, blob, i in zip(paths, blobs, index)  # type: ignore[misc]
                 if decided[i] is not None}
     return dict(zip(paths, zip(blobs, map(decided.__getitem__, index))))  # type: ignore[arg-type]
 
 
-def _classification(value: object) -> Optional[Classification]:
+def _classification(value: object, config: Config) -> Optional[Classification]:
     if not (isinstance(value, list) and len(value) == 4):
         return None
     role, signal, detail, source = value
-    if (type(role) is str and type(signal) is str and role in _ROLES and signal in _SIGNALS and type(detail) is str
-            and (source is None or type(source) is str)):
-        return Classification(role, signal, detail, source)
-    return None
+    if not (type(role) is str and type(signal) is str and role in _ROLES and signal in _SIGNALS
+            and type(detail) is str and (source is None or type(source) is str)):
+        return None
+    if signal == CONFIG_GLOB:
+        if role not in config.roles:
+            return None  # cannot be: the fingerprint covers [roles]; never trusted anyway
+        source = config.source_of("roles", role)
+    return Classification(role, signal, detail, source)
