@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Callable, Dict, List, Tuple
 
@@ -65,20 +66,50 @@ def test_warm_run_classifies_no_clean_path_decided_file(make_repo: Callable[...,
     assert not set(PATH_DECIDED) & set(live)
 
 
-@pytest.mark.parametrize("path, expected_live", [
-    pytest.param("assets/logo.min.js", True, id="gitattributes-linguist-vendored-is-read-every-run"),
-    pytest.param("web/lib/util.ts", True, id="js-side-from-nearest-package-json-dependencies"),
-    pytest.param("src/components/button.ts", False, id="js-side-from-use-client-directive-is-cached"),
-    pytest.param("app/models.py", False, id="language-extension-is-cached"),
+@pytest.mark.parametrize("path", [
+    pytest.param("assets/logo.min.js", id="gitattributes-linguist-vendored"),
+    pytest.param("web/lib/util.ts", id="js-side-from-nearest-package-json-dependencies"),
+    pytest.param("src/components/button.ts", id="js-side-from-use-client-directive"),
+    pytest.param("app/models.py", id="language-extension"),
 ])
-def test_decision_beyond_path_and_content_is_made_live(
-    make_repo: Callable[..., Path], path: str, expected_live: bool
-) -> None:
+def test_unchanged_decisions_are_not_made_again(make_repo: Callable[..., Path], path: str) -> None:
     root = make_repo(FILES)
     cold, _ = _scan(root)
     warm, live = _scan(root)
     assert warm == cold
-    assert (path in live) is expected_live
+    assert path not in live
+
+
+def _commit(root: Path, files: Dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", "change"], check=True)
+
+
+@pytest.mark.parametrize("change, path, role", [
+    # https://git-scm.com/docs/gitattributes: the attribute is gone, the file is ours again
+    pytest.param({".gitattributes": "# nothing\n"}, "assets/logo.min.js", "generated", id="attribute-removed"),
+    pytest.param({".gitattributes": "assets/*.js linguist-generated\n"}, "assets/logo.min.js", "generated",
+                 id="attribute-changed"),
+    # the nearest package.json decides the side (npm docs, package.json "dependencies")
+    pytest.param({"web/package.json": '{"dependencies": {"express": "4.0.0"}}\n'}, "web/lib/util.ts",
+                 "backend.logic", id="package-json-changed"),
+    pytest.param({"web/lib/package.json": '{"dependencies": {"express": "4.0.0"}}\n'}, "web/lib/util.ts",
+                 "backend.logic", id="nearer-package-json-added"),
+])
+def test_what_a_stored_decision_depended_on_is_checked(make_repo: Callable[..., Path], change: Dict[str, str],
+                                                        path: str, role: str) -> None:
+    root = make_repo(FILES)
+    _scan(root)
+    _commit(root, change)  # committed: the index blob ids are trusted, only the key can miss
+    warm, live = _scan(root)
+    assert path in live
+    assert warm[path][0] == role
+    assert warm == _scan(root, use_cache=False)[0]
+    again, live = _scan(root)
+    assert again == warm and path not in live
 
 
 def test_package_json_change_is_seen(make_repo: Callable[..., Path]) -> None:

@@ -8,7 +8,7 @@ from typing import Any, Dict, Iterable, List, Optional, Sequence
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe
 from repo_roles.classify.results import NOT_REACHED, Classification, SignalTrace
-from repo_roles.classify.rolecache import RoleMemo
+from repo_roles.classify.rolecache import RoleMemo, attributes_key, context_key
 from repo_roles.classify.signals import ATTRIBUTES, Signals
 from repo_roles.classify.sniffcache import SniffMemo
 from repo_roles.classify.tables import Tables, load_tables
@@ -119,21 +119,29 @@ class Classifier:
         memo = self.roles
         if memo is None:
             return {path: classify(path) for path in self._paths()}
-        # A file with any attribute set is decided afresh: attributes are not in the fingerprint.
+        # A stored decision names the attributes it saw, and the package.json a contextual JS/TS
+        # side came from: a change to either is a miss (see ``rolecache``).
         attributes = self._attributes()
         known, probe_of, decide = memo.get, self._probe, self._decide
+        context = self._context_key
         found: Dict[str, Classification] = {}
         for path in self._paths():
-            attributed = bool(attributes.get(path))
-            decided = None if attributed else known(path)
+            attrs = attributes.get(path)
+            qualifier = attributes_key(attrs) if attrs else ""
+            decided = known(path, qualifier, context)
             if decided is None:
                 probe = probe_of(path)
                 decided = decide(probe)
                 memo.live.append(path)
-                if not attributed and not probe.contextual:
-                    memo.record(path, decided)
+                memo.record(path, decided, qualifier, context(path) if probe.contextual else "")
             found[path] = decided
         return found
+
+    def _context_key(self, path: str) -> Optional[str]:
+        """:func:`rolecache.context_key` of ``path``: its nearest package.json and blob id."""
+        owner = self._signals.js.nearest_manifest(path.rpartition("/")[0])
+        manifest = None if owner is None else (f"{owner}/package.json" if owner else "package.json")
+        return context_key(manifest, self.roles.blobs if self.roles is not None else {})
 
     def explain(self, path: str) -> List[SignalTrace]:
         """Every signal in order: the misses (with why, when known), the decider, then the rest

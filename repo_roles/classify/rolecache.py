@@ -1,17 +1,23 @@
-"""Whole classifications remembered by path and git blob id, for files decided by themselves.
+"""Whole classifications remembered by path and git blob id, with what else they depended on.
 
 A file's role is a function of its path, its content (the blob id), the built-in tables and the
-config's ``[roles]`` globs; :func:`roles_fingerprint` covers the last two.  Decisions that also
-looked elsewhere are never stored: a git attribute set on the file (attributes are read every
-run), a JS/TS side taken from a package.json or a directory name (the probe says so), and files
-whose blob id is not trusted (dirty, untracked; the caller gives only trusted ids).
+config's ``[roles]`` globs (:func:`roles_fingerprint` covers the last two) -- and for some files
+of two more things, which the stored key names so a later run can check them:
+
+* the git attributes set on the file (read every run): ``<blob> linguist-vendored=set``;
+* for a JS/TS side taken from the nearest package.json or a directory name (the probe says it
+  looked there), that package.json and its blob id: ``<blob> pkg:web/package.json@<blob>``,
+  or ``pkg:-`` when there was none.  A changed, added or removed package.json is a miss.
+
+Files whose blob id is not trusted (dirty, untracked; the caller gives only trusted ids), and
+contextual decisions whose package.json is not trusted, are never stored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from repo_roles import roles as R
 from repo_roles.classify.results import CONFIG_GLOB, SIGNAL_ORDER, Classification
@@ -19,7 +25,7 @@ from repo_roles.classify.sniffcache import tables_fingerprint
 from repo_roles.config.model import Config
 from repo_roles import columns
 
-ROLE_FORMAT = 3
+ROLE_FORMAT = 4
 _ROLES = frozenset(R.ROLES)
 _SIGNALS = frozenset(SIGNAL_ORDER)
 
@@ -37,6 +43,26 @@ def roles_fingerprint(config: Config) -> str:
     return digest.hexdigest()[:16]
 
 
+_CONTEXT = " pkg:"
+
+
+def attributes_key(attributes: Optional[Mapping[str, str]]) -> str:
+    """The part of a stored key that names the file's git attributes ("" for none)."""
+    if not attributes:
+        return ""
+    # git attribute names and values never hold whitespace
+    return "".join(f" {name}={value}" for name, value in sorted(attributes.items()))
+
+
+def context_key(manifest: Optional[str], blobs: Mapping[str, str]) -> Optional[str]:
+    """The part of a stored key that names the package.json a JS/TS side came from
+    (``manifest``: its path, None when there is none); None when its blob id is not trusted."""
+    if manifest is None:
+        return _CONTEXT + "-"
+    blob = blobs.get(manifest)
+    return None if blob is None else f"{_CONTEXT}{manifest}@{blob}"
+
+
 class RoleMemo:
     """Stored classifications of the paths whose blob id is trusted, and the ones learned now."""
 
@@ -48,21 +74,40 @@ class RoleMemo:
         self._hits = 0
         self.live: List[str] = []  # the paths classified afresh this run (warm and clean: few)
 
-    def get(self, path: str) -> Optional[Classification]:
-        """The stored classification of ``path``'s current content, if any."""
+    @property
+    def blobs(self) -> Mapping[str, str]:
+        """The trusted blob ids, path -> blob."""
+        return self._blobs
+
+    def get(self, path: str, attributes: str = "",
+            context: Optional[Callable[[str], Optional[str]]] = None) -> Optional[Classification]:
+        """The stored classification of ``path``'s current content, if any.
+
+        ``attributes``: :func:`attributes_key` of the file's attributes now; ``context`` gives
+        :func:`context_key` now, asked only when the stored decision depended on it.
+        """
         found = self._stored.get(path)
-        if found is None or self._blobs.get(path) != found[0]:
+        if found is None:
+            return None
+        blob = self._blobs.get(path)
+        if blob is None:
+            return None
+        key, stored = blob + attributes, found[0]
+        if stored != key and not (context is not None and stored.startswith(key + _CONTEXT)
+                                  and stored == key + (context(path) or "\0")):
             return None
         self._hits += 1
         return found[1]
 
-    def record(self, path: str, decided: Classification) -> None:
-        """A classification that depended on nothing but the path, the content and the fingerprint."""
+    def record(self, path: str, decided: Classification, attributes: str = "",
+               context: Optional[str] = "") -> None:
+        """A classification made from the path, the content, the fingerprint, ``attributes``
+        (:func:`attributes_key`) and ``context`` (:func:`context_key`; None: not trusted)."""
         blob = self._blobs.get(path)
-        if blob is not None:
+        if blob is not None and context is not None:
             if decided.signal == CONFIG_GLOB:
                 decided = decided._replace(source=None)  # filled in from the config when read
-            self._fresh[path] = (blob, decided)
+            self._fresh[path] = (blob + attributes + context, decided)
 
     def snapshot(self) -> Optional[bytes]:
         """The table to store, or None when the stored one is still good (nothing learned, and
@@ -70,7 +115,8 @@ class RoleMemo:
         if not self._fresh and len(self._stored) - self._hits <= self._hits // 4:
             return None
         blobs = self._blobs
-        rows = {path: _stored_form(row) for path, row in self._stored.items() if blobs.get(path) == row[0]}
+        rows = {path: _stored_form(row) for path, row in self._stored.items()
+                if row[0].partition(" ")[0] == blobs.get(path)}
         rows.update(self._fresh)
         return columns.encode([list(rows), [blob for blob, _ in rows.values()]],
                               [list(decided) for _, decided in rows.values()])
