@@ -111,6 +111,7 @@ class TestIndex:
         self._exempt = GlobSet(tuple(config.exempt), last_wins=True)
         self._mapping = [(_compile_template(src), tuple(tests)) for src, tests in config.mapping.items()]
         self._mapped_tests = [_compile_template(t) for tests in config.mapping.values() for t in tests]
+        self._roots_text: Dict[str, str] = {}  # directory -> "under …" of looked_for
 
     def expect(self, count: int) -> None:
         """``count`` files are about to be asked about: lets a large run index all paths at once."""
@@ -186,10 +187,7 @@ class TestIndex:
         prefix = "".join(f"{t} (mapping), " for t in mapped)
         language = LANGUAGES.get(ext)
         if language == "py":
-            project = self._names.project(directory)
-            roots = sorted(r for r in self._names.tests_roots(directory) if _within(project, r))
-            where = "".join(f"{r}/ and " for r in roots[-3:])
-            return f"{prefix}test_{stem}.py / {stem}_test.py {'under ' + where if where else ''}next to it"
+            return f"{prefix}test_{stem}.py / {stem}_test.py {self._tests_roots_text(directory)}next to it"
         if language == "go":
             return f"{prefix}a _test.go file in {directory or '.'}/"
         if language == "js":
@@ -199,6 +197,16 @@ class TestIndex:
         if language == "rb":
             return prefix + " / ".join(self._ruby_candidates(directory, stem))
         return prefix.rstrip(", ") or "no convention"
+
+    def _tests_roots_text(self, directory: str) -> str:
+        """``"under a/tests/ and "`` (the nearest three tests roots of the project), per directory."""
+        found = self._roots_text.get(directory)
+        if found is None:
+            project = self._names.project(directory)
+            roots = sorted(r for r in self._names.tests_roots(directory) if _within(project, r))
+            where = "".join(f"{r}/ and " for r in roots[-3:])
+            found = self._roots_text[directory] = f"under {where}" if where else ""
+        return found
 
     # -- conventions ----------------------------------------------------------------------
     def _expand(self, rx: "re.Pattern[str]", path: str, tests: Iterable[str]) -> List[str]:
