@@ -90,68 +90,84 @@ def _by_side(groups: Dict[str, List[int]]) -> Dict[str, Tuple[int, int]]:
     return {side: _pair(groups[side]) for side in ("backend", "frontend", "other") if side in groups}
 
 
+# Per (role, owners, directory row): files, analysed files, documented items, counted items,
+# modules that need a test, and those that have one.
+_FILES, _ANALYSED, _COVERED, _TOTAL, _NEEDING, _TESTED = range(6)
+
+
 def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
-    """One pass over the scanned files: roles, directories, owners, documentation coverage."""
+    """One pass over the scanned files, then the tables: roles, directories, owners,
+    documentation coverage and test presence.
+
+    The pass only sorts files into buckets of the same role, owners and directory row (a few
+    thousand on 100,000 files); every table is a sum over the buckets.
+    """
     entries = context.targets
-    by_role: Dict[str, int] = {}
-    dirs: Dict[str, Dict[str, int]] = {}
-    team_roles: Dict[str, Dict[str, int]] = {}
-    unowned: Dict[str, int] = {}
     scope_depth = len(context.inventory.scope.split("/")) if context.inventory.scope else 0
     depth += scope_depth
-    # Documentation coverage of each analysed file, from the stored counts (no item is decoded);
-    # by role over every analysed file, by owner and directory over the required roles.
+    # Documentation coverage of each analysed file, from the stored counts (no item is decoded).
     doc_counts = {path: (covered, total) for path, covered, total in context.coverage.documented_counts()}
-    required = set(context.config.docs.require)
-    docs_by_role: Dict[str, List[int]] = {}
-    docs_by_owner: Dict[str, List[int]] = {}
-    docs_by_dir: Dict[str, List[int]] = {}
-    docs_by_side: Dict[str, List[int]] = {}
     needing_tests = context.modules_needing_tests
-    tests_by_side: Dict[str, List[int]] = {}
-    tests_by_owner: Dict[str, List[int]] = {}
-    tests_by_dir: Dict[str, List[int]] = {}
     classifications, owners_of = context.classifications, context.ownership.owners_of
     directory_of: Dict[str, str] = {}  # parent directory -> its row, computed once per directory
-    side_of: Dict[str, str] = {}
+    buckets: Dict[Tuple[str, Tuple[str, ...], str], List[int]] = {}
     for entry in entries:
         path = entry.path
-        role = classifications[path].role
-        by_role[role] = by_role.get(role, 0) + 1
         parent = path.rpartition("/")[0]
         row = directory_of.get(parent)
         if row is None:
             row = directory_of[parent] = _directory_of(path, depth)
-        side = side_of.get(role)
-        if side is None:
-            side = side_of[role] = R.side_of(role) or "other"
-        sides = dirs.get(row)
-        if sides is None:
-            sides = dirs[row] = {}
-        sides[side] = sides.get(side, 0) + 1
-        owners = owners_of(path)
-        if not owners:
-            unowned[role] = unowned.get(role, 0) + 1
-        for owner in owners:
-            counts = team_roles.get(owner)
-            if counts is None:
-                counts = team_roles[owner] = {}
-            counts[role] = counts.get(role, 0) + 1
+        key = (classifications[path].role, owners_of(path), row)
+        bucket = buckets.get(key)
+        if bucket is None:
+            bucket = buckets[key] = [0, 0, 0, 0, 0, 0]
+        bucket[_FILES] += 1
         doc = doc_counts.get(path)
         if doc is not None:
-            _add(docs_by_role, role, *doc)
-            _add(docs_by_side, side, *doc)
-            if role in required:
-                for owner in owners or (figures.NO_OWNER,):
-                    _add(docs_by_owner, owner, *doc)
-                _add(docs_by_dir, row, *doc)
+            bucket[_ANALYSED] += 1
+            bucket[_COVERED] += doc[0]
+            bucket[_TOTAL] += doc[1]
         tests = needing_tests.get(path)
         if tests is not None:
-            tested = 1 if tests else 0
-            _add(tests_by_side, side, tested, 1)
+            bucket[_NEEDING] += 1
+            if tests:
+                bucket[_TESTED] += 1
+
+    # By role over every analysed file; by owner and directory over the `docs.require` roles.
+    required = set(context.config.docs.require)
+    by_role: Dict[str, int] = {}
+    dirs: Dict[str, Dict[str, int]] = {}
+    team_roles: Dict[str, Dict[str, int]] = {}
+    unowned: Dict[str, int] = {}
+    docs_by_role: Dict[str, List[int]] = {}
+    docs_by_owner: Dict[str, List[int]] = {}
+    docs_by_dir: Dict[str, List[int]] = {}
+    docs_by_side: Dict[str, List[int]] = {}
+    tests_by_side: Dict[str, List[int]] = {}
+    tests_by_owner: Dict[str, List[int]] = {}
+    tests_by_dir: Dict[str, List[int]] = {}
+    for (role, owners, row), (files, analysed, covered, total, needing, tested) in buckets.items():
+        side = R.side_of(role) or "other"
+        by_role[role] = by_role.get(role, 0) + files
+        sides = dirs.setdefault(row, {})
+        sides[side] = sides.get(side, 0) + files
+        if not owners:
+            unowned[role] = unowned.get(role, 0) + files
+        for owner in owners:
+            counts = team_roles.setdefault(owner, {})
+            counts[role] = counts.get(role, 0) + files
+        if analysed:
+            _add(docs_by_role, role, covered, total)
+            _add(docs_by_side, side, covered, total)
+            if role in required:
+                for owner in owners or (figures.NO_OWNER,):
+                    _add(docs_by_owner, owner, covered, total)
+                _add(docs_by_dir, row, covered, total)
+        if needing:
+            _add(tests_by_side, side, tested, needing)
             for owner in owners or (figures.NO_OWNER,):
-                _add(tests_by_owner, owner, tested, 1)
-            _add(tests_by_dir, row, tested, 1)
+                _add(tests_by_owner, owner, tested, needing)
+            _add(tests_by_dir, row, tested, needing)
     roster = context.config.teams
     teams = [
         TeamRow(
