@@ -110,3 +110,28 @@ def test_suppressed_findings_do_not_fail_the_run(make_repo: Callable[..., Path],
     root = make_repo({"a.py": "x = 'VIOLATION'  # repo-roles: ignore[ZZZ911]\n"})
     result = run_cli("check", str(root), "--select", "ZZZ911")
     assert (result.exit_code, result.stdout.strip()) == (0, "All checks passed!")
+
+
+def test_no_finding_no_coverage_stage(make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Suppressions are looked up only for findings: a run of ownership rules that finds
+    nothing reads and parses no source file (the coverage stage never starts)."""
+    import repo_roles.coverage.analyze as analyze
+    from repo_roles.checks.engine import build_selection
+    from repo_roles.config import load_config
+    from repo_roles.scan import scan
+
+    started: List[int] = []
+    original = analyze.analyze_context
+
+    def counting(context: Any) -> Any:
+        started.append(1)
+        return original(context)
+
+    monkeypatch.setattr(analyze, "analyze_context", counting)
+    root = make_repo({".github/CODEOWNERS": "* @acme/all\n", "app.py": CODE})
+    iter_rules()
+    context = scan(root, selection=build_selection(load_config(None), select=["OWN001"]))
+    assert context.findings == []
+    assert started == []
+    scan(root)  # the full selection does start it: the counter counts
+    assert started == [1]

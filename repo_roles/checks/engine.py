@@ -48,18 +48,17 @@ def run_checks(context: "ScanContext", selection: Optional[RuleSelection] = None
         if rule.scope == "repository" and not context.repository_checks:
             continue
         ran.append(rule_id)
-        file_scope = rule.scope == "file"
-        # Without a per-path ignore for the rule, a finding already at its effective severity
-        # is accepted as it is: DOC001 alone may give 200k findings on a large monorepo.
-        level = None if selection.ignored_somewhere(rule_id) else selection.severities.get(rule_id)
+        # A finding already as accept() would leave it skips the call: DOC001 alone may give
+        # 200k findings on a large monorepo.
+        plain = selection.plain_level(rule_id)
         for raw in rule.check(context):
             if raw.rule_id != rule_id:
                 raw = raw._replace(rule_id=rule_id)
             # File rules speak only of the targets (the scope, or the files pre-commit passed);
             # repository rules run only when asked for, and then every finding of theirs counts.
-            if file_scope and raw.path not in targets:
+            if rule.scope == "file" and raw.path not in targets:
                 continue
-            if raw.severity == level:
+            if raw.severity == plain:
                 accepted.append(raw)
                 continue
             finding = selection.accept(raw)

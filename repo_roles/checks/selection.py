@@ -9,7 +9,7 @@ and on a tie ``ignore`` wins — flake8's "longest prefix" decision, which is al
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from repo_roles.checks.registry import Rule
 from repo_roles.globs import GlobSet
@@ -43,7 +43,9 @@ class RuleSelection:
 
     enabled: Mapping[str, Rule]
     severities: Mapping[str, str]
-    per_path_ignores: Sequence[tuple]  # (GlobSet.first of one glob, frozenset of codes)
+    # rule id -> the matchers (GlobSet.first of one glob) of the per-path ignores naming it;
+    # a rule no per-path ignore names is absent, so its findings take no per-path look
+    path_ignores: Mapping[str, Tuple[Callable[[str], Optional[str]], ...]]
 
     @classmethod
     def build(
@@ -79,24 +81,29 @@ class RuleSelection:
                 if spec > best:
                     chosen, best = level, spec
             severities[rule_id] = chosen
-        compiled = []
+        path_ignores: Dict[str, List[Callable[[str], Optional[str]]]] = {}
         for glob, codes in (per_path_ignores or {}).items():
             _validate(codes, rules, f"per-path-ignores.{glob}")
-            compiled.append((GlobSet([glob], last_wins=True).first, frozenset(codes)))
-        return cls(enabled, severities, compiled)
+            matches = GlobSet([glob], last_wins=True).first
+            for rule_id in enabled:
+                if any(_specificity(c, rule_id) >= 0 for c in codes):
+                    path_ignores.setdefault(rule_id, []).append(matches)
+        return cls(enabled, severities, {k: tuple(v) for k, v in path_ignores.items()})
 
-    def ignored_somewhere(self, rule_id: str) -> bool:
-        """Whether a per-path ignore names ``rule_id`` (else only severity can change its findings)."""
-        return any(any(c == ALL or rule_id.startswith(c) for c in codes) for _, codes in self.per_path_ignores)
+    def plain_level(self, rule_id: str) -> Optional[str]:
+        """The effective severity of an enabled rule that no per-path ignore names: a finding of
+        it at that severity is accepted as it is.  None when :meth:`accept` must look."""
+        return None if rule_id in self.path_ignores else self.severities.get(rule_id)
 
     def accept(self, finding: Finding) -> Finding | None:
         """Apply per-path ignores and severity overrides to a raw finding."""
-        if finding.rule_id not in self.enabled:
+        level = self.severities.get(finding.rule_id)
+        if level is None:  # not enabled
             return None
-        for matches, codes in self.per_path_ignores:
-            if finding.path and matches(finding.path) is not None:
-                if any(c == ALL or finding.rule_id.startswith(c) for c in codes):
+        path = finding.path
+        if path:
+            for matches in self.path_ignores.get(finding.rule_id, ()):
+                if matches(path) is not None:
                     return None
-        level = self.severities.get(finding.rule_id, finding.severity)
         return finding if level == finding.severity else finding._replace(severity=level)
 

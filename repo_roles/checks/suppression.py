@@ -56,14 +56,16 @@ def apply_suppressions(context: "ScanContext", findings: Iterable[Finding], ran:
     used: Dict[UseKey, Set[str]] = {}
     kept: List[Finding] = []
     known: Dict[str, Tuple["Suppression", ...]] = {}
-    commented = context.coverage.paths_with_suppressions()
+    findings = list(findings)
+    # Only files with a suppression comment need a look (no finding: no coverage stage either).
+    commented = context.coverage.paths_with_suppressions() if findings else frozenset()
     for finding in findings:
-        if finding.path not in commented:  # most findings: their file has no suppression comment
+        if finding.path not in commented:
             kept.append(finding)
             continue
         sups = known.get(finding.path)
         if sups is None:
-            sups = known[finding.path] = suppressions_for(context, finding.path) if finding.path else ()
+            sups = known[finding.path] = suppressions_for(context, finding.path)
         suppressed = False
         for sup in sups:
             if not _covers(sup, finding):

@@ -17,12 +17,10 @@ baseline entry that no longer occurs), 2 usage, configuration or internal error.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import os
 from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import click
 
@@ -34,6 +32,7 @@ from repo_roles.commands.common import (
     config_option,
     ignore_option,
     no_cache_option,
+    no_cyclic_gc,
     select_option,
     untracked_option,
 )
@@ -176,27 +175,6 @@ def _scan_what_to_check(
                    use_cache=use_cache)
     context.repository_checks = touches_repository(context, rels)
     return context, False
-
-
-@contextlib.contextmanager
-def no_cyclic_gc() -> Iterator[None]:
-    """Pause CPython's cyclic garbage collector for one check; reference counting still frees.
-
-    A check on a 100k-file repository builds a few hundred thousand small tuples and strings
-    that live until it ends and hold no reference cycles.  The cyclic collector walks all of them
-    again and again (measured: ~0.1 s of a 0.6 s run, whatever the thresholds, since one young
-    collection then has to traverse them all), and finds nothing to free.  mypy makes the same
-    trade for the same reason (``mypy/build.py``: "Run gc less frequently, as otherwise we can
-    spend a large fraction of cpu in gc").  The collector is re-enabled afterwards, so an
-    in-process caller (tests, an editor plugin) keeps its own state.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @no_cyclic_gc()  # a @contextmanager is also a decorator (contextlib.ContextDecorator)

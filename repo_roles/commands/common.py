@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import contextlib
+import gc
+from typing import Any, Callable, Iterator
 
 import click
 
@@ -48,3 +50,25 @@ def codes_option(name: str, help: str) -> Callable[[F], F]:
 
 select_option = codes_option("--select", "Rules to enable instead of the configured set")
 ignore_option = codes_option("--ignore", "Rules to disable")
+
+
+@contextlib.contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector for one command; reference counting still frees.
+
+    A check or an audit of a 100k-file repository builds a few hundred thousand small tuples
+    and strings (entries, classifications, findings) that live until it ends and hold no
+    reference cycles.  The cyclic collector walks all of them again and again, to find
+    next to nothing (measured: ~0.1 s of a 0.6 s check, ~1.5 s of an 8 s warm audit, whatever
+    the thresholds, since one young collection then has to traverse them all).  mypy makes the same
+    trade for the same reason (``mypy/build.py``: "Run gc less frequently, as otherwise we can
+    spend a large fraction of cpu in gc").  The collector is re-enabled afterwards, so an
+    in-process caller (tests, an editor plugin) keeps its own state.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -115,25 +115,22 @@ def one_line(text: str, keep: str = "") -> str:
     return _NEEDS_ESCAPE.sub(lambda m: m.group() if m.group() in keep else _escape(m.group()), text)
 
 
+def _at(where: str, finding: Finding) -> str:
+    """``where`` (a path as shown) with the finding's ``:line:col``, missing parts left out."""
+    if finding.line is None:
+        return where
+    return f"{where}:{finding.line}" if finding.column is None else f"{where}:{finding.line}:{finding.column}"
+
+
 def raw_location(finding: Finding) -> str:
     """``path:line:col`` with the missing parts left out (``path:line``, ``path``), unescaped."""
-    where = finding.path or REPOSITORY_WIDE
-    if finding.line is not None:
-        where += f":{finding.line}"
-        if finding.column is not None:
-            where += f":{finding.column}"
-    return where
+    return _at(finding.path or REPOSITORY_WIDE, finding)
 
 
 def text_location(finding: Finding) -> str:
     """:func:`raw_location` for one-line text output: the path quoted as ``ls`` and ``explain``
     show it (git's quoting, :func:`~repo_roles.pathfmt.display_path`)."""
-    where = display_path(finding.path) if finding.path else REPOSITORY_WIDE
-    if finding.line is not None:
-        where += f":{finding.line}"
-        if finding.column is not None:
-            where += f":{finding.column}"
-    return where
+    return _at(display_path(finding.path) if finding.path else REPOSITORY_WIDE, finding)
 
 
 def text_line(finding: Finding) -> str:
@@ -151,13 +148,11 @@ def text_lines(findings: Sequence[Finding]) -> List[str]:
     out: List[str] = []
     shown: Dict[str, str] = {REPOSITORY_WIDE: REPOSITORY_WIDE}  # path -> as displayed, once per file
     for finding in findings:
-        path, number, column = finding.path or REPOSITORY_WIDE, finding.line, finding.column
+        path = finding.path or REPOSITORY_WIDE
         where = shown.get(path)
         if where is None:
             where = shown[path] = display_path(path)
-        if number is not None:
-            where = f"{where}:{number}" if column is None else f"{where}:{number}:{column}"
-        out.append(f"{where}: {finding.rule_id} {finding.message}")
+        out.append(f"{_at(where, finding)}: {finding.rule_id} {finding.message}")
     text = "\n".join(out)
     if text.count("\n") == max(len(out) - 1, 0) and _NEEDS_ESCAPE_BUT_NEWLINE.search(text) is None:
         return out
