@@ -29,9 +29,20 @@ def encode(columns: Sequence[Sequence[str]], values: Sequence[object]) -> bytes:
     rows = len(values)
     if any(len(column) != rows for column in columns):
         raise ValueError("every column needs one cell per row")
-    distinct: Dict[str, int] = {}
-    index = array(_U32, [distinct.setdefault(json.dumps(value, separators=(",", ":")), len(distinct))
-                        for value in values])
+    distinct: Dict[str, int] = {}  # JSON text -> its index
+    # Rows repeat a few hundred values (100k rows): a value made of text alone is looked up by
+    # itself, and only its first sighting is written as JSON.  Other values (lists, numbers,
+    # whose equality is looser than their JSON's: 1 == True) go by their JSON text.
+    known: Dict[object, int] = {}
+    index = array(_U32)
+    for value in values:
+        plain = type(value) is str or (isinstance(value, tuple) and all(type(v) is str or v is None for v in value))
+        at = known.get(value) if plain else None
+        if at is None:
+            at = distinct.setdefault(json.dumps(value, separators=(",", ":")), len(distinct))
+            if plain:
+                known[value] = at
+        index.append(at)
     if sys.byteorder != "little":
         index.byteswap()
     cut = [("\0".join(column)).encode("utf-8", "surrogateescape") for column in columns]

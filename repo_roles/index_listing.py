@@ -115,7 +115,9 @@ class IndexListing:
         """Path -> kind of the entries that are not regular files (symlinks, submodules)."""
         if self._regular:
             return {}
-        return {e.path: e.kind for e in self.entries() if e.kind != "file"}
+        # The mode column alone: no entry is built (a pre-commit run asks this on its first file).
+        special = compress(zip(self._records, self.paths), map("0".__ne__, map(itemgetter(1), self._records)))
+        return {path: _GIT_KINDS[record[:6]][0] for record, path in special if record[:6] in _GIT_KINDS}
 
 
 def parse_records(records: List[str]) -> List[FileEntry]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter
 from pathlib import Path
-from typing import Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Collection, Dict, List, Optional, Sequence, Tuple, Union
 
 import git
 
@@ -49,10 +49,8 @@ class Inventory:
     entries: List[FileEntry]  # every file of the project (context for rules), sorted by path
     # attribute name -> {path: value}; filled by attributes(), one git call per new batch of names
     _attr_cache: Dict[str, Dict[str, str]] = field(default_factory=dict, init=False, repr=False, compare=False)
-    # names -> the git call started by prefetch_attributes(), collected by attributes()
-    _attr_pending: Dict[Tuple[str, ...], "_CheckAttr"] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    # the git calls started by prefetch_attributes(), collected by attributes()
+    _attr_pending: List["_CheckAttr"] = field(default_factory=list, init=False, repr=False, compare=False)
     # directory -> "its resolved location stays inside project_root"; realpath is costly per file
     _dir_inside: Dict[str, bool] = field(default_factory=dict, init=False, repr=False, compare=False)
     _real_root: str = field(default="", init=False, repr=False, compare=False)
@@ -158,7 +156,7 @@ class Inventory:
         Values are git's: ``"set"``, ``"unset"`` or the string; unspecified attributes (and paths
         with none set) are left out.  In git this is one ``git check-attr --stdin -z`` per batch of
         names not asked before.  Outside git, ``.gitattributes`` files are read minimally (see
-        ``_walk_attributes``).
+        ``inventory_walk.walk_attributes``).
         """
         wanted = list(dict.fromkeys(names))
         if paths is not None:
@@ -173,8 +171,8 @@ class Inventory:
             for path, attr, value in subset:
                 picked.setdefault(path, {})[attr] = value
             return picked
-        for names_asked, pending in list(self._attr_pending.items()):
-            del self._attr_pending[names_asked]
+        pending_calls, self._attr_pending = self._attr_pending, []
+        for pending in pending_calls:
             for path, attr, value in pending.result():
                 self._attr_cache[attr][path] = value
         missing = [n for n in wanted if n not in self._attr_cache]
@@ -207,7 +205,7 @@ class Inventory:
         pending = _CheckAttr(self.project_root, self.paths, missing)
         for name in missing:
             self._attr_cache[name] = {}
-        self._attr_pending[tuple(missing)] = pending
+        self._attr_pending.append(pending)
 
     def _open_regular(self, path: str) -> Optional[int]:
         """An fd on ``path`` if it is a regular file reached without leaving the project root.
@@ -248,6 +246,7 @@ def _get_entries(self: Inventory) -> List[FileEntry]:
         listing = self._listing
         assert listing is not None
         entries = self.__dict__["_entries"] = listing.entries()
+        self._paths = (entries, len(entries), listing.paths)  # the same paths: keep, not rebuild
         self._listing = None
     return entries
 

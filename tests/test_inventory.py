@@ -396,3 +396,15 @@ def test_attributes_of_a_subfolder_project(make_repo: MakeRepo) -> None:
     root = make_repo({".gitattributes": "*.gen.py linguist-generated\n", "pkg/a.gen.py": "", "pkg/b.py": ""})
     inv = load_inventory(root / "pkg")
     assert inv.attributes(["linguist-generated"]) == {"a.gen.py": {"linguist-generated": "set"}}
+
+
+def test_special_kinds_read_off_the_mode_column() -> None:
+    """git-ls-files --stage modes: 120000 symlink, 160000 submodule (gitlink); the answer is
+    the one the built entries give, without building them."""
+    from repo_roles.index_listing import IndexListing
+
+    records = [("100644", "a.py"), ("120000", "link"), ("160000", "sub"), ("100755", "x.sh")]
+    listing = IndexListing.parse("".join(f"{mode} {'a' * 40} 0\t{path}\0" for mode, path in records))
+    assert isinstance(listing, IndexListing)
+    assert listing.special_kinds() == {"link": "symlink", "sub": "submodule"}
+    assert listing.special_kinds() == {e.path: e.kind for e in listing.entries() if e.kind != "file"}

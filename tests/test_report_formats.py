@@ -438,3 +438,7 @@ def test_presorted_report_renders_as_a_sorted_one(project: Path) -> None:
     ordered = sorted(FINDINGS, key=Finding.sort_key)
     presorted = render("concise", _report(project, ordered, presorted=True))
     assert presorted == render("concise", _report(project, FINDINGS))
+    # and it is trusted, not sorted again: every format keeps the order it is given
+    backwards = list(reversed(ordered))
+    for fmt in ("concise", "full", "json", "github", "junit", "sarif", "markdown", "gitlab"):
+        assert render(fmt, _report(project, backwards, presorted=True)) != render(fmt, _report(project, backwards)), fmt

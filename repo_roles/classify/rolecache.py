@@ -105,8 +105,6 @@ class RoleMemo:
         (:func:`attributes_key`) and ``context`` (:func:`context_key`; None: not trusted)."""
         blob = self._blobs.get(path)
         if blob is not None and context is not None:
-            if decided.signal == CONFIG_GLOB:
-                decided = decided._replace(source=None)  # filled in from the config when read
             self._fresh[path] = (blob + attributes + context, decided)
 
     def snapshot(self) -> Optional[bytes]:
@@ -115,16 +113,15 @@ class RoleMemo:
         if not self._fresh and len(self._stored) - self._hits <= self._hits // 4:
             return None
         blobs = self._blobs
-        rows = {path: _stored_form(row) for path, row in self._stored.items()
-                if row[0].partition(" ")[0] == blobs.get(path)}
+        rows = {path: row for path, row in self._stored.items() if row[0].partition(" ")[0] == blobs.get(path)}
         rows.update(self._fresh)
-        return columns.encode([list(rows), [blob for blob, _ in rows.values()]],
-                              [list(decided) for _, decided in rows.values()])
+        return columns.encode([list(rows), [key for key, _ in rows.values()]],
+                              [_stored_form(decided) for _, decided in rows.values()])
 
 
-def _stored_form(row: Tuple[str, Classification]) -> Tuple[str, Classification]:
-    blob, decided = row
-    return (blob, decided._replace(source=None)) if decided.signal == CONFIG_GLOB else row
+def _stored_form(decided: Classification) -> Classification:
+    """A config-glob decision without its source, which is filled in from the config when read."""
+    return decided._replace(source=None) if decided.signal == CONFIG_GLOB else decided
 
 
 def decode_snapshot(data: Optional[bytes], config: Config) -> Dict[str, Tuple[str, Classification]]:

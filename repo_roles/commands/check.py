@@ -217,14 +217,15 @@ def run_check(
     findings = run_checks(context, selection)
     stale = False
     if accepted is not None:
-        from repo_roles import baseline as B
         from repo_roles.commands.baseline import baseline_scope, report_stale
 
         comparison = B.compare(findings, accepted, baseline_scope(context, selection, whole))
         findings, stale = comparison.new, bool(comparison.stale)
         report_stale(comparison, baseline_path or "", strict_baseline)
     exit_code = 1 if any(f.severity != "info" for f in findings) or (strict_baseline and stale) else 0
-    report = ReportInput(findings, RULES, context.root, __version__, statistics, context.inventory.prefix)
+    # The engine sorted the findings, and a baseline only filters them: no second sort.
+    report = ReportInput(findings, RULES, context.root, __version__, statistics, context.inventory.prefix,
+                         presorted=True)
     text = render_statistics(report) if statistics else render(output_format, report)
     if output_file:
         Path(output_file).parent.mkdir(parents=True, exist_ok=True)

@@ -45,8 +45,7 @@ def _start_of(first: str, config_path: Optional[str]) -> str:
 
 
 def explain_lines(context: ScanContext, rel: str) -> List[str]:
-    known = {e.path: e for e in context.inventory.entries}
-    entry = known.get(rel)
+    entry = next(iter(context.inventory.pick({rel})), None)  # builds one entry, not a dict of all
     lines = [display_path(rel)]
     if entry is None:
         lines.append("  note:     not in the inventory (untracked, ignored or excluded); classified by path only")

@@ -24,7 +24,7 @@ from repo_roles.findings import Finding
 from repo_roles.report.base import (
     ReportInput,
     one_line,
-    ordered,
+    report_order,
     read_source_line,
     render_statistics,
     rule_name,
@@ -88,6 +88,6 @@ class FullFormatter:
     def render(self, report: ReportInput) -> str:
         if report.statistics:
             return render_statistics(report)
-        blocks = [render_one(report, finding) for finding in ordered(report.findings)]
+        blocks = [render_one(report, finding) for finding in report_order(report)]
         blocks.append(summary_line(report.findings))
         return "\n\n".join(blocks) + "\n"

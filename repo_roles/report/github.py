@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from repo_roles.findings import Finding
-from repo_roles.report.base import TOOL_NAME, ReportInput, one_line, ordered, raw_location
+from repo_roles.report.base import TOOL_NAME, ReportInput, one_line, report_order, raw_location
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -63,4 +63,4 @@ class GithubFormatter:
 
     def render(self, report: ReportInput) -> str:
         prefix = report.path_prefix
-        return "".join(command(finding, prefix) + "\n" for finding in ordered(report.findings))
+        return "".join(command(finding, prefix) + "\n" for finding in report_order(report))

@@ -19,10 +19,10 @@ fingerprints, so colliding ones get an occurrence number (see ``base.fingerprint
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List
+from typing import Any, Dict, Sequence
 
 from repo_roles.findings import Finding
-from repo_roles.report.base import REPOSITORY_WIDE, ReportInput, fingerprints, ordered
+from repo_roles.report.base import REPOSITORY_WIDE, ReportInput, fingerprints, report_order
 
 # Code Quality knows info|minor|major|critical|blocker; ours has three levels. "major" for
 # errors (as ruff reports everything) keeps critical/blocker for security scanners.
@@ -49,6 +49,6 @@ class GitlabFormatter:
     name = "gitlab"
 
     def render(self, report: ReportInput) -> str:
-        findings: List[Finding] = ordered(report.findings)
+        findings: Sequence[Finding] = report_order(report)
         issues = [_issue(f, fp, report.path_prefix) for f, fp in zip(findings, fingerprints(findings))]
         return json.dumps(issues, indent=2) + "\n"

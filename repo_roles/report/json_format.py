@@ -21,10 +21,10 @@ terminal's encoding; every JSON parser restores it.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from repo_roles.findings import Finding
-from repo_roles.report.base import ReportInput, fingerprints, ordered, rule_name
+from repo_roles.report.base import ReportInput, fingerprints, report_order, rule_name
 
 
 def _position(row: Optional[int], column: Optional[int]) -> Optional[Dict[str, Optional[int]]]:
@@ -35,7 +35,7 @@ def _position(row: Optional[int], column: Optional[int]) -> Optional[Dict[str, O
 
 def finding_objects(report: ReportInput) -> List[Dict[str, Any]]:
     """The per-finding objects shared by ``json`` and ``json-lines``."""
-    findings: List[Finding] = ordered(report.findings)
+    findings: Sequence[Finding] = report_order(report)
     return [
         {
             "code": f.rule_id,

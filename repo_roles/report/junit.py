@@ -19,7 +19,7 @@ import xml.etree.ElementTree as ET
 from typing import Dict, List
 
 from repo_roles.findings import Finding
-from repo_roles.report.base import REPOSITORY_WIDE, TOOL_NAME, ReportInput, ordered
+from repo_roles.report.base import REPOSITORY_WIDE, TOOL_NAME, ReportInput, report_order
 
 _PACKAGE = f"org.{TOOL_NAME}"
 
@@ -82,7 +82,7 @@ class JunitFormatter:
     name = "junit"
 
     def render(self, report: ReportInput) -> str:
-        findings = ordered(report.findings)
+        findings = report_order(report)
         root = ET.Element(
             "testsuites",
             name=TOOL_NAME,

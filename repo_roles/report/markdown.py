@@ -16,7 +16,7 @@ from repo_roles.report.base import (
     TOOL_NAME,
     ReportInput,
     one_line,
-    ordered,
+    report_order,
     plural,
     raw_location,
     rule_counts,
@@ -56,7 +56,7 @@ class MarkdownFormatter:
         self.max_rows = max_rows
 
     def render(self, report: ReportInput) -> str:
-        findings: List[Finding] = ordered(report.findings)
+        findings: Sequence[Finding] = report_order(report)
         if not findings:
             return f"## {TOOL_NAME}\n\nAll checks passed!\n"
         lines = [f"## {TOOL_NAME}: {plural(len(findings), 'problem')}", ""]

@@ -16,12 +16,12 @@ findings have no location at all (SARIF allows it; GitHub code scanning may not 
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional, Sequence
 from urllib.parse import quote
 
 from repo_roles.checks.registry import Rule
 from repo_roles.findings import Finding
-from repo_roles.report.base import INFORMATION_URI, TOOL_NAME, ReportInput, fingerprints, ordered
+from repo_roles.report.base import INFORMATION_URI, TOOL_NAME, ReportInput, fingerprints, report_order
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "repoRoles/v1"
@@ -80,7 +80,7 @@ def _result(finding: Finding, index: int, fingerprint: str, prefix: str) -> Dict
 
 
 def sarif_log(report: ReportInput) -> Dict[str, Any]:
-    findings: List[Finding] = ordered(report.findings)
+    findings: Sequence[Finding] = report_order(report)
     rule_ids = sorted({f.rule_id for f in findings})
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     results = [
