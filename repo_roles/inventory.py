@@ -314,13 +314,21 @@ def _run_git(cwd: Path, *args: str, istream: Optional[object] = None) -> str:
         # 100k-file index that is ~10 ms faster than GitPython's default communicate() loop.
         git.Git(str(cwd)).execute(["git", *args], istream=istream, output_stream=out, max_chunk_size=_PIPE_CHUNK)
     except git.GitCommandError as exc:
-        # GitPython wraps stderr as "\n  stderr: '<text>'"; keep git's first line of <text>.
-        detail = str(exc.stderr or exc).strip()
-        if detail.startswith("stderr: '"):
-            detail = detail[len("stderr: '"):].rstrip("'")
-        detail = (detail.strip().splitlines() or ["exit code %s" % exc.status])[0]
-        raise NotARepositoryError(f"{cwd}: git {args[0]} failed: {detail}") from exc
+        raise NotARepositoryError(f"{cwd}: git {args[0]} failed: {git_error(exc)}") from exc
     return out.getvalue().decode("utf-8", "surrogateescape")
+
+
+def git_error(exc: "git.GitCommandError") -> str:
+    """git's first line of error output from a failed GitPython call (or its exit code)."""
+    # GitPython wraps stderr as "\n  stderr: '<text>'"; keep git's first line of <text>.
+    detail = str(exc.stderr or exc).strip()
+    if detail.startswith("stderr: '"):
+        detail = detail[len("stderr: '"):].rstrip("'")
+    return _first_line(detail, exc.status)
+
+
+def _first_line(stderr: str, code: object) -> str:
+    return (stderr.strip().splitlines() or [f"exit code {code}"])[0]
 
 
 def _git_entries(root: Path, untracked: bool) -> Union[IndexListing, List[FileEntry]]:
@@ -408,8 +416,7 @@ class _CheckAttr:
         finally:
             self._close()
         if code != 0:
-            detail = (err.splitlines() or [f"exit code {code}"])[0]
-            raise NotARepositoryError(f"{self._root}: git check-attr failed: {detail}")
+            raise NotARepositoryError(f"{self._root}: git check-attr failed: {_first_line(err, code)}")
         fields = out.split(b"\0")  # path NUL attr NUL value NUL ...
         values = fields[2::3]
         found = []

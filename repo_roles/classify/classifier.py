@@ -139,8 +139,7 @@ class Classifier:
 
     def _context_key(self, path: str) -> Optional[str]:
         """:func:`rolecache.context_key` of ``path``: its nearest package.json and blob id."""
-        owner = self._signals.js.nearest_manifest(path.rpartition("/")[0])
-        manifest = None if owner is None else (f"{owner}/package.json" if owner else "package.json")
+        manifest = self._signals.js.manifest_path(path.rpartition("/")[0])
         return context_key(manifest, self.roles.blobs if self.roles is not None else {})
 
     def explain(self, path: str) -> List[SignalTrace]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from operator import methodcaller
-from typing import Callable, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles import roles as R
 from repo_roles.classify import sniff
@@ -22,6 +22,8 @@ from repo_roles.classify.tables import JsTables
 
 ReadBytes = Callable[[str, int], Optional[bytes]]
 SIDE_ROLE = {"frontend": R.FRONTEND_UI, "backend": R.BACKEND_LOGIC}
+# decide()'s steps from the file itself, in order; the package.json and directory steps follow
+_OWN_STEPS = ("directive", "framework path", "imports")
 
 
 def _dir_regex(frontend: Iterable[str], backend: Iterable[str]) -> "re.Pattern[str]":
@@ -105,6 +107,11 @@ class JsSide:
             }
         return self._manifests
 
+    def manifest_path(self, directory: str) -> Optional[str]:
+        """The nearest package.json at or above ``directory`` (None: there is none)."""
+        owner = self.nearest_manifest(directory)
+        return None if owner is None else posixpath.join(owner, "package.json")
+
     def manifest(self, directory: str) -> Optional[Hit]:
         owner = self.nearest_manifest(directory)
         if owner is None:
@@ -114,7 +121,7 @@ class JsSide:
         return self._manifest_cache[owner]
 
     def _manifest_verdict(self, owner: str) -> Optional[Hit]:
-        path = posixpath.join(owner, "package.json") if owner else "package.json"
+        path = posixpath.join(owner, "package.json")
         deps = sorted(sniff.package_json_dependencies(self._read_bytes(path, sniff.PACKAGE_JSON_LIMIT)))
         backend = sniff.first_in(deps, self.tables.backend_packages)
         frontend = sniff.first_in(deps, self.tables.frontend_packages)
@@ -144,9 +151,7 @@ class JsSide:
         """
         directory = posixpath.dirname(path)
         steps: List[Tuple[str, Callable[[], Optional[Hit]]]] = [
-            ("directive", directive),
-            ("framework path", lambda: self.framework_path(path)),
-            ("imports", imports),
+            *zip(_OWN_STEPS, (directive, lambda: self.framework_path(path), imports)),
             ("package.json", lambda: self.manifest(directory)),
             ("directory name", lambda: self.directory(directory)),
         ]
@@ -157,3 +162,9 @@ class JsSide:
                 return hit, tried
             tried.append(name)
         return None, tried
+
+    @staticmethod
+    def looked_around(tried: Sequence[str]) -> bool:
+        """Whether a :meth:`decide` that failed the ``tried`` steps went on to the package.json
+        and directory steps: its answer depends on more than the file (``rolecache``)."""
+        return len(tried) >= len(_OWN_STEPS)

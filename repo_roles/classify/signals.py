@@ -268,7 +268,7 @@ class Signals:
             lambda: hit_of(p.fact(DIRECTIVE, self._directive), src),
             lambda: hit_of(p.fact(IMPORTS, self._imports), src),
         )
-        if "imports" in tried:  # the package.json and directory-name steps were consulted
+        if self.js.looked_around(tried):
             p.contextual = True
         return hit, tried
 

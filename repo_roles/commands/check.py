@@ -38,7 +38,7 @@ from repo_roles.commands.common import (
 )
 from repo_roles.commands.rules import split_codes
 from repo_roles.errors import UsageError
-from repo_roles.inventory import git_toplevel
+from repo_roles.inventory import git_error, git_toplevel
 from repo_roles.pathfmt import display_path
 from repo_roles.config import load_config
 from repo_roles.report import FORMATTERS, ReportInput, render, render_statistics
@@ -103,8 +103,7 @@ def changed_files(root: Path, ref: str) -> List[str]:
             stdout_as_string=False, strip_newline_in_stdout=False,
         )
     except git.GitCommandError as exc:
-        detail = (str(exc.stderr or "").strip().strip("'").replace("stderr: '", "").splitlines() or [""])[0]
-        raise UsageError(f"--diff-base {ref}: git diff failed: {detail.strip()}") from None
+        raise UsageError(f"--diff-base {ref}: git diff failed: {git_error(exc)}") from None
     text = out.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
     # A file deleted from the work tree since is gone from the change too: nothing to check.
     return [p for p in text.split("\0") if p and os.path.lexists(os.path.join(str(root), p))]
