@@ -119,22 +119,41 @@ def test_audit_documentation_and_test_tables(make_repo, run_cli) -> None:
     ]
 
 
-def test_cold_small_run_reads_each_file_once(make_repo, monkeypatch) -> None:
-    """A file with no stored row cannot be a cache hit, so it is read once: by the analysis."""
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> "Counter[str]":
+    """How many times each file is read whole (``Inventory.read_bytes``) from now on."""
     from collections import Counter
 
     from repo_roles.inventory import Inventory
+
+    counts: Counter = Counter()
+    real = Inventory.read_bytes
+
+    def counting(self, path, max_size):  # type: ignore[no-untyped-def]
+        counts[path] += 1
+        return real(self, path, max_size)
+
+    monkeypatch.setattr(Inventory, "read_bytes", counting)
+    return counts
+
+
+@pytest.mark.parametrize("use_cache", [pytest.param(True, id="cold-cache"), pytest.param(False, id="no-cache")])
+def test_tst001_does_not_read_again_what_the_stage_read(make_repo, reads, use_cache: bool) -> None:
+    """Whether a module without tests defines code is known from the stage's own read."""
+    from repo_roles.scan import scan
+
+    root = make_repo({"app/b.py": "def f():\n    pass\n", "app/data.py": "X = 1\n"})
+    context = scan(root, use_cache=use_cache)
+    assert [f.path for f in context.findings if f.rule_id == "TST001"] == ["app/b.py"]  # data.py: data only
+    assert reads["app/b.py"] == 1 and reads["app/data.py"] == 1
+
+
+def test_cold_small_run_reads_each_file_once(make_repo, reads) -> None:
+    """A file with no stored row cannot be a cache hit, so it is read once: by the analysis."""
     from repo_roles.scan import scan
 
     root = make_repo({"app/a.py": '"""A."""\n', "app/b.py": "def f():\n    pass\n"})
     context = scan(root, run_checks=False)
-    reads: Counter = Counter()
-    real = Inventory.read_bytes
-
-    def counting(self, path, max_size):  # type: ignore[no-untyped-def]
-        reads[path] += 1
-        return real(self, path, max_size)
-
-    monkeypatch.setattr(Inventory, "read_bytes", counting)
+    reads.clear()
     assert context.coverage.counts("app/b.py") == (0, 2)  # module and function, undocumented
     assert reads["app/a.py"] == 1 and reads["app/b.py"] == 1

@@ -110,8 +110,9 @@ class _Reader:
         self.caching = caching
         self.lookup, _ = analyzer_lookup()
 
-    def run(self, path: str, blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry]]:
-        """``(analysis, blob, stored entry or None when it must not be cached)``."""
+    def run(self, path: str, blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry], Optional[bool]]:
+        """``(analysis, blob, stored entry or None when it must not be cached, defines code)``;
+        the last is :func:`module_defines_code` for a readable ``.py`` file, else None."""
         limit = self.options.max_file_size
         analyzer = self.lookup(path)
         data = self.inventory.read_bytes(path, limit)
@@ -120,14 +121,15 @@ class _Reader:
             # a regular file any more: neither is worth caching.
             head = self.inventory.read_head(path, limit + 1) if analyzer is not None else None
             docs = analyzer(head, path, self.options) if head is not None and len(head) > limit else None
-            return FileAnalysis(path, docs.language if docs else None, docs, ()), None, None
+            return FileAnalysis(path, docs.language if docs else None, docs, ()), None, None, None
         docs = analyzer(data, path, self.options) if analyzer is not None else None
         sups = suppressions_in(data)
+        defines = module_defines_code(data) if path.endswith(".py") else None
         value = None
         if self.caching and (docs is None or not any(p[1] in UNCACHEABLE for p in docs.problems)):
             blob = blob or C.blob_id(data)
-            value = C.encode(docs, sups, module_defines_code(data) if path.endswith(".py") else None)
-        return FileAnalysis(path, docs.language if docs else None, docs, sups), blob, value
+            value = C.encode(docs, sups, defines)
+        return FileAnalysis(path, docs.language if docs else None, docs, sups), blob, value, defines
 
 
 _worker: Optional[_Reader] = None
@@ -168,7 +170,8 @@ def analyze_context(context: "ScanContext") -> CoverageResult:
     files = [e for e in context.targets if e.kind == "file"]
     order = [e.path for e in files]
     if not getattr(context, "use_cache", True):
-        return CoverageResult(order, _analyze_all(inventory.project_root, files, {}, options, None))
+        fresh, defines = _analyze_all(inventory.project_root, files, {}, options, None)
+        return CoverageResult(order, fresh, defines=defines)
     diff = worktree_diff(inventory, len(files))
     _, analyzers = analyzer_lookup()
     store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
@@ -178,23 +181,27 @@ def analyze_context(context: "ScanContext") -> CoverageResult:
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
     cached = store.match(rows, keys)
     todo = [e for e in files if e.path not in cached]
-    fresh = _analyze_all(inventory.project_root, todo, keys, options, store)
-    return CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys))
+    fresh, defines = _analyze_all(inventory.project_root, todo, keys, options, store)
+    return CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines)
 
 
 def _analyze_all(root: Path, files: List[FileEntry], keys: Dict[str, str], options: DocOptions,
-                 store: Optional[DocCache]) -> Dict[str, FileAnalysis]:
-    """Analyse ``files`` (in a process pool when there are many) and store what may be cached."""
+                 store: Optional[DocCache]) -> Tuple[Dict[str, FileAnalysis], Dict[str, bool]]:
+    """Analyse ``files`` (in a process pool when there are many) and store what may be cached;
+    also whether each readable ``.py`` file defines code (TST001 need not read it again)."""
     results: Dict[str, FileAnalysis] = {}
+    defines_code: Dict[str, bool] = {}
     todo = [(e.path, keys.get(e.path)) for e in files]
     rows: List[Tuple[str, str, C.Entry]] = []
-    for analysis, blob, entry in _run_all(root, todo, options, store is not None):
+    for analysis, blob, entry, defines in _run_all(root, todo, options, store is not None):
         results[analysis.path] = analysis
+        if defines is not None:
+            defines_code[analysis.path] = defines
         if entry is not None and blob is not None:
             rows.append((analysis.path, blob, entry))
     if store is not None:
         store.put_many(rows)
-    return results
+    return results, defines_code
 
 
 class _Cached:
@@ -209,7 +216,7 @@ class _Cached:
 
     def repair(self, path: str) -> FileAnalysis:
         """A malformed cached column: analyse the file again, and store the result."""
-        analysis, blob, entry = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
+        analysis, blob, entry, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
         if entry is not None and blob is not None:
             self._store.put_many([(path, blob, entry)])
         return analysis

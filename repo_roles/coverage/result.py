@@ -86,9 +86,12 @@ class CoverageResult:
     """Every target file's analysis: ``fresh`` ones (analysed in this run) and ``cached`` rows."""
 
     def __init__(self, order: Sequence[str], fresh: Dict[str, FileAnalysis],
-                 cached: Optional[Dict[str, tuple]] = None, source: Optional[CachedSource] = None) -> None:
+                 cached: Optional[Dict[str, tuple]] = None, source: Optional[CachedSource] = None,
+                 defines: Optional[Dict[str, bool]] = None) -> None:
+        """``defines``: whether each freshly analysed ``.py`` file defines code."""
         self._order = order
         self._fresh = fresh
+        self._defines = defines or {}
         self._cached = cached or {}
         self._source = source
         self.files: Mapping[str, FileAnalysis] = _Files(self)
@@ -169,10 +172,13 @@ class CoverageResult:
         return docs.problems if docs is not None else ()
 
     def defines_code(self, path: str) -> Optional[bool]:
-        """For a cached ``.py`` file: whether it defines a function or class (see
-        :func:`~repo_roles.coverage.test_presence.module_defines_code`); None when not known."""
+        """For a ``.py`` file read by this stage (or cached): whether it defines a function or
+        class (see :func:`~repo_roles.coverage.test_presence.module_defines_code`); None when
+        not known."""
         row = self._cached.get(path)
-        return None if row is None or row[_DEFINES] is None else bool(row[_DEFINES])
+        if row is None:
+            return self._defines.get(path)
+        return None if row[_DEFINES] is None else bool(row[_DEFINES])
 
     def suppressions(self, path: str) -> Tuple[Suppression, ...]:
         row = self._cached.get(path)

@@ -174,6 +174,16 @@ class CompiledCodeowners:
             found = self._winners(directory, name)
         return found
 
+    def winners_of(self, paths: Iterable[str]) -> Dict[str, Tuple[int, ...]]:
+        """:meth:`winners` of every path, as one mapping: the one ``match_all`` filled (not a
+        copy), completed for paths it was not given.  It may hold other paths too."""
+        kept = self._winners_by_path
+        for path in paths:
+            if path not in kept:
+                directory, _, name = path.lstrip("/").rpartition("/")
+                kept[path] = self._winners(directory, name)
+        return kept
+
     def match_all(self, paths: Iterable[str]) -> Dict[str, OwnerMatch]:
         """The owners of every path; directory work is shared, so this is the fast path."""
         paths = list(paths)

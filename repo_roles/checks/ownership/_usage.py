@@ -50,8 +50,7 @@ class RuleUsage:
 
     def _decide(self, paths: List[str]) -> Dict[str, Tuple[int, ...]]:
         if not self.single:
-            winners = self.compiled.winners
-            return {path: winners(path) for path in paths}
+            return self.compiled.winners_of(paths)
         source = self.ownership.source_file
         lookup = self.ownership.lookup
         by_line = self.by_line
