@@ -14,28 +14,18 @@ This script prints its figures: it is a command-line tool, not library code.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
-from typing import Callable, List
+from typing import List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_ownership import median_time  # noqa: E402
 from generate_repo import build_tree  # noqa: E402
 
 from repo_roles import roles as R  # noqa: E402
 from repo_roles.config.model import TestsConfig  # noqa: E402
 from repo_roles.coverage.test_presence import TestIndex  # noqa: E402
-
-
-def median_time(func: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:

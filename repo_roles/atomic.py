@@ -56,9 +56,7 @@ def _link_no_clobber(tmp: str, path: str) -> None:
     """Put ``tmp`` at ``path`` only if nothing is there; falls back where hard links don't exist."""
     try:
         os.link(tmp, path)
-    except FileExistsError:
-        raise
-    except OSError as exc:
+    except OSError as exc:  # FileExistsError (EEXIST) is not in the list below: re-raised
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
             raise
         # FAT, some network filesystems: no hard links.  Check, then rename (a tiny race).

@@ -14,7 +14,7 @@ import click
 from repo_roles import __version__
 from repo_roles.errors import RepoRolesError
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_CLEAN, EXIT_ERROR = 0, 2  # 1 (findings) is the commands' own return value
 
 
 class _Group(click.Group):

@@ -7,7 +7,7 @@ Only files whose items could be read count: an unparsable file is unknown, not u
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, Iterable, NamedTuple, Optional
+from typing import TYPE_CHECKING, Dict, NamedTuple, Optional
 
 
 if TYPE_CHECKING:
@@ -29,23 +29,17 @@ class Coverage(NamedTuple):
         return Coverage(self.covered + other.covered, self.total + other.total)
 
 
-def by_file(context: "ScanContext", paths: Optional[Iterable[str]] = None) -> Dict[str, Coverage]:
-    """Coverage of each analysed target (or of each of ``paths`` that was analysed)."""
-    result = context.coverage
-    if paths is None:  # from the stored counts, without decoding any item list
-        return {path: Coverage(covered, counted) for path, covered, counted in result.documented_counts()}
-    out: Dict[str, Coverage] = {}
-    for path in paths:
-        counts = result.counts(path)
-        if counts is not None:
-            out[path] = Coverage(*counts)
-    return out
+def by_file(context: "ScanContext") -> Dict[str, Coverage]:
+    """Coverage of each analysed target, from the stored counts (no item list is decoded)."""
+    return {path: Coverage(covered, counted) for path, covered, counted in context.coverage.documented_counts()}
 
 
-def required_files(context: "ScanContext") -> Dict[str, Coverage]:
-    """Per-file coverage of the targets whose role is in ``docs.require``."""
+def required_files(context: "ScanContext", files: Optional[Dict[str, Coverage]] = None) -> Dict[str, Coverage]:
+    """Per-file coverage of the targets whose role is in ``docs.require`` (of ``files``, the
+    :func:`by_file` of this context when the caller has it already)."""
     required = set(context.config.docs.require)
-    return {p: c for p, c in by_file(context).items() if context.role_of(p) in required}
+    return {p: c for p, c in (files if files is not None else by_file(context)).items()
+            if context.role_of(p) in required}
 
 
 def total(files: Dict[str, Coverage]) -> Coverage:

@@ -115,13 +115,6 @@ class CoverageResult:
         language = row[_LANGUAGE]
         return FileAnalysis(path, language, None, sups, None if language is None else partial(self._load_docs, path))
 
-    def docs_of(self, path: str) -> Optional[FileDocs]:
-        """The file's documentation items; None when not analysed or not readable as source."""
-        found = self.analysis(path)
-        if found is None or found.docs is None or found.docs.problems:
-            return None
-        return found.docs
-
     def counts(self, path: str) -> Optional[Tuple[int, int]]:
         """``(documented, counted)`` items of one file; None when its language is not analysed."""
         row = self._cached.get(path)

@@ -96,8 +96,6 @@ _GITLAB_ROLE = re.compile(r"@@(?:developer|maintainer|owner)s?", re.IGNORECASE)
 _BITBUCKET_OWNER = re.compile(rf"@{_NAME}(?:/{_NAME})?(?::(?:all|random\(\d+\)|least_busy\(\d+\)))?")
 # GitLab heading: optional "^", "[name]", optional "[n]", then blanks or the end of the line.
 _SECTION = re.compile(r"(\^)?\[([^\]]*)\](?:\[([^\]]*)\])?(?=[ \t]|$)(.*)", re.DOTALL)
-# detect_dialect: a heading followed by nothing or by owners (not GitHub's "[x]*.py @a" pattern).
-_SECTION_LOOKALIKE = re.compile(r"^[ \t]*\^?\[[^\]\n]+\](?:\[\d*\])?(?:[ \t]*\r?$|[ \t]+[^ \t\n]*@)", re.MULTILINE)
 
 
 def _decode(data: bytes, issues: List[ParseIssue]) -> str:
@@ -125,10 +123,10 @@ def detect_dialect(data: bytes, path: str) -> str:
         return "gitlab"
     if ".bitbucket" in parts[:-1]:
         return "bitbucket"
-    text = data.decode("utf-8", errors="replace")
-    if _SECTION_LOOKALIKE.search(text):
-        return "gitlab"
-    return "github"
+    # The syntax test discovery uses, so the two never disagree about what a section header is.
+    from repo_roles.ownership.discovery import dialect_from_syntax
+
+    return dialect_from_syntax(data)
 
 
 def _valid_owner(owner: str, dialect: str) -> bool:

@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 from typing import Callable, Collection, Dict, NamedTuple, Optional, Tuple
 
+from repo_roles.ownership.patterns import DIALECTS
+
 GITHUB_SIZE_LIMIT = 3 * 1024 * 1024  # GitHub ignores a CODEOWNERS of 3 MB or more
 
-DIALECTS = ("github", "gitlab", "bitbucket")
 
 # Search order of each platform; the first existing path wins.
 PLATFORM_LOCATIONS: Dict[str, Tuple[str, ...]] = {
@@ -46,7 +47,7 @@ _LOCATION_DIALECT: Tuple[Tuple[str, str], ...] = (
     (".bitbucket/", "bitbucket"),
 )
 
-_PLATFORM_NAME = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
+PLATFORM_NAME = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
 
 # A GitLab section header: ``[Name]``, ``^[Optional]``, ``[Name][2]``, optionally followed by
 # default owners. Requiring whitespace or the end after ``]`` keeps a bracket *pattern* such as
@@ -143,7 +144,7 @@ def discover_ownership_file(
         notes.extend(_ignored_notes(platform, chosen, candidates))
         if chosen is None and candidates:
             names = ", ".join(candidates)
-            notes.append(f"{_PLATFORM_NAME[platform]} reads none of {names}")
+            notes.append(f"{PLATFORM_NAME[platform]} reads none of {names}")
         elif not candidates:
             notes.append("no CODEOWNERS file found")
 
@@ -181,7 +182,7 @@ def _syntax(
 
 def _ignored_notes(platform: str, chosen: Optional[str], candidates: Tuple[str, ...]) -> Tuple[str, ...]:
     """One note per candidate the chosen platform passes over, saying why."""
-    name = _PLATFORM_NAME[platform]
+    name = PLATFORM_NAME[platform]
     notes = []
     for other in candidates:
         if other == chosen:

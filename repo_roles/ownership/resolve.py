@@ -7,12 +7,14 @@ Chromium) answer only for files no CODEOWNERS line matches.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from itertools import compress, repeat
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-from repo_roles.ownership.codeowners import ParsedCodeowners, detect_dialect, parse_codeowners
-from repo_roles.ownership.discovery import GITHUB_SIZE_LIMIT, DiscoveryResult, discover_ownership_file
+from repo_roles.ownership.codeowners import ParsedCodeowners, parse_codeowners
+from repo_roles.ownership.discovery import DiscoveryResult, discover_ownership_file
 from repo_roles.ownership.matcher import CompiledCodeowners, OwnerMatch
 
 if TYPE_CHECKING:
@@ -95,6 +97,14 @@ def _named(paths: Sequence[str], name: str) -> List[str]:
     return [p for p in paths if p == name or p.endswith(suffix)]
 
 
+def _size(path: Path) -> Optional[int]:
+    """The file's size in bytes, never through a symlink; None when it cannot be read."""
+    try:
+        return os.lstat(path).st_size
+    except OSError:
+        return None
+
+
 def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequence[str]) -> Ownership:
     """Discover and parse the ownership sources once; match ``targets`` in one batch.
 
@@ -113,17 +123,14 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
         configured_file=config.ownership.file,
         configured_dialect=config.ownership.dialect,
         head=lambda p: inventory.read_head(p, 65536),
+        size=lambda p: _size(inventory.abspath(p)),
     )
     parsed = compiled = None
-    oversize = False
     if discovery.chosen is not None:
         data = inventory.read_bytes(discovery.chosen, MAX_OWNERSHIP_FILE)
         if data is not None:
-            oversize = len(data) >= GITHUB_SIZE_LIMIT
-            dialect = discovery.dialect
-            if dialect == "auto":
-                dialect = detect_dialect(data, discovery.chosen)
-            parsed = parse_codeowners(data, path=discovery.chosen, dialect=dialect)
+            # discovery settles the dialect (configured, by location, or by syntax)
+            parsed = parse_codeowners(data, path=discovery.chosen, dialect=discovery.dialect)
             compiled = CompiledCodeowners(parsed)
     tree = None
     if config.ownership.owners_files and _named(owners_like, "OWNERS"):
@@ -132,7 +139,7 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
         # Only OWNERS files and the root aliases file matter to the tree: hand it those.
         known = owners_like + [ALIASES_NAME] if ALIASES_NAME in paths else owners_like
         tree = OwnersTree.build(known, lambda p: inventory.read_bytes(p, 1024 * 1024))
-    ownership = Ownership(discovery, parsed, compiled, tree, oversize=oversize)
+    ownership = Ownership(discovery, parsed, compiled, tree, oversize=discovery.oversized)
     matches = compiled.match_all(targets) if compiled is not None else {}
     for path in targets:
         ownership.files[path] = ownership._resolve(path, matches.get(path))

@@ -18,7 +18,7 @@ with no counted item does not fail.  A repository rule: it runs on scans of the 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 
 from repo_roles import roles as R
@@ -66,15 +66,13 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     docs = context.config.docs
     if not docs.fail_under and not docs.thresholds:
         return
-    required_files = F.required_files(context)
+    all_files = F.by_file(context)
+    required_files = F.required_files(context, all_files)
     if docs.fail_under:
         names = ", ".join(docs.require)
         yield from _below(f"the project ({names})", F.total(required_files), docs.fail_under, "")
-    all_files: Dict[str, F.Coverage] = {}
     for key, minimum in docs.thresholds.items():
         if key in R.ROLES:
-            if not all_files:
-                all_files = F.by_file(context)
             picked = {p: c for p, c in all_files.items() if context.role_of(p) == key}
             yield from _below(key, F.total(picked), minimum, "")
         elif key.startswith("@") or _EMAIL.match(key):

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import Dict, FrozenSet, List, Mapping, Tuple
 
 from repo_roles.config.model import Team
-
-EVERYONE = "*"  # Chromium OWNERS: every committer may approve
+from repo_roles.ownership.owners_files import EVERYONE  # Chromium OWNERS: every committer may approve
 
 
 def normalize(handle: str) -> str:

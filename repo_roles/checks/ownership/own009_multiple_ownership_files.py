@@ -35,13 +35,13 @@ from typing import TYPE_CHECKING, Iterator
 
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
+from repo_roles.ownership.discovery import PLATFORM_NAME
 
 if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
 
 RULE_ID = "OWN009"
 
-_PLATFORM = {"github": "GitHub", "gitlab": "GitLab", "bitbucket": "Bitbucket"}
 
 
 @rule(RULE_ID, "multiple-ownership-files", "More than one CODEOWNERS file; platforms read only one.", "warning",
@@ -50,7 +50,7 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     discovery = context.ownership.discovery
     if discovery is None or len(discovery.candidates) < 2:
         return
-    used = [f"{_PLATFORM[w.platform]} uses {w.path}" for w in discovery.winners]
+    used = [f"{PLATFORM_NAME[w.platform]} uses {w.path}" for w in discovery.winners]
     read = {w.path for w in discovery.winners}
     unread = [c for c in discovery.candidates if c not in read]
     parts = list(used)
@@ -59,7 +59,7 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     chosen = discovery.chosen
     if chosen is not None:
         ignored = [c for c in discovery.candidates if c != chosen]
-        tail = f"repo-roles checks {chosen} ({_PLATFORM.get(discovery.dialect, discovery.dialect)}) and ignores {', '.join(ignored)}"
+        tail = f"repo-roles checks {chosen} ({PLATFORM_NAME.get(discovery.dialect, discovery.dialect)}) and ignores {', '.join(ignored)}"
     else:
         tail = "repo-roles checks none of them"
     yield Finding(
