@@ -146,6 +146,24 @@ def test_text_formats_say_all_clear_when_clean(fmt: str, project: Path) -> None:
     assert render(fmt, _report(project, [])) == "All checks passed!\n"
 
 
+def test_full_reads_each_file_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many findings in one file: one read of it, not one per finding."""
+    from repo_roles.report.base import SourceLines
+
+    reads: List[str] = []
+    real = SourceLines._read
+
+    def counting(self: SourceLines, path: str) -> object:
+        reads.append(path)
+        return real(self, path)
+
+    monkeypatch.setattr(SourceLines, "_read", counting)
+    twice = [FINDINGS[0], FINDINGS[0]._replace(line=1, column=None, message="again")]
+    text = render("full", _report(project, twice))
+    assert reads == ["src/app.py"]
+    assert "3 | def handler(event):" in text
+
+
 def test_full_shows_the_line_and_a_caret_under_the_span(project: Path) -> None:
     text = render("full", _report(project, [FINDINGS[0]]))
     assert text.splitlines()[:6] == [

@@ -225,29 +225,47 @@ def render_statistics(report: ReportInput) -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_source_line(root: Path, path: str, line: int) -> Optional[str]:
-    """Line ``line`` (1-based) of ``root/path`` decoded leniently, or None when unavailable.
+class SourceLines:
+    """Lines of the files findings point at, each file read once per report.
 
     Resolves symlinks and refuses anything that lands outside ``root`` (a finding's path comes
     from the repository, and a symlink to /etc must not leak into a CI log); a missing,
-    unreadable or too short file just means no snippet.
+    unreadable or too short file just means no snippet, and only the lines within the first
+    ``_MAX_SOURCE_BYTES`` are read.
     """
-    if not path or line < 1:
-        return None
-    try:
-        base = root.resolve()
-        target = (base / path).resolve()
-        target.relative_to(base)
-        if not target.is_file():
+
+    def __init__(self, root: Path) -> None:
+        self._root = root
+        self._base: Optional[Path] = None
+        self._files: Dict[str, Optional[List[bytes]]] = {}
+
+    def line(self, path: str, line: int) -> Optional[str]:
+        """Line ``line`` (1-based) of ``root/path`` decoded leniently, or None when unavailable."""
+        if not path or line < 1:
             return None
-        read = 0
-        with target.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                read += len(raw)
-                if read > _MAX_SOURCE_BYTES:
-                    return None
-                if number == line:
-                    return raw.decode("utf-8", "replace").rstrip("\r\n")
-    except (OSError, ValueError, RuntimeError):  # ValueError: outside root or NUL in the path
-        return None
-    return None
+        if path not in self._files:
+            self._files[path] = self._read(path)
+        lines = self._files[path]
+        if lines is None or line > len(lines):
+            return None
+        return lines[line - 1].decode("utf-8", "replace").rstrip("\r\n")
+
+    def _read(self, path: str) -> Optional[List[bytes]]:
+        lines: List[bytes] = []
+        try:
+            if self._base is None:
+                self._base = self._root.resolve()
+            target = (self._base / path).resolve()
+            target.relative_to(self._base)
+            if not target.is_file():
+                return None
+            read = 0
+            with target.open("rb") as handle:
+                for raw in handle:
+                    read += len(raw)
+                    if read > _MAX_SOURCE_BYTES:
+                        break
+                    lines.append(raw)
+        except (OSError, ValueError, RuntimeError):  # ValueError: outside root or NUL in the path
+            return None
+        return lines

@@ -25,7 +25,7 @@ from repo_roles.report.base import (
     ReportInput,
     one_line,
     report_order,
-    read_source_line,
+    SourceLines,
     render_statistics,
     rule_name,
     rule_summary,
@@ -69,11 +69,12 @@ def _rule_line(report: ReportInput, finding: Finding) -> str:
     return text
 
 
-def render_one(report: ReportInput, finding: Finding) -> str:
+def render_one(report: ReportInput, finding: Finding, sources: Optional[SourceLines] = None) -> str:
+    """One finding with its source line; ``sources``: the report's files, read once each."""
     lines = [text_line(finding)]
     source: Optional[str] = None
     if finding.line is not None:
-        source = read_source_line(report.root, finding.path, finding.line)
+        source = (sources or SourceLines(report.root)).line(finding.path, finding.line)
     indent = "  "
     if source is not None:
         lines.extend(_snippet(finding, source))
@@ -88,6 +89,7 @@ class FullFormatter:
     def render(self, report: ReportInput) -> str:
         if report.statistics:
             return render_statistics(report)
-        blocks = [render_one(report, finding) for finding in report_order(report)]
+        sources = SourceLines(report.root)
+        blocks = [render_one(report, finding, sources) for finding in report_order(report)]
         blocks.append(summary_line(report.findings))
         return "\n\n".join(blocks) + "\n"
