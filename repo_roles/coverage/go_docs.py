@@ -28,10 +28,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any, Dict, List, Set, Tuple
 
-from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
-from repo_roles.coverage.treesitter import (
-    GrammarUnavailable, check_counting, check_source, failed, finish, has_words, line_of, parse, text_of, unavailable,
-)
+from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, check_counting
+from repo_roles.coverage.treesitter import finish, has_words, line_of, prepare, text_of
 
 _GENERATED = re.compile(r"^// Code generated .* DO NOT EDIT\.$")
 # go/ast isDirective: "//line " / "//extern " / "//export ", or "//[a-z0-9]+:[a-z0-9]".
@@ -47,15 +45,10 @@ def analyze_go(data: bytes, path: str, options: DocOptions = DocOptions()) -> Fi
     check_counting(options)
     if path.endswith("_test.go"):
         return FileDocs(path, "go")
-    data, problem = check_source(data, options, "Go")
-    if problem is not None:
-        return failed(path, "go", problem)
-    try:
-        root, problem = parse(data, "go")
-    except GrammarUnavailable as error:
-        return unavailable(path, "go", error)
-    if problem is not None:
-        return failed(path, "go", problem)
+    prepared = prepare(data, path, options, "go", "go", "Go")
+    if isinstance(prepared, FileDocs):
+        return prepared
+    root, data = prepared
     return _collect(root, data, path, options)
 
 

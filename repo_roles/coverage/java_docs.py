@@ -23,11 +23,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any, List, Optional, Tuple
 
-from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
-from repo_roles.coverage.treesitter import (
-    GrammarUnavailable, check_counting, check_source, failed, finish, has_words, is_doc_block,
-    line_of, parse, text_of, unavailable,
-)
+from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, check_counting
+from repo_roles.coverage.treesitter import block_doc_siblings, finish, line_of, prepare, text_of
 
 _TYPES = {
     "class_declaration": "class", "interface_declaration": "interface", "enum_declaration": "enum",
@@ -51,15 +48,10 @@ def analyze_java(data: bytes, path: str, options: DocOptions = DocOptions()) -> 
     name = PurePosixPath(path).name
     if name == "module-info.java":
         return FileDocs(path, "java")
-    data, problem = check_source(data, options, "Java")
-    if problem is not None:
-        return failed(path, "java", problem)
-    try:
-        root, problem = parse(data, "java")
-    except GrammarUnavailable as error:
-        return unavailable(path, "java", error)
-    if problem is not None:
-        return failed(path, "java", problem)
+    prepared = prepare(data, path, options, "java", "java", "Java")
+    if isinstance(prepared, FileDocs):
+        return prepared
+    root, data = prepared
     items: List[DocItem] = []
     for node, doc in _with_docs(root.children, data):
         if node.type == "package_declaration" and name == "package-info.java":
@@ -147,15 +139,4 @@ def _names(node: Any) -> List[Any]:
 
 def _with_docs(children: List[Any], data: bytes) -> List[Tuple[Any, bool]]:
     """Pairs (node, has a doc comment) over sibling nodes; comments left out."""
-    out: List[Tuple[Any, bool]] = []
-    documented = False
-    for child in children:
-        if child.type in ("block_comment", "line_comment"):
-            text = text_of(child, data)
-            documented = documented or (is_doc_block(text) and has_words(text))
-        elif not child.is_named:
-            documented = False  # "{", ";", ",": the next declaration starts fresh
-        else:
-            out.append((child, documented))
-            documented = False
-    return out
+    return block_doc_siblings(children, data, ("block_comment", "line_comment"))

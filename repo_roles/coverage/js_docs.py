@@ -30,11 +30,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
-from repo_roles.coverage.treesitter import (
-    GrammarUnavailable, check_counting, check_source, failed, finish, has_words, is_doc_block,
-    line_of, parse, text_of, unavailable,
-)
+from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, check_counting
+from repo_roles.coverage.treesitter import block_doc_siblings, finish, line_of, prepare, text_of
 
 _DECLARATION_FILES = (".d.ts", ".d.mts", ".d.cts")
 _FUNCTION_VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
@@ -62,15 +59,10 @@ def analyze_typescript(data: bytes, path: str, options: DocOptions = DocOptions(
 
 def _analyze(data: bytes, path: str, options: DocOptions, language: str, grammar: str) -> FileDocs:
     check_counting(options)
-    data, problem = check_source(data, options, language)
-    if problem is not None:
-        return failed(path, language, problem)
-    try:
-        root, problem = parse(data, grammar)
-    except GrammarUnavailable as error:
-        return unavailable(path, language, error)
-    if problem is not None:
-        return failed(path, language, problem)
+    prepared = prepare(data, path, options, language, grammar, language)
+    if isinstance(prepared, FileDocs):
+        return prepared
+    root, data = prepared
     return finish(path, language, _Collector(data).run(root), options)
 
 
@@ -274,18 +266,5 @@ def _value_kind(value: Optional[Any]) -> str:
 
 
 def _with_docs(children: List[Any], data: bytes) -> List[Tuple[Any, bool]]:
-    """Pairs (node, has a doc comment) over sibling nodes; comments and decorators left out."""
-    out: List[Tuple[Any, bool]] = []
-    documented = False
-    for child in children:
-        if child.type == "comment":
-            text = text_of(child, data)
-            documented = documented or (is_doc_block(text) and has_words(text))
-        elif child.type == "decorator":
-            continue  # `/** doc */ @Get() handler()`: the comment still belongs to the member
-        elif not child.is_named:
-            documented = False  # "{", ";", ",": the next declaration starts fresh
-        else:
-            out.append((child, documented))
-            documented = False
-    return out
+    """Pairs (node, has a doc comment) over sibling nodes; comments and decorators left out (`/** doc */ @Get() handler()`: the comment still belongs to the member)."""
+    return block_doc_siblings(children, data, ("comment",), ("decorator",))

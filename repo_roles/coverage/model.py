@@ -7,6 +7,8 @@ when ``exempt is None``, so reports can still show why something was left out.
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import NamedTuple, Optional, Tuple
 
 COUNTING_MODES = ("repo-roles", "interrogate")
@@ -128,3 +130,30 @@ class DocOptions(NamedTuple):
         if value is None:
             return self.counting == "repo-roles"
         return bool(value)
+
+
+def check_counting(options: DocOptions) -> None:
+    """Reject an unknown counting mode (every analyzer does, whatever its language).
+
+    The mode only changes Python counting (interrogate knows no other language); the
+    language-neutral options (``ignore_regex``, ``include_regex``, ``ignore_module``,
+    ``max_file_size``) apply everywhere.
+    """
+    if options.counting not in COUNTING_MODES:
+        raise ValueError(f"unknown counting mode {options.counting!r}; expected one of {COUNTING_MODES}")
+
+
+def size_or_binary_problem(data: bytes, max_size: int, language: str) -> Optional[Problem]:
+    """A ``too-large`` or ``binary`` (NUL byte) problem, checked before any parsing."""
+    if len(data) > max_size:
+        return (0, "too-large", f"{len(data)} bytes is over the {max_size}-byte limit; not parsed")
+    nul = data.find(b"\0")
+    if nul >= 0:
+        return (data.count(b"\n", 0, nul) + 1, "binary", f"NUL byte: not {language} source")
+    return None
+
+
+@lru_cache(maxsize=64)
+def compiled_patterns(patterns: Tuple[str, ...]) -> Tuple["re.Pattern[str]", ...]:
+    """``ignore_regex`` / ``include_regex`` compiled, once per option set."""
+    return tuple(re.compile(p) for p in patterns)

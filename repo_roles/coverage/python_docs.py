@@ -30,11 +30,10 @@ import re
 import sys
 import tokenize
 import warnings
-from functools import lru_cache
 from pathlib import PurePosixPath
 from typing import Dict, List, Optional, Tuple
 
-from repo_roles.coverage.model import COUNTING_MODES, DocItem, DocOptions, FileDocs, Problem
+from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, Problem, check_counting, compiled_patterns, size_or_binary_problem
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Statement-list fields that can hold a nested definition (If/For/While/With/Try/Match bodies,
@@ -67,9 +66,8 @@ _FSTRING_PEP701 = ((3, 12), "f-string syntax from PEP 701")
 
 def analyze_python(data: bytes, path: str, options: DocOptions = DocOptions()) -> FileDocs:
     """Documentation items of one Python file (``path`` is POSIX, repo-relative)."""
-    if options.counting not in COUNTING_MODES:
-        raise ValueError(f"unknown counting mode {options.counting!r}; expected one of {COUNTING_MODES}")
-    problem = _precheck(data, options.max_file_size)
+    check_counting(options)
+    problem = size_or_binary_problem(data, options.max_file_size, "Python")
     if problem is None:
         text, problem = _decode(data)
         if problem is None:
@@ -93,15 +91,6 @@ def analyze_python(data: bytes, path: str, options: DocOptions = DocOptions()) -
 
 
 # --- reading -------------------------------------------------------------------------------
-
-
-def _precheck(data: bytes, max_size: int) -> Optional[Problem]:
-    if len(data) > max_size:
-        return (0, "too-large", f"{len(data)} bytes is over the {max_size}-byte limit; not parsed")
-    nul = data.find(b"\0")
-    if nul >= 0:
-        return (data.count(b"\n", 0, nul) + 1, "binary", "NUL byte: not Python source")
-    return None
 
 
 def _decode(data: bytes) -> Tuple[str, Optional[Problem]]:
@@ -319,13 +308,8 @@ def _is_property(d: _Def) -> bool:
                for dec in d.decorators)
 
 
-@lru_cache(maxsize=64)
-def _compiled(patterns: Tuple[str, ...]) -> Tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(p) for p in patterns)
-
-
 def _matches(name: str, patterns: Tuple[str, ...]) -> bool:
-    return any(regex.match(name) for regex in _compiled(patterns))
+    return any(regex.match(name) for regex in compiled_patterns(patterns))
 
 
 def _option_reason(d: _Def, options: DocOptions, interrogate: bool) -> Optional[str]:

@@ -15,10 +15,9 @@ from __future__ import annotations
 import importlib
 import re
 import threading
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
-from repo_roles.coverage.model import COUNTING_MODES, DocItem, DocOptions, FileDocs, Problem
+from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, Problem, compiled_patterns, size_or_binary_problem
 
 INSTALL_HINT = "install repo-roles[languages]"
 from repo_roles.coverage.model import NOT_ANALYSED  # noqa: E402  (no grammar on this install)
@@ -101,11 +100,9 @@ def check_source(data: bytes, options: DocOptions, language: str) -> Tuple[bytes
     Go, JavaScript/TypeScript and (since JDK 18, JEP 400) Java sources are UTF-8: other bytes
     are an ``encoding`` problem, never guessed at.
     """
-    if len(data) > options.max_file_size:
-        return data, (0, "too-large", f"{len(data)} bytes is over the {options.max_file_size}-byte limit; not parsed")
-    nul = data.find(b"\0")
-    if nul >= 0:
-        return data, (data.count(b"\n", 0, nul) + 1, "binary", f"NUL byte: not {language} source")
+    problem = size_or_binary_problem(data, options.max_file_size, language)
+    if problem is not None:
+        return data, problem
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -143,21 +140,10 @@ def _first_error(root: Any, data: bytes) -> Problem:
     return (line_of(root), "syntax-error", "invalid syntax")
 
 
-def check_counting(options: DocOptions) -> None:
-    """Reject an unknown counting mode, as ``analyze_python`` does.
-
-    The mode only changes Python counting (interrogate knows no other language); the
-    language-neutral options (``ignore_regex``, ``include_regex``, ``ignore_module``,
-    ``max_file_size``) apply everywhere.
-    """
-    if options.counting not in COUNTING_MODES:
-        raise ValueError(f"unknown counting mode {options.counting!r}; expected one of {COUNTING_MODES}")
-
-
 def finish(path: str, language: str, items: List[DocItem], options: DocOptions) -> FileDocs:
     """Apply the name-based options to counted items (``re.match`` on the bare name) and wrap up."""
     if options.ignore_regex or options.include_regex or options.ignore_module:
-        ignore, include = _compiled(options.ignore_regex), _compiled(options.include_regex)
+        ignore, include = compiled_patterns(options.ignore_regex), compiled_patterns(options.include_regex)
         for index, item in enumerate(items):
             if item.exempt is not None:
                 continue
@@ -172,11 +158,6 @@ def finish(path: str, language: str, items: List[DocItem], options: DocOptions) 
                 continue
             items[index] = item._replace(exempt=reason)
     return FileDocs(path, language, tuple(items), ())
-
-
-@lru_cache(maxsize=64)
-def _compiled(patterns: Tuple[str, ...]) -> Tuple["re.Pattern[str]", ...]:
-    return tuple(re.compile(p) for p in patterns)
 
 
 def failed(path: str, language: str, problem: Problem) -> FileDocs:
@@ -210,3 +191,44 @@ def is_doc_block(comment: str) -> bool:
     javac's tokenizer and TypeScript's ``isJSDocLikeText`` agree: ``/**`` not followed by ``/``.
     """
     return comment.startswith("/**") and not comment.startswith("/**/")
+
+
+def prepare(data: bytes, path: str, options: DocOptions, language: str, grammar: str,
+            label: str) -> Union[FileDocs, Tuple[Any, bytes]]:
+    """``(root node, bytes parsed)``, or the ``FileDocs`` that says why the file is not read:
+    too large, binary, not UTF-8, a syntax error, or no grammar on this install.  ``label``
+    names the language in messages ("NUL byte: not Go source")."""
+    data, problem = check_source(data, options, label)
+    if problem is not None:
+        return failed(path, language, problem)
+    try:
+        root, problem = parse(data, grammar)
+    except GrammarUnavailable as error:
+        return unavailable(path, language, error)
+    if problem is not None:
+        return failed(path, language, problem)
+    return root, data
+
+
+def block_doc_siblings(children: List[Any], data: bytes, comments: Tuple[str, ...],
+                       skipped: Tuple[str, ...] = ()) -> List[Tuple[Any, bool]]:
+    """Pairs (node, has a ``/** */`` doc comment right before it) over sibling nodes.
+
+    Comment nodes (of the ``comments`` types) are left out; ``skipped`` node types sit between
+    a comment and its declaration without breaking the link (JS/TS decorators); any other
+    unnamed node ("{", ";", ",") starts the next declaration fresh.
+    """
+    out: List[Tuple[Any, bool]] = []
+    documented = False
+    for child in children:
+        if child.type in comments:
+            text = text_of(child, data)
+            documented = documented or (is_doc_block(text) and has_words(text))
+        elif child.type in skipped:
+            continue
+        elif not child.is_named:
+            documented = False
+        else:
+            out.append((child, documented))
+            documented = False
+    return out
