@@ -31,9 +31,12 @@ from repo_roles.commands.common import (
     codes_option,
     config_option,
     ignore_option,
+    is_real_dir,
     no_cache_option,
     no_cyclic_gc,
+    resolved,
     select_option,
+    start_dir,
     untracked_option,
 )
 from repo_roles.commands.rules import split_codes
@@ -64,12 +67,12 @@ def project_files(raw: Sequence[str], config_path: Optional[str]) -> Tuple[Path,
     missing = [p for p in raw if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"no such file: {_names(missing)}")
-    dirs = [p for p in raw if _is_dir(p)]
+    dirs = [p for p in raw if is_real_dir(p)]
     if dirs:
         raise UsageError(f"not a file: {_names(dirs)} (pass files, or one directory on its own)")
     # Resolve the directories (a symlinked checkout) but never the file itself: a symlink in the
     # repository is an entry of its own.
-    absolute = [Path(os.path.realpath(os.path.dirname(os.path.abspath(p)))) / os.path.basename(p) for p in raw]
+    absolute = [resolved(p) for p in raw]
     # Inside a git work tree (pre-commit's cwd), files from elsewhere are mistakes, not a project.
     top = git_toplevel(Path("."))
     if top is not None:
@@ -152,16 +155,12 @@ def show_settings(path: str, config_path: Optional[str], codes: dict) -> int:
     return 0
 
 
-def _is_dir(path: str) -> bool:
-    return os.path.isdir(path) and not os.path.islink(path)
-
-
 def _scan_what_to_check(
     files: Sequence[str], diff_base: Optional[str], config_path: Optional[str], untracked: Optional[bool],
     use_cache: bool,
 ) -> Tuple[ScanContext, bool]:
     """The scan (checks not run yet), and whether it covers the whole project."""
-    if not diff_base and (not files or (len(files) == 1 and _is_dir(files[0]))):
+    if not diff_base and (not files or (len(files) == 1 and is_real_dir(files[0]))):
         context = scan(files[0] if files else ".", config_path=config_path, untracked=untracked,
                        run_checks=False, use_cache=use_cache)
         return context, not context.inventory.scope
@@ -201,7 +200,7 @@ def run_check(
     if strict_baseline and not baseline_path:
         raise UsageError("--strict-baseline needs --baseline FILE")
     if settings:
-        where = "." if not files else files[0] if _is_dir(files[0]) else os.path.dirname(files[0]) or "."
+        where = start_dir(files[0]) if files else "."
         return show_settings(where, config_path, codes)
     # Read the baseline before scanning: a broken one fails fast and nothing is written.
     # The baseline and atomic-write modules load only when asked for: a pre-commit run pays

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import click
@@ -72,3 +74,24 @@ def no_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+# -- path arguments ------------------------------------------------------------------------
+
+
+def is_real_dir(path: str) -> bool:
+    """A directory, and not a symlink to one (a symlink in the repository is an entry itself)."""
+    return os.path.isdir(path) and not os.path.islink(path)
+
+
+def start_dir(path: str) -> str:
+    """The directory to locate a project from: ``path`` itself when it is a real directory, else
+    the directory holding it."""
+    return path if is_real_dir(path) else (os.path.dirname(path) or ".")
+
+
+def resolved(path: str) -> Path:
+    """``path`` made absolute with its directories resolved (a symlinked checkout), but never
+    the last component: a symlink in the repository is looked at, not followed."""
+    absolute = os.path.abspath(path)
+    return Path(os.path.realpath(os.path.dirname(absolute))) / os.path.basename(absolute)

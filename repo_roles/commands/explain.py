@@ -8,7 +8,7 @@ from typing import List, Optional, Sequence
 
 import click
 
-from repo_roles.commands.common import config_option, untracked_option
+from repo_roles.commands.common import config_option, is_real_dir, resolved, start_dir, untracked_option
 from repo_roles.config import discover_config
 from repo_roles.errors import NotARepositoryError, RepoRolesError, UsageError
 from repo_roles.inventory import git_toplevel
@@ -17,10 +17,8 @@ from repo_roles.scan import ScanContext, scan
 
 
 def _project_relative(context: ScanContext, raw: str) -> str:
-    absolute = Path(os.path.abspath(raw))
-    parent = Path(os.path.realpath(absolute.parent))  # resolve directories, never the file itself
     try:
-        return (parent / absolute.name).relative_to(context.root).as_posix()
+        return resolved(raw).relative_to(context.root).as_posix()
     except ValueError:
         raise RepoRolesError(f"{raw}: outside the project root {context.root}") from None
 
@@ -31,7 +29,7 @@ def _start_of(first: str, config_path: Optional[str]) -> str:
     Outside git and without a configuration the project is the working directory, as for
     ``ls``; a file elsewhere is refused rather than its whole directory walked (``/etc/passwd``).
     """
-    start = first if os.path.isdir(first) and not os.path.islink(first) else (os.path.dirname(first) or ".")
+    start = start_dir(first)
     if config_path or not os.path.isdir(start):
         return start  # scan() reports the missing directory or uses the given configuration
     here = Path(os.path.realpath(start))
@@ -90,7 +88,7 @@ def run_explain(paths: Sequence[str], config_path: Optional[str], untracked: Opt
             click.echo(f"repo-roles: error: {raw}: no such file or directory", err=True)
             code = 2
             continue
-        if os.path.isdir(raw) and not os.path.islink(raw):
+        if is_real_dir(raw):
             click.echo(f"repo-roles: error: {raw}: is a directory; explain takes files", err=True)
             code = 2
             continue

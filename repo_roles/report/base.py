@@ -88,10 +88,11 @@ _NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 # C0/C1 controls would break lines or drive the terminal (ESC); lone surrogates (undecodable
 # file names) cannot be encoded on output; U+2028/9 are line breaks to some viewers.
-_ESCAPE_CLASS = "\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029"
+_C0, _C0_BUT_NEWLINE = "\x00-\x1f", "\x00-\x09\x0b-\x1f"
+_ESCAPE_CLASS = _C0 + "\x7f-\x9f\ud800-\udfff\u2028\u2029"
 _NEEDS_ESCAPE = re.compile(f"[{_ESCAPE_CLASS}]")
 # The same class without "\n": for a check of many lines joined by newlines.
-_NEEDS_ESCAPE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029]")
+_NEEDS_ESCAPE_BUT_NEWLINE = re.compile(f"[{_ESCAPE_CLASS.replace(_C0, _C0_BUT_NEWLINE)}]")
 
 
 
