@@ -43,29 +43,30 @@ def glob_regex(glob: str) -> Tuple[str, bool]:
     return _NAMED_GROUP.sub("(?:", source), bool(include)
 
 
-_ANY_OR_DIRECTORY = "(?:(?P<ps_d>/)|$)"  # pathspec's ending: the path itself, or a directory of it
-_DIRECTORY = "(?P<ps_d>/)"  # a trailing-slash pattern: directories only
+# pathspec's endings, as glob_regex leaves them: the path itself or a directory of it; a
+# trailing-slash pattern's directories only.
+_ANY_OR_DIRECTORY = "(?:(?:/)|$)"
+_DIRECTORY = "(?:/)"
 
 
 def attribute_regex(pattern: str) -> Optional[str]:
     """A ``.gitattributes`` pattern as a regex over a file's path; None when it can match no file.
 
-    gitattributes patterns are gitignore's, except (https://git-scm.com/docs/gitattributes)
-    "patterns that match a directory do not recursively match paths inside that directory (so
-    using the trailing-slash ``path/`` syntax is pointless in an attributes file; use
-    ``path/**`` instead)", and negative patterns are forbidden.
+    gitattributes patterns are gitignore's (:func:`glob_regex`), except
+    (https://git-scm.com/docs/gitattributes) "patterns that match a directory do not
+    recursively match paths inside that directory (so using the trailing-slash ``path/`` syntax
+    is pointless in an attributes file; use ``path/**`` instead)", and negative patterns are
+    forbidden.
     """
-    if pattern.startswith("!"):
-        return None
     try:
-        source, include = _to_regex(pattern)
-    except (ValueError, TypeError):
+        source, include = glob_regex(pattern)
+    except GlobError:
         return None
-    if source is None or not include or source.endswith(_DIRECTORY):
+    if not include or source.endswith(_DIRECTORY):
         return None
     if source.endswith(_ANY_OR_DIRECTORY):
         source = source[: -len(_ANY_OR_DIRECTORY)] + "$"
-    return _NAMED_GROUP.sub("(?:", source)
+    return source
 
 
 class GlobSet:

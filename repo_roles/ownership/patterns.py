@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, NamedTuple, Optional, Pattern, Tuple
+from typing import Callable, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
 DIALECTS = ("github", "gitlab", "bitbucket")
 
@@ -105,6 +105,22 @@ def segment_literal(seg: str, dialect: str) -> Optional[str]:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+def literal_prefix(literals: Sequence[Optional[str]]) -> List[str]:
+    """The leading run of literal segments (``CompiledPattern.literals`` up to the first
+    wildcard segment): an anchored pattern's matches all lie below it."""
+    lead: List[str] = []
+    for lit in literals:
+        if lit is None:
+            break
+        lead.append(lit)
+    return lead
+
+
+def first_literal(literals: Sequence[Optional[str]]) -> Optional[str]:
+    """The first literal segment, wherever it stands (None: every segment is a wildcard)."""
+    return next((lit for lit in literals if lit is not None), None)
 
 
 def literal_segments(pattern: str, dialect: str) -> Tuple[str, ...]:

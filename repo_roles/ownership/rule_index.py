@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
-from repo_roles.ownership.patterns import CompiledPattern, SegmentShape, compile_regex
+from repo_roles.ownership.patterns import CompiledPattern, SegmentShape, compile_regex, first_literal, literal_prefix
 
 _NONE = -1
 
@@ -132,13 +132,9 @@ class RuleIndex:
             self._add_subtree((idx, dir_test, dirpart_test, base), lits if cp.dir_only else lits[:-1])
 
     def _add_subtree(self, cand: _Cand, lits: Tuple[Optional[str], ...]) -> None:
-        prefix: List[str] = []
-        for lit in lits:
-            if lit is None:
-                break
-            prefix.append(lit)
+        prefix = literal_prefix(lits)
         if not prefix:
-            required = next((lit for lit in lits if lit is not None), None)
+            required = first_literal(lits)
             if required is not None:
                 self.by_literal.setdefault(required, []).append(cand)
                 return

@@ -20,7 +20,7 @@ import bisect
 from functools import cached_property
 from typing import Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence
 
-from repo_roles.ownership.patterns import CompiledPattern, compile_regex
+from repo_roles.ownership.patterns import CompiledPattern, compile_regex, first_literal, literal_prefix
 
 
 class PathIndex:
@@ -91,7 +91,7 @@ class PathIndex:
             yield from self.paths
             return
         if segments[0] != "**":
-            lead = _literal_prefix(literals)
+            lead = literal_prefix(literals)
             if len(lead) == len(segments):
                 target = "/".join(lead)
                 if not cp.dir_only and target in self.path_set:
@@ -131,7 +131,7 @@ class PathIndex:
                 found = [d for d in self.dirs_by_name.get(last, ()) if dir_match("/" + d)]
                 yield from self._below(found, seen)
             return
-        literal = next((lit for lit in rest if lit is not None), None)
+        literal = first_literal(rest)
         if literal is None:
             yield from (p for p in self.paths if fullmatch("/" + p))
             return
@@ -166,7 +166,7 @@ class PathIndex:
             if compile_regex(source).fullmatch(""):
                 yield ""
             return
-        lead = _literal_prefix(literals)
+        lead = literal_prefix(literals)
         if len(lead) == len(literals):  # one literal directory: no regex at all
             target = "/".join(lead)
             if target in self.dir_set:
@@ -176,7 +176,7 @@ class PathIndex:
         if lead:  # anchored: below the literal prefix
             yield from (d for d in self.dirs_under("/".join(lead)) if fullmatch("/" + d))
             return
-        literal = next((lit for lit in literals if lit is not None), None)
+        literal = first_literal(literals)
         if literal is None:
             if fullmatch(""):
                 yield ""
@@ -189,12 +189,3 @@ class PathIndex:
                     done.add(folder)
                     if fullmatch("/" + folder):
                         yield folder
-
-
-def _literal_prefix(literals: Sequence[Optional[str]]) -> List[str]:
-    lead: List[str] = []
-    for lit in literals:
-        if lit is None:
-            break
-        lead.append(lit)
-    return lead
