@@ -422,7 +422,8 @@ class _CheckAttr:
         found = []
         for i in [i for i, value in enumerate(values) if value != b"unspecified"]:
             at = 3 * i
-            found.append((fields[at].decode("utf-8", "surrogateescape"), fields[at + 1].decode("utf-8", "surrogateescape"),
+            found.append((fields[at].decode("utf-8", "surrogateescape"),
+                          fields[at + 1].decode("utf-8", "surrogateescape"),
                           values[i].decode("utf-8", "surrogateescape")))
         self._answer = found
         return found

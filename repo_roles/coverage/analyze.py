@@ -110,7 +110,8 @@ class _Reader:
         self.caching = caching
         self.lookup, _ = analyzer_lookup()
 
-    def run(self, path: str, blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry], Optional[bool]]:
+    def run(self, path: str,
+            blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry], Optional[bool]]:
         """``(analysis, blob, stored entry or None when it must not be cached, defines code)``;
         the last is :func:`module_defines_code` for a readable ``.py`` file, else None."""
         limit = self.options.max_file_size

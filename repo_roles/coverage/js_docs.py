@@ -266,5 +266,6 @@ def _value_kind(value: Optional[Any]) -> str:
 
 
 def _with_docs(children: List[Any], data: bytes) -> List[Tuple[Any, bool]]:
-    """Pairs (node, has a doc comment) over sibling nodes; comments and decorators left out (`/** doc */ @Get() handler()`: the comment still belongs to the member)."""
+    """Pairs (node, has a doc comment) over sibling nodes; comments and decorators left out
+    (``/** doc */ @Get() handler()``: the comment still belongs to the member)."""
     return block_doc_siblings(children, data, ("comment",), ("decorator",))

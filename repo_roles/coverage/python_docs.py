@@ -33,7 +33,15 @@ import warnings
 from pathlib import PurePosixPath
 from typing import Dict, List, Optional, Tuple
 
-from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, Problem, check_counting, compiled_patterns, size_or_binary_problem
+from repo_roles.coverage.model import (
+    DocItem,
+    DocOptions,
+    FileDocs,
+    Problem,
+    check_counting,
+    compiled_patterns,
+    size_or_binary_problem,
+)
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Statement-list fields that can hold a nested definition (If/For/While/With/Try/Match bodies,
