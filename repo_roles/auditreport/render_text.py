@@ -150,11 +150,11 @@ def _test_lines(doc: dict) -> List[str]:
 
 def findings_lines(doc: dict) -> List[str]:
     findings = doc["findings"]
-    lines = ["", "Findings"]
+    lines = [""]
     if not findings["total"]:
-        return lines + ["  All checks passed!"]
+        return lines + ["Findings: 0 (all checks passed)"]
     sev = findings["by_severity"]
-    lines[-1] = (f"Findings: {findings['total']:,} ({sev['error']:,} errors, {sev['warning']:,} warnings, "
+    lines.append(f"Findings: {findings['total']:,} ({sev['error']:,} errors, {sev['warning']:,} warnings, "
                  f"{sev['info']:,} info); `repo-roles audit --findings` lists them all")
     lines += table(["rule", "name", "severity", "findings", "files"],
                    [(r["rule"], r["name"], r["severity"], f"{r['count']:,}", f"{r['files_total']:,}")

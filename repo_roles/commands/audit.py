@@ -97,7 +97,7 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
         if list_findings and fmt == "text":
             # The engine returns the findings sorted: the formatter need not sort 264k of them again.
             report = ReportInput(context.findings, RULES, context.root, __version__, presorted=True)
-            text += "\n" + render("concise", report)
+            text += "\nFindings\n" + render("concise", report)
     finally:
         progress.close()
     if output:
