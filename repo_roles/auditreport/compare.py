@@ -42,16 +42,18 @@ def _count(before: int, after: int) -> dict:
     return {"before": before, "after": after, "delta": after - before}
 
 
+def _rounded(value: Optional[float]) -> Optional[float]:
+    return None if value is None else round(value, 1)
+
+
 def _ratios(before: Dict[str, tuple], after: Dict[str, tuple]) -> List[dict]:
     rows = []
     for name in sorted(set(before) | set(after)):
-        b = percent(*before[name]) if name in before else None
-        a = percent(*after[name]) if name in after else None
+        b = _rounded(percent(*before[name])) if name in before else None
+        a = _rounded(percent(*after[name])) if name in after else None
+        # The delta of the shown (rounded) figures, so 83.1% -> 83.6% reads "+0.5 pp".
         delta: Optional[float] = round(a - b, 1) if a is not None and b is not None else None
-        rows.append({"name": name,
-                     "before": None if b is None else round(b, 1),
-                     "after": None if a is None else round(a, 1),
-                     "delta": delta})
+        rows.append({"name": name, "before": b, "after": a, "delta": delta})
     return rows
 
 
