@@ -134,11 +134,13 @@
 
   function drill(node) {
     if (node.kind !== "dir" || !node.children) return;
+    hideTip();
     state.trail.push(node);
     state.node = node;
     drawTreemap();
   }
   function up(toIndex) {
+    hideTip();
     state.trail = state.trail.slice(0, toIndex + 1);
     state.node = state.trail[state.trail.length - 1];
     drawTreemap();
@@ -175,6 +177,7 @@
         squarify(inner, r.x + 2, r.y + 16, r.w - 4, r.h - 18).forEach(function (r2) {
           var child = r2.item.node;
           var cg = tile(g, r2, child, 2);
+          if (r2.w > 56 && r2.h > 28) label(cg, r2, child.name + (child.kind === "dir" ? "/" : ""), "label inner");
           cg.addEventListener("click", function (evt) { evt.stopPropagation(); drill(node); if (child.kind === "dir") drill(child); });
         });
       }
@@ -288,7 +291,7 @@
     var cols = [{ label: "owner", value: function (t) { return t.owner; } },
       { label: "files", num: true, value: function (t) { return t.files; }, text: function (t) { return fmt(t.files); } }];
     roles.forEach(function (r) {
-      cols.push({ label: r, num: true, value: function (t) { return t.by_role[r] || 0; },
+      cols.push({ label: r.replace("backend.", "be.").replace("frontend.", "fe."), num: true, value: function (t) { return t.by_role[r] || 0; },
         text: function (t) { return t.by_role[r] ? fmt(t.by_role[r]) : ""; } });
     });
     if (D.ownership.roster) {
@@ -339,12 +342,20 @@
     });
     var docs = document.getElementById("rule-docs");
     Object.keys(D.rules).sort().forEach(function (id) {
-      var sec = el("section", { id: "rule-" + id, "class": "ruledoc" });
-      sec.appendChild(el("h3", null, id + " " + D.rules[id].name));
-      sec.appendChild(el("p", null, D.rules[id].summary + " (also: repo-roles rule " + id + ")"));
+      var sec = el("details", { id: "rule-" + id, "class": "ruledoc" });
+      var sum = el("summary");
+      sum.appendChild(el("strong", null, id + " " + D.rules[id].name));
+      sum.appendChild(document.createTextNode(" — " + D.rules[id].summary + " (also: repo-roles rule " + id + ")"));
+      sec.appendChild(sum);
       sec.appendChild(el("pre", null, D.rules[id].doc));
       docs.appendChild(sec);
     });
+    function openRule() {  // a link to #rule-ID opens that rule's documentation
+      var target = location.hash && document.getElementById(location.hash.slice(1));
+      if (target && target.tagName === "DETAILS") target.open = true;
+    }
+    window.addEventListener("hashchange", openRule);
+    openRule();
   }
   function arrow(d) { return d === null ? "·" : d > 0 ? "▲" : d < 0 ? "▼" : "="; }
   function signed(d, unit) {
