@@ -9,6 +9,7 @@ is not an added optional key.
 from __future__ import annotations
 
 from collections import Counter
+from operator import itemgetter
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles import __version__
@@ -31,7 +32,16 @@ def _ratio_rows(groups: Dict[str, Tuple[int, int]], a: str, b: str) -> List[dict
 
 
 def _top(counter: Counter, n: int) -> List[list]:
-    return [[key, count] for key, count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]]
+    """The ``n`` largest counts, most first, ties by key (``most_common`` picks at C speed)."""
+    chosen = counter.most_common(n) if n < len(counter) else counter.items()
+    return [[key, count] for key, count in sorted(chosen, key=lambda kv: (-kv[1], kv[0]))]
+
+
+def _counter(groups: Dict[str, Counter], key: str) -> Counter:
+    found = groups.get(key)
+    if found is None:
+        found = groups[key] = Counter()
+    return found
 
 
 def _parent(path: str) -> str:
@@ -46,32 +56,40 @@ def _top_directory(path: str, scope_depth: int) -> str:
     return "/".join(parts[: scope_depth + 1]) + "/"
 
 
-def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, dict]]:
-    """Counts by rule, owning team and top directory; the ten worst files and directories."""
+def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, dict], Counter]:
+    """Counts by rule, owning team and top directory; the ten worst files and directories.
+
+    One C-level count of (rule, severity, path) triples (264k findings on the 100k-file
+    benchmark become ~100k distinct triples); owners and directories are then looked up once
+    per distinct path, never once per finding.
+    """
     findings = context.findings
     owners_of = context.ownership.owners_of
+    triples = Counter(zip(map(itemgetter(0), findings), map(itemgetter(5), findings), map(itemgetter(2), findings)))
     by_rule: Counter = Counter()
     severities: Dict[str, Counter] = {}
     rule_files: Dict[str, Counter] = {}
     by_path: Counter = Counter()
-    for f in findings:
-        by_rule[f.rule_id] += 1
-        severities.setdefault(f.rule_id, Counter())[f.severity] += 1
-        rule_files.setdefault(f.rule_id, Counter())[f.path or REPOSITORY_WIDE] += 1
-        by_path[f.path] += 1
-    # Owners, parents and top directories once per distinct path, not once per finding.
+    for (rule_id, severity, path), count in triples.items():
+        by_rule[rule_id] += count
+        _counter(severities, rule_id)[severity] += count
+        _counter(rule_files, rule_id)[path or REPOSITORY_WIDE] += count
+        by_path[path] += count
     by_team: Counter = Counter()
     team_rules: Dict[str, Counter] = {}
     team_files: Dict[str, Counter] = {}
     by_top: Counter = Counter()
     by_dir: Counter = Counter()
+    owners_memo: Dict[str, Tuple[str, ...]] = {}
     for rule_id, files in rule_files.items():
         for path, count in files.items():
-            owners = owners_of(path) if path != REPOSITORY_WIDE else ()
-            for owner in owners or (figures.NO_OWNER,):
+            owners = owners_memo.get(path)
+            if owners is None:
+                owners = owners_memo[path] = (owners_of(path) if path != REPOSITORY_WIDE else ()) or (figures.NO_OWNER,)
+            for owner in owners:
                 by_team[owner] += count
-                team_rules.setdefault(owner, Counter())[rule_id] += count
-                team_files.setdefault(owner, Counter())[path] += count
+                _counter(team_rules, owner)[rule_id] += count
+                _counter(team_files, owner)[path] += count
     for path, count in by_path.items():
         if path:
             by_top[_top_directory(path, scope_depth)] += count
@@ -107,7 +125,9 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
         }
         for owner, count in sorted(by_team.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    severity_total = Counter(f.severity for f in findings)
+    severity_total: Counter = Counter()
+    for counts in severities.values():
+        severity_total.update(counts)
     block = {
         "total": len(findings),
         "by_severity": {s: severity_total.get(s, 0) for s in ("error", "warning", "info")},
@@ -117,7 +137,7 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
         "top_files": _top(Counter({p or REPOSITORY_WIDE: n for p, n in by_path.items()}), TOP),
         "top_directories": _top(by_dir, TOP),
     }
-    return block, rules
+    return block, rules, by_path
 
 
 def not_measured(context: ScanContext) -> dict:
@@ -142,7 +162,7 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
     ``tree``: include the directory tree (the HTML treemap; JSON keeps it too)."""
     scope = context.inventory.scope
     scope_depth = len(scope.split("/")) if scope else 0
-    findings, rules = _findings(context, scope_depth)
+    findings, rules, per_path = _findings(context, scope_depth)
     roster = bool(context.config.teams)
     doc: dict = {
         "schema": SCHEMA_ID,
@@ -189,7 +209,7 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
         "findings": findings,
         "rules": rules,
         "items": [_item(f) for f in context.findings] if items else None,
-        "tree": build_tree(context) if tree else None,
+        "tree": build_tree(context, per_path) if tree else None,
         "compare": None,
     }
     return doc

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Dict, List, Optional
+from typing import Dict, List, Mapping
 
 from repo_roles.scan import ScanContext
 
 NODE_BUDGET = 20000
+MAX_DEPTH = 64  # deeper directories fold into their ancestor at this depth (no deep recursion)
 OWNERS_SHOWN = 3
 
 
@@ -50,8 +51,9 @@ class _Acc:
 
 
 def _size(root: str, path: str) -> int:
+    """The size of a regular file as ``lstat`` says (never read, never followed)."""
     try:
-        return os.lstat(os.path.join(root, path)).st_size
+        return os.lstat(root + path).st_size
     except OSError:
         return 0
 
@@ -72,58 +74,77 @@ def _node(name: str, path: str, kind: str, acc: _Acc) -> dict:
     }
 
 
-def build_tree(context: ScanContext) -> dict:
-    """The tree of the scanned scope (its root is the scope's directory, ``""`` for the project)."""
-    root_dir = str(context.root)
+def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
+    """The tree of the scanned scope (its root is the scope's directory, ``""`` for the project);
+    ``per_path``: findings per file path."""
+    root_dir = str(context.root) + os.sep
     scope = context.inventory.scope
     classifications, owners_of = context.classifications, context.ownership.owners_of
     docs = {path: (c, t) for path, c, t in context.coverage.documented_counts()}
     needing = context.modules_needing_tests
-    per_path = Counter(f.path for f in context.findings if f.path)
-    dirs: Dict[str, _Acc] = {}
-    files: Dict[str, List[tuple]] = {}  # directory -> [(name, path, acc)]
-    for entry in context.targets:
-        path = entry.path
-        acc = _Acc()
-        acc.files = 1
-        acc.bytes = _size(root_dir, path) if entry.kind == "file" else 0
-        acc.roles[classifications[path].role] = 1
-        owners = owners_of(path)
-        for owner in owners:
-            acc.owners[owner] = 1
-        acc.unowned = 0 if owners else 1
-        doc = docs.get(path)
-        if doc is not None:
-            acc.covered, acc.counted = doc
-        tests = needing.get(path)
-        if tests is not None:
-            acc.needing = 1
-            acc.tested = 1 if tests else 0
-        acc.findings = per_path.get(path, 0)
-        parent, _, name = path.rpartition("/")
-        bucket = dirs.get(parent)
-        if bucket is None:
-            bucket = dirs[parent] = _Acc()
-            files[parent] = []
-        bucket.add(acc)
-        files[parent].append((name, path, acc))
-    # Every ancestor exists, then each directory's own figures are added into its ancestors.
-    own = dict(dirs)
-    for directory in list(own):
+    targets = context.targets
+    parents = {entry.path.rpartition("/")[0] for entry in targets}
+    every_dir = set(parents)
+    for directory in parents:
         while directory:
             directory = directory.rpartition("/")[0]
-            if directory not in dirs:
-                dirs[directory] = _Acc()
-    totals = {d: _Acc() for d in dirs}
-    for directory, acc in own.items():
-        d: Optional[str] = directory
-        while d is not None:
-            totals[d].add(acc)
-            d = d.rpartition("/")[0] if d else None
+            if directory in every_dir:
+                break
+            every_dir.add(directory)
+    with_files = len(every_dir) + len(targets) <= NODE_BUDGET
+    dirs: Dict[str, _Acc] = {}
+    files: Dict[str, List[tuple]] = {}  # directory -> [(name, path, acc)], only with_files
+    for entry in targets:
+        path = entry.path
+        parent, _, name = path.rpartition("/")
+        acc = dirs.get(parent)
+        if acc is None:
+            acc = dirs[parent] = _Acc()
+            files[parent] = []
+        size = _size(root_dir, path) if entry.kind == "file" else 0
+        role = classifications[path].role
+        owners = owners_of(path)
+        doc = docs.get(path)
+        tests = needing.get(path)
+        found = per_path.get(path, 0)
+        acc.files += 1
+        acc.bytes += size
+        acc.roles[role] += 1
+        for owner in owners:
+            acc.owners[owner] += 1
+        if not owners:
+            acc.unowned += 1
+        if doc is not None:
+            acc.covered += doc[0]
+            acc.counted += doc[1]
+        if tests is not None:
+            acc.needing += 1
+            if tests:
+                acc.tested += 1
+        acc.findings += found
+        if with_files:
+            leaf = _Acc()
+            leaf.files, leaf.bytes, leaf.findings = 1, size, found
+            leaf.roles[role] = 1
+            leaf.owners.update(owners)
+            leaf.unowned = 0 if owners else 1
+            if doc is not None:
+                leaf.covered, leaf.counted = doc
+            if tests is not None:
+                leaf.needing, leaf.tested = 1, (1 if tests else 0)
+            files[parent].append((name, path, leaf))
+    # Every ancestor exists; then, deepest first, each directory's total goes into its parent's
+    # (one addition per directory, not one per ancestor).
+    totals = dirs
+    for directory in every_dir:
+        if directory not in totals:
+            totals[directory] = _Acc()
+    for directory in sorted(totals, key=lambda d: -d.count("/") - 1 if d else 0):
+        if directory:
+            totals[directory.rpartition("/")[0]].add(totals[directory])
     top = scope.rstrip("/") if scope else ""
     if top and top not in totals:  # the scope is one file: its parent holds it
         top = top.rpartition("/")[0]
-    with_files = len(totals) + len(context.targets) <= NODE_BUDGET
     max_depth = _depth_limit(totals, top)
     children: Dict[str, List[str]] = {}
     for directory in totals:
@@ -160,4 +181,4 @@ def _depth_limit(totals: Dict[str, _Acc], top: str) -> int:
             break
         shown += per_level[level]
         limit = level
-    return max(limit, 1) if per_level else 1
+    return min(max(limit, 1), MAX_DEPTH) if per_level else 1
