@@ -30,13 +30,22 @@ if not os.path.exists(CHROMIUM):
 
 @pytest.fixture
 def report(tmp_path: Path, run_cli) -> Path:
+    """The shop example's report, compared with its first commit (one unowned migration fewer)."""
     root = tmp_path / "shop"
     shutil.copytree(EXAMPLES / "shop", root)
+    migration = root / "backend/shop/migrations/0002_add_order_status.py"
+    kept = migration.read_bytes()
+    migration.unlink()
     git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "the shop example without one migration")
+    before = tmp_path / "before.json"
+    assert run_cli("audit", "--format", "json", "-o", str(before), str(root)).exit_code == 1
+    migration.write_bytes(kept)
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "the shop example")
     out = tmp_path / "report.html"
-    result = run_cli("audit", "--format", "html", "-o", str(out), str(root))
+    result = run_cli("audit", "--format", "html", "-o", str(out), "--compare", str(before), str(root))
     assert result.exit_code == 1, result.stderr  # the example has planted problems
     return out
 
@@ -54,6 +63,8 @@ def test_report_in_chromium(report: Path, tmp_path: Path) -> None:
             page.goto(url)
             page.wait_for_selector("body[data-ready='1']")
             assert page.locator("#title").inner_text().startswith("repo-roles audit of ")
+            unowned = page.locator("#compare-counts tbody tr", has_text="unowned files").inner_text().split("\t")
+            assert [c.strip() for c in unowned] == ["unowned files", "2", "3", "▲ +1"]
 
             # Every colouring: the legend follows, and the tiles change colour.
             fills = {}
