@@ -28,6 +28,16 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, right: Se
     return [fmt(cells[0]), "  " + "  ".join("-" * w for w in widths)] + [fmt(r) for r in cells[1:]]
 
 
+ROWS = 20  # rows of a per-owner table; the rest are counted (json and html have them all)
+
+
+def capped(rows: List[Sequence[object]], what: str = "owners") -> Tuple[List[Sequence[object]], List[str]]:
+    """The first :data:`ROWS` rows, and the line that says how many were left out."""
+    if len(rows) <= ROWS:
+        return rows, []
+    return rows[:ROWS], [f"  … and {len(rows) - ROWS:,} more {what} (`--format html` or `json` lists them all)"]
+
+
 def _short_role(role: str) -> str:
     return role.replace("backend.", "be.").replace("frontend.", "fe.")
 
@@ -88,7 +98,8 @@ def _owner_lines(doc: dict) -> List[str]:
             rows.append(row)
         if ownership["roster"]:
             headers.append("responsible for")
-        lines += table(headers, rows, right=tuple(range(1, 2 + len(shown))))
+        rows, more = capped(rows)
+        lines += table(headers, rows, right=tuple(range(1, 2 + len(shown)))) + more
     unowned = ownership["unowned"]
     if unowned:
         detail = ", ".join(f"{role} {n}" for role, n in ownership["unowned_by_role"].items())
@@ -99,8 +110,12 @@ def _owner_lines(doc: dict) -> List[str]:
 
 
 def _ratio_table(column: str, groups: Dict[str, Tuple[int, int]], a: str, b: str) -> List[str]:
-    rows = [(display_path(name), x, y, _pct(x, y)) for name, (x, y) in groups.items()]
-    return table([column, a, b, "percent"], rows, right=(1, 2, 3))
+    """One ratio per row; past :data:`ROWS` rows, the largest groups (by their denominator)."""
+    items = list(groups.items())
+    if len(items) > ROWS:
+        items.sort(key=lambda kv: (-kv[1][1], kv[0]))
+    rows, more = capped([(display_path(name), x, y, _pct(x, y)) for name, (x, y) in items], f"{column}s")
+    return table([column, a, b, "percent"], rows, right=(1, 2, 3)) + more
 
 
 def not_measured_note(doc: dict) -> str:
@@ -160,12 +175,12 @@ def findings_lines(doc: dict) -> List[str]:
                    [(r["rule"], r["name"], r["severity"], f"{r['count']:,}", f"{r['files_total']:,}")
                     for r in findings["by_rule"]], right=(3, 4))
     lines += ["", "Findings by owning team"]
-    lines += table(["owner", "findings", "files"],
-                   [(display_path(t["owner"]), f"{t['count']:,}", f"{t['files_total']:,}")
-                    for t in findings["by_team"]], right=(1, 2))
+    rows, more = capped([(display_path(t["owner"]), f"{t['count']:,}", f"{t['files_total']:,}")
+                         for t in findings["by_team"]])
+    lines += table(["owner", "findings", "files"], rows, right=(1, 2)) + more
     lines += ["", "Findings by top directory"]
-    lines += table(["directory", "findings"],
-                   [(display_path(d), f"{n:,}") for d, n in findings["by_directory"]], right=(1,))
+    rows, more = capped([(display_path(d), f"{n:,}") for d, n in findings["by_directory"]], "directories")
+    lines += table(["directory", "findings"], rows, right=(1,)) + more
     for title, key, column in (("Files with the most findings", "top_files", "file"),
                                ("Directories with the most findings", "top_directories", "directory")):
         lines += ["", title]

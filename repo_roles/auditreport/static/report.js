@@ -132,13 +132,6 @@
   }
   function hideTip() { tooltip.style.display = "none"; }
 
-  function drill(node) {
-    if (node.kind !== "dir" || !node.children) return;
-    hideTip();
-    state.trail.push(node);
-    state.node = node;
-    drawTreemap();
-  }
   function up(toIndex) {
     hideTip();
     state.trail = state.trail.slice(0, toIndex + 1);
@@ -163,27 +156,39 @@
     t.textContent = text.length > max ? text.slice(0, Math.max(1, max - 1)) + "…" : text;
     group.appendChild(t);
   }
+  // Nested levels are drawn while tiles stay large enough to read (at most MAX_LEVELS deep);
+  // a click drills into the directory clicked (a file: its directory), keeping the trail.
+  var MAX_LEVELS = 4, HEADER = 15;
+  function drawLevel(group, r, node, chain, level) {
+    var g = tile(group, r, node, level);
+    var dirChain = node.kind === "dir" ? chain.concat([node]) : chain;
+    g.addEventListener("click", function (evt) { evt.stopPropagation(); drillChain(dirChain); });
+    var inner = layoutItems(node);
+    var nested = node.kind === "dir" && inner.length && level < MAX_LEVELS && r.w > 40 && r.h > HEADER + 24;
+    if (nested) {
+      squarify(inner, r.x + 2, r.y + HEADER + 1, r.w - 4, r.h - HEADER - 3).forEach(function (r2) {
+        drawLevel(g, r2, r2.item.node, dirChain, level + 1);
+      });
+    }
+    if (level === 1 || nested) label(g, r, node.name + (node.kind === "dir" ? "/" : ""), level === 1 ? "label" : "label inner");
+    else if (r.w > 56 && r.h > 28) label(g, r, node.name + (node.kind === "dir" ? "/" : ""), "label inner");
+  }
+  function drillChain(chain) {
+    var target = null;
+    for (var i = chain.length - 1; i >= 0; i--) { if (chain[i].children) { target = i; break; } }
+    if (target === null) return;
+    hideTip();
+    state.trail = state.trail.concat(chain.slice(0, target + 1));
+    state.node = chain[target];
+    drawTreemap();
+  }
   function drawTreemap() {
     var box = document.getElementById("treemap");
     var W = box.clientWidth || 960, H = Math.round(Math.min(620, Math.max(360, W * 0.55)));
     box.textContent = "";
     var root = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img" });
     var items = layoutItems(state.node);
-    squarify(items, 0, 0, W, H).forEach(function (r) {
-      var node = r.item.node;
-      var g = tile(root, r, node, 1);
-      var inner = layoutItems(node);
-      if (node.kind === "dir" && inner.length && r.w > 30 && r.h > 30) {
-        squarify(inner, r.x + 2, r.y + 16, r.w - 4, r.h - 18).forEach(function (r2) {
-          var child = r2.item.node;
-          var cg = tile(g, r2, child, 2);
-          if (r2.w > 56 && r2.h > 28) label(cg, r2, child.name + (child.kind === "dir" ? "/" : ""), "label inner");
-          cg.addEventListener("click", function (evt) { evt.stopPropagation(); drill(node); if (child.kind === "dir") drill(child); });
-        });
-      }
-      label(g, r, node.name + (node.kind === "dir" ? "/" : ""), "label");
-      g.addEventListener("click", function () { drill(node); });
-    });
+    squarify(items, 0, 0, W, H).forEach(function (r) { drawLevel(root, r, r.item.node, [], 1); });
     if (!items.length) {
       var empty = svg("text", { x: 12, y: 24, "class": "label" });
       empty.textContent = state.node.folded ? "Contents aggregated at this depth (too many files to draw)." : "No files.";
