@@ -136,7 +136,8 @@ def _audit_stages(context: object, lap: Callable[[str], None]) -> None:
     from repo_roles.checks.engine import build_selection
     from repo_roles.checks.registry import RULES
     from repo_roles.report import ReportInput, render
-    from repo_roles.report.audit_terminal import render_audit
+    from repo_roles.auditreport.document import build
+    from repo_roles.auditreport.render_text import render as render_audit
     from repo_roles.summary import summarize
 
     selection = build_selection(context.config)  # type: ignore[attr-defined]
@@ -147,7 +148,7 @@ def _audit_stages(context: object, lap: Callable[[str], None]) -> None:
         lap(f"audit: {rule_id}")  # the first rule to read coverage or the test index pays for it
     summary = summarize(context, depth=1)  # type: ignore[arg-type]
     lap("audit: summarize")
-    render_audit(summary, title="bench")
+    render_audit(build(context, summary, tree=False))  # type: ignore[arg-type]
     render("concise", ReportInput(findings, RULES, context.root, __version__))  # type: ignore[attr-defined]
     lap("audit: render")
 

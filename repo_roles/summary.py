@@ -169,12 +169,16 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
                 _add(tests_by_owner, owner, tested, needing)
             _add(tests_by_dir, row, tested, needing)
     roster = context.config.teams
+    # A person listed in a team's `members` is in the roster too (handles compare
+    # case-insensitively, as OWN006 compares them).
+    known = {h.casefold() for h in roster} | {
+        (m if "@" in m else "@" + m).casefold() for team in roster.values() for m in team.members}
     teams = [
         TeamRow(
             owner=owner,
             files=sum(counts.values()),
             by_role=counts,
-            in_roster=owner in roster,
+            in_roster=owner.casefold() in known,
             responsible=roster[owner].responsible if owner in roster else (),
         )
         for owner, counts in sorted(team_roles.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))

@@ -50,7 +50,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> Counter:
 
 
 def audit(run_cli: Callable, root: Path, *extra: str) -> str:
-    result = run_cli("audit", str(root), *extra)
+    result = run_cli("audit", "--findings", str(root), *extra)
     assert result.exit_code in (0, 1), result.output + result.stderr
     return result.stdout
 
@@ -238,7 +238,7 @@ def test_warm_tst001_knows_data_only_modules_from_the_cache(make_repo, run_cli) 
     })
     cold = audit(run_cli, root)
     assert audit(run_cli, root) == cold
-    reported = sorted(line.split(":")[0] for line in cold.splitlines() if " TST001 " in line)
+    reported = sorted(line.split(":")[0] for line in cold.split("\nFindings\n", 1)[1].splitlines() if " TST001 " in line)
     assert reported == ["pkg/logic.py", "pkg/table.py"]
 
 

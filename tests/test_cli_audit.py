@@ -129,7 +129,7 @@ def test_tables(make_repo: MakeRepo, run_cli) -> None:
 )
 def test_exit_code_is_1_iff_violations_are_listed(make_repo: MakeRepo, run_cli, extra, code, listed) -> None:
     root = make_repo({**FILES, **extra})
-    result = run_cli("audit", str(root))
+    result = run_cli("audit", "--findings", str(root))
     assert result.exit_code == code, result.stderr
     findings = findings_of(result.stdout)
     assert findings[:-1] == listed
@@ -155,7 +155,7 @@ def test_console_script_exit_code(make_repo: MakeRepo) -> None:
     # A real process has no fake rules: it runs the real ones, whatever they find, and the exit
     # code must agree with the summary line.
     (root / "repo-roles.toml").write_text(CONFIG.replace('select = ["ZZZ8"]', "select = []"))
-    done = subprocess.run([script, "audit", str(root)], capture_output=True, text=True,
+    done = subprocess.run([script, "audit", "--findings", str(root)], capture_output=True, text=True,
                           env={**os.environ, **GIT_ENV}, timeout=120)
     assert "Traceback" not in done.stderr
     summary = done.stdout.rstrip().splitlines()[-1]

@@ -154,9 +154,30 @@ def test_owners_files_give_the_roster(make_repo: MakeRepo, run_cli) -> None:
     assert init(run_cli, str(root)).exit_code == 0
     text = (root / "repo-roles.toml").read_text(encoding="utf-8")
     teams = written(root)["teams"]
-    assert "@alice" in teams and "@bob" in teams
-    assert teams["@bob"]["responsible"] == ["backend", "config"]  # main.go, main_test.go, svc/OWNERS
+    # Individual approvers are grouped by the top directory holding most of their files: bob
+    # owns only svc/; alice (root approver, inherited below) owns more under svc/ than at the top.
+    assert teams["@people/svc"]["members"] == ["@alice", "@bob"]
+    assert "@alice" not in teams and "@bob" not in teams
+    assert teams["@people/svc"]["responsible"] == ["backend", "config"]
     assert "2 OWNERS files" in text
+
+
+def test_individual_owners_are_grouped_not_one_team_each(make_repo: MakeRepo, run_cli) -> None:
+    """GitHub CODEOWNERS may name users (``@alice``) and e-mail addresses as well as teams
+    (docs.github.com, "About code owners"); the roster gets one group per top directory."""
+    root = make_repo({
+        ".github/CODEOWNERS": "/api/ @alice @bob\n/web/ carol@example.com\n/docs/ @org/docs\n",
+        "api/app.py": "x = 1\n", "api/db.py": "y = 2\n", "web/App.tsx": "export {}\n",
+        "docs/index.md": "# docs\n",
+    })
+    assert init(run_cli, str(root)).exit_code == 0
+    teams = written(root)["teams"]
+    assert set(teams) == {"@people/api", "@people/web", "@org/docs"}
+    assert teams["@people/api"]["members"] == ["@alice", "@bob"]
+    assert teams["@people/web"]["members"] == ["carol@example.com"]
+    assert "members" not in teams["@org/docs"]
+    audit = run_cli("audit", "--findings", str(root)).stdout
+    assert "OWN006" not in audit and "NOT IN ROSTER" not in audit  # members are in the roster
 
 
 def test_sub_directory_of_a_repository(make_repo: MakeRepo, run_cli) -> None:

@@ -160,7 +160,7 @@ def test_shop_roles_and_owners(shop: Path, run_cli) -> None:
 
 
 def test_shop_audit(shop: Path, run_cli) -> None:
-    result = run_cli("audit", str(shop))
+    result = run_cli("audit", "--findings", str(shop))
     assert "Traceback" not in result.stderr
     out = result.stdout
     assert "Owners (from .github/CODEOWNERS, github syntax)" in out
@@ -196,7 +196,7 @@ def test_platform_roles_and_owners(platform: Path, run_cli) -> None:
 
 
 def test_platform_audit(platform: Path, run_cli) -> None:
-    result = run_cli("audit", str(platform))
+    result = run_cli("audit", "--findings", str(platform))
     out = result.stdout
     assert "Owners (from .gitlab/CODEOWNERS, gitlab syntax)" in out
     assert re.search(r"^  @platform/audit-team +4 .*NOT IN ROSTER$", out, re.M)  # PROBLEMS.md #3

@@ -29,6 +29,9 @@ def test_wheel_contains_package_and_rule_packs(tmp_path: Path) -> None:
     assert packs, "rules/ holds the built-in packs"
     for pack in packs:
         assert f"repo_roles/rules/{pack}" in names
+    # The audit report's package data: its JSON Schema and the HTML page's inlined assets.
+    for data in ("audit.schema.json", "static/report.js", "static/report.css"):
+        assert f"repo_roles/auditreport/{data}" in names
     metadata = next(n for n in names if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(metadata).decode()
     assert "Requires-Dist: tomli>=1.1; python_version < \"3.11\"" in text or "tomli" in text

@@ -86,7 +86,7 @@ def test_example_reports_its_planted_ownership_problems(
 
 
 def test_audit_lists_the_ownership_findings(make_repo: Callable[..., Path], run_cli: Callable[..., Result]) -> None:
-    result = run_cli("audit", str(git_copy("shop", make_repo)))
+    result = run_cli("audit", "--findings", str(git_copy("shop", make_repo)))
     assert result.exit_code == 1
     assert (
         ".github/CODEOWNERS:13:1: OWN010 /backend/shop/templates/* matches only direct children; 3 files below "

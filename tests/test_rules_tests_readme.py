@@ -94,9 +94,9 @@ def test_shop_example_audit_end_to_end(tmp_path: Path, run_cli: Callable) -> Non
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "shop")
-    result = run_cli("audit", str(root))
+    result = run_cli("audit", "--findings", str(root))
     assert result.exit_code == 1, result.stderr
-    tst = [line for line in result.stdout.splitlines() if " TST001 " in line]
+    tst = [line for line in result.stdout.split("\nFindings\n", 1)[1].splitlines() if " TST001 " in line]
     assert tst == [
         "backend/shop/inventory.py: TST001 no test found for backend/shop/inventory.py (looked for "
         "test_inventory.py / inventory_test.py under backend/tests/ and next to it)"

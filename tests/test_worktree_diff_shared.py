@@ -38,7 +38,7 @@ def test_one_git_diff_files_per_audit(
     if dirty:
         (root / "app/a.py").write_text("def g():\n    pass\n", encoding="utf-8")
     calls.clear()
-    result = run_cli("audit", str(root))
+    result = run_cli("audit", "--findings", str(root))
     assert len(calls) == 1, calls
     # The shared answer is still honoured: the edited file is analysed from the work tree.
     assert ("'g' has no docstring" in result.stdout) is dirty

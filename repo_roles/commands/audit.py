@@ -1,33 +1,109 @@
-"""``repo-roles audit [PATH]``: the human report — roles, sides, owners, findings."""
+"""``repo-roles audit [PATH]``: the human report — a summary of roles, owners, docs, tests, findings.
+
+The audit document is built once (:mod:`repo_roles.auditreport`) and rendered as ``--format
+text`` (the terminal summary), ``json``, ``markdown`` or ``html``; ``--findings`` lists every
+finding; ``--compare FILE`` adds the change since an earlier ``--format json``.
+"""
 
 from __future__ import annotations
 
+import sys
+import threading
+import time
 from typing import Optional
 
 import click
 
-from repo_roles.commands.common import config_option, no_cache_option, no_cyclic_gc, path_argument, untracked_option
-from repo_roles.report.audit_terminal import render_audit
 from repo_roles import __version__
+from repo_roles.atomic import write_atomic
+from repo_roles.auditreport import FORMATS, renderer
 from repo_roles.checks.registry import RULES
+from repo_roles.commands.common import config_option, no_cache_option, no_cyclic_gc, path_argument, untracked_option
+from repo_roles.errors import UsageError
 from repo_roles.report import ReportInput, render
 from repo_roles.scan import scan
 from repo_roles.summary import summarize
 
+PROGRESS_AFTER = 1.0  # seconds: a quick run prints nothing on stderr
+
+
+class Progress:
+    """"repo-roles: <stage> … 3.2 s" on stderr, redrawn in place, once a run has taken more than
+    :data:`PROGRESS_AFTER` seconds, and only on a terminal (never in CI logs or pipes)."""
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.stage = "scanning"
+        self.start = time.monotonic()
+        self.shown = False
+        self._done = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        if self.enabled:
+            self._thread = threading.Thread(target=self._tick, daemon=True)
+            self._thread.start()
+
+    def _tick(self) -> None:
+        while not self._done.wait(0.25):
+            elapsed = time.monotonic() - self.start
+            if elapsed >= PROGRESS_AFTER:
+                self.stream.write(f"\r\x1b[Krepo-roles: {self.stage} … {elapsed:.1f} s")
+                self.stream.flush()
+                self.shown = True
+
+    def set(self, stage: str) -> None:
+        self.stage = stage
+
+    def close(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+
+
+def _read_previous(path: str) -> dict:
+    from repo_roles.auditreport.compare import MAX_PREVIOUS_BYTES, load_previous
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_PREVIOUS_BYTES + 1)
+    except OSError as exc:
+        raise UsageError(f"--compare {path}: cannot read: {exc.strerror}") from None
+    if len(data) > MAX_PREVIOUS_BYTES:
+        raise UsageError(f"--compare {path}: larger than {MAX_PREVIOUS_BYTES:,} bytes")
+    return load_previous(data.decode("utf-8", "replace"), path)
+
 
 @no_cyclic_gc()
 def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], depth: int,
-              no_cache: bool = False) -> int:
-    context = scan(path, config_path=config_path, untracked=untracked, use_cache=not no_cache)
-    summary = summarize(context, depth=depth)
-    config_note = f", config {context.config.path.name}" if context.config.path else ", no config file"
-    title = f"repo-roles audit of {context.root}{'/' + context.inventory.scope if context.inventory.scope else ''}" \
-            f"{config_note}"
-    click.echo(render_audit(summary, title=title))
-    click.echo("Findings")
-    # The engine returns the findings sorted: the formatter need not sort 264k of them again.
-    report = ReportInput(context.findings, RULES, context.root, __version__, presorted=True)
-    click.echo(render("concise", report), nl=False)
+              no_cache: bool = False, fmt: str = "text", output: Optional[str] = None,
+              list_findings: bool = False, compare: Optional[str] = None) -> int:
+    from repo_roles.auditreport import compare as C
+    from repo_roles.auditreport.document import build
+
+    previous = _read_previous(compare) if compare else None  # a bad file fails before the scan
+    progress = Progress()
+    try:
+        context = scan(path, config_path=config_path, untracked=untracked, use_cache=not no_cache)
+        progress.set("documentation and test figures")
+        summary = summarize(context, depth=depth)
+        progress.set("building the report")
+        doc = build(context, summary, items=list_findings and fmt == "json", tree=fmt in ("json", "html"))
+        if previous is not None:
+            doc["compare"] = C.delta(previous, doc)
+        text = renderer(fmt)(doc)
+        if list_findings and fmt == "text":
+            # The engine returns the findings sorted: the formatter need not sort 264k of them again.
+            report = ReportInput(context.findings, RULES, context.root, __version__, presorted=True)
+            text += "\nFindings\n" + render("concise", report)
+    finally:
+        progress.close()
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
     return 1 if any(f.severity != "info" for f in context.findings) else 0
 
 
@@ -39,6 +115,17 @@ def register(group: click.Group) -> None:
     @no_cache_option
     @click.option("--depth", default=1, show_default=True, type=click.IntRange(1, 10),
                   help="Directory depth of the 'Directories by side' table.")
-    def audit(path: str, config_path: Optional[str], untracked: Optional[bool], no_cache: bool, depth: int) -> None:
-        """Summarise a repository: files per role, which directories are which side, who owns what, findings."""
-        raise SystemExit(run_audit(path, config_path, untracked, depth, no_cache))
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                  help="text: the terminal summary; json: the audit document (versioned schema); "
+                       "markdown: for CI job summaries and PR comments; html: a self-contained page.")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default=None,
+                  help="Write the report to this file (atomically) instead of standard output.")
+    @click.option("--findings", "list_findings", is_flag=True, default=False,
+                  help="Also list every finding (text: one line each; json: an 'items' array).")
+    @click.option("--compare", type=click.Path(dir_okay=False, path_type=str), default=None, metavar="FILE",
+                  help="Show the change since a previous `audit --format json` written to FILE.")
+    def audit(path: str, config_path: Optional[str], untracked: Optional[bool], no_cache: bool, depth: int,
+              fmt: str, output: Optional[str], list_findings: bool, compare: Optional[str]) -> None:
+        """Summarise a repository: roles, sides, owners, documentation, tests and findings."""
+        raise SystemExit(run_audit(path, config_path, untracked, depth, no_cache, fmt, output,
+                                   list_findings, compare))

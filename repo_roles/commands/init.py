@@ -49,6 +49,42 @@ class Starter:
     ownership_sources: List[str]  # ".github/CODEOWNERS (github syntax)", "3 OWNERS files"
     unclassified_ext: List[Tuple[str, int]] = field(default_factory=list)
     unclassified_dirs: List[Tuple[str, int]] = field(default_factory=list)
+    owner_dirs: Dict[str, Counter] = field(default_factory=dict)  # handle -> files per top directory
+
+
+PEOPLE = "@people/"  # the prefix of the roster groups `init` makes of individual owners
+
+
+def is_person(handle: str) -> bool:
+    """A person's handle (``@alice``, ``alice@example.com``), not a team (``@org/team``)."""
+    return "/" not in handle
+
+
+def _slug(directory: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", directory).strip("-.")
+    return slug if slug and slug[0].isalnum() else "root"
+
+
+def roster_groups(starter: "Starter") -> Dict[str, Tuple[List[str], Counter]]:
+    """The roster entries: teams as they are; individual owners grouped by the top directory
+    that holds most of their files (``@people/api`` with ``members = ["@alice", "@bob"]``),
+    so a repository whose CODEOWNERS names people gets a few groups, not one team per person."""
+    out: Dict[str, Tuple[List[str], Counter]] = {}
+    for handle, counts in starter.teams.items():
+        if not is_person(handle):
+            out[handle] = ([], counts)
+    for handle, counts in sorted(starter.teams.items()):
+        if not is_person(handle):
+            continue
+        dirs = starter.owner_dirs.get(handle)
+        top = sorted(dirs.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if dirs else "unassigned"
+        group = PEOPLE + _slug(top)
+        while group in starter.teams:  # never shadow a real team of the same name
+            group += "-people"
+        members, total = out.setdefault(group, ([], Counter()))
+        members.append(handle)
+        total.update(counts)
+    return out
 
 
 def responsible_for(counts: Counter) -> List[str]:
@@ -89,12 +125,16 @@ def collect(context: ScanContext) -> Starter:
     skipped: set = set()
     ext: Counter = Counter()
     dirs: Counter = Counter()
+    owner_dirs: Dict[str, Counter] = {}
     for entry in context.inventory.entries:
         role = context.classifications[entry.path].role
         by_role[role] += 1
         for owner in context.ownership.owners_of(entry.path):
             if _is_handle(owner):
                 teams.setdefault(owner, Counter())[role] += 1
+                if is_person(owner):
+                    top = entry.path.partition("/")[0] if "/" in entry.path else "root"
+                    owner_dirs.setdefault(owner, Counter())[top] += 1
             else:
                 skipped.add(owner)
         if role == R.UNCLASSIFIED:
@@ -113,7 +153,7 @@ def collect(context: ScanContext) -> Starter:
         count = len(ownership.owners_tree.files)
         sources.append(f"{count} OWNERS file{'s' if count != 1 else ''}")
     return Starter(
-        len(context.inventory.entries), by_role, teams, sorted(skipped), sources, _top(ext), _top(dirs)
+        len(context.inventory.entries), by_role, teams, sorted(skipped), sources, _top(ext), _top(dirs), owner_dirs
     )
 
 
@@ -138,20 +178,26 @@ def render(starter: Starter) -> str:
     doc.add(tomlkit.nl())
 
     teams = tomlkit.table(is_super_table=True)
-    for handle, counts_of in sorted(starter.teams.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
+    groups = roster_groups(starter)
+    for handle, (members, counts_of) in sorted(groups.items(), key=lambda kv: (-sum(kv[1][1].values()), kv[0])):
         team = tomlkit.table()
         owned = sum(counts_of.values())
+        if members:
+            team.add(tomlkit.comment(f"{len(members)} individual owner{'s' if len(members) != 1 else ''} "
+                                     "grouped by the top directory holding most of their files"))
         if owned:
             spread = ", ".join(f"{role} {n}" for role, n in counts_of.most_common())
             team.add(tomlkit.comment(f"owns {owned} file{'s' if owned != 1 else ''}: {spread}"))
         else:
             team.add(tomlkit.comment("named in the ownership file but owns no file"))
         team.add("responsible", _array(responsible_for(counts_of)))
+        if members:
+            team.add("members", _array(members, multiline=True))
         teams.add(handle, team)
     if starter.teams:
-        doc.add(tomlkit.comment("The roster: every owner named by the ownership files, responsible for the"))
-        doc.add(tomlkit.comment("sides/roles of >= 10% of its files. Review them; add `description = \"…\"` and"))
-        doc.add(tomlkit.comment('`members = ["@user", "someone@example.com"]`.'))
+        doc.add(tomlkit.comment("The roster: every team named by the ownership files, and the individual owners"))
+        doc.add(tomlkit.comment("grouped as @people/<top directory>, responsible for the sides/roles of >= 10% of"))
+        doc.add(tomlkit.comment('their files. Review them; add `description = "…"`, rename or regroup members.'))
         if starter.skipped_owners:
             doc.add(tomlkit.comment("Not listed (not an @handle or email): " + ", ".join(
                 display_path(o) for o in starter.skipped_owners)))
@@ -233,7 +279,7 @@ def run_init(path: Optional[str], to_stdout: bool) -> int:
         return 0
     target = root / CONFIG_NAME
     write_atomic(target, text, overwrite=False)
-    teams = len(starter.teams)
+    teams = len(roster_groups(starter))
     click.echo(f"Wrote {target} ({teams} team{'s' if teams != 1 else ''}); next: repo-roles audit")
     return 0
 

@@ -1,0 +1,184 @@
+"""The repository as a tree of directories with their figures: what the HTML treemap draws.
+
+One pass sorts the files into their parent directories; each directory's figures are then added
+into its ancestors once (a few thousand directories on 100,000 files), never per file per level.
+Files appear as leaves only while the whole tree stays under :data:`NODE_BUDGET` nodes; past it
+the leaves go (a directory shows its files as figures), and past that the deepest directory
+levels are folded into their parents: the page stays small and quick on any repository.
+
+A node: ``name``, ``path`` ("src/app/", a file's own path), ``kind`` ("dir" | "file"), ``files``,
+``bytes`` (file sizes from ``lstat``, never read), ``roles`` {role: files}, ``owners`` (the
+three owning teams with the most files, ``[[owner, files]]``), ``unowned`` files, ``docs``
+[documented, counted items], ``tests`` [modules with a test, modules needing one],
+``findings``, ``children`` (directories: sub-directories first, then files; omitted when
+folded), ``folded`` (true when the node's own sub-directories or files are not listed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Dict, List, Mapping
+
+from repo_roles.scan import ScanContext
+
+NODE_BUDGET = 20000
+MAX_DEPTH = 64  # deeper directories fold into their ancestor at this depth (no deep recursion)
+OWNERS_SHOWN = 3
+
+
+class _Acc:
+    __slots__ = ("files", "bytes", "roles", "owners", "unowned", "covered", "counted",
+                 "tested", "needing", "findings")
+
+    def __init__(self) -> None:
+        self.files = self.bytes = self.unowned = 0
+        self.covered = self.counted = self.tested = self.needing = self.findings = 0
+        self.roles: Counter = Counter()
+        self.owners: Counter = Counter()
+
+    def add(self, other: "_Acc") -> None:
+        self.files += other.files
+        self.bytes += other.bytes
+        self.unowned += other.unowned
+        self.covered += other.covered
+        self.counted += other.counted
+        self.tested += other.tested
+        self.needing += other.needing
+        self.findings += other.findings
+        self.roles.update(other.roles)
+        self.owners.update(other.owners)
+
+
+def _size(root: str, path: str) -> int:
+    """The size of a regular file as ``lstat`` says (never read, never followed)."""
+    try:
+        return os.lstat(root + path).st_size
+    except OSError:
+        return 0
+
+
+def _node(name: str, path: str, kind: str, acc: _Acc) -> dict:
+    return {
+        "name": name,
+        "path": path,
+        "kind": kind,
+        "files": acc.files,
+        "bytes": acc.bytes,
+        "roles": dict(acc.roles.most_common()),
+        "owners": [[o, n] for o, n in sorted(acc.owners.items(), key=lambda kv: (-kv[1], kv[0]))[:OWNERS_SHOWN]],
+        "unowned": acc.unowned,
+        "docs": [acc.covered, acc.counted],
+        "tests": [acc.tested, acc.needing],
+        "findings": acc.findings,
+    }
+
+
+def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
+    """The tree of the scanned scope (its root is the scope's directory, ``""`` for the project);
+    ``per_path``: findings per file path."""
+    root_dir = str(context.root) + os.sep
+    scope = context.inventory.scope
+    classifications, owners_of = context.classifications, context.ownership.owners_of
+    docs = {path: (c, t) for path, c, t in context.coverage.documented_counts()}
+    needing = context.modules_needing_tests
+    targets = context.targets
+    parents = {entry.path.rpartition("/")[0] for entry in targets}
+    every_dir = set(parents)
+    for directory in parents:
+        while directory:
+            directory = directory.rpartition("/")[0]
+            if directory in every_dir:
+                break
+            every_dir.add(directory)
+    with_files = len(every_dir) + len(targets) <= NODE_BUDGET
+    dirs: Dict[str, _Acc] = {}
+    files: Dict[str, List[tuple]] = {}  # directory -> [(name, path, acc)], only with_files
+    for entry in targets:
+        path = entry.path
+        parent, _, name = path.rpartition("/")
+        acc = dirs.get(parent)
+        if acc is None:
+            acc = dirs[parent] = _Acc()
+            files[parent] = []
+        size = _size(root_dir, path) if entry.kind == "file" else 0
+        role = classifications[path].role
+        owners = owners_of(path)
+        doc = docs.get(path)
+        tests = needing.get(path)
+        found = per_path.get(path, 0)
+        acc.files += 1
+        acc.bytes += size
+        acc.roles[role] += 1
+        for owner in owners:
+            acc.owners[owner] += 1
+        if not owners:
+            acc.unowned += 1
+        if doc is not None:
+            acc.covered += doc[0]
+            acc.counted += doc[1]
+        if tests is not None:
+            acc.needing += 1
+            if tests:
+                acc.tested += 1
+        acc.findings += found
+        if with_files:
+            leaf = _Acc()
+            leaf.files, leaf.bytes, leaf.findings = 1, size, found
+            leaf.roles[role] = 1
+            leaf.owners.update(owners)
+            leaf.unowned = 0 if owners else 1
+            if doc is not None:
+                leaf.covered, leaf.counted = doc
+            if tests is not None:
+                leaf.needing, leaf.tested = 1, (1 if tests else 0)
+            files[parent].append((name, path, leaf))
+    # Every ancestor exists; then, deepest first, each directory's total goes into its parent's
+    # (one addition per directory, not one per ancestor).
+    totals = dirs
+    for directory in every_dir:
+        if directory not in totals:
+            totals[directory] = _Acc()
+    for directory in sorted(totals, key=lambda d: -d.count("/") - 1 if d else 0):
+        if directory:
+            totals[directory.rpartition("/")[0]].add(totals[directory])
+    top = scope.rstrip("/") if scope else ""
+    if top and top not in totals:  # the scope is one file: its parent holds it
+        top = top.rpartition("/")[0]
+    max_depth = _depth_limit(totals, top)
+    children: Dict[str, List[str]] = {}
+    for directory in totals:
+        if directory:
+            children.setdefault(directory.rpartition("/")[0], []).append(directory)
+
+    def make(directory: str, depth: int) -> dict:
+        name = directory.rpartition("/")[2] if directory else "."
+        node = _node(name or ".", directory + "/" if directory else "", "dir", totals[directory])
+        subdirs = sorted(children.get(directory, ()))
+        if depth >= max_depth and subdirs:
+            node["folded"] = True
+            return node
+        kids = [make(sub, depth + 1) for sub in subdirs]
+        if with_files:
+            kids += [_node(n, p, "file", a) for n, p, a in sorted(files.get(directory, ()))]
+        elif files.get(directory):
+            node["folded"] = True
+        if kids:
+            node["children"] = kids
+        return node
+
+    return make(top, 0)
+
+
+def _depth_limit(totals: Dict[str, _Acc], top: str) -> int:
+    """The deepest directory level to list so that the directories alone fit the budget."""
+    base = len(top.split("/")) if top else 0
+    per_level: Counter = Counter(len(d.split("/")) - base for d in totals
+                                  if d and (not top or d.startswith(top + "/")))
+    shown, limit = 1, 0
+    for level in sorted(per_level):
+        if shown + per_level[level] > NODE_BUDGET:
+            break
+        shown += per_level[level]
+        limit = level
+    return min(max(limit, 1), MAX_DEPTH) if per_level else 1
