@@ -3,9 +3,9 @@
 Why not ``pathspec``: its ``gitwildmatch`` implements *gitignore*, and CODEOWNERS is only
 gitignore-like. GitHub documents that ``docs/*`` owns ``docs/getting-started.md`` but *not*
 ``docs/build-app/troubleshooting.md`` (gitignore would ignore the whole ``docs/build-app``
-directory, hence everything in it); GitHub rejects ``[ ]`` ranges and ``!`` that gitignore
-accepts; GitLab anchors only a *leading* ``/`` ("paths without a leading / are treated as
-globstar paths"), where gitignore also anchors on a middle slash. So the translation is ours.
+directory, hence everything in it); GitHub has no ``[ ]`` ranges (brackets are literal here)
+and no ``!``, which gitignore accepts; GitLab anchors only a *leading* ``/`` ("paths without a
+leading / are treated as globstar paths"), where gitignore also anchors on a middle slash. So the translation is ours.
 
 Semantics (one pattern, one file path, both case sensitive — GitHub: "CODEOWNERS paths are
 case sensitive"; GitLab: ``File.fnmatch`` without ``FNM_CASEFOLD``):

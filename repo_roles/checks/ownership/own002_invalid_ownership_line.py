@@ -5,7 +5,12 @@ What it checks
     platform does not support such as ``!`` or ``[ ]`` on GitHub, an unparsable GitLab section
     heading, a GitLab entry without owners, an encoding error) and every problem of the
     directory OWNERS files (invalid YAML, unknown keys, invalid owners, broken references),
-    at its line and column, saying what was expected.
+    at its line and column, saying what was expected.  Two problems are warnings, the line
+    being used as written: a GitHub handle the sign-up form no longer allows but older
+    accounts keep (``@tobias-``: ``suspicious-owner``), and ``[`` in a GitHub/Bitbucket
+    pattern, matched literally as a ``[param]`` route folder (``literal-brackets``; GitHub
+    documents that ``[ ]`` ranges do not work, not what it does with the line — write
+    ``\\[`` and ``\\]`` to make the brackets explicit).
 
 Why it matters
     GitHub: "If any line in your CODEOWNERS file contains invalid syntax, that line will be
@@ -58,7 +63,7 @@ def check(context: "ScanContext") -> Iterator[Finding]:
                 parsed.path,
                 issue.line,
                 issue.column,
-                severity="error",
+                severity=issue.severity,
                 key=f"{issue.code}: {issue.message}",
             )
     tree = context.ownership.owners_tree
