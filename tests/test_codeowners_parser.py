@@ -173,7 +173,6 @@ def test_gitlab_error_handling_page() -> None:
         pytest.param("!pom.xml", ("pom.xml", True, ()), id=f"exclusion {GITLAB}#exclusion-patterns"),
         pytest.param("\\#file_with_pound.rb @owner-file-with-pound", ("\\#file_with_pound.rb", False, ("@owner-file-with-pound",)), id="escaped-hash https://docs.gitlab.com/17.7/ee/user/project/codeowners/reference.html"),
         pytest.param("file.md @@developer @@maintainers", ("file.md", False, ("@@developer", "@@maintainers")), id=f"roles-plural-accepted {GITLAB}#add-a-role-as-a-code-owner"),
-        pytest.param("[abc]*.py @a", ("[abc]*.py", False, ("@a",)), id="fnmatch-class-is-a-pattern-not-a-heading"),
     ],
 )
 def test_gitlab_entries(line: str, expected: tuple) -> None:
@@ -279,3 +278,47 @@ def test_github_escaped_brackets_are_literal_without_a_warning() -> None:
 
     parsed = parse_codeowners(b"app/\\[id\\]/ @a", dialect="github")
     assert parsed.issues == () and CompiledCodeowners(parsed).match("app/[id]/page.tsx").owners == ("@a",)
+
+
+# Issue 16, item 4: GitLab's own parser, ee/lib/gitlab/code_owners/section_parser.rb
+# (gitlab-org/gitlab, as mirrored at diffblue/gitlab 38fab09 and in the current SectionParser
+# with STRICT_HEADER_REGEX).  The heading regex is anchored at the start only:
+#   HEADER_REGEX = Regexp.new(REGEX.values_at(:bol, :optional, :name, :approvals, :default_owners).join)
+#   name: %r{\[(?<name>.*?)\]}
+SECTION_PARSER = "gitlab-org/gitlab ee/lib/gitlab/code_owners/section_parser.rb"
+
+
+def test_gitlab_empty_heading_starts_a_blank_named_section() -> None:
+    # SectionParser: `errors.add(:missing_section_name, line_number) if missing_section_name?`
+    # is reported, yet `return section` / `@section = Section.new(name: ...)` still opens it;
+    # file.rb: `parsed_sectional_data[current_section.name] ||= {}`.
+    from repo_roles.ownership import CompiledCodeowners
+
+    text = b"* @all\n[]\ndocs/ @blank\n[Docs]\ndocs/ @docs\n"
+    parsed = parse_codeowners(text, dialect="gitlab")
+    assert [s.name for s in parsed.sections] == ["", "Docs"]
+    assert [r.section for r in parsed.rules] == [None, "", "Docs"]
+    assert codes(parsed) == [(2, "malformed-section")] and "blank name" in parsed.issues[0].message
+    # three rule lists: before any heading, the blank one, Docs: each section decides separately
+    sections = CompiledCodeowners(parsed).match_sections("docs/a.md")
+    assert {k: m.owners for k, m in sections.items()} == {"": ("@all",), "[]": ("@blank",), "Docs": ("@docs",)}
+
+
+def test_gitlab_optional_section_with_approvals_is_reported_and_stays_optional() -> None:
+    # SectionParser#invalid_approvals?: `section.optional && section.approvals > 0`
+    # → :invalid_approval_requirement; the Section keeps `optional: match[:optional].present?`
+    # and `approvals: match[:approvals].to_i`.
+    parsed = parse_codeowners(b"^[Doc][1] @docs\ndocs/\n", dialect="gitlab")
+    assert list(parsed.sections) == [Section("Doc", 1, True, 1, ("@docs",))]
+    assert codes(parsed) == [(1, "invalid-approvals")]
+    assert "invalid_approval_requirement" in parsed.issues[0].message
+    assert [(r.pattern, r.owners, r.section) for r in parsed.rules] == [("docs/", ("@docs",), "Doc")]
+
+
+def test_gitlab_bracket_line_is_a_heading_as_gitlab_reads_it() -> None:
+    # HEADER_REGEX has no end anchor, so "[abc]*.py @a" opens section "abc";
+    # STRICT_HEADER_REGEX (`... :strict_default_owners, :eol`) fails → :invalid_section_format.
+    parsed = parse_codeowners(b"[abc]*.py @a\nx.py @b\n", dialect="gitlab")
+    assert [s.name for s in parsed.sections] == ["abc"]
+    assert [(r.pattern, r.section) for r in parsed.rules] == [("x.py", "abc")]
+    assert codes(parsed) == [(1, "malformed-section")]

@@ -56,10 +56,22 @@ class OwnerRule(NamedTuple):
     raw: str  # the line as written, without its line break
 
 
+# The rule-list key of GitLab's blank-named section (heading "[]"): no heading can produce a
+# name holding "]", so it never collides with a named section, nor with "" (before any heading).
+BLANK_SECTION_KEY = "[]"
+
+
+def section_key(name: Optional[str]) -> str:
+    """The rule-list key of a GitLab section name (None: the lines before the first heading)."""
+    if name is None:
+        return ""
+    return name or BLANK_SECTION_KEY
+
+
 def rule_list(rule: OwnerRule, gitlab: bool) -> str:
     """The rule list a line competes in: its GitLab section (``""`` before the first one), or
     ``""``, the whole file, for GitHub and Bitbucket (sections exist only in GitLab's syntax)."""
-    return (rule.section or "") if gitlab else ""
+    return section_key(rule.section) if gitlab else ""
 
 
 class Section(NamedTuple):
@@ -106,8 +118,12 @@ _GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 _GITLAB_OWNER = re.compile(rf"@{_NAME}(?:/{_NAME})*")
 _GITLAB_ROLE = re.compile(r"@@(?:developer|maintainer|owner)s?", re.IGNORECASE)
 _BITBUCKET_OWNER = re.compile(rf"@{_NAME}(?:/{_NAME})?(?::(?:all|random\(\d+\)|least_busy\(\d+\)))?")
-# GitLab heading: optional "^", "[name]", optional "[n]", then blanks or the end of the line.
-_SECTION = re.compile(r"(\^)?\[([^\]]*)\](?:\[([^\]]*)\])?(?=[ \t]|$)(.*)", re.DOTALL)
+# GitLab heading, as ee/lib/gitlab/code_owners/section_parser.rb reads it: HEADER_REGEX is
+# anchored at the start only ("^", optional "^", "[name]" up to the first "]", optional "[n]"),
+# so any line opening with "[...]" is a heading — "[]" included (a blank-named section,
+# :missing_section_name) and "[abc]*.py @a" (section "abc", :invalid_section_format because
+# STRICT_HEADER_REGEX wants blanks and owners up to the end of the line).
+_SECTION = re.compile(r"(\^)?\[([^\]]*)\](?:\[([^\]]*)\])?(.*)", re.DOTALL)
 
 
 # GitHub documents only that "[ ]" ranges "do not work"; what it does with such a line could not
@@ -256,21 +272,46 @@ class _Parser:
     def section_heading(self, number: int, text: str, column: int) -> bool:
         """Record a GitLab heading; False when the line is an entry after all."""
         match = _SECTION.match(text)
-        if match is None or not match.group(2).strip():
-            # "[abc]*.py @a" is an fnmatch pattern; "[Section name" and "[]" are broken headings.
-            if "]" not in text or (match is not None and not match.group(2).strip()):
-                self.issue(number, column, "malformed-section", "unparsable section heading: read as an entry")
+        if match is None:
+            # "[Section name": GitLab's INVALID_SECTION_REGEX, :invalid_section_format.
+            self.issue(number, column, "malformed-section", "unparsable section heading: read as an entry")
             return False
         optional = match.group(1) is not None
         name = match.group(2).strip()
+        if not name:
+            self.issue(
+                number,
+                column,
+                "malformed-section",
+                "the heading has no name: GitLab starts a new section with a blank name (missing_section_name)",
+            )
         approvals = 1
         if match.group(3) is not None:
             raw_n = match.group(3).strip()
             if raw_n.isdigit() and int(raw_n) >= 1:
                 approvals = int(raw_n)
+                if optional:
+                    # section_parser.rb invalid_approvals?: "section.optional && section.approvals > 0"
+                    self.issue(
+                        number,
+                        column,
+                        "invalid-approvals",
+                        f"an optional section cannot require approvals ('^[{name}][{raw_n}]'): GitLab reports "
+                        "invalid_approval_requirement and keeps the section optional",
+                    )
             else:
                 self.issue(number, column, "invalid-approvals", f"approvals '[{raw_n}]' is not >= 1: treated as 1")
         rest = match.group(4)
+        if rest and rest[0] not in " \t":
+            # STRICT_HEADER_REGEX: only blanks and owners may follow the heading.
+            self.issue(
+                number,
+                column,
+                "malformed-section",
+                f"'{text}' opens with a section heading '[{name}]' (GitLab reads it as one, "
+                "invalid_section_format); the rest of the line is ignored",
+            )
+            rest = ""
         tokens = [(column + match.start(4) + m.start(), m.group()) for m in _TOKEN.finditer(rest)]
         defaults, _ = self.owners(number, tokens)
         defaults = defaults or ()

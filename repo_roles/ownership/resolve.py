@@ -85,7 +85,7 @@ class Ownership:
             for rule in reversed(self.compiled.all_matches(path)):
                 label = "wins" if rule.line in deciding else "overridden"
                 who = " ".join(rule.owners) or "(no owners: unowned)"
-                section = f" [{rule.section}]" if rule.section else ""
+                section = f" [{rule.section}]" if rule.section is not None else ""
                 negated = "!" if rule.negated else ""
                 lines.append(f"  {label:<10} {self.source_file}:{rule.line}{section}  {negated}{rule.pattern}  {who}")
         return lines
