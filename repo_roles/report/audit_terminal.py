@@ -46,6 +46,8 @@ def render_audit(summary: AuditSummary, *, title: str) -> str:
     lines.append("")
     if summary.ownership_file:
         lines.append(f"Owners (from {summary.ownership_file}, {summary.ownership_dialect} syntax)")
+        if summary.ownership_dialect_reason:
+            lines.append(f"  dialect decided by {summary.ownership_dialect_reason}")
     else:
         lines.append("Owners (no CODEOWNERS file found)")
     if summary.teams:
