@@ -5,12 +5,9 @@ What it checks
     platform does not support such as ``!`` or ``[ ]`` on GitHub, an unparsable GitLab section
     heading, a GitLab entry without owners, an encoding error) and every problem of the
     directory OWNERS files (invalid YAML, unknown keys, invalid owners, broken references),
-    at its line and column, saying what was expected.  Two problems are warnings, the line
-    being used as written: a GitHub handle the sign-up form no longer allows but older
-    accounts keep (``@tobias-``: ``suspicious-owner``), and ``[`` in a GitHub/Bitbucket
-    pattern, matched literally as a ``[param]`` route folder (``literal-brackets``; GitHub
-    documents that ``[ ]`` ranges do not work, not what it does with the line — write
-    ``\\[`` and ``\\]`` to make the brackets explicit).
+    at its line and column, saying what was expected.  Lines that are used as written but
+    deserve a second look (a legacy GitHub handle such as ``@tobias-``, ``[`` matched
+    literally in a GitHub pattern) are OWN014's, a warning.
 
 Why it matters
     GitHub: "If any line in your CODEOWNERS file contains invalid syntax, that line will be
@@ -57,13 +54,15 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     parsed = context.ownership.parsed
     if parsed is not None:
         for issue in parsed.issues:
+            if issue.severity != "error":
+                continue  # a line used as written, with a doubt: OWN014
             yield Finding(
                 RULE_ID,
                 f"{issue.message} [{issue.code}]",
                 parsed.path,
                 issue.line,
                 issue.column,
-                severity=issue.severity,
+                severity="error",
                 key=f"{issue.code}: {issue.message}",
             )
     tree = context.ownership.owners_tree
