@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from repo_roles.checks.ownership._text import parse_issue_findings
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
@@ -52,19 +53,8 @@ RULE_ID = "OWN002"
 )
 def check(context: "ScanContext") -> Iterator[Finding]:
     parsed = context.ownership.parsed
-    if parsed is not None:
-        for issue in parsed.issues:
-            if issue.severity != "error":
-                continue  # a line used as written, with a doubt: OWN014
-            yield Finding(
-                RULE_ID,
-                f"{issue.message} [{issue.code}]",
-                parsed.path,
-                issue.line,
-                issue.column,
-                severity="error",
-                key=f"{issue.code}: {issue.message}",
-            )
+    if parsed is not None:  # warnings (a line used as written, with a doubt) are OWN014's
+        yield from parse_issue_findings(RULE_ID, parsed, "error")
     tree = context.ownership.owners_tree
     if tree is not None:
         for problem in tree.issues:

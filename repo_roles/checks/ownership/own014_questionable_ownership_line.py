@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from repo_roles.checks.ownership._text import parse_issue_findings
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
@@ -57,17 +58,5 @@ RULE_ID = "OWN014"
 )
 def check(context: "ScanContext") -> Iterator[Finding]:
     parsed = context.ownership.parsed
-    if parsed is None:
-        return
-    for issue in parsed.issues:
-        if issue.severity != "warning":
-            continue  # OWN002's
-        yield Finding(
-            RULE_ID,
-            f"{issue.message} [{issue.code}]",
-            parsed.path,
-            issue.line,
-            issue.column,
-            severity="warning",
-            key=f"{issue.code}: {issue.message}",
-        )
+    if parsed is not None:  # errors (lines the host skips) are OWN002's
+        yield from parse_issue_findings(RULE_ID, parsed, "warning")
