@@ -152,7 +152,7 @@ def discover_ownership_file(
             if not platform:
                 platform, reason = _syntax(chosen, head, syntax_dialect)
     else:
-        pinned = _platform_from_candidates(candidates)
+        pinned = platform_of_candidates(candidates)
         if configured_dialect != "auto":
             platform = configured_dialect
         elif pinned is not None:
@@ -190,7 +190,7 @@ def _location_reason(path: str, platform: str) -> str:
     return f"location: {path} is in {path.split('/', 1)[0]}/, which only {PLATFORM_NAME[platform]} reads"
 
 
-def _platform_from_candidates(candidates: Tuple[str, ...]) -> Optional[str]:
+def platform_of_candidates(candidates: Collection[str]) -> Optional[str]:
     """The platform whose own directory holds a candidate (the first in ALL_LOCATIONS order,
     so GitHub when several do); None when every candidate is at a shared location."""
     for location in candidates:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from itertools import compress, repeat
+from bisect import bisect_left
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
@@ -113,7 +113,9 @@ def host_platform(host: str) -> Optional[str]:
 
 
 def repository_platform(paths: Sequence[str], git_config: Optional[bytes]) -> Optional[PlatformEvidence]:
-    """The platform the repository's own evidence points to, or None when it is silent or split."""
+    """The platform the repository's own evidence points to, or None when it is silent or split.
+
+    ``paths`` must be sorted, as the inventory's are."""
     if git_config:
         by_platform: Dict[str, Tuple[str, str]] = {}
         for remote, host in remote_hosts(git_config):
@@ -123,15 +125,12 @@ def repository_platform(paths: Sequence[str], git_config: Optional[bytes]) -> Op
         if len(by_platform) == 1:
             ((platform, (remote, host)),) = by_platform.items()
             return PlatformEvidence(platform, f"repository: remote '{remote}' is on {host}")
-    prefixes = tuple(prefix for prefix, _ in _PLATFORM_FILES)
-    hits = set(compress(paths, map(str.startswith, paths, repeat(prefixes))))
     seen: Dict[str, List[str]] = {}
     for prefix, platform in _PLATFORM_FILES:
-        if prefix.endswith("/"):
-            present = any(p.startswith(prefix) for p in hits)
-        else:
-            present = prefix in hits
-        if present:
+        # ``paths`` is sorted (the inventory's order): one binary search per name
+        at = bisect_left(paths, prefix)
+        found = paths[at] if at < len(paths) else ""
+        if found.startswith(prefix) if prefix.endswith("/") else found == prefix:
             seen.setdefault(platform, []).append(prefix)
     if len(seen) == 1:
         ((platform, names),) = seen.items()

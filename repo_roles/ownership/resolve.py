@@ -14,7 +14,12 @@ from itertools import compress, repeat
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles.ownership.codeowners import ParsedCodeowners, parse_codeowners
-from repo_roles.ownership.discovery import DiscoveryResult, discover_ownership_file
+from repo_roles.ownership.discovery import (
+    DiscoveryResult,
+    dialect_from_location,
+    discover_ownership_file,
+    platform_of_candidates,
+)
 from repo_roles.ownership.matcher import CompiledCodeowners, OwnerMatch
 
 if TYPE_CHECKING:
@@ -125,7 +130,9 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
     if configured is not None and configured not in candidates and configured in paths:
         candidates.add(configured)
     evidence = None
-    if config.ownership.dialect == "auto" and candidates:
+    pinned = dialect_from_location(configured) if configured else platform_of_candidates(candidates)
+    if config.ownership.dialect == "auto" and candidates and pinned is None:
+        # Only needed when no platform directory decides (a root or docs/ CODEOWNERS).
         from repo_roles.ownership.platform import read_git_config, repository_platform
 
         evidence = repository_platform(paths, read_git_config(inventory.git_root))
