@@ -222,8 +222,10 @@ def test_match_all_equals_match() -> None:
 #   starts with "/"; `pattern = "#{pattern}**/*"` if it ends with "/"
 #   path_matches?: `::File.fnmatch?(pattern, path, FNMATCH_FLAGS)` on "/#{path}"
 # Ruby's fnmatch with FNM_PATHNAME: "**/" is recursive, a "**" not followed by "/" is a "*".
-# gitlab-org/gitlab!69050 ("Add missing slash to CODEOWNERS to catch directory") is the same
-# fact met in GitLab's own CODEOWNERS.
+# gitlab-org/gitlab!69050 ("Add missing slash to CODEOWNERS to catch directory") and
+# gitlab-org/gitlab!192969 (`/doc-locale/**` gave no approval rule for
+# doc-locale/ja-jp/ci/.../_index.md; "To cover all files in a directory, just end in /") are the
+# same facts met in GitLab's own CODEOWNERS.
 FILE_RB = "gitlab-org/gitlab ee/lib/gitlab/code_owners/file.rb"
 
 
@@ -236,7 +238,7 @@ FILE_RB = "gitlab-org/gitlab ee/lib/gitlab/code_owners/file.rb"
         pytest.param("/docs", "docs/x.md", False, id=f"anchored-name-owns-no-directory {FILE_RB}"),
         pytest.param("docs/", "a/docs/x/y.md", True, id=f"trailing-slash-owns-below {FILE_RB} '**/*'"),
         pytest.param("/docs/**", "docs/a.md", True, id=f"trailing-globstar-is-a-star {FILE_RB} FNM_PATHNAME"),
-        pytest.param("/docs/**", "docs/a/b.md", False, id=f"trailing-globstar-not-recursive {FILE_RB} FNM_PATHNAME"),
+        pytest.param("/docs/**", "docs/a/b.md", False, id=f"trailing-globstar-not-recursive {FILE_RB} FNM_PATHNAME gitlab-org/gitlab!192969"),
         pytest.param("/docs/**/", "docs/a/b.md", True, id=f"globstar-slash-recursive {FILE_RB}"),
         pytest.param("/docs/**/", "docs/a.md", True, id=f"globstar-slash-zero-dirs {FILE_RB} '/docs/**/**/*' (gitignore: no)"),
         pytest.param("*", "a/b/.c", True, id=f"star-is-everything {FILE_RB} '/**/*' FNM_DOTMATCH"),
