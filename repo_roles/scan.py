@@ -16,6 +16,7 @@ from repo_roles.classify import Classification, Classifier
 from repo_roles.globs import GlobSet
 from repo_roles.classify.signals import ATTRIBUTES
 from repo_roles.config import Config, discover_config, load_config
+from repo_roles.config.interrogate import MAX_CONFIG_SIZE, apply_interrogate_config
 from repo_roles.errors import NotARepositoryError, UsageError
 from repo_roles.checks.selection import RuleSelection
 from repo_roles.findings import Finding
@@ -269,6 +270,8 @@ def scan_project(
         project_root, scope=scope, untracked=config.untracked if untracked is None else untracked
     )
     inventory = _filter_entries(inventory, config)
+    # interrogate's own table ([tool.interrogate]) when [docs.python] counting asks for it
+    config = apply_interrogate_config(config, lambda name: inventory.read_bytes(name, MAX_CONFIG_SIZE))
     if files is not None:
         wanted = set(files)
         targets = inventory.pick(wanted)

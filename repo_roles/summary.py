@@ -50,6 +50,7 @@ class AuditSummary:
     unowned_by_role: Dict[str, int]
     ownership_file: str | None
     ownership_dialect: str | None
+    ownership_dialect_reason: str | None = None  # the evidence that decided the dialect
     findings_by_rule: Dict[str, int] = field(default_factory=dict)
     # Documentation coverage: (covered, total) by role (all analysed files), and by owning team
     # and top directory over the files in `docs.require` roles.
@@ -198,6 +199,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         unowned_by_role={role: unowned[role] for role in R.ROLES if unowned.get(role)},
         ownership_file=context.ownership.source_file,
         ownership_dialect=context.ownership.dialect,
+        ownership_dialect_reason=context.ownership.dialect_reason,
         findings_by_rule=dict(sorted(findings_by_rule.items())),
         docs_required=tuple(context.config.docs.require),
         docs_by_role={role: _pair(docs_by_role[role]) for role in R.ROLES if role in docs_by_role},

@@ -212,3 +212,40 @@ def test_match_all_equals_match() -> None:
     paths = ["pom.xml", "a/b.rb", "config/x/y.rb", "config/routes.rb", "README"]
     fresh = CompiledCodeowners(parse_codeowners(EXCLUSIONS, dialect="gitlab"))
     assert compiled.match_all(paths) == {p: fresh.match(p) for p in paths}
+
+
+# Issue 16, item 4: GitLab matches with File.fnmatch after normalising the pattern
+# (gitlab-org/gitlab ee/lib/gitlab/code_owners/file.rb, as mirrored at
+# pavankalisetti009/gitlab 0325e1c):
+#   FNMATCH_FLAGS = (::File::FNM_DOTMATCH | ::File::FNM_PATHNAME).freeze
+#   normalize_pattern: `return '/**/*' if pattern == '*'`; `pattern = "/**/#{pattern}"` unless it
+#   starts with "/"; `pattern = "#{pattern}**/*"` if it ends with "/"
+#   path_matches?: `::File.fnmatch?(pattern, path, FNMATCH_FLAGS)` on "/#{path}"
+# Ruby's fnmatch with FNM_PATHNAME: "**/" is recursive, a "**" not followed by "/" is a "*".
+# gitlab-org/gitlab!69050 ("Add missing slash to CODEOWNERS to catch directory") and
+# gitlab-org/gitlab!192969 (`/doc-locale/**` gave no approval rule for
+# doc-locale/ja-jp/ci/.../_index.md; "To cover all files in a directory, just end in /") are the
+# same facts met in GitLab's own CODEOWNERS.
+FILE_RB = "gitlab-org/gitlab ee/lib/gitlab/code_owners/file.rb"
+
+
+@pytest.mark.parametrize(
+    "pattern, path, expected",
+    [
+        pytest.param("docs", "docs/x.md", False, id=f"slashless-name-owns-no-directory {FILE_RB} fnmatch?('/**/docs', '/docs/x.md')"),
+        pytest.param("docs", "docs", True, id=f"slashless-name-owns-the-file {FILE_RB}"),
+        pytest.param("docs", "a/b/docs", True, id=f"slashless-name-at-any-depth {FILE_RB} '/**/'"),
+        pytest.param("/docs", "docs/x.md", False, id=f"anchored-name-owns-no-directory {FILE_RB}"),
+        pytest.param("docs/", "a/docs/x/y.md", True, id=f"trailing-slash-owns-below {FILE_RB} '**/*'"),
+        pytest.param("/docs/**", "docs/a.md", True, id=f"trailing-globstar-is-a-star {FILE_RB} FNM_PATHNAME"),
+        pytest.param("/docs/**", "docs/a/b.md", False, id=f"trailing-globstar-not-recursive {FILE_RB} FNM_PATHNAME gitlab-org/gitlab!192969"),
+        pytest.param("/docs/**/", "docs/a/b.md", True, id=f"globstar-slash-recursive {FILE_RB}"),
+        pytest.param("/docs/**/", "docs/a.md", True, id=f"globstar-slash-zero-dirs {FILE_RB} '/docs/**/**/*' (gitignore: no)"),
+        pytest.param("*", "a/b/.c", True, id=f"star-is-everything {FILE_RB} '/**/*' FNM_DOTMATCH"),
+        pytest.param("ee/docs", "ee/docs/x.md", False, id=f"reference-example-ee-docs {FILE_RB}"),
+    ],
+)
+def test_gitlab_file_fnmatch(pattern: str, path: str, expected: bool) -> None:
+    assert compile_pattern(pattern, "gitlab").matches(path) is expected
+    parsed = parse_codeowners(f"{pattern} @o\n".encode(), dialect="gitlab")
+    assert (CompiledCodeowners(parsed).match(path).rule is not None) is expected

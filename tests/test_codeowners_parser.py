@@ -34,7 +34,6 @@ def codes(parsed: ParsedCodeowners) -> List[Tuple[int, str]]:
         pytest.param("# This is a comment.", [], [], id=f"github-comment {GITHUB}"),
         pytest.param("file#1.txt @a", [("file#1.txt", ("@a",))], [], id="github-hash-inside-a-token-is-literal (our reading)"),
         pytest.param("!x @a", [], [(1, "unsupported-syntax")], id=f"github-negation-unsupported {GITHUB}#syntax-exceptions"),
-        pytest.param("*.[ch] @a", [], [(1, "unsupported-syntax")], id=f"github-range-unsupported {GITHUB}#syntax-exceptions"),
         pytest.param("\\#file @a", [], [(1, "unsupported-syntax")], id=f"github-escaped-hash-unsupported {GITHUB}#syntax-exceptions"),
         pytest.param("*.py user_without_at", [], [(1, "invalid-owner")], id=f"github-invalid-line-skipped {GITHUB}"),
         pytest.param("/ @a", [], [(1, "invalid-pattern")], id="github-bare-slash-matches-nothing (gitignore)"),
@@ -174,7 +173,6 @@ def test_gitlab_error_handling_page() -> None:
         pytest.param("!pom.xml", ("pom.xml", True, ()), id=f"exclusion {GITLAB}#exclusion-patterns"),
         pytest.param("\\#file_with_pound.rb @owner-file-with-pound", ("\\#file_with_pound.rb", False, ("@owner-file-with-pound",)), id="escaped-hash https://docs.gitlab.com/17.7/ee/user/project/codeowners/reference.html"),
         pytest.param("file.md @@developer @@maintainers", ("file.md", False, ("@@developer", "@@maintainers")), id=f"roles-plural-accepted {GITLAB}#add-a-role-as-a-code-owner"),
-        pytest.param("[abc]*.py @a", ("[abc]*.py", False, ("@a",)), id="fnmatch-class-is-a-pattern-not-a-heading"),
     ],
 )
 def test_gitlab_entries(line: str, expected: tuple) -> None:
@@ -222,3 +220,105 @@ def test_detect_dialect(data: bytes, path: str, expected: str) -> None:
 def test_unknown_dialect_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown CODEOWNERS dialect"):
         parse_codeowners(b"", dialect="gitea")
+
+
+# Issue 16, item 1: GitHub once allowed logins its sign-up form now refuses ("Username may only
+# contain alphanumeric characters or single hyphens, and cannot begin or end with a hyphen"):
+# esphome/esphome's CODEOWNERS names @tobias- and GitHub requests that account's review.  Peer:
+# hmarr/codeowners accepts `@([a-zA-Z0-9\-_]+)` (parse.go usernameRegexp).  Such handles are
+# kept, with a warning; only what no GitHub login can be is an error that skips the line.
+@pytest.mark.parametrize(
+    "line, owners, expected",
+    [
+        pytest.param("esphome/components/bl0940/* @tobias-", ("@tobias-",), [(1, "suspicious-owner", "warning")], id="legacy-trailing-hyphen esphome/esphome CODEOWNERS"),
+        pytest.param("x @a--b", ("@a--b",), [(1, "suspicious-owner", "warning")], id="legacy-double-hyphen"),
+        pytest.param("x @under_score/team", ("@under_score/team",), [(1, "suspicious-owner", "warning")], id="underscore-org-hmarr-usernameRegexp"),
+        pytest.param("x @" + "a" * 40, ("@" + "a" * 40,), [(1, "suspicious-owner", "warning")], id="longer-than-39"),
+        pytest.param("x @octo-org/octo_cats @good", ("@octo-org/octo_cats", "@good"), [], id="team-slug-is-not-a-login"),
+        pytest.param("x @-lead", None, [(1, "invalid-owner", "error")], id="leading-hyphen-is-no-login"),
+        pytest.param("x @a!b", None, [(1, "invalid-owner", "error")], id="punctuation-is-no-login"),
+    ],
+)
+def test_github_legacy_handles_are_kept_with_a_warning(line: str, owners: object, expected: list) -> None:
+    parsed = parse_codeowners(line.encode(), dialect="github")
+    assert [r.owners for r in parsed.rules] == ([owners] if owners is not None else [])
+    assert [(i.line, i.code, i.severity) for i in parsed.issues] == expected
+
+
+# Issue 16, item 2: GitHub's "Syntax exceptions" say "[ ] to define a character range" does not
+# work, and nothing more.  What we found: python/cpython#112206 (`Python/ceval*.[ch]`: "GitHub now
+# says 'This CODEOWNERS file contains errors'"), langgenius/dify#28865 (a user reports the
+# `[appId]` route line did not match and escaped it as `\[appId\]` in dify#28866),
+# hmarr/codeowners#42/#44 (the Go peer now matches brackets literally), open-sauced/app#4052
+# (GitHub flagged `pages/s/[org]/[repo]/...`).  Whether GitHub skips, ranges or matches such a
+# line cannot be established from that, so: literal brackets, a warning naming the escape.
+@pytest.mark.parametrize(
+    "line, path, owned",
+    [
+        pytest.param("/apps/[param]/file.ts @a", "apps/[param]/file.ts", True, id="nextjs-dynamic-route hmarr/codeowners#42"),
+        pytest.param("/apps/[param]/file.ts @a", "apps/p/file.ts", False, id="not-a-character-class"),
+        pytest.param("app/[[...slug]]/ @a", "app/[[...slug]]/page.tsx", True, id="nextjs-optional-catch-all"),
+        pytest.param("web/app/(group)/[appId]/overview/ @a", "web/app/(group)/[appId]/overview/page.tsx", True, id="route-group-and-param langgenius/dify#28865"),
+        pytest.param("*.[ch] @a", "ceval.c", False, id="range-is-not-a-range python/cpython#112206"),
+        pytest.param("*.[ch] @a", "x.[ch]", True, id="range-matches-its-own-text"),
+    ],
+)
+def test_github_brackets_match_literally_with_a_warning(line: str, path: str, owned: bool) -> None:
+    from repo_roles.ownership import CompiledCodeowners
+
+    parsed = parse_codeowners(line.encode(), dialect="github")
+    assert len(parsed.rules) == 1  # the line is kept (OWN002 skipped it before issue 16)
+    (issue,) = parsed.issues
+    assert (issue.code, issue.severity) == ("literal-brackets", "warning") and "\\[" in issue.message
+    assert (CompiledCodeowners(parsed).match(path).rule is not None) is owned
+
+
+def test_github_escaped_brackets_are_literal_without_a_warning() -> None:
+    from repo_roles.ownership import CompiledCodeowners
+
+    parsed = parse_codeowners(b"app/\\[id\\]/ @a", dialect="github")
+    assert parsed.issues == () and CompiledCodeowners(parsed).match("app/[id]/page.tsx").owners == ("@a",)
+
+
+# Issue 16, item 4: GitLab's own parser, ee/lib/gitlab/code_owners/section_parser.rb
+# (gitlab-org/gitlab, as mirrored at diffblue/gitlab 38fab09 and in the current SectionParser
+# with STRICT_HEADER_REGEX).  The heading regex is anchored at the start only:
+#   HEADER_REGEX = Regexp.new(REGEX.values_at(:bol, :optional, :name, :approvals, :default_owners).join)
+#   name: %r{\[(?<name>.*?)\]}
+SECTION_PARSER = "gitlab-org/gitlab ee/lib/gitlab/code_owners/section_parser.rb"
+
+
+def test_gitlab_empty_heading_starts_a_blank_named_section() -> None:
+    # SectionParser: `errors.add(:missing_section_name, line_number) if missing_section_name?`
+    # is reported, yet `return section` / `@section = Section.new(name: ...)` still opens it;
+    # file.rb: `parsed_sectional_data[current_section.name] ||= {}`.
+    from repo_roles.ownership import CompiledCodeowners
+
+    text = b"* @all\n[]\ndocs/ @blank\n[Docs]\ndocs/ @docs\n"
+    parsed = parse_codeowners(text, dialect="gitlab")
+    assert [s.name for s in parsed.sections] == ["", "Docs"]
+    assert [r.section for r in parsed.rules] == [None, "", "Docs"]
+    assert codes(parsed) == [(2, "malformed-section")] and "blank name" in parsed.issues[0].message
+    # three rule lists: before any heading, the blank one, Docs: each section decides separately
+    sections = CompiledCodeowners(parsed).match_sections("docs/a.md")
+    assert {k: m.owners for k, m in sections.items()} == {"": ("@all",), "[]": ("@blank",), "Docs": ("@docs",)}
+
+
+def test_gitlab_optional_section_with_approvals_is_reported_and_stays_optional() -> None:
+    # SectionParser#invalid_approvals?: `section.optional && section.approvals > 0`
+    # → :invalid_approval_requirement; the Section keeps `optional: match[:optional].present?`
+    # and `approvals: match[:approvals].to_i`.
+    parsed = parse_codeowners(b"^[Doc][1] @docs\ndocs/\n", dialect="gitlab")
+    assert list(parsed.sections) == [Section("Doc", 1, True, 1, ("@docs",))]
+    assert codes(parsed) == [(1, "invalid-approvals")]
+    assert "invalid_approval_requirement" in parsed.issues[0].message
+    assert [(r.pattern, r.owners, r.section) for r in parsed.rules] == [("docs/", ("@docs",), "Doc")]
+
+
+def test_gitlab_bracket_line_is_a_heading_as_gitlab_reads_it() -> None:
+    # HEADER_REGEX has no end anchor, so "[abc]*.py @a" opens section "abc";
+    # STRICT_HEADER_REGEX (`... :strict_default_owners, :eol`) fails → :invalid_section_format.
+    parsed = parse_codeowners(b"[abc]*.py @a\nx.py @b\n", dialect="gitlab")
+    assert [s.name for s in parsed.sections] == ["abc"]
+    assert [(r.pattern, r.section) for r in parsed.rules] == [("x.py", "abc")]
+    assert codes(parsed) == [(1, "malformed-section")]

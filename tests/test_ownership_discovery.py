@@ -222,4 +222,5 @@ def test_discovery_on_a_real_repository(make_repo) -> None:
         notes=("GitLab uses CODEOWNERS; .gitlab/CODEOWNERS is ignored",),
         winners=(OwnershipFileCandidate("CODEOWNERS", "github"), OwnershipFileCandidate("CODEOWNERS", "gitlab")),
         oversized=False,
+        dialect_reason="location: .gitlab/CODEOWNERS is in .gitlab/, which only GitLab reads",
     )

@@ -404,7 +404,7 @@ def test_own012_does_not_fire(make_repo: Callable[..., Path], files: Dict[str, o
 def test_every_ownership_rule_is_documented() -> None:
     """``repo-roles rule OWNxxx`` prints the module docstring: each says what fires and how to fix."""
     rules = [r for r in iter_rules() if r.id.startswith("OWN")]
-    assert [r.id for r in rules] == [f"OWN{n:03d}" for n in range(1, 14)]
+    assert [r.id for r in rules] == [f"OWN{n:03d}" for n in range(1, 15)]
     for rule in rules:
         assert rule.doc.startswith(f"{rule.id} {rule.name}:")
         for heading in ("What it checks", "Why it matters", "Fires::", "Does not fire::", "How to fix", "Configuration"):
@@ -432,6 +432,28 @@ def test_every_ownership_rule_is_documented() -> None:
 def test_own013_duplicate_section(make_repo: Callable[..., Path], codeowners: str, expected: List[Row]) -> None:
     found = run_rule(make_repo, repo(codeowners, at=".gitlab/CODEOWNERS"), "OWN013")
     assert [(f.path, f.line, f.key) for f in found] == expected
+
+
+# -- OWN014 questionable-ownership-line ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "codeowners, expected",
+    [
+        pytest.param(
+            "* @acme/platform\n/api/ @tobias-\n/web/[slug]/ @acme/frontend\n",
+            [(".github/CODEOWNERS", 2, "suspicious-owner"), (".github/CODEOWNERS", 3, "literal-brackets")],
+            id="legacy-handle-esphome-and-nextjs-route-folder (issue 16)",
+        ),
+        pytest.param("* @acme/platform\n/web/\\[slug\\]/ @acme/frontend\n", [], id="escaped-brackets-and-modern-handles"),
+    ],
+)
+def test_own014_questionable_ownership_line(make_repo: Callable[..., Path], codeowners: str, expected: List[Row]) -> None:
+    files = repo(codeowners)
+    found = run_rule(make_repo, files, "OWN014")
+    assert [(f.path, f.line, f.key.split(":")[0]) for f in found] == expected
+    assert all(f.severity == "warning" for f in found)
+    assert run_rule(make_repo, files, "OWN002") == []  # used as written, not skipped
 
 
 def test_gitlab_sections_match_each_path_once(make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch) -> None:

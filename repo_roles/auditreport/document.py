@@ -183,6 +183,7 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
         "ownership": {
             "file": summary.ownership_file,
             "dialect": summary.ownership_dialect,
+            "dialect_reason": summary.ownership_dialect_reason,
             "roster": roster,
             "unowned": sum(summary.unowned_by_role.values()),
             "unowned_by_role": dict(summary.unowned_by_role),

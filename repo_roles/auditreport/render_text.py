@@ -84,6 +84,8 @@ def _owner_lines(doc: dict) -> List[str]:
     ownership = doc["ownership"]
     if ownership["file"]:
         lines = [f"Owners (from {ownership['file']}, {ownership['dialect']} syntax)"]
+        if ownership.get("dialect_reason"):
+            lines.append(f"  dialect decided by {ownership['dialect_reason']}")
     else:
         lines = ["Owners (no CODEOWNERS file found)"]
     teams = doc["teams"]

@@ -132,6 +132,10 @@ class PythonDocsConfig:
     ignore_decorators: Tuple[str, ...] = ()
     docstring_style: str = "sphinx"
     max_file_size: int = 1_000_000
+    # Filled from interrogate's own configuration (config/interrogate.py), not from repo-roles.toml:
+    extensions: Tuple[str, ...] = ()  # more Python-like suffixes to analyse (".pyi")
+    exclude: Tuple[str, ...] = ()  # interrogate's exclude paths (a file counts not when fnmatch(path, x + "*"))
+    interrogate_source: Optional[str] = None  # "pyproject.toml [tool.interrogate]"
 
 
 @dataclass(frozen=True)

@@ -358,9 +358,12 @@ PYTHON_DOCS = Table(
     "Python documentation counting (parsed with ast, never imported).",
     {
         "counting": Field(
-            Enum("counting mode", ("repo-roles", "interrogate")),
+            Enum("counting mode", ("repo-roles", "interrogate", "interrogate-config")),
             'What counts: "repo-roles" (pydocstyle publicity, sensible exemptions) or "interrogate" '
-            "(the same covered/total figures as interrogate with the same options).",
+            "(the same covered/total figures as interrogate with the same options, read from "
+            "[tool.interrogate] in pyproject.toml / .interrogate.toml or [tool:interrogate] in "
+            'setup.cfg when present; explicit [docs.python] keys win); "interrogate-config": the '
+            "same, and that configuration must exist.",
             _P.counting,
         ),
         **{

@@ -94,8 +94,34 @@ def _describe(value: object) -> str:
 
 
 def doc_options(settings: "PythonDocsConfig") -> DocOptions:
-    """The analyzers' options from ``[docs.python]`` (the two mirror each other field by field)."""
-    return DocOptions(**{name: getattr(settings, name) for name in DocOptions._fields})
+    """The analyzers' options from ``[docs.python]`` (the two mirror each other field by field);
+    ``interrogate-config`` counts as ``interrogate`` (it only adds where the options come from)."""
+    options = DocOptions(**{name: getattr(settings, name) for name in DocOptions._fields})
+    return options._replace(counting="interrogate") if options.counting == "interrogate-config" else options
+
+
+def option_lookup(lookup: Callable[[str], Optional[Analyzer]],
+                  options: DocOptions) -> Callable[[str], Optional[Analyzer]]:
+    """``lookup`` with interrogate's ``ext`` (``.pyi`` read as Python) and ``exclude``
+    (``_filter_files``: ``fnmatch(file, exclude + "*")``) applied."""
+    if not options.extensions and not options.exclude:
+        return lookup
+    from fnmatch import fnmatchcase
+
+    from repo_roles.coverage.python_docs import analyze_python
+
+    patterns = tuple(entry + "*" for entry in options.exclude)
+    extensions = options.extensions
+
+    def wrapped(path: str) -> Optional[Analyzer]:
+        if any(fnmatchcase(path, pattern) for pattern in patterns):
+            return None
+        found = lookup(path)
+        if found is None and path.endswith(extensions):
+            return analyze_python
+        return found
+
+    return wrapped
 
 
 # --- one file ------------------------------------------------------------------------------
@@ -108,7 +134,8 @@ class _Reader:
         self.inventory = Inventory(Path(root), None, "", "", [])  # only for its safe reads
         self.options = options
         self.caching = caching
-        self.lookup, _ = analyzer_lookup()
+        lookup, _ = analyzer_lookup()
+        self.lookup = option_lookup(lookup, options)
 
     def run(self, path: str,
             blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry], Optional[bool]]:

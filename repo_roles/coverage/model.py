@@ -123,6 +123,8 @@ class DocOptions(NamedTuple):
     ignore_decorators: Tuple[str, ...] = ()
     docstring_style: str = "sphinx"  # or "google": a class and its __init__ cover each other
     max_file_size: int = 1_000_000
+    extensions: Tuple[str, ...] = ()  # interrogate's ``ext``: ".pyi" stubs analysed as Python
+    exclude: Tuple[str, ...] = ()  # interrogate's ``exclude``: fnmatch(path, entry + "*") is left out
 
     def flag(self, name: str) -> bool:
         """The value of an ``Optional[bool]`` flag, with ``None`` resolved for the counting mode."""

@@ -6,8 +6,12 @@ handled the way the host handles it. Sources (pinned in tests/test_codeowners_pa
 * GitHub, "About code owners": ``#`` comments, including the documented inline comment
   ``*.js @js-owner #This is an inline comment.``; owners ``@user``, ``@org/team`` or an email;
   "If any line in your CODEOWNERS file contains invalid syntax, that line will be skipped";
-  "Syntax exceptions": escaping a leading ``#`` with ``\\``, ``!`` negation and ``[ ]`` ranges
-  do not work — we report ``unsupported-syntax`` and skip the line as GitHub would.
+  "Syntax exceptions": escaping a leading ``#`` with ``\\`` and ``!`` negation do not work — we
+  report ``unsupported-syntax`` and skip the line as GitHub would. ``[ ]`` ranges "do not work"
+  either, but what GitHub does with such a line is not documented: the brackets are matched
+  literally (route folders ``[param]``, ``[[...slug]]``) and a ``literal-brackets`` warning names
+  the escape ``\\[``. Owners GitHub no longer allows for new accounts (``@tobias-``) are kept,
+  with a ``suspicious-owner`` warning.
   A ``#`` starts a comment at the start of a line or at the start of a token (after
   whitespace); inside a token (``file#1.txt``, ``@a#b``) it is an ordinary character.
   A pattern with no owners is valid and makes the paths it matches unowned.
@@ -52,10 +56,22 @@ class OwnerRule(NamedTuple):
     raw: str  # the line as written, without its line break
 
 
+# The rule-list key of GitLab's blank-named section (heading "[]"): no heading can produce a
+# name holding "]", so it never collides with a named section, nor with "" (before any heading).
+BLANK_SECTION_KEY = "[]"
+
+
+def section_key(name: Optional[str]) -> str:
+    """The rule-list key of a GitLab section name (None: the lines before the first heading)."""
+    if name is None:
+        return ""
+    return name or BLANK_SECTION_KEY
+
+
 def rule_list(rule: OwnerRule, gitlab: bool) -> str:
     """The rule list a line competes in: its GitLab section (``""`` before the first one), or
     ``""``, the whole file, for GitHub and Bitbucket (sections exist only in GitLab's syntax)."""
-    return (rule.section or "") if gitlab else ""
+    return section_key(rule.section) if gitlab else ""
 
 
 class Section(NamedTuple):
@@ -70,8 +86,9 @@ class ParseIssue(NamedTuple):
     line: int
     column: int
     code: str  # invalid-owner | invalid-pattern | unsupported-syntax | malformed-section |
-    # invalid-approvals | no-owners | encoding
+    # invalid-approvals | no-owners | encoding | suspicious-owner | literal-brackets
     message: str
+    severity: str = "error"  # "warning": the line is used as written, but may not mean that
 
 
 class ParsedCodeowners(NamedTuple):
@@ -90,12 +107,33 @@ class ParsedCodeowners(NamedTuple):
 _TOKEN = re.compile(r"(?:\\.|\\$|[^ \t\f\v\\])+")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 _NAME = r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
-_GITHUB_OWNER = re.compile(rf"@{_NAME}(?:/{_NAME})?")
+# GitHub: any run of login characters after "@". Legacy accounts keep names GitHub's sign-up
+# form no longer allows (a trailing hyphen such as @tobias-, "--", "_"): the line is used and the
+# handle reported as a warning (``suspicious-owner``), never dropped.
+_LEGACY_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+_GITHUB_OWNER = re.compile(rf"@{_LEGACY_NAME}(?:/{_LEGACY_NAME})?")
+# GitHub's sign-up rule for a login (and an organisation): "may only contain alphanumeric
+# characters or single hyphens, and cannot begin or end with a hyphen", at most 39 characters.
+_GITHUB_LOGIN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}")
 _GITLAB_OWNER = re.compile(rf"@{_NAME}(?:/{_NAME})*")
 _GITLAB_ROLE = re.compile(r"@@(?:developer|maintainer|owner)s?", re.IGNORECASE)
 _BITBUCKET_OWNER = re.compile(rf"@{_NAME}(?:/{_NAME})?(?::(?:all|random\(\d+\)|least_busy\(\d+\)))?")
-# GitLab heading: optional "^", "[name]", optional "[n]", then blanks or the end of the line.
-_SECTION = re.compile(r"(\^)?\[([^\]]*)\](?:\[([^\]]*)\])?(?=[ \t]|$)(.*)", re.DOTALL)
+# GitLab heading, as ee/lib/gitlab/code_owners/section_parser.rb reads it: HEADER_REGEX is
+# anchored at the start only ("^", optional "^", "[name]" up to the first "]", optional "[n]"),
+# so any line opening with "[...]" is a heading — "[]" included (a blank-named section,
+# :missing_section_name) and "[abc]*.py @a" (section "abc", :invalid_section_format because
+# STRICT_HEADER_REGEX wants blanks and owners up to the end of the line).
+_SECTION = re.compile(r"(\^)?\[([^\]]*)\](?:\[([^\]]*)\])?(.*)", re.DOTALL)
+
+
+# GitHub documents only that "[ ]" ranges "do not work"; what it does with such a line could not
+# be established (see tests/test_codeowners_parser.py): the brackets are matched literally, as
+# route folders such as Next.js "[param]" need, and the line is flagged.
+BRACKETS_MESSAGE = (
+    "'[' is matched literally (a folder such as '[param]'): GitHub documents that '[ ]' ranges "
+    "do not work and not what it does with the line; write '\\[' and '\\]' to make the literal "
+    "brackets explicit"
+)
 
 
 def _decode(data: bytes, issues: List[ParseIssue]) -> str:
@@ -139,6 +177,26 @@ def _valid_owner(owner: str, dialect: str) -> bool:
     return bool(_GITHUB_OWNER.fullmatch(owner))
 
 
+def suspicious_github_owner(owner: str) -> Optional[str]:
+    """Why an accepted GitHub ``@login`` / ``@org/team`` would not pass today's sign-up rule
+    (None when it does)."""
+    login = owner[1:].split("/", 1)[0]
+    if _GITHUB_LOGIN.fullmatch(login):
+        return None
+    if login.endswith("-"):
+        why = "ends with a hyphen"
+    elif "--" in login:
+        why = "has consecutive hyphens"
+    elif len(login) > 39:
+        why = "is longer than 39 characters"
+    else:
+        why = "holds characters other than letters, digits and single hyphens"
+    return (
+        f"'{owner}': the login {why}, which GitHub no longer allows for new accounts "
+        "(older accounts keep such names); the line is used, check that the account exists"
+    )
+
+
 def _owner_message(owner: str, dialect: str) -> str:
     if dialect == "bitbucket" and (owner.startswith("@@") or owner.startswith('@"')):
         return f"'{owner}' is the syntax of the Code Owners app, not of Bitbucket's CODEOWNERS"
@@ -175,8 +233,8 @@ class _Parser:
         self.section_key: Optional[str] = None
         self.section_defaults: Tuple[str, ...] = ()
 
-    def issue(self, line: int, column: int, code: str, message: str) -> None:
-        self.issues.append(ParseIssue(line, column, code, message))
+    def issue(self, line: int, column: int, code: str, message: str, severity: str = "error") -> None:
+        self.issues.append(ParseIssue(line, column, code, message, severity))
 
     def owners(self, line: int, tokens: List[Tuple[int, str]]) -> Tuple[Optional[Tuple[str, ...]], bool]:
         """Valid owners of a line (None = the whole line is invalid) and whether a comment was seen."""
@@ -198,6 +256,10 @@ class _Parser:
             if _valid_owner(token, self.dialect):
                 if token not in owners:
                     owners.append(token)
+                    if self.dialect == "github" and token.startswith("@"):
+                        why = suspicious_github_owner(token)
+                        if why is not None:
+                            self.issue(line, column, "suspicious-owner", why, "warning")
                 continue
             if self.dialect == "gitlab":
                 if not in_comment:  # GitLab ignores malformed owners, keeps the line
@@ -210,21 +272,46 @@ class _Parser:
     def section_heading(self, number: int, text: str, column: int) -> bool:
         """Record a GitLab heading; False when the line is an entry after all."""
         match = _SECTION.match(text)
-        if match is None or not match.group(2).strip():
-            # "[abc]*.py @a" is an fnmatch pattern; "[Section name" and "[]" are broken headings.
-            if "]" not in text or (match is not None and not match.group(2).strip()):
-                self.issue(number, column, "malformed-section", "unparsable section heading: read as an entry")
+        if match is None:
+            # "[Section name": GitLab's INVALID_SECTION_REGEX, :invalid_section_format.
+            self.issue(number, column, "malformed-section", "unparsable section heading: read as an entry")
             return False
         optional = match.group(1) is not None
         name = match.group(2).strip()
+        if not name:
+            self.issue(
+                number,
+                column,
+                "malformed-section",
+                "the heading has no name: GitLab starts a new section with a blank name (missing_section_name)",
+            )
         approvals = 1
         if match.group(3) is not None:
             raw_n = match.group(3).strip()
             if raw_n.isdigit() and int(raw_n) >= 1:
                 approvals = int(raw_n)
+                if optional:
+                    # section_parser.rb invalid_approvals?: "section.optional && section.approvals > 0"
+                    self.issue(
+                        number,
+                        column,
+                        "invalid-approvals",
+                        f"an optional section cannot require approvals ('^[{name}][{raw_n}]'): GitLab reports "
+                        "invalid_approval_requirement and keeps the section optional",
+                    )
             else:
                 self.issue(number, column, "invalid-approvals", f"approvals '[{raw_n}]' is not >= 1: treated as 1")
         rest = match.group(4)
+        if rest and rest[0] not in " \t":
+            # STRICT_HEADER_REGEX: only blanks and owners may follow the heading.
+            self.issue(
+                number,
+                column,
+                "malformed-section",
+                f"'{text}' opens with a section heading '[{name}]' (GitLab reads it as one, "
+                "invalid_section_format); the rest of the line is ignored",
+            )
+            rest = ""
         tokens = [(column + match.start(4) + m.start(), m.group()) for m in _TOKEN.finditer(rest)]
         defaults, _ = self.owners(number, tokens)
         defaults = defaults or ()
@@ -291,7 +378,7 @@ class _Parser:
             elif pattern.startswith("!"):
                 unsupported = "'!' negation does not work in CODEOWNERS"
             elif _has_unescaped(pattern, "["):
-                unsupported = "'[ ]' character ranges do not work in CODEOWNERS"
+                self.issue(number, column, "literal-brackets", BRACKETS_MESSAGE, "warning")
             if unsupported is not None:
                 self.issue(number, column, "unsupported-syntax", unsupported + "; line skipped")
                 return False

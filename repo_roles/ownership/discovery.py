@@ -10,6 +10,11 @@ Sources (pinned by tests/test_ownership_discovery.py):
   docs, .gitlab").
 * Bitbucket Cloud and Data Center docs: only ``.bitbucket/CODEOWNERS`` is read.
 
+The dialect is decided by, in order: ``[ownership] dialect`` in the configuration; the chosen
+file's platform directory; the repository's own evidence (remote URLs, ``.github/`` vs
+``.gitlab/``/``.gitlab-ci.yml``: ``ownership/platform.py``, handed in as ``repository``); and
+last the syntax. ``DiscoveryResult.dialect_reason`` says which one did (``explain``, ``audit``).
+
 Nothing here reads whole files: a caller-supplied ``head`` gives the first bytes when the
 dialect has to be guessed from syntax (GitLab ``[Section]`` headers).
 """
@@ -77,6 +82,8 @@ class DiscoveryResult(NamedTuple):
     notes: Tuple[str, ...]
     winners: Tuple[OwnershipFileCandidate, ...] = ()
     oversized: bool = False
+    # What decided ``dialect``: "configured: …", "location: …", "repository: …" or "syntax: …".
+    dialect_reason: str = ""
 
 
 def dialect_from_location(path: str) -> Optional[str]:
@@ -111,6 +118,7 @@ def discover_ownership_file(
     head: Optional[Callable[[str], Optional[bytes]]] = None,
     syntax_dialect: Optional[Callable[[bytes, str], str]] = None,
     size: Optional[Callable[[str], Optional[int]]] = None,
+    repository: Optional[Tuple[str, str]] = None,
 ) -> DiscoveryResult:
     """Decide which CODEOWNERS file applies to the inventory ``paths`` (project-relative).
 
@@ -118,7 +126,10 @@ def discover_ownership_file(
     ``auto`` or one of ``DIALECTS``. With ``auto`` the platform comes from a platform-only
     directory (``.github/``, ``.gitlab/``, ``.bitbucket/``) holding a candidate, else from the
     chosen file's syntax (``head`` bytes; ``syntax_dialect`` replaces the local section check).
-    ``size`` (bytes of a path) lets the GitHub 3 MB limit be checked.
+    ``size`` (bytes of a path) lets the GitHub 3 MB limit be checked. ``repository`` is the
+    ``(platform, reason)`` the repository's own evidence gives (remote URLs, ``.github/``,
+    ``.gitlab-ci.yml``; see ``ownership/platform.py``): with ``auto`` it decides before syntax,
+    which comes last.
     """
     if configured_dialect != "auto" and configured_dialect not in DIALECTS:
         raise ValueError(f"unknown CODEOWNERS dialect {configured_dialect!r}")
@@ -127,20 +138,36 @@ def discover_ownership_file(
     winners = platform_winners(lookup)
     notes = []
 
+    reason = f'configured: [ownership] dialect = "{configured_dialect}"'
     if configured_file is not None:
         chosen: Optional[str] = configured_file if configured_file in lookup else None
         if chosen is None:
             notes.append(f"the configured CODEOWNERS file {configured_file} does not exist")
         platform = configured_dialect
         if platform == "auto":
-            platform = dialect_from_location(configured_file) or _syntax(chosen, head, syntax_dialect)
+            platform = dialect_from_location(configured_file) or ""
+            reason = _location_reason(configured_file, platform)
+            if not platform and repository is not None:
+                platform, reason = repository
+            if not platform:
+                platform, reason = _syntax(chosen, head, syntax_dialect)
     else:
-        pinned = _platform_from_candidates(candidates)
-        platform = configured_dialect if configured_dialect != "auto" else pinned or "github"
+        pinned = platform_of_candidates(candidates)
+        if configured_dialect != "auto":
+            platform = configured_dialect
+        elif pinned is not None:
+            platform = pinned
+            location = next(loc for loc in candidates if dialect_from_location(loc) == pinned)
+            reason = _location_reason(location, pinned)
+        elif repository is not None:
+            platform, reason = repository
+        else:
+            platform = "github"
         chosen = next((loc for loc in PLATFORM_LOCATIONS[platform] if loc in lookup), None)
-        if configured_dialect == "auto" and pinned is None:
-            # Only root or docs/: GitHub and GitLab both read them, the syntax tells them apart.
-            platform = _syntax(chosen, head, syntax_dialect)
+        if configured_dialect == "auto" and pinned is None and repository is None:
+            # Only root or docs/ and a silent repository: GitHub and GitLab both read them, the
+            # syntax tells them apart (last resort).
+            platform, reason = _syntax(chosen, head, syntax_dialect)
         notes.extend(_ignored_notes(platform, chosen, candidates))
         if chosen is None and candidates:
             names = ", ".join(candidates)
@@ -154,10 +181,16 @@ def discover_ownership_file(
         oversized = length is not None and length >= GITHUB_SIZE_LIMIT
         if oversized:
             notes.append(f"GitHub does not load {chosen}: it is 3 MB or larger")
-    return DiscoveryResult(chosen, platform, candidates, tuple(notes), winners, oversized)
+    return DiscoveryResult(chosen, platform, candidates, tuple(notes), winners, oversized, reason)
 
 
-def _platform_from_candidates(candidates: Tuple[str, ...]) -> Optional[str]:
+def _location_reason(path: str, platform: str) -> str:
+    if not platform:
+        return ""
+    return f"location: {path} is in {path.split('/', 1)[0]}/, which only {PLATFORM_NAME[platform]} reads"
+
+
+def platform_of_candidates(candidates: Collection[str]) -> Optional[str]:
     """The platform whose own directory holds a candidate (the first in ALL_LOCATIONS order,
     so GitHub when several do); None when every candidate is at a shared location."""
     for location in candidates:
@@ -171,13 +204,18 @@ def _syntax(
     path: Optional[str],
     head: Optional[Callable[[str], Optional[bytes]]],
     syntax_dialect: Optional[Callable[[bytes, str], str]],
-) -> str:
+) -> Tuple[str, str]:
+    """The dialect the file's text suggests, and the reason to show."""
+    silent = "syntax: no platform evidence in the repository, no GitLab section heading (GitHub by default)"
     if path is None or head is None:
-        return "github"
+        return "github", silent
     data = head(path)
     if data is None:
-        return "github"
-    return (syntax_dialect or dialect_from_syntax)(data, path)
+        return "github", silent
+    dialect = (syntax_dialect or dialect_from_syntax)(data, path)
+    if dialect == "gitlab":
+        return dialect, f"syntax: no platform evidence in the repository; {path} has a GitLab [Section] heading"
+    return dialect, silent
 
 
 def _ignored_notes(platform: str, chosen: Optional[str], candidates: Tuple[str, ...]) -> Tuple[str, ...]:

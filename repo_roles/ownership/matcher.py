@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Tuple
 
 from repo_roles.ownership.candidates import RuleCandidates
-from repo_roles.ownership.codeowners import OwnerRule, ParsedCodeowners, rule_list
+from repo_roles.ownership.codeowners import OwnerRule, ParsedCodeowners, rule_list, section_key
 from repo_roles.ownership.patterns import CompiledPattern, PatternError, compile_pattern
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ class CompiledCodeowners:
         names: Dict[str, None] = {"": None}
         if self.gitlab:
             for section in parsed.sections:
-                names.setdefault(section.name)
+                names.setdefault(section_key(section.name))
         self.section_names: Tuple[str, ...] = tuple(names)
         self._compiled: Optional[List[Optional[CompiledPattern]]] = None
         self._sections: Optional[List[_SectionIndex]] = None

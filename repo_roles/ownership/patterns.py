@@ -3,9 +3,9 @@
 Why not ``pathspec``: its ``gitwildmatch`` implements *gitignore*, and CODEOWNERS is only
 gitignore-like. GitHub documents that ``docs/*`` owns ``docs/getting-started.md`` but *not*
 ``docs/build-app/troubleshooting.md`` (gitignore would ignore the whole ``docs/build-app``
-directory, hence everything in it); GitHub rejects ``[ ]`` ranges and ``!`` that gitignore
-accepts; GitLab anchors only a *leading* ``/`` ("paths without a leading / are treated as
-globstar paths"), where gitignore also anchors on a middle slash. So the translation is ours.
+directory, hence everything in it); GitHub has no ``[ ]`` ranges (brackets are literal here)
+and no ``!``, which gitignore accepts; GitLab anchors only a *leading* ``/`` ("paths without a
+leading / are treated as globstar paths"), where gitignore also anchors on a middle slash. So the translation is ours.
 
 Semantics (one pattern, one file path, both case sensitive — GitHub: "CODEOWNERS paths are
 case sensitive"; GitLab: ``File.fnmatch`` without ``FNM_CASEFOLD``):
@@ -21,6 +21,9 @@ case sensitive"; GitLab: ``File.fnmatch`` without ``FNM_CASEFOLD``):
   ``**/**/**/x`` is ``**/x``); ``**`` inside a segment is a plain ``*``. ``\\x`` is a literal x.
 * A pattern that matches a directory owns everything below it (``apps`` owns ``apps/x/y``),
   except when its last segment is exactly ``*``: GitHub's ``docs/*`` owns direct children only.
+  GitLab matches with ``File.fnmatch`` after ``normalize_pattern`` (``ee/lib/gitlab/
+  code_owners/file.rb``): only a trailing ``/`` reaches below a directory, so ``docs`` owns a
+  file named ``docs`` and not ``docs/x.md``, and a trailing ``**`` is a plain ``*``.
 * GitLab only: ``[abc]``, ``[a-z]``, ``[!a]`` / ``[^a]`` are ``fnmatch`` classes (never ``/``);
   an unclosed ``[`` is literal. GitLab's bare ``/`` is the root directory: it owns everything.
 
@@ -263,13 +266,18 @@ def split_pattern(pattern: str, dialect: str) -> Tuple[Tuple[str, ...], bool]:
         segments.append(seg)
     if not anchored and segments[0] != "**":
         segments.insert(0, "**")
+    if segments[-1] == "**" and dialect == "gitlab" and not dir_only and len(segments) > 1:
+        # File.fnmatch with FNM_PATHNAME: "**" is recursive only as "**/"; a trailing "**" is a
+        # plain "*" (GitLab's "/docs/**" owns docs/a.md, not docs/a/b.md).
+        segments[-1] = "*"
     if segments[-1] == "**":
-        if dir_only:
+        if dir_only and dialect != "gitlab":
             # "x/**/" (gitignore): any directory below x, so files at least two levels down;
             # GitHub lists no exception for it. Same as "x/**/*/".
             segments.append("*")
         else:
-            # "x/**" owns everything inside x (not x itself): a directory-only "x/".
+            # "x/**" owns everything inside x (not x itself): a directory-only "x/".  GitLab's
+            # "x/**/" is "x/**/**/*" after normalize_pattern: the same.
             segments.pop()
             dir_only = True
     return tuple(segments), dir_only
@@ -279,7 +287,10 @@ def compile_pattern(pattern: str, dialect: str = "github") -> CompiledPattern:
     """Translate one CODEOWNERS pattern (as written, escapes included) for ``dialect``."""
     segments, dir_only = split_pattern(pattern, dialect)
     last = segments[-1] if segments else ""
-    descendants = dir_only or last != "*"
+    # GitLab (ee/lib/gitlab/code_owners/file.rb normalize_pattern + path_matches?): only a
+    # trailing "/" (rewritten to "/**/*") reaches below a directory; "docs" is "/**/docs" and
+    # File.fnmatch?("/**/docs", "/docs/x.md", FNM_DOTMATCH | FNM_PATHNAME) is false.
+    descendants = dir_only or (last != "*" and dialect != "gitlab")
     body = _segments_regex(segments, dialect)
     if dir_only:
         whole = body + "/.+"

@@ -14,7 +14,12 @@ from itertools import compress, repeat
 from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles.ownership.codeowners import ParsedCodeowners, parse_codeowners
-from repo_roles.ownership.discovery import DiscoveryResult, discover_ownership_file
+from repo_roles.ownership.discovery import (
+    DiscoveryResult,
+    dialect_from_location,
+    discover_ownership_file,
+    platform_of_candidates,
+)
 from repo_roles.ownership.matcher import CompiledCodeowners, OwnerMatch
 
 if TYPE_CHECKING:
@@ -52,6 +57,11 @@ class Ownership:
     def dialect(self) -> Optional[str]:
         return self.parsed.dialect if self.parsed else None
 
+    @property
+    def dialect_reason(self) -> Optional[str]:
+        """Which evidence decided the dialect (configuration, location, repository, syntax)."""
+        return self.discovery.dialect_reason if self.parsed and self.discovery else None
+
     def lookup(self, path: str) -> FileOwnership:
         found = self.files.get(path)
         if found is None:
@@ -77,7 +87,8 @@ class Ownership:
         owned = self.lookup(path)
         owners = " ".join(owned.owners) or "(nobody)"
         where = f"{owned.source}:{owned.line}" if owned.source and owned.line else (owned.source or "no rule matches")
-        lines = [f"owners:   {owners}  [{where}]"]
+        lines = [f"dialect:  {self.dialect}  [{self.dialect_reason}]"] if self.dialect else []
+        lines.append(f"owners:   {owners}  [{where}]")
         if self.compiled is not None:
             # The deciding line of each section (GitHub and Bitbucket have one implicit section;
             # GitLab applies every section that matches, each decided by its own last match).
@@ -85,7 +96,7 @@ class Ownership:
             for rule in reversed(self.compiled.all_matches(path)):
                 label = "wins" if rule.line in deciding else "overridden"
                 who = " ".join(rule.owners) or "(no owners: unowned)"
-                section = f" [{rule.section}]" if rule.section else ""
+                section = f" [{rule.section}]" if rule.section is not None else ""
                 negated = "!" if rule.negated else ""
                 lines.append(f"  {label:<10} {self.source_file}:{rule.line}{section}  {negated}{rule.pattern}  {who}")
         return lines
@@ -118,12 +129,20 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
     configured = config.ownership.file
     if configured is not None and configured not in candidates and configured in paths:
         candidates.add(configured)
+    evidence = None
+    pinned = dialect_from_location(configured) if configured else platform_of_candidates(candidates)
+    if config.ownership.dialect == "auto" and candidates and pinned is None:
+        # Only needed when no platform directory decides (a root or docs/ CODEOWNERS).
+        from repo_roles.ownership.platform import read_git_config, repository_platform
+
+        evidence = repository_platform(paths, read_git_config(inventory.git_root))
     discovery = discover_ownership_file(
         candidates,
         configured_file=config.ownership.file,
         configured_dialect=config.ownership.dialect,
         head=lambda p: inventory.read_head(p, 65536),
         size=lambda p: _size(inventory.abspath(p)),
+        repository=tuple(evidence) if evidence is not None else None,
     )
     parsed = compiled = None
     if discovery.chosen is not None:

@@ -16,4 +16,5 @@ from repo_roles.checks.ownership import (  # noqa: F401
     own011_ownership_file_too_large,
     own012_no_ownership_file,
     own013_duplicate_section,
+    own014_questionable_ownership_line,
 )

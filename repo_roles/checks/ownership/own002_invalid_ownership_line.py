@@ -5,7 +5,9 @@ What it checks
     platform does not support such as ``!`` or ``[ ]`` on GitHub, an unparsable GitLab section
     heading, a GitLab entry without owners, an encoding error) and every problem of the
     directory OWNERS files (invalid YAML, unknown keys, invalid owners, broken references),
-    at its line and column, saying what was expected.
+    at its line and column, saying what was expected.  Lines that are used as written but
+    deserve a second look (a legacy GitHub handle such as ``@tobias-``, ``[`` matched
+    literally in a GitHub pattern) are OWN014's, a warning.
 
 Why it matters
     GitHub: "If any line in your CODEOWNERS file contains invalid syntax, that line will be
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from repo_roles.checks.ownership._text import parse_issue_findings
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
@@ -50,17 +53,8 @@ RULE_ID = "OWN002"
 )
 def check(context: "ScanContext") -> Iterator[Finding]:
     parsed = context.ownership.parsed
-    if parsed is not None:
-        for issue in parsed.issues:
-            yield Finding(
-                RULE_ID,
-                f"{issue.message} [{issue.code}]",
-                parsed.path,
-                issue.line,
-                issue.column,
-                severity="error",
-                key=f"{issue.code}: {issue.message}",
-            )
+    if parsed is not None:  # warnings (a line used as written, with a doubt) are OWN014's
+        yield from parse_issue_findings(RULE_ID, parsed, "error")
     tree = context.ownership.owners_tree
     if tree is not None:
         for problem in tree.issues:
