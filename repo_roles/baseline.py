@@ -5,51 +5,68 @@ valid JSON written with one entry per line, sorted, so a diff shows exactly whic
 findings came or went::
 
     {
-      "repo-roles-baseline": 1,
+      "repo-roles-baseline": 2,
       "findings": [
-        {"rule": "OWN003", "path": ".github/CODEOWNERS", "key": "@shop/ghosts", "count": 1},
-        {"rule": "TST001", "path": "backend/shop/inventory.py", "key": "shop.inventory", "count": 1}
+        {"rule": "DOC001", "path": "shop/cart.py", "key": "Cart.add", "fingerprint": "9f…", "count": 1},
+        {"rule": "OWN003", "path": ".github/CODEOWNERS", "key": "@shop/ghosts", "fingerprint": "1c…", "count": 1}
       ]
     }
 
-An entry identifies findings without line numbers, so it survives edits that shift lines: the
-rule id, the path (project-relative; ``""`` for repository-wide findings), the finding's key (its
-message when the rule gives no key, as :func:`repo_roles.report.base.fingerprints` does) and how
-many such findings are accepted.  When a group grows past its count we cannot tell which
-occurrence is new, so the excess — the last ones in report order — are reported.
+An entry is matched by its ``fingerprint`` (:mod:`repo_roles.fingerprint`: the rule, the key
+and the normalised content the finding is about, no line numbers, no path), with the path as
+the tie-breaker, in three passes over the findings in report order:
+
+1. same fingerprint at the same path;
+2. same fingerprint, from an entry whose path no longer exists: the file was renamed or moved,
+   and its accepted findings go with it.  A copy does not double them: the original still
+   matches its entries in pass 1, so the copy's findings are new;
+3. same rule, path and key (the content changed in place, e.g. a signature was reformatted).
+
+``count`` accepts that many findings of the entry; when a group grows past its count, the
+excess — the last ones in report order — are reported.  Version 1 files (no fingerprint) are
+still read, and matched by rule, path and key only (pass 3); ``repo-roles baseline --update``
+rewrites them as version 2.
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Callable, Dict, Iterable, List, NamedTuple, Sequence, Tuple
+from typing import Callable, Container, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles.errors import ConfigError, UsageError
 from repo_roles.findings import Finding
 
 FORMAT_KEY = "repo-roles-baseline"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 DEFAULT_FILENAME = "repo-roles-baseline.json"
 
 Identity = Tuple[str, str, str]  # (rule id, path, key)
-_ENTRY_KEYS = ("rule", "path", "key", "count")
+# (rule id, path, key, fingerprint; "" in a version 1 file)
+EntryKey = Tuple[str, str, str, str]
+_V1_KEYS = ("rule", "path", "key", "count")
+_ENTRY_KEYS = ("rule", "path", "key", "fingerprint", "count")
+
+
+class Baseline(NamedTuple):
+    entries: Dict[EntryKey, int]
+    version: int
 
 
 def identity(finding: Finding) -> Identity:
     return finding.identity()
 
 
-def counts_of(findings: Iterable[Finding]) -> Dict[Identity, int]:
-    return dict(Counter(identity(f) for f in findings))
+def counts_of(findings: Iterable[Finding], fingerprint: Callable[[Finding], str]) -> Dict[EntryKey, int]:
+    return dict(Counter((*identity(f), fingerprint(f)) for f in findings))
 
 
-def dumps(counts: Dict[Identity, int]) -> str:
+def dumps(counts: Dict[EntryKey, int]) -> str:
     """The file's text: sorted, one entry per line, keys in a fixed order, UTF-8 kept readable."""
     lines = []
-    for (rule, path, key), count in sorted(counts.items()):
-        entry = {"rule": rule, "path": path, "key": key, "count": count}
+    for (rule, path, key, fingerprint), count in sorted(counts.items()):
+        entry = {"rule": rule, "path": path, "key": key, "fingerprint": fingerprint, "count": count}
         # Readable UTF-8, except that an undecodable file name (lone surrogates) is written as
         # \udcxx escapes: still valid JSON, and it reads back to the same path.
         ascii_only = any(0xD800 <= ord(c) <= 0xDFFF for c in rule + path + key)
@@ -59,7 +76,7 @@ def dumps(counts: Dict[Identity, int]) -> str:
     return f'{{\n  "{FORMAT_KEY}": {FORMAT_VERSION},\n  "findings": {findings}\n}}\n'
 
 
-def loads(text: str, source: str) -> Dict[Identity, int]:
+def loads(text: str, source: str) -> Baseline:
     """Parse and validate a baseline; any problem is a :class:`ConfigError` naming ``source``."""
     try:
         data = json.loads(text)
@@ -83,25 +100,29 @@ def loads(text: str, source: str) -> Dict[Identity, int]:
     entries = data.get("findings")
     if not isinstance(entries, list):
         raise ConfigError("must be a list", file=source, key_path="findings")
-    counts: Dict[Identity, int] = {}
+    wanted = _V1_KEYS if version == 1 else _ENTRY_KEYS
+    counts: Dict[EntryKey, int] = {}
     for index, entry in enumerate(entries):
         where = f"findings[{index}]"
-        if not isinstance(entry, dict) or sorted(entry) != sorted(_ENTRY_KEYS):
-            raise ConfigError(f"expected an object with exactly the keys {', '.join(_ENTRY_KEYS)}",
+        if not isinstance(entry, dict) or sorted(entry) != sorted(wanted):
+            raise ConfigError(f"expected an object with exactly the keys {', '.join(wanted)}",
                               file=source, key_path=where)
-        rule, path, key, count = (entry[k] for k in _ENTRY_KEYS)
+        rule, path, key, count = (entry[k] for k in _V1_KEYS)
+        fingerprint = entry.get("fingerprint", "")
         if not (isinstance(rule, str) and rule and isinstance(path, str) and isinstance(key, str)):
             raise ConfigError("rule must be a non-empty string, path and key strings", file=source, key_path=where)
+        if not isinstance(fingerprint, str) or (version > 1 and not fingerprint):
+            raise ConfigError("fingerprint must be a non-empty string", file=source, key_path=where)
         if not isinstance(count, int) or isinstance(count, bool) or count < 1:
             raise ConfigError(f"count must be a positive integer, got {count!r}", file=source, key_path=where)
-        ident = (rule, path, key)
+        ident = (rule, path, key, fingerprint)
         if ident in counts:
             raise ConfigError("duplicate entry (merge the counts)", file=source, key_path=where)
         counts[ident] = count
-    return counts
+    return Baseline(counts, version)
 
 
-def read_baseline(path: Path) -> Dict[Identity, int]:
+def read_baseline(path: Path) -> Baseline:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -118,7 +139,7 @@ def read_baseline(path: Path) -> Dict[Identity, int]:
 class Stale(NamedTuple):
     """A baseline entry that occurs less often than accepted (``actual`` may be 0)."""
 
-    identity: Identity
+    identity: EntryKey
     accepted: int
     actual: int
 
@@ -127,31 +148,65 @@ class Comparison(NamedTuple):
     new: List[Finding]  # to report: beyond what the baseline accepts
     accepted: int  # findings the baseline absorbed
     stale: List[Stale]  # entries that shrank or vanished, among those this run could see
+    moved: int = 0  # of ``accepted``, findings matched to an entry of a renamed or moved file
 
 
 def compare(
-    findings: Sequence[Finding], baseline: Dict[Identity, int], checked: Callable[[Identity], bool]
+    findings: Sequence[Finding],
+    baseline: Baseline,
+    checked: Callable[[Identity], bool],
+    fingerprint: Callable[[Finding], str],
+    existing: Container[str] = frozenset(),
 ) -> Comparison:
-    """Split ``findings`` (in report order) against ``baseline``.
+    """Split ``findings`` (in report order) against ``baseline`` (the passes in the module doc).
 
     ``checked(identity)`` says whether this run could have produced that entry (its rule ran on
     its path); entries it could not see are never called stale (a pre-commit run on 5 files).
+    ``existing`` holds the project's current paths: an entry whose path is not among them may
+    be taken by a finding with its fingerprint elsewhere (pass 2).
     """
-    remaining = dict(baseline)
+    remaining = dict(baseline.entries)
+    by_place: Dict[Tuple[str, str], List[EntryKey]] = defaultdict(list)  # (fingerprint, path)
+    by_print: Dict[str, List[EntryKey]] = defaultdict(list)  # fingerprint, of paths gone
+    by_identity: Dict[Identity, List[EntryKey]] = defaultdict(list)
+    for entry in remaining:
+        rule, path, key, print_ = entry
+        by_identity[(rule, path, key)].append(entry)
+        if print_:
+            by_place[(print_, path)].append(entry)
+            if path and path not in existing:
+                by_print[print_].append(entry)
+    fingerprints = [fingerprint(f) for f in findings] if baseline.version > 1 else [""] * len(findings)
+    matched = [False] * len(findings)
     seen: Counter = Counter()
-    new: List[Finding] = []
-    accepted = 0
-    for finding in findings:
-        ident = identity(finding)
-        seen[ident] += 1
-        if remaining.get(ident, 0) > 0:
-            remaining[ident] -= 1
-            accepted += 1
-        else:
-            new.append(finding)
+    moved = 0
+
+    def take(candidates: List[EntryKey]) -> Optional[EntryKey]:
+        for entry in candidates:
+            if remaining[entry] > 0:
+                remaining[entry] -= 1
+                return entry
+        return None
+
+    for pass_ in (1, 2, 3):
+        for index, finding in enumerate(findings):
+            if matched[index]:
+                continue
+            print_ = fingerprints[index]
+            if pass_ == 1:
+                entry = take(by_place.get((print_, finding.path), [])) if print_ else None
+            elif pass_ == 2:
+                entry = take(by_print.get(print_, [])) if print_ else None
+                moved += entry is not None
+            else:
+                entry = take(by_identity.get(identity(finding), []))
+            if entry is not None:
+                matched[index] = True
+                seen[entry] += 1
+    new = [f for f, done in zip(findings, matched) if not done]
     stale = [
-        Stale(ident, count, seen[ident])
-        for ident, count in sorted(baseline.items())
-        if seen[ident] < count and checked(ident)
+        Stale(entry, count, seen[entry])
+        for entry, count in sorted(baseline.entries.items())
+        if seen[entry] < count and checked(entry[:3])  # type: ignore[arg-type]
     ]
-    return Comparison(new, accepted, stale)
+    return Comparison(new, len(findings) - len(new), stale, moved)

@@ -64,11 +64,14 @@ def filter_findings(
     mode: str,
     rules: Mapping[str, "Rule"],
     moved_elsewhere: Callable[[FileChange], bool],
+    unchanged_whole: FrozenSet[str] = frozenset(),
 ) -> FilterResult:
     """Keep the findings ``changes`` is responsible for under ``mode`` (findings stay in order).
 
     ``moved_elsewhere(change)`` says whether a renamed file now has other owners or another
     role than at its old path (the caller knows ownership and roles; this module does not).
+    ``unchanged_whole``: files asked about by name that the change does not touch (pre-commit's
+    ``--all-files``): all their findings count.
     """
     if mode in ("file", "nofilter"):
         return FilterResult(list(findings), 0)
@@ -80,6 +83,9 @@ def filter_findings(
     kept: List[Finding] = []
     for finding in findings:
         change = changes.files.get(finding.path) if finding.path else None
+        if change is None and finding.path in unchanged_whole:
+            kept.append(finding)
+            continue
         if change is None:
             rule = rules.get(finding.rule_id)
             repository = rule is not None and rule.scope == "repository"

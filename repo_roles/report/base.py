@@ -12,21 +12,21 @@ Conventions every format follows (so the formats agree with each other):
   a real path, unlike the project name, and still parseable as ``path: ID message``); data formats
   (json, json-lines) keep ``""``; formats that require a location say what they do.
 * ``end_column`` is exclusive, as in ruff's ``end_location`` and SARIF's ``endColumn``.
-* Fingerprints hash rule id, path and key (never line numbers), so they survive edits that shift
-  lines; see :func:`fingerprints`.
+* Fingerprints hash rule id, key and the content a finding is about (never line numbers nor the
+  path), so they survive edits that shift lines and renames; see :func:`fingerprints`.
 """
 
 from __future__ import annotations
 
 import re
 
-import hashlib
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
 
 from repo_roles.checks.registry import Rule
 from repo_roles.findings import SEVERITIES, Finding
+from repo_roles.fingerprint import Fingerprinter, digest
 from repo_roles.pathfmt import display_path
 
 TOOL_NAME = "repo-roles"
@@ -52,6 +52,9 @@ class ReportInput(NamedTuple):
     # The caller vouches that ``findings`` are in sort_key order already (the engine returns
     # them so): 264k findings are not sorted a second time.
     presorted: bool = False
+    # The content fingerprint of a finding (:class:`repo_roles.fingerprint.Fingerprinter`, which
+    # reads the lines it points at); None: rule, key and path-free message only.
+    fingerprint: Optional[Callable[[Finding], str]] = None
 
 
 class Formatter(Protocol):
@@ -183,24 +186,23 @@ def summary_line(findings: Sequence[Finding]) -> str:
     return f"Found {plural(len(findings), 'problem')} ({parts})."
 
 
-def fingerprints(findings: Sequence[Finding]) -> List[str]:
-    """A stable fingerprint per finding: sha256 of rule id, path and key, 32 hex digits.
+def fingerprints(findings: Sequence[Finding], fingerprint: Optional[Callable[[Finding], str]] = None) -> List[str]:
+    """A stable fingerprint per finding (:mod:`repo_roles.fingerprint`, 32 hex digits): the one a
+    baseline entry carries, so code scanning and a baseline agree on what a finding is.
 
-    Line numbers stay out, so a finding keeps its fingerprint when unrelated edits shift it.
-    A finding without a key falls back to its message (better than colliding with every other
-    keyless finding of the rule in that file).  Findings that would still collide get an
-    occurrence number, because GitLab shows only one issue per fingerprint (ruff does the same).
+    Line numbers and the path stay out, so a finding keeps its fingerprint when unrelated edits
+    shift it and when its file is renamed.  Findings that would still collide (the same
+    fingerprint in report order) get an occurrence number hashed in from the second one on,
+    because GitLab shows only one issue per fingerprint (ruff does the same).
     """
+    fingerprint = fingerprint or Fingerprinter(None)
     seen: Counter[str] = Counter()
     result = []
     for finding in findings:
-        identity = "\0".join(finding.identity())
-        occurrence = seen[identity]
-        seen[identity] += 1
-        if occurrence:
-            identity += f"\0{occurrence}"
-        data = identity.encode("utf-8", "surrogatepass")
-        result.append(hashlib.sha256(data).hexdigest()[:32])
+        value = fingerprint(finding)
+        occurrence = seen[value]
+        seen[value] += 1
+        result.append(digest(value, str(occurrence)) if occurrence else value)
     return result
 
 
