@@ -133,7 +133,9 @@ def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
     """Return ``(project_root, scope, config file or None)`` for a user-given PATH.
 
     The project root is the nearest directory at or above PATH that holds a configuration,
-    else the git top-level, else PATH itself; ``scope`` is PATH relative to that root.
+    else the git top-level, else (with ``--config``) PATH itself; ``scope`` is PATH relative to
+    that root.  Outside any git repository and without a configuration, scanning is refused:
+    a folder that is no project (``/``, a scratch directory) is scanned only when asked for.
     """
     if not os.path.lexists(path):
         raise NotARepositoryError(f"{path}: no such file or directory")
@@ -148,6 +150,8 @@ def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
     else:
         if not absolute.is_dir():
             raise NotARepositoryError(f"{path}: not a directory and not inside a git repository")
+        if not config_path:
+            raise NotARepositoryError(outside_message(path))
         project_root = absolute
     project_root = Path(os.path.realpath(project_root))
     real = Path(os.path.realpath(absolute))
@@ -161,6 +165,13 @@ def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
     if config_path and not Path(config_path).is_file():
         raise UsageError(f"--config {config_path}: no such file")
     return project_root, scope, chosen
+
+
+def outside_message(path: object) -> str:
+    """Why a folder outside git and without configuration is not scanned, and the two ways on."""
+    return (f"{path}: not inside a git repository and no repo-roles configuration found; run repo-roles "
+            "inside a git repository, or make this folder a project with a repo-roles.toml "
+            "(`repo-roles init`) or --config FILE")
 
 
 def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
