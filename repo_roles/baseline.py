@@ -18,8 +18,10 @@ the tie-breaker, in three passes over the findings in report order:
 
 1. same fingerprint at the same path;
 2. same fingerprint, from an entry whose path no longer exists: the file was renamed or moved,
-   and its accepted findings go with it.  A copy does not double them: the original still
-   matches its entries in pass 1, so the copy's findings are new;
+   and its accepted findings go with it.  Each vanished path goes to one current file: the one
+   git reports it was renamed to, else the one sharing most fingerprints with it (ties: the
+   most similar path).  A copy does not double them: the original still matches its entries
+   in pass 1, so the copy's findings are new;
 3. same rule, path and key (the content changed in place, e.g. a signature was reformatted).
 
 ``count`` accepts that many findings of the entry; when a group grows past its count, the
@@ -31,6 +33,7 @@ rewrites them as version 2.
 from __future__ import annotations
 
 import json
+from difflib import SequenceMatcher
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Container, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
@@ -151,19 +154,45 @@ class Comparison(NamedTuple):
     moved: int = 0  # of ``accepted``, findings matched to an entry of a renamed or moved file
 
 
+def _moves(findings: Sequence[Finding], fingerprints: Sequence[str], matched: Sequence[bool],
+           by_print: Dict[str, List[EntryKey]], renamed_from: Dict[str, str]) -> Dict[str, str]:
+    """Current path -> the vanished path whose entries it takes (one to one)."""
+    if not by_print:
+        return {}
+    common: Counter = Counter()  # (current path, vanished path) -> fingerprints shared
+    for index, finding in enumerate(findings):
+        if not matched[index]:
+            for entry in by_print.get(fingerprints[index], ()):
+                common[(finding.path, entry[1])] += 1
+
+    def rank(pair: Tuple[str, str]) -> tuple:
+        new, old = pair
+        return (renamed_from.get(new) == old, common[pair], SequenceMatcher(None, new, old).ratio(), new, old)
+
+    taken: Dict[str, str] = {}
+    gone_taken = set()
+    for new, old in sorted(common, key=rank, reverse=True):
+        if new not in taken and old not in gone_taken:
+            taken[new] = old
+            gone_taken.add(old)
+    return taken
+
+
 def compare(
     findings: Sequence[Finding],
     baseline: Baseline,
     checked: Callable[[Identity], bool],
     fingerprint: Callable[[Finding], str],
     existing: Container[str] = frozenset(),
+    renamed_from: Optional[Dict[str, str]] = None,
 ) -> Comparison:
     """Split ``findings`` (in report order) against ``baseline`` (the passes in the module doc).
 
     ``checked(identity)`` says whether this run could have produced that entry (its rule ran on
     its path); entries it could not see are never called stale (a pre-commit run on 5 files).
     ``existing`` holds the project's current paths: an entry whose path is not among them may
-    be taken by a finding with its fingerprint elsewhere (pass 2).
+    be taken by a finding with its fingerprint elsewhere (pass 2); ``renamed_from`` maps a new
+    path to its old one when a diff says so.
     """
     remaining = dict(baseline.entries)
     by_place: Dict[Tuple[str, str], List[EntryKey]] = defaultdict(list)  # (fingerprint, path)
@@ -189,6 +218,8 @@ def compare(
         return None
 
     for pass_ in (1, 2, 3):
+        if pass_ == 2:
+            moved_to = _moves(findings, fingerprints, matched, by_print, renamed_from or {})
         for index, finding in enumerate(findings):
             if matched[index]:
                 continue
@@ -196,7 +227,8 @@ def compare(
             if pass_ == 1:
                 entry = take(by_place.get((print_, finding.path), [])) if print_ else None
             elif pass_ == 2:
-                entry = take(by_print.get(print_, [])) if print_ else None
+                gone = moved_to.get(finding.path)
+                entry = take([e for e in by_print.get(print_, []) if e[1] == gone]) if gone else None
                 moved += entry is not None
             else:
                 entry = take(by_identity.get(identity(finding), []))

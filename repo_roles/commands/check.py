@@ -59,6 +59,14 @@ if TYPE_CHECKING:
     from repo_roles.changes.diff import ChangeSet, FileChange
 
 OUTPUT_FORMAT_ENV = "REPO_ROLES_OUTPUT_FORMAT"
+ADOPTION_HINT_AT = 300  # more findings than this, and nothing narrows them: say how to adopt gradually
+
+
+def adoption_hint(count: int) -> str:
+    """The one stderr line after an overwhelming run: the two ways to adopt gradually."""
+    return (f"repo-roles: {count} findings. To adopt gradually, accept today's with `repo-roles baseline` and "
+            "run `repo-roles check --baseline repo-roles-baseline.json`, or check only what a change touches "
+            "with `repo-roles check --diff-base origin/main` (the pre-commit hook does: --staged)")
 
 
 def _names(paths: Sequence[str]) -> str:
@@ -172,16 +180,17 @@ def _scan_what_to_check(
                        run_checks=False, use_cache=use_cache)
         return _What(context, not context.inventory.scope, None, nothing)
     changes = None
-    if diff:
-        from repo_roles.changes.diff import read_changes
-
-        root = project_files(files, config_path)[0] if files else locate_project(Path("."), config_path)[0]
-        changes = read_changes(str(root), base=diff_base, staged=not diff_base,
-                               refs=None if diff_base else _pre_commit_refs())
     if files:
         root, rels = project_files(files, config_path)
     else:
-        rels = [p for p in changes.files if os.path.lexists(os.path.join(str(root), p))]  # type: ignore[union-attr]
+        root = locate_project(Path("."), config_path)[0]
+    if diff:
+        from repo_roles.changes.diff import read_changes
+
+        changes = read_changes(str(root), base=diff_base, staged=not diff_base,
+                               refs=None if diff_base else _pre_commit_refs())
+        if not files:
+            rels = [p for p in changes.files if os.path.lexists(os.path.join(str(root), p))]
     context = scan(root, config_path=config_path, untracked=untracked, run_checks=False, files=rels,
                    use_cache=use_cache)
     touched = list(rels) + (list(changes.deleted) if changes is not None else [])
@@ -189,6 +198,12 @@ def _scan_what_to_check(
     if changes is None or filter_mode == "file":
         return _What(context, False, None, nothing)
     return _What(context, False, changes, frozenset(p for p in rels if p not in changes.files))
+
+
+def _renames(changes: Optional["ChangeSet"]) -> Optional[dict]:
+    if changes is None:
+        return None
+    return {c.path: c.old_path for c in changes.files.values() if c.status == "R" and c.old_path}
 
 
 def _moved_elsewhere(context: ScanContext) -> "Callable[[FileChange], bool]":
@@ -258,7 +273,7 @@ def run_check(
         # Before the line filter: an entry of a checked file is stale only if its finding is gone.
         fingerprint = Fingerprinter(context.inventory)
         comparison = B.compare(findings, accepted, baseline_scope(context, selection, what.whole),
-                               fingerprint, set(context.inventory.paths))
+                               fingerprint, set(context.inventory.paths), _renames(what.changes))
         findings, stale = comparison.new, bool(comparison.stale)
         report_baseline(comparison, baseline_path or "", strict_baseline, accepted.version)
     if what.changes is not None:
@@ -273,7 +288,8 @@ def run_check(
     exit_code = 1 if any(f.severity != "info" for f in findings) or (strict_baseline and stale) else 0
     # The engine sorted the findings, and a baseline only filters them: no second sort.
     report = ReportInput(findings, RULES, context.root, __version__, statistics, context.inventory.prefix,
-                         presorted=True, fingerprint=Fingerprinter(context.inventory))
+                         presorted=True, fingerprint=Fingerprinter(context.inventory),
+                         owners_of=context.ownership.owners_of if statistics else None)
     text = render_statistics(report) if statistics else render(output_format, report)
     if output_file:
         Path(output_file).parent.mkdir(parents=True, exist_ok=True)
@@ -282,6 +298,8 @@ def run_check(
         write_atomic(output_file, text)
     else:
         click.echo(text, nl=False)
+    if exit_code and len(findings) > ADOPTION_HINT_AT and not baseline_path and not (diff_base or staged):
+        click.echo(adoption_hint(len(findings)), err=True)
     return 0 if exit_zero else exit_code
 
 

@@ -55,6 +55,8 @@ class ReportInput(NamedTuple):
     # The content fingerprint of a finding (:class:`repo_roles.fingerprint.Fingerprinter`, which
     # reads the lines it points at); None: rule, key and path-free message only.
     fingerprint: Optional[Callable[[Finding], str]] = None
+    # Who owns a path (CODEOWNERS/OWNERS); given, ``--statistics`` also counts by owning team.
+    owners_of: Optional[Callable[[str], Sequence[str]]] = None
 
 
 class Formatter(Protocol):
@@ -212,8 +214,28 @@ def rule_counts(findings: Sequence[Finding]) -> List[Tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
+UNOWNED = "(unowned)"
+
+
+def _count_rows(counts: Counter) -> List[str]:
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max(len(str(n)) for _, n in rows)
+    return [f"{n:>{width}}  {one_line(name)}" for name, n in rows]
+
+
+def _top_directory(path: str) -> str:
+    if not path:
+        return REPOSITORY_WIDE + " (repository-wide)"
+    head, sep, _ = path.partition("/")
+    return head + "/" if sep else REPOSITORY_WIDE + " (files at the root)"
+
+
 def render_statistics(report: ReportInput) -> str:
-    """Per-rule counts like ``ruff check --statistics``: count, id, name, summary; most first."""
+    """Per-rule counts like ``ruff check --statistics``: count, id, name, summary; most first.
+
+    With ``owners_of``, two more tables follow: by owning team (a finding of a file with two
+    owners counts for both; ``(unowned)`` for none) and by top directory.
+    """
     rows = [
         (str(count), rule_id, rule_name(report, rule_id), one_line(rule_summary(report, rule_id)))
         for rule_id, count in rule_counts(report.findings)
@@ -225,6 +247,16 @@ def render_statistics(report: ReportInput) -> str:
         f"{count:>{widths[0]}}  {rule_id:<{widths[1]}}  {name:<{widths[2]}}  {summary}".rstrip()
         for count, rule_id, name, summary in rows
     ]
+    if report.owners_of is not None:
+        teams: Counter = Counter()
+        owners: Dict[str, Sequence[str]] = {}
+        for finding in report.findings:
+            found = owners.get(finding.path)
+            if found is None:
+                found = owners[finding.path] = (report.owners_of(finding.path) if finding.path else ()) or (UNOWNED,)
+            teams.update(found)
+        directories = Counter(_top_directory(f.path) for f in report.findings)
+        lines += ["", "By owning team:", *_count_rows(teams), "", "By top directory:", *_count_rows(directories)]
     return "\n".join(lines) + "\n"
 
 
