@@ -99,3 +99,31 @@ def test_try_repo_runs_the_hook(hook_repo: Path, make_repo: Callable[..., Path],
     else:
         assert "Passed" in output
     assert git(target, "status", "--porcelain") == ""  # the hook wrote nothing
+
+
+@pytest.mark.slow
+def test_commit_reports_only_the_three_new_functions(hook_repo: Path, make_repo: Callable[..., Path],
+                                                      tmp_path: Path) -> None:
+    """Issue 12's case through the real pre-commit: thirty old findings in the staged files,
+    three new undocumented functions, exactly three findings (``pre-commit try-repo`` without
+    ``--all-files`` runs the hook on the staged files, as a commit does)."""
+    from test_adoption import add_new_functions, history_files, NEW_THREE
+
+    target = make_repo(history_files())
+    add_new_functions(target)
+    git(target, "add", "-A")
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PIP_CACHE_DIR": _PIP_CACHE,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+        "PRE_COMMIT_COLOR": "never",
+        "REPO_ROLES_CACHE_DIR": str(tmp_path / "cache"),
+    }
+    done = _pre_commit("try-repo", str(hook_repo), "repo-roles", cwd=target, env=env)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    found = sorted(line.split(":")[0] + " " + line.split("'")[1] for line in output.splitlines() if ": DOC001 " in line)
+    assert found == NEW_THREE, output
