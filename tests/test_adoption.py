@@ -359,3 +359,15 @@ def test_diff_reader_renames_odd_names_deletions_and_type_changes(make_repo: Cal
 
 def test_diff_parse_of_nothing() -> None:
     assert parse("", "staged").files == {}
+
+
+def test_pre_commit_ref_range_is_the_change(history: Path, run_cli: Callable, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pre-commit run --from-ref A --to-ref B`` (and pre-push) export PRE_COMMIT_FROM_REF/TO_REF
+    (https://pre-commit.com/#pre-commit-during-push): ``--staged`` then checks ``A...B``."""
+    git(history, "checkout", "-q", "-b", "feature")
+    add_new_functions(history)
+    git(history, "commit", "-q", "-am", "three new functions")
+    monkeypatch.setenv("PRE_COMMIT_FROM_REF", "main")
+    monkeypatch.setenv("PRE_COMMIT_TO_REF", "feature")
+    result = run_cli("check", "--staged")  # nothing is staged: the range decides
+    assert (result.exit_code, doc001(result.stdout)) == (1, NEW_THREE), result.stderr
