@@ -282,8 +282,8 @@ def run_check(
         kept = filter_findings(findings, what.changes, mode, RULES, _moved_elsewhere(context), what.unchanged_whole)
         findings = kept.kept
         if kept.hidden:
-            click.echo(f"repo-roles: {kept.hidden} finding{'' if kept.hidden == 1 else 's'} of the changed files "
-                       f"on lines the change did not touch not shown (--filter-mode {mode}; "
+            click.echo(f"repo-roles: not shown: {kept.hidden} finding{'' if kept.hidden == 1 else 's'} in the changed "
+                       f"files on lines this change did not touch (--filter-mode {mode}; "
                        "`--filter-mode file` shows them)", err=True)
     exit_code = 1 if any(f.severity != "info" for f in findings) or (strict_baseline and stale) else 0
     # The engine sorted the findings, and a baseline only filters them: no second sort.
