@@ -12,21 +12,21 @@ findings came or went::
       ]
     }
 
-An entry is matched by its ``fingerprint`` (:mod:`repo_roles.fingerprint`: the rule, the key
-and the normalised content the finding is about, no line numbers, no path), with the path as
-the tie-breaker, in three passes over the findings in report order:
+An entry carries the finding's ``fingerprint`` (:mod:`repo_roles.fingerprint`: the rule, the
+key and the normalised content the finding is about, no line numbers, no path), and the path
+is the tie-breaker.  Findings (in report order) are matched in two passes:
 
-1. same fingerprint at the same path;
-2. same fingerprint, from an entry whose path no longer exists: the file was renamed or moved,
-   and its accepted findings go with it.  Each vanished path goes to one current file: the one
-   git reports it was renamed to, else the one sharing most fingerprints with it (ties: the
-   most similar path).  A copy does not double them: the original still matches its entries
-   in pass 1, so the copy's findings are new;
-3. same rule, path and key (the content changed in place, e.g. a signature was reformatted).
+1. at the same path, by rule and key: the fingerprint without the content, so a declaration
+   reformatted in place stays accepted, and no file has to be read;
+2. across paths, by fingerprint, against entries whose path no longer exists: the file was
+   renamed or moved, and its accepted findings go with it.  Each vanished path goes to one
+   current file: the one git reports it was renamed to, else the one sharing most
+   fingerprints with it (ties: the most similar path).  A copy does not double them: the
+   original still matches its entries in pass 1, so the copy's findings are new.
 
 ``count`` accepts that many findings of the entry; when a group grows past its count, the
 excess — the last ones in report order — are reported.  Version 1 files (no fingerprint) are
-still read, and matched by rule, path and key only (pass 3); ``repo-roles baseline --update``
+still read, and matched by rule, path and key only (pass 1); ``repo-roles baseline --update``
 rewrites them as version 2.
 """
 
@@ -154,16 +154,14 @@ class Comparison(NamedTuple):
     moved: int = 0  # of ``accepted``, findings matched to an entry of a renamed or moved file
 
 
-def _moves(findings: Sequence[Finding], fingerprints: Sequence[str], matched: Sequence[bool],
-           by_print: Dict[str, List[EntryKey]], renamed_from: Dict[str, str]) -> Dict[str, str]:
-    """Current path -> the vanished path whose entries it takes (one to one)."""
-    if not by_print:
-        return {}
+def _moves(findings: Sequence[Finding], prints: Dict[int, str], by_print: Dict[str, List[EntryKey]],
+           renamed_from: Dict[str, str]) -> Dict[str, str]:
+    """Current path -> the vanished path whose entries it takes (one to one); ``prints`` holds
+    the fingerprints of the findings still unmatched, by index."""
     common: Counter = Counter()  # (current path, vanished path) -> fingerprints shared
-    for index, finding in enumerate(findings):
-        if not matched[index]:
-            for entry in by_print.get(fingerprints[index], ()):
-                common[(finding.path, entry[1])] += 1
+    for index, print_ in prints.items():
+        for entry in by_print.get(print_, ()):
+            common[(findings[index].path, entry[1])] += 1
 
     def rank(pair: Tuple[str, str]) -> tuple:
         new, old = pair
@@ -195,20 +193,15 @@ def compare(
     path to its old one when a diff says so.
     """
     remaining = dict(baseline.entries)
-    by_place: Dict[Tuple[str, str], List[EntryKey]] = defaultdict(list)  # (fingerprint, path)
-    by_print: Dict[str, List[EntryKey]] = defaultdict(list)  # fingerprint, of paths gone
+    by_print: Dict[str, List[EntryKey]] = defaultdict(list)  # fingerprint -> entries of paths gone
     by_identity: Dict[Identity, List[EntryKey]] = defaultdict(list)
     for entry in remaining:
         rule, path, key, print_ = entry
         by_identity[(rule, path, key)].append(entry)
-        if print_:
-            by_place[(print_, path)].append(entry)
-            if path and path not in existing:
-                by_print[print_].append(entry)
-    fingerprints = [fingerprint(f) for f in findings] if baseline.version > 1 else [""] * len(findings)
+        if print_ and path and path not in existing:
+            by_print[print_].append(entry)
     matched = [False] * len(findings)
     seen: Counter = Counter()
-    moved = 0
 
     def take(candidates: List[EntryKey]) -> Optional[EntryKey]:
         for entry in candidates:
@@ -217,24 +210,25 @@ def compare(
                 return entry
         return None
 
-    for pass_ in (1, 2, 3):
-        if pass_ == 2:
-            moved_to = _moves(findings, fingerprints, matched, by_print, renamed_from or {})
-        for index, finding in enumerate(findings):
-            if matched[index]:
-                continue
-            print_ = fingerprints[index]
-            if pass_ == 1:
-                entry = take(by_place.get((print_, finding.path), [])) if print_ else None
-            elif pass_ == 2:
-                gone = moved_to.get(finding.path)
-                entry = take([e for e in by_print.get(print_, []) if e[1] == gone]) if gone else None
-                moved += entry is not None
-            else:
-                entry = take(by_identity.get(identity(finding), []))
+    # Pass 1, at the same path: what the fingerprint hashes, but for the content, which may have
+    # changed in place (a reformatted signature is the same finding); no file is read for it.
+    for index, finding in enumerate(findings):
+        entry = take(by_identity.get(identity(finding), []))
+        if entry is not None:
+            matched[index] = True
+            seen[entry] += 1
+    # Pass 2, across paths: the fingerprints of what is left, against the entries of vanished paths.
+    moved = 0
+    if by_print:
+        prints = {i: fingerprint(f) for i, f in enumerate(findings) if not matched[i]}
+        moved_to = _moves(findings, prints, by_print, renamed_from or {})
+        for index, print_ in prints.items():
+            gone = moved_to.get(findings[index].path)
+            entry = take([e for e in by_print.get(print_, []) if e[1] == gone]) if gone else None
             if entry is not None:
                 matched[index] = True
                 seen[entry] += 1
+                moved += 1
     new = [f for f, done in zip(findings, matched) if not done]
     stale = [
         Stale(entry, count, seen[entry])
