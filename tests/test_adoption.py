@@ -263,6 +263,8 @@ def test_sarif_partial_fingerprints_are_stable_across_a_rename(history: Path, ru
     assert baseline.exit_code == 0
     prints = {e["fingerprint"] for e in json.loads((history / "b.json").read_text("utf-8"))["findings"]}
     assert prints == set(after.values())  # the baseline and code scanning agree
+    gitlab = json.loads(run_cli("check", "--output-format", "gitlab").stdout)
+    assert {issue["fingerprint"] for issue in gitlab} == prints  # and GitLab's Code Quality widget
 
 
 # --- a way out ----------------------------------------------------------------------------------
