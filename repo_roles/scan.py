@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 
 from repo_roles.classify import Classification, Classifier
@@ -188,6 +188,7 @@ def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
     return inventory
 
 
+Files = Union[Sequence[str], Callable[[], Sequence[str]]]  # the target paths, or how to get them
 SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than opening the cache
 
 
@@ -241,14 +242,15 @@ def scan(
     untracked: Optional[bool] = None,
     run_checks: bool = True,
     selection: Optional[RuleSelection] = None,
-    files: Optional[Sequence[str]] = None,
+    files: Optional[Files] = None,
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
 ) -> ScanContext:
     """Scan ``path`` and return the context; findings are filled when ``run_checks``.
 
     ``files`` (project-relative paths) narrows the targets to those files, as a pre-commit call
-    does; otherwise the targets are every file in the scanned scope.  Repository-wide rules run
+    does (a callable is asked for them once the inventory is read: ``check --diff-base`` lets
+    git compare the work tree meanwhile); otherwise the targets are every file in the scanned scope.  Repository-wide rules run
     by default on a scan of the whole project and not on a sub-path or a file list.
     """
     project_root, scope, config_file = locate_project(path, config_path)
@@ -267,7 +269,7 @@ def scan_project(
     untracked: Optional[bool] = None,
     run_checks: bool = True,
     selection: Optional[RuleSelection] = None,
-    files: Optional[Sequence[str]] = None,
+    files: Optional[Files] = None,
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
 ) -> ScanContext:
@@ -281,7 +283,7 @@ def scan_project(
     )
     inventory = _filter_entries(inventory, config)
     if files is not None:
-        wanted = set(files)
+        wanted = set(files() if callable(files) else files)
         targets = inventory.pick(wanted)
     else:
         targets = inventory.in_scope()

@@ -15,8 +15,8 @@ root (``--relative``), so a project in a sub-folder sees its own paths.
 
 from __future__ import annotations
 
-import io
 import re
+import subprocess
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
 import git
@@ -50,18 +50,33 @@ class ChangeSet(NamedTuple):
         return list(self.files)
 
 
-def _git_diff(root: str, args: Sequence[str], what: str) -> bytes:
-    out = io.BytesIO()
-    command = ["git", "-c", "core.quotePath=false", "diff", "-U0", "-M", "--raw", "-p", "-z", "--no-color",
-               "--no-ext-diff", "--no-textconv", "--relative", *args, "--"]
-    try:
-        git.Git(root).execute(command, output_stream=out, max_chunk_size=1 << 16)
-    except git.GitCommandError as exc:
-        message = git_error(exc)
-        if "not a git repository" in message:
-            raise NotARepositoryError(f"{what}: {root} is not inside a git repository") from None
-        raise UsageError(f"{what}: git diff failed: {message}") from None
-    return out.getvalue()
+class PendingDiff:
+    """A ``git diff`` started in the background: git compares the work tree (an ``lstat`` per
+    tracked file, the bulk of its time on 100k files) while this process reads the index and
+    the configuration; :meth:`result` waits for it and parses its output, once."""
+
+    def __init__(self, root: str, args: Sequence[str], what: str, source: str) -> None:
+        self._what, self._source, self._root = what, source, root
+        self._result: Optional[ChangeSet] = None
+        command = ["git", "-c", "core.quotePath=false", "diff", "-U0", "-M", "--raw", "-p", "-z", "--no-color",
+                   "--no-ext-diff", "--no-textconv", "--relative", *args, "--"]
+        try:
+            self._process = subprocess.Popen(command, cwd=root, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                             stderr=subprocess.PIPE)
+        except OSError as exc:  # no git executable
+            raise UsageError(f"{what}: cannot run git: {exc.strerror}") from None
+
+    def result(self) -> ChangeSet:
+        if self._result is None:
+            out, err = self._process.communicate()
+            if self._process.returncode != 0:
+                text = err.decode("utf-8", "replace").strip()
+                message = (text.splitlines() or [f"exit code {self._process.returncode}"])[0]
+                if "not a git repository" in message:
+                    raise NotARepositoryError(f"{self._what}: {self._root} is not inside a git repository")
+                raise UsageError(f"{self._what}: git diff failed: {message}")
+            self._result = parse(out.decode("utf-8", "surrogateescape"), self._source)
+        return self._result
 
 
 def _revision(root: str, ref: str) -> None:
@@ -76,22 +91,25 @@ def _revision(root: str, ref: str) -> None:
         raise UsageError(f"no such revision: {ref}") from None
 
 
-def read_changes(root: str, *, base: Optional[str] = None, staged: bool = False,
-                 refs: Optional[Tuple[str, str]] = None) -> ChangeSet:
-    """The change of one kind: since the merge base of ``base``, ``staged``, or between ``refs``."""
+def start_changes(root: str, *, base: Optional[str] = None,
+                  refs: Optional[Tuple[str, str]] = None) -> PendingDiff:
+    """The change of one kind, started: since the merge base of ``base``, between ``refs``, or
+    else what is staged.  A bad revision fails here, before git runs."""
     if base is not None:
         _revision(root, base)
-        raw = _git_diff(root, ["--merge-base", base], f"--diff-base {base}")
-        source = f"--diff-base {base}"
-    elif refs is not None:
+        return PendingDiff(root, ["--merge-base", base], f"--diff-base {base}", f"--diff-base {base}")
+    if refs is not None:
         for ref in refs:
             _revision(root, ref)
-        raw = _git_diff(root, [f"{refs[0]}...{refs[1]}"], f"{refs[0]}...{refs[1]}")
-        source = f"{refs[0]}...{refs[1]}"
-    else:
-        raw = _git_diff(root, ["--cached"], "--staged")
-        source = "staged"
-    return parse(raw.decode("utf-8", "surrogateescape"), source)
+        span = f"{refs[0]}...{refs[1]}"
+        return PendingDiff(root, [span], span, span)
+    return PendingDiff(root, ["--cached"], "--staged", "staged")
+
+
+def read_changes(root: str, *, base: Optional[str] = None, staged: bool = False,
+                 refs: Optional[Tuple[str, str]] = None) -> ChangeSet:
+    """:func:`start_changes` waited for (``staged`` is the default kind, named for callers)."""
+    return start_changes(root, base=base, refs=refs).result()
 
 
 def _raw_entries(raw: str) -> List[Tuple[str, str, Optional[str]]]:

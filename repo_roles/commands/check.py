@@ -179,20 +179,25 @@ def _scan_what_to_check(
         context = scan(files[0] if files else ".", config_path=config_path, untracked=untracked,
                        run_checks=False, use_cache=use_cache)
         return _What(context, not context.inventory.scope, None, nothing)
-    changes = None
+    pending = None
+    rels: List[str] = []
     if files:
         root, rels = project_files(files, config_path)
     else:
         root = locate_project(Path("."), config_path)[0]
     if diff:
-        from repo_roles.changes.diff import read_changes
+        from repo_roles.changes.diff import start_changes
 
-        changes = read_changes(str(root), base=diff_base, staged=not diff_base,
-                               refs=None if diff_base else _pre_commit_refs())
-        if not files:
-            rels = [p for p in changes.files if os.path.lexists(os.path.join(str(root), p))]
-    context = scan(root, config_path=config_path, untracked=untracked, run_checks=False, files=rels,
-                   use_cache=use_cache)
+        pending = start_changes(str(root), base=diff_base, refs=None if diff_base else _pre_commit_refs())
+
+    def changed() -> List[str]:  # asked once the inventory is read; git compares the work tree meanwhile
+        nonlocal rels
+        rels = [p for p in pending.result().files if os.path.lexists(os.path.join(str(root), p))]  # type: ignore
+        return rels
+
+    context = scan(root, config_path=config_path, untracked=untracked, run_checks=False,
+                   files=rels if files else changed, use_cache=use_cache)
+    changes = pending.result() if pending is not None else None
     touched = list(rels) + (list(changes.deleted) if changes is not None else [])
     context.repository_checks = touches_repository(context, touched)
     if changes is None or filter_mode == "file":
