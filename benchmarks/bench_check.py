@@ -24,7 +24,9 @@ repository top level (what pre-commit does; tables and caches live per process):
 ``.py`` files get one new undocumented function each (uncommitted, as in a pull request's
 working tree), and ``check --exit-zero --diff-base HEAD`` (one ``git diff``, findings on the
 changed lines) is timed against ``check --exit-zero F1..F20`` on the same files, runs
-interleaved, bytecode cached; medians, min-max and the ratio are printed with the load average.
+interleaved, bytecode cached; medians, min-max and the ratio are printed with the load average,
+and the CPU time (user + sys of the process and its git children), which a loaded machine
+distorts less than the wall time.
 
 Then, for the largest size, one in-process run with the pipeline stages (config, inventory,
 include/exclude, classifier, ownership, test index) and every rule wrapped in timers: where the
@@ -42,6 +44,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -129,14 +132,19 @@ def measure_diff(source: Path, copy: Path, runs: int, count: int) -> Dict[str, o
     diff_argv, files_argv = [*exe, "--diff-base", "HEAD"], [*exe, *files]
     found = subprocess.run(diff_argv, cwd=copy, capture_output=True, text=True, check=False).stdout
     times: Dict[str, List[float]] = {"diff": [], "files": []}
+    cpu: Dict[str, List[float]] = {"diff": [], "files": []}
     with tempfile.TemporaryDirectory(prefix="rr-pycache-") as cache:
         env = bytecode_env(cache)
         median_wall(diff_argv, copy, 1, env)  # warm-up: bytecode and the analysis cache
         median_wall(files_argv, copy, 1, env)
         for _ in range(runs):  # interleaved: both see the same machine load
-            times["diff"].append(median_wall(diff_argv, copy, 1, env))
-            times["files"].append(median_wall(files_argv, copy, 1, env))
+            for key, argv in (("diff", diff_argv), ("files", files_argv)):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                times[key].append(median_wall(argv, copy, 1, env))
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)  # git included: a waited-for grandchild
+                cpu[key].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return {
+        **{f"{k}_cpu_median": statistics.median(v) for k, v in cpu.items()},
         "repo": str(copy), "changed_files": count, "runs": runs,
         "diff_findings": sum(1 for line in found.splitlines() if ": DOC001 " in line),
         **{f"{k}_median": statistics.median(v) for k, v in times.items()},
@@ -229,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{result['changed_files']} changed files, median of {args.runs} interleaved runs (wall s):")
             for key, label in (("diff", "check --diff-base HEAD"), ("files", f"check {args.diff_files} files")):
                 low, high = result[f"{key}_range"]  # type: ignore[misc]
-                print(f"  {label:<26} {result[f'{key}_median']:.3f}  (min {low:.3f}, max {high:.3f})")
+                print(f"  {label:<26} {result[f'{key}_median']:.3f}  (min {low:.3f}, max {high:.3f}); "
+                      f"CPU user+sys {result[f'{key}_cpu_median']:.3f}")
             print(f"  ratio {result['ratio']:.2f}; findings on the changed lines: {result['diff_findings']}; "
                   f"load average {' '.join(f'{x:.2f}' for x in result['load_average'])}")  # type: ignore[union-attr]
         return 0
