@@ -373,3 +373,19 @@ def test_pre_commit_ref_range_is_the_change(history: Path, run_cli: Callable, mo
     monkeypatch.setenv("PRE_COMMIT_TO_REF", "feature")
     result = run_cli("check", "--staged")  # nothing is staged: the range decides
     assert (result.exit_code, doc001(result.stdout)) == (1, NEW_THREE), result.stderr
+
+
+def test_a_roster_edit_reports_the_codeowners_lines_it_makes_wrong(make_repo: Callable[..., Path], run_cli: Callable,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Repository-scope findings run when the configuration changed; OWN006 then flags an
+    untouched CODEOWNERS line (its file is not in the change, so the line filter does not apply)."""
+    roster = ('[lint]\nselect = ["OWN006"]\n\n[teams."@org/team-a"]\nresponsible = ["backend"]\n\n'
+              '[teams."@org/team-b"]\nresponsible = ["frontend"]\n')
+    root = make_repo({".github/CODEOWNERS": "/app/ @org/team-a\n/web/ @org/team-b\n", "app/x.py": "x = 1\n",
+                      "web/y.ts": "export const y = 1;\n", "repo-roles.toml": roster})
+    monkeypatch.chdir(root)
+    assert run_cli("check", "--staged").stdout == "All checks passed!\n"
+    (root / "repo-roles.toml").write_text(roster.split('\n[teams."@org/team-b"]')[0])
+    git(root, "add", "-A")
+    result = run_cli("check", "--staged")
+    assert result.exit_code == 1 and ".github/CODEOWNERS:2:" in result.stdout and "OWN006" in result.stdout

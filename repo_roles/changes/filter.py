@@ -18,7 +18,8 @@ reviewdog (https://github.com/reviewdog/reviewdog#filter-mode) names four modes,
 
 Repository-scope findings (the ownership file, ``OWNERS``, the roster, the configuration) run
 only when one of those files changed; in ``added``/``diff_context`` one located on a line of a
-changed file follows that file's lines, the others count.
+changed file follows that file's lines, the others count (a roster edit in the configuration
+can make old CODEOWNERS lines wrong).
 """
 
 from __future__ import annotations
@@ -86,14 +87,16 @@ def filter_findings(
         if change is None and finding.path in unchanged_whole:
             kept.append(finding)
             continue
-        if change is None:
-            rule = rules.get(finding.rule_id)
-            repository = rule is not None and rule.scope == "repository"
-            # The engine ran repository rules only because a repository file changed.
-            if repository and (finding.line is None or not finding.path):
+        rule = rules.get(finding.rule_id)
+        repository = rule is not None and rule.scope == "repository"
+        if change is None or change.status in WHOLE_FILE:
+            # A new file's findings are all new.  The engine ran repository rules only because
+            # an ownership file, the roster or the configuration changed: a finding of theirs in
+            # a file this change leaves alone (CODEOWNERS lines an edited roster now flags) counts.
+            if change is not None or repository:
                 kept.append(finding)
             continue
-        if change.status in WHOLE_FILE:
+        if finding.line is None and repository:
             kept.append(finding)
             continue
         if finding.line is None:  # about the file as a whole
