@@ -33,6 +33,7 @@ import click
 
 from repo_roles import __version__
 from repo_roles.checks.engine import build_selection, run_checks
+from repo_roles.changes.filter import DEFAULT_MODE, FILTER_MODES
 from repo_roles.checks.registry import RULES
 from repo_roles.commands.common import (
     codes_option,
@@ -266,17 +267,17 @@ def run_check(
         from repo_roles import baseline as B
 
         accepted = B.read_baseline(Path(baseline_path))
-    mode = filter_mode or "added"
+    mode = filter_mode or DEFAULT_MODE
     what = _scan_what_to_check(files, diff_base, staged, mode, config_path, untracked, not no_cache)
     context = what.context
     selection = build_selection(context.config, **codes)
     findings = run_checks(context, selection)
     stale = False
+    fingerprint = Fingerprinter(context.inventory)  # reads each file a finding points at once
     if accepted is not None:
         from repo_roles.commands.baseline import baseline_scope, report_baseline
 
         # Before the line filter: an entry of a checked file is stale only if its finding is gone.
-        fingerprint = Fingerprinter(context.inventory)
         comparison = B.compare(findings, accepted, baseline_scope(context, selection, what.whole),
                                fingerprint, set(context.inventory.paths), _renames(what.changes))
         findings, stale = comparison.new, bool(comparison.stale)
@@ -293,7 +294,7 @@ def run_check(
     exit_code = 1 if any(f.severity != "info" for f in findings) or (strict_baseline and stale) else 0
     # The engine sorted the findings, and a baseline only filters them: no second sort.
     report = ReportInput(findings, RULES, context.root, __version__, statistics, context.inventory.prefix,
-                         presorted=True, fingerprint=Fingerprinter(context.inventory),
+                         presorted=True, fingerprint=fingerprint,
                          owners_of=context.ownership.owners_of if statistics else None)
     text = render_statistics(report) if statistics else render(output_format, report)
     if output_file:
@@ -314,7 +315,7 @@ def register(group: click.Group) -> None:
     @click.option("--diff-base", metavar="REF", help="Check the files changed since the merge base of REF "
                   "(committed, staged or not); e.g. origin/main in a pull request.")
     @click.option("--staged", is_flag=True, help="Check what is staged (git diff --cached): the pre-commit hook.")
-    @click.option("--filter-mode", type=click.Choice(["added", "diff_context", "file", "nofilter"]), default=None,
+    @click.option("--filter-mode", type=click.Choice(FILTER_MODES), default=None,
                   help="With a diff, which findings to report (reviewdog's modes): on added or modified lines "
                   "(added, the default), within 3 lines of them (diff_context), all of the changed files "
                   "(file), or the whole project (nofilter).")
