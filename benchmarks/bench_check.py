@@ -2,6 +2,7 @@
 
     python benchmarks/bench_check.py [--sizes 1000,10000,100000] [--runs 7] [--files 5]
                                      [--profile] [--json]
+    python benchmarks/bench_check.py --diff-of REPO [--diff-copy DIR] [--diff-files 20] [--runs 7]
 
 For each size N the repository is ``/tmp/rr-bench-<N>`` (``/tmp/rr-bench-100k`` style names for
 exact thousands), generated with ``benchmarks/generate_repo.py`` when missing.  The 5 files are
@@ -17,6 +18,15 @@ repository top level (what pre-commit does; tables and caches live per process):
   imported module from source (~80 ms here), which the first column then includes;
 * ``git ls-files``: the floor, git's own listing of the index;
 * ``python -c pass`` / ``import repo_roles.cli``: the interpreter and import cost inside it.
+
+``--diff-of REPO`` measures ``check --diff-base`` instead (issue 12): REPO is copied once to
+``--diff-copy`` (``cp -a``; REPO itself is never changed), ``--diff-files`` evenly spaced
+``.py`` files get one new undocumented function each (uncommitted, as in a pull request's
+working tree), and ``check --exit-zero --diff-base HEAD`` (one ``git diff``, findings on the
+changed lines) is timed against ``check --exit-zero F1..F20`` on the same files, runs
+interleaved, bytecode cached; medians, min-max and the ratio are printed with the load average,
+and the CPU time (user + sys of the process and its git children), which a loaded machine
+distorts less than the wall time.
 
 Then, for the largest size, one in-process run with the pipeline stages (config, inventory,
 include/exclude, classifier, ownership, test index) and every rule wrapped in timers: where the
@@ -34,6 +44,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import statistics
 import subprocess
 import sys
@@ -101,6 +112,45 @@ def measure(size: int, runs: int, count: int) -> Dict[str, object]:
         "git_ls_files": median_wall(["git", "ls-files", "-s", "-z"], repo, runs),
         "python": median_wall([sys.executable, "-c", "pass"], repo, runs),
         "import": median_wall([sys.executable, "-c", "import repo_roles.cli"], repo, runs),
+    }
+
+
+ADDED = "\n\ndef bench_added_{}(value):\n    return value\n"
+
+
+def measure_diff(source: Path, copy: Path, runs: int, count: int) -> Dict[str, object]:
+    """``check --diff-base HEAD`` on a ``count``-file change vs ``check`` on those files."""
+    if not (copy / ".git").is_dir():
+        print(f"copying {source} to {copy}…", file=sys.stderr)
+        subprocess.run(["cp", "-a", str(source), str(copy)], check=True)
+    files = pick_files(copy, count)
+    subprocess.run(["git", "-C", str(copy), "checkout", "-q", "--", *files], check=True)
+    for i, name in enumerate(files):
+        with open(copy / name, "a", encoding="utf-8") as handle:
+            handle.write(ADDED.format(i))
+    exe = [sys.executable, "-m", "repo_roles", "check", "--exit-zero"]
+    diff_argv, files_argv = [*exe, "--diff-base", "HEAD"], [*exe, *files]
+    found = subprocess.run(diff_argv, cwd=copy, capture_output=True, text=True, check=False).stdout
+    times: Dict[str, List[float]] = {"diff": [], "files": []}
+    cpu: Dict[str, List[float]] = {"diff": [], "files": []}
+    with tempfile.TemporaryDirectory(prefix="rr-pycache-") as cache:
+        env = bytecode_env(cache)
+        median_wall(diff_argv, copy, 1, env)  # warm-up: bytecode and the analysis cache
+        median_wall(files_argv, copy, 1, env)
+        for _ in range(runs):  # interleaved: both see the same machine load
+            for key, argv in (("diff", diff_argv), ("files", files_argv)):
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
+                times[key].append(median_wall(argv, copy, 1, env))
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)  # git included: a waited-for grandchild
+                cpu[key].append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return {
+        **{f"{k}_cpu_median": statistics.median(v) for k, v in cpu.items()},
+        "repo": str(copy), "changed_files": count, "runs": runs,
+        "diff_findings": sum(1 for line in found.splitlines() if ": DOC001 " in line),
+        **{f"{k}_median": statistics.median(v) for k, v in times.items()},
+        **{f"{k}_range": [min(v), max(v)] for k, v in times.items()},
+        "ratio": statistics.median(times["diff"]) / statistics.median(times["files"]),
+        "load_average": list(os.getloadavg()),
     }
 
 
@@ -175,7 +225,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=5)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--diff-of", type=Path, help="measure check --diff-base on a copy of this repository")
+    parser.add_argument("--diff-copy", type=Path, default=Path("/tmp/rr-bench-diff"))
+    parser.add_argument("--diff-files", type=int, default=20)
     args = parser.parse_args(argv)
+    if args.diff_of:
+        result = measure_diff(args.diff_of, args.diff_copy, args.runs, args.diff_files)
+        if args.json:
+            print(json.dumps(result, indent=2))
+        else:
+            print(f"{result['changed_files']} changed files, median of {args.runs} interleaved runs (wall s):")
+            for key, label in (("diff", "check --diff-base HEAD"), ("files", f"check {args.diff_files} files")):
+                low, high = result[f"{key}_range"]  # type: ignore[misc]
+                print(f"  {label:<26} {result[f'{key}_median']:.3f}  (min {low:.3f}, max {high:.3f}); "
+                      f"CPU user+sys {result[f'{key}_cpu_median']:.3f}")
+            print(f"  ratio {result['ratio']:.2f}; findings on the changed lines: {result['diff_findings']}; "
+                  f"load average {' '.join(f'{x:.2f}' for x in result['load_average'])}")  # type: ignore[union-attr]
+        return 0
     sizes = [int(s) for s in args.sizes.split(",") if s]
     results = [measure(size, args.runs, args.files) for size in sizes]
     if args.json:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 
 from repo_roles.classify import Classification, Classifier
@@ -134,7 +134,9 @@ def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
     """Return ``(project_root, scope, config file or None)`` for a user-given PATH.
 
     The project root is the nearest directory at or above PATH that holds a configuration,
-    else the git top-level, else PATH itself; ``scope`` is PATH relative to that root.
+    else the git top-level, else (with ``--config``) PATH itself; ``scope`` is PATH relative to
+    that root.  Outside any git repository and without a configuration, scanning is refused:
+    a folder that is no project (``/``, a scratch directory) is scanned only when asked for.
     """
     if not os.path.lexists(path):
         raise NotARepositoryError(f"{path}: no such file or directory")
@@ -149,6 +151,8 @@ def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
     else:
         if not absolute.is_dir():
             raise NotARepositoryError(f"{path}: not a directory and not inside a git repository")
+        if not config_path:
+            raise NotARepositoryError(outside_message(path))
         project_root = absolute
     project_root = Path(os.path.realpath(project_root))
     real = Path(os.path.realpath(absolute))
@@ -162,6 +166,13 @@ def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
     if config_path and not Path(config_path).is_file():
         raise UsageError(f"--config {config_path}: no such file")
     return project_root, scope, chosen
+
+
+def outside_message(path: object) -> str:
+    """Why a folder outside git and without configuration is not scanned, and the two ways on."""
+    return (f"{path}: not inside a git repository and no repo-roles configuration found; run repo-roles "
+            "inside a git repository, or make this folder a project with a repo-roles.toml "
+            "(`repo-roles init`) or --config FILE")
 
 
 def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
@@ -178,6 +189,7 @@ def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
     return inventory
 
 
+Files = Union[Sequence[str], Callable[[], Sequence[str]]]  # the target paths, or how to get them
 SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than opening the cache
 
 
@@ -231,14 +243,15 @@ def scan(
     untracked: Optional[bool] = None,
     run_checks: bool = True,
     selection: Optional[RuleSelection] = None,
-    files: Optional[Sequence[str]] = None,
+    files: Optional[Files] = None,
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
 ) -> ScanContext:
     """Scan ``path`` and return the context; findings are filled when ``run_checks``.
 
     ``files`` (project-relative paths) narrows the targets to those files, as a pre-commit call
-    does; otherwise the targets are every file in the scanned scope.  Repository-wide rules run
+    does (a callable is asked for them once the inventory is read: ``check --diff-base`` lets
+    git compare the work tree meanwhile); otherwise the targets are every file in the scanned scope.  Repository-wide rules run
     by default on a scan of the whole project and not on a sub-path or a file list.
     """
     project_root, scope, config_file = locate_project(path, config_path)
@@ -257,7 +270,7 @@ def scan_project(
     untracked: Optional[bool] = None,
     run_checks: bool = True,
     selection: Optional[RuleSelection] = None,
-    files: Optional[Sequence[str]] = None,
+    files: Optional[Files] = None,
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
 ) -> ScanContext:
@@ -273,7 +286,7 @@ def scan_project(
     # interrogate's own table ([tool.interrogate]) when [docs.python] counting asks for it
     config = apply_interrogate_config(config, lambda name: inventory.read_bytes(name, MAX_CONFIG_SIZE))
     if files is not None:
-        wanted = set(files)
+        wanted = set(files() if callable(files) else files)
         targets = inventory.pick(wanted)
     else:
         targets = inventory.in_scope()

@@ -6,6 +6,7 @@ Uses the test-only rules of ``test_check_cli`` (ZZZ901 flags lines containing ``
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Callable, Dict
 
@@ -44,11 +45,13 @@ def test_baseline_file_is_sorted_json_one_entry_per_line(baselined: Path) -> Non
     text = baselined.read_text("utf-8")
     data = json.loads(text)
     assert data[B.FORMAT_KEY] == B.FORMAT_VERSION
-    assert data["findings"] == [
+    assert [{k: v for k, v in e.items() if k != "fingerprint"} for e in data["findings"]] == [
         {"rule": "ZZZ901", "path": "a.py", "key": "x = 'VIOLATION one'", "count": 1},
         {"rule": "ZZZ901", "path": "b.py", "key": "y = 'VIOLATION two'", "count": 1},
         {"rule": "ZZZ902", "path": "", "key": "seen", "count": 1},
     ]
+    assert all(re.fullmatch("[0-9a-f]{32}", e["fingerprint"]) for e in data["findings"])
+    assert list(data["findings"][0]) == ["rule", "path", "key", "fingerprint", "count"]
     # One entry per line, so a review diff shows each accepted finding that came or went.
     entries = [json.loads(line.rstrip(",")) for line in text.splitlines() if line.startswith("    {")]
     assert entries == data["findings"]
@@ -60,10 +63,10 @@ def test_baseline_file_is_sorted_json_one_entry_per_line(baselined: Path) -> Non
      pytest.param("bad\udcff.py", id="undecodable-name-escaped")],
 )
 def test_dumps_loads_round_trip(path: str) -> None:
-    counts = {("R1", path, "k"): 2, ("R0", "", "repo"): 1}
+    counts = {("R1", path, "k", "f" * 32): 2, ("R0", "", "repo", "0" * 32): 1}
     text = B.dumps(counts)
     text.encode("utf-8")  # always valid UTF-8
-    assert B.loads(text, "x.json") == counts
+    assert B.loads(text, "x.json") == B.Baseline(counts, B.FORMAT_VERSION)
     assert ("ü" in text) is ("ü" in path)
 
 
@@ -77,7 +80,9 @@ def test_identity_ignores_lines_and_falls_back_to_the_message() -> None:
     [
         pytest.param("{", "not valid JSON", id="not-json"),
         pytest.param("[]", "not a repo-roles baseline", id="not-an-object"),
-        pytest.param('{"repo-roles-baseline": 2, "findings": []}', "newer than this repo-roles reads", id="newer-version"),
+        pytest.param('{"repo-roles-baseline": 3, "findings": []}', "newer than this repo-roles reads", id="newer-version"),
+        pytest.param('{"repo-roles-baseline": 2, "findings": [{"rule": "R", "path": "", "key": "", "count": 1}]}',
+                     "exactly the keys", id="version-2-needs-a-fingerprint"),
         pytest.param('{"repo-roles-baseline": "1", "findings": []}', "positive integer", id="version-not-int"),
         pytest.param('{"repo-roles-baseline": 1, "findings": {}}', "must be a list", id="findings-not-list"),
         pytest.param('{"repo-roles-baseline": 1, "findings": [{"rule": "R", "path": "", "key": ""}]}',
@@ -125,7 +130,8 @@ def test_update_never_overwrites_a_broken_or_newer_file(repo: Path, run_cli: Cal
 
 def test_baseline_output_option_and_missing_baseline(repo: Path, run_cli: Callable) -> None:
     assert run_cli("baseline", *SELECT, "-o", "ci/accepted.json").exit_code == 0
-    assert B.loads((repo / "ci" / "accepted.json").read_text("utf-8"), "x")[("ZZZ901", "a.py", "x = 'VIOLATION one'")] == 1
+    entries = B.loads((repo / "ci" / "accepted.json").read_text("utf-8"), "x").entries
+    assert [n for k, n in entries.items() if k[:3] == ("ZZZ901", "a.py", "x = 'VIOLATION one'")] == [1]
     result = run_cli("check", *SELECT, "--baseline", "nope.json")
     assert result.exit_code == 2 and "no such baseline file" in result.stderr
 
@@ -184,7 +190,8 @@ def test_entries_of_deleted_files(baselined: Path, run_cli: Callable, args: tupl
 def test_a_file_list_never_calls_unseen_entries_stale(baselined: Path, run_cli: Callable) -> None:
     """A pre-commit run on c.py cannot see a.py's or the repository's findings: not stale."""
     result = run_cli("check", *SELECT, "--baseline", str(baselined), "--strict-baseline", "c.py")
-    assert result.exit_code == 0 and result.stderr == ""
+    assert result.exit_code == 0
+    assert result.stderr == f"{baselined}: the baseline hid 0 findings; 0 entries no longer match anything\n"
 
 
 def test_check_never_writes_the_baseline(baselined: Path, run_cli: Callable) -> None:

@@ -114,7 +114,7 @@ def test_settings_change_invalidates(make_repo, run_cli, calls) -> None:
 
 
 def test_untracked_outside_git_keyed_by_content(make_repo, run_cli, calls) -> None:
-    root = make_repo({"app/a.py": MODULE}, git_init=False)
+    root = make_repo({"app/a.py": MODULE, "repo-roles.toml": ""}, git_init=False)  # a project by its config
     audit(run_cli, root)
     audit(run_cli, root)
     assert calls == Counter({"app/a.py": 1})

@@ -286,8 +286,10 @@ def test_output_format_from_the_environment(repo: Path, run_cli: Callable, monke
 def test_statistics(repo: Path, run_cli: Callable) -> None:
     result = run_cli("check", *SELECT, "--statistics")
     assert result.exit_code == 1
-    rows = [line.split()[:2] for line in result.stdout.splitlines()]
+    by_rule, by_team, by_directory = result.stdout.split("\n\n")
+    rows = [line.split()[:2] for line in by_rule.splitlines()]
     assert sorted(rows) == [["1", "ZZZ901"], ["1", "ZZZ902"], ["1", "ZZZ903"]]
+    assert by_team.splitlines()[0] == "By owning team:" and by_directory.splitlines()[0] == "By top directory:"
 
 
 def test_show_settings_prints_the_selection_and_exits_0(repo: Path, run_cli: Callable) -> None:

@@ -58,16 +58,18 @@ def test_bare_repository(run_cli, tmp_path: Path, command: str) -> None:
 
 
 def test_directory_that_is_not_a_repository_is_walked_with_gitignore(make_repo: MakeRepo, run_cli) -> None:
+    """A folder outside git is a project by its repo-roles.toml, and then walked honouring .gitignore."""
     root = make_repo(
         {".gitignore": "*.log\nbuild/\n", "app.py": "x = 1\n", "debug.log": "x\n", "build/out.js": "x\n",
-         "sub/.gitignore": "local.txt\n", "sub/local.txt": "x\n", "sub/kept.txt": "x\n"},
+         "sub/.gitignore": "local.txt\n", "sub/local.txt": "x\n", "sub/kept.txt": "x\n", "repo-roles.toml": ""},
         git_init=False,
     )
     result = run_cli("ls", "--format", "jsonl", str(root))
     clean(result)
     assert result.exit_code == 0
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["path"] for r in records] == [".gitignore", "app.py", "sub/.gitignore", "sub/kept.txt"]
+    assert [r["path"] for r in records] == [".gitignore", "app.py", "repo-roles.toml", "sub/.gitignore",
+                                            "sub/kept.txt"]
     assert {r["tracked"] for r in records} == {False}
 
 

@@ -70,6 +70,20 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory, pre_commit_available: No
     return dest
 
 
+def _hook_env(tmp_path: Path) -> Dict[str, str]:
+    """What a hook run sees: pinned git identity, its own pre-commit home and analysis cache."""
+    return {
+        **os.environ,
+        **GIT_ENV,
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "PIP_CACHE_DIR": _PIP_CACHE,
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+        "PRE_COMMIT_COLOR": "never",
+        "REPO_ROLES_CACHE_DIR": str(tmp_path / "cache"),
+    }
+
+
 UNDOCUMENTED = '"""App."""\n\n\ndef handler(event):\n    return event\n'
 DOCUMENTED = '"""App."""\n\n\ndef handler(event):\n    """Handle one event."""\n    return event\n'
 
@@ -82,16 +96,7 @@ DOCUMENTED = '"""App."""\n\n\ndef handler(event):\n    """Handle one event."""\n
 def test_try_repo_runs_the_hook(hook_repo: Path, make_repo: Callable[..., Path], tmp_path: Path,
                                 source: str, code: int) -> None:
     target = make_repo({"app/core.py": source, "repo-roles.toml": '[lint]\nselect = ["DOC001"]\n'})
-    env = {
-        **os.environ,
-        **GIT_ENV,
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-        "PIP_CACHE_DIR": _PIP_CACHE,
-        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-        "PIP_NO_INPUT": "1",
-        "PRE_COMMIT_COLOR": "never",
-    }
-    done = _pre_commit("try-repo", str(hook_repo), "repo-roles", "--all-files", cwd=target, env=env)
+    done = _pre_commit("try-repo", str(hook_repo), "repo-roles", "--all-files", cwd=target, env=_hook_env(tmp_path))
     output = done.stdout + done.stderr
     assert done.returncode == code, output
     if code:
@@ -99,3 +104,21 @@ def test_try_repo_runs_the_hook(hook_repo: Path, make_repo: Callable[..., Path],
     else:
         assert "Passed" in output
     assert git(target, "status", "--porcelain") == ""  # the hook wrote nothing
+
+
+@pytest.mark.slow
+def test_commit_reports_only_the_three_new_functions(hook_repo: Path, make_repo: Callable[..., Path],
+                                                      tmp_path: Path) -> None:
+    """Issue 12's case through the real pre-commit: thirty old findings in the staged files,
+    three new undocumented functions, exactly three findings (``pre-commit try-repo`` without
+    ``--all-files`` runs the hook on the staged files, as a commit does)."""
+    from test_adoption import add_new_functions, history_files, NEW_THREE
+
+    target = make_repo(history_files())
+    add_new_functions(target)
+    git(target, "add", "-A")
+    done = _pre_commit("try-repo", str(hook_repo), "repo-roles", cwd=target, env=_hook_env(tmp_path))
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    found = sorted(line.split(":")[0] + " " + line.split("'")[1] for line in output.splitlines() if ": DOC001 " in line)
+    assert found == NEW_THREE, output

@@ -406,7 +406,7 @@ def test_sarif_results_point_at_rules_and_encoded_uris(project: Path) -> None:
     assert uris["src/app.py"]["locations"][0]["physicalLocation"]["region"] == {
         "startLine": 3, "startColumn": 5, "endLine": 3, "endColumn": 12
     }
-    fingerprints = [r["partialFingerprints"]["repoRoles/v1"] for r in results]
+    fingerprints = [r["partialFingerprints"]["repoRoles/v2"] for r in results]
     assert len(set(fingerprints)) == len(fingerprints)
 
 

@@ -24,6 +24,7 @@ from repo_roles.checks.selection import RuleSelection
 from repo_roles.commands.common import config_option, ignore_option, path_argument, select_option, untracked_option
 from repo_roles.commands.rules import split_codes
 from repo_roles.errors import UsageError
+from repo_roles.fingerprint import Fingerprinter
 from repo_roles.pathfmt import display_path
 from repo_roles.scan import ScanContext, scan
 
@@ -47,16 +48,19 @@ def run_baseline(
             raise UsageError(f"{target}: already exists; pass --update to rewrite it")
         old = B.read_baseline(target)  # validates: a broken file is an error, left as it is
     selection = build_selection(context.config, select=split_codes(select), ignore=split_codes(ignore))
-    counts = B.counts_of(run_checks(context, selection))
+    counts = B.counts_of(run_checks(context, selection), Fingerprinter(context.inventory))
     # Without --update, a file that appeared meanwhile is still not clobbered (no check-then-write race).
     target.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(target, B.dumps(counts), overwrite=update)
     total = sum(counts.values())
     note = f"{target}: {total} finding{'' if total == 1 else 's'} in {len(counts)} entr{'y' if len(counts) == 1 else 'ies'}"
     if old is not None:
-        added = sum(1 for k in counts if k not in old)
-        removed = sum(1 for k in old if k not in counts)
-        note += f" ({added} added, {removed} removed)"
+        # Compared without fingerprints: a version 1 file rewritten as version 2 is no change.
+        before = {k[:3] for k in old.entries}
+        after = {k[:3] for k in counts}
+        note += f" ({len(after - before)} added, {len(before - after)} removed)"
+        if old.version < B.FORMAT_VERSION:
+            note += f"; upgraded from format {old.version} to {B.FORMAT_VERSION}"
     click.echo(note, err=True)
     return 0
 
@@ -78,15 +82,29 @@ def baseline_scope(context: ScanContext, selection: RuleSelection, whole: bool) 
     return checked
 
 
-def report_stale(comparison: B.Comparison, source: str, strict: bool) -> None:
-    if not comparison.stale:
+STALE_SHOWN = 20  # entries listed one per line; the rest are counted
+
+
+def report_baseline(comparison: B.Comparison, source: str, strict: bool, version: int = B.FORMAT_VERSION) -> None:
+    """One stderr line on what the baseline hid and how many entries match nothing, then those."""
+    stale = comparison.stale
+    moved = f", {comparison.moved} of them in renamed or moved files" if comparison.moved else ""
+    click.echo(f"{source}: the baseline hid {comparison.accepted} finding{'' if comparison.accepted == 1 else 's'}"
+               f"{moved}; {len(stale)} entr{'y' if len(stale) == 1 else 'ies'} no longer match anything",
+               err=True)
+    if version < B.FORMAT_VERSION:
+        click.echo(f"{source}: format {version} baseline: matched by rule, path and key only; rewrite it with "
+                   "`repo-roles baseline --update` so its findings follow renamed files", err=True)
+    if not stale:
         return
-    click.echo(f"{source}: {len(comparison.stale)} baseline entr{'y' if len(comparison.stale) == 1 else 'ies'} "
+    click.echo(f"{source}: {len(stale)} baseline entr{'y' if len(stale) == 1 else 'ies'} "
                "no longer occur as often; shrink it with `repo-roles baseline --update`:", err=True)
-    for stale in comparison.stale:
-        rule_id, path, key = stale.identity
-        click.echo(f"  {rule_id} {display_path(path or '.')} {key!r}: accepted {stale.accepted}, "
-                   f"found {stale.actual}", err=True)
+    for entry in stale[:STALE_SHOWN]:
+        rule_id, path, key = entry.identity[:3]
+        click.echo(f"  {rule_id} {display_path(path or '.')} {key!r}: accepted {entry.accepted}, "
+                   f"found {entry.actual}", err=True)
+    if len(stale) > STALE_SHOWN:
+        click.echo(f"  … and {len(stale) - STALE_SHOWN} more", err=True)
     if strict:
         click.echo("--strict-baseline: failing until the baseline is updated", err=True)
 

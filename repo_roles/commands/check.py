@@ -10,6 +10,13 @@
 * ``--diff-base REF``: the files changed since the merge base of REF and HEAD, committed or not
   (one ``git diff --merge-base REF``, i.e. what a pull request against REF changes plus the
   dirty work tree).  Deleted files are skipped; untracked files are not part of a diff.
+* ``--staged`` (the pre-commit hook): what ``git diff --cached`` changes; FILES, when given,
+  are the files to report on (a file pre-commit passes without a staged change, as with
+  ``--all-files``, is reported whole).  Under ``pre-commit run --from-ref A --to-ref B`` (and
+  pre-push) the change is ``A...B`` instead, from pre-commit's environment.
+* With a diff, ``--filter-mode`` (reviewdog's names, :mod:`repo_roles.changes.filter`) keeps the
+  findings on changed lines (``added``, the default), near them (``diff_context``), all of the
+  changed files (``file``) or the whole project (``nofilter``).
 
 Exit codes (ruff): 0 clean, 1 a finding that is not ``info`` (or, with ``--strict-baseline``, a
 baseline entry that no longer occurs), 2 usage, configuration or internal error.
@@ -20,12 +27,13 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import click
 
 from repo_roles import __version__
 from repo_roles.checks.engine import build_selection, run_checks
+from repo_roles.changes.filter import DEFAULT_MODE, FILTER_MODES
 from repo_roles.checks.registry import RULES
 from repo_roles.commands.common import (
     codes_option,
@@ -41,13 +49,25 @@ from repo_roles.commands.common import (
 )
 from repo_roles.commands.rules import split_codes
 from repo_roles.errors import UsageError
-from repo_roles.inventory import git_error, git_toplevel
+from repo_roles.fingerprint import Fingerprinter
+from repo_roles.inventory import git_toplevel
 from repo_roles.pathfmt import display_path
 from repo_roles.config import load_config
 from repo_roles.report import FORMATTERS, ReportInput, render, render_statistics
 from repo_roles.scan import ScanContext, locate_project, scan
 
+if TYPE_CHECKING:
+    from repo_roles.changes.diff import ChangeSet, FileChange
+
 OUTPUT_FORMAT_ENV = "REPO_ROLES_OUTPUT_FORMAT"
+ADOPTION_HINT_AT = 300  # more findings than this, and nothing narrows them: say how to adopt gradually
+
+
+def adoption_hint(count: int) -> str:
+    """The one stderr line after an overwhelming run: the two ways to adopt gradually."""
+    return (f"repo-roles: {count} findings. To adopt gradually, accept today's with `repo-roles baseline` and "
+            "run `repo-roles check --baseline repo-roles-baseline.json`, or check only what a change touches "
+            "with `repo-roles check --diff-base origin/main` (the pre-commit hook does: --staged)")
 
 
 def _names(paths: Sequence[str]) -> str:
@@ -93,25 +113,6 @@ def project_files(raw: Sequence[str], config_path: Optional[str]) -> Tuple[Path,
     return root, rels
 
 
-def changed_files(root: Path, ref: str) -> List[str]:
-    """Project paths changed between the merge base of ``ref`` and HEAD and the work tree."""
-    import git  # GitPython, as the inventory uses
-
-    if ref.startswith("-"):
-        raise UsageError(f"--diff-base {ref}: not a git revision")
-    try:
-        out = git.Git(str(root)).execute(
-            ["git", "diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", "--relative",
-             "--merge-base", ref, "--"],
-            stdout_as_string=False, strip_newline_in_stdout=False,
-        )
-    except git.GitCommandError as exc:
-        raise UsageError(f"--diff-base {ref}: git diff failed: {git_error(exc)}") from None
-    text = out.decode("utf-8", "surrogateescape")  # type: ignore[union-attr]
-    # A file deleted from the work tree since is gone from the change too: nothing to check.
-    return [p for p in text.split("\0") if p and os.path.lexists(os.path.join(str(root), p))]
-
-
 def touches_repository(context: ScanContext, files: Sequence[str]) -> bool:
     """Whether a change to ``files`` can change what repository-scope rules say."""
     special = set()
@@ -155,24 +156,74 @@ def show_settings(path: str, config_path: Optional[str], codes: dict) -> int:
     return 0
 
 
+class _What(NamedTuple):
+    context: ScanContext
+    whole: bool  # the scan covers the whole project
+    changes: Optional["ChangeSet"]  # the diff the findings are filtered by, if any
+    unchanged_whole: frozenset  # files named on the command line that the diff does not touch
+
+
+def _pre_commit_refs() -> Optional[Tuple[str, str]]:
+    """pre-commit's ``--from-ref``/``--to-ref`` (and pre-push) range, from its environment."""
+    refs = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
+    return (refs[0], refs[1]) if refs[0] and refs[1] else None
+
+
 def _scan_what_to_check(
-    files: Sequence[str], diff_base: Optional[str], config_path: Optional[str], untracked: Optional[bool],
-    use_cache: bool,
-) -> Tuple[ScanContext, bool]:
-    """The scan (checks not run yet), and whether it covers the whole project."""
-    if not diff_base and (not files or (len(files) == 1 and is_real_dir(files[0]))):
+    files: Sequence[str], diff_base: Optional[str], staged: bool, filter_mode: str, config_path: Optional[str],
+    untracked: Optional[bool], use_cache: bool,
+) -> _What:
+    """The scan (checks not run yet), whether it covers the whole project, and the change."""
+    nothing = frozenset()  # type: frozenset
+    diff = bool(diff_base) or staged
+    if (not diff or filter_mode == "nofilter") and (not files or (len(files) == 1 and is_real_dir(files[0]))):
         context = scan(files[0] if files else ".", config_path=config_path, untracked=untracked,
                        run_checks=False, use_cache=use_cache)
-        return context, not context.inventory.scope
-    if diff_base:
-        root = locate_project(Path("."), config_path)[0]
-        rels = changed_files(root, diff_base)
-    else:
+        return _What(context, not context.inventory.scope, None, nothing)
+    pending = None
+    rels: List[str] = []
+    if files:
         root, rels = project_files(files, config_path)
-    context = scan(root, config_path=config_path, untracked=untracked, run_checks=False, files=rels,
-                   use_cache=use_cache)
-    context.repository_checks = touches_repository(context, rels)
-    return context, False
+    else:
+        root = locate_project(Path("."), config_path)[0]
+    if diff:
+        from repo_roles.changes.diff import start_changes
+
+        pending = start_changes(str(root), base=diff_base, refs=None if diff_base else _pre_commit_refs())
+
+    def changed() -> List[str]:  # asked once the inventory is read; git compares the work tree meanwhile
+        nonlocal rels
+        rels = [p for p in pending.result().files if os.path.lexists(os.path.join(str(root), p))]  # type: ignore
+        return rels
+
+    context = scan(root, config_path=config_path, untracked=untracked, run_checks=False,
+                   files=rels if files else changed, use_cache=use_cache)
+    changes = pending.result() if pending is not None else None
+    touched = list(rels) + (list(changes.deleted) if changes is not None else [])
+    context.repository_checks = touches_repository(context, touched)
+    if changes is None or filter_mode == "file":
+        return _What(context, False, None, nothing)
+    return _What(context, False, changes, frozenset(p for p in rels if p not in changes.files))
+
+
+def _renames(changes: Optional["ChangeSet"]) -> Optional[dict]:
+    if changes is None:
+        return None
+    return {c.path: c.old_path for c in changes.files.values() if c.status == "R" and c.old_path}
+
+
+def _moved_elsewhere(context: ScanContext) -> "Callable[[FileChange], bool]":
+    """Whether a renamed file now has other owners or another role than at its old path."""
+
+    def moved(change: "FileChange") -> bool:
+        old = change.old_path
+        if old is None:
+            return False
+        if context.ownership.owners_of(old) != context.ownership.owners_of(change.path):
+            return True
+        return context.classifier.classify(old).role != context.role_of(change.path)
+
+    return moved
 
 
 @no_cyclic_gc()  # a @contextmanager is also a decorator (contextlib.ContextDecorator)
@@ -180,6 +231,8 @@ def run_check(
     files: Sequence[str],
     *,
     diff_base: Optional[str] = None,
+    staged: bool = False,
+    filter_mode: Optional[str] = None,
     config_path: Optional[str] = None,
     untracked: Optional[bool] = None,
     select: Sequence[str] = (),
@@ -197,6 +250,10 @@ def run_check(
     codes = dict(select=split_codes(select), extend_select=split_codes(extend_select), ignore=split_codes(ignore))
     if files and diff_base:
         raise UsageError("pass FILES or --diff-base, not both")
+    if diff_base and staged:
+        raise UsageError("pass --diff-base or --staged, not both")
+    if filter_mode is not None and not (diff_base or staged):
+        raise UsageError("--filter-mode needs a diff: --diff-base REF or --staged")
     if strict_baseline and not baseline_path:
         raise UsageError("--strict-baseline needs --baseline FILE")
     if settings:
@@ -210,20 +267,35 @@ def run_check(
         from repo_roles import baseline as B
 
         accepted = B.read_baseline(Path(baseline_path))
-    context, whole = _scan_what_to_check(files, diff_base, config_path, untracked, not no_cache)
+    mode = filter_mode or DEFAULT_MODE
+    what = _scan_what_to_check(files, diff_base, staged, mode, config_path, untracked, not no_cache)
+    context = what.context
     selection = build_selection(context.config, **codes)
     findings = run_checks(context, selection)
     stale = False
+    fingerprint = Fingerprinter(context.inventory)  # reads each file a finding points at once
     if accepted is not None:
-        from repo_roles.commands.baseline import baseline_scope, report_stale
+        from repo_roles.commands.baseline import baseline_scope, report_baseline
 
-        comparison = B.compare(findings, accepted, baseline_scope(context, selection, whole))
+        # Before the line filter: an entry of a checked file is stale only if its finding is gone.
+        comparison = B.compare(findings, accepted, baseline_scope(context, selection, what.whole),
+                               fingerprint, set(context.inventory.paths), _renames(what.changes))
         findings, stale = comparison.new, bool(comparison.stale)
-        report_stale(comparison, baseline_path or "", strict_baseline)
+        report_baseline(comparison, baseline_path or "", strict_baseline, accepted.version)
+    if what.changes is not None:
+        from repo_roles.changes.filter import filter_findings
+
+        kept = filter_findings(findings, what.changes, mode, RULES, _moved_elsewhere(context), what.unchanged_whole)
+        findings = kept.kept
+        if kept.hidden:
+            click.echo(f"repo-roles: not shown: {kept.hidden} finding{'' if kept.hidden == 1 else 's'} in the changed "
+                       f"files on lines this change did not touch (--filter-mode {mode}; "
+                       "`--filter-mode file` shows them)", err=True)
     exit_code = 1 if any(f.severity != "info" for f in findings) or (strict_baseline and stale) else 0
     # The engine sorted the findings, and a baseline only filters them: no second sort.
     report = ReportInput(findings, RULES, context.root, __version__, statistics, context.inventory.prefix,
-                         presorted=True)
+                         presorted=True, fingerprint=fingerprint,
+                         owners_of=context.ownership.owners_of if statistics else None)
     text = render_statistics(report) if statistics else render(output_format, report)
     if output_file:
         Path(output_file).parent.mkdir(parents=True, exist_ok=True)
@@ -232,6 +304,8 @@ def run_check(
         write_atomic(output_file, text)
     else:
         click.echo(text, nl=False)
+    if exit_code and len(findings) > ADOPTION_HINT_AT and not baseline_path and not (diff_base or staged):
+        click.echo(adoption_hint(len(findings)), err=True)
     return 0 if exit_zero else exit_code
 
 
@@ -240,6 +314,11 @@ def register(group: click.Group) -> None:
     @click.argument("files", nargs=-1, type=click.Path(path_type=str))
     @click.option("--diff-base", metavar="REF", help="Check the files changed since the merge base of REF "
                   "(committed, staged or not); e.g. origin/main in a pull request.")
+    @click.option("--staged", is_flag=True, help="Check what is staged (git diff --cached): the pre-commit hook.")
+    @click.option("--filter-mode", type=click.Choice(FILTER_MODES), default=None,
+                  help="With a diff, which findings to report (reviewdog's modes): on added or modified lines "
+                  "(added, the default), within 3 lines of them (diff_context), all of the changed files "
+                  "(file), or the whole project (nofilter).")
     @select_option
     @codes_option("--extend-select", "Rules to enable in addition")
     @ignore_option

@@ -36,11 +36,12 @@ from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
 if TYPE_CHECKING:
     from repo_roles.config import Config
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # 4: items and missing items carry their signature's end line
 DB_NAME = f"docs-v{CACHE_FORMAT}.sqlite3"
 
 Sups = Tuple[Tuple[int, Tuple[str, ...], bool], ...]  # (line, codes, file_level) per comment
-Missing = Tuple[Tuple[str, str, int, bool], ...]  # (name, kind, line, public) per counted undocumented item
+# (name, kind, line, public, end line or None) per counted undocumented item
+Missing = Tuple[Tuple[str, str, int, bool, Optional[int]], ...]
 # An entry's payload, decoded: (FileDocs or None, suppressions).
 Payload = Tuple[Optional[FileDocs], Sups]
 
@@ -104,7 +105,8 @@ def missing_of(docs: Optional[FileDocs]) -> Missing:
     """The counted undocumented items of a readable file, as DOC001 reports them."""
     if docs is None or docs.problems:
         return ()
-    return tuple((i.name, i.kind, i.line, i.public) for i in docs.items if i.exempt is None and not i.documented)
+    return tuple((i.name, i.kind, i.line, i.public, i.end_line)
+                 for i in docs.items if i.exempt is None and not i.documented)
 
 
 def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str, ...], bool]],
@@ -125,6 +127,7 @@ def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str
             [i.documented for i in items],
             [i.exempt for i in items],
             [list(p) for p in docs.problems],
+            [i.end_line for i in items],
         ])
     return Entry(
         docs.language if docs is not None else None,
@@ -150,27 +153,27 @@ def decode_docs(path: str, text: Optional[str]) -> Tuple[bool, Optional[FileDocs
     if text is None:
         return True, None
     try:
-        language, names, kinds, lines, public, documented, exempts, problems = json.loads(text)
+        language, names, kinds, lines, public, documented, exempts, problems, ends = json.loads(text)
         size = len(names)
         if not (
             type(language) is str
             and _only(names, str) and _only(kinds, str) and _only(lines, int)
             and _only(public, bool) and _only(documented, bool)
-            and _only(exempts, str, type(None)) and _only(problems, list)
-            and len(kinds) == len(lines) == len(public) == len(documented) == len(exempts) == size
+            and _only(exempts, str, type(None)) and _only(problems, list) and _only(ends, int, type(None))
+            and len(kinds) == len(lines) == len(public) == len(documented) == len(exempts) == len(ends) == size
         ):
             return False, None
         for problem in problems:
             if len(problem) != 3 or type(problem[0]) is not int or not _only(problem[1:], str):
                 return False, None
         # tuple.__new__ straight from zip: no Python-level call per item
-        items = tuple(map(_NEW_ITEM, zip(names, kinds, lines, public, documented, exempts)))
+        items = tuple(map(_NEW_ITEM, zip(names, kinds, lines, public, documented, exempts, ends)))
         return True, FileDocs(path, language, items, tuple(tuple(p) for p in problems))  # type: ignore[misc]
     except (ValueError, TypeError):  # bad JSON, wrong shape (unpacking), wrong types
         return False, None
 
 
-# The ``missing`` column is NUL-separated ``name, kind, line, 0|1`` fields: split and int() in
+# The ``missing`` column is NUL-separated ``name, kind, line, 0|1, end line or ""`` fields: split and int() in
 # C, without a JSON parse and a type check per item — DOC001 reads 200,000 of them on 100k files.
 # A name never holds NUL (a source file with NUL bytes is binary and has no items); names taken
 # from paths may hold surrogate escapes, which "surrogatepass" carries both ways.
@@ -179,7 +182,8 @@ def decode_docs(path: str, text: Optional[str]) -> Tuple[bool, Optional[FileDocs
 def encode_missing(missing: Missing) -> Optional[bytes]:
     if not missing:
         return None
-    text = "\0".join(f"{name}\0{kind}\0{line}\0{1 if public else 0}" for name, kind, line, public in missing)
+    text = "\0".join(f"{name}\0{kind}\0{line}\0{1 if public else 0}\0{'' if end is None else end}"
+                     for name, kind, line, public, end in missing)
     return text.encode("utf-8", "surrogatepass")
 
 
@@ -189,10 +193,11 @@ def decode_missing(raw: Optional[bytes]) -> Optional[Missing]:
         return ()
     try:
         fields = raw.decode("utf-8", "surrogatepass").split("\0")
-        flags = fields[3::4]
-        if len(fields) % 4 or not set(flags) <= _FLAGS:
+        flags = fields[3::5]
+        if len(fields) % 5 or not set(flags) <= _FLAGS:
             return None
-        return tuple(zip(fields[0::4], fields[1::4], map(int, fields[2::4]), map("1".__eq__, flags)))
+        ends = [int(end) if end else None for end in fields[4::5]]
+        return tuple(zip(fields[0::5], fields[1::5], map(int, fields[2::5]), map("1".__eq__, flags), ends))
     except (ValueError, TypeError, AttributeError):  # not bytes, not UTF-8, a line that is no number
         return None
 

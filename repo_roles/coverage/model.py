@@ -47,6 +47,9 @@ class DocItem(NamedTuple):
     public: bool
     documented: bool
     exempt: Optional[str] = None
+    # The last line of the declaration's signature (and blank docstring), when it ends after
+    # ``line``: a change to any of ``line..end_line`` is a change to the declaration.
+    end_line: Optional[int] = None
 
 
 Problem = Tuple[int, str, str]  # (line, code, message); line 0 when it is about the whole file

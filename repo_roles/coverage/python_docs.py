@@ -93,7 +93,8 @@ def analyze_python(data: bytes, path: str, options: DocOptions = DocOptions()) -
     else:
         exempt = _repo_roles_exempt(defs, path, options, public, not tree.body)
     items = tuple(
-        DocItem(d.qualname, d.kind, d.line, public[i], d.documented, exempt[i]) for i, d in enumerate(defs)
+        DocItem(d.qualname, d.kind, d.line, public[i], d.documented, exempt[i], d.end_line)
+        for i, d in enumerate(defs)
     )
     return FileDocs(path, "python", items, ())
 
@@ -161,7 +162,7 @@ def _syntax_problem(error: SyntaxError, text: str) -> Problem:
 class _Def:
     """One definition as found in the tree; index 0 is always the module."""
 
-    __slots__ = ("node_type", "name", "qualname", "kind", "line", "documented", "parent", "decorators")
+    __slots__ = ("node_type", "name", "qualname", "kind", "line", "documented", "parent", "decorators", "end_line")
 
     def __init__(self, node_type: str, name: str, qualname: str, kind: str, line: int,
                  documented: bool, parent: int, decorators: Tuple[ast.expr, ...]) -> None:
@@ -173,6 +174,7 @@ class _Def:
         self.documented = documented
         self.parent = parent  # index of the nearest enclosing definition; -1 for the module
         self.decorators = decorators
+        self.end_line: Optional[int] = None  # the signature's last line, when after ``line``
 
 
 def _has_docstring(body: List[ast.stmt]) -> bool:
@@ -181,6 +183,17 @@ def _has_docstring(body: List[ast.stmt]) -> bool:
         value = body[0].value
         return isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value.strip() != ""
     return False
+
+
+def _signature_end(node: ast.AST) -> Optional[int]:
+    """The last line of a definition's signature (a blank docstring included), None when it is
+    the definition's own line: the line before the body, or the body's first string."""
+    first = node.body[0]  # type: ignore[attr-defined]
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and isinstance(first.value.value, str):
+        end = getattr(first, "end_lineno", None) or first.lineno
+    else:
+        end = first.lineno - 1
+    return end if end > node.lineno else None  # type: ignore[attr-defined]
 
 
 def _block_fields(node_type: type) -> Tuple[str, ...]:
@@ -210,6 +223,7 @@ def _collect(tree: ast.Module) -> List[_Def]:
             index = len(defs)
             defs.append(_Def(type(node).__name__, node.name, qualname, kind, node.lineno,
                              _has_docstring(node.body), parent, tuple(node.decorator_list)))
+            defs[-1].end_line = _signature_end(node)
             stack.extend((child, index) for child in reversed(node.body))
             continue
         for field in _block_fields(type(node)):

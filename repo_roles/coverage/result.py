@@ -125,7 +125,7 @@ class CoverageResult:
         return None if counted is None else (documented, counted)  # type: ignore[return-value]
 
     def undocumented(self, path: str) -> Optional[Tuple[str, C.Missing]]:
-        """``(language, counted undocumented items as (name, kind, line, public))`` of a readable
+        """``(language, counted undocumented items as (name, kind, line, public, end line))`` of a readable
         file; None when its language is not analysed or it could not be parsed."""
         row = self._cached.get(path)
         if row is None:

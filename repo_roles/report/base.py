@@ -12,21 +12,21 @@ Conventions every format follows (so the formats agree with each other):
   a real path, unlike the project name, and still parseable as ``path: ID message``); data formats
   (json, json-lines) keep ``""``; formats that require a location say what they do.
 * ``end_column`` is exclusive, as in ruff's ``end_location`` and SARIF's ``endColumn``.
-* Fingerprints hash rule id, path and key (never line numbers), so they survive edits that shift
-  lines; see :func:`fingerprints`.
+* Fingerprints hash rule id, key and the content a finding is about (never line numbers nor the
+  path), so they survive edits that shift lines and renames; see :func:`fingerprints`.
 """
 
 from __future__ import annotations
 
 import re
 
-import hashlib
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
 
 from repo_roles.checks.registry import Rule
 from repo_roles.findings import SEVERITIES, Finding
+from repo_roles.fingerprint import Fingerprinter, digest
 from repo_roles.pathfmt import display_path
 
 TOOL_NAME = "repo-roles"
@@ -52,6 +52,11 @@ class ReportInput(NamedTuple):
     # The caller vouches that ``findings`` are in sort_key order already (the engine returns
     # them so): 264k findings are not sorted a second time.
     presorted: bool = False
+    # The content fingerprint of a finding (:class:`repo_roles.fingerprint.Fingerprinter`, which
+    # reads the lines it points at); None: rule, key and path-free message only.
+    fingerprint: Optional[Callable[[Finding], str]] = None
+    # Who owns a path (CODEOWNERS/OWNERS); given, ``--statistics`` also counts by owning team.
+    owners_of: Optional[Callable[[str], Sequence[str]]] = None
 
 
 class Formatter(Protocol):
@@ -183,24 +188,23 @@ def summary_line(findings: Sequence[Finding]) -> str:
     return f"Found {plural(len(findings), 'problem')} ({parts})."
 
 
-def fingerprints(findings: Sequence[Finding]) -> List[str]:
-    """A stable fingerprint per finding: sha256 of rule id, path and key, 32 hex digits.
+def fingerprints(findings: Sequence[Finding], fingerprint: Optional[Callable[[Finding], str]] = None) -> List[str]:
+    """A stable fingerprint per finding (:mod:`repo_roles.fingerprint`, 32 hex digits): the one a
+    baseline entry carries, so code scanning and a baseline agree on what a finding is.
 
-    Line numbers stay out, so a finding keeps its fingerprint when unrelated edits shift it.
-    A finding without a key falls back to its message (better than colliding with every other
-    keyless finding of the rule in that file).  Findings that would still collide get an
-    occurrence number, because GitLab shows only one issue per fingerprint (ruff does the same).
+    Line numbers and the path stay out, so a finding keeps its fingerprint when unrelated edits
+    shift it and when its file is renamed.  Findings that would still collide (the same
+    fingerprint in report order) get an occurrence number hashed in from the second one on,
+    because GitLab shows only one issue per fingerprint (ruff does the same).
     """
+    fingerprint = fingerprint or Fingerprinter(None)
     seen: Counter[str] = Counter()
     result = []
     for finding in findings:
-        identity = "\0".join(finding.identity())
-        occurrence = seen[identity]
-        seen[identity] += 1
-        if occurrence:
-            identity += f"\0{occurrence}"
-        data = identity.encode("utf-8", "surrogatepass")
-        result.append(hashlib.sha256(data).hexdigest()[:32])
+        value = fingerprint(finding)
+        occurrence = seen[value]
+        seen[value] += 1
+        result.append(digest(value, str(occurrence)) if occurrence else value)
     return result
 
 
@@ -210,8 +214,28 @@ def rule_counts(findings: Sequence[Finding]) -> List[Tuple[str, int]]:
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
+UNOWNED = "(unowned)"
+
+
+def _count_rows(counts: Counter) -> List[str]:
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = max(len(str(n)) for _, n in rows)
+    return [f"{n:>{width}}  {one_line(name)}" for name, n in rows]
+
+
+def _top_directory(path: str) -> str:
+    if not path:
+        return REPOSITORY_WIDE + " (repository-wide)"
+    head, sep, _ = path.partition("/")
+    return head + "/" if sep else REPOSITORY_WIDE + " (files at the root)"
+
+
 def render_statistics(report: ReportInput) -> str:
-    """Per-rule counts like ``ruff check --statistics``: count, id, name, summary; most first."""
+    """Per-rule counts like ``ruff check --statistics``: count, id, name, summary; most first.
+
+    With ``owners_of``, two more tables follow: by owning team (a finding of a file with two
+    owners counts for both; ``(unowned)`` for none) and by top directory.
+    """
     rows = [
         (str(count), rule_id, rule_name(report, rule_id), one_line(rule_summary(report, rule_id)))
         for rule_id, count in rule_counts(report.findings)
@@ -223,6 +247,16 @@ def render_statistics(report: ReportInput) -> str:
         f"{count:>{widths[0]}}  {rule_id:<{widths[1]}}  {name:<{widths[2]}}  {summary}".rstrip()
         for count, rule_id, name, summary in rows
     ]
+    if report.owners_of is not None:
+        teams: Counter = Counter()
+        owners: Dict[str, Sequence[str]] = {}
+        for finding in report.findings:
+            found = owners.get(finding.path)
+            if found is None:
+                found = owners[finding.path] = (report.owners_of(finding.path) if finding.path else ()) or (UNOWNED,)
+            teams.update(found)
+        directories = Counter(_top_directory(f.path) for f in report.findings)
+        lines += ["", "By owning team:", *_count_rows(teams), "", "By top directory:", *_count_rows(directories)]
     return "\n".join(lines) + "\n"
 
 

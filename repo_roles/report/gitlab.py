@@ -6,7 +6,7 @@ A JSON array of issues with the fields GitLab requires
     {
       "description": "RR101: message",
       "check_name": "RR101",
-      "fingerprint": "…",          # rule id + path + key, no line numbers (base.fingerprints)
+      "fingerprint": "…",          # rule id + key + content, no line numbers, no path (base.fingerprints)
       "severity": "major",         # error → major, warning → minor, info → info
       "location": {"path": "src/app.py", "lines": {"begin": 3}}   # + "end" when known
     }
@@ -50,5 +50,6 @@ class GitlabFormatter:
 
     def render(self, report: ReportInput) -> str:
         findings: Sequence[Finding] = report_order(report)
-        issues = [_issue(f, fp, report.path_prefix) for f, fp in zip(findings, fingerprints(findings))]
+        prints = fingerprints(findings, report.fingerprint)
+        issues = [_issue(f, fp, report.path_prefix) for f, fp in zip(findings, prints)]
         return json.dumps(issues, indent=2) + "\n"

@@ -48,7 +48,7 @@ def finding_objects(report: ReportInput) -> List[Dict[str, Any]]:
             "key": f.key,
             "fingerprint": fingerprint,
         }
-        for f, fingerprint in zip(findings, fingerprints(findings))
+        for f, fingerprint in zip(findings, fingerprints(findings, report.fingerprint))
     ]
 
 

@@ -3,7 +3,8 @@
 One run whose ``tool.driver`` lists the rules that have findings (sorted by id; an id the
 registry does not know gets a bare descriptor so every ``ruleIndex`` is valid).  Each result
 carries ``ruleId``, ``ruleIndex``, ``level`` (error → error, warning → warning, info → note),
-``message.text`` and ``partialFingerprints`` (rule id + path + key, no line numbers).
+``message.text`` and ``partialFingerprints`` (the content fingerprint a baseline entry carries:
+rule id, key and normalised content, no line numbers, no path, so it survives a rename).
 
 Locations are relative URIs against ``%SRCROOT%`` (declared in ``originalUriBaseIds`` as the
 repository root: a project in a sub-folder puts its ``path_prefix`` in front of every path, as
@@ -24,7 +25,7 @@ from repo_roles.findings import Finding
 from repo_roles.report.base import INFORMATION_URI, TOOL_NAME, ReportInput, fingerprints, report_order
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-FINGERPRINT_KEY = "repoRoles/v1"
+FINGERPRINT_KEY = "repoRoles/v2"  # v2: content fingerprints (v1 hashed the path in)
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
@@ -85,7 +86,7 @@ def sarif_log(report: ReportInput) -> Dict[str, Any]:
     index = {rule_id: i for i, rule_id in enumerate(rule_ids)}
     results = [
         _result(f, index[f.rule_id], fp, report.path_prefix)
-        for f, fp in zip(findings, fingerprints(findings))
+        for f, fp in zip(findings, fingerprints(findings, report.fingerprint))
     ]
     base = report.root.resolve()
     for _ in [part for part in report.path_prefix.split("/") if part]:

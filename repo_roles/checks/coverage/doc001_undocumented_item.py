@@ -2,7 +2,7 @@
 
 Applies to target files whose role is listed in ``[docs] require`` (default: ``backend.logic``).
 One finding per counted item that has no docstring (Python) or doc comment (other languages),
-on the line of its definition, e.g. ``public function 'apply_coupon' has no docstring``.
+on the line of its definition (spanning its signature: ``end_line``), e.g. ``public function 'apply_coupon' has no docstring``.
 Which items count follows ``[docs.python]``: by default pydocstyle's notion of public (PEP 257),
 with overloads, overrides, property setters and an ``__init__`` whose class is documented
 exempt; ``counting = "interrogate"`` counts what interrogate counts, private names included.
@@ -31,8 +31,8 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     heads: Dict[Tuple[bool, str], str] = {}
     for path, language, missing in context.coverage.undocumented_files(lambda p: role_of(p) in required):
         tail = "' has no docstring" if language == "python" else "' has no doc comment"
-        for name, kind, line, public in missing:
+        for name, kind, line, public, end in missing:
             head = heads.get((public, kind))
             if head is None:
                 head = heads[public, kind] = f"{'public' if public else 'private'} {kind.replace('_', ' ')} '"
-            yield Finding("DOC001", head + name + tail, path, line, None, "warning", name)
+            yield Finding("DOC001", head + name + tail, path, line, None, "warning", name, end)
