@@ -55,7 +55,7 @@ def test_registry_is_explicit_and_complete() -> None:
     pytest.param("src/a.jsx", "javascript", id="jsx"),
     pytest.param("src/a.tsx", "typescript", id="tsx"),
     pytest.param("src/a.d.ts", "typescript", id="d.ts-is-typescript-with-no-items"),
-    pytest.param("src/a.rs", None, id="no-analyzer"),
+    pytest.param("src/a.swift", None, id="no-analyzer"),
     pytest.param("Makefile", None, id="no-suffix"),
 ])
 def test_language_of(path: str, language: Optional[str]) -> None:
@@ -63,7 +63,7 @@ def test_language_of(path: str, language: Optional[str]) -> None:
 
 
 def test_analyze_dispatches_and_answers_none_for_unknown_languages() -> None:
-    assert analyze(b"fn main() {}\n", "a.rs") is None
+    assert analyze(b"func main() {}\n", "a.swift") is None
     docs = analyze(b"package a\n\nfunc F() {}\n", "a.go")
     assert docs is not None and docs.language == "go" and missing(docs) == [("F", 3)]
 

@@ -29,9 +29,20 @@ GRAMMARS: Dict[str, Tuple[str, str]] = {
     "javascript": ("tree_sitter_javascript", "language"),
     "typescript": ("tree_sitter_typescript", "language_typescript"),
     "tsx": ("tree_sitter_typescript", "language_tsx"),
+    "c": ("tree_sitter_c", "language"),
+    "cpp": ("tree_sitter_cpp", "language"),
+    "rust": ("tree_sitter_rust", "language"),
+    "c_sharp": ("tree_sitter_c_sharp", "language"),
+    "kotlin": ("tree_sitter_kotlin", "language"),
+    "ruby": ("tree_sitter_ruby", "language"),
+    "php": ("tree_sitter_php", "language_php"),
+    "python": ("tree_sitter_python", "language"),
 }
 
 _WORDS = re.compile(r"[^\s/*]")
+# Generated-file markers in a file's leading comments: Go's convention (go.dev/s/generatedcode),
+# protoc's "DO NOT EDIT!", and the ``@generated`` tag (Phabricator, GitHub Linguist).
+_GENERATED = re.compile(r"DO NOT EDIT|@generated\b")
 _languages: Dict[str, Any] = {}
 _failures: Dict[str, str] = {}  # grammar -> why it cannot load (asked once, remembered)
 _local = threading.local()
@@ -208,6 +219,17 @@ def prepare(data: bytes, path: str, options: DocOptions, language: str, grammar:
     if problem is not None:
         return failed(path, language, problem)
     return root, data
+
+
+def generated(root: Any, data: bytes, comments: Tuple[str, ...]) -> bool:
+    """Whether the comments before the first declaration mark the file as generated."""
+    for child in root.children:
+        if child.type in comments:
+            if _GENERATED.search(text_of(child, data)):
+                return True
+        elif child.is_named and not child.type.startswith("preproc") and child.type != "php_tag":
+            return False
+    return False
 
 
 def block_doc_siblings(children: List[Any], data: bytes, comments: Tuple[str, ...],
