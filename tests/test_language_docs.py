@@ -376,3 +376,18 @@ def test_java_parity_with_javadoc_doclint(tmp_path: Path) -> None:
     ours = sorted((path.name, item.line) for path in sources
                   for item in analyze_java(path.read_bytes(), path.name).missing)
     assert reported and ours == reported
+
+
+@pytest.mark.parametrize("source, expected", [
+    pytest.param("package p\n\n// F returns a new pointer.\nfunc F() *int64 { return new(int64(0)) }\n\nfunc G() {}\n",
+                 [("F", True), ("G", False)], id="go1.26-new-expr-in-a-body-https://go.dev/doc/go1.26#language"),
+    pytest.param("package p\n\nvar X = new(int64(0))\n", None, id="outside-a-body-still-unreadable"),
+    pytest.param("package p\n\nfunc F() {\n\tif x {\n\n// G.\nfunc G() {}\n", None, id="unclosed-body-is-a-real-error"),
+])
+def test_go_errors_confined_to_function_bodies(source: str, expected: Optional[List[Tuple[str, bool]]]) -> None:
+    """Syntax newer than the grammar inside a body leaves declarations and doc comments intact."""
+    docs = analyze_go(source.encode(), "p/a.go")
+    if expected is None:
+        assert docs.items == () and docs.problems[0][1] == "syntax-error"
+    else:
+        assert docs.problems == () and [(i.name, i.documented) for i in docs.counted] == expected

@@ -124,17 +124,37 @@ def check_source(data: bytes, options: DocOptions, language: str) -> Tuple[bytes
     return data, None
 
 
-def parse(data: bytes, grammar: str) -> Tuple[Any, Optional[Problem]]:
+def parse(data: bytes, grammar: str, bodies: Tuple[str, ...] = ()) -> Tuple[Any, Optional[Problem]]:
     """The root node, or a ``syntax-error`` problem at the first ERROR/MISSING node.
 
     A file with a syntax error counts nothing (see ``model.PROBLEM_CODES``): tree-sitter
     recovers, but what it recovers into is a guess, and a guessed item is a wrong item.
+    ``bodies`` names top-level declaration types whose ``body`` may hold an error the grammar
+    does not know (syntax newer than the grammar, such as Go 1.26's ``new(expr)``): when every
+    error sits inside such a body, which still ends with its own ``}``, the declarations and their
+    doc comments are intact and the root is returned.
     """
     tree = parser_for(grammar).parse(data)
     root = tree.root_node
-    if not root.has_error:
+    if not root.has_error or (bodies and _errors_only_in_bodies(root, data, bodies)):
         return root, None
     return None, _first_error(root, data)
+
+
+def _errors_only_in_bodies(root: Any, data: bytes, bodies: Tuple[str, ...]) -> bool:
+    for child in root.children:
+        if not (child.has_error or child.is_missing):
+            continue
+        if child.type not in bodies:
+            return False
+        body = child.child_by_field_name("body")
+        if body is None or body.child_count == 0 or body.children[-1].is_missing or body.children[-1].type != "}":
+            return False
+        if any(c.has_error or c.is_missing for c in child.children if c.id != body.id):
+            return False
+        if b"\nfunc " in data[body.start_byte:body.end_byte]:
+            return False  # a later declaration swallowed by the recovery: not a body error
+    return True
 
 
 def _first_error(root: Any, data: bytes) -> Problem:
@@ -205,7 +225,7 @@ def is_doc_block(comment: str) -> bool:
 
 
 def prepare(data: bytes, path: str, options: DocOptions, language: str, grammar: str,
-            label: str) -> Union[FileDocs, Tuple[Any, bytes]]:
+            label: str, bodies: Tuple[str, ...] = ()) -> Union[FileDocs, Tuple[Any, bytes]]:
     """``(root node, bytes parsed)``, or the ``FileDocs`` that says why the file is not read:
     too large, binary, not UTF-8, a syntax error, or no grammar on this install.  ``label``
     names the language in messages ("NUL byte: not Go source")."""
@@ -213,7 +233,7 @@ def prepare(data: bytes, path: str, options: DocOptions, language: str, grammar:
     if problem is not None:
         return failed(path, language, problem)
     try:
-        root, problem = parse(data, grammar)
+        root, problem = parse(data, grammar, bodies)
     except GrammarUnavailable as error:
         return unavailable(path, language, error)
     if problem is not None:
