@@ -80,6 +80,7 @@ def _documentation_lines(summary: AuditSummary) -> List[str]:
         return [(name, c, t, f"{100 * c / t:.1f}%" if t else "-") for name, (c, t) in groups.items()]
 
     lines += table(["role", "covered", "total", "percent"], rows(summary.docs_by_role), right=(1, 2, 3))
+    lines += _language_lines(summary)
     lines += ["", "Documentation coverage by side (documented / counted items)"]
     lines += table(["side", "covered", "total", "percent"], rows(summary.docs_by_side), right=(1, 2, 3))
     required = ", ".join(summary.docs_required) or "none"
@@ -91,6 +92,16 @@ def _documentation_lines(summary: AuditSummary) -> List[str]:
         else:
             lines.append("  no file in a required role")
     return lines
+
+
+def _language_lines(summary: AuditSummary) -> List[str]:
+    """Files measured and files left out (with why) per language: what the figures cover."""
+    if not summary.docs_by_language:
+        return []
+    rows = [(language, measured, sum(left.values()), ", ".join(f"{why} {n}" for why, n in sorted(left.items())) or "-")
+            for language, (measured, left) in summary.docs_by_language.items()]
+    return ["", "Documentation measured by language (files)"] + table(
+        ["language", "measured", "left out", "why"], rows, right=(1, 2))
 
 
 def _test_lines(summary: AuditSummary) -> List[str]:
