@@ -43,6 +43,9 @@ _WORDS = re.compile(r"[^\s/*]")
 # Generated-file markers in a file's leading comments: Go's convention (go.dev/s/generatedcode),
 # protoc's "DO NOT EDIT!", and the ``@generated`` tag (Phabricator, GitHub Linguist).
 _GENERATED = re.compile(r"DO NOT EDIT|@generated\b")
+# Inside a function body, a line starting in column 0 with something other than ``}``, a
+# preprocessor line or a comment is a top-level declaration that the error recovery swallowed.
+_SWALLOWED = re.compile(rb"\n[^\s}#/]")
 _languages: Dict[str, Any] = {}
 _failures: Dict[str, str] = {}  # grammar -> why it cannot load (asked once, remembered)
 _local = threading.local()
@@ -142,18 +145,23 @@ def parse(data: bytes, grammar: str, bodies: Tuple[str, ...] = ()) -> Tuple[Any,
 
 
 def _errors_only_in_bodies(root: Any, data: bytes, bodies: Tuple[str, ...]) -> bool:
-    for child in root.children:
-        if not (child.has_error or child.is_missing):
+    """Whether every ERROR/MISSING node lies inside the ``body`` of a ``bodies`` declaration (at
+    any depth: C++ methods sit in classes in namespaces) that still closes with its own ``}``."""
+    stack: List[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return False
+        if node.type in bodies:
+            body = node.child_by_field_name("body")
+            if body is None or body.child_count == 0 or body.children[-1].is_missing or body.children[-1].type != "}":
+                return False
+            if any(c.has_error or c.is_missing for c in node.children if c.id != body.id):
+                return False
+            if _SWALLOWED.search(data, body.start_byte, body.end_byte):
+                return False  # a later declaration swallowed by the recovery: not a body error
             continue
-        if child.type not in bodies:
-            return False
-        body = child.child_by_field_name("body")
-        if body is None or body.child_count == 0 or body.children[-1].is_missing or body.children[-1].type != "}":
-            return False
-        if any(c.has_error or c.is_missing for c in child.children if c.id != body.id):
-            return False
-        if b"\nfunc " in data[body.start_byte:body.end_byte]:
-            return False  # a later declaration swallowed by the recovery: not a body error
+        stack.extend(child for child in node.children if child.has_error or child.is_missing)
     return True
 
 
