@@ -439,3 +439,41 @@ def test_rust_module_docs_live_in_the_module_file() -> None:
     docs = analyze(b"//! Parsing helpers.\n\n/// Parses.\npub fn parse() {}\n", "src/parse/mod.rs", DocOptions())
     assert docs is not None and [(i.name, i.kind, i.documented) for i in docs.counted] == [
         ("parse", "module", True), ("parse", "function", True)]
+
+
+def test_cpp_overloads_constructors_and_destructors_as_doxygen_reports_them() -> None:
+    """Doxygen 1.9.4 (WARN_IF_UNDOCUMENTED) warns once per overload and about constructors with
+    parameters, never about destructors or default constructors (measured, issue 17's note)."""
+    source = textwrap.dedent("""
+        /// A buffer.
+        class Buffer {
+         public:
+          Buffer();
+          explicit Buffer(int size);
+          ~Buffer();
+          /// Puts a byte.
+          void put(char c);
+          void put(const char *s);
+        };
+        /// Free function, declared then defined inline: one item.
+        inline int twice(int x);
+        inline int twice(int x) { return 2 * x; }
+    """).encode()
+    docs = analyze(source, "buffer.hpp", DocOptions())
+    assert docs is not None and docs.problems == ()
+    assert [(i.name, i.line, i.documented) for i in docs.counted] == [
+        ("Buffer", 3, True), ("Buffer::Buffer", 6, False), ("Buffer::put", 9, True), ("Buffer::put", 10, False),
+        ("twice", 13, True)]
+    assert [(i.name, i.line, i.exempt) for i in docs.items if i.exempt] == [
+        ("Buffer::Buffer", 5, "default-constructor"), ("Buffer::~Buffer", 7, "destructor")]
+
+
+def test_cpp_error_inside_a_function_body_leaves_the_declarations_readable() -> None:
+    """No preprocessor: a macro inside an inline body can defeat the grammar; the declarations
+    around it are intact. An error at declaration level still leaves the file out."""
+    body = b"/// F.\ninline int f() { return WEIRD_MACRO(x)) ; }\nint g();\n"
+    docs = analyze(body, "a.hpp", DocOptions())
+    assert docs is not None and docs.problems == () and [(i.name, i.documented) for i in docs.counted] == [
+        ("f", True), ("g", False)]
+    outside = analyze(b"class A { int x ATTR_MACRO : 3 , ; };\n", "b.hpp", DocOptions())
+    assert outside is not None and outside.items == () and outside.problems[0][1] == "syntax-error"
