@@ -149,6 +149,9 @@ TREES: Dict[str, Dict[str, str]] = {
             macro_rules! local { () => {} }
 
             mod other;
+            /// Documented where declared.
+            pub mod parse;
+            pub mod documented_inside;
 
             #[cfg(test)]
             mod tests {
@@ -348,8 +351,9 @@ EXPECTED: Dict[str, List[Tuple[str, bool]]] = {
     "src/lib.rs": [("crate", True), ("documented", True), ("undocumented", False), ("block_doc", True),
                    ("four_slashes", False), ("Config", True), ("Config.name", True), ("Config.size", False),
                    ("Tuple", False), ("Mode", True), ("Mode::Fast", False), ("Mode::Slow", True), ("Run", True),
-                   ("Run::run", False), ("Config::new", True), ("Config::size", False), ("exported", False)],
-    "src/other.rs": [("other", False), ("LIMIT", False)],
+                   ("Run::run", False), ("Config::new", True), ("Config::size", False), ("exported", False),
+                   ("parse", True)],
+    "src/other.rs": [("LIMIT", False)],
     "src/gen.rs": [],
     # CS1591: public/protected members of visible types; interface and enum members are public.
     "src/Api.cs": [("Acme.Api.Client", True), ("Acme.Api.Client.Send", True), ("Acme.Api.Client.Receive", False),
@@ -381,7 +385,8 @@ EXEMPT: Dict[str, Dict[str, str]] = {
                                "lib::hidden": "anonymous-namespace"},
     "src/lib.rs": {"Config.secret": "private", "Config::private": "private", "crate_only": "private",
                    "private": "private", "hidden": "doc-hidden", "local": "private", "tests": "test",
-                   "tests::helper": "test", "Config::run": "trait-impl"},
+                   "tests::helper": "test", "Config::run": "trait-impl", "other": "private",
+                   "documented_inside": "module-file"},
     "src/Api.cs": {"Acme.Api.Client.Internal": "private", "Acme.Api.Client.Implicit": "private",
                    "Acme.Api.Client.Narrow": "private", "Acme.Api.Hidden": "private",
                    "Acme.Api.Hidden.Visible": "private"},

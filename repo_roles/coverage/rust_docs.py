@@ -15,9 +15,12 @@ as far as one file can tell:
 Restricted visibility (``pub(crate)``, ``pub(super)``, ``pub(in …)``) and no ``pub`` are
 ``exempt="private"``; ``#[doc(hidden)]`` items and all they contain are ``"doc-hidden"``;
 ``#[cfg(test)]`` modules are ``"test"``. A module declared without a body (``mod x;``) is
-documented in its own file: every ``.rs`` file other than the crate root carries a ``module``
-item documented by its leading ``//!``. Which modules are re-exported is a whole-crate question
-one file cannot answer; ``pub`` is taken at its word.
+documented either by ``///`` on the ``pub mod x;`` line or by ``//!`` at the top of its own file:
+a module file with ``//!`` carries a documented ``module`` item; ``pub mod x;`` with ``///``
+is a documented item; without it the declaration is exempt (``"module-file"``), since only the
+other file can say whether the module is documented (never a false "missing"). Which modules are
+re-exported is a whole-crate question one file cannot answer; ``pub`` is taken at its word, and
+items made by macros are not seen.
 
 A doc comment is ``///`` (not ``////``) or ``/** … */`` (not ``/***``) with some text, or a
 ``#[doc = "…"]`` attribute, before the item; other attributes may stand in between (the
@@ -68,9 +71,11 @@ def analyze_rust(data: bytes, path: str, options: DocOptions = DocOptions()) -> 
     inner = _inner_doc(root.children, data)
     if name == "lib.rs":
         items.append(DocItem("crate", "crate", 1, True, inner))
-    elif name not in _ROOTS and name != "build.rs":
+    elif name not in _ROOTS and name != "build.rs" and inner:
+        # A module file documents its module with ``//!``; whether the module is public is
+        # said in the parent file, so an undocumented module file is no item here (see below).
         module = PurePosixPath(path).stem if name != "mod.rs" else PurePosixPath(path).parent.name
-        items.append(DocItem(module, "module", 1, True, inner))
+        items.append(DocItem(module, "module", 1, True, True))
     _walk(root, data, items)
     items.sort(key=lambda item: item.line)
     return finish(path, "rust", items, options)
@@ -119,7 +124,12 @@ def _walk(root: Any, data: bytes, items: List[DocItem]) -> None:
             name = _join(outer, text_of(name_node, data))
             exempt = inherited or _reason(node, kind, attrs, container, data)
             if kind == "module" and node.child_by_field_name("body") is None:
-                continue  # `mod x;`: the module's own file carries its item
+                # `pub mod x;`: documented here by `///`, or inside x.rs by `//!` (that file
+                # carries the item then); undocumented here, it is exempt: one file cannot tell.
+                if exempt is None and not doc:
+                    exempt = "module-file"
+                items.append(DocItem(name, kind, line_of(name_node), exempt is None, doc, exempt))
+                continue
             if kind == "module":
                 doc = doc or _inner_doc(node.child_by_field_name("body").children, data)
             items.append(DocItem(name, kind, line_of(name_node), exempt is None, doc, exempt))
