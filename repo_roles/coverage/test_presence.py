@@ -155,7 +155,7 @@ class TestIndex:
         self._mapping = [(_compile_template(src), tuple(tests)) for src, tests in config.mapping.items()]
         self._mapped_tests = [_compile_template(t) for tests in config.mapping.values() for t in tests]
         self._roots_text: Dict[str, str] = {}  # directory -> "under …" of looked_for
-        self._named_index: Optional[Dict[Tuple[str, str], List[str]]] = None  # (language, stem) -> tests
+        self._named_index: Optional[Dict[Tuple[str, str, str], List[str]]] = None  # (language, stem, project)
 
     def expect(self, count: int) -> None:
         """``count`` files are about to be asked about: lets a large run index all paths at once."""
@@ -298,9 +298,10 @@ class TestIndex:
 
     def _named(self, language: str, directory: str, stem: str) -> List[str]:
         """Tests of ``stem`` by name (C/C++, C#, PHP) or the crate's ``tests/`` (Rust), in the
-        same project; the index is built in one pass over the paths on first use."""
+        same project; the index (by language, tested stem and project) is built in one pass
+        over the paths on first use, so each question is one look-up."""
         if self._named_index is None:
-            index: Dict[Tuple[str, str], List[str]] = {}
+            index: Dict[Tuple[str, str, str], List[str]] = {}
             for path in sorted(self._paths):
                 test_dir, _, base = path.rpartition("/")
                 test_stem, _, ext = base.rpartition(".")
@@ -308,14 +309,13 @@ class TestIndex:
                 if kind in _NAMED:
                     tested = _named_test(kind, test_dir, test_stem)
                     if tested is not None:
-                        index.setdefault((kind, tested), []).append(path)
+                        index.setdefault((kind, tested, self._names.project(test_dir)), []).append(path)
             self._named_index = index
         project = self._names.project(directory)
         if language == "rust":
             root = f"{project}/tests/" if project else "tests/"
-            return [t for t in self._named_index.get(("rust", ""), ()) if t.startswith(root)]
-        return [t for t in self._named_index.get((language, stem), ())
-                if _within(project, t.rpartition("/")[0]) and self._names.project(t.rpartition("/")[0]) == project]
+            return [t for t in self._named_index.get(("rust", "", project), ()) if t.startswith(root)]
+        return list(self._named_index.get((language, stem, project), ()))
 
     @staticmethod
     def _jvm_candidates(directory: str, stem: str, ext: str) -> List[str]:
