@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, List, Optional, Tuple
 
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, check_counting
-from repo_roles.coverage.treesitter import finish, generated, has_words, line_of, prepare, text_of
+from repo_roles.coverage.treesitter import block_doc_siblings, finish, generated, line_of, prepare, text_of
 
 _TYPES = {
     "class_declaration": "class", "struct_declaration": "struct", "interface_declaration": "interface",
@@ -64,7 +64,7 @@ def analyze_csharp(data: bytes, path: str, options: DocOptions = DocOptions()) -
     while stack:
         children, outer, visible, container = stack.pop()
         found: List[Tuple[List[Any], str, bool, str]] = []
-        for node, doc in _with_docs(children, data):
+        for node, doc in block_doc_siblings(children, data, ("comment",), is_doc=is_doc_comment):
             if node.type in _CONTAINERS:
                 name = node.child_by_field_name("name")
                 prefix = f"{outer}.{text_of(name, data)}" if outer and name is not None else (
@@ -113,18 +113,3 @@ def _names(node: Any) -> List[Any]:
         return [next((c for c in node.children if c.type == "operator"), node)]
     name = node.child_by_field_name("name")
     return [name] if name is not None else []
-
-
-def _with_docs(children: List[Any], data: bytes) -> List[Tuple[Any, bool]]:
-    out: List[Tuple[Any, bool]] = []
-    documented = False
-    for child in children:
-        if child.type == "comment":
-            text = text_of(child, data)
-            documented = documented or (is_doc_comment(text) and has_words(text))
-        elif not child.is_named:
-            documented = False
-        else:
-            out.append((child, documented))
-            documented = False
-    return out

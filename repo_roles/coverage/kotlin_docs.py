@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any, List, Tuple
 
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, check_counting
-from repo_roles.coverage.treesitter import block_doc_siblings, finish, generated, line_of, prepare, text_of
+from repo_roles.coverage.treesitter import block_doc_siblings, finish, line_of, prepare, text_of
 
 _KINDS = {
     "class_declaration": "class", "object_declaration": "object", "companion_object": "object",
@@ -36,12 +36,10 @@ _COMMENTS = ("block_comment", "line_comment")
 def analyze_kotlin(data: bytes, path: str, options: DocOptions = DocOptions()) -> FileDocs:
     """Documentation items of one Kotlin file (``.kt``)."""
     check_counting(options)
-    prepared = prepare(data, path, options, "kotlin", "kotlin", "Kotlin")
+    prepared = prepare(data, path, options, "kotlin", "kotlin", "Kotlin", generated_by=_COMMENTS)
     if isinstance(prepared, FileDocs):
         return prepared
     root, data = prepared
-    if generated(root, data, _COMMENTS):
-        return FileDocs(path, "kotlin")
     items: List[DocItem] = []
     stack: List[Tuple[Any, str, bool]] = [(root, "", True)]
     while stack:

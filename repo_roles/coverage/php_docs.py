@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, List, Tuple
 
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, check_counting
-from repo_roles.coverage.treesitter import block_doc_siblings, finish, generated, line_of, prepare, text_of
+from repo_roles.coverage.treesitter import block_doc_siblings, finish, line_of, prepare, text_of
 
 _TYPES = {"class_declaration": "class", "interface_declaration": "interface", "trait_declaration": "trait",
           "enum_declaration": "enum"}
@@ -25,12 +25,10 @@ _CONTAINERS = frozenset({"namespace_definition", "compound_statement", "declare_
 def analyze_php(data: bytes, path: str, options: DocOptions = DocOptions()) -> FileDocs:
     """Documentation items of one PHP file (``.php``)."""
     check_counting(options)
-    prepared = prepare(data, path, options, "php", "php", "PHP")
+    prepared = prepare(data, path, options, "php", "php", "PHP", generated_by=("comment",))
     if isinstance(prepared, FileDocs):
         return prepared
     root, data = prepared
-    if generated(root, data, ("comment",)):
-        return FileDocs(path, "php")
     items: List[DocItem] = []
     stack: List[Tuple[Any, str]] = [(root, "")]
     while stack:

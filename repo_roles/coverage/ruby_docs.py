@@ -17,7 +17,7 @@ import re
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, check_counting
-from repo_roles.coverage.treesitter import finish, generated, line_of, prepare, text_of
+from repo_roles.coverage.treesitter import finish, line_of, prepare, text_of
 
 _MAGIC = re.compile(r"^#\s*(-\*-|frozen_string_literal:|encoding:|coding[:=]|warn_indent:|rubocop:|typed:|!)")
 _VISIBILITY = frozenset({"private", "protected", "public", "module_function", "private_class_method"})
@@ -27,12 +27,10 @@ _DEFS = {"class": "class", "module": "module", "method": "method", "singleton_me
 def analyze_ruby(data: bytes, path: str, options: DocOptions = DocOptions()) -> FileDocs:
     """Documentation items of one Ruby file (``.rb``)."""
     check_counting(options)
-    prepared = prepare(data, path, options, "ruby", "ruby", "Ruby")
+    prepared = prepare(data, path, options, "ruby", "ruby", "Ruby", generated_by=("comment",))
     if isinstance(prepared, FileDocs):
         return prepared
     root, data = prepared
-    if generated(root, data, ("comment",)):
-        return FileDocs(path, "ruby")
     comments: Dict[int, Tuple[int, bool]] = {}  # end row -> (start row, says something)
     items: List[DocItem] = []
     named: Set[str] = set()  # methods made private by name: ``private :a``

@@ -34,7 +34,7 @@ from pathlib import PurePosixPath
 from typing import Any, List, Optional, Tuple
 
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, check_counting
-from repo_roles.coverage.treesitter import finish, generated, has_words, line_of, prepare, text_of
+from repo_roles.coverage.treesitter import finish, has_words, line_of, prepare, text_of
 
 _ITEMS = {
     "function_item": "function", "function_signature_item": "function", "struct_item": "struct",
@@ -60,12 +60,10 @@ def is_inner_doc(text: str) -> bool:
 def analyze_rust(data: bytes, path: str, options: DocOptions = DocOptions()) -> FileDocs:
     """Documentation items of one Rust file (``path`` is POSIX, repo-relative)."""
     check_counting(options)
-    prepared = prepare(data, path, options, "rust", "rust", "Rust")
+    prepared = prepare(data, path, options, "rust", "rust", "Rust", generated_by=_COMMENTS)
     if isinstance(prepared, FileDocs):
         return prepared
     root, data = prepared
-    if generated(root, data, _COMMENTS):
-        return FileDocs(path, "rust")
     name = PurePosixPath(path).name
     items: List[DocItem] = []
     inner = _inner_doc(root.children, data)

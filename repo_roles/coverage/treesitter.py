@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import re
 import threading
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, Problem, compiled_patterns, size_or_binary_problem
 
@@ -233,10 +233,13 @@ def is_doc_block(comment: str) -> bool:
 
 
 def prepare(data: bytes, path: str, options: DocOptions, language: str, grammar: str,
-            label: str, bodies: Tuple[str, ...] = ()) -> Union[FileDocs, Tuple[Any, bytes]]:
+            label: str, bodies: Tuple[str, ...] = (),
+            generated_by: Tuple[str, ...] = ()) -> Union[FileDocs, Tuple[Any, bytes]]:
     """``(root node, bytes parsed)``, or the ``FileDocs`` that says why the file is not read:
     too large, binary, not UTF-8, a syntax error, or no grammar on this install.  ``label``
-    names the language in messages ("NUL byte: not Go source")."""
+    names the language in messages ("NUL byte: not Go source").  With ``generated_by`` (the
+    grammar's comment node types), a file whose leading comments mark it generated is an empty
+    ``FileDocs``: it has no items (see :func:`generated`)."""
     data, problem = check_source(data, options, label)
     if problem is not None:
         return failed(path, language, problem)
@@ -246,6 +249,8 @@ def prepare(data: bytes, path: str, options: DocOptions, language: str, grammar:
         return unavailable(path, language, error)
     if problem is not None:
         return failed(path, language, problem)
+    if generated_by and generated(root, data, generated_by):
+        return FileDocs(path, language)
     return root, data
 
 
@@ -261,8 +266,10 @@ def generated(root: Any, data: bytes, comments: Tuple[str, ...]) -> bool:
 
 
 def block_doc_siblings(children: List[Any], data: bytes, comments: Tuple[str, ...],
-                       skipped: Tuple[str, ...] = ()) -> List[Tuple[Any, bool]]:
-    """Pairs (node, has a ``/** */`` doc comment right before it) over sibling nodes.
+                       skipped: Tuple[str, ...] = (),
+                       is_doc: Callable[[str], bool] = is_doc_block) -> List[Tuple[Any, bool]]:
+    """Pairs (node, has a doc comment (``is_doc``: ``/** */`` by default) right before it) over
+    sibling nodes.
 
     Comment nodes (of the ``comments`` types) are left out; ``skipped`` node types sit between
     a comment and its declaration without breaking the link (JS/TS decorators); any other
@@ -273,7 +280,7 @@ def block_doc_siblings(children: List[Any], data: bytes, comments: Tuple[str, ..
     for child in children:
         if child.type in comments:
             text = text_of(child, data)
-            documented = documented or (is_doc_block(text) and has_words(text))
+            documented = documented or (is_doc(text) and has_words(text))
         elif child.type in skipped:
             continue
         elif not child.is_named:
