@@ -36,7 +36,7 @@ from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
 if TYPE_CHECKING:
     from repo_roles.config import Config
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4  # 4: issue 17 (new languages, Python newer than the interpreter, Go body errors)
 DB_NAME = f"docs-v{CACHE_FORMAT}.sqlite3"
 
 Sups = Tuple[Tuple[int, Tuple[str, ...], bool], ...]  # (line, codes, file_level) per comment
