@@ -31,6 +31,10 @@ _COMPOUND = frozenset({
 })
 
 
+_NO_ARGUMENTS = ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
+                              defaults=[])
+
+
 class NotPython(Exception):
     """The tree has an error node or Python 2 statements."""
 
@@ -105,10 +109,10 @@ def _definition(node: Any, data: bytes, decorators: List[ast.expr]) -> ast.stmt:
     line = node.start_point[0] + 1
     if node.type == "class_definition":
         made: ast.stmt = ast.ClassDef(name=name, bases=[], keywords=[], body=body, decorator_list=decorators)
-    elif any(c.type == "async" for c in node.children):
-        made = ast.AsyncFunctionDef(name=name, body=body, decorator_list=decorators)
     else:
-        made = ast.FunctionDef(name=name, body=body, decorator_list=decorators)
+        # Every required field (3.13 warns, 3.15 errors without ``args``); parameters are not read.
+        function = ast.AsyncFunctionDef if any(c.type == "async" for c in node.children) else ast.FunctionDef
+        made = function(name=name, args=_NO_ARGUMENTS, body=body, decorator_list=decorators, returns=None)
     made.lineno = line
     return made
 
