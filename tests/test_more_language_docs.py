@@ -262,9 +262,26 @@ TREES: Dict[str, Dict[str, str]] = {
                 # Sends.
                 def send_it; end
 
-                # Detached by a blank line.
+                # Detached by two blank lines.
+
 
                 def receive; end
+
+                # One blank line: YARD looks two lines up, so this still documents.
+
+                def near; end
+
+                def initialize; end
+
+                def ready?; end
+
+                def each
+                  yield 1
+                end
+
+                def check(value)
+                  raise ArgumentError, "bad" unless value
+                end
 
                 def self.build; end
 
@@ -368,8 +385,12 @@ EXPECTED: Dict[str, List[Tuple[str, bool]]] = {
                                     ("topLevel", False)],
     "src/main/kotlin/acme/Generated.kt": [],
     # yard stats --list-undoc: public methods, classes, modules; comment directly above.
+    # yard 0.9.28 (measured): a ``?`` method, a body statement that yields or raises a class are
+    # documented by the tags YARD adds; ``initialize`` is private.
     "lib/acme/client.rb": [("Acme", True), ("Acme::Client", True), ("Acme::Client#send_it", True),
-                           ("Acme::Client#receive", False), ("Acme::Client.build", False),
+                           ("Acme::Client#receive", False), ("Acme::Client#near", True),
+                           ("Acme::Client#ready?", True), ("Acme::Client#each", True), ("Acme::Client#check", True),
+                           ("Acme::Client.build", False),
                            ("Acme::Client#magic_only", False), ("Acme::Client#again", True)],
     "lib/acme/generated.rb": [],
     # PHPDoc: /** */ directly before; methods public unless private/protected.
@@ -393,7 +414,8 @@ EXEMPT: Dict[str, Dict[str, str]] = {
     "src/main/kotlin/acme/Api.kt": {"Client.internalOnly": "private", "Client.secret": "private",
                                     "Client.hook": "private", "Client.toString": "override", "Hidden": "private",
                                     "Hidden.visible": "private"},
-    "lib/acme/client.rb": {"Acme::Client#made_private": "private", "Acme::Client#hook": "private",
+    "lib/acme/client.rb": {"Acme::Client#initialize": "private", "Acme::Client#made_private": "private",
+                           "Acme::Client#hook": "private",
                            "Acme::Client#inline_private": "private"},
     "src/Client.php": {"Client::hook": "private", "Client::secret": "private"},
 }
