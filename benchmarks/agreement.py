@@ -1,6 +1,8 @@
-"""Agreement with the reference tools: Doxygen for C/C++ headers, rustc's ``missing_docs`` for Rust.
+"""Agreement with the reference tools: Doxygen for C/C++ headers, rustc's ``missing_docs`` for Rust,
+``yard stats --list-undoc`` for Ruby.
 
     python benchmarks/agreement.py doxygen HEADER... [--namespace NS ...]
+    python benchmarks/agreement.py yard PROJECT_DIR [--pattern 'lib/**/*.rb']
     python benchmarks/agreement.py rustc CRATE_DIR [--edition 2018] [--cfg 'feature="std"' ...] [--skip src/x.rs ...]
 
 ``doxygen`` runs Doxygen twice on the headers that repo-roles can read (the others are listed as
@@ -138,6 +140,32 @@ def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str) -> int:
     return 0
 
 
+def yard(project: str, pattern: str) -> int:
+    """``yard stats --list-undoc`` against repo-roles' Ruby items, by object name (YARD merges a
+    class reopened in several files; repo-roles counts it documented if any definition is)."""
+    root = Path(project).resolve()
+    done = subprocess.run(["yard", "stats", "--list-undoc", "--no-save", "--no-output", "-q", pattern],
+                          cwd=root, capture_output=True, text=True, check=True)
+    listed = done.stdout.split("Undocumented Objects:", 1)[-1].splitlines()
+    theirs = {line.strip() for line in listed if line.strip() and not line.startswith("(in file")}
+    items: Dict[str, bool] = {}
+    for path in sorted(root.glob(pattern)):
+        relative = path.relative_to(root).as_posix()
+        docs = analyze(path.read_bytes(), relative)
+        if docs is None or docs.problems:
+            print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
+            continue
+        for item in docs.counted:
+            items[item.name] = items.get(item.name, False) or item.documented
+    ours = {name for name, documented in items.items() if not documented}
+    # yard also lists constants, which repo-roles does not count: compared are the names it
+    # has an item for, and method names (# or . in the last segment)
+    compared = {n for n in theirs if n in items or "#" in n or "." in n.split("::")[-1]}
+    print(f"yard names not compared (constants): {len(theirs - compared)}")
+    _report(root.name, {(n,) for n in ours}, {(n,) for n in compared}, len(items), "yard")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="tool", required=True)
@@ -149,7 +177,12 @@ def main() -> int:
     rs.add_argument("--cfg", action="append", default=[])
     rs.add_argument("--skip", action="append", default=[])
     rs.add_argument("--edition", default="2021", help="the crate's Rust edition (Cargo.toml)")
+    rb = sub.add_parser("yard")
+    rb.add_argument("project")
+    rb.add_argument("--pattern", default="lib/**/*.rb")
     args = parser.parse_args()
+    if args.tool == "yard":
+        return yard(args.project, args.pattern)
     if args.tool == "doxygen":
         return doxygen(args.headers, args.namespace)
     return rustc(args.crate, args.cfg, args.skip, args.edition)
