@@ -130,7 +130,9 @@ def _expression_statement(node: Any, data: bytes) -> ast.stmt:
     text = _text(node, data)
     if len(children) == 1 and children[0].type in _STRINGS:
         try:
-            value = ast.literal_eval(text)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # invalid escapes warn; nothing may print
+                value = ast.literal_eval(text)
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             return ast.Expr(value=ast.Name(id="", ctx=ast.Load()))  # an f-string: not a docstring
         return ast.Expr(value=ast.Constant(value=value))
