@@ -59,12 +59,19 @@ class AuditSummary:
     docs_by_owner: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     docs_by_directory: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     docs_by_side: Dict[str, Tuple[int, int]] = field(default_factory=dict)  # all analysed files
+    # Per language: (files measured, {reason: files left out}); code files of a language no
+    # analyzer knows are keyed by suffix (".swift") with reason "no-analyzer".
+    docs_by_language: Dict[str, Tuple[int, Dict[str, int]]] = field(default_factory=dict)
     # Test presence: (modules with a test file, modules that need one) of the `tests.require`
     # roles, by side, owning team and top directory.
     tests_required: Tuple[str, ...] = ()
     tests_by_side: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     tests_by_owner: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     tests_by_directory: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+
+
+# Roles whose files are code a documentation analyzer could measure (for "left out" figures).
+_CODE_ROLES = frozenset({R.BACKEND_LOGIC, R.FRONTEND_UI})
 
 
 def _directory_of(path: str, depth: int) -> str:
@@ -206,6 +213,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         docs_by_owner={k: _pair(v) for k, v in sorted(docs_by_owner.items())},
         docs_by_directory={k: _pair(v) for k, v in sorted(docs_by_dir.items())},
         docs_by_side=_by_side(docs_by_side),
+        docs_by_language=context.coverage.languages(lambda path: classifications[path].role in _CODE_ROLES),
         tests_required=tuple(context.config.tests.require),
         tests_by_side=_by_side(tests_by_side),
         tests_by_owner={k: _pair(v) for k, v in sorted(tests_by_owner.items())},

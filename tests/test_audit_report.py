@@ -84,15 +84,16 @@ def test_roster_columns_only_with_a_roster(make_repo: MakeRepo, run_cli) -> None
 
 
 def test_note_names_what_documentation_coverage_did_not_measure(make_repo: MakeRepo, run_cli) -> None:
-    """C and Rust have no documentation analyzer (coverage/languages.py): say so, with counts."""
-    root = make_repo({"src/a.c": "int a(void) { return 1; }\n", "src/b.c": "int b;\n", "src/c.h": "int c;\n",
-                      "src/lib.rs": "pub fn f() {}\n", "src/ok.py": '"""Doc."""\n'})
+    """Scala, Swift and Lua have no documentation analyzer (coverage/languages.py): say so, with counts."""
+    root = make_repo({"src/a.scala": "object A\n", "src/b.scala": "object B\n", "src/c.swift": "func c() {}\n",
+                      "src/d.lua": "x = 1\n", "src/ok.py": '"""Doc."""\n'})
     doc = audit_json(run_cli, root)
     measured = doc["docs"]["not_measured"]
-    assert measured["files"] == 4 and measured["by_extension"][0] == [".c", 2]
+    assert measured["files"] == 4 and measured["by_extension"][0] == [".scala", 2]
     out = run_cli("audit", str(root)).stdout
     assert "note: 4 backend.logic files not measured (no documentation analyzer for their language): " \
-           ".c 2, .h 1, .rs 1" in out
+           ".scala 2, .lua 1, .swift 1" in out
+    assert "Documentation measured by language (files)" in out
 
 
 def test_compare_pinned_on_two_commits_of_the_shop_example(shop: Path, run_cli, tmp_path: Path) -> None:

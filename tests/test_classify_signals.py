@@ -198,6 +198,17 @@ REACT_PKG = {"web/package.json": '{"dependencies": {"react": "^18"}}'}
     pytest.param("src/main/java/com/x/Edit.java", R.BACKEND_LOGIC, {}, id="is-not-test-maven-surefire-case-sensitive-it"),
     pytest.param("spec/models/user_spec.rb", R.BACKEND_TESTS, {}, id="is-test-rspec-pattern"),
     pytest.param("cypress/e2e/login.cy.ts", R.FRONTEND_TESTS, {}, id="is-test-cypress-frontend"),
+    # Issue 17: the test conventions of the newly analysed languages.
+    pytest.param("src/widget_test.cc", R.BACKEND_TESTS, {}, id="is-test-googletest-https://google.github.io/googletest/primer.html"),
+    pytest.param("src/widget_unittest.cpp", R.BACKEND_TESTS, {}, id="is-test-googletest-unittest"),
+    pytest.param("unittests/Support/widget.cpp", R.BACKEND_TESTS, {}, id="is-test-llvm-unittests-dir"),
+    pytest.param("src/test_widget.cpp", R.BACKEND_TESTS, {}, id="is-test-catch2-test_-prefix"),
+    pytest.param("tests/integration.rs", R.BACKEND_TESTS, {}, id="is-test-cargo-tests-dir-https://doc.rust-lang.org/cargo/guide/tests.html"),
+    pytest.param("src/Acme.Test/ClientFacts.cs", R.BACKEND_TESTS, {}, id="is-test-xunit-test-project"),
+    pytest.param("src/test/kotlin/acme/Client.kt", R.BACKEND_TESTS, {}, id="is-test-gradle-src-test-kotlin"),
+    pytest.param("lib/acme/client_test.rb", R.BACKEND_TESTS, {}, id="is-test-minitest-_test"),
+    pytest.param("tests/Unit/ClientTest.php", R.BACKEND_TESTS, {}, id="is-test-phpunit"),
+    pytest.param("src/widget.cc", R.BACKEND_LOGIC, {}, id="is-not-test-cpp-source"),
 ])
 def test_test_convention(path: str, role: str, files: Dict[str, str]) -> None:
     result = classify(path, files)

@@ -85,6 +85,11 @@ def test_audit_documentation_and_test_tables(make_repo, run_cli) -> None:
         "  -------------  -------  -----  -------",
         "  backend.logic        2      3    66.7%",
         "",
+        "Documentation measured by language (files)",
+        "  language  measured  left out  why",
+        "  --------  --------  --------  ---",
+        "  python           2         0  -",
+        "",
         "Documentation coverage by side (documented / counted items)",
         "  side     covered  total  percent",
         "  -------  -------  -----  -------",
@@ -157,3 +162,26 @@ def test_cold_small_run_reads_each_file_once(make_repo, reads) -> None:
     reads.clear()
     assert context.coverage.counts("app/b.py") == (0, 2)  # module and function, undocumented
     assert reads["app/a.py"] == 1 and reads["app/b.py"] == 1
+
+
+def test_audit_says_per_language_what_it_measured_and_left_out(make_repo, run_cli) -> None:
+    """Issue 17: C/C++ files are measured, a file that cannot be parsed and a language without an
+    analyzer are listed as left out with the reason, instead of silently missing."""
+    root = make_repo({
+        "include/a.h": "/** A. */\nint a(void);\nint b(void);\n",
+        "src/a.c": "int a(void) { return 0; }\n",
+        "src/lib.rs": "//! Crate.\n\n/// F.\npub fn f() {}\n",
+        "src/broken.rs": "pub fn f( {}\n",
+        "src/App.swift": "func x() {}\n",
+        "README.md": "# r\n",
+    })
+    context = scan(root, run_checks=False)
+    assert context.coverage.languages(lambda path: not path.endswith(".md")) == {
+        ".swift": (0, {"no-analyzer": 1}), "c": (2, {}), "rust": (1, {"syntax-error": 1})}
+    out = run_cli("audit", str(root)).stdout
+    section = out[out.index("Documentation measured by language"):]
+    assert section.splitlines()[3:6] == [
+        "  .swift           0         1  no-analyzer 1",
+        "  c                2         0  -",
+        "  rust             1         1  syntax-error 1",
+    ]

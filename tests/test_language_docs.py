@@ -55,7 +55,7 @@ def test_registry_is_explicit_and_complete() -> None:
     pytest.param("src/a.jsx", "javascript", id="jsx"),
     pytest.param("src/a.tsx", "typescript", id="tsx"),
     pytest.param("src/a.d.ts", "typescript", id="d.ts-is-typescript-with-no-items"),
-    pytest.param("src/a.rs", None, id="no-analyzer"),
+    pytest.param("src/a.swift", None, id="no-analyzer"),
     pytest.param("Makefile", None, id="no-suffix"),
 ])
 def test_language_of(path: str, language: Optional[str]) -> None:
@@ -63,7 +63,7 @@ def test_language_of(path: str, language: Optional[str]) -> None:
 
 
 def test_analyze_dispatches_and_answers_none_for_unknown_languages() -> None:
-    assert analyze(b"fn main() {}\n", "a.rs") is None
+    assert analyze(b"func main() {}\n", "a.swift") is None
     docs = analyze(b"package a\n\nfunc F() {}\n", "a.go")
     assert docs is not None and docs.language == "go" and missing(docs) == [("F", 3)]
 
@@ -376,3 +376,18 @@ def test_java_parity_with_javadoc_doclint(tmp_path: Path) -> None:
     ours = sorted((path.name, item.line) for path in sources
                   for item in analyze_java(path.read_bytes(), path.name).missing)
     assert reported and ours == reported
+
+
+@pytest.mark.parametrize("source, expected", [
+    pytest.param("package p\n\n// F returns a new pointer.\nfunc F() *int64 { return new(int64(0)) }\n\nfunc G() {}\n",
+                 [("F", True), ("G", False)], id="go1.26-new-expr-in-a-body-https://go.dev/doc/go1.26#language"),
+    pytest.param("package p\n\nvar X = new(int64(0))\n", None, id="outside-a-body-still-unreadable"),
+    pytest.param("package p\n\nfunc F() {\n\tif x {\n\n// G.\nfunc G() {}\n", None, id="unclosed-body-is-a-real-error"),
+])
+def test_go_errors_confined_to_function_bodies(source: str, expected: Optional[List[Tuple[str, bool]]]) -> None:
+    """Syntax newer than the grammar inside a body leaves declarations and doc comments intact."""
+    docs = analyze_go(source.encode(), "p/a.go")
+    if expected is None:
+        assert docs.items == () and docs.problems[0][1] == "syntax-error"
+    else:
+        assert docs.problems == () and [(i.name, i.documented) for i in docs.counted] == expected

@@ -72,6 +72,13 @@ def test_doc001_only_required_roles(make_repo, run_cli, path) -> None:
         pytest.param({"app/bin.py": b'"""B."""\x00\n'}, [("DOC004", "app/bin.py", 1, "binary")], id="fires-binary"),
         pytest.param({"tests/test_broken.py": "def f(:\n"}, [], id="no-op-role-not-required"),
         pytest.param({"app/ok.py": '"""Fine."""\n'}, [], id="no-op-parses"),
+        # Issue 17: valid in a newer Python than the one running: read with tree-sitter's grammar.
+        pytest.param({"app/new.py": '"""New."""\ntype Alias = int\n\ndef first[T](xs: list[T]) -> T:\n    return xs[0]\n'},
+                     [], id="no-op-pep695-valid-in-a-supported-python"),
+        pytest.param({"app/old.py": '"""Old."""\nprint "hello"\n'},
+                     [("DOC004", "app/old.py", 2, "syntax-error")], id="fires-python2-invalid-in-every-supported-python"),
+        pytest.param({"app/broken.rs": "pub fn f( {}\n"}, [("DOC004", "app/broken.rs", 1, "syntax-error")],
+                     id="fires-rust-syntax-error"),
     ],
 )
 def test_doc004(make_repo, run_cli, files, expected) -> None:

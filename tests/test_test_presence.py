@@ -95,6 +95,23 @@ def index(paths: Sequence[str], *, roles: Dict[str, str] = {}, **config: object)
                      id="rspec-rails-app-models-to-spec-models"),
         pytest.param(["app/models/y.rb", "spec/controllers/y_spec.rb"], "app/models/y.rb", (),
                      id="rspec-rails-other-kind-does-not-count"),
+        # Issue 17: C/C++ (GoogleTest foo_test.cc / foo_unittest.cc, Catch2 test_foo.cpp), Rust
+        # (cargo test: the crate's tests/), C# (xUnit/NUnit FooTests.cs), PHP (PHPUnit FooTest.php)
+        pytest.param(["src/foo.cc", "src/foo.h", "test/foo_test.cc"], "src/foo.h", ("test/foo_test.cc",),
+                     id="googletest-foo_test-https://google.github.io/googletest/primer.html"),
+        pytest.param(["src/foo.cc", "unittests/foo_unittest.cc"], "src/foo.cc", ("unittests/foo_unittest.cc",),
+                     id="googletest-foo_unittest"),
+        pytest.param(["src/foo.cpp", "tests/test_foo.cpp", "tests/test_bar.cpp"], "src/foo.cpp", ("tests/test_foo.cpp",),
+                     id="catch2-test_foo-https://github.com/catchorg/Catch2/blob/devel/docs/tutorial.md"),
+        pytest.param(["a/CMakeLists.txt", "src/foo.cc", "src/bar_test.cc"], "src/foo.cc", (), id="cpp-other-stem"),
+        pytest.param(["Cargo.toml", "src/lib.rs", "tests/api.rs"], "src/lib.rs", ("tests/api.rs",),
+                     id="cargo-integration-tests-https://doc.rust-lang.org/cargo/guide/tests.html"),
+        pytest.param(["Cargo.toml", "src/lib.rs", "other/Cargo.toml", "other/tests/api.rs"], "src/lib.rs", (),
+                     id="cargo-other-crate-tests-do-not-count"),
+        pytest.param(["src/App/Foo.cs", "tests/App.Tests/FooTests.cs"], "src/App/Foo.cs",
+                     ("tests/App.Tests/FooTests.cs",), id="xunit-FooTests"),
+        pytest.param(["src/Foo.php", "tests/Unit/FooTest.php"], "src/Foo.php", ("tests/Unit/FooTest.php",),
+                     id="phpunit-FooTest-https://docs.phpunit.de/en/11.5/organizing-tests.html"),
     ],
 )
 def test_conventions(paths: List[str], source: str, expected: Tuple[str, ...]) -> None:

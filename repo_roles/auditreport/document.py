@@ -200,6 +200,10 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
             "by_owner": _ratio_rows(summary.docs_by_owner, "covered", "total"),
             "by_directory": _ratio_rows(summary.docs_by_directory, "covered", "total"),
             "not_measured": not_measured(context),
+            "by_language": [
+                {"language": language, "measured": measured, "left_out": dict(sorted(left.items()))}
+                for language, (measured, left) in summary.docs_by_language.items()
+            ],
         },
         "tests": {
             "required": list(summary.tests_required),

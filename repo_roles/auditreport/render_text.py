@@ -142,6 +142,7 @@ def _documentation_lines(doc: dict) -> List[str]:
     lines += _ratio_table("role", pairs(docs["by_role"], "covered", "total"), "covered", "total")
     if note:
         lines.append(f"  note: {note}")
+    lines += _language_lines(docs.get("by_language") or [])
     lines += ["", "Documentation coverage by side (documented / counted items)"]
     lines += _ratio_table("side", pairs(docs["by_side"], "covered", "total"), "covered", "total")
     required = ", ".join(docs["required"]) or "none"
@@ -152,6 +153,16 @@ def _documentation_lines(doc: dict) -> List[str]:
         else:
             lines.append("  no file in a required role")
     return lines
+
+
+def _language_lines(languages: List[dict]) -> List[str]:
+    """Files measured and files left out (with why) per language: what the figures cover."""
+    if not languages:
+        return []
+    rows = [(row["language"], row["measured"], sum(row["left_out"].values()),
+             ", ".join(f"{why} {n}" for why, n in row["left_out"].items()) or "-") for row in languages]
+    return ["", "Documentation measured by language (files)"] + table(
+        ["language", "measured", "left out", "why"], rows, right=(1, 2))
 
 
 def _test_lines(doc: dict) -> List[str]:

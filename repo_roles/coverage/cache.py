@@ -36,7 +36,7 @@ from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
 if TYPE_CHECKING:
     from repo_roles.config import Config
 
-CACHE_FORMAT = 4  # 4: items and missing items carry their signature's end line
+CACHE_FORMAT = 5  # 4: signature end lines (issue 12); 5: issue 17 (new languages, newer Python syntax, Go body errors)
 DB_NAME = f"docs-v{CACHE_FORMAT}.sqlite3"
 
 Sups = Tuple[Tuple[int, Tuple[str, ...], bool], ...]  # (line, codes, file_level) per comment

@@ -18,6 +18,9 @@ previous declaration on its line is not part of it. Directives (``//go:generate`
 ``const (…)``/``var (…)``/``type (…)`` block, the group's comment documents every spec without
 its own (revive). Unexported names are items with ``exempt="private"``.
 
+A syntax error confined to function and method bodies (syntax newer than the grammar, such as
+Go 1.26's ``new(int64(0))``) does not stop the count: declarations and comments are intact.
+
 ``_test.go`` files and generated files (``// Code generated … DO NOT EDIT.`` before the package
 clause, https://go.dev/s/generatedcode) have no items.
 """
@@ -38,6 +41,8 @@ _COMMON_METHODS = frozenset({"Error", "Read", "ServeHTTP", "String", "Unwrap", "
 _SORT_METHODS = frozenset({"Len", "Less", "Swap"})
 _GROUPS = {"const_declaration": "const", "var_declaration": "var", "type_declaration": "type"}
 _SPECS = frozenset({"const_spec", "var_spec", "type_spec", "type_alias"})
+# Function bodies may hold syntax newer than the grammar (Go 1.26 ``new(expr)``): see treesitter.parse.
+_BODIES = ("function_declaration", "method_declaration")
 
 
 def analyze_go(data: bytes, path: str, options: DocOptions = DocOptions()) -> FileDocs:
@@ -45,7 +50,7 @@ def analyze_go(data: bytes, path: str, options: DocOptions = DocOptions()) -> Fi
     check_counting(options)
     if path.endswith("_test.go"):
         return FileDocs(path, "go")
-    prepared = prepare(data, path, options, "go", "go", "Go")
+    prepared = prepare(data, path, options, "go", "go", "Go", _BODIES)
     if isinstance(prepared, FileDocs):
         return prepared
     root, data = prepared

@@ -11,11 +11,17 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Dict, Optional, Protocol
 
+from repo_roles.coverage.cpp_docs import analyze_c, analyze_cpp
+from repo_roles.coverage.csharp_docs import analyze_csharp
 from repo_roles.coverage.go_docs import analyze_go
 from repo_roles.coverage.java_docs import analyze_java
 from repo_roles.coverage.js_docs import analyze_javascript, analyze_typescript
+from repo_roles.coverage.kotlin_docs import analyze_kotlin
 from repo_roles.coverage.model import DocOptions, FileDocs
+from repo_roles.coverage.php_docs import analyze_php
 from repo_roles.coverage.python_docs import analyze_python
+from repo_roles.coverage.ruby_docs import analyze_ruby
+from repo_roles.coverage.rust_docs import analyze_rust
 
 
 class Analyzer(Protocol):
@@ -35,6 +41,13 @@ ANALYZERS: Dict[str, Analyzer] = {
     "java": analyze_java,
     "javascript": analyze_javascript,
     "typescript": analyze_typescript,
+    "c": analyze_c,
+    "cpp": analyze_cpp,
+    "rust": analyze_rust,
+    "csharp": analyze_csharp,
+    "kotlin": analyze_kotlin,
+    "ruby": analyze_ruby,
+    "php": analyze_php,
 }
 
 # File suffix -> language. ``.d.ts`` is TypeScript; its analyzer knows declaration files have
@@ -51,6 +64,22 @@ EXTENSIONS: Dict[str, str] = {
     ".mts": "typescript",
     ".cts": "typescript",
     ".tsx": "typescript",
+    # C/C++: headers are the public surface (``cpp_docs``); a ``.h`` may be C or C++.
+    ".h": "c",
+    ".c": "c",
+    ".hh": "cpp",
+    ".hpp": "cpp",
+    ".hxx": "cpp",
+    ".h++": "cpp",
+    ".cc": "cpp",
+    ".cpp": "cpp",
+    ".cxx": "cpp",
+    ".c++": "cpp",
+    ".rs": "rust",
+    ".cs": "csharp",
+    ".kt": "kotlin",
+    ".rb": "ruby",
+    ".php": "php",
 }
 
 

@@ -42,6 +42,7 @@ from repo_roles.coverage.model import (
     compiled_patterns,
     size_or_binary_problem,
 )
+from repo_roles.coverage.python_treesitter import module_from_treesitter
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 # Statement-list fields that can hold a nested definition (If/For/While/With/Try/Match bodies,
@@ -68,6 +69,8 @@ _NEWER_SYNTAX: Tuple[Tuple[re.Pattern[str], Tuple[int, int], str], ...] = tuple(
         (r"(?<![\w.])[tT][rR]?['\"]", (3, 14), "template strings (PEP 750)"),
     )
 )
+# Problems tree-sitter's Python grammar may resolve: syntax newer than this interpreter.
+_GRAMMAR_FALLBACK = frozenset({"syntax-error", "newer-syntax"})
 # Before 3.12 (PEP 701) f-strings could not reuse their quote, hold comments or backslashes.
 _FSTRING_PEP701 = ((3, 12), "f-string syntax from PEP 701")
 
@@ -80,6 +83,10 @@ def analyze_python(data: bytes, path: str, options: DocOptions = DocOptions()) -
         text, problem = _decode(data)
         if problem is None:
             tree, problem = _parse(text)
+            if problem is not None and problem[1] in _GRAMMAR_FALLBACK:
+                fallback = module_from_treesitter(text)
+                if fallback is not None:  # valid in some supported version: count it
+                    tree, problem = fallback, None
     if problem is not None:
         return FileDocs(path, "python", (), (problem,))
     defs = _collect(tree)

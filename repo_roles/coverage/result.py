@@ -201,6 +201,42 @@ class CoverageResult:
                 if counts is not None:
                     yield path, counts[0], counts[1]
 
+    def languages(self, code: Callable[[str], bool] = bool) -> Dict[str, Tuple[int, Dict[str, int]]]:
+        """What the stage measured and what it left out, per language: ``language -> (files
+        measured, {reason: files left out})``.  A file of an analysed language that could not be
+        read is left out with its problem code (``syntax-error``, ``not-analysed``…); a ``code``
+        file no analyzer knows is left out under its suffix (``".swift"``) as ``no-analyzer``.
+        Read from the stored columns: only unreadable files (a few) are decoded."""
+        out: Dict[str, Tuple[int, Dict[str, int]]] = {}
+        cached, fresh = self._cached, self._fresh
+        for path in self._order:
+            row = cached.get(path)
+            if row is not None:
+                language, measured = row[_LANGUAGE], row[_COUNTED] is not None
+            elif path in fresh:
+                language = fresh[path].language
+                measured = language is not None and self.counts(path) is not None
+            else:
+                continue
+            if language is None:
+                if not code(path):
+                    continue
+                base = path.rpartition("/")[2]
+                language = "." + base.rpartition(".")[2] if "." in base.lstrip(".") else base
+                reason: Optional[str] = "no-analyzer"
+            elif measured:
+                reason = None
+            else:
+                problems = self.problems(path)
+                reason = problems[0][1] if problems else "unreadable"
+            count, left_out = out.get(language, (0, {}))
+            if reason is None:
+                count += 1
+            else:
+                left_out[reason] = left_out.get(reason, 0) + 1
+            out[language] = (count, left_out)
+        return dict(sorted(out.items()))
+
     # -- cached rows -------------------------------------------------------------------------
     def _suppressions(self, path: str, row: tuple) -> Optional[Tuple[Suppression, ...]]:
         sups = C.decode_suppressions(row[_SUPPRESSIONS])

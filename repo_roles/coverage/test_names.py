@@ -21,6 +21,9 @@ TEST_DIRS = frozenset({"tests", "test", "__tests__"})
 LANGUAGES = {
     "py": "py", "go": "go", "java": "jvm", "kt": "jvm", "rb": "rb",
     **{ext: "js" for ext in ("js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts", "vue")},
+    # Issue 17: GoogleTest/Catch2, cargo test, xUnit/NUnit/MSTest, PHPUnit (see test_presence).
+    **{ext: "cpp" for ext in ("c", "h", "cc", "cpp", "cxx", "hpp", "hh", "hxx")},
+    "rs": "rust", "cs": "cs", "php": "php",
 }
 JS_TEST = re.compile(r"^(?P<stem>.+?)\.(?:test|spec)\.[cm]?[jt]sx?$")
 # Questions about more names than this build the whole index (one pass costs ~25 name scans).

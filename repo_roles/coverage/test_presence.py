@@ -26,6 +26,16 @@ question is then a handful of dict look-ups.  Conventions, tried in this order:
   ``src/test/java/<pkg>/{FooTest,FooTests,FooTestCase,TestFoo,FooIT,ITFoo,FooITCase}.java``.
 * Ruby (RSpec and Rails layouts): ``lib/x/y.rb`` <-> ``spec/x/y_spec.rb`` (or ``spec/lib/…``,
   ``test/x/y_test.rb``, ``test/x/test_y.rb``); ``app/models/y.rb`` <-> ``spec/models/y_spec.rb``.
+* C/C++ (GoogleTest's ``foo_test.cc``/``foo_unittest.cc``, Catch2's ``test_foo.cpp``/
+  ``foo_tests.cpp``): ``foo.h``/``foo.cc`` <-> a test file of that stem anywhere in the project;
+  any C/C++ file under a ``test``/``tests``/``unittests`` directory is a test.
+* Rust (``cargo test``, https://doc.rust-lang.org/cargo/guide/tests.html): integration tests in
+  the crate's ``tests/`` directory (the crate is the nearest ``Cargo.toml``) test its ``src/``.
+  Unit tests in ``#[cfg(test)]`` modules need the file's text and are not looked for here.
+* C# (xUnit/NUnit/MSTest projects): ``Foo.cs`` <-> ``FooTests.cs``/``FooTest.cs`` in the
+  project; files of a ``*.Tests``/``*.UnitTests``/``*.Test`` project directory are tests.
+* PHP (PHPUnit, https://docs.phpunit.de/en/11.5/organizing-tests.html): ``src/Foo.php`` <->
+  ``FooTest.php`` (under ``tests/``) in the project.
 
 Files of other languages have no convention and are exempt.  Data-only Python modules (no
 ``def``/``class``) are exempt too, but finding that out needs the file's text: see
@@ -55,6 +65,39 @@ _PLACEHOLDER = re.compile(r"\{dir\}/|\{dir\}|\{name\}")
 # A definition starts a logical line (compound statements cannot follow ``;`` or ``:``), so a
 # line-start match finds every def/class; one inside a string only makes us report, never skip.
 _DEFINITION = re.compile(rb"^[ \t]*(?:async[ \t]+)?(?:def|class)[ \t]", re.MULTILINE)
+
+
+# Languages whose tests are found by name (see the module doc): language -> test-name patterns
+# (the group is the tested stem); files under these directories are tests whatever their name.
+_NAMED = {
+    "cpp": re.compile(r"^(?:test_(?P<a>.+)|(?P<b>.+?)_(?:unit)?tests?)$"),
+    "cs": re.compile(r"^(?P<a>.+?)Tests?$"),
+    "php": re.compile(r"^(?P<a>.+?)Test$"),
+    "rust": re.compile(r"(?!)"),
+}
+_TEST_DIRS = {"cpp": frozenset({"test", "tests", "unittests"}), "rust": frozenset({"tests"}),
+              "php": frozenset(), "cs": frozenset()}
+_CS_TEST_PROJECT = re.compile(r"\.(?:Unit|Integration)?Tests?$")
+_LOOKED_FOR = {
+    "cpp": "{stem}_test.{ext} / {stem}_unittest.{ext} / test_{stem}.{ext} in the project",
+    "rust": "integration tests in the crate's tests/ directory",
+    "cs": "{stem}Tests.cs / {stem}Test.cs in the project",
+    "php": "{stem}Test.php in the project",
+}
+
+
+def _named_test(language: str, directory: str, stem: str) -> Optional[str]:
+    """The stem a test file of ``language`` tests ("" for a test named after nothing: a file in
+    a tests directory, a Rust integration test); None when the file is not a test."""
+    match = _NAMED[language].match(stem)
+    if match is not None:
+        return match.group("a") or match.groupdict().get("b") or ""
+    parts = directory.split("/") if directory else []
+    if any(part in _TEST_DIRS[language] for part in parts):
+        return ""
+    if language == "cs" and any(_CS_TEST_PROJECT.search(part) for part in parts):
+        return ""
+    return None
 
 
 def _within(ancestor: str, directory: str) -> bool:
@@ -112,6 +155,7 @@ class TestIndex:
         self._mapping = [(_compile_template(src), tuple(tests)) for src, tests in config.mapping.items()]
         self._mapped_tests = [_compile_template(t) for tests in config.mapping.values() for t in tests]
         self._roots_text: Dict[str, str] = {}  # directory -> "under …" of looked_for
+        self._named_index: Optional[Dict[Tuple[str, str, str], List[str]]] = None  # (language, stem, project)
 
     def expect(self, count: int) -> None:
         """``count`` files are about to be asked about: lets a large run index all paths at once."""
@@ -131,6 +175,8 @@ class TestIndex:
             return stem.startswith("test_") or stem.endswith(("_test", "_spec"))
         if language == "go":
             return stem.endswith("_test")
+        if language in _NAMED:
+            return _named_test(language, directory, stem) is not None
         if language == "js":
             return JS_TEST.match(base) is not None or "__tests__" in directory.split("/")
         return language == "jvm" and "/src/test/" in f"/{directory}/"
@@ -155,6 +201,8 @@ class TestIndex:
             found += self._nearby(names.js, names.js_dirs, directory, stem)
         elif language == "jvm":
             found += self._existing(self._jvm_candidates(directory, stem, ext))
+        elif language in _NAMED:
+            found += self._named(language, directory, stem)
         else:
             found += self._existing(self._ruby_candidates(directory, stem))
         return tuple(dict.fromkeys(found))
@@ -196,6 +244,8 @@ class TestIndex:
             return prefix + " / ".join(self._jvm_candidates(directory, stem, ext)[:2]) + " …"
         if language == "rb":
             return prefix + " / ".join(self._ruby_candidates(directory, stem))
+        if language in _NAMED:
+            return prefix + _LOOKED_FOR[language].format(stem=stem, ext=ext)
         return prefix.rstrip(", ") or "no convention"
 
     def _tests_roots_text(self, directory: str) -> str:
@@ -245,6 +295,27 @@ class TestIndex:
         chosen = mirrored or loose
         nearest = max((depth for depth, _ in chosen), default=0)
         return sorted(beside) + sorted(t for depth, t in chosen if depth == nearest)
+
+    def _named(self, language: str, directory: str, stem: str) -> List[str]:
+        """Tests of ``stem`` by name (C/C++, C#, PHP) or the crate's ``tests/`` (Rust), in the
+        same project; the index (by language, tested stem and project) is built in one pass
+        over the paths on first use, so each question is one look-up."""
+        if self._named_index is None:
+            index: Dict[Tuple[str, str, str], List[str]] = {}
+            for path in sorted(self._paths):
+                test_dir, _, base = path.rpartition("/")
+                test_stem, _, ext = base.rpartition(".")
+                kind = LANGUAGES.get(ext)
+                if kind in _NAMED:
+                    tested = _named_test(kind, test_dir, test_stem)
+                    if tested is not None:
+                        index.setdefault((kind, tested, self._names.project(test_dir)), []).append(path)
+            self._named_index = index
+        project = self._names.project(directory)
+        if language == "rust":
+            root = f"{project}/tests/" if project else "tests/"
+            return [t for t in self._named_index.get(("rust", "", project), ()) if t.startswith(root)]
+        return list(self._named_index.get((language, stem, project), ()))
 
     @staticmethod
     def _jvm_candidates(directory: str, stem: str, ext: str) -> List[str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import re
 import threading
-from typing import Any, Dict, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs, Problem, compiled_patterns, size_or_binary_problem
 
@@ -29,9 +29,23 @@ GRAMMARS: Dict[str, Tuple[str, str]] = {
     "javascript": ("tree_sitter_javascript", "language"),
     "typescript": ("tree_sitter_typescript", "language_typescript"),
     "tsx": ("tree_sitter_typescript", "language_tsx"),
+    "c": ("tree_sitter_c", "language"),
+    "cpp": ("tree_sitter_cpp", "language"),
+    "rust": ("tree_sitter_rust", "language"),
+    "c_sharp": ("tree_sitter_c_sharp", "language"),
+    "kotlin": ("tree_sitter_kotlin", "language"),
+    "ruby": ("tree_sitter_ruby", "language"),
+    "php": ("tree_sitter_php", "language_php"),
+    "python": ("tree_sitter_python", "language"),
 }
 
 _WORDS = re.compile(r"[^\s/*]")
+# Generated-file markers in a file's leading comments: Go's convention (go.dev/s/generatedcode),
+# protoc's "DO NOT EDIT!", and the ``@generated`` tag (Phabricator, GitHub Linguist).
+_GENERATED = re.compile(r"DO NOT EDIT|@generated\b")
+# Inside a function body, a line starting in column 0 with something other than ``}``, a
+# preprocessor line or a comment is a top-level declaration that the error recovery swallowed.
+_SWALLOWED = re.compile(rb"\n[^\s}#/]")
 _languages: Dict[str, Any] = {}
 _failures: Dict[str, str] = {}  # grammar -> why it cannot load (asked once, remembered)
 _local = threading.local()
@@ -113,17 +127,42 @@ def check_source(data: bytes, options: DocOptions, language: str) -> Tuple[bytes
     return data, None
 
 
-def parse(data: bytes, grammar: str) -> Tuple[Any, Optional[Problem]]:
+def parse(data: bytes, grammar: str, bodies: Tuple[str, ...] = ()) -> Tuple[Any, Optional[Problem]]:
     """The root node, or a ``syntax-error`` problem at the first ERROR/MISSING node.
 
     A file with a syntax error counts nothing (see ``model.PROBLEM_CODES``): tree-sitter
     recovers, but what it recovers into is a guess, and a guessed item is a wrong item.
+    ``bodies`` names top-level declaration types whose ``body`` may hold an error the grammar
+    does not know (syntax newer than the grammar, such as Go 1.26's ``new(expr)``): when every
+    error sits inside such a body, which still ends with its own ``}``, the declarations and their
+    doc comments are intact and the root is returned.
     """
     tree = parser_for(grammar).parse(data)
     root = tree.root_node
-    if not root.has_error:
+    if not root.has_error or (bodies and _errors_only_in_bodies(root, data, bodies)):
         return root, None
     return None, _first_error(root, data)
+
+
+def _errors_only_in_bodies(root: Any, data: bytes, bodies: Tuple[str, ...]) -> bool:
+    """Whether every ERROR/MISSING node lies inside the ``body`` of a ``bodies`` declaration (at
+    any depth: C++ methods sit in classes in namespaces) that still closes with its own ``}``."""
+    stack: List[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:
+            return False
+        if node.type in bodies:
+            body = node.child_by_field_name("body")
+            if body is None or body.child_count == 0 or body.children[-1].is_missing or body.children[-1].type != "}":
+                return False
+            if any(c.has_error or c.is_missing for c in node.children if c.id != body.id):
+                return False
+            if _SWALLOWED.search(data, body.start_byte, body.end_byte):
+                return False  # a later declaration swallowed by the recovery: not a body error
+            continue
+        stack.extend(child for child in node.children if child.has_error or child.is_missing)
+    return True
 
 
 def _first_error(root: Any, data: bytes) -> Problem:
@@ -194,25 +233,43 @@ def is_doc_block(comment: str) -> bool:
 
 
 def prepare(data: bytes, path: str, options: DocOptions, language: str, grammar: str,
-            label: str) -> Union[FileDocs, Tuple[Any, bytes]]:
+            label: str, bodies: Tuple[str, ...] = (),
+            generated_by: Tuple[str, ...] = ()) -> Union[FileDocs, Tuple[Any, bytes]]:
     """``(root node, bytes parsed)``, or the ``FileDocs`` that says why the file is not read:
     too large, binary, not UTF-8, a syntax error, or no grammar on this install.  ``label``
-    names the language in messages ("NUL byte: not Go source")."""
+    names the language in messages ("NUL byte: not Go source").  With ``generated_by`` (the
+    grammar's comment node types), a file whose leading comments mark it generated is an empty
+    ``FileDocs``: it has no items (see :func:`generated`)."""
     data, problem = check_source(data, options, label)
     if problem is not None:
         return failed(path, language, problem)
     try:
-        root, problem = parse(data, grammar)
+        root, problem = parse(data, grammar, bodies)
     except GrammarUnavailable as error:
         return unavailable(path, language, error)
     if problem is not None:
         return failed(path, language, problem)
+    if generated_by and generated(root, data, generated_by):
+        return FileDocs(path, language)
     return root, data
 
 
+def generated(root: Any, data: bytes, comments: Tuple[str, ...]) -> bool:
+    """Whether the comments before the first declaration mark the file as generated."""
+    for child in root.children:
+        if child.type in comments:
+            if _GENERATED.search(text_of(child, data)):
+                return True
+        elif child.is_named and not child.type.startswith("preproc") and child.type != "php_tag":
+            return False
+    return False
+
+
 def block_doc_siblings(children: List[Any], data: bytes, comments: Tuple[str, ...],
-                       skipped: Tuple[str, ...] = ()) -> List[Tuple[Any, bool]]:
-    """Pairs (node, has a ``/** */`` doc comment right before it) over sibling nodes.
+                       skipped: Tuple[str, ...] = (),
+                       is_doc: Callable[[str], bool] = is_doc_block) -> List[Tuple[Any, bool]]:
+    """Pairs (node, has a doc comment (``is_doc``: ``/** */`` by default) right before it) over
+    sibling nodes.
 
     Comment nodes (of the ``comments`` types) are left out; ``skipped`` node types sit between
     a comment and its declaration without breaking the link (JS/TS decorators); any other
@@ -223,7 +280,7 @@ def block_doc_siblings(children: List[Any], data: bytes, comments: Tuple[str, ..
     for child in children:
         if child.type in comments:
             text = text_of(child, data)
-            documented = documented or (is_doc_block(text) and has_words(text))
+            documented = documented or (is_doc(text) and has_words(text))
         elif child.type in skipped:
             continue
         elif not child.is_named:

@@ -2,9 +2,12 @@
 
 Applies to target files whose role is listed in ``[docs] require``.  The file is left out of
 the coverage figures (it is unknown, not undocumented) and the run continues.  Causes: a syntax
-error, syntax newer than the running interpreter's parser (``newer-syntax``: run repo-roles on a
-newer Python), nesting beyond the parser's limits, a file over ``[docs.python] max-file-size``,
-bytes that do not decode in the file's encoding, or NUL bytes (not source text).
+error, syntax newer than both the running interpreter's parser and tree-sitter's Python grammar
+(``newer-syntax``: run repo-roles on a newer Python), nesting beyond the parser's limits, a file
+over ``[docs.python] max-file-size``, bytes that do not decode in the file's encoding, or NUL bytes
+(not source text).  Python valid in any supported version is read with tree-sitter's grammar
+when ``ast`` cannot, so it does not fire here; C/C++ the grammar cannot read without a
+preprocessor (macros at declaration level) does, as a ``syntax-error``.
 A language whose grammar is not installed is not reported here.
 """
 

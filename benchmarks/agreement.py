@@ -1,0 +1,192 @@
+"""Agreement with the reference tools: Doxygen for C/C++ headers, rustc's ``missing_docs`` for Rust,
+``yard stats --list-undoc`` for Ruby.
+
+    python benchmarks/agreement.py doxygen HEADER... [--namespace NS ...]
+    python benchmarks/agreement.py yard PROJECT_DIR [--pattern 'lib/**/*.rb']
+    python benchmarks/agreement.py rustc CRATE_DIR [--edition 2018] [--cfg 'feature="std"' ...] [--skip src/x.rs ...]
+
+``doxygen`` runs Doxygen twice on the headers that repo-roles can read (the others are listed as
+left out): without preprocessing for functions, classes/structs/unions, enums and typedefs (both
+sides then see every ``#if`` branch) and with it for macros (Doxygen extracts ``#define`` only
+then). Each header and each ``--namespace`` is declared documented in an extra ``.dox`` input, so
+that Doxygen warns about file and namespace members as it does about class members (it is
+silent about members of undocumented files). Warnings about variables and enum values are not
+compared (repo-roles counts declarations, not fields).
+
+``rustc`` compiles ``CRATE_DIR/src/lib.rs`` with ``-W missing_docs`` (nothing is run: no build
+script, no dependencies) and compares its warnings (file:line) with the items repo-roles
+counts as missing in ``CRATE_DIR/src/**/*.rs``. ``--skip`` leaves out files whose items macros
+generate (invisible to a syntax reading).
+
+Both print the undocumented items each side reports, the items only one side reports,
+undocumented agreement = both / union, and item verdicts agree = items repo-roles counts that
+the tool judges the same way (documented, or reported) / (those + items only the tool reports). A command-line tool: it prints its figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Dict, List, Set, Tuple
+
+from repo_roles.coverage.languages import analyze
+
+_DOXYGEN = re.compile(r"^(.*?):(\d+): warning: (?:Member (\S+?)(?:\(.*)? \(([\w ]+)\)|Compound (\S+)) .*is not documented")
+_RUSTC = re.compile(r"^(\S+?):(\d+):\d+: warning: missing documentation for ")
+_COMPOUNDS = frozenset({"class", "struct", "union"})
+
+
+def _report(label: str, ours: Set[tuple], theirs: Set[tuple], counted: int, tool: str) -> None:
+    both, union = ours & theirs, ours | theirs
+    share = f"{100 * len(both) / len(union):.1f}%" if union else "-"
+    # Per item: every item repo-roles counts gets the same verdict from the tool (documented, or
+    # reported), except those only one side reports as undocumented.
+    same, items = counted - len(ours - theirs), counted + len(theirs - ours)
+    print(f"== {label}: counted by repo-roles {counted}; undocumented: repo-roles {len(ours)}, {tool} {len(theirs)}, "
+          f"both {len(both)}; undocumented agreement {len(both)}/{len(union)} = {share}; "
+          f"item verdicts agree {same}/{items} = {100 * same / items if items else 0:.1f}%")
+    for key in sorted(ours - theirs, key=str):
+        print("   only repo-roles", *key)
+    for key in sorted(theirs - ours, key=str):
+        print(f"   only {tool:<10}", *key)
+
+
+def doxygen(headers: List[str], namespaces: List[str]) -> int:
+    readable: List[Path] = []
+    for name in headers:
+        path = Path(name).resolve()
+        docs = analyze(path.read_bytes(), path.name)
+        if docs is None or docs.problems:
+            print(f"left out: {name}: {docs.problems[0][:2] if docs else 'not C/C++'}")
+        else:
+            readable.append(path)
+    ours: Dict[Tuple[str, object], str] = {}
+    counted: Dict[str, int] = collections.Counter()
+    for path in readable:
+        docs = analyze(path.read_bytes(), path.name)
+        for item in docs.counted:
+            counted["macro" if item.kind == "macro" else "other"] += 1
+        for item in docs.missing:
+            # compounds and macros by name (Doxygen names a compound at its first declaration
+            # and a macro in the #if branch it takes), members by line (Doxygen may misname one)
+            key = (str(path), item.name) if item.kind in _COMPOUNDS or item.kind == "macro" else (str(path), item.line)
+            ours[key] = "macro" if item.kind == "macro" else "other"
+    with tempfile.TemporaryDirectory(prefix="rr-doxygen-") as tmp:
+        extra = Path(tmp) / "public.dox"
+        extra.write_text("".join(f"/** @file {p.name}\n Public header. */\n" for p in readable)
+                         + "".join(f"/** @namespace {ns}\n Documented. */\n" for ns in namespaces))
+        for preprocessing, macros in (("NO", False), ("YES", True)):
+            log = Path(tmp) / f"warnings-{preprocessing}.txt"
+            (Path(tmp) / "Doxyfile").write_text("\n".join([
+                f"INPUT = {extra} " + " ".join(map(str, readable)), f"OUTPUT_DIRECTORY = {tmp}/out",
+                "GENERATE_HTML = NO", "GENERATE_LATEX = NO", "EXTRACT_ALL = NO", "EXTRACT_PRIVATE = NO",
+                "EXTRACT_STATIC = NO", "EXTRACT_ANON_NSPACES = NO", "WARN_IF_UNDOCUMENTED = YES",
+                "WARN_IF_DOC_ERROR = NO", "WARN_NO_PARAMDOC = NO", f"WARN_LOGFILE = {log}", "QUIET = YES",
+                f"ENABLE_PREPROCESSING = {preprocessing}", "MACRO_EXPANSION = NO", "FILE_PATTERNS = *.h *.hpp *.dox",
+            ]) + "\n")
+            subprocess.run(["doxygen", str(Path(tmp) / "Doxyfile")], cwd=tmp, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            theirs: Set[tuple] = set()
+            for line in log.read_text().splitlines():
+                m = _DOXYGEN.match(line)
+                if not m:
+                    continue
+                kind = m.group(4) or "compound"
+                if kind in ("variable", "enumvalue", "friend") or (kind == "macro definition") != macros:
+                    continue
+                if kind == "compound":
+                    theirs.add((m.group(1), m.group(5)))
+                elif macros:
+                    theirs.add((m.group(1), m.group(3)))
+                else:
+                    theirs.add((m.group(1), int(m.group(2))))
+            mine = {k for k, v in ours.items() if (v == "macro") == macros}
+            _report("macros" if macros else "functions, classes, enums, typedefs", mine, theirs,
+                    counted["macro" if macros else "other"], "doxygen")
+    return 0
+
+
+def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str) -> int:
+    root = Path(crate).resolve()
+    with tempfile.TemporaryDirectory(prefix="rr-rustc-") as tmp:
+        command = ["rustc", "--crate-type", "lib", "--edition", edition, "-W", "missing_docs", "--error-format", "short",
+                   "--out-dir", tmp, "src/lib.rs"]
+        for cfg in cfgs:
+            command += ["--cfg", cfg]
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(done.stderr[-3000:])
+        return 2
+    theirs = {(m.group(1), int(m.group(2))) for m in map(_RUSTC.match, done.stderr.splitlines())
+              if m and m.group(1) not in skip}
+    ours: Set[tuple] = set()
+    counted = 0
+    for path in sorted((root / "src").rglob("*.rs")):
+        relative = path.relative_to(root).as_posix()
+        if relative in skip:
+            continue
+        docs = analyze(path.read_bytes(), relative)
+        if docs is None or docs.problems:
+            print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
+            continue
+        counted += len(docs.counted)
+        ours.update((relative, item.line) for item in docs.missing)
+    _report(f"{root.name}", ours, theirs, counted, "rustc")
+    return 0
+
+
+def yard(project: str, pattern: str) -> int:
+    """``yard stats --list-undoc`` against repo-roles' Ruby items, by object name (YARD merges a
+    class reopened in several files; repo-roles counts it documented if any definition is)."""
+    root = Path(project).resolve()
+    done = subprocess.run(["yard", "stats", "--list-undoc", "--no-save", "--no-output", "-q", pattern],
+                          cwd=root, capture_output=True, text=True, check=True)
+    listed = done.stdout.split("Undocumented Objects:", 1)[-1].splitlines()
+    theirs = {line.strip() for line in listed if line.strip() and not line.startswith("(in file")}
+    items: Dict[str, bool] = {}
+    for path in sorted(root.glob(pattern)):
+        relative = path.relative_to(root).as_posix()
+        docs = analyze(path.read_bytes(), relative)
+        if docs is None or docs.problems:
+            print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
+            continue
+        for item in docs.counted:
+            items[item.name] = items.get(item.name, False) or item.documented
+    ours = {name for name, documented in items.items() if not documented}
+    # yard also lists constants, which repo-roles does not count: compared are the names it
+    # has an item for, and method names (# or . in the last segment)
+    compared = {n for n in theirs if n in items or "#" in n or "." in n.split("::")[-1]}
+    print(f"yard names not compared (constants): {len(theirs - compared)}")
+    _report(root.name, {(n,) for n in ours}, {(n,) for n in compared}, len(items), "yard")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="tool", required=True)
+    dox = sub.add_parser("doxygen")
+    dox.add_argument("headers", nargs="+")
+    dox.add_argument("--namespace", action="append", default=[])
+    rs = sub.add_parser("rustc")
+    rs.add_argument("crate")
+    rs.add_argument("--cfg", action="append", default=[])
+    rs.add_argument("--skip", action="append", default=[])
+    rs.add_argument("--edition", default="2021", help="the crate's Rust edition (Cargo.toml)")
+    rb = sub.add_parser("yard")
+    rb.add_argument("project")
+    rb.add_argument("--pattern", default="lib/**/*.rb")
+    args = parser.parse_args()
+    if args.tool == "yard":
+        return yard(args.project, args.pattern)
+    if args.tool == "doxygen":
+        return doxygen(args.headers, args.namespace)
+    return rustc(args.crate, args.cfg, args.skip, args.edition)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
