@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from repo_roles.coverage.store import DocCache
     from repo_roles.coverage.analyze import CoverageResult
     from repo_roles.coverage.test_presence import TestIndex
+    from repo_roles.history.stage import History
 
 
 class LazyClassifications(Mapping[str, Classification]):
@@ -115,6 +116,15 @@ class ScanContext:
             )
         return found
 
+    @property
+    def history(self) -> "History":
+        """Who actually knows each file, from one streaming ``git log`` (cached by commit id)."""
+        found = self.__dict__.get("_history")
+        if found is None:
+            from repo_roles.history.stage import load_history
+
+            found = self.__dict__["_history"] = load_history(self.inventory, self.config, self.use_cache)
+        return found
 
     @property
     def modules_needing_tests(self) -> Dict[str, Tuple[str, ...]]:

@@ -1,0 +1,182 @@
+"""Per-file authorship from history, the Degree of Authorship, and truck factors.
+
+Degree of Authorship (DOA) — Fritz, Ou, Murphy, Murphy-Hill, "A degree-of-knowledge model to
+capture source code familiarity" (ICSE 2010), in the form used by Avelino, Passos, Hora,
+Valente, "A novel approach for estimating truck factors" (ICPC 2016)::
+
+    DOA(a, f) = 3.293 + 1.098 * FA + 0.164 * DL - 0.321 * ln(1 + AC)
+
+FA is 1 when ``a`` created ``f`` (renames followed), DL the number of ``a``'s commits to ``f``,
+AC the number of other authors' commits to it.  An author is one of the file's *authors* when
+the DOA normalised by the file's highest DOA is at least 0.75 and the absolute DOA at least
+3.293 (Avelino et al., section III-B).
+
+Truck factor: Avelino et al.'s greedy algorithm (Algorithm 1): repeatedly remove the author
+of the most files until more than half the files have no author left; the number removed is
+the truck factor.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+
+DOA_BASE = 3.293
+DOA_FA = 1.098
+DOA_DL = 0.164
+DOA_AC = 0.321
+NORMALISED_THRESHOLD = 0.75
+ABSOLUTE_THRESHOLD = 3.293
+
+# A file's record: [creator author index (-1: unknown), {author index: [commits, last time]}]
+FileRecord = list
+
+
+def doa(fa: int, dl: int, ac: int) -> float:
+    """Degree of Authorship (Fritz et al. 2010; Avelino et al., ICPC 2016)."""
+    return DOA_BASE + DOA_FA * fa + DOA_DL * dl - DOA_AC * math.log(1 + ac)
+
+
+class AuthorDOA(NamedTuple):
+    author: str  # "Name <email>" after .mailmap
+    fa: int
+    dl: int
+    ac: int
+    doa: float
+    normalised: float
+    last: int  # this author's last commit to the file (seconds since the epoch)
+    is_author: bool
+
+
+class HistoryModel:
+    """Every file's creator and per-author commit counts, built commit by commit, oldest first."""
+
+    def __init__(self) -> None:
+        self.head: Optional[str] = None
+        self.authors: List[Tuple[str, str]] = []  # (name, email) after .mailmap
+        self.index: Dict[Tuple[str, str], int] = {}
+        self.author_last: List[int] = []  # newest commit of each author anywhere
+        self.files: Dict[str, FileRecord] = {}
+        self.newest = 0  # newest commit time seen (the reference for "active")
+
+    # -- building ----------------------------------------------------------------------------
+    def author_id(self, name: str, email: str) -> int:
+        key = (name, email)
+        found = self.index.get(key)
+        if found is None:
+            found = self.index[key] = len(self.authors)
+            self.authors.append(key)
+            self.author_last.append(0)
+        return found
+
+    def apply(self, author: int, when: int, changes: Iterable[Tuple[str, str, Optional[str]]]) -> None:
+        """One commit by ``author`` at ``when``: (status, path, old path) per changed file."""
+        files = self.files
+        if when > self.author_last[author]:
+            self.author_last[author] = when
+        if when > self.newest:
+            self.newest = when
+        for status, path, old in changes:
+            if status == "D":
+                files.pop(path, None)
+                continue
+            if status == "R":
+                record = files.pop(old, None) if old is not None else None
+                if record is None:
+                    record = [author, {}]
+                files[path] = record
+            elif status == "A" or status == "C":
+                record = files[path] = [author, {}]
+            else:
+                record = files.get(path)
+                if record is None:  # history before the first commit we read (should not happen)
+                    record = files[path] = [-1, {}]
+            counts = record[1]
+            seen = counts.get(author)
+            if seen is None:
+                counts[author] = [1, when]
+            else:
+                seen[0] += 1
+                if when > seen[1]:
+                    seen[1] = when
+
+    # -- reading -----------------------------------------------------------------------------
+    def label(self, author: int) -> str:
+        name, email = self.authors[author]
+        return f"{name} <{email}>"
+
+    def doa_of(self, path: str) -> List[AuthorDOA]:
+        """Every contributor to ``path`` with its DOA inputs, strongest first."""
+        record = self.files.get(path)
+        if record is None:
+            return []
+        creator, counts = record
+        total = sum(n for n, _ in counts.values())
+        rows = []
+        for author, (dl, last) in counts.items():
+            fa = 1 if author == creator else 0
+            rows.append((author, fa, dl, total - dl, doa(fa, dl, total - dl), last))
+        if creator >= 0 and creator not in counts:  # unreachable: creation is a commit to the file
+            rows.append((creator, 1, 0, total, doa(1, 0, total), 0))
+        best = max((r[4] for r in rows), default=0.0)
+        out = []
+        for author, fa, dl, ac, value, last in rows:
+            normalised = value / best if best > 0 else 0.0
+            out.append(AuthorDOA(self.label(author), fa, dl, ac, value, normalised, last,
+                                 normalised >= NORMALISED_THRESHOLD and value >= ABSOLUTE_THRESHOLD))
+        out.sort(key=lambda r: (-r.doa, r.author))
+        return out
+
+    def author_ids(self, path: str) -> List[int]:
+        """The file's authors (author indices), strongest first."""
+        record = self.files.get(path)
+        if record is None:
+            return []
+        creator, counts = record
+        total = sum(n for n, _ in counts.values())
+        scored = [(doa(1 if a == creator else 0, dl, total - dl), a) for a, (dl, _) in counts.items()]
+        if not scored:
+            return []
+        best = max(s for s, _ in scored)
+        chosen = [(s, a) for s, a in scored if s >= ABSOLUTE_THRESHOLD and best > 0 and s / best >= NORMALISED_THRESHOLD]
+        chosen.sort(key=lambda item: (-item[0], self.authors[item[1]]))
+        return [a for _, a in chosen]
+
+    def last_commit(self, path: str) -> Optional[int]:
+        record = self.files.get(path)
+        if record is None or not record[1]:
+            return None
+        return max(t for _, t in record[1].values())
+
+    def active(self, author: int, days: int) -> bool:
+        """Whether ``author`` committed within ``days`` of the newest commit in the history."""
+        return self.author_last[author] >= self.newest - days * 86400
+
+
+def truck_factor(file_authors: Mapping[str, Sequence[int]]) -> Tuple[int, List[int]]:
+    """Avelino et al.'s greedy truck factor over ``file_authors`` (path -> author ids).
+
+    Returns the truck factor and the authors removed, in order.  Files without authors count
+    as uncovered from the start; an empty set of files has truck factor 0.
+    """
+    total = len(file_authors)
+    if total == 0:
+        return 0, []
+    covered: Dict[int, Set[str]] = {}
+    remaining: Dict[str, int] = {}
+    for path, authors in file_authors.items():
+        if authors:
+            remaining[path] = len(set(authors))
+        for author in set(authors):
+            covered.setdefault(author, set()).add(path)
+    orphans = total - len(remaining)
+    removed: List[int] = []
+    # Stop once more than half the files have no author left.
+    while orphans * 2 <= total and covered:
+        top = min(covered, key=lambda a: (-len(covered[a]), a))
+        removed.append(top)
+        for path in covered.pop(top):
+            remaining[path] -= 1
+            if remaining[path] == 0:
+                orphans += 1
+    return len(removed), removed
