@@ -74,6 +74,11 @@ class ScanContext:
     repository_checks: bool
     findings: List[Finding] = field(default_factory=list)
     use_cache: bool = True  # False (`--no-cache`): analyse every file afresh, store nothing
+    notes: List[str] = field(default_factory=list)  # said once on stderr (e.g. history skipped)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
     @property
     def root(self) -> Path:

@@ -213,6 +213,8 @@ def run_check(
     context, whole = _scan_what_to_check(files, diff_base, config_path, untracked, not no_cache)
     selection = build_selection(context.config, **codes)
     findings = run_checks(context, selection)
+    for note in context.notes:  # e.g. history rules skipped on a shallow clone
+        click.echo(f"repo-roles: note: {note}", err=True)
     stale = False
     if accepted is not None:
         from repo_roles.commands.baseline import baseline_scope, report_stale
