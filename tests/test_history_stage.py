@@ -54,7 +54,7 @@ def test_incremental_run_reads_only_new_commits_and_equals_a_full_pass(tmp_path:
     first = load(s.root)
     cached_head = first.model.head
     assert load(s.root).model.head == cached_head
-    assert logged == ["HEAD"]  # the second run found HEAD cached: no git log at all
+    assert logged == [cached_head]  # one full pass; the second run found HEAD cached: no git log
     s.commit(CAROL, 3, {"a.py": "3", "new.py": "n"})
     s.commit(BOB, 4, renames={"lib/b.py": "lib/c.py"})
     s.commit(CAROL, 5, {"a.py": None})
