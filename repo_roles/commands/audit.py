@@ -11,7 +11,7 @@ from repo_roles.report.audit_terminal import render_audit
 from repo_roles import __version__
 from repo_roles.checks.registry import RULES
 from repo_roles.report import ReportInput, render
-from repo_roles.scan import scan
+from repo_roles.scan import ScanContext, scan
 from repo_roles.summary import summarize
 
 
@@ -24,11 +24,25 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     title = f"repo-roles audit of {context.root}{'/' + context.inventory.scope if context.inventory.scope else ''}" \
             f"{config_note}"
     click.echo(render_audit(summary, title=title))
+    click.echo(declared_vs_actual(context))
     click.echo("Findings")
     # The engine returns the findings sorted: the formatter need not sort 264k of them again.
     report = ReportInput(context.findings, RULES, context.root, __version__, presorted=True)
     click.echo(render("concise", report), nl=False)
     return 1 if any(f.severity != "info" for f in context.findings) else 0
+
+
+def declared_vs_actual(context: ScanContext) -> str:
+    """The "Declared vs actual" section: declared owners against who knows the files by history."""
+    from repo_roles.history.declared import directory_rows, owner_rows
+    from repo_roles.report.audit_history import render_declared
+
+    history = context.history
+    paths = [e.path for e in context.targets]
+    if not history.available:
+        return render_declared(history, [], [])
+    return render_declared(history, owner_rows(history, paths, context.ownership.owners_of),
+                           directory_rows(history, paths))
 
 
 def register(group: click.Group) -> None:
