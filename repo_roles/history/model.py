@@ -105,10 +105,10 @@ class HistoryModel:
         name, email = self.authors[author]
         return f"{name} <{email}>"
 
-    def doa_of(self, path: str) -> List[AuthorDOA]:
-        """Every contributor to ``path`` with its DOA inputs, strongest first."""
+    def _scored(self, path: str) -> List[tuple]:
+        """(author id, FA, DL, AC, DOA, normalised, last, is author) per contributor, strongest first."""
         record = self.files.get(path)
-        if record is None:
+        if record is None or not record[1]:
             return []
         creator, counts = record
         total = sum(n for n, _ in counts.values())
@@ -116,31 +116,22 @@ class HistoryModel:
         for author, (dl, last) in counts.items():
             fa = 1 if author == creator else 0
             rows.append((author, fa, dl, total - dl, doa(fa, dl, total - dl), last))
-        if creator >= 0 and creator not in counts:  # unreachable: creation is a commit to the file
-            rows.append((creator, 1, 0, total, doa(1, 0, total), 0))
-        best = max((r[4] for r in rows), default=0.0)
+        best = max(r[4] for r in rows)
         out = []
         for author, fa, dl, ac, value, last in rows:
             normalised = value / best if best > 0 else 0.0
-            out.append(AuthorDOA(self.label(author), fa, dl, ac, value, normalised, last,
-                                 normalised >= NORMALISED_THRESHOLD and value >= ABSOLUTE_THRESHOLD))
-        out.sort(key=lambda r: (-r.doa, r.author))
+            out.append((author, fa, dl, ac, value, normalised, last,
+                        normalised >= NORMALISED_THRESHOLD and value >= ABSOLUTE_THRESHOLD))
+        out.sort(key=lambda r: (-r[4], self.authors[r[0]]))
         return out
+
+    def doa_of(self, path: str) -> List[AuthorDOA]:
+        """Every contributor to ``path`` with its DOA inputs, strongest first."""
+        return [AuthorDOA(self.label(row[0]), *row[1:]) for row in self._scored(path)]
 
     def author_ids(self, path: str) -> List[int]:
         """The file's authors (author indices), strongest first."""
-        record = self.files.get(path)
-        if record is None:
-            return []
-        creator, counts = record
-        total = sum(n for n, _ in counts.values())
-        scored = [(doa(1 if a == creator else 0, dl, total - dl), a) for a, (dl, _) in counts.items()]
-        if not scored:
-            return []
-        best = max(s for s, _ in scored)
-        chosen = [(s, a) for s, a in scored if s >= ABSOLUTE_THRESHOLD and best > 0 and s / best >= NORMALISED_THRESHOLD]
-        chosen.sort(key=lambda item: (-item[0], self.authors[item[1]]))
-        return [a for _, a in chosen]
+        return [row[0] for row in self._scored(path) if row[7]]
 
     def last_commit(self, path: str) -> Optional[int]:
         record = self.files.get(path)
