@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from repo_roles.history.model import truck_factor
+from repo_roles.history.model import contributions, truck_factor
 from repo_roles.history.stage import History
 
 OwnersOf = Callable[[str], Sequence[str]]
@@ -60,7 +60,7 @@ def owner_rows(history: History, paths: Sequence[str], owners_of: OwnersOf) -> L
                 with_member += 1
             if not any(history.active(a) for a in authors):
                 nobody += 1
-            for author, (_, when) in history.contributors(path).items():
+            for author, _, when in history.contributors(path):
                 if history.handle(author) in people and (last is None or when > last):
                     last = when
         tf, removed = truck_factor(authored)
@@ -96,12 +96,12 @@ def directory_activity(history: History) -> Dict[str, Dict[int, int]]:
     model = history.model
     prefix = history.prefix
     if model is not None:
-        for key, (_, counts) in model.files.items():
+        for key, record in model.files.items():
             if prefix and not key.startswith(prefix):
                 continue
             directory = key[len(prefix):].rpartition("/")[0]
             seen = found.setdefault(directory, {})
-            for author, (_, when) in counts.items():
+            for author, _, when in contributions(record):
                 if when > seen.get(author, -1):
                     seen[author] = when
     history._directory_activity = found  # type: ignore[attr-defined]

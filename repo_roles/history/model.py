@@ -19,7 +19,8 @@ the truck factor.
 from __future__ import annotations
 
 import math
-from typing import Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
+from array import array
+from typing import Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, Set, Tuple
 
 DOA_BASE = 3.293
 DOA_FA = 1.098
@@ -28,8 +29,90 @@ DOA_AC = 0.321
 NORMALISED_THRESHOLD = 0.75
 ABSOLUTE_THRESHOLD = 3.293
 
-# A file's record: [creator author index (-1: unknown), {author index: [commits, last time]}]
+# A file's record, flat so that the cache stores and loads it as it is (no rebuilding of
+# 20,000 small dicts): [creator author index (-1: unknown), author, commits, last time,
+# author, commits, last time, ...], one triple per contributor.
 FileRecord = list
+
+
+class FileTable:
+    """Path -> :data:`FileRecord`, as a dict, with the records read from the cache kept in one
+    flat integer array until something touches them: a run after 10 new commits turns ~20 of
+    20,000 records into lists instead of all of them."""
+
+    def __init__(self, flat: Optional[array] = None, where: Optional[Dict[str, Tuple[int, int]]] = None,
+                 authors: int = 0) -> None:
+        self._flat = flat if flat is not None else array("q")
+        self._authors = authors  # records from the array name author indices below this
+        self._where: Dict[str, Tuple[int, int]] = where if where is not None else {}  # path -> slice
+        self._own: Dict[str, FileRecord] = {}
+
+    def get(self, path: str, default: Optional[FileRecord] = None) -> Optional[FileRecord]:
+        found = self._own.get(path)
+        if found is not None:
+            return found
+        span = self._where.pop(path, None)
+        if span is None:
+            return default
+        found = self._flat[span[0]:span[1]].tolist()
+        if not self._valid(found):
+            return default  # a damaged cache entry: the file is unknown rather than wrong
+        self._own[path] = found
+        return found
+
+    def _valid(self, record: FileRecord) -> bool:
+        authors = record[1::3]
+        return not authors or (min(authors) >= 0 and max(authors) < self._authors)
+
+    def pop(self, path: str, default: Optional[FileRecord] = None) -> Optional[FileRecord]:
+        found = self.get(path)
+        if found is None:
+            return default
+        del self._own[path]
+        return found
+
+    def __setitem__(self, path: str, record: FileRecord) -> None:
+        self._where.pop(path, None)
+        self._own[path] = record
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._own or path in self._where
+
+    def __len__(self) -> int:
+        return len(self._own) + len(self._where)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from list(self._where)
+        yield from list(self._own)
+
+    def items(self) -> Iterator[Tuple[str, FileRecord]]:
+        """Every (path, record); records still in the array are read as copies, not kept."""
+        flat = self._flat
+        for path, (start, end) in list(self._where.items()):
+            record = flat[start:end].tolist()
+            if self._valid(record):
+                yield path, record
+        yield from list(self._own.items())
+
+    def flat(self) -> Tuple[List[str], List[int], array]:
+        """(paths, record sizes, all records in one array): the cache's form."""
+        paths = list(self._where)
+        sizes = [end - start for start, end in self._where.values()]
+        out = array("q")
+        flat = self._flat
+        for start, end in self._where.values():
+            out += flat[start:end]
+        for path, record in self._own.items():
+            paths.append(path)
+            sizes.append(len(record))
+            out.extend(record)
+        return paths, sizes, out
+
+
+def contributions(record: FileRecord) -> Iterator[Tuple[int, int, int]]:
+    """(author index, commits, last time) per contributor of a file record."""
+    for k in range(1, len(record), 3):
+        yield record[k], record[k + 1], record[k + 2]
 
 
 def doa(fa: int, dl: int, ac: int) -> float:
@@ -56,7 +139,7 @@ class HistoryModel:
         self.authors: List[Tuple[str, str]] = []  # (name, email) after .mailmap
         self.index: Dict[Tuple[str, str], int] = {}
         self.author_last: List[int] = []  # newest commit of each author anywhere
-        self.files: Dict[str, FileRecord] = {}
+        self.files = FileTable()
         self.newest = 0  # newest commit time seen (the reference for "active")
 
     # -- building ----------------------------------------------------------------------------
@@ -83,22 +166,23 @@ class HistoryModel:
             if status == "R":
                 record = files.pop(old, None) if old is not None else None
                 if record is None:
-                    record = [author, {}]
+                    record = [author]
                 files[path] = record
             elif status == "A" or status == "C":
-                record = files[path] = [author, {}]
+                files[path] = [author, author, 1, when]
+                continue
             else:
                 record = files.get(path)
                 if record is None:  # history before the first commit we read (should not happen)
-                    record = files[path] = [-1, {}]
-            counts = record[1]
-            seen = counts.get(author)
-            if seen is None:
-                counts[author] = [1, when]
+                    record = files[path] = [-1]
+            for k in range(1, len(record), 3):
+                if record[k] == author:
+                    record[k + 1] += 1
+                    if when > record[k + 2]:
+                        record[k + 2] = when
+                    break
             else:
-                seen[0] += 1
-                if when > seen[1]:
-                    seen[1] = when
+                record += (author, 1, when)
 
     # -- reading -----------------------------------------------------------------------------
     def label(self, author: int) -> str:
@@ -108,12 +192,12 @@ class HistoryModel:
     def _scored(self, path: str) -> List[tuple]:
         """(author id, FA, DL, AC, DOA, normalised, last, is author) per contributor, strongest first."""
         record = self.files.get(path)
-        if record is None or not record[1]:
+        if record is None or len(record) < 4:
             return []
-        creator, counts = record
-        total = sum(n for n, _ in counts.values())
+        creator = record[0]
+        total = sum(record[2::3])
         rows = []
-        for author, (dl, last) in counts.items():
+        for author, dl, last in contributions(record):
             fa = 1 if author == creator else 0
             rows.append((author, fa, dl, total - dl, doa(fa, dl, total - dl), last))
         best = max(r[4] for r in rows)
@@ -135,9 +219,9 @@ class HistoryModel:
 
     def last_commit(self, path: str) -> Optional[int]:
         record = self.files.get(path)
-        if record is None or not record[1]:
+        if record is None or len(record) < 4:
             return None
-        return max(t for _, t in record[1].values())
+        return max(record[3::3])
 
     def active(self, author: int, days: int) -> bool:
         """Whether ``author`` committed within ``days`` of the newest commit in the history."""

@@ -117,6 +117,7 @@ class HistoryState(NamedTuple):
     shallow: bool
     partial: bool
     grafted: bool
+    ignore_revs_file: Optional[str] = None  # blame.ignoreRevsFile, as configured
 
     @property
     def complete(self) -> bool:
@@ -143,8 +144,14 @@ def _git(git_root: Path, *args: str) -> Tuple[int, str]:
     return 0, str(out)
 
 
+_SETTINGS = r"^(extensions\.partialclone|remote\..*\.promisor|blame\.ignorerevsfile)$"
+
+
 def history_state(git_root: Path) -> HistoryState:
-    """Shallow, partial, grafted or empty: four cheap questions, no history read."""
+    """Shallow, partial, grafted or empty: two git calls and a look at the refs, no history read.
+
+    ``settings`` keeps what ``git config`` said (``blame.ignoreRevsFile`` is read there too).
+    """
     code, out = _git(git_root, "rev-parse", "--is-shallow-repository", "--git-common-dir", "--verify", "-q", "HEAD")
     lines = out.splitlines()
     head = lines[2].strip() if code == 0 and len(lines) >= 3 and _HEX.match(lines[2].strip()) else None
@@ -152,20 +159,34 @@ def history_state(git_root: Path) -> HistoryState:
     common = Path(lines[1].strip()) if len(lines) >= 2 else Path(git_root) / ".git"
     if not common.is_absolute():
         common = Path(git_root) / common
-    _, promisor = _git(git_root, "config", "--get-regexp", r"^(extensions\.partialclone|remote\..*\.promisor)$")
-    partial = any(line.split()[-1:] != ["false"] for line in promisor.splitlines() if line.strip())
-    _, replaced = _git(git_root, "for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/")
-    grafted = bool(replaced.strip()) or (common / "info" / "grafts").exists()
-    if os.environ.get("GIT_NO_REPLACE_OBJECTS"):
-        grafted = (common / "info" / "grafts").exists()
-    return HistoryState(head, shallow, partial, grafted)
+    _, found = _git(git_root, "config", "--get-regexp", _SETTINGS)
+    settings = {}
+    for line in found.splitlines():
+        key, _, value = line.partition(" ")
+        settings[key.lower()] = value  # the last value wins, as for git
+    partial = any(value.strip().lower() not in ("false", "") or key == "extensions.partialclone"
+                  for key, value in settings.items() if key != "blame.ignorerevsfile")
+    grafted = (common / "info" / "grafts").exists()
+    if not os.environ.get("GIT_NO_REPLACE_OBJECTS"):
+        grafted = grafted or _has_replace_refs(git_root, common)
+    return HistoryState(head, shallow, partial, grafted, settings.get("blame.ignorerevsfile"))
+
+
+def _has_replace_refs(git_root: Path, common: Path) -> bool:
+    """Whether ``refs/replace/`` holds a ref (loose or packed; asks git for other ref stores)."""
+    if (common / "reftable").exists():
+        _, replaced = _git(git_root, "for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/")
+        return bool(replaced.strip())
+    for _, _, names in os.walk(common / "refs" / "replace"):
+        if names:
+            return True
+    try:
+        with open(common / "packed-refs", "rb") as handle:
+            return any(b" refs/replace/" in line for line in handle)
+    except OSError:
+        return False
 
 
 def is_ancestor(git_root: Path, older: str, newer: str) -> bool:
     code, _ = _git(git_root, "merge-base", "--is-ancestor", older, newer)
     return code == 0
-
-
-def config_value(git_root: Path, key: str) -> Optional[str]:
-    code, out = _git(git_root, "config", "--get", key)
-    return out.strip() or None if code == 0 else None

@@ -10,13 +10,13 @@ import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from repo_roles import __version__
 from repo_roles.history import cache as history_cache
 from repo_roles.history.identity import Identities
-from repo_roles.history.model import AuthorDOA, HistoryModel
-from repo_roles.history.reader import HistoryState, config_value, history_state, is_ancestor, read_log
+from repo_roles.history.model import AuthorDOA, HistoryModel, contributions
+from repo_roles.history.reader import HistoryState, history_state, is_ancestor, read_log
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
@@ -70,12 +70,12 @@ class History:
         when = self.last_commit(path)
         return iso(when) if when is not None else None
 
-    def contributors(self, path: str) -> Dict[int, List[int]]:
-        """Author id -> [commits, last time] for the file (empty when unknown)."""
+    def contributors(self, path: str) -> List[Tuple[int, int, int]]:
+        """(author id, commits, last time) per contributor to the file (empty when unknown)."""
         if self.model is None:
-            return {}
+            return []
         record = self.model.files.get(self._key(path))
-        return record[1] if record is not None else {}
+        return list(contributions(record)) if record is not None else []
 
     def active(self, author: int) -> bool:
         return self.model is not None and self.model.active(author, self.active_days)
@@ -126,16 +126,13 @@ def _git_root_inventory(inventory: "Inventory") -> "Inventory":
     return Inventory(project_root=top, git_root=top, prefix="", scope="", entries=[])
 
 
-def ignored_revisions(inventory: "Inventory") -> FrozenSet[str]:
+def ignored_revisions(inventory: "Inventory", configured: Optional[str]) -> FrozenSet[str]:
     """Commit ids listed in ``blame.ignoreRevsFile`` and ``.git-blame-ignore-revs`` (GitHub's name).
 
     Format as git's ``--ignore-revs-file``: one full commit id per line, ``#`` comments.
     """
-    top = inventory.git_root
-    assert top is not None
     reader = _git_root_inventory(inventory)
     names = [IGNORE_REVS_NAME]
-    configured = config_value(top, "blame.ignoreRevsFile")
     if configured and not Path(configured).is_absolute() and ".." not in Path(configured).parts:
         names.insert(0, Path(configured).as_posix())
     revs: Set[str] = set()
@@ -191,7 +188,7 @@ def load_history(inventory: "Inventory", config: "Config", use_cache: bool = Tru
         return unavailable(f"history skipped: {state.problem}; {FETCH_HINT}", state)
     head = state.head
     assert head is not None
-    ignored = ignored_revisions(inventory)
+    ignored = ignored_revisions(inventory, state.ignore_revs_file)
     model: Optional[HistoryModel] = None
     stored = None
     if use_cache:
