@@ -146,3 +146,37 @@ def test_repository_without_commits(tmp_path: Path) -> None:
     s.git("add", "a.py")
     history = load(s.root)
     assert not history.available and "no commits" in (history.note or "")
+
+
+def test_a_cache_entry_naming_an_unknown_author_is_dropped_not_trusted(tmp_path: Path) -> None:
+    import base64
+    import json
+    from array import array
+
+    from repo_roles.coverage.cache import cache_directory
+    from repo_roles.history.cache import cache_file
+
+    s = base(tmp_path / "r")
+    load(s.root)
+    path = cache_file(cache_directory(Config(), s.root), s.root.resolve())
+    data = json.loads(path.read_text())
+    records = array("q", base64.b64decode(data["records"]))
+    records[1] = 99  # the first file's first contributor: an author index out of range
+    data["records"] = base64.b64encode(records.tobytes()).decode()
+    path.write_text(json.dumps(data))
+    damaged = load(s.root)
+    assert damaged.doa(data["paths"][0]) == []  # unknown rather than wrong
+
+
+def test_history_config_is_validated_with_positions(tmp_path: Path) -> None:
+    from repo_roles.config import load_config
+    from repo_roles.errors import ConfigError
+
+    config = tmp_path / "repo-roles.toml"
+    config.write_text('[history]\nactive-days = 90\nidentities = { "*@old.example" = "@ann" }\n')
+    loaded = load_config(config).history
+    assert (loaded.active_days, loaded.identities, loaded.concentration_files) == (90, {"*@old.example": "@ann"}, 20)
+    config.write_text('[history]\nidentities = { "ann@x" = "not a handle" }\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(config)
+    assert "history" in str(info.value) and ":2:" in str(info.value)
