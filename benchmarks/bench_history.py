@@ -35,6 +35,7 @@ from typing import Callable, List, Optional, Tuple
 
 from repo_roles.config import Config
 from repo_roles.history.cache import cache_file
+from repo_roles.history.model import truck_factor
 from repo_roles.history.reader import log_command
 from repo_roles.history.stage import load_history
 from repo_roles.inventory import load_inventory
@@ -212,6 +213,18 @@ def main() -> int:
         model = history.model
         assert model is not None
         print(f"  {len(model.files)} files, {len(model.authors)} authors in the model")
+        tracked = list(load_inventory(repo).paths)
+        authored = {path: history.author_ids(path) for path in tracked}
+        per_author: dict = {}
+        for authors in authored.values():
+            for author in authors:
+                per_author[author] = per_author.get(author, 0) + 1
+        tf, removed = truck_factor(authored)
+        print(f"  truck factor over the {len(tracked)} tracked files: {tf} "
+              f"({', '.join(model.label(a) for a in removed)})")
+        print("  authors of the most files (by DOA):")
+        for author in sorted(per_author, key=lambda a: -per_author[a])[:10]:
+            print(f"    {per_author[author]:6d}  {model.label(author)}")
         if not args.repo:
             stored = cache_file(warm, repo)
             saved = work / "at-base.json"

@@ -1,6 +1,6 @@
 """The history model kept between runs, keyed by the commit it was built up to.
 
-One JSON file per repository in the cache directory (never pickle: a ``cache-dir`` inside a
+One file per repository in the cache directory, a line of JSON and an integer array (never pickle: a ``cache-dir`` inside a
 repository is attacker controlled), written through :mod:`repo_roles.atomic`.  The fingerprint
 covers what changes the model besides new commits (tool version, bot patterns, ignored
 revisions, ``.mailmap``); a different fingerprint, or a malformed file, is a miss.
@@ -8,18 +8,18 @@ revisions, ``.mailmap``); a different fingerprint, or a malformed file, is a mis
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import sys
 from array import array
 from itertools import accumulate
+from operator import sub
 from pathlib import Path
 from typing import Optional
 
 from repo_roles.history.model import FileTable, HistoryModel
 
-FORMAT = 4
+FORMAT = 5
 
 
 def cache_file(directory: Path, git_root: Path) -> Path:
@@ -30,7 +30,11 @@ def cache_file(directory: Path, git_root: Path) -> Path:
 def load(path: Path, fingerprint: str) -> Optional[HistoryModel]:
     try:
         with open(path, "rb") as handle:
-            data = json.loads(handle.read())
+            raw = handle.read()
+        cut = raw.find(b"\n")
+        if cut < 0:
+            return None
+        data = json.loads(raw[:cut])
         if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
             return None
         model = HistoryModel()
@@ -43,26 +47,20 @@ def load(path: Path, fingerprint: str) -> Optional[HistoryModel]:
             return None
         model.author_last = last
         paths = data["paths"]
-        sizes = array("q", base64.b64decode(data["sizes"], validate=True))
-        flat = array("q", base64.b64decode(data["records"], validate=True))
+        sizes = array("q", data["sizes"])  # refuses anything but integers
+        flat = array("q")
+        flat.frombytes(raw[cut + 1:])  # refuses a length that is no multiple of 8
         if sys.byteorder != "little":
-            sizes.byteswap()
             flat.byteswap()
         if not isinstance(paths, list) or len(paths) != len(sizes) or sum(sizes) != len(flat):
             return None
-        if not all(isinstance(p, str) for p in paths) or len(set(paths)) != len(paths):
+        if (paths and set(map(type, paths)) != {str}) or len(set(paths)) != len(paths):
             return None
-        # Validated in bulk, at C speed: whole records (a creator, then triples), no value below
-        # -1 (only a creator may be -1, unknown), creators in range.  Each record's author indices
-        # are checked when the record is first read (FileTable drops a bad one).
-        count = len(last)
-        if sizes and (min(sizes) < 1 or any(size % 3 != 1 for size in sizes)):
+        if sizes and min(sizes) < 1:
             return None
+        # Each record is validated when it is first read (FileTable drops a malformed one).
         ends = list(accumulate(sizes))
-        starts = [end - size for end, size in zip(ends, sizes)]
-        if flat and (min(flat) < -1 or max(flat[k] for k in starts) >= count):
-            return None
-        model.files = FileTable(flat, dict(zip(paths, zip(starts, ends))), count)
+        model.files = FileTable(flat, dict(zip(paths, zip(map(sub, ends, sizes), ends))), len(last))
         return model
     except (OSError, ValueError, TypeError, KeyError, IndexError, OverflowError):
         return None
@@ -72,20 +70,17 @@ def save(path: Path, fingerprint: str, model: HistoryModel) -> None:
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
     paths, sizes, flat = model.files.flat()
-    sized = array("q", sizes)
     if sys.byteorder != "little":  # stored little-endian
-        sized.byteswap()
         flat.byteswap()
-    data = {
+    header = {
         "format": FORMAT, "fingerprint": fingerprint, "head": model.head, "newest": model.newest,
-        "authors": model.authors, "author_last": model.author_last, "paths": paths,
-        # one creator and (author, commits, last time) triples per file, as 64-bit integers
-        "sizes": base64.b64encode(sized.tobytes()).decode("ascii"),
-        "records": base64.b64encode(flat.tobytes()).decode("ascii"),
+        "authors": model.authors, "author_last": model.author_last, "paths": paths, "sizes": sizes,
     }
-    text = json.dumps(data, separators=(",", ":"))
+    # One line of JSON, then every record (a creator and (author, commits, last time) triples
+    # per file, in path order) as 64-bit little-endian integers.
+    data = json.dumps(header, separators=(",", ":")).encode("ascii") + b"\n" + flat.tobytes()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(str(path), text)
+        write_atomic(str(path), data)
     except (OSError, AtomicWriteError):
         pass  # a cache is best effort

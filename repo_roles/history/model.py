@@ -61,8 +61,10 @@ class FileTable:
         return found
 
     def _valid(self, record: FileRecord) -> bool:
-        authors = record[1::3]
-        return not authors or (min(authors) >= 0 and max(authors) < self._authors)
+        """A whole record: a creator (-1: unknown) and triples with known authors, no negatives."""
+        if len(record) % 3 != 1 or not -1 <= record[0] < self._authors:
+            return False
+        return len(record) == 1 or (min(record[1:]) >= 0 and max(record[1::3]) < self._authors)
 
     def pop(self, path: str, default: Optional[FileRecord] = None) -> Optional[FileRecord]:
         found = self.get(path)
@@ -215,6 +217,10 @@ class HistoryModel:
 
     def author_ids(self, path: str) -> List[int]:
         """The file's authors (author indices), strongest first."""
+        record = self.files.get(path)
+        if record is not None and len(record) == 4:
+            # One contributor: DOA = 3.293 + 1.098 FA + 0.164 DL >= 3.293, normalised 1.
+            return [record[1]]
         return [row[0] for row in self._scored(path) if row[7]]
 
     def last_commit(self, path: str) -> Optional[int]:
