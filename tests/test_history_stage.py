@@ -183,3 +183,23 @@ def test_history_config_is_validated_with_positions(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(config)
     assert "history" in str(info.value) and ":2:" in str(info.value)
+
+
+def test_a_cached_commit_id_that_is_no_id_never_reaches_git(tmp_path: Path, logged: List[str]) -> None:
+    import json
+
+    from repo_roles.coverage.cache import cache_directory
+    from repo_roles.history.cache import cache_file
+
+    s = base(tmp_path / "r")
+    load(s.root)
+    path = cache_file(cache_directory(Config(), s.root), s.root.resolve())
+    raw = path.read_bytes()
+    cut = raw.index(b"\n")
+    header = json.loads(raw[:cut])
+    header["head"] = "--output=" + str(tmp_path / "x")
+    path.write_bytes(json.dumps(header).encode() + raw[cut:])
+    s.commit(CAROL, 3, {"a.py": "3"})
+    history = load(s.root)
+    assert logged[-1] == history.model.head  # a full pass, not "--output=...".."HEAD"
+    assert not (tmp_path / "x").exists()

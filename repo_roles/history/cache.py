@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from array import array
 from itertools import accumulate
@@ -20,6 +21,7 @@ from typing import Optional
 from repo_roles.history.model import FileTable, HistoryModel
 
 FORMAT = 5
+_COMMIT_ID = re.compile(r"\A[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
 
 
 def cache_file(directory: Path, git_root: Path) -> Path:
@@ -39,6 +41,8 @@ def load(path: Path, fingerprint: str) -> Optional[HistoryModel]:
             return None
         model = HistoryModel()
         model.head = str(data["head"])
+        if not _COMMIT_ID.match(model.head):  # it reaches git's command line: an id, never an option
+            return None
         model.newest = int(data["newest"])
         for name, email in data["authors"]:
             model.author_id(str(name), str(email))
