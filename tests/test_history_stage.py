@@ -203,3 +203,18 @@ def test_a_cached_commit_id_that_is_no_id_never_reaches_git(tmp_path: Path, logg
     history = load(s.root)
     assert logged[-1] == history.model.head  # a full pass, not "--output=...".."HEAD"
     assert not (tmp_path / "x").exists()
+
+
+def test_a_clone_missing_blobs_is_skipped_not_judged(tmp_path: Path) -> None:
+    """Rename detection reads the blobs of added and deleted files; a clone without some of them
+    (not marked as a partial clone) makes git log fail with "unable to read"."""
+    from _history import body
+
+    s = Script(tmp_path / "r")
+    s.commit(ANN, 0, {"a.py": body("a")})
+    s.commit(BOB, 1, renames={"a.py": "b.py"}, files={"b.py": body("a") + "edited\n"})
+    blob = s.git("rev-parse", "HEAD~1:a.py").strip()
+    (s.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    history = load(s.root)
+    assert not history.available
+    assert "unable to read" in (history.note or "") and FETCH_HINT in (history.note or "")

@@ -27,6 +27,14 @@ _CHUNK = 1 << 20
 _HEX = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 
+class HistoryReadError(NotARepositoryError):
+    """git log failed; ``detail`` is git's first line of error output."""
+
+    def __init__(self, git_root: Path, detail: str) -> None:
+        super().__init__(f"{git_root}: git log failed: {detail}")
+        self.detail = detail
+
+
 class Change(NamedTuple):
     status: str  # A, M, D, T, R (rename: ``old`` is set), C (copy: ``old`` is the source)
     path: str
@@ -81,7 +89,7 @@ def read_log(git_root: Path, revisions: str = "HEAD") -> Iterator[Commit]:
         code = process.proc.wait()  # type: ignore[union-attr]
     if code != 0:
         stderr = process.proc.stderr.read().decode("utf-8", "replace") if process.proc.stderr else ""  # type: ignore[union-attr]
-        raise NotARepositoryError(f"{git_root}: git log failed: {(stderr.strip().splitlines() or [f'exit code {code}'])[0]}")
+        raise HistoryReadError(git_root, (stderr.strip().splitlines() or [f"exit code {code}"])[0])
 
 
 def _parse(record: bytes) -> Commit:

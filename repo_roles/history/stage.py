@@ -16,7 +16,7 @@ from repo_roles import __version__
 from repo_roles.history import cache as history_cache
 from repo_roles.history.identity import Identities
 from repo_roles.history.model import AuthorDOA, HistoryModel, contributions
-from repo_roles.history.reader import HistoryState, history_state, is_ancestor, read_log
+from repo_roles.history.reader import HistoryReadError, HistoryState, history_state, is_ancestor, read_log
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
@@ -199,10 +199,16 @@ def load_history(inventory: "Inventory", config: "Config", use_cache: bool = Tru
         model = history_cache.load(stored, key)
     if model is not None and model.head == head:
         return History(model, state, inventory.prefix, identities, settings.active_days, None)
-    if model is not None and model.head and is_ancestor(top, model.head, head):
-        model = extend(model, top, f"{model.head}..{head}", identities, ignored)
-    else:  # no cache, or a rewritten history (the cached commit is no ancestor): a full pass
-        model = extend(HistoryModel(), top, head, identities, ignored)
+    try:
+        if model is not None and model.head and is_ancestor(top, model.head, head):
+            model = extend(model, top, f"{model.head}..{head}", identities, ignored)
+        else:  # no cache, or a rewritten history (the cached commit is no ancestor): a full pass
+            model = extend(HistoryModel(), top, head, identities, ignored)
+    except HistoryReadError as exc:
+        # Rename detection reads the blobs of added and deleted files: a clone that lacks some
+        # (a partial clone not marked as one, a damaged object store) makes git log fail with
+        # "unable to read <blob>".  No verdict then, rather than one from half a history.
+        return unavailable(f"history skipped: git log failed ({exc.detail}); {FETCH_HINT}", state)
     model.head = head
     if stored is not None:
         history_cache.save(stored, key, model)
