@@ -106,6 +106,19 @@ def test_a_corrupt_cache_is_a_miss(tmp_path: Path) -> None:
     assert snapshot(load(s.root)) == snapshot(load(s.root, use_cache=False))
 
 
+def cache_parts(root: Path) -> tuple:
+    """The cache file of ``root``, its JSON header and its raw records."""
+    import json
+
+    from repo_roles.coverage.cache import cache_directory
+    from repo_roles.history.cache import cache_file
+
+    path = cache_file(cache_directory(Config(), root), root.resolve())
+    raw = path.read_bytes()
+    cut = raw.index(b"\n")
+    return path, json.loads(raw[:cut]), raw[cut + 1:]
+
+
 def clone(source: Path, target: Path, *args: str) -> Path:
     import subprocess
 
@@ -149,22 +162,15 @@ def test_repository_without_commits(tmp_path: Path) -> None:
 
 
 def test_a_cache_entry_naming_an_unknown_author_is_dropped_not_trusted(tmp_path: Path) -> None:
-    import json
     from array import array
-
-    from repo_roles.coverage.cache import cache_directory
-    from repo_roles.history.cache import cache_file
 
     s = base(tmp_path / "r")
     load(s.root)
-    path = cache_file(cache_directory(Config(), s.root), s.root.resolve())
-    raw = path.read_bytes()
-    cut = raw.index(b"\n")
-    header = json.loads(raw[:cut])
+    path, header, raw = cache_parts(s.root)
     records = array("q")
-    records.frombytes(raw[cut + 1:])
+    records.frombytes(raw)
     records[1] = 99  # the first file's first contributor: an author index out of range
-    path.write_bytes(raw[:cut + 1] + records.tobytes())
+    path.write_bytes(path.read_bytes()[:-len(raw)] + records.tobytes())
     damaged = load(s.root)
     first, second = header["paths"][0], header["paths"][1]
     assert damaged.doa(first) == []  # unknown rather than wrong
@@ -188,17 +194,11 @@ def test_history_config_is_validated_with_positions(tmp_path: Path) -> None:
 def test_a_cached_commit_id_that_is_no_id_never_reaches_git(tmp_path: Path, logged: List[str]) -> None:
     import json
 
-    from repo_roles.coverage.cache import cache_directory
-    from repo_roles.history.cache import cache_file
-
     s = base(tmp_path / "r")
     load(s.root)
-    path = cache_file(cache_directory(Config(), s.root), s.root.resolve())
-    raw = path.read_bytes()
-    cut = raw.index(b"\n")
-    header = json.loads(raw[:cut])
+    path, header, raw = cache_parts(s.root)
     header["head"] = "--output=" + str(tmp_path / "x")
-    path.write_bytes(json.dumps(header).encode() + raw[cut:])
+    path.write_bytes(json.dumps(header).encode() + b"\n" + raw)
     s.commit(CAROL, 3, {"a.py": "3"})
     history = load(s.root)
     assert logged[-1] == history.model.head  # a full pass, not "--output=...".."HEAD"

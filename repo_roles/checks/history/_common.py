@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
+
+from repo_roles.history.declared import real_owners
 
 if TYPE_CHECKING:
     from repo_roles.history.stage import History
@@ -17,6 +19,15 @@ def history_or_note(context: "ScanContext") -> "Optional[History]":
         context.note(history.note or "history unavailable")
         return None
     return history
+
+
+def owned_targets(context: "ScanContext") -> Iterator[Tuple[str, List[str]]]:
+    """(path, declared owners) of every target with an owner that is a person or a team."""
+    lookup = context.ownership.lookup
+    for entry in context.targets:
+        owners = real_owners(lookup(entry.path).owners)
+        if owners:
+            yield entry.path, owners
 
 
 def day(when: int) -> str:

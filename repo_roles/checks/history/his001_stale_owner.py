@@ -35,10 +35,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from repo_roles.checks.history._common import day, history_or_note, names
+from repo_roles.checks.history._common import day, history_or_note, names, owned_targets
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
-from repo_roles.history.declared import real_owners, stale
+from repo_roles.history.declared import stale
 
 if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
@@ -52,20 +52,15 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     history = history_or_note(context) if context.targets else None
     if history is None:
         return
-    lookup = context.ownership.lookup
-    for entry in context.targets:
-        owned = lookup(entry.path)
-        owners = real_owners(owned.owners)
-        if not owners:
-            continue
-        found = stale(history, entry.path, owners)
+    for path, owners in owned_targets(context):
+        found = stale(history, path, owners)
         if found is None:
             continue
         yield Finding(
             RULE_ID,
             f"no declared owner ({' '.join(owners)}) committed to this file or its directory since "
             f"{day(history.since())}; {names(history, found.others)} did",
-            entry.path,
+            path,
             severity="warning",
             key=" ".join(owners),
         )

@@ -32,10 +32,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Set
 
-from repo_roles.checks.history._common import history_or_note, names
+from repo_roles.checks.history._common import history_or_note, names, owned_targets
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
-from repo_roles.history.declared import real_owners
 
 if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
@@ -50,16 +49,12 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     if history is None:
         return
     identities = history.identities
-    lookup = context.ownership.lookup
-    for entry in context.targets:
-        owners = real_owners(lookup(entry.path).owners)
-        if not owners:
-            continue
+    for path, owners in owned_targets(context):
         # Only owners history can judge: a roster team with members, or a person it can identify.
         judged = [o for o in owners if (identities.is_team(o) and identities.people(o)) or identities.knows(o)]
         if not judged:
             continue
-        authors = history.author_ids(entry.path)
+        authors = history.author_ids(path)
         if not authors:
             continue
         people: Set[str] = set()
@@ -71,7 +66,7 @@ def check(context: "ScanContext") -> Iterator[Finding]:
             RULE_ID,
             f"the file's authors by history ({names(history, authors)}) include no one of its owners "
             f"({' '.join(owners)})",
-            entry.path,
+            path,
             severity="warning",
             key=" ".join(owners),
         )
