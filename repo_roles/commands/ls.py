@@ -89,10 +89,9 @@ def with_docs(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
 
 def with_history(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
     """Add ``authors`` and ``last_commit`` (see :mod:`repo_roles.history`)."""
-    history = context.history
+    summary = context.history.summary
     for row in rows:
-        row["authors"] = history.authors(row["path"])
-        row["last_commit"] = history.last_commit_iso(row["path"])
+        row["authors"], row["last_commit"] = summary(row["path"])
         yield row
 
 

@@ -143,6 +143,7 @@ class HistoryModel:
         self.author_last: List[int] = []  # newest commit of each author anywhere
         self.files = FileTable()
         self.newest = 0  # newest commit time seen (the reference for "active")
+        self._labels: List[str] = []  # "Name <email>" per author, made on first use
 
     # -- building ----------------------------------------------------------------------------
     def author_id(self, name: str, email: str) -> int:
@@ -188,8 +189,11 @@ class HistoryModel:
 
     # -- reading -----------------------------------------------------------------------------
     def label(self, author: int) -> str:
-        name, email = self.authors[author]
-        return f"{name} <{email}>"
+        labels = self._labels
+        while len(labels) < len(self.authors):
+            name, email = self.authors[len(labels)]
+            labels.append(f"{name} <{email}>")
+        return labels[author]
 
     def _scored(self, path: str) -> List[tuple]:
         """(author id, FA, DL, AC, DOA, normalised, last, is author) per contributor, strongest first."""

@@ -6,6 +6,7 @@ never ask about history never run git log.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from datetime import datetime, timezone
@@ -60,6 +61,18 @@ class History:
         model = self.model
         return [model.label(a) for a in self.author_ids(path)] if model is not None else []
 
+    def summary(self, path: str) -> Tuple[List[str], Optional[str]]:
+        """``(authors, last commit as ISO date)`` of a file, reading its record once (``ls``)."""
+        model = self.model
+        if model is None:
+            return [], None
+        record = model.files.get(self._key(path))
+        if record is None or len(record) < 4:
+            return [], None
+        if len(record) == 4:  # one contributor, always the file's author (see model.author_ids)
+            return [model.label(record[1])], iso(record[3])
+        return self.authors(path), iso(max(record[3::3]))
+
     def doa(self, path: str) -> List[AuthorDOA]:
         return self.model.doa_of(self._key(path)) if self.model is not None else []
 
@@ -111,6 +124,7 @@ class History:
         return frozenset(h for h, t in self.people_last().items() if t >= since)
 
 
+@functools.lru_cache(maxsize=8192)  # many files share their last commit
 def iso(when: int) -> str:
     return datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
