@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from repo_roles.coverage.store import DocCache
     from repo_roles.coverage.analyze import CoverageResult
     from repo_roles.coverage.test_presence import TestIndex
+    from repo_roles.history.stage import History
 
 
 class LazyClassifications(Mapping[str, Classification]):
@@ -74,6 +75,11 @@ class ScanContext:
     repository_checks: bool
     findings: List[Finding] = field(default_factory=list)
     use_cache: bool = True  # False (`--no-cache`): analyse every file afresh, store nothing
+    notes: List[str] = field(default_factory=list)  # said once on stderr (e.g. history skipped)
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
     @property
     def root(self) -> Path:
@@ -116,6 +122,15 @@ class ScanContext:
             )
         return found
 
+    @property
+    def history(self) -> "History":
+        """Who actually knows each file, from one streaming ``git log`` (cached by commit id)."""
+        found = self.__dict__.get("_history")
+        if found is None:
+            from repo_roles.history.stage import load_history
+
+            found = self.__dict__["_history"] = load_history(self.inventory, self.config, self.use_cache)
+        return found
 
     @property
     def modules_needing_tests(self) -> Dict[str, Tuple[str, ...]]:

@@ -157,6 +157,40 @@ def not_measured(context: ScanContext) -> dict:
     return {"files": sum(by_ext.values()), "by_extension": _top(by_ext, len(by_ext))}
 
 
+def declared(context: ScanContext) -> dict:
+    """"Declared vs actual": declared owners against who knows their files by git history
+    (Degree of Authorship; truck factor by Avelino et al.), from :mod:`repo_roles.history.declared`."""
+    from repo_roles.history.declared import directory_rows, owner_rows
+    from repo_roles.history.stage import iso
+
+    history = context.history
+    if not history.available or history.model is None:
+        return {"available": False, "note": history.note, "head": None, "active_since": None,
+                "owners": [], "directories": []}
+
+    def day(when: Optional[int]) -> Optional[str]:
+        return iso(when)[:10] if when is not None else None
+
+    paths = [e.path for e in context.targets]
+    return {
+        "available": True,
+        "note": None,
+        "head": history.model.head,
+        "active_since": day(history.since()),
+        "owners": [
+            {"owner": r.owner, "files": r.files, "with_member": round(100 * r.with_member, 1),
+             "nobody_active": round(100 * r.nobody_active, 1), "last_member_commit": day(r.last_member_commit),
+             "truck_factor": r.truck_factor, "top_authors": list(r.top_authors)}
+            for r in owner_rows(history, paths, context.ownership.owners_of)
+        ],
+        "directories": [
+            {"directory": d.directory + "/", "files": d.files, "truck_factor": d.truck_factor,
+             "top_authors": list(d.top_authors)}
+            for d in directory_rows(history, paths)
+        ],
+    }
+
+
 def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, tree: bool = True) -> dict:
     """The audit document of one scan.  ``items``: list every finding (``--findings``);
     ``tree``: include the directory tree (the HTML treemap; JSON keeps it too)."""
@@ -211,6 +245,7 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
             "by_owner": _ratio_rows(summary.tests_by_owner, "tested", "modules"),
             "by_directory": _ratio_rows(summary.tests_by_directory, "tested", "modules"),
         },
+        "declared": declared(context),
         "findings": findings,
         "rules": rules,
         "items": [_item(f) for f in context.findings] if items else None,

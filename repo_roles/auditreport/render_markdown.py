@@ -68,6 +68,15 @@ def sections(doc: dict) -> List[str]:
         out += [f"> {cell(note)}", ""]
     out += ["### Test presence by owning team", ""]
     out += _ratios("owner", pairs(doc["tests"]["by_owner"], "tested", "modules"), "with tests", "modules")
+    declared = doc.get("declared")
+    if declared is not None:
+        out += ["### Declared vs actual (git history)", ""]
+        if not declared["available"]:
+            out += [f"> {cell(declared['note'] or 'history unavailable')}", ""]
+        else:
+            out += _table(["owner", "files", "member among authors", "nobody active knows", "truck factor"],
+                          [(r["owner"], r["files"], f"{r['with_member']:.1f}%", f"{r['nobody_active']:.1f}%",
+                            r["truck_factor"]) for r in declared["owners"]], (1, 2, 3, 4))
     return out
 
 

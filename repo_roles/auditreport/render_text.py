@@ -59,6 +59,7 @@ def render(doc: dict) -> str:
     lines += _owner_lines(doc)
     lines += _documentation_lines(doc)
     lines += _test_lines(doc)
+    lines += declared_lines(doc)
     lines += findings_lines(doc)
     if doc.get("compare"):
         lines += compare_lines(doc["compare"])
@@ -174,6 +175,45 @@ def _test_lines(doc: dict) -> List[str]:
     for column, key in (("side", "by_side"), ("owner", "by_owner"), ("directory", "by_directory")):
         lines += _ratio_table(column, pairs(tests[key], "tested", "modules"), "with tests", "modules") + [""]
     return lines[:-1]
+
+
+def _authors(labels: Sequence[str], limit: int = 3) -> str:
+    shown = ", ".join(labels[:limit])
+    return shown + (f" +{len(labels) - limit}" if len(labels) > limit else "") or "-"
+
+
+def declared_lines(doc: dict) -> List[str]:
+    """The "Declared vs actual" tables (absent from documents written before history existed)."""
+    declared = doc.get("declared")
+    if declared is None:
+        return []
+    lines = ["", "Declared vs actual (authors by Degree of Authorship; truck factor by Avelino et al.)"]
+    if not declared["available"]:
+        return lines + [f"  {declared['note']}"]
+    lines.append(f"  history up to {(declared['head'] or '')[:12]}; active = a commit since {declared['active_since']}")
+    if declared["owners"]:
+        lines += table(
+            ["owner", "files", "member among authors", "nobody active knows", "last commit by a member",
+             "truck factor", "top authors"],
+            [(display_path(r["owner"]), r["files"], f"{r['with_member']:.1f}%", f"{r['nobody_active']:.1f}%",
+              r["last_member_commit"] or "never", r["truck_factor"], _authors(r["top_authors"]))
+             for r in declared["owners"][:ROWS]],
+            right=(1, 2, 3, 5),
+        )
+        if len(declared["owners"]) > ROWS:
+            lines.append(f"  … {len(declared['owners']) - ROWS:,} more owners (`--format json` or html has them all)")
+    else:
+        lines.append("  no declared owners")
+    lines += ["", "Truck factor by top directory"]
+    if declared["directories"]:
+        lines += table(["directory", "files", "truck factor", "top authors"],
+                       [(display_path(d["directory"]), d["files"], d["truck_factor"], _authors(d["top_authors"]))
+                        for d in declared["directories"][:ROWS]], right=(1, 2))
+        if len(declared["directories"]) > ROWS:
+            lines.append(f"  … {len(declared['directories']) - ROWS:,} more directories")
+    else:
+        lines.append("  no directories")
+    return lines
 
 
 def findings_lines(doc: dict) -> List[str]:

@@ -1,3 +1,3 @@
 """Rule implementations, grouped by family; each family's ``__init__`` imports its rule modules."""
 
-from repo_roles.checks import coverage, ownership, registry  # noqa: F401
+from repo_roles.checks import coverage, history, ownership, registry  # noqa: F401

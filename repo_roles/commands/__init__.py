@@ -22,6 +22,7 @@ COMMANDS: Dict[str, str] = {
     "ls": "ls",
     "rule": "rules",
     "rules": "rules",
+    "suggest-owners": "suggest_owners",
 }
 
 

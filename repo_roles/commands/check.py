@@ -272,6 +272,8 @@ def run_check(
     context = what.context
     selection = build_selection(context.config, **codes)
     findings = run_checks(context, selection)
+    for note in context.notes:  # e.g. history rules skipped on a shallow clone
+        click.echo(f"repo-roles: note: {note}", err=True)
     stale = False
     fingerprint = Fingerprinter(context.inventory)  # reads each file a finding points at once
     if accepted is not None:

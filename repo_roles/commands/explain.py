@@ -71,6 +71,26 @@ def explain_lines(context: ScanContext, rel: str) -> List[str]:
         role = f" => {trace.role}" if trace.matched and trace.role else ""
         lines.append(f"    {mark} {trace.signal:<20} {trace.detail}{role}{where}")
     lines.extend("  " + line for line in context.ownership.explain(rel))
+    lines.extend(history_lines(context, rel))
+    return lines
+
+
+def history_lines(context: ScanContext, rel: str) -> List[str]:
+    """The DOA inputs per contributor (Fritz et al. 2010, Avelino et al. ICPC 2016)."""
+    history = context.history
+    if not history.available:
+        return [f"  history:  {history.note}"]
+    rows = history.doa(rel)
+    if not rows:
+        return ["  history:  no commit touches this file (untracked, or only bots and ignored revisions)"]
+    from repo_roles.history.stage import iso
+
+    lines = ["  history:  DOA = 3.293 + 1.098*FA + 0.164*DL - 0.321*ln(1+AC); an author has "
+             "normalised DOA >= 0.75 and DOA >= 3.293 (* = author)"]
+    for row in rows:
+        mark = "*" if row.is_author else " "
+        lines.append(f"  doa:      {mark} {row.author}  FA={row.fa} DL={row.dl} AC={row.ac}  DOA={row.doa:.3f}  "
+                     f"normalised={row.normalised:.2f}  last commit {iso(row.last)}")
     return lines
 
 

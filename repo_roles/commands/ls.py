@@ -1,7 +1,9 @@
 """``repo-roles ls``: one line per file with its role, deciding signal and owners.
 
 The ``jsonl`` form is a stable machine contract: one JSON object per line with at least
-``path``, ``role``, ``signal``, ``owners`` (list) and ``owners_line`` (int or null).
+``path``, ``role``, ``signal``, ``owners`` (list) and ``owners_line`` (int or null); ``authors``
+(the file's authors by Degree of Authorship, strongest first, "Name <email>") and ``last_commit``
+(ISO date, null without history) come from git history.
 """
 
 from __future__ import annotations
@@ -85,13 +87,21 @@ def with_docs(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
         yield row
 
 
+def with_history(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
+    """Add ``authors`` and ``last_commit`` (see :mod:`repo_roles.history`)."""
+    summary = context.history.summary
+    for row in rows:
+        row["authors"], row["last_commit"] = summary(row["path"])
+        yield row
+
+
 def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt: str,
            no_cache: bool = False) -> int:
     context = scan(path, config_path=config_path, untracked=untracked, run_checks=False,
                    use_cache=not no_cache)
     out = sys.stdout  # click.get_text_stream is deprecated (Click 9); CliRunner swaps sys.stdout too
     if fmt == "jsonl":
-        write_lines(out, jsonl_lines(with_docs(context, records(context))))
+        write_lines(out, jsonl_lines(with_history(context, with_docs(context, records(context)))))
         return 0
     # The text form shows role, path and owners only: it never pays for the test index or the
     # documentation stage, which only the jsonl contract carries.

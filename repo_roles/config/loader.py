@@ -19,6 +19,7 @@ from repo_roles.config.discovery import PYPROJECT, builtin_rules_dir
 from repo_roles.config.model import (
     Config,
     DocsConfig,
+    HistoryConfig,
     LintConfig,
     OwnershipConfig,
     PythonDocsConfig,
@@ -218,6 +219,7 @@ def _to_config(data: Dict[str, Any], *, path: Path, extends: Tuple[str, ...], so
         lint=LintConfig(**_fields(data.get("lint", {}))),
         docs=_docs(data.get("docs", {})),
         tests=TestsConfig(**_fields(data.get("tests", {}))),
+        history=_history(data.get("history", {})),
         sources=sources,
         **_fields(scalars),
     )
@@ -228,7 +230,15 @@ def _docs(table: Dict[str, Any]) -> DocsConfig:
     return DocsConfig(python=PythonDocsConfig(**_fields(table.get("python", {}))), **_fields(rest))
 
 
-_STRUCTURED = frozenset({"extends", "roles", "teams", "ownership", "lint", "docs", "tests"})
+def _history(table: Dict[str, Any]) -> HistoryConfig:
+    fields = _fields(table)
+    for key in ("active_days", "concentration_files"):  # whole numbers (a TOML float is truncated)
+        if key in fields:
+            fields[key] = int(fields[key])
+    return HistoryConfig(**fields)
+
+
+_STRUCTURED = frozenset({"extends", "roles", "teams", "ownership", "lint", "docs", "tests", "history"})
 
 
 def _fields(table: Dict[str, Any]) -> Dict[str, Any]:

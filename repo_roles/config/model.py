@@ -31,6 +31,10 @@ File format (``repo-roles.toml``, ``.repo-roles.toml`` or ``[tool.repo-roles]`` 
     require = ["backend.logic"] ; exempt = ["**/migrations/**"]
     mapping = { "src/{dir}/{name}.py" = ["tests/{dir}/test_{name}.py"] }
 
+    [history]                        # de-facto owners from git history (HIS rules, audit, ls)
+    active-days = 365 ; identities = { "*@old-corp.example" = "@alice" }
+    bots = ["dependabot*", "*[bot]"] ; concentration-files = 20
+
     cache-dir = ".cache/repo-roles"  # default: the user cache directory
 
     [lint]
@@ -154,6 +158,24 @@ class TestsConfig:
     mapping: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # source template -> test templates
 
 
+DEFAULT_BOTS: Tuple[str, ...] = (
+    "dependabot*",
+    "renovate*",
+    "github-actions*",
+    "pre-commit-ci*",
+    "*[bot]",
+    "*[bot]@users.noreply.github.com",
+)
+
+
+@dataclass(frozen=True)
+class HistoryConfig:
+    active_days: int = 365
+    identities: Dict[str, str] = field(default_factory=dict)  # e-mail or name pattern -> handle
+    bots: Tuple[str, ...] = DEFAULT_BOTS  # name or e-mail patterns ("*" wildcard) never counted
+    concentration_files: int = 20  # HIS004: a truck factor of 1 over more files than this
+
+
 @dataclass(frozen=True)
 class Config:
     """A fully resolved configuration (``extends`` already merged)."""
@@ -169,6 +191,7 @@ class Config:
     lint: LintConfig = field(default_factory=LintConfig)
     docs: DocsConfig = field(default_factory=DocsConfig)
     tests: TestsConfig = field(default_factory=TestsConfig)
+    history: HistoryConfig = field(default_factory=HistoryConfig)
     cache_dir: Optional[str] = None
     # Where each key path was set: ("roles", "frontend.ui") -> ("repo-roles.toml", 12).
     sources: Dict[KeyPath, Tuple[str, int]] = field(default_factory=dict)

@@ -431,6 +431,31 @@ TESTS = Table(
     },
 )
 
+_H = _D.history
+HISTORY = Table(
+    "De-facto owners from git history (the HIS rules, the audit's Declared vs actual, ls, explain).",
+    {
+        "active-days": Field(
+            Number(1, 100000), "A person is active when they committed within this many days of the "
+            "newest commit in the history.", _H.active_days,
+        ),
+        "identities": Field(
+            MapOf(Str(nonempty=True), Handle()),
+            'Author e-mail or name pattern ("*" matches anything) -> owner handle, e.g. '
+            '"*@old-corp.example" = "@alice".',
+            {},
+        ),
+        "bots": Field(
+            RULE_IDS, 'Author name or e-mail patterns ("*" matches anything, case-insensitive) whose '
+            "commits are never counted.", list(_H.bots),
+        ),
+        "concentration-files": Field(
+            Number(1, 1 << 31), "HIS004 fires when a truck factor of 1 covers more files than this.",
+            _H.concentration_files,
+        ),
+    },
+)
+
 SCHEMA = Table(
     "repo-roles configuration (repo-roles.toml, .repo-roles.toml or [tool.repo-roles] in pyproject.toml).",
     {
@@ -452,6 +477,7 @@ SCHEMA = Table(
         "lint": Field(LINT, "Rule selection and severities."),
         "docs": Field(DOCS, "Documentation coverage."),
         "tests": Field(TESTS, "Test presence."),
+        "history": Field(HISTORY, "De-facto owners from git history."),
         "cache-dir": Field(
             Str(nonempty=True),
             "Where per-file analysis is cached (default: $REPO_ROLES_CACHE_DIR, else the user cache "

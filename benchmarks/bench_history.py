@@ -1,0 +1,258 @@
+"""Benchmark: the history stage (one streaming git log, DOA model, cache by commit id).
+
+Generates (seeded, with ``git fast-import``) a repository of ``--commits`` non-merge commits
+over ``--files`` files by ``--authors`` authors (a few prolific, many occasional; renames and
+deletions included), then reports medians of ``--rounds`` runs of:
+
+* the bare ``git log`` the stage reads (the exact command line), and plain
+  ``git log --name-status`` — both written to /dev/null;
+* a first run (empty cache): git log parsed into the model, then the cache written;
+* a run after 10 new commits (the cache is at the commit before them): the whole history
+  work, i.e. the state checks, the cache read, ``git log CACHED..HEAD`` and the cache write;
+* a run with HEAD cached (nothing to read but the cache);
+* ``git-fame`` and PyPI ``truckfactor`` on the same repository, if installed (not project
+  dependencies: ``pip install git-fame truckfactor``), each under ``--tool-timeout``.
+
+    python benchmarks/bench_history.py [--dest DIR] [--commits 50000] [--files 20000] [--rounds 3]
+    python benchmarks/bench_history.py --repo PATH      # an existing repository instead
+
+This script prints its figures: it is a command-line tool, not library code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable, List, Optional, Tuple
+
+from repo_roles.config import Config
+from repo_roles.history.cache import cache_file
+from repo_roles.history.model import truck_factor
+from repo_roles.history.reader import log_command
+from repo_roles.history.stage import load_history
+from repo_roles.inventory import load_inventory
+
+EPOCH = 1_500_000_000
+
+
+def _author(rng: random.Random, authors: int) -> Tuple[str, str]:
+    k = min(int(rng.paretovariate(1.2)) - 1, authors - 1)
+    return f"Dev {k}", f"dev{k}@example.com"
+
+
+def _commit(out: List[bytes], when: int, who: Tuple[str, str], changes: List[bytes], first_from: Optional[str]) -> None:
+    name, email = who
+    message = b"change\n"
+    out.append(b"commit refs/heads/main\n")
+    out.append(f"author {name} <{email}> {when} +0000\ncommitter {name} <{email}> {when} +0000\n".encode())
+    out.append(b"data %d\n%s" % (len(message), message))
+    if first_from:
+        out.append(f"from {first_from}\n".encode())
+    out.extend(changes)
+    out.append(b"\n")
+
+
+def _modify(path: str, content: str) -> bytes:
+    data = content.encode()
+    return b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data)
+
+
+def generate(dest: Path, commits: int, files: int, authors: int, seed: int) -> None:
+    """A history of ``commits`` commits; ``files`` files alive at the end (give or take renames)."""
+    rng = random.Random(seed)
+    dirs = [f"pkg{d:03d}/sub{s}" for d in range(100) for s in range(4)]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(dest)], check=True)
+    live: List[str] = []
+    out: List[bytes] = []
+    creating = max(1, commits // 10)  # the first tenth of the commits create the files
+    per_create = -(-files // creating)
+    serial = 0
+    for c in range(commits):
+        who = _author(rng, authors)
+        changes: List[bytes] = []
+        if c < creating:
+            for _ in range(per_create):
+                if serial >= files:
+                    break
+                path = f"{rng.choice(dirs)}/mod{serial}.py"
+                serial += 1
+                live.append(path)
+                changes.append(_modify(path, f"created {c}\n"))
+        elif c % 250 == 0:  # a rename
+            k = rng.randrange(len(live))
+            old, new = live[k], f"{rng.choice(dirs)}/moved{c}.py"
+            live[k] = new
+            changes.append(b'R "%s" "%s"\n' % (old.encode(), new.encode()))
+        elif c % 997 == 0:  # a deletion and a replacement
+            k = rng.randrange(len(live))
+            changes.append(b"D %s\n" % live[k].encode())
+            live[k] = f"{rng.choice(dirs)}/new{c}.py"
+            changes.append(_modify(live[k], f"new {c}\n"))
+        else:
+            for path in rng.sample(live, rng.choice((1, 1, 2, 3))):
+                changes.append(_modify(path, f"edit {c} {path}\n"))
+        _commit(out, EPOCH + c * 600, who, changes, None)
+    subprocess.run(["git", "-C", str(dest), "fast-import", "--quiet"], input=b"".join(out), check=True)
+    subprocess.run(["git", "-C", str(dest), "reset", "-q", "--hard", "main"], check=True)
+
+
+def add_commits(dest: Path, count: int, seed: int) -> None:
+    """``count`` new commits on top of main (edits of existing files)."""
+    rng = random.Random(seed)
+    paths = subprocess.run(["git", "-C", str(dest), "ls-files"], capture_output=True, text=True, check=True).stdout.split()
+    head = subprocess.run(["git", "-C", str(dest), "rev-parse", "HEAD"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    last = int(subprocess.run(["git", "-C", str(dest), "log", "-1", "--format=%at"], capture_output=True, text=True,
+                              check=True).stdout)
+    out: List[bytes] = []
+    for k in range(count):
+        changes = [_modify(p, f"late {k} {p}\n") for p in rng.sample(paths, 2)]
+        _commit(out, last + 60 * (k + 1), (f"Dev {k % 5}", f"dev{k % 5}@example.com"), changes,
+                head if k == 0 else None)
+    subprocess.run(["git", "-C", str(dest), "fast-import", "--quiet", "--force"], input=b"".join(out), check=True)
+    subprocess.run(["git", "-C", str(dest), "reset", "-q", "--hard", "main"], check=True)
+
+
+def timed(func: Callable[[], object], rounds: int) -> List[float]:
+    out = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        func()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def show(label: str, runs: List[float]) -> float:
+    median = statistics.median(runs)
+    print(f"{label:<52} median {median:7.3f} s  (min {min(runs):.3f}, max {max(runs):.3f}, {len(runs)} runs)")
+    return median
+
+
+def git_to_null(repo: Path, args: List[str]) -> None:
+    with open(os.devnull, "wb") as null:
+        subprocess.run(args, cwd=str(repo), stdout=null, check=True)
+
+
+_INVENTORIES: dict = {}
+
+
+def load(repo: Path, cache: Path):
+    """The history stage alone (the inventory, which every command reads anyway, is built once)."""
+    os.environ["REPO_ROLES_CACHE_DIR"] = str(cache)
+    inventory = _INVENTORIES.get(repo)
+    if inventory is None or inventory.git_root is None:
+        inventory = _INVENTORIES[repo] = load_inventory(repo)
+    return load_history(inventory, Config(), True)
+
+
+def run_tool(label: str, args: List[str], cwd: Path, timeout: float) -> None:
+    if shutil.which(args[0]) is None:
+        print(f"{label:<52} not installed")
+        return
+    start = time.perf_counter()
+    try:
+        result = subprocess.run(args, cwd=str(cwd), capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"{label:<52} did not finish within {timeout:.0f} s")
+        return
+    elapsed = time.perf_counter() - start
+    tail = (result.stdout.strip().splitlines() or [result.stderr.strip()[-200:]])[-1][:100]
+    print(f"{label:<52} {elapsed:7.3f} s (1 run, exit {result.returncode}): {tail}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dest", type=Path, help="where to generate (default: a temporary directory)")
+    parser.add_argument("--repo", type=Path, help="benchmark an existing repository (read only) instead")
+    parser.add_argument("--commits", type=int, default=50_000)
+    parser.add_argument("--files", type=int, default=20_000)
+    parser.add_argument("--authors", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--tool-timeout", type=float, default=600.0)
+    parser.add_argument("--no-tools", action="store_true", help="skip git-fame and truckfactor")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-history-"))
+    try:
+        if args.repo:
+            repo = args.repo.resolve()
+        else:
+            repo = (args.dest or work / "repo").resolve()
+            start = time.perf_counter()
+            generate(repo, args.commits, args.files, args.authors, args.seed)
+            print(f"generated {args.commits} commits over {args.files} files in {time.perf_counter() - start:.1f} s")
+        count = subprocess.run(["git", "-C", str(repo), "rev-list", "--count", "HEAD"], capture_output=True,
+                               text=True, check=True).stdout.strip()
+        files = len(load_inventory(repo).paths)
+        print(f"repository {repo}: {count} commits, {files} files; load average {os.getloadavg()}")
+        exact = log_command("HEAD")
+        bare = show("bare git log (the stage's exact command) > /dev/null",
+                    timed(lambda: git_to_null(repo, exact), args.rounds))
+        show("git log --name-status > /dev/null", timed(lambda: git_to_null(repo, ["git", "log", "--name-status"]),
+                                                        args.rounds))
+        caches: List[Path] = []
+
+        def first() -> None:
+            cache = Path(tempfile.mkdtemp(dir=work))
+            caches.append(cache)
+            load(repo, cache)
+
+        first_run = show("first run (empty cache; model + cache write)", timed(first, args.rounds))
+        print(f"{'  first run / bare git log':<52} {first_run / bare:.2f}x")
+        warm = caches[-1]
+        show("run with HEAD cached", timed(lambda: load(repo, warm), args.rounds))
+        history = load(repo, warm)
+        model = history.model
+        assert model is not None
+        print(f"  {len(model.files)} files, {len(model.authors)} authors in the model")
+        tracked = list(load_inventory(repo).paths)
+        authored = {path: history.author_ids(path) for path in tracked}
+        per_author: dict = {}
+        for authors in authored.values():
+            for author in authors:
+                per_author[author] = per_author.get(author, 0) + 1
+        tf, removed = truck_factor(authored)
+        print(f"  truck factor over the {len(tracked)} tracked files: {tf} "
+              f"({', '.join(model.label(a) for a in removed)})")
+        print("  authors of the most files (by DOA):")
+        for author in sorted(per_author, key=lambda a: -per_author[a])[:10]:
+            print(f"    {per_author[author]:6d}  {model.label(author)}")
+        if not args.repo:
+            stored = cache_file(warm, repo)
+            saved = work / "at-base.json"
+            shutil.copyfile(stored, saved)
+            add_commits(repo, 10, args.seed + 1)
+            _INVENTORIES.clear()
+
+            def after_ten() -> None:
+                shutil.copyfile(saved, stored)
+                load(repo, warm)
+
+            show("run after 10 new commits (all history work)", timed(after_ten, args.rounds))
+            with_new = load(repo, Path(tempfile.mkdtemp(dir=work)))
+            shutil.copyfile(saved, stored)
+            incremental = load(repo, warm)
+            assert incremental.model is not None and with_new.model is not None
+            same = all(incremental.doa(p) == with_new.doa(p) for p in list(with_new.model.files)[:2000])
+            print(f"  incremental == full pass on 2000 files: {same}")
+        if not args.no_tools:
+            tools_cwd = Path(tempfile.mkdtemp(dir=work))
+            run_tool("git-fame (default: blame of every file)", ["git-fame", "--format", "tsv", str(repo)],
+                     tools_cwd, args.tool_timeout)
+            run_tool("truckfactor (PyPI)", ["truckfactor", str(repo)], tools_cwd, args.tool_timeout)
+        print(f"load average {os.getloadavg()}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,42 @@
+"""What every history rule needs: the history, or one note saying why there is none."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
+
+from repo_roles.history.declared import real_owners
+
+if TYPE_CHECKING:
+    from repo_roles.history.stage import History
+    from repo_roles.scan import ScanContext
+
+
+def history_or_note(context: "ScanContext") -> "Optional[History]":
+    """The scan's history; None (and the note, said once per run) when it cannot be read fully."""
+    history = context.history
+    if not history.available:
+        context.note(history.note or "history unavailable")
+        return None
+    return history
+
+
+def owned_targets(context: "ScanContext") -> Iterator[Tuple[str, List[str]]]:
+    """(path, declared owners) of every target with an owner that is a person or a team."""
+    lookup = context.ownership.lookup
+    for entry in context.targets:
+        owners = real_owners(lookup(entry.path).owners)
+        if owners:
+            yield entry.path, owners
+
+
+def day(when: int) -> str:
+    return datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%d")
+
+
+def names(history: "History", authors: Iterable[int], limit: int = 3) -> str:
+    model = history.model
+    assert model is not None
+    labels = [model.label(a) for a in authors]
+    shown = ", ".join(labels[:limit])
+    return shown + (f" and {len(labels) - limit} more" if len(labels) > limit else "")

@@ -1,0 +1,90 @@
+"""The history model kept between runs, keyed by the commit it was built up to.
+
+One file per repository in the cache directory, a line of JSON and an integer array (never pickle: a ``cache-dir`` inside a
+repository is attacker controlled), written through :mod:`repo_roles.atomic`.  The fingerprint
+covers what changes the model besides new commits (tool version, bot patterns, ignored
+revisions, ``.mailmap``); a different fingerprint, or a malformed file, is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from array import array
+from itertools import accumulate
+from operator import sub
+from pathlib import Path
+from typing import Optional
+
+from repo_roles.history.model import FileTable, HistoryModel
+
+FORMAT = 5
+_COMMIT_ID = re.compile(r"\A[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
+
+
+def cache_file(directory: Path, git_root: Path) -> Path:
+    digest = hashlib.sha1(str(git_root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(directory) / f"history-v{FORMAT}-{digest}.json"
+
+
+def load(path: Path, fingerprint: str) -> Optional[HistoryModel]:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        cut = raw.find(b"\n")
+        if cut < 0:
+            return None
+        data = json.loads(raw[:cut])
+        if data.get("format") != FORMAT or data.get("fingerprint") != fingerprint:
+            return None
+        model = HistoryModel()
+        model.head = str(data["head"])
+        if not _COMMIT_ID.match(model.head):  # it reaches git's command line: an id, never an option
+            return None
+        model.newest = int(data["newest"])
+        for name, email in data["authors"]:
+            model.author_id(str(name), str(email))
+        last = [int(t) for t in data["author_last"]]
+        if len(last) != len(model.authors):
+            return None
+        model.author_last = last
+        paths = data["paths"]
+        sizes = array("q", data["sizes"])  # refuses anything but integers
+        flat = array("q")
+        flat.frombytes(raw[cut + 1:])  # refuses a length that is no multiple of 8
+        if sys.byteorder != "little":
+            flat.byteswap()
+        if not isinstance(paths, list) or len(paths) != len(sizes) or sum(sizes) != len(flat):
+            return None
+        if (paths and set(map(type, paths)) != {str}) or len(set(paths)) != len(paths):
+            return None
+        if sizes and min(sizes) < 1:
+            return None
+        # Each record is validated when it is first read (FileTable drops a malformed one).
+        ends = list(accumulate(sizes))
+        model.files = FileTable(flat, dict(zip(paths, zip(map(sub, ends, sizes), ends))), len(last))
+        return model
+    except (OSError, ValueError, TypeError, KeyError, IndexError, OverflowError):
+        return None
+
+
+def save(path: Path, fingerprint: str, model: HistoryModel) -> None:
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+
+    paths, sizes, flat = model.files.flat()
+    if sys.byteorder != "little":  # stored little-endian
+        flat.byteswap()
+    header = {
+        "format": FORMAT, "fingerprint": fingerprint, "head": model.head, "newest": model.newest,
+        "authors": model.authors, "author_last": model.author_last, "paths": paths, "sizes": sizes,
+    }
+    # One line of JSON, then every record (a creator and (author, commits, last time) triples
+    # per file, in path order) as 64-bit little-endian integers.
+    data = json.dumps(header, separators=(",", ":")).encode("ascii") + b"\n" + flat.tobytes()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(str(path), data)
+    except (OSError, AtomicWriteError):
+        pass  # a cache is best effort

@@ -1,0 +1,158 @@
+"""Declared owners against history: the audit's "Declared vs actual", stale areas, suggestions.
+
+Pure data over a :class:`~repo_roles.history.stage.History` and an owner look-up (path ->
+declared owners), so the audit, ``suggest-owners`` and the HIS rules agree on every figure.
+Owners that are no person or team (GitLab ``@@role`` owners, Chromium's ``*``) are left out.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
+
+from repo_roles.history.model import contributions, truck_factor
+from repo_roles.history.stage import History
+
+OwnersOf = Callable[[str], Sequence[str]]
+
+
+def real_owners(owners: Iterable[str]) -> List[str]:
+    return [o for o in owners if o != "*" and not o.startswith("@@")]
+
+
+class TeamRow(NamedTuple):
+    owner: str
+    files: int
+    with_member: float  # share of its files with a member among the authors
+    nobody_active: float  # share of its files no active author knows
+    last_member_commit: Optional[int]  # newest commit by a member to its files
+    truck_factor: int
+    top_authors: Tuple[str, ...]  # the authors the greedy algorithm removed
+
+
+class DirectoryRow(NamedTuple):
+    directory: str
+    files: int
+    truck_factor: int
+    top_authors: Tuple[str, ...]
+
+
+def top_directory(path: str) -> Optional[str]:
+    head, sep, _ = path.partition("/")
+    return head if sep else None
+
+
+def owner_rows(history: History, paths: Sequence[str], owners_of: OwnersOf) -> List[TeamRow]:
+    """One row per declared owner, in owner order."""
+    by_owner: Dict[str, List[str]] = {}
+    for path in paths:
+        for owner in real_owners(owners_of(path)):
+            by_owner.setdefault(owner, []).append(path)
+    rows = []
+    for owner in sorted(by_owner, key=str.casefold):
+        files = by_owner[owner]
+        people = history.identities.people(owner)
+        with_member = nobody = 0
+        last: Optional[int] = None
+        authored: Dict[str, List[int]] = {}
+        for path in files:
+            authors = authored[path] = history.author_ids(path)
+            if people & history.handles_of(authors):
+                with_member += 1
+            if not any(history.active(a) for a in authors):
+                nobody += 1
+            for author, _, when in history.contributors(path):
+                if history.handle(author) in people and (last is None or when > last):
+                    last = when
+        tf, removed = truck_factor(authored)
+        model = history.model
+        labels = tuple(model.label(a) for a in removed) if model is not None else ()
+        rows.append(TeamRow(owner, len(files), with_member / len(files), nobody / len(files), last, tf, labels))
+    return rows
+
+
+def directory_rows(history: History, paths: Sequence[str]) -> List[DirectoryRow]:
+    """Truck factor per top directory (files at the root are not a directory)."""
+    groups: Dict[str, Dict[str, List[int]]] = {}
+    for path in paths:
+        top = top_directory(path)
+        if top is not None:
+            groups.setdefault(top, {})[path] = history.author_ids(path)
+    rows = []
+    model = history.model
+    for directory in sorted(groups):
+        tf, removed = truck_factor(groups[directory])
+        labels = tuple(model.label(a) for a in removed) if model is not None else ()
+        rows.append(DirectoryRow(directory, len(groups[directory]), tf, labels))
+    return rows
+
+
+def directory_activity(history: History) -> Dict[str, Dict[int, int]]:
+    """Directory (project-relative, "" for the root) -> author id -> newest commit to a file
+    directly in it; computed once per history."""
+    found = getattr(history, "_directory_activity", None)
+    if found is not None:
+        return found
+    found = {}
+    model = history.model
+    prefix = history.prefix
+    if model is not None:
+        for key, record in model.files.items():
+            if prefix and not key.startswith(prefix):
+                continue
+            directory = key[len(prefix):].rpartition("/")[0]
+            seen = found.setdefault(directory, {})
+            for author, _, when in contributions(record):
+                if when > seen.get(author, -1):
+                    seen[author] = when
+    history._directory_activity = found  # type: ignore[attr-defined]
+    return found
+
+
+class Staleness(NamedTuple):
+    people: frozenset  # the declared owners as handles (team members expanded)
+    others: Tuple[int, ...]  # authors outside them active on the file or its directory
+
+
+def stale(history: History, path: str, owners: Sequence[str]) -> Optional[Staleness]:
+    """None unless no declared owner committed to ``path`` or its directory within the active
+    window while somebody else did."""
+    people: Set[str] = set()
+    for owner in real_owners(owners):
+        people |= history.identities.people(owner)
+    if not people:
+        return None
+    since = history.since()
+    # the file's own commits are among its directory's
+    activity = directory_activity(history).get(path.rpartition("/")[0], {})
+    others = []
+    for author, when in activity.items():
+        if when < since:
+            continue
+        if history.handle(author) in people:
+            return None
+        others.append(author)
+    if not others:
+        return None
+    return Staleness(frozenset(people), tuple(sorted(others)))
+
+
+def suggestion(history: History, path: str) -> Optional[str]:
+    """Who should own ``path`` by history: the roster team with most of its active authors, else
+    the strongest active author's handle (or e-mail).  None when no active author knows it."""
+    active = [a for a in history.author_ids(path) if history.active(a)]
+    if not active:
+        return None
+    votes: Dict[str, int] = {}
+    for author in active:
+        handle = history.handle(author)
+        for team in history.identities.member_of.get(handle or "", ()):
+            votes[team] = votes.get(team, 0) + 1
+    if votes:
+        best = min(votes, key=lambda team: (-votes[team], team))
+        return history.identities.teams[best].handle
+    handle = history.handle(active[0])
+    if handle is not None:
+        return handle
+    model = history.model
+    assert model is not None
+    return model.authors[active[0]][1]

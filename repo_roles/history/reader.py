@@ -1,0 +1,200 @@
+"""One ``git log`` process over the history, read as a stream.
+
+The command is ``git log --no-merges -M --name-status -z`` with a header per commit (id, the
+author's mailmapped name and e-mail, author time): tree diffs only, so no blob is ever read —
+no ``--numstat``.  Inexact rename detection does read the blobs of added and deleted files,
+so a partial clone (``--filter=blob:none`` or a size limit) is not read at all
+(:func:`history_state` says so; the caller skips history with a note), and
+``GIT_NO_LAZY_FETCH=1`` (git >= 2.44) guards every command against fetching.  Merge commits are skipped
+(``--no-merges``); bots and ignored revisions are skipped by :mod:`repo_roles.history.stage`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Iterator, List, NamedTuple, Optional, Tuple
+
+import git
+
+from repo_roles.errors import NotARepositoryError
+
+# A record starts with \x01 (never in a path from -z output, nor in git's mailmapped names in
+# practice); the header fields are separated by NUL, then come the -z name-status tokens.
+_FORMAT = "--format=%x01%H%x00%aN%x00%aE%x00%at"
+_CHUNK = 1 << 20
+_HEX = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
+
+
+class HistoryReadError(NotARepositoryError):
+    """git log failed; ``detail`` is git's first line of error output."""
+
+    def __init__(self, git_root: Path, detail: str) -> None:
+        super().__init__(f"{git_root}: git log failed: {detail}")
+        self.detail = detail
+
+
+class Change(NamedTuple):
+    status: str  # A, M, D, T, R (rename: ``old`` is set), C (copy: ``old`` is the source)
+    path: str
+    old: Optional[str] = None
+
+
+class Commit(NamedTuple):
+    id: str
+    name: str
+    email: str
+    time: int  # author time, seconds since the epoch
+    changes: List[Change]
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["GIT_NO_LAZY_FETCH"] = "1"  # a partial clone must never fetch (git >= 2.44)
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    return env
+
+
+def log_command(revisions: str) -> List[str]:
+    """The ``git log`` command line (oldest commit first)."""
+    return [
+        "git", "-c", "log.showSignature=false", "-c", "diff.renames=true", "log", "--reverse",
+        "--no-merges", "--no-color", "-M", "--name-status", "-z",
+        _FORMAT, revisions, "--",
+    ]
+
+
+def read_log(git_root: Path, revisions: str = "HEAD") -> Iterator[Commit]:
+    """Every non-merge commit reachable from ``revisions``, oldest first, streamed."""
+    process = git.Git(str(git_root)).execute(
+        log_command(revisions), as_process=True, env=_env(),
+    )
+    stdout = process.proc.stdout  # type: ignore[union-attr]
+    try:
+        pending = b""
+        while True:
+            chunk = stdout.read(_CHUNK)
+            if not chunk:
+                break
+            records = (pending + chunk).split(b"\x01")
+            pending = records.pop()
+            for record in records:
+                if record:
+                    yield _parse(record)
+        if pending:
+            yield _parse(pending)
+    finally:
+        stdout.close()
+        code = process.proc.wait()  # type: ignore[union-attr]
+    if code != 0:
+        stderr = process.proc.stderr.read().decode("utf-8", "replace") if process.proc.stderr else ""  # type: ignore[union-attr]
+        raise HistoryReadError(git_root, (stderr.strip().splitlines() or [f"exit code {code}"])[0])
+
+
+def _parse(record: bytes) -> Commit:
+    tokens = record.decode("utf-8", "surrogateescape").split("\0")
+    commit_id, name, email, when = tokens[0], tokens[1], tokens[2], tokens[3]
+    rest = tokens[4:]
+    changes: List[Change] = []
+    k = 0
+    n = len(rest)
+    while k < n:
+        status = rest[k].lstrip("\n")
+        if not status:
+            k += 1
+            continue
+        kind = status[0]
+        if kind in "RC":
+            if k + 2 >= n:
+                break
+            changes.append(Change(kind, rest[k + 2], rest[k + 1]))
+            k += 3
+        else:
+            if k + 1 >= n:
+                break
+            changes.append(Change(kind, rest[k + 1]))
+            k += 2
+    return Commit(commit_id, name, email, int(when or 0), changes)
+
+
+class HistoryState(NamedTuple):
+    """What kind of history a repository has: only a ``complete`` one gives verdicts."""
+
+    head: Optional[str]  # None: no commit yet
+    shallow: bool
+    partial: bool
+    grafted: bool
+    ignore_revs_file: Optional[str] = None  # blame.ignoreRevsFile, as configured
+
+    @property
+    def complete(self) -> bool:
+        return self.problem is None
+
+    @property
+    def problem(self) -> Optional[str]:
+        if self.head is None:
+            return "the repository has no commits"
+        if self.shallow:
+            return "this is a shallow clone"
+        if self.partial:
+            return "this is a partial clone (blobs may be missing; nothing is fetched)"
+        if self.grafted:
+            return "the history is grafted or replaced (git replace / info/grafts)"
+        return None
+
+
+def _git(git_root: Path, *args: str) -> Tuple[int, str]:
+    try:
+        out = git.Git(str(git_root)).execute(["git", *args], with_extended_output=False, env=_env())
+    except git.GitCommandError as exc:
+        return int(exc.status or 1), ""
+    return 0, str(out)
+
+
+_SETTINGS = r"^(extensions\.partialclone|remote\..*\.promisor|blame\.ignorerevsfile)$"
+
+
+def history_state(git_root: Path) -> HistoryState:
+    """Shallow, partial, grafted or empty: two git calls and a look at the refs, no history read.
+
+    ``settings`` keeps what ``git config`` said (``blame.ignoreRevsFile`` is read there too).
+    """
+    code, out = _git(git_root, "rev-parse", "--is-shallow-repository", "--git-common-dir", "--verify", "-q", "HEAD")
+    lines = out.splitlines()
+    head = lines[2].strip() if code == 0 and len(lines) >= 3 and _HEX.match(lines[2].strip()) else None
+    shallow = bool(lines) and lines[0].strip() == "true"
+    common = Path(lines[1].strip()) if len(lines) >= 2 else Path(git_root) / ".git"
+    if not common.is_absolute():
+        common = Path(git_root) / common
+    _, found = _git(git_root, "config", "--get-regexp", _SETTINGS)
+    settings = {}
+    for line in found.splitlines():
+        key, _, value = line.partition(" ")
+        settings[key.lower()] = value  # the last value wins, as for git
+    partial = any(value.strip().lower() not in ("false", "") or key == "extensions.partialclone"
+                  for key, value in settings.items() if key != "blame.ignorerevsfile")
+    grafted = (common / "info" / "grafts").exists()
+    if not os.environ.get("GIT_NO_REPLACE_OBJECTS"):
+        grafted = grafted or _has_replace_refs(git_root, common)
+    return HistoryState(head, shallow, partial, grafted, settings.get("blame.ignorerevsfile"))
+
+
+def _has_replace_refs(git_root: Path, common: Path) -> bool:
+    """Whether ``refs/replace/`` holds a ref (loose or packed; asks git for other ref stores)."""
+    if (common / "reftable").exists():
+        _, replaced = _git(git_root, "for-each-ref", "--count=1", "--format=%(refname)", "refs/replace/")
+        return bool(replaced.strip())
+    for _, _, names in os.walk(common / "refs" / "replace"):
+        if names:
+            return True
+    try:
+        with open(common / "packed-refs", "rb") as handle:
+            return any(b" refs/replace/" in line for line in handle)
+    except OSError:
+        return False
+
+
+def is_ancestor(git_root: Path, older: str, newer: str) -> bool:
+    code, _ = _git(git_root, "merge-base", "--is-ancestor", older, newer)
+    return code == 0

@@ -1,0 +1,229 @@
+"""The history stage of a scan: build (or extend) the model once, answer per project path.
+
+``ScanContext.history`` calls :func:`load_history` on first use, so commands and rules that
+never ask about history never run git log.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set, Tuple
+
+from repo_roles import __version__
+from repo_roles.history import cache as history_cache
+from repo_roles.history.identity import Identities
+from repo_roles.history.model import AuthorDOA, HistoryModel, contributions
+from repo_roles.history.reader import HistoryReadError, HistoryState, history_state, is_ancestor, read_log
+
+if TYPE_CHECKING:
+    from repo_roles.config import Config
+    from repo_roles.inventory import Inventory
+
+FETCH_HINT = "history needs the full history: fetch-depth: 0"
+IGNORE_REVS_NAME = ".git-blame-ignore-revs"
+MAX_LIST_SIZE = 4 * 1024 * 1024  # .mailmap and ignore-revs files larger than this are not read
+
+
+class History:
+    """What history says about the project's files (paths relative to the project root)."""
+
+    def __init__(self, model: Optional[HistoryModel], state: Optional[HistoryState], prefix: str,
+                 identities: Identities, active_days: int, note: Optional[str]) -> None:
+        self.model = model
+        self.state = state
+        self.prefix = prefix
+        self.identities = identities
+        self.active_days = active_days
+        self.note = note  # why history is unavailable; None when it is
+        self._authors: Dict[str, List[int]] = {}
+
+    @property
+    def available(self) -> bool:
+        return self.model is not None
+
+    def _key(self, path: str) -> str:
+        return self.prefix + path
+
+    def author_ids(self, path: str) -> List[int]:
+        if self.model is None:
+            return []
+        found = self._authors.get(path)
+        if found is None:
+            found = self._authors[path] = self.model.author_ids(self._key(path))
+        return found
+
+    def authors(self, path: str) -> List[str]:
+        """The file's authors ("Name <email>"), strongest first."""
+        model = self.model
+        return [model.label(a) for a in self.author_ids(path)] if model is not None else []
+
+    def summary(self, path: str) -> Tuple[List[str], Optional[str]]:
+        """``(authors, last commit as ISO date)`` of a file, reading its record once (``ls``)."""
+        model = self.model
+        if model is None:
+            return [], None
+        record = model.files.get(self._key(path))
+        if record is None or len(record) < 4:
+            return [], None
+        if len(record) == 4:  # one contributor, always the file's author (see model.author_ids)
+            return [model.label(record[1])], iso(record[3])
+        return self.authors(path), iso(max(record[3::3]))
+
+    def doa(self, path: str) -> List[AuthorDOA]:
+        return self.model.doa_of(self._key(path)) if self.model is not None else []
+
+    def last_commit(self, path: str) -> Optional[int]:
+        return self.model.last_commit(self._key(path)) if self.model is not None else None
+
+    def last_commit_iso(self, path: str) -> Optional[str]:
+        when = self.last_commit(path)
+        return iso(when) if when is not None else None
+
+    def contributors(self, path: str) -> List[Tuple[int, int, int]]:
+        """(author id, commits, last time) per contributor to the file (empty when unknown)."""
+        if self.model is None:
+            return []
+        record = self.model.files.get(self._key(path))
+        return list(contributions(record)) if record is not None else []
+
+    def active(self, author: int) -> bool:
+        return self.model is not None and self.model.active(author, self.active_days)
+
+    def since(self) -> int:
+        """The start of the active window (seconds since the epoch)."""
+        return (self.model.newest if self.model is not None else 0) - self.active_days * 86400
+
+    def handle(self, author: int) -> Optional[str]:
+        if self.model is None:
+            return None
+        name, email = self.model.authors[author]
+        return self.identities.handle_of(name, email)
+
+    def handles_of(self, authors: List[int]) -> Set[str]:
+        return {h for h in (self.handle(a) for a in authors) if h is not None}
+
+    def people_last(self) -> Dict[str, int]:
+        """Handle -> newest commit anywhere, over every author that maps to a handle."""
+        found = getattr(self, "_people_last", None)
+        if found is None:
+            found = {}
+            if self.model is not None:
+                for author, when in enumerate(self.model.author_last):
+                    handle = self.handle(author)
+                    if handle is not None and when > found.get(handle, -1):
+                        found[handle] = when
+            self._people_last = found
+        return found
+
+    def active_people(self) -> FrozenSet[str]:
+        since = self.since()
+        return frozenset(h for h, t in self.people_last().items() if t >= since)
+
+
+@functools.lru_cache(maxsize=8192)  # many files share their last commit
+def iso(when: int) -> str:
+    return datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _git_root_inventory(inventory: "Inventory") -> "Inventory":
+    """An inventory rooted at the git top level, for its guarded reads (no symlinks, size cap)."""
+    if not inventory.prefix:
+        return inventory
+    from repo_roles.inventory import Inventory
+
+    top = inventory.git_root
+    assert top is not None
+    return Inventory(project_root=top, git_root=top, prefix="", scope="", entries=[])
+
+
+def ignored_revisions(inventory: "Inventory", configured: Optional[str]) -> FrozenSet[str]:
+    """Commit ids listed in ``blame.ignoreRevsFile`` and ``.git-blame-ignore-revs`` (GitHub's name).
+
+    Format as git's ``--ignore-revs-file``: one full commit id per line, ``#`` comments.
+    """
+    reader = _git_root_inventory(inventory)
+    names = [IGNORE_REVS_NAME]
+    if configured and not Path(configured).is_absolute() and ".." not in Path(configured).parts:
+        names.insert(0, Path(configured).as_posix())
+    revs: Set[str] = set()
+    for name in dict.fromkeys(names):
+        data = reader.read_bytes(name, MAX_LIST_SIZE)
+        if not data:
+            continue
+        for line in data.decode("utf-8", "replace").splitlines():
+            token = line.split("#", 1)[0].strip().lower()
+            if token:
+                revs.add(token)
+    return frozenset(revs)
+
+
+def fingerprint(inventory: "Inventory", config: "Config", ignored: FrozenSet[str]) -> str:
+    mailmap = _git_root_inventory(inventory).read_bytes(".mailmap", MAX_LIST_SIZE) or b""
+    settings = [history_cache.FORMAT, __version__, sorted(config.history.bots), sorted(ignored),
+                hashlib.sha1(mailmap).hexdigest()]
+    return hashlib.sha1(json.dumps(settings).encode()).hexdigest()[:16]
+
+
+def extend(model: HistoryModel, git_root: Path, revisions: str, identities: Identities,
+           ignored: FrozenSet[str]) -> HistoryModel:
+    """Apply every commit of ``revisions`` (oldest first), skipping bots and ignored revisions."""
+    bots: Dict[tuple, bool] = {}
+    author_id = model.author_id
+    apply = model.apply
+    for commit in read_log(git_root, revisions):
+        if commit.id in ignored:
+            continue
+        key = (commit.name, commit.email)
+        bot = bots.get(key)
+        if bot is None:
+            bot = bots[key] = identities.is_bot(commit.name, commit.email)
+        if bot:
+            continue
+        apply(author_id(commit.name, commit.email), commit.time, commit.changes)
+    return model
+
+
+def load_history(inventory: "Inventory", config: "Config", use_cache: bool = True) -> History:
+    settings = config.history
+    identities = Identities(config.teams, settings.identities, settings.bots)
+
+    def unavailable(note: str, state: Optional[HistoryState] = None) -> History:
+        return History(None, state, inventory.prefix, identities, settings.active_days, note)
+
+    top = inventory.git_root
+    if top is None:
+        return unavailable("history needs a git repository")
+    state = history_state(top)
+    if not state.complete:
+        return unavailable(f"history skipped: {state.problem}; {FETCH_HINT}", state)
+    head = state.head
+    assert head is not None
+    ignored = ignored_revisions(inventory, state.ignore_revs_file)
+    model: Optional[HistoryModel] = None
+    stored = None
+    if use_cache:
+        from repo_roles.coverage.cache import cache_directory
+
+        stored = history_cache.cache_file(cache_directory(config, inventory.project_root), top)
+        key = fingerprint(inventory, config, ignored)
+        model = history_cache.load(stored, key)
+    if model is not None and model.head == head:
+        return History(model, state, inventory.prefix, identities, settings.active_days, None)
+    try:
+        if model is not None and model.head and is_ancestor(top, model.head, head):
+            model = extend(model, top, f"{model.head}..{head}", identities, ignored)
+        else:  # no cache, or a rewritten history (the cached commit is no ancestor): a full pass
+            model = extend(HistoryModel(), top, head, identities, ignored)
+    except HistoryReadError as exc:
+        # Rename detection reads the blobs of added and deleted files: a clone that lacks some
+        # (a partial clone not marked as one, a damaged object store) makes git log fail with
+        # "unable to read <blob>".  No verdict then, rather than one from half a history.
+        return unavailable(f"history skipped: git log failed ({exc.detail}); {FETCH_HINT}", state)
+    model.head = head
+    if stored is not None:
+        history_cache.save(stored, key, model)
+    return History(model, state, inventory.prefix, identities, settings.active_days, None)

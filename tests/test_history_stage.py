@@ -1,0 +1,220 @@
+"""The history stage: cache by commit id, incremental runs, rewritten and odd histories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+from _history import ANN, BOB, CAROL, Script
+
+from repo_roles.config import Config
+from repo_roles.history import stage
+from repo_roles.history.stage import FETCH_HINT, History, load_history
+from repo_roles.inventory import load_inventory
+
+
+def snapshot(history: History) -> Dict[str, List[tuple]]:
+    """Everything the model knows, by author label (ids differ between runs)."""
+    model = history.model
+    assert model is not None
+    out = {path: sorted((r.author, r.fa, r.dl, r.ac, r.last) for r in history.doa(path)) for path in model.files}
+    out["<authors>"] = sorted((model.label(a), t) for a, t in enumerate(model.author_last))
+    return out
+
+
+def load(root: Path, use_cache: bool = True) -> History:
+    return load_history(load_inventory(root), Config(), use_cache)
+
+
+@pytest.fixture
+def logged(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """The revision ranges git log was asked for."""
+    seen: List[str] = []
+    real = stage.read_log
+
+    def spy(root, revisions="HEAD"):
+        seen.append(revisions)
+        return real(root, revisions)
+
+    monkeypatch.setattr(stage, "read_log", spy)
+    return seen
+
+
+def base(root: Path) -> Script:
+    s = Script(root)
+    s.commit(ANN, 0, {"a.py": "1", "lib/b.py": "1"})
+    s.commit(BOB, 1, {"a.py": "2"})
+    s.commit(ANN, 2, {"lib/b.py": "2"})
+    return s
+
+
+def test_incremental_run_reads_only_new_commits_and_equals_a_full_pass(tmp_path: Path, logged: List[str]) -> None:
+    s = base(tmp_path / "r")
+    first = load(s.root)
+    cached_head = first.model.head
+    assert load(s.root).model.head == cached_head
+    assert logged == [cached_head]  # one full pass; the second run found HEAD cached: no git log
+    s.commit(CAROL, 3, {"a.py": "3", "new.py": "n"})
+    s.commit(BOB, 4, renames={"lib/b.py": "lib/c.py"})
+    s.commit(CAROL, 5, {"a.py": None})
+    incremental = load(s.root)
+    assert logged[-1] == f"{cached_head}..{incremental.model.head}"
+    assert snapshot(incremental) == snapshot(load(s.root, use_cache=False))
+    assert "a.py" not in incremental.model.files and "lib/c.py" in incremental.model.files
+
+
+def test_rewritten_history_falls_back_to_a_full_pass(tmp_path: Path, logged: List[str]) -> None:
+    s = base(tmp_path / "r")
+    load(s.root)
+    s.git("reset", "-q", "--hard", "HEAD~2")  # the cached commit is no ancestor any more
+    s.commit(CAROL, 3, {"lib/b.py": "rebased"})
+    rebased = load(s.root)
+    assert logged[-1] == rebased.model.head
+    assert snapshot(rebased) == snapshot(load(s.root, use_cache=False))
+    assert "Bob <bob@example.com>" not in {label for label, _ in snapshot(rebased)["<authors>"]}
+
+
+def test_a_real_rebase_equals_a_full_pass(tmp_path: Path) -> None:
+    s = base(tmp_path / "r")
+    s.git("checkout", "-q", "-b", "topic")
+    s.commit(CAROL, 3, {"topic.py": "t"})
+    s.git("checkout", "-q", "main")
+    s.commit(BOB, 4, {"a.py": "main"})
+    s.git("checkout", "-q", "topic")
+    load(s.root)
+    s.git("rebase", "-q", "main", author=CAROL, day=5)
+    assert snapshot(load(s.root)) == snapshot(load(s.root, use_cache=False))
+
+
+def test_a_changed_mailmap_invalidates_the_cache(tmp_path: Path) -> None:
+    s = base(tmp_path / "r")
+    load(s.root)
+    (s.root / ".mailmap").write_text("Ann <ann@example.com> Bob <bob@example.com>\n")  # work tree only
+    assert snapshot(load(s.root)) == snapshot(load(s.root, use_cache=False))
+    assert [r.author for r in load(s.root).doa("a.py")] == ["Ann <ann@example.com>"]
+
+
+def test_a_corrupt_cache_is_a_miss(tmp_path: Path) -> None:
+    s = base(tmp_path / "r")
+    load(s.root)
+    from repo_roles.coverage.cache import cache_directory
+    from repo_roles.history.cache import cache_file
+
+    path = cache_file(cache_directory(Config(), s.root), s.root.resolve())
+    path.write_text('{"format": 1, "files": [')
+    assert snapshot(load(s.root)) == snapshot(load(s.root, use_cache=False))
+
+
+def cache_parts(root: Path) -> tuple:
+    """The cache file of ``root``, its JSON header and its raw records."""
+    import json
+
+    from repo_roles.coverage.cache import cache_directory
+    from repo_roles.history.cache import cache_file
+
+    path = cache_file(cache_directory(Config(), root), root.resolve())
+    raw = path.read_bytes()
+    cut = raw.index(b"\n")
+    return path, json.loads(raw[:cut]), raw[cut + 1:]
+
+
+def clone(source: Path, target: Path, *args: str) -> Path:
+    import subprocess
+
+    subprocess.run(["git", "clone", "-q", *args, f"file://{source}", str(target)], check=True, capture_output=True)
+    return target
+
+
+def test_shallow_clone_is_skipped_with_the_fetch_depth_note_then_unshallowed(tmp_path: Path) -> None:
+    s = base(tmp_path / "r")
+    shallow = clone(s.root, tmp_path / "shallow", "--depth", "1")
+    history = load(shallow)
+    assert not history.available and history.authors("a.py") == []
+    assert history.note == f"history skipped: this is a shallow clone; {FETCH_HINT}"
+    import subprocess
+
+    subprocess.run(["git", "-C", str(shallow), "fetch", "-q", "--unshallow"], check=True, capture_output=True)
+    full = load(shallow)
+    assert full.available and snapshot(full) == snapshot(load(s.root, use_cache=False))
+
+
+def test_partial_clone_is_skipped(tmp_path: Path) -> None:
+    s = base(tmp_path / "r")
+    s.git("config", "uploadpack.allowFilter", "true")
+    partial = clone(s.root, tmp_path / "partial", "--filter=blob:none", "--no-checkout")
+    history = load(partial)
+    assert not history.available and "partial clone" in (history.note or "")
+
+
+def test_grafted_history_is_skipped(tmp_path: Path) -> None:
+    s = base(tmp_path / "r")
+    s.git("replace", "--graft", "HEAD~1")
+    assert "grafted or replaced" in (load(s.root).note or "")
+
+
+def test_repository_without_commits(tmp_path: Path) -> None:
+    s = Script(tmp_path / "r")
+    (s.root / "a.py").write_text("x")
+    s.git("add", "a.py")
+    history = load(s.root)
+    assert not history.available and "no commits" in (history.note or "")
+
+
+def test_a_cache_entry_naming_an_unknown_author_is_dropped_not_trusted(tmp_path: Path) -> None:
+    from array import array
+
+    s = base(tmp_path / "r")
+    load(s.root)
+    path, header, raw = cache_parts(s.root)
+    records = array("q")
+    records.frombytes(raw)
+    records[1] = 99  # the first file's first contributor: an author index out of range
+    path.write_bytes(path.read_bytes()[:-len(raw)] + records.tobytes())
+    damaged = load(s.root)
+    first, second = header["paths"][0], header["paths"][1]
+    assert damaged.doa(first) == []  # unknown rather than wrong
+    assert damaged.doa(second) == load(s.root, use_cache=False).doa(second)
+
+
+def test_history_config_is_validated_with_positions(tmp_path: Path) -> None:
+    from repo_roles.config import load_config
+    from repo_roles.errors import ConfigError
+
+    config = tmp_path / "repo-roles.toml"
+    config.write_text('[history]\nactive-days = 90\nidentities = { "*@old.example" = "@ann" }\n')
+    loaded = load_config(config).history
+    assert (loaded.active_days, loaded.identities, loaded.concentration_files) == (90, {"*@old.example": "@ann"}, 20)
+    config.write_text('[history]\nidentities = { "ann@x" = "not a handle" }\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(config)
+    assert "history" in str(info.value) and ":2:" in str(info.value)
+
+
+def test_a_cached_commit_id_that_is_no_id_never_reaches_git(tmp_path: Path, logged: List[str]) -> None:
+    import json
+
+    s = base(tmp_path / "r")
+    load(s.root)
+    path, header, raw = cache_parts(s.root)
+    header["head"] = "--output=" + str(tmp_path / "x")
+    path.write_bytes(json.dumps(header).encode() + b"\n" + raw)
+    s.commit(CAROL, 3, {"a.py": "3"})
+    history = load(s.root)
+    assert logged[-1] == history.model.head  # a full pass, not "--output=...".."HEAD"
+    assert not (tmp_path / "x").exists()
+
+
+def test_a_clone_missing_blobs_is_skipped_not_judged(tmp_path: Path) -> None:
+    """Rename detection reads the blobs of added and deleted files; a clone without some of them
+    (not marked as a partial clone) makes git log fail with "unable to read"."""
+    from _history import body
+
+    s = Script(tmp_path / "r")
+    s.commit(ANN, 0, {"a.py": body("a")})
+    s.commit(BOB, 1, renames={"a.py": "b.py"}, files={"b.py": body("a") + "edited\n"})
+    blob = s.git("rev-parse", "HEAD~1:a.py").strip()
+    (s.root / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+    history = load(s.root)
+    assert not history.available
+    assert "unable to read" in (history.note or "") and FETCH_HINT in (history.note or "")
