@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 import pathspec
 
 from repo_roles.globs import attribute_regex
+from repo_roles.linear import compile_untrusted
 from repo_roles.index_listing import FileEntry
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def walk_attributes(inv: "Inventory", names: List[str]) -> List[Tuple[str, str, 
         for attr, rules in lines.items():
             # One alternation, last line first: the first alternative that matches is the last
             # matching line, which decides (a "!attr" line makes the attribute unspecified).
-            match = re.compile("|".join(f"(?P<l{i}>{rx})" for i, (rx, _) in reversed(list(enumerate(rules))))).match
+            match = compile_untrusted("|".join(f"(?P<l{i}>{rx})" for i, (rx, _) in reversed(list(enumerate(rules))))).match
             for path in below:
                 found = match(path[len(base):])
                 if found is None:

@@ -23,6 +23,8 @@ import posixpath
 import re
 from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 
+from repo_roles.linear import compile_untrusted
+
 from repo_roles.ownership.owners_files import EVERYONE, Grant, OwnersFileIssue, ParsedOwnersFile
 
 _EMAIL_RE = re.compile(r"[^\s@,]+@[^\s@,]+")
@@ -318,5 +320,5 @@ def _globs_matcher(globs: Tuple[str, ...], base: str) -> Callable[[str], bool]:
             alternatives.append("(?:.*/)?" + _glob_regex(glob))  # find-owners' implicit {**/,}
     if not alternatives:
         return lambda relative: False
-    pattern = re.compile("(?:" + "|".join(alternatives) + ")", re.S)  # re.error: caller reports
+    pattern = compile_untrusted("(?:" + "|".join(alternatives) + ")", re.S)  # re.error: caller reports
     return lambda relative: pattern.fullmatch(relative) is not None

@@ -37,6 +37,8 @@ import functools
 import re
 from typing import Callable, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
+from repo_roles.linear import _sre_parse, compile_untrusted
+
 DIALECTS = ("github", "gitlab", "bitbucket")
 
 _FLAGS = re.DOTALL  # paths may hold any character, "\n" included
@@ -83,7 +85,7 @@ class CompiledPattern(NamedTuple):
 @functools.lru_cache(maxsize=8192)
 def compile_regex(source: str) -> Pattern[str]:
     """Regexes are compiled on first use: most rules of a big file never need theirs."""
-    return re.compile(source, _FLAGS)
+    return compile_untrusted(source, _FLAGS)  # type: ignore[return-value]
 
 
 class PatternError(ValueError):
@@ -151,7 +153,31 @@ def _class_regex(body: str) -> str:
     inner = "".join(parts)
     if negate:
         return f"[^/{inner}]"
-    return f"(?!/)[{inner}]"
+    return _without_slash(inner)
+
+
+def _without_slash(inner: str) -> str:
+    """The class ``[inner]`` minus ``/``, without a look-ahead (the linear-time engine has none):
+    its members as ranges of code points, a range over ``/`` split in two."""
+    ranges: List[Tuple[int, int]] = []
+    first = _sre_parse.parse(f"[{inner}]")[0]  # re.error for "[z-a]": caller reports
+    for item in first[1] if str(first[0]) == "IN" else [first]:  # "[/]" parses as a literal
+        op, arg = str(item[0]), item[1]
+        if op == "LITERAL":
+            ranges.append((arg, arg))
+        elif op == "RANGE":
+            ranges.append(arg)
+    slash = ord("/")
+    kept = []
+    for low, high in ranges:
+        if low <= slash <= high:
+            kept.extend(r for r in ((low, slash - 1), (slash + 1, high)) if r[0] <= r[1])
+        else:
+            kept.append((low, high))
+    if not kept:
+        return r"[^\s\S]"  # "[/]" matches no name character
+    body = "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in kept)
+    return f"[{body}]"
 
 
 def segment_regex(seg: str, dialect: str) -> str:
