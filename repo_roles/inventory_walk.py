@@ -10,13 +10,13 @@ from __future__ import annotations
 import bisect
 import os
 import posixpath
-import re
 import stat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import pathspec
 
+from repo_roles import safeio
 from repo_roles.globs import attribute_regex
 from repo_roles.linear import compile_untrusted
 from repo_roles.index_listing import FileEntry
@@ -66,11 +66,11 @@ def walk(root: str) -> List[FileEntry]:
 
 
 def _read_gitignore(path: str) -> Optional[pathspec.GitIgnoreSpec]:
-    try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
-            return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
-    except OSError:  # none here (or a directory named .gitignore)
+    try:  # never a link, a FIFO or a device; at most MAX_IGNORE bytes
+        data = safeio.read_regular(path, max_size=safeio.MAX_IGNORE)
+    except (OSError, safeio.UnsafeReadError):  # none here, or not a plain file: no rules from it
         return None
+    return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "surrogateescape").splitlines())
 
 
 def _ignored(chain: Tuple[Tuple[str, pathspec.GitIgnoreSpec], ...], rel: str) -> bool:

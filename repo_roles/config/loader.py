@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from repo_roles import safeio
 from repo_roles._compat import tomllib
 from repo_roles.config import schema
 from repo_roles.config.discovery import PYPROJECT, builtin_rules_dir
@@ -89,15 +90,19 @@ def _read(path: Path) -> _Document:
     display = display_name(path)
     try:
         # utf-8-sig: editors on Windows add a BOM that TOML itself does not allow
-        text = path.read_text(encoding="utf-8-sig")
+        text = safeio.read_text(path, max_size=safeio.MAX_CONFIG, encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError("configuration file not found", file=display) from None
+    except safeio.UnsafeReadError as exc:
+        raise ConfigError(f"cannot read configuration file: it {exc.reason}", file=display) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read configuration file: {exc}", file=display) from None
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, display, text) from None
+    except RecursionError:  # arrays or inline tables nested thousands deep
+        raise ConfigError("invalid TOML: nested too deeply", file=display) from None
 
     positions = Positions(text)
     prefix: KeyPath = ()
@@ -158,8 +163,22 @@ def _resolve(doc: _Document, chain: Tuple[Path, ...]) -> Tuple[Dict[str, Any], S
 def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
     """A pack name (``"recommended"``) is a built-in pack; anything path-like is a file."""
     if "/" in ref or "\\" in ref or ref.endswith(".toml"):
-        target = Path(ref) if Path(ref).is_absolute() else doc.path.parent / ref
-        if not target.is_file():
+        if len(ref) > _MAX_EXTENDS_PATH:
+            raise doc.error(key, f"extends: path longer than {_MAX_EXTENDS_PATH} characters")
+        here = Path(os.path.realpath(doc.path.parent))
+        target = Path(ref) if Path(ref).is_absolute() else here / ref
+        root = _trust_root(here)
+        reason = safeio.inside_root(target, root)
+        if reason is not None:
+            # Named by the reference as written: nothing of an outside file is read or echoed.
+            raise doc.error(
+                key, f"extends {ref!r}: {reason} ({root}); an extended file must be inside it, not through a link"
+            )
+        try:
+            is_file = target.is_file()
+        except (OSError, ValueError):
+            is_file = False
+        if not is_file and not os.path.islink(target):
             raise doc.error(key, f"extends {ref!r}: file not found ({display_name(target)})")
         return target
     packs = builtin_packs()
@@ -170,6 +189,17 @@ def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
             schema.did_you_mean(ref, packs),
         )
     return builtin_rules_dir() / f"{ref}.toml"
+
+
+_MAX_EXTENDS_PATH = 1024
+
+
+def _trust_root(directory: Path) -> Path:
+    """Where ``extends`` may point: the git work tree holding the configuration file's
+    ``directory`` (a shared base in a monorepo), else that directory.  Never via a link."""
+    from repo_roles.inventory import git_toplevel
+
+    return git_toplevel(directory) or directory
 
 
 # rules/ also holds data tables read by the classifier; they are not configuration packs.

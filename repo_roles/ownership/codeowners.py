@@ -180,7 +180,7 @@ class _Parser:
 
     def owners(self, line: int, tokens: List[Tuple[int, str]]) -> Tuple[Optional[Tuple[str, ...]], bool]:
         """Valid owners of a line (None = the whole line is invalid) and whether a comment was seen."""
-        owners: List[str] = []
+        owners: Dict[str, None] = {}  # ordered and de-duplicated in O(1) per owner (a 3 MB line)
         in_comment = False
         for column, token in tokens:
             if token.startswith("#"):
@@ -196,8 +196,7 @@ class _Parser:
                 in_comment = True
                 continue
             if _valid_owner(token, self.dialect):
-                if token not in owners:
-                    owners.append(token)
+                owners.setdefault(token, None)
                 continue
             if self.dialect == "gitlab":
                 if not in_comment:  # GitLab ignores malformed owners, keeps the line
