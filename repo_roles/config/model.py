@@ -31,7 +31,7 @@ File format (``repo-roles.toml``, ``.repo-roles.toml`` or ``[tool.repo-roles]`` 
     require = ["backend.logic"] ; exempt = ["**/migrations/**"]
     mapping = { "src/{dir}/{name}.py" = ["tests/{dir}/test_{name}.py"] }
 
-    cache-dir = ".cache/repo-roles"  # default: the user cache directory
+    cache-dir = "my-project"         # a sub-directory of the user cache directory
 
     [lint]
     select = [] ; extend-select = [] ; ignore = []

@@ -451,8 +451,9 @@ SCHEMA = Table(
         "tests": Field(TESTS, "Test presence."),
         "cache-dir": Field(
             Str(nonempty=True),
-            "Where per-file analysis is cached (default: $REPO_ROLES_CACHE_DIR, else the user cache "
-            "directory); relative paths are relative to the project root.",
+            "A sub-directory of the user cache directory ($REPO_ROLES_CACHE_DIR, else "
+            "$XDG_CACHE_HOME/repo-roles, else ~/.cache/repo-roles) to cache per-file analysis in; "
+            "'/', '.' and '..' parts are dropped: a repository cannot place the cache elsewhere.",
         ),
     },
 )
