@@ -226,10 +226,9 @@ def run_check(
                          presorted=True)
     text = render_statistics(report) if statistics else render(output_format, report)
     if output_file:
-        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
         from repo_roles.atomic import write_atomic
 
-        write_atomic(output_file, text)
+        write_atomic(output_file, text, make_parents=True)
     else:
         click.echo(text, nl=False)
     return 0 if exit_zero else exit_code
