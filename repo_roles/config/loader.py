@@ -103,6 +103,9 @@ def _read(path: Path) -> _Document:
         raise _syntax_error(exc, display, text) from None
     except RecursionError:  # arrays or inline tables nested thousands deep
         raise ConfigError("invalid TOML: nested too deeply", file=display) from None
+    if _depth(document) > MAX_DEPTH:
+        # Checked before positions are tracked: their memory grows as the square of the depth.
+        raise ConfigError(f"tables or arrays nested more than {MAX_DEPTH} levels deep", file=display)
 
     positions = Positions(text)
     prefix: KeyPath = ()
@@ -117,6 +120,23 @@ def _read(path: Path) -> _Document:
     for issue in schema.validate(data):
         raise doc.error(issue.key_path, issue.message, issue.hint)  # the first problem is enough
     return doc
+
+
+MAX_DEPTH = 32  # the deepest key path the schema knows is 4 levels
+
+
+def _depth(document: Any) -> int:
+    """How deeply tables and arrays nest (iterative: a 20,000-level dotted key is fine)."""
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _syntax_error(exc: tomllib.TOMLDecodeError, display: str, text: str) -> ConfigError:
