@@ -60,6 +60,9 @@ class _Group(click.Group):
             _silence_stdout()
             click.echo("repo-roles: error: output closed before everything was written (broken pipe)", err=True)
             ctx.exit(EXIT_ERROR)
+        except MemoryError:
+            click.echo("repo-roles: error: out of memory", err=True)
+            ctx.exit(EXIT_ERROR)
         except Exception as exc:  # an internal error: say so, exit 2, never a bare traceback
             if _git_missing(exc):
                 click.echo(f"repo-roles: error: {NO_GIT}", err=True)

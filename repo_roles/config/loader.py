@@ -28,6 +28,7 @@ from repo_roles.config.model import (
 )
 from repo_roles.config.positions import KeyPath, Positions
 from repo_roles.errors import ConfigError
+from repo_roles.linear import compile_untrusted
 
 TOOL_TABLE: KeyPath = ("tool", "repo-roles")
 Sources = Dict[Tuple[str, ...], Tuple[str, int]]
@@ -97,6 +98,12 @@ def _read(path: Path) -> _Document:
         raise ConfigError(f"cannot read configuration file: it {exc.reason}", file=display) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read configuration file: {exc}", file=display) from None
+    deep = _DEEP_KEY.search(text)
+    if deep is not None:
+        # tomllib's memory grows as the square of a dotted key's length (40 KB took 1.6 GB).
+        line = text.count("\n", 0, deep.start()) + 1
+        column = deep.start() - (text.rfind("\n", 0, deep.start()) + 1) + 1
+        raise ConfigError(f"a dotted key with more than {MAX_DEPTH} parts", file=display, line=line, column=column)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -123,6 +130,8 @@ def _read(path: Path) -> _Document:
 
 
 MAX_DEPTH = 32  # the deepest key path the schema knows is 4 levels
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_DEEP_KEY = compile_untrusted(rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART}){{{MAX_DEPTH},}}")
 
 
 def _depth(document: Any) -> int:
@@ -189,6 +198,8 @@ def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
         target = Path(ref) if Path(ref).is_absolute() else here / ref
         root = _trust_root(here)
         reason = safeio.inside_root(target, root)
+        if reason is None and os.path.islink(target):
+            reason = "is a symbolic link"
         if reason is not None:
             # Named by the reference as written: nothing of an outside file is read or echoed.
             raise doc.error(
