@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 try:  # Python 3.11 renamed the parser module
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
@@ -34,14 +34,15 @@ except ImportError:  # pragma: no cover - Python < 3.11
 
 import re2
 
-__all__ = ["LinearPattern", "compile_untrusted", "backtracking_safe"]
+__all__ = ["FullMatchSet", "LinearPattern", "compile_untrusted", "backtracking_safe"]
 
 _MAXREPEAT = _sre_parse.MAXREPEAT
 _C = _sre_parse  # opcodes live there as module constants (MAX_REPEAT, BRANCH, ...)
 _SIMPLE = {"LITERAL", "NOT_LITERAL", "ANY", "IN", "AT"}
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT"}
 _MAX_PATHS = 1 << 16  # alternatives are tried one after the other: a sum, unless nested
-_MAX_PATTERN = 1 << 20  # a megabyte of regex is not a pattern anybody writes by hand
+_MAX_PATTERN = 1 << 20
+_SET_MEMORY = 64 << 20  # RE2's budget for one pattern set (its DFA cache lives within it)  # a megabyte of regex is not a pattern anybody writes by hand
 _SURROGATES = re.compile("[\udc80-\udcff]")
 
 
@@ -99,7 +100,8 @@ def _inline_flags(flags: int) -> str:
 
 
 def _text(value: str) -> str:
-    return _SURROGATES.sub("\ufffd", value) if "\udc80" <= max(value, default="\0") else value
+    """``value`` with lone surrogates (undecodable bytes of a file name) read as U+FFFD."""
+    return _SURROGATES.sub("\ufffd", value)
 
 
 class LinearPattern:
@@ -152,3 +154,37 @@ def _compile_re2(source: str, flags: int) -> Any:
 def compile_untrusted(source: str, flags: int = 0) -> LinearPattern:
     """Compile a regex written by a scanned repository (cached; raises :class:`re.error`)."""
     return LinearPattern(source, flags)
+
+
+class FullMatchSet:
+    """Which of many untrusted regexes fully match a text, in one automaton pass (``RE2::Set``).
+
+    For a list of hundreds of globs (CODEOWNERS ``**/a*b`` lines) one pass per text replaces a
+    loop over the patterns.  ``RE2::Set::Match`` reports a DFA failure the same way as "no
+    match", but in RE2's ``dfa.cc`` the "cache thrashing: bail out" branch is disabled for set
+    matching (``kind_ != Prog::kManyMatch``: a set scan flushes its cache and keeps going), and
+    ``Compile`` itself runs the DFA once and fails when the memory budget cannot hold it -- so
+    after a successful compile an empty answer means no match.  A failed compile raises
+    :class:`re.error`; the caller then asks the patterns one by one (each linear).
+    """
+
+    def __init__(self, sources: Sequence[str], flags: int = 0) -> None:
+        prefix = _inline_flags(flags)
+        options = re2.Options()
+        options.log_errors = False
+        options.max_mem = _SET_MEMORY
+        try:
+            self._set = re2.Set.FullMatchSet(options)
+            for source in sources:
+                self._set.Add(prefix + source)
+            self._set.Compile()
+        except Exception as exc:  # re2.error
+            raise re.error(f"not supported by the linear-time matcher: {exc}") from None
+
+    def matches(self, text: str) -> List[int]:
+        """Indexes (in the order given) of every pattern that matches the whole of ``text``."""
+        try:
+            hits = self._set.Match(text)
+        except UnicodeEncodeError:
+            hits = self._set.Match(_text(text))
+        return list(hits) if hits else []

@@ -72,6 +72,7 @@ class CompiledPattern(NamedTuple):
     base: Optional[SegmentTest]  # the last segment, against one name (None: no segments)
     base_shape: Optional[SegmentShape]
     literals: Tuple[Optional[str], ...]  # per segment: its unescaped text, None for wildcards
+    base_source: Optional[str] = None  # the regex of ``base`` (for a set of many: one pass)
 
     @property
     def regex(self) -> Pattern[str]:
@@ -260,8 +261,14 @@ def _segment_test(shape: SegmentShape, regex: str) -> SegmentTest:
     if shape.kind == "prefix":
         text = shape.text
         return lambda name: name.startswith(text)
-    fullmatch = compile_regex(regex).fullmatch
-    return lambda name: fullmatch(name) is not None
+    compiled: List[Callable[[str], object]] = []
+
+    def test(name: str) -> bool:  # compiled on first use: a set of many never calls it
+        if not compiled:
+            compiled.append(compile_regex(regex).fullmatch)
+        return compiled[0](name) is not None
+
+    return test
 
 
 def split_pattern(pattern: str, dialect: str) -> Tuple[Tuple[str, ...], bool]:
@@ -314,13 +321,14 @@ def compile_pattern(pattern: str, dialect: str = "github") -> CompiledPattern:
     else:
         whole = body
     dirpart = None if dir_only else _segments_regex(segments[:-1], dialect)
-    base = shape = None
+    base = shape = base_source = None
     try:
         if "[" in whole:  # only GitLab classes can be malformed; fail at translation time
             compile_regex(whole)  # validates, and is the one the pattern will use
         if segments:
             shape = _shape(last, dialect)
-            base = _segment_test(shape, segment_regex(last, dialect))
+            base_source = segment_regex(last, dialect)
+            base = _segment_test(shape, base_source)
     except re.error as exc:  # e.g. a GitLab class with a reversed range "[z-a]"
         raise PatternError(f"cannot translate the pattern: {exc}") from None
     return CompiledPattern(
@@ -334,4 +342,5 @@ def compile_pattern(pattern: str, dialect: str = "github") -> CompiledPattern:
         base=base,
         base_shape=shape,
         literals=tuple(segment_literal(seg, dialect) for seg in segments),
+        base_source=base_source,
     )
