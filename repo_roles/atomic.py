@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from repo_roles.errors import RepoRolesError
+from repo_roles.safeio import describe_kind
 
 
 class AtomicWriteError(RepoRolesError):
@@ -99,7 +100,7 @@ def write_atomic(
         if stat.S_ISDIR(st.st_mode):
             raise AtomicWriteError(f"{target}: is a directory")
         if not stat.S_ISREG(st.st_mode):
-            raise AtomicWriteError(f"{target}: is {_special(st.st_mode)}; refusing to replace it with a file")
+            raise AtomicWriteError(f"{target}: is {describe_kind(st.st_mode)}; refusing to replace it with a file")
         if not overwrite:
             raise AtomicWriteError(f"{target}: already exists; not overwriting it")
     if mode is None:
@@ -131,16 +132,6 @@ def write_atomic(
         _discard(tmp)
         raise
     _fsync_directory(directory)
-
-
-def _special(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a regular file"
 
 
 def _check_parents(target: str, directory: str, make_parents: bool) -> None:

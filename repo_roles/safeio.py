@@ -49,7 +49,8 @@ class UnsafeReadError(RepoRolesError):
         super().__init__(f"{self.path}: {reason}; not reading it")
 
 
-def _kind(mode: int) -> str:
+def describe_kind(mode: int) -> str:
+    """``a FIFO``, ``a device``…: what a special file is, for messages."""
     if stat.S_ISFIFO(mode):
         return "a FIFO"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -115,7 +116,7 @@ def open_regular(path: PathLike, *, root: Optional[PathLike] = None) -> int:
         raise
     if not stat.S_ISREG(mode):
         os.close(fd)
-        raise UnsafeReadError(name, f"is {_kind(mode)}")
+        raise UnsafeReadError(name, f"is {describe_kind(mode)}")
     return fd
 
 

@@ -8,16 +8,16 @@ number of examples (``max_examples``) so the whole file stays at tens of seconds
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, Tuple
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import git, write_files
+from tests.test_safety import fingerprint
 
 # Pieces an attacker combines: wildcards, anchors, escapes, classes, owners, sections,
 # Chromium directives, YAML and TOML syntax, odd characters.
@@ -34,18 +34,6 @@ TOKENS = [
 TEXT = st.lists(st.sampled_from(TOKENS), min_size=0, max_size=40).map("".join)
 FUZZ = settings(max_examples=30, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-
-
-def fingerprint(root: Path) -> List[Tuple[str, str]]:
-    out = []
-    for path in sorted(root.rglob("*")):
-        if path.is_symlink():
-            out.append((str(path), "link:" + os.readlink(path)))
-        elif path.is_file():
-            out.append((str(path), hashlib.sha1(path.read_bytes()).hexdigest()))
-        else:
-            out.append((str(path), "dir"))
-    return out
 
 
 @pytest.fixture
