@@ -113,18 +113,31 @@ class LinearPattern:
         if len(source) > _MAX_PATTERN:
             raise re.error(f"pattern longer than {_MAX_PATTERN} characters")
         self.pattern = source
-        backtracking = backtracking_safe(source, flags)
-        automaton = _compile_re2(source, flags)
-        self.search: Callable[[str], Any] = _wrap(automaton.search)
-        if backtracking:
+        if backtracking_safe(source, flags):
+            # Only plain constructs reach here; RE2 is built on the first search (unanchored
+            # backtracking would multiply by the text length again), not for every glob.
             compiled = re.compile(source, flags)
             self.engine = "re"
             self.match: Callable[[str], Any] = compiled.match
             self.fullmatch: Callable[[str], Any] = compiled.fullmatch
+            self.search: Callable[[str], Any] = _lazy_search(source, flags)
         else:
+            automaton = _compile_re2(source, flags)
             self.engine = "re2"
             self.match = _wrap(automaton.match)
             self.fullmatch = _wrap(automaton.fullmatch)
+            self.search = _wrap(automaton.search)
+
+
+def _lazy_search(source: str, flags: int) -> Callable[[str], Any]:
+    built: List[Callable[[str], Any]] = []
+
+    def search(text: str) -> Any:
+        if not built:
+            built.append(_wrap(_compile_re2(source, flags).search))
+        return built[0](text)
+
+    return search
 
 
 def _wrap(method: Callable[[str], Any]) -> Callable[[str], Any]:
