@@ -66,7 +66,9 @@ def _cost(items: Any) -> Optional[Tuple[int, int]]:
         elif name in _REPEATS:
             low, high, body = arg
             single = len(body) == 1 and str(body[0][0]) in _SIMPLE
-            if high == _MAXREPEAT or high > 1:
+            if high == _MAXREPEAT and not single and _delimited(body):
+                inner = (1, 1)  # "(?:/[^/]+)*": iterations cut at each "/", one choice per "/"
+            elif high == _MAXREPEAT or high > 1:
                 if not single:
                     return None
                 inner = (1 if high == _MAXREPEAT else 0, 1 if high == _MAXREPEAT else high - low + 1)
@@ -81,6 +83,25 @@ def _cost(items: Any) -> Optional[Tuple[int, int]]:
         if paths > _MAX_PATHS:
             return None
     return degree, paths
+
+
+def _delimited(body: Any) -> bool:
+    """``c[^c]+``: a delimiter then a run that cannot contain it (a CODEOWNERS ``**`` is
+    ``(?:/[^/]+)*``).  Each iteration ends where a ``c`` is, so a backtracking matcher tries at
+    most one split per ``c`` and gives back characters of the last run only: linear."""
+    if len(body) != 2 or str(body[0][0]) != "LITERAL":
+        return False
+    delimiter = body[0][1]
+    op, arg = body[1]
+    if str(op) not in _REPEATS or arg[1] != _MAXREPEAT or len(arg[2]) != 1:
+        return False
+    kind, value = arg[2][0]
+    if str(kind) == "NOT_LITERAL":
+        return value == delimiter
+    if str(kind) == "IN":
+        items = [(str(k), v) for k, v in value]
+        return len(items) == 2 and items[0][0] == "NEGATE" and items[1] == ("LITERAL", delimiter)
+    return False
 
 
 def backtracking_safe(source: str, flags: int = 0) -> bool:
