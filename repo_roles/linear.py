@@ -7,7 +7,8 @@ name takes time growing as a power of the name's length.  :func:`compile_untrust
 per regex, between two engines that are both linear in the text for a fixed pattern:
 
 * **Python's ``re``** when the parsed regex has at most one unbounded repeat on any path
-  through it (``^(?:.+/)?docs$``, ``[^/]*\\.py``): a backtracking matcher then tries each
+  through it, of one character or of a ``/``-delimited run (``^(?:.+/)?docs$``,
+  ``[^/]*\\.py``, ``(?:/[^/]+)*/docs``): a backtracking matcher then tries each
   split point of that one repeat once, O(text x pattern), and ``re`` is ~10x cheaper per call
   than the RE2 binding -- this keeps the 100,000-file scans as fast as before;
 * **RE2** (``google-re2``, Google's maintained wheels for CPython 3.9-3.13 on Linux, macOS and
