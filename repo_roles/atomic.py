@@ -8,7 +8,11 @@ the platform allows it, so the rename itself survives a crash.
 Safety rules every caller gets for free:
 
 * a symbolic link at the destination is refused, never followed (writing through a link
-  planted in a repository could overwrite any file the user can write);
+  planted in a repository could overwrite any file the user can write), and so is a symbolic
+  link among the parent directories inside the working directory (a committed ``out -> /etc``);
+* a FIFO, a device (``-o /dev/null`` run as root would replace the system's node with a regular
+  file) or a socket at the destination is refused;
+* ``make_parents=True`` creates missing parent directories one at a time, never through a link;
 * ``overwrite=False`` refuses an existing destination without a race: the temporary file is
   hard-linked into place, which fails if the name exists, instead of check-then-rename.
 """
@@ -23,6 +27,7 @@ from pathlib import Path
 from typing import Optional, Union
 
 from repo_roles.errors import RepoRolesError
+from repo_roles.safeio import describe_kind
 
 
 class AtomicWriteError(RepoRolesError):
@@ -74,6 +79,7 @@ def write_atomic(
     overwrite: bool = True,
     mode: Optional[int] = None,
     encoding: str = "utf-8",
+    make_parents: bool = False,
 ) -> None:
     """Atomically make ``path`` hold ``data`` (text is encoded with ``encoding``, newlines kept).
 
@@ -93,12 +99,15 @@ def write_atomic(
             raise AtomicWriteError(f"{target}: is a symbolic link; refusing to write through it")
         if stat.S_ISDIR(st.st_mode):
             raise AtomicWriteError(f"{target}: is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise AtomicWriteError(f"{target}: is {describe_kind(st.st_mode)}; refusing to replace it with a file")
         if not overwrite:
             raise AtomicWriteError(f"{target}: already exists; not overwriting it")
     if mode is None:
         mode = stat.S_IMODE(st.st_mode) if st is not None else _default_mode()
 
     directory = os.path.dirname(os.path.abspath(target))
+    _check_parents(target, directory, make_parents)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -123,6 +132,42 @@ def write_atomic(
         _discard(tmp)
         raise
     _fsync_directory(directory)
+
+
+def _check_parents(target: str, directory: str, make_parents: bool) -> None:
+    """Refuse a link among the parents inside the working directory; create missing ones."""
+    cwd = os.getcwd()
+    inside = directory == cwd or directory.startswith(cwd.rstrip(os.sep) + os.sep)
+    start = cwd if inside else os.path.dirname(directory)
+    parts = [] if directory == start else os.path.relpath(directory, start).split(os.sep)
+    current = start
+    for part in parts:
+        current = os.path.join(current, part)
+        try:
+            mode = os.lstat(current).st_mode
+        except FileNotFoundError:
+            if not make_parents:
+                raise AtomicWriteError(f"{target}: cannot write: directory {current} does not exist") from None
+            try:
+                os.mkdir(current)
+            except FileExistsError:  # made meanwhile: checked again below
+                pass
+            except OSError as exc:
+                raise AtomicWriteError(f"{target}: cannot create directory {current}: {exc.strerror}") from None
+            mode = os.lstat(current).st_mode
+        except OSError as exc:
+            raise AtomicWriteError(f"{target}: cannot write: {current}: {exc.strerror}") from None
+        if stat.S_ISLNK(mode):
+            raise AtomicWriteError(f"{target}: {current} is a symbolic link; refusing to write through it")
+        if not stat.S_ISDIR(mode):
+            raise AtomicWriteError(f"{target}: cannot write: {current} is not a directory")
+    if not inside and not os.path.isdir(directory):
+        if not make_parents:
+            raise AtomicWriteError(f"{target}: cannot write: directory {directory} does not exist")
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as exc:
+            raise AtomicWriteError(f"{target}: cannot create directory {directory}: {exc.strerror}") from None
 
 
 def _discard(tmp: str) -> None:

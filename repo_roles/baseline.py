@@ -38,6 +38,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Container, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
+from repo_roles import safeio
 from repo_roles.errors import ConfigError, UsageError
 from repo_roles.findings import Finding
 
@@ -127,7 +128,11 @@ def loads(text: str, source: str) -> Baseline:
 
 def read_baseline(path: Path) -> Baseline:
     try:
-        raw = path.read_bytes()
+        # The GitHub Action passes a path from the repository: a link to /dev/zero or a FIFO
+        # is refused, and nothing past the cap is read.
+        raw = safeio.read_regular(path, max_size=safeio.MAX_BASELINE)
+    except safeio.UnsafeReadError as exc:
+        raise UsageError(f"{path}: cannot read the baseline: it {exc.reason}") from None
     except FileNotFoundError:
         raise UsageError(f"{path}: no such baseline file (create it with `repo-roles baseline`)") from None
     except OSError as exc:

@@ -1,11 +1,14 @@
 """The command line: wires options to the pipeline, prints results, maps errors to exit codes.
 
-Exit codes follow ruff: 0 clean, 1 findings, 2 usage / configuration / internal error.
+Exit codes follow ruff: 0 clean, 1 findings, 2 usage / configuration / internal error, and
+POSIX's 130 (128 + SIGINT) when interrupted.  A closed output (``| head``) and a missing
+``git`` are plain statements, exit 2, never "internal error".
 Each command lives in ``repo_roles/commands/<name>.py`` as a function returning its exit code.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -14,7 +17,10 @@ import click
 from repo_roles import __version__
 from repo_roles.errors import RepoRolesError
 
-EXIT_CLEAN, EXIT_ERROR = 0, 2  # 1 (findings) is the commands' own return value
+EXIT_CLEAN, EXIT_ERROR, EXIT_INTERRUPTED = 0, 2, 130  # 1 (findings) is the commands' own return value
+NO_GIT = "git is not installed or not on PATH; repo-roles reads repositories with git"
+# GitPython refuses to import without git; quiet, so that the first git call says it instead.
+os.environ.setdefault("GIT_PYTHON_REFRESH", "quiet")
 
 
 class _Group(click.Group):
@@ -35,23 +41,55 @@ class _Group(click.Group):
 
 
     def invoke(self, ctx: click.Context) -> Any:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            sys.stderr and sys.stderr.write("repo-roles: error: standard output is closed\n")
+            ctx.exit(EXIT_ERROR)
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # a closed pipe surfaces here, not at interpreter exit
+            return result
         except RepoRolesError as exc:
             click.echo(f"repo-roles: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
-        except (click.exceptions.Exit, click.ClickException, click.Abort, KeyboardInterrupt):
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except BrokenPipeError:  # `repo-roles ls | head`
-            sys.stderr.close()
-            ctx.exit(EXIT_CLEAN)
+        except KeyboardInterrupt:
+            click.echo("repo-roles: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:  # `repo-roles ls | head`: the reader left before the end
+            _silence_stdout()
+            click.echo("repo-roles: error: output closed before everything was written (broken pipe)", err=True)
+            ctx.exit(EXIT_ERROR)
+        except MemoryError:
+            click.echo("repo-roles: error: out of memory", err=True)
+            ctx.exit(EXIT_ERROR)
         except Exception as exc:  # an internal error: say so, exit 2, never a bare traceback
+            if _git_missing(exc):
+                click.echo(f"repo-roles: error: {NO_GIT}", err=True)
+                ctx.exit(EXIT_ERROR)
             click.echo(
                 f"repo-roles: internal error: {type(exc).__name__}: {exc}\n"
                 "Please report this with the command you ran.",
                 err=True,
             )
             ctx.exit(EXIT_ERROR)
+
+
+def _git_missing(exc: BaseException) -> bool:
+    """GitPython's "git not found", or a ``git`` subprocess that could not start."""
+    if type(exc).__name__ == "GitCommandNotFound":
+        return True
+    return isinstance(exc, FileNotFoundError) and os.path.basename(str(exc.filename or "")) == "git"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test runner)
+        pass
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

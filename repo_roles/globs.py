@@ -8,6 +8,8 @@ from itertools import compress, repeat
 from operator import contains, not_
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from repo_roles.linear import LinearPattern, compile_untrusted
+
 try:  # pathspec >= 1.0 names the git semantics explicitly and deprecates GitWildMatchPattern
     from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as _Pattern
 except ImportError:  # pragma: no cover - pathspec 0.12
@@ -88,7 +90,7 @@ class GlobSet:
             source, include = glob_regex(self.globs[index])
             self._include.append(include)
             parts.append(f"(?P<g{index}>{source})")
-        self._regex: Optional[re.Pattern[str]] = re.compile("|".join(parts)) if parts else None
+        self._regex: Optional[LinearPattern] = compile_untrusted("|".join(parts)) if parts else None
         literals = [_required_literal(glob) for glob in self.globs]
         self._literals: Optional[Tuple[str, ...]] = (
             tuple(dict.fromkeys(literals)) if literals and None not in literals else None  # type: ignore[arg-type]
@@ -172,7 +174,7 @@ class GlobTable:
         self._dirs: Dict[str, Optional[str]] = {"": None}
         self._base_cache: Dict[str, object] = {}
 
-    def _compile(self, indexes: Sequence[int], name_only: bool = False) -> Optional["re.Pattern[str]"]:
+    def _compile(self, indexes: Sequence[int], name_only: bool = False) -> Optional[LinearPattern]:
         parts = []
         for index in indexes:
             source, include = glob_regex(self.globs[index])
@@ -182,9 +184,9 @@ class GlobTable:
                 # Matched against one path component: the "any parent" prefix can only backtrack.
                 source = "^" + source[len(_ANY_PARENT):]
             parts.append(f"(?P<g{index}>{source})")
-        return re.compile("|".join(parts)) if parts else None
+        return compile_untrusted("|".join(parts)) if parts else None
 
-    def _regex(self, regex: Optional["re.Pattern[str]"], text: str) -> Optional[str]:
+    def _regex(self, regex: Optional[LinearPattern], text: str) -> Optional[str]:
         match = regex.match(text) if regex is not None else None
         return self.globs[int(match.lastgroup[1:])] if match and match.lastgroup else None
 

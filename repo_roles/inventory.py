@@ -15,7 +15,6 @@ import dataclasses
 import io
 import os
 import posixpath
-import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -27,14 +26,12 @@ from typing import Collection, Dict, List, Optional, Sequence, Tuple, Union
 import git
 
 
+from repo_roles import safeio
 from repo_roles.errors import NotARepositoryError, UsageError
 from repo_roles.index_listing import FileEntry, IndexListing
 
 __all__ = ["FileEntry", "Inventory", "git_toplevel", "load_inventory"]
 
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # absent on Windows: an lstat check stands in
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # never hang opening a FIFO that sits in the tree
-_O_BINARY = getattr(os, "O_BINARY", 0)
 
 _PATH = attrgetter("path")  # read at C speed by map()
 _PIPE_CHUNK = 1 << 16  # Linux's default pipe capacity: measured fastest for git's output
@@ -216,19 +213,10 @@ class Inventory:
         full = os.path.join(str(self.project_root), path)
         if not self._inside(os.path.dirname(full)):
             return None
-        try:
-            if not _O_NOFOLLOW and os.path.islink(full):
-                return None
-            fd = os.open(full, os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_BINARY)
-        except (OSError, ValueError):  # missing, a symlink (ELOOP), unreadable, NUL in name
+        try:  # O_NOFOLLOW | O_NONBLOCK, then fstat: a regular file or nothing
+            return safeio.open_regular(full)
+        except (OSError, safeio.UnsafeReadError):  # missing, a link, a FIFO, a submodule…
             return None
-        try:
-            if stat.S_ISREG(os.fstat(fd).st_mode):
-                return fd
-        except OSError:
-            pass
-        os.close(fd)  # a directory (a submodule), a device…
-        return None
 
     def _inside(self, directory: str) -> bool:
         known = self._dir_inside.get(directory)

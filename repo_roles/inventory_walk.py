@@ -10,14 +10,15 @@ from __future__ import annotations
 import bisect
 import os
 import posixpath
-import re
 import stat
 from operator import attrgetter
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 import pathspec
 
+from repo_roles import safeio
 from repo_roles.globs import attribute_regex
+from repo_roles.linear import compile_untrusted
 from repo_roles.index_listing import FileEntry
 
 if TYPE_CHECKING:
@@ -65,11 +66,11 @@ def walk(root: str) -> List[FileEntry]:
 
 
 def _read_gitignore(path: str) -> Optional[pathspec.GitIgnoreSpec]:
-    try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as fh:
-            return pathspec.GitIgnoreSpec.from_lines(fh.read().splitlines())
-    except OSError:  # none here (or a directory named .gitignore)
+    try:  # never a link, a FIFO or a device; at most MAX_IGNORE bytes
+        data = safeio.read_regular(path, max_size=safeio.MAX_IGNORE)
+    except (OSError, safeio.UnsafeReadError):  # none here, or not a plain file: no rules from it
         return None
+    return pathspec.GitIgnoreSpec.from_lines(data.decode("utf-8", "surrogateescape").splitlines())
 
 
 def _ignored(chain: Tuple[Tuple[str, pathspec.GitIgnoreSpec], ...], rel: str) -> bool:
@@ -118,7 +119,7 @@ def walk_attributes(inv: "Inventory", names: List[str]) -> List[Tuple[str, str, 
         for attr, rules in lines.items():
             # One alternation, last line first: the first alternative that matches is the last
             # matching line, which decides (a "!attr" line makes the attribute unspecified).
-            match = re.compile("|".join(f"(?P<l{i}>{rx})" for i, (rx, _) in reversed(list(enumerate(rules))))).match
+            match = compile_untrusted("|".join(f"(?P<l{i}>{rx})" for i, (rx, _) in reversed(list(enumerate(rules))))).match
             for path in below:
                 found = match(path[len(base):])
                 if found is None:

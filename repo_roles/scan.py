@@ -155,6 +155,9 @@ def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
     """
     if not os.path.lexists(path):
         raise NotARepositoryError(f"{path}: no such file or directory")
+    if os.path.islink(str(path).rstrip("/") or "/"):
+        # A committed link to another tree would make that tree (and its config) the project.
+        raise UsageError(f"{path}: is a symbolic link; repo-roles does not follow links (pass its target)")
     absolute = Path(os.path.abspath(path))
     start_dir = absolute if absolute.is_dir() else absolute.parent
     git_root = git_toplevel(start_dir)

@@ -194,8 +194,11 @@ def test_decode_round_trip_and_rejects() -> None:
 @pytest.mark.parametrize(
     "configured, env, expected",
     [
-        pytest.param(".cache/rr", {"REPO_ROLES_CACHE_DIR": "/e", "XDG_CACHE_HOME": "/x"}, "ROOT/.cache/rr",
-                     id="config-cache-dir-relative-to-project-root"),
+        pytest.param(".cache/rr", {"REPO_ROLES_CACHE_DIR": "/e", "XDG_CACHE_HOME": "/x"}, "/e/by-config/.cache/rr",
+                     id="config-cache-dir-inside-the-user-cache-root"),
+        pytest.param("../../etc", {"REPO_ROLES_CACHE_DIR": "/e"}, "/e/by-config/etc", id="config-dotdot-dropped"),
+        pytest.param("/abs/x", {"XDG_CACHE_HOME": "/x"}, "/x/repo-roles/by-config/abs/x", id="config-absolute-rebased"),
+        pytest.param(".", {"REPO_ROLES_CACHE_DIR": "/e"}, "/e", id="config-dot-is-the-root"),
         pytest.param(None, {"REPO_ROLES_CACHE_DIR": "/e", "XDG_CACHE_HOME": "/x"}, "/e", id="env-var"),
         pytest.param(None, {"XDG_CACHE_HOME": "/x"}, "/x/repo-roles", id="xdg-base-directory-spec"),
         pytest.param(None, {"XDG_CACHE_HOME": "relative"}, "HOME/.cache/repo-roles",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from pathlib import Path
 from typing import Dict, Optional
@@ -383,6 +384,7 @@ def test_extends_relative_path_and_list_merge_in_order(tmp_path: Path) -> None:
             """,
         },
     )
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)  # extends stays inside the work tree
     config = load_config(tmp_path / "proj" / "repo-roles.toml")
 
     assert config.exclude == ("b/",)

@@ -50,8 +50,7 @@ def run_baseline(
     selection = build_selection(context.config, select=split_codes(select), ignore=split_codes(ignore))
     counts = B.counts_of(run_checks(context, selection), Fingerprinter(context.inventory))
     # Without --update, a file that appeared meanwhile is still not clobbered (no check-then-write race).
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, B.dumps(counts), overwrite=update)
+    write_atomic(target, B.dumps(counts), overwrite=update, make_parents=True)
     total = sum(counts.values())
     note = f"{target}: {total} finding{'' if total == 1 else 's'} in {len(counts)} entr{'y' if len(counts) == 1 else 'ies'}"
     if old is not None:

@@ -300,10 +300,9 @@ def run_check(
                          owners_of=context.ownership.owners_of if statistics else None)
     text = render_statistics(report) if statistics else render(output_format, report)
     if output_file:
-        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
         from repo_roles.atomic import write_atomic
 
-        write_atomic(output_file, text)
+        write_atomic(output_file, text, make_parents=True)
     else:
         click.echo(text, nl=False)
     if exit_code and len(findings) > ADOPTION_HINT_AT and not baseline_path and not (diff_base or staged):

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Optional
 
 import repo_roles
+from repo_roles import safeio
 from repo_roles.errors import RepoRolesError
 
 # In precedence order within one directory.
@@ -41,8 +42,8 @@ def has_tool_table(pyproject: Path) -> bool:
     on the way up (and from picking one that merely exists).
     """
     try:
-        text = pyproject.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = safeio.read_regular(pyproject, max_size=safeio.MAX_CONFIG).decode("utf-8", "replace")
+    except (OSError, safeio.UnsafeReadError):  # a link or a FIFO is no configuration either
         return False  # unreadable: it cannot be the config; the closest readable one applies
     return _TOOL_TABLE.search(text) is not None
 

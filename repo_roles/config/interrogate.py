@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optiona
 
 from repo_roles._compat import tomllib
 from repo_roles.errors import ConfigError
+from repo_roles.linear import compile_untrusted
 
 if TYPE_CHECKING:
     from repo_roles.config.model import Config
@@ -229,8 +230,8 @@ def _settings(table: Dict[str, Any], source: str, file: str, text: Optional[str]
     for regex_key in ("ignore-regex", "whitelist-regex"):
         for pattern in lists.get(regex_key, ()):
             try:
-                re.compile(pattern)
-            except re.error as exc:
+                compile_untrusted(pattern)  # matched in linear time, like [docs.python] ignore-regex
+            except (re.error, RecursionError, OverflowError) as exc:
                 raise error(regex_key, f"invalid regex {pattern!r}: {exc}") from None
     extensions = []
     for ext in lists.get("ext", ()):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from repo_roles import safeio
 from repo_roles._compat import tomllib
 from repo_roles.config import schema
 from repo_roles.config.discovery import PYPROJECT, builtin_rules_dir
@@ -28,6 +29,7 @@ from repo_roles.config.model import (
 )
 from repo_roles.config.positions import KeyPath, Positions
 from repo_roles.errors import ConfigError
+from repo_roles.linear import compile_untrusted
 
 TOOL_TABLE: KeyPath = ("tool", "repo-roles")
 Sources = Dict[Tuple[str, ...], Tuple[str, int]]
@@ -90,15 +92,28 @@ def _read(path: Path) -> _Document:
     display = display_name(path)
     try:
         # utf-8-sig: editors on Windows add a BOM that TOML itself does not allow
-        text = path.read_text(encoding="utf-8-sig")
+        text = safeio.read_text(path, max_size=safeio.MAX_CONFIG, encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError("configuration file not found", file=display) from None
+    except safeio.UnsafeReadError as exc:
+        raise ConfigError(f"cannot read configuration file: it {exc.reason}", file=display) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read configuration file: {exc}", file=display) from None
+    deep = _DEEP_KEY.search(text)
+    if deep is not None:
+        # tomllib's memory grows as the square of a dotted key's length (40 KB took 1.6 GB).
+        line = text.count("\n", 0, deep.start()) + 1
+        column = deep.start() - (text.rfind("\n", 0, deep.start()) + 1) + 1
+        raise ConfigError(f"a dotted key with more than {MAX_DEPTH} parts", file=display, line=line, column=column)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(exc, display, text) from None
+    except RecursionError:  # arrays or inline tables nested thousands deep
+        raise ConfigError("invalid TOML: nested too deeply", file=display) from None
+    if _depth(document) > MAX_DEPTH:
+        # Checked before positions are tracked: their memory grows as the square of the depth.
+        raise ConfigError(f"tables or arrays nested more than {MAX_DEPTH} levels deep", file=display)
 
     positions = Positions(text)
     prefix: KeyPath = ()
@@ -113,6 +128,25 @@ def _read(path: Path) -> _Document:
     for issue in schema.validate(data):
         raise doc.error(issue.key_path, issue.message, issue.hint)  # the first problem is enough
     return doc
+
+
+MAX_DEPTH = 32  # the deepest key path the schema knows is 4 levels
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
+_DEEP_KEY = compile_untrusted(rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART}){{{MAX_DEPTH},}}")
+
+
+def _depth(document: Any) -> int:
+    """How deeply tables and arrays nest (iterative: a 20,000-level dotted key is fine)."""
+    deepest = 0
+    stack = [(document, 1)]
+    while stack:
+        value, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, level + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
 
 
 def _syntax_error(exc: tomllib.TOMLDecodeError, display: str, text: str) -> ConfigError:
@@ -159,8 +193,24 @@ def _resolve(doc: _Document, chain: Tuple[Path, ...]) -> Tuple[Dict[str, Any], S
 def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
     """A pack name (``"recommended"``) is a built-in pack; anything path-like is a file."""
     if "/" in ref or "\\" in ref or ref.endswith(".toml"):
-        target = Path(ref) if Path(ref).is_absolute() else doc.path.parent / ref
-        if not target.is_file():
+        if len(ref) > _MAX_EXTENDS_PATH:
+            raise doc.error(key, f"extends: path longer than {_MAX_EXTENDS_PATH} characters")
+        here = Path(os.path.realpath(doc.path.parent))
+        target = Path(ref) if Path(ref).is_absolute() else here / ref
+        root = _trust_root(here)
+        reason = safeio.inside_root(target, root)
+        if reason is None and os.path.islink(target):
+            reason = "is a symbolic link"
+        if reason is not None:
+            # Named by the reference as written: nothing of an outside file is read or echoed.
+            raise doc.error(
+                key, f"extends {ref!r}: {reason} ({root}); an extended file must be inside it, not through a link"
+            )
+        try:
+            is_file = target.is_file()
+        except (OSError, ValueError):
+            is_file = False
+        if not is_file and not os.path.islink(target):
             raise doc.error(key, f"extends {ref!r}: file not found ({display_name(target)})")
         return target
     packs = builtin_packs()
@@ -171,6 +221,17 @@ def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
             schema.did_you_mean(ref, packs),
         )
     return builtin_rules_dir() / f"{ref}.toml"
+
+
+_MAX_EXTENDS_PATH = 1024
+
+
+def _trust_root(directory: Path) -> Path:
+    """Where ``extends`` may point: the git work tree holding the configuration file's
+    ``directory`` (a shared base in a monorepo), else that directory.  Never via a link."""
+    from repo_roles.inventory import git_toplevel
+
+    return git_toplevel(directory) or directory
 
 
 # rules/ also holds data tables read by the classifier; they are not configuration packs.

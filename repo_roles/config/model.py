@@ -35,7 +35,7 @@ File format (``repo-roles.toml``, ``.repo-roles.toml`` or ``[tool.repo-roles]`` 
     active-days = 365 ; identities = { "*@old-corp.example" = "@alice" }
     bots = ["dependabot*", "*[bot]"] ; concentration-files = 20
 
-    cache-dir = ".cache/repo-roles"  # default: the user cache directory
+    cache-dir = "my-project"         # a sub-directory of the user cache directory
 
     [lint]
     select = [] ; extend-select = [] ; ignore = []

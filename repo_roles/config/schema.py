@@ -20,6 +20,7 @@ import pathspec
 from repo_roles import roles as R
 from repo_roles.config.model import Config, Team
 from repo_roles.findings import SEVERITIES
+from repo_roles.linear import compile_untrusted
 
 KeyPath = Tuple[Union[str, int], ...]  # dict keys and array indices, e.g. ("lint", "select", 2)
 
@@ -115,6 +116,57 @@ class Number(Kind):
 
     def json_schema(self) -> Dict[str, Any]:
         return {"type": "number", "minimum": self.low, "maximum": self.high}
+
+
+class Integer(Number):
+    """An integer within ``[low, high]`` (a float such as ``1e6`` is refused, not truncated)."""
+
+    def __init__(self, low: int, high: int) -> None:
+        super().__init__(low, high)
+        self.expected = f"an integer from {low} to {high}"
+        self.plural = f"integers from {low} to {high}"
+
+    def check(self, value: Any, path: KeyPath) -> Iterator[Issue]:
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
+            yield self._mismatch(value, path)
+
+    def json_schema(self) -> Dict[str, Any]:
+        return {"type": "integer", "minimum": self.low, "maximum": self.high}
+
+
+class Regex(Kind):
+    """A regular expression the linear-time matcher accepts (``repo_roles.linear``)."""
+
+    expected = "a regular expression"
+    plural = "regular expressions"
+
+    def check(self, value: Any, path: KeyPath) -> Iterator[Issue]:
+        if not isinstance(value, str) or not value:
+            yield self._mismatch(value, path)
+            return
+        try:
+            compile_untrusted(value)
+        except (re.error, RecursionError, OverflowError) as exc:
+            yield Issue(path, f"invalid regular expression {value!r}: {exc}")
+
+    def json_schema(self) -> Dict[str, Any]:
+        return {"type": "string", "minLength": 1, "format": "regex"}
+
+
+class ScopeKey(Kind):
+    """A ``[docs] thresholds`` key: a role, a handle, an e-mail, or a path glob (validated)."""
+
+    expected = "a role, an owner or a path glob"
+    plural = "roles, owners or path globs"
+
+    def check(self, value: Any, path: KeyPath) -> Iterator[Issue]:
+        if not isinstance(value, str) or not value:
+            yield self._mismatch(value, path)
+        elif not value.startswith("@") and any(ch in value for ch in "*?["):
+            yield from Glob().check(value, path)
+
+    def json_schema(self) -> Dict[str, Any]:
+        return {"type": "string", "minLength": 1}
 
 
 class Enum(Kind):
@@ -304,6 +356,7 @@ SIDE_OR_ROLE = Enum("side or role", R.SIDES + R.ROLES, plural="sides or roles")
 SEVERITY = Enum("severity", SEVERITIES)
 GLOBS = ListOf(Glob())
 RULE_IDS = ListOf(Str(nonempty=True))
+MAX_PARSED_FILE = 4 << 20  # ~190 bytes of memory per parsed byte (measured): ~0.8 GB per worker
 
 TEAM = Table(
     "A roster entry: what this owner handle answers for and who is in it.",
@@ -375,8 +428,10 @@ PYTHON_DOCS = Table(
                 "ignore_overloaded_functions", "ignore_overrides", "ignore_module",
             )
         },
-        "ignore-regex": Field(RULE_IDS, "Regexes of item names not counted.", list(_P.ignore_regex)),
-        "include-regex": Field(RULE_IDS, "Only item names matching these regexes count.", list(_P.include_regex)),
+        "ignore-regex": Field(ListOf(Regex()), "Regexes of item names not counted.", list(_P.ignore_regex)),
+        "include-regex": Field(
+            ListOf(Regex()), "Only item names matching these regexes count.", list(_P.include_regex)
+        ),
         "ignore-decorators": Field(
             RULE_IDS, "Decorator names whose functions are exempt (ruff's pydocstyle.ignore-decorators).",
             list(_P.ignore_decorators),
@@ -387,7 +442,9 @@ PYTHON_DOCS = Table(
             _P.docstring_style,
         ),
         "max-file-size": Field(
-            Number(1, 1 << 31), "Files larger than this many bytes are reported, not parsed.", _P.max_file_size
+            # Parsing costs hundreds of bytes of memory per source byte: the cap bounds it.
+            Integer(1, MAX_PARSED_FILE), "Files larger than this many bytes are reported, not parsed.",
+            _P.max_file_size,
         ),
     },
 )
@@ -402,7 +459,7 @@ DOCS = Table(
             Number(0, 100), "Minimum documentation coverage (percent) over the required roles.", _D.docs.fail_under
         ),
         "thresholds": Field(
-            MapOf(Str(nonempty=True), Number(0, 100)),
+            MapOf(ScopeKey(), Number(0, 100)),
             "Minimum coverage (percent) per scope: a role (backend.logic), an owner handle "
             "(@org/team) or a path glob (services/billing/**).",
             {},
@@ -480,8 +537,9 @@ SCHEMA = Table(
         "history": Field(HISTORY, "De-facto owners from git history."),
         "cache-dir": Field(
             Str(nonempty=True),
-            "Where per-file analysis is cached (default: $REPO_ROLES_CACHE_DIR, else the user cache "
-            "directory); relative paths are relative to the project root.",
+            "A sub-directory of the user cache directory ($REPO_ROLES_CACHE_DIR, else "
+            "$XDG_CACHE_HOME/repo-roles, else ~/.cache/repo-roles) to cache per-file analysis in; "
+            "'/', '.' and '..' parts are dropped: a repository cannot place the cache elsewhere.",
         ),
     },
 )

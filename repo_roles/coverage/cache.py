@@ -66,9 +66,22 @@ def blob_id(data: bytes) -> str:
 
 
 def cache_directory(config: "Config", project_root: Path) -> Path:
-    """``cache-dir`` (relative to the project root) > $REPO_ROLES_CACHE_DIR > XDG > ~/.cache."""
+    """The user cache root, or a sub-directory of it named by the configuration's ``cache-dir``.
+
+    The cache location is trusted only from the user's environment ($REPO_ROLES_CACHE_DIR,
+    $XDG_CACHE_HOME, the home directory): a repository's ``cache-dir`` is read as a name
+    *inside* that root -- ``/``, ``.`` and ``..`` parts dropped -- so it can neither write into
+    the repository (replacing tracked files) nor anywhere else.
+    """
+    root = user_cache_root()
     if config.cache_dir:
-        return Path(project_root) / config.cache_dir
+        parts = [p for p in config.cache_dir.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+        return root.joinpath("by-config", *parts) if parts else root
+    return root
+
+
+def user_cache_root() -> Path:
+    """$REPO_ROLES_CACHE_DIR > $XDG_CACHE_HOME/repo-roles > ~/.cache/repo-roles."""
     explicit = os.environ.get("REPO_ROLES_CACHE_DIR")
     if explicit:
         return Path(explicit)

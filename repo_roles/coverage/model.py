@@ -11,6 +11,8 @@ import re
 from functools import lru_cache
 from typing import NamedTuple, Optional, Tuple
 
+from repo_roles.linear import compile_untrusted
+
 COUNTING_MODES = ("repo-roles", "interrogate")
 
 # Problem codes a file can carry instead of items. A file with any problem counts nothing:
@@ -161,4 +163,4 @@ def size_or_binary_problem(data: bytes, max_size: int, language: str) -> Optiona
 @lru_cache(maxsize=64)
 def compiled_patterns(patterns: Tuple[str, ...]) -> Tuple["re.Pattern[str]", ...]:
     """``ignore_regex`` / ``include_regex`` compiled, once per option set."""
-    return tuple(re.compile(p) for p in patterns)
+    return tuple(compile_untrusted(p) for p in patterns)  # type: ignore[misc]

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from repo_roles.coverage.cache import DB_NAME, Entry
+from repo_roles import safeio
+from repo_roles.coverage.cache import DB_NAME, Entry, user_cache_root
 
 _BATCH = 900  # under SQLite's historical 999 bound-parameter limit
 SCAN_MIN_FILES = 2000  # from this many files on, scanning the project's rows beats look-ups by path
@@ -54,10 +56,29 @@ class DocCache:
         self._db: Optional[sqlite3.Connection] = None
         try:
             self._db = self._connect()
+        except safeio.UnsafeReadError:
+            self._db = None  # a link or a FIFO where the database goes: no cache, nothing touched
         except (OSError, sqlite3.Error):
             self._reset()
 
+    def _guard(self) -> None:
+        """SQLite follows links: open only a path with no link below the user cache root and
+        no link, FIFO or device where the database and its -wal/-shm/-journal files go."""
+        root = user_cache_root()
+        if os.path.abspath(self.path).startswith(os.path.abspath(root) + os.sep):
+            reason = safeio.inside_root(self.path, root)
+            if reason is not None:
+                raise safeio.UnsafeReadError(self.path, reason.replace("project root", "user cache root"))
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                mode = os.lstat(str(self.path) + suffix).st_mode
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(mode):
+                raise safeio.UnsafeReadError(str(self.path) + suffix, "is not a regular file")
+
     def _connect(self) -> sqlite3.Connection:
+        self._guard()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(str(self.path), timeout=5.0, isolation_level=None)
         try:
@@ -96,13 +117,14 @@ class DocCache:
             self._db.close()
         self._db = None
         try:
+            self._guard()
             for suffix in ("", "-wal", "-shm"):
                 try:
                     os.unlink(str(self.path) + suffix)
                 except FileNotFoundError:
                     pass
             self._db = self._connect()
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite3.Error, safeio.UnsafeReadError):
             self._db = None  # unwritable location, or corrupt again: run without a cache
 
     def read(self, paths: Sequence[str]) -> List[tuple]:

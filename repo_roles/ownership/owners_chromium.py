@@ -23,6 +23,8 @@ import posixpath
 import re
 from typing import Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 
+from repo_roles.linear import compile_untrusted
+
 from repo_roles.ownership.owners_files import EVERYONE, Grant, OwnersFileIssue, ParsedOwnersFile
 
 _EMAIL_RE = re.compile(r"[^\s@,]+@[^\s@,]+")
@@ -30,6 +32,10 @@ _LOGIN_RE = re.compile(r"@?[A-Za-z0-9][A-Za-z0-9_-]*")
 _NOPARENT_RE = re.compile(r"set\s+noparent")
 _PER_FILE_RE = re.compile(r"per-file\s+(?P<globs>[^=]+?)\s*=\s*(?P<rest>.*)")
 _INCLUDE_RE = re.compile(r"include\s+(?P<target>\S+)")
+# Bounds of one file's reference closure (``file:`` / ``include``): Chromium's own trees stay
+# far below (a handful of levels); past them the rest of the chain is reported, not read.
+MAX_INCLUDE_DEPTH = 32
+MAX_INCLUDE_FILES = 256
 
 
 class _PerFile(NamedTuple):
@@ -152,6 +158,12 @@ class ChromiumParser:
                                                f"{ref.target} is already being included (reference cycle)"))
             return False
         if ref.target in seen:
+            return False
+        if len(stack) >= MAX_INCLUDE_DEPTH or len(seen) >= MAX_INCLUDE_FILES:
+            # A hostile tree links thousands of files: bounded, and said so (no RecursionError).
+            limit = f"{MAX_INCLUDE_DEPTH} levels deep" if len(stack) >= MAX_INCLUDE_DEPTH else f"{MAX_INCLUDE_FILES} files"
+            self.issues.append(OwnersFileIssue(path, ref.line, ref.column, "include-limit",
+                                               f"{ref.target} not followed: references go more than {limit}"))
             return False
         seen.add(ref.target)
         if self._get_raw(ref.target) is None:
@@ -318,5 +330,5 @@ def _globs_matcher(globs: Tuple[str, ...], base: str) -> Callable[[str], bool]:
             alternatives.append("(?:.*/)?" + _glob_regex(glob))  # find-owners' implicit {**/,}
     if not alternatives:
         return lambda relative: False
-    pattern = re.compile("(?:" + "|".join(alternatives) + ")", re.S)  # re.error: caller reports
+    pattern = compile_untrusted("(?:" + "|".join(alternatives) + ")", re.S)  # re.error: caller reports
     return lambda relative: pattern.fullmatch(relative) is not None

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
+from repo_roles.linear import compile_untrusted
+
 import yaml
 
 from repo_roles.ownership.owners_files import (
@@ -143,7 +145,8 @@ def _filter_grants(
         matcher = None
         if str(pattern) != ".*":  # prow stores ".*" as "no filter"
             try:
-                matcher = re.compile(str(pattern)).search  # Go's MatchString is unanchored too
+                # Go's MatchString is unanchored too, and Go's regexp is RE2: the same engine
+                matcher = compile_untrusted(str(pattern)).search
             except re.error as exc:
                 issues.append(_issue(path, key_node, "invalid-regex", f"invalid regular expression {pattern!r}: {exc}"))
                 continue

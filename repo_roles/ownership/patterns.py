@@ -40,6 +40,8 @@ import functools
 import re
 from typing import Callable, List, NamedTuple, Optional, Pattern, Sequence, Tuple
 
+from repo_roles.linear import _sre_parse, compile_untrusted
+
 DIALECTS = ("github", "gitlab", "bitbucket")
 
 _FLAGS = re.DOTALL  # paths may hold any character, "\n" included
@@ -73,6 +75,7 @@ class CompiledPattern(NamedTuple):
     base: Optional[SegmentTest]  # the last segment, against one name (None: no segments)
     base_shape: Optional[SegmentShape]
     literals: Tuple[Optional[str], ...]  # per segment: its unescaped text, None for wildcards
+    base_source: Optional[str] = None  # the regex of ``base`` (for a set of many: one pass)
 
     @property
     def regex(self) -> Pattern[str]:
@@ -86,7 +89,7 @@ class CompiledPattern(NamedTuple):
 @functools.lru_cache(maxsize=8192)
 def compile_regex(source: str) -> Pattern[str]:
     """Regexes are compiled on first use: most rules of a big file never need theirs."""
-    return re.compile(source, _FLAGS)
+    return compile_untrusted(source, _FLAGS)  # type: ignore[return-value]
 
 
 class PatternError(ValueError):
@@ -154,7 +157,31 @@ def _class_regex(body: str) -> str:
     inner = "".join(parts)
     if negate:
         return f"[^/{inner}]"
-    return f"(?!/)[{inner}]"
+    return _without_slash(inner)
+
+
+def _without_slash(inner: str) -> str:
+    """The class ``[inner]`` minus ``/``, without a look-ahead (the linear-time engine has none):
+    its members as ranges of code points, a range over ``/`` split in two."""
+    ranges: List[Tuple[int, int]] = []
+    first = _sre_parse.parse(f"[{inner}]")[0]  # re.error for "[z-a]": caller reports
+    for item in first[1] if str(first[0]) == "IN" else [first]:  # "[/]" parses as a literal
+        op, arg = str(item[0]), item[1]
+        if op == "LITERAL":
+            ranges.append((arg, arg))
+        elif op == "RANGE":
+            ranges.append(arg)
+    slash = ord("/")
+    kept = []
+    for low, high in ranges:
+        if low <= slash <= high:
+            kept.extend(r for r in ((low, slash - 1), (slash + 1, high)) if r[0] <= r[1])
+        else:
+            kept.append((low, high))
+    if not kept:
+        return r"[^\s\S]"  # "[/]" matches no name character
+    body = "".join(re.escape(chr(lo)) if lo == hi else f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in kept)
+    return f"[{body}]"
 
 
 def segment_regex(seg: str, dialect: str) -> str:
@@ -237,8 +264,14 @@ def _segment_test(shape: SegmentShape, regex: str) -> SegmentTest:
     if shape.kind == "prefix":
         text = shape.text
         return lambda name: name.startswith(text)
-    fullmatch = compile_regex(regex).fullmatch
-    return lambda name: fullmatch(name) is not None
+    compiled: List[Callable[[str], object]] = []
+
+    def test(name: str) -> bool:  # compiled on first use: a set of many never calls it
+        if not compiled:
+            compiled.append(compile_regex(regex).fullmatch)
+        return compiled[0](name) is not None
+
+    return test
 
 
 def split_pattern(pattern: str, dialect: str) -> Tuple[Tuple[str, ...], bool]:
@@ -299,13 +332,14 @@ def compile_pattern(pattern: str, dialect: str = "github") -> CompiledPattern:
     else:
         whole = body
     dirpart = None if dir_only else _segments_regex(segments[:-1], dialect)
-    base = shape = None
+    base = shape = base_source = None
     try:
         if "[" in whole:  # only GitLab classes can be malformed; fail at translation time
             compile_regex(whole)  # validates, and is the one the pattern will use
         if segments:
             shape = _shape(last, dialect)
-            base = _segment_test(shape, segment_regex(last, dialect))
+            base_source = segment_regex(last, dialect)
+            base = _segment_test(shape, base_source)
     except re.error as exc:  # e.g. a GitLab class with a reversed range "[z-a]"
         raise PatternError(f"cannot translate the pattern: {exc}") from None
     return CompiledPattern(
@@ -319,4 +353,5 @@ def compile_pattern(pattern: str, dialect: str = "github") -> CompiledPattern:
         base=base,
         base_shape=shape,
         literals=tuple(segment_literal(seg, dialect) for seg in segments),
+        base_source=base_source,
     )

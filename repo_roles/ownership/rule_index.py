@@ -13,9 +13,20 @@ per-name indexes (literal, suffix, prefix dictionaries) memoised per file or dir
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Dict, List, NamedTuple, Optional, Tuple
 
-from repo_roles.ownership.patterns import CompiledPattern, SegmentShape, compile_regex, first_literal, literal_prefix
+from repo_roles.linear import FullMatchSet
+from repo_roles.ownership.patterns import (
+    _FLAGS,
+    CompiledPattern,
+    SegmentShape,
+    compile_regex,
+    first_literal,
+    literal_prefix,
+)
+
+_SET_FROM = 16  # more generic name globs than this are matched as one set
 
 _NONE = -1
 
@@ -35,9 +46,12 @@ class NameIndex:
         self.prefix: Dict[str, int] = {}
         self.any = _NONE
         self.generic: List[Tuple[int, Callable[[str], bool]]] = []
+        self.sources: Dict[int, str] = {}
         self.memo: Dict[str, int] = {}
+        self.set: Optional[FullMatchSet] = None
+        self.set_rules: Tuple[int, ...] = ()
 
-    def add(self, idx: int, shape: SegmentShape, test: Callable[[str], bool]) -> None:
+    def add(self, idx: int, shape: SegmentShape, test: Callable[[str], bool], source: Optional[str] = None) -> None:
         table = {"literal": self.literal, "suffix": self.suffix, "prefix": self.prefix}.get(shape.kind)
         if table is not None:
             table[shape.text] = max(table.get(shape.text, _NONE), idx)
@@ -45,9 +59,20 @@ class NameIndex:
             self.any = max(self.any, idx)
         else:
             self.generic.append((idx, test))
+            if source is not None:
+                self.sources[idx] = source
 
     def freeze(self) -> None:
         self.generic.sort(key=lambda item: -item[0])
+        if len(self.generic) > _SET_FROM and all(idx in self.sources for idx, _ in self.generic):
+            # Hundreds of "**/a*b" lines: one automaton pass per name instead of a loop over
+            # them (a hostile CODEOWNERS would otherwise cost rules x names regex calls).
+            rules = tuple(idx for idx, _ in self.generic)
+            try:
+                self.set = FullMatchSet([self.sources[idx] for idx in rules], _FLAGS)
+                self.set_rules = rules
+            except re.error:  # past RE2's memory budget: the patterns one by one (each linear)
+                self.set = None
         self.suffix_lengths = sorted({len(s) for s in self.suffix})
         self.prefix_lengths = sorted({len(s) for s in self.prefix})
         self.empty = not (self.literal or self.suffix or self.prefix or self.generic) and self.any == _NONE
@@ -68,12 +93,16 @@ class NameIndex:
             if length > size:
                 break
             best = max(best, self.prefix.get(name[:length], _NONE))
-        for idx, test in self.generic:
-            if idx <= best:
-                break
-            if test(name):
-                best = idx
-                break
+        if self.set is not None:
+            if self.set_rules[0] > best:
+                best = max(best, max((self.set_rules[i] for i in self.set.matches(name)), default=_NONE))
+        else:
+            for idx, test in self.generic:
+                if idx <= best:
+                    break
+                if test(name):
+                    best = idx
+                    break
         self.memo[name] = best
         return best
 
@@ -105,9 +134,9 @@ class RuleIndex:
         segs, lits = cp.segments, cp.literals
         if len(segs) == 2 and segs[0] == "**" and cp.base is not None and cp.base_shape is not None:
             if not cp.dir_only:
-                self.global_file.add(idx, cp.base_shape, cp.base)
+                self.global_file.add(idx, cp.base_shape, cp.base, cp.base_source)
             if cp.descendants:
-                self.global_dir.add(idx, cp.base_shape, cp.base)
+                self.global_dir.add(idx, cp.base_shape, cp.base, cp.base_source)
             return
         subtree_dir = subtree_file = False
         if cp.descendants:

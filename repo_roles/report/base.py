@@ -18,12 +18,14 @@ Conventions every format follows (so the formats agree with each other):
 
 from __future__ import annotations
 
+import os
 import re
 
 from collections import Counter
 from pathlib import Path
 from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
 
+from repo_roles import safeio
 from repo_roles.checks.registry import Rule
 from repo_roles.findings import SEVERITIES, Finding
 from repo_roles.fingerprint import Fingerprinter, digest
@@ -286,21 +288,17 @@ class SourceLines:
         return lines[line - 1].decode("utf-8", "replace").rstrip("\r\n")
 
     def _read(self, path: str) -> Optional[List[bytes]]:
-        lines: List[bytes] = []
         try:
             if self._base is None:
                 self._base = self._root.resolve()
-            target = (self._base / path).resolve()
-            target.relative_to(self._base)
-            if not target.is_file():
-                return None
-            read = 0
-            with target.open("rb") as handle:
-                for raw in handle:
-                    read += len(raw)
-                    if read > _MAX_SOURCE_BYTES:
-                        break
-                    lines.append(raw)
-        except (OSError, ValueError, RuntimeError):  # ValueError: outside root or NUL in the path
+            # Never a link, a FIFO or a device, never outside the root; at most the cap read.
+            fd = safeio.open_regular(self._base / path, root=self._base)
+            with os.fdopen(fd, "rb") as handle:
+                data = handle.read(_MAX_SOURCE_BYTES)
+        except (OSError, ValueError, RuntimeError, safeio.UnsafeReadError):
             return None
+        lines = [line + b"\n" for line in data.split(b"\n")]
+        tail = lines.pop()[:-1]  # after the last newline: a last line without one, or nothing
+        if tail and len(data) < _MAX_SOURCE_BYTES:  # a line cut by the cap is not a line
+            lines.append(tail)
         return lines
