@@ -39,7 +39,7 @@ def check(context: "ScanContext") -> Iterator[Finding]:
         if not tests:
             yield Finding(
                 "TST001",
-                f"no test found for {path} (looked for {index.looked_for(path)})",
+                f"no test found for {path} ({index.missing_text(path)})",
                 path,
                 severity="warning",
                 key=path,
