@@ -71,6 +71,7 @@ def explain_lines(context: ScanContext, rel: str) -> List[str]:
         role = f" => {trace.role}" if trace.matched and trace.role else ""
         lines.append(f"    {mark} {trace.signal:<20} {trace.detail}{role}{where}")
     lines.extend("  " + line for line in context.ownership.explain(rel))
+    lines.extend("  " + line for line in context.test_index.explain(rel))
     return lines
 
 

@@ -113,7 +113,7 @@ class TestIndex:
         self._evidence: Optional["EvidenceIndex"] = None
         # indexed whole or name by name, as the questions come; a manifest counts when real
         self._names = PathNames(paths, self._is_manifest if evidence is not None else None)
-        self._exempter = Exempter(self.evidence, defines) if evidence is not None else None
+        self._exempter = Exempter(self.evidence, defines)
         self._paths = self._names.paths
         # gitignore semantics in one compiled regex; ``first`` names the deciding glob.
         self._exempt = GlobSet(tuple(config.exempt), last_wins=True)
@@ -204,7 +204,7 @@ class TestIndex:
             return f"no test convention for {'.' + ext if ext != base else base} files"
         if base == "doc.go":
             return "Go package documentation file"
-        convention = self._exempter.reason(path) if self._exempter is not None else None
+        convention = self._exempter.reason(path)
         if convention is not None:
             return f"{convention.id}: {convention.why}"
         glob = self._exempt.first(path)
@@ -247,7 +247,9 @@ class TestIndex:
             head = f"no test imports {dotted or path}"
             if nearest:
                 head += f"; {nearest}"
-            return f"{head}; no {looked} ({count} Python test files searched)"
+            if not path.endswith("__init__.py"):
+                head += f"; no {looked}"
+            return f"{head} ({count} Python test files searched)"
         if language == "js":
             return f"no test imports it; no {looked} ({count} JS/TS test files searched)"
         if language == "go":
@@ -255,6 +257,26 @@ class TestIndex:
         if language == "jvm":
             return f"no test imports or names the class; no {looked} ({count} test files searched)"
         return f"looked for {looked}"
+
+    def explain(self, path: str) -> List[str]:
+        """Lines for ``explain``: each piece of evidence (test, line, what it does), the name
+        matches, or why no test is needed, or what was searched."""
+        reason = self.exempt_reason(path)
+        if reason is not None:
+            return [f"tests:    none needed ({reason})"]
+        lines = []
+        evidence = self.evidence() if self._evidence_of is not None else None
+        shown = set()
+        for test, line, what, kind in (evidence.evidence(path) if evidence is not None else []):
+            where = f"{test}:{line}" if line else test
+            lines.append(f"tests:    {where} {what} [{kind}]")
+            shown.add(test)
+        for test in self.tests_for(path):
+            if test not in shown:
+                lines.append(f"tests:    {test} [name convention or mapping]")
+        if not lines and LANGUAGES.get(path.rpartition(".")[2]) is not None:
+            lines.append(f"tests:    none found ({self.missing_text(path)})")
+        return lines
 
     def _python_nearest(self, evidence: "EvidenceIndex", path: str) -> Tuple[str, str]:
         """``(module name, "tests/x.py imports app.billing only")`` from the package chain."""

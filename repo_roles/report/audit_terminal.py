@@ -99,6 +99,8 @@ def _test_lines(summary: AuditSummary) -> List[str]:
     lines = ["", f"Test presence (modules with a test file / modules that need one; required roles: {required})"]
     if not summary.tests_by_side:
         return lines + ["  no module needs a test"]
+    if summary.tests_evidence:
+        lines.append(f"  evidence used: {', '.join(summary.tests_evidence)}")
     header = ["with tests", "modules", "percent"]
     for column, groups in (("side", summary.tests_by_side), ("owner", summary.tests_by_owner),
                            ("directory", summary.tests_by_directory)):
