@@ -53,7 +53,7 @@ class EvidenceIndex:
         self.not_manifests: Set[str] = set(data.get("not_manifests", []))
         self.migrations: Set[str] = set(data.get("migrations", []))
         self.alembic_dirs: Tuple[str, ...] = tuple(data.get("alembic", []))
-        self.unparsable: Set[str] = set(data.get("unparsable", []))
+        self.unparsable: Dict[str, str] = dict(data.get("unparsable", {}))  # test file -> why
         self.parsed: Set[str] = set(data.get("parsed", []))  # test files whose facts were read
         self.searched: Dict[str, int] = dict(data.get("searched", {}))
         self._by_test: Optional[Dict[str, Set[str]]] = None
@@ -63,7 +63,7 @@ class EvidenceIndex:
             "by_module": {k: [list(e) for e in v] for k, v in self.by_module.items()},
             "problems": self.problems, "not_manifests": sorted(self.not_manifests),
             "migrations": sorted(self.migrations), "alembic": list(self.alembic_dirs),
-            "unparsable": sorted(self.unparsable), "parsed": sorted(self.parsed), "searched": self.searched,
+            "unparsable": self.unparsable, "parsed": sorted(self.parsed), "searched": self.searched,
         }
 
     # -- questions ----------------------------------------------------------------------------
@@ -139,12 +139,13 @@ class _Builder:
         for test, facts in self.of_kind("py-test", "py-conftest"):
             imports = facts.get("imports", [])
             resolved = [self._py_import(test, record) for record in imports]
-            for found in resolved:
-                for target, line, what in found:
-                    self.add(target, test, line, what, "import")
-            for dotted, line in facts.get("patches", []):
-                self.add(modules.longest_prefix(dotted, test), test, line, f'patch target "{dotted}"', "patch")
-            if self.kinds[test] == "py-conftest":
+            if self.kinds[test] != "py-conftest":  # a conftest's imports count through its fixtures
+                for found in resolved:
+                    for target, line, what in found:
+                        self.add(target, test, line, what, "import")
+                for dotted, line in facts.get("patches", []):
+                    self.add(modules.longest_prefix(dotted, test), test, line, f'patch target "{dotted}"', "patch")
+            else:
                 fixtures = {}
                 for name, indexes in (facts.get("fixtures") or {}).items():
                     fixtures[name] = [hit for i in indexes if 0 <= i < len(resolved) for hit in resolved[i]]
@@ -306,7 +307,7 @@ class _Builder:
             searched[language] = searched.get(language, 0) + 1
         return {
             "not_manifests": not_manifests, "migrations": migrations, "alembic": sorted(present),
-            "unparsable": sorted(p for p in tests if "error" in self.facts[p]),
+            "unparsable": {p: str(self.facts[p]["error"]) for p in sorted(tests) if "error" in self.facts[p]},
             "parsed": sorted(p for p in tests if "error" not in self.facts[p]), "searched": searched,
         }
 
