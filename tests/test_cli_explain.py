@@ -79,7 +79,7 @@ def test_roles_glob_names_the_config_file_and_line(project: Path, run_cli) -> No
 
 def test_codeowners_winning_line_then_overridden_lines(project: Path, run_cli) -> None:
     out = run_cli("explain", "src/core.py").stdout
-    owners = out[out.index("  owners:"):].splitlines()
+    owners = [line for line in out[out.index("  owners:"):].splitlines() if not line.startswith("  tests:")]
     assert owners[0] == "  owners:   @acme/core @alice  [.github/CODEOWNERS:3]"
     assert re.match(r"^\s+wins\s+\.github/CODEOWNERS:3\s+/src/core\.py\s+@acme/core @alice$", owners[1])
     assert re.match(r"^\s+overridden\s+\.github/CODEOWNERS:2\s+/src/\s+@acme/backend$", owners[2])

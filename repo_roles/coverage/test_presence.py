@@ -100,6 +100,25 @@ def module_defines_code(data: bytes) -> bool:
     return len(data) > DATA_ONLY_READ_LIMIT or defines_code(data)
 
 
+class _Evidence:
+    """The evidence index, built on first use by ``build`` (None: an empty index)."""
+
+    def __init__(self, build: Optional[Callable[[], "EvidenceIndex"]]) -> None:
+        self._build = build
+        self._index: Optional["EvidenceIndex"] = None
+
+    def get(self) -> "EvidenceIndex":
+        if self._index is None:
+            from repo_roles.testrefs.evidence import EvidenceIndex
+
+            self._index = self._build() if self._build is not None else EvidenceIndex({})
+        return self._index
+
+    def is_manifest(self, path: str) -> bool:
+        base = path.rpartition("/")[2]
+        return base not in ("setup.py", "pyproject.toml") or self.get().is_manifest(path)
+
+
 class TestIndex:
     """Test files per source file (``tests_for``) and why a file needs none (``exempt_reason``)."""
 
@@ -110,10 +129,10 @@ class TestIndex:
                  defines: Optional[Callable[[str], Optional[bool]]] = None) -> None:
         self._role_of = role_of
         self._evidence_of = evidence
-        self._evidence: Optional["EvidenceIndex"] = None
+        self._holder = _Evidence(evidence)  # shared below without pointing back here (no cycle)
         # indexed whole or name by name, as the questions come; a manifest counts when real
-        self._names = PathNames(paths, self._is_manifest if evidence is not None else None)
-        self._exempter = Exempter(self.evidence, defines)
+        self._names = PathNames(paths, self._holder.is_manifest if evidence is not None else None)
+        self._exempter = Exempter(self._holder.get, defines)
         self._paths = self._names.paths
         # gitignore semantics in one compiled regex; ``first`` names the deciding glob.
         self._exempt = GlobSet(tuple(config.exempt), last_wins=True)
@@ -127,15 +146,7 @@ class TestIndex:
 
     def evidence(self) -> "EvidenceIndex":
         """The evidence index (built on first use; an empty one when there is no builder)."""
-        if self._evidence is None:
-            from repo_roles.testrefs.evidence import EvidenceIndex
-
-            self._evidence = self._evidence_of() if self._evidence_of is not None else EvidenceIndex({})
-        return self._evidence
-
-    def _is_manifest(self, path: str) -> bool:
-        base = path.rpartition("/")[2]
-        return base not in ("setup.py", "pyproject.toml") or self.evidence().is_manifest(path)
+        return self._holder.get()
 
     def mapped_tests(self, paths: Iterable[str]) -> List[str]:
         """The files of ``paths`` that are tests only by a ``[tests] mapping`` template."""

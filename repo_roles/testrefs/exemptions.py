@@ -64,6 +64,7 @@ class Exempter:
 
     def __init__(self, evidence: Callable[[], "EvidenceIndex"],
                  defines: Optional[Callable[[str], Optional[bool]]] = None) -> None:
+        """``evidence``/``defines`` must not hold what holds this exempter (no reference cycle)."""
         self._entries = [(e, GlobSet(e.globs, last_wins=True) if e.globs else None) for e in load()]
         self._evidence = evidence
         self._defines = defines
