@@ -293,3 +293,14 @@ def test_kinds_by_name() -> None:
     assert kind_of("app/models.py") is None
     assert kind_of("web/a.spec.tsx") == "js-test"
     assert kind_of("svc/x_test.go") == "go-test"
+
+
+def test_cached_evidence_follows_a_changed_test_file(make_repo: Callable[..., Path], run_cli: Callable) -> None:
+    """The evidence is cached by blob id: an edited (uncommitted) test file is read again."""
+    root = make_repo({"pkg/__init__.py": "", "pkg/a.py": CODE, "pkg/b.py": CODE,
+                      "tests/test_api.py": "import pkg.a\n"})
+    assert _tst001(run_cli, root) == ["pkg/b.py"]
+    assert _tst001(run_cli, root) == ["pkg/b.py"]  # warm: the whole index from the cache
+    (root / "tests/test_api.py").write_text("import pkg.b\n")
+    assert _tst001(run_cli, root) == ["pkg/a.py"]
+    assert _tst001(run_cli, root, "--no-cache") == ["pkg/a.py"]

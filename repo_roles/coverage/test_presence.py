@@ -100,6 +100,14 @@ def module_defines_code(data: bytes) -> bool:
     return len(data) > DATA_ONLY_READ_LIMIT or defines_code(data)
 
 
+# What TST001 says was searched, per language (Python's message also names the nearest package).
+_MISSING = {
+    "js": ("no test imports it; no {looked}", "JS/TS test files"),
+    "go": ("no test of its package refers to a name it defines", "Go test files"),
+    "jvm": ("no test imports or names the class; no {looked}", "test files"),
+}
+
+
 class _Evidence:
     """The evidence index, built on first use by ``build`` (None: an empty index)."""
 
@@ -261,13 +269,10 @@ class TestIndex:
             if not path.endswith("__init__.py"):
                 head += f"; no {looked}"
             return f"{head} ({count} Python test files searched)"
-        if language == "js":
-            return f"no test imports it; no {looked} ({count} JS/TS test files searched)"
-        if language == "go":
-            return f"no test of its package refers to a name it defines ({count} Go test files searched)"
-        if language == "jvm":
-            return f"no test imports or names the class; no {looked} ({count} test files searched)"
-        return f"looked for {looked}"
+        found = _MISSING.get(language or "")
+        if found is None:
+            return f"looked for {looked}"
+        return f"{found[0].format(looked=looked)} ({count} {found[1]} searched)"
 
     def explain(self, path: str) -> List[str]:
         """Lines for ``explain``: each piece of evidence (test, line, what it does), the name

@@ -329,9 +329,9 @@ def build_index(context: "ScanContext", mapped_tests: Iterable[str] = ()) -> Evi
     """The evidence index of ``context``'s project (every file, not only the targets)."""
     paths = context.inventory.paths
     kinds = F.wanted(paths, mapped_tests)
-    blobs = F.blob_ids(context, kinds)
+    blobs, read = F.blob_ids(context, kinds)
     key = F.index_key(context, blobs, sorted(f"{p}:{k}" for p, k in kinds.items()))
-    store = F.open_store(context) if key is not None else None
+    store = F.open_store(context)
     if store is not None:
         raw = store.read_snapshot(INDEX_KIND, key)
         if raw is not None:
@@ -342,7 +342,7 @@ def build_index(context: "ScanContext", mapped_tests: Iterable[str] = ()) -> Evi
                     return EvidenceIndex(data)
             except (ValueError, UnicodeDecodeError, TypeError, AttributeError):
                 pass
-    facts = F.collect(context, kinds, blobs)
+    facts = F.collect(context, kinds, blobs, read)
     index = build(paths, facts, kinds)
     if store is not None:
         text = json.dumps(index.to_json(), separators=(",", ":"))

@@ -52,54 +52,63 @@ def open_store(context: "ScanContext"):
     return DocCache(C.cache_directory(context.config, inventory.project_root), SALT, str(inventory.project_root))
 
 
-def blob_ids(context: "ScanContext", paths: Iterable[str]) -> Dict[str, Optional[str]]:
-    """path -> git's blob id where the index is known to match the work tree (else None)."""
+def blob_ids(context: "ScanContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
+    """``(path -> blob id of the work-tree content, path -> bytes read)`` of the regular files
+    among ``paths``: git's id where the index is known to match the work tree, else the file is
+    read here (and its bytes kept, so that it is not read again); unreadable files are left out."""
     from repo_roles.coverage.analyze import worktree_diff
 
     inventory = context.inventory
-    entries = {e.path: e for e in inventory.pick(set(paths))}
+    entries = [e for e in inventory.pick(set(paths)) if e.kind == "file"]
     modified = worktree_diff(inventory, len(inventory.paths)).result()
-    return {p: (e.blob if e.blob and e.kind == "file" and modified is not None and p not in modified else None)
-            for p, e in entries.items() if e.kind == "file"}
+    blobs: Dict[str, str] = {}
+    read: Dict[str, bytes] = {}
+    for e in entries:
+        if e.blob and modified is not None and e.path not in modified:
+            blobs[e.path] = e.blob
+            continue
+        data = inventory.read_bytes(e.path, MAX_SIZE)
+        if data is not None:
+            blobs[e.path] = C.blob_id(data)
+            read[e.path] = data
+    return blobs, read
 
 
-def collect(context: "ScanContext", kinds: Dict[str, str],
-            blobs: Dict[str, Optional[str]]) -> Dict[str, Facts]:
-    """path -> facts of the files in ``kinds`` that are regular files (``blobs`` from
-    :func:`blob_ids`; filled in for the files read here)."""
+def collect(context: "ScanContext", kinds: Dict[str, str], blobs: Dict[str, str],
+            read: Dict[str, bytes]) -> Dict[str, Facts]:
+    """path -> facts of the files in ``blobs`` (from :func:`blob_ids`, with the bytes it read)."""
     from repo_roles.coverage.analyze import computed_coverage
 
     inventory = context.inventory
-    kinds = {p: k for p, k in kinds.items() if p in blobs}
     out: Dict[str, Facts] = {}
     coverage = computed_coverage(context)
     fresh = getattr(coverage, "test_facts", None) or {}
     for path, (blob, kind, facts) in fresh.items():
-        if kinds.get(path) == kind:
+        if kinds.get(path) == kind and blobs.get(path) == blob:
             out[path] = facts
-            blobs[path] = blob
     store = open_store(context)
     stored = _load(store)
-    todo = [p for p in kinds if p not in out]
     dirty = False
-    for path in todo:
-        blob = blobs.get(path)
-        hit = stored.get(path) if blob is not None else None
-        if hit is not None and hit[0] == blob and hit[1] == kinds[path]:
+    for path, blob in blobs.items():
+        if path in out:
+            continue
+        kind = kinds[path]
+        hit = stored.get(path)
+        if hit is not None and hit[0] == blob and hit[1] == kind:
             out[path] = hit[2]
             continue
-        data = inventory.read_bytes(path, MAX_SIZE)
+        data = read.get(path)
         if data is None:
-            continue
-        blob = blobs[path] = C.blob_id(data)
-        if hit is not None and hit[0] == blob and hit[1] == kinds[path]:
-            out[path] = hit[2]
-            continue
-        out[path] = extract(kinds[path], data)
+            data = inventory.read_bytes(path, MAX_SIZE)
+            if data is None:
+                continue
+            if C.blob_id(data) != blob:  # changed since git's index said otherwise
+                blobs[path] = C.blob_id(data)
+        out[path] = extract(kind, data)
         dirty = True
     if store is not None:
-        if dirty or fresh or len(stored) != len(out):
-            _save(store, {p: (blobs[p], kinds[p], f) for p, f in out.items() if blobs.get(p)})
+        if dirty or len(stored) != len(out) or any(stored.get(p, ("",))[0] != blobs[p] for p in out):
+            _save(store, {p: (blobs[p], kinds[p], f) for p, f in out.items()})
         store.close()
     return out
 
@@ -137,10 +146,7 @@ def digest(parts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def index_key(context: "ScanContext", blobs: Dict[str, Optional[str]], extra: List[str]) -> Optional[str]:
+def index_key(context: "ScanContext", blobs: Dict[str, str], extra: List[str]) -> str:
     """A key for the whole evidence index: every path, every read file's blob, the settings."""
-    if any(b is None for b in blobs.values()):
-        return None
     paths = context.inventory.paths
     return digest([SALT, *extra, "\0".join(paths), *(f"{p}={b}" for p, b in sorted(blobs.items()))])
-
