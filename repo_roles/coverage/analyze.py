@@ -139,8 +139,21 @@ class _Reader:
         facts = None
         if kind is not None:  # read once: test evidence takes its facts from here
             blob = blob or C.blob_id(data)
-            facts = (blob, kind, extract(kind, data))
+            facts = (blob, kind, extract(kind, data, _parse_verdict(path, docs)))
         return FileAnalysis(path, docs.language if docs else None, docs, sups), blob, value, defines, facts
+
+
+def _parse_verdict(path: str, docs: Optional[FileDocs]) -> Optional[str]:
+    """What the documentation analysis learnt about a Python file's syntax, for test evidence:
+    None (it parses), a message (it does not), or "unknown" (not analysed as Python here)."""
+    if docs is None or not path.endswith(".py") or docs.language != "python":
+        return "unknown"
+    for line, code, _ in docs.problems:
+        if code == "syntax-error":
+            return f"cannot be parsed (line {line or 0})"
+        if code not in UNCACHEABLE:
+            return "unknown"  # too large, binary, undecodable…: let the extractor decide
+    return None
 
 
 _worker: Optional[_Reader] = None

@@ -43,8 +43,6 @@ Facts = Dict[str, Any]
 _JS_EXTS = ("js", "jsx", "ts", "tsx", "mjs", "cjs", "mts", "cts", "vue")
 _JS_TEST = re.compile(r"^.+\.(?:test|spec)\.[cm]?[jt]sx?$")
 _NUMBERED = re.compile(r"^(?:[vVmM]_?)?\d{2,}[_a-zA-Z]")
-_PATCH_CALLS = frozenset({"patch", "setattr", "delattr", "patch_object", "object", "dict", "spy"})
-_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$")
 _MANIFEST_KINDS = {
     "setup.py": "setup.py", "pyproject.toml": "pyproject", "setup.cfg": "ini-roots", "pytest.ini": "ini-roots",
     "tox.ini": "ini-roots", "package.json": "package.json", "go.mod": "go.mod", "alembic.ini": "alembic.ini",
@@ -81,58 +79,97 @@ def kind_of(path: str) -> Optional[str]:
     return None
 
 
-def extract(kind: str, data: bytes) -> Facts:
-    """The facts of ``data`` read as ``kind`` (see the module doc)."""
+def extract(kind: str, data: bytes, parse_error: Optional[str] = "unknown") -> Facts:
+    """The facts of ``data`` read as ``kind`` (see the module doc).
+
+    ``parse_error``: for a Python file the coverage stage has parsed already, its verdict (None:
+    it parses; a message: it does not), so the file is not parsed twice; "unknown" parses it.
+    """
     if len(data) > MAX_SIZE:
         return {"error": "too large"}
     try:
+        if kind in ("py-test", "py-conftest"):
+            return _python(data, kind == "py-conftest", parse_error)
         return _EXTRACTORS[kind](data)
     except RecursionError:
         return {"error": "nested too deeply to parse"}
 
 
 # --- Python ------------------------------------------------------------------------------------
+# The facts are read from the text with a few regular expressions (C speed; a walk over the
+# syntax tree in Python costs more than the parse itself); ``ast.parse`` only says whether the
+# file is valid Python, and reads a conftest's fixtures.  An ``import`` inside a docstring may
+# count: it only ever makes a module look tested by that file, never hides one.
+
+_PY_IMPORT = re.compile(rb"^[ \t]*import[ \t]+([\w. \t,]+)", re.MULTILINE)
+_PY_FROM = re.compile(rb"^[ \t]*from[ \t]+(\.*)[ \t]*([\w.]*)[ \t]+import[ \t]*(\([^)]*\)|[^\n#;]*(?:\\\n[^\n#;]*)*)",
+                      re.MULTILINE)
+_PY_PATCH = re.compile(rb"\b(?:patch|setattr|delattr|patch_object|spy)[ \t]*\([ \t\r\n]*(?:target[ \t]*=[ \t]*)?"
+                       rb"[rbuRBU]?['\"]([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+)['\"]")
+_PY_DEF = re.compile(rb"^[ \t]*(?:async[ \t]+)?def[ \t]+\w+[ \t]*\(([^)]*)\)", re.MULTILINE)
+_PY_PARAM = re.compile(rb"(?:^|,)[ \t\r\n]*\**[ \t]*([A-Za-z_]\w*)")
+_PY_USEFIXTURES = re.compile(rb"usefixtures\(([^)]*)\)")
+_PY_STRING = re.compile(rb"['\"]([A-Za-z_]\w*)['\"]")
 
 
 def _parse(data: bytes) -> "ast.AST":
     return ast.parse(data)
 
 
-def _python(data: bytes, conftest: bool = False) -> Facts:
-    try:
-        tree = _parse(data)
-    except (SyntaxError, ValueError, MemoryError) as exc:
-        line = getattr(exc, "lineno", None) or 0
-        return {"error": f"cannot be parsed (line {line})"}
+def _names(text: bytes) -> List[str]:
+    out = []
+    for part in text.strip(b"()\\ \t\r\n").replace(b"\\\n", b" ").split(b","):
+        words = part.split()
+        if words:
+            out.append(words[0].strip(b"()").decode("utf-8", "replace"))
+    return [n for n in out if n]
+
+
+def _python(data: bytes, conftest: bool = False, parse_error: Optional[str] = "unknown") -> Facts:
+    tree = None
+    if parse_error == "unknown" or conftest:
+        try:
+            tree = _parse(data)
+            parse_error = None
+        except (SyntaxError, ValueError, MemoryError) as exc:
+            parse_error = f"cannot be parsed (line {getattr(exc, 'lineno', None) or 0})"
+    if parse_error is not None:
+        return {"error": parse_error}
+    lines = _LineCounter(data)
     imports: List[list] = []  # [module, level, [names] or None, line]
-    patches: List[list] = []  # [dotted, line]
+    for m in _PY_IMPORT.finditer(data):
+        line = lines.at(m.start())
+        for name in _names(m.group(1)):
+            imports.append([name, 0, None, line])
+    for m in _PY_FROM.finditer(data):
+        names = _names(m.group(3))
+        if names:
+            imports.append([m.group(2).decode("utf-8", "replace"), len(m.group(1)), names, lines.at(m.start())])
+    imports.sort(key=lambda r: r[3])
+    patches = [[m.group(1).decode(), lines.at(m.start())] for m in _PY_PATCH.finditer(data)]
     params: Set[str] = set()
-    bound: Dict[str, int] = {}  # module-level name -> index in imports
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                imports.append([alias.name, 0, None, node.lineno])
-        elif isinstance(node, ast.ImportFrom):
-            imports.append([node.module or "", node.level or 0, [a.name for a in node.names], node.lineno])
-        elif isinstance(node, ast.Call):
-            _patch_target(node, patches)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            args = node.args
-            for a in (*getattr(args, "posonlyargs", ()), *args.args, *args.kwonlyargs):
-                params.add(a.arg)
+    for m in _PY_DEF.finditer(data):
+        params.update(p.decode() for p in _PY_PARAM.findall(m.group(1)))
+    for m in _PY_USEFIXTURES.finditer(data):
+        params.update(p.decode() for p in _PY_STRING.findall(m.group(1)))
     facts: Facts = {"imports": imports, "patches": patches, "params": sorted(params)}
-    if conftest:
-        for node in getattr(tree, "body", ()):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    name = alias.asname or alias.name.partition(".")[0]
-                    bound[name] = _index_of(imports, alias.name, node.lineno)
-            elif isinstance(node, ast.ImportFrom):
-                index = _index_of(imports, node.module or "", node.lineno)
-                for alias in node.names:
-                    bound[alias.asname or alias.name] = index
-        facts["fixtures"] = _fixtures(tree, imports, bound)
+    if conftest and tree is not None:
+        facts["fixtures"] = _fixtures(tree, imports)
     return facts
+
+
+class _LineCounter:
+    """1-based line numbers of offsets asked in increasing order (one pass over the text)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data, self._offset, self._line = data, 0, 1
+
+    def at(self, offset: int) -> int:
+        if offset < self._offset:
+            self._offset, self._line = 0, 1
+        self._line += self._data.count(b"\n", self._offset, offset)
+        self._offset = offset
+        return self._line
 
 
 def _index_of(imports: List[list], module: str, line: int) -> int:
@@ -142,18 +179,17 @@ def _index_of(imports: List[list], module: str, line: int) -> int:
     return -1
 
 
-def _patch_target(node: "ast.Call", out: List[list]) -> None:
-    func = node.func
-    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
-    if name not in _PATCH_CALLS or not node.args:
-        return
-    first = node.args[0]
-    if isinstance(first, ast.Constant) and isinstance(first.value, str) and _DOTTED.match(first.value):
-        out.append([first.value, node.lineno])
-
-
-def _fixtures(tree: "ast.AST", imports: List[list], bound: Dict[str, int]) -> Dict[str, List[int]]:
-    """``@pytest.fixture`` function name -> indexes of the imports it uses."""
+def _fixtures(tree: "ast.AST", imports: List[list]) -> Dict[str, List[int]]:
+    """``@pytest.fixture`` function name -> indexes (in ``imports``) of the imports it uses."""
+    bound: Dict[str, int] = {}  # module-level name -> index in imports
+    for node in getattr(tree, "body", ()):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound[alias.asname or alias.name.partition(".")[0]] = _index_of(imports, alias.name, node.lineno)
+        elif isinstance(node, ast.ImportFrom):
+            index = _index_of(imports, node.module or "", node.lineno)
+            for alias in node.names:
+                bound[alias.asname or alias.name] = index
     out: Dict[str, List[int]] = {}
     for node in getattr(tree, "body", ()):
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -390,8 +426,6 @@ def _alembic_ini(data: bytes) -> Facts:
 
 
 _EXTRACTORS = {
-    "py-test": _python,
-    "py-conftest": lambda data: _python(data, conftest=True),
     "py-numbered": _numbered,
     "js-test": _js,
     "go": _go,
