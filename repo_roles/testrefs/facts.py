@@ -56,16 +56,21 @@ def blob_ids(context: "ScanContext", paths: Iterable[str]) -> Tuple[Dict[str, st
     """``(path -> blob id of the work-tree content, path -> bytes read)`` of the regular files
     among ``paths``: git's id where the index is known to match the work tree, else the file is
     read here (and its bytes kept, so that it is not read again); unreadable files are left out."""
-    from repo_roles.coverage.analyze import worktree_diff
+    from repo_roles.coverage.analyze import computed_coverage, worktree_diff
 
     inventory = context.inventory
     entries = [e for e in inventory.pick(set(paths)) if e.kind == "file"]
     modified = worktree_diff(inventory, len(inventory.paths)).result()
+    # the files the coverage stage read in this run: their blob ids are known already
+    known = getattr(computed_coverage(context), "test_facts", None) or {}
     blobs: Dict[str, str] = {}
     read: Dict[str, bytes] = {}
     for e in entries:
         if e.blob and modified is not None and e.path not in modified:
             blobs[e.path] = e.blob
+            continue
+        if e.path in known:
+            blobs[e.path] = known[e.path][0]
             continue
         data = inventory.read_bytes(e.path, MAX_SIZE)
         if data is not None:
