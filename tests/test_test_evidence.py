@@ -304,3 +304,29 @@ def test_cached_evidence_follows_a_changed_test_file(make_repo: Callable[..., Pa
     (root / "tests/test_api.py").write_text("import pkg.b\n")
     assert _tst001(run_cli, root) == ["pkg/a.py"]
     assert _tst001(run_cli, root, "--no-cache") == ["pkg/a.py"]
+
+
+def test_a_full_run_reads_no_test_file_twice(make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    """The coverage stage hands its facts over: test evidence does not read those files again."""
+    from collections import Counter
+
+    from repo_roles.inventory import Inventory
+    from repo_roles.scan import scan
+
+    root = make_repo({"pkg/__init__.py": "", "pkg/a.py": CODE, "tests/test_api.py": "import pkg.a\n",
+                      "tests/conftest.py": "import pytest\n", "web/tsconfig.json": "{}\n"})
+    (root / "tests/test_api.py").write_text("import pkg.a\nimport pkg\n")  # edited: no blob id from git
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    reads: Counter = Counter()
+    original = Inventory.read_bytes
+
+    def counting(self: Inventory, path: str, max_size: int) -> object:
+        reads[path] += 1
+        return original(self, path, max_size)
+
+    monkeypatch.setattr(Inventory, "read_bytes", counting)
+    context = scan(str(root), run_checks=False)
+    context.coverage  # the stage first, as in an audit
+    assert context.test_index.tests_for("pkg/a.py") == ("tests/test_api.py",)
+    assert max(reads[p] for p in ("tests/test_api.py", "tests/conftest.py", "web/tsconfig.json")) == 1
