@@ -65,15 +65,25 @@ class Exempter:
     def __init__(self, evidence: Callable[[], "EvidenceIndex"],
                  defines: Optional[Callable[[str], Optional[bool]]] = None) -> None:
         """``evidence``/``defines`` must not hold what holds this exempter (no reference cycle)."""
-        self._entries = [(e, GlobSet(e.globs, last_wins=True) if e.globs else None) for e in load()]
+        entries = load()
+        self._entries = [(e, GlobSet(e.globs, last_wins=True) if e.globs else None) for e in entries]
+        # The entries without a detector, as one compiled glob set: one match per path.
+        plain = [e for e in entries if e.detect is None]
+        self._plain = GlobSet(tuple(g for e in plain for g in e.globs), last_wins=False)
+        self._by_glob = {g: e for e in reversed(plain) for g in e.globs}
         self._evidence = evidence
         self._defines = defines
 
     def reason(self, path: str) -> Optional[Exemption]:
+        hit = self._plain.first(path)
+        plain = self._by_glob.get(hit) if hit is not None else None
         for entry, globs in self._entries:
-            if globs is not None and globs.first(path) is None:
+            if entry.detect is None:
+                if entry is plain:
+                    return entry
                 continue
-            if entry.detect is None or self._detected(entry.detect, path):
+            # the detector first (a set look-up or a name test), the glob only when it says yes
+            if self._detected(entry.detect, path) and (globs is None or globs.first(path) is not None):
                 return entry
         return None
 

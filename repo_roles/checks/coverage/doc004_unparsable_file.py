@@ -21,6 +21,7 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 from repo_roles.testrefs.extract import kind_of
 
+_FEW = 1000
 _TEST_KINDS = frozenset({"py-test", "py-conftest", "js-test", "go-test", "java-test"})
 
 if TYPE_CHECKING:
@@ -55,14 +56,14 @@ def check(context: "ScanContext") -> Iterator[Finding]:
 
 def _unreadable_tests(context: "ScanContext", reported: set) -> Iterator[Finding]:
     """Target test files whose evidence could not be read (not already reported above)."""
-    tests = [e.path for e in context.targets if e.kind == "file" and e.path not in reported
-             and kind_of(e.path) in _TEST_KINDS]
-    if not tests:
-        return
+    targets = context.targets
+    if len(targets) <= _FEW:  # a pre-commit run: the evidence index only if a test is among them
+        if not any(e.kind == "file" and kind_of(e.path) in _TEST_KINDS for e in targets):
+            return
     evidence = context.test_evidence
-    for path in tests:
-        error = evidence.unparsable.get(path)
-        if error is None:
+    in_scope = context.target_paths
+    for path, error in sorted(evidence.unparsable.items()):
+        if path not in in_scope or path in reported:
             continue
         line = _line_of(error)
         where = f"{path}:{line}" if line else path
