@@ -203,8 +203,15 @@ class GlobTable:
 
     def _directory(self, directory: str) -> Optional[str]:
         if directory not in self._dirs:
-            parent, _, name = directory.rpartition("/")
-            self._dirs[directory] = self._directory(parent) or self._name(name + "/")
+            # Parents first, without recursion: a path may be thousands of directories deep.
+            pending = []
+            current = directory
+            while current and current not in self._dirs:
+                pending.append(current)
+                current = current.rpartition("/")[0]
+            for d in reversed(pending):
+                parent, _, name = d.rpartition("/")
+                self._dirs[d] = (self._dirs[parent] if parent else None) or self._name(name + "/")
         return self._dirs[directory]
 
     def first(self, path: str) -> Optional[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+import weakref
 from typing import TYPE_CHECKING, Callable, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 
@@ -30,6 +31,13 @@ if TYPE_CHECKING:
     from repo_roles.coverage.analyze import CoverageResult
     from repo_roles.coverage.test_presence import TestIndex
     from repo_roles.history.stage import History
+    from repo_roles.testrefs.evidence import EvidenceIndex
+
+
+def _alive(ref: "weakref.ref") -> "ScanContext":
+    found = ref()
+    assert found is not None, "the scan context is gone"
+    return found
 
 
 class LazyClassifications(Mapping[str, Classification]):
@@ -117,8 +125,11 @@ class ScanContext:
             # is kept on the context, and a cycle would keep the whole scan alive until a
             # cyclic garbage collection instead of freeing it by reference counting.
             classifications = self.classifications
+            ref = weakref.ref(self)
             found = self.__dict__["_test_index"] = TestIndex(
-                self.inventory.paths, self.config.tests, lambda path: classifications[path].role
+                self.inventory.paths, self.config.tests, lambda path: classifications[path].role,
+                # through a weak reference: the index is kept on this context (no reference cycle)
+                evidence=lambda: _alive(ref)._build_test_evidence(), defines=lambda p: _alive(ref)._defines_code(p),
             )
         return found
 
@@ -131,6 +142,32 @@ class ScanContext:
 
             found = self.__dict__["_history"] = load_history(self.inventory, self.config, self.use_cache)
         return found
+
+    @property
+    def test_evidence(self) -> "EvidenceIndex":
+        """What the test files exercise, by their imports and names (see :mod:`repo_roles.testrefs`)."""
+        return self.test_index.evidence()
+
+    def _build_test_evidence(self) -> "EvidenceIndex":
+        from repo_roles.testrefs.evidence import build_index
+
+        index = self.__dict__.get("_test_index")
+        mapped = index.mapped_tests(self.inventory.paths) if index is not None else []
+        return build_index(self, mapped)
+
+    def _defines_code(self, path: str) -> Optional[bool]:
+        """Whether a Python module defines a function or class (from the coverage stage when
+        this run has it, else read; None when unreadable)."""
+        from repo_roles.coverage.analyze import computed_coverage
+        from repo_roles.coverage.test_presence import DATA_ONLY_READ_LIMIT, defines_code
+
+        known = computed_coverage(self)
+        found = known.defines_code(path) if known is not None else None
+        if found is None:
+            data = self.inventory.read_bytes(path, DATA_ONLY_READ_LIMIT)
+            found = None if data is None else defines_code(data)
+        return found
+
 
     @property
     def modules_needing_tests(self) -> Dict[str, Tuple[str, ...]]:

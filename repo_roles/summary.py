@@ -65,6 +65,8 @@ class AuditSummary:
     # Test presence: (modules with a test file, modules that need one) of the `tests.require`
     # roles, by side, owning team and top directory.
     tests_required: Tuple[str, ...] = ()
+    # Which kinds of evidence found the tests ("name convention", "Python imports", …).
+    tests_evidence: Tuple[str, ...] = ()
     tests_by_side: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     tests_by_owner: Dict[str, Tuple[int, int]] = field(default_factory=dict)
     tests_by_directory: Dict[str, Tuple[int, int]] = field(default_factory=dict)
@@ -72,6 +74,13 @@ class AuditSummary:
 
 # Roles whose files are code a documentation analyzer could measure (for "left out" figures).
 _CODE_ROLES = frozenset({R.BACKEND_LOGIC, R.FRONTEND_UI})
+def _evidence_kinds(context: ScanContext) -> Tuple[str, ...]:
+    """The evidence kinds the test figures rest on: the naming conventions and ``[tests]
+    mapping`` always, plus each kind of test reference found in this project."""
+    kinds = ["name convention"]
+    if context.config.tests.mapping:
+        kinds.append("[tests] mapping")
+    return tuple(kinds + context.test_index.evidence().kinds_used())
 
 
 def _directory_of(path: str, depth: int) -> str:
@@ -215,6 +224,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         docs_by_side=_by_side(docs_by_side),
         docs_by_language=context.coverage.languages(lambda path: classifications[path].role in _CODE_ROLES),
         tests_required=tuple(context.config.tests.require),
+        tests_evidence=_evidence_kinds(context) if needing_tests else (),
         tests_by_side=_by_side(tests_by_side),
         tests_by_owner={k: _pair(v) for k, v in sorted(tests_by_owner.items())},
         tests_by_directory={k: _pair(v) for k, v in sorted(tests_by_dir.items())},

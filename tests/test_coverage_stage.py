@@ -110,6 +110,7 @@ def test_audit_documentation_and_test_tables(make_repo, run_cli) -> None:
         "",
         # lib/b.py defines no function or class: data only, it needs no test
         "Test presence (modules with a test file / modules that need one; required roles: backend.logic)",
+        "  evidence used: name convention",
         "  side     with tests  modules  percent",
         "  -------  ----------  -------  -------",
         "  backend           0        1     0.0%",

@@ -70,7 +70,9 @@ def test_doc001_only_required_roles(make_repo, run_cli, path) -> None:
         pytest.param({"app/broken.py": '"""B."""\ndef f(:\n    pass\n'},
                      [("DOC004", "app/broken.py", 2, "syntax-error")], id="fires-syntax-error"),
         pytest.param({"app/bin.py": b'"""B."""\x00\n'}, [("DOC004", "app/bin.py", 1, "binary")], id="fires-binary"),
-        pytest.param({"tests/test_broken.py": "def f(:\n"}, [], id="no-op-role-not-required"),
+        pytest.param({"tests/test_broken.py": "def f(:\n"}, [("DOC004", "tests/test_broken.py", 1, "test-evidence")],
+                     id="fires-test-file-whose-evidence-cannot-be-read-issue-10"),
+        pytest.param({"tests/helpers.py": "def f(:\n"}, [], id="no-op-role-not-required"),
         pytest.param({"app/ok.py": '"""Fine."""\n'}, [], id="no-op-parses"),
         # Issue 17: valid in a newer Python than the one running: read with tree-sitter's grammar.
         pytest.param({"app/new.py": '"""New."""\ntype Alias = int\n\ndef first[T](xs: list[T]) -> T:\n    return xs[0]\n'},

@@ -97,7 +97,8 @@ def test_suppression_in_a_typescript_comment(make_repo: Callable[..., Path], run
 def test_file_level_suppression_of_a_real_rule(make_repo: Callable[..., Path], run_cli: Callable) -> None:
     files = {"pkg/a.py": "# repo-roles: ignore-file[TST001]\n" + CODE, "pkg/b.py": CODE}
     assert check(make_repo, run_cli, files, "TST001", "SUP") == [
-        "pkg/b.py: TST001 no test found for pkg/b.py (looked for test_b.py / b_test.py next to it)"
+        "pkg/b.py: TST001 no test found for pkg/b.py (no test imports b; no test_b.py / b_test.py next to it "
+        "(0 Python test files searched))"
     ]
 
 

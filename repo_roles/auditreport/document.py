@@ -241,6 +241,7 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
         },
         "tests": {
             "required": list(summary.tests_required),
+            "evidence": list(summary.tests_evidence),
             "by_side": _ratio_rows(summary.tests_by_side, "tested", "modules"),
             "by_owner": _ratio_rows(summary.tests_by_owner, "tested", "modules"),
             "by_directory": _ratio_rows(summary.tests_by_directory, "tested", "modules"),

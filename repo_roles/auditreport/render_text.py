@@ -172,6 +172,8 @@ def _test_lines(doc: dict) -> List[str]:
     lines = ["", f"Test presence (modules with a test file / modules that need one; required roles: {required})"]
     if not tests["by_side"]:
         return lines + ["  no module needs a test"]
+    if tests.get("evidence"):
+        lines.append(f"  evidence used: {', '.join(tests['evidence'])}")
     for column, key in (("side", "by_side"), ("owner", "by_owner"), ("directory", "by_directory")):
         lines += _ratio_table(column, pairs(tests[key], "tested", "modules"), "with tests", "modules") + [""]
     return lines[:-1]

@@ -83,7 +83,22 @@ class Signals:
     def dir_info(self, directory: str) -> DirInfo:
         info = self._dirs.get(directory)
         if info is None:
-            parent = self.dir_info(posixpath.dirname(directory))
+            # Parents first, without recursion: a path may be thousands of directories deep.
+            pending = []
+            current = posixpath.dirname(directory)
+            while current not in self._dirs:
+                pending.append(current)
+                current = posixpath.dirname(current)
+            for ancestor in reversed(pending):
+                self._dir_info_of(ancestor)
+            info = self._dir_info_of(directory)
+        return info
+
+    def _dir_info_of(self, directory: str) -> DirInfo:
+        """``directory``'s facts from its parent's, which are known."""
+        info = self._dirs.get(directory)
+        if info is None:
+            parent = self._dirs[posixpath.dirname(directory)]
             name = posixpath.basename(directory).lower()
             test = parent.test or next(((c.name, name) for c in self.t.tests if name in c.dirs), None)
             info = DirInfo(

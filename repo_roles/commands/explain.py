@@ -72,6 +72,7 @@ def explain_lines(context: ScanContext, rel: str) -> List[str]:
         lines.append(f"    {mark} {trace.signal:<20} {trace.detail}{role}{where}")
     lines.extend("  " + line for line in context.ownership.explain(rel))
     lines.extend(history_lines(context, rel))
+    lines.extend("  " + line for line in context.test_index.explain(rel))
     return lines
 
 

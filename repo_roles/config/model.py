@@ -99,14 +99,9 @@ class LintConfig:
 
 
 DEFAULT_TEST_EXEMPT: Tuple[str, ...] = (
-    "**/__init__.py",
     "**/__main__.py",
-    "**/conftest.py",
-    "**/migrations/**",
     "**/settings.py",
     "**/settings/**",
-    "**/setup.py",
-    "**/manage.py",
     "**/wsgi.py",
     "**/asgi.py",
     "**/cmd/*/main.go",

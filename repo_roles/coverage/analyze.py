@@ -23,6 +23,9 @@ from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
 from repo_roles.coverage.store import DocCache, raw_path
 from repo_roles.coverage.test_presence import module_defines_code
 from repo_roles.inventory import FileEntry, Inventory
+from repo_roles.testrefs.extract import extract, kind_of
+
+TestFacts = Tuple[str, str, dict]  # (blob, kind, facts) of a file test evidence reads
 
 if TYPE_CHECKING:
     from repo_roles.config.model import PythonDocsConfig
@@ -137,10 +140,12 @@ class _Reader:
         lookup, _ = analyzer_lookup()
         self.lookup = option_lookup(lookup, options)
 
-    def run(self, path: str,
-            blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry], Optional[bool]]:
-        """``(analysis, blob, stored entry or None when it must not be cached, defines code)``;
-        the last is :func:`module_defines_code` for a readable ``.py`` file, else None."""
+    def run(self, path: str, blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry],
+                                                         Optional[bool], Optional[TestFacts]]:
+        """``(analysis, blob, stored entry or None when it must not be cached, defines code,
+        test-evidence facts)``; the fourth is :func:`module_defines_code` for a readable ``.py``
+        file, the fifth ``(blob, kind, facts)`` for a file test evidence reads
+        (:func:`repo_roles.testrefs.extract.kind_of`), each else None."""
         limit = self.options.max_file_size
         analyzer = self.lookup(path)
         data = self.inventory.read_bytes(path, limit)
@@ -149,7 +154,7 @@ class _Reader:
             # a regular file any more: neither is worth caching.
             head = self.inventory.read_head(path, limit + 1) if analyzer is not None else None
             docs = analyzer(head, path, self.options) if head is not None and len(head) > limit else None
-            return FileAnalysis(path, docs.language if docs else None, docs, ()), None, None, None
+            return FileAnalysis(path, docs.language if docs else None, docs, ()), None, None, None, None
         docs = analyzer(data, path, self.options) if analyzer is not None else None
         sups = suppressions_in(data)
         defines = module_defines_code(data) if path.endswith(".py") else None
@@ -157,7 +162,25 @@ class _Reader:
         if self.caching and (docs is None or not any(p[1] in UNCACHEABLE for p in docs.problems)):
             blob = blob or C.blob_id(data)
             value = C.encode(docs, sups, defines)
-        return FileAnalysis(path, docs.language if docs else None, docs, sups), blob, value, defines
+        kind = kind_of(path)
+        facts = None
+        if kind is not None:  # read once: test evidence takes its facts from here
+            blob = blob or C.blob_id(data)
+            facts = (blob, kind, extract(kind, data, _parse_verdict(path, docs)))
+        return FileAnalysis(path, docs.language if docs else None, docs, sups), blob, value, defines, facts
+
+
+def _parse_verdict(path: str, docs: Optional[FileDocs]) -> Optional[str]:
+    """What the documentation analysis learnt about a Python file's syntax, for test evidence:
+    None (it parses), a message (it does not), or "unknown" (not analysed as Python here)."""
+    if docs is None or not path.endswith(".py") or docs.language != "python":
+        return "unknown"
+    for line, code, _ in docs.problems:
+        if code == "syntax-error":
+            return f"cannot be parsed (line {line or 0})"
+        if code not in UNCACHEABLE:
+            return "unknown"  # too large, binary, undecodable…: let the extractor decide
+    return None
 
 
 _worker: Optional[_Reader] = None
@@ -198,8 +221,10 @@ def analyze_context(context: "ScanContext") -> CoverageResult:
     files = [e for e in context.targets if e.kind == "file"]
     order = [e.path for e in files]
     if not getattr(context, "use_cache", True):
-        fresh, defines = _analyze_all(inventory.project_root, files, {}, options, None)
-        return CoverageResult(order, fresh, defines=defines)
+        fresh, defines, facts = _analyze_all(inventory.project_root, files, {}, options, None)
+        result = CoverageResult(order, fresh, defines=defines)
+        result.test_facts = facts
+        return result
     diff = worktree_diff(inventory, len(files))
     _, analyzers = analyzer_lookup()
     store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
@@ -209,27 +234,33 @@ def analyze_context(context: "ScanContext") -> CoverageResult:
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
     cached = store.match(rows, keys)
     todo = [e for e in files if e.path not in cached]
-    fresh, defines = _analyze_all(inventory.project_root, todo, keys, options, store)
-    return CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines)
+    fresh, defines, facts = _analyze_all(inventory.project_root, todo, keys, options, store)
+    result = CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines)
+    result.test_facts = facts
+    return result
 
 
 def _analyze_all(root: Path, files: List[FileEntry], keys: Dict[str, str], options: DocOptions,
-                 store: Optional[DocCache]) -> Tuple[Dict[str, FileAnalysis], Dict[str, bool]]:
+                 store: Optional[DocCache]) -> Tuple[Dict[str, FileAnalysis], Dict[str, bool], Dict[str, TestFacts]]:
     """Analyse ``files`` (in a process pool when there are many) and store what may be cached;
-    also whether each readable ``.py`` file defines code (TST001 need not read it again)."""
+    also whether each readable ``.py`` file defines code (TST001 need not read it again) and
+    the test-evidence facts of the files it reads (the evidence index need not either)."""
     results: Dict[str, FileAnalysis] = {}
     defines_code: Dict[str, bool] = {}
+    test_facts: Dict[str, TestFacts] = {}
     todo = [(e.path, keys.get(e.path)) for e in files]
     rows: List[Tuple[str, str, C.Entry]] = []
-    for analysis, blob, entry, defines in _run_all(root, todo, options, store is not None):
+    for analysis, blob, entry, defines, facts in _run_all(root, todo, options, store is not None):
         results[analysis.path] = analysis
         if defines is not None:
             defines_code[analysis.path] = defines
+        if facts is not None:
+            test_facts[analysis.path] = facts
         if entry is not None and blob is not None:
             rows.append((analysis.path, blob, entry))
     if store is not None:
         store.put_many(rows)
-    return results, defines_code
+    return results, defines_code, test_facts
 
 
 class _Cached:
@@ -244,7 +275,7 @@ class _Cached:
 
     def repair(self, path: str) -> FileAnalysis:
         """A malformed cached column: analyse the file again, and store the result."""
-        analysis, blob, entry, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
+        analysis, blob, entry, _, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
         if entry is not None and blob is not None:
             self._store.put_many([(path, blob, entry)])
         return analysis

@@ -63,7 +63,13 @@ def _statements(children: List[Any], data: bytes) -> List[ast.stmt]:
     for child in children:
         if child.type == "comment" or not child.is_named:
             continue
-        out.append(_statement(child, data))
+        made = _statement(child, data)
+        # Every statement carries its lines, as ast's do: a definition's signature end is the
+        # line before its first body statement (python_docs._signature_end).
+        if not hasattr(made, "lineno"):
+            made.lineno = child.start_point[0] + 1
+        made.end_lineno = child.end_point[0] + 1
+        out.append(made)
     return out
 
 

@@ -11,7 +11,7 @@ answer is the same either way: a lazily indexed name gets all of its entries, fr
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 MANIFESTS = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "pom.xml",
@@ -48,8 +48,9 @@ def _join(directory: str, name: str) -> str:
 class PathNames:
     """Indexes of ``paths`` by module name and directory, filled on demand (see the module doc)."""
 
-    def __init__(self, paths: Sequence[str]) -> None:
+    def __init__(self, paths: Sequence[str], is_manifest: Optional[Callable[[str], bool]] = None) -> None:
         self._all = paths
+        self._is_manifest = is_manifest  # None: any manifest name counts
         self.paths = frozenset(paths)
         self.py: Dict[str, List[Candidate]] = {}  # module name -> Python test candidates
         self.js: Dict[str, List[Candidate]] = {}
@@ -149,7 +150,9 @@ class PathNames:
         if found is None:
             found, current = "", directory
             while current:
-                if any(_join(current, m) in self.paths for m in MANIFESTS):
+                if any(_join(current, m) in self.paths and (self._is_manifest is None
+                                                            or self._is_manifest(_join(current, m)))
+                       for m in MANIFESTS):
                     found = current
                     break
                 current = current.rpartition("/")[0]

@@ -52,9 +52,11 @@ from repo_roles import roles as R
 from repo_roles.globs import GlobSet
 from repo_roles.config.model import TestsConfig
 from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, TEST_DIRS, Candidate, PathNames
+from repo_roles.testrefs.exemptions import Exempter
 
 if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
+    from repo_roles.testrefs.evidence import EvidenceIndex
 
 __all__ = ["DATA_ONLY_READ_LIMIT", "MANIFESTS", "TEST_DIRS", "TestIndex", "defines_code", "module_defines_code",
            "modules_needing_tests"]
@@ -141,14 +143,47 @@ def module_defines_code(data: bytes) -> bool:
     return len(data) > DATA_ONLY_READ_LIMIT or defines_code(data)
 
 
+# What TST001 says was searched, per language (Python's message also names the nearest package).
+_MISSING = {
+    "js": ("no test imports it; no {looked}", "JS/TS test files"),
+    "go": ("no test of its package refers to a name it defines", "Go test files"),
+    "jvm": ("no test imports or names the class; no {looked}", "test files"),
+}
+
+
+class _Evidence:
+    """The evidence index, built on first use by ``build`` (None: an empty index)."""
+
+    def __init__(self, build: Optional[Callable[[], "EvidenceIndex"]]) -> None:
+        self._build = build
+        self._index: Optional["EvidenceIndex"] = None
+
+    def get(self) -> "EvidenceIndex":
+        if self._index is None:
+            from repo_roles.testrefs.evidence import EvidenceIndex
+
+            self._index = self._build() if self._build is not None else EvidenceIndex({})
+        return self._index
+
+    def is_manifest(self, path: str) -> bool:
+        base = path.rpartition("/")[2]
+        return base not in ("setup.py", "pyproject.toml") or self.get().is_manifest(path)
+
+
 class TestIndex:
     """Test files per source file (``tests_for``) and why a file needs none (``exempt_reason``)."""
 
     __test__ = False  # not a pytest test class, despite the name
 
-    def __init__(self, paths: Sequence[str], config: TestsConfig, role_of: Callable[[str], str]) -> None:
+    def __init__(self, paths: Sequence[str], config: TestsConfig, role_of: Callable[[str], str],
+                 evidence: Optional[Callable[[], "EvidenceIndex"]] = None,
+                 defines: Optional[Callable[[str], Optional[bool]]] = None) -> None:
         self._role_of = role_of
-        self._names = PathNames(paths)  # indexed whole or name by name, as the questions come
+        self._evidence_of = evidence
+        self._holder = _Evidence(evidence)  # shared below without pointing back here (no cycle)
+        # indexed whole or name by name, as the questions come; a manifest counts when real
+        self._names = PathNames(paths, self._holder.is_manifest if evidence is not None else None)
+        self._exempter = Exempter(self._holder.get, defines)
         self._paths = self._names.paths
         # gitignore semantics in one compiled regex; ``first`` names the deciding glob.
         self._exempt = GlobSet(tuple(config.exempt), last_wins=True)
@@ -160,6 +195,16 @@ class TestIndex:
     def expect(self, count: int) -> None:
         """``count`` files are about to be asked about: lets a large run index all paths at once."""
         self._names.expect(count)
+
+    def evidence(self) -> "EvidenceIndex":
+        """The evidence index (built on first use; an empty one when there is no builder)."""
+        return self._holder.get()
+
+    def mapped_tests(self, paths: Iterable[str]) -> List[str]:
+        """The files of ``paths`` that are tests only by a ``[tests] mapping`` template."""
+        if not self._mapped_tests:
+            return []
+        return [p for p in paths if any(rx.fullmatch(p) for rx in self._mapped_tests)]
 
     # -- questions ------------------------------------------------------------------------
     def is_test(self, path: str) -> bool:
@@ -190,15 +235,22 @@ class TestIndex:
         if language is None or self.is_test(path):
             return tuple(found)
         names = self._names
+        evidence = self.evidence() if self._evidence_of is not None else None
+        if evidence is not None:
+            found += evidence.tests(path)
         if language == "py":
             names.name(stem)
-            found += self._nearby(names.py, names.py_dirs, directory, stem)
+            found += self._not_overruled(evidence, path, self._nearby(names.py, names.py_dirs, directory, stem))
         elif language == "go":
             own = f"{directory}/{stem}_test.go" if directory else f"{stem}_test.go"
-            found += sorted(names.go_tests(directory), key=lambda t: (t != own, t))
+            package_tests = names.go_tests(directory)
+            if evidence is not None and all(t in evidence.parsed for t in package_tests):
+                found += [own] if own in self._paths else []  # the file's own test, by name
+            else:  # tests that could not be read: the package convention (go test runs them all)
+                found += sorted(package_tests, key=lambda t: (t != own, t))
         elif language == "js":
             names.name(stem)
-            found += self._nearby(names.js, names.js_dirs, directory, stem)
+            found += self._not_overruled(evidence, path, self._nearby(names.js, names.js_dirs, directory, stem))
         elif language == "jvm":
             found += self._existing(self._jvm_candidates(directory, stem, ext))
         elif language in _NAMED:
@@ -219,6 +271,9 @@ class TestIndex:
             return f"no test convention for {'.' + ext if ext != base else base} files"
         if base == "doc.go":
             return "Go package documentation file"
+        convention = self._exempter.reason(path)
+        if convention is not None:
+            return f"{convention.id}: {convention.why}"
         glob = self._exempt.first(path)
         if glob is not None:
             return f"exempt by [tests] exempt glob {glob!r}"
@@ -247,6 +302,78 @@ class TestIndex:
         if language in _NAMED:
             return prefix + _LOOKED_FOR[language].format(stem=stem, ext=ext)
         return prefix.rstrip(", ") or "no convention"
+
+    def missing_text(self, path: str) -> str:
+        """What was searched for a module without tests, and the nearest candidate (TST001)."""
+        looked = self.looked_for(path)
+        if self._evidence_of is None:
+            return f"looked for {looked}"
+        evidence = self.evidence()
+        language = LANGUAGES.get(path.rpartition(".")[2])
+        count = evidence.searched.get({"jvm": "java"}.get(language or "", language or ""), 0)
+        if language == "py":
+            dotted, nearest = self._python_nearest(evidence, path)
+            head = f"no test imports {dotted or path}"
+            if nearest:
+                head += f"; {nearest}"
+            if not path.endswith("__init__.py"):
+                head += f"; no {looked}"
+            return f"{head} ({count} Python test files searched)"
+        found = _MISSING.get(language or "")
+        if found is None:
+            return f"looked for {looked}"
+        return f"{found[0].format(looked=looked)} ({count} {found[1]} searched)"
+
+    def explain(self, path: str) -> List[str]:
+        """Lines for ``explain``: each piece of evidence (test, line, what it does), the name
+        matches, or why no test is needed, or what was searched."""
+        reason = self.exempt_reason(path)
+        if reason is not None:
+            return [f"tests:    none needed ({reason})"]
+        lines = []
+        evidence = self.evidence() if self._evidence_of is not None else None
+        shown = set()
+        for test, line, what, kind in (evidence.evidence(path) if evidence is not None else []):
+            where = f"{test}:{line}" if line else test
+            lines.append(f"tests:    {where} {what} [{kind}]")
+            shown.add(test)
+        for test in self.tests_for(path):
+            if test not in shown:
+                lines.append(f"tests:    {test} [name convention or mapping]")
+        if not lines and LANGUAGES.get(path.rpartition(".")[2]) is not None:
+            lines.append(f"tests:    none found ({self.missing_text(path)})")
+        return lines
+
+    def _python_nearest(self, evidence: "EvidenceIndex", path: str) -> Tuple[str, str]:
+        """``(module name, "tests/x.py imports app.billing only")`` from the package chain."""
+        directory, _, base = path.rpartition("/")
+        parts = [] if base == "__init__.py" else [base[:-3]]
+        chain = []
+        while directory and f"{directory}/__init__.py" in self._paths:
+            chain.append(directory)
+            parts.insert(0, directory.rpartition("/")[2])
+            directory = directory.rpartition("/")[0]
+        dotted = ".".join(parts)
+        for i, package in enumerate(chain):
+            found = evidence.evidence(f"{package}/__init__.py")
+            if found:
+                name = ".".join(parts[: len(chain) - i])
+                return dotted, f"{found[0][0]} imports {name} only"
+        return dotted, ""
+
+    def _not_overruled(self, evidence: Optional["EvidenceIndex"], path: str, tests: List[str]) -> List[str]:
+        """Name matches, less those whose imports show they test another module of that name."""
+        if evidence is None:
+            return tests
+        base = path.rpartition("/")[2]
+        out = []
+        for test in tests:
+            if test in evidence.parsed:
+                targets = evidence.targets_of(test)
+                if path not in targets and any(t.rpartition("/")[2] == base for t in targets):
+                    continue
+            out.append(test)
+        return out
 
     def _tests_roots_text(self, directory: str) -> str:
         """``"under a/tests/ and "`` (the nearest three tests roots of the project), per directory."""

@@ -4,7 +4,9 @@ Which directories are packages:
 
 * ``[docs] package-dirs`` globs (gitignore syntax, as ``include``/``exclude``), when set: every
   outermost directory they match (directories inside a matched one are part of that package);
-* otherwise every directory holding a package manifest — ``pyproject.toml``, ``setup.py``,
+* otherwise every directory holding a package manifest — ``pyproject.toml`` (with
+  ``[project]``, ``[tool.poetry]`` or ``[build-system]``), ``setup.py`` (calling ``setup()``
+  from setuptools/distutils; an application module named ``setup.py`` is not one),
   ``package.json``, ``go.mod``, ``pom.xml``, ``build.gradle(.kts)``, ``Cargo.toml``,
   ``Gemfile`` — the project root included: a single-package repository without a README is the
   first thing a newcomer trips over.  Manifests in vendored or generated code, and inside test
@@ -35,6 +37,9 @@ README_NAMES = frozenset({"readme", "readme.md", "readme.rst", "readme.txt"})
 _NOT_A_PACKAGE = frozenset({R.VENDORED, R.GENERATED})
 # Manifests below these are test fixtures, not packages (Go ignores testdata/ by design).
 _FIXTURE_DIRS = TEST_DIRS | {"spec", "testdata", "fixtures"}
+# Manifests whose content decides: a setup.py must call setup() from setuptools/distutils, a
+# pyproject.toml must have [project], [tool.poetry] or [build-system] (PEP 621, PEP 518).
+_CHECKED = frozenset({"setup.py", "pyproject.toml"})
 
 
 def _show(directory: str) -> str:
@@ -58,12 +63,17 @@ def package_dirs(context: "ScanContext") -> Dict[str, str]:
             ):
                 found[directory] = directory
         return found
+    evidence = None
     for path in paths:
         directory, _, base = path.rpartition("/")
         if base not in MANIFESTS or directory in found:
             continue
         if _FIXTURE_DIRS.intersection(directory.split("/")) or context.role_of(path) in _NOT_A_PACKAGE:
             continue
+        if base in _CHECKED:  # only a real packaging script or project table makes a package
+            evidence = evidence or context.test_evidence
+            if not evidence.is_manifest(path):
+                continue
         found[directory] = path
     return found
 

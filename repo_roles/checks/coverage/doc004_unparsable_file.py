@@ -9,14 +9,23 @@ over ``[docs.python] max-file-size``, bytes that do not decode in the file's enc
 when ``ast`` cannot, so it does not fire here; C/C++ the grammar cannot read without a
 preprocessor (macros at declaration level) does, as a ``syntax-error``.
 A language whose grammar is not installed is not reported here.
+
+Test files are reported too, whatever ``[docs] require`` says, when test evidence cannot read
+them (a syntax error in ``test_x.py``): what they import is not known, so the modules they
+would exercise may be reported by TST001.  Each file is reported once.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+import re
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
+from repo_roles.testrefs.extract import kind_of
+
+_FEW = 1000
+_TEST_KINDS = frozenset({"py-test", "py-conftest", "js-test", "go-test", "java-test"})
 
 if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
@@ -30,10 +39,12 @@ from repo_roles.coverage.model import ABOUT_THE_INSTALL as _NOT_ABOUT_THE_FILE  
 def check(context: "ScanContext") -> Iterator[Finding]:
     required = set(context.config.docs.require)
     result = context.coverage
+    reported = set()
     for entry in context.targets:
         problems = result.problems(entry.path)  # empty, without decoding anything, for most files
         if not problems or context.role_of(entry.path) not in required:
             continue
+        reported.add(entry.path)
         for line, code, message in problems:
             if code in _NOT_ABOUT_THE_FILE:
                 continue
@@ -43,3 +54,29 @@ def check(context: "ScanContext") -> Iterator[Finding]:
                 f"{where}: {message} ({code}); its documentation is not counted, the run continues",
                 entry.path, line=line or None, severity="warning", key=code,
             )
+    yield from _unreadable_tests(context, reported)
+
+
+def _unreadable_tests(context: "ScanContext", reported: set) -> Iterator[Finding]:
+    """Target test files whose evidence could not be read (not already reported above)."""
+    targets = context.targets
+    if len(targets) <= _FEW:  # a pre-commit run: the evidence index only if a test is among them
+        if not any(e.kind == "file" and kind_of(e.path) in _TEST_KINDS for e in targets):
+            return
+    evidence = context.test_evidence
+    in_scope = context.target_paths
+    for path, error in sorted(evidence.unparsable.items()):
+        if path not in in_scope or path in reported:
+            continue
+        line = _line_of(error)
+        where = f"{path}:{line}" if line else path
+        yield Finding(
+            "DOC004",
+            f"{where}: test file {error}; its test evidence is skipped, the run continues",
+            path, line=line, severity="warning", key="test-evidence",
+        )
+
+
+def _line_of(error: str) -> Optional[int]:
+    match = re.search(r"\(line (\d+)\)", error)
+    return int(match.group(1)) or None if match else None

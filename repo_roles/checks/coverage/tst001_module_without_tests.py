@@ -1,23 +1,46 @@
-"""TST001 module-without-tests: a module in a role that requires tests has no test file.
+"""TST001 module-without-tests: a module in a role that requires tests has no test exercising it.
 
-A file is checked when its role is listed in ``[tests] require`` (default ``backend.logic``).
-Test files are found by the ecosystem's own naming convention — pytest's ``test_*.py`` /
-``*_test.py`` next to the module or in the project's ``tests/`` directory, Go's ``_test.go`` in
-the package directory, Jest's ``*.test.ts``/``*.spec.ts`` and ``__tests__/``, Maven's
-``src/test/java/…/FooTest.java``, RSpec's ``spec/…_spec.rb`` — after the ``[tests] mapping``
-templates; ``repo_roles/coverage/test_presence.py`` documents each rule in full.
+What it checks: every file whose role is listed in ``[tests] require`` (default
+``backend.logic``) needs a test, and a module is tested when any evidence says so:
 
-Not reported: files matching a ``[tests] exempt`` glob (``__init__.py``, migrations, settings…),
-generated and vendored code, type declarations (``.pyi``, ``.d.ts``), Go ``doc.go``, files of a
-language without a convention, and Python modules that define no function or class (data only).
+* a test imports it — Python ``import``/``from … import`` (absolute or relative, resolved
+  against the package roots the repository has: ``__init__.py`` chains, ``src/`` layouts,
+  namespace packages, ``pyproject.toml``/``setup.cfg`` roots), a ``mock.patch("pkg.mod.x")``
+  or ``monkeypatch.setattr("pkg.mod.x", …)`` target, or a ``conftest.py`` fixture the test uses
+  that imports it; JS/TS ``import``/``require``/``import()`` resolved like a bundler (relative
+  paths, ``index``, ``tsconfig.json`` ``paths``/``baseUrl``, workspace package names); a Go
+  test that refers to a name the file defines (same package, or an external ``_test`` package
+  importing it); a Java/Kotlin test that imports or names the class;
+* the ecosystem's naming convention — pytest's ``test_*.py`` / ``*_test.py`` next to the
+  module or in the project's ``tests/`` tree (unless that test's imports show it tests another
+  module of the same name), Go's own ``x_test.go``, Jest's ``*.test.ts``/``__tests__/``,
+  Maven's ``FooTest.java``, RSpec's ``*_spec.rb``;
+* a ``[tests] mapping`` template.
 
-Why: an untested module is where a regression lands unnoticed, and the team that owns it should
-see it.  Fix: add a test following the convention, or a ``[tests] mapping`` for your layout.
+``repo_roles/coverage/test_presence.py`` and ``repo_roles/testrefs/`` document each rule;
+``repo-roles explain PATH`` shows every piece of evidence (test file, line, import).
+Project boundaries (a ``tests/`` directory never serves another project) are real manifests
+only: a ``setup.py`` calling ``setup()``, a ``pyproject.toml`` with ``[project]``,
+``[tool.poetry]`` or ``[build-system]``, ``package.json``, ``go.mod``…
+
+Why it matters: an untested module is where a regression lands unnoticed, and the team that
+owns it should see it.
+
+Fires: ``app/billing/invoice.py`` defines functions and no test imports, patches or names it.
+
+Does not fire: a test imports it; it is exempt (below, or ``[tests] exempt``); generated or
+vendored code; type declarations (``.pyi``, ``.d.ts``); Go ``doc.go``; a language without a
+convention; a Python module without any function or class (data only).
+
+How to fix: add a test that exercises the module, or a ``[tests] mapping`` for your layout.
+
+Configuration: ``[tests] require``, ``[tests] exempt``, ``[tests] mapping``.
 
 Example message::
 
-    no test found for backend/shop/inventory.py (looked for test_inventory.py /
-    inventory_test.py under backend/tests/ and next to it)
+    no test found for app/billing/invoice.py (no test imports app.billing.invoice;
+    tests/billing/test_invoices.py imports app.billing only; no test_invoice.py /
+    invoice_test.py under tests/ and next to it (12 Python test files searched))
 """
 
 from __future__ import annotations
@@ -26,6 +49,9 @@ from typing import TYPE_CHECKING, Iterator
 
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
+from repo_roles.testrefs.exemptions import exemptions_text
+
+__doc__ = (__doc__ or "") + exemptions_text()
 
 if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
@@ -39,7 +65,7 @@ def check(context: "ScanContext") -> Iterator[Finding]:
         if not tests:
             yield Finding(
                 "TST001",
-                f"no test found for {path} (looked for {index.looked_for(path)})",
+                f"no test found for {path} ({index.missing_text(path)})",
                 path,
                 severity="warning",
                 key=path,

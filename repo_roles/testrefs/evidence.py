@@ -1,0 +1,351 @@
+"""The per-run evidence index: for each source file, the tests that exercise it and how.
+
+A piece of evidence is ``(test file, line, what it does, kind)``:
+
+* ``import`` — a Python test imports the module (``from app.billing import invoice``), resolved
+  by :mod:`~repo_roles.testrefs.pyresolve`; ``patch`` — a dotted patch target names it
+  (``mock.patch("app.billing.invoice.send")``); ``fixture`` — the test uses a fixture of a
+  ``conftest.py`` above it whose body uses an import of the module (pytest: "conftest.py:
+  sharing fixtures across multiple files");
+* ``js-import`` — a JS/TS test imports it (:mod:`~repo_roles.testrefs.jsresolve`);
+* ``go`` — a Go test of the same package refers to a name the file defines, or an external
+  ``_test`` package / another package's test imports the package and uses ``pkg.Name``;
+* ``java`` — a test class imports the class, or names it from the same package.
+
+Built once per run from the facts (:mod:`~repo_roles.testrefs.facts`); the whole index is kept
+in the analysis cache under a key made of every path and every read file's blob id, so a warm
+run with nothing changed reads one value instead of resolving again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
+
+from repo_roles.testrefs import facts as F
+from repo_roles.testrefs.extract import Facts
+from repo_roles.testrefs.jsresolve import JsResolver
+from repo_roles.testrefs.pyresolve import PythonModules
+
+if TYPE_CHECKING:
+    from repo_roles.scan import ScanContext
+
+Evidence = Tuple[str, int, str, str]  # test, line (0: not known), what, kind
+INDEX_KIND = "test-evidence"
+KIND_NAMES = {
+    "import": "Python imports", "patch": "patch targets", "fixture": "conftest fixtures",
+    "js-import": "JS/TS imports", "go": "Go identifiers", "java": "Java imports/names",
+}
+_JVM_ROOTS = ("/src/main/java/", "/src/main/kotlin/")
+
+
+def _dir(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+class EvidenceIndex:
+    """What the tests of a repository exercise (see the module doc); built by :func:`build_index`."""
+
+    def __init__(self, data: dict) -> None:
+        self.by_module: Dict[str, List[Evidence]] = {k: [tuple(e) for e in v]  # type: ignore[misc]
+                                                     for k, v in data.get("by_module", {}).items()}
+        self.problems: Dict[str, str] = dict(data.get("problems", {}))
+        self.not_manifests: Set[str] = set(data.get("not_manifests", []))
+        self.migrations: Set[str] = set(data.get("migrations", []))
+        self.alembic_dirs: Tuple[str, ...] = tuple(data.get("alembic", []))
+        self.unparsable: Dict[str, str] = dict(data.get("unparsable", {}))  # test file -> why
+        self.parsed: Set[str] = set(data.get("parsed", []))  # test files whose facts were read
+        self.searched: Dict[str, int] = dict(data.get("searched", {}))
+        self._by_test: Optional[Dict[str, Set[str]]] = None
+
+    def to_json(self) -> dict:
+        return {
+            "by_module": {k: [list(e) for e in v] for k, v in self.by_module.items()},
+            "problems": self.problems, "not_manifests": sorted(self.not_manifests),
+            "migrations": sorted(self.migrations), "alembic": list(self.alembic_dirs),
+            "unparsable": self.unparsable, "parsed": sorted(self.parsed), "searched": self.searched,
+        }
+
+    # -- questions ----------------------------------------------------------------------------
+    def evidence(self, path: str) -> List[Evidence]:
+        return self.by_module.get(path, [])
+
+    def tests(self, path: str) -> List[str]:
+        return list(dict.fromkeys(e[0] for e in self.by_module.get(path, ())))
+
+    def kinds_used(self) -> List[str]:
+        kinds = {e[3] for v in self.by_module.values() for e in v}
+        return [KIND_NAMES[k] for k in KIND_NAMES if k in kinds]
+
+    def targets_of(self, test: str) -> Set[str]:
+        """Every file ``test`` exercises (by any evidence)."""
+        if self._by_test is None:
+            self._by_test = {}
+            for module, found in self.by_module.items():
+                for e in found:
+                    self._by_test.setdefault(e[0], set()).add(module)
+        return self._by_test.get(test, set())
+
+    def is_manifest(self, path: str) -> bool:
+        """False for a ``setup.py`` that is not a packaging script and a ``pyproject.toml``
+        without ``[project]``/``[tool.poetry]``/``[build-system]``; True for any other manifest."""
+        return path not in self.not_manifests
+
+    def in_alembic_versions(self, path: str) -> Optional[str]:
+        """The Alembic ``versions`` directory holding ``path`` (or whose ``env.py`` it is)."""
+        for directory in self.alembic_dirs:
+            env = directory[: -len("versions")] + "env.py"
+            if path.startswith(directory + "/") or path == env:
+                return directory
+        return None
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, paths: List[str], facts: Dict[str, Facts], kinds: Dict[str, str]) -> None:
+        self.paths = paths
+        self.path_set = frozenset(paths)
+        self.facts = facts
+        self.kinds = kinds
+        self.by_module: Dict[str, List[Evidence]] = {}
+        self._seen: Set[Tuple[str, str, str]] = set()
+        self.problems: Dict[str, str] = {}
+
+    def add(self, target: Optional[str], test: str, line: int, what: str, kind: str) -> None:
+        if target is None or target == test:
+            return
+        key = (target, test, kind)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.by_module.setdefault(target, []).append((test, line, what, kind))
+
+    def of_kind(self, *kinds: str) -> Iterable[Tuple[str, Facts]]:
+        for path in sorted(self.facts):
+            if self.kinds.get(path) in kinds:
+                yield path, self.facts[path]
+
+    # -- Python -------------------------------------------------------------------------------
+    def python(self) -> None:
+        roots: List[str] = []
+        for path, facts in self.of_kind("pyproject", "ini-roots"):
+            base = _dir(path)
+            roots += [f"{base}/{r}".strip("/") if base else r.strip("/") for r in facts.get("roots", [])
+                      if isinstance(r, str) and not r.startswith("/")]
+        self.modules = modules = PythonModules(self.paths, [r.replace("./", "") for r in roots])
+        conftests: Dict[str, Dict[str, List[Tuple[str, int, str]]]] = {}
+        for test, facts in self.of_kind("py-test", "py-conftest"):
+            imports = facts.get("imports", [])
+            resolved = [self._py_import(test, record) for record in imports]
+            if self.kinds[test] != "py-conftest":  # a conftest's imports count through its fixtures
+                for found in resolved:
+                    for target, line, what in found:
+                        self.add(target, test, line, what, "import")
+                for dotted, line in facts.get("patches", []):
+                    self.add(modules.longest_prefix(dotted, test), test, line, f'patch target "{dotted}"', "patch")
+            else:
+                fixtures = {}
+                for name, indexes in (facts.get("fixtures") or {}).items():
+                    fixtures[name] = [hit for i in indexes if 0 <= i < len(resolved) for hit in resolved[i]]
+                conftests[_dir(test)] = fixtures
+        if not conftests:
+            return
+        for test, facts in self.of_kind("py-test"):
+            params = set(facts.get("params", []))
+            directory = _dir(test)
+            while True:
+                for name, hits in conftests.get(directory, {}).items():
+                    if name in params:
+                        where = f"{directory}/conftest.py" if directory else "conftest.py"
+                        for target, line, what in hits:
+                            self.add(target, test, 0, f"uses fixture {name} ({where}:{line} {what})", "fixture")
+                if not directory:
+                    break
+                directory = _dir(directory)
+
+    def _py_import(self, test: str, record: list) -> List[Tuple[str, int, str]]:
+        try:
+            module, level, names, line = record
+        except (TypeError, ValueError):
+            return []
+        modules = self.modules
+        out: List[Tuple[str, int, str]] = []
+        if level:
+            dots = "." * level
+            if names:
+                missed = []
+                for name in names:
+                    sub = modules.resolve_relative(f"{module}.{name}" if module else name, level, test) \
+                        if name != "*" else None
+                    if sub is not None:
+                        out.append((sub, line, f"from {dots}{module} import {name}"))
+                    else:
+                        missed.append(name)
+                if missed:
+                    base = modules.resolve_relative(module, level, test)
+                    if base is not None:
+                        out.append((base, line, f"from {dots}{module} import {', '.join(missed)}"))
+            return out
+        if names is None:
+            target = modules.resolve(module, test)
+            return [(target, line, f"import {module}")] if target else []
+        missed = []
+        for name in names:
+            sub = modules.resolve(f"{module}.{name}", test) if name != "*" else None
+            if sub is not None:
+                out.append((sub, line, f"from {module} import {name}"))
+            else:
+                missed.append(name)
+        if missed:
+            base = modules.resolve(module, test)
+            if base is not None:
+                out.append((base, line, f"from {module} import {', '.join(missed)}"))
+        return out
+
+    # -- JS/TS ----------------------------------------------------------------------------------
+    def javascript(self) -> None:
+        tsconfigs = {p: f for p, f in self.of_kind("tsconfig") if "error" not in f}
+        packages = dict(self.of_kind("package.json"))
+        resolver = JsResolver(self.path_set, tsconfigs, packages)
+        for config in tsconfigs:
+            resolver._resolved_config(config)  # every cycle is reported, used or not
+        for test, facts in self.of_kind("js-test"):
+            for spec, line in facts.get("specs", []):
+                if isinstance(spec, str):
+                    self.add(resolver.resolve(test, spec), test, line, f"imports '{spec}'", "js-import")
+        self.problems.update(resolver.problems)
+
+    # -- Go -------------------------------------------------------------------------------------
+    def go(self) -> None:
+        modules = {_dir(p): f.get("module") for p, f in self.of_kind("go.mod") if f.get("module")}
+        sources: Dict[str, List[Tuple[str, str, Set[str]]]] = {}
+        for path, facts in self.of_kind("go"):
+            sources.setdefault(_dir(path), []).append((path, facts.get("package", ""), set(facts.get("defines", []))))
+
+        def dir_of(import_path: str) -> Optional[str]:
+            for directory, module in modules.items():
+                if import_path == module or import_path.startswith(module + "/"):
+                    rest = import_path[len(module):].strip("/")
+                    return "/".join(p for p in (directory, rest) if p)
+            return None
+
+        for test, facts in self.of_kind("go-test"):
+            package = facts.get("package", "")
+            uses = set(facts.get("uses", []))
+            selectors = set(facts.get("selectors", []))
+            if not package.endswith("_test"):
+                for source, source_package, defines in sources.get(_dir(test), []):
+                    if source_package == package:
+                        hit = sorted(defines & uses)
+                        if hit:
+                            self.add(source, test, 0, "uses " + ", ".join(hit[:4]), "go")
+            for import_path, alias in facts.get("imports", []):
+                directory = dir_of(import_path)
+                if directory is None:
+                    continue
+                for source, source_package, defines in sources.get(directory, []):
+                    name = alias or source_package
+                    if alias == ".":
+                        hit = sorted(defines & uses)
+                    else:
+                        hit = sorted(d for d in defines if f"{name}.{d}" in selectors)
+                    if hit:
+                        shown = ", ".join(f"{name}.{d}" for d in hit[:4])
+                        self.add(source, test, 0, f'imports "{import_path}", uses {shown}', "go")
+
+    # -- Java -----------------------------------------------------------------------------------
+    def java(self) -> None:
+        classes: Dict[str, str] = {}
+        for path in self.paths:
+            if path.endswith((".java", ".kt")):
+                wrapped = "/" + path
+                for root in _JVM_ROOTS:
+                    if root in wrapped:
+                        rel = wrapped.rpartition(root)[2]
+                        classes[rel.rpartition(".")[0].replace("/", ".")] = path
+                        break
+        if not classes:
+            return
+        for test, facts in self.of_kind("java-test"):
+            uses = facts.get("uses", [])
+            for imported in facts.get("imports", []):
+                if imported.endswith(".*"):
+                    for name in uses:
+                        self.add(classes.get(f"{imported[:-2]}.{name}"), test, 0, f"import {imported} ({name})", "java")
+                else:
+                    self.add(classes.get(imported), test, 0, f"import {imported}", "java")
+            package = facts.get("package", "")
+            for name in uses:
+                self.add(classes.get(f"{package}.{name}" if package else name), test, 0,
+                         f"names {name} (same package)", "java")
+
+    # -- facts that are not evidence ------------------------------------------------------------
+    def rest(self) -> dict:
+        not_manifests = [p for p, f in self.of_kind("setup.py") if not f.get("packaging")]
+        not_manifests += [p for p, f in self.of_kind("pyproject") if not f.get("project")]
+        migrations = [p for p, f in self.of_kind("py-numbered") if f.get("migration")]
+        alembic: Set[str] = set()
+        for path in self.paths:
+            if path.endswith("env.py") and (path == "env.py" or path.endswith("/env.py")):
+                versions = f"{_dir(path)}/versions" if _dir(path) else "versions"
+                alembic.add(versions)
+        for path, facts in self.of_kind("alembic.ini"):
+            location = facts.get("script_location")
+            if isinstance(location, str):
+                location = location.replace("%(here)s/", "").replace("%(here)s", "").strip("/")
+                base = "/".join(p for p in (_dir(path), location) if p)
+                alembic.add(f"{base}/versions" if base else "versions")
+        prefixes = tuple(d + "/" for d in alembic)
+        present = {d for d in alembic if any(p.startswith(d + "/") for p in self.paths if p.startswith(prefixes))}
+        tests = [p for p, k in self.kinds.items() if k in ("py-test", "js-test", "go-test", "java-test")
+                 and p in self.facts]
+        searched: Dict[str, int] = {}
+        for p in tests:
+            language = self.kinds[p].partition("-")[0]
+            searched[language] = searched.get(language, 0) + 1
+        return {
+            "not_manifests": not_manifests, "migrations": migrations, "alembic": sorted(present),
+            "unparsable": {p: str(self.facts[p]["error"]) for p in sorted(tests) if "error" in self.facts[p]},
+            "parsed": sorted(p for p in tests if "error" not in self.facts[p]), "searched": searched,
+        }
+
+
+def build(paths: List[str], facts: Dict[str, Facts], kinds: Dict[str, str]) -> EvidenceIndex:
+    builder = _Builder(paths, {p: f for p, f in facts.items() if "error" not in f}, kinds)
+    builder.python()
+    builder.javascript()
+    builder.go()
+    builder.java()
+    builder.facts = facts  # the unparsable ones too: they are listed, their evidence skipped
+    data = builder.rest()
+    data["by_module"] = builder.by_module
+    data["problems"] = builder.problems
+    return EvidenceIndex(data)
+
+
+def build_index(context: "ScanContext", mapped_tests: Iterable[str] = ()) -> EvidenceIndex:
+    """The evidence index of ``context``'s project (every file, not only the targets)."""
+    paths = context.inventory.paths
+    kinds = F.wanted(paths, mapped_tests)
+    blobs, read = F.blob_ids(context, kinds)
+    key = F.index_key(context, blobs, sorted(f"{p}:{k}" for p, k in kinds.items()))
+    store = F.open_store(context)
+    if store is not None:
+        raw = store.read_snapshot(INDEX_KIND, key)
+        if raw is not None:
+            try:
+                data = json.loads(raw.decode("utf-8", "surrogatepass"))
+                if isinstance(data, dict):
+                    store.close()
+                    return EvidenceIndex(data)
+            except (ValueError, UnicodeDecodeError, TypeError, AttributeError):
+                pass
+    facts = F.collect(context, kinds, blobs, read)
+    index = build(paths, facts, kinds)
+    if store is not None:
+        text = json.dumps(index.to_json(), separators=(",", ":"))
+        store.put_snapshot(INDEX_KIND, key, text.encode("utf-8", "surrogatepass"))
+        store.close()
+    return index

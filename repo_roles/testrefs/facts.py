@@ -1,0 +1,157 @@
+"""The facts of every file test evidence reads, once per run, cached by blob id.
+
+Where each file's facts come from, cheapest first:
+
+1. the coverage stage, when this run has computed it: its workers extract the facts of the
+   files they read anyway (``extract.kind_of``), so no file is read twice in one run;
+2. the per-file facts stored by an earlier run for the same content (blob id: git's, from the
+   index for files git reports clean, else computed from the bytes);
+3. the file itself, through ``Inventory.read_bytes`` (never a symlink, at most ``MAX_SIZE``).
+
+The stored facts are one value per project in the analysis cache's ``snapshot`` table (JSON,
+validated on load; anything malformed is a miss).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
+
+from repo_roles.coverage import cache as C
+from repo_roles.testrefs.extract import FACTS_VERSION, MAX_SIZE, Facts, extract, kind_of
+
+if TYPE_CHECKING:
+    from repo_roles.scan import ScanContext
+
+FACTS_KIND = "test-facts"
+SALT = f"facts-v{FACTS_VERSION}-{C.CACHE_FORMAT}"
+_LANGUAGE_KIND = {"py": "py-test", "go": "go-test", "java": "java-test", "kt": "java-test"}
+
+
+def wanted(paths: Iterable[str], extra_tests: Iterable[str] = ()) -> Dict[str, str]:
+    """path -> facts kind of every file evidence reads (``extra_tests``: tests by ``[tests] mapping``)."""
+    out: Dict[str, str] = {}
+    for path in paths:
+        kind = kind_of(path)
+        if kind is not None:
+            out[path] = kind
+    for path in extra_tests:
+        if out.get(path) in (None, "py-numbered", "go"):
+            ext = path.rpartition(".")[2]
+            out[path] = _LANGUAGE_KIND.get(ext, "js-test")
+    return out
+
+
+def open_store(context: "ScanContext"):
+    if not getattr(context, "use_cache", True):
+        return None
+    from repo_roles.coverage.store import DocCache
+
+    inventory = context.inventory
+    return DocCache(C.cache_directory(context.config, inventory.project_root), SALT, str(inventory.project_root))
+
+
+def blob_ids(context: "ScanContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
+    """``(path -> blob id of the work-tree content, path -> bytes read)`` of the regular files
+    among ``paths``: git's id where the index is known to match the work tree, else the file is
+    read here (and its bytes kept, so that it is not read again); unreadable files are left out."""
+    from repo_roles.coverage.analyze import computed_coverage, worktree_diff
+
+    inventory = context.inventory
+    entries = [e for e in inventory.pick(set(paths)) if e.kind == "file"]
+    modified = worktree_diff(inventory, len(inventory.paths)).result()
+    # the files the coverage stage read in this run: their blob ids are known already
+    known = getattr(computed_coverage(context), "test_facts", None) or {}
+    blobs: Dict[str, str] = {}
+    read: Dict[str, bytes] = {}
+    for e in entries:
+        if e.blob and modified is not None and e.path not in modified:
+            blobs[e.path] = e.blob
+            continue
+        if e.path in known:
+            blobs[e.path] = known[e.path][0]
+            continue
+        data = inventory.read_bytes(e.path, MAX_SIZE)
+        if data is not None:
+            blobs[e.path] = C.blob_id(data)
+            read[e.path] = data
+    return blobs, read
+
+
+def collect(context: "ScanContext", kinds: Dict[str, str], blobs: Dict[str, str],
+            read: Dict[str, bytes]) -> Dict[str, Facts]:
+    """path -> facts of the files in ``blobs`` (from :func:`blob_ids`, with the bytes it read)."""
+    from repo_roles.coverage.analyze import computed_coverage
+
+    inventory = context.inventory
+    out: Dict[str, Facts] = {}
+    coverage = computed_coverage(context)
+    fresh = getattr(coverage, "test_facts", None) or {}
+    for path, (blob, kind, facts) in fresh.items():
+        if kinds.get(path) == kind and blobs.get(path) == blob:
+            out[path] = facts
+    store = open_store(context)
+    stored = _load(store)
+    dirty = False
+    for path, blob in blobs.items():
+        if path in out:
+            continue
+        kind = kinds[path]
+        hit = stored.get(path)
+        if hit is not None and hit[0] == blob and hit[1] == kind:
+            out[path] = hit[2]
+            continue
+        data = read.get(path)
+        if data is None:
+            data = inventory.read_bytes(path, MAX_SIZE)
+            if data is None:
+                continue
+            if C.blob_id(data) != blob:  # changed since git's index said otherwise
+                blobs[path] = C.blob_id(data)
+        out[path] = extract(kind, data)
+        dirty = True
+    if store is not None:
+        if dirty or len(stored) != len(out) or any(stored.get(p, ("",))[0] != blobs[p] for p in out):
+            _save(store, {p: (blobs[p], kinds[p], f) for p, f in out.items()})
+        store.close()
+    return out
+
+
+def _load(store) -> Dict[str, Tuple[str, str, Facts]]:
+    if store is None:
+        return {}
+    raw = store.read_snapshot(FACTS_KIND, SALT)
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw.decode("utf-8", "surrogatepass"))
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    out = {}
+    for path, row in value.items():
+        if isinstance(row, list) and len(row) == 3 and isinstance(row[0], str) and isinstance(row[1], str) \
+                and isinstance(row[2], dict):
+            out[path] = (row[0], row[1], row[2])
+    return out
+
+
+def _save(store, rows: Dict[str, Tuple[str, str, Facts]]) -> None:
+    text = json.dumps({p: list(v) for p, v in rows.items()}, separators=(",", ":"))
+    store.put_snapshot(FACTS_KIND, SALT, text.encode("utf-8", "surrogatepass"))
+
+
+def digest(parts: Iterable[str]) -> str:
+    h = hashlib.sha1()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def index_key(context: "ScanContext", blobs: Dict[str, str], extra: List[str]) -> str:
+    """A key for the whole evidence index: every path, every read file's blob, the settings."""
+    paths = context.inventory.paths
+    return digest([SALT, *extra, "\0".join(paths), *(f"{p}={b}" for p, b in sorted(blobs.items()))])

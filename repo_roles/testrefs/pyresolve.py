@@ -1,0 +1,142 @@
+"""Python import names resolved to repository files, against the package roots the repository has.
+
+A module ``a/b/c.py`` is importable as ``b.c`` from root ``a`` when ``a/b/`` is a package or a
+namespace package on the path.  The roots accepted (Python's import system, PEP 420, pytest's
+``rootdir``/``pythonpath``, setuptools' ``package-dir``/``packages.find``, Poetry's ``from``):
+
+* the *classic root* of a module — the first directory above its chain of ``__init__.py``
+  directories (``src/`` in a src layout, ``backend/`` for ``backend/app/__init__.py``), and every
+  directory above it (namespace packages: a directory without ``__init__.py`` is still a package);
+* the roots named in ``pyproject.toml`` / ``setup.cfg`` / ``pytest.ini`` (relative to their file).
+
+A name several files answer to (``utils`` in many script directories) goes to the one nearest the
+importing test (longest common directory), as the test's own directory comes first on its path.
+Nothing recurses: a deep package path or an import cycle costs a loop over the path's parts.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Dict, Iterable, List, Optional, Set
+
+
+def _common(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a.split("/"), b.split("/")):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _at_or_above(ancestor: str, directory: str) -> bool:
+    return ancestor == "" or directory == ancestor or directory.startswith(ancestor + "/")
+
+
+class PythonModules:
+    """The ``.py`` files of a repository, answering "which file is module ``a.b.c``?"."""
+
+    def __init__(self, paths: Iterable[str], roots: Iterable[str] = ()) -> None:
+        self.by_last: Dict[str, List[str]] = {}
+        self.packages: Set[str] = set()  # directories holding an __init__.py
+        for path in paths:
+            if not path.endswith(".py"):
+                continue
+            directory, _, base = path.rpartition("/")
+            stem = base[:-3]
+            if stem == "__init__":
+                self.packages.add(directory)
+                last = directory.rpartition("/")[2]
+                if not directory:
+                    continue
+            else:
+                last = stem
+            if last.isidentifier():
+                self.by_last.setdefault(last, []).append(path)
+        self.roots = frozenset(r.strip("/") for r in roots)
+        self._classic: Dict[str, str] = {}
+
+    def classic_root(self, directory: str) -> str:
+        """The first directory at or above ``directory`` that is not a regular package."""
+        found = self._classic.get(directory)
+        if found is not None:
+            return found
+        chain = []
+        current = directory
+        while current in self.packages and current:
+            cached = self._classic.get(current)
+            if cached is not None:
+                current = cached
+                break
+            chain.append(current)
+            current = current.rpartition("/")[0]
+        for d in chain:
+            self._classic[d] = current
+        self._classic[directory] = current
+        return current
+
+    def dotted(self, path: str) -> str:
+        """``path``'s module name from its classic root (``app.billing.invoice``)."""
+        directory, _, base = path.rpartition("/")
+        root = self.classic_root(directory)
+        rel = path[len(root) + 1:] if root else path
+        rel = rel[:-3]
+        if rel.endswith("/__init__") or rel == "__init__":
+            rel = rel[: -len("/__init__")] if "/" in rel else ""
+        return rel.replace("/", ".")
+
+    def resolve(self, dotted: str, near: str) -> Optional[str]:
+        """The file of module ``dotted`` as imported from file ``near`` (None: not in the repository)."""
+        parts = dotted.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        candidates = self.by_last.get(parts[-1])
+        if not candidates:
+            return None
+        rel = "/".join(parts)
+        found: List[str] = []
+        for suffix in (rel + ".py", rel + "/__init__.py"):
+            for path in candidates:
+                if path == suffix:
+                    root = ""
+                elif path.endswith("/" + suffix):
+                    root = path[: -len(suffix) - 1]
+                else:
+                    continue
+                if root in self.roots or _at_or_above(root, self.classic_root(path.rpartition("/")[0])):
+                    found.append(path)
+            if found:
+                break
+        if len(found) > 1:
+            best = max(_common(near, p) for p in found)
+            found = sorted(p for p in found if _common(near, p) == best)
+        return found[0] if found else None
+
+    def resolve_relative(self, module: str, level: int, near: str) -> Optional[str]:
+        """``from ..module import …`` in file ``near``: the file of ``module`` (or the package)."""
+        base = near.rpartition("/")[0]
+        for _ in range(level - 1):
+            if not base:
+                return None
+            base = base.rpartition("/")[0]
+        rel = module.replace(".", "/") if module else ""
+        target = posixpath.join(base, rel) if rel else base
+        for candidate in (target + ".py", posixpath.join(target, "__init__.py")):
+            if candidate in self._all_paths():
+                return candidate
+        return None
+
+    def _all_paths(self) -> Set[str]:
+        found = self.__dict__.get("_paths")
+        if found is None:
+            found = self.__dict__["_paths"] = {p for ps in self.by_last.values() for p in ps}
+        return found
+
+    def longest_prefix(self, dotted: str, near: str) -> Optional[str]:
+        """The longest leading part of ``dotted`` that is a module (``pkg.mod`` of ``pkg.mod.attr``)."""
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            found = self.resolve(".".join(parts[:end]), near)
+            if found is not None:
+                return found
+        return None
