@@ -104,8 +104,8 @@ def test_config_glob_source_is_the_config_line() -> None:
 
 
 def test_config_glob_rejects_unknown_role() -> None:
-    with pytest.raises(ConfigError, match="unknown role 'frontend.docs'"):
-        Classifier(Config(roles={"frontend.docs": ("x",)}), FakeInventory({}))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown role 'frontend.manual'"):
+        Classifier(Config(roles={"frontend.manual": ("x",)}), FakeInventory({}))  # type: ignore[arg-type]
 
 
 # --- 2 gitattributes (Linguist overrides: docs/overrides.md of github-linguist/linguist) -------

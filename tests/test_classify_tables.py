@@ -82,7 +82,7 @@ def test_every_role_named_in_the_tables_is_in_the_vocabulary() -> None:
 
 
 @pytest.mark.parametrize("bad, message", [
-    pytest.param({"docs": {"role": "frontend.docs"}}, "unknown role", id="is-rejected-unknown-role"),
+    pytest.param({"docs": {"role": "frontend.manual"}}, "unknown role", id="is-rejected-unknown-role"),
     pytest.param({"data": {"role": "config", "globs": ["a/**b/["]}}, "invalid glob", id="is-rejected-bad-glob"),
     pytest.param({"language": {"role": "backend.logic", "extensions": ["PY"]}}, "lowercase", id="is-rejected-uppercase-extension"),
 ])

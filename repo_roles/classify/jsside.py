@@ -26,12 +26,13 @@ SIDE_ROLE = {"frontend": R.FRONTEND_UI, "backend": R.BACKEND_LOGIC}
 _OWN_STEPS = ("directive", "framework path", "imports")
 
 
-def _dir_regex(frontend: Iterable[str], backend: Iterable[str]) -> "re.Pattern[str]":
+def _dir_regex(frontend: Iterable[str], backend: Iterable[str], package: Iterable[str]) -> "re.Pattern[str]":
     def alternation(names: Iterable[str]) -> str:
-        return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
 
     return re.compile(
-        rf"(?:^|/)(?:(?P<frontend>{alternation(frontend)})|(?P<backend>{alternation(backend)}))/",
+        rf"(?:^|/)(?:(?P<frontend>{alternation(frontend)})|(?P<backend>{alternation(backend)})"
+        rf"|(?P<package>{alternation(package)}))(?=/)",
         re.IGNORECASE,
     )
 
@@ -48,7 +49,7 @@ class JsSide:
         self._read_bytes = read_bytes
         self._paths = paths
         self._manifests: Optional[Set[str]] = None
-        self._dirs = _dir_regex(tables.frontend_dirs, tables.backend_dirs)
+        self._dirs = _dir_regex(tables.frontend_dirs, tables.backend_dirs, tables.package_dirs)
         self._dir_cache: Dict[str, Optional[Hit]] = {}
         self._nearest_cache: Dict[str, Optional[str]] = {}
         self._manifest_cache: Dict[str, Optional[Hit]] = {}
@@ -132,12 +133,22 @@ class JsSide:
         return Hit(SIDE_ROLE[side], f"nearest {path} depends on '{name}'", self.source)
 
     def directory(self, directory: str) -> Optional[Hit]:
+        """The outermost directory name that hints a side; ``components/`` and its kind only
+        inside a package.json whose dependencies are not backend-only (UI code lives there)."""
         if directory not in self._dir_cache:
-            match = self._dirs.search(directory + "/") if directory else None
             hit = None
-            if match is not None and match.lastgroup is not None:
-                name = match.group(match.lastgroup)
-                hit = Hit(SIDE_ROLE[match.lastgroup], f"directory '{name}/'", self.source)
+            for match in self._dirs.finditer(directory) if directory else ():
+                side = match.lastgroup
+                name = match.group(side) if side is not None else ""
+                if side == "package":
+                    verdict = self.manifest(directory) if self.nearest_manifest(directory) is not None else None
+                    if self.nearest_manifest(directory) is None or (verdict is not None and verdict.role != R.FRONTEND_UI):
+                        continue
+                    hit = Hit(R.FRONTEND_UI, f"directory '{name}/' in a JS package", self.source)
+                elif side is not None:
+                    hit = Hit(SIDE_ROLE[side], f"directory '{name}/'", self.source)
+                if hit is not None:
+                    break
             self._dir_cache[directory] = hit
         return self._dir_cache[directory]
 
