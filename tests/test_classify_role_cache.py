@@ -90,7 +90,8 @@ def _commit(root: Path, files: Dict[str, str]) -> None:
 
 @pytest.mark.parametrize("change, path, role", [
     # https://git-scm.com/docs/gitattributes: the attribute is gone, the file is ours again
-    pytest.param({".gitattributes": "# nothing\n"}, "assets/logo.min.js", "generated", id="attribute-removed"),
+    # (then Linguist's vendor.yml "Minified JavaScript and CSS" path rule decides)
+    pytest.param({".gitattributes": "# nothing\n"}, "assets/logo.min.js", "vendored", id="attribute-removed"),
     pytest.param({".gitattributes": "assets/*.js linguist-generated\n"}, "assets/logo.min.js", "generated",
                  id="attribute-changed"),
     # the nearest package.json decides the side (npm docs, package.json "dependencies")

@@ -62,6 +62,7 @@ def sample(glob: str, ext: str = "zzz") -> str:
         path += f"f.{ext}"
     if path.endswith(".*"):
         path = path[:-1] + ext
+    path = re.sub(r"\[(.)[^\]]*\]", r"\1", path)  # a character class: its first character
     return path.replace("*", "x").replace("?", "x")
 
 

@@ -48,6 +48,7 @@ class JsSide:
         self.source = source
         self._read_bytes = read_bytes
         self._paths = paths
+        self.paths = paths
         self._manifests: Optional[Set[str]] = None
         self._dirs = _dir_regex(tables.frontend_dirs, tables.backend_dirs, tables.package_dirs)
         self._dir_cache: Dict[str, Optional[Hit]] = {}

@@ -13,11 +13,12 @@ from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
 from repo_roles import roles as R
 from repo_roles.classify import results as S
 from repo_roles.globs import GlobError, GlobSet
+from repo_roles.classify.context import Context
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe, extension_of
 from repo_roles.classify.results import Hit
-from repo_roles.classify.sniff import HeaderRules, generated_header, header_possible
-from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, hit_of
+from repo_roles.classify.sniff import HeaderRules, generated_header, head_tags, header_possible, name_tags
+from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, SHEBANG, hit_of
 from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
 from repo_roles.config.model import Config
 from repo_roles.errors import ConfigError
@@ -40,10 +41,16 @@ class DirInfo(NamedTuple):
     generated: Optional[str]
     docs: Optional[str]
     template: Optional[str]
-    test: Optional[Tuple[str, str]]  # (convention, directory name)
+    test: Optional[Tuple[str, str, str]]  # (convention, directory name, directory path), outermost
+    e2e: Optional[Tuple[str, str]]  # (convention, directory name) of a browser-driving suite
+    data: Optional[str]  # a folder of service definitions or tool settings (config)
+    translation: Optional[str]  # i18n/, locale/ …
 
 
-_NO_DIRS = DirInfo(None, None, None, None, None)
+_NO_DIRS = DirInfo(None, None, None, None, None, None, None, None)
+# Test files whose own extension says what code they are; any other file under a test folder
+# is test data, on the side of the code around it.
+_UI_CODE = frozenset({"jsx", "tsx", "vue", "svelte", "astro"})
 
 
 class TestMatch(NamedTuple):
@@ -78,6 +85,9 @@ class Signals:
         self._code_exts = tables.language.extensions | tables.js.extensions
         self._headers = HeaderRules(tables.headers)
         self._plain_exts = self._code_exts | tables.data.extensions
+        self.context = Context(tables.manifests, js, js.paths, tables.language.extensions,
+                               _UI_CODE, tables.js.extensions)
+        self._name_tags: Dict[str, object] = {}
 
     # -- cached facts ----------------------------------------------------------------------------
     def dir_info(self, directory: str) -> DirInfo:
@@ -85,13 +95,17 @@ class Signals:
         if info is None:
             parent = self.dir_info(posixpath.dirname(directory))
             name = posixpath.basename(directory).lower()
-            test = parent.test or next(((c.name, name) for c in self.t.tests if name in c.dirs), None)
+            test = parent.test or next(((c.name, name, directory) for c in self.t.tests if name in c.dirs), None)
+            e2e = parent.e2e or next(((c.name, name) for c in self.t.tests if c.side is not None and name in c.dirs), None)
             info = DirInfo(
                 parent.vendored or (name if name in self.t.vendored.dirs else None),
                 parent.generated or (name if name in self.t.generated.dirs else None),
                 parent.docs or (name if name in self.t.docs.dirs else None),
                 parent.template or (name if name in self.t.template.dirs else None),
                 test,
+                e2e,
+                parent.data or (name if name in self.t.data.dirs else None),
+                parent.translation or (name if name in self.t.translation.dirs else None),
             )
             self._dirs[directory] = info
         return info
@@ -195,14 +209,19 @@ class Signals:
         return p.memo_test(self._test_match)  # type: ignore[return-value]
 
     def _test_match(self, p: Probe) -> Optional[TestMatch]:
+        info = self.dir_info(p.directory)
+        if info.e2e is not None:  # web/tests/e2e/x.spec.ts: the end-to-end folder decides
+            name, directory = info.e2e
+            convention = next(c for c in self.t.tests if c.name == name)
+            return TestMatch(convention, f"{name}: directory '{directory}/'")
         glob = self.t.test_globs.first_split(p.match_path, p.directory, p.base)
         if glob is not None:
             convention = self.t.test_glob_owner[glob]
             return TestMatch(convention, f"{convention.name}: '{glob}'")
-        found = self.dir_info(p.directory).test
+        found = info.test
         if found is None:
             return None
-        name, directory = found
+        name, directory, _ = found
         convention = next(c for c in self.t.tests if c.name == name)
         return TestMatch(convention, f"{name}: directory '{directory}/'")
 
@@ -216,28 +235,55 @@ class Signals:
     def _test_side(self, p: Probe, convention: RunnerConvention) -> Tuple[str, str]:
         """A test takes the side of what it tests; without evidence, backend (like docs)."""
         if convention.side is not None:
-            return convention.side, f"{convention.name} tests run in the browser"
+            return convention.side, f"{convention.name} tests drive the UI"
         name = p.base[: -len(".snap")] if p.ext == "snap" else p.base
         ext = extension_of(name)
         t = self.t
-        if ext in t.frontend_ui.extensions or ext in t.frontend_assets.extensions or ext in t.template.extensions:
+        if ext in _UI_CODE:
             return "frontend", f"extension .{ext}"
         if ext in t.language.extensions:
             return "backend", f"extension .{ext}"
         if ext in t.js.extensions:
             hit, _ = self._js_decide(p)
-        else:
-            p.contextual = True  # the side comes from a package.json or the directory names
-            hit = self.js.manifest(p.directory) or self.js.directory(p.directory)
-        if hit is not None:
-            return R.side_of(hit.role) or "backend", hit.detail
-        return "backend", "no side evidence, backend by default"
+            if hit is not None:
+                return R.side_of(hit.role) or "backend", hit.detail
+            return "backend", "no side evidence, backend by default"
+        return self._data_side(p)
+
+    def _data_side(self, p: Probe) -> Tuple[str, str]:
+        """Test data (fixtures, golden files, samples): the package around it, then the code
+        of its test folder -- never its own extension (a Django test's sample.png is backend)."""
+        p.contextual = True
+        side = self.context.package_side(p.directory)
+        if side is None:
+            folder = self.dir_info(p.directory).test
+            side = self.context.tests_side(folder[2]) if folder is not None else None
+        if side is None:
+            return "backend", "test data, no side evidence, backend by default"
+        return side[0], f"test data; {side[1]}"
+
+    def context_key(self, path: str) -> str:
+        """What a contextual decision of ``path`` looked at besides its package.json (whose
+        blob id the role cache keys itself): the backend manifest, the test folder's code."""
+        directory = path.rpartition("/")[0]
+        key = self.context.key(directory)
+        folder = self.dir_info(directory).test
+        if folder is not None and self.dir_info(directory).e2e is None:
+            key += self.context.tests_key(folder[2])
+        return key
 
     # -- 6..12 ------------------------------------------------------------------------------------
     def docs(self, p: Probe) -> Optional[Hit]:
         if self._negated(p, "linguist-documentation", S.DOCS):
             return None
-        return self._table(p, self.t.docs, self.dir_info(p.directory).docs)
+        hit = self._table(p, self.t.docs, self.dir_info(p.directory).docs)
+        if hit is None:
+            return None
+        p.contextual = True  # the side is the package's
+        side = self.context.package_side(p.directory)
+        if side is not None and side[0] == "frontend":
+            return Hit(R.FRONTEND_DOCS, f"{hit.detail}, in a frontend package ({side[1]})", hit.source)
+        return hit
 
     def frontend_extension(self, p: Probe) -> Optional[Hit]:
         return self._table(p, self.t.frontend_ui, None) or self._table(p, self.t.frontend_assets, None)
@@ -250,6 +296,23 @@ class Signals:
         if hit is None and directory is not None and p.ext not in self._plain_exts and self.claim(p.base) is None:
             hit = Hit(self.t.template.role, f"directory '{directory}/'", self.src)
         return hit
+
+    def translation(self, p: Probe) -> Optional[Hit]:
+        t = self.t.translation
+        if p.ext in t.extensions:
+            what = f"message catalog .{p.ext}"
+        elif p.ext in t.data_extensions and self.dir_info(p.directory).translation is not None:
+            what = f"translations in '{self.dir_info(p.directory).translation}/'"
+        else:
+            return None
+        p.contextual = True
+        side = self.context.package_side(p.directory)
+        if side is not None and side[0] == "frontend":
+            return Hit(R.FRONTEND_ASSETS, f"{what} of a frontend package ({side[1]})", self.src)
+        if p.ext in t.extensions:  # gettext of a Django app: the backend's strings
+            why = side[1] if side is not None else "no frontend package around it"
+            return Hit(R.BACKEND_LOGIC, f"{what}, backend side ({why})", self.src)
+        return None  # JSON/YAML outside a UI package: data (config)
 
     def js_side(self, p: Probe) -> Optional[Hit]:
         if p.ext not in self.t.js.extensions or self.claim(p.base) is not None:
@@ -286,7 +349,32 @@ class Signals:
         return self._table(p, self.t.language, None)
 
     def data_file(self, p: Probe) -> Optional[Hit]:
-        return self._table(p, self.t.data, None)
+        return self._table(p, self.t.data, self.dir_info(p.directory).data)
+
+    def interpreter(self, p: Probe) -> Optional[Hit]:
+        """identify's tags: of the file name, then of an extension-less file's shebang line."""
+        if p.ext in self.t.js.extensions:
+            return None
+        tags = self._name_tags.get(p.base)
+        if tags is None:
+            tags = self._name_tags[p.base] = name_tags(p.base)
+        hit = self._tagged(tags, "identify file-name tag")  # type: ignore[arg-type]
+        if hit is not None or p.ext or not p.readable:
+            return hit
+        found = p.fact(SHEBANG, self._head_tags)
+        return self._tagged(found or (), "identify shebang/content tag")  # type: ignore[arg-type]
+
+    def _tagged(self, tags: Iterable[str], what: str) -> Optional[Hit]:
+        for role, names in self.t.interpreter:
+            tag = next((t for t in sorted(tags) if t in names), None)
+            if tag is not None:
+                return Hit(role, f"{what} '{tag}'", self.src)
+        return None
+
+    @staticmethod
+    def _head_tags(p: Probe) -> Optional[Tuple[str, ...]]:
+        head = p.head()
+        return head_tags(head) if head is not None else None
 
     def fallback(self, p: Probe) -> Optional[Hit]:
         if S.JS_SIDE in p.notes:
@@ -297,5 +385,6 @@ class Signals:
         return tuple(zip(S.SIGNAL_ORDER, (
             self.config_glob, self.gitattributes, self.vendored_path, self.generated,
             self.test_convention, self.docs, self.frontend_extension, self.template,
-            self.js_side, self.language, self.data_file, self.fallback,
+            self.translation, self.js_side, self.language, self.data_file, self.interpreter,
+            self.fallback,
         )))
