@@ -210,7 +210,7 @@ class Signals:
 
     def _test_match(self, p: Probe) -> Optional[TestMatch]:
         info = self.dir_info(p.directory)
-        if info.e2e is not None:  # web/tests/e2e/x.spec.ts: the end-to-end folder decides
+        if info.e2e is not None and self._drives_ui(p):  # web/tests/e2e/x.spec.ts
             name, directory = info.e2e
             convention = next(c for c in self.t.tests if c.name == name)
             return TestMatch(convention, f"{name}: directory '{directory}/'")
@@ -225,6 +225,17 @@ class Signals:
         convention = next(c for c in self.t.tests if c.name == name)
         return TestMatch(convention, f"{name}: directory '{directory}/'")
 
+    def _drives_ui(self, p: Probe) -> bool:
+        """An end-to-end folder holds browser tests for JS/TS and UI files, and for data in a
+        package that is not a backend one; Go or Python code in e2e/ tests a server."""
+        if p.ext in self.t.js.extensions or p.ext in _UI_CODE:
+            return True
+        if p.ext in self.t.language.extensions:
+            return False
+        p.contextual = True
+        side = self.context.package_side(p.directory)
+        return side is None or side[0] == "frontend"
+
     def test_convention(self, p: Probe) -> Optional[Hit]:
         match = self.test_match(p)
         if match is None:
@@ -234,7 +245,7 @@ class Signals:
 
     def _test_side(self, p: Probe, convention: RunnerConvention) -> Tuple[str, str]:
         """A test takes the side of what it tests; without evidence, backend (like docs)."""
-        if convention.side is not None:
+        if convention.side is not None and self._drives_ui(p):
             return convention.side, f"{convention.name} tests drive the UI"
         name = p.base[: -len(".snap")] if p.ext == "snap" else p.base
         ext = extension_of(name)
@@ -276,14 +287,23 @@ class Signals:
     def docs(self, p: Probe) -> Optional[Hit]:
         if self._negated(p, "linguist-documentation", S.DOCS):
             return None
-        hit = self._table(p, self.t.docs, self.dir_info(p.directory).docs)
+        directory = self.dir_info(p.directory).docs
+        if directory is not None and self.claim(p.base) == self.t.data.name:
+            directory = None  # docs/.gitignore, docs/docusaurus.config.ts: the site's config
+        hit = self._table(p, self.t.docs, directory)
         if hit is None:
             return None
         p.contextual = True  # the side is the package's
         side = self.context.package_side(p.directory)
-        if side is not None and side[0] == "frontend":
+        # A documentation site's own package.json (docs/package.json of Docusaurus) does not
+        # make the product's manual frontend documentation.
+        if side is not None and side[0] == "frontend" and not self._in_docs_site(p.directory):
             return Hit(R.FRONTEND_DOCS, f"{hit.detail}, in a frontend package ({side[1]})", hit.source)
         return hit
+
+    def _in_docs_site(self, directory: str) -> bool:
+        package = self.js.nearest_manifest(directory)
+        return package is not None and self.dir_info(package).docs is not None
 
     def frontend_extension(self, p: Probe) -> Optional[Hit]:
         return self._table(p, self.t.frontend_ui, None) or self._table(p, self.t.frontend_assets, None)
