@@ -44,6 +44,7 @@ class Context:
         self._package: Dict[str, Optional[Side]] = {}
         self._tests: Dict[str, Optional[Side]] = {}
         self._sorted: Optional[List[str]] = None
+        self._beside: Dict[str, bool] = {}
 
     # -- manifests ------------------------------------------------------------------------------
     def _manifest_dirs(self) -> Dict[str, str]:
@@ -134,6 +135,24 @@ class Context:
             if hit is not None:
                 return R.side_of(hit.role) or "backend", hit.detail
         return None
+
+    def has_tests(self, directory: str, is_test: Callable[[str, str], bool]) -> bool:
+        """Whether ``directory`` directly holds a file ``is_test(directory, name)`` accepts."""
+        if directory not in self._beside:
+            if self._sorted is None:
+                self._sorted = sorted(self._paths())
+            paths, prefix = self._sorted, directory + "/" if directory else ""
+            start = bisect.bisect_left(paths, prefix)
+            found = False
+            for path in paths[start:start + SCAN_LIMIT]:
+                if not path.startswith(prefix):
+                    break
+                name = path[len(prefix):]
+                if "/" not in name and is_test(directory, name):
+                    found = True
+                    break
+            self._beside[directory] = found
+        return self._beside[directory]
 
     def tests_key(self, folder: str) -> str:
         """:meth:`tests_side`'s answer, for the role cache's key: a new test file can change it."""

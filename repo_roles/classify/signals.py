@@ -45,9 +45,10 @@ class DirInfo(NamedTuple):
     e2e: Optional[Tuple[str, str]]  # (convention, directory name) of a browser-driving suite
     data: Optional[str]  # a folder of service definitions or tool settings (config)
     translation: Optional[str]  # i18n/, locale/ …
+    beside: Optional[Tuple[str, str]]  # (name, path) of a fixtures/-like folder, outermost
 
 
-_NO_DIRS = DirInfo(None, None, None, None, None, None, None, None)
+_NO_DIRS = DirInfo(None, None, None, None, None, None, None, None, None)
 # Test files whose own extension says what code they are; any other file under a test folder
 # is test data, on the side of the code around it.
 _UI_CODE = frozenset({"jsx", "tsx", "vue", "svelte", "astro"})
@@ -56,6 +57,7 @@ _UI_CODE = frozenset({"jsx", "tsx", "vue", "svelte", "astro"})
 class TestMatch(NamedTuple):
     convention: RunnerConvention
     detail: str
+    beside: bool = False  # a fixtures/-like folder next to tests: may hold generated code
 
 
 def compile_roles(config: Config) -> List[Tuple[str, GlobSet, Optional[str]]]:
@@ -84,10 +86,13 @@ class Signals:
         self._claims: Dict[str, Optional[str]] = {}
         self._code_exts = tables.language.extensions | tables.js.extensions
         self._headers = HeaderRules(tables.headers)
-        self._plain_exts = self._code_exts | tables.data.extensions
+        # .txt under templates/ is a template (Django's email/base_message.txt), not data
+        self._plain_exts = (self._code_exts | tables.data.extensions) - {"txt"}
         self.context = Context(tables.manifests, js, js.paths, tables.language.extensions,
                                _UI_CODE, tables.js.extensions)
         self._name_tags: Dict[str, object] = {}
+        self._beside_names = frozenset(d for c in tables.tests for d in c.beside_tests)
+        self._beside_owner = {d: c for c in tables.tests for d in c.beside_tests}
 
     # -- cached facts ----------------------------------------------------------------------------
     def dir_info(self, directory: str) -> DirInfo:
@@ -106,6 +111,7 @@ class Signals:
                 e2e,
                 parent.data or (name if name in self.t.data.dirs else None),
                 parent.translation or (name if name in self.t.translation.dirs else None),
+                parent.beside or ((name, directory) if name in self._beside_names else None),
             )
             self._dirs[directory] = info
         return info
@@ -198,7 +204,8 @@ class Signals:
         if not p.readable or p.ext not in self._code_exts or self.claim(p.base) is not None:
             return False
         info = self.dir_info(p.directory)
-        if self.test_match(p) is not None or info.template is not None:
+        match = self.test_match(p)
+        if (match is not None and not match.beside) or info.template is not None:
             return False
         if info.docs is not None and "linguist-documentation" not in p.negated:
             return False
@@ -219,11 +226,22 @@ class Signals:
             convention = self.t.test_glob_owner[glob]
             return TestMatch(convention, f"{convention.name}: '{glob}'")
         found = info.test
+        if found is None and info.beside is not None:
+            p.contextual = True  # whether tests sit next to the folder (see context_key)
+            name, folder = info.beside
+            if self._tests_beside(folder):
+                convention = self._beside_owner[name]
+                return TestMatch(convention, f"{convention.name}: directory '{name}/' next to tests", True)
         if found is None:
             return None
         name, directory, _ = found
         convention = next(c for c in self.t.tests if c.name == name)
         return TestMatch(convention, f"{name}: directory '{directory}/'")
+
+    def _tests_beside(self, folder: str) -> bool:
+        parent = posixpath.dirname(folder)
+        globs = self.t.test_globs
+        return self.context.has_tests(parent, lambda d, name: globs.first_split(f"{d}/{name}" if d else name, d, name) is not None)
 
     def _drives_ui(self, p: Probe) -> bool:
         """An end-to-end folder holds browser tests for JS/TS and UI files, and for data in a
@@ -267,8 +285,10 @@ class Signals:
         p.contextual = True
         side = self.context.package_side(p.directory)
         if side is None:
-            folder = self.dir_info(p.directory).test
-            side = self.context.tests_side(folder[2]) if folder is not None else None
+            info = self.dir_info(p.directory)
+            folder = info.test[2] if info.test is not None else (
+                posixpath.dirname(info.beside[1]) if info.beside is not None else None)
+            side = self.context.tests_side(folder) if folder is not None else None
         if side is None:
             return "backend", "test data, no side evidence, backend by default"
         return side[0], f"test data; {side[1]}"
@@ -278,9 +298,11 @@ class Signals:
         blob id the role cache keys itself): the backend manifest, the test folder's code."""
         directory = path.rpartition("/")[0]
         key = self.context.key(directory)
-        folder = self.dir_info(directory).test
-        if folder is not None and self.dir_info(directory).e2e is None:
-            key += self.context.tests_key(folder[2])
+        info = self.dir_info(directory)
+        if info.test is not None and info.e2e is None:
+            key += self.context.tests_key(info.test[2])
+        if info.beside is not None:
+            key += f" beside:{int(self._tests_beside(info.beside[1]))}"
         return key
 
     # -- 6..12 ------------------------------------------------------------------------------------
@@ -353,6 +375,11 @@ class Signals:
         )
         if self.js.looked_around(tried):
             p.contextual = True
+        if hit is None:  # a script in a Go or Python project, with no JS package around it
+            side = self.context.package_side(p.directory)
+            if side is not None and side[0] == "backend" and self.js.nearest_manifest(p.directory) is None:
+                return Hit(R.BACKEND_LOGIC, f"no package.json around it; {side[1]}", src), tried
+            tried.append("backend manifest")
         return hit, tried
 
     def _directive(self, p: Probe) -> Optional[Tuple[str, str]]:
@@ -379,10 +406,21 @@ class Signals:
         if tags is None:
             tags = self._name_tags[p.base] = name_tags(p.base)
         hit = self._tagged(tags, "identify file-name tag")  # type: ignore[arg-type]
+        if hit is None and p.ext and p.base.count(".") > 1:
+            hit = self._inner_extension(p.base[: -len(p.ext) - 1])
         if hit is not None or p.ext or not p.readable:
             return hit
         found = p.fact(SHEBANG, self._head_tags)
         return self._tagged(found or (), "identify shebang/content tag")  # type: ignore[arg-type]
+
+    def _inner_extension(self, stem: str) -> Optional[Hit]:
+        """``x.py.script`` -> what ``x.py`` is, by our extension tables, then identify's."""
+        ext = extension_of(stem)
+        t = self.t
+        for table in (t.language, t.data, t.docs):
+            if ext in table.extensions:
+                return Hit(table.role, f"extension .{ext} before the last one", self.src)
+        return self._tagged(name_tags(stem), "identify file-name tag (inner extension)")
 
     def _tagged(self, tags: Iterable[str], what: str) -> Optional[Hit]:
         for role, names in self.t.interpreter:

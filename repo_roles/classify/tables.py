@@ -36,6 +36,7 @@ class RunnerConvention(NamedTuple):
     side: Optional[str]
     dirs: FrozenSet[str]
     globs: Tuple[str, ...]
+    beside_tests: FrozenSet[str] = frozenset()  # dirs that are test data next to test files
 
 
 class Header(NamedTuple):
@@ -166,6 +167,7 @@ def _tests(data: Mapping[str, Any]) -> Tuple[RunnerConvention, ...]:
                 side=side,
                 dirs=frozenset(_strings(section, "dirs", where, lower=True)),
                 globs=tuple(_strings(section, "globs", where)),
+                beside_tests=frozenset(_strings(section, "beside-tests", where, lower=True)),
             )
         )
     return tuple(out)
