@@ -259,3 +259,13 @@ def test_context_key_names_the_backend_manifest_and_the_test_folder() -> None:
     assert classifier.classify("tests/data/a.json").role == R.BACKEND_TESTS
     key = classifier._signals.context_key("tests/data/a.json")
     assert " man:" in key and " tests:tests=backend" in key
+
+
+@pytest.mark.parametrize("path, role", [
+    pytest.param(".github/PULL_REQUEST_TEMPLATE.md", R.CONFIG, id="github-template-configures-github"),
+    pytest.param(".github/ISSUE_TEMPLATE/bug.md", R.CONFIG, id="github-issue-form"),
+    # GitHub docs, "Creating a default community health file": named files stay documentation
+    pytest.param(".github/CONTRIBUTING.md", R.BACKEND_DOCS, id="github-community-health-file"),
+])
+def test_github_folder_prose(path: str, role: str) -> None:
+    assert role_of(path) == role

@@ -309,11 +309,17 @@ class Signals:
     def docs(self, p: Probe) -> Optional[Hit]:
         if self._negated(p, "linguist-documentation", S.DOCS):
             return None
-        directory = self.dir_info(p.directory).docs
+        info = self.dir_info(p.directory)
+        directory = info.docs
         if directory is not None and self.claim(p.base) == self.t.data.name:
             directory = None  # docs/.gitignore, docs/docusaurus.config.ts: the site's config
         hit = self._table(p, self.t.docs, directory)
         if hit is None:
+            return None
+        if info.data is not None and directory is None and hit.detail.startswith("extension"):
+            # .github/PULL_REQUEST_TEMPLATE.md configures GitHub; .github/CONTRIBUTING.md
+            # (named) stays documentation
+            p.notes[S.DOCS] = f"skipped: a prose extension in '{info.data}/' is that tool's config"
             return None
         p.contextual = True  # the side is the package's
         side = self.context.package_side(p.directory)
