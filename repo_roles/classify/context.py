@@ -15,12 +15,11 @@ package.json that :class:`~repo_roles.classify.jsside.JsSide` already reads):
 from __future__ import annotations
 
 import bisect
-import posixpath
 from operator import methodcaller
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from repo_roles import roles as R
-from repo_roles.classify.jsside import JsSide
+from repo_roles.classify.jsside import JsSide, nearest_holding
 from repo_roles.classify.probe import extension_of
 
 # How many files under one test folder are looked at to tell its language (bounded work).
@@ -65,16 +64,7 @@ class Context:
 
     def backend_manifest_dir(self, directory: str) -> Optional[str]:
         """The directory of the nearest backend manifest at or above ``directory``."""
-        if directory in self._nearest:
-            return self._nearest[directory]
-        if directory in self._manifest_dirs():
-            found: Optional[str] = directory
-        elif directory:
-            found = self.backend_manifest_dir(posixpath.dirname(directory))
-        else:
-            found = None
-        self._nearest[directory] = found
-        return found
+        return nearest_holding(directory, self._manifest_dirs, self._nearest)
 
     def package_side(self, directory: str) -> Optional[Side]:
         """The side of the package ``directory`` is in, or None when nothing (or both) says."""

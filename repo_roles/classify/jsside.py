@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from operator import methodcaller
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles import roles as R
 from repo_roles.classify import sniff
@@ -35,6 +35,21 @@ def _dir_regex(frontend: Iterable[str], backend: Iterable[str], package: Iterabl
         rf"|(?P<package>{alternation(package)}))(?=/)",
         re.IGNORECASE,
     )
+
+
+def nearest_holding(directory: str, holding: Callable[[], Container[str]],
+                    cache: Dict[str, Optional[str]]) -> Optional[str]:
+    """The nearest directory at or above ``directory`` that is in ``holding()`` (cached)."""
+    if directory in cache:
+        return cache[directory]
+    if directory in holding():
+        found: Optional[str] = directory
+    elif directory:
+        found = nearest_holding(posixpath.dirname(directory), holding, cache)
+    else:
+        found = None
+    cache[directory] = found
+    return found
 
 
 class JsSide:
@@ -86,16 +101,7 @@ class JsSide:
     # -- evidence from where the file lives (cached per directory) ---------------------------
     def nearest_manifest(self, directory: str) -> Optional[str]:
         """The directory of the nearest package.json at or above ``directory``."""
-        if directory in self._nearest_cache:
-            return self._nearest_cache[directory]
-        if directory in self._manifest_dirs():
-            found: Optional[str] = directory
-        elif directory:
-            found = self.nearest_manifest(posixpath.dirname(directory))
-        else:
-            found = None
-        self._nearest_cache[directory] = found
-        return found
+        return nearest_holding(directory, self._manifest_dirs, self._nearest_cache)
 
     def _manifest_dirs(self) -> Set[str]:
         """Directories holding a package.json ("" = the root), found on first use."""
