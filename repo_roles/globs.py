@@ -176,8 +176,9 @@ class GlobTable:
         self._dir_paths = self._compile(dir_globs)
         self._paths = self._compile(file_globs)
         literals = [_required_literal(self.globs[i]) for i in file_globs]
-        self._path_literals: Optional[Tuple[str, ...]] = (
-            tuple(dict.fromkeys(literals)) if literals and None not in literals else None  # type: ignore[arg-type]
+        self._path_literals: Optional["re.Pattern[str]"] = (
+            re.compile("|".join(map(re.escape, dict.fromkeys(literals))))  # type: ignore[arg-type]
+            if literals and None not in literals else None
         )
         self._dir_path_hits: Dict[str, Optional[str]] = {}
         self._dirs: Dict[str, Optional[str]] = {"": None}
@@ -240,7 +241,7 @@ class GlobTable:
                 hit = self._dir_path_hits[directory] = self._regex(self._dir_paths, directory + "/")
         if hit is None and self._paths is not None:
             literals = self._path_literals
-            if literals is None or any(literal in path for literal in literals):
+            if literals is None or literals.search(path) is not None:
                 hit = self._regex(self._paths, path)
         return (
             hit  # type: ignore[return-value]
