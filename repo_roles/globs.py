@@ -170,7 +170,19 @@ class GlobTable:
             else:
                 by_regex.append(index)
         self._names = self._compile(by_regex, name_only=True)
-        self._paths = self._compile(by_path)
+        # Path globs naming a directory (``**/docs/_build/``) depend on the directory only: one
+        # match per directory, cached. The others (``**/.sqlx/query-*.json``) run on the path,
+        # after a substring test for the literal every match must contain.
+        dir_globs = [i for i in by_path if self.globs[i].endswith("/")]
+        file_globs = [i for i in by_path if not self.globs[i].endswith("/")]
+        self._dir_paths = self._compile(dir_globs)
+        self._paths = self._compile(file_globs)
+        literals = [_required_literal(self.globs[i]) for i in file_globs]
+        self._path_literals: Optional["re.Pattern[str]"] = (
+            re.compile("|".join(map(re.escape, dict.fromkeys(literals))))  # type: ignore[arg-type]
+            if literals and None not in literals else None
+        )
+        self._dir_path_hits: Dict[str, Optional[str]] = {}
         self._dirs: Dict[str, Optional[str]] = {"": None}
         self._base_cache: Dict[str, object] = {}
 
@@ -232,9 +244,16 @@ class GlobTable:
                 hit = self._base_cache[base] = self._name(base)
         else:
             hit = None
+        if hit is None and self._dir_paths is not None and directory:
+            hit = self._dir_path_hits.get(directory, _UNSEEN)
+            if hit is _UNSEEN:
+                hit = self._dir_path_hits[directory] = self._regex(self._dir_paths, directory + "/")
+        if hit is None and self._paths is not None:
+            literals = self._path_literals
+            if literals is None or literals.search(path) is not None:
+                hit = self._regex(self._paths, path)
         return (
             hit  # type: ignore[return-value]
-            or (self._regex(self._paths, path) if self._paths is not None else None)
             or (self._directory(directory) if directory else None)
         )
 

@@ -13,6 +13,7 @@ BACKEND_DOCS = "backend.docs"
 FRONTEND_UI = "frontend.ui"
 FRONTEND_ASSETS = "frontend.assets"
 FRONTEND_TESTS = "frontend.tests"
+FRONTEND_DOCS = "frontend.docs"  # README, Storybook MDX, docs/ inside a frontend package
 CONFIG = "config"
 GENERATED = "generated"
 VENDORED = "vendored"
@@ -25,6 +26,7 @@ ROLES: tuple[str, ...] = (
     FRONTEND_UI,
     FRONTEND_ASSETS,
     FRONTEND_TESTS,
+    FRONTEND_DOCS,
     CONFIG,
     GENERATED,
     VENDORED,

@@ -20,11 +20,13 @@ class DirectoryRow:
 
     @property
     def side(self) -> str:
-        """The side most of the directory's sided files belong to ("mixed" when neither has 80%)."""
+        """The side of the directory by its sided files only: config, generated and vendored
+        files do not count ("none" when it has no sided file, "mixed" when neither side has
+        80% of them)."""
         backend, frontend = self.by_side.get("backend", 0), self.by_side.get("frontend", 0)
         sided = backend + frontend
         if not sided:
-            return "other"
+            return "none"
         if backend >= 0.8 * sided:
             return "backend"
         if frontend >= 0.8 * sided:

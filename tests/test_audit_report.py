@@ -198,3 +198,13 @@ def test_progress_only_on_a_terminal_after_the_threshold(monkeypatch) -> None:
     piped = io.StringIO()
     audit_command.Progress(piped).close()
     assert piped.getvalue() == ""
+
+
+def test_schema_role_vocabulary_is_the_tool_s() -> None:
+    """The audit schema's role enum and the HTML page's colours follow repo_roles.roles.ROLES."""
+    from repo_roles import roles as R
+
+    schema = json.loads((Path(R.__file__).parent / "auditreport" / "audit.schema.json").read_text())
+    assert schema["$defs"]["role"]["enum"] == list(R.ROLES)
+    script = (Path(R.__file__).parent / "auditreport" / "static" / "report.js").read_text()
+    assert all(f'"{role}":' in script for role in R.ROLES)

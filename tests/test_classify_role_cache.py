@@ -36,6 +36,11 @@ FILES = {
     "web/lib/util.ts": "export const u = 1;\n",
     "assets/logo.min.js": "var a=1;\n",
     ".gitattributes": "assets/*.js linguist-vendored\n",
+    "app/tests/data/sample.png": "PNG",
+    "bin/tool": "#!/usr/bin/env python3\nprint(1)\n",
+    "web/README.md": "# Web\n",
+    "svc/main.go": "package svc\n",
+    "svc/fixtures/hook.json": "{}\n",
 }
 PATH_DECIDED = ["app/models.py", "app/tests/test_models.py", "docs/index.md", "notes/todo.txt",
                 "src/components/button.ts"]
@@ -71,6 +76,10 @@ def test_warm_run_classifies_no_clean_path_decided_file(make_repo: Callable[...,
     pytest.param("web/lib/util.ts", id="js-side-from-nearest-package-json-dependencies"),
     pytest.param("src/components/button.ts", id="js-side-from-use-client-directive"),
     pytest.param("app/models.py", id="language-extension"),
+    pytest.param("app/tests/data/sample.png", id="test-data-side-from-the-test-folder-code"),
+    pytest.param("bin/tool", id="identify-shebang"),
+    pytest.param("web/README.md", id="frontend-docs-from-the-package"),
+    pytest.param("svc/fixtures/hook.json", id="fixtures-without-tests-beside"),
 ])
 def test_unchanged_decisions_are_not_made_again(make_repo: Callable[..., Path], path: str) -> None:
     root = make_repo(FILES)
@@ -90,7 +99,8 @@ def _commit(root: Path, files: Dict[str, str]) -> None:
 
 @pytest.mark.parametrize("change, path, role", [
     # https://git-scm.com/docs/gitattributes: the attribute is gone, the file is ours again
-    pytest.param({".gitattributes": "# nothing\n"}, "assets/logo.min.js", "generated", id="attribute-removed"),
+    # (then Linguist's vendor.yml "Minified JavaScript and CSS" path rule decides)
+    pytest.param({".gitattributes": "# nothing\n"}, "assets/logo.min.js", "vendored", id="attribute-removed"),
     pytest.param({".gitattributes": "assets/*.js linguist-generated\n"}, "assets/logo.min.js", "generated",
                  id="attribute-changed"),
     # the nearest package.json decides the side (npm docs, package.json "dependencies")
@@ -98,6 +108,15 @@ def _commit(root: Path, files: Dict[str, str]) -> None:
                  "backend.logic", id="package-json-changed"),
     pytest.param({"web/lib/package.json": '{"dependencies": {"express": "4.0.0"}}\n'}, "web/lib/util.ts",
                  "backend.logic", id="nearer-package-json-added"),
+    # a README takes its package's side: the package stops being a UI one
+    pytest.param({"web/package.json": '{"dependencies": {"express": "4.0.0"}}\n'}, "web/README.md",
+                 "backend.docs", id="frontend-docs-package-changed"),
+    # `go help test`: a test next to fixtures/ makes them test data
+    pytest.param({"svc/svc_test.go": "package svc\n"}, "svc/fixtures/hook.json", "backend.tests",
+                 id="tests-added-beside-fixtures"),
+    # a backend manifest next to the package.json: the package is not a UI-only one any more
+    pytest.param({"web/pyproject.toml": "[project]\n"}, "web/README.md", "backend.docs",
+                 id="backend-manifest-added-beside"),
 ])
 def test_what_a_stored_decision_depended_on_is_checked(make_repo: Callable[..., Path], change: Dict[str, str],
                                                         path: str, role: str) -> None:

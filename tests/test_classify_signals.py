@@ -61,7 +61,8 @@ def check(path: str, role: str, signal: str, files: Optional[Mapping[str, Conten
 def test_signal_order_is_the_documented_one() -> None:
     assert SIGNAL_ORDER == (
         "config-glob", "gitattributes", "vendored-path", "generated", "test-convention", "docs",
-        "frontend-extension", "template", "js-side", "language", "data-file", "fallback",
+        "frontend-extension", "template", "translation", "js-side", "language", "data-file",
+        "interpreter", "fallback",
     )
 
 
@@ -104,8 +105,8 @@ def test_config_glob_source_is_the_config_line() -> None:
 
 
 def test_config_glob_rejects_unknown_role() -> None:
-    with pytest.raises(ConfigError, match="unknown role 'frontend.docs'"):
-        Classifier(Config(roles={"frontend.docs": ("x",)}), FakeInventory({}))  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="unknown role 'frontend.manual'"):
+        Classifier(Config(roles={"frontend.manual": ("x",)}), FakeInventory({}))  # type: ignore[arg-type]
 
 
 # --- 2 gitattributes (Linguist overrides: docs/overrides.md of github-linguist/linguist) -------
@@ -142,7 +143,7 @@ def test_vendored_path(path: str, role: str, signal: str) -> None:
 @pytest.mark.parametrize("path, content, role, signal", [
     pytest.param("web/package-lock.json", "{}", R.GENERATED, "generated", id="is-generated-npm-lockfile"),
     pytest.param("Cargo.lock", "", R.GENERATED, "generated", id="is-generated-cargo-lockfile"),
-    pytest.param("static/app.min.js", "", R.GENERATED, "generated", id="is-generated-linguist-minified"),
+    pytest.param("static/app.min.js", "", R.VENDORED, "vendored-path", id="is-vendored-linguist-vendor-yml-minified"),
     pytest.param("api/v1/x_pb2.py", "", R.GENERATED, "generated", id="is-generated-protobuf-python"),
     pytest.param("dist/index.js", "", R.GENERATED, "generated", id="is-generated-dist-dir"),
     pytest.param("build/webpack.config.js", "", R.CONFIG, "data-file", id="is-not-generated-build-dir-vue-cli"),

@@ -161,3 +161,18 @@ def test_console_script_exit_code(make_repo: MakeRepo) -> None:
     summary = done.stdout.rstrip().splitlines()[-1]
     violations = re.search(r"\d+ (errors?|warnings?)\b", summary) is not None
     assert done.returncode == (1 if violations else 0), done.stdout + done.stderr
+
+
+def test_directory_side_counts_sided_files_only(make_repo: MakeRepo, run_cli) -> None:
+    """A folder of config (.github/ with workflows and templates) has no side: "none"."""
+    root = make_repo({
+        **FILES,
+        ".github/workflows/ci.yml": "on: push\n",
+        ".github/PULL_REQUEST_TEMPLATE.md": "## What\n",
+        "deploy/values.yaml": "a: 1\n",
+        "deploy/README.md": "# Deploy\n",
+    })
+    dirs = section(run_cli("audit", str(root)).stdout, "Directories by side")
+    assert row(dirs, ".github/")[-1] == "none"
+    # one sided file among config: the side of that file, whatever the config count
+    assert row(dirs, "deploy/")[-1] == "backend"

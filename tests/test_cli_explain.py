@@ -127,3 +127,16 @@ def test_symlink_pointing_outside_is_never_followed(project: Path, run_cli, tmp_
     assert f"  kind:     symlink -> {secret} (never followed or read; classified by path)" in out
     assert "  role:     backend.logic" in out  # by its name, as the target is never read
     assert "SECRET" not in out
+
+
+def test_explain_names_frontend_docs_and_why(make_repo: MakeRepo, run_cli) -> None:
+    """A README inside a React package: frontend.docs, decided by the docs signal, and the
+    package.json that made it frontend is named."""
+    root = make_repo({
+        "web/package.json": '{"dependencies": {"react": "19.0.0"}}\n',
+        "web/README.md": "# web\n",
+    })
+    result = run_cli("explain", str(root / "web" / "README.md"))
+    assert result.exit_code == 0, result.stderr
+    assert "role:     frontend.docs" in result.stdout
+    assert "web/package.json depends on 'react'" in result.stdout

@@ -123,6 +123,7 @@ def test_no_file_gives_the_builtin_defaults() -> None:
         R.FRONTEND_UI,
         R.FRONTEND_ASSETS,
         R.FRONTEND_TESTS,
+        R.FRONTEND_DOCS,
     )
 
 

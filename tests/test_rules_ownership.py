@@ -481,3 +481,19 @@ def test_gitlab_sections_match_each_path_once(make_repo: Callable[..., Path], mo
     assert sorted(asked) == sorted(paths)
     # per section (unnamed, Backend, Docs): no line, the exclusion (rule 1), Docs' /api/ (rule 3)
     assert context.ownership.compiled.winners("api/migrations/m0001.py") == (-1, 1, 3)
+
+
+def test_own007_frontend_team_owning_its_package_readme_is_no_mismatch(make_repo: Callable[..., Path]) -> None:
+    """Issue 11: a README inside a frontend package is frontend.docs, which
+    ``responsible = ["frontend"]`` covers; the project's own README is still backend.docs."""
+    files = {
+        "repo-roles.toml": '[teams."@acme/frontend"]\nresponsible = ["frontend"]\n\n'
+                           '[teams."@acme/backend"]\nresponsible = ["backend"]\n',
+        ".github/CODEOWNERS": "* @acme/backend\n/web/ @acme/frontend\n/README.md @acme/frontend\n",
+        "pyproject.toml": "[project]\nname = 'x'\n",
+        "README.md": "# x\n",
+        "web/package.json": '{"dependencies": {"react": "19.0.0"}}\n',
+        "web/README.md": "# web\n",
+        "web/src/App.tsx": "export const App = () => null\n",
+    }
+    assert rows(run_rule(make_repo, files, "OWN007")) == [("README.md", None, "backend.docs @acme/frontend")]

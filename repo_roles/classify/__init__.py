@@ -6,27 +6,38 @@ Signals are tried in this order; the first that matches decides (``SIGNAL_ORDER`
  2. ``gitattributes``      ``repo-role=<role>``, then ``linguist-vendored`` / ``-generated`` /
                            ``-documentation``. Unset or ``=false`` means "explicitly not": it
                            switches off signal 3, 4 or 6 for that file (Linguist semantics).
- 3. ``vendored-path``      vendor/, third_party/, node_modules/ … anywhere in the path
- 4. ``generated``          lockfiles, dist/, *.min.js, *_pb2.py …; then a header in the first
-                           4 KB ("Code generated … DO NOT EDIT.", "@generated", "auto-generated"),
-                           read only for source files that no later path rule would decide
- 5. ``test-convention``    pytest, go test, Jest/Vitest, Maven Surefire, RSpec, xUnit, Cypress,
-                           Playwright. A test takes the side of what it tests (``.tsx`` →
-                           frontend.tests, ``.py`` → backend.tests, ``.ts`` by the JS logic of 9);
-                           with no evidence, backend.tests
- 6. ``docs``               docs/ trees, prose extensions, README/CHANGELOG/LICENSE … always
-                           backend.docs: the vocabulary has no frontend.docs, so a README next to
-                           a React package.json is backend.docs too
- 7. ``frontend-extension`` styles, components, markup → frontend.ui; images, fonts, media →
-                           frontend.assets
+ 3. ``vendored-path``      GitHub Linguist's vendor.yml conventions (vendor/, third_party/,
+                           extern/, node_modules/, jQuery/Bootstrap/TinyMCE …, gradlew …), with the
+                           deliberate differences listed in ``rules/classify.toml``
+ 4. ``generated``          Linguist's generated.rb path rules (lockfiles, .pnp.*, htmlcov/, *.zep.c,
+                           *.designer.vb, Cargo.toml.orig …) and dist/; then a header in the first
+                           4 KB ("Code generated … DO NOT EDIT.", "@generated", "auto-generated",
+                           protoc/Cython/Racc/JFlex/GrammarKit/jOOQ/Dart markers), read only for
+                           source files that no later path rule would decide
+ 5. ``test-convention``    pytest, go test, Jest/Vitest, Maven Surefire, RSpec, xUnit; end-to-end
+                           suites (Cypress, Playwright, WebdriverIO, Selenium, Detox) are
+                           frontend.tests for JS/TS and UI-package data; test data (testdata/,
+                           golden/, fixtures/ next to tests …) takes the side of its package
+                           (nearest manifest), then of the test code around it (``context``)
+ 6. ``docs``               Linguist's documentation.yml, docs/ trees, prose extensions; inside a
+                           frontend package (README, Storybook MDX, docs/) frontend.docs, else
+                           backend.docs. .txt only by name or place
+ 7. ``frontend-extension`` styles, components, markup → frontend.ui; images, fonts, media, UI
+                           translations (.xlf, .arb) → frontend.assets
  8. ``template``           template languages, templates/ dirs (not for code or data files there)
- 9. ``js-side``            .js/.ts/.mjs/.cjs/.mts/.cts: directive, framework path, imports,
-                           nearest package.json, directory names (see ``jsside``). A file with no
-                           evidence at all is NOT guessed: it falls to ``fallback`` (unclassified)
-                           with the steps tried, so a ``[roles]`` glob can settle it
-10. ``language``           other programming languages → backend.logic
-11. ``data-file``          configuration and build metadata → config
-12. ``fallback``           unclassified
+ 9. ``translation``        gettext catalogs and i18n/locales JSON: frontend.assets in a frontend
+                           package; a .po elsewhere follows its package (backend.logic)
+10. ``js-side``            .js/.ts/.mjs/.cjs/.mts/.cts: directive, framework path, imports,
+                           nearest package.json, directory names (see ``jsside``; components/
+                           only inside a JS package), a backend-only project around it. A file
+                           with no evidence at all is NOT guessed: it falls to ``fallback``
+                           (unclassified) with the steps tried, so a ``[roles]`` glob can settle it
+11. ``language``           other programming languages → backend.logic
+12. ``data-file``          configuration and build metadata → config (service definitions,
+                           s6/runit/systemd, *.mk, keys and certificates, requirements*.txt)
+13. ``interpreter``        identify (pre-commit's file identification): file-name tags, an inner
+                           extension (x.py.script), an extension-less file's shebang
+14. ``fallback``           unclassified
 
 Within one table: directory, exact file name, glob, extension. A file named exactly in a table
 (``requirements.txt``, ``webpack.config.js``) is never taken by another table's extension rule.

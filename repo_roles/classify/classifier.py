@@ -138,9 +138,11 @@ class Classifier:
         return found
 
     def _context_key(self, path: str) -> Optional[str]:
-        """:func:`rolecache.context_key` of ``path``: its nearest package.json and blob id."""
+        """:func:`rolecache.context_key` of ``path``: its nearest package.json and blob id, and
+        the other context the signals looked at (backend manifest, test folder's code)."""
         manifest = self._signals.js.manifest_path(path.rpartition("/")[0])
-        return context_key(manifest, self.roles.blobs if self.roles is not None else {})
+        key = context_key(manifest, self.roles.blobs if self.roles is not None else {})
+        return None if key is None else key + self._signals.context_key(path)
 
     def explain(self, path: str) -> List[SignalTrace]:
         """Every signal in order: the misses (with why, when known), the decider, then the rest

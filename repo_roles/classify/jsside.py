@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 import re
 from operator import methodcaller
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Container, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles import roles as R
 from repo_roles.classify import sniff
@@ -26,14 +26,30 @@ SIDE_ROLE = {"frontend": R.FRONTEND_UI, "backend": R.BACKEND_LOGIC}
 _OWN_STEPS = ("directive", "framework path", "imports")
 
 
-def _dir_regex(frontend: Iterable[str], backend: Iterable[str]) -> "re.Pattern[str]":
+def _dir_regex(frontend: Iterable[str], backend: Iterable[str], package: Iterable[str]) -> "re.Pattern[str]":
     def alternation(names: Iterable[str]) -> str:
-        return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) or "(?!)"
 
     return re.compile(
-        rf"(?:^|/)(?:(?P<frontend>{alternation(frontend)})|(?P<backend>{alternation(backend)}))/",
+        rf"(?:^|/)(?:(?P<frontend>{alternation(frontend)})|(?P<backend>{alternation(backend)})"
+        rf"|(?P<package>{alternation(package)}))(?=/)",
         re.IGNORECASE,
     )
+
+
+def nearest_holding(directory: str, holding: Callable[[], Container[str]],
+                    cache: Dict[str, Optional[str]]) -> Optional[str]:
+    """The nearest directory at or above ``directory`` that is in ``holding()`` (cached)."""
+    if directory in cache:
+        return cache[directory]
+    if directory in holding():
+        found: Optional[str] = directory
+    elif directory:
+        found = nearest_holding(posixpath.dirname(directory), holding, cache)
+    else:
+        found = None
+    cache[directory] = found
+    return found
 
 
 class JsSide:
@@ -47,8 +63,9 @@ class JsSide:
         self.source = source
         self._read_bytes = read_bytes
         self._paths = paths
+        self.paths = paths
         self._manifests: Optional[Set[str]] = None
-        self._dirs = _dir_regex(tables.frontend_dirs, tables.backend_dirs)
+        self._dirs = _dir_regex(tables.frontend_dirs, tables.backend_dirs, tables.package_dirs)
         self._dir_cache: Dict[str, Optional[Hit]] = {}
         self._nearest_cache: Dict[str, Optional[str]] = {}
         self._manifest_cache: Dict[str, Optional[Hit]] = {}
@@ -84,16 +101,7 @@ class JsSide:
     # -- evidence from where the file lives (cached per directory) ---------------------------
     def nearest_manifest(self, directory: str) -> Optional[str]:
         """The directory of the nearest package.json at or above ``directory``."""
-        if directory in self._nearest_cache:
-            return self._nearest_cache[directory]
-        if directory in self._manifest_dirs():
-            found: Optional[str] = directory
-        elif directory:
-            found = self.nearest_manifest(posixpath.dirname(directory))
-        else:
-            found = None
-        self._nearest_cache[directory] = found
-        return found
+        return nearest_holding(directory, self._manifest_dirs, self._nearest_cache)
 
     def _manifest_dirs(self) -> Set[str]:
         """Directories holding a package.json ("" = the root), found on first use."""
@@ -132,12 +140,22 @@ class JsSide:
         return Hit(SIDE_ROLE[side], f"nearest {path} depends on '{name}'", self.source)
 
     def directory(self, directory: str) -> Optional[Hit]:
+        """The outermost directory name that hints a side; ``components/`` and its kind only
+        inside a package.json whose dependencies are not backend-only (UI code lives there)."""
         if directory not in self._dir_cache:
-            match = self._dirs.search(directory + "/") if directory else None
             hit = None
-            if match is not None and match.lastgroup is not None:
-                name = match.group(match.lastgroup)
-                hit = Hit(SIDE_ROLE[match.lastgroup], f"directory '{name}/'", self.source)
+            for match in self._dirs.finditer(directory) if directory else ():
+                side = match.lastgroup
+                name = match.group(side) if side is not None else ""
+                if side == "package":
+                    verdict = self.manifest(directory) if self.nearest_manifest(directory) is not None else None
+                    if self.nearest_manifest(directory) is None or (verdict is not None and verdict.role != R.FRONTEND_UI):
+                        continue
+                    hit = Hit(R.FRONTEND_UI, f"directory '{name}/' in a JS package", self.source)
+                elif side is not None:
+                    hit = Hit(SIDE_ROLE[side], f"directory '{name}/'", self.source)
+                if hit is not None:
+                    break
             self._dir_cache[directory] = hit
         return self._dir_cache[directory]
 

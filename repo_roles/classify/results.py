@@ -12,9 +12,11 @@ TEST_CONVENTION = "test-convention"
 DOCS = "docs"
 FRONTEND_EXTENSION = "frontend-extension"
 TEMPLATE = "template"
+TRANSLATION = "translation"
 JS_SIDE = "js-side"
 LANGUAGE = "language"
 DATA_FILE = "data-file"
+INTERPRETER = "interpreter"
 FALLBACK = "fallback"
 
 # The documented order (see the package docstring); the first signal that matches decides.
@@ -27,9 +29,11 @@ SIGNAL_ORDER: Tuple[str, ...] = (
     DOCS,
     FRONTEND_EXTENSION,
     TEMPLATE,
+    TRANSLATION,
     JS_SIDE,
     LANGUAGE,
     DATA_FILE,
+    INTERPRETER,
     FALLBACK,
 )
 

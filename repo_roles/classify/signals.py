@@ -13,11 +13,12 @@ from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
 from repo_roles import roles as R
 from repo_roles.classify import results as S
 from repo_roles.globs import GlobError, GlobSet
+from repo_roles.classify.context import Context
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe, extension_of
 from repo_roles.classify.results import Hit
-from repo_roles.classify.sniff import HeaderRules, generated_header, header_possible
-from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, hit_of
+from repo_roles.classify.sniff import HeaderRules, generated_header, head_tags, header_possible, name_tags
+from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, SHEBANG, hit_of
 from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
 from repo_roles.config.model import Config
 from repo_roles.errors import ConfigError
@@ -40,15 +41,23 @@ class DirInfo(NamedTuple):
     generated: Optional[str]
     docs: Optional[str]
     template: Optional[str]
-    test: Optional[Tuple[str, str]]  # (convention, directory name)
+    test: Optional[Tuple[str, str, str]]  # (convention, directory name, directory path), outermost
+    e2e: Optional[Tuple[str, str]]  # (convention, directory name) of a browser-driving suite
+    data: Optional[str]  # a folder of service definitions or tool settings (config)
+    translation: Optional[str]  # i18n/, locale/ …
+    beside: Optional[Tuple[str, str]]  # (name, path) of a fixtures/-like folder, outermost
 
 
-_NO_DIRS = DirInfo(None, None, None, None, None)
+_NO_DIRS = DirInfo(None, None, None, None, None, None, None, None, None)
+# Test files whose own extension says what code they are; any other file under a test folder
+# is test data, on the side of the code around it.
+_UI_CODE = frozenset({"jsx", "tsx", "vue", "svelte", "astro"})
 
 
 class TestMatch(NamedTuple):
     convention: RunnerConvention
     detail: str
+    beside: bool = False  # a fixtures/-like folder next to tests: may hold generated code
 
 
 def compile_roles(config: Config) -> List[Tuple[str, GlobSet, Optional[str]]]:
@@ -77,7 +86,13 @@ class Signals:
         self._claims: Dict[str, Optional[str]] = {}
         self._code_exts = tables.language.extensions | tables.js.extensions
         self._headers = HeaderRules(tables.headers)
-        self._plain_exts = self._code_exts | tables.data.extensions
+        # .txt under templates/ is a template (Django's email/base_message.txt), not data
+        self._plain_exts = (self._code_exts | tables.data.extensions) - {"txt"}
+        self.context = Context(tables.manifests, js, js.paths, tables.language.extensions,
+                               _UI_CODE, tables.js.extensions)
+        self._name_tags: Dict[str, object] = {}
+        self._beside_names = frozenset(d for c in tables.tests for d in c.beside_tests)
+        self._beside_owner = {d: c for c in tables.tests for d in c.beside_tests}
 
     # -- cached facts ----------------------------------------------------------------------------
     def dir_info(self, directory: str) -> DirInfo:
@@ -100,13 +115,18 @@ class Signals:
         if info is None:
             parent = self._dirs[posixpath.dirname(directory)]
             name = posixpath.basename(directory).lower()
-            test = parent.test or next(((c.name, name) for c in self.t.tests if name in c.dirs), None)
+            test = parent.test or next(((c.name, name, directory) for c in self.t.tests if name in c.dirs), None)
+            e2e = parent.e2e or next(((c.name, name) for c in self.t.tests if c.side is not None and name in c.dirs), None)
             info = DirInfo(
                 parent.vendored or (name if name in self.t.vendored.dirs else None),
                 parent.generated or (name if name in self.t.generated.dirs else None),
                 parent.docs or (name if name in self.t.docs.dirs else None),
                 parent.template or (name if name in self.t.template.dirs else None),
                 test,
+                e2e,
+                parent.data or (name if name in self.t.data.dirs else None),
+                parent.translation or (name if name in self.t.translation.dirs else None),
+                parent.beside or ((name, directory) if name in self._beside_names else None),
             )
             self._dirs[directory] = info
         return info
@@ -199,7 +219,8 @@ class Signals:
         if not p.readable or p.ext not in self._code_exts or self.claim(p.base) is not None:
             return False
         info = self.dir_info(p.directory)
-        if self.test_match(p) is not None or info.template is not None:
+        match = self.test_match(p)
+        if (match is not None and not match.beside) or info.template is not None:
             return False
         if info.docs is not None and "linguist-documentation" not in p.negated:
             return False
@@ -210,16 +231,43 @@ class Signals:
         return p.memo_test(self._test_match)  # type: ignore[return-value]
 
     def _test_match(self, p: Probe) -> Optional[TestMatch]:
+        info = self.dir_info(p.directory)
+        if info.e2e is not None and self._drives_ui(p):  # web/tests/e2e/x.spec.ts
+            name, directory = info.e2e
+            convention = next(c for c in self.t.tests if c.name == name)
+            return TestMatch(convention, f"{name}: directory '{directory}/'")
         glob = self.t.test_globs.first_split(p.match_path, p.directory, p.base)
         if glob is not None:
             convention = self.t.test_glob_owner[glob]
             return TestMatch(convention, f"{convention.name}: '{glob}'")
-        found = self.dir_info(p.directory).test
+        found = info.test
+        if found is None and info.beside is not None:
+            p.contextual = True  # whether tests sit next to the folder (see context_key)
+            name, folder = info.beside
+            if self._tests_beside(folder):
+                convention = self._beside_owner[name]
+                return TestMatch(convention, f"{convention.name}: directory '{name}/' next to tests", True)
         if found is None:
             return None
-        name, directory = found
+        name, directory, _ = found
         convention = next(c for c in self.t.tests if c.name == name)
         return TestMatch(convention, f"{name}: directory '{directory}/'")
+
+    def _tests_beside(self, folder: str) -> bool:
+        parent = posixpath.dirname(folder)
+        globs = self.t.test_globs
+        return self.context.has_tests(parent, lambda d, name: globs.first_split(f"{d}/{name}" if d else name, d, name) is not None)
+
+    def _drives_ui(self, p: Probe) -> bool:
+        """An end-to-end folder holds browser tests for JS/TS and UI files, and for data in a
+        package that is not a backend one; Go or Python code in e2e/ tests a server."""
+        if p.ext in self.t.js.extensions or p.ext in _UI_CODE:
+            return True
+        if p.ext in self.t.language.extensions:
+            return False
+        p.contextual = True
+        side = self.context.package_side(p.directory)
+        return side is None or side[0] == "frontend"
 
     def test_convention(self, p: Probe) -> Optional[Hit]:
         match = self.test_match(p)
@@ -230,29 +278,75 @@ class Signals:
 
     def _test_side(self, p: Probe, convention: RunnerConvention) -> Tuple[str, str]:
         """A test takes the side of what it tests; without evidence, backend (like docs)."""
-        if convention.side is not None:
-            return convention.side, f"{convention.name} tests run in the browser"
+        if convention.side is not None and self._drives_ui(p):
+            return convention.side, f"{convention.name} tests drive the UI"
         name = p.base[: -len(".snap")] if p.ext == "snap" else p.base
         ext = extension_of(name)
         t = self.t
-        if ext in t.frontend_ui.extensions or ext in t.frontend_assets.extensions or ext in t.template.extensions:
+        if ext in _UI_CODE:
             return "frontend", f"extension .{ext}"
         if ext in t.language.extensions:
             return "backend", f"extension .{ext}"
         if ext in t.js.extensions:
             hit, _ = self._js_decide(p)
-        else:
-            p.contextual = True  # the side comes from a package.json or the directory names
-            hit = self.js.manifest(p.directory) or self.js.directory(p.directory)
-        if hit is not None:
-            return R.side_of(hit.role) or "backend", hit.detail
-        return "backend", "no side evidence, backend by default"
+            if hit is not None:
+                return R.side_of(hit.role) or "backend", hit.detail
+            return "backend", "no side evidence, backend by default"
+        return self._data_side(p)
+
+    def _data_side(self, p: Probe) -> Tuple[str, str]:
+        """Test data (fixtures, golden files, samples): the package around it, then the code
+        of its test folder -- never its own extension (a Django test's sample.png is backend)."""
+        p.contextual = True
+        side = self.context.package_side(p.directory)
+        if side is None:
+            info = self.dir_info(p.directory)
+            folder = info.test[2] if info.test is not None else (
+                posixpath.dirname(info.beside[1]) if info.beside is not None else None)
+            side = self.context.tests_side(folder) if folder is not None else None
+        if side is None:
+            return "backend", "test data, no side evidence, backend by default"
+        return side[0], f"test data; {side[1]}"
+
+    def context_key(self, path: str) -> str:
+        """What a contextual decision of ``path`` looked at besides its package.json (whose
+        blob id the role cache keys itself): the backend manifest, the test folder's code."""
+        directory = path.rpartition("/")[0]
+        key = self.context.key(directory)
+        info = self.dir_info(directory)
+        if info.test is not None and info.e2e is None:
+            key += self.context.tests_key(info.test[2])
+        if info.beside is not None:
+            key += f" beside:{int(self._tests_beside(info.beside[1]))}"
+        return key
 
     # -- 6..12 ------------------------------------------------------------------------------------
     def docs(self, p: Probe) -> Optional[Hit]:
         if self._negated(p, "linguist-documentation", S.DOCS):
             return None
-        return self._table(p, self.t.docs, self.dir_info(p.directory).docs)
+        info = self.dir_info(p.directory)
+        directory = info.docs
+        if directory is not None and self.claim(p.base) == self.t.data.name:
+            directory = None  # docs/.gitignore, docs/docusaurus.config.ts: the site's config
+        hit = self._table(p, self.t.docs, directory)
+        if hit is None:
+            return None
+        if info.data is not None and directory is None and hit.detail.startswith("extension"):
+            # .github/PULL_REQUEST_TEMPLATE.md configures GitHub; .github/CONTRIBUTING.md
+            # (named) stays documentation
+            p.notes[S.DOCS] = f"skipped: a prose extension in '{info.data}/' is that tool's config"
+            return None
+        p.contextual = True  # the side is the package's
+        side = self.context.package_side(p.directory)
+        # A documentation site's own package.json (docs/package.json of Docusaurus) does not
+        # make the product's manual frontend documentation.
+        if side is not None and side[0] == "frontend" and not self._in_docs_site(p.directory):
+            return Hit(R.FRONTEND_DOCS, f"{hit.detail}, in a frontend package ({side[1]})", hit.source)
+        return hit
+
+    def _in_docs_site(self, directory: str) -> bool:
+        package = self.js.nearest_manifest(directory)
+        return package is not None and self.dir_info(package).docs is not None
 
     def frontend_extension(self, p: Probe) -> Optional[Hit]:
         return self._table(p, self.t.frontend_ui, None) or self._table(p, self.t.frontend_assets, None)
@@ -265,6 +359,23 @@ class Signals:
         if hit is None and directory is not None and p.ext not in self._plain_exts and self.claim(p.base) is None:
             hit = Hit(self.t.template.role, f"directory '{directory}/'", self.src)
         return hit
+
+    def translation(self, p: Probe) -> Optional[Hit]:
+        t = self.t.translation
+        if p.ext in t.extensions:
+            what = f"message catalog .{p.ext}"
+        elif p.ext in t.data_extensions and self.dir_info(p.directory).translation is not None:
+            what = f"translations in '{self.dir_info(p.directory).translation}/'"
+        else:
+            return None
+        p.contextual = True
+        side = self.context.package_side(p.directory)
+        if side is not None and side[0] == "frontend":
+            return Hit(R.FRONTEND_ASSETS, f"{what} of a frontend package ({side[1]})", self.src)
+        if p.ext in t.extensions:  # gettext of a Django app: the backend's strings
+            why = side[1] if side is not None else "no frontend package around it"
+            return Hit(R.BACKEND_LOGIC, f"{what}, backend side ({why})", self.src)
+        return None  # JSON/YAML outside a UI package: data (config)
 
     def js_side(self, p: Probe) -> Optional[Hit]:
         if p.ext not in self.t.js.extensions or self.claim(p.base) is not None:
@@ -285,6 +396,11 @@ class Signals:
         )
         if self.js.looked_around(tried):
             p.contextual = True
+        if hit is None:  # a script in a Go or Python project, with no JS package around it
+            side = self.context.package_side(p.directory)
+            if side is not None and side[0] == "backend" and self.js.nearest_manifest(p.directory) is None:
+                return Hit(R.BACKEND_LOGIC, f"no package.json around it; {side[1]}", src), tried
+            tried.append("backend manifest")
         return hit, tried
 
     def _directive(self, p: Probe) -> Optional[Tuple[str, str]]:
@@ -301,7 +417,43 @@ class Signals:
         return self._table(p, self.t.language, None)
 
     def data_file(self, p: Probe) -> Optional[Hit]:
-        return self._table(p, self.t.data, None)
+        return self._table(p, self.t.data, self.dir_info(p.directory).data)
+
+    def interpreter(self, p: Probe) -> Optional[Hit]:
+        """identify's tags: of the file name, then of an extension-less file's shebang line."""
+        if p.ext in self.t.js.extensions:
+            return None
+        tags = self._name_tags.get(p.base)
+        if tags is None:
+            tags = self._name_tags[p.base] = name_tags(p.base)
+        hit = self._tagged(tags, "identify file-name tag")  # type: ignore[arg-type]
+        if hit is None and p.ext and p.base.count(".") > 1:
+            hit = self._inner_extension(p.base[: -len(p.ext) - 1])
+        if hit is not None or p.ext or not p.readable:
+            return hit
+        found = p.fact(SHEBANG, self._head_tags)
+        return self._tagged(found or (), "identify shebang/content tag")  # type: ignore[arg-type]
+
+    def _inner_extension(self, stem: str) -> Optional[Hit]:
+        """``x.py.script`` -> what ``x.py`` is, by our extension tables, then identify's."""
+        ext = extension_of(stem)
+        t = self.t
+        for table in (t.language, t.data, t.docs):
+            if ext in table.extensions:
+                return Hit(table.role, f"extension .{ext} before the last one", self.src)
+        return self._tagged(name_tags(stem), "identify file-name tag (inner extension)")
+
+    def _tagged(self, tags: Iterable[str], what: str) -> Optional[Hit]:
+        for role, names in self.t.interpreter:
+            tag = next((t for t in sorted(tags) if t in names), None)
+            if tag is not None:
+                return Hit(role, f"{what} '{tag}'", self.src)
+        return None
+
+    @staticmethod
+    def _head_tags(p: Probe) -> Optional[Tuple[str, ...]]:
+        head = p.head()
+        return head_tags(head) if head is not None else None
 
     def fallback(self, p: Probe) -> Optional[Hit]:
         if S.JS_SIDE in p.notes:
@@ -312,5 +464,6 @@ class Signals:
         return tuple(zip(S.SIGNAL_ORDER, (
             self.config_glob, self.gitattributes, self.vendored_path, self.generated,
             self.test_convention, self.docs, self.frontend_extension, self.template,
-            self.js_side, self.language, self.data_file, self.fallback,
+            self.translation, self.js_side, self.language, self.data_file, self.interpreter,
+            self.fallback,
         )))

@@ -6,9 +6,12 @@ Pure functions over bytes/text so they are testable without files. Callers read 
 
 from __future__ import annotations
 
+import io
 import json
 import re
-from typing import FrozenSet, Iterable, List, Optional, Sequence, Set
+from typing import FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+
+from identify import identify
 
 from repo_roles.classify.literals import screen_for
 from repo_roles.classify.tables import Header
@@ -57,6 +60,23 @@ def generated_header(text: str, rules: HeaderRules) -> Optional[Header]:
 def header_possible(head: bytes, rules: HeaderRules) -> bool:
     """False when no header rule can match ``decode(head)``; decoding 4 KB costs more than this."""
     return rules.screen.may_match_bytes(head[:HEAD_LIMIT])
+
+
+def head_tags(head: bytes) -> Tuple[str, ...]:
+    """identify's tags of an extension-less file's head: its shebang interpreter's tags
+    (``#!/usr/bin/env python3`` -> python; ``#!/command/with-contenv bash`` -> bash, the first
+    word identify knows), else ``text`` or ``binary`` (identify.is_text)."""
+    if head.startswith(b"#!"):
+        for word in identify.parse_shebang(io.BytesIO(head[:HEAD_LIMIT])):
+            tags = identify.tags_from_interpreter(word)
+            if tags:
+                return tuple(sorted(tags))
+    return ("text",) if identify.is_text(io.BytesIO(head[:HEAD_LIMIT])) else ("binary",)
+
+
+def name_tags(name: str) -> FrozenSet[str]:
+    """identify's tags of a file name (its extension or a name it knows: Makefile, LICENSE)."""
+    return frozenset(identify.tags_from_filename(name))
 
 
 def js_directives(text: str) -> List[str]:

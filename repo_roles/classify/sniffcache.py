@@ -1,6 +1,7 @@
 """What a file's head told the classifier, remembered by git blob id across runs.
 
-The content facts (a generated-code header; a JS/TS directive and import verdict) depend only
+The content facts (a generated-code header; a JS/TS directive and import verdict; the
+identify tags of a shebang line) depend only
 on the bytes and on the classification tables, so a warm run of an unchanged file needs no read.
 This module holds them in memory as compact JSON per blob; the caller loads and stores the rows
 (``repo_roles.coverage.store``) and gives only blob ids it trusts: a file that is dirty in the
@@ -19,8 +20,8 @@ from repo_roles.classify.results import Hit
 from repo_roles.classify.tables import TABLES_FILE, rules_dir
 from repo_roles import columns
 
-SNIFF_FORMAT = 2
-HEADER, DIRECTIVE, IMPORTS = "g", "d", "i"  # the facts, as stored
+SNIFF_FORMAT = 3
+HEADER, DIRECTIVE, IMPORTS, SHEBANG = "g", "d", "i", "s"  # the facts, as stored
 _dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 
 
@@ -46,6 +47,8 @@ def _decode(text: object) -> Dict[str, object]:
         elif key in (DIRECTIVE, IMPORTS) and (
             value is None or isinstance(value, list) and len(value) == 2 and all(type(v) is str for v in value)
         ):
+            facts[key] = tuple(value) if value is not None else None
+        elif key == SHEBANG and (value is None or isinstance(value, list) and all(type(v) is str for v in value)):
             facts[key] = tuple(value) if value is not None else None
         else:
             return {}

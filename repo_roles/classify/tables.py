@@ -36,6 +36,7 @@ class RunnerConvention(NamedTuple):
     side: Optional[str]
     dirs: FrozenSet[str]
     globs: Tuple[str, ...]
+    beside_tests: FrozenSet[str] = frozenset()  # dirs that are test data next to test files
 
 
 class Header(NamedTuple):
@@ -59,6 +60,15 @@ class JsTables(NamedTuple):
     node_builtins: FrozenSet[str]
     frontend_dirs: Tuple[str, ...]
     backend_dirs: Tuple[str, ...]
+    package_dirs: Tuple[str, ...]  # frontend evidence only inside a non-backend JS package
+
+
+class TranslationTable(NamedTuple):
+    """Message catalogs (by extension) and i18n data files (by folder name and extension)."""
+
+    extensions: FrozenSet[str]
+    dirs: FrozenSet[str]
+    data_extensions: FrozenSet[str]
 
 
 class Tables(NamedTuple):
@@ -72,9 +82,12 @@ class Tables(NamedTuple):
     frontend_ui: PathTable
     frontend_assets: PathTable
     template: PathTable
+    translation: TranslationTable
     js: JsTables
+    manifests: FrozenSet[str]  # lowercase names of non-JS package manifests (backend)
     language: PathTable
     data: PathTable
+    interpreter: Tuple[Tuple[str, FrozenSet[str]], ...]  # (role, identify tags), in order
     source: str
 
 
@@ -154,6 +167,7 @@ def _tests(data: Mapping[str, Any]) -> Tuple[RunnerConvention, ...]:
                 side=side,
                 dirs=frozenset(_strings(section, "dirs", where, lower=True)),
                 globs=tuple(_strings(section, "globs", where)),
+                beside_tests=frozenset(_strings(section, "beside-tests", where, lower=True)),
             )
         )
     return tuple(out)
@@ -177,7 +191,33 @@ def _js(data: Mapping[str, Any]) -> JsTables:
         node_builtins=frozenset(_strings(packages, "node-builtins", "js.packages")),
         frontend_dirs=tuple(_strings(dirs, "frontend", "js.dirs", lower=True)),
         backend_dirs=tuple(_strings(dirs, "backend", "js.dirs", lower=True)),
+        package_dirs=tuple(_strings(dirs, "frontend-in-package", "js.dirs", lower=True)),
     )
+
+
+def _translation(data: Mapping[str, Any]) -> TranslationTable:
+    section = data.get("translation", {})
+    return TranslationTable(
+        extensions=frozenset(_strings(section, "extensions", "translation", lower=True)),
+        dirs=frozenset(_strings(section, "dirs", "translation", lower=True)),
+        data_extensions=frozenset(_strings(section, "data-extensions", "translation", lower=True)),
+    )
+
+
+_INTERPRETER_ROLES = (
+    ("backend-logic", R.BACKEND_LOGIC), ("backend-docs", R.BACKEND_DOCS),
+    ("frontend-assets", R.FRONTEND_ASSETS), ("config", R.CONFIG),
+)
+
+
+def _interpreter(data: Mapping[str, Any]) -> Tuple[Tuple[str, FrozenSet[str]], ...]:
+    """identify's tags per role, in the order they are tried (code, prose, media, config)."""
+    section = data.get("interpreter", {})
+    unknown = set(section) - {key for key, _ in _INTERPRETER_ROLES}
+    if unknown:
+        raise _fail(f"interpreter.{sorted(unknown)[0]}", "unknown key")
+    return tuple((role, frozenset(_strings(section, key, "interpreter", lower=True)))
+                 for key, role in _INTERPRETER_ROLES)
 
 
 def parse_tables(data: Mapping[str, Any], source: str = TABLES_SOURCE) -> Tables:
@@ -195,9 +235,12 @@ def parse_tables(data: Mapping[str, Any], source: str = TABLES_SOURCE) -> Tables
         frontend_ui=_path_table(data, "frontend-ui"),
         frontend_assets=_path_table(data, "frontend-assets"),
         template=_path_table(data, "template"),
+        translation=_translation(data),
         js=_js(data),
+        manifests=frozenset(_strings(data.get("manifests", {}), "backend", "manifests", lower=True)),
         language=_path_table(data, "language"),
         data=_path_table(data, "data"),
+        interpreter=_interpreter(data),
         source=source,
     )
 

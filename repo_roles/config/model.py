@@ -58,6 +58,7 @@ DEFAULT_REQUIRE_OWNER: Tuple[str, ...] = (
     R.FRONTEND_UI,
     R.FRONTEND_ASSETS,
     R.FRONTEND_TESTS,
+    R.FRONTEND_DOCS,
 )
 
 KeyPath = Tuple[str, ...]

@@ -7,7 +7,7 @@
   var SVGNS = "http://www.w3.org/2000/svg";
   var ROLE_COLORS = {
     "backend.logic": "#3b6fb6", "backend.tests": "#7fa7dd", "backend.docs": "#b9cfee",
-    "frontend.ui": "#d9822b", "frontend.assets": "#f0b77a", "frontend.tests": "#f7d9b5",
+    "frontend.ui": "#d9822b", "frontend.assets": "#f0b77a", "frontend.tests": "#f7d9b5", "frontend.docs": "#fbeede",
     "config": "#6a9f58", "generated": "#9d9d9d", "vendored": "#8b6bb1", "unclassified": "#d1c9b8"
   };
   var TEAM_PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948",
