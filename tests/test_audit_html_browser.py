@@ -24,6 +24,8 @@ CHROMIUM = os.environ.get("REPO_ROLES_CHROMIUM") or shutil.which("chromium") or 
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 if not os.path.exists(CHROMIUM):
+    if os.environ.get("REPO_ROLES_REQUIRE_BROWSER") == "1":  # .ci/run: the browser test must run
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}, but REPO_ROLES_REQUIRE_BROWSER=1")
     pytest.skip(f"Chromium not found at {CHROMIUM} (Debian: apt-get install chromium; or set REPO_ROLES_CHROMIUM)",
                 allow_module_level=True)
 
