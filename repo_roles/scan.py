@@ -1,4 +1,4 @@
-"""Run the pipeline once: config → inventory → classify → ownership → checks.
+"""Run the pipeline once: config → inventory → classify → ownership (coverage, tests and history on first use).
 
 Commands call :func:`scan` and read the :class:`ScanContext` it returns; rules receive the same
 context.  Every expensive step (git's index, attributes, the ownership file) is read once here.
@@ -19,7 +19,6 @@ from repo_roles.classify.signals import ATTRIBUTES
 from repo_roles.config import Config, discover_config, load_config
 from repo_roles.config.interrogate import MAX_CONFIG_SIZE, apply_interrogate_config
 from repo_roles.errors import NotARepositoryError, UsageError
-from repo_roles.checks.selection import RuleSelection
 from repo_roles.findings import Finding
 from repo_roles.inventory import FileEntry, Inventory, git_toplevel, load_inventory
 from repo_roles.ownership.resolve import Ownership, resolve_ownership
@@ -273,7 +272,7 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
         return None
     from repo_roles.classify import rolecache, sniffcache
     from repo_roles.coverage.analyze import worktree_diff
-    from repo_roles.coverage.cache import cache_directory
+    from repo_roles.cachedir import cache_directory
     from repo_roles.coverage.store import DocCache
 
     diff = worktree_diff(inventory, len(targets))
@@ -296,13 +295,12 @@ def scan(
     *,
     config_path: Optional[str] = None,
     untracked: Optional[bool] = None,
-    run_checks: bool = True,
-    selection: Optional[RuleSelection] = None,
     files: Optional[Files] = None,
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
 ) -> ScanContext:
-    """Scan ``path`` and return the context; findings are filled when ``run_checks``.
+    """Scan ``path`` and return the context (no rule runs here: commands hand the context to
+    :func:`repo_roles.checks.engine.run_checks`).
 
     ``files`` (project-relative paths) narrows the targets to those files, as a pre-commit call
     does (a callable is asked for them once the inventory is read: ``check --diff-base`` lets
@@ -312,7 +310,7 @@ def scan(
     project_root, scope, config_file = locate_project(path, config_path)
     return scan_project(
         project_root, load_config(config_file), scope=scope, untracked=untracked,
-        run_checks=run_checks, selection=selection, files=files, repository_checks=repository_checks,
+        files=files, repository_checks=repository_checks,
         use_cache=use_cache,
     )
 
@@ -323,8 +321,6 @@ def scan_project(
     *,
     scope: str = "",
     untracked: Optional[bool] = None,
-    run_checks: bool = True,
-    selection: Optional[RuleSelection] = None,
     files: Optional[Files] = None,
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
@@ -370,8 +366,4 @@ def scan_project(
         whole if repository_checks is None else repository_checks,
         use_cache=use_cache,
     )
-    if run_checks:
-        from repo_roles.checks.engine import run_checks as _run
-
-        context.findings = _run(context, selection)
     return context

@@ -88,10 +88,10 @@ def test_large_run_trusts_clean_index_ids_but_not_dirty_files(make_repo, calls, 
 
     monkeypatch.setattr(A, "GIT_STATUS_MIN_FILES", 0)
     root = make_repo({"app/a.py": MODULE, "app/b.py": MODULE})
-    scan(root, run_checks=False).coverage
+    scan(root).coverage
     (root / "app/b.py").write_text('"""M."""\n\n\ndef f():\n    """Now documented."""\n')  # not staged
     calls.clear()
-    result = scan(root, run_checks=False).coverage
+    result = scan(root).coverage
     assert calls == Counter({"app/b.py": 1})
     assert result.counts("app/b.py") == (2, 2)
 
@@ -171,13 +171,13 @@ def test_corrupt_item_list_is_analysed_again_when_read(make_repo, calls, tmp_pat
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "c"))
     root = make_repo({"app/a.py": MODULE})
     expected = analyze_python(MODULE.encode(), "app/a.py")
-    assert scan(root, run_checks=False).coverage.files["app/a.py"].docs == expected
+    assert scan(root).coverage.files["app/a.py"].docs == expected
     _set_values(tmp_path / "c" / C.DB_NAME, "docs", value)
     calls.clear()
-    assert scan(root, run_checks=False).coverage.files["app/a.py"].docs == expected
+    assert scan(root).coverage.files["app/a.py"].docs == expected
     assert calls == Counter({"app/a.py": 1})
     calls.clear()
-    assert scan(root, run_checks=False).coverage.files["app/a.py"].docs == expected
+    assert scan(root).coverage.files["app/a.py"].docs == expected
     assert calls == Counter()
 
 
@@ -248,7 +248,7 @@ def test_warm_tst001_knows_data_only_modules_from_the_cache(make_repo, run_cli) 
 def test_computed_coverage_never_starts_the_stage(make_repo) -> None:
     from repo_roles.scan import scan
 
-    context = scan(make_repo({"a.py": MODULE}), run_checks=False)
+    context = scan(make_repo({"a.py": MODULE}))
     assert A.computed_coverage(context) is None
     assert A.computed_coverage(context) is None  # still not started
     result = context.coverage

@@ -261,7 +261,7 @@ def test_a_scan_is_freed_by_reference_counting(make_repo: MakeRepo) -> None:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        context = scan(root, files=["src/app.py"], run_checks=False)
+        context = scan(root, files=["src/app.py"])
         context.role_of("src/app.py")
         context.test_index  # noqa: B018 - the lazily built stage that once held a cycle
         refs = [weakref.ref(context), weakref.ref(context.inventory), weakref.ref(context.classifier)]

@@ -55,7 +55,7 @@ def cache_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _scan(root: Path, use_cache: bool = True) -> Tuple[Dict[str, tuple], List[str]]:
     """``(path -> classification, paths classified live)``."""
-    context = scan_project(root, load_config(root / "repo-roles.toml"), run_checks=False, use_cache=use_cache)
+    context = scan_project(root, load_config(root / "repo-roles.toml"), use_cache=use_cache)
     memo = context.classifier.roles
     roles = {path: tuple(c) for path, c in context.classifications.items()}
     return roles, (memo.live if memo is not None else list(roles))
@@ -198,7 +198,6 @@ def test_corrupt_row_is_ignored(make_repo: Callable[..., Path]) -> None:
                                      pytest.param("platform", id="examples-platform")])
 def test_same_roles_with_and_without_cache(example: str) -> None:
     root = REPO_ROOT / "examples" / example
-    fresh = {p: tuple(c) for p, c in scan_project(root, load_config(root / "repo-roles.toml"),
-                                                   run_checks=False, use_cache=False).classifications.items()}
+    fresh = {p: tuple(c) for p, c in scan_project(root, load_config(root / "repo-roles.toml"), use_cache=False).classifications.items()}
     for _ in range(2):  # cold, then warm
         assert _scan(root)[0] == fresh

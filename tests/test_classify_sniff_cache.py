@@ -47,7 +47,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> List[str]:
 
 
 def _roles(root: Path, use_cache: bool = True) -> Dict[str, tuple]:
-    context = scan_project(root, load_config(None), run_checks=False, use_cache=use_cache)
+    context = scan_project(root, load_config(None), use_cache=use_cache)
     return {path: tuple(c) for path, c in context.classifications.items()}
 
 

@@ -9,6 +9,7 @@ import os
 import pytest
 
 from repo_roles.coverage import analyze as A
+from repo_roles.checks.engine import run_checks
 from repo_roles.scan import scan
 
 MODULE = '"""M."""\n\n\ndef f():\n    pass\n'
@@ -41,7 +42,7 @@ def test_stage_reads_regular_files_only(make_repo, tmp_path) -> None:
         "big.py": '"""B."""\n' + "x = 1\n" * 200_000,
     })
     os.symlink(str(outside), str(root / "app/link.py"))
-    context = scan(root, run_checks=False, untracked=True)
+    context = scan(root, untracked=True)
     files = context.coverage.files
     assert files["app/a.py"].language == "python" and context.coverage.counts("app/a.py") == (1, 2)
     assert "app/link.py" not in files  # a symlink is never followed
@@ -53,10 +54,10 @@ def test_stage_reads_regular_files_only(make_repo, tmp_path) -> None:
 def test_process_pool_gives_the_same_results(make_repo, monkeypatch) -> None:
     files = {f"pkg/m{i}.py": MODULE + ("" if i % 2 else '\n\ndef g():\n    """G."""\n') for i in range(12)}
     root = make_repo(files)
-    serial = scan(root, run_checks=False, use_cache=False).coverage.files
+    serial = scan(root, use_cache=False).coverage.files
     monkeypatch.setattr(A, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(A, "CHUNK", 5)
-    pooled = scan(root, run_checks=False, use_cache=False).coverage.files
+    pooled = scan(root, use_cache=False).coverage.files
     assert pooled == serial and len(pooled) == 12
 
 
@@ -151,6 +152,7 @@ def test_tst001_does_not_read_again_what_the_stage_read(make_repo, reads, use_ca
 
     root = make_repo({"app/b.py": "def f():\n    pass\n", "app/data.py": "X = 1\n"})
     context = scan(root, use_cache=use_cache)
+    context.findings = run_checks(context)
     assert [f.path for f in context.findings if f.rule_id == "TST001"] == ["app/b.py"]  # data.py: data only
     assert reads["app/b.py"] == 1 and reads["app/data.py"] == 1
 
@@ -160,7 +162,7 @@ def test_cold_small_run_reads_each_file_once(make_repo, reads) -> None:
     from repo_roles.scan import scan
 
     root = make_repo({"app/a.py": '"""A."""\n', "app/b.py": "def f():\n    pass\n"})
-    context = scan(root, run_checks=False)
+    context = scan(root)
     reads.clear()
     assert context.coverage.counts("app/b.py") == (0, 2)  # module and function, undocumented
     assert reads["app/a.py"] == 1 and reads["app/b.py"] == 1
@@ -177,7 +179,7 @@ def test_audit_says_per_language_what_it_measured_and_left_out(make_repo, run_cl
         "src/App.swift": "func x() {}\n",
         "README.md": "# r\n",
     })
-    context = scan(root, run_checks=False)
+    context = scan(root)
     assert context.coverage.languages(lambda path: not path.endswith(".md")) == {
         ".swift": (0, {"no-analyzer": 1}), "c": (2, {}), "rust": (1, {"syntax-error": 1})}
     out = run_cli("audit", str(root)).stdout

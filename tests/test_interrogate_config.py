@@ -138,7 +138,7 @@ def interrogate_result(root: Path, config_file: str, monkeypatch: pytest.MonkeyP
 
 def our_result(root: Path) -> Tuple[float, int]:
     """(percent over every analysed Python file, what interrogate's fail-under would exit with)."""
-    context = scan(root, run_checks=False)
+    context = scan(root)
     total = F.total({p: c for p, c in F.by_file(context).items() if p.endswith((".py", ".pyi"))})
     assert total.percent is not None
     threshold = context.config.docs.fail_under or 80.0  # interrogate's default fail-under
@@ -159,7 +159,7 @@ def test_whitelist_regex_really_switches_ignore_module_on(make_repo, monkeypatch
     """cli.py: ``if whitelist_regex: ignore_module = True`` even against ``ignore-module = false``."""
     root = make_repo({**SAMPLE, "pyproject.toml": '[tool.interrogate]\nwhitelist-regex = ["^get$"]\nignore-module = false\n',
                       "repo-roles.toml": '[docs.python]\ncounting = "interrogate"\n'})
-    context = scan(root, run_checks=False)
+    context = scan(root)
     assert context.config.docs.python.ignore_module is True
     assert our_result(root) == interrogate_result(root, str(root / "pyproject.toml"), monkeypatch)
 
@@ -169,7 +169,7 @@ def test_setup_cfg_section_when_there_is_no_pyproject(make_repo, monkeypatch) ->
     # (not ``ext``: parse_setup_cfg leaves it a string and interrogate's click then refuses it)
     cfg = '[tool:interrogate]\nignore-init-method = true\nignore-regex = [^get$, "^method_foo$"]\nfail-under = 45\n'
     root = make_repo({**SAMPLE, "setup.cfg": cfg, "repo-roles.toml": '[docs.python]\ncounting = "interrogate-config"\n'})
-    context = scan(root, run_checks=False)
+    context = scan(root)
     python = context.config.docs.python
     assert (python.ignore_init_method, python.ignore_regex) == (True, ("^get$", "^method_foo$"))
     assert python.interrogate_source == "setup.cfg [tool:interrogate]" and context.config.docs.fail_under == 45.0
@@ -189,13 +189,13 @@ def test_dot_interrogate_toml_and_the_discovery_order() -> None:
 def test_explicit_repo_roles_settings_win(make_repo) -> None:
     root = make_repo({**SAMPLE, "pyproject.toml": '[tool.interrogate]\nignore-magic = true\nstyle = "google"\nfail-under = 40\n',
                       "repo-roles.toml": '[docs]\nfail-under = 90\n[docs.python]\ncounting = "interrogate"\nignore-magic = false\n'})
-    config = scan(root, run_checks=False).config
+    config = scan(root).config
     assert (config.docs.python.ignore_magic, config.docs.python.docstring_style, config.docs.fail_under) == (False, "google", 90.0)
 
 
 def test_repo_roles_counting_ignores_the_table(make_repo) -> None:
     root = make_repo({**SAMPLE, "pyproject.toml": "[tool.interrogate]\nignore-magic = true\n"})
-    assert scan(root, run_checks=False).config.docs.python.ignore_magic is None
+    assert scan(root).config.docs.python.ignore_magic is None
 
 
 @pytest.mark.parametrize(
@@ -211,7 +211,7 @@ def test_bad_interrogate_table_is_a_config_error_with_its_position(make_repo, ta
     root = make_repo({**SAMPLE, "pyproject.toml": "[project]\nname = 'x'\n\n[tool.interrogate]\n" + table + "\n",
                       "repo-roles.toml": '[docs.python]\ncounting = "interrogate"\n'})
     with pytest.raises(ConfigError) as caught:
-        scan(root, run_checks=False)
+        scan(root)
     error = caught.value
     assert (error.file, error.line, error.key_path) == ("pyproject.toml", 5, key)
     assert hint is None or hint in (error.hint or "")

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 from _history import ANN, BOB, CAROL, DAN, Script
 
 from repo_roles.checks.registry import RULES, iter_rules
+from repo_roles.checks.engine import run_checks
 from repo_roles.scan import scan
 
 ROSTER = """\
@@ -42,7 +43,7 @@ def scenario(tmp_path: Path, commits: List[Tuple], codeowners: str = CODEOWNERS)
 
 def run(root: Path, rule_id: str) -> List[Tuple[str, Optional[int], Optional[int], Optional[str]]]:
     iter_rules()
-    context = scan(root, run_checks=False)
+    context = scan(root)
     return sorted((f.path, f.line, f.column, f.key) for f in RULES[rule_id].check(context))
 
 
@@ -51,7 +52,7 @@ def test_rules_are_off_by_default_and_history_is_not_read(tmp_path: Path) -> Non
     assert all(not RULES[f"HIS00{k}"].enabled_by_default for k in range(1, 6))
     root = scenario(tmp_path, [(DAN, 800, {"pay/x.py": "1"})])
     context = scan(root)
-    assert not any(f.rule_id.startswith("HIS") for f in context.findings)
+    assert not any(f.rule_id.startswith("HIS") for f in run_checks(context))
     assert "_history" not in context.__dict__  # nothing asked for it: no git log ran
 
 

@@ -60,7 +60,7 @@ Row = Tuple[str, object, str]  # (path, line, key)
 def run_rule(make_repo: Callable[..., Path], files: Dict[str, object], rule_id: str) -> List[Finding]:
     """The raw findings of one rule on a fresh repository (the whole project scanned)."""
     iter_rules()
-    context = scan(make_repo(files), run_checks=False)
+    context = scan(make_repo(files))
     return list(RULES[rule_id].check(context))
 
 
@@ -474,7 +474,7 @@ def test_gitlab_sections_match_each_path_once(make_repo: Callable[..., Path], mo
                  at=".gitlab/CODEOWNERS",
                  **{f"api/mod{i}.py": "x = 1\n" for i in range(80)})  # past the few-paths shortcut
     iter_rules()
-    context = scan(make_repo(files), run_checks=False)
+    context = scan(make_repo(files))
     paths = list(context.inventory.paths)
     for rule_id in ("OWN003", "OWN005"):
         list(RULES[rule_id].check(context))

@@ -12,6 +12,7 @@ from typing import Callable, Dict, Optional, Set, Tuple
 import pytest
 from click.testing import Result
 
+from repo_roles.checks.engine import run_checks
 from repo_roles.scan import scan
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -80,6 +81,7 @@ def test_example_reports_its_planted_ownership_problems(
     make_repo: Callable[..., Path], name: str, expected: Set[Row], clean: Tuple[str, ...]
 ) -> None:
     context = scan(git_copy(name, make_repo))
+    context.findings = run_checks(context)
     found = {(f.rule_id, f.path, f.line) for f in context.findings if f.rule_id.startswith("OWN")}
     assert found == expected
     assert not [f for f in context.findings if f.rule_id.startswith("OWN") and f.path in clean]

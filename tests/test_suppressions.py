@@ -119,6 +119,7 @@ def test_no_finding_no_coverage_stage(make_repo: Callable[..., Path], monkeypatc
     import repo_roles.coverage.analyze as analyze
     from repo_roles.checks.engine import build_selection
     from repo_roles.config import load_config
+    from repo_roles.checks.engine import run_checks
     from repo_roles.scan import scan
 
     started: List[int] = []
@@ -131,8 +132,8 @@ def test_no_finding_no_coverage_stage(make_repo: Callable[..., Path], monkeypatc
     monkeypatch.setattr(analyze, "analyze_context", counting)
     root = make_repo({".github/CODEOWNERS": "* @acme/all\n", "app.py": CODE})
     iter_rules()
-    context = scan(root, selection=build_selection(load_config(None), select=["OWN001"]))
-    assert context.findings == []
+    context = scan(root)
+    assert run_checks(context, build_selection(load_config(None), select=["OWN001"])) == []
     assert started == []
-    scan(root)  # the full selection does start it: the counter counts
+    run_checks(scan(root))  # the full selection does start it: the counter counts
     assert started == [1]

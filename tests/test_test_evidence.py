@@ -326,7 +326,7 @@ def test_a_full_run_reads_no_test_file_twice(make_repo: Callable[..., Path], mon
         return original(self, path, max_size)
 
     monkeypatch.setattr(Inventory, "read_bytes", counting)
-    context = scan(str(root), run_checks=False)
+    context = scan(str(root))
     context.coverage  # the stage first, as in an audit
     assert context.test_index.tests_for("pkg/a.py") == ("tests/test_api.py",)
     assert max(reads[p] for p in ("tests/test_api.py", "tests/conftest.py", "web/tsconfig.json")) == 1

@@ -11,7 +11,7 @@ from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 
 def build_selection(
@@ -34,7 +34,7 @@ def build_selection(
     )
 
 
-def run_checks(context: "ScanContext", selection: Optional[RuleSelection] = None) -> List[Finding]:
+def run_checks(context: "ProjectContext", selection: Optional[RuleSelection] = None) -> List[Finding]:
     selection = selection or build_selection(context.config)
     targets = context.target_paths
     accepted: List[Finding] = []

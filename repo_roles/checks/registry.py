@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from repo_roles.findings import SEVERITIES, Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
-CheckFunction = Callable[["ScanContext"], Iterable[Finding]]
+CheckFunction = Callable[["ProjectContext"], Iterable[Finding]]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
     from repo_roles.coverage.analyze import Suppression
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 UNUSED_SUPPRESSION_RULE = "SUP001"  # runs after every other rule and after suppression
 BLANKET = ""  # the code recorded when a suppression without codes was used
@@ -36,7 +36,7 @@ class SuppressionUsage(NamedTuple):
     ran: FrozenSet[str]
 
 
-def suppressions_for(context: "ScanContext", path: str) -> Tuple["Suppression", ...]:
+def suppressions_for(context: "ProjectContext", path: str) -> Tuple["Suppression", ...]:
     """The suppression comments of one target file (none for a file that was not analysed)."""
     return context.coverage.suppressions(path)
 
@@ -51,7 +51,7 @@ def _covers(suppression: "Suppression", finding: Finding) -> bool:
     return finding.line == suppression.line
 
 
-def apply_suppressions(context: "ScanContext", findings: Iterable[Finding], ran: Iterable[str]) -> List[Finding]:
+def apply_suppressions(context: "ProjectContext", findings: Iterable[Finding], ran: Iterable[str]) -> List[Finding]:
     """The findings no suppression covers; records the usage for :func:`usage_of`."""
     used: Dict[UseKey, Set[str]] = {}
     kept: List[Finding] = []
@@ -80,6 +80,6 @@ def apply_suppressions(context: "ScanContext", findings: Iterable[Finding], ran:
     return kept
 
 
-def usage_of(context: "ScanContext") -> Optional[SuppressionUsage]:
+def usage_of(context: "ProjectContext") -> Optional[SuppressionUsage]:
     """What :func:`apply_suppressions` recorded in this run; None when it has not run."""
     return context.__dict__.get(_USAGE_KEY)

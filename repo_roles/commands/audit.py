@@ -17,6 +17,7 @@ import click
 from repo_roles import __version__
 from repo_roles.atomic import write_atomic
 from repo_roles.auditreport import FORMATS, renderer
+from repo_roles.checks.engine import run_checks
 from repo_roles.checks.registry import RULES
 from repo_roles.commands.common import config_option, no_cache_option, no_cyclic_gc, path_argument, untracked_option
 from repo_roles.errors import UsageError
@@ -87,6 +88,8 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     progress = Progress()
     try:
         context = scan(path, config_path=config_path, untracked=untracked, use_cache=not no_cache)
+        progress.set("checks")
+        context.findings = run_checks(context)
         progress.set("documentation and test figures")
         summary = summarize(context, depth=depth)
         progress.set("building the report")

@@ -38,7 +38,7 @@ def run_baseline(
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
 ) -> int:
-    context = scan(path, config_path=config_path, untracked=untracked, run_checks=False)
+    context = scan(path, config_path=config_path, untracked=untracked)
     if context.inventory.scope:
         raise UsageError(f"{path}: a baseline covers a whole project; pass its root {context.root}")
     target = Path(output) if output else context.root / B.DEFAULT_FILENAME

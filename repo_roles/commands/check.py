@@ -177,8 +177,7 @@ def _scan_what_to_check(
     nothing = frozenset()  # type: frozenset
     diff = bool(diff_base) or staged
     if (not diff or filter_mode == "nofilter") and (not files or (len(files) == 1 and is_real_dir(files[0]))):
-        context = scan(files[0] if files else ".", config_path=config_path, untracked=untracked,
-                       run_checks=False, use_cache=use_cache)
+        context = scan(files[0] if files else ".", config_path=config_path, untracked=untracked, use_cache=use_cache)
         return _What(context, not context.inventory.scope, None, nothing)
     pending = None
     rels: List[str] = []
@@ -196,7 +195,7 @@ def _scan_what_to_check(
         rels = [p for p in pending.result().files if os.path.lexists(os.path.join(str(root), p))]  # type: ignore
         return rels
 
-    context = scan(root, config_path=config_path, untracked=untracked, run_checks=False,
+    context = scan(root, config_path=config_path, untracked=untracked,
                    files=rels if files else changed, use_cache=use_cache)
     changes = pending.result() if pending is not None else None
     touched = list(rels) + (list(changes.deleted) if changes is not None else [])

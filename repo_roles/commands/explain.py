@@ -100,8 +100,7 @@ def run_explain(paths: Sequence[str], config_path: Optional[str], untracked: Opt
     anchor = next((p for p in paths if os.path.lexists(p)), None)
     if anchor is None:
         raise NotARepositoryError(f"{paths[0]}: no such file or directory")
-    context = scan(_start_of(anchor, config_path), config_path=config_path, untracked=untracked,
-                   run_checks=False)
+    context = scan(_start_of(anchor, config_path), config_path=config_path, untracked=untracked)
     code = 0
     blocks: List[str] = []
     for raw in paths:

@@ -267,7 +267,7 @@ def run_init(path: Optional[str], to_stdout: bool) -> int:
             "(`repo-roles init --stdout` prints the starter configuration instead)"
         )
     starter_config = load_config(builtin_rules_dir() / f"{STARTER_PACK}.toml")
-    context = scan_project(root, starter_config, run_checks=False)
+    context = scan_project(root, starter_config)
     starter = collect(context)
     text = render(starter)
     # The generated file must load; a failure here is our bug, reported as an internal error.

@@ -97,7 +97,7 @@ def with_history(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
 
 def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt: str,
            no_cache: bool = False) -> int:
-    context = scan(path, config_path=config_path, untracked=untracked, run_checks=False,
+    context = scan(path, config_path=config_path, untracked=untracked,
                    use_cache=not no_cache)
     out = sys.stdout  # click.get_text_stream is deprecated (Click 9); CliRunner swaps sys.stdout too
     if fmt == "jsonl":

@@ -18,7 +18,7 @@ from repo_roles.scan import scan
 def run_suggest(path: str, config_path: Optional[str], untracked: Optional[bool]) -> int:
     from repo_roles.history.suggest import propose
 
-    context = scan(path, config_path=config_path, untracked=untracked, run_checks=False)
+    context = scan(path, config_path=config_path, untracked=untracked)
     history = context.history
     if not history.available:
         click.echo(f"repo-roles: note: {history.note}", err=True)

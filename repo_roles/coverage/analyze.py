@@ -29,7 +29,7 @@ TestFacts = Tuple[str, str, dict]  # (blob, kind, facts) of a file test evidence
 
 if TYPE_CHECKING:
     from repo_roles.config.model import PythonDocsConfig
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 Analyzer = Callable[[bytes, str, DocOptions], FileDocs]
 
@@ -200,17 +200,17 @@ def _work(chunk: Sequence[Tuple[str, Optional[str]]]) -> list:
 # --- the stage -----------------------------------------------------------------------------
 
 
-def computed_coverage(context: "ScanContext") -> Optional[CoverageResult]:
+def computed_coverage(context: "ProjectContext") -> Optional[CoverageResult]:
     """The coverage stage's result when this run has computed it already; never starts it.
 
     TST001 uses what the stage knows (data-only modules) when it is there, and reads the few
     files it needs itself otherwise — a run of TST001 alone must not parse the whole project.
     """
-    found = vars(context).get("_coverage")  # where ScanContext.coverage keeps it
+    found = vars(context).get("_coverage")  # where ProjectContext.coverage keeps it
     return found if isinstance(found, CoverageResult) else None
 
 
-def analyze_context(context: "ScanContext") -> CoverageResult:
+def analyze_context(context: "ProjectContext") -> CoverageResult:
     """Analyse ``context.targets`` (regular files only), reusing cached results.
 
     The store stays open with the result: a cached file's whole item list is read from it only

@@ -25,13 +25,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles import __version__
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
+
+from repo_roles.cachedir import cache_directory, user_cache_root  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
@@ -63,32 +64,6 @@ def blob_id(data: bytes) -> str:
     digest = hashlib.sha1(b"blob %d\0" % len(data))
     digest.update(data)
     return digest.hexdigest()
-
-
-def cache_directory(config: "Config", project_root: Path) -> Path:
-    """The user cache root, or a sub-directory of it named by the configuration's ``cache-dir``.
-
-    The cache location is trusted only from the user's environment ($REPO_ROLES_CACHE_DIR,
-    $XDG_CACHE_HOME, the home directory): a repository's ``cache-dir`` is read as a name
-    *inside* that root -- ``/``, ``.`` and ``..`` parts dropped -- so it can neither write into
-    the repository (replacing tracked files) nor anywhere else.
-    """
-    root = user_cache_root()
-    if config.cache_dir:
-        parts = [p for p in config.cache_dir.replace("\\", "/").split("/") if p not in ("", ".", "..")]
-        return root.joinpath("by-config", *parts) if parts else root
-    return root
-
-
-def user_cache_root() -> Path:
-    """$REPO_ROLES_CACHE_DIR > $XDG_CACHE_HOME/repo-roles > ~/.cache/repo-roles."""
-    explicit = os.environ.get("REPO_ROLES_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    if xdg and os.path.isabs(xdg):  # the XDG spec says relative values are to be ignored
-        return Path(xdg) / "repo-roles"
-    return Path.home() / ".cache" / "repo-roles"
 
 
 def fingerprint(options: DocOptions, analyzers: str) -> str:

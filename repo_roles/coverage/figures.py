@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Dict, NamedTuple, Optional
 
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 NO_OWNER = "(unowned)"
 
@@ -29,12 +29,12 @@ class Coverage(NamedTuple):
         return Coverage(self.covered + other.covered, self.total + other.total)
 
 
-def by_file(context: "ScanContext") -> Dict[str, Coverage]:
+def by_file(context: "ProjectContext") -> Dict[str, Coverage]:
     """Coverage of each analysed target, from the stored counts (no item list is decoded)."""
     return {path: Coverage(covered, counted) for path, covered, counted in context.coverage.documented_counts()}
 
 
-def required_files(context: "ScanContext", files: Optional[Dict[str, Coverage]] = None) -> Dict[str, Coverage]:
+def required_files(context: "ProjectContext", files: Optional[Dict[str, Coverage]] = None) -> Dict[str, Coverage]:
     """Per-file coverage of the targets whose role is in ``docs.require`` (of ``files``, the
     :func:`by_file` of this context when the caller has it already)."""
     required = set(context.config.docs.require)

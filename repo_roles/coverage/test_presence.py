@@ -55,7 +55,7 @@ from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, TEST_D
 from repo_roles.testrefs.exemptions import Exempter
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
     from repo_roles.testrefs.evidence import EvidenceIndex
 
 __all__ = ["DATA_ONLY_READ_LIMIT", "MANIFESTS", "TEST_DIRS", "TestIndex", "defines_code", "module_defines_code",
@@ -469,7 +469,7 @@ class TestIndex:
         return []
 
 
-def modules_needing_tests(context: "ScanContext") -> Dict[str, Tuple[str, ...]]:
+def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...]]:
     """Every target module that needs a test -> the test files found for it (empty: none).
 
     A module needs a test when its role is in ``[tests] require`` and it is not exempt (see

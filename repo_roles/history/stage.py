@@ -1,6 +1,6 @@
 """The history stage of a scan: build (or extend) the model once, answer per project path.
 
-``ScanContext.history`` calls :func:`load_history` on first use, so commands and rules that
+``ProjectContext.history`` calls :func:`load_history` on first use, so commands and rules that
 never ask about history never run git log.
 """
 
@@ -206,7 +206,7 @@ def load_history(inventory: "Inventory", config: "Config", use_cache: bool = Tru
     model: Optional[HistoryModel] = None
     stored = None
     if use_cache:
-        from repo_roles.coverage.cache import cache_directory
+        from repo_roles.cachedir import cache_directory
 
         stored = history_cache.cache_file(cache_directory(config, inventory.project_root), top)
         key = fingerprint(inventory, config, ignored)

@@ -28,7 +28,7 @@ from repo_roles.testrefs.jsresolve import JsResolver
 from repo_roles.testrefs.pyresolve import PythonModules
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 Evidence = Tuple[str, int, str, str]  # test, line (0: not known), what, kind
 INDEX_KIND = "test-evidence"
@@ -325,7 +325,7 @@ def build(paths: List[str], facts: Dict[str, Facts], kinds: Dict[str, str]) -> E
     return EvidenceIndex(data)
 
 
-def build_index(context: "ScanContext", mapped_tests: Iterable[str] = ()) -> EvidenceIndex:
+def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = ()) -> EvidenceIndex:
     """The evidence index of ``context``'s project (every file, not only the targets)."""
     paths = context.inventory.paths
     kinds = F.wanted(paths, mapped_tests)

@@ -22,7 +22,7 @@ from repo_roles.coverage import cache as C
 from repo_roles.testrefs.extract import FACTS_VERSION, MAX_SIZE, Facts, extract, kind_of
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 FACTS_KIND = "test-facts"
 SALT = f"facts-v{FACTS_VERSION}-{C.CACHE_FORMAT}"
@@ -43,7 +43,7 @@ def wanted(paths: Iterable[str], extra_tests: Iterable[str] = ()) -> Dict[str, s
     return out
 
 
-def open_store(context: "ScanContext"):
+def open_store(context: "ProjectContext"):
     if not getattr(context, "use_cache", True):
         return None
     from repo_roles.coverage.store import DocCache
@@ -52,7 +52,7 @@ def open_store(context: "ScanContext"):
     return DocCache(C.cache_directory(context.config, inventory.project_root), SALT, str(inventory.project_root))
 
 
-def blob_ids(context: "ScanContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
+def blob_ids(context: "ProjectContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
     """``(path -> blob id of the work-tree content, path -> bytes read)`` of the regular files
     among ``paths``: git's id where the index is known to match the work tree, else the file is
     read here (and its bytes kept, so that it is not read again); unreadable files are left out."""
@@ -79,7 +79,7 @@ def blob_ids(context: "ScanContext", paths: Iterable[str]) -> Tuple[Dict[str, st
     return blobs, read
 
 
-def collect(context: "ScanContext", kinds: Dict[str, str], blobs: Dict[str, str],
+def collect(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str, str],
             read: Dict[str, bytes]) -> Dict[str, Facts]:
     """path -> facts of the files in ``blobs`` (from :func:`blob_ids`, with the bytes it read)."""
     from repo_roles.coverage.analyze import computed_coverage
@@ -151,7 +151,7 @@ def digest(parts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def index_key(context: "ScanContext", blobs: Dict[str, str], extra: List[str]) -> str:
+def index_key(context: "ProjectContext", blobs: Dict[str, str], extra: List[str]) -> str:
     """A key for the whole evidence index: every path, every read file's blob, the settings."""
     paths = context.inventory.paths
     return digest([SALT, *extra, "\0".join(paths), *(f"{p}={b}" for p, b in sorted(blobs.items()))])

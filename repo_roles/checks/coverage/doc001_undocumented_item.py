@@ -19,12 +19,12 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 
 @rule("DOC001", "undocumented-public-item", "A public function, class, method or module has no documentation.",
       severity="warning")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     required = set(context.config.docs.require)
     role_of = context.role_of
     # "public function 'x'": the words before the name, once per (public, kind), not per item.

@@ -28,7 +28,7 @@ from repo_roles.coverage import figures as F
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _EMAIL = re.compile(r"^[^@\s/]+@[^@\s/]+\.[^@\s/]+$")
@@ -62,7 +62,7 @@ def _below(scope: str, cov: F.Coverage, required: float, path: str) -> Iterator[
 
 @rule("DOC002", "coverage-below-threshold", "Documentation coverage is below `fail-under` or a `thresholds` entry.",
       scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     docs = context.config.docs
     if not docs.fail_under and not docs.thresholds:
         return

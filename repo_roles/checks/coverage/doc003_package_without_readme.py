@@ -31,7 +31,7 @@ from repo_roles.coverage.test_presence import MANIFESTS, TEST_DIRS
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 README_NAMES = frozenset({"readme", "readme.md", "readme.rst", "readme.txt"})
 _NOT_A_PACKAGE = frozenset({R.VENDORED, R.GENERATED})
@@ -46,7 +46,7 @@ def _show(directory: str) -> str:
     return f"{directory}/" if directory else "the project root"
 
 
-def package_dirs(context: "ScanContext") -> Dict[str, str]:
+def package_dirs(context: "ProjectContext") -> Dict[str, str]:
     """Package directory -> the file to report on (its manifest, or the directory itself)."""
     paths = [e.path for e in context.inventory.entries]
     globs = context.config.docs.package_dirs
@@ -80,7 +80,7 @@ def package_dirs(context: "ScanContext") -> Dict[str, str]:
 
 @rule("DOC003", "package-without-readme", "A package or service directory has no README.",
       severity="warning", scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     readmes: Set[str] = set()
     for entry in context.inventory.entries:
         directory, _, base = entry.path.rpartition("/")

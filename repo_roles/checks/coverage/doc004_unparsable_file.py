@@ -28,7 +28,7 @@ _FEW = 1000
 _TEST_KINDS = frozenset({"py-test", "py-conftest", "js-test", "go-test", "java-test"})
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 # Not about the file: the optional grammar for its language is missing on this install.
 from repo_roles.coverage.model import ABOUT_THE_INSTALL as _NOT_ABOUT_THE_FILE  # noqa: E402
@@ -36,7 +36,7 @@ from repo_roles.coverage.model import ABOUT_THE_INSTALL as _NOT_ABOUT_THE_FILE  
 
 @rule("DOC004", "unparsable-file", "A source file could not be parsed; its documentation is not counted.",
       severity="warning")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     required = set(context.config.docs.require)
     result = context.coverage
     reported = set()
@@ -57,7 +57,7 @@ def check(context: "ScanContext") -> Iterator[Finding]:
     yield from _unreadable_tests(context, reported)
 
 
-def _unreadable_tests(context: "ScanContext", reported: set) -> Iterator[Finding]:
+def _unreadable_tests(context: "ProjectContext", reported: set) -> Iterator[Finding]:
     """Target test files whose evidence could not be read (not already reported above)."""
     targets = context.targets
     if len(targets) <= _FEW:  # a pre-commit run: the evidence index only if a test is among them

@@ -24,12 +24,12 @@ from repo_roles.checks.suppression import BLANKET, UNUSED_SUPPRESSION_RULE, usag
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 
 @rule(UNUSED_SUPPRESSION_RULE, "unused-suppression", "An inline suppression comment suppressed nothing.",
       severity="warning")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     usage = usage_of(context)
     if usage is None:  # the engine did not apply suppressions: nothing to judge
         return

@@ -54,12 +54,12 @@ from repo_roles.testrefs.exemptions import exemptions_text
 __doc__ = (__doc__ or "") + exemptions_text()
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 
 @rule("TST001", "module-without-tests", "A module in a role that requires tests has no test file.",
       severity="warning")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     index = context.test_index
     for path, tests in context.modules_needing_tests.items():
         if not tests:

@@ -26,11 +26,11 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 
 @rule("TST002", "test-evidence-config", "A tsconfig.json that test evidence follows cannot be followed.",
       severity="warning", scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     for path, problem in sorted(context.test_evidence.problems.items()):
         yield Finding("TST002", f"{path}: {problem}", path, severity="warning", key=path)

@@ -9,10 +9,10 @@ from repo_roles.history.declared import real_owners
 
 if TYPE_CHECKING:
     from repo_roles.history.stage import History
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 
-def history_or_note(context: "ScanContext") -> "Optional[History]":
+def history_or_note(context: "ProjectContext") -> "Optional[History]":
     """The scan's history; None (and the note, said once per run) when it cannot be read fully."""
     history = context.history
     if not history.available:
@@ -21,7 +21,7 @@ def history_or_note(context: "ScanContext") -> "Optional[History]":
     return history
 
 
-def owned_targets(context: "ScanContext") -> Iterator[Tuple[str, List[str]]]:
+def owned_targets(context: "ProjectContext") -> Iterator[Tuple[str, List[str]]]:
     """(path, declared owners) of every target with an owner that is a person or a team."""
     lookup = context.ownership.lookup
     for entry in context.targets:

@@ -41,14 +41,14 @@ from repo_roles.findings import Finding
 from repo_roles.history.declared import stale
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "HIS001"
 
 
 @rule(RULE_ID, "stale-owner", "No declared owner committed to the file or its directory lately; others did.",
       "warning", enabled_by_default=False)
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     history = history_or_note(context) if context.targets else None
     if history is None:
         return

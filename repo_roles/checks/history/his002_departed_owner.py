@@ -40,14 +40,14 @@ from repo_roles.history.declared import real_owners
 from repo_roles.history.identity import normalize
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "HIS002"
 
 
 @rule(RULE_ID, "departed-owner", "A CODEOWNERS owner has no commit in the repository lately.", "warning",
       enabled_by_default=False, scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     parsed = context.ownership.parsed
     if parsed is None or not parsed.rules:
         return

@@ -37,14 +37,14 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "HIS003"
 
 
 @rule(RULE_ID, "ownership-drift", "None of the file's authors by history belongs to its declared owners.",
       "warning", enabled_by_default=False)
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     history = history_or_note(context) if context.targets else None
     if history is None:
         return

@@ -38,14 +38,14 @@ from repo_roles.findings import Finding
 from repo_roles.history.declared import directory_rows, owner_rows
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "HIS004"
 
 
 @rule(RULE_ID, "knowledge-concentration", "A top directory or an owner's files have a truck factor of 1.",
       "warning", enabled_by_default=False, scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     history = history_or_note(context)
     if history is None:
         return

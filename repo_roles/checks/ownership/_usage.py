@@ -19,7 +19,7 @@ from repo_roles.ownership.patterns import CompiledPattern
 
 if TYPE_CHECKING:
     from repo_roles.ownership.resolve import Ownership
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 _CACHE_KEY = "_ownership_rule_usage"
 # Enough matched files to name the lines that decide them; counting further adds nothing.
@@ -113,7 +113,7 @@ class RuleUsage:
         return self.index.matches(cp)
 
 
-def rule_usage(context: "ScanContext") -> Optional[RuleUsage]:
+def rule_usage(context: "ProjectContext") -> Optional[RuleUsage]:
     """The shared analysis of ``context``'s CODEOWNERS (None without one), built on first use."""
     cached = context.__dict__.get(_CACHE_KEY)
     if cached is None:

@@ -42,12 +42,12 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN001"
 
 
-def has_ownership_source(context: "ScanContext") -> bool:
+def has_ownership_source(context: "ProjectContext") -> bool:
     """A CODEOWNERS file is in force, or OWNERS files are read."""
     ownership = context.ownership
     tree = ownership.owners_tree
@@ -55,7 +55,7 @@ def has_ownership_source(context: "ScanContext") -> bool:
 
 
 @rule(RULE_ID, "unowned-file", "A file whose role requires an owner has none.", "error", scope="file")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     required = frozenset(context.config.ownership.require_owner)
     if not required or not has_ownership_source(context):
         return

@@ -39,7 +39,7 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN002"
 
@@ -51,7 +51,7 @@ RULE_ID = "OWN002"
     "error",
     scope="repository",
 )
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     parsed = context.ownership.parsed
     if parsed is not None:  # warnings (a line used as written, with a doubt) are OWN014's
         yield from parse_issue_findings(RULE_ID, parsed, "error")

@@ -34,13 +34,13 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN003"
 
 
 @rule(RULE_ID, "pattern-matches-nothing", "A CODEOWNERS pattern matches no file.", "warning", scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
 
     usage = rule_usage(context)

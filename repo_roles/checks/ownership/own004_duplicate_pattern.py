@@ -41,7 +41,7 @@ from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
     from repo_roles.ownership.matcher import CompiledCodeowners
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN004"
 
@@ -61,7 +61,7 @@ def duplicate_groups(compiled: "CompiledCodeowners") -> List[List[int]]:
 
 @rule(RULE_ID, "duplicate-pattern", "The same pattern appears twice; the earlier line is dead.", "warning",
       scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     compiled = context.ownership.compiled
     if compiled is None:
         return

@@ -41,14 +41,14 @@ from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
     from repo_roles.checks.ownership._usage import RuleUsage
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN005"
 
 
 @rule(RULE_ID, "shadowed-rule", "A CODEOWNERS line matches files but later lines always win.", "warning",
       scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
 
     usage = rule_usage(context)

@@ -42,7 +42,7 @@ from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
     from repo_roles.ownership.codeowners import ParsedCodeowners
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN006"
 
@@ -52,7 +52,7 @@ _Use = Tuple[str, Optional[int], Optional[int], str, str]
 
 @rule(RULE_ID, "owner-not-in-roster", "An owner is neither a team of the roster nor a member of one.", "warning",
       scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     roster = Roster(context.config.teams)
     if not roster:
         return
@@ -74,7 +74,7 @@ def check(context: "ScanContext") -> Iterator[Finding]:
         )
 
 
-def _uses(context: "ScanContext") -> Iterator[_Use]:
+def _uses(context: "ProjectContext") -> Iterator[_Use]:
     """Every owner mention, CODEOWNERS first, then OWNERS files in path order."""
     parsed = context.ownership.parsed
     if parsed is not None:

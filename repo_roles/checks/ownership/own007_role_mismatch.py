@@ -44,7 +44,7 @@ from repo_roles.findings import Finding
 from repo_roles.roles import side_of
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN007"
 
@@ -54,7 +54,7 @@ _Verdict = Optional[Tuple[frozenset, str]]
 
 
 @rule(RULE_ID, "role-mismatch", "None of a file's owners answers for the file's role.", "warning", scope="file")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     roster = Roster(context.config.teams)
     if not roster:
         return

@@ -37,13 +37,13 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN008"
 
 
 @rule(RULE_ID, "ownership-file-unowned", "The CODEOWNERS file itself has no owner.", "warning", scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     compiled = context.ownership.compiled
     path = context.ownership.source_file
     if compiled is None or path is None:

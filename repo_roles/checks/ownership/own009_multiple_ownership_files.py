@@ -38,7 +38,7 @@ from repo_roles.findings import Finding
 from repo_roles.ownership.discovery import PLATFORM_NAME
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN009"
 
@@ -46,7 +46,7 @@ RULE_ID = "OWN009"
 
 @rule(RULE_ID, "multiple-ownership-files", "More than one CODEOWNERS file; platforms read only one.", "warning",
       scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     discovery = context.ownership.discovery
     if discovery is None or len(discovery.candidates) < 2:
         return

@@ -43,14 +43,14 @@ from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
     from repo_roles.checks.ownership._usage import RuleUsage
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN010"
 
 
 @rule(RULE_ID, "non-recursive-pattern", "dir/* leaves nested files to an earlier, broader line.", "warning",
       scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
 
     usage = rule_usage(context)

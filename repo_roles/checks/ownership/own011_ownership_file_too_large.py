@@ -35,14 +35,14 @@ from repo_roles.findings import Finding
 from repo_roles.ownership.discovery import GITHUB_SIZE_LIMIT
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN011"
 
 
 @rule(RULE_ID, "ownership-file-too-large", "GitHub does not load a CODEOWNERS file of 3 MB or more.", "error",
       scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     ownership = context.ownership
     path = ownership.source_file
     if not ownership.oversize or ownership.dialect != "github" or path is None:

@@ -38,14 +38,14 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN012"
 
 
 @rule(RULE_ID, "no-ownership-file", "Owners are required but no CODEOWNERS or OWNERS file exists.", "error",
       scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     required = context.config.ownership.require_owner
     if not required or has_ownership_source(context):
         return

@@ -41,14 +41,14 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN013"
 
 
 @rule(RULE_ID, "duplicate-section", "A GitLab section heading repeats an earlier section and is merged into it.",
       "warning", scope="repository")
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     parsed = context.ownership.parsed
     if parsed is None:
         return

@@ -44,7 +44,7 @@ from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
-    from repo_roles.scan import ScanContext
+    from repo_roles.context import ProjectContext
 
 RULE_ID = "OWN014"
 
@@ -56,7 +56,7 @@ RULE_ID = "OWN014"
     "warning",
     scope="repository",
 )
-def check(context: "ScanContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> Iterator[Finding]:
     parsed = context.ownership.parsed
     if parsed is not None:  # errors (lines the host skips) are OWN002's
         yield from parse_issue_findings(RULE_ID, parsed, "warning")
