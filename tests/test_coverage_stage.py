@@ -189,3 +189,14 @@ def test_audit_says_per_language_what_it_measured_and_left_out(make_repo, run_cl
         "  c                2         0  -",
         "  rust             1         1  syntax-error 1",
     ]
+
+
+def test_files_without_an_extension_are_one_group_of_left_out_files(make_repo) -> None:
+    """Scripts without an extension are counted together as "(no extension)", never one row per name."""
+    from repo_roles.scan import scan
+
+    root = make_repo({"bin/api": "#!/bin/sh\nexec api\n", "bin/worker": "#!/bin/sh\nexec worker\n",
+                      "app.py": '"""App."""\n'})
+    languages = scan(root).coverage.languages(lambda path: True)
+    assert languages["(no extension)"] == (0, {"no-analyzer": 2})
+    assert "api" not in languages and "worker" not in languages

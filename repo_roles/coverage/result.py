@@ -205,7 +205,8 @@ class CoverageResult:
         """What the stage measured and what it left out, per language: ``language -> (files
         measured, {reason: files left out})``.  A file of an analysed language that could not be
         read is left out with its problem code (``syntax-error``, ``not-analysed``…); a ``code``
-        file no analyzer knows is left out under its suffix (``".swift"``) as ``no-analyzer``.
+        file no analyzer knows is left out under its suffix (``".swift"``, or ``"(no extension)"``) as
+        ``no-analyzer``.
         Read from the stored columns: only unreadable files (a few) are decoded."""
         out: Dict[str, Tuple[int, Dict[str, int]]] = {}
         cached, fresh = self._cached, self._fresh
@@ -222,7 +223,8 @@ class CoverageResult:
                 if not code(path):
                     continue
                 base = path.rpartition("/")[2]
-                language = "." + base.rpartition(".")[2] if "." in base.lstrip(".") else base
+                # Files without an extension (scripts) are one group, as the audit's note has them.
+                language = "." + base.rpartition(".")[2] if "." in base.lstrip(".") else "(no extension)"
                 reason: Optional[str] = "no-analyzer"
             elif measured:
                 reason = None
