@@ -258,3 +258,18 @@ def test_name_by_name_index_answers_as_the_whole_index(order: int) -> None:
         assert lazy.tests_for(path) == whole.tests_for(path), path
         assert lazy.looked_for(path) == whole.looked_for(path), path
         assert lazy.exempt_reason(path) == whole.exempt_reason(path), path
+
+
+@pytest.mark.parametrize("source, tested", [
+    pytest.param("pub fn f() {}\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() {}\n}\n", True,
+                 id="rust-book-ch11-cfg-test-module"),
+    pytest.param("pub fn f() {}\n#[tokio::test]\nasync fn t() {}\n", True, id="tokio-test-attribute"),
+    pytest.param("pub fn f() {}\n// #[cfg(tests)] is not it\n", False, id="no-unit-tests"),
+])
+def test_rust_unit_tests_in_the_file_count_as_its_tests(make_repo, source: str, tested: bool) -> None:
+    """The Rust book, ch. 11.3: unit tests live in each file's `#[cfg(test)]` module."""
+    from repo_roles.scan import scan
+
+    root = make_repo({"Cargo.toml": "[package]\nname = \"c\"\n", "src/lib.rs": source})
+    needing = scan(root).modules_needing_tests
+    assert needing["src/lib.rs"] == (("src/lib.rs",) if tested else ())

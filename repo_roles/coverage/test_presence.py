@@ -31,7 +31,9 @@ question is then a handful of dict look-ups.  Conventions, tried in this order:
   any C/C++ file under a ``test``/``tests``/``unittests`` directory is a test.
 * Rust (``cargo test``, https://doc.rust-lang.org/cargo/guide/tests.html): integration tests in
   the crate's ``tests/`` directory (the crate is the nearest ``Cargo.toml``) test its ``src/``.
-  Unit tests in ``#[cfg(test)]`` modules need the file's text and are not looked for here.
+  A source file with its own unit tests (a ``#[cfg(test)]`` module or ``#[test]`` functions,
+  the convention of https://doc.rust-lang.org/book/ch11-03-test-organization.html) tests
+  itself: :func:`modules_needing_tests` reads the few Rust files no other evidence covers.
 * C# (xUnit/NUnit/MSTest projects): ``Foo.cs`` <-> ``FooTests.cs``/``FooTest.cs`` in the
   project; files of a ``*.Tests``/``*.UnitTests``/``*.Test`` project directory are tests.
 * PHP (PHPUnit, https://docs.phpunit.de/en/11.5/organizing-tests.html): ``src/Foo.php`` <->
@@ -469,6 +471,10 @@ class TestIndex:
         return []
 
 
+RUST_READ_LIMIT = 4 * 1024 * 1024
+_RUST_UNIT_TESTS = re.compile(rb"#\[\s*cfg\s*\(\s*test\s*\)\s*\]|#\[\s*(?:tokio::)?test\b")
+
+
 def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...]]:
     """Every target module that needs a test -> the test files found for it (empty: none).
 
@@ -498,6 +504,11 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         if not tests:
             if index.exempt_reason(path) is not None:
                 continue
+            if path.endswith(".rs"):
+                data = context.inventory.read_bytes(path, RUST_READ_LIMIT)
+                if data is not None and _RUST_UNIT_TESTS.search(data):
+                    out[path] = (path,)  # unit tests in the file itself (Rust's convention)
+                    continue
             if path.endswith(".py"):
                 defines = known.defines_code(path) if known is not None else None
                 if defines is None:
