@@ -273,3 +273,13 @@ def test_rust_unit_tests_in_the_file_count_as_its_tests(make_repo, source: str, 
     root = make_repo({"Cargo.toml": "[package]\nname = \"c\"\n", "src/lib.rs": source})
     needing = scan(root).modules_needing_tests
     assert needing["src/lib.rs"] == (("src/lib.rs",) if tested else ())
+
+
+def test_cargo_bench_example_and_build_targets_need_no_test(make_repo) -> None:
+    """Cargo's project layout: benches/, examples/ and build.rs are targets of their own."""
+    from repo_roles.scan import scan
+
+    root = make_repo({"Cargo.toml": "[package]\nname = \"c\"\n", "src/lib.rs": "pub fn f() {}\n",
+                      "benches/speed.rs": "fn main() {}\n", "examples/demo.rs": "fn main() {}\n",
+                      "build.rs": "fn main() {}\n"})
+    assert sorted(scan(root).modules_needing_tests) == ["src/lib.rs"]
