@@ -17,7 +17,8 @@ from repo_roles.classify.context import Context
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe, extension_of
 from repo_roles.classify.results import Hit
-from repo_roles.classify.sniff import HeaderRules, generated_header, head_tags, header_possible, name_tags
+from repo_roles.classify.sniff import (MINIFIABLE, MINIFIED, HeaderRules, generated_header, head_tags, header_possible,
+                                       minified, name_tags)
 from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, SHEBANG, hit_of
 from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
 from repo_roles.config.model import Config
@@ -204,11 +205,15 @@ class Signals:
         name = p.fact(HEADER, self._header)
         if name is None:
             return None
+        if name == MINIFIED:
+            return Hit(R.GENERATED, f"{name} in the first 4 KB", self.src)
         return Hit(R.GENERATED, f"header '{name}' in the first 4 KB", self.src)
 
     def _header(self, p: Probe) -> Optional[str]:
         """The name of the generated-code header rule the head matches (a fact of the content)."""
         head = p.head()
+        if head is not None and p.ext in MINIFIABLE and minified(head):
+            return MINIFIED
         if head is not None and not header_possible(head, self._headers):
             return None
         header = generated_header(p.text() or "", self._headers)
@@ -216,7 +221,8 @@ class Signals:
 
     def _sniff_generated(self, p: Probe) -> bool:
         """Read a header only for source files that later path rules would not decide."""
-        if not p.readable or p.ext not in self._code_exts or self.claim(p.base) is not None:
+        if not p.readable or (p.ext not in self._code_exts and p.ext not in MINIFIABLE) \
+                or self.claim(p.base) is not None:
             return False
         info = self.dir_info(p.directory)
         match = self.test_match(p)

@@ -57,6 +57,20 @@ def generated_header(text: str, rules: HeaderRules) -> Optional[Header]:
     return None
 
 
+# Linguist's generated.rb ``minified_files?``: a .js or .css file whose average line length is
+# over 110 characters is minified (Linguist reads the whole file; we read its first 4 KB).
+MINIFIABLE = frozenset({"js", "mjs", "cjs", "css"})
+MINIFIED = "minified (average line over 110 characters, Linguist's minified_files?)"
+
+
+def minified(head: bytes) -> bool:
+    """Whether a file head reads as minified code (see :data:`MINIFIED`)."""
+    lines = head[:HEAD_LIMIT].split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return bool(lines) and sum(map(len, lines)) > 110 * len(lines)
+
+
 def header_possible(head: bytes, rules: HeaderRules) -> bool:
     """False when no header rule can match ``decode(head)``; decoding 4 KB costs more than this."""
     return rules.screen.may_match_bytes(head[:HEAD_LIMIT])
