@@ -78,7 +78,10 @@ class GlobSet:
     directories, exactly as in ``.gitignore`` (``re.match`` on the path, not ``fullmatch``).
     """
 
-    def __init__(self, globs: Sequence[str], *, last_wins: bool = False) -> None:
+    def __init__(self, globs: Sequence[str], *, last_wins: bool = False, trusted: bool = False) -> None:
+        """``trusted``: the globs are the tool's own tables (``rules/``), never the scanned
+        repository's, so Python's ``re`` (C-level, no per-call wrapper) may run them; anything a
+        repository wrote goes through :func:`~repo_roles.linear.compile_untrusted`."""
         self.globs: Tuple[str, ...] = tuple(globs)
         self._include: List[bool] = []
         parts: List[str] = []
@@ -90,7 +93,8 @@ class GlobSet:
             source, include = glob_regex(self.globs[index])
             self._include.append(include)
             parts.append(f"(?P<g{index}>{source})")
-        self._regex: Optional[LinearPattern] = compile_untrusted("|".join(parts)) if parts else None
+        compile_ = re.compile if trusted else compile_untrusted
+        self._regex: Optional[LinearPattern] = compile_("|".join(parts)) if parts else None  # type: ignore[assignment]
         literals = [_required_literal(glob) for glob in self.globs]
         self._literals: Optional[Tuple[str, ...]] = (
             tuple(dict.fromkeys(literals)) if literals and None not in literals else None  # type: ignore[arg-type]

@@ -42,12 +42,42 @@ def top_directory(path: str) -> Optional[str]:
 
 
 def owner_rows(history: History, paths: Sequence[str], owners_of: OwnersOf) -> List[TeamRow]:
-    """One row per declared owner, in owner order."""
+    """One row per declared owner, in owner order.
+
+    What a file contributes (its authors, their handles, whether any is active, who committed
+    when) is worked out once per file and per author, not once per owner of the file.
+    """
     by_owner: Dict[str, List[str]] = {}
     for path in paths:
         for owner in real_owners(owners_of(path)):
             by_owner.setdefault(owner, []).append(path)
+    handle_of: Dict[int, Optional[str]] = {}
+    active_of: Dict[int, bool] = {}
+
+    def handle(author: int) -> Optional[str]:
+        if author not in handle_of:
+            handle_of[author] = history.handle(author)
+        return handle_of[author]
+
+    def active(author: int) -> bool:
+        if author not in active_of:
+            active_of[author] = history.active(author)
+        return active_of[author]
+
+    facts: Dict[str, Tuple[List[int], Set[str], bool, List[Tuple[str, int]]]] = {}
+
+    def facts_of(path: str) -> Tuple[List[int], Set[str], bool, List[Tuple[str, int]]]:
+        found = facts.get(path)
+        if found is None:
+            authors = history.author_ids(path)
+            handles = {h for h in map(handle, authors) if h is not None}
+            commits = [(h, when) for h, when in ((handle(a), when) for a, _, when in history.contributors(path))
+                       if h is not None]
+            found = facts[path] = (authors, handles, any(map(active, authors)), commits)
+        return found
+
     rows = []
+    model = history.model
     for owner in sorted(by_owner, key=str.casefold):
         files = by_owner[owner]
         people = history.identities.people(owner)
@@ -55,16 +85,16 @@ def owner_rows(history: History, paths: Sequence[str], owners_of: OwnersOf) -> L
         last: Optional[int] = None
         authored: Dict[str, List[int]] = {}
         for path in files:
-            authors = authored[path] = history.author_ids(path)
-            if people & history.handles_of(authors):
+            authors, handles, someone_active, commits = facts_of(path)
+            authored[path] = authors
+            if not people.isdisjoint(handles):
                 with_member += 1
-            if not any(history.active(a) for a in authors):
+            if not someone_active:
                 nobody += 1
-            for author, _, when in history.contributors(path):
-                if history.handle(author) in people and (last is None or when > last):
+            for who, when in commits:
+                if who in people and (last is None or when > last):
                     last = when
         tf, removed = truck_factor(authored)
-        model = history.model
         labels = tuple(model.label(a) for a in removed) if model is not None else ()
         rows.append(TeamRow(owner, len(files), with_member / len(files), nobody / len(files), last, tf, labels))
     return rows
