@@ -18,9 +18,12 @@ Restricted visibility (``pub(crate)``, ``pub(super)``, ``pub(in …)``) and no `
 documented either by ``///`` on the ``pub mod x;`` line or by ``//!`` at the top of its own file:
 a module file with ``//!`` carries a documented ``module`` item; ``pub mod x;`` with ``///``
 is a documented item; without it the declaration is exempt (``"module-file"``), since only the
-other file can say whether the module is documented (never a false "missing"). Which modules are
-re-exported is a whole-crate question one file cannot answer; ``pub`` is taken at its word, and
-items made by macros are not seen.
+other file can say whether the module is documented (never a false "missing"). Whether a file's
+module is public at all is a whole-crate question: the file's ``mod x;`` declarations
+(:attr:`FileDocs.modules`) and top-level ``pub use`` paths (:attr:`FileDocs.uses`) are recorded,
+and :mod:`repo_roles.coverage.rust_crate` exempts the items of files reached only through
+private modules after every file is analysed. Items made by macros (``cfg_if!`` included) are
+not seen.
 
 A doc comment is ``///`` (not ``////``) or ``/** … */`` (not ``/***``) with some text, or a
 ``#[doc = "…"]`` attribute, before the item; other attributes may stand in between (the
