@@ -92,3 +92,16 @@ def test_the_coverage_stage_runs_the_pass_cold_and_warm(make_repo, use_cache: bo
         # helper is exempt; the exported macro is still asked for
         assert coverage.undocumented("src/helpers.rs") == ("rust", (("m", "macro", 5, True, None),))
         assert [i.exempt for i in coverage.files["src/shapes/secret.rs"].docs.items] == ["private-module"]
+
+
+def test_a_cargo_lib_path_is_a_crate_root(make_repo) -> None:
+    """Cargo's ``[lib] path`` names the crate root (doc.rust-lang.org/cargo/reference/cargo-targets.html#the-path-field)."""
+    root = make_repo({
+        "Cargo.toml": '[package]\nname = "x"\nversion = "0.1.0"\n[lib]\npath = "code/root.rs"\n',
+        "code/root.rs": "//! Root.\nmod private;\npub mod open;\n",
+        "code/private.rs": "pub fn p() {}\n",
+        "code/open.rs": "pub fn o() {}\n",
+    })
+    coverage = scan(root, use_cache=False).coverage
+    assert coverage.counts("code/private.rs") == (0, 0)
+    assert coverage.counts("code/open.rs") == (0, 1)
