@@ -37,7 +37,7 @@ from repo_roles.cachedir import cache_directory, user_cache_root  # noqa: F401 (
 if TYPE_CHECKING:
     from repo_roles.config import Config
 
-CACHE_FORMAT = 6  # 4: signature end lines (issue 12); 5: issue 17 (new languages, newer Python syntax, Go body errors); 6: Rust mod declarations
+CACHE_FORMAT = 6  # 4: signature end lines (issue 12); 5: issue 17 (new languages, newer Python syntax, Go body errors); 6: Rust mod declarations and pub use paths, Go package-level new(expr)
 DB_NAME = f"docs-v{CACHE_FORMAT}.sqlite3"
 
 Sups = Tuple[Tuple[int, Tuple[str, ...], bool], ...]  # (line, codes, file_level) per comment
