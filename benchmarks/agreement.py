@@ -15,7 +15,8 @@ compared (repo-roles counts declarations, not fields).
 
 ``rustc`` compiles ``CRATE_DIR/src/lib.rs`` with ``-W missing_docs`` (nothing is run: no build
 script, no dependencies) and compares its warnings (file:line) with the items repo-roles
-counts as missing in ``CRATE_DIR/src/**/*.rs``. ``--skip`` leaves out files whose items macros
+counts as missing in ``CRATE_DIR/src/**/*.rs``, after the crate-level pass that exempts files
+reached only through private modules (``--per-file``: without it, as before). ``--skip`` leaves out files whose items macros
 generate (invisible to a syntax reading).
 
 Both print the undocumented items each side reports, the items only one side reports,
@@ -34,7 +35,9 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
+from repo_roles.coverage import rust_crate
 from repo_roles.coverage.languages import analyze
+from repo_roles.coverage.model import FileDocs
 
 _DOXYGEN = re.compile(r"^(.*?):(\d+): warning: (?:Member (\S+?)(?:\(.*)? \(([\w ]+)\)|Compound (\S+)) .*is not documented")
 _RUSTC = re.compile(r"^(\S+?):(\d+):\d+: warning: missing documentation for ")
@@ -111,7 +114,7 @@ def doxygen(headers: List[str], namespaces: List[str]) -> int:
     return 0
 
 
-def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str) -> int:
+def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str, crate_pass: bool = True) -> int:
     root = Path(crate).resolve()
     with tempfile.TemporaryDirectory(prefix="rr-rustc-") as tmp:
         command = ["rustc", "--crate-type", "lib", "--edition", edition, "-W", "missing_docs", "--error-format", "short",
@@ -126,11 +129,17 @@ def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str) -> int:
               if m and m.group(1) not in skip}
     ours: Set[tuple] = set()
     counted = 0
+    every: Dict[str, FileDocs] = {}
     for path in sorted((root / "src").rglob("*.rs")):
         relative = path.relative_to(root).as_posix()
+        docs = analyze(path.read_bytes(), relative)
+        if docs is not None:
+            every[relative] = docs
+    if crate_pass:  # the crate-level pass the coverage stage runs (private module files)
+        every.update(rust_crate.apply(every))
+    for relative, docs in every.items():
         if relative in skip:
             continue
-        docs = analyze(path.read_bytes(), relative)
         if docs is None or docs.problems:
             print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
             continue
@@ -177,6 +186,7 @@ def main() -> int:
     rs.add_argument("--cfg", action="append", default=[])
     rs.add_argument("--skip", action="append", default=[])
     rs.add_argument("--edition", default="2021", help="the crate's Rust edition (Cargo.toml)")
+    rs.add_argument("--per-file", action="store_true", help="without the crate-level pass (private module files)")
     rb = sub.add_parser("yard")
     rb.add_argument("project")
     rb.add_argument("--pattern", default="lib/**/*.rb")
@@ -185,7 +195,7 @@ def main() -> int:
         return yard(args.project, args.pattern)
     if args.tool == "doxygen":
         return doxygen(args.headers, args.namespace)
-    return rustc(args.crate, args.cfg, args.skip, args.edition)
+    return rustc(args.crate, args.cfg, args.skip, args.edition, not args.per_file)
 
 
 if __name__ == "__main__":

@@ -381,7 +381,10 @@ def test_java_parity_with_javadoc_doclint(tmp_path: Path) -> None:
 @pytest.mark.parametrize("source, expected", [
     pytest.param("package p\n\n// F returns a new pointer.\nfunc F() *int64 { return new(int64(0)) }\n\nfunc G() {}\n",
                  [("F", True), ("G", False)], id="go1.26-new-expr-in-a-body-https://go.dev/doc/go1.26#language"),
-    pytest.param("package p\n\nvar X = new(int64(0))\n", None, id="outside-a-body-still-unreadable"),
+    pytest.param("package p\n\n// X is.\nvar X = new(int64(0))\n\n// F does.\nfunc F() {}\n\nvar (\n\tY = new(int64(1))\n\tZ = 2\n)\n",
+                 [("X", True), ("F", True), ("Y", False), ("Z", False)],
+                 id="go1.26-new-expr-at-package-level-keeps-the-following-declarations"),
+    pytest.param("package p\n\nvar X = new(int64(0)\n", None, id="a-real-error-beside-new-stays-unreadable"),
     pytest.param("package p\n\nfunc F() {\n\tif x {\n\n// G.\nfunc G() {}\n", None, id="unclosed-body-is-a-real-error"),
 ])
 def test_go_errors_confined_to_function_bodies(source: str, expected: Optional[List[Tuple[str, bool]]]) -> None:

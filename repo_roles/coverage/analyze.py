@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import gc
 import os
+import posixpath
 import re
 import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from repo_roles._compat import tomllib
 from repo_roles.coverage import cache as C
+from repo_roles.coverage import rust_crate
 from repo_roles.coverage.model import DocOptions, FileDocs
 from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
 from repo_roles.coverage.store import DocCache, raw_path
@@ -224,6 +227,7 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
         fresh, defines, facts = _analyze_all(inventory.project_root, files, {}, options, None)
         result = CoverageResult(order, fresh, defines=defines)
         result.test_facts = facts
+        rust_crates(result, inventory)
         return result
     diff = worktree_diff(inventory, len(files))
     _, analyzers = analyzer_lookup()
@@ -237,7 +241,43 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     fresh, defines, facts = _analyze_all(inventory.project_root, todo, keys, options, store)
     result = CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines)
     result.test_facts = facts
+    rust_crates(result, inventory)
     return result
+
+
+def rust_crates(result: CoverageResult, inventory: Inventory) -> None:
+    """The crate-level Rust pass (:mod:`repo_roles.coverage.rust_crate`) over the per-file
+    results, fresh or cached: no ``.rs`` file is read again (only ``Cargo.toml`` files, for a
+    ``[lib] path``). Files reached only through private modules get their items exempt."""
+    rust: Dict[str, FileAnalysis] = {}
+    manifests: List[str] = []
+    for path in result.files:
+        if path.endswith(".rs"):
+            analysis = result.analysis(path)
+            if analysis is not None and analysis.language == "rust":
+                rust[path] = analysis
+        elif path == "Cargo.toml" or path.endswith("/Cargo.toml"):
+            manifests.append(path)
+    if not rust:
+        return
+    docs = {path: a.docs for path, a in rust.items() if a.docs is not None}
+    changed = rust_crate.apply(docs, _lib_paths(inventory, manifests))  # type: ignore[arg-type]
+    for path, new in changed.items():
+        result.replace(FileAnalysis(path, "rust", new, rust[path].suppressions))
+
+
+def _lib_paths(inventory: Inventory, manifests: List[str]) -> List[str]:
+    """``[lib] path`` of each readable ``Cargo.toml``, relative to the project root."""
+    out: List[str] = []
+    for manifest in manifests:
+        data = inventory.read_bytes(manifest, 1_000_000)
+        try:
+            lib = tomllib.loads(data.decode("utf-8"))["lib"]["path"] if data else None
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            continue
+        if isinstance(lib, str):
+            out.append(posixpath.normpath(posixpath.join(manifest.rpartition("/")[0], lib)))
+    return out
 
 
 def _analyze_all(root: Path, files: List[FileEntry], keys: Dict[str, str], options: DocOptions,

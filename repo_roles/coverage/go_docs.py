@@ -51,10 +51,26 @@ def analyze_go(data: bytes, path: str, options: DocOptions = DocOptions()) -> Fi
     if path.endswith("_test.go"):
         return FileDocs(path, "go")
     prepared = prepare(data, path, options, "go", "go", "Go", _BODIES)
+    if isinstance(prepared, FileDocs) and _syntax_error(prepared) and b"new(" in data:
+        # Go 1.26 ``new(expr)`` outside a body (``var X = new(int64(0))``): the grammar's
+        # recovery swallows the declarations that follow, so the ERROR cannot be tolerated.
+        # Read as an ordinary call of a same-length name instead: offsets, lines, names and
+        # comments stay as they are, and only a clean parse is used.
+        retry = prepare(_NEW_CALL.sub(b"nEw(", data), path, options, "go", "go", "Go", _BODIES)
+        if not isinstance(retry, FileDocs):
+            prepared = retry
     if isinstance(prepared, FileDocs):
         return prepared
     root, data = prepared
     return _collect(root, data, path, options)
+
+
+# ``new(`` as the builtin: not ``x.new(``, ``xnew(``, nor a function or method declared ``new``.
+_NEW_CALL = re.compile(rb"(?<!func )(?<!\) )(?<![\w.])new\(")
+
+
+def _syntax_error(docs: FileDocs) -> bool:
+    return any(problem[1] == "syntax-error" for problem in docs.problems)
 
 
 def _exported(name: str) -> bool:

@@ -64,6 +64,12 @@ class FileDocs(NamedTuple):
     language: str
     items: Tuple[DocItem, ...] = ()
     problems: Tuple[Problem, ...] = ()
+    # Rust: the file's ``mod x;`` declarations, as (module path from the file's own module
+    # ("x", or "a/x" inside an inline ``mod a { … }``), exported, ``#[path]`` value or "") —
+    # what the crate-level pass (``rust_crate``) needs, so it reads no file again.
+    modules: Tuple[Tuple[str, bool, str], ...] = ()
+    # Rust: the paths a top-level plain ``pub use`` re-exports (``self::math::*``, ``crate::a::B``).
+    uses: Tuple[str, ...] = ()
 
     @property
     def counted(self) -> Tuple[DocItem, ...]:

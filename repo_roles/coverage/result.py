@@ -99,6 +99,11 @@ class CoverageResult:
     def __contains__(self, path: str) -> bool:
         return path in self._cached or path in self._fresh
 
+    def replace(self, analysis: FileAnalysis) -> None:
+        """Put a post-step's analysis (the Rust crate pass) in place of the file's row."""
+        self._cached.pop(analysis.path, None)
+        self._fresh[analysis.path] = analysis
+
     # -- per file ----------------------------------------------------------------------------
     def analysis(self, path: str) -> Optional[FileAnalysis]:
         """The file's analysis; a cached file's is built on each call and not kept (the result

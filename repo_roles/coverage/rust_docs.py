@@ -18,9 +18,12 @@ Restricted visibility (``pub(crate)``, ``pub(super)``, ``pub(in …)``) and no `
 documented either by ``///`` on the ``pub mod x;`` line or by ``//!`` at the top of its own file:
 a module file with ``//!`` carries a documented ``module`` item; ``pub mod x;`` with ``///``
 is a documented item; without it the declaration is exempt (``"module-file"``), since only the
-other file can say whether the module is documented (never a false "missing"). Which modules are
-re-exported is a whole-crate question one file cannot answer; ``pub`` is taken at its word, and
-items made by macros are not seen.
+other file can say whether the module is documented (never a false "missing"). Whether a file's
+module is public at all is a whole-crate question: the file's ``mod x;`` declarations
+(:attr:`FileDocs.modules`) and top-level ``pub use`` paths (:attr:`FileDocs.uses`) are recorded,
+and :mod:`repo_roles.coverage.rust_crate` exempts the items of files reached only through
+private modules after every file is analysed. Items made by macros (``cfg_if!`` included) are
+not seen.
 
 A doc comment is ``///`` (not ``////``) or ``/** … */`` (not ``/***``) with some text, or a
 ``#[doc = "…"]`` attribute, before the item; other attributes may stand in between (the
@@ -30,6 +33,7 @@ comments) have no items.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from typing import Any, List, Optional, Tuple
 
@@ -74,9 +78,11 @@ def analyze_rust(data: bytes, path: str, options: DocOptions = DocOptions()) -> 
         # said in the parent file, so an undocumented module file is no item here (see below).
         module = PurePosixPath(path).stem if name != "mod.rs" else PurePosixPath(path).parent.name
         items.append(DocItem(module, "module", 1, True, True))
-    _walk(root, data, items)
+    modules: List[Tuple[str, bool, str]] = []
+    uses: List[str] = []
+    _walk(root, data, items, modules, uses)
     items.sort(key=lambda item: item.line)
-    return finish(path, "rust", items, options)
+    return finish(path, "rust", items, options)._replace(modules=tuple(modules), uses=tuple(uses))
 
 
 def _inner_doc(children: List[Any], data: bytes) -> bool:
@@ -98,13 +104,19 @@ def _inner_doc(children: List[Any], data: bytes) -> bool:
 _Frame = Tuple[Any, str, Optional[str], str]
 
 
-def _walk(root: Any, data: bytes, items: List[DocItem]) -> None:
+def _walk(root: Any, data: bytes, items: List[DocItem], modules: List[Tuple[str, bool, str]],
+          uses: List[str]) -> None:
     stack: List[_Frame] = [(root, "", None, "module")]
     while stack:
         body, outer, inherited, container = stack.pop()
         found: List[_Frame] = []
         for node, doc, attrs in _with_docs(body.children, data):
             kind = _ITEMS.get(node.type)
+            if node.type == "use_declaration":
+                argument = node.child_by_field_name("argument")
+                if not outer and inherited is None and argument is not None and _is_pub(node, data):
+                    uses.extend(use_paths(text_of(argument, data)))
+                continue
             if node.type == "impl_item":
                 inner = node.child_by_field_name("body")
                 typ = node.child_by_field_name("type")
@@ -127,6 +139,7 @@ def _walk(root: Any, data: bytes, items: List[DocItem]) -> None:
                 if exempt is None and not doc:
                     exempt = "module-file"
                 items.append(DocItem(name, kind, line_of(name_node), exempt is None, doc, exempt))
+                modules.append((name.replace("::", "/"), exempt in (None, "module-file"), _path_attr(attrs, outer)))
                 continue
             if kind == "module":
                 doc = doc or _inner_doc(node.child_by_field_name("body").children, data)
@@ -141,6 +154,47 @@ def _walk(root: Any, data: bytes, items: List[DocItem]) -> None:
             elif kind == "enum":
                 _variants(inner, name, exempt, data, items)
         stack.extend(reversed(found))
+
+
+_AS = re.compile(r"\s+as\s+\w+")
+_SPACE = re.compile(r"\s+|//[^\n]*|/\*.*?\*/", re.S)
+
+
+def use_paths(tree: str) -> List[str]:
+    """The leaves of a ``use`` tree: ``a::{b, c::*}`` -> ``["a::b", "a::c::*"]`` (``as`` renames
+    dropped: what matters is which item is re-exported)."""
+    text = _SPACE.sub("", _AS.sub("", tree))
+    out: List[str] = []
+    stack = [("", text)]
+    while stack:
+        prefix, rest = stack.pop()
+        brace = rest.find("{")
+        if brace < 0 or not rest.endswith("}"):
+            if rest and "{" not in rest and "}" not in rest:
+                leaf = prefix + rest
+                out.append(leaf[:-6] if leaf.endswith("::self") else leaf)
+            continue
+        head, depth, start = prefix + rest[:brace], 0, brace + 1
+        for index in range(brace + 1, len(rest) - 1):
+            char = rest[index]
+            depth += (char == "{") - (char == "}")
+            if char == "," and depth == 0:
+                stack.append((head, rest[start:index]))
+                start = index + 1
+        stack.append((head, rest[start:len(rest) - 1]))
+    return sorted(out)
+
+
+_PATH_ATTR = re.compile(r'#\[path="([^"\\]+)"\]')
+
+
+def _path_attr(attrs: str, outer: str) -> str:
+    """A ``#[path = "…"]`` value; "?" inside an inline module (resolved against a directory
+    this pass does not follow: the crate pass leaves such a file alone)."""
+    found = _PATH_ATTR.search(attrs)
+    if found is None:
+        return ""
+    return found.group(1) if not outer else "?"
 
 
 def _join(outer: str, name: str) -> str:

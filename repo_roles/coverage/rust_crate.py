@@ -1,0 +1,161 @@
+"""Rust public surface across files: which module files rustc's ``missing_docs`` never looks into.
+
+The lint (https://doc.rust-lang.org/rustc/lints/listing/allowed-by-default.html#missing-docs)
+asks for documentation on *exported* items: a ``pub`` item is exported only when every module on
+its path from the crate root is ``pub`` too (the Reference, "Visibility and privacy"). One file
+cannot tell that, so each file's analysis records its ``mod x;`` declarations
+(:attr:`FileDocs.modules`: module path, exported, ``#[path]``), and this pass — over those
+records only, no file is read again — follows them from each crate root:
+
+* roots: ``lib.rs`` and ``main.rs`` directly in a ``src`` directory (Cargo's defaults), and any
+  extra root the caller names (a ``[lib] path`` from ``Cargo.toml``);
+* ``mod x;`` in a root or a ``mod.rs`` is ``<dir>/x.rs`` or ``<dir>/x/mod.rs``; in any other file
+  ``f.rs`` it is ``<dir>/f/x.rs`` or ``<dir>/f/x/mod.rs``; inside an inline ``mod a { … }`` the
+  directory gains ``a/``; ``#[path = "p"]`` on a top-level declaration is ``<dir of the file>/p``
+  (the Reference, "Modules": the path attribute);
+* a file reached only through some private (or ``pub(crate)``, ``#[doc(hidden)]``,
+  ``#[cfg(test)]``) module is *private*: its items are exempt as ``"private-module"``.
+
+A file no root reaches (tests, examples, benches, build scripts, an unresolved ``#[path]``) is
+left as its own analysis says. Known limit: ``pub use`` re-exports a private module's items as
+public surface, and rustc then asks for their documentation; this pass does not follow
+re-exports, so such items are missed (counted exempt).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Dict, Iterable, List, Mapping, Optional, Set, Tuple
+
+from repo_roles.coverage.model import FileDocs
+
+PRIVATE_MODULE = "private-module"
+
+
+def is_root(path: str) -> bool:
+    """Cargo's default crate roots: ``src/lib.rs`` and ``src/main.rs`` (of any package)."""
+    head, _, name = path.rpartition("/")
+    return name in ("lib.rs", "main.rs") and (head == "src" or head.endswith("/src"))
+
+
+def _module_dir(path: str, roots: Set[str]) -> str:
+    """The directory a file's ``mod x;`` declarations are resolved in."""
+    head, _, name = path.rpartition("/")
+    if path in roots or name == "mod.rs":
+        return head
+    return posixpath.join(head, name[:-3]) if name.endswith(".rs") else head
+
+
+def _targets(path: str, decl: str, attr: str, roots: Set[str], files: Mapping[str, object]) -> Optional[str]:
+    """The file a declaration of ``path`` names, when it is one of ``files``."""
+    if attr == "?":
+        return None
+    if attr:
+        found = posixpath.normpath(posixpath.join(path.rpartition("/")[0], attr))
+        return found if found in files else None
+    base = posixpath.join(_module_dir(path, roots), decl)
+    for candidate in (base + ".rs", base + "/mod.rs"):
+        if candidate.startswith("./"):
+            candidate = candidate[2:]
+        if candidate in files:
+            return candidate
+    return None
+
+
+def _tree(files: Mapping[str, FileDocs], roots: Set[str]) -> Tuple[Dict[str, Dict[str, Tuple[str, bool]]],
+                                                                   Dict[str, str], Dict[str, str]]:
+    """``(children: file -> {declared module path: (file, exported)}, parent file, crate root)``
+    of every file reached from a root by ``mod`` declarations."""
+    children: Dict[str, Dict[str, Tuple[str, bool]]] = {}
+    parent: Dict[str, str] = {}
+    crate: Dict[str, str] = {root: root for root in roots}
+    stack = sorted(roots)
+    while stack:
+        path = stack.pop()
+        found = children.setdefault(path, {})
+        for decl, exported, attr in files[path].modules:
+            target = _targets(path, decl, attr, roots, files)
+            if target is None or target in roots:
+                continue
+            found[decl] = (target, exported)
+            if target not in crate:
+                crate[target], parent[target] = crate[path], path
+                stack.append(target)
+    return children, parent, crate
+
+
+def exposure(files: Mapping[str, FileDocs], extra_roots: Iterable[str] = ()
+             ) -> Tuple[Set[str], Dict[str, Set[str]], Set[str]]:
+    """``(files whose pub items are all exported, file -> the only names exported from it,
+    files reached from a root)``. A file is wholly exported through a chain of ``pub mod`` from
+    its crate root, or a glob ``pub use path::*`` in an exported file; a named ``pub use
+    path::Name`` exports that one name (a module name exports the whole module)."""
+    roots = {p for p in files if is_root(p)} | {p for p in extra_roots if p in files}
+    children, parent, crate = _tree(files, roots)
+    whole: Set[str] = set()
+    names: Dict[str, Set[str]] = {}
+    todo: List[Tuple[str, str]] = [(root, "*") for root in sorted(roots)]
+    seen: Set[Tuple[str, str]] = set()
+    while todo:
+        path, name = todo.pop()
+        if (path, name) in seen or path not in children:
+            continue
+        seen.add((path, name))
+        if name == "*":
+            whole.add(path)
+            todo.extend((target, "*") for target, exported in children[path].values() if exported)
+        else:
+            names.setdefault(path, set()).add(name)
+            if name in children[path]:
+                todo.append((children[path][name][0], "*"))
+        for use in files[path].uses:
+            last = use.rpartition("::")[2]
+            if name != "*" and last not in (name, "*"):
+                continue
+            target = _resolve(path, use.split("::")[:-1], children, parent, crate)
+            if target is not None:
+                todo.append((target, name if last == "*" else last))
+    return whole, names, set(children)
+
+
+def _resolve(path: str, segments: List[str], children: Dict[str, Dict[str, Tuple[str, bool]]],
+             parent: Dict[str, str], crate: Dict[str, str]) -> Optional[str]:
+    """The file of a ``use`` path's module part, as seen from ``path``; None when it leaves the
+    crate (another crate's name) or passes through something that is no module file."""
+    current: Optional[str] = path
+    if segments and segments[0] == "crate":
+        current, segments = crate.get(path), segments[1:]
+    elif segments and segments[0] == "self":
+        segments = segments[1:]
+    elif segments and segments[0] != "super" and segments[0] not in children.get(path, {}):
+        return None
+    for segment in segments:
+        if current is None:
+            return None
+        if segment == "super":
+            current = parent.get(current)
+        else:
+            found = children.get(current, {}).get(segment)
+            current = found[0] if found is not None else None
+    return current
+
+
+def _top(name: str) -> str:
+    return name.split("::", 1)[0].split(".", 1)[0]
+
+
+def apply(docs_by_path: Dict[str, FileDocs], extra_roots: Iterable[str] = ()) -> Dict[str, FileDocs]:
+    """The Rust files of ``docs_by_path`` whose items change, with their new ``FileDocs``: in a
+    file reached from a crate root but not wholly exported, every counted item that no
+    ``pub use`` exports (``#[macro_export]`` macros excepted: they live at the crate root) is
+    exempt as ``"private-module"``."""
+    rust = {path: docs for path, docs in docs_by_path.items() if docs.language == "rust" and not docs.problems}
+    whole, names, reached = exposure(rust, extra_roots)
+    out: Dict[str, FileDocs] = {}
+    for path in sorted(reached - whole):
+        docs, kept = rust[path], names.get(path, set())
+        items = tuple(item if item.exempt is not None or item.kind == "macro" or _top(item.name) in kept
+                      else item._replace(exempt=PRIVATE_MODULE) for item in docs.items)
+        if items != docs.items:
+            out[path] = docs._replace(items=items)
+    return out
