@@ -59,10 +59,12 @@ def test_a_changed_owner_a_new_commit_or_a_new_roster_is_a_miss(tmp_path: Path) 
     s.commit(BOB, 2, {"lib/b.py": "3"})
     _, expected, got = tables(s.root, cache, table)
     assert got == expected
-    _, before, _ = tables(s.root, cache, {"a.py": ("@org/team",)})
+    plain, _, _ = tables(s.root, cache, {"a.py": ("@org/team",)})
     roster = Config(teams={"@org/team": Team("@org/team", members=("@bob",))})
-    _, expected, got = tables(s.root, cache, {"a.py": ("@org/team",)}, roster)
-    assert got == expected and expected != before  # Bob's team now has a member among a.py's authors
+    history, expected, got = tables(s.root, cache, {"a.py": ("@org/team",)}, roster)
+    assert got == expected
+    team = owners({"a.py": ("@org/team",)})
+    assert declared_mod.declared_key(history, PATHS, team) != declared_mod.declared_key(plain, PATHS, team)
 
 
 def test_a_damaged_cache_file_is_a_miss(tmp_path: Path) -> None:
