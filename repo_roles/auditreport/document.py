@@ -160,7 +160,8 @@ def not_measured(context: ScanContext) -> dict:
 def declared(context: ScanContext) -> dict:
     """"Declared vs actual": declared owners against who knows their files by git history
     (Degree of Authorship; truck factor by Avelino et al.), from :mod:`repo_roles.history.declared`."""
-    from repo_roles.history.declared import directory_rows, owner_rows
+    from repo_roles.cachedir import cache_directory
+    from repo_roles.history.declared import declared_tables
     from repo_roles.history.stage import iso
 
     history = context.history
@@ -172,6 +173,8 @@ def declared(context: ScanContext) -> dict:
         return iso(when)[:10] if when is not None else None
 
     paths = [e.path for e in context.targets]
+    owners, directories = declared_tables(history, paths, context.ownership.owners_of,
+                                          cache_directory(context.config, context.inventory.project_root))
     return {
         "available": True,
         "note": None,
@@ -181,12 +184,12 @@ def declared(context: ScanContext) -> dict:
             {"owner": r.owner, "files": r.files, "with_member": round(100 * r.with_member, 1),
              "nobody_active": round(100 * r.nobody_active, 1), "last_member_commit": day(r.last_member_commit),
              "truck_factor": r.truck_factor, "top_authors": list(r.top_authors)}
-            for r in owner_rows(history, paths, context.ownership.owners_of)
+            for r in owners
         ],
         "directories": [
             {"directory": d.directory + "/", "files": d.files, "truck_factor": d.truck_factor,
              "top_authors": list(d.top_authors)}
-            for d in directory_rows(history, paths)
+            for d in directories
         ],
     }
 

@@ -7,6 +7,9 @@ Owners that are no person or team (GitLab ``@@role`` owners, Chromium's ``*``) a
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
 from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from repo_roles.history.model import contributions, truck_factor
@@ -66,10 +69,20 @@ def owner_rows(history: History, paths: Sequence[str], owners_of: OwnersOf) -> L
 
     facts: Dict[str, Tuple[List[int], Set[str], bool, List[Tuple[str, int]]]] = {}
 
+    model = history.model
+    files_get = model.files.get if model is not None else None
+    prefix = history.prefix
+
     def facts_of(path: str) -> Tuple[List[int], Set[str], bool, List[Tuple[str, int]]]:
         found = facts.get(path)
         if found is None:
             authors = history.author_ids(path)
+            record = files_get(prefix + path) if files_get is not None else None
+            if record is not None and len(record) == 4:  # one contributor, the file's only author
+                who = handle(record[1])
+                found = facts[path] = (authors, set() if who is None else {who}, active(record[1]),
+                                       [] if who is None else [(who, record[3])])
+                return found
             handles = {h for h in map(handle, authors) if h is not None}
             commits = [(h, when) for h, when in ((handle(a), when) for a, _, when in history.contributors(path))
                        if h is not None]
@@ -77,7 +90,6 @@ def owner_rows(history: History, paths: Sequence[str], owners_of: OwnersOf) -> L
         return found
 
     rows = []
-    model = history.model
     for owner in sorted(by_owner, key=str.casefold):
         files = by_owner[owner]
         people = history.identities.people(owner)
@@ -114,6 +126,78 @@ def directory_rows(history: History, paths: Sequence[str]) -> List[DirectoryRow]
         labels = tuple(model.label(a) for a in removed) if model is not None else ()
         rows.append(DirectoryRow(directory, len(groups[directory]), tf, labels))
     return rows
+
+
+DECLARED_CACHE_FORMAT = 1
+DECLARED_CACHE_NAME = "declared-rows.json"
+
+
+def declared_key(history: History, paths: Sequence[str], owners_of: OwnersOf) -> Optional[str]:
+    """What :func:`owner_rows` and :func:`directory_rows` depend on, as one digest: the history
+    model (its settings fingerprint and head commit), the roster and identities, the active
+    window, and every path with its declared owners.  None when the history is not cached."""
+    model = history.model
+    if model is None or history.fingerprint is None or not model.head:
+        return None
+    from repo_roles import __version__
+
+    digest = hashlib.sha1(json.dumps([DECLARED_CACHE_FORMAT, __version__, history.fingerprint, model.head,
+                                      model.newest, history.prefix, history.active_days,
+                                      history.identities.key]).encode())
+    for path in paths:
+        digest.update(path.encode("utf-8", "surrogatepass"))
+        for owner in owners_of(path):
+            digest.update(b"\0" + owner.encode("utf-8", "surrogatepass"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def _load_rows(path: Path, key: str) -> Optional[Tuple[List[TeamRow], List[DirectoryRow]]]:
+    """The cached rows, or None when missing, for another key, or damaged in any way."""
+    try:
+        data = json.loads(path.read_bytes())
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        owners = []
+        for o, files, with_member, nobody, last, tf, top in data["owners"]:
+            if not (isinstance(o, str) and isinstance(files, int) and isinstance(with_member, float)
+                    and isinstance(nobody, float) and (last is None or isinstance(last, int))
+                    and isinstance(tf, int) and all(isinstance(t, str) for t in top)):
+                return None
+            owners.append(TeamRow(o, files, with_member, nobody, last, tf, tuple(top)))
+        directories = []
+        for d, files, tf, top in data["directories"]:
+            if not (isinstance(d, str) and isinstance(files, int) and isinstance(tf, int)
+                    and all(isinstance(t, str) for t in top)):
+                return None
+            directories.append(DirectoryRow(d, files, tf, tuple(top)))
+        return owners, directories
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def declared_tables(history: History, paths: Sequence[str], owners_of: OwnersOf,
+                    cache_dir: Optional[Path]) -> Tuple[List[TeamRow], List[DirectoryRow]]:
+    """:func:`owner_rows` and :func:`directory_rows`, read from ``cache_dir`` when nothing they
+    depend on changed (see :func:`declared_key`); a missing or damaged cache only costs time."""
+    key = declared_key(history, paths, owners_of) if cache_dir is not None else None
+    stored = cache_dir / DECLARED_CACHE_NAME if cache_dir is not None else None
+    if key is not None and stored is not None:
+        found = _load_rows(stored, key)
+        if found is not None:
+            return found
+    owners = owner_rows(history, paths, owners_of)
+    directories = directory_rows(history, paths)
+    if key is not None and stored is not None:
+        from repo_roles.atomic import AtomicWriteError, write_atomic
+
+        data = {"key": key, "owners": [list(r) for r in owners], "directories": [list(d) for d in directories]}
+        try:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(str(stored), json.dumps(data, separators=(",", ":")))
+        except (OSError, AtomicWriteError):
+            pass  # a cache is best effort
+    return owners, directories
 
 
 def directory_activity(history: History) -> Dict[str, Dict[int, int]]:

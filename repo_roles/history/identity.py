@@ -9,6 +9,8 @@ case-insensitively, as on GitHub and GitLab.  Patterns here use ``*`` as the onl
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
 
@@ -46,6 +48,11 @@ class Identities:
             for member in members:
                 self.member_of.setdefault(member, []).append(key)
         self._memo: Dict[Tuple[str, str], Optional[str]] = {}
+        # what the handles and teams derive from, for caches of figures built on them
+        self.key = hashlib.sha1(json.dumps([
+            sorted([key, team.handle, sorted(members)] for key, members, team in
+                   ((k, self.team_members[k], t) for k, t in self.teams.items())),
+            sorted(identities.items()), list(bots)]).encode()).hexdigest()
 
     def is_bot(self, name: str, email: str) -> bool:
         bots = self._bots

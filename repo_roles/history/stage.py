@@ -40,6 +40,7 @@ class History:
         self.active_days = active_days
         self.note = note  # why history is unavailable; None when it is
         self._authors: Dict[str, List[int]] = {}
+        self.fingerprint: Optional[str] = None  # the model's settings (see fingerprint()); None: uncached
 
     @property
     def available(self) -> bool:
@@ -212,7 +213,9 @@ def load_history(inventory: "Inventory", config: "Config", use_cache: bool = Tru
         key = fingerprint(inventory, config, ignored)
         model = history_cache.load(stored, key)
     if model is not None and model.head == head:
-        return History(model, state, inventory.prefix, identities, settings.active_days, None)
+        found = History(model, state, inventory.prefix, identities, settings.active_days, None)
+        found.fingerprint = key
+        return found
     try:
         if model is not None and model.head and is_ancestor(top, model.head, head):
             model = extend(model, top, f"{model.head}..{head}", identities, ignored)
@@ -224,6 +227,8 @@ def load_history(inventory: "Inventory", config: "Config", use_cache: bool = Tru
         # "unable to read <blob>".  No verdict then, rather than one from half a history.
         return unavailable(f"history skipped: git log failed ({exc.detail}); {FETCH_HINT}", state)
     model.head = head
+    found = History(model, state, inventory.prefix, identities, settings.active_days, None)
     if stored is not None:
         history_cache.save(stored, key, model)
-    return History(model, state, inventory.prefix, identities, settings.active_days, None)
+        found.fingerprint = key
+    return found
