@@ -178,7 +178,9 @@ class Signals:
         for attr, role in _LINGUIST:
             value = attrs.get(attr)
             if value in _TRUE:
-                return Hit(role, attr, GITATTRIBUTES_SOURCE)
+                hit = Hit(role, attr, GITATTRIBUTES_SOURCE)
+                # linguist-documentation says "docs", not whose: the package's side decides
+                return self._docs_side(p, hit) if role == R.BACKEND_DOCS else hit
             if value in _FALSE:
                 p.negated.add(attr)
         if p.negated:
@@ -342,6 +344,10 @@ class Signals:
             # (named) stays documentation
             p.notes[S.DOCS] = f"skipped: a prose extension in '{info.data}/' is that tool's config"
             return None
+        return self._docs_side(p, hit)
+
+    def _docs_side(self, p: Probe, hit: Hit) -> Hit:
+        """Documentation takes the side of its package: ``hit`` (backend) or frontend docs."""
         p.contextual = True  # the side is the package's
         side = self.context.package_side(p.directory)
         # A documentation site's own package.json (docs/package.json of Docusaurus) does not
