@@ -326,6 +326,16 @@ def test_e2e_gitattributes_linguist_vendored_false(classify_repo: Callable[..., 
     assert (result["vendor/x.go"].role, result["lib/y.py"].role) == (R.BACKEND_LOGIC, R.GENERATED)
 
 
+def test_e2e_linguist_documentation_attribute_takes_the_package_side(
+        classify_repo: Callable[..., Dict[str, Classification]]) -> None:
+    """Linguist docs/overrides.md: linguist-documentation marks docs; whose docs is the package's side."""
+    result = classify_repo({".gitattributes": "*/guide/** linguist-documentation\n",
+                            "web/package.json": '{"dependencies": {"react": "18"}}',
+                            "web/guide/intro.ts": "export {}\n", "api/guide/intro.py": "x = 1\n"})
+    assert result["web/guide/intro.ts"].role == R.FRONTEND_DOCS
+    assert result["api/guide/intro.py"].role == R.BACKEND_DOCS
+
+
 def test_e2e_js_side_from_package_json_and_imports(classify_repo: Callable[..., Dict[str, Classification]]) -> None:
     result = classify_repo({"web/package.json": '{"dependencies": {"react": "18"}}', "web/src/a.ts": "export {}\n",
                             "tools/b.js": "const fs = require('fs')\n"})

@@ -69,8 +69,9 @@ def _covers(needle: Needle, required: Required) -> bool:
 class LiteralScreen:
     """A few ASCII needles such that a text containing none of them matches none of the regexes.
 
-    Chosen greedily (the needle that rules out most regexes first, then the shortest), so the
-    shipped header rules, which all say "generated", cost one ``lower()`` and one ``in``.
+    Chosen greedily (the needle that rules out most regexes first, then the longest: of
+    ``/``, `` source`` and ``URL=`` the one fewest files contain), so the shipped header rules,
+    which all say "generated", cost one ``lower()`` and one ``in``.
     """
 
     def __init__(self, regexes: Sequence["re.Pattern[str]"]) -> None:
@@ -85,12 +86,12 @@ class LiteralScreen:
         uncovered = [r for r in required if r is not None]
         chosen: List[Needle] = []
         while uncovered:
-            scored = [(sum(_covers(n, r) for r in uncovered), -len(n.text), n) for n in candidates]
-            best = max(scored, default=None, key=lambda item: item[:2])
+            scored = [(sum(_covers(n, r) for r in uncovered), len(n.text), n.text, n) for n in candidates]
+            best = max(scored, default=None, key=lambda item: item[:3])
             if best is None or best[0] == 0:
                 return
-            chosen.append(best[2])
-            uncovered = [r for r in uncovered if not _covers(best[2], r)]
+            chosen.append(best[3])
+            uncovered = [r for r in uncovered if not _covers(best[3], r)]
         self.needles = tuple(chosen)
         self._bytes = tuple((n.text.encode("ascii"), n.ignore_case) for n in chosen)
         self._ignore_case = any(n.ignore_case for n in chosen)

@@ -25,7 +25,7 @@ from repo_roles.classify.sniffcache import tables_fingerprint
 from repo_roles.config.model import Config
 from repo_roles import columns
 
-ROLE_FORMAT = 5
+ROLE_FORMAT = 6  # 6: linguist-documentation takes the package side; scoped header rules
 _ROLES = frozenset(R.ROLES)
 _SIGNALS = frozenset(SIGNAL_ORDER)
 

@@ -8,7 +8,7 @@ facts per file name, so a path-decided file costs a few dict lookups and regex m
 from __future__ import annotations
 
 import posixpath
-from typing import Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.classify import results as S
@@ -20,7 +20,7 @@ from repo_roles.classify.results import Hit
 from repo_roles.classify.sniff import (MINIFIABLE, MINIFIED, HeaderRules, generated_header, head_tags, header_possible,
                                        minified, name_tags)
 from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, SHEBANG, hit_of
-from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
+from repo_roles.classify.tables import Header, PathTable, RunnerConvention, Tables
 from repo_roles.config.model import Config
 from repo_roles.errors import ConfigError
 
@@ -34,6 +34,18 @@ _LINGUIST = (
 _TRUE = ("set", "true")
 _FALSE = ("unset", "false")  # Linguist: `-linguist-vendored` / `=false` overrides the path rules
 
+
+
+def _header_rules(headers: Sequence[Header], code_exts: FrozenSet[str]
+                  ) -> Tuple[HeaderRules, Dict[str, HeaderRules], FrozenSet[str]]:
+    """The rules for source files, the rules per extension a scoped rule names (in table order;
+    a source extension keeps the unscoped rules too), and the scoped extensions that are not
+    source files (only their scoped rules are read)."""
+    scoped = {ext for h in headers for ext in h.extensions}
+    sources = code_exts | MINIFIABLE
+    per_ext = {ext: HeaderRules([h for h in headers if ext in h.extensions or (not h.extensions and ext in sources)])
+               for ext in scoped}
+    return HeaderRules([h for h in headers if not h.extensions]), per_ext, frozenset(scoped - sources)
 
 class DirInfo(NamedTuple):
     """The outermost directory name each table recognises in one directory path."""
@@ -86,7 +98,7 @@ class Signals:
         self._dirs: Dict[str, DirInfo] = {"": _NO_DIRS}
         self._claims: Dict[str, Optional[str]] = {}
         self._code_exts = tables.language.extensions | tables.js.extensions
-        self._headers = HeaderRules(tables.headers)
+        self._headers, self._scoped_headers, self._scoped_only = _header_rules(tables.headers, self._code_exts)
         # .txt under templates/ is a template (Django's email/base_message.txt), not data
         self._plain_exts = (self._code_exts | tables.data.extensions) - {"txt"}
         self.context = Context(tables.manifests, js, js.paths, tables.language.extensions,
@@ -178,7 +190,9 @@ class Signals:
         for attr, role in _LINGUIST:
             value = attrs.get(attr)
             if value in _TRUE:
-                return Hit(role, attr, GITATTRIBUTES_SOURCE)
+                hit = Hit(role, attr, GITATTRIBUTES_SOURCE)
+                # linguist-documentation says "docs", not whose: the package's side decides
+                return self._docs_side(p, hit) if role == R.BACKEND_DOCS else hit
             if value in _FALSE:
                 p.negated.add(attr)
         if p.negated:
@@ -214,17 +228,23 @@ class Signals:
         head = p.head()
         if head is not None and p.ext in MINIFIABLE and minified(head):
             return MINIFIED
-        if head is not None and not header_possible(head, self._headers):
+        rules = self._scoped_headers.get(p.ext, self._headers)
+        if head is not None and not header_possible(head, rules):
             return None
-        header = generated_header(p.text() or "", self._headers)
+        header = generated_header(p.text() or "", rules)
         return header.name if header is not None else None
 
     def _sniff_generated(self, p: Probe) -> bool:
-        """Read a header only for source files that later path rules would not decide."""
-        if not p.readable or (p.ext not in self._code_exts and p.ext not in MINIFIABLE) \
+        """Read a header only for source files that later path rules would not decide, and for
+        the extensions a scoped header rule names (generated HTML under docs/, VCR cassettes
+        under spec/: Linguist calls them generated wherever they are)."""
+        scoped_only = p.ext in self._scoped_only
+        if not p.readable or (p.ext not in self._code_exts and p.ext not in MINIFIABLE and not scoped_only) \
                 or self.claim(p.base) is not None:
             return False
         info = self.dir_info(p.directory)
+        if scoped_only:
+            return info.template is None
         match = self.test_match(p)
         if (match is not None and not match.beside) or info.template is not None:
             return False
@@ -342,6 +362,10 @@ class Signals:
             # (named) stays documentation
             p.notes[S.DOCS] = f"skipped: a prose extension in '{info.data}/' is that tool's config"
             return None
+        return self._docs_side(p, hit)
+
+    def _docs_side(self, p: Probe, hit: Hit) -> Hit:
+        """Documentation takes the side of its package: ``hit`` (backend) or frontend docs."""
         p.contextual = True  # the side is the package's
         side = self.context.package_side(p.directory)
         # A documentation site's own package.json (docs/package.json of Docusaurus) does not

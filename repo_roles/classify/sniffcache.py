@@ -20,7 +20,7 @@ from repo_roles.classify.results import Hit
 from repo_roles.classify.tables import TABLES_FILE, rules_dir
 from repo_roles import columns
 
-SNIFF_FORMAT = 4  # 4: minified .js/.css are a HEADER fact
+SNIFF_FORMAT = 5  # 4: minified .js/.css are a HEADER fact; 5: header rules scoped by extension
 HEADER, DIRECTIVE, IMPORTS, SHEBANG = "g", "d", "i", "s"  # the facts, as stored
 _dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
 

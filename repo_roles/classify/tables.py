@@ -42,6 +42,8 @@ class RunnerConvention(NamedTuple):
 class Header(NamedTuple):
     name: str
     regex: "re.Pattern[str]"
+    # Only files with these extensions (lowercase, no dot); empty: every source file.
+    extensions: FrozenSet[str] = frozenset()
 
 
 class JsPath(NamedTuple):
@@ -148,7 +150,9 @@ def _headers(data: Mapping[str, Any]) -> Tuple[Header, ...]:
     out = []
     for index, item in enumerate(data.get("generated", {}).get("headers", [])):
         try:
-            out.append(Header(str(item["name"]), re.compile(str(item["regex"]), re.MULTILINE)))
+            where = f"generated.headers[{index}]"
+            extensions = frozenset(e.lstrip(".") for e in _strings(item, "extensions", where, lower=True))
+            out.append(Header(str(item["name"]), re.compile(str(item["regex"]), re.MULTILINE), extensions))
         except (KeyError, re.error) as exc:
             raise _fail(f"generated.headers[{index}]", f"bad header rule: {exc}") from exc
     return tuple(out)
