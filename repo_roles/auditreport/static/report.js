@@ -418,7 +418,7 @@
     var nm = D.docs.not_measured;
     if (nm.files) {
       docs.appendChild(el("p", { "class": "note" }, fmt(nm.files) + " files of the required roles not measured (no documentation analyzer): " +
-        nm.by_extension.slice(0, 12).map(function (e) { return e[0] + " " + fmt(e[1]); }).join(", ")));
+        nm.by_language.slice(0, 12).map(function (e) { return e[0] + " " + fmt(e[1]); }).join(", ")));
     }
     var tests = document.getElementById("tests");
     tests.appendChild(el("h3", null, "By owning team"));
