@@ -225,6 +225,36 @@ class _Tty(io.StringIO):
         return True
 
 
+def test_progress_hears_the_pipeline_stages_and_documentation_files(make_repo: MakeRepo) -> None:
+    """The observer passed to scan hears each stage as it starts and the documentation stage's
+    files as they are analysed; nothing below the command prints."""
+    from repo_roles.scan import scan
+
+    heard = []
+
+    class Observer:
+        def stage(self, name: str) -> None:
+            heard.append(name)
+
+        def step(self, name: str, done: int, total: int) -> None:
+            heard.append((name, done, total))
+
+    root = make_repo({f"src/m{i}.py": f"x = {i}\n" for i in range(3)})
+    context = scan(root, use_cache=False, progress=Observer())
+    assert heard == ["inventory", "classification", "ownership"]
+    context.coverage
+    assert heard[3:] == [("documentation", 3, 3)]
+
+    stream = _Tty()
+    progress = audit_command.Progress(stream)
+    progress.set("checks")
+    progress.step("documentation", 1280, 100000)
+    assert progress.current == "documentation 1,280/100,000 files"
+    progress.step("documentation", 100000, 100000)
+    assert progress.current == "checks"  # the outer stage again
+    progress.close()
+
+
 def test_progress_only_on_a_terminal_after_the_threshold(monkeypatch) -> None:
     monkeypatch.setattr(audit_command, "PROGRESS_AFTER", 0.0)
     stream = _Tty()
