@@ -200,20 +200,33 @@ class DocCache:
         )
 
     def get_lines(self, blobs: Sequence[str]) -> Dict[str, int]:
-        """``{blob: lines}`` of the stored ones among ``blobs`` (batched look-ups)."""
+        """``{blob: lines}``, holding the stored ones among ``blobs`` (maybe a few more).
+
+        Many blobs: the whole table when it is not much larger (one sequential scan, ~0.1 s
+        for 100k rows), else this project's rows joined with it; a few: ``IN`` look-ups.
+        """
         if self._db is None or not blobs:
             return {}
-        found: Dict[str, int] = {}
+        typed = "typeof(l.lines) = 'integer' AND l.lines >= 0"
         unique = list(set(blobs))
         try:
+            if len(unique) >= SCAN_MIN_FILES:
+                limit = 2 * len(unique)
+                rows = self._db.execute(f"SELECT blob, lines FROM lines AS l WHERE {typed} LIMIT ?",
+                                        (limit,)).fetchall()
+                if len(rows) < limit:
+                    return dict(rows)
+                return dict(self._db.execute(
+                    f"SELECT l.blob, l.lines FROM files AS f JOIN lines AS l ON l.blob = f.blob "
+                    f"WHERE f.project = ? AND {typed}", (self.project,)).fetchall())
+            found: Dict[str, int] = {}
             for start in range(0, len(unique), _BATCH):
                 chunk = unique[start:start + _BATCH]
-                sql = (f"SELECT blob, lines FROM lines WHERE typeof(lines) = 'integer' AND lines >= 0 "
-                       f"AND blob IN ({','.join('?' * len(chunk))})")
+                sql = f"SELECT blob, lines FROM lines AS l WHERE {typed} AND blob IN ({','.join('?' * len(chunk))})"
                 found.update(self._db.execute(sql, chunk).fetchall())
+            return found
         except sqlite3.DatabaseError:
             return {}
-        return found
 
     def put_lines(self, rows: Iterable[Tuple[str, int]]) -> None:
         """Store ``(blob, lines)`` pairs in one transaction; skipped when locked."""
