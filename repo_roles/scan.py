@@ -83,6 +83,9 @@ class ScanContext:
     findings: List[Finding] = field(default_factory=list)
     use_cache: bool = True  # False (`--no-cache`): analyse every file afresh, store nothing
     notes: List[str] = field(default_factory=list)  # said once on stderr (e.g. history skipped)
+    # A command's progress observer (``stage(name)``, ``step(name, done, total)``), or None:
+    # stages call it, never print (see ``commands/audit.py``).
+    progress: Optional[object] = None
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -298,6 +301,7 @@ def scan(
     files: Optional[Files] = None,
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
+    progress: Optional[object] = None,
 ) -> ScanContext:
     """Scan ``path`` and return the context (no rule runs here: commands hand the context to
     :func:`repo_roles.checks.engine.run_checks`).
@@ -311,7 +315,7 @@ def scan(
     return scan_project(
         project_root, load_config(config_file), scope=scope, untracked=untracked,
         files=files, repository_checks=repository_checks,
-        use_cache=use_cache,
+        use_cache=use_cache, progress=progress,
     )
 
 
@@ -324,12 +328,17 @@ def scan_project(
     files: Optional[Files] = None,
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
+    progress: Optional[object] = None,
 ) -> ScanContext:
     """:func:`scan` with the project root and configuration already chosen.
 
     ``init`` scans the directory it is about to configure, with the starter configuration,
-    before any configuration file exists there.
+    before any configuration file exists there.  ``progress`` (an observer with ``stage(name)``)
+    hears "inventory", "classification" and "ownership" as each starts, and stays on the
+    context for the stages run later (documentation reports ``step(name, done, total)``).
     """
+    stage = getattr(progress, "stage", None) or (lambda name: None)
+    stage("inventory")
     inventory = load_inventory(
         project_root, scope=scope, untracked=config.untracked if untracked is None else untracked
     )
@@ -345,6 +354,7 @@ def scan_project(
     if whole:  # git matches the attributes while the caches below are read
         inventory.prefetch_attributes(ATTRIBUTES)
     target_paths = [e.path for e in targets]
+    stage("classification")
     caches = _sniff_store(inventory, config, targets) if whole and use_cache else None
     classifier = Classifier(config, inventory, targets=None if whole else target_paths,
                             sniffs=caches.sniffs if caches is not None else None,
@@ -355,6 +365,7 @@ def scan_project(
             caches.save()
     else:
         classifications = LazyClassifications(classifier, inventory.paths)
+    stage("ownership")
     ownership = resolve_ownership(inventory, config, target_paths)
     context = ScanContext(
         config,
@@ -365,5 +376,6 @@ def scan_project(
         targets,
         whole if repository_checks is None else repository_checks,
         use_cache=use_cache,
+        progress=progress,
     )
     return context

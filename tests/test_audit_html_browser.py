@@ -52,6 +52,16 @@ def report(tmp_path: Path, run_cli) -> Path:
     return out
 
 
+def _lines(root: Path, directory: str) -> int:
+    """Text lines of the tracked files under ``directory`` (binary files count none)."""
+    total = 0
+    for name in git(root, "ls-files", "-z", directory).split("\0"):
+        data = (root / name).read_bytes() if name else b""
+        if data and b"\0" not in data:
+            total += data.count(b"\n") + (not data.endswith(b"\n"))
+    return total
+
+
 def test_report_in_chromium(report: Path, tmp_path: Path) -> None:
     problems = []
     url = report.as_uri()
@@ -77,17 +87,24 @@ def test_report_in_chromium(report: Path, tmp_path: Path) -> None:
                 fills[key] = page.eval_on_selector_all("#treemap .tile > rect", "rs => rs.map(r => r.getAttribute('fill'))")
             assert len({tuple(v) for v in fills.values()}) == 4, fills
 
-            # Size by bytes, then back by files.
+            # Size by bytes, by lines (the tiles' areas change), then back by files.
+            areas = "rs => rs.map(r => Math.round(r.getAttribute('width') * r.getAttribute('height')))"
+            by_files = page.eval_on_selector_all("#treemap .tile > rect", areas)
             page.select_option("#size-by", "bytes")
+            page.select_option("#size-by", "lines")
+            by_lines = page.eval_on_selector_all("#treemap .tile > rect", areas)
+            assert by_lines != by_files
             page.select_option("#size-by", "files")
 
-            # Tooltip of the backend/ directory: path, role, owners, figures.
+            # Tooltip of the backend/ directory: path, role, owners, figures (lines as `wc -l`
+            # counts them, plus an unterminated last line).
             page.check("#color-role")
             tile = page.locator("#treemap g.tile.dir[data-path='backend/'] > rect").first
             tile.hover(position={"x": 5, "y": 5})
             tip = page.locator("#tooltip").inner_text()
             assert tip.splitlines()[0] == "backend/"
             assert "role: backend.logic" in tip and "owners: @shop/backend" in tip and "files: 30" in tip
+            assert f"lines: {_lines(report.parent / 'shop', 'backend'):,}" in tip
 
             # Drill down into backend/, then back up with the breadcrumb.
             tile.click(position={"x": 5, "y": 5})
@@ -107,7 +124,8 @@ def test_report_in_chromium(report: Path, tmp_path: Path) -> None:
             # Findings by rule expand to their files; the rule id links to its docs on the page.
             rule = page.locator("#findings details.group", has_text="OWN001").first
             rule.locator("summary").click()
-            assert "backend/shop/migrations/0001_initial.py" in rule.inner_text()
+            # the files are drawn when the group opens: wait for them (Playwright's auto-waiting expect)
+            sync_api.expect(rule).to_contain_text("backend/shop/migrations/0001_initial.py")
             rule.locator("a.rule").click()  # the link opens the rule's documentation
             assert page.locator("#rule-OWN001").get_attribute("open") is not None
             assert "unowned" in page.locator("#rule-OWN001 pre").inner_text()

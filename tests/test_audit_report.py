@@ -84,15 +84,18 @@ def test_roster_columns_only_with_a_roster(make_repo: MakeRepo, run_cli) -> None
 
 
 def test_note_names_what_documentation_coverage_did_not_measure(make_repo: MakeRepo, run_cli) -> None:
-    """Scala, Swift and Lua have no documentation analyzer (coverage/languages.py): say so, with counts."""
+    """Scala, Swift and Lua have no documentation analyzer (coverage/languages.py): say so, with counts,
+    by language name as GitHub Linguist's languages.yml spells it (rules/languages.toml)."""
     root = make_repo({"src/a.scala": "object A\n", "src/b.scala": "object B\n", "src/c.swift": "func c() {}\n",
-                      "src/d.lua": "x = 1\n", "src/ok.py": '"""Doc."""\n'})
+                      "src/d.lua": "x = 1\n", "src/e.SCALA": "object E\n",
+                      "src/ok.py": '"""Doc."""\n'})
     doc = audit_json(run_cli, root)
     measured = doc["docs"]["not_measured"]
-    assert measured["files"] == 4 and measured["by_extension"][0] == [".scala", 2]
+    assert measured["files"] == 5 and measured["by_extension"][0] == [".scala", 2]
+    assert measured["by_language"] == [["Scala", 3], ["Lua", 1], ["Swift", 1]]
     out = run_cli("audit", str(root)).stdout
-    assert "note: 4 backend.logic files not measured (no documentation analyzer for their language): " \
-           ".scala 2, .lua 1, .swift 1" in out
+    assert "note: 5 backend.logic files not measured (no documentation analyzer for their language): " \
+           "Scala 3, Lua 1, Swift 1" in out
     assert "Documentation measured by language (files)" in out
 
 
@@ -178,9 +181,78 @@ def test_tree_folds_below_a_depth_when_over_budget(make_repo: MakeRepo, run_cli,
     assert all(n.get("folded") and "children" not in n and n["files"] == 3 for n in folded)
 
 
+def test_tree_counts_lines_per_node_cold_warm_and_without_cache(make_repo: MakeRepo, run_cli, tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """``lines`` per node as ``wc -l`` counts them plus an unterminated last line; a binary file
+    (NUL bytes, as git's buffer_is_binary decides) has none.  A warm run takes the counts from
+    the cache by blob id; a cache written before line counts were kept (its table emptied here)
+    is filled by reading the files once."""
+    import sqlite3
+
+    root = make_repo({"src/a.py": "x = 1\ny = 2\nz = 3\n", "src/b.py": "x = 1\ny = 2",
+                      "docs/notes.md": "# Notes\n\ntext\n", "assets/logo.bin": "PNG\0\0data\n\n"})
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
+
+    def lines_by_path() -> dict:
+        doc = audit_json(run_cli, root)
+        validate(doc)
+        out = {}
+
+        def walk(node: dict) -> None:
+            out[node["path"]] = node["lines"]
+            for child in node.get("children", ()):
+                walk(child)
+
+        walk(doc["tree"])
+        return out
+
+    expected = {"": 8, "src/": 5, "src/a.py": 3, "src/b.py": 2, "docs/": 3, "docs/notes.md": 3,
+                "assets/": 0, "assets/logo.bin": 0}
+    cold = lines_by_path()
+    assert {k: cold[k] for k in expected} == expected
+    assert lines_by_path() == cold  # warm
+    for database in cache.rglob("docs-v*.sqlite3"):
+        with sqlite3.connect(str(database)) as db:
+            db.execute("DELETE FROM lines")
+    assert lines_by_path() == cold  # an old cache: read once
+    doc = audit_json(run_cli, root, "--no-cache")
+    assert doc["tree"]["lines"] == 8
+
+
 class _Tty(io.StringIO):
     def isatty(self) -> bool:
         return True
+
+
+def test_progress_hears_the_pipeline_stages_and_documentation_files(make_repo: MakeRepo) -> None:
+    """The observer passed to scan hears each stage as it starts and the documentation stage's
+    files as they are analysed; nothing below the command prints."""
+    from repo_roles.scan import scan
+
+    heard = []
+
+    class Observer:
+        def stage(self, name: str) -> None:
+            heard.append(name)
+
+        def step(self, name: str, done: int, total: int) -> None:
+            heard.append((name, done, total))
+
+    root = make_repo({f"src/m{i}.py": f"x = {i}\n" for i in range(3)})
+    context = scan(root, use_cache=False, progress=Observer())
+    assert heard == ["inventory", "classification", "ownership"]
+    context.coverage
+    assert heard[3:] == [("documentation", 3, 3)]
+
+    stream = _Tty()
+    progress = audit_command.Progress(stream)
+    progress.set("checks")
+    progress.step("documentation", 1280, 100000)
+    assert progress.current == "documentation 1,280/100,000 files"
+    progress.step("documentation", 100000, 100000)
+    assert progress.current == "checks"  # the outer stage again
+    progress.close()
 
 
 def test_progress_only_on_a_terminal_after_the_threshold(monkeypatch) -> None:

@@ -8,6 +8,7 @@ is not an added optional key.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from operator import itemgetter
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -141,8 +142,9 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
 
 
 def not_measured(context: ScanContext) -> dict:
-    """Files of the ``docs.require`` roles that no documentation analyzer reads, by extension
-    (``.c 1,200``): the coverage figures say nothing about them."""
+    """Files of the ``docs.require`` roles that no documentation analyzer reads, by language
+    (``Scala 1,200``, names from ``rules/languages.toml``; an extension not in it stands for
+    itself) and by extension: the coverage figures say nothing about them."""
     required = set(context.config.docs.require)
     classifications = context.classifications
     by_ext: Counter = Counter()
@@ -154,7 +156,23 @@ def not_measured(context: ScanContext) -> dict:
         ext = name[dot:] if dot > 0 else "(none)"
         if ext not in EXTENSIONS:
             by_ext[ext] += 1
-    return {"files": sum(by_ext.values()), "by_extension": _top(by_ext, len(by_ext))}
+    names = language_names()
+    by_language: Counter = Counter()
+    for ext, count in by_ext.items():
+        by_language[names.get(ext.lower(), ext)] += count
+    return {"files": sum(by_ext.values()), "by_language": _top(by_language, len(by_language)),
+            "by_extension": _top(by_ext, len(by_ext))}
+
+
+@functools.lru_cache(maxsize=None)
+def language_names() -> Dict[str, str]:
+    """Extension (".scala") -> language name ("Scala"), the data table ``rules/languages.toml``."""
+    from repo_roles._compat import tomllib
+    from repo_roles.classify.tables import rules_dir
+
+    with open(rules_dir() / "languages.toml", "rb") as handle:
+        table = tomllib.load(handle)["extensions"]
+    return {str(ext).lower(): str(name) for ext, name in table.items()}
 
 
 def declared(context: ScanContext) -> dict:

@@ -46,7 +46,7 @@ TEMPLATE = """<!DOCTYPE html>
 <label><input type="radio" name="coloring" id="color-docs" value="docs">doc coverage</label>
 <label><input type="radio" name="coloring" id="color-tests" value="tests">test presence</label>
 </fieldset>
-<label>size by <select id="size-by"><option value="files">files</option><option value="bytes">bytes</option></select></label>
+<label>size by <select id="size-by"><option value="files">files</option><option value="lines">lines</option><option value="bytes">bytes</option></select></label>
 </div>
 <div id="trail"></div>
 <div id="treemap"></div>

@@ -122,12 +122,12 @@ def _ratio_table(column: str, groups: Dict[str, Tuple[int, int]], a: str, b: str
 
 
 def not_measured_note(doc: dict) -> str:
-    """"2,020 files of the required roles not measured (no documentation analyzer): .c 1,200, …"."""
+    """"2,020 backend.logic files not measured (no documentation analyzer for their language): Scala 1,200, …"."""
     missing = doc["docs"]["not_measured"]
     if not missing["files"]:
         return ""
-    exts = ", ".join(f"{display_path(ext)} {n:,}" for ext, n in missing["by_extension"][:8])
-    more = " …" if len(missing["by_extension"]) > 8 else ""
+    exts = ", ".join(f"{display_path(name)} {n:,}" for name, n in missing["by_language"][:8])
+    more = " …" if len(missing["by_language"]) > 8 else ""
     roles = ", ".join(doc["docs"]["required"])
     return (f"{missing['files']:,} {roles} file{'s' if missing['files'] != 1 else ''} not measured "
             f"(no documentation analyzer for their language): {exts}{more}")

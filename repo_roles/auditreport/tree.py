@@ -7,7 +7,9 @@ the leaves go (a directory shows its files as figures), and past that the deepes
 levels are folded into their parents: the page stays small and quick on any repository.
 
 A node: ``name``, ``path`` ("src/app/", a file's own path), ``kind`` ("dir" | "file"), ``files``,
-``bytes`` (file sizes from ``lstat``, never read), ``roles`` {role: files}, ``owners`` (the
+``bytes`` (file sizes from ``lstat``, never read), ``lines`` (text lines, from the documentation
+stage's reads and its cache by blob id: :func:`repo_roles.coverage.analyze.line_counts`; binary
+and over-size files count 0), ``roles`` {role: files}, ``owners`` (the
 three owning teams with the most files, ``[[owner, files]]``), ``unowned`` files, ``docs``
 [documented, counted items], ``tests`` [modules with a test, modules needing one],
 ``findings``, ``children`` (directories: sub-directories first, then files; omitted when
@@ -20,6 +22,7 @@ import os
 from collections import Counter
 from typing import Dict, List, Mapping
 
+from repo_roles.coverage.analyze import line_counts
 from repo_roles.scan import ScanContext
 
 NODE_BUDGET = 20000
@@ -28,11 +31,11 @@ OWNERS_SHOWN = 3
 
 
 class _Acc:
-    __slots__ = ("files", "bytes", "roles", "owners", "unowned", "covered", "counted",
+    __slots__ = ("files", "bytes", "lines", "roles", "owners", "unowned", "covered", "counted",
                  "tested", "needing", "findings")
 
     def __init__(self) -> None:
-        self.files = self.bytes = self.unowned = 0
+        self.files = self.bytes = self.lines = self.unowned = 0
         self.covered = self.counted = self.tested = self.needing = self.findings = 0
         self.roles: Counter = Counter()
         self.owners: Counter = Counter()
@@ -40,6 +43,7 @@ class _Acc:
     def add(self, other: "_Acc") -> None:
         self.files += other.files
         self.bytes += other.bytes
+        self.lines += other.lines
         self.unowned += other.unowned
         self.covered += other.covered
         self.counted += other.counted
@@ -65,6 +69,7 @@ def _node(name: str, path: str, kind: str, acc: _Acc) -> dict:
         "kind": kind,
         "files": acc.files,
         "bytes": acc.bytes,
+        "lines": acc.lines,
         "roles": dict(acc.roles.most_common()),
         "owners": [[o, n] for o, n in sorted(acc.owners.items(), key=lambda kv: (-kv[1], kv[0]))[:OWNERS_SHOWN]],
         "unowned": acc.unowned,
@@ -81,6 +86,7 @@ def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
     scope = context.inventory.scope
     classifications, owners_of = context.classifications, context.ownership.owners_of
     docs = {path: (c, t) for path, c, t in context.coverage.documented_counts()}
+    line_of = line_counts(context.coverage, context.inventory, context.config.docs.python.max_file_size).get
     needing = context.modules_needing_tests
     targets = context.targets
     parents = {entry.path.rpartition("/")[0] for entry in targets}
@@ -109,6 +115,8 @@ def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
         found = per_path.get(path, 0)
         acc.files += 1
         acc.bytes += size
+        count = line_of(path, 0)
+        acc.lines += count
         acc.roles[role] += 1
         for owner in owners:
             acc.owners[owner] += 1
@@ -124,7 +132,7 @@ def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
         acc.findings += found
         if with_files:
             leaf = _Acc()
-            leaf.files, leaf.bytes, leaf.findings = 1, size, found
+            leaf.files, leaf.bytes, leaf.lines, leaf.findings = 1, size, count, found
             leaf.roles[role] = 1
             leaf.owners.update(owners)
             leaf.unowned = 0 if owners else 1

@@ -30,12 +30,18 @@ PROGRESS_AFTER = 1.0  # seconds: a quick run prints nothing on stderr
 
 class Progress:
     """"repo-roles: <stage> … 3.2 s" on stderr, redrawn in place, once a run has taken more than
-    :data:`PROGRESS_AFTER` seconds, and only on a terminal (never in CI logs or pipes)."""
+    :data:`PROGRESS_AFTER` seconds, and only on a terminal (never in CI logs or pipes).
+
+    It is the pipeline's observer: ``scan`` calls :meth:`stage` as inventory, classification
+    and ownership start, the documentation stage calls :meth:`step` per batch of files
+    ("documentation 12,800/100,000 files"); this command adds "checks" and "report".  Only this
+    class writes; the layers below just call it.
+    """
 
     def __init__(self, stream=None) -> None:
         self.stream = stream or sys.stderr
         self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
-        self.stage = "scanning"
+        self.current = self.outer = "starting"
         self.start = time.monotonic()
         self.shown = False
         self._done = threading.Event()
@@ -48,12 +54,20 @@ class Progress:
         while not self._done.wait(0.25):
             elapsed = time.monotonic() - self.start
             if elapsed >= PROGRESS_AFTER:
-                self.stream.write(f"\r\x1b[Krepo-roles: {self.stage} … {elapsed:.1f} s")
+                self.stream.write(f"\r\x1b[Krepo-roles: {self.current} … {elapsed:.1f} s")
                 self.stream.flush()
                 self.shown = True
 
+    def stage(self, name: str) -> None:  # the observer's name for set()
+        self.set(name)
+
     def set(self, stage: str) -> None:
-        self.stage = stage
+        self.current = self.outer = stage
+
+    def step(self, name: str, done: int, total: int) -> None:
+        """A stage run inside another (documentation, started by the checks): its count while
+        it runs, then the outer stage again."""
+        self.current = f"{name} {done:,}/{total:,} files" if done < total else self.outer
 
     def close(self) -> None:
         self._done.set()
@@ -87,12 +101,13 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     previous = _read_previous(compare) if compare else None  # a bad file fails before the scan
     progress = Progress()
     try:
-        context = scan(path, config_path=config_path, untracked=untracked, use_cache=not no_cache)
+        context = scan(path, config_path=config_path, untracked=untracked, use_cache=not no_cache,
+                       progress=progress)
         progress.set("checks")
-        context.findings = run_checks(context)
+        context.findings = run_checks(context)  # the documentation stage reports its files meanwhile
         progress.set("documentation and test figures")
         summary = summarize(context, depth=depth)
-        progress.set("building the report")
+        progress.set("report")
         doc = build(context, summary, items=list_findings and fmt == "json", tree=fmt in ("json", "html"))
         if previous is not None:
             doc["compare"] = C.delta(previous, doc)

@@ -144,11 +144,12 @@ class _Reader:
         self.lookup = option_lookup(lookup, options)
 
     def run(self, path: str, blob: Optional[str]) -> Tuple[FileAnalysis, Optional[str], Optional[C.Entry],
-                                                         Optional[bool], Optional[TestFacts]]:
+                                                         Optional[bool], Optional[TestFacts], Optional[int]]:
         """``(analysis, blob, stored entry or None when it must not be cached, defines code,
-        test-evidence facts)``; the fourth is :func:`module_defines_code` for a readable ``.py``
-        file, the fifth ``(blob, kind, facts)`` for a file test evidence reads
-        (:func:`repo_roles.testrefs.extract.kind_of`), each else None."""
+        test-evidence facts, lines)``; the fourth is :func:`module_defines_code` for a readable
+        ``.py`` file, the fifth ``(blob, kind, facts)`` for a file test evidence reads
+        (:func:`repo_roles.testrefs.extract.kind_of`), each else None; the sixth the file's
+        :func:`line_count` (None when it was too large to read)."""
         limit = self.options.max_file_size
         analyzer = self.lookup(path)
         data = self.inventory.read_bytes(path, limit)
@@ -157,7 +158,7 @@ class _Reader:
             # a regular file any more: neither is worth caching.
             head = self.inventory.read_head(path, limit + 1) if analyzer is not None else None
             docs = analyzer(head, path, self.options) if head is not None and len(head) > limit else None
-            return FileAnalysis(path, docs.language if docs else None, docs, ()), None, None, None, None
+            return FileAnalysis(path, docs.language if docs else None, docs, ()), None, None, None, None, None
         docs = analyzer(data, path, self.options) if analyzer is not None else None
         sups = suppressions_in(data)
         defines = module_defines_code(data) if path.endswith(".py") else None
@@ -170,7 +171,18 @@ class _Reader:
         if kind is not None:  # read once: test evidence takes its facts from here
             blob = blob or C.blob_id(data)
             facts = (blob, kind, extract(kind, data, _parse_verdict(path, docs)))
-        return FileAnalysis(path, docs.language if docs else None, docs, sups), blob, value, defines, facts
+        if self.caching:
+            blob = blob or C.blob_id(data)
+        return FileAnalysis(path, docs.language if docs else None, docs, sups), blob, value, defines, facts, \
+            line_count(data)
+
+
+def line_count(data: bytes) -> int:
+    """Lines of a text file as an editor shows them (``wc -l`` plus an unterminated last line);
+    0 for a binary file (NUL bytes)."""
+    if not data or b"\0" in data:
+        return 0
+    return data.count(b"\n") + (data[-1:] != b"\n")
 
 
 def _parse_verdict(path: str, docs: Optional[FileDocs]) -> Optional[str]:
@@ -217,16 +229,20 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     """Analyse ``context.targets`` (regular files only), reusing cached results.
 
     The store stays open with the result: a cached file's whole item list is read from it only
-    when asked for.
+    when asked for.  Each file read here also gives its line count (``result.lines``, stored by
+    blob id for warm runs; :func:`line_counts`).  ``context.progress`` (when set) hears
+    ``step("documentation", done, total)`` as files are analysed.
     """
     options = doc_options(context.config.docs.python)
     inventory = context.inventory
     files = [e for e in context.targets if e.kind == "file"]
     order = [e.path for e in files]
+    progress = getattr(context, "progress", None)
     if not getattr(context, "use_cache", True):
-        fresh, defines, facts = _analyze_all(inventory.project_root, files, {}, options, None)
+        fresh, defines, facts, lines = _analyze_all(inventory.project_root, files, {}, options, None, progress)
         result = CoverageResult(order, fresh, defines=defines)
         result.test_facts = facts
+        result.lines, result.line_store, result.line_keys = lines, None, {}
         rust_crates(result, inventory)
         return result
     diff = worktree_diff(inventory, len(files))
@@ -238,9 +254,10 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
     cached = store.match(rows, keys)
     todo = [e for e in files if e.path not in cached]
-    fresh, defines, facts = _analyze_all(inventory.project_root, todo, keys, options, store)
+    fresh, defines, facts, lines = _analyze_all(inventory.project_root, todo, keys, options, store, progress)
     result = CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines)
     result.test_facts = facts
+    result.lines, result.line_store, result.line_keys = lines, store, keys
     rust_crates(result, inventory)
     return result
 
@@ -280,27 +297,66 @@ def _lib_paths(inventory: Inventory, manifests: List[str]) -> List[str]:
     return out
 
 
+def line_counts(result: CoverageResult, inventory: Inventory, limit: int) -> Dict[str, int]:
+    """``{path: lines}`` of the analysed files: counted by this run's reads, or stored by blob id
+    by an earlier run; a file with neither (a cache written before line counts were kept) is
+    read once here, up to ``limit`` bytes, and its count stored.  Files over ``limit`` are left
+    out (never read whole)."""
+    found: Dict[str, int] = dict(getattr(result, "lines", {}) or {})
+    store, keys = getattr(result, "line_store", None), getattr(result, "line_keys", {}) or {}
+    wanted = {path: keys.get(path) for path in result._order if path not in found}
+    by_blob = store.get_lines([b for b in wanted.values() if b]) if store is not None else {}
+    new_rows: List[Tuple[str, int]] = []
+    for path, blob in wanted.items():
+        count = by_blob.get(blob) if blob else None
+        if count is None:
+            data = inventory.read_bytes(path, limit)
+            if data is None:
+                continue
+            count = line_count(data)
+            if blob:
+                new_rows.append((blob, count))
+        found[path] = count
+    if store is not None and new_rows:
+        store.put_lines(new_rows)
+    return found
+
+
 def _analyze_all(root: Path, files: List[FileEntry], keys: Dict[str, str], options: DocOptions,
-                 store: Optional[DocCache]) -> Tuple[Dict[str, FileAnalysis], Dict[str, bool], Dict[str, TestFacts]]:
+                 store: Optional[DocCache], progress: object = None,
+                 ) -> Tuple[Dict[str, FileAnalysis], Dict[str, bool], Dict[str, TestFacts], Dict[str, int]]:
     """Analyse ``files`` (in a process pool when there are many) and store what may be cached;
-    also whether each readable ``.py`` file defines code (TST001 need not read it again) and
-    the test-evidence facts of the files it reads (the evidence index need not either)."""
+    also whether each readable ``.py`` file defines code (TST001 need not read it again), the
+    test-evidence facts of the files it reads (the evidence index need not either) and their
+    line counts."""
     results: Dict[str, FileAnalysis] = {}
     defines_code: Dict[str, bool] = {}
     test_facts: Dict[str, TestFacts] = {}
+    lines: Dict[str, int] = {}
+    line_rows: List[Tuple[str, int]] = []
     todo = [(e.path, keys.get(e.path)) for e in files]
     rows: List[Tuple[str, str, C.Entry]] = []
-    for analysis, blob, entry, defines, facts in _run_all(root, todo, options, store is not None):
+    step = getattr(progress, "step", None)
+    total = len(todo)
+    for done, (analysis, blob, entry, defines, facts, count) in enumerate(
+            _run_all(root, todo, options, store is not None), 1):
         results[analysis.path] = analysis
         if defines is not None:
             defines_code[analysis.path] = defines
         if facts is not None:
             test_facts[analysis.path] = facts
+        if count is not None:
+            lines[analysis.path] = count
+            if blob is not None:
+                line_rows.append((blob, count))
         if entry is not None and blob is not None:
             rows.append((analysis.path, blob, entry))
+        if step is not None and (done % CHUNK == 0 or done == total):
+            step("documentation", done, total)
     if store is not None:
         store.put_many(rows)
-    return results, defines_code, test_facts
+        store.put_lines(line_rows)
+    return results, defines_code, test_facts, lines
 
 
 class _Cached:
@@ -315,7 +371,7 @@ class _Cached:
 
     def repair(self, path: str) -> FileAnalysis:
         """A malformed cached column: analyse the file again, and store the result."""
-        analysis, blob, entry, _, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
+        analysis, blob, entry, _, _, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
         if entry is not None and blob is not None:
             self._store.put_many([(path, blob, entry)])
         return analysis

@@ -92,7 +92,7 @@
     }
     return out;
   }
-  function valueOf(node) { return state.size === "bytes" ? node.bytes : node.files; }
+  function valueOf(node) { return state.size === "bytes" ? node.bytes : state.size === "lines" ? node.lines : node.files; }
   function layoutItems(node) {
     return (node.children || []).map(function (c) { return { node: c, value: valueOf(c) }; })
       .filter(function (it) { return it.value > 0; })
@@ -108,7 +108,7 @@
       lines.push("role: " + role + (node.kind === "dir" ? " (" + Math.round(100 * share) + "% of files)" : ""));
     }
     lines.push("owners: " + (node.owners.length ? node.owners.map(function (o) { return o[0]; }).join(", ") : "none"));
-    lines.push("files: " + fmt(node.files) + " · size: " + bytesText(node.bytes) +
+    lines.push("files: " + fmt(node.files) + " · lines: " + fmt(node.lines) + " · size: " + bytesText(node.bytes) +
       (node.unowned ? " · unowned: " + fmt(node.unowned) : ""));
     lines.push("doc coverage: " + pctText(pct(node.docs[0], node.docs[1])) + " (" + fmt(node.docs[0]) + "/" + fmt(node.docs[1]) + " items)");
     lines.push("test presence: " + pctText(pct(node.tests[0], node.tests[1])) + " (" + fmt(node.tests[0]) + "/" + fmt(node.tests[1]) + " modules)");
@@ -418,7 +418,7 @@
     var nm = D.docs.not_measured;
     if (nm.files) {
       docs.appendChild(el("p", { "class": "note" }, fmt(nm.files) + " files of the required roles not measured (no documentation analyzer): " +
-        nm.by_extension.slice(0, 12).map(function (e) { return e[0] + " " + fmt(e[1]); }).join(", ")));
+        nm.by_language.slice(0, 12).map(function (e) { return e[0] + " " + fmt(e[1]); }).join(", ")));
     }
     var tests = document.getElementById("tests");
     tests.appendChild(el("h3", null, "By owning team"));
