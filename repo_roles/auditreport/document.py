@@ -180,7 +180,7 @@ def declared(context: ScanContext) -> dict:
     (Degree of Authorship; truck factor by Avelino et al.), from :mod:`repo_roles.history.declared`."""
     from repo_roles.cachedir import cache_directory
     from repo_roles.history.declared import declared_tables
-    from repo_roles.history.stage import iso
+    from repo_roles.history.stage import day as history_day
 
     history = context.history
     if not history.available or history.model is None:
@@ -188,7 +188,7 @@ def declared(context: ScanContext) -> dict:
                 "owners": [], "directories": []}
 
     def day(when: Optional[int]) -> Optional[str]:
-        return iso(when)[:10] if when is not None else None
+        return history_day(when) if when is not None else None
 
     paths = [e.path for e in context.targets]
     owners, directories = declared_tables(history, paths, context.ownership.owners_of,

@@ -130,6 +130,11 @@ def iso(when: int) -> str:
     return datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def day(when: int) -> str:
+    """The UTC date of a commit time (``2026-12-06``): the one date format of history output."""
+    return iso(when)[:10]
+
+
 def _git_root_inventory(inventory: "Inventory") -> "Inventory":
     """An inventory rooted at the git top level, for its guarded reads (no symlinks, size cap)."""
     if not inventory.prefix:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
 
 from repo_roles.history.declared import real_owners
+from repo_roles.history.stage import day  # noqa: F401 (re-exported for the HIS rules)
 
 if TYPE_CHECKING:
     from repo_roles.history.stage import History
@@ -28,10 +28,6 @@ def owned_targets(context: "ProjectContext") -> Iterator[Tuple[str, List[str]]]:
         owners = real_owners(lookup(entry.path).owners)
         if owners:
             yield entry.path, owners
-
-
-def day(when: int) -> str:
-    return datetime.fromtimestamp(when, timezone.utc).strftime("%Y-%m-%d")
 
 
 def names(history: "History", authors: Iterable[int], limit: int = 3) -> str:
