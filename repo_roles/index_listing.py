@@ -13,6 +13,7 @@ conflict (stages 1-3) is read record by record instead.
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from itertools import compress, repeat
 from operator import itemgetter
@@ -42,15 +43,18 @@ _FEW = 16  # up to this many paths, pick() searches the list for each
 class IndexListing:
     """The stage-0 records of one ``git ls-files -s -z``: paths now, entries on demand."""
 
-    def __init__(self, records: List[str], tab: int, paths: List[str], regular: bool) -> None:
+    def __init__(self, records: List[str], tab: int, paths: List[str], regular: bool,
+                 digest: Optional[bytes] = None) -> None:
+        self._digest = digest  # of git's raw output, when parse() was given it
         self._records = records
         self._tab = tab  # offset of the TAB in every record
         self.paths = paths
         self._regular = regular  # every mode is 10xxxx: no symlink, no submodule
 
     @classmethod
-    def parse(cls, text: str) -> Union["IndexListing", List[FileEntry]]:
-        """The listing of ``text``; the entries themselves when the fixed layout does not hold."""
+    def parse(cls, text: str, digest: Optional[bytes] = None) -> Union["IndexListing", List[FileEntry]]:
+        """The listing of ``text``; the entries themselves when the fixed layout does not hold.
+        ``digest``: a hash of git's bytes that ``text`` was decoded from (see :meth:`digest`)."""
         records = text.split("\0")
         if records and not records[-1]:
             records.pop()  # the NUL ending the last record
@@ -64,7 +68,7 @@ class IndexListing:
         paths = list(map(itemgetter(slice(tab + 1, None)), records))
         # 100644/100755 (and legacy 10xxxx) are files; 120000 symlinks, 160000 submodules.
         regular = set(map(itemgetter(1), records)) == {"0"}
-        return cls(records, tab, paths, regular)
+        return cls(records, tab, paths, regular, digest)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -92,7 +96,8 @@ class IndexListing:
 
     def keep(self, mask: Sequence[object]) -> "IndexListing":
         """The records whose ``mask`` item is truthy (one per record, in order)."""
-        return IndexListing(list(compress(self._records, mask)), self._tab, list(compress(self.paths, mask)), self._regular)
+        return IndexListing(list(compress(self._records, mask)), self._tab, list(compress(self.paths, mask)),
+                            self._regular)
 
     def pick(self, wanted: Collection[str]) -> List[FileEntry]:
         """The entries whose path is in ``wanted``, in index order; only those are built."""
@@ -110,6 +115,12 @@ class IndexListing:
             found = list(compress(range(len(paths)), map(wanted.__contains__, paths)))
         records = self._records
         return self._build([records[i] for i in found], [paths[i] for i in found])
+
+    def digest(self) -> bytes:
+        """A hash of every record (mode, object id, stage, path): equal listings, equal digests."""
+        if self._digest is not None:
+            return self._digest
+        return hashlib.blake2b("\0".join(self._records).encode("utf-8", "surrogateescape"), digest_size=20).digest()
 
     def special_kinds(self) -> Dict[str, str]:
         """Path -> kind of the entries that are not regular files (symlinks, submodules)."""

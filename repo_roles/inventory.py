@@ -12,6 +12,7 @@ names.  The walk outside git lives in ``inventory_walk``, loaded only there.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import os
 import posixpath
@@ -103,6 +104,21 @@ class Inventory:
         if self._listing is not None:
             return self._listing.special_kinds()
         return {e.path: e.kind for e in self.entries if e.kind != "file"}
+
+    def listing_digest(self) -> bytes:
+        """A hash of the file list as git's index states it: every path with its kind, mode,
+        object id and whether it is tracked (untracked files have no id: hash their content).
+        Two checkouts of the same commit give the same digest, wherever they are."""
+        if self._listing is not None:
+            return self._listing.digest()
+        text = "\0".join(f"{e.path}\t{e.kind}\t{e.mode:o}\t{e.blob or '-'}\t{int(e.tracked)}" for e in self.entries)
+        return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).digest()
+
+    def untracked_paths(self) -> List[str]:
+        """The entries git does not track (listed only with ``untracked``)."""
+        if self._listing is not None:
+            return []
+        return [e.path for e in self.entries if not e.tracked]
 
     def in_scope(self) -> List[FileEntry]:
         """The entries under ``scope`` (a file or a directory); all of them when scope is ``""``."""
@@ -250,6 +266,53 @@ def _set_entries(self: Inventory, entries: List[FileEntry]) -> None:
 Inventory.entries = property(_get_entries, _set_entries)  # type: ignore[assignment]
 
 
+class WorktreeDiff:
+    """Tracked paths whose work-tree file may differ from the index (None: trust no index id).
+
+    One ``git diff-files`` (git compares its cached stat data, in C) costs ~0.2 s on 100k files;
+    it is started first and read last, so git works while this process reads the caches.  For a
+    few files, hashing them is cheaper, so a small run never starts git (``ask_git`` False).
+    One per inventory (``coverage.analyze.worktree_diff``, ``runcache``): one call per run.
+    """
+
+    def __init__(self, inventory: "Inventory", ask_git: bool = True) -> None:
+        self._process: Optional[subprocess.Popen] = None
+        self._read = False
+        self._modified: Optional[frozenset] = None
+        if inventory.git_root is None or not ask_git:
+            return
+        try:
+            self._process = subprocess.Popen(
+                ["git", "diff-files", "--name-only", "--relative", "-z"], cwd=str(inventory.project_root),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+        except OSError:  # no git executable
+            self._process = None
+
+    @property
+    def asked(self) -> bool:
+        """Whether git was asked (else :meth:`result` is None)."""
+        return self._process is not None
+
+    def result(self) -> Optional[frozenset]:
+        if self._process is None:
+            return None
+        if not self._read:  # git answers once; later callers share the answer
+            out, _ = self._process.communicate()
+            if self._process.returncode == 0:
+                self._modified = frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
+            self._read = True
+        return self._modified
+
+
+def shared_worktree_diff(inventory: "Inventory") -> WorktreeDiff:
+    """The inventory's one ``git diff-files``, started now if nobody asked git yet."""
+    found = inventory.__dict__.get("_worktree_diff")
+    if found is None or not found.asked:
+        found = inventory.__dict__["_worktree_diff"] = WorktreeDiff(inventory, True)
+    return found
+
+
 def git_toplevel(path: Path) -> Optional[Path]:
     """The work-tree top level containing ``path``; None when it is not inside a git work tree."""
     path = Path(path)
@@ -296,6 +359,11 @@ def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = Fal
 
 def _run_git(cwd: Path, *args: str, istream: Optional[object] = None) -> str:
     """Run one git command in ``cwd``; its stdout decoded losslessly."""
+    return _run_git_bytes(cwd, *args, istream=istream).decode("utf-8", "surrogateescape")
+
+
+def _run_git_bytes(cwd: Path, *args: str, istream: Optional[object] = None) -> bytes:
+    """Run one git command in ``cwd``; its stdout."""
     out = io.BytesIO()
     try:
         # Copied through ``output_stream`` in pipe-sized chunks: for the 11 MB listing of a
@@ -303,7 +371,7 @@ def _run_git(cwd: Path, *args: str, istream: Optional[object] = None) -> str:
         git.Git(str(cwd)).execute(["git", *args], istream=istream, output_stream=out, max_chunk_size=_PIPE_CHUNK)
     except git.GitCommandError as exc:
         raise NotARepositoryError(f"{cwd}: git {args[0]} failed: {git_error(exc)}") from exc
-    return out.getvalue().decode("utf-8", "surrogateescape")
+    return out.getvalue()
 
 
 def git_error(exc: "git.GitCommandError") -> str:
@@ -323,7 +391,8 @@ def _git_entries(root: Path, untracked: bool) -> Union[IndexListing, List[FileEn
     # The index is the truth: staged-but-uncommitted files count, and a file deleted from the work
     # tree but still in the index is kept (it is part of the project until the deletion is staged).
     # Run in project_root, ls-files lists only files below it, with paths relative to it.
-    listing = IndexListing.parse(_run_git(root, "ls-files", "-s", "-z"))
+    raw = _run_git_bytes(root, "ls-files", "-s", "-z")
+    listing = IndexListing.parse(raw.decode("utf-8", "surrogateescape"), hashlib.blake2b(raw, digest_size=20).digest())
     if untracked:
         extra = _git_untracked(root)
         if extra:

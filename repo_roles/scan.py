@@ -6,7 +6,6 @@ context.  Every expensive step (git's index, attributes, the ownership file) is 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 import weakref
@@ -16,11 +15,11 @@ from typing import TYPE_CHECKING, Callable, NamedTuple, Dict, Iterator, List, Ma
 from repo_roles.classify import Classification, Classifier
 from repo_roles.globs import GlobSet
 from repo_roles.classify.signals import ATTRIBUTES
-from repo_roles.config import Config, discover_config, load_config
+from repo_roles.config import Config, load_config
 from repo_roles.config.interrogate import MAX_CONFIG_SIZE, apply_interrogate_config
-from repo_roles.errors import NotARepositoryError, UsageError
 from repo_roles.findings import Finding
-from repo_roles.inventory import FileEntry, Inventory, git_toplevel, load_inventory
+from repo_roles.inventory import FileEntry, Inventory, load_inventory
+from repo_roles.project import locate_project, outside_message  # noqa: F401  (re-exported)
 from repo_roles.ownership.resolve import Ownership, resolve_ownership
 
 if TYPE_CHECKING:
@@ -184,54 +183,6 @@ class ScanContext:
         return found
 
 
-def locate_project(path: Path, config_path: Optional[str] = None) -> tuple:
-    """Return ``(project_root, scope, config file or None)`` for a user-given PATH.
-
-    The project root is the nearest directory at or above PATH that holds a configuration,
-    else the git top-level, else (with ``--config``) PATH itself; ``scope`` is PATH relative to
-    that root.  Outside any git repository and without a configuration, scanning is refused:
-    a folder that is no project (``/``, a scratch directory) is scanned only when asked for.
-    """
-    if not os.path.lexists(path):
-        raise NotARepositoryError(f"{path}: no such file or directory")
-    if os.path.islink(str(path).rstrip("/") or "/"):
-        # A committed link to another tree would make that tree (and its config) the project.
-        raise UsageError(f"{path}: is a symbolic link; repo-roles does not follow links (pass its target)")
-    absolute = Path(os.path.abspath(path))
-    start_dir = absolute if absolute.is_dir() else absolute.parent
-    git_root = git_toplevel(start_dir)
-    discovered = discover_config(start_dir, git_root)
-    if discovered is not None:
-        project_root = discovered.parent
-    elif git_root is not None:
-        project_root = git_root
-    else:
-        if not absolute.is_dir():
-            raise NotARepositoryError(f"{path}: not a directory and not inside a git repository")
-        if not config_path:
-            raise NotARepositoryError(outside_message(path))
-        project_root = absolute
-    project_root = Path(os.path.realpath(project_root))
-    real = Path(os.path.realpath(absolute))
-    try:
-        scope = real.relative_to(project_root).as_posix()
-    except ValueError:
-        raise UsageError(f"{path}: outside the project root {project_root}") from None
-    if scope == ".":
-        scope = ""
-    chosen = Path(config_path) if config_path else discovered
-    if config_path and not Path(config_path).is_file():
-        raise UsageError(f"--config {config_path}: no such file")
-    return project_root, scope, chosen
-
-
-def outside_message(path: object) -> str:
-    """Why a folder outside git and without configuration is not scanned, and the two ways on."""
-    return (f"{path}: not inside a git repository and no repo-roles configuration found; run repo-roles "
-            "inside a git repository, or make this folder a project with a repo-roles.toml "
-            "(`repo-roles init`) or --config FILE")
-
-
 def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
     """Apply the config's include/exclude globs (gitignore-style) once, up front."""
     if not config.include and not config.exclude:
@@ -329,6 +280,7 @@ def scan_project(
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
     progress: Optional[object] = None,
+    inventory: Optional[Inventory] = None,
 ) -> ScanContext:
     """:func:`scan` with the project root and configuration already chosen.
 
@@ -336,12 +288,15 @@ def scan_project(
     before any configuration file exists there.  ``progress`` (an observer with ``stage(name)``)
     hears "inventory", "classification" and "ownership" as each starts, and stays on the
     context for the stages run later (documentation reports ``step(name, done, total)``).
+    ``inventory``, when given, is the project's file list as :func:`load_inventory` returned it
+    for ``scope`` and ``untracked`` (a command that looked up a stored run has read it already).
     """
     stage = getattr(progress, "stage", None) or (lambda name: None)
     stage("inventory")
-    inventory = load_inventory(
-        project_root, scope=scope, untracked=config.untracked if untracked is None else untracked
-    )
+    if inventory is None:  # else the command read it already (see repo_roles.runcache)
+        inventory = load_inventory(
+            project_root, scope=scope, untracked=config.untracked if untracked is None else untracked
+        )
     inventory = _filter_entries(inventory, config)
     # interrogate's own table ([tool.interrogate]) when [docs.python] counting asks for it
     config = apply_interrogate_config(config, lambda name: inventory.read_bytes(name, MAX_CONFIG_SIZE))

@@ -174,7 +174,7 @@ def test_tree_folds_below_a_depth_when_over_budget(make_repo: MakeRepo, run_cli,
     full = audit_json(run_cli, root)["tree"]
     assert full["files"] == 12 and full["children"][0]["children"][0]["children"][0]["children"][0]["kind"] == "file"
     monkeypatch.setattr(tree_module, "NODE_BUDGET", 8)  # root, a/, 4 x a/bN/: 6 fit; the 12 a/bN/cM/ do not
-    doc = audit_json(run_cli, root)
+    doc = audit_json(run_cli, root, "--no-cache")  # not the stored run of the same code and files
     validate(doc)
     folded = doc["tree"]["children"][0]["children"]
     assert [n["path"] for n in folded] == [f"a/b{i}/" for i in range(4)]

@@ -278,15 +278,15 @@ def test_check_restores_the_collector(make_repo: MakeRepo, run_cli: Callable, en
     root = make_repo({"src/app.py": "x = 1\n"})
     monkeypatch.chdir(root)
     seen: Dict[str, bool] = {}
-    import repo_roles.commands.check as check_module
+    import repo_roles.checks.engine as engine_module  # check imports run_checks when it runs
 
-    original = check_module.run_checks
+    original = engine_module.run_checks
 
     def spy(context: object, selection: object) -> list:
         seen["during"] = gc.isenabled()
         return original(context, selection)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(check_module, "run_checks", spy)
+    monkeypatch.setattr(engine_module, "run_checks", spy)
     (gc.enable if enabled else gc.disable)()
     try:
         result = run_cli("check", "--exit-zero", "src/app.py")

@@ -21,7 +21,7 @@ def _spy_diff_files(monkeypatch: pytest.MonkeyPatch) -> List[list]:
             calls.append(list(args))
         return real(args, *rest, **kwargs)
 
-    monkeypatch.setattr(analyze.subprocess, "Popen", spy)
+    monkeypatch.setattr(subprocess, "Popen", spy)
     return calls
 
 
@@ -39,6 +39,6 @@ def test_one_git_diff_files_per_audit(
         (root / "app/a.py").write_text("def g():\n    pass\n", encoding="utf-8")
     calls.clear()
     result = run_cli("audit", "--findings", str(root))
-    assert len(calls) == 1, calls
+    assert len(calls) == 1, calls  # the stored-run key and both stages share it
     # The shared answer is still honoured: the edited file is analysed from the work tree.
     assert ("'g' has no docstring" in result.stdout) is dirty

@@ -14,16 +14,11 @@ from typing import Optional
 
 import click
 
-from repo_roles import __version__
 from repo_roles.atomic import write_atomic
 from repo_roles.auditreport import FORMATS, renderer
-from repo_roles.checks.engine import run_checks
-from repo_roles.checks.registry import RULES
+from repo_roles.commands.memo import Memo, open_project
 from repo_roles.commands.common import config_option, no_cache_option, no_cyclic_gc, path_argument, untracked_option
 from repo_roles.errors import UsageError
-from repo_roles.report import ReportInput, render
-from repo_roles.scan import scan
-from repo_roles.summary import summarize
 
 PROGRESS_AFTER = 1.0  # seconds: a quick run prints nothing on stderr
 
@@ -99,10 +94,25 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     from repo_roles.auditreport.document import build
 
     previous = _read_previous(compare) if compare else None  # a bad file fails before the scan
+    project = open_project(path, config_path, untracked)
+    options = dict(path=path, config=config_path, untracked=untracked, depth=depth, format=fmt,
+                   findings=list_findings, compare=compare)
+    memo = Memo("audit", options, project, not no_cache, [compare] if compare else [])
+    stored = memo.lookup()
+    if stored is not None:
+        _deliver(stored.stdout, output)
+        return stored.exit_code
+    from repo_roles import __version__
+    from repo_roles.checks.engine import run_checks
+    from repo_roles.checks.registry import RULES
+    from repo_roles.report import ReportInput, render
+    from repo_roles.scan import scan_project
+    from repo_roles.summary import summarize
+
     progress = Progress()
     try:
-        context = scan(path, config_path=config_path, untracked=untracked, use_cache=not no_cache,
-                       progress=progress)
+        context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
+                               use_cache=not no_cache, progress=progress, inventory=project.inventory)
         progress.set("checks")
         context.findings = run_checks(context)  # the documentation stage reports its files meanwhile
         progress.set("documentation and test figures")
@@ -118,11 +128,17 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
             text += "\nFindings\n" + render("concise", report)
     finally:
         progress.close()
+    exit_code = 1 if any(f.severity != "info" for f in context.findings) else 0
+    memo.save(exit_code, text)
+    _deliver(text, output)
+    return exit_code
+
+
+def _deliver(text: str, output: Optional[str]) -> None:
     if output:
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)
-    return 1 if any(f.severity != "info" for f in context.findings) else 0
 
 
 def register(group: click.Group) -> None:

@@ -24,17 +24,16 @@ baseline entry that no longer occurs), 2 usage, configuration or internal error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import click
 
-from repo_roles import __version__
-from repo_roles.checks.engine import build_selection, run_checks
 from repo_roles.changes.filter import DEFAULT_MODE, FILTER_MODES
-from repo_roles.checks.registry import RULES
 from repo_roles.commands.common import (
     codes_option,
     config_option,
@@ -45,21 +44,24 @@ from repo_roles.commands.common import (
     resolved,
     select_option,
     start_dir,
+    split_codes,
     untracked_option,
 )
-from repo_roles.commands.rules import split_codes
 from repo_roles.errors import UsageError
-from repo_roles.fingerprint import Fingerprinter
 from repo_roles.inventory import git_toplevel
 from repo_roles.pathfmt import display_path
 from repo_roles.config import load_config
-from repo_roles.report import FORMATTERS, ReportInput, render, render_statistics
-from repo_roles.scan import ScanContext, locate_project, scan
+from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stderr
+from repo_roles.project import locate_project
 
 if TYPE_CHECKING:
     from repo_roles.changes.diff import ChangeSet, FileChange
+    from repo_roles.scan import ScanContext
 
 OUTPUT_FORMAT_ENV = "REPO_ROLES_OUTPUT_FORMAT"
+# The names of repo_roles.report.FORMATTERS (a test keeps them equal): the command's options are
+# declared without importing every formatter and every rule, which a stored run never needs.
+OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "github", "gitlab", "junit", "sarif", "markdown")
 ADOPTION_HINT_AT = 300  # more findings than this, and nothing narrows them: say how to adopt gradually
 
 
@@ -128,6 +130,8 @@ def touches_repository(context: ScanContext, files: Sequence[str]) -> bool:
 
 def show_settings(path: str, config_path: Optional[str], codes: dict) -> int:
     """``--show-settings``: the project, its configuration and the rules that would run."""
+    from repo_roles.checks.engine import build_selection
+
     root, scope, config_file = locate_project(Path(path), config_path)
     config = load_config(config_file)
     selection = build_selection(config, **codes)
@@ -174,6 +178,8 @@ def _scan_what_to_check(
     untracked: Optional[bool], use_cache: bool,
 ) -> _What:
     """The scan (checks not run yet), whether it covers the whole project, and the change."""
+    from repo_roles.scan import scan
+
     nothing = frozenset()  # type: frozenset
     diff = bool(diff_base) or staged
     if (not diff or filter_mode == "nofilter") and (not files or (len(files) == 1 and is_real_dir(files[0]))):
@@ -267,7 +273,64 @@ def run_check(
 
         accepted = B.read_baseline(Path(baseline_path))
     mode = filter_mode or DEFAULT_MODE
-    what = _scan_what_to_check(files, diff_base, staged, mode, config_path, untracked, not no_cache)
+    if not (diff_base or staged) and (not files or (len(files) == 1 and is_real_dir(files[0]))):
+        # A project or a directory, no diff: the answer may be a stored run's (repo_roles.runcache).
+        project = open_project(files[0] if files else ".", config_path, untracked)
+        options = dict(files=list(files), select=select, extend_select=extend_select, ignore=ignore,
+                       format=output_format, statistics=statistics, exit_zero=exit_zero,
+                       baseline=baseline_path, strict_baseline=strict_baseline, untracked=untracked,
+                       config=config_path)
+        memo = Memo("check", options, project, not no_cache, [baseline_path] if baseline_path else [])
+        stored = memo.lookup()
+        if stored is not None:
+            write_stderr(stored.stderr)
+            _deliver(stored.stdout, output_file)
+            write_stderr(stored.stderr_after)
+            return stored.exit_code
+        said = Tee(sys.stderr)
+        with contextlib.redirect_stderr(said):
+            code, text, before = _check(project, None, codes, mode, no_cache, untracked, accepted, baseline_path,
+                                        strict_baseline, statistics, output_format, exit_zero, diff_base, staged,
+                                        deliver=output_file)
+            after = said.text()[len(before):]
+        memo.save(code, text, before, after)
+        return code
+    code, text, _ = _check(None, files, codes, mode, no_cache, untracked, accepted, baseline_path,
+                           strict_baseline, statistics, output_format, exit_zero, diff_base, staged,
+                           config_path=config_path, deliver=output_file)
+    return code
+
+
+def _deliver(text: str, output_file: Optional[str]) -> None:
+    if output_file:
+        from repo_roles.atomic import write_atomic
+
+        write_atomic(output_file, text, make_parents=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def _check(project: Optional[Project], files: Optional[Sequence[str]], codes: dict, mode: str, no_cache: bool,
+           untracked: Optional[bool], accepted: object, baseline_path: Optional[str], strict_baseline: bool,
+           statistics: bool, output_format: str, exit_zero: bool, diff_base: Optional[str], staged: bool,
+           config_path: Optional[str] = None, deliver: Optional[str] = "") -> Tuple[int, str, str]:
+    """Scan, run the rules, apply the baseline and the diff filter and render: ``(exit code, the
+    report, what was said on stderr before it)``.  With ``deliver`` not ``""`` the report is
+    delivered there (None: stdout) and the closing hint said after it."""
+    if project is not None:
+        from repo_roles.scan import scan_project
+
+        context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
+                               use_cache=not no_cache, inventory=project.inventory)
+        what = _What(context, not context.inventory.scope, None, frozenset())
+    else:
+        what = _scan_what_to_check(files or (), diff_base, staged, mode, config_path, untracked, not no_cache)
+    from repo_roles import __version__
+    from repo_roles.checks.engine import build_selection, run_checks
+    from repo_roles.checks.registry import RULES
+    from repo_roles.fingerprint import Fingerprinter
+    from repo_roles.report import ReportInput, render, render_statistics
+
     context = what.context
     selection = build_selection(context.config, **codes)
     findings = run_checks(context, selection)
@@ -276,6 +339,7 @@ def run_check(
     stale = False
     fingerprint = Fingerprinter(context.inventory)  # reads each file a finding points at once
     if accepted is not None:
+        from repo_roles import baseline as B
         from repo_roles.commands.baseline import baseline_scope, report_baseline
 
         # Before the line filter: an entry of a checked file is stale only if its finding is gone.
@@ -298,15 +362,13 @@ def run_check(
                          presorted=True, fingerprint=fingerprint,
                          owners_of=context.ownership.owners_of if statistics else None)
     text = render_statistics(report) if statistics else render(output_format, report)
-    if output_file:
-        from repo_roles.atomic import write_atomic
-
-        write_atomic(output_file, text, make_parents=True)
-    else:
-        click.echo(text, nl=False)
+    before = sys.stderr.text() if isinstance(sys.stderr, Tee) else ""  # the memo's copy of stderr
+    if deliver != "":
+        _deliver(text, deliver)
     if exit_code and len(findings) > ADOPTION_HINT_AT and not baseline_path and not (diff_base or staged):
         click.echo(adoption_hint(len(findings)), err=True)
-    return 0 if exit_zero else exit_code
+    return (0 if exit_zero else exit_code), text, before
+
 
 
 def register(group: click.Group) -> None:
@@ -322,7 +384,7 @@ def register(group: click.Group) -> None:
     @select_option
     @codes_option("--extend-select", "Rules to enable in addition")
     @ignore_option
-    @click.option("--output-format", type=click.Choice(list(FORMATTERS)), default="concise", show_default=True,
+    @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), default="concise", show_default=True,
                   envvar=OUTPUT_FORMAT_ENV, show_envvar=True, help="How findings are written.")
     @click.option("-o", "--output-file", type=click.Path(dir_okay=False, path_type=str),
                   help="Write the report to this file (atomically) instead of stdout.")

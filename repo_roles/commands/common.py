@@ -6,7 +6,7 @@ import contextlib
 import gc
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Sequence, Tuple
 
 import click
 
@@ -48,6 +48,11 @@ def no_cache_option(f: F) -> F:
 def codes_option(name: str, help: str) -> Callable[[F], F]:
     """A repeatable rule-code option (``--select OWN,DOC001 --select TST``), as ruff spells them."""
     return click.option(name, multiple=True, metavar="CODES", help=f"{help} (ids or prefixes, comma-separated; ALL).")
+
+
+def split_codes(values: Sequence[str]) -> Tuple[str, ...]:
+    """``("OWN,DOC001", "TST")`` -> ``("OWN", "DOC001", "TST")`` (comma-separated, repeatable)."""
+    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
 
 
 select_option = codes_option("--select", "Rules to enable instead of the configured set")

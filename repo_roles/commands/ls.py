@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Iterable, Iterator, List, Optional, TextIO
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, TextIO
 
 import click
 
 from repo_roles.commands.common import config_option, no_cache_option, path_argument, untracked_option
 from repo_roles.pathfmt import display_path
-from repo_roles.scan import ScanContext, scan
+from repo_roles.commands.memo import Memo, Project, Tee, open_project
+
+if TYPE_CHECKING:
+    from repo_roles.scan import ScanContext
 
 
 def records(context: ScanContext) -> Iterator[dict]:
@@ -97,12 +100,28 @@ def with_history(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
 
 def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt: str,
            no_cache: bool = False) -> int:
-    context = scan(path, config_path=config_path, untracked=untracked,
-                   use_cache=not no_cache)
+    project = open_project(path, config_path, untracked)
+    memo = Memo("ls", dict(path=path, config=config_path, untracked=untracked, format=fmt), project, not no_cache)
+    stored = memo.lookup()
     out = sys.stdout  # click.get_text_stream is deprecated (Click 9); CliRunner swaps sys.stdout too
+    if stored is not None:
+        out.write(stored.stdout)
+        return stored.exit_code
+    tee = Tee(out) if memo.key is not None else None
+    _list(project, untracked, fmt, no_cache, tee or out)
+    if tee is not None:
+        memo.save(0, tee.text())
+    return 0
+
+
+def _list(project: Project, untracked: Optional[bool], fmt: str, no_cache: bool, out: TextIO) -> None:
+    from repo_roles.scan import scan_project
+
+    context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
+                           use_cache=not no_cache, inventory=project.inventory)
     if fmt == "jsonl":
         write_lines(out, jsonl_lines(with_history(context, with_docs(context, records(context)))))
-        return 0
+        return
     # The text form shows role, path and owners only: it never pays for the test index or the
     # documentation stage, which only the jsonl contract carries.
     rows = [
@@ -113,7 +132,6 @@ def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt
     write_lines(out, (
         f"{role:<{width}}  {display_path(path)}  {' '.join(owners) or '-'}" for role, path, owners in rows
     ))
-    return 0
 
 
 def register(group: click.Group) -> None:

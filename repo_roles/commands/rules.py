@@ -8,17 +8,13 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import List, Sequence, Tuple
+from typing import List
 
 import click
 
 from repo_roles.checks.registry import Rule, iter_rules
+from repo_roles.commands.common import split_codes  # noqa: F401  (re-exported)
 from repo_roles.errors import UsageError
-
-
-def split_codes(values: Sequence[str]) -> Tuple[str, ...]:
-    """``("OWN,DOC001", "TST")`` -> ``("OWN", "DOC001", "TST")`` (comma-separated, repeatable)."""
-    return tuple(code.strip() for value in values for code in value.split(",") if code.strip())
 
 
 def rule_records(rules: List[Rule]) -> List[dict]:

@@ -13,7 +13,6 @@ import gc
 import os
 import posixpath
 import re
-import subprocess
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
@@ -25,7 +24,7 @@ from repo_roles.coverage.model import DocOptions, FileDocs
 from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
 from repo_roles.coverage.store import DocCache, raw_path
 from repo_roles.coverage.test_presence import module_defines_code
-from repo_roles.inventory import FileEntry, Inventory
+from repo_roles.inventory import FileEntry, Inventory, WorktreeDiff
 from repo_roles.testrefs.extract import extract, kind_of
 
 TestFacts = Tuple[str, str, dict]  # (blob, kind, facts) of a file test evidence reads
@@ -397,45 +396,12 @@ def _content_keys(inventory: Inventory, files: List[FileEntry], limit: int,
     return keys
 
 
-class _WorktreeDiff:
-    """Tracked paths whose work-tree file may differ from the index (None: trust no index id).
-
-    One ``git diff-files`` (git compares its cached stat data, in C) costs ~0.2 s on 100k files;
-    it is started first and read last, so git works while this process reads the cache.  For a
-    few files, hashing them is cheaper, so a small run never starts git.
-    """
-
-    def __init__(self, inventory: Inventory, count: int) -> None:
-        self._process: Optional[subprocess.Popen] = None
-        self._read = False
-        self._modified: Optional[frozenset] = None
-        if inventory.git_root is None or count < GIT_STATUS_MIN_FILES:
-            return
-        try:
-            self._process = subprocess.Popen(
-                ["git", "diff-files", "--name-only", "--relative", "-z"], cwd=str(inventory.project_root),
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            )
-        except OSError:  # no git executable
-            self._process = None
-
-    def result(self) -> Optional[frozenset]:
-        if self._process is None:
-            return None
-        if not self._read:  # git answers once; later callers share the answer
-            out, _ = self._process.communicate()
-            if self._process.returncode == 0:
-                self._modified = frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
-            self._read = True
-        return self._modified
-
-
-def worktree_diff(inventory: Inventory, count: int) -> _WorktreeDiff:
+def worktree_diff(inventory: Inventory, count: int) -> WorktreeDiff:
     """The one ``git diff-files`` of this inventory, shared by every stage that trusts blob ids
     (the classification caches in ``scan`` and the documentation stage): one call per run."""
     found = inventory.__dict__.get("_worktree_diff")
-    if found is None or (found._process is None and count >= GIT_STATUS_MIN_FILES):
-        found = inventory.__dict__["_worktree_diff"] = _WorktreeDiff(inventory, count)
+    if found is None or (not found.asked and count >= GIT_STATUS_MIN_FILES):
+        found = inventory.__dict__["_worktree_diff"] = WorktreeDiff(inventory, count >= GIT_STATUS_MIN_FILES)
     return found
 
 

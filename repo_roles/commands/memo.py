@@ -1,0 +1,117 @@
+"""A command's answer replayed from a stored run when nothing it depends on changed.
+
+``audit``, ``ls`` and ``check`` (of a project or a directory, without a diff) first find their
+project and read git's index -- the cheap part -- and ask :mod:`repo_roles.runcache` for a run
+with the same key.  A hit prints what that run printed and exits as it did; a miss runs the
+pipeline on the inventory already read and stores what it printed.  Nothing below imports the
+analysis stages, so a hit never pays for loading them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Sequence, TextIO
+
+if TYPE_CHECKING:
+    from repo_roles.config import Config
+    from repo_roles.inventory import Inventory
+    from repo_roles.runcache import RunEntry
+
+
+class Project(NamedTuple):
+    root: Path
+    scope: str
+    config: "Config"
+    inventory: "Inventory"
+
+
+def open_project(path: str, config_path: Optional[str], untracked: Optional[bool]) -> Project:
+    """The project of ``path``, its configuration and its file list (what every run reads)."""
+    from repo_roles.config import load_config
+    from repo_roles.inventory import load_inventory
+    from repo_roles.project import locate_project
+
+    root, scope, config_file = locate_project(Path(path), config_path)
+    config = load_config(config_file)
+    inventory = load_inventory(root, scope=scope, untracked=config.untracked if untracked is None else untracked)
+    return Project(root, inventory.scope, config, inventory)
+
+
+class Memo:
+    """The stored run of one command invocation (disabled by ``--no-cache``)."""
+
+    def __init__(self, command: str, options: Mapping[str, object], project: Project, use_cache: bool,
+                 extra_files: Sequence[str] = ()) -> None:
+        self.key: Optional[str] = None
+        self._store = None
+        self._anchors: Dict[str, str] = {"root": str(project.root), "cwd": os.getcwd()}
+        if not use_cache:
+            return
+        from repo_roles.cachedir import cache_directory
+        from repo_roles.runcache import RunStore, run_key
+
+        self.key = run_key(command, options, config=project.config, inventory=project.inventory,
+                           extra_files=extra_files)
+        if self.key is not None:
+            self._store = RunStore(cache_directory(project.config, project.root))
+
+    def lookup(self) -> Optional["RunEntry"]:
+        if self._store is None or self.key is None:
+            return None
+        return self._store.load(self.key, self._anchors)
+
+    def save(self, exit_code: int, stdout: str, stderr: str = "", stderr_after: str = "") -> None:
+        if self._store is None or self.key is None:
+            return
+        from repo_roles.runcache import RunEntry
+        from repo_roles.runcache.store import anchors_in
+
+        anchors = anchors_in([stdout, stderr, stderr_after], self._anchors)
+        self._store.save(self.key, RunEntry(exit_code, stdout, stderr, anchors, stderr_after))
+
+
+class Tee(io.TextIOBase):
+    """A text stream that writes through to ``stream`` and keeps a copy of what was written."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self.parts: List[str] = []
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    @property
+    def errors(self) -> Optional[str]:  # type: ignore[override]
+        return getattr(self._stream, "errors", None)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):  # click probes for a binary stream with write(b"")
+            raise TypeError("a text stream")
+        self.parts.append(text)
+        return self._stream.write(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def write_stderr(text: str) -> None:
+    if text:
+        sys.stderr.write(text)
+        sys.stderr.flush()
