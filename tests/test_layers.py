@@ -40,6 +40,14 @@ FORBIDDEN: Dict[str, tuple] = {
                         "repo_roles.auditreport", "repo_roles.summary", "repo_roles.cli"),
     "repo_roles.report": ("repo_roles.scan", "repo_roles.commands", "repo_roles.cli"),
     "repo_roles.auditreport": ("repo_roles.commands", "repo_roles.cli"),
+    # A stored run is found without the analysis: a hit must not import it.
+    "repo_roles.runcache": ("repo_roles.scan", "repo_roles.checks", "repo_roles.commands", "repo_roles.report",
+                            "repo_roles.auditreport", "repo_roles.summary", "repo_roles.cli", "repo_roles.classify",
+                            "repo_roles.ownership", "repo_roles.coverage", "repo_roles.testrefs",
+                            "repo_roles.history"),
+    "repo_roles.project": ("repo_roles.scan", "repo_roles.checks", "repo_roles.commands", "repo_roles.classify",
+                           "repo_roles.ownership", "repo_roles.coverage", "repo_roles.testrefs",
+                           "repo_roles.history"),
 }
 
 

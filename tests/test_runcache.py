@@ -184,3 +184,23 @@ def test_check_declares_every_output_format() -> None:
     from repo_roles.report import FORMATTERS
 
     assert OUTPUT_FORMATS == tuple(FORMATTERS)
+
+
+def test_a_stored_run_is_answered_without_importing_the_analysis(make_repo, tmp_path) -> None:
+    """A hit imports neither the pipeline nor the rules (the real console entry, a fresh process)."""
+    import os
+    import sys
+
+    root = make_repo(FILES)
+    env = {**os.environ, "REPO_ROLES_CACHE_DIR": str(tmp_path / "cache")}
+    probe = ("import sys, runpy; sys.argv = ['repo-roles', 'check', '--output-format', 'json'];\n"
+             "try:\n    runpy.run_module('repo_roles', run_name='__main__')\n"
+             "except SystemExit as e:\n    code = e.code\n"
+             "loaded = sorted(m for m in sys.modules if m.startswith(('repo_roles.scan', 'repo_roles.checks',"
+             " 'repo_roles.coverage', 'repo_roles.classify')))\n"
+             "sys.stderr.write('LOADED=' + ','.join(loaded) + '\\n')\n")
+    runs = [subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True)
+            for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout
+    assert "LOADED=repo_roles." in runs[0].stderr  # the first run analysed
+    assert "LOADED=\n" in runs[1].stderr, runs[1].stderr  # the second imported none of it
