@@ -204,3 +204,17 @@ def test_a_stored_run_is_answered_without_importing_the_analysis(make_repo, tmp_
     assert runs[0].stdout == runs[1].stdout and runs[0].stdout
     assert "LOADED=repo_roles." in runs[0].stderr  # the first run analysed
     assert "LOADED=\n" in runs[1].stderr, runs[1].stderr  # the second imported none of it
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param('{"root": "/a/r\\u00e9po"}', id="json-ascii"),
+    pytest.param('{"root": "/a/r\u00e9po"}', id="json-utf8"),
+    pytest.param('<file name="/a/r&#x27;x"/>', id="xml") ,
+    pytest.param('"uri": "file:///a/r%C3%A9po/"', id="sarif-uri"),
+])
+def test_a_location_is_found_however_a_format_spells_it(text) -> None:
+    """A JSON, XML or SARIF report spells the project root its own way; a stored run naming it
+    in any spelling is tied to that root (never replayed in a clone elsewhere)."""
+    root = "/a/r'x" if "&#x27;" in text else "/a/r\u00e9po"
+    assert S.anchors_in([text], {"root": root}) == {"root": root}
+    assert S.anchors_in([text], {"root": "/b/other"}) == {}

@@ -14,8 +14,10 @@ writing the same key, or a damaged file never change what a command prints.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
+import urllib.parse
 import zlib
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional
@@ -34,10 +36,25 @@ class RunEntry(NamedTuple):
     stderr_after: str = ""  # written after it (a closing hint)
 
 
+def spellings(location: str) -> List[str]:
+    """The ways an output format may write an absolute path: as it is, JSON-escaped (ASCII or
+    not), XML/HTML-escaped, and percent-encoded as in a ``file://`` URI (SARIF)."""
+    forms = {
+        location,
+        json.dumps(location)[1:-1],
+        json.dumps(location, ensure_ascii=False)[1:-1],
+        html.escape(location),
+        html.escape(location, quote=False),
+        urllib.parse.quote(location),
+        urllib.parse.quote(location, safe="/:"),
+    }
+    return sorted(form for form in forms if form)
+
+
 def anchors_in(texts: List[str], candidates: Dict[str, str]) -> Dict[str, str]:
-    """The candidate locations (absolute paths) that occur in any of ``texts``."""
+    """The candidate locations (absolute paths) that occur, in any spelling, in any of ``texts``."""
     return {name: value for name, value in candidates.items()
-            if value and any(value in text for text in texts)}
+            if value and any(form in text for form in spellings(value) for text in texts)}
 
 
 class RunStore:
