@@ -14,6 +14,7 @@ conflict (stages 1-3) is read record by record instead.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import partial
 from itertools import compress, repeat
 from operator import itemgetter
@@ -38,6 +39,9 @@ _MODE_INT = {**_FILE_MODES, **{m: value for m, (_, value) in _GIT_KINDS.items()}
 _new_entry = partial(tuple.__new__, FileEntry)
 _MODE = itemgetter(slice(0, 6))
 _FEW = 16  # up to this many paths, pick() searches the list for each
+# A record of a merge conflict has stage 1-3 before its TAB (a path holding " 1\t" only makes
+# the listing be parsed at once, never wrongly).
+_CONFLICT = re.compile(" [123]\t")
 
 
 class IndexListing:
@@ -54,7 +58,17 @@ class IndexListing:
     @classmethod
     def parse(cls, text: str, digest: Optional[bytes] = None) -> Union["IndexListing", List[FileEntry]]:
         """The listing of ``text``; the entries themselves when the fixed layout does not hold.
-        ``digest``: a hash of git's bytes that ``text`` was decoded from (see :meth:`digest`)."""
+        ``digest``: a hash of git's bytes that ``text`` was decoded from (see :meth:`digest`).
+
+        With a digest and no merge conflict in sight the text is cut only when a record or a
+        path is first asked for: a run answered from a stored run (``repo_roles.runcache``)
+        needs the digest alone.
+        """
+        tab = text.find("\t")
+        if digest is not None and tab >= 10 and _CONFLICT.search(text) is None:
+            listing = cls.__new__(cls)
+            listing._digest, listing._tab, listing._text = digest, tab, text
+            return listing
         records = text.split("\0")
         if records and not records[-1]:
             records.pop()  # the NUL ending the last record
@@ -69,6 +83,20 @@ class IndexListing:
         # 100644/100755 (and legacy 10xxxx) are files; 120000 symlinks, 160000 submodules.
         regular = set(map(itemgetter(1), records)) == {"0"}
         return cls(records, tab, paths, regular, digest)
+
+    def __getattr__(self, name: str) -> object:
+        """Cut the text of a lazily parsed listing on first use of its records or paths."""
+        text = self.__dict__.pop("_text", None)
+        if text is None or name not in ("_records", "paths", "_regular"):
+            raise AttributeError(name)
+        records = text.split("\0")
+        if records and not records[-1]:
+            records.pop()
+        tab = self._tab
+        self._records = records
+        self.paths = list(map(itemgetter(slice(tab + 1, None)), records))
+        self._regular = set(map(itemgetter(1), records)) == {"0"}
+        return getattr(self, name)
 
     def __len__(self) -> int:
         return len(self._records)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter
 from pathlib import Path
-from typing import Collection, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple, Union
 
 import git
 
@@ -347,7 +347,7 @@ def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = Fal
         prefix = "" if rel == "." else rel + "/"
         listing = _git_entries(root, untracked)
         if isinstance(listing, IndexListing):
-            scope = _check_scope(root, listing.paths, scope)
+            scope = _check_scope(root, lambda: listing.paths, scope)  # type: ignore[union-attr]
             return Inventory.from_listing(root, top, prefix, scope, listing)
         entries = listing
     scope = _check_scope(root, [e.path for e in entries] if scope else [], scope)
@@ -497,8 +497,9 @@ def _git_check_attr(root: Path, paths: List[str], names: List[str]) -> List[Tupl
 # -- shared ---------------------------------------------------------------------------------
 
 
-def _check_scope(root: Path, paths: Sequence[str], scope: str) -> str:
-    """Normalise ``scope`` to a POSIX sub-path and make sure it names something in the project."""
+def _check_scope(root: Path, paths: Union[Sequence[str], Callable[[], Sequence[str]]], scope: str) -> str:
+    """Normalise ``scope`` to a POSIX sub-path and make sure it names something in the project
+    (``paths``, or how to get them: asked for only when there is a scope)."""
     raw = scope
     scope = scope.replace(os.sep, "/") if scope else ""
     scope = posixpath.normpath(scope) if scope else ""
@@ -506,7 +507,7 @@ def _check_scope(root: Path, paths: Sequence[str], scope: str) -> str:
         return ""
     if posixpath.isabs(scope) or scope == ".." or scope.startswith("../"):
         raise UsageError(f"{raw}: is outside the project root {root}")
-    if any(_under(path, scope) for path in paths):
+    if any(_under(path, scope) for path in (paths() if callable(paths) else paths)):
         return scope
     full = os.path.join(str(root), scope)
     if os.path.lexists(full) and _contains(os.path.realpath(str(root)), os.path.realpath(full)):

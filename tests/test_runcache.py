@@ -218,3 +218,19 @@ def test_a_location_is_found_however_a_format_spells_it(text) -> None:
     root = "/a/r'x" if "&#x27;" in text else "/a/r\u00e9po"
     assert S.anchors_in([text], {"root": root}) == {"root": root}
     assert S.anchors_in([text], {"root": "/b/other"}) == {}
+
+
+def test_a_lazily_cut_listing_equals_the_eager_one(make_repo) -> None:
+    """The index listing is cut only when asked (a stored run needs its digest alone)."""
+    from repo_roles.index_listing import IndexListing
+
+    root = make_repo({"a b.py": "x\n", "dir/\u00e9.txt": "y\n", "z.py": "z\n"})
+    (root / "link").symlink_to("z.py")
+    git(root, "add", "link")
+    raw = subprocess.run(["git", "ls-files", "-s", "-z"], cwd=root, capture_output=True, check=True).stdout
+    text = raw.decode("utf-8", "surrogateescape")
+    lazy, eager = IndexListing.parse(text, b"digest"), IndexListing.parse(text)
+    assert "_text" in lazy.__dict__ and lazy.digest() == b"digest" and "_text" in lazy.__dict__
+    assert (lazy.paths, lazy.entries(), lazy.special_kinds()) == (eager.paths, eager.entries(), eager.special_kinds())
+    conflicted = text + "100644 " + "1" * 40 + " 1\tz.py\0"
+    assert isinstance(IndexListing.parse(conflicted, b"d"), list)  # a conflict: parsed record by record
