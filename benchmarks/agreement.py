@@ -4,6 +4,7 @@
     python benchmarks/agreement.py doxygen HEADER... [--namespace NS ...]
     python benchmarks/agreement.py yard PROJECT_DIR [--pattern 'lib/**/*.rb']
     python benchmarks/agreement.py rustc CRATE_DIR [--edition 2018] [--cfg 'feature="std"' ...] [--skip src/x.rs ...]
+                                        [--no-default-features]
 
 ``doxygen`` runs Doxygen twice on the headers that repo-roles can read (the others are listed as
 left out): without preprocessing for functions, classes/structs/unions, enums and typedefs (both
@@ -16,8 +17,13 @@ compared (repo-roles counts declarations, not fields).
 ``rustc`` compiles ``CRATE_DIR/src/lib.rs`` with ``-W missing_docs`` (nothing is run: no build
 script, no dependencies) and compares its warnings (file:line) with the items repo-roles
 counts as missing in ``CRATE_DIR/src/**/*.rs``, after the crate-level pass that exempts files
-reached only through private modules (``--per-file``: without it, as before). ``--skip`` leaves out files whose items macros
-generate (invisible to a syntax reading).
+reached only through private modules and evaluates ``cfg`` (``--per-file``: without it, as before). Both
+sides build the crate's default features (``--cfg feature="…"`` for each, from ``Cargo.toml``;
+``--no-default-features``: none) for x86_64-unknown-linux-gnu, and no build script runs (its
+custom cfgs are unset on both sides). ``--skip`` leaves out files whose items macros generate
+(invisible to a syntax reading). ``--strip-docs`` runs both on a copy whose doc comments are made
+plain comments: then every item either side asks documentation for is compared, not only the
+items the authors left undocumented.
 
 Both print the undocumented items each side reports, the items only one side reports,
 undocumented agreement = both / union, and item verdicts agree = items repo-roles counts that
@@ -35,12 +41,13 @@ import tempfile
 from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
-from repo_roles.coverage import rust_crate
+from repo_roles._compat import tomllib
+from repo_roles.coverage import rust_cfg, rust_crate
 from repo_roles.coverage.languages import analyze
 from repo_roles.coverage.model import FileDocs
 
 _DOXYGEN = re.compile(r"^(.*?):(\d+): warning: (?:Member (\S+?)(?:\(.*)? \(([\w ]+)\)|Compound (\S+)) .*is not documented")
-_RUSTC = re.compile(r"^(\S+?):(\d+):\d+: warning: missing documentation for ")
+_RUSTC = re.compile(r"^(\S+?):(\d+):\d+: warning: missing documentation for (the crate)?")
 _COMPOUNDS = frozenset({"class", "struct", "union"})
 
 
@@ -114,10 +121,42 @@ def doxygen(headers: List[str], namespaces: List[str]) -> int:
     return 0
 
 
-def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str, crate_pass: bool = True) -> int:
+_DOC_OPENERS = re.compile(rb"//[/!]|/\*[*!]")
+
+
+def _stripped_copy(root: Path, tmp: str) -> Path:
+    """A copy of ``root`` (Cargo.toml and src/) with every doc comment turned into a plain one
+    (``///`` -> ``//_``, same length: lines stay put), so that rustc reports every item it asks
+    documentation for, and the comparison covers all of them, not only the undocumented few."""
+    copy = Path(tmp) / "stripped"
+    for path in [root / "Cargo.toml", *sorted((root / "src").rglob("*"))]:
+        if not path.is_file():
+            continue
+        target = copy / path.relative_to(root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = path.read_bytes()
+        if path.suffix == ".rs":
+            data = _DOC_OPENERS.sub(lambda m: m.group(0)[:2] + b"_", data)
+        target.write_bytes(data)
+    return copy
+
+
+def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str, crate_pass: bool = True,
+          default_features: bool = True, strip_docs: bool = False) -> int:
+    if strip_docs:
+        with tempfile.TemporaryDirectory(prefix="rr-stripped-") as tmp:
+            print("doc comments stripped: every item is compared")
+            return rustc(str(_stripped_copy(Path(crate).resolve(), tmp)), cfgs, skip, edition, crate_pass,
+                         default_features)
     root = Path(crate).resolve()
+    features = frozenset()
+    if default_features and (root / "Cargo.toml").is_file():
+        features = rust_cfg.default_features(tomllib.loads((root / "Cargo.toml").read_text()))
+    cfgs = cfgs + [f'feature="{name}"' for name in sorted(features)]
+    print(f"features: {', '.join(sorted(features)) or '(none)'}")
     with tempfile.TemporaryDirectory(prefix="rr-rustc-") as tmp:
-        command = ["rustc", "--crate-type", "lib", "--edition", edition, "-W", "missing_docs", "--error-format", "short",
+        command = ["rustc", "--crate-type", "lib", "--edition", edition, "-W", "missing_docs", "--cap-lints", "warn",
+                   "--error-format", "short",
                    "--out-dir", tmp, "src/lib.rs"]
         for cfg in cfgs:
             command += ["--cfg", cfg]
@@ -125,7 +164,8 @@ def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str, crate_pass
     if done.returncode != 0:
         print(done.stderr[-3000:])
         return 2
-    theirs = {(m.group(1), int(m.group(2))) for m in map(_RUSTC.match, done.stderr.splitlines())
+    # the crate by name: rustc puts it at the crate's first token, repo-roles at line 1
+    theirs = {(m.group(1), "crate" if m.group(3) else int(m.group(2))) for m in map(_RUSTC.match, done.stderr.splitlines())
               if m and m.group(1) not in skip}
     ours: Set[tuple] = set()
     counted = 0
@@ -136,7 +176,7 @@ def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str, crate_pass
         if docs is not None:
             every[relative] = docs
     if crate_pass:  # the crate-level pass the coverage stage runs (private module files)
-        every.update(rust_crate.apply(every))
+        every.update(rust_crate.apply(every, (), {"src/lib.rs": features}))
     for relative, docs in every.items():
         if relative in skip:
             continue
@@ -144,7 +184,7 @@ def rustc(crate: str, cfgs: List[str], skip: List[str], edition: str, crate_pass
             print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
             continue
         counted += len(docs.counted)
-        ours.update((relative, item.line) for item in docs.missing)
+        ours.update((relative, "crate" if item.kind == "crate" else item.line) for item in docs.missing)
     _report(f"{root.name}", ours, theirs, counted, "rustc")
     return 0
 
@@ -187,6 +227,9 @@ def main() -> int:
     rs.add_argument("--skip", action="append", default=[])
     rs.add_argument("--edition", default="2021", help="the crate's Rust edition (Cargo.toml)")
     rs.add_argument("--per-file", action="store_true", help="without the crate-level pass (private module files)")
+    rs.add_argument("--no-default-features", action="store_true", help="build without the Cargo.toml default features")
+    rs.add_argument("--strip-docs", action="store_true",
+                    help="compare on a copy without doc comments: every item rustc asks docs for is compared")
     rb = sub.add_parser("yard")
     rb.add_argument("project")
     rb.add_argument("--pattern", default="lib/**/*.rb")
@@ -195,7 +238,8 @@ def main() -> int:
         return yard(args.project, args.pattern)
     if args.tool == "doxygen":
         return doxygen(args.headers, args.namespace)
-    return rustc(args.crate, args.cfg, args.skip, args.edition, not args.per_file)
+    return rustc(args.crate, args.cfg, args.skip, args.edition, not args.per_file, not args.no_default_features,
+                 args.strip_docs)
 
 
 if __name__ == "__main__":
