@@ -12,7 +12,9 @@ sides then see every ``#if`` branch) and with it for macros (Doxygen extracts ``
 then). Each header and each ``--namespace`` is declared documented in an extra ``.dox`` input, so
 that Doxygen warns about file and namespace members as it does about class members (it is
 silent about members of undocumented files). Warnings about variables and enum values are not
-compared (repo-roles counts declarations, not fields).
+compared (repo-roles counts declarations, not fields). ``--macro-expansion``: the first run
+with the preprocessor and ``MACRO_EXPANSION = YES``, for headers whose declarations sit behind
+export macros (``CJSON_PUBLIC(cJSON *) cJSON_Parse(…)``) that Doxygen reads only expanded.
 
 ``rustc`` compiles ``CRATE_DIR/src/lib.rs`` with ``-W missing_docs`` (nothing is run: no build
 script, no dependencies) and compares its warnings (file:line) with the items repo-roles
@@ -66,7 +68,7 @@ def _report(label: str, ours: Set[tuple], theirs: Set[tuple], counted: int, tool
         print(f"   only {tool:<10}", *key)
 
 
-def doxygen(headers: List[str], namespaces: List[str]) -> int:
+def doxygen(headers: List[str], namespaces: List[str], macro_expansion: bool = False) -> int:
     readable: List[Path] = []
     for name in headers:
         path = Path(name).resolve()
@@ -90,14 +92,15 @@ def doxygen(headers: List[str], namespaces: List[str]) -> int:
         extra = Path(tmp) / "public.dox"
         extra.write_text("".join(f"/** @file {p.name}\n Public header. */\n" for p in readable)
                          + "".join(f"/** @namespace {ns}\n Documented. */\n" for ns in namespaces))
-        for preprocessing, macros in (("NO", False), ("YES", True)):
+        for preprocessing, macros in (("YES" if macro_expansion else "NO", False), ("YES", True)):
             log = Path(tmp) / f"warnings-{preprocessing}.txt"
             (Path(tmp) / "Doxyfile").write_text("\n".join([
                 f"INPUT = {extra} " + " ".join(map(str, readable)), f"OUTPUT_DIRECTORY = {tmp}/out",
                 "GENERATE_HTML = NO", "GENERATE_LATEX = NO", "EXTRACT_ALL = NO", "EXTRACT_PRIVATE = NO",
                 "EXTRACT_STATIC = NO", "EXTRACT_ANON_NSPACES = NO", "WARN_IF_UNDOCUMENTED = YES",
                 "WARN_IF_DOC_ERROR = NO", "WARN_NO_PARAMDOC = NO", f"WARN_LOGFILE = {log}", "QUIET = YES",
-                f"ENABLE_PREPROCESSING = {preprocessing}", "MACRO_EXPANSION = NO", "FILE_PATTERNS = *.h *.hpp *.dox",
+                f"ENABLE_PREPROCESSING = {preprocessing}",
+                f"MACRO_EXPANSION = {'YES' if macro_expansion and not macros else 'NO'}", "FILE_PATTERNS = *.h *.hpp *.dox",
             ]) + "\n")
             subprocess.run(["doxygen", str(Path(tmp) / "Doxyfile")], cwd=tmp, check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -221,6 +224,9 @@ def main() -> int:
     dox = sub.add_parser("doxygen")
     dox.add_argument("headers", nargs="+")
     dox.add_argument("--namespace", action="append", default=[])
+    dox.add_argument("--macro-expansion", action="store_true",
+                     help="functions, classes, enums, typedefs with Doxygen's preprocessor and MACRO_EXPANSION=YES "
+                          "(export macros such as CJSON_PUBLIC(type) expanded; only the active #if branches)")
     rs = sub.add_parser("rustc")
     rs.add_argument("crate")
     rs.add_argument("--cfg", action="append", default=[])
@@ -237,7 +243,7 @@ def main() -> int:
     if args.tool == "yard":
         return yard(args.project, args.pattern)
     if args.tool == "doxygen":
-        return doxygen(args.headers, args.namespace)
+        return doxygen(args.headers, args.namespace, args.macro_expansion)
     return rustc(args.crate, args.cfg, args.skip, args.edition, not args.per_file, not args.no_default_features,
                  args.strip_docs)
 
