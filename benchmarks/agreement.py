@@ -1,8 +1,11 @@
 """Agreement with the reference tools: Doxygen for C/C++ headers, rustc's ``missing_docs`` for Rust,
-``yard stats --list-undoc`` for Ruby.
+``yard stats --list-undoc`` for Ruby, PHP_CodeSniffer's PEAR commenting sniffs for PHP, Mono's
+``mcs -doc`` (CS1591) for C#.
 
     python benchmarks/agreement.py doxygen HEADER... [--namespace NS ...]
     python benchmarks/agreement.py yard PROJECT_DIR [--pattern 'lib/**/*.rb']
+    python benchmarks/agreement.py phpcs PROJECT_DIR [--pattern 'src/**/*.php']
+    python benchmarks/agreement.py mcs PROJECT_DIR [--pattern '**/*.cs'] [-r System.dll ...] [--strip-docs]
     python benchmarks/agreement.py rustc CRATE_DIR [--edition 2018] [--cfg 'feature="std"' ...] [--skip src/x.rs ...]
                                         [--no-default-features]
 
@@ -218,6 +221,90 @@ def yard(project: str, pattern: str) -> int:
     return 0
 
 
+_PHPCS_RULESET = """<?xml version="1.0"?>
+<ruleset name="repo-roles-agreement">
+  <rule ref="PEAR.Commenting.ClassComment.Missing"/>
+  <rule ref="PEAR.Commenting.FunctionComment.Missing"/>
+  <rule ref="PEAR.Commenting.FunctionComment">
+    <properties><property name="minimumVisibility" value="public"/></properties>
+  </rule>
+</ruleset>
+"""
+_PHPCS_MISSING = frozenset({"PEAR.Commenting.ClassComment.Missing", "PEAR.Commenting.FunctionComment.Missing"})
+
+
+def phpcs(project: str, pattern: str) -> int:
+    """PHP_CodeSniffer's PEAR sniffs against repo-roles' PHP items, by file and line:
+    ``ClassComment.Missing`` (classes, interfaces, traits, enums) and ``FunctionComment.Missing``
+    with ``minimumVisibility = public`` (functions and public methods)."""
+    import json
+
+    root = Path(project).resolve()
+    files = sorted(root.glob(pattern))
+    with tempfile.TemporaryDirectory(prefix="rr-phpcs-") as tmp:
+        ruleset = Path(tmp) / "ruleset.xml"
+        ruleset.write_text(_PHPCS_RULESET)
+        done = subprocess.run(["phpcs", f"--standard={ruleset}", "--report=json", "-q", *map(str, files)],
+                              cwd=root, capture_output=True, text=True)
+    report = json.loads(done.stdout)
+    theirs = {(Path(name).relative_to(root).as_posix(), message["line"])
+              for name, result in report["files"].items() for message in result["messages"]
+              if message["source"] in _PHPCS_MISSING}
+    ours: Set[tuple] = set()
+    counted = 0
+    for path in files:
+        relative = path.relative_to(root).as_posix()
+        docs = analyze(path.read_bytes(), relative)
+        if docs is None or docs.problems:
+            print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
+            continue
+        counted += len(docs.counted)
+        ours.update((relative, item.line) for item in docs.missing)
+    _report(root.name, ours, theirs, counted, "phpcs")
+    return 0
+
+
+_CS1591 = re.compile(r"^(.*?)\((\d+),\d+\): warning CS1591: ")
+_CS_DOC = re.compile(rb"///")
+
+
+def mcs(project: str, pattern: str, references: List[str], strip_docs: bool) -> int:
+    """Mono's C# compiler with ``-doc`` (CS1591, "Missing XML comment for publicly visible type
+    or member") against repo-roles' C# items, by file and line. ``--strip-docs``: both on a copy
+    whose ``///`` comments are made plain (``//_``), so every item CS1591 asks for is compared."""
+    root = Path(project).resolve()
+    with tempfile.TemporaryDirectory(prefix="rr-mcs-") as tmp:
+        if strip_docs:
+            copy = Path(tmp) / "stripped"
+            for path in sorted(root.glob(pattern)):
+                target = copy / path.relative_to(root)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(_CS_DOC.sub(b"//_", path.read_bytes()))
+            root = copy
+            print("doc comments stripped: every item is compared")
+        files = sorted(root.glob(pattern))
+        command = ["mcs", "-target:library", f"-doc:{tmp}/doc.xml", f"-out:{tmp}/out.dll", "-warn:4",
+                   *(f"-r:{name}" for name in references), *(path.relative_to(root).as_posix() for path in files)]
+        done = subprocess.run(command, cwd=root, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(done.stdout[-3000:])
+            return 2
+        theirs = {(m.group(1).replace("\\", "/"), int(m.group(2)))
+                  for m in map(_CS1591.match, (done.stdout + done.stderr).splitlines()) if m}
+        ours: Set[tuple] = set()
+        counted = 0
+        for path in files:
+            relative = path.relative_to(root).as_posix()
+            docs = analyze(path.read_bytes(), relative)
+            if docs is None or docs.problems:
+                print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
+                continue
+            counted += len(docs.counted)
+            ours.update((relative, item.line) for item in docs.missing)
+    _report(Path(project).name, ours, theirs, counted, "mcs")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="tool", required=True)
@@ -236,12 +323,24 @@ def main() -> int:
     rs.add_argument("--no-default-features", action="store_true", help="build without the Cargo.toml default features")
     rs.add_argument("--strip-docs", action="store_true",
                     help="compare on a copy without doc comments: every item rustc asks docs for is compared")
+    php = sub.add_parser("phpcs")
+    php.add_argument("project")
+    php.add_argument("--pattern", default="src/**/*.php")
+    cs = sub.add_parser("mcs")
+    cs.add_argument("project")
+    cs.add_argument("--pattern", default="**/*.cs")
+    cs.add_argument("-r", "--reference", action="append", default=[], help="an assembly to reference (System.dll)")
+    cs.add_argument("--strip-docs", action="store_true", help="compare on a copy without /// comments")
     rb = sub.add_parser("yard")
     rb.add_argument("project")
     rb.add_argument("--pattern", default="lib/**/*.rb")
     args = parser.parse_args()
     if args.tool == "yard":
         return yard(args.project, args.pattern)
+    if args.tool == "phpcs":
+        return phpcs(args.project, args.pattern)
+    if args.tool == "mcs":
+        return mcs(args.project, args.pattern, args.reference, args.strip_docs)
     if args.tool == "doxygen":
         return doxygen(args.headers, args.namespace, args.macro_expansion)
     return rustc(args.crate, args.cfg, args.skip, args.edition, not args.per_file, not args.no_default_features,
