@@ -221,6 +221,21 @@ def yard(project: str, pattern: str) -> int:
     return 0
 
 
+def _missing_by_line(root: Path, files: List[Path]) -> Tuple[Set[tuple], int]:
+    """``({(file, line) of each item repo-roles counts undocumented}, items counted)``."""
+    ours: Set[tuple] = set()
+    counted = 0
+    for path in files:
+        relative = path.relative_to(root).as_posix()
+        docs = analyze(path.read_bytes(), relative)
+        if docs is None or docs.problems:
+            print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
+            continue
+        counted += len(docs.counted)
+        ours.update((relative, item.line) for item in docs.missing)
+    return ours, counted
+
+
 _PHPCS_RULESET = """<?xml version="1.0"?>
 <ruleset name="repo-roles-agreement">
   <rule ref="PEAR.Commenting.ClassComment.Missing"/>
@@ -250,16 +265,7 @@ def phpcs(project: str, pattern: str) -> int:
     theirs = {(Path(name).relative_to(root).as_posix(), message["line"])
               for name, result in report["files"].items() for message in result["messages"]
               if message["source"] in _PHPCS_MISSING}
-    ours: Set[tuple] = set()
-    counted = 0
-    for path in files:
-        relative = path.relative_to(root).as_posix()
-        docs = analyze(path.read_bytes(), relative)
-        if docs is None or docs.problems:
-            print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
-            continue
-        counted += len(docs.counted)
-        ours.update((relative, item.line) for item in docs.missing)
+    ours, counted = _missing_by_line(root, files)
     _report(root.name, ours, theirs, counted, "phpcs")
     return 0
 
@@ -291,16 +297,7 @@ def mcs(project: str, pattern: str, references: List[str], strip_docs: bool) -> 
             return 2
         theirs = {(m.group(1).replace("\\", "/"), int(m.group(2)))
                   for m in map(_CS1591.match, (done.stdout + done.stderr).splitlines()) if m}
-        ours: Set[tuple] = set()
-        counted = 0
-        for path in files:
-            relative = path.relative_to(root).as_posix()
-            docs = analyze(path.read_bytes(), relative)
-            if docs is None or docs.problems:
-                print(f"left out: {relative}: {docs.problems[0][:2] if docs else '?'}")
-                continue
-            counted += len(docs.counted)
-            ours.update((relative, item.line) for item in docs.missing)
+        ours, counted = _missing_by_line(root, files)
     _report(Path(project).name, ours, theirs, counted, "mcs")
     return 0
 
