@@ -27,9 +27,8 @@ A file in a crate root's own directory (``src/``, not ``src/bin/``: Cargo's bina
 file is loaded only by a ``mod`` declaration): its items are exempt as ``"not-compiled"``, unless
 some ``#[path]`` in the project could not be resolved (it might name the file). Any other file no
 root reaches (tests, examples, benches, build scripts) is left as its own analysis says, cfgs
-aside. Known limit: ``pub use`` re-exports a private module's items as
-public surface, and rustc then asks for their documentation; this pass does not follow
-re-exports, so such items are missed (counted exempt).
+aside. ``pub use`` re-exports are followed (:func:`exposure`); known limits: re-exports
+inside inline modules, and ``mod``/``pub use`` made by macros other than ``cfg_if!``.
 """
 
 from __future__ import annotations
