@@ -15,11 +15,11 @@ import posixpath
 import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles._compat import tomllib
 from repo_roles.coverage import cache as C
-from repo_roles.coverage import rust_crate
+from repo_roles.coverage import rust_cfg, rust_crate
 from repo_roles.coverage.model import DocOptions, FileDocs
 from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
 from repo_roles.coverage.store import DocCache, raw_path
@@ -264,7 +264,8 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
 def rust_crates(result: CoverageResult, inventory: Inventory) -> None:
     """The crate-level Rust pass (:mod:`repo_roles.coverage.rust_crate`) over the per-file
     results, fresh or cached: no ``.rs`` file is read again (only ``Cargo.toml`` files, for a
-    ``[lib] path``). Files reached only through private modules get their items exempt."""
+    ``[lib] path`` and the default features). Files reached only through private modules get
+    their items exempt, and so do items compiled out by ``cfg``."""
     rust: Dict[str, FileAnalysis] = {}
     manifests: List[str] = []
     for path in result.files:
@@ -277,23 +278,35 @@ def rust_crates(result: CoverageResult, inventory: Inventory) -> None:
     if not rust:
         return
     docs = {path: a.docs for path, a in rust.items() if a.docs is not None}
-    changed = rust_crate.apply(docs, _lib_paths(inventory, manifests))  # type: ignore[arg-type]
+    roots, features = _crate_manifests(inventory, manifests)
+    changed = rust_crate.apply(docs, roots, features)  # type: ignore[arg-type]
     for path, new in changed.items():
         result.replace(FileAnalysis(path, "rust", new, rust[path].suppressions))
 
 
-def _lib_paths(inventory: Inventory, manifests: List[str]) -> List[str]:
-    """``[lib] path`` of each readable ``Cargo.toml``, relative to the project root."""
-    out: List[str] = []
+def _crate_manifests(inventory: Inventory, manifests: List[str]) -> Tuple[List[str], Dict[str, FrozenSet[str]]]:
+    """``([lib] path of each readable Cargo.toml, crate root -> default features)``, paths
+    relative to the project root; the roots are the ``[lib] path`` and ``src/lib.rs``/``src/main.rs``."""
+    extra: List[str] = []
+    features: Dict[str, FrozenSet[str]] = {}
     for manifest in manifests:
         data = inventory.read_bytes(manifest, 1_000_000)
         try:
-            lib = tomllib.loads(data.decode("utf-8"))["lib"]["path"] if data else None
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            table = tomllib.loads(data.decode("utf-8")) if data else None
+        except (ValueError, UnicodeDecodeError):
             continue
-        if isinstance(lib, str):
-            out.append(posixpath.normpath(posixpath.join(manifest.rpartition("/")[0], lib)))
-    return out
+        if not isinstance(table, dict):
+            continue
+        here = manifest.rpartition("/")[0]
+        roots = [posixpath.join(here, "src", name) for name in ("lib.rs", "main.rs")]
+        lib = table.get("lib")
+        if isinstance(lib, dict) and isinstance(lib.get("path"), str):
+            extra.append(posixpath.normpath(posixpath.join(here, lib["path"])))
+            roots.append(extra[-1])
+        enabled = rust_cfg.default_features(table)
+        for root in roots:
+            features[root] = enabled
+    return extra, features
 
 
 def line_counts(result: CoverageResult, inventory: Inventory, limit: int) -> Dict[str, int]:

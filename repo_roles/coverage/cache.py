@@ -37,7 +37,7 @@ from repo_roles.cachedir import cache_directory, user_cache_root  # noqa: F401 (
 if TYPE_CHECKING:
     from repo_roles.config import Config
 
-CACHE_FORMAT = 6  # 4: signature end lines (issue 12); 5: issue 17 (new languages, newer Python syntax, Go body errors); 6: Rust mod declarations and pub use paths, Go package-level new(expr)
+CACHE_FORMAT = 7  # 4: signature end lines (issue 12); 5: issue 17 (new languages, newer Python syntax, Go body errors); 6: Rust mod declarations and pub use paths, Go package-level new(expr); 7: Rust cfg predicates and cfg_if! items
 DB_NAME = f"docs-v{CACHE_FORMAT}.sqlite3"
 
 Sups = Tuple[Tuple[int, Tuple[str, ...], bool], ...]  # (line, codes, file_level) per comment
@@ -117,7 +117,8 @@ def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str
             [list(p) for p in docs.problems],
             [i.end_line for i in items],
             [list(m) for m in docs.modules],
-            list(docs.uses),
+            [list(u) for u in docs.uses],
+            list(docs.cfgs),
         ])
     return Entry(
         docs.language if docs is not None else None,
@@ -143,7 +144,7 @@ def decode_docs(path: str, text: Optional[str]) -> Tuple[bool, Optional[FileDocs
     if text is None:
         return True, None
     try:
-        language, names, kinds, lines, public, documented, exempts, problems, ends, modules, uses = json.loads(text)
+        language, names, kinds, lines, public, documented, exempts, problems, ends, modules, uses, cfgs = json.loads(text)
         size = len(names)
         if not (
             type(language) is str
@@ -156,13 +157,17 @@ def decode_docs(path: str, text: Optional[str]) -> Tuple[bool, Optional[FileDocs
         for problem in problems:
             if len(problem) != 3 or type(problem[0]) is not int or not _only(problem[1:], str):
                 return False, None
-        if not _only(modules, list) or any(len(m) != 3 or type(m[0]) is not str or type(m[1]) is not bool
-                                           or type(m[2]) is not str for m in modules) or not _only(uses, str):
+        if not _only(modules, list) or any(len(m) != 4 or type(m[0]) is not str or type(m[1]) is not bool
+                                           or not _only(m[2:], str) for m in modules):
+            return False, None
+        if not _only(uses, list) or any(len(u) != 2 or not _only(u, str) for u in uses):
+            return False, None
+        if not _only(cfgs, str) or len(cfgs) not in (0, size):
             return False, None
         # tuple.__new__ straight from zip: no Python-level call per item
         items = tuple(map(_NEW_ITEM, zip(names, kinds, lines, public, documented, exempts, ends)))
         return True, FileDocs(path, language, items, tuple(tuple(p) for p in problems),  # type: ignore[misc]
-                              tuple(tuple(m) for m in modules), tuple(uses))
+                              tuple(tuple(m) for m in modules), tuple(tuple(u) for u in uses), tuple(cfgs))
     except (ValueError, TypeError):  # bad JSON, wrong shape (unpacking), wrong types
         return False, None
 

@@ -28,12 +28,22 @@ documents the file, not the next declaration. Generated files (``DO NOT EDIT``, 
 the leading comments) have no items.
 
 The grammar reads source without running the preprocessor, so macros can defeat it: an error
-inside a function body is tolerated (the declarations and their comments are intact); an error
-elsewhere leaves the file out with a ``syntax-error`` problem, shown in the audit.
+inside a function body is tolerated (the declarations and their comments are intact). Macros at
+declaration level — attribute and export macros (``inline Color() ESPHOME_ALWAYS_INLINE : …``,
+``API_EXPORT int f();``) and member-generating invocations (``TEMPLATABLE_VALUE(int, delay)`` on
+a line of its own) — are read the way Doxygen reads them without ``MACRO_EXPANSION``: as text
+that is not a declaration (https://www.doxygen.nl/manual/preprocessing.html). On a syntax error,
+the file is parsed again with one macro name blanked everywhere it is used outside comments and
+preprocessor lines (with its ``( … )`` arguments; same length, so lines and columns stay): a name
+on the error's line (or the line before) that is ``#define``d in the file or written in capitals
+(``[A-Z_][A-Z0-9_]{2,}``); a blanking is kept when the error moves on, and the result is used
+only when a parse is clean. Any other error leaves the file out with a ``syntax-error`` problem,
+shown in the audit.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from pathlib import PurePosixPath
 from typing import Any, Dict, List, Optional, Tuple
@@ -95,11 +105,17 @@ def _analyze(data: bytes, path: str, options: DocOptions, language: str) -> File
     if PurePosixPath(path).suffix not in HEADERS:
         return FileDocs(path, language)
     try:
-        # A ``.h`` header may be C or C++: the C++ grammar first, then C (``new``, ``class``
-        # as plain identifiers are valid C).
+        # A ``.h`` header may be C or C++: the C++ grammar first (with declaration-level macros
+        # read through), then C (``new``, ``class`` as plain identifiers are valid C).
         root, problem = parse(data, "cpp", _BODIES)
+        if problem is not None:
+            root, data, second = _without_macros(data, "cpp", problem)
+            if second is None:
+                problem = None
         if problem is not None and language == "c":
             root, second = parse(data, "c", _BODIES)
+            if second is not None:
+                root, data, second = _without_macros(data, "c", second)
             problem = None if second is None else problem
     except GrammarUnavailable as error:
         return unavailable(path, language, error)
@@ -186,6 +202,16 @@ class _Collector:
             return []
         if kind in ("type_definition", "alias_declaration"):
             name = _typedef_name(node, data)
+            spec = node.child_by_field_name("type") if kind == "type_definition" else None
+            if spec is not None and spec.type in _TYPES and spec.child_by_field_name("name") is not None \
+                    and spec.child_by_field_name("body") is not None:
+                # ``typedef struct X { … } Y;``: Doxygen documents (and reports) the struct and
+                # the typedef, the typedef at its declarator line; one comment documents both
+                found = self._node(spec, doc, outer, inherited, access, siblings)
+                declarators = node.children_by_field_name("declarator")
+                if name and declarators:
+                    self._add(_join(outer, name), "typedef", declarators[-1], doc, exempt)
+                return found
             if name:
                 self._add(_join(outer, name), "typedef", node, doc, exempt)
             return []
@@ -208,6 +234,8 @@ class _Collector:
             target = declarator.child_by_field_name("declarator")
             if target is None or (kind == "function_definition" and target.type == "qualified_identifier"):
                 return []
+            if target.type == "parenthesized_declarator":
+                return []  # ``void (*callback)(int);``: a pointer to a function is a variable
             if any(c.type == "storage_class_specifier" and text_of(c, data) == "static" for c in node.children) \
                     and access is None:
                 exempt = exempt or "static"
@@ -219,6 +247,137 @@ class _Collector:
                 exempt = exempt or "destructor" if target.type == "destructor_name" else exempt or "default-constructor"
             self._add(name, "method" if access is not None else "function", target, doc, exempt, signature)
         return []
+
+
+_DEFINED = re.compile(rb"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.M)
+_IDENT = re.compile(rb"\b[A-Za-z_]\w*\b")
+_CAPS = re.compile(rb"[A-Z_][A-Z0-9_]{2,}\Z")
+_SKIPPED = re.compile(rb"//[^\n]*|/\*.*?\*/|^[ \t]*#(?:[^\n]*\\\n)*[^\n]*", re.S | re.M)  # comments, directives
+_MACRO_ROUNDS = 16
+_ARGUMENTS_LIMIT = 4000
+
+
+def _without_macros(data: bytes, grammar: str, problem: Any) -> Tuple[Any, bytes, Any]:
+    """``(root, bytes parsed, None)`` once blanking declaration-level macros (see the module
+    docs) gives a clean parse, else ``(None, data, the first problem)``."""
+    defined = set(_DEFINED.findall(data))
+    skipped = [(m.start(), m.end()) for m in _SKIPPED.finditer(data)]  # same offsets in every rewrite
+    starts = [start for start, _ in skipped]
+    tried: set = set()
+    patched = _EXTERN_C.sub(lambda m: m.group(1) + re.sub(rb"[^\n]", b" ", m.group(2)), data)
+    root, current = parse(patched, grammar, _BODIES)
+    if current is None:
+        return root, patched, None
+    for _ in range(_MACRO_ROUNDS):
+        line = current[0]
+        moved = None
+        for match in _IDENT.finditer(patched, *_line_range(patched, line)):
+            name = match.group(0)
+            at = bisect.bisect_right(starts, match.start()) - 1
+            if name in tried or not (_CAPS.match(name) or name in defined) or (
+                    at >= 0 and match.start() < skipped[at][1]):
+                continue
+            tried.add(name)
+            for keep in (False, True):  # the invocation blanked, or only its name and parentheses
+                candidate = _rewrite_uses(patched, name, skipped, keep)
+                root, second = parse(candidate, grammar, _BODIES)
+                if second is None:
+                    return root, candidate, None
+                if second[0] > line:
+                    moved = candidate, second
+                    break
+            if moved is not None:
+                break
+        if moved is None:
+            break
+        patched, current = moved
+    return None, data, problem
+
+
+def _line_range(data: bytes, line: int) -> Tuple[int, int]:
+    """Byte range of lines ``line - 1`` and ``line`` (1-based)."""
+    start = 0
+    for _ in range(max(line - 2, 0)):
+        start = data.find(b"\n", start) + 1
+        if start == 0:
+            return len(data), len(data)
+    end = start
+    for _ in range(2 if line > 1 else 1):
+        found = data.find(b"\n", end)
+        end = len(data) if found < 0 else found + 1
+    return start, end
+
+
+def _rewrite_uses(data: bytes, name: bytes, skipped: List[Tuple[int, int]], keep_arguments: bool) -> bytes:
+    """``data`` with every use of macro ``name`` outside comments and directives (``skipped``)
+    made blanks, with its ``( … )`` arguments when they follow (balanced, not past ``;``, ``{``,
+    ``}``) — or, ``keep_arguments``, with only the name and the parentheses blanked (a macro
+    that wraps a type: ``CJSON_PUBLIC(cJSON *)``) — except an invocation first on its line,
+    which stays a declaration of that name (:func:`_as_declaration`)."""
+    starts = [start for start, _ in skipped]
+    out = bytearray(data)
+    for match in re.finditer(rb"\b" + re.escape(name) + rb"\b", data):
+        at = bisect.bisect_right(starts, match.start()) - 1
+        if at >= 0 and match.start() < skipped[at][1]:
+            continue
+        end = match.end()
+        after = end
+        while after < len(data) and data[after] in b" \t":
+            after += 1
+        if after < len(data) and data[after:after + 1] == b"(":
+            closing = _closing(data, after)
+            if closing is not None:
+                declared = _as_declaration(data, match.start(), closing)
+                if declared is not None:
+                    out[declared[0]:closing] = declared[1]
+                    continue
+                if keep_arguments:
+                    out[match.start():after + 1] = b" " * (after + 1 - match.start())
+                    out[closing - 1] = 0x20
+                    continue
+                end = closing
+        out[match.start():end] = re.sub(rb"[^\n]", b" ", data[match.start():end])
+    return bytes(out)
+
+
+# ``#ifdef __cplusplus`` / ``extern "C" {`` / ``#endif`` and its closing ``}``: braces the grammar
+# cannot pair across preprocessor branches, blanked (the declarations between stay)
+_EXTERN_C = re.compile(rb'(^[ \t]*#[ \t]*if(?:def[ \t]+__cplusplus|[ \t]+defined[ \t]*\(?[ \t]*__cplusplus[ \t]*\)?)'
+                       rb'[^\n]*\n)((?:[ \t]*(?:extern[ \t]+"C"[ \t]*\{?|\{|\})[ \t]*(?://[^\n]*)?\n)+)(?=[ \t]*#[ \t]*endif)',
+                       re.M)
+_REST_OF_LINE = re.compile(rb"[ \t]*(?://[^\n]*)?(?:\n|\Z)")
+_WITH_SEMICOLON = re.compile(rb"[ \t]*;")
+
+
+def _as_declaration(data: bytes, start: int, end: int) -> Optional[Tuple[int, bytes]]:
+    """``NAME(args)`` first on its line, the way Doxygen without ``MACRO_EXPANSION`` reads it: a
+    declaration named by the macro. ``(offset, bytes up to end)``: unchanged when a ``;``
+    follows, else ``NAME(args);`` one column left (the indentation gives the byte) when nothing
+    but a comment follows on the line; None otherwise (then it is blanked)."""
+    line = data.rfind(b"\n", 0, start) + 1
+    if data[line:start].strip():
+        return None  # after something on its line: an attribute position
+    if _WITH_SEMICOLON.match(data, end):
+        return start, data[start:end]
+    if line == start or not _REST_OF_LINE.match(data, end):
+        return None
+    return start - 1, data[start:end] + b";"
+
+
+def _closing(data: bytes, at: int) -> Optional[int]:
+    """The offset after the ``)`` matching the ``(`` at ``at``; None past ``;``, ``{``, ``}``."""
+    depth = 0
+    for index in range(at, min(len(data), at + _ARGUMENTS_LIMIT)):
+        char = data[index]
+        if char == 0x28:
+            depth += 1
+        elif char == 0x29:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        elif char in (0x3B, 0x7B, 0x7D):
+            return None
+    return None
 
 
 def _join(outer: str, name: str) -> str:

@@ -65,11 +65,16 @@ class FileDocs(NamedTuple):
     items: Tuple[DocItem, ...] = ()
     problems: Tuple[Problem, ...] = ()
     # Rust: the file's ``mod x;`` declarations, as (module path from the file's own module
-    # ("x", or "a/x" inside an inline ``mod a { … }``), exported, ``#[path]`` value or "") —
-    # what the crate-level pass (``rust_crate``) needs, so it reads no file again.
-    modules: Tuple[Tuple[str, bool, str], ...] = ()
-    # Rust: the paths a top-level plain ``pub use`` re-exports (``self::math::*``, ``crate::a::B``).
-    uses: Tuple[str, ...] = ()
+    # ("x", or "a/x" inside an inline ``mod a { … }``), exported, ``#[path]`` value or "",
+    # cfg predicate or "") — what the crate-level pass (``rust_crate``) needs, so it reads no
+    # file again.
+    modules: Tuple[Tuple[str, bool, str, str], ...] = ()
+    # Rust: the paths a top-level plain ``pub use`` re-exports (``self::math::*``, ``crate::a::B``),
+    # each with its cfg predicate or "".
+    uses: Tuple[Tuple[str, str], ...] = ()
+    # Rust: each item's cfg predicate ("" = always compiled), in the order of ``items``; empty
+    # when no item has one. The crate pass evaluates them (``rust_crate``).
+    cfgs: Tuple[str, ...] = ()
 
     @property
     def counted(self) -> Tuple[DocItem, ...]:
