@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
 import re
 import subprocess
-from itertools import compress
-from operator import methodcaller
+from itertools import compress, repeat
+from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, List, Mapping, Optional, Sequence, Set
+from typing import TYPE_CHECKING, Iterable, List, Mapping, Optional, Sequence
 
 from repo_roles import __version__, safeio
 
@@ -239,6 +238,7 @@ def run_key(
     for name in sorted(os.environ):
         if name.startswith(ENV_PREFIXES) and name not in ENV_IGNORED:
             h.part("env", name, os.environ[name])
+    attributes = _untracked_attributes(inventory)  # one lstat per directory, while git compares
     modified = diff.result()
     if modified is None:
         return None
@@ -247,12 +247,13 @@ def run_key(
         return None
     for path in changed:
         h.part("changed", path, _changed_part(inventory, path))
-    for path in _untracked_attributes(inventory, set(changed)):
-        h.part("attributes", path, _changed_part(inventory, path))
+    for path in attributes:
+        if path not in modified:
+            h.part("attributes", path, _changed_part(inventory, path))
     return h.hexdigest()
 
 
-def _untracked_attributes(inventory: "Inventory", counted: Set[str]) -> List[str]:
+def _untracked_attributes(inventory: "Inventory") -> List[str]:
     """``.gitattributes`` files git reads that the index does not list (gitattributes(5): git
     reads the work tree's file in a path's directory and every one above it, tracked or not):
     one ``lstat`` per directory of the project."""
@@ -260,10 +261,15 @@ def _untracked_attributes(inventory: "Inventory", counted: Set[str]) -> List[str
     tracked = set(compress(paths, map(methodcaller("endswith", ATTRIBUTES_NAME), paths)))
     root = str(inventory.project_root)
     found = []
-    for directory in set(map(posixpath.dirname, paths)):
+    for directory in set(map(itemgetter(0), map(str.rpartition, paths, repeat("/")))):
         name = f"{directory}/{ATTRIBUTES_NAME}" if directory else ATTRIBUTES_NAME
-        if name not in tracked and name not in counted and os.path.lexists(os.path.join(root, name)):
-            found.append(name)
+        if name in tracked:
+            continue
+        try:
+            os.lstat(f"{root}/{name}")
+        except OSError:
+            continue
+        found.append(name)
     return sorted(found)
 
 
