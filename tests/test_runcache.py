@@ -173,7 +173,8 @@ def test_stored_runs_are_evicted_least_recently_used(tmp_path) -> None:
 
 def test_an_entry_naming_another_location_is_not_replayed(tmp_path) -> None:
     runs = S.RunStore(tmp_path)
-    runs.save("k", S.RunEntry(1, "audit of /a/repo\n", "", {"root": "/a/repo"}))
+    runs.save("k", S.RunEntry(1, "audit of /a/repo\n", "", S.anchors_in(["audit of /a/repo\n"], {"root": "/a/repo"})))
+    assert b"/a/repo" not in runs._path("k").read_bytes().split(b"}", 1)[0]  # the header holds a hash, no path
     assert runs.load("k", {"root": "/b/repo"}) is None
     assert runs.load("k", {"root": "/a/repo"}).stdout == "audit of /a/repo\n"  # type: ignore[union-attr]
 
@@ -193,12 +194,15 @@ def test_a_stored_run_is_answered_without_importing_the_analysis(make_repo, tmp_
 
     root = make_repo(FILES)
     env = {**os.environ, "REPO_ROLES_CACHE_DIR": str(tmp_path / "cache")}
-    probe = ("import sys, runpy; sys.argv = ['repo-roles', 'check', '--output-format', 'json'];\n"
-             "try:\n    runpy.run_module('repo_roles', run_name='__main__')\n"
-             "except SystemExit as e:\n    code = e.code\n"
-             "loaded = sorted(m for m in sys.modules if m.startswith(('repo_roles.scan', 'repo_roles.checks',"
+    # atexit: the console entry may end the process with os._exit once its output is flushed
+    probe = ("import atexit, sys, runpy\n"
+             "def said():\n"
+             "    loaded = sorted(m for m in sys.modules if m.startswith(('repo_roles.scan', 'repo_roles.checks',"
              " 'repo_roles.coverage', 'repo_roles.classify')))\n"
-             "sys.stderr.write('LOADED=' + ','.join(loaded) + '\\n')\n")
+             "    sys.stderr.write('LOADED=' + ','.join(loaded) + '\\n'); sys.stderr.flush()\n"
+             "atexit.register(said)\n"
+             "sys.argv = ['repo-roles', 'check', '--output-format', 'json']\n"
+             "runpy.run_module('repo_roles', run_name='__main__')\n")
     runs = [subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True)
             for _ in range(2)]
     assert runs[0].stdout == runs[1].stdout and runs[0].stdout
@@ -216,7 +220,7 @@ def test_a_location_is_found_however_a_format_spells_it(text) -> None:
     """A JSON, XML or SARIF report spells the project root its own way; a stored run naming it
     in any spelling is tied to that root (never replayed in a clone elsewhere)."""
     root = "/a/r'x" if "&#x27;" in text else "/a/r\u00e9po"
-    assert S.anchors_in([text], {"root": root}) == {"root": root}
+    assert S.anchors_in([text], {"root": root}) == {"root": S.anchor(root)}
     assert S.anchors_in([text], {"root": "/b/other"}) == {}
 
 
@@ -234,3 +238,14 @@ def test_a_lazily_cut_listing_equals_the_eager_one(make_repo) -> None:
     assert (lazy.paths, lazy.entries(), lazy.special_kinds()) == (eager.paths, eager.entries(), eager.special_kinds())
     conflicted = text + "100644 " + "1" * 40 + " 1\tz.py\0"
     assert isinstance(IndexListing.parse(conflicted, b"d"), list)  # a conflict: parsed record by record
+
+
+def test_an_untracked_attributes_file_is_an_input(make_repo, run_cli, monkeypatch) -> None:
+    """gitattributes(5): git reads a work tree's .gitattributes whether git tracks it or not, and
+    linguist-generated decides a role: such a file is part of the key."""
+    root = make_repo(FILES)
+    monkeypatch.chdir(root)
+    before = _run(run_cli, ("ls", "--format", "jsonl"))
+    (root / "app" / ".gitattributes").write_text("billing.py linguist-generated\n")
+    after = _run(run_cli, ("ls", "--format", "jsonl"))
+    assert after == _run(run_cli, ("ls", "--format", "jsonl"), "--no-cache") and after != before

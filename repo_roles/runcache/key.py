@@ -12,6 +12,8 @@ import json
 import os
 import re
 import subprocess
+from itertools import compress, repeat
+from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, List, Mapping, Optional, Sequence
 
@@ -25,6 +27,7 @@ FORMAT = 1  # bump when what a key covers changes
 MAX_CHANGED_FILES = 2000  # more modified/untracked files than this: analyse instead (no key)
 MAX_HASHED_BYTES = 64 << 20  # a larger changed file is keyed by its stat data, not its content
 ROOT_TOKEN = "\0project-root\0"
+ATTRIBUTES_NAME = ".gitattributes"
 # Files of the git directory that change what git tells us besides the index: attributes, a
 # shallow clone's boundary and grafts (history).  The configuration is read through git (below).
 GIT_DIR_FILES = ("info/attributes", "shallow", "info/grafts")
@@ -32,7 +35,7 @@ GIT_DIR_FILES = ("info/attributes", "shallow", "info/grafts")
 # only: a clone's remote naming its first checkout's path changes nothing), attributes, the
 # mailmap, history's promisor/partial-clone detection and ignore-revs, and git log's output.
 GIT_SETTINGS = (r"^(remote\..*\.(url|pushurl|promisor)|extensions\..*|blame\..*|core\.attributesfile"
-                r"|core\.quotepath|mailmap\..*|log\..*|i18n\..*|diff\..*|grep\..*)$")
+                r"|core\.quotepath|mailmap\..*|log\..*|i18n\..*|diff\..*|grep\..*|attr\..*)$")
 # a remote URL's host, as repo_roles.ownership.platform reads it
 _URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?\[?([^/:\]]+)")
 _SCP_HOST = re.compile(r"^(?:[^@/:]+@)?([^/:]+):")
@@ -169,7 +172,8 @@ def _user_git_files() -> Iterable[Path]:
     xdg = os.environ.get("XDG_CONFIG_HOME")
     config_home = Path(xdg) if xdg and os.path.isabs(xdg) else home / ".config"
     yield config_home / "git" / "attributes"
-    yield Path("/etc/gitattributes")
+    for prefix in ("/", "/usr", "/usr/local"):  # $(prefix)/etc/gitattributes
+        yield Path(prefix) / "etc" / "gitattributes"
 
 
 def _outside_project(inventory: "Inventory") -> Iterable[Path]:
@@ -234,6 +238,7 @@ def run_key(
     for name in sorted(os.environ):
         if name.startswith(ENV_PREFIXES) and name not in ENV_IGNORED:
             h.part("env", name, os.environ[name])
+    attributes = _untracked_attributes(inventory)  # one lstat per directory, while git compares
     modified = diff.result()
     if modified is None:
         return None
@@ -242,7 +247,30 @@ def run_key(
         return None
     for path in changed:
         h.part("changed", path, _changed_part(inventory, path))
+    for path in attributes:
+        if path not in modified:
+            h.part("attributes", path, _changed_part(inventory, path))
     return h.hexdigest()
+
+
+def _untracked_attributes(inventory: "Inventory") -> List[str]:
+    """``.gitattributes`` files git reads that the index does not list (gitattributes(5): git
+    reads the work tree's file in a path's directory and every one above it, tracked or not):
+    one ``lstat`` per directory of the project."""
+    paths = inventory.paths
+    tracked = set(compress(paths, map(methodcaller("endswith", ATTRIBUTES_NAME), paths)))
+    root = str(inventory.project_root)
+    found = []
+    for directory in set(map(itemgetter(0), map(str.rpartition, paths, repeat("/")))):
+        name = f"{directory}/{ATTRIBUTES_NAME}" if directory else ATTRIBUTES_NAME
+        if name in tracked:
+            continue
+        try:
+            os.lstat(f"{root}/{name}")
+        except OSError:
+            continue
+        found.append(name)
+    return sorted(found)
 
 
 def _changed_part(inventory: "Inventory", path: str) -> bytes:

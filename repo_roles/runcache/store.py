@@ -32,7 +32,7 @@ class RunEntry(NamedTuple):
     exit_code: int
     stdout: str
     stderr: str  # written before the standard output
-    anchors: Dict[str, str]  # name -> the absolute location the text mentions
+    anchors: Dict[str, str]  # name -> a hash of the absolute location the text mentions
     stderr_after: str = ""  # written after it (a closing hint)
 
 
@@ -52,9 +52,15 @@ def spellings(location: str) -> List[str]:
 
 
 def anchors_in(texts: List[str], candidates: Dict[str, str]) -> Dict[str, str]:
-    """The candidate locations (absolute paths) that occur, in any spelling, in any of ``texts``."""
-    return {name: value for name, value in candidates.items()
+    """The candidate locations (absolute paths) that occur, in any spelling, in any of ``texts``:
+    name -> a hash of the location (an entry stores no path, and is replayed only where the
+    location hashes alike)."""
+    return {name: anchor(value) for name, value in candidates.items()
             if value and any(form in text for form in spellings(value) for text in texts)}
+
+
+def anchor(location: str) -> str:
+    return hashlib.blake2b(location.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
 class RunStore:
@@ -75,7 +81,7 @@ class RunStore:
         except OSError:
             return None
         entry = decode(data)
-        if entry is None or any(anchors.get(name) != value for name, value in entry.anchors.items()):
+        if entry is None or any(anchor(anchors.get(name, "")) != value for name, value in entry.anchors.items()):
             return None
         try:
             os.utime(path)  # least-recently-used: a hit keeps the entry young
