@@ -257,7 +257,7 @@ def render_python_thin(seed: int, ratio: float) -> bytes:
     out = []
     if rng.random() < ratio:
         out.append(f'"""{noun.capitalize()} {verb} helpers."""\n')
-    out.append(f"from .{rng.choice(NOUNS)} import {noun.upper()}_LIMIT\n\n\n")
+    out.append(f"from .{rng.choice(NOUNS)} import {noun.upper()}_LIMIT\n\n__all__ = [\"{verb}_{noun}\"]\n\n\n")
     out.append(f"def {verb}_{noun}({arg}):\n")
     if rng.random() < ratio:
         out.append(f'    """{verb.capitalize()} the {noun} from {arg}."""\n')
