@@ -145,6 +145,25 @@ def say(text: str) -> None:
     print(text, file=PROGRESS, flush=True)
 
 
+def versions(baseline: Optional[str]) -> Dict[str, str]:
+    """The versions measured: this interpreter's repo-roles (and where it is), the references."""
+    from importlib import metadata
+
+    out = {"python": sys.version.split()[0]}
+    for name in ("repo-roles", "interrogate", "codeowners"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    import repo_roles
+
+    out["repo_roles at"] = str(Path(repo_roles.__file__).parent)
+    if baseline:
+        out["baseline"] = subprocess.run([baseline, "-c", "import repo_roles; print(repo_roles.__file__)"],
+                                         capture_output=True, text=True).stdout.strip()
+    return out
+
+
 def load() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
@@ -392,6 +411,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     PROGRESS = sys.stderr if args.json_path == "-" else sys.stdout
     say(f"bench_curve: {os.cpu_count()} CPUs, load average {started} at start; "
         f"sizes {args.sizes}, shapes {args.shapes}, commands {args.commands}, repeat {args.repeat}")
+    measured = versions(args.baseline_python)
+    say("versions: " + ", ".join(f"{k} {v}" for k, v in measured.items()))
     bench = Bench(args, work)
     try:
         for shape in args.shapes:
@@ -417,7 +438,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"\nload average {started} at start, {ended} at end ({os.cpu_count()} CPUs)")
     if args.json_path:
         document = {
-            "argv": sys.argv[1:], "cpus": os.cpu_count(), "load_start": started, "load_end": ended,
+            "argv": sys.argv[1:], "versions": measured, "cpus": os.cpu_count(), "load_start": started, "load_end": ended,
             "runs": {key: {name: [r.as_json() for r in runs] for name, runs in by_name.items()}
                      for key, by_name in bench.runs.items()},
             **summary,
