@@ -1,12 +1,13 @@
 """Cached runs give exactly what a run without the cache gives, after every kind of change.
 
 Issue 13, "Done when": results are identical to a ``--no-cache`` run. One repository goes
-through a scripted sequence of changes -- edits, a rename to a folder of another role with the
-same blob, deletions (committed and only in the work tree), an unstaged and a staged edit, new
-untracked files, config changes in ``repo-roles.toml`` and then in ``pyproject.toml``'s
-``[tool.repo-roles]``, a CODEOWNERS change, ``.gitattributes``, a ``package.json``, new commits
-by other authors, and branch switches -- and after each step ``ls --format jsonl``, ``check
---output-format json`` and ``audit --format json --findings`` run
+through a scripted sequence of changes -- edits, a symlink, a mode change, a rename to a folder
+of another role with the same blob, deletions (a file, a folder, a file only in the work tree),
+an unstaged and a staged edit, new untracked files, config changes in ``repo-roles.toml`` and
+then in ``pyproject.toml``'s ``[tool.repo-roles]``, a CODEOWNERS change, ``.gitattributes``, a
+``package.json``, new commits by other authors, branch switches, and a fresh clone at another
+path sharing the cache -- and after each step ``ls --format jsonl``, ``check --output-format
+json`` and ``audit --format json --findings`` run
 
 * with one cache directory shared by every step (``REPO_ROLES_CACHE_DIR``, as a developer's
   machine or a CI cache keeps it), twice: the first run after the change, then a fully warm one;
@@ -26,7 +27,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
-from typing import Any, Callable, List, Tuple
+from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
 
@@ -160,11 +161,14 @@ def _initial_history(root: Path) -> None:
 
 
 def edit_committed(root: Path) -> None:
-    """A module gains docstrings; a test file is edited; committed."""
+    """A module gains docstrings, a test file is edited, a symlink is added, a mode changes; committed."""
     write_files(root, {
         "backend/src/app/payments.py": '"""Payments."""\n\n\ndef charge(amount):\n    """Charge."""\n    return amount\n',
         "backend/tests/test_orders.py": FILES["backend/tests/test_orders.py"] + "\n\ndef test_again():\n    assert True\n",
     })
+    (root / "docs/link.md").symlink_to("guide.md")  # a tracked symlink: never read through
+    git(root, "add", "docs/link.md")
+    git(root, "update-index", "--chmod=+x", "scripts/deploy.sh")  # a mode change, same blob
     commit(root, "document payments")
 
 
@@ -178,8 +182,9 @@ def rename_to_other_role(root: Path) -> None:
 
 
 def delete_committed_and_worktree(root: Path) -> None:
-    """One test file deleted and committed; one module deleted in the work tree only."""
+    """One test file and a whole folder deleted and committed; one module deleted in the work tree only."""
     git(root, "rm", "-q", "backend/tests/test_user.py")
+    git(root, "rm", "-q", "-r", "tools")
     commit(root, "drop user test")
     (root / "backend/src/app/models/user.py").unlink()
 
@@ -273,7 +278,20 @@ def branch_back(root: Path) -> None:
     git(root, "stash", "pop", "-q")
 
 
-STEPS: List[Tuple[str, Callable[[Path], None]]] = [
+def fresh_clone(root: Path) -> Path:
+    """A clone of main at another path, with the same cache (CI restoring a cache, a second
+    checkout): the sequence goes on in the clone."""
+    clone = root.parent / "clone"
+    git(root.parent, "clone", "-q", str(root), str(clone))
+    return clone
+
+
+def clone_edit(root: Path) -> None:
+    """In the clone, a module changes back to content the first checkout had analysed."""
+    write_files(root, {"backend/src/app/payments.py": UNDOCUMENTED})
+
+
+STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
     ("rename to another role", rename_to_other_role),
@@ -287,6 +305,8 @@ STEPS: List[Tuple[str, Callable[[Path], None]]] = [
     ("gitattributes and package.json, committed", attributes_and_manifest),
     ("branch switch", branch_switch),
     ("branch switch back", branch_back),
+    ("fresh clone at another path", fresh_clone),
+    ("edit in the clone", clone_edit),
 ]
 
 COMMANDS = {
@@ -346,7 +366,8 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
     return request.param
 
 
-def test_cached_runs_equal_uncached_runs_after_every_change(make_repo, outputs, code_paths: str) -> None:
+def test_cached_runs_equal_uncached_runs_after_every_change(make_repo, outputs, code_paths: str,
+                                                          tmp_path: Path) -> None:
     """Issue 13: `ls --format jsonl`, `check --output-format json` and `audit --format json` with
     a shared cache equal a `--no-cache` run at every step of a scripted sequence of changes."""
     root = make_repo(FILES)
@@ -354,13 +375,13 @@ def test_cached_runs_equal_uncached_runs_after_every_change(make_repo, outputs, 
     seen_roles = set()
     previous = None
     for step, change in STEPS:
-        change(root)
+        root = change(root) or root
         expected = outputs(root, cached=False)
         for attempt in ("first cached run", "warm cached run"):
             got = outputs(root, cached=True)
             for name in COMMANDS:
                 assert got[name] == expected[name], f"step {step!r}, {attempt}: `{name}` differs from --no-cache"
-        assert any((root.parent / "shared-cache").iterdir()), "the cached runs kept nothing"
+        assert any((tmp_path / "shared-cache").iterdir()), "the cached runs kept nothing"
         # every step but one changes what the commands report, or it would test nothing
         if step != "untracked files, not scanned":
             assert expected != previous, f"step {step!r} changed no output"
