@@ -322,6 +322,21 @@ def parse(command: str, stdout: str) -> Any:
     return json.loads(stdout)
 
 
+def difference(got: Any, expected: Any) -> str:
+    """Where two outputs first differ (an ls record, a top-level key of a JSON document)."""
+    if got[0] != expected[0]:
+        return f"exit code {got[0]} != {expected[0]}"
+    a, b = got[1], expected[1]
+    if isinstance(a, list) and isinstance(b, list):
+        for mine, theirs in zip(a, b):
+            if mine != theirs:
+                return f"cached {mine} != uncached {theirs}"
+        return f"{len(a)} records != {len(b)}"
+    if isinstance(a, dict) and isinstance(b, dict):
+        return "keys " + ", ".join(sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k)))
+    return "different documents"
+
+
 @pytest.fixture
 def outputs(run_cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., Any]:
     """``outputs(root, cached)``: (exit code, parsed output) of every command."""
@@ -380,7 +395,8 @@ def test_cached_runs_equal_uncached_runs_after_every_change(make_repo, outputs, 
         for attempt in ("first cached run", "warm cached run"):
             got = outputs(root, cached=True)
             for name in COMMANDS:
-                assert got[name] == expected[name], f"step {step!r}, {attempt}: `{name}` differs from --no-cache"
+                assert got[name] == expected[name], (
+                    f"step {step!r}, {attempt}: `{name}` differs from --no-cache: {difference(got[name], expected[name])}")
         assert any((tmp_path / "shared-cache").iterdir()), "the cached runs kept nothing"
         # every step but one changes what the commands report, or it would test nothing
         if step != "untracked files, not scanned":
@@ -399,7 +415,7 @@ EDITS = {  # an undocumented public item added to a module of each example
 
 
 @pytest.mark.parametrize("name", ["shop", "platform"])
-def test_shipped_examples_cached_equal_uncached(tmp_path: Path, outputs, name: str) -> None:
+def test_shipped_examples_cached_equal_uncached(tmp_path: Path, outputs, code_paths: str, name: str) -> None:
     """Issue 13: the same on the shipped examples (GitHub CODEOWNERS; GitLab sections, OWNERS
     files, .gitattributes), cold and warm, and after an edit of a module and of the owners."""
     root = tmp_path / name
