@@ -249,6 +249,22 @@ def render_python(seed: int, ratio: float, items: int) -> bytes:
     return "".join(parts).encode()
 
 
+def render_python_thin(seed: int, ratio: float) -> bytes:
+    """A thin module of ~200 bytes (``--shape thin``): one function, sometimes a docstring."""
+    rng = random.Random(seed)
+    verb, noun = rng.choice(VERBS), rng.choice(NOUNS)
+    arg = rng.choice(_ARG_NAMES)
+    out = []
+    if rng.random() < ratio:
+        out.append(f'"""{noun.capitalize()} {verb} helpers."""\n')
+    out.append(f"from .{rng.choice(NOUNS)} import {noun.upper()}_LIMIT\n\n__all__ = [\"{verb}_{noun}\"]\n\n\n")
+    out.append(f"def {verb}_{noun}({arg}):\n")
+    if rng.random() < ratio:
+        out.append(f'    """{verb.capitalize()} the {noun} from {arg}."""\n')
+    out.append(f"    return {arg}[:{noun.upper()}_LIMIT]\n")
+    return "".join(out).encode()
+
+
 def render_py_test(seed: int, module: str) -> bytes:
     rng = random.Random(seed)
     out = [
@@ -474,8 +490,9 @@ def render_generated_ts(seed: int) -> bytes:
 class Builder:
     """Collects file specs with unique paths, and the directories they create."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, shape: str = "default") -> None:
         self.rng = rng
+        self.shape = shape
         self.specs: List[Spec] = []
         self.paths: Set[str] = set()
         self.components: List[Tuple[str, str]] = []  # (kind, root)
@@ -547,7 +564,11 @@ def python_component(b: Builder, root: str, n_py: int, extra: Dict[str, int]) ->
     while made < n_mod:
         d = rng.choice(dirs)
         name = b.unique_name(used, lambda: _snake(rng))
-        if b.add(f"{d}/{name}.py", render_python, b.seed(), ratio, rng.randint(5, 14)):
+        if b.shape == "thin":
+            added = b.add(f"{d}/{name}.py", render_python_thin, b.seed(), ratio)
+        else:
+            added = b.add(f"{d}/{name}.py", render_python, b.seed(), ratio, rng.randint(5, 14))
+        if added:
             modules.append(f"{d}/{name}.py")
             made += 1
     # tests mirror the package layout: tests/<sub>/test_<module>.py
@@ -644,7 +665,7 @@ def go_component(b: Builder, root: str, n_go: int) -> None:
 
 def build_tree(args: argparse.Namespace) -> Builder:
     rng = random.Random(args.seed)
-    b = Builder(rng)
+    b = Builder(rng, getattr(args, "shape", "default"))
     total = args.files
     n_py = int(total * args.python_share)
     rest = total - n_py
@@ -904,6 +925,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--no-git", action="store_true", help="only write the files")
     parser.add_argument("--force", action="store_true", help="replace DEST if it exists")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="writer processes")
+    parser.add_argument("--shape", choices=("default", "thin"), default="default",
+                        help="thin: Python modules of ~200 bytes (one function), as in service trees of thin modules")
     args = parser.parse_args(argv)
     if args.files < 50:
         parser.error("--files must be at least 50")
