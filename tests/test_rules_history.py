@@ -15,7 +15,8 @@ from typing import Dict, List, Optional, Tuple
 from _history import ANN, BOB, CAROL, DAN, Script
 
 from repo_roles.checks.registry import RULES, iter_rules
-from repo_roles.checks.engine import run_checks
+from repo_roles.checks.engine import build_selection, run_checks
+from repo_roles.config import Config
 from repo_roles.scan import scan
 
 ROSTER = """\
@@ -28,6 +29,7 @@ members = ["@carol"]
 [history]
 identities = { "ann@example.com" = "@ann", "Carol" = "@carol" }
 concentration-files = 2
+orphaned-files = 2
 """
 
 CODEOWNERS = "/pay/ @acme/pay\n/web/ @carol\n"
@@ -47,13 +49,40 @@ def run(root: Path, rule_id: str) -> List[Tuple[str, Optional[int], Optional[int
     return sorted((f.path, f.line, f.column, f.key) for f in RULES[rule_id].check(context))
 
 
-def test_rules_are_off_by_default_and_history_is_not_read(tmp_path: Path) -> None:
+def test_roster_rules_are_off_by_default_and_the_others_on() -> None:
+    """Issue #15: "off by default where they need a roster".  HIS001-HIS003 compare commit
+    authors with CODEOWNERS handles and teams (the roster maps one to the other); HIS004 and
+    HIS005 need authors and dates only."""
     iter_rules()
-    assert all(not RULES[f"HIS00{k}"].enabled_by_default for k in range(1, 6))
-    root = scenario(tmp_path, [(DAN, 800, {"pay/x.py": "1"})])
+    assert [r for r in ("HIS001", "HIS002", "HIS003", "HIS004", "HIS005") if RULES[r].enabled_by_default] == [
+        "HIS004", "HIS005"]
+    enabled = build_selection(Config()).enabled
+    assert "HIS004" in enabled and "HIS005" in enabled
+    assert not {"HIS001", "HIS002", "HIS003"} & set(enabled)
+    # the default-on ones look at the whole project: pre-commit's `check FILE...` skips them
+    assert RULES["HIS004"].scope == RULES["HIS005"].scope == "repository"
+
+
+def test_default_rules_on_a_full_scan_read_history_and_fire(tmp_path: Path) -> None:
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "legacy/b.py": "1"}),
+                               (ANN, 800, {"pay/a.py": "1", "pay/b.py": "1", "pay/c.py": "1"})])
     context = scan(root)
+    found = sorted((f.rule_id, f.path) for f in run_checks(context) if f.rule_id.startswith("HIS"))
+    assert found == [("HIS004", ".github/CODEOWNERS"), ("HIS004", "pay"), ("HIS005", "legacy")]
+
+
+def test_check_files_as_pre_commit_passes_them_never_reads_history(tmp_path: Path) -> None:
+    """pre-commit passes the staged files: repository-scope rules (HIS004, HIS005) do not run,
+    so no `git log` runs either, unless the ownership file or the configuration is among them."""
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "legacy/b.py": "1"}),
+                               (ANN, 800, {"pay/a.py": "1", "pay/b.py": "1", "pay/c.py": "1"})])
+    context = scan(root, files=["pay/a.py", "legacy/a.py"], repository_checks=False)
     assert not any(f.rule_id.startswith("HIS") for f in run_checks(context))
     assert "_history" not in context.__dict__  # nothing asked for it: no git log ran
+    # the ownership file among them: the whole project is judged, not only the files passed
+    context = scan(root, files=[".github/CODEOWNERS"], repository_checks=True)
+    found = sorted((f.rule_id, f.path) for f in run_checks(context) if f.rule_id.startswith("HIS"))
+    assert found == [("HIS004", ".github/CODEOWNERS"), ("HIS004", "pay"), ("HIS005", "legacy")]
 
 
 # -- HIS001 stale-owner -------------------------------------------------------------------------
@@ -108,17 +137,54 @@ def test_his004_quiet_with_truck_factor_2(tmp_path: Path) -> None:
     assert run(root, "HIS004") == []
 
 
+def test_his004_leaves_tests_fixtures_and_docs_out(tmp_path: Path) -> None:
+    """A single-author fixture folder is no knowledge risk: only [history] roles count (default
+    backend.logic, frontend.ui; pytest's tests/ folder convention makes these backend.tests)."""
+    root = scenario(tmp_path, [(ANN, 800, {"tests/fixtures/a.py": "1", "tests/fixtures/b.py": "1",
+                                           "tests/test_a.py": "1", "docs/a.md": "1", "docs/b.md": "1",
+                                           "docs/c.md": "1"})])
+    assert run(root, "HIS004") == []
+    (root / "repo-roles.toml").write_text(ROSTER + 'roles = ["backend.tests"]\n', encoding="utf-8")
+    assert run(root, "HIS004") == [("tests", None, None, "tests")]
+
+
+def test_his004_leaves_an_area_owned_by_one_person_alone(tmp_path: Path) -> None:
+    """`/web/ @carol` declares that one person knows web/: its truck factor of 1 is the line
+    itself (HIS002 says when Carol leaves); the top directory is still judged."""
+    root = scenario(tmp_path, [(CAROL, 800, {"web/a.py": "1", "web/b.py": "1", "web/c.py": "1"})])
+    assert run(root, "HIS004") == [("web", None, None, "web")]
+
+
 # -- HIS005 orphaned-knowledge ------------------------------------------------------------------
-def test_his005_fires_when_every_author_is_inactive(tmp_path: Path) -> None:
-    root = scenario(tmp_path, [(CAROL, 1, {"old.py": "1"}), (DAN, 800, {"new.py": "1"})])
-    assert ("old.py", None, None, "") in run(root, "HIS005")
-    assert all(path != "new.py" for path, *_ in run(root, "HIS005"))
+def test_his005_fires_on_a_directory_whose_authors_are_all_inactive(tmp_path: Path) -> None:
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1"}), (BOB, 2, {"legacy/b.py": "1"}),
+                               (DAN, 800, {"new/a.py": "1", "new/b.py": "1"})])
+    iter_rules()
+    findings = list(RULES["HIS005"].check(scan(root)))
+    assert [(f.path, f.key) for f in findings] == [("legacy", "legacy")]
+    assert "the 2 code files in legacy/" in findings[0].message and "Bob" in findings[0].message
 
 
 def test_his005_quiet_when_an_author_is_active_elsewhere(tmp_path: Path) -> None:
-    root = scenario(tmp_path, [(CAROL, 1, {"old.py": "1"}), (CAROL, 700, {"web/x.ts": "1"}),
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "legacy/b.py": "1"}),
+                               (CAROL, 700, {"web/x.ts": "1"}), (DAN, 800, {"new.py": "1"})])
+    assert run(root, "HIS005") == []
+
+
+def test_his005_quiet_when_someone_active_knows_a_file_of_the_directory(tmp_path: Path) -> None:
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "legacy/b.py": "1"}),
+                               (DAN, 800, {"legacy/c.py": "1"})])
+    assert run(root, "HIS005") == []
+
+
+def test_his005_quiet_below_orphaned_files_and_outside_the_roles(tmp_path: Path) -> None:
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "tests/fixtures/a.py": "1",
+                                           "tests/fixtures/b.py": "1", "docs/a.md": "1", "docs/b.md": "1"}),
                                (DAN, 800, {"new.py": "1"})])
-    assert all(path != "old.py" for path, *_ in run(root, "HIS005"))
+    assert run(root, "HIS005") == []
+    (root / "repo-roles.toml").write_text(ROSTER.replace("orphaned-files = 2", "orphaned-files = 1"),
+                                          encoding="utf-8")
+    assert run(root, "HIS005") == [("legacy", None, None, "legacy")]
 
 
 # -- shallow clones -----------------------------------------------------------------------------

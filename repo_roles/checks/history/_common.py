@@ -30,6 +30,21 @@ def owned_targets(context: "ProjectContext") -> Iterator[Tuple[str, List[str]]]:
             yield entry.path, owners
 
 
+def maintained_paths(context: "ProjectContext") -> List[str]:
+    """The project's files in scope whose role is in ``[history] roles`` (default: backend.logic,
+    frontend.ui): the code a team maintains.  Repository-scope rules look at all of them, not
+    only at the files a ``check FILE...`` run names."""
+    wanted = frozenset(context.config.history.roles)
+    role_of = context.role_of
+    return [e.path for e in context.inventory.in_scope() if e.kind == "file" and role_of(e.path) in wanted]
+
+
+def is_team(history: "History", owner: str) -> bool:
+    """A roster team, or a team handle as GitHub and GitLab write it (``@org/team``,
+    ``@group/subgroup``): an owner that stands for several people."""
+    return history.identities.is_team(owner) or (owner.startswith("@") and "/" in owner)
+
+
 def names(history: "History", authors: Iterable[int], limit: int = 3) -> str:
     model = history.model
     assert model is not None
