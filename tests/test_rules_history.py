@@ -177,6 +177,16 @@ def test_his005_quiet_when_someone_active_knows_a_file_of_the_directory(tmp_path
     assert run(root, "HIS005") == []
 
 
+def test_his005_quiet_when_someone_active_changed_a_file_lately(tmp_path: Path) -> None:
+    """Dan's one late commit does not make him an author by DOA (Carol created the file and
+    made 3 of its 4 commits) but he is somebody to ask."""
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "legacy/b.py": "1"}), (CAROL, 2, {"legacy/a.py": "2"}),
+                               (CAROL, 3, {"legacy/a.py": "3"}), (DAN, 800, {"legacy/a.py": "4"})])
+    context = scan(root)
+    assert context.history.authors("legacy/a.py") == ["Carol <carol@example.com>"]
+    assert run(root, "HIS005") == []
+
+
 def test_his005_quiet_below_orphaned_files_and_outside_the_roles(tmp_path: Path) -> None:
     root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "tests/fixtures/a.py": "1",
                                            "tests/fixtures/b.py": "1", "docs/a.md": "1", "docs/b.md": "1"}),
