@@ -208,3 +208,14 @@ def test_history_rules_on_a_shallow_clone_say_one_note_and_give_no_verdict(tmp_p
     assert result.exit_code == 0, result.output
     assert result.stderr.count("history needs the full history: fetch-depth: 0") == 1
     assert "HIS" not in result.stdout
+
+
+# -- HIS002 without a roster: e-mail owners -----------------------------------------------------
+def test_his002_judges_an_email_owner_by_the_commit_email_without_a_roster(tmp_path: Path) -> None:
+    """GitHub docs, "About code owners": an owner may be an e-mail address.  Such an owner is
+    matched to commits by its e-mail alone; an owner handle with no roster entry is left alone."""
+    s = Script(tmp_path / "r")
+    s.commit(ANN, 0, {".github/CODEOWNERS": "/a/ carol@example.com\n/b/ dan@example.com @dan\n"})
+    s.commit(CAROL, 1, {"a/x.py": "1"})
+    s.commit(DAN, 800, {"b/x.py": "1"})
+    assert run(s.root, "HIS002") == [(".github/CODEOWNERS", 1, 5, "carol@example.com")]

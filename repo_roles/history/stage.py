@@ -108,15 +108,17 @@ class History:
         return {h for h in (self.handle(a) for a in authors) if h is not None}
 
     def people_last(self) -> Dict[str, int]:
-        """Handle -> newest commit anywhere, over every author that maps to a handle."""
+        """Handle -> newest commit anywhere, over every author that maps to a handle; and each
+        author's case-folded e-mail -> newest commit (an e-mail CODEOWNERS owner needs no roster)."""
         found = getattr(self, "_people_last", None)
         if found is None:
             found = {}
             if self.model is not None:
+                authors = self.model.authors
                 for author, when in enumerate(self.model.author_last):
-                    handle = self.handle(author)
-                    if handle is not None and when > found.get(handle, -1):
-                        found[handle] = when
+                    for key in (self.handle(author), authors[author][1].casefold()):
+                        if key is not None and when > found.get(key, -1):
+                            found[key] = when
             self._people_last = found
         return found
 
