@@ -210,6 +210,32 @@ def test_history_rules_on_a_shallow_clone_say_one_note_and_give_no_verdict(tmp_p
     assert "HIS" not in result.stdout
 
 
+def test_default_check_on_a_shallow_clone_says_the_note_once_and_fails_nothing(tmp_path: Path, run_cli,
+                                                                               monkeypatch) -> None:
+    """HIS004 and HIS005 are on by default, and CI clones shallow (actions/checkout's default
+    fetch-depth: 1): one note, no HIS verdict, and the exit code the other rules decide."""
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "legacy/b.py": "1"}),
+                               (ANN, 800, {"pay/a.py": "1", "pay/b.py": "1", "pay/c.py": "1"})])
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{root}", str(shallow)], check=True)
+    monkeypatch.chdir(shallow)
+    result = run_cli("check", ".")
+    assert result.stderr.count("history needs the full history: fetch-depth: 0") == 1
+    assert "HIS" not in result.stdout
+    without = run_cli("check", "--ignore", "HIS", ".")
+    assert result.exit_code == without.exit_code != 2
+    assert "fetch-depth" not in without.stderr
+
+
+def test_rule_pages_say_which_history_rules_are_on_and_why(run_cli) -> None:
+    """`repo-roles rule ID` serves the module docstring (ruff's rule pages)."""
+    page = run_cli("rule", "HIS004").stdout
+    assert "scope: repository\n" in page and "opt-in" not in page.splitlines()[2]
+    assert "[history] roles" in page and "On by default" in page
+    assert "opt-in" in run_cli("rule", "HIS001").stdout.splitlines()[2]
+    assert "it needs the roster" in " ".join(run_cli("rule", "HIS003").stdout.split())
+
+
 # -- HIS002 without a roster: e-mail owners -----------------------------------------------------
 def test_his002_judges_an_email_owner_by_the_commit_email_without_a_roster(tmp_path: Path) -> None:
     """GitHub docs, "About code owners": an owner may be an e-mail address.  Such an owner is
