@@ -13,7 +13,7 @@ deletions included), then reports medians of ``--rounds`` runs of:
 * the history work of a default whole-repository ``check`` (the stage and the default-on rules
   HIS004 and HIS005; the scan before them not timed), with HEAD cached and after 10 new commits;
 * ``git-fame`` and PyPI ``truckfactor`` on the same repository, if installed (not project
-  dependencies: ``pip install git-fame truckfactor``), each once under ``--tool-timeout``
+  dependencies: ``pip install -e ".[bench]"``), each once under ``--tool-timeout``
   (stopped with the processes it started when it runs longer, and said so), with wall and CPU
   time and the ratio to our first run.
 
@@ -200,7 +200,7 @@ def run_tool(label: str, args: List[str], cwd: Path, timeout: float, ours: float
     ``ours`` (our first run, wall); a tool still running after ``timeout`` is stopped, with the
     whole process group it started, and reported as not finished (no ratio then)."""
     if shutil.which(args[0]) is None:
-        print(f"{label:<52} not installed (pip install git-fame truckfactor)")
+        print(f"{label:<52} not installed (pip install -e ".[bench]")")
         return
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
