@@ -200,7 +200,7 @@ def run_tool(label: str, args: List[str], cwd: Path, timeout: float, ours: float
     ``ours`` (our first run, wall); a tool still running after ``timeout`` is stopped, with the
     whole process group it started, and reported as not finished (no ratio then)."""
     if shutil.which(args[0]) is None:
-        print(f"{label:<52} not installed (pip install -e ".[bench]")")
+        print(f"{label:<52} not installed (pip install -e '.[bench]')")
         return
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
