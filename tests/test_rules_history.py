@@ -197,6 +197,35 @@ def test_his005_quiet_below_orphaned_files_and_outside_the_roles(tmp_path: Path)
     assert run(root, "HIS005") == [("legacy", None, None, "legacy")]
 
 
+# -- the findings cache ---------------------------------------------------------------------------
+def test_a_warm_full_check_takes_the_findings_from_the_cache_without_the_history_model(tmp_path: Path) -> None:
+    """Nothing changed since the last run (same HEAD, settings, files and owners): HIS004 and
+    HIS005 answer from the cache and no history model is loaded; a new commit, or a damaged
+    cache file, makes them compute again (the model then extended with CACHED..HEAD)."""
+    root = scenario(tmp_path, [(CAROL, 1, {"legacy/a.py": "1", "legacy/b.py": "1"}),
+                               (ANN, 800, {"pay/a.py": "1", "pay/b.py": "1", "pay/c.py": "1"})])
+    expected = [("HIS004", ".github/CODEOWNERS"), ("HIS004", "pay"), ("HIS005", "legacy")]
+
+    def his(context) -> List[Tuple[str, str]]:
+        return sorted((f.rule_id, f.path) for f in run_checks(context) if f.rule_id.startswith("HIS"))
+
+    assert his(scan(root)) == expected
+    warm = scan(root)
+    assert his(warm) == expected
+    assert "_history" not in warm.__dict__
+    Script(root).commit(CAROL, 801, {"legacy/c.py": "1"})  # Carol is back: legacy/ is known again
+    after = scan(root)
+    now = [("HIS004", ".github/CODEOWNERS"), ("HIS004", "legacy"), ("HIS004", "pay")]  # only Carol knows it
+    assert his(after) == now
+    assert "_history" in after.__dict__
+    import os
+
+    for name in os.listdir(os.environ["REPO_ROLES_CACHE_DIR"]):
+        if name.startswith("his00"):
+            Path(os.environ["REPO_ROLES_CACHE_DIR"], name).write_text('{"key": 1, "findings": [[]]}')
+    assert his(scan(root)) == now
+
+
 # -- shallow clones -----------------------------------------------------------------------------
 def test_history_rules_on_a_shallow_clone_say_one_note_and_give_no_verdict(tmp_path: Path, run_cli, monkeypatch) -> None:
     """actions/checkout fetches one commit by default (fetch-depth: 1)."""

@@ -195,6 +195,21 @@ def extend(model: HistoryModel, git_root: Path, revisions: str, identities: Iden
     return model
 
 
+def history_key(inventory: "Inventory", config: "Config") -> Optional[str]:
+    """What :func:`load_history` builds its model from — the settings :func:`fingerprint` and the
+    HEAD commit — read without loading the model (two git calls); None when the history is not
+    complete (``load_history`` then says why).  Results computed from the model (the HIS rules'
+    findings) can be cached under it: a run where nothing changed never loads the model."""
+    top = inventory.git_root
+    if top is None:
+        return None
+    state = history_state(top)
+    if not state.complete or state.head is None:
+        return None
+    ignored = ignored_revisions(inventory, state.ignore_revs_file)
+    return f"{fingerprint(inventory, config, ignored)}:{state.head}"
+
+
 def load_history(inventory: "Inventory", config: "Config", use_cache: bool = True) -> History:
     settings = config.history
     identities = Identities(config.teams, settings.identities, settings.bots)

@@ -38,9 +38,9 @@ Configuration
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, List, Sequence
 
-from repo_roles.checks.history._common import history_or_note, is_team, maintained_paths
+from repo_roles.checks.history._common import cached_findings, history_or_note, maintained_paths, team_owners
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 from repo_roles.history.declared import directory_rows, owner_rows
@@ -53,11 +53,19 @@ RULE_ID = "HIS004"
 
 @rule(RULE_ID, "knowledge-concentration", "A top directory or a team's code has a truck factor of 1.",
       "warning", scope="repository")
-def check(context: "ProjectContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> List[Finding]:
     limit = context.config.history.concentration_files
     paths = maintained_paths(context)
     if len(paths) <= limit:  # no area can be larger than the whole: no history needed
-        return
+        return []
+    teams_of = team_owners(context)
+    settings = [limit, list(context.config.history.roles), context.ownership.source_file]
+    return cached_findings(context, RULE_ID, settings, paths, teams_of,
+                           lambda: _findings(context, paths, teams_of, limit))
+
+
+def _findings(context: "ProjectContext", paths: Sequence[str], teams_of: Callable[[str], Sequence[str]],
+              limit: int) -> Iterator[Finding]:
     history = history_or_note(context)
     if history is None:
         return
@@ -74,11 +82,6 @@ def check(context: "ProjectContext") -> Iterator[Finding]:
     source = context.ownership.source_file
     if source is None:
         return
-    owners_of = context.ownership.owners_of
-
-    def teams_of(path: str):
-        return [o for o in owners_of(path) if is_team(history, o)]
-
     for team in owner_rows(history, paths, teams_of):
         if team.truck_factor == 1 and team.files > limit:
             yield Finding(

@@ -45,9 +45,9 @@ Configuration
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, Iterator, List
+from typing import TYPE_CHECKING, Dict, Iterator, List, Sequence
 
-from repo_roles.checks.history._common import day, history_or_note, maintained_paths, names
+from repo_roles.checks.history._common import cached_findings, day, history_or_note, maintained_paths, names
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
@@ -60,11 +60,16 @@ RULE_ID = "HIS005"
 @rule(RULE_ID, "orphaned-knowledge", "Nobody active is author of, or lately committed to, a directory's code.",
       "warning",
       scope="repository")
-def check(context: "ProjectContext") -> Iterator[Finding]:
+def check(context: "ProjectContext") -> List[Finding]:
     least = context.config.history.orphaned_files
     paths = maintained_paths(context)
     if len(paths) < least:  # no directory can hold enough files: no history needed
-        return
+        return []
+    return cached_findings(context, RULE_ID, [least, list(context.config.history.roles)], paths, None,
+                           lambda: _findings(context, paths, least))
+
+
+def _findings(context: "ProjectContext", paths: Sequence[str], least: int) -> Iterator[Finding]:
     history = history_or_note(context)
     if history is None:
         return
