@@ -10,8 +10,13 @@ deletions included), then reports medians of ``--rounds`` runs of:
 * a run after 10 new commits (the cache is at the commit before them): the whole history
   work, i.e. the state checks, the cache read, ``git log CACHED..HEAD`` and the cache write;
 * a run with HEAD cached (nothing to read but the cache);
+* the history work of a default whole-repository ``check`` (the stage and the default-on rules
+  HIS004 and HIS005; the scan before them not timed): nothing changed (their findings cache),
+  computed with HEAD cached, and after 10 new commits;
 * ``git-fame`` and PyPI ``truckfactor`` on the same repository, if installed (not project
-  dependencies: ``pip install git-fame truckfactor``), each under ``--tool-timeout``.
+  dependencies: ``pip install -e ".[bench]"``), each once under ``--tool-timeout``
+  (stopped with the processes it started when it runs longer, and said so), with wall and CPU
+  time and the ratio to our first run.
 
     python benchmarks/bench_history.py [--dest DIR] [--commits 50000] [--files 20000] [--rounds 3]
     python benchmarks/bench_history.py --repo PATH      # an existing repository instead
@@ -24,7 +29,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -41,6 +48,7 @@ from repo_roles.history.stage import load_history
 from repo_roles.inventory import load_inventory
 
 EPOCH = 1_500_000_000
+FIRST = "first run (empty cache; model + cache write)"
 
 
 def _author(rng: random.Random, authors: int) -> Tuple[str, str]:
@@ -121,18 +129,32 @@ def add_commits(dest: Path, count: int, seed: int) -> None:
     subprocess.run(["git", "-C", str(dest), "reset", "-q", "--hard", "main"], check=True)
 
 
-def timed(func: Callable[[], object], rounds: int) -> List[float]:
+def _cpu() -> float:
+    """User + system CPU seconds of this process and its waited-for children (git log)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+CPU: dict = {}  # label -> CPU seconds of each run, filled by show()
+
+
+def timed(func: Callable[[], object], rounds: int) -> List[Tuple[float, float]]:
+    """(wall, CPU) seconds of each of ``rounds`` calls."""
     out = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         func()
-        out.append(time.perf_counter() - start)
+        out.append((time.perf_counter() - start, _cpu() - cpu))
     return out
 
 
-def show(label: str, runs: List[float]) -> float:
-    median = statistics.median(runs)
-    print(f"{label:<52} median {median:7.3f} s  (min {min(runs):.3f}, max {max(runs):.3f}, {len(runs)} runs)")
+def show(label: str, runs: List[Tuple[float, float]]) -> float:
+    walls = [w for w, _ in runs]
+    cpus = [c for _, c in runs]
+    median = statistics.median(walls)
+    CPU[label] = cpus
+    print(f"{label:<52} median {median:7.3f} s  (min {min(walls):.3f}, max {max(walls):.3f}, {len(runs)} runs; "
+          f"CPU median {statistics.median(cpus):.3f} s)")
     return median
 
 
@@ -153,19 +175,57 @@ def load(repo: Path, cache: Path):
     return load_history(inventory, Config(), True)
 
 
-def run_tool(label: str, args: List[str], cwd: Path, timeout: float) -> None:
+def default_rules(repo: Path, cache: Path, prepare: Callable[[], object] = lambda: None) -> Tuple[float, float]:
+    """(wall, CPU) of the history work of a default ``check`` of the whole repository: the history
+    stage (its cache) and the default-on rules HIS004 and HIS005.  The scan before them (inventory,
+    roles, owners: paid by every check anyway) is not timed."""
+    from repo_roles.checks.registry import RULES, iter_rules
+    from repo_roles.scan import scan
+
+    os.environ["REPO_ROLES_CACHE_DIR"] = str(cache)
+    iter_rules()
+    context = scan(repo)
+    prepare()
+    start, cpu = time.perf_counter(), _cpu()
+    found = [f for rule in ("HIS004", "HIS005") for f in RULES[rule].check(context)]
+    elapsed = time.perf_counter() - start, _cpu() - cpu
+    RULE_FINDINGS[repo] = len(found)
+    return elapsed
+
+
+RULE_FINDINGS: dict = {}
+
+
+def drop_findings(cache: Path) -> None:
+    """Forget the HIS rules' cached findings (see ``checks.history._common.cached_findings``)."""
+    for stored in cache.glob("his00*-*.json"):
+        stored.unlink()
+
+
+def run_tool(label: str, args: List[str], cwd: Path, timeout: float, ours: float) -> None:
+    """One run of a reference tool, its wall and CPU time (with its git children) and the ratio to
+    ``ours`` (our first run, wall); a tool still running after ``timeout`` is stopped, with the
+    whole process group it started, and reported as not finished (no ratio then)."""
     if shutil.which(args[0]) is None:
-        print(f"{label:<52} not installed")
+        print(f"{label:<52} not installed (pip install -e '.[bench]')")
         return
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
+    process = subprocess.Popen(args, cwd=str(cwd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
     try:
-        result = subprocess.run(args, cwd=str(cwd), capture_output=True, text=True, timeout=timeout)
+        out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        print(f"{label:<52} did not finish within {timeout:.0f} s")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        print(f"{label:<52} did not finish within {timeout:.0f} s (stopped; no figure, no ratio)")
         return
     elapsed = time.perf_counter() - start
-    tail = (result.stdout.strip().splitlines() or [result.stderr.strip()[-200:]])[-1][:100]
-    print(f"{label:<52} {elapsed:7.3f} s (1 run, exit {result.returncode}): {tail}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    tail = (out.strip().splitlines() or [err.strip()[-200:]])[-1][:100]
+    print(f"{label:<52} {elapsed:7.3f} s, CPU {cpu:.3f} s (1 run, exit {process.returncode}): "
+          f"{elapsed / ours:.1f}x our first run; last line: {tail}")
 
 
 def main() -> int:
@@ -205,10 +265,16 @@ def main() -> int:
             caches.append(cache)
             load(repo, cache)
 
-        first_run = show("first run (empty cache; model + cache write)", timed(first, args.rounds))
+        first_run = show(FIRST, timed(first, args.rounds))
         print(f"{'  first run / bare git log':<52} {first_run / bare:.2f}x")
         warm = caches[-1]
         show("run with HEAD cached", timed(lambda: load(repo, warm), args.rounds))
+        default_rules(repo, warm)  # the findings cache filled
+        show("HIS004 + HIS005, nothing changed (findings cache)",
+             [default_rules(repo, warm) for _ in range(args.rounds)])
+        show("HIS004 + HIS005 computed, HEAD cached (stage + rules)",
+             [default_rules(repo, warm, lambda: drop_findings(warm)) for _ in range(args.rounds)])
+        print(f"  {RULE_FINDINGS[repo]} HIS004/HIS005 findings")
         history = load(repo, warm)
         model = history.model
         assert model is not None
@@ -237,6 +303,9 @@ def main() -> int:
                 load(repo, warm)
 
             show("run after 10 new commits (all history work)", timed(after_ten, args.rounds))
+            show("HIS004 + HIS005 after 10 new commits (stage + rules)",
+                 [default_rules(repo, warm, lambda: (shutil.copyfile(saved, stored), drop_findings(warm)))
+                  for _ in range(args.rounds)])
             with_new = load(repo, Path(tempfile.mkdtemp(dir=work)))
             shutil.copyfile(saved, stored)
             incremental = load(repo, warm)
@@ -245,9 +314,11 @@ def main() -> int:
             print(f"  incremental == full pass on 2000 files: {same}")
         if not args.no_tools:
             tools_cwd = Path(tempfile.mkdtemp(dir=work))
+            print(f"reference tools, each once, under --tool-timeout {args.tool_timeout:.0f} s; ratios against our "
+                  f"first run ({first_run:.3f} s wall, CPU median {statistics.median(CPU[FIRST]):.3f} s):")
             run_tool("git-fame (default: blame of every file)", ["git-fame", "--format", "tsv", str(repo)],
-                     tools_cwd, args.tool_timeout)
-            run_tool("truckfactor (PyPI)", ["truckfactor", str(repo)], tools_cwd, args.tool_timeout)
+                     tools_cwd, args.tool_timeout, first_run)
+            run_tool("truckfactor (PyPI)", ["truckfactor", str(repo)], tools_cwd, args.tool_timeout, first_run)
         print(f"load average {os.getloadavg()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -189,6 +189,13 @@ def test_history_config_is_validated_with_positions(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         load_config(config)
     assert "history" in str(info.value) and ":2:" in str(info.value)
+    config.write_text('[history]\nroles = ["backend.logic"]\norphaned-files = 3.0\n')
+    loaded = load_config(config).history
+    assert (loaded.roles, loaded.orphaned_files) == (("backend.logic",), 3)
+    config.write_text('[history]\norphaned-files = 2\nroles = ["backend.logc"]\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(config)
+    assert "backend.logc" in str(info.value) and ":3:" in str(info.value)
 
 
 def test_a_cached_commit_id_that_is_no_id_never_reaches_git(tmp_path: Path, logged: List[str]) -> None:

@@ -293,7 +293,8 @@ def _docs(table: Dict[str, Any]) -> DocsConfig:
 
 def _history(table: Dict[str, Any]) -> HistoryConfig:
     fields = _fields(table)
-    for key in ("active_days", "concentration_files"):  # whole numbers (a TOML float is truncated)
+    # whole numbers (a TOML float is truncated)
+    for key in ("active_days", "concentration_files", "orphaned_files"):
         if key in fields:
             fields[key] = int(fields[key])
     return HistoryConfig(**fields)

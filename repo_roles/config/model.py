@@ -34,6 +34,7 @@ File format (``repo-roles.toml``, ``.repo-roles.toml`` or ``[tool.repo-roles]`` 
     [history]                        # de-facto owners from git history (HIS rules, audit, ls)
     active-days = 365 ; identities = { "*@old-corp.example" = "@alice" }
     bots = ["dependabot*", "*[bot]"] ; concentration-files = 20
+    roles = ["backend.logic", "frontend.ui"] ; orphaned-files = 5
 
     cache-dir = "my-project"         # a sub-directory of the user cache directory
 
@@ -154,6 +155,8 @@ class TestsConfig:
     mapping: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # source template -> test templates
 
 
+DEFAULT_HISTORY_ROLES: Tuple[str, ...] = (R.BACKEND_LOGIC, R.FRONTEND_UI)
+
 DEFAULT_BOTS: Tuple[str, ...] = (
     "dependabot*",
     "renovate*",
@@ -170,6 +173,10 @@ class HistoryConfig:
     identities: Dict[str, str] = field(default_factory=dict)  # e-mail or name pattern -> handle
     bots: Tuple[str, ...] = DEFAULT_BOTS  # name or e-mail patterns ("*" wildcard) never counted
     concentration_files: int = 20  # HIS004: a truck factor of 1 over more files than this
+    # HIS004/HIS005 look at the code a team maintains: not tests, fixtures, docs, config,
+    # generated or vendored files (a single-author fixture folder is no knowledge risk)
+    roles: Tuple[str, ...] = DEFAULT_HISTORY_ROLES
+    orphaned_files: int = 5  # HIS005: a directory with at least this many files, none with an active author
 
 
 @dataclass(frozen=True)

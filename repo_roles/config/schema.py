@@ -510,6 +510,15 @@ HISTORY = Table(
             Number(1, 1 << 31), "HIS004 fires when a truck factor of 1 covers more files than this.",
             _H.concentration_files,
         ),
+        "roles": Field(
+            ListOf(ROLE), "Roles of the code a team maintains: the files HIS004 and HIS005 look at "
+            "(tests, fixtures, docs, config, generated and vendored files are left out by default).",
+            list(_H.roles),
+        ),
+        "orphaned-files": Field(
+            Number(1, 1 << 31), "HIS005 fires for a directory with at least this many files when no "
+            "file of it has an active author.", _H.orphaned_files,
+        ),
     },
 )
 

@@ -108,15 +108,17 @@ class History:
         return {h for h in (self.handle(a) for a in authors) if h is not None}
 
     def people_last(self) -> Dict[str, int]:
-        """Handle -> newest commit anywhere, over every author that maps to a handle."""
+        """Handle -> newest commit anywhere, over every author that maps to a handle; and each
+        author's case-folded e-mail -> newest commit (an e-mail CODEOWNERS owner needs no roster)."""
         found = getattr(self, "_people_last", None)
         if found is None:
             found = {}
             if self.model is not None:
+                authors = self.model.authors
                 for author, when in enumerate(self.model.author_last):
-                    handle = self.handle(author)
-                    if handle is not None and when > found.get(handle, -1):
-                        found[handle] = when
+                    for key in (self.handle(author), authors[author][1].casefold()):
+                        if key is not None and when > found.get(key, -1):
+                            found[key] = when
             self._people_last = found
         return found
 
@@ -191,6 +193,21 @@ def extend(model: HistoryModel, git_root: Path, revisions: str, identities: Iden
             continue
         apply(author_id(commit.name, commit.email), commit.time, commit.changes)
     return model
+
+
+def history_key(inventory: "Inventory", config: "Config") -> Optional[str]:
+    """What :func:`load_history` builds its model from — the settings :func:`fingerprint` and the
+    HEAD commit — read without loading the model (two git calls); None when the history is not
+    complete (``load_history`` then says why).  Results computed from the model (the HIS rules'
+    findings) can be cached under it: a run where nothing changed never loads the model."""
+    top = inventory.git_root
+    if top is None:
+        return None
+    state = history_state(top)
+    if not state.complete or state.head is None:
+        return None
+    ignored = ignored_revisions(inventory, state.ignore_revs_file)
+    return f"{fingerprint(inventory, config, ignored)}:{state.head}"
 
 
 def load_history(inventory: "Inventory", config: "Config", use_cache: bool = True) -> History:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Tuple
+import hashlib
+import json
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
+from repo_roles import __version__
+from repo_roles.findings import SEVERITIES, Finding
 from repo_roles.history.declared import real_owners
+from repo_roles.history.identity import Identities, normalize
 from repo_roles.history.stage import day  # noqa: F401 (re-exported for the HIS rules)
 
 if TYPE_CHECKING:
     from repo_roles.history.stage import History
     from repo_roles.context import ProjectContext
+
+FINDINGS_CACHE_FORMAT = 1
 
 
 def history_or_note(context: "ProjectContext") -> "Optional[History]":
@@ -28,6 +35,110 @@ def owned_targets(context: "ProjectContext") -> Iterator[Tuple[str, List[str]]]:
         owners = real_owners(lookup(entry.path).owners)
         if owners:
             yield entry.path, owners
+
+
+def maintained_paths(context: "ProjectContext") -> List[str]:
+    """The project's files in scope whose role is in ``[history] roles`` (default: backend.logic,
+    frontend.ui): the code a team maintains.  Repository-scope rules look at all of them, not
+    only at the files a ``check FILE...`` run names."""
+    found = context.__dict__.get("_maintained_paths")  # HIS004 and HIS005 both ask: once per scan
+    if found is None:
+        wanted = frozenset(context.config.history.roles)
+        role_of = context.role_of
+        found = context.__dict__["_maintained_paths"] = [
+            e.path for e in context.inventory.in_scope() if e.kind == "file" and role_of(e.path) in wanted]
+    return found
+
+
+def identities_of(context: "ProjectContext") -> Identities:
+    settings = context.config.history
+    return Identities(context.config.teams, settings.identities, settings.bots)
+
+
+def team_owners(context: "ProjectContext") -> Callable[[str], Tuple[str, ...]]:
+    """path -> its declared owners that are teams: a roster team, or a team handle as GitHub and
+    GitLab write it (``@org/team``, ``@group/subgroup``), an owner that stands for several people."""
+    teams = identities_of(context).team_members
+    owners_of = context.ownership.owners_of
+    memo: Dict[Tuple[str, ...], Tuple[str, ...]] = {}
+
+    def of(path: str) -> Tuple[str, ...]:
+        owners = tuple(owners_of(path))
+        found = memo.get(owners)
+        if found is None:
+            found = memo[owners] = tuple(o for o in real_owners(owners)
+                                         if (o.startswith("@") and "/" in o) or normalize(o) in teams)
+        return found
+
+    return of
+
+
+def cached_findings(context: "ProjectContext", rule_id: str, settings: list, paths: Sequence[str],
+                    owners_of: Optional[Callable[[str], Sequence[str]]],
+                    compute: Callable[[], Iterable[Finding]]) -> List[Finding]:
+    """``compute()``'s findings, kept in the cache directory under a key of everything they depend
+    on: the history (:func:`~repo_roles.history.stage.history_key`: settings and HEAD), the
+    active window, the roster and identities, the rule's ``settings`` and every path (with its
+    owners, for ``owners_of``).  A warm run with nothing changed loads no history model; after
+    new commits the key changes and the model is extended (``CACHED..HEAD``) as usual."""
+    if not context.use_cache:
+        return list(compute())
+    from repo_roles.history.stage import history_key
+
+    if "_history_key" not in context.__dict__:  # once per scan (two git calls)
+        context.__dict__["_history_key"] = history_key(context.inventory, context.config)
+    base = context.__dict__["_history_key"]
+    if base is None:  # no complete history: compute() says the note
+        return list(compute())
+    history = context.config.history
+    digest = hashlib.sha1(json.dumps([FINDINGS_CACHE_FORMAT, __version__, rule_id, base, context.inventory.prefix,
+                                      history.active_days, identities_of(context).key, settings]).encode())
+    for path in paths:
+        digest.update(path.encode("utf-8", "surrogatepass"))
+        for owner in owners_of(path) if owners_of is not None else ():
+            digest.update(b"\0" + owner.encode("utf-8", "surrogatepass"))
+        digest.update(b"\n")
+    key = digest.hexdigest()
+    from repo_roles.cachedir import cache_directory
+
+    top = context.inventory.git_root
+    where = hashlib.sha1(str(top).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    stored = cache_directory(context.config, context.inventory.project_root) / f"{rule_id.lower()}-{where}.json"
+    found = _load_findings(stored, key, rule_id)
+    if found is not None:
+        return found
+    notes = len(context.notes)
+    found = list(compute())
+    if len(context.notes) == notes:  # a note (history unreadable after all) is never cached
+        from repo_roles.atomic import AtomicWriteError, write_atomic
+
+        try:
+            stored.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(str(stored), json.dumps({"key": key, "findings": [list(f) for f in found]}))
+        except (OSError, AtomicWriteError):
+            pass  # a cache is best effort
+    return found
+
+
+def _load_findings(path, key: str, rule_id: str) -> Optional[List[Finding]]:
+    """The cached findings, or None when missing, for another key, or malformed in any way."""
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        out = []
+        for row in data["findings"]:
+            finding = Finding(*row)
+            if not (finding.rule_id == rule_id and isinstance(finding.message, str) and isinstance(finding.path, str)
+                    and all(v is None or type(v) is int
+                            for v in (finding.line, finding.column, finding.end_line, finding.end_column))
+                    and finding.severity in SEVERITIES and isinstance(finding.key, str)):
+                return None
+            out.append(finding)
+        return out
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
 
 
 def names(history: "History", authors: Iterable[int], limit: int = 3) -> str:

@@ -28,7 +28,8 @@ How to fix
 
 Configuration
     ``[history] active-days``, ``identities``, ``bots``; the roster ``[teams]``.  Off by
-    default (``extend-select = ["HIS001"]``); needs the full history (``fetch-depth: 0``).
+    default: it needs the roster to tell which commit author is which owner (``extend-select =
+    ["HIS001"]``); needs the full history (``fetch-depth: 0``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,12 @@ How to fix
 
 Configuration
     ``[history] active-days``, ``identities``, ``bots``; the roster ``[teams]``.  Off by
-    default (``extend-select = ["HIS002"]``); needs the full history (``fetch-depth: 0``).
+    default: it needs the roster to tell which commit author is which owner (``extend-select =
+    ["HIS002"]``); needs the full history (``fetch-depth: 0``).  Without a roster it judges
+    e-mail owners only, by the commits' author e-mail (after ``.mailmap``).  That is not enough to
+    turn it on by default: GitHub matches an e-mail owner to any e-mail of the account, which
+    need not be the one its owner commits with, and a wrong "departed" on a CODEOWNERS line
+    costs more than a missed one.
 """
 
 from __future__ import annotations

@@ -24,8 +24,9 @@ How to fix
     take over the knowledge (pairing, reviews) and add the authors to the team.
 
 Configuration
-    The roster ``[teams]``, ``[history] identities``, ``bots``.  Off by default
-    (``extend-select = ["HIS003"]``); needs the full history (``fetch-depth: 0``).
+    The roster ``[teams]``, ``[history] identities``, ``bots``.  Off by default: it needs the
+    roster to tell which commit author is which owner (``extend-select = ["HIS003"]``); needs
+    the full history (``fetch-depth: 0``).
 """
 
 from __future__ import annotations

@@ -1,11 +1,16 @@
-"""HIS004 knowledge-concentration: one person is the truck factor of a large area.
+"""HIS004 knowledge-concentration: one person is the truck factor of a large area of code.
 
 What it checks
     The truck factor (Avelino et al., "A novel approach for estimating truck factors", ICPC
     2016: remove the author of the most files until more than half the files have no author
-    left; authors by Degree of Authorship) of each top directory, and of the files of each
-    declared owner (team or person).  Fires when it is 1 over more than ``[history]
-    concentration-files`` files (default 20).
+    left; authors by Degree of Authorship) of the code a team maintains — files whose role is in
+    ``[history] roles`` (default ``backend.logic`` and ``frontend.ui``; tests, fixtures, docs,
+    config, generated and vendored files are left out) — grouped by top directory, and by
+    declared owning team (a roster team, or a team handle such as ``@org/team``).  Fires when it
+    is 1 over more than ``[history] concentration-files`` files (default 20).  Needs no roster.
+
+    A person named as the owner of an area is not checked: that one person knows it is what
+    the line declares (HIS002 says when that person has left).
 
 Why it matters
     One departure and more than half of the area has nobody who knows it: reviews, incidents and
@@ -13,26 +18,29 @@ Why it matters
 
 Fires::
 
-    services/ledger/ (80 files): Ann is the only author of 60 of them  -> truck factor 1
+    services/ledger/ (80 code files): Ann is the only author of 60 of them  -> truck factor 1
 
 Does not fire::
 
-    services/ledger/ (80 files): Ann and Bo are each author of half of them  -> truck factor 2
+    services/ledger/ (80 code files): Ann and Bo are each author of half of them  -> truck factor 2
+    tests/fixtures/ (300 files, all by Ann): not code a team maintains (role backend.tests)
 
 How to fix
     Spread the knowledge: reviews by others, pairing, documentation; or accept it knowingly by
-    ignoring the rule for that path.
+    ignoring the rule for that path (``per-path-ignores``).
 
 Configuration
-    ``[history] concentration-files``, ``bots``.  Off by default
-    (``extend-select = ["HIS004"]``); needs the full history (``fetch-depth: 0``).
+    ``[history] concentration-files``, ``roles``, ``bots``.  On by default; a repository-scope
+    rule, so ``check FILE...`` (pre-commit) does not run it unless the ownership file or the
+    configuration is among the files.  Needs the full history (``fetch-depth: 0``); on a shallow
+    clone it is skipped with one note.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, List, Sequence
 
-from repo_roles.checks.history._common import history_or_note
+from repo_roles.checks.history._common import cached_findings, history_or_note, maintained_paths, team_owners
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 from repo_roles.history.declared import directory_rows, owner_rows
@@ -43,19 +51,29 @@ if TYPE_CHECKING:
 RULE_ID = "HIS004"
 
 
-@rule(RULE_ID, "knowledge-concentration", "A top directory or an owner's files have a truck factor of 1.",
-      "warning", enabled_by_default=False, scope="repository")
-def check(context: "ProjectContext") -> Iterator[Finding]:
+@rule(RULE_ID, "knowledge-concentration", "A top directory or a team's code has a truck factor of 1.",
+      "warning", scope="repository")
+def check(context: "ProjectContext") -> List[Finding]:
+    limit = context.config.history.concentration_files
+    paths = maintained_paths(context)
+    if len(paths) <= limit:  # no area can be larger than the whole: no history needed
+        return []
+    teams_of = team_owners(context)
+    settings = [limit, list(context.config.history.roles), context.ownership.source_file]
+    return cached_findings(context, RULE_ID, settings, paths, teams_of,
+                           lambda: _findings(context, paths, teams_of, limit))
+
+
+def _findings(context: "ProjectContext", paths: Sequence[str], teams_of: Callable[[str], Sequence[str]],
+              limit: int) -> Iterator[Finding]:
     history = history_or_note(context)
     if history is None:
         return
-    limit = context.config.history.concentration_files
-    paths = [e.path for e in context.targets]
     for row in directory_rows(history, paths):
         if row.truck_factor == 1 and row.files > limit:
             yield Finding(
                 RULE_ID,
-                f"{row.directory}/ has a truck factor of 1 over {row.files} files: without "
+                f"{row.directory}/ has a truck factor of 1 over {row.files} code files: without "
                 f"{row.top_authors[0]} more than half of them have no author left",
                 row.directory,
                 severity="warning",
@@ -64,11 +82,11 @@ def check(context: "ProjectContext") -> Iterator[Finding]:
     source = context.ownership.source_file
     if source is None:
         return
-    for team in owner_rows(history, paths, context.ownership.owners_of):
+    for team in owner_rows(history, paths, teams_of):
         if team.truck_factor == 1 and team.files > limit:
             yield Finding(
                 RULE_ID,
-                f"the {team.files} files owned by {team.owner} have a truck factor of 1: without "
+                f"the {team.files} code files owned by {team.owner} have a truck factor of 1: without "
                 f"{team.top_authors[0]} more than half of them have no author left",
                 source,
                 severity="warning",
