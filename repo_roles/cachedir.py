@@ -63,6 +63,16 @@ def cache_directory(config: "Config", project_root: Path) -> Path:
     return root
 
 
+def root_origin() -> str:
+    """Which setting chose :func:`user_cache_root` (for ``repo-roles cache info``)."""
+    if os.environ.get("REPO_ROLES_CACHE_DIR"):
+        return "$REPO_ROLES_CACHE_DIR"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return "$XDG_CACHE_HOME/repo-roles"
+    return "~/.cache/repo-roles (default)"
+
+
 def user_cache_root() -> Path:
     """$REPO_ROLES_CACHE_DIR > $XDG_CACHE_HOME/repo-roles > ~/.cache/repo-roles."""
     explicit = os.environ.get("REPO_ROLES_CACHE_DIR")

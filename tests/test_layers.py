@@ -40,6 +40,8 @@ FORBIDDEN: Dict[str, tuple] = {
                         "repo_roles.auditreport", "repo_roles.summary", "repo_roles.cli"),
     "repo_roles.report": ("repo_roles.scan", "repo_roles.commands", "repo_roles.cli"),
     "repo_roles.auditreport": ("repo_roles.commands", "repo_roles.cli"),
+    "repo_roles.cacheadmin": ("repo_roles.scan", "repo_roles.checks", "repo_roles.commands", "repo_roles.report",
+                              "repo_roles.auditreport", "repo_roles.summary", "repo_roles.cli"),
 }
 
 
