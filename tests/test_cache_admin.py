@@ -165,3 +165,26 @@ def test_every_command_keeps_the_cap(make_repo, run_cli, monkeypatch) -> None:
     assert run_cli("ls", str(root)).exit_code == 0
     assert not stale.exists()
     assert (cache_root() / C.DB_NAME).exists()  # used by this very run: kept
+
+
+def test_action_restores_and_saves_the_cache_unless_turned_off() -> None:
+    """actions/cache: a saved cache is immutable, so each run saves under a new key and restores
+    the newest partial match through ``restore-keys``
+    (https://github.com/actions/cache/blob/main/tips-and-workarounds.md#update-a-cache)."""
+    import yaml
+
+    action = yaml.safe_load((Path(__file__).resolve().parents[1] / "action.yml").read_text("utf-8"))
+    assert action["inputs"]["cache"]["default"] == "true"
+    steps = action["runs"]["steps"]
+    names = [s.get("uses", s.get("id", "")) for s in steps]
+    restore = steps[names.index("actions/cache/restore@v4")]
+    save = steps[names.index("actions/cache/save@v4")]
+    assert names.index("actions/cache/restore@v4") < names.index("check") < names.index("actions/cache/save@v4")
+    assert restore["with"]["path"] == save["with"]["path"] == "${{ runner.temp }}/repo-roles-cache"
+    assert restore["with"]["key"] == save["with"]["key"] and save["with"]["key"].endswith("-${{ github.sha }}")
+    assert "repo-roles.toml" in save["with"]["key"] and "steps.cache-key.outputs.prefix" in save["with"]["key"]
+    partial = restore["with"]["restore-keys"].splitlines()
+    assert [save["with"]["key"].startswith(k) for k in partial] == [True, True] and len(partial[0]) > len(partial[1])
+    assert "inputs.cache == 'true'" in restore["if"] and "cache-key" in save["if"]
+    key_step = steps[names.index("cache-key")]
+    assert "REPO_ROLES_CACHE_DIR=$RUNNER_TEMP/repo-roles-cache" in key_step["run"]
