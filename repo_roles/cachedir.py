@@ -10,10 +10,11 @@ content, so a fresh clone, a second worktree or another branch finds the entries
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, List, Sequence
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
@@ -35,16 +36,27 @@ def project_key(inventory: "Inventory") -> str:
 
 def key_of_paths(paths: Sequence[str]) -> str:
     """A short hash of the project's top-level directory names (its top-level files when it has
-    no directory): the same in every clone, worktree and most branches of one project, rarely
-    the same for two projects, and unchanged by the everyday edits, additions and deletions.
+    no directory; ``paths`` sorted, as an inventory's are): the same in every clone, worktree
+    and most branches of one project, rarely the same for two projects, and unchanged by the
+    everyday edits, additions and deletions.
 
     It only groups entries (each is still matched by path and blob id), so a collision or a
     change costs time, never a wrong result; a project whose key changed starts from the
     entries of the most recently used project (``coverage.store``, ``history.cache``).
     """
-    tops = {path.partition("/")[0] for path in paths if "/" in path} or set(paths)
+    tops: List[str] = []
+    files: List[str] = []
+    at, end = 0, len(paths)
+    while at < end:  # paths are sorted: jump past each top-level directory (O(dirs * log files))
+        top, slash, _ = paths[at].partition("/")
+        if slash:
+            tops.append(top)
+            at = bisect.bisect_left(paths, top + "0", at + 1)  # "0" follows "/" in code-point order
+        else:
+            files.append(top)
+            at += 1
     digest = hashlib.sha1(f"project-{PROJECT_KEY_FORMAT}\0".encode())
-    digest.update("\0".join(sorted(tops)).encode("utf-8", "surrogateescape"))
+    digest.update("\0".join(sorted(set(tops or files))).encode("utf-8", "surrogateescape"))
     return "p:" + digest.hexdigest()[:16]
 
 

@@ -38,8 +38,10 @@ def outputs(run_cli, root: Path, *extra: str) -> tuple:
 
 def test_project_key_is_made_of_content_not_location() -> None:
     """Same top-level directories: same key, whatever the files below or the checkout's path."""
-    assert key_of_paths(["app/a.py", "tests/t.py", "README.md"]) == key_of_paths(["app/z.py", "tests/u.py"])
+    assert key_of_paths(["README.md", "app/a.py", "app/b/c.py", "app0.py", "tests/t.py"]) == \
+        key_of_paths(["app/z.py", "tests/u.py"])
     assert key_of_paths(["app/a.py"]) != key_of_paths(["lib/a.py"])
+    assert key_of_paths(["app/a.py", "app0/b.py"]) != key_of_paths(["app/a.py"])  # "0" follows "/"
     assert key_of_paths(["a.py", "b.py"]) != key_of_paths(["c.py"])  # no directory: its files
 
 
