@@ -104,3 +104,14 @@ def test_a_new_top_level_directory_starts_from_the_previous_rows(make_repo, run_
     cached = outputs(run_cli, root)
     assert calls == Counter()
     assert cached == outputs(run_cli, root, "--no-cache")
+
+
+def test_a_new_project_copies_nothing_of_an_unrelated_one(make_repo, run_cli) -> None:
+    first = make_repo(FILES)
+    outputs(run_cli, first)
+    other = make_repo({"lib/x.py": "x = 1\n", "lib/y.py": "y = 2\n"})
+    outputs(run_cli, other)
+    db = sqlite3.connect(str(Path(__import__("os").environ["REPO_ROLES_CACHE_DIR"]) / C.DB_NAME))
+    rows = db.execute("SELECT path FROM files WHERE project = ?", (key_of_paths(["lib/x.py"]),)).fetchall()
+    db.close()
+    assert sorted(p for (p,) in rows) == [b"lib/x.py", b"lib/y.py"]

@@ -28,6 +28,7 @@ from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 from repo_roles import safeio
 from repo_roles.coverage.cache import DB_NAME, Entry, user_cache_root
 
+ADOPT_SAMPLE = 50  # paths a new project key compares with the recently used projects' rows
 USED_RESOLUTION = 60  # seconds: a group's last use is written at most once a minute
 _BATCH = 900  # under SQLite's historical 999 bound-parameter limit
 SCAN_MIN_FILES = 2000  # from this many files on, scanning the project's rows beats look-ups by path
@@ -165,25 +166,35 @@ class DocCache:
             self._write(sql, sql, [(self.project, salt, now)], [])
         return last
 
-    def _adopt(self) -> None:
-        """A project key used for the first time under these settings: start from a copy of the
-        rows of the most recently used project (another key of the same project, after a new
-        top-level directory; or nothing useful, which costs one copy)."""
+    def _adopt(self, paths: Sequence[str]) -> None:
+        """A project key used for the first time under these settings (a new top-level
+        directory changed it): start from a copy of the rows of the recently used project that
+        holds most of a sample of ``paths``, if it holds at least half of them -- another key
+        of this same project, never an unrelated one (its rows would only take room)."""
         if self._db is None or self.touch() is not None:
             return
+        step = max(1, len(paths) // ADOPT_SAMPLE)
+        sample = [raw_path(p) for p in paths[::step][:ADOPT_SAMPLE]]
+        best, held = None, 0
         try:
-            row = self._db.execute("SELECT project FROM used WHERE salt = ? AND project != ? "
-                                   "ORDER BY last_used DESC LIMIT 1", (self.salt, self.project)).fetchone()
+            donors = self._db.execute("SELECT project FROM used WHERE salt = ? AND project != ? "
+                                      "ORDER BY last_used DESC LIMIT 5", (self.salt, self.project)).fetchall()
+            for (donor,) in donors:
+                count = self._db.execute(
+                    f"SELECT count(DISTINCT path) FROM files WHERE project = ? AND salt = ? "
+                    f"AND path IN ({','.join('?' * len(sample))})", (donor, self.salt, *sample)).fetchone()[0]
+                if count > held:
+                    best, held = donor, count
         except sqlite3.DatabaseError:
             return
-        if row is None:
+        if best is None or 2 * held < len(sample):
             return
         select = "SELECT ?, salt, path, blob, {} FROM {} WHERE project = ? AND salt = ?"
         self._write(
             "INSERT OR IGNORE INTO files " + select.format("language, counted, documented, missing, suppressions, "
                                                            "defines", "files"),
             "INSERT OR IGNORE INTO items " + select.format("docs", "items"),
-            [(self.project, row[0], self.salt)], [(self.project, row[0], self.salt)],
+            [(self.project, best, self.salt)], [(self.project, best, self.salt)],
         )
 
     def read(self, paths: Sequence[str]) -> List[tuple]:
@@ -194,7 +205,7 @@ class DocCache:
         """
         if self._db is None or not paths:
             return []
-        self._adopt()
+        self._adopt(paths)
         head = f"SELECT {_LIGHT} FROM files WHERE project = ? AND salt = ? AND {_WELL_TYPED}"
         try:
             if len(paths) >= SCAN_MIN_FILES:
