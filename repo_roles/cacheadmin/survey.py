@@ -66,8 +66,8 @@ def main_file(path: Path) -> Path:
     return path
 
 
-def _files(directory: Path) -> Iterator[Tuple[Path, os.stat_result]]:
-    """Every regular file below ``directory`` (symbolic links are neither followed nor listed)."""
+def _listing(directory: Path) -> Iterator[Tuple[os.DirEntry, os.stat_result]]:
+    """The entries of ``directory`` with their own ``lstat`` (an unreadable one is left out)."""
     try:
         with os.scandir(directory) as found:
             entries = list(found)
@@ -75,9 +75,14 @@ def _files(directory: Path) -> Iterator[Tuple[Path, os.stat_result]]:
         return
     for entry in entries:
         try:
-            info = entry.stat(follow_symlinks=False)
+            yield entry, entry.stat(follow_symlinks=False)
         except OSError:
             continue
+
+
+def _files(directory: Path) -> Iterator[Tuple[Path, os.stat_result]]:
+    """Every regular file below ``directory`` (symbolic links are neither followed nor listed)."""
+    for entry, info in _listing(directory):
         if stat.S_ISDIR(info.st_mode):
             yield from _files(Path(entry.path))
         elif stat.S_ISREG(info.st_mode):
@@ -87,16 +92,8 @@ def _files(directory: Path) -> Iterator[Tuple[Path, os.stat_result]]:
 def top_level(root: Path) -> Dict[str, List[Path]]:
     """cache name -> its top-level files and directories under ``root``."""
     out: Dict[str, List[Path]] = {}
-    try:
-        with os.scandir(root) as found:
-            entries = list(found)
-    except OSError:
-        return out
-    for entry in entries:
-        try:
-            mode = entry.stat(follow_symlinks=False).st_mode
-        except OSError:
-            continue
+    for entry, info in _listing(root):
+        mode = info.st_mode
         if stat.S_ISDIR(mode):
             out.setdefault(entry.name, []).append(Path(entry.path))
         elif stat.S_ISREG(mode):
