@@ -56,7 +56,8 @@ def raw_path(path: str) -> bytes:
 
 
 class DocCache:
-    """The rows of one project (its :func:`~repo_roles.cachedir.project_key`) and settings fingerprint (``salt``) in ``directory``.
+    """The rows of one project (its :func:`~repo_roles.cachedir.project_key`) and settings
+    fingerprint (``salt``) in ``directory``.
 
     A cache directory may serve many projects (``~/.cache/repo-roles``); keyed by project first,
     one project's rows are one contiguous range, read in one scan.
