@@ -2,16 +2,62 @@
 
 Every cache (documentation analysis, classification, test evidence, history) lives below
 :func:`user_cache_root`; a repository's ``cache-dir`` only names a sub-directory inside it.
+
+No cache entry is keyed by where a project lives: results are keyed by content (blob ids) and
+settings, and grouped per project under :func:`project_key`, a name made from the project's
+content, so a fresh clone, a second worktree or another branch finds the entries of the first.
 """
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, List, Sequence
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
+    from repo_roles.inventory import Inventory
+
+PROJECT_KEY_FORMAT = 1
+
+
+def project_key(inventory: "Inventory") -> str:
+    """The name a project's cache entries are grouped under: its content, never its location.
+
+    Remembered on the inventory (one pass over the paths per run); see :func:`key_of_paths`.
+    """
+    found = inventory.__dict__.get("_cache_project_key")
+    if found is None:
+        found = inventory.__dict__["_cache_project_key"] = key_of_paths(inventory.paths)
+    return found
+
+
+def key_of_paths(paths: Sequence[str]) -> str:
+    """A short hash of the project's top-level directory names (its top-level files when it has
+    no directory; ``paths`` sorted, as an inventory's are): the same in every clone, worktree
+    and most branches of one project, rarely the same for two projects, and unchanged by the
+    everyday edits, additions and deletions.
+
+    It only groups entries (each is still matched by path and blob id), so a collision or a
+    change costs time, never a wrong result; a project whose key changed starts from the
+    entries of the most recently used project (``coverage.store``, ``history.cache``).
+    """
+    tops: List[str] = []
+    files: List[str] = []
+    at, end = 0, len(paths)
+    while at < end:  # paths are sorted: jump past each top-level directory (O(dirs * log files))
+        top, slash, _ = paths[at].partition("/")
+        if slash:
+            tops.append(top)
+            at = bisect.bisect_left(paths, top + "0", at + 1)  # "0" follows "/" in code-point order
+        else:
+            files.append(top)
+            at += 1
+    digest = hashlib.sha1(f"project-{PROJECT_KEY_FORMAT}\0".encode())
+    digest.update("\0".join(sorted(set(tops or files))).encode("utf-8", "surrogateescape"))
+    return "p:" + digest.hexdigest()[:16]
 
 
 def cache_directory(config: "Config", project_root: Path) -> Path:
@@ -27,6 +73,16 @@ def cache_directory(config: "Config", project_root: Path) -> Path:
         parts = [p for p in config.cache_dir.replace("\\", "/").split("/") if p not in ("", ".", "..")]
         return root.joinpath("by-config", *parts) if parts else root
     return root
+
+
+def root_origin() -> str:
+    """Which setting chose :func:`user_cache_root` (for ``repo-roles cache info``)."""
+    if os.environ.get("REPO_ROLES_CACHE_DIR"):
+        return "$REPO_ROLES_CACHE_DIR"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    if xdg and os.path.isabs(xdg):
+        return "$XDG_CACHE_HOME/repo-roles"
+    return "~/.cache/repo-roles (default)"
 
 
 def user_cache_root() -> Path:

@@ -41,6 +41,13 @@ class _Group(click.Group):
 
 
     def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return self._invoke(ctx)
+        finally:
+            if ctx.invoked_subcommand != "cache" and not isinstance(sys.exc_info()[1], KeyboardInterrupt):
+                _bound_cache()
+
+    def _invoke(self, ctx: click.Context) -> Any:
         if sys.stdout is None:  # started with stdout closed (`>&-`)
             sys.stderr and sys.stderr.write("repo-roles: error: standard output is closed\n")
             ctx.exit(EXIT_ERROR)
@@ -73,6 +80,20 @@ class _Group(click.Group):
                 err=True,
             )
             ctx.exit(EXIT_ERROR)
+
+
+def _bound_cache() -> None:
+    """Keep the cache root under its size cap once a command is done (``cacheadmin.evict``: a
+    directory listing when under the cap); never changes the command's outcome."""
+    try:
+        from repo_roles.cacheadmin.evict import after_run
+        from repo_roles.cachedir import user_cache_root
+
+        after_run(user_cache_root())
+    except RepoRolesError as exc:  # a malformed REPO_ROLES_CACHE_MAX_SIZE
+        click.echo(f"repo-roles: warning: {exc}; the cache is not bounded", err=True)
+    except Exception:  # best effort: a cache that cannot be trimmed is trimmed next time
+        pass
 
 
 def _git_missing(exc: BaseException) -> bool:

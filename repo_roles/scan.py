@@ -226,12 +226,12 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
         return None
     from repo_roles.classify import rolecache, sniffcache
     from repo_roles.coverage.analyze import worktree_diff
-    from repo_roles.cachedir import cache_directory
+    from repo_roles.cachedir import cache_directory, project_key
     from repo_roles.coverage.store import DocCache
 
     diff = worktree_diff(inventory, len(targets))
     store = DocCache(cache_directory(config, inventory.project_root), sniffcache.tables_fingerprint(),
-                     str(inventory.project_root))
+                     project_key(inventory))
     # while git compares the work tree (and matches attributes)
     stored = sniffcache.decode_snapshot(store.read_snapshot("sniff", store.salt))
     salt = rolecache.roles_fingerprint(config)

@@ -99,9 +99,11 @@ def test_a_corrupt_cache_is_a_miss(tmp_path: Path) -> None:
     s = base(tmp_path / "r")
     load(s.root)
     from repo_roles.coverage.cache import cache_directory
+    from repo_roles.cachedir import project_key
     from repo_roles.history.cache import cache_file
+    from repo_roles.inventory import load_inventory
 
-    path = cache_file(cache_directory(Config(), s.root), s.root.resolve())
+    path = cache_file(cache_directory(Config(), s.root), project_key(load_inventory(s.root)))
     path.write_text('{"format": 1, "files": [')
     assert snapshot(load(s.root)) == snapshot(load(s.root, use_cache=False))
 
@@ -111,9 +113,11 @@ def cache_parts(root: Path) -> tuple:
     import json
 
     from repo_roles.coverage.cache import cache_directory
+    from repo_roles.cachedir import project_key
     from repo_roles.history.cache import cache_file
+    from repo_roles.inventory import load_inventory
 
-    path = cache_file(cache_directory(Config(), root), root.resolve())
+    path = cache_file(cache_directory(Config(), root), project_key(load_inventory(root)))
     raw = path.read_bytes()
     cut = raw.index(b"\n")
     return path, json.loads(raw[:cut]), raw[cut + 1:]

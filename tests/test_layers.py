@@ -48,6 +48,8 @@ FORBIDDEN: Dict[str, tuple] = {
     "repo_roles.project": ("repo_roles.scan", "repo_roles.checks", "repo_roles.commands", "repo_roles.classify",
                            "repo_roles.ownership", "repo_roles.coverage", "repo_roles.testrefs",
                            "repo_roles.history"),
+    "repo_roles.cacheadmin": ("repo_roles.scan", "repo_roles.checks", "repo_roles.commands", "repo_roles.report",
+                              "repo_roles.auditreport", "repo_roles.summary", "repo_roles.cli"),
 }
 
 

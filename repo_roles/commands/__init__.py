@@ -16,6 +16,7 @@ import click
 COMMANDS: Dict[str, str] = {
     "audit": "audit",
     "baseline": "baseline",
+    "cache": "cache",
     "check": "check",
     "explain": "explain",
     "init": "init",

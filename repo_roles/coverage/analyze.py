@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles._compat import tomllib
+from repo_roles.cachedir import project_key
 from repo_roles.coverage import cache as C
 from repo_roles.coverage import rust_cfg, rust_crate
 from repo_roles.coverage.model import DocOptions, FileDocs
@@ -247,7 +248,7 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     diff = worktree_diff(inventory, len(files))
     _, analyzers = analyzer_lookup()
     store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
-                     str(inventory.project_root))
+                     project_key(inventory))
     rows = store.read(order)  # while git compares the work tree
     stored = {row[0] for row in rows}
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)

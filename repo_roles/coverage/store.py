@@ -7,6 +7,13 @@ files whose items someone asks for.  Kept apart, the small table stays a few pag
 files instead of being spread across the item lists (a tenth of the pages to read).
 A third, ``snapshot``, holds the classifier's per-project tables, each one value
 (:mod:`repo_roles.columns`).
+
+``project`` is :func:`repo_roles.cachedir.project_key`, a name made from the project's content,
+never its location: a fresh clone or a second worktree of a project reads the rows of the first.
+A project key seen for the first time starts from a copy of the rows of the most recently used
+project under the same settings (rows are matched by path and blob id, so a copy can only save
+work).  ``used`` remembers when each (project, settings) group was last read or written, to the
+minute: what least-recently-used eviction (:func:`evict`) removes first.
 """
 
 from __future__ import annotations
@@ -14,12 +21,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles import safeio
 from repo_roles.coverage.cache import DB_NAME, Entry, user_cache_root
 
+ADOPT_SAMPLE = 50  # paths a new project key compares with the recently used projects' rows
+USED_RESOLUTION = 60  # seconds: a group's last use is written at most once a minute
 _BATCH = 900  # under SQLite's historical 999 bound-parameter limit
 SCAN_MIN_FILES = 2000  # from this many files on, scanning the project's rows beats look-ups by path
 # Columns read for every file; ``docs`` (the whole item list) stays in the database until asked for.
@@ -37,13 +47,17 @@ _WELL_TYPED = (
 )
 
 
+_SNAPSHOT = "snapshot:"  # the ``used`` salt of a project's snapshot of one kind
+
+
 def raw_path(path: str) -> bytes:
     # Paths are stored as git's bytes: a str with surrogate escapes is not valid UTF-8 text.
     return path.encode("utf-8", "surrogateescape")
 
 
 class DocCache:
-    """The rows of one project (its absolute root) and settings fingerprint (``salt``) in ``directory``.
+    """The rows of one project (its :func:`~repo_roles.cachedir.project_key`) and settings
+    fingerprint (``salt``) in ``directory``.
 
     A cache directory may serve many projects (``~/.cache/repo-roles``); keyed by project first,
     one project's rows are one contiguous range, read in one scan.
@@ -82,6 +96,7 @@ class DocCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(str(self.path), timeout=5.0, isolation_level=None)
         try:
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect in a new file: eviction can shrink it
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: durable enough for a cache
             key = "project TEXT NOT NULL, salt TEXT NOT NULL, path BLOB NOT NULL, blob TEXT NOT NULL"
@@ -99,6 +114,9 @@ class DocCache:
             # same in every project and under every setting, so the blob id alone is the key.
             db.execute("CREATE TABLE IF NOT EXISTS lines (blob TEXT PRIMARY KEY NOT NULL, lines INTEGER NOT NULL) "
                        "WITHOUT ROWID")
+            # When each (project, settings) group was last used: least-recently-used eviction.
+            db.execute("CREATE TABLE IF NOT EXISTS used (project TEXT NOT NULL, salt TEXT NOT NULL, "
+                       "last_used INTEGER NOT NULL, PRIMARY KEY (project, salt)) WITHOUT ROWID")
             # Tables of earlier releases, replaced by ``snapshot``: dropped once, not left to grow.
             legacy = [name for (name,) in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('sniff', 'roles')")]
@@ -131,6 +149,55 @@ class DocCache:
         except (OSError, sqlite3.Error, safeio.UnsafeReadError):
             self._db = None  # unwritable location, or corrupt again: run without a cache
 
+    def touch(self, salt: Optional[str] = None) -> Optional[int]:
+        """Record that this project's ``salt`` group is used now (at most one write a minute);
+        the time it was last used before, None when never (or unknown)."""
+        if self._db is None:
+            return None
+        salt = self.salt if salt is None else salt
+        now = int(time.time())
+        try:
+            row = self._db.execute("SELECT last_used FROM used WHERE project = ? AND salt = ?",
+                                   (self.project, salt)).fetchone()
+        except sqlite3.DatabaseError:
+            return None
+        last = row[0] if row is not None and type(row[0]) is int else None
+        if last is None or now - last >= USED_RESOLUTION:
+            sql = "INSERT OR REPLACE INTO used VALUES (?, ?, ?)"
+            self._write(sql, sql, [(self.project, salt, now)], [])
+        return last
+
+    def _adopt(self, paths: Sequence[str]) -> None:
+        """A project key used for the first time under these settings (a new top-level
+        directory changed it): start from a copy of the rows of the recently used project that
+        holds most of a sample of ``paths``, if it holds at least half of them -- another key
+        of this same project, never an unrelated one (its rows would only take room)."""
+        if self._db is None or self.touch() is not None:
+            return
+        step = max(1, len(paths) // ADOPT_SAMPLE)
+        sample = [raw_path(p) for p in paths[::step][:ADOPT_SAMPLE]]
+        best, held = None, 0
+        try:
+            donors = self._db.execute("SELECT project FROM used WHERE salt = ? AND project != ? "
+                                      "ORDER BY last_used DESC LIMIT 5", (self.salt, self.project)).fetchall()
+            for (donor,) in donors:
+                count = self._db.execute(
+                    f"SELECT count(DISTINCT path) FROM files WHERE project = ? AND salt = ? "
+                    f"AND path IN ({','.join('?' * len(sample))})", (donor, self.salt, *sample)).fetchone()[0]
+                if count > held:
+                    best, held = donor, count
+        except sqlite3.DatabaseError:
+            return
+        if best is None or 2 * held < len(sample):
+            return
+        select = "SELECT ?, salt, path, blob, {} FROM {} WHERE project = ? AND salt = ?"
+        self._write(
+            "INSERT OR IGNORE INTO files " + select.format("language, counted, documented, missing, suppressions, "
+                                                           "defines", "files"),
+            "INSERT OR IGNORE INTO items " + select.format("docs", "items"),
+            [(self.project, best, self.salt)], [(self.project, best, self.salt)],
+        )
+
     def read(self, paths: Sequence[str]) -> List[tuple]:
         """Stored rows ``(path bytes, blob, *light columns)`` that may belong to ``paths``.
 
@@ -139,6 +206,7 @@ class DocCache:
         """
         if self._db is None or not paths:
             return []
+        self._adopt(paths)
         head = f"SELECT {_LIGHT} FROM files WHERE project = ? AND salt = ? AND {_WELL_TYPED}"
         try:
             if len(paths) >= SCAN_MIN_FILES:
@@ -191,6 +259,7 @@ class DocCache:
 
     def put_many(self, rows: Iterable[Tuple[str, str, Entry]]) -> None:
         """Store ``(path, blob, entry)`` rows in one transaction; skipped when locked."""
+        self.touch()
         keyed = [((self.project, self.salt, raw_path(path), blob), entry) for path, blob, entry in rows]
         self._write(
             "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -234,22 +303,30 @@ class DocCache:
         self._write(sql, sql, list(rows), [])
 
     def read_snapshot(self, kind: str, salt: str) -> Optional[bytes]:
-        """The project's stored ``kind`` table if it was written under ``salt`` (else None)."""
+        """The project's stored ``kind`` table if it was written under ``salt``; else the one of
+        the most recently used project (its rows are checked by blob id like any); else None."""
         if self._db is None:
             return None
         try:
             row = self._db.execute(
                 "SELECT data FROM snapshot WHERE project = ? AND kind = ? AND salt = ?", (self.project, kind, salt)
             ).fetchone()
+            if row is None:
+                row = self._db.execute(
+                    "SELECT s.data FROM snapshot AS s LEFT JOIN used AS u ON u.project = s.project "
+                    "WHERE s.kind = ? AND s.salt = ? GROUP BY s.project ORDER BY max(u.last_used) DESC LIMIT 1",
+                    (kind, salt)).fetchone()
         except sqlite3.DatabaseError:
             self._reset()
             return None
+        self.touch(_SNAPSHOT + kind)
         return row[0] if row is not None and isinstance(row[0], bytes) else None
 
     def put_snapshot(self, kind: str, salt: str, data: bytes) -> None:
         """Replace the project's ``kind`` table (one per project: a new salt replaces the old)."""
         sql = "INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?, ?)"
         self._write(sql, sql, [(self.project, kind, salt, data)], [])
+        self.touch(_SNAPSHOT + kind)
 
     def _write(self, files_sql: str, items_sql: str, files: List[tuple], items: List[tuple],
                retry: bool = True) -> None:
@@ -286,3 +363,68 @@ class DocCache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+class Group(NamedTuple):
+    """One unit of least-recently-used eviction: a project's rows under one settings salt (or
+    its snapshot of one kind), their share of the file's size, and when they were last used."""
+
+    project: str
+    salt: str
+    rows: int
+    size: int  # bytes, estimated: the file's size shared out by rows (snapshots: their length)
+    last_used: int  # seconds since the epoch; 0 when never recorded (rows of an older release)
+
+
+def groups(cache: DocCache) -> List[Group]:
+    """Every group stored in ``cache`` (one scan of its tables: for ``cache info`` and eviction)."""
+    db = cache._db
+    if db is None:
+        return []
+    try:
+        used = {(p, s): t for p, s, t in db.execute("SELECT project, salt, last_used FROM used")}
+        counts = db.execute("SELECT project, salt, count(*) FROM files GROUP BY project, salt").fetchall()
+        snaps = db.execute("SELECT project, kind, length(data) FROM snapshot").fetchall()
+        page = db.execute("PRAGMA page_size").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0] - db.execute("PRAGMA freelist_count").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return []
+    snap_bytes = sum(n or 0 for _, _, n in snaps)
+    total_rows = sum(n for _, _, n in counts) or 1
+    rest = max(page * pages - snap_bytes, 0)
+    found = [Group(p, s, n, rest * n // total_rows, used.get((p, s), 0) or 0) for p, s, n in counts]
+    found += [Group(p, _SNAPSHOT + k, 1, n or 0, used.get((p, _SNAPSHOT + k), 0) or 0) for p, k, n in snaps]
+    return found
+
+
+def drop(cache: DocCache, doomed: Iterable[Group]) -> None:
+    """Delete the rows of the ``doomed`` groups, the line counts no remaining row refers to,
+    and give the freed pages back to the file system (one transaction; skipped when locked)."""
+    db = cache._db
+    doomed = list(doomed)
+    if db is None or not doomed:
+        return
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for group in doomed:
+                key = (group.project, group.salt)
+                if group.salt.startswith(_SNAPSHOT):
+                    db.execute("DELETE FROM snapshot WHERE project = ? AND kind = ?",
+                               (group.project, group.salt[len(_SNAPSHOT):]))
+                else:
+                    db.execute("DELETE FROM files WHERE project = ? AND salt = ?", key)
+                    db.execute("DELETE FROM items WHERE project = ? AND salt = ?", key)
+                db.execute("DELETE FROM used WHERE project = ? AND salt = ?", key)
+            db.execute("DELETE FROM lines WHERE blob NOT IN (SELECT blob FROM files)")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        if db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
+            db.execute("PRAGMA incremental_vacuum").fetchall()  # it frees pages as rows are read
+        else:  # a file made before auto_vacuum was set: rebuilt once
+            db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error:
+        pass  # another run holds the lock: evicted next time

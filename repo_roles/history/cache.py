@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import time
 import sys
 from array import array
 from itertools import accumulate
@@ -24,9 +26,30 @@ FORMAT = 5
 _COMMIT_ID = re.compile(r"\A[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
 
 
-def cache_file(directory: Path, git_root: Path) -> Path:
-    digest = hashlib.sha1(str(git_root).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+def cache_file(directory: Path, project: str) -> Path:
+    """The file of a project (``project``: :func:`repo_roles.cachedir.project_key`, made from its
+    content, so a fresh clone or another worktree finds it; never the repository's location)."""
+    digest = hashlib.sha1(project.encode("utf-8", "surrogateescape")).hexdigest()[:16]
     return Path(directory) / f"history-v{FORMAT}-{digest}.json"
+
+
+def latest_other(directory: Path, mine: Path) -> Optional[Path]:
+    """The most recently used history file of this format but another project key: where a
+    project whose key changed (a new top-level directory) starts from.  Its model is used only
+    when its head is our head or one of its ancestors (commit ids name whole histories)."""
+    best: Optional[Path] = None
+    newest = -1.0
+    try:
+        with os.scandir(directory) as found:
+            for entry in found:
+                if (entry.name.startswith(f"history-v{FORMAT}-") and entry.name.endswith(".json")
+                        and entry.name != mine.name and entry.is_file(follow_symlinks=False)):
+                    when = entry.stat(follow_symlinks=False).st_mtime
+                    if when > newest:
+                        best, newest = Path(entry.path), when
+    except OSError:
+        return None
+    return best
 
 
 def load(path: Path, fingerprint: str) -> Optional[HistoryModel]:
@@ -65,6 +88,7 @@ def load(path: Path, fingerprint: str) -> Optional[HistoryModel]:
         # Each record is validated when it is first read (FileTable drops a malformed one).
         ends = list(accumulate(sizes))
         model.files = FileTable(flat, dict(zip(paths, zip(map(sub, ends, sizes), ends))), len(last))
+        mark_used(path)
         return model
     except (OSError, ValueError, TypeError, KeyError, IndexError, OverflowError):
         return None
@@ -88,3 +112,14 @@ def save(path: Path, fingerprint: str, model: HistoryModel) -> None:
         write_atomic(str(path), data)
     except (OSError, AtomicWriteError):
         pass  # a cache is best effort
+
+
+def mark_used(path: Path) -> None:
+    """Its modification time is when it was last used (least-recently-used eviction); written
+    at most once a minute, never through a symbolic link."""
+    try:
+        now = time.time()
+        if now - os.lstat(path).st_mtime >= 60 and os.utime in os.supports_follow_symlinks:
+            os.utime(path, (now, now), follow_symlinks=False)
+    except OSError:
+        pass

@@ -185,6 +185,9 @@ def declared_tables(history: History, paths: Sequence[str], owners_of: OwnersOf,
     if key is not None and stored is not None:
         found = _load_rows(stored, key)
         if found is not None:
+            from repo_roles.history.cache import mark_used
+
+            mark_used(stored)
             return found
     owners = owner_rows(history, paths, owners_of)
     directories = directory_rows(history, paths)

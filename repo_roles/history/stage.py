@@ -229,11 +229,15 @@ def load_history(inventory: "Inventory", config: "Config", use_cache: bool = Tru
     model: Optional[HistoryModel] = None
     stored = None
     if use_cache:
-        from repo_roles.cachedir import cache_directory
+        from repo_roles.cachedir import cache_directory, project_key
 
-        stored = history_cache.cache_file(cache_directory(config, inventory.project_root), top)
+        directory = cache_directory(config, inventory.project_root)
+        stored = history_cache.cache_file(directory, project_key(inventory))
         key = fingerprint(inventory, config, ignored)
         model = history_cache.load(stored, key)
+        if model is None:
+            other = history_cache.latest_other(directory, stored)
+            model = history_cache.load(other, key) if other is not None else None
     if model is not None and model.head == head:
         found = History(model, state, inventory.prefix, identities, settings.active_days, None)
         found.fingerprint = key

@@ -46,10 +46,11 @@ def wanted(paths: Iterable[str], extra_tests: Iterable[str] = ()) -> Dict[str, s
 def open_store(context: "ProjectContext"):
     if not getattr(context, "use_cache", True):
         return None
+    from repo_roles.cachedir import project_key
     from repo_roles.coverage.store import DocCache
 
     inventory = context.inventory
-    return DocCache(C.cache_directory(context.config, inventory.project_root), SALT, str(inventory.project_root))
+    return DocCache(C.cache_directory(context.config, inventory.project_root), SALT, project_key(inventory))
 
 
 def blob_ids(context: "ProjectContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
