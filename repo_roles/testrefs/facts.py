@@ -29,6 +29,9 @@ SALT = f"facts-v{FACTS_VERSION}-{C.CACHE_FORMAT}"
 _LANGUAGE_KIND = {"py": "py-test", "go": "go-test", "java": "java-test", "kt": "java-test"}
 
 
+KINDS_KIND = "test-kinds"
+
+
 def wanted(paths: Iterable[str], extra_tests: Iterable[str] = ()) -> Dict[str, str]:
     """path -> facts kind of every file evidence reads (``extra_tests``: tests by ``[tests] mapping``)."""
     out: Dict[str, str] = {}
@@ -43,6 +46,30 @@ def wanted(paths: Iterable[str], extra_tests: Iterable[str] = ()) -> Dict[str, s
     return out
 
 
+def paths_digest(paths: List[str]) -> str:
+    """One digest of the whole path list (C speed: one join, one hash)."""
+    return hashlib.sha1("\0".join(paths).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def wanted_cached(store, paths: List[str], listed: str, extra_tests: List[str]) -> Dict[str, str]:
+    """:func:`wanted`, remembered under the digest ``listed`` of the path list (and the mapped
+    tests): which files evidence reads depends on their names only, so a run whose paths did
+    not change (most runs: edits change blobs, not names) decides no name in Python."""
+    key = digest([SALT, listed, *extra_tests])
+    raw = store.read_snapshot(KINDS_KIND, key) if store is not None else None
+    if raw is not None:
+        try:
+            value = json.loads(raw.decode("utf-8", "surrogatepass"))
+        except (ValueError, UnicodeDecodeError):
+            value = None
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return value
+    kinds = wanted(paths, extra_tests)
+    if store is not None:
+        store.put_snapshot(KINDS_KIND, key, json.dumps(kinds, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    return kinds
+
+
 def open_store(context: "ProjectContext"):
     if not getattr(context, "use_cache", True):
         return None
@@ -55,12 +82,21 @@ def open_store(context: "ProjectContext"):
 def blob_ids(context: "ProjectContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
     """``(path -> blob id of the work-tree content, path -> bytes read)`` of the regular files
     among ``paths``: git's id where the index is known to match the work tree, else the file is
-    read here (and its bytes kept, so that it is not read again); unreadable files are left out."""
+    read here (and its bytes kept, so that it is not read again); unreadable files are left out.
+
+    When the context reads the project from git's index (``check FILES``, ``--staged``,
+    ``--diff-base``: see ``ScanContext.context_from_index``) only the targets are taken from the
+    work tree; every other file is as the index has it, and no ``git diff-files`` stats the
+    whole work tree."""
     from repo_roles.coverage.analyze import computed_coverage, worktree_diff
 
     inventory = context.inventory
-    entries = [e for e in inventory.pick(set(paths)) if e.kind == "file"]
-    modified = worktree_diff(inventory, len(inventory.paths)).result()
+    entries = [e for e in inventory.pick(paths if isinstance(paths, (set, frozenset, dict)) else set(paths))
+               if e.kind == "file"]
+    if getattr(context, "context_from_index", False):
+        modified: Optional[frozenset] = context.target_paths
+    else:
+        modified = worktree_diff(inventory, len(inventory.paths)).result()
     # the files the coverage stage read in this run: their blob ids are known already
     known = getattr(computed_coverage(context), "test_facts", None) or {}
     blobs: Dict[str, str] = {}
@@ -151,7 +187,7 @@ def digest(parts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def index_key(context: "ProjectContext", blobs: Dict[str, str], extra: List[str]) -> str:
-    """A key for the whole evidence index: every path, every read file's blob, the settings."""
-    paths = context.inventory.paths
-    return digest([SALT, *extra, "\0".join(paths), *(f"{p}={b}" for p, b in sorted(blobs.items()))])
+def index_key(listed: str, blobs: Dict[str, str], extra: List[str]) -> str:
+    """A key for the whole evidence index: every path (``listed``: :func:`paths_digest`), every
+    read file's blob, the settings."""
+    return digest([SALT, *extra, listed, *(f"{p}={b}" for p, b in sorted(blobs.items()))])
