@@ -12,7 +12,6 @@ names.  The walk outside git lives in ``inventory_walk``, loaded only there.
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import posixpath
 import subprocess
@@ -23,8 +22,6 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Collection, Dict, List, Optional, Sequence, Tuple, Union
 
-import git
-
 
 from repo_roles import safeio
 from repo_roles.errors import NotARepositoryError, UsageError
@@ -34,7 +31,6 @@ __all__ = ["FileEntry", "Inventory", "git_toplevel", "load_inventory"]
 
 
 _PATH = attrgetter("path")  # read at C speed by map()
-_PIPE_CHUNK = 1 << 16  # Linux's default pipe capacity: measured fastest for git's output
 
 
 @dataclass
@@ -251,24 +247,44 @@ Inventory.entries = property(_get_entries, _set_entries)  # type: ignore[assignm
 
 
 def git_toplevel(path: Path) -> Optional[Path]:
-    """The work-tree top level containing ``path``; None when it is not inside a git work tree."""
+    """The work-tree top level containing ``path``; None when it is not inside a git work tree.
+
+    One ``git rev-parse`` (a few milliseconds; GitPython is not imported for it, see issue 13:
+    its import alone cost every command ~0.09 s).
+    """
     path = Path(path)
     if not path.exists():
         raise NotARepositoryError(f"{path}: no such file or directory")
     if not path.is_dir():
         raise NotARepositoryError(f"{path}: is not a directory")
     try:
-        repo = git.Repo(path, search_parent_directories=True)
-    except git.InvalidGitRepositoryError:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--is-bare-repository", "--show-toplevel"], cwd=str(path),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env(),
+        )
+    except FileNotFoundError:
+        if not _dot_git_above(path):
+            return None  # no repository here and no git: a walked folder needs no git
+        raise
+    lines = proc.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if lines[0] == "true":
+        raise NotARepositoryError(f"{path}: is a bare git repository; it has no work tree to scan")
+    if proc.returncode == 0 and len(lines) >= 2 and lines[1]:
+        return Path(lines[1]).resolve()
+    err = proc.stderr.decode("utf-8", "replace")
+    if not lines[0] and "not a git repository" in err:
         return None
-    except git.NoSuchPathError as exc:  # removed between the check and now
-        raise NotARepositoryError(f"{path}: no such file or directory") from exc
-    try:
-        if repo.bare or repo.working_tree_dir is None:
-            raise NotARepositoryError(f"{path}: is a bare git repository; it has no work tree to scan")
-        return Path(repo.working_tree_dir).resolve()
-    finally:
-        repo.close()
+    raise NotARepositoryError(f"{path}: git rev-parse failed: {_first_line(err, proc.returncode)}")
+
+
+def _dot_git_above(path: Path) -> bool:
+    """Whether ``path`` or a parent holds a ``.git`` entry (asked only when git is missing)."""
+    return any(os.path.lexists(os.path.join(str(p), ".git")) for p in (path.resolve(), *path.resolve().parents))
+
+
+def git_env() -> Dict[str, str]:
+    """The environment git runs in: git's own messages in English, as GitPython sets them."""
+    return {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
 
 
 def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = False) -> Inventory:
@@ -296,23 +312,23 @@ def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = Fal
 
 def _run_git(cwd: Path, *args: str, istream: Optional[object] = None) -> str:
     """Run one git command in ``cwd``; its stdout decoded losslessly."""
-    out = io.BytesIO()
-    try:
-        # Copied through ``output_stream`` in pipe-sized chunks: for the 11 MB listing of a
-        # 100k-file index that is ~10 ms faster than GitPython's default communicate() loop.
-        git.Git(str(cwd)).execute(["git", *args], istream=istream, output_stream=out, max_chunk_size=_PIPE_CHUNK)
-    except git.GitCommandError as exc:
-        raise NotARepositoryError(f"{cwd}: git {args[0]} failed: {git_error(exc)}") from exc
-    return out.getvalue().decode("utf-8", "surrogateescape")
+    proc = subprocess.run(
+        ["git", *args], cwd=str(cwd), stdin=istream if istream is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env(),
+    )
+    if proc.returncode != 0:
+        err = proc.stderr.decode("utf-8", "replace")
+        raise NotARepositoryError(f"{cwd}: git {args[0]} failed: {_first_line(err, proc.returncode)}")
+    return proc.stdout.decode("utf-8", "surrogateescape")
 
 
-def git_error(exc: "git.GitCommandError") -> str:
+def git_error(exc: "object") -> str:
     """git's first line of error output from a failed GitPython call (or its exit code)."""
     # GitPython wraps stderr as "\n  stderr: '<text>'"; keep git's first line of <text>.
-    detail = str(exc.stderr or exc).strip()
+    detail = str(getattr(exc, "stderr", None) or exc).strip()
     if detail.startswith("stderr: '"):
         detail = detail[len("stderr: '"):].rstrip("'")
-    return _first_line(detail, exc.status)
+    return _first_line(detail, getattr(exc, "status", None))
 
 
 def _first_line(stderr: str, code: object) -> str:
