@@ -13,6 +13,7 @@ conflict (stages 1-3) is read record by record instead.
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 from itertools import compress, repeat
 from operator import itemgetter
@@ -110,6 +111,12 @@ class IndexListing:
             found = list(compress(range(len(paths)), map(wanted.__contains__, paths)))
         records = self._records
         return self._build([records[i] for i in found], [paths[i] for i in found])
+
+    def records_digest(self, keep: Collection[str]) -> str:
+        """sha1 of the records (mode, object id, path) whose path is in ``keep``, in index order:
+        one C-level pass, no entry built (the evidence key of a 5-file check on 200k files)."""
+        chosen = compress(self._records, map(keep.__contains__, self.paths))
+        return hashlib.sha1("\0".join(chosen).encode("utf-8", "surrogateescape")).hexdigest()
 
     def special_kinds(self) -> Dict[str, str]:
         """Path -> kind of the entries that are not regular files (symlinks, submodules)."""

@@ -77,6 +77,12 @@ class Inventory:
             cached = self._paths = (entries, len(entries), list(map(_PATH, entries)))
         return cached[2]
 
+    def records_digest(self, keep: Collection[str]) -> Optional[str]:
+        """A digest of git's index records of the paths in ``keep`` (see
+        ``IndexListing.records_digest``); None when the inventory is not git's plain listing."""
+        listing = self.__dict__.get("_listing")
+        return listing.records_digest(keep) if listing is not None else None
+
     def keep(self, mask: Sequence[object]) -> "Inventory":
         """A copy holding the entries whose ``mask`` item (one per entry, in order) is truthy."""
         if self._listing is not None:

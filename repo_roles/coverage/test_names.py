@@ -11,6 +11,7 @@ answer is the same either way: a lazily indexed name gets all of its entries, fr
 from __future__ import annotations
 
 import re
+from itertools import compress, repeat
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 MANIFESTS = frozenset({
@@ -52,6 +53,7 @@ class PathNames:
         self._all = paths
         self._is_manifest = is_manifest  # None: any manifest name counts
         self.paths = frozenset(paths)
+        self._joined: Optional[str] = None  # every path, NUL-separated (built on first name())
         self.py: Dict[str, List[Candidate]] = {}  # module name -> Python test candidates
         self.js: Dict[str, List[Candidate]] = {}
         self.py_dirs: Dict[str, Set[str]] = {}  # module name -> directories of same-named modules
@@ -80,7 +82,22 @@ class PathNames:
             self._index_all()
             return
         self._names.add(name)
-        self._index([p for p in self._all if name in p], name)
+        self._index(self._containing(name), name)
+
+    def _containing(self, name: str) -> List[str]:
+        """The paths that contain ``name``, in order: ``str.find`` over all paths joined by NUL
+        (a character no path holds), so a 5-file check skims 200k paths at memchr speed."""
+        if self._joined is None:
+            self._joined = "\0".join(self._all)
+        text, found = self._joined, []
+        at = text.find(name) if name else -1
+        while at >= 0:
+            start = text.rfind("\0", 0, at) + 1
+            end = text.find("\0", at)
+            end = len(text) if end < 0 else end
+            found.append(text[start:end])
+            at = text.find(name, end)
+        return found if name else list(self._all)
 
     def _index_all(self) -> None:
         if self._whole:
@@ -178,8 +195,9 @@ class PathNames:
             return
         self._roots_asked.update(candidates)
         prefixes = tuple(c + "/" for c in candidates)
-        for path in self._all:
-            if path.startswith(prefixes) and path.endswith(".py"):
+        # the paths below a candidate, picked at C speed (a 5-file check on 200k paths)
+        for path in compress(self._all, map(str.startswith, self._all, repeat(prefixes))):
+            if path.endswith(".py"):
                 directory, _, base = path.rpartition("/")
                 stem = base[:-3]
                 if stem.startswith("test_") or stem.endswith("_test"):
