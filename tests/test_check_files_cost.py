@@ -238,3 +238,46 @@ def test_console_script_interrupted_exits_130(make_repo: MakeRepo, tmp_path: Pat
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130 and "repo-roles: interrupted" in err, err
+
+
+# -- the evidence key ----------------------------------------------------------------------------
+
+
+def _evidence_key(repo: Path, files: List[str]) -> str:
+    from repo_roles.scan import scan
+    from repo_roles.testrefs import facts as F
+
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        context = scan(Path("."), files=files)
+        paths = context.inventory.paths
+        listed = F.paths_digest(paths)
+        kinds, kinds_digest = F.wanted_cached(None, paths, listed, [])
+        key = F.quick_key(context, kinds, kinds_digest, listed)
+    finally:
+        os.chdir(old)
+    assert key is not None
+    return key
+
+
+def test_evidence_key_follows_paths_and_the_files_evidence_reads(make_repo: MakeRepo) -> None:
+    """The key of the stored index moves with every path and every test/manifest blob (what the
+    index is made of), and with a target's unstaged content; not with other files' content."""
+    repo = make_repo(TREE)
+    files = ["src/shop/lonely.py"]
+    base = _evidence_key(repo, files)
+    assert _evidence_key(repo, files) == base
+    (repo / "src" / "shop" / "billing.py").write_text("def charge(x):\n    return 2 * x\n")
+    git(repo, "commit", "-qam", "module edit")
+    assert _evidence_key(repo, files) == base  # not a file test evidence reads
+    (repo / "tests" / "test_billing.py").write_text("from shop.lonely import alone\n")
+    git(repo, "commit", "-qam", "test edit")
+    edited = _evidence_key(repo, files)
+    assert edited != base
+    (repo / "src" / "shop" / "new.py").write_text("x = 1\n")
+    git(repo, "add", "-A")
+    assert _evidence_key(repo, files) != edited  # a new path: imports may resolve differently
+    (repo / "tests" / "test_uses_order.py").write_text("from shop.lonely import alone\n")  # unstaged
+    staged = _evidence_key(repo, files)
+    assert _evidence_key(repo, [*files, "tests/test_uses_order.py"]) != staged  # a target: read from disk
