@@ -53,8 +53,8 @@ def _dir(path: str) -> str:
 class _Rows(Mapping[str, List[Evidence]]):
     """module -> evidence tuples, each list made from its stored JSON rows on first access."""
 
-    def __init__(self, raw: dict) -> None:
-        self._raw = raw
+    def __init__(self, raw: Mapping) -> None:
+        self._raw = raw  # the stored rows: a dict, or one field of the shards (``_ShardedField``)
         self._done: Dict[str, List[Evidence]] = {}
 
     def __getitem__(self, key: str) -> List[Evidence]:
@@ -72,7 +72,7 @@ class _Rows(Mapping[str, List[Evidence]]):
     def __contains__(self, key: object) -> bool:
         return key in self._raw
 
-    def raw_items(self) -> Iterable[Tuple[str, list]]:
+    def raw_items(self) -> Iterable[Tuple[str, list]]:  # type: ignore[type-arg]
         """module -> the stored rows (lists; test path first), none converted."""
         return self._raw.items()
 
@@ -171,17 +171,7 @@ class _Sharded:
         self.fallback: Optional[List[dict]] = None
 
     def of(self, path: str) -> dict:
-        i = shard_of(path)
-        if self.fallback is not None:
-            return self.fallback[i]
-        found = self._shards.get(i)
-        if found is None:
-            found = self._read(i)
-            if not _valid_shard(found):
-                self.fallback = split(self._whole())[1]
-                return self.fallback[i]
-            self._shards[i] = found  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
+        return self.of_index(shard_of(path))
 
     def all(self) -> List[dict]:
         return [self.of_index(i) for i in range(SHARDS)]
@@ -202,26 +192,24 @@ def _valid_shard(found: object) -> bool:
         and isinstance(found.get("unparsable"), dict)
 
 
-class _ShardedRows(Mapping[str, List[Evidence]]):
-    def __init__(self, shards: _Sharded) -> None:
+class _ShardedField(Mapping[str, object]):
+    """One field of every shard (``by_module``, ``unparsable``) as one mapping, read by path."""
+
+    def __init__(self, shards: _Sharded, name: str) -> None:
         self._shards = shards
-        self._done: Dict[str, List[Evidence]] = {}
+        self._name = name
 
-    def __getitem__(self, key: str) -> List[Evidence]:
-        found = self._done.get(key)
-        if found is None:
-            rows = self._shards.of(key)["by_module"][key]  # KeyError: no evidence for it
-            found = self._done[key] = [tuple(e) for e in rows]  # type: ignore[misc]
-        return found
+    def __getitem__(self, path: str) -> object:
+        return self._shards.of(path)[self._name][path]
 
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and key in self._shards.of(key)["by_module"]
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and path in self._shards.of(path)[self._name]
 
     def __iter__(self) -> Iterator[str]:
-        return (m for shard in self._shards.all() for m in shard["by_module"])
+        return (p for shard in self._shards.all() for p in shard[self._name])
 
     def __len__(self) -> int:
-        return sum(len(shard["by_module"]) for shard in self._shards.all())
+        return sum(len(shard[self._name]) for shard in self._shards.all())
 
 
 class _ShardedSet:
@@ -244,23 +232,6 @@ class _ShardedSet:
         return (p for shard in self._shards.all() for p in shard["parsed"])
 
 
-class _ShardedErrors(Mapping[str, str]):
-    def __init__(self, shards: _Sharded) -> None:
-        self._shards = shards
-
-    def __getitem__(self, path: str) -> str:
-        return self._shards.of(path)["unparsable"][path]
-
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and path in self._shards.of(path)["unparsable"]
-
-    def __iter__(self) -> Iterator[str]:
-        return (p for shard in self._shards.all() for p in shard["unparsable"])
-
-    def __len__(self) -> int:
-        return sum(len(shard["unparsable"]) for shard in self._shards.all())
-
-
 class ShardedEvidence(EvidenceIndex):
     """An :class:`EvidenceIndex` read shard by shard (see ``SHARDS``): same answers, for a run
     that asks about a few paths."""
@@ -268,9 +239,9 @@ class ShardedEvidence(EvidenceIndex):
     def __init__(self, meta: dict, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex]) -> None:
         super().__init__({k: meta.get(k) or ({} if k in ("problems", "searched") else []) for k in _META_FIELDS})
         self._sharded = _Sharded(read, whole)
-        self.by_module = _ShardedRows(self._sharded)
+        self.by_module = _Rows(_ShardedField(self._sharded, "by_module"))
         self.parsed = _ShardedSet(self._sharded)  # type: ignore[assignment]
-        self.unparsable = _ShardedErrors(self._sharded)  # type: ignore[assignment]
+        self.unparsable = _ShardedField(self._sharded, "unparsable")  # type: ignore[assignment]
 
     def targets_of(self, test: str) -> Set[str]:
         return set(self._sharded.of(test)["by_test"].get(test, ()))
