@@ -288,3 +288,16 @@ def test_evidence_key_follows_paths_and_the_files_evidence_reads(make_repo: Make
     (repo / "tests" / "test_uses_order.py").write_text("from shop.lonely import alone\n")  # unstaged
     staged = _evidence_key(repo, files)
     assert _evidence_key(repo, [*files, "tests/test_uses_order.py"]) != staged  # a target: read from disk
+
+
+def test_tests_roots_by_binary_search_match_the_scan() -> None:
+    """Sorted paths (an inventory's) are searched by prefix; any other order is scanned: same roots."""
+    from repo_roles.coverage.test_names import PathNames
+
+    paths = sorted(["app/tests/test_a.py", "app/tests/unit/test_b.py", "app/src/a.py", "lib/test/x_test.py",
+                    "lib/src/tests/helper.py", "tests/test_top.py", "tests/tests/test_deep.py", "testsuite/test_no.py",
+                    "unicodé/tests/test_u.py", "unicodé/src/u.py"])
+    for directory in ("app/src", "lib/src", "", "unicodé/src", "tests"):
+        expected = PathNames(list(reversed(paths))).tests_roots(directory)  # not sorted: one scan
+        assert PathNames(paths).tests_roots(directory) == expected, directory
+    assert PathNames(paths).tests_roots("app/src") == ["tests", "app/tests"]
