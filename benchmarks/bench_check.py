@@ -2,6 +2,7 @@
 
     python benchmarks/bench_check.py [--sizes 1000,10000,100000] [--runs 7] [--files 5]
                                      [--profile] [--json]
+    python benchmarks/bench_check.py --repos R1,R2,... [--old-python PY --old-path SRC] [--runs 5]
     python benchmarks/bench_check.py --diff-of REPO [--diff-copy DIR] [--diff-files 20] [--runs 7]
 
 For each size N the repository is ``/tmp/rr-bench-<N>`` (``/tmp/rr-bench-100k`` style names for
@@ -18,6 +19,13 @@ repository top level (what pre-commit does; tables and caches live per process):
   imported module from source (~80 ms here), which the first column then includes;
 * ``git ls-files``: the floor, git's own listing of the index;
 * ``python -c pass`` / ``import repo_roles.cli``: the interpreter and import cost inside it.
+
+``--repos`` prints the curve of issue 13 instead: ``check`` on ``--files`` files of each given
+repository (its size is its index's entry count), wall median with min-max and CPU (user + sys of
+the process and its git children), the load average, and the least-squares slope per
+repository file; with ``--old-python`` (and ``--old-path``, e.g. ``git archive`` of the baseline
+commit unpacked in a temporary directory) the baseline runs interleaved with this tree, each
+with its own analysis cache and bytecode cache.
 
 ``--diff-of REPO`` measures ``check --diff-base`` instead (issue 12): REPO is copied once to
 ``--diff-copy`` (``cp -a``; REPO itself is never changed), ``--diff-files`` evenly spaced
@@ -154,6 +162,74 @@ def measure_diff(source: Path, copy: Path, runs: int, count: int) -> Dict[str, o
     }
 
 
+def _cpu_children() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_path: str) -> List[Dict[str, object]]:
+    """``check`` on ``count`` files of each repository: this tree against ``old`` (an interpreter
+    whose ``PYTHONPATH`` is ``old_path``, e.g. a ``git archive`` of the baseline commit), runs
+    interleaved, bytecode cached, each with its own analysis cache (one warm-up run each)."""
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="rr-curve-") as tmp:
+        variants = {"new": ([sys.executable, "-m", "repo_roles"], {}),
+                    **({"old": (list(old) + ["-m", "repo_roles"], {"PYTHONPATH": old_path})} if old else {})}
+        envs = {}
+        for name, (_, extra) in variants.items():
+            env = bytecode_env(os.path.join(tmp, f"pyc-{name}"))
+            env.update(extra, REPO_ROLES_CACHE_DIR=os.path.join(tmp, f"cache-{name}"))
+            if name == "new":
+                env.pop("PYTHONPATH", None)
+            envs[name] = env
+        for repo in repos:
+            listed = subprocess.run(["git", "-C", str(repo), "ls-files", "-z"], check=True, capture_output=True)
+            size = listed.stdout.count(b"\0")
+            files = pick_files(repo, count)
+            wall: Dict[str, List[float]] = {k: [] for k in variants}
+            cpu: Dict[str, List[float]] = {k: [] for k in variants}
+            for name, (exe, _) in variants.items():  # warm-up: bytecode and the analysis cache
+                median_wall([*exe, "check", "--exit-zero", *files], repo, 1, envs[name])
+            for _ in range(runs):
+                for name, (exe, _) in variants.items():
+                    before = _cpu_children()
+                    wall[name].append(median_wall([*exe, "check", "--exit-zero", *files], repo, 1, envs[name]))
+                    cpu[name].append(_cpu_children() - before)
+            row: Dict[str, object] = {"repo": str(repo), "size": size, "files": files,
+                                      "load_average": list(os.getloadavg())}
+            for name in variants:
+                row[name] = {"median": statistics.median(wall[name]), "min": min(wall[name]),
+                             "max": max(wall[name]), "cpu_median": statistics.median(cpu[name])}
+            rows.append(row)
+    return rows
+
+
+def slope(rows: Sequence[Dict[str, object]], name: str, field: str = "median") -> float:
+    """Least-squares seconds per repository file of ``name``'s medians over the sizes."""
+    xs = [float(r["size"]) for r in rows]  # type: ignore[arg-type]
+    ys = [float(r[name][field]) for r in rows]  # type: ignore[index]
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    den = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / den if den else 0.0
+
+
+def print_curve(rows: Sequence[Dict[str, object]], runs: int, count: int) -> None:
+    names = [n for n in ("new", "old") if n in rows[0]]
+    print(f"check on {count} files, median of {runs} interleaved runs (wall s, min-max; CPU user+sys s incl. git)")
+    print(f"{'files in repo':>13}  " + "  ".join(f"{n + ' wall':>22}  {n + ' CPU':>8}" for n in names) + "  load avg")
+    for r in rows:
+        cells = []
+        for n in names:
+            v = r[n]  # type: ignore[index]
+            cells.append(f"{v['median']:7.3f} ({v['min']:.3f}-{v['max']:.3f})  {v['cpu_median']:8.3f}")
+        load = " ".join(f"{x:.2f}" for x in r["load_average"])  # type: ignore[union-attr]
+        print(f"{r['size']:>13}  " + "  ".join(cells) + f"  {load}")
+    if len(rows) > 1:
+        for n in names:
+            print(f"slope {n}: {slope(rows, n) * 1e6:.3f} us wall, {slope(rows, n, 'cpu_median') * 1e6:.3f} us CPU "
+                  "per repository file")
+
+
 def _in_repo(size: int, count: int, call: Callable[[List[str]], object]) -> None:
     repo = ensure_repo(size)
     files = pick_files(repo, count)
@@ -228,7 +304,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--diff-of", type=Path, help="measure check --diff-base on a copy of this repository")
     parser.add_argument("--diff-copy", type=Path, default=Path("/tmp/rr-bench-diff"))
     parser.add_argument("--diff-files", type=int, default=20)
+    parser.add_argument("--repos", help="comma-separated repositories: print the size curve of check on them")
+    parser.add_argument("--old-python", help="with --repos: the interpreter of the baseline to compare with")
+    parser.add_argument("--old-path", default="", help="with --old-python: its PYTHONPATH (the baseline's source)")
     args = parser.parse_args(argv)
+    if args.repos:
+        rows = curve([Path(p) for p in args.repos.split(",") if p], args.runs, args.files,
+                     [args.old_python] if args.old_python else [], args.old_path)
+        if args.json:
+            print(json.dumps(rows, indent=2))
+        else:
+            print_curve(rows, args.runs, args.files)
+        return 0
     if args.diff_of:
         result = measure_diff(args.diff_of, args.diff_copy, args.runs, args.diff_files)
         if args.json:

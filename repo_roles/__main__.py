@@ -1,6 +1,6 @@
 """Allow ``python -m repo_roles``."""
 
-from repo_roles.cli import main
+from repo_roles.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

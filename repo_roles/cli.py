@@ -8,9 +8,11 @@ Each command lives in ``repo_roles/commands/<name>.py`` as a function returning 
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
-from typing import Any
+import threading
+from typing import Any, Optional
 
 import click
 
@@ -119,4 +121,40 @@ def main() -> None:
     """repo-roles: who is responsible for each file, what kind of work it is, and is it documented and tested."""
 
 
+def run(args: Optional[list] = None) -> None:
+    """The console script and ``python -m repo_roles``: :func:`main`, then a quick exit.
 
+    Once the output is flushed, the process ends with ``os._exit`` instead of tearing the
+    interpreter down: freeing a large scan object by object is pure cost (issue 13: 0.25 s for
+    the 300 MB of a warm 100k-file audit).  ``atexit`` handlers still run first; a flush that
+    fails, or a thread still running, takes the ordinary exit instead.  Tests drive :func:`main`
+    through click's ``CliRunner`` and never come here.
+    """
+    try:
+        main.main(args=args)
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):  # sys.exit("message"): say it, exit 1, as Python does
+        sys.stderr.write(f"{code}\n")
+        code = 1
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_functions is None or threading.active_count() > 1 or not _flushed():
+        sys.exit(code)
+    run_exit_functions()
+    if _flushed():
+        os._exit(code)
+    sys.exit(code)
+
+
+def _flushed() -> bool:
+    """Flush stdout and stderr; False when either cannot be (a closed pipe, no stream)."""
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):
+        return False
+    return True

@@ -10,12 +10,16 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from repo_roles.linear import LinearPattern, compile_untrusted
 
-try:  # pathspec >= 1.0 names the git semantics explicitly and deprecates GitWildMatchPattern
-    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as _Pattern
-except ImportError:  # pragma: no cover - pathspec 0.12
-    from pathspec.patterns.gitwildmatch import GitWildMatchPattern as _Pattern
-
-_to_regex: Callable[[str], Tuple[Optional[str], Optional[bool]]] = _Pattern.pattern_to_regex
+def _to_regex(glob: str) -> Tuple[Optional[str], Optional[bool]]:
+    """pathspec's translation of one gitignore-style glob (pathspec imported on first use: a
+    command that compiles no glob does not pay for it)."""
+    global _to_regex
+    try:  # pathspec >= 1.0 names the git semantics explicitly and deprecates GitWildMatchPattern
+        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern as _Pattern
+    except ImportError:  # pragma: no cover - pathspec 0.12
+        from pathspec.patterns.gitwildmatch import GitWildMatchPattern as _Pattern
+    _to_regex = _Pattern.pattern_to_regex  # type: ignore[assignment]
+    return _to_regex(glob)
 
 # pathspec marks "matched a directory" with a named group; the same name twice in one
 # alternation is a re.error, and we only need the fact of the match.

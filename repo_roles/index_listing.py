@@ -149,6 +149,11 @@ class IndexListing:
         if self._digest is not None:
             return self._digest
         return hashlib.blake2b("\0".join(self._records).encode("utf-8", "surrogateescape"), digest_size=20).digest()
+    def records_digest(self, keep: Collection[str]) -> str:
+        """sha1 of the records (mode, object id, path) whose path is in ``keep``, in index order:
+        one C-level pass, no entry built (the evidence key of a 5-file check on 200k files)."""
+        chosen = compress(self._records, map(keep.__contains__, self.paths))
+        return hashlib.sha1("\0".join(chosen).encode("utf-8", "surrogateescape")).hexdigest()
 
     def special_kinds(self) -> Dict[str, str]:
         """Path -> kind of the entries that are not regular files (symlinks, submodules)."""

@@ -85,6 +85,10 @@ class ScanContext:
     # A command's progress observer (``stage(name)``, ``step(name, done, total)``), or None:
     # stages call it, never print (see ``commands/audit.py``).
     progress: Optional[object] = None
+    # True when only given files are reported on (``check FILES``, ``--staged``, ``--diff-base``):
+    # files other than the targets are read as git's index has them, so no stage stats the whole
+    # work tree (pre-commit stashes unstaged changes before a hook runs: the index is the tree).
+    context_from_index: bool = False
 
     def note(self, text: str) -> None:
         if text not in self.notes:
@@ -332,5 +336,6 @@ def scan_project(
         whole if repository_checks is None else repository_checks,
         use_cache=use_cache,
         progress=progress,
+        context_from_index=files is not None,
     )
     return context

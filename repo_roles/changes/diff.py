@@ -19,7 +19,6 @@ import re
 import subprocess
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Sequence, Tuple
 
-import git
 
 from repo_roles.errors import NotARepositoryError, UsageError
 from repo_roles.inventory import git_error
@@ -83,6 +82,8 @@ def _revision(root: str, ref: str) -> None:
     """Fail with "no such revision: REF" before git says something about merge bases."""
     if not ref or ref.startswith("-"):
         raise UsageError(f"no such revision: {ref}")
+    import git  # GitPython: imported by the diff commands only
+
     try:
         git.Git(root).execute(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}"])
     except git.GitCommandError as exc:

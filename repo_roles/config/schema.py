@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, Iterator, Optional, Sequence, Tuple, Union
 
-import pathspec
 
 from repo_roles import roles as R
 from repo_roles.config.model import Config, Team
@@ -203,6 +202,8 @@ class Glob(Kind):
         if not isinstance(value, str) or not value:
             yield self._mismatch(value, path)
             return
+        import pathspec  # on the first glob of a configuration, not on every import
+
         try:
             patterns = pathspec.GitIgnoreSpec.from_lines([value]).patterns
         except (ValueError, re.error) as exc:  # GitIgnorePatternError is a ValueError

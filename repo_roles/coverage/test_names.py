@@ -11,7 +11,10 @@ answer is the same either way: a lazily indexed name gets all of its entries, fr
 from __future__ import annotations
 
 import re
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from bisect import bisect_left
+from itertools import compress, islice, repeat
+from operator import le
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 MANIFESTS = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "pom.xml",
@@ -52,6 +55,8 @@ class PathNames:
         self._all = paths
         self._is_manifest = is_manifest  # None: any manifest name counts
         self.paths = frozenset(paths)
+        self._joined: Optional[str] = None  # every path, NUL-separated (built on first name())
+        self._sorted: Optional[bool] = None  # whether ``paths`` is in order (asked on first use)
         self.py: Dict[str, List[Candidate]] = {}  # module name -> Python test candidates
         self.js: Dict[str, List[Candidate]] = {}
         self.py_dirs: Dict[str, Set[str]] = {}  # module name -> directories of same-named modules
@@ -80,7 +85,22 @@ class PathNames:
             self._index_all()
             return
         self._names.add(name)
-        self._index([p for p in self._all if name in p], name)
+        self._index(self._containing(name), name)
+
+    def _containing(self, name: str) -> List[str]:
+        """The paths that contain ``name``, in order: ``str.find`` over all paths joined by NUL
+        (a character no path holds), so a 5-file check skims 200k paths at memchr speed."""
+        if self._joined is None:
+            self._joined = "\0".join(self._all)
+        text, found = self._joined, []
+        at = text.find(name) if name else -1
+        while at >= 0:
+            start = text.rfind("\0", 0, at) + 1
+            end = text.find("\0", at)
+            end = len(text) if end < 0 else end
+            found.append(text[start:end])
+            at = text.find(name, end)
+        return found if name else list(self._all)
 
     def _index_all(self) -> None:
         if self._whole:
@@ -172,14 +192,29 @@ class PathNames:
             found = self._roots_of[directory] = [c for c in candidates if c in self._roots]
         return found
 
+    def _below(self, prefixes: Tuple[str, ...]) -> Iterable[str]:
+        """The paths starting with one of ``prefixes``: by binary search when the paths are
+        sorted (an inventory's are; checked once, at C speed), else one C-level pass."""
+        paths = self._all
+        if self._sorted is None:
+            self._sorted = all(map(le, paths, islice(paths, 1, None)))
+        if not self._sorted:
+            return compress(paths, map(str.startswith, paths, repeat(prefixes)))
+        found: List[str] = []
+        for prefix in prefixes:
+            at = bisect_left(paths, prefix)
+            while at < len(paths) and paths[at].startswith(prefix):
+                found.append(paths[at])
+                at += 1
+        return found
+
     def _find_roots(self, candidates: List[str]) -> None:
         """Index the Python tests below ``candidates`` that make them tests roots."""
         if not candidates:
             return
         self._roots_asked.update(candidates)
-        prefixes = tuple(c + "/" for c in candidates)
-        for path in self._all:
-            if path.startswith(prefixes) and path.endswith(".py"):
+        for path in self._below(tuple(c + "/" for c in candidates)):
+            if path.endswith(".py"):
                 directory, _, base = path.rpartition("/")
                 stem = base[:-3]
                 if stem.startswith("test_") or stem.endswith("_test"):

@@ -16,7 +16,6 @@ import re
 from pathlib import Path
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
-import git
 
 from repo_roles.errors import NotARepositoryError
 
@@ -67,6 +66,8 @@ def log_command(revisions: str) -> List[str]:
 
 def read_log(git_root: Path, revisions: str = "HEAD") -> Iterator[Commit]:
     """Every non-merge commit reachable from ``revisions``, oldest first, streamed."""
+    import git  # GitPython: only the commands that read history pay for its import
+
     process = git.Git(str(git_root)).execute(
         log_command(revisions), as_process=True, env=_env(),
     )
@@ -145,6 +146,8 @@ class HistoryState(NamedTuple):
 
 
 def _git(git_root: Path, *args: str) -> Tuple[int, str]:
+    import git
+
     try:
         out = git.Git(str(git_root)).execute(["git", *args], with_extended_output=False, env=_env())
     except git.GitCommandError as exc:

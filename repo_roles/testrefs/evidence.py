@@ -20,7 +20,8 @@ run with nothing changed reads one value instead of resolving again.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Set, Tuple
+import zlib
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
 
 from repo_roles.testrefs import facts as F
 from repo_roles.testrefs.extract import Facts
@@ -32,6 +33,12 @@ if TYPE_CHECKING:
 
 Evidence = Tuple[str, int, str, str]  # test, line (0: not known), what, kind
 INDEX_KIND = "test-evidence"
+# A run on a few files reads the index in shards (by a hash of the path asked about): a 5-file
+# check on 200k files reads at most 5 of them and the small "meta" value, not the whole index.
+SHARDS = 64
+SHARD_KIND = "test-evidence-shard-{:02d}"
+META_KIND = "test-evidence-meta"
+_META_FIELDS = ("problems", "not_manifests", "migrations", "alembic", "searched")
 KIND_NAMES = {
     "import": "Python imports", "patch": "patch targets", "fixture": "conftest fixtures",
     "js-import": "JS/TS imports", "go": "Go identifiers", "java": "Java imports/names",
@@ -43,12 +50,39 @@ def _dir(path: str) -> str:
     return path.rpartition("/")[0]
 
 
+class _Rows(Mapping[str, List[Evidence]]):
+    """module -> evidence tuples, each list made from its stored JSON rows on first access."""
+
+    def __init__(self, raw: Mapping) -> None:
+        self._raw = raw  # the stored rows: a dict, or one field of the shards (``_ShardedField``)
+        self._done: Dict[str, List[Evidence]] = {}
+
+    def __getitem__(self, key: str) -> List[Evidence]:
+        found = self._done.get(key)
+        if found is None:
+            found = self._done[key] = [tuple(e) for e in self._raw[key]]  # type: ignore[misc]
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def raw_items(self) -> Iterable[Tuple[str, list]]:  # type: ignore[type-arg]
+        """module -> the stored rows (lists; test path first), none converted."""
+        return self._raw.items()
+
+
 class EvidenceIndex:
     """What the tests of a repository exercise (see the module doc); built by :func:`build_index`."""
 
     def __init__(self, data: dict) -> None:
-        self.by_module: Dict[str, List[Evidence]] = {k: [tuple(e) for e in v]  # type: ignore[misc]
-                                                     for k, v in data.get("by_module", {}).items()}
+        # converted module by module as asked: a 5-file check reads a few of 100,000 entries
+        self.by_module: Mapping[str, List[Evidence]] = _Rows(data.get("by_module", {}))
         self.problems: Dict[str, str] = dict(data.get("problems", {}))
         self.not_manifests: Set[str] = set(data.get("not_manifests", []))
         self.migrations: Set[str] = set(data.get("migrations", []))
@@ -81,7 +115,9 @@ class EvidenceIndex:
         """Every file ``test`` exercises (by any evidence)."""
         if self._by_test is None:
             self._by_test = {}
-            for module, found in self.by_module.items():
+            rows = self.by_module
+            # the stored rows as they are: no evidence tuple is made for the reverse map
+            for module, found in (rows.raw_items() if isinstance(rows, _Rows) else rows.items()):
                 for e in found:
                     self._by_test.setdefault(e[0], set()).add(module)
         return self._by_test.get(test, set())
@@ -98,6 +134,117 @@ class EvidenceIndex:
             if path.startswith(directory + "/") or path == env:
                 return directory
         return None
+
+
+def shard_of(path: str) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def split(index: EvidenceIndex) -> Tuple[dict, List[dict]]:
+    """``(meta, shards)`` of a whole index: module rows, reverse map, parsed and unparsable test
+    files, each in the shard of its path; the small fields in ``meta``."""
+    data = index.to_json()
+    meta = {k: data[k] for k in _META_FIELDS}
+    shards: List[dict] = [{"by_module": {}, "by_test": {}, "parsed": [], "unparsable": {}} for _ in range(SHARDS)]
+    by_test: Dict[str, Set[str]] = {}
+    for module, rows in data["by_module"].items():
+        shards[shard_of(module)]["by_module"][module] = rows
+        for row in rows:
+            by_test.setdefault(row[0], set()).add(module)
+    for test, modules in by_test.items():
+        shards[shard_of(test)]["by_test"][test] = sorted(modules)
+    for test in data["parsed"]:
+        shards[shard_of(test)]["parsed"].append(test)
+    for test, error in data["unparsable"].items():
+        shards[shard_of(test)]["unparsable"][test] = error
+    return meta, shards
+
+
+class _Sharded:
+    """The shards of one stored index, read as paths are asked about (``read(i)`` gives shard
+    ``i`` or None; a missing or malformed shard makes ``whole()`` answer every question instead)."""
+
+    def __init__(self, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex]) -> None:
+        self._read = read
+        self._whole = whole
+        self._shards: Dict[int, dict] = {}
+        self.fallback: Optional[List[dict]] = None
+
+    def of(self, path: str) -> dict:
+        return self.of_index(shard_of(path))
+
+    def all(self) -> List[dict]:
+        return [self.of_index(i) for i in range(SHARDS)]
+
+    def of_index(self, i: int) -> dict:
+        if self.fallback is None and i not in self._shards:
+            found = self._read(i)
+            if not _valid_shard(found):
+                self.fallback = split(self._whole())[1]
+            else:
+                self._shards[i] = found  # type: ignore[assignment]
+        return self.fallback[i] if self.fallback is not None else self._shards[i]
+
+
+def _valid_shard(found: object) -> bool:
+    return isinstance(found, dict) and isinstance(found.get("by_module"), dict) \
+        and isinstance(found.get("by_test"), dict) and isinstance(found.get("parsed"), list) \
+        and isinstance(found.get("unparsable"), dict)
+
+
+class _ShardedField(Mapping[str, object]):
+    """One field of every shard (``by_module``, ``unparsable``) as one mapping, read by path."""
+
+    def __init__(self, shards: _Sharded, name: str) -> None:
+        self._shards = shards
+        self._name = name
+
+    def __getitem__(self, path: str) -> object:
+        return self._shards.of(path)[self._name][path]
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and path in self._shards.of(path)[self._name]
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for shard in self._shards.all() for p in shard[self._name])
+
+    def __len__(self) -> int:
+        return sum(len(shard[self._name]) for shard in self._shards.all())
+
+
+class _ShardedSet:
+    """``path in parsed``, one shard at a time; iterating reads every shard."""
+
+    def __init__(self, shards: _Sharded) -> None:
+        self._shards = shards
+        self._sets: Dict[int, Set[str]] = {}
+
+    def __contains__(self, path: object) -> bool:
+        if not isinstance(path, str):
+            return False
+        i = shard_of(path)
+        found = self._sets.get(i)
+        if found is None:
+            found = self._sets[i] = set(self._shards.of(path)["parsed"])
+        return path in found
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for shard in self._shards.all() for p in shard["parsed"])
+
+
+class ShardedEvidence(EvidenceIndex):
+    """An :class:`EvidenceIndex` read shard by shard (see ``SHARDS``): same answers, for a run
+    that asks about a few paths."""
+
+    def __init__(self, meta: dict, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex]) -> None:
+        super().__init__({k: meta.get(k) or ({} if k in ("problems", "searched") else []) for k in _META_FIELDS})
+        self._sharded = _Sharded(read, whole)
+        self.by_module = _Rows(_ShardedField(self._sharded, "by_module"))
+        self.parsed = _ShardedSet(self._sharded)  # type: ignore[assignment]
+        self.unparsable = _ShardedField(self._sharded, "unparsable")  # type: ignore[assignment]
+
+    def targets_of(self, test: str) -> Set[str]:
+        return set(self._sharded.of(test)["by_test"].get(test, ()))
 
 
 # --- building --------------------------------------------------------------------------------
@@ -325,27 +472,74 @@ def build(paths: List[str], facts: Dict[str, Facts], kinds: Dict[str, str]) -> E
     return EvidenceIndex(data)
 
 
-def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = ()) -> EvidenceIndex:
-    """The evidence index of ``context``'s project (every file, not only the targets)."""
+def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sharded: bool = True) -> EvidenceIndex:
+    """The evidence index of ``context``'s project (every file, not only the targets).
+
+    A run on given files (``context_from_index``) reads it in shards when they are stored (and
+    stores them when not): what a 5-file check reads does not grow with the repository."""
     paths = context.inventory.paths
-    kinds = F.wanted(paths, mapped_tests)
-    blobs, read = F.blob_ids(context, kinds)
-    key = F.index_key(context, blobs, sorted(f"{p}:{k}" for p, k in kinds.items()))
+    mapped = list(mapped_tests)
+    listed = F.paths_digest(paths)
     store = F.open_store(context)
+    kinds, kinds_digest = F.wanted_cached(store, paths, listed, mapped)
+    key = F.quick_key(context, kinds, kinds_digest, listed)
+    blobs: Optional[Dict[str, str]] = None
+    if key is None:
+        blobs, read = F.blob_ids(context, kinds)
+        key = F.index_key(listed, blobs, kinds_digest)
+    few = sharded and bool(getattr(context, "context_from_index", False))
+    if store is not None and few:
+        found = _read_sharded(store, key, lambda: build_index(context, mapped, sharded=False))
+        if found is not None:
+            return found  # the store stays open: shards are read as paths are asked about
     if store is not None:
         raw = store.read_snapshot(INDEX_KIND, key)
         if raw is not None:
             try:
                 data = json.loads(raw.decode("utf-8", "surrogatepass"))
                 if isinstance(data, dict):
+                    whole = EvidenceIndex(data)
+                    if few:
+                        _write_sharded(store, key, whole)
                     store.close()
-                    return EvidenceIndex(data)
+                    return whole
             except (ValueError, UnicodeDecodeError, TypeError, AttributeError):
                 pass
+    if blobs is None:  # a miss: now every file's blob id (git's, or read)
+        blobs, read = F.blob_ids(context, kinds)
     facts = F.collect(context, kinds, blobs, read)
     index = build(paths, facts, kinds)
     if store is not None:
         text = json.dumps(index.to_json(), separators=(",", ":"))
         store.put_snapshot(INDEX_KIND, key, text.encode("utf-8", "surrogatepass"))
+        if few:
+            _write_sharded(store, key, index)
         store.close()
     return index
+
+
+def _json(raw: Optional[bytes]) -> Optional[dict]:
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw.decode("utf-8", "surrogatepass"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Optional[EvidenceIndex]:
+    meta = _json(store.read_snapshot(META_KIND, key))
+    if meta is None:
+        return None
+    return ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), key)), whole)
+
+
+def _write_sharded(store, key: str, index: EvidenceIndex) -> None:
+    """The shards first, the meta value last: a meta value is found only with its shards
+    (a shard overwritten since by another key is a miss, answered from the whole index)."""
+    meta, shards = split(index)
+    for i, shard in enumerate(shards):
+        store.put_snapshot(SHARD_KIND.format(i), key, json.dumps(shard, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass"))
+    store.put_snapshot(META_KIND, key, json.dumps(meta, separators=(",", ":")).encode("utf-8", "surrogatepass"))

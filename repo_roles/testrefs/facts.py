@@ -29,6 +29,9 @@ SALT = f"facts-v{FACTS_VERSION}-{C.CACHE_FORMAT}"
 _LANGUAGE_KIND = {"py": "py-test", "go": "go-test", "java": "java-test", "kt": "java-test"}
 
 
+KINDS_KIND = "test-kinds"
+
+
 def wanted(paths: Iterable[str], extra_tests: Iterable[str] = ()) -> Dict[str, str]:
     """path -> facts kind of every file evidence reads (``extra_tests``: tests by ``[tests] mapping``)."""
     out: Dict[str, str] = {}
@@ -41,6 +44,65 @@ def wanted(paths: Iterable[str], extra_tests: Iterable[str] = ()) -> Dict[str, s
             ext = path.rpartition(".")[2]
             out[path] = _LANGUAGE_KIND.get(ext, "js-test")
     return out
+
+
+def paths_digest(paths: List[str]) -> str:
+    """One digest of the whole path list (C speed: one join, one hash)."""
+    return hashlib.sha1("\0".join(paths).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def wanted_cached(store, paths: List[str], listed: str, extra_tests: List[str]) -> Tuple[Dict[str, str], str]:
+    """:func:`wanted` and a digest of it, remembered under the digest ``listed`` of the path
+    list (and the mapped tests): which files evidence reads depends on their names only, so a
+    run whose paths did not change (most runs: edits change blobs, not names) decides no name."""
+    key = digest([SALT, listed, *extra_tests])
+    raw = store.read_snapshot(KINDS_KIND, key) if store is not None else None
+    if raw is not None:
+        try:
+            value = json.loads(raw.decode("utf-8", "surrogatepass"))
+        except (ValueError, UnicodeDecodeError):
+            value = None
+        # two NUL-joined columns (paths, kinds): split at C speed, no JSON object per file
+        if isinstance(value, dict) and all(isinstance(value.get(k), str) for k in ("digest", "paths", "kinds")):
+            names, kinds_column = value["paths"].split("\0"), value["kinds"].split("\0")
+            if len(names) == len(kinds_column):
+                return (dict(zip(names, kinds_column)) if value["paths"] else {}), value["digest"]
+    kinds = wanted(paths, extra_tests)
+    kinds_digest = digest(sorted(f"{p}:{k}" for p, k in kinds.items()))
+    if store is not None:
+        text = json.dumps({"digest": kinds_digest, "paths": "\0".join(kinds), "kinds": "\0".join(kinds.values())},
+                          separators=(",", ":"))
+        store.put_snapshot(KINDS_KIND, key, text.encode("utf-8", "surrogatepass"))
+    return kinds, kinds_digest
+
+
+def modified_files(context: "ProjectContext") -> Optional[frozenset]:
+    """Files whose work-tree content may differ from git's index id (None: trust no index id).
+
+    When the context reads the project from git's index (``check FILES``, ``--staged``,
+    ``--diff-base``: see ``ScanContext.context_from_index``) these are the targets: every other
+    file is as the index has it, and no ``git diff-files`` stats the whole work tree."""
+    if getattr(context, "context_from_index", False):
+        return context.target_paths
+    from repo_roles.coverage.analyze import worktree_diff
+
+    inventory = context.inventory
+    return worktree_diff(inventory, len(inventory.paths)).result()
+
+
+def quick_key(context: "ProjectContext", kinds: Dict[str, str], kinds_digest: str, listed: str) -> Optional[str]:
+    """The evidence index key from git's index records at C speed (no per-file Python work):
+    the records of the files evidence reads that git reports unchanged, and the content blob
+    ids of the others (read here; a check passes a few).  None when there is no plain listing."""
+    modified = modified_files(context)
+    if modified is None:
+        return None
+    changed = [p for p in modified if p in kinds]
+    records = context.inventory.records_digest(kinds.keys() - set(changed) if changed else kinds)
+    if records is None:
+        return None
+    blobs, _ = blob_ids(context, changed)
+    return digest([SALT, "records", kinds_digest, listed, records, *(f"{p}={b}" for p, b in sorted(blobs.items()))])
 
 
 def open_store(context: "ProjectContext"):
@@ -56,12 +118,18 @@ def open_store(context: "ProjectContext"):
 def blob_ids(context: "ProjectContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
     """``(path -> blob id of the work-tree content, path -> bytes read)`` of the regular files
     among ``paths``: git's id where the index is known to match the work tree, else the file is
-    read here (and its bytes kept, so that it is not read again); unreadable files are left out."""
-    from repo_roles.coverage.analyze import computed_coverage, worktree_diff
+    read here (and its bytes kept, so that it is not read again); unreadable files are left out.
+
+    When the context reads the project from git's index (``check FILES``, ``--staged``,
+    ``--diff-base``: see ``ScanContext.context_from_index``) only the targets are taken from the
+    work tree; every other file is as the index has it, and no ``git diff-files`` stats the
+    whole work tree."""
+    from repo_roles.coverage.analyze import computed_coverage
 
     inventory = context.inventory
-    entries = [e for e in inventory.pick(set(paths)) if e.kind == "file"]
-    modified = worktree_diff(inventory, len(inventory.paths)).result()
+    entries = [e for e in inventory.pick(paths if isinstance(paths, (set, frozenset, dict)) else set(paths))
+               if e.kind == "file"]
+    modified = modified_files(context)
     # the files the coverage stage read in this run: their blob ids are known already
     known = getattr(computed_coverage(context), "test_facts", None) or {}
     blobs: Dict[str, str] = {}
@@ -152,7 +220,7 @@ def digest(parts: Iterable[str]) -> str:
     return h.hexdigest()
 
 
-def index_key(context: "ProjectContext", blobs: Dict[str, str], extra: List[str]) -> str:
-    """A key for the whole evidence index: every path, every read file's blob, the settings."""
-    paths = context.inventory.paths
-    return digest([SALT, *extra, "\0".join(paths), *(f"{p}={b}" for p, b in sorted(blobs.items()))])
+def index_key(listed: str, blobs: Dict[str, str], kinds_digest: str) -> str:
+    """A key for the whole evidence index when :func:`quick_key` has none (no git listing): every
+    path (``listed``: :func:`paths_digest`), every read file's blob, the settings."""
+    return digest([SALT, kinds_digest, listed, *(f"{p}={b}" for p, b in sorted(blobs.items()))])

@@ -65,8 +65,11 @@ def _unreadable_tests(context: "ProjectContext", reported: set) -> Iterator[Find
             return
     evidence = context.test_evidence
     in_scope = context.target_paths
-    for path, error in sorted(evidence.unparsable.items()):
-        if path not in in_scope or path in reported:
+    unparsable = evidence.unparsable
+    # a few targets: look each up (the index may be read in shards); else walk the failures
+    for path in sorted(in_scope if len(in_scope) <= _FEW else unparsable):
+        error = unparsable.get(path)
+        if error is None or path not in in_scope or path in reported:
             continue
         line = _line_of(error)
         where = f"{path}:{line}" if line else path
