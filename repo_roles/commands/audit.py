@@ -102,7 +102,7 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     progress = Progress()
     try:
         context = scan(path, config_path=config_path, untracked=untracked, use_cache=not no_cache,
-                       progress=progress)
+                       progress=progress, early_coverage=True)
         progress.set("checks")
         context.findings = run_checks(context)  # the documentation stage reports its files meanwhile
         progress.set("documentation and test figures")
