@@ -37,6 +37,9 @@ if TYPE_CHECKING:
     from repo_roles.config import Config
 
 
+EARLY_MIN_FILES = 2000  # below this, one process does the stage when asked (a pool's start-up costs more)
+
+
 def pool_size(cores: int, load: float) -> int:
     """Workers for a machine with ``cores`` cores and a 1-minute load average of ``load``:
     the idle cores (rounded down, plus the one the main process leaves when it waits), at
@@ -50,7 +53,7 @@ def start(inventory: Inventory, config: "Config", targets: Sequence[FileEntry], 
     not one (a few files, one core, or a cache that holds rows for this project already)."""
     files = [e for e in targets if e.kind == "file"]
     cores = A._cores()
-    if len(files) <= A.PARALLEL_MIN_FILES or cores < 2:
+    if len(files) <= min(EARLY_MIN_FILES, A.PARALLEL_MIN_FILES) or cores < 2:
         return None
     options = A.doc_options(config.docs.python)
     store: Optional[DocCache] = None
