@@ -11,8 +11,8 @@ pool.  Here the pool starts as soon as the targets are known, before any other s
 * a collector thread takes the workers' results in order and writes cache rows in batches
   (:class:`~repo_roles.coverage.analyze._Rows`) while they run, under the keys the in-process
   stage would use (the index blob id of a file git reports clean);
-* when the stage is asked for, the tasks no worker has taken yet are cancelled and analysed in
-  this process, so no core waits for another.
+* when the stage is asked for, this process takes the tasks no worker has started, one at a
+  time from the end while the workers go on from the front, so no core waits for another.
 
 The result is the :class:`~repo_roles.coverage.result.CoverageResult` that
 :func:`~repo_roles.coverage.analyze.analyze_context` builds: same files, same order, same keys.
@@ -148,16 +148,18 @@ class EarlyCoverage:
     # -- the main thread ------------------------------------------------------------------------
     def result(self) -> CoverageResult:
         """Finish the stage: analyse here what no worker has started, wait for the rest."""
-        stolen = []
-        for index in range(len(self._futures) - 1, -1, -1):
-            if not self._futures[index].cancel():
-                break  # tasks are taken in order: every earlier one is running or done
-            stolen.append(index)
-        self.stolen = len(stolen)  # chunks the main process analysed (benchmarks print it)
-        reader = A._Reader(self._inventory.project_root, self._options, self._store is not None) if stolen else None
+        # One task at a time from the end, while the workers go on from the front: cancelling
+        # them all at once would leave the workers idle and this process alone with the rest.
+        reader: Optional[A._Reader] = None
         mine: Dict[int, list] = {}
-        for index in reversed(stolen):
-            mine[index] = [reader.run(path, blob) for path, blob in self._chunks[index]]  # type: ignore[union-attr]
+        index = len(self._futures) - 1
+        # Workers take tasks in order: once one cannot be cancelled, every earlier one is taken.
+        while index >= 0 and self._futures[index].cancel():
+            if reader is None:
+                reader = A._Reader(self._inventory.project_root, self._options, self._store is not None)
+            mine[index] = [reader.run(path, blob) for path, blob in self._chunks[index]]
+            index -= 1
+        self.stolen = len(mine)  # chunks the main process analysed (benchmarks print it)
         self._collector.join()
         self._pool.shutdown(wait=True)
         if self._error is not None:
