@@ -2,7 +2,7 @@
 """Generate a large, realistic monorepo for benchmarking repo-roles.
 
     python benchmarks/generate_repo.py DEST --files 100000 --rules 2000 [--seed 1]
-                                       [--python-share 0.6] [--no-git]
+                                       [--python-share 0.6] [--shape default|thin] [--no-git]
 
 The tree looks like a company monorepo: Python services and libraries (``src/`` packages nested
 2-7 directories deep, ``tests/`` mirrors, migrations, generated ``*_pb2.py``), React/TypeScript
@@ -11,7 +11,9 @@ services (``cmd/``, ``internal/``, ``_test.go``), docs, vendored ``third_party/`
 ``.github/CODEOWNERS`` with exactly ``--rules`` rules (directory rules, globs, non-recursive
 ``dir/*``, anchored and floating patterns, a few rules without owners or matching nothing),
 ``.gitattributes`` and a ``repo-roles.toml`` roster.  Python modules mix documented and
-undocumented functions/classes (each package has its own documentation ratio).
+undocumented functions/classes (each package has its own documentation ratio).  ``--shape thin``
+keeps the same tree and makes every Python module and test about 200 bytes (one function), the
+shape of service trees made of many small modules, where fixed per-file costs dominate.
 
 Output is deterministic for a given seed (file contents, paths, and - with pinned dates and
 identity - the commit id).  Unless ``--no-git``, the tree is committed with one ``git add -A``
@@ -249,20 +251,27 @@ def render_python(seed: int, ratio: float, items: int) -> bytes:
     return "".join(parts).encode()
 
 
-def render_python_thin(seed: int, ratio: float) -> bytes:
-    """A thin module of ~200 bytes (``--shape thin``): one function, sometimes a docstring."""
+def render_python_thin(seed: int, ratio: float, _items: int) -> bytes:
+    """A thin module of about 200 bytes (``--shape thin``): one constant and one function, as
+    in service trees made of many small modules."""
     rng = random.Random(seed)
     verb, noun = rng.choice(VERBS), rng.choice(NOUNS)
-    arg = rng.choice(_ARG_NAMES)
     out = []
+    if rng.random() < ratio + 0.1:
+        out.append(f'"""{noun.capitalize()} {verb} helpers."""\n\n')
+    out.append(f"from __future__ import annotations\n\n{noun.upper()}_LIMIT = {rng.randint(10, 500)}\n\n\n")
+    out.append(f"def {verb}_{noun}(items=None):\n")
     if rng.random() < ratio:
-        out.append(f'"""{noun.capitalize()} {verb} helpers."""\n')
-    out.append(f"from .{rng.choice(NOUNS)} import {noun.upper()}_LIMIT\n\n__all__ = [\"{verb}_{noun}\"]\n\n\n")
-    out.append(f"def {verb}_{noun}({arg}):\n")
-    if rng.random() < ratio:
-        out.append(f'    """{verb.capitalize()} the {noun} from {arg}."""\n')
-    out.append(f"    return {arg}[:{noun.upper()}_LIMIT]\n")
+        out.append(f'    """{verb.capitalize()} the {noun} and return it."""\n')
+    out.append(f"    return items or {noun.upper()}_LIMIT\n")
     return "".join(out).encode()
+
+
+def render_py_test_thin(seed: int, module: str) -> bytes:
+    """A thin test module (``--shape thin``): one import, one test."""
+    rng = random.Random(seed)
+    return (f"from {module} import *  # noqa: F401,F403\n\n\n"
+            f"def test_{_snake(rng)}() -> None:\n    assert {rng.randint(1, 50)} > 0\n").encode()
 
 
 def render_py_test(seed: int, module: str) -> bytes:
@@ -490,12 +499,12 @@ def render_generated_ts(seed: int) -> bytes:
 class Builder:
     """Collects file specs with unique paths, and the directories they create."""
 
-    def __init__(self, rng: random.Random, shape: str = "default") -> None:
+    def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.shape = shape
         self.specs: List[Spec] = []
         self.paths: Set[str] = set()
         self.components: List[Tuple[str, str]] = []  # (kind, root)
+        self.shape = "default"  # "thin": Python modules and tests of ~200 bytes (same tree)
 
     def add(self, path: str, render: Callable[..., bytes], *args: object) -> bool:
         if path in self.paths:
@@ -561,14 +570,13 @@ def python_component(b: Builder, root: str, n_py: int, extra: Dict[str, int]) ->
         if made < n_mod and b.add(f"{d}/__init__.py", render_text, ""):
             made += 1
     used: Set[str] = set()
+    thin = b.shape == "thin"  # same tree and random draws, only the contents are smaller
+    module_renderer = render_python_thin if thin else render_python
+    test_renderer = render_py_test_thin if thin else render_py_test
     while made < n_mod:
         d = rng.choice(dirs)
         name = b.unique_name(used, lambda: _snake(rng))
-        if b.shape == "thin":
-            added = b.add(f"{d}/{name}.py", render_python_thin, b.seed(), ratio)
-        else:
-            added = b.add(f"{d}/{name}.py", render_python, b.seed(), ratio, rng.randint(5, 14))
-        if added:
+        if b.add(f"{d}/{name}.py", module_renderer, b.seed(), ratio, rng.randint(5, 14)):
             modules.append(f"{d}/{name}.py")
             made += 1
     # tests mirror the package layout: tests/<sub>/test_<module>.py
@@ -583,7 +591,7 @@ def python_component(b: Builder, root: str, n_py: int, extra: Dict[str, int]) ->
         sub, _, name = rel.rpartition("/")
         sub = sub[len(pkg):].lstrip("/")
         test_dir = f"{root}/tests/{sub}".rstrip("/")
-        if b.add(f"{test_dir}/test_{name}.py", render_py_test, b.seed(), rel.replace("/", ".")):
+        if b.add(f"{test_dir}/test_{name}.py", test_renderer, b.seed(), rel.replace("/", ".")):
             made_tests += 1
     for i in range(n_special):
         b.add(f"{root}/src/{pkg}/migrations/{i + 1:04d}_{_snake(rng)}.py", render_migration, b.seed(), i + 1)
@@ -665,7 +673,8 @@ def go_component(b: Builder, root: str, n_go: int) -> None:
 
 def build_tree(args: argparse.Namespace) -> Builder:
     rng = random.Random(args.seed)
-    b = Builder(rng, getattr(args, "shape", "default"))
+    b = Builder(rng)
+    b.shape = args.shape
     total = args.files
     n_py = int(total * args.python_share)
     rest = total - n_py
@@ -922,11 +931,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--rules", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--python-share", type=float, default=0.6)
+    parser.add_argument("--shape", choices=("default", "thin"), default="default",
+                        help="thin: Python modules and tests of ~200 bytes (one function each) in the "
+                             "same tree; default: ~4 KB modules")
     parser.add_argument("--no-git", action="store_true", help="only write the files")
     parser.add_argument("--force", action="store_true", help="replace DEST if it exists")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="writer processes")
-    parser.add_argument("--shape", choices=("default", "thin"), default="default",
-                        help="thin: Python modules of ~200 bytes (one function), as in service trees of thin modules")
     args = parser.parse_args(argv)
     if args.files < 50:
         parser.error("--files must be at least 50")

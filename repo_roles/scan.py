@@ -114,6 +114,10 @@ class ScanContext:
         """Per-file documentation analysis (cached by blob id) of the targets."""
         found = self.__dict__.get("_coverage")
         if found is None:
+            early = self.__dict__.pop("_early_coverage", None)  # a cold run's stage, started by scan
+            if early is not None:
+                found = self.__dict__["_coverage"] = early.result()
+                return found
             from repo_roles.coverage.analyze import analyze_context
 
             found = self.__dict__["_coverage"] = analyze_context(self)
@@ -257,6 +261,7 @@ def scan(
     repository_checks: Optional[bool] = None,
     use_cache: bool = True,
     progress: Optional[object] = None,
+    early_coverage: bool = False,
 ) -> ScanContext:
     """Scan ``path`` and return the context (no rule runs here: commands hand the context to
     :func:`repo_roles.checks.engine.run_checks`).
@@ -270,7 +275,7 @@ def scan(
     return scan_project(
         project_root, load_config(config_file), scope=scope, untracked=untracked,
         files=files, repository_checks=repository_checks,
-        use_cache=use_cache, progress=progress,
+        use_cache=use_cache, progress=progress, early_coverage=early_coverage,
     )
 
 
@@ -285,6 +290,7 @@ def scan_project(
     use_cache: bool = True,
     progress: Optional[object] = None,
     inventory: Optional[Inventory] = None,
+    early_coverage: bool = False,
 ) -> ScanContext:
     """:func:`scan` with the project root and configuration already chosen.
 
@@ -310,6 +316,11 @@ def scan_project(
     else:
         targets = inventory.in_scope()
     whole = files is None and not scope
+    early = None
+    if whole and early_coverage:  # before any other subprocess: the pool's workers fork now
+        from repo_roles.coverage import early as early_stage
+
+        early = early_stage.start(inventory, config, targets, use_cache, progress)
     if whole:  # git matches the attributes while the caches below are read
         inventory.prefetch_attributes(ATTRIBUTES)
     target_paths = [e.path for e in targets]
@@ -338,4 +349,6 @@ def scan_project(
         progress=progress,
         context_from_index=files is not None,
     )
+    if early is not None:
+        context.__dict__["_early_coverage"] = early
     return context

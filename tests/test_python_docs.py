@@ -464,3 +464,44 @@ def test_any_coding_cookie_never_raises(codec: str, tail: bytes) -> None:
 def test_python_like_text_never_raises(text: str) -> None:
     docs = analyze_python(text.encode("utf-8"), "fuzz.py", DocOptions(counting="interrogate"))
     assert {code for _, code, _ in docs.problems} <= {"syntax-error", "newer-syntax", "too-deep", "encoding"}
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(b"x = 1\n", id="plain-ascii"),
+    pytest.param(b"# -*- coding: latin-1 -*-\nx = '\xe9'\n", id="pep263-cookie-line-1"),
+    pytest.param(b"#!/usr/bin/env python\n# vim: set fileencoding=latin-1 :\nx = '\xe9'\n", id="pep263-cookie-line-2"),
+    pytest.param(b"x = 1\ny = 2\n# coding: latin-1\n", id="pep263-cookie-line-3-ignored"),
+    pytest.param(b"\xef\xbb\xbfx = 1\n", id="utf8-bom"),
+    pytest.param(b"x = '\xff'\n", id="invalid-utf8-line-1"),
+    pytest.param(b"x = 1\ny = 2\nz = '\xff'\n", id="invalid-utf8-line-3"),
+    pytest.param(b"s = '\xc3\xa9'\n", id="utf8-line-1"),
+    pytest.param(b"x = 1" + b" " * 5000 + b"# coding: latin-1\n", id="long-first-line-with-cookie"),
+])
+def test_decode_fast_path_agrees_with_tokenize_detect_encoding(data):
+    """PEP 263 / tokenize.detect_encoding: the fast UTF-8 path gives the interpreter's answer."""
+    import codecs
+    import io
+    import tokenize
+
+    from repo_roles.coverage.python_docs import _decode
+
+    text, problem = _decode(data)
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        expected = codecs.decode(data, encoding)
+    except (SyntaxError, UnicodeDecodeError):
+        assert problem is not None and problem[1] == "encoding"
+        return
+    assert problem is None and text == expected
+
+
+@pytest.mark.parametrize("path", ["a/b/c.py", "c.py", "a/__init__.py", "a/.py", "a/b.tar.py", "a/b.", "x/./y/z.py"])
+def test_module_parts_match_pathlib(path):
+    from pathlib import PurePosixPath
+
+    from repo_roles.coverage.languages import suffix_of
+    from repo_roles.coverage.python_docs import _module_parts
+
+    pure = PurePosixPath(path)
+    assert _module_parts(path) == (pure.parts[:-1], pure.stem)
+    assert suffix_of(path) == pure.suffix

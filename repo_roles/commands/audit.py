@@ -112,7 +112,8 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     progress = Progress()
     try:
         context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
-                               use_cache=not no_cache, progress=progress, inventory=project.inventory)
+                               use_cache=not no_cache, progress=progress, inventory=project.inventory,
+                               early_coverage=True)
         progress.set("checks")
         context.findings = run_checks(context)  # the documentation stage reports its files meanwhile
         progress.set("documentation and test figures")

@@ -39,6 +39,7 @@ Analyzer = Callable[[bytes, str, DocOptions], FileDocs]
 PARALLEL_MIN_FILES = 2000  # below this, a pool's start-up costs more than it saves
 GIT_STATUS_MIN_FILES = 2000  # below this, hashing the files is cheaper than asking git
 CHUNK = 256  # files per worker task: few round trips, still balanced across cores
+WRITE_BATCH = 4096  # cache rows per transaction while the analysis runs
 from repo_roles.coverage.model import ABOUT_THE_INSTALL as UNCACHEABLE  # noqa: E402
 
 
@@ -342,34 +343,70 @@ def _analyze_all(root: Path, files: List[FileEntry], keys: Dict[str, str], optio
     also whether each readable ``.py`` file defines code (TST001 need not read it again), the
     test-evidence facts of the files it reads (the evidence index need not either) and their
     line counts."""
-    results: Dict[str, FileAnalysis] = {}
-    defines_code: Dict[str, bool] = {}
-    test_facts: Dict[str, TestFacts] = {}
-    lines: Dict[str, int] = {}
-    line_rows: List[Tuple[str, int]] = []
     todo = [(e.path, keys.get(e.path)) for e in files]
-    rows: List[Tuple[str, str, C.Entry]] = []
     step = getattr(progress, "step", None)
     total = len(todo)
-    for done, (analysis, blob, entry, defines, facts, count) in enumerate(
-            _run_all(root, todo, options, store is not None), 1):
-        results[analysis.path] = analysis
-        if defines is not None:
-            defines_code[analysis.path] = defines
-        if facts is not None:
-            test_facts[analysis.path] = facts
-        if count is not None:
-            lines[analysis.path] = count
-            if blob is not None:
-                line_rows.append((blob, count))
-        if entry is not None and blob is not None:
-            rows.append((analysis.path, blob, entry))
+    found = _Found()
+    batch = _Rows(store)
+    for done, output in enumerate(_run_all(root, todo, options, store is not None), 1):
+        found.add(output)
+        batch.add(output)
         if step is not None and (done % CHUNK == 0 or done == total):
             step("documentation", done, total)
-    if store is not None:
-        store.put_many(rows)
-        store.put_lines(line_rows)
-    return results, defines_code, test_facts, lines
+    batch.flush()
+    return found.results, found.defines_code, found.test_facts, found.lines
+
+
+Output = Tuple[FileAnalysis, Optional[str], Optional[C.Entry], Optional[bool], Optional[TestFacts], Optional[int]]
+
+
+class _Found:
+    """What a run's analyses add up to: per-file analyses, defines-code flags, test facts, lines."""
+
+    def __init__(self) -> None:
+        self.results: Dict[str, FileAnalysis] = {}
+        self.defines_code: Dict[str, bool] = {}
+        self.test_facts: Dict[str, TestFacts] = {}
+        self.lines: Dict[str, int] = {}
+
+    def add(self, output: Output) -> None:
+        analysis, _, _, defines, facts, count = output
+        self.results[analysis.path] = analysis
+        if defines is not None:
+            self.defines_code[analysis.path] = defines
+        if facts is not None:
+            self.test_facts[analysis.path] = facts
+        if count is not None:
+            self.lines[analysis.path] = count
+
+
+class _Rows:
+    """Cache rows of fresh analyses, written in batches of :data:`WRITE_BATCH` (one transaction
+    each) as they come, so a cold run's writes overlap the analysis instead of following it."""
+
+    def __init__(self, store: Optional[DocCache]) -> None:
+        self.store = store
+        self.rows: List[Tuple[str, str, C.Entry]] = []
+        self.lines: List[Tuple[str, int]] = []
+
+    def add(self, output: Output) -> None:
+        if self.store is None:
+            return
+        analysis, blob, entry, _, _, count = output
+        if blob is None:
+            return
+        if count is not None:
+            self.lines.append((blob, count))
+        if entry is not None:
+            self.rows.append((analysis.path, blob, entry))
+            if len(self.rows) >= WRITE_BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.store is not None and (self.rows or self.lines):
+            self.store.put_many(self.rows)
+            self.store.put_lines(self.lines)
+        self.rows, self.lines = [], []
 
 
 class _Cached:
@@ -419,9 +456,13 @@ def worktree_diff(inventory: Inventory, count: int) -> WorktreeDiff:
     return found
 
 
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def _run_all(root: Path, todo: List[Tuple[str, Optional[str]]],
-             options: DocOptions, caching: bool) -> Iterable[Tuple[FileAnalysis, Optional[str], Optional[str]]]:
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+             options: DocOptions, caching: bool) -> Iterable[Output]:
+    cores = _cores()
     if len(todo) <= PARALLEL_MIN_FILES or cores < 2:
         reader = _Reader(root, options, caching)
         for path, blob in todo:

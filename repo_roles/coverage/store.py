@@ -63,10 +63,13 @@ class DocCache:
     one project's rows are one contiguous range, read in one scan.
     """
 
-    def __init__(self, directory: Path, salt: str, project: str = "") -> None:
+    def __init__(self, directory: Path, salt: str, project: str = "", threads: bool = False) -> None:
+        """``threads``: the connection may be used from another thread than the one that opened
+        it, one thread at a time (the early documentation stage writes from its collector)."""
         self.path = Path(directory) / DB_NAME
         self.salt = salt
         self.project = project
+        self._threads = threads
         self._db: Optional[sqlite3.Connection] = None
         try:
             self._db = self._connect()
@@ -94,7 +97,8 @@ class DocCache:
     def _connect(self) -> sqlite3.Connection:
         self._guard()
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(str(self.path), timeout=5.0, isolation_level=None)
+        db = sqlite3.connect(str(self.path), timeout=5.0, isolation_level=None,
+                             check_same_thread=not getattr(self, "_threads", False))
         try:
             db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # takes effect in a new file: eviction can shrink it
             db.execute("PRAGMA journal_mode=WAL")
@@ -221,6 +225,17 @@ class DocCache:
         except sqlite3.DatabaseError:
             self._reset()
             return []
+
+    def empty(self) -> bool:
+        """No row at all for this project and settings (a cold run); True without a database."""
+        if self._db is None:
+            return True
+        try:
+            return self._db.execute("SELECT 1 FROM files WHERE project = ? AND salt = ? LIMIT 1",
+                                    (self.project, self.salt)).fetchone() is None
+        except sqlite3.DatabaseError:
+            self._reset()
+            return True
 
     def match(self, rows: Iterable[tuple], keys: Dict[str, str]) -> Dict[str, Light]:
         """``{path: light columns}`` of the rows stored for the content in ``keys`` (path -> blob).

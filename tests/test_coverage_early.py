@@ -1,0 +1,106 @@
+"""The cold run's documentation stage started before classification (repo_roles.coverage.early):
+the same result as the stage run when first asked for, cache rows written in batches under the
+same keys, and one worker per core."""
+
+from __future__ import annotations
+
+import pytest
+
+from repo_roles.coverage import analyze as A
+from repo_roles.coverage import early as E
+from repo_roles.coverage.store import DocCache
+from repo_roles.scan import scan
+
+MODULE = '"""M."""\n\n\ndef f():\n    pass\n'
+
+
+def _repo(make_repo):
+    files = {f"pkg/m{i}.py": MODULE + ("" if i % 2 else '\n\ndef g():\n    """G."""\n') for i in range(14)}
+    files["pkg/__init__.py"] = ""
+    files["tests/test_m1.py"] = "from pkg import m1\n\n\ndef test_f():\n    m1.f()\n"
+    files["pkg/notes.txt"] = "x  # repo-roles: ignore-file[TST001]\n"
+    files["web/a.ts"] = "/** A. */\nexport function a(): number { return 1; }\n"
+    return make_repo(files)
+
+
+def _facts(coverage):
+    return (dict(coverage.files), coverage.test_facts, coverage.lines, coverage._defines,
+            {p: coverage.counts(p) for p in coverage.files})
+
+
+@pytest.fixture
+def small_pool(monkeypatch):
+    monkeypatch.setattr(A, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(A, "CHUNK", 3)
+    monkeypatch.setattr(A, "WRITE_BATCH", 4)
+    monkeypatch.setattr(A, "_cores", lambda: 2)
+
+
+def test_cold_run_starts_early_and_gives_the_stage_result(make_repo, small_pool) -> None:
+    root = _repo(make_repo)
+    reference = scan(root, use_cache=False).coverage  # the stage run when first asked for
+    context = scan(root, early_coverage=True)
+    assert "_early_coverage" in context.__dict__  # cold: started by scan
+    assert _facts(context.coverage) == _facts(reference)
+    # every row was written (in batches of 4) under the key the stage itself uses
+    warm = scan(root, early_coverage=True)
+    assert "_early_coverage" not in warm.__dict__  # rows exist: the stage reads them when asked
+    coverage = warm.coverage
+    assert coverage._fresh == {} and set(coverage._cached) == set(reference.files)
+    assert _facts(coverage)[0] == _facts(reference)[0] and _facts(coverage)[4] == _facts(reference)[4]
+
+
+def test_no_cache_run_starts_early_and_writes_nothing(make_repo, small_pool, tmp_path) -> None:
+    root = _repo(make_repo)
+    reference = scan(root, use_cache=False).coverage
+    context = scan(root, use_cache=False, early_coverage=True)
+    assert "_early_coverage" in context.__dict__
+    assert _facts(context.coverage) == _facts(reference)
+    assert "_early_coverage" in scan(root, early_coverage=True).__dict__  # still cold
+
+
+def test_keys_are_index_blob_ids_of_clean_files(make_repo, small_pool, monkeypatch) -> None:
+    """A clean tracked file is stored under git's index blob id (``git ls-files -s``), as the
+    stage run when asked stores it; a modified one under the id of its work-tree bytes."""
+    monkeypatch.setattr(A, "GIT_STATUS_MIN_FILES", 1)  # ask git diff-files, as a large run does
+    root = _repo(make_repo)
+    (root / "pkg/m3.py").write_text(MODULE + "\n\ndef h():\n    pass\n")
+    context = scan(root, early_coverage=True)
+    coverage = context.coverage
+    keys = coverage.line_keys
+    entries = {e.path: e.blob for e in context.inventory.entries}
+    assert keys["pkg/m0.py"] == entries["pkg/m0.py"]
+    assert "pkg/m3.py" not in keys  # modified: its key is the hash of what was read
+    store = DocCache(A.C.cache_directory(context.config, root), coverage._source._store.salt, str(root))
+    stored = {bytes(row[0]).decode(): row[1] for row in store.read(list(coverage.files))}
+    assert stored["pkg/m0.py"] == entries["pkg/m0.py"]
+    assert stored["pkg/m3.py"] == A.C.blob_id((root / "pkg/m3.py").read_bytes())
+
+
+def test_small_or_single_core_runs_do_not_start_early(make_repo, monkeypatch) -> None:
+    root = _repo(make_repo)
+    assert "_early_coverage" not in scan(root, early_coverage=True).__dict__  # under PARALLEL_MIN_FILES
+    monkeypatch.setattr(A, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(A, "_cores", lambda: 1)
+    assert "_early_coverage" not in scan(root, early_coverage=True).__dict__
+
+
+def test_cancel_stops_the_pool(make_repo, small_pool) -> None:
+    root = _repo(make_repo)
+    context = scan(root, early_coverage=True)
+    early = context.__dict__.pop("_early_coverage")
+    early.cancel()
+    early._collector.join(timeout=30)
+    assert not early._collector.is_alive()
+    early._pool.shutdown(wait=True)  # joined here, not by a weakref callback at interpreter exit
+
+
+@pytest.mark.parametrize("cores, load, workers", [
+    pytest.param(2, 0.0, 2, id="idle-two-cores"),
+    pytest.param(2, 11.0, 2, id="overloaded-still-one-per-core"),
+    pytest.param(8, 3.2, 8, id="eight-cores"),
+    pytest.param(1, 0.0, 1, id="one-core"),
+])
+def test_pool_size_is_one_worker_per_core(cores, load, workers) -> None:
+    """Measured under load average 7-25: fewer workers than cores lost wall time (see pool_size)."""
+    assert E.pool_size(cores, load) == workers
