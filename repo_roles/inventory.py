@@ -18,6 +18,7 @@ import posixpath
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter
@@ -301,6 +302,7 @@ class WorktreeDiff:
 
     def __init__(self, inventory: "Inventory", ask_git: bool = True) -> None:
         self._process: Optional[subprocess.Popen] = None
+        self._lock = threading.Lock()  # the early documentation stage asks from its collector thread
         self._read = False
         self._modified: Optional[frozenset] = None
         if inventory.git_root is None or not ask_git:
@@ -321,11 +323,12 @@ class WorktreeDiff:
     def result(self) -> Optional[frozenset]:
         if self._process is None:
             return None
-        if not self._read:  # git answers once; later callers share the answer
-            out, _ = self._process.communicate()
-            if self._process.returncode == 0:
-                self._modified = frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
-            self._read = True
+        with self._lock:
+            if not self._read:  # git answers once; later callers share the answer
+                out, _ = self._process.communicate()
+                if self._process.returncode == 0:
+                    self._modified = frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
+                self._read = True
         return self._modified
 
 
