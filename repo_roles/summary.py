@@ -196,7 +196,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         TeamRow(
             owner=owner,
             files=sum(counts.values()),
-            by_role=counts,
+            by_role={role: counts[role] for role in R.ROLES if role in counts},  # not file order
             in_roster=owner.casefold() in known,
             responsible=roster[owner].responsible if owner in roster else (),
         )
@@ -206,7 +206,8 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         if handle not in team_roles:
             teams.append(TeamRow(handle, 0, {}, True, team.responsible))
     directories = [
-        DirectoryRow(name, sum(counts.values()), counts) for name, counts in sorted(dirs.items())
+        DirectoryRow(name, sum(counts.values()), {side: counts[side] for side in (*R.SIDES, "other") if side in counts})
+        for name, counts in sorted(dirs.items())
     ]
     findings_by_rule = Counter(f.rule_id for f in context.findings)
     return AuditSummary(

@@ -70,7 +70,8 @@ def _node(name: str, path: str, kind: str, acc: _Acc) -> dict:
         "files": acc.files,
         "bytes": acc.bytes,
         "lines": acc.lines,
-        "roles": dict(acc.roles.most_common()),
+        # most first, ties by name: the same order whatever order the files were counted in
+        "roles": dict(sorted(acc.roles.items(), key=lambda kv: (-kv[1], kv[0]))),
         "owners": [[o, n] for o, n in sorted(acc.owners.items(), key=lambda kv: (-kv[1], kv[0]))[:OWNERS_SHOWN]],
         "unowned": acc.unowned,
         "docs": [acc.covered, acc.counted],
