@@ -187,7 +187,9 @@ def test_check_declares_every_output_format() -> None:
     assert OUTPUT_FORMATS == tuple(FORMATTERS)
 
 
-def test_a_stored_run_is_answered_without_importing_the_analysis(make_repo, tmp_path) -> None:
+@pytest.mark.parametrize("command", [["check", "--output-format", "json"], ["audit"], ["ls", "--format", "jsonl"]],
+                         ids=["check", "audit", "ls"])
+def test_a_stored_run_is_answered_without_importing_the_analysis(make_repo, tmp_path, command) -> None:
     """A hit imports neither the pipeline nor the rules (the real console entry, a fresh process)."""
     import os
     import sys
@@ -198,10 +200,11 @@ def test_a_stored_run_is_answered_without_importing_the_analysis(make_repo, tmp_
     probe = ("import atexit, sys, runpy\n"
              "def said():\n"
              "    loaded = sorted(m for m in sys.modules if m.startswith(('repo_roles.scan', 'repo_roles.checks',"
-             " 'repo_roles.coverage', 'repo_roles.classify')))\n"
+             " 'repo_roles.coverage', 'repo_roles.classify', 'repo_roles.auditreport.document',"
+             " 'repo_roles.summary', 'repo_roles.report')))\n"
              "    sys.stderr.write('LOADED=' + ','.join(loaded) + '\\n'); sys.stderr.flush()\n"
              "atexit.register(said)\n"
-             "sys.argv = ['repo-roles', 'check', '--output-format', 'json']\n"
+             f"sys.argv = ['repo-roles', *{command!r}]\n"
              "runpy.run_module('repo_roles', run_name='__main__')\n")
     runs = [subprocess.run([sys.executable, "-c", probe], cwd=root, env=env, capture_output=True, text=True)
             for _ in range(2)]

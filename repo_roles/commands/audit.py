@@ -90,9 +90,6 @@ def _read_previous(path: str) -> dict:
 def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], depth: int,
               no_cache: bool = False, fmt: str = "text", output: Optional[str] = None,
               list_findings: bool = False, compare: Optional[str] = None) -> int:
-    from repo_roles.auditreport import compare as C
-    from repo_roles.auditreport.document import build
-
     previous = _read_previous(compare) if compare else None  # a bad file fails before the scan
     project = open_project(path, config_path, untracked)
     options = dict(path=path, config=config_path, untracked=untracked, depth=depth, format=fmt,
@@ -102,7 +99,10 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     if stored is not None:
         _deliver(stored.stdout, output)
         return stored.exit_code
+    # The analysis, loaded only now: a stored run needs none of it.
     from repo_roles import __version__
+    from repo_roles.auditreport import compare as C
+    from repo_roles.auditreport.document import build
     from repo_roles.checks.engine import run_checks
     from repo_roles.checks.registry import RULES
     from repo_roles.report import ReportInput, render
