@@ -40,6 +40,7 @@ import time
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 
+from repo_roles.cachedir import project_key
 from repo_roles.config import Config
 from repo_roles.history.cache import cache_file
 from repo_roles.history.model import truck_factor
@@ -292,7 +293,7 @@ def main() -> int:
         for author in sorted(per_author, key=lambda a: -per_author[a])[:10]:
             print(f"    {per_author[author]:6d}  {model.label(author)}")
         if not args.repo:
-            stored = cache_file(warm, repo)
+            stored = cache_file(warm, project_key(load_inventory(repo)))  # the key the stage uses
             saved = work / "at-base.json"
             shutil.copyfile(stored, saved)
             add_commits(repo, 10, args.seed + 1)
