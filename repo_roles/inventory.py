@@ -20,8 +20,8 @@ import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -241,7 +241,18 @@ class Inventory:
         """
         found = self.__dict__.get("_attributes_may_apply")
         if found is None:
-            found = self.__dict__["_attributes_may_apply"] = self.git_root is not None and _attributes_may_apply(
+            found = self.__dict__["_attributes_may_apply"] = self.git_root is not None and (
+                bool(self.attributes_files()) or _attributes_may_apply(self.git_root))
+        return found
+
+    def attributes_files(self) -> List[str]:
+        """The work tree's ``.gitattributes`` files git reads for this project's files, tracked or
+        not (gitattributes(5): the file's directory and every one above it up to the top level),
+        as absolute paths: one ``lstat`` per directory, remembered.  The stored-run key hashes
+        them (``runcache``); :meth:`attributes_may_apply` asks whether there is any."""
+        found = self.__dict__.get("_attributes_files")
+        if found is None:
+            found = self.__dict__["_attributes_files"] = [] if self.git_root is None else _attributes_files(
                 self.git_root, self.project_root, self.paths)
         return found
 
@@ -474,18 +485,32 @@ def _git_untracked(root: Path) -> List[FileEntry]:
     return out
 
 
-def _attributes_may_apply(git_root: Path, project_root: Path, paths: Sequence[str]) -> bool:
-    if os.environ.get("GIT_ATTR_SOURCE"):
-        return True
+def _attributes_files(git_root: Path, project_root: Path, paths: Sequence[str]) -> List[str]:
     top, base = str(git_root), str(project_root)
     directories = {base}
     above = project_root
     while str(above) != top and above != above.parent:  # the project's parents up to the top level
         above = above.parent
         directories.add(str(above))
-    directories.update(os.path.join(base, d) for d in {p.rpartition("/")[0] for p in paths} if d)
-    if any(os.path.lexists(os.path.join(d, ".gitattributes")) for d in directories):
+    # C-level directory names of 100k paths, then one lstat each (a missing file is the rule)
+    directories.update(f"{base}/{d}" for d in set(map(itemgetter(0), map(str.rpartition, paths, repeat("/")))) if d)
+    found = []
+    for directory in sorted(directories):
+        name = os.path.join(directory, ".gitattributes")
+        try:
+            os.lstat(name)
+        except OSError:
+            continue
+        found.append(name)
+    return found
+
+
+def _attributes_may_apply(git_root: Path) -> bool:
+    """Whether an attributes file outside the work tree applies (the work tree's own files are
+    :meth:`Inventory.attributes_files`)."""
+    if os.environ.get("GIT_ATTR_SOURCE"):
         return True
+    top = str(git_root)
     dot_git = os.path.join(top, ".git")
     if not os.path.isdir(dot_git) or os.path.lexists(os.path.join(dot_git, "commondir")):
         return True  # a linked worktree or submodule: its info/ lives elsewhere; ask git

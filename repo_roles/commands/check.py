@@ -291,13 +291,13 @@ def run_check(
         with contextlib.redirect_stderr(said):
             code, text, before = _check(project, None, codes, mode, no_cache, untracked, accepted, baseline_path,
                                         strict_baseline, statistics, output_format, exit_zero, diff_base, staged,
-                                        deliver=output_file)
+                                        output_file=output_file)
             after = said.text()[len(before):]
         memo.save(code, text, before, after)
         return code
     code, text, _ = _check(None, files, codes, mode, no_cache, untracked, accepted, baseline_path,
                            strict_baseline, statistics, output_format, exit_zero, diff_base, staged,
-                           config_path=config_path, deliver=output_file)
+                           config_path=config_path, output_file=output_file)
     return code
 
 
@@ -313,10 +313,10 @@ def _deliver(text: str, output_file: Optional[str]) -> None:
 def _check(project: Optional[Project], files: Optional[Sequence[str]], codes: dict, mode: str, no_cache: bool,
            untracked: Optional[bool], accepted: object, baseline_path: Optional[str], strict_baseline: bool,
            statistics: bool, output_format: str, exit_zero: bool, diff_base: Optional[str], staged: bool,
-           config_path: Optional[str] = None, deliver: Optional[str] = "") -> Tuple[int, str, str]:
-    """Scan, run the rules, apply the baseline and the diff filter and render: ``(exit code, the
-    report, what was said on stderr before it)``.  With ``deliver`` not ``""`` the report is
-    delivered there (None: stdout) and the closing hint said after it."""
+           config_path: Optional[str] = None, output_file: Optional[str] = None) -> Tuple[int, str, str]:
+    """Scan, run the rules, apply the baseline and the diff filter, render, deliver the report
+    (``output_file``, else stdout) and say the closing hint: ``(exit code, the report, what was
+    said on stderr before the report)``."""
     if project is not None:
         from repo_roles.scan import scan_project
 
@@ -363,8 +363,7 @@ def _check(project: Optional[Project], files: Optional[Sequence[str]], codes: di
                          owners_of=context.ownership.owners_of if statistics else None)
     text = render_statistics(report) if statistics else render(output_format, report)
     before = sys.stderr.text() if isinstance(sys.stderr, Tee) else ""  # the memo's copy of stderr
-    if deliver != "":
-        _deliver(text, deliver)
+    _deliver(text, output_file)
     if exit_code and len(findings) > ADOPTION_HINT_AT and not baseline_path and not (diff_base or staged):
         click.echo(adoption_hint(len(findings)), err=True)
     return (0 if exit_zero else exit_code), text, before

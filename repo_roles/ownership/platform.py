@@ -24,6 +24,8 @@ from bisect import bisect_left
 from pathlib import Path
 from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
+from repo_roles.gitremote import url_host
+
 _O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _O_BINARY = getattr(os, "O_BINARY", 0)
@@ -42,8 +44,6 @@ _REMOTE_HEADER = re.compile(r'^\s*\[\s*remote\s+"((?:[^"\\]|\\.)*)"\s*\]', re.IG
 _SECTION_HEADER = re.compile(r"^\s*\[")
 _URL = re.compile(r"^\s*(?:push)?url\s*=\s*(.*?)\s*$", re.IGNORECASE)
 # scheme://[user[:password]@]host[:port]/…  or scp-like  [user@]host:path
-_URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?\[?([^/:\]]+)")
-_SCP_HOST = re.compile(r"^(?:[^@/:]+@)?([^/:]+):")
 
 
 class PlatformEvidence(NamedTuple):
@@ -93,9 +93,9 @@ def remote_hosts(config: bytes) -> List[Tuple[str, str]]:
         if url is None:
             continue
         value = url.group(1).strip('"')
-        host = _URL_HOST.match(value) or _SCP_HOST.match(value)
+        host = url_host(value)
         if host is not None:
-            found.append((remote or "", host.group(1).lower()))
+            found.append((remote or "", host))
     return found
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import subprocess
-from itertools import compress, repeat
-from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, List, Mapping, Optional, Sequence
 
 from repo_roles import __version__, safeio
+from repo_roles.gitremote import url_host
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
@@ -27,7 +25,6 @@ FORMAT = 1  # bump when what a key covers changes
 MAX_CHANGED_FILES = 2000  # more modified/untracked files than this: analyse instead (no key)
 MAX_HASHED_BYTES = 64 << 20  # a larger changed file is keyed by its stat data, not its content
 ROOT_TOKEN = "\0project-root\0"
-ATTRIBUTES_NAME = ".gitattributes"
 # Files of the git directory that change what git tells us besides the index: attributes, a
 # shallow clone's boundary and grafts (history).  The configuration is read through git (below).
 GIT_DIR_FILES = ("info/attributes", "shallow", "info/grafts")
@@ -36,9 +33,6 @@ GIT_DIR_FILES = ("info/attributes", "shallow", "info/grafts")
 # mailmap, history's promisor/partial-clone detection and ignore-revs, and git log's output.
 GIT_SETTINGS = (r"^(remote\..*\.(url|pushurl|promisor)|extensions\..*|blame\..*|core\.attributesfile"
                 r"|core\.quotepath|mailmap\..*|log\..*|i18n\..*|diff\..*|grep\..*|attr\..*)$")
-# a remote URL's host, as repo_roles.ownership.platform reads it
-_URL_HOST = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^@/]*@)?\[?([^/:\]]+)")
-_SCP_HOST = re.compile(r"^(?:[^@/:]+@)?([^/:]+):")
 ENV_PREFIXES = ("GIT_", "REPO_ROLES_")
 ENV_IGNORED = frozenset({"REPO_ROLES_CACHE_DIR", "GIT_PYTHON_REFRESH", "GIT_PYTHON_GIT_EXECUTABLE"})
 
@@ -52,10 +46,12 @@ def code_fingerprint() -> bytes:
     a few milliseconds)."""
     global _code_fingerprint
     if _code_fingerprint is None:
+        from repo_roles.config.discovery import builtin_rules_dir
+
         package = Path(__file__).resolve().parents[1]
         h = hashlib.blake2b(digest_size=20)
         h.update(__version__.encode())
-        for directory in (package, package.parent / "rules"):
+        for directory in (package, builtin_rules_dir()):
             for base, dirs, names in os.walk(directory):
                 dirs[:] = sorted(d for d in dirs if d != "__pycache__")
                 for name in sorted(names):
@@ -88,7 +84,7 @@ class _Hash:
         return self._h.hexdigest()
 
 
-def _file_part(path: Path, trusted: bool = True) -> bytes:
+def _file_part(path: Path, trusted: bool = True, root: Optional[Path] = None) -> bytes:
     """A file outside the index by content, or what kept it from being read.  A file of the
     work tree (``trusted`` False) is read as every repository file is (``safeio``: never through
     a symbolic link, never a FIFO or a device); the user's and git's own files are followed
@@ -100,7 +96,7 @@ def _file_part(path: Path, trusted: bool = True) -> bytes:
             if data is not None and len(data) > MAX_HASHED_BYTES:
                 data = None
         else:
-            data = safeio.read_fd(safeio.open_regular(path), MAX_HASHED_BYTES)
+            data = safeio.read_fd(safeio.open_regular(path, root=root), MAX_HASHED_BYTES)
     except safeio.UnsafeReadError as exc:
         return f"unsafe:{exc}".encode("utf-8", "surrogateescape")
     except OSError:
@@ -144,10 +140,10 @@ def _git_settings(root: Path) -> Optional[str]:
         if not key:
             continue
         if key.endswith(("url", "pushurl")) and key.startswith("remote."):
-            host = _URL_HOST.match(value) or _SCP_HOST.match(value)
+            host = url_host(value)
             if host is None:  # a local path: no platform, whatever the path
                 continue
-            value = host.group(1).lower()
+            value = host
         elif key == "core.attributesfile" and value:
             value += "\0" + _file_part(Path(os.path.expanduser(value))).hex()
         found.append(f"{key}={value}")
@@ -178,18 +174,13 @@ def _user_git_files() -> Iterable[Path]:
 
 def _outside_project(inventory: "Inventory") -> Iterable[Path]:
     """Files above a project that is a sub-directory of its repository, which the index listing
-    of the project does not cover: attributes of every parent directory, the mailmap and the
-    ignore-revs list at the top."""
+    of the project does not cover: the mailmap and the ignore-revs list at the top (attributes
+    files above it are among :meth:`Inventory.attributes_files`)."""
     top = inventory.git_root
     if top is None or not inventory.prefix:
         return
     yield top / ".mailmap"
     yield top / ".git-blame-ignore-revs"
-    directory = top
-    yield directory / ".gitattributes"
-    for part in inventory.prefix.strip("/").split("/")[:-1]:
-        directory = directory / part
-        yield directory / ".gitattributes"
 
 
 def run_key(
@@ -207,7 +198,7 @@ def run_key(
     if inventory.git_root is None:
         return None
     diff = shared_worktree_diff(inventory)  # git compares the work tree while we hash the rest
-    root = inventory.project_root
+    root, top = inventory.project_root, inventory.git_root
     h = _Hash()
     h.part("tool", FORMAT, code_fingerprint())
     h.part("command", command, json.dumps(options, sort_keys=True, default=str))
@@ -234,11 +225,14 @@ def run_key(
     for path in _user_git_files():
         h.part("user", str(path), _file_part(path))
     for path in _outside_project(inventory):
-        h.part("above", path.relative_to(inventory.git_root).as_posix(), _file_part(path, trusted=False))  # type: ignore[arg-type]
+        h.part("above", path.relative_to(top).as_posix(), _file_part(path, trusted=False, root=top))
     for name in sorted(os.environ):
         if name.startswith(ENV_PREFIXES) and name not in ENV_IGNORED:
             h.part("env", name, os.environ[name])
-    attributes = _untracked_attributes(inventory)  # one lstat per directory, while git compares
+    # gitattributes(5): git reads the work tree's files, tracked or not; found with one lstat
+    # per directory while git compares the work tree (and reused by the scan on a miss)
+    for path in inventory.attributes_files():
+        h.part("attributes", os.path.relpath(path, top), _file_part(Path(path), trusted=False, root=top))
     modified = diff.result()
     if modified is None:
         return None
@@ -247,30 +241,7 @@ def run_key(
         return None
     for path in changed:
         h.part("changed", path, _changed_part(inventory, path))
-    for path in attributes:
-        if path not in modified:
-            h.part("attributes", path, _changed_part(inventory, path))
     return h.hexdigest()
-
-
-def _untracked_attributes(inventory: "Inventory") -> List[str]:
-    """``.gitattributes`` files git reads that the index does not list (gitattributes(5): git
-    reads the work tree's file in a path's directory and every one above it, tracked or not):
-    one ``lstat`` per directory of the project."""
-    paths = inventory.paths
-    tracked = set(compress(paths, map(methodcaller("endswith", ATTRIBUTES_NAME), paths)))
-    root = str(inventory.project_root)
-    found = []
-    for directory in set(map(itemgetter(0), map(str.rpartition, paths, repeat("/")))):
-        name = f"{directory}/{ATTRIBUTES_NAME}" if directory else ATTRIBUTES_NAME
-        if name in tracked:
-            continue
-        try:
-            os.lstat(f"{root}/{name}")
-        except OSError:
-            continue
-        found.append(name)
-    return sorted(found)
 
 
 def _changed_part(inventory: "Inventory", path: str) -> bytes:
