@@ -3,7 +3,7 @@
     python benchmarks/bench_curve.py [--sizes 10000,50000,100000,200000] [--shapes thin,default]
                                      [--repeat 3] [--commands audit,ls,check,interrogate,codeowners]
                                      [--work-dir DIR] [--keep] [--timeout 900] [--json FILE]
-                                     [--baseline-python PY] [--no-verify]
+                                     [--baseline-python PY] [--no-verify] [--changed N]
 
 For every shape (``generate_repo.py --shape``: ``thin`` = Python modules of ~200 bytes,
 ``default`` = modules of 2-7 KB) and every size it generates a repository (or reuses one under
@@ -14,6 +14,10 @@ so that the machine's load hits them alike:
   ``check`` (``repo-roles check F1..F5``: five Python modules spread over the tree, from the
   repository's root): *cold* with an empty ``REPO_ROLES_CACHE_DIR``, then *warm* with the cache
   the cold run left;
+* ``audit`` and ``ls`` once more *changed*: after the warm run, ``--changed N`` (default 20)
+  tracked Python modules get one line appended (the same line in every round), the command runs
+  on the warm cache (the stored whole run no longer answers: the pipeline runs on the per-file
+  caches), and the files are restored (``git checkout``) before the next command;
 * ``interrogate`` (``interrogate -q REPO``: every Python file of the tree, its default options);
 * ``codeowners`` (PyPI ``codeowners``: ``CodeOwners(text).of(path)`` for every file ``git
   ls-files`` lists, in one child interpreter);
@@ -56,6 +60,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 HERE = Path(__file__).resolve().parent
 ROLES_COMMANDS = ("audit", "ls", "check")
+CHANGED_COMMANDS = ("audit", "ls")  # run once more after an edit of --changed files (check FILES stores no run)
+CHANGED_LINE = "\n# edited by bench_curve (a change between two runs)\n"
 REFERENCES = ("interrogate", "codeowners")
 ALL_COMMANDS = ROLES_COMMANDS + REFERENCES
 CODEOWNERS_LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")  # GitHub's order
@@ -235,12 +241,25 @@ class Bench:
         self.runs.setdefault(key, {}).setdefault(name, []).append(run)
         return run
 
+    def edit(self, repo: Path, files: List[str]) -> None:
+        """Append one line to each of ``files`` (tracked modules): a change between two runs."""
+        for name in files:
+            with open(repo / name, "a", encoding="utf-8") as fh:
+                fh.write(CHANGED_LINE)
+
+    def restore(self, repo: Path, files: List[str]) -> None:
+        if files:
+            subprocess.run(["git", "-C", str(repo), "checkout", "--", *files], check=True)
+
     def measure_repository(self, shape: str, size: int, repo: Path) -> None:
         key = f"{shape}/{size}"
         python_files = subprocess.run(["git", "-C", str(repo), "ls-files", "-z", "--", "*.py"],
                                       capture_output=True, check=True).stdout.decode().split("\0")
         modules = sorted(p for p in python_files if p and "/src/" in p and not p.endswith("__init__.py"))
         check_files = [modules[i * len(modules) // 5] for i in range(5)] if len(modules) >= 5 else modules
+        count = min(self.args.changed, len(modules))
+        changed_files = [modules[(i * len(modules) // count + 1) % len(modules)] for i in range(count)] if count else []
+        changed_files = sorted(set(changed_files) - set(check_files))
         location = next((c for c in CODEOWNERS_LOCATIONS if (repo / c).is_file()), None)
         cache = self.work / "cache"
         commands = self.args.commands
@@ -251,6 +270,13 @@ class Bench:
                     command = self.roles_command(python, tool, repo, check_files)
                     run = self.run_one(key, f"{prefix}{tool} no-cache", command + ["--no-cache"], repo, cache)
                     expected[prefix + tool] = run.digest
+                    if changed_files and tool in CHANGED_COMMANDS:
+                        self.edit(repo, changed_files)
+                        try:
+                            run = self.run_one(key, f"{prefix}{tool} changed no-cache", command + ["--no-cache"], repo, cache)
+                        finally:
+                            self.restore(repo, changed_files)
+                        expected[prefix + tool + " changed"] = run.digest
         for round_no in range(1, self.args.repeat + 1):
             before = load()
             line = []
@@ -259,13 +285,21 @@ class Bench:
                     for prefix, python in self.interpreters():
                         command = self.roles_command(python, tool, repo, check_files)
                         shutil.rmtree(cache, ignore_errors=True)
-                        for mode in ("cold", "warm"):
-                            run = self.run_one(key, f"{prefix}{tool} {mode}", command, repo, cache)
+                        modes = ("cold", "warm", "changed") if changed_files and tool in CHANGED_COMMANDS else ("cold", "warm")
+                        for mode in modes:
+                            if mode == "changed":
+                                self.edit(repo, changed_files)
+                            try:
+                                run = self.run_one(key, f"{prefix}{tool} {mode}", command, repo, cache)
+                            finally:
+                                if mode == "changed":
+                                    self.restore(repo, changed_files)
                             line.append(f"{prefix}{tool} {mode} {run.wall:.2f}s/{run.cpu:.2f}cpu")
-                            if prefix + tool in expected:
-                                verdict = "identical" if run.digest == expected[prefix + tool] else "DIFFERS"
-                                old = self.verified.setdefault(key, {}).get(prefix + tool, "identical")
-                                self.verified[key][prefix + tool] = "DIFFERS" if "DIFFERS" in (old, verdict) else verdict
+                            which = prefix + tool + (" changed" if mode == "changed" else "")
+                            if which in expected:
+                                verdict = "identical" if run.digest == expected[which] else "DIFFERS"
+                                old = self.verified.setdefault(key, {}).get(which, "identical")
+                                self.verified[key][which] = "DIFFERS" if "DIFFERS" in (old, verdict) else verdict
                         shutil.rmtree(cache, ignore_errors=True)
                 elif tool == "interrogate":
                     if self.interrogate is None:
@@ -326,9 +360,14 @@ def goals(summary: Dict[str, Any]) -> List[str]:
             cold, ref = med(key, "audit cold", what), med(key, "interrogate", what)
             if cold is not None and ref:
                 lines.append(f"{key} cold audit / interrogate, {what}: {cold / ref:.2f} (goal <= {GOAL_COLD_RATIO})")
-        rss = med(key, "audit warm", "rss_mb")
-        if rss is not None and size == 200_000:
-            lines.append(f"{key} warm audit peak RSS {rss:.0f} MB (goal <= {GOAL_WARM_RSS_MB_200K:.0f} MB)")
+        for name in ("audit warm", "audit changed"):
+            rss = med(key, name, "rss_mb")
+            if rss is not None and size == 200_000:
+                lines.append(f"{key} {name} peak RSS {rss:.0f} MB (goal <= {GOAL_WARM_RSS_MB_200K:.0f} MB)")
+        changed, warm = med(key, "audit changed"), med(key, "audit warm")
+        if changed is not None and warm:
+            lines.append(f"{key} audit after a change {changed:.2f} s = {changed / warm:.1f}x the unchanged run "
+                         f"(goal: work proportional to the change)")
     for shape, by_name in slopes.items():
         fit = by_name.get("audit warm", {}).get("wall")
         if fit:
@@ -400,6 +439,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds before one run is killed")
     parser.add_argument("--baseline-python", help="also run the repo-roles commands with this interpreter's repo_roles")
     parser.add_argument("--no-verify", action="store_true", help="skip the comparison with --no-cache output")
+    parser.add_argument("--changed", type=int, default=20,
+                        help="modules edited for the 'changed' runs of audit and ls (0: none)")
     parser.add_argument("--json", dest="json_path", help="write every run and the summary as JSON to this file (- = stdout)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
