@@ -420,8 +420,23 @@ def _run_git(cwd: Path, *args: str, istream: Optional[object] = None) -> str:
     return _run_git_bytes(cwd, *args, istream=istream).decode("utf-8", "surrogateescape")
 
 
-def _run_git_bytes(cwd: Path, *args: str, istream: Optional[object] = None) -> bytes:
-    """Run one git command in ``cwd``; its stdout."""
+def _run_git_bytes(cwd: Path, *args: str, istream: Optional[object] = None, large: bool = False) -> bytes:
+    """Run one git command in ``cwd``; its stdout.
+
+    ``large`` (the index listing: 22 MB for 200k files): git writes to an unlinked temporary
+    file that is read back in one call, instead of a pipe drained 64 KB at a time next to a
+    stderr pipe (measured on 200k files: 0.01-0.02 s of this process's CPU against 0.06 s).
+    """
+    if large:
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            code = subprocess.run(["git", *args], cwd=str(cwd), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                  env=git_env()).returncode
+            if code != 0:
+                err.seek(0)
+                raise NotARepositoryError(
+                    f"{cwd}: git {args[0]} failed: {_first_line(err.read().decode('utf-8', 'replace'), code)}")
+            out.seek(0)
+            return out.read()
     proc = subprocess.run(
         ["git", *args], cwd=str(cwd), stdin=istream if istream is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env(),
@@ -449,8 +464,8 @@ def _git_entries(root: Path, untracked: bool) -> Union[IndexListing, List[FileEn
     # The index is the truth: staged-but-uncommitted files count, and a file deleted from the work
     # tree but still in the index is kept (it is part of the project until the deletion is staged).
     # Run in project_root, ls-files lists only files below it, with paths relative to it.
-    raw = _run_git_bytes(root, "ls-files", "-s", "-z")
-    listing = IndexListing.parse(raw.decode("utf-8", "surrogateescape"), hashlib.blake2b(raw, digest_size=20).digest())
+    raw = _run_git_bytes(root, "ls-files", "-s", "-z", large=True)
+    listing = IndexListing.parse(raw.decode("utf-8", "surrogateescape"), lazy_digest=True)
     if untracked:
         extra = _git_untracked(root)
         if extra:
