@@ -52,12 +52,13 @@ class IndexListing:
         self._regular = regular  # every mode is 10xxxx: no symlink, no submodule
 
     @classmethod
-    def parse(cls, text: str, digest: Optional[bytes] = None, *,
-              lazy_digest: bool = False) -> Union["IndexListing", List[FileEntry]]:
+    def parse(cls, text: str, digest: Optional[bytes] = None, *, lazy_digest: bool = False,
+              raw: Optional[bytes] = None) -> Union["IndexListing", List[FileEntry]]:
         """The listing of ``text``; the entries themselves when the fixed layout does not hold.
         ``digest``: a hash of git's bytes that ``text`` was decoded from (see :meth:`digest`);
         ``lazy_digest``: that hash is computed only when :meth:`digest` is first asked (a
-        ``check FILES`` run never asks: 0.03 s of hashing on 200k files).
+        ``check FILES`` run never asks: 0.03 s of hashing on 200k files); ``raw``: git's bytes
+        that ``text`` was decoded from, kept until then (hashed as they are, not encoded back).
 
         With a digest (or a lazy one) the text is cut only when a record or a path is first
         asked for: a run answered from a stored run (``repo_roles.runcache``) needs the digest
@@ -68,6 +69,8 @@ class IndexListing:
         if (digest is not None or lazy_digest) and tab >= 10:
             listing = cls.__new__(cls)
             listing._digest, listing._tab, listing._text = digest, tab, text
+            if raw is not None and digest is None:
+                listing._raw = raw
             return listing
         records = text.split("\0")
         if records and not records[-1]:
@@ -97,9 +100,10 @@ class IndexListing:
             # A merge conflict: the digest is taken from git's text as it is, and the records
             # are read one by one into stage-0 records of the same layout (one per path).
             if self._digest is None:
-                self._digest = _text_digest(text)
+                self.digest()
             records = [f"{e.mode:06o} {e.blob} 0\t{e.path}" for e in parse_records(records)]
         del self.__dict__["_text"]
+        self.__dict__.pop("_raw", None)
         self._records = records
         self.paths = list(map(itemgetter(slice(tab + 1, None)), records))
         self._regular = set(map(itemgetter(1), records)) == {"0"}
@@ -155,6 +159,10 @@ class IndexListing:
         """A hash of every record (mode, object id, stage, path): equal listings, equal digests.
         A lazy digest hashes git's bytes (the text encoded back: ``surrogateescape`` round-trips)."""
         if self._digest is not None:
+            return self._digest
+        raw = self.__dict__.pop("_raw", None)
+        if raw is not None:
+            self._digest = hashlib.blake2b(raw, digest_size=20).digest()
             return self._digest
         text = self.__dict__.get("_text")
         if text is not None:

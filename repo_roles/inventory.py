@@ -465,7 +465,7 @@ def _git_entries(root: Path, untracked: bool) -> Union[IndexListing, List[FileEn
     # tree but still in the index is kept (it is part of the project until the deletion is staged).
     # Run in project_root, ls-files lists only files below it, with paths relative to it.
     raw = _run_git_bytes(root, "ls-files", "-s", "-z", large=True)
-    listing = IndexListing.parse(raw.decode("utf-8", "surrogateescape"), lazy_digest=True)
+    listing = IndexListing.parse(raw.decode("utf-8", "surrogateescape"), lazy_digest=True, raw=raw)
     if untracked:
         extra = _git_untracked(root)
         if extra:
