@@ -176,6 +176,13 @@ class IndexListing:
         chosen = compress(self._records, map(keep.__contains__, self.paths))
         return hashlib.sha1("\0".join(chosen).encode("utf-8", "surrogateescape")).hexdigest()
 
+    def records_digest_at(self, positions: Sequence[int], drop: Collection[int] = ()) -> str:
+        """:meth:`records_digest` of the records at ``positions`` (increasing) but those in ``drop``:
+        the same value for the same records, with no membership test per path."""
+        records = self._records
+        chosen = map(records.__getitem__, positions if not drop else [i for i in positions if i not in drop])
+        return hashlib.sha1("\0".join(chosen).encode("utf-8", "surrogateescape")).hexdigest()
+
     def special_kinds(self) -> Dict[str, str]:
         """Path -> kind of the entries that are not regular files (symlinks, submodules)."""
         if self._regular:

@@ -85,6 +85,12 @@ class Inventory:
         listing = self.__dict__.get("_listing")
         return listing.records_digest(keep) if listing is not None else None
 
+    def records_digest_at(self, positions: Sequence[int], drop: Collection[int] = ()) -> Optional[str]:
+        """``records_digest`` of the entries at ``positions`` of ``paths`` but ``drop``; None when
+        the inventory is not git's plain listing."""
+        listing = self.__dict__.get("_listing")
+        return listing.records_digest_at(positions, drop) if listing is not None else None
+
     def keep(self, mask: Sequence[object]) -> "Inventory":
         """A copy holding the entries whose ``mask`` item (one per entry, in order) is truthy."""
         if self._listing is not None:

@@ -263,6 +263,17 @@ def _evidence_key(repo: Path, files: List[str]) -> str:
         listed = F.paths_digest(paths)
         kinds, kinds_digest = F.wanted_cached(None, paths, listed, [])
         key = F.quick_key(context, kinds, kinds_digest, listed)
+        # a check's key from the stored positions of the files evidence reads is the same key
+        store = F.open_store(context)
+        F.remember_positions(store, paths, listed, [], kinds, kinds_digest)
+        assert F.few_key(context, store, listed, []) == key
+        assert F.few_key(context, store, listed, ["tests/test_billing.py"]) is None  # other settings
+        salt = F._positions_salt(listed, [])
+        raw = store.read_snapshot(F.POSITIONS_KIND, salt)
+        for damaged in (raw[:-2], raw[:40] + bytes([raw[40] ^ 1]) + raw[41:], raw[:70] + b"\xff" + raw[71:]):
+            store.put_snapshot(F.POSITIONS_KIND, salt, damaged)
+            assert F.few_key(context, store, listed, []) is None  # truncated or damaged: a miss
+        store.close()
     finally:
         os.chdir(old)
     assert key is not None
