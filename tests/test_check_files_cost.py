@@ -313,3 +313,15 @@ def test_tests_roots_by_binary_search_match_the_scan() -> None:
         expected = PathNames(list(reversed(paths))).tests_roots(directory)  # not sorted: one scan
         assert PathNames(paths).tests_roots(directory) == expected, directory
     assert PathNames(paths).tests_roots("app/src") == ["tests", "app/tests"]
+
+
+def test_paths_digest_is_the_hash_of_every_path_ended_by_a_nul() -> None:
+    """Hashed chunk by chunk, the digest is that of one stream: a chunk boundary changes nothing."""
+    import hashlib
+
+    from repo_roles.testrefs import facts as F
+
+    paths = [f"src/m{i}/caf\u00e9_{i}.py" for i in range(F._DIGEST_CHUNK * 2 + 5)]
+    expected = hashlib.sha1("".join(p + "\0" for p in paths).encode("utf-8", "surrogatepass")).hexdigest()
+    assert F.paths_digest(paths) == expected
+    assert F.paths_digest(paths[:-1]) != expected and F.paths_digest([]) == hashlib.sha1(b"").hexdigest()
