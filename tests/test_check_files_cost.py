@@ -325,3 +325,15 @@ def test_paths_digest_is_the_hash_of_every_path_ended_by_a_nul() -> None:
     expected = hashlib.sha1("".join(p + "\0" for p in paths).encode("utf-8", "surrogatepass")).hexdigest()
     assert F.paths_digest(paths) == expected
     assert F.paths_digest(paths[:-1]) != expected and F.paths_digest([]) == hashlib.sha1(b"").hexdigest()
+
+
+def test_path_set_answers_as_a_set_does() -> None:
+    """Binary search while few questions are asked of a sorted list, a set after (or unsorted)."""
+    from repo_roles.coverage.test_names import PathNames, PathSet
+
+    paths = sorted(["a/__init__.py", "a/b.py", "a/b/c.py", "caf\u00e9.py", "z.py", "a/b.pyi"])
+    asked = ["a/b.py", "a/b", "a", "", "z.py", "zz.py", "caf\u00e9.py", "a/b/c.py", "0"] * (PathSet.FEW // 4)
+    for listed in (paths, list(reversed(paths))):
+        members = PathNames(listed).paths
+        assert [p in members for p in asked] == [p in set(paths) for p in asked]
+        assert sorted(members) == paths and len(members) == len(paths)
