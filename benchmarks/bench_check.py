@@ -3,6 +3,7 @@
     python benchmarks/bench_check.py [--sizes 1000,10000,100000] [--runs 7] [--files 5]
                                      [--profile] [--json]
     python benchmarks/bench_check.py --repos R1,R2,... [--old-python PY --old-path SRC] [--runs 5] [--verify]
+                                     [--new-path SNAPSHOT]
     python benchmarks/bench_check.py --diff-of REPO [--diff-copy DIR] [--diff-files 20] [--runs 7]
 
 For each size N the repository is ``/tmp/rr-bench-<N>`` (``/tmp/rr-bench-100k`` style names for
@@ -174,7 +175,7 @@ def _json_output(exe: Sequence[str], args: Sequence[str], cwd: Path, env: Dict[s
 
 
 def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_path: str,
-          verify: bool = False) -> List[Dict[str, object]]:
+          verify: bool = False, new_path: str = "") -> List[Dict[str, object]]:
     """``check`` on ``count`` files of each repository: this tree against ``old`` (an interpreter
     whose ``PYTHONPATH`` is ``old_path``, e.g. a ``git archive`` of the baseline commit), runs
     interleaved, bytecode cached, each with its own analysis cache (one warm-up run each).  The
@@ -190,6 +191,8 @@ def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_
             env.update(extra, REPO_ROLES_CACHE_DIR=os.path.join(tmp, f"cache-{name}"))
             if name == "new":
                 env.pop("PYTHONPATH", None)
+                if new_path:  # a snapshot of this tree (e.g. ``git archive HEAD``): edits meanwhile do not count
+                    env["PYTHONPATH"] = new_path
             envs[name] = env
         for repo in repos:
             listed = subprocess.run(["git", "-C", str(repo), "ls-files", "-z"], check=True, capture_output=True)
@@ -323,10 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--old-python", help="with --repos: the interpreter of the baseline to compare with")
     parser.add_argument("--old-path", default="", help="with --old-python: its PYTHONPATH (the baseline's source)")
     parser.add_argument("--verify", action="store_true", help="with --repos: compare with a --no-cache run too")
+    parser.add_argument("--new-path", default="", help="with --repos: PYTHONPATH of this tree's variant (a snapshot)")
     args = parser.parse_args(argv)
     if args.repos:
         rows = curve([Path(p) for p in args.repos.split(",") if p], args.runs, args.files,
-                     [args.old_python] if args.old_python else [], args.old_path, args.verify)
+                     [args.old_python] if args.old_python else [], args.old_path, args.verify, args.new_path)
         if args.json:
             print(json.dumps(rows, indent=2))
         else:
