@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from itertools import chain
 from pathlib import Path
 from typing import Any, List, Optional, Sequence, Tuple
 
@@ -79,40 +80,41 @@ def save(file: Path, key: str, parsed: ParsedCodeowners, required: Optional[Requ
         pass
 
 
+def _rows(value: Any, types: Sequence[Any]) -> List[tuple]:
+    """``value`` as tuples when it is a list of lists of exactly these column types (``tuple``: a
+    list of strings; ``None``: a string or null), checked column by column at C speed."""
+    if type(value) is not list or not all(type(r) is list and len(r) == len(types) for r in value):
+        raise TypeError("malformed rows")
+    columns = list(zip(*value)) if value else [() for _ in types]
+    for k, (column, kind) in enumerate(zip(columns, types)):
+        if kind is tuple:
+            if not set(map(type, column)) <= {list} or not set(map(type, chain.from_iterable(column))) <= {str}:
+                raise TypeError("not lists of strings")
+            columns[k] = tuple(map(tuple, column))
+        elif not set(map(type, column)) <= ({str, type(None)} if kind is None else {kind}):
+            raise TypeError("wrong type")  # type() is exact: a bool is no int here
+    return list(zip(*columns)) if value else []
+
+
 def _strs(value: Any) -> Tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if type(value) is not list or not set(map(type, value)) <= {str}:
         raise TypeError("not a list of strings")
     return tuple(value)
-
-
-def _typed(row: Any, types: Sequence[Any]) -> List[Any]:
-    """``row`` when it is a list of exactly these types (``tuple``: a list of strings)."""
-    if not isinstance(row, list) or len(row) != len(types):
-        raise TypeError("malformed row")
-    out = []
-    for item, kind in zip(row, types):
-        if kind is tuple:
-            item = _strs(item)
-        elif kind is None:
-            if item is not None and not isinstance(item, str):
-                raise TypeError("not a string or null")
-        elif not isinstance(item, kind) or (kind is int and isinstance(item, bool)):
-            raise TypeError("wrong type")
-        out.append(item)
-    return out
 
 
 def _decode(value: dict) -> Tuple[ParsedCodeowners, Optional[Required]]:
     path, dialect = value["path"], value["dialect"]
     if not isinstance(path, str) or not isinstance(dialect, str):
         raise TypeError("malformed header")
-    rules = tuple(OwnerRule(*_typed(r, (int, int, str, tuple, None, bool, str))) for r in value["rules"])
-    sections = tuple(Section(*_typed(s, (str, int, bool, int, tuple))) for s in value["sections"])
-    issues = tuple(ParseIssue(*_typed(i, (int, int, str, str, str))) for i in value["issues"])
-    merged = tuple(tuple(_typed(m, (int, str, int))) for m in value["merged"])
+    rules = tuple(map(OwnerRule._make, _rows(value["rules"], (int, int, str, tuple, None, bool, str))))
+    sections = tuple(map(Section._make, _rows(value["sections"], (str, int, bool, int, tuple))))
+    issues = tuple(map(ParseIssue._make, _rows(value["issues"], (int, int, str, str, str))))
+    merged = tuple(_rows(value["merged"], (int, str, int)))
     required: Optional[Required] = None
     if value["required"] is not None:
-        required = [_strs(r) for r in value["required"]]
+        if type(value["required"]) is not list:
+            raise TypeError("not a list")
+        required = list(map(_strs, value["required"]))
         if len(required) != len(rules):
             raise TypeError("one candidate entry per rule")
     return ParsedCodeowners(path, dialect, rules, sections, issues, merged), required  # type: ignore[arg-type]
