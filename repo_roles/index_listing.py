@@ -53,12 +53,13 @@ class IndexListing:
 
     @classmethod
     def parse(cls, text: str, digest: Optional[bytes] = None, *, lazy_digest: bool = False,
-              raw: Optional[bytes] = None) -> Union["IndexListing", List[FileEntry]]:
+              raw: Optional[object] = None) -> Union["IndexListing", List[FileEntry]]:
         """The listing of ``text``; the entries themselves when the fixed layout does not hold.
         ``digest``: a hash of git's bytes that ``text`` was decoded from (see :meth:`digest`);
         ``lazy_digest``: that hash is computed only when :meth:`digest` is first asked (a
         ``check FILES`` run never asks: 0.03 s of hashing on 200k files); ``raw``: git's bytes
-        that ``text`` was decoded from, kept until then (hashed as they are, not encoded back).
+        that ``text`` was decoded from (bytes or a buffer with ``close``, e.g. an ``mmap``), kept
+        until then or until the text is cut (hashed as they are, not encoded back).
 
         With a digest (or a lazy one) the text is cut only when a record or a path is first
         asked for: a run answered from a stored run (``repo_roles.runcache``) needs the digest
@@ -92,7 +93,7 @@ class IndexListing:
         text = self.__dict__.get("_text")
         if text is None or name not in ("_records", "paths", "_regular"):
             raise AttributeError(name)
-        self.__dict__.pop("_raw", None)  # git's bytes: the text hashes the same (see digest)
+        release(self.__dict__.pop("_raw", None))  # git's bytes: the text hashes the same (see digest)
         records = text.split("\0")
         if records and not records[-1]:
             records.pop()
@@ -164,6 +165,7 @@ class IndexListing:
         raw = self.__dict__.pop("_raw", None)
         if raw is not None:
             self._digest = hashlib.blake2b(raw, digest_size=20).digest()
+            release(raw)
             return self._digest
         text = self.__dict__.get("_text")
         if text is not None:
@@ -191,6 +193,13 @@ class IndexListing:
         # The mode column alone: no entry is built (a pre-commit run asks this on its first file).
         special = compress(zip(self._records, self.paths), map("0".__ne__, map(itemgetter(1), self._records)))
         return {path: _GIT_KINDS[record[:6]][0] for record, path in special if record[:6] in _GIT_KINDS}
+
+
+def release(raw: object) -> None:
+    """Close git's mapped output (``inventory``), if that is what ``raw`` is."""
+    close = getattr(raw, "close", None)
+    if close is not None:
+        close()
 
 
 def _text_digest(text: str) -> bytes:
