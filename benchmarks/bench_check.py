@@ -2,7 +2,8 @@
 
     python benchmarks/bench_check.py [--sizes 1000,10000,100000] [--runs 7] [--files 5]
                                      [--profile] [--json]
-    python benchmarks/bench_check.py --repos R1,R2,... [--old-python PY --old-path SRC] [--runs 5]
+    python benchmarks/bench_check.py --repos R1,R2,... [--old-python PY --old-path SRC] [--runs 5] [--verify]
+                                     [--new-path SNAPSHOT]
     python benchmarks/bench_check.py --diff-of REPO [--diff-copy DIR] [--diff-files 20] [--runs 7]
 
 For each size N the repository is ``/tmp/rr-bench-<N>`` (``/tmp/rr-bench-100k`` style names for
@@ -167,10 +168,19 @@ def _cpu_children() -> float:
     return used.ru_utime + used.ru_stime
 
 
-def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_path: str) -> List[Dict[str, object]]:
+def _json_output(exe: Sequence[str], args: Sequence[str], cwd: Path, env: Dict[str, str]) -> str:
+    """The findings of ``exe check --exit-zero --output-format json ARGS`` (compared between variants)."""
+    return subprocess.run([*exe, "check", "--exit-zero", "--output-format", "json", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False).stdout
+
+
+def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_path: str,
+          verify: bool = False, new_path: str = "") -> List[Dict[str, object]]:
     """``check`` on ``count`` files of each repository: this tree against ``old`` (an interpreter
     whose ``PYTHONPATH`` is ``old_path``, e.g. a ``git archive`` of the baseline commit), runs
-    interleaved, bytecode cached, each with its own analysis cache (one warm-up run each)."""
+    interleaved, bytecode cached, each with its own analysis cache (one warm-up run each).  The
+    JSON findings of every variant (and, with ``verify``, of this tree with ``--no-cache``) are
+    compared: ``same_output``."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="rr-curve-") as tmp:
         variants = {"new": ([sys.executable, "-m", "repo_roles"], {}),
@@ -181,6 +191,8 @@ def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_
             env.update(extra, REPO_ROLES_CACHE_DIR=os.path.join(tmp, f"cache-{name}"))
             if name == "new":
                 env.pop("PYTHONPATH", None)
+                if new_path:  # a snapshot of this tree (e.g. ``git archive HEAD``): edits meanwhile do not count
+                    env["PYTHONPATH"] = new_path
             envs[name] = env
         for repo in repos:
             listed = subprocess.run(["git", "-C", str(repo), "ls-files", "-z"], check=True, capture_output=True)
@@ -188,15 +200,20 @@ def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_
             files = pick_files(repo, count)
             wall: Dict[str, List[float]] = {k: [] for k in variants}
             cpu: Dict[str, List[float]] = {k: [] for k in variants}
+            outputs = {}
             for name, (exe, _) in variants.items():  # warm-up: bytecode and the analysis cache
                 median_wall([*exe, "check", "--exit-zero", *files], repo, 1, envs[name])
+                outputs[name] = _json_output(exe, files, repo, envs[name])
+            if verify:  # the answer of a run with no cache at all
+                outputs["no-cache"] = _json_output(variants["new"][0], ["--no-cache", *files], repo, envs["new"])
             for _ in range(runs):
                 for name, (exe, _) in variants.items():
                     before = _cpu_children()
                     wall[name].append(median_wall([*exe, "check", "--exit-zero", *files], repo, 1, envs[name]))
                     cpu[name].append(_cpu_children() - before)
             row: Dict[str, object] = {"repo": str(repo), "size": size, "files": files,
-                                      "load_average": list(os.getloadavg())}
+                                      "load_average": list(os.getloadavg()),
+                                      "same_output": len(set(outputs.values())) == 1, "compared": sorted(outputs)}
             for name in variants:
                 row[name] = {"median": statistics.median(wall[name]), "min": min(wall[name]),
                              "max": max(wall[name]), "cpu_median": statistics.median(cpu[name])}
@@ -223,7 +240,8 @@ def print_curve(rows: Sequence[Dict[str, object]], runs: int, count: int) -> Non
             v = r[n]  # type: ignore[index]
             cells.append(f"{v['median']:7.3f} ({v['min']:.3f}-{v['max']:.3f})  {v['cpu_median']:8.3f}")
         load = " ".join(f"{x:.2f}" for x in r["load_average"])  # type: ignore[union-attr]
-        print(f"{r['size']:>13}  " + "  ".join(cells) + f"  {load}")
+        same = ("same output: " + "/".join(r["compared"])) if r["same_output"] else "OUTPUTS DIFFER"  # type: ignore
+        print(f"{r['size']:>13}  " + "  ".join(cells) + f"  {load}  {same}")
     if len(rows) > 1:
         for n in names:
             print(f"slope {n}: {slope(rows, n) * 1e6:.3f} us wall, {slope(rows, n, 'cpu_median') * 1e6:.3f} us CPU "
@@ -307,10 +325,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repos", help="comma-separated repositories: print the size curve of check on them")
     parser.add_argument("--old-python", help="with --repos: the interpreter of the baseline to compare with")
     parser.add_argument("--old-path", default="", help="with --old-python: its PYTHONPATH (the baseline's source)")
+    parser.add_argument("--verify", action="store_true", help="with --repos: compare with a --no-cache run too")
+    parser.add_argument("--new-path", default="", help="with --repos: PYTHONPATH of this tree's variant (a snapshot)")
     args = parser.parse_args(argv)
     if args.repos:
         rows = curve([Path(p) for p in args.repos.split(",") if p], args.runs, args.files,
-                     [args.old_python] if args.old_python else [], args.old_path)
+                     [args.old_python] if args.old_python else [], args.old_path, args.verify, args.new_path)
         if args.json:
             print(json.dumps(rows, indent=2))
         else:

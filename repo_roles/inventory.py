@@ -28,12 +28,13 @@ from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple, 
 
 from repo_roles import safeio
 from repo_roles.errors import NotARepositoryError, UsageError
-from repo_roles.index_listing import FileEntry, IndexListing
+from repo_roles.index_listing import FileEntry, IndexListing, release
 
 __all__ = ["FileEntry", "Inventory", "git_toplevel", "load_inventory"]
 
 
 _PATH = attrgetter("path")  # read at C speed by map()
+_Mapped = object  # git's output mapped read-only (an ``mmap.mmap``: a buffer with ``close``)
 
 
 @dataclass
@@ -84,6 +85,12 @@ class Inventory:
         ``IndexListing.records_digest``); None when the inventory is not git's plain listing."""
         listing = self.__dict__.get("_listing")
         return listing.records_digest(keep) if listing is not None else None
+
+    def records_digest_at(self, positions: Sequence[int], drop: Collection[int] = ()) -> Optional[str]:
+        """``records_digest`` of the entries at ``positions`` of ``paths`` but ``drop``; None when
+        the inventory is not git's plain listing."""
+        listing = self.__dict__.get("_listing")
+        return listing.records_digest_at(positions, drop) if listing is not None else None
 
     def keep(self, mask: Sequence[object]) -> "Inventory":
         """A copy holding the entries whose ``mask`` item (one per entry, in order) is truthy."""
@@ -420,8 +427,28 @@ def _run_git(cwd: Path, *args: str, istream: Optional[object] = None) -> str:
     return _run_git_bytes(cwd, *args, istream=istream).decode("utf-8", "surrogateescape")
 
 
-def _run_git_bytes(cwd: Path, *args: str, istream: Optional[object] = None) -> bytes:
-    """Run one git command in ``cwd``; its stdout."""
+def _run_git_bytes(cwd: Path, *args: str, istream: Optional[object] = None,
+                   large: bool = False) -> Union[bytes, "_Mapped"]:
+    """Run one git command in ``cwd``; its stdout.
+
+    ``large`` (the index listing: 22 MB for 200k files): git writes to an unlinked temporary
+    file, mapped read-only here (a buffer, not bytes: close it when done), instead of a pipe
+    drained 64 KB at a time next to a stderr pipe (measured on 200k files: 0.03 s of this
+    process's CPU and half the page faults, against 0.06 s).
+    """
+    if large:
+        import mmap
+
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            code = subprocess.run(["git", *args], cwd=str(cwd), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                  env=git_env()).returncode
+            if code != 0:
+                err.seek(0)
+                raise NotARepositoryError(
+                    f"{cwd}: git {args[0]} failed: {_first_line(err.read().decode('utf-8', 'replace'), code)}")
+            if os.fstat(out.fileno()).st_size == 0:
+                return b""
+            return mmap.mmap(out.fileno(), 0, access=mmap.ACCESS_READ)  # outlives the file object
     proc = subprocess.run(
         ["git", *args], cwd=str(cwd), stdin=istream if istream is not None else subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=git_env(),
@@ -449,8 +476,11 @@ def _git_entries(root: Path, untracked: bool) -> Union[IndexListing, List[FileEn
     # The index is the truth: staged-but-uncommitted files count, and a file deleted from the work
     # tree but still in the index is kept (it is part of the project until the deletion is staged).
     # Run in project_root, ls-files lists only files below it, with paths relative to it.
-    raw = _run_git_bytes(root, "ls-files", "-s", "-z")
-    listing = IndexListing.parse(raw.decode("utf-8", "surrogateescape"), hashlib.blake2b(raw, digest_size=20).digest())
+    raw = _run_git_bytes(root, "ls-files", "-s", "-z", large=True)
+    # the mapped output stays open for the digest until the listing is cut (see IndexListing)
+    listing = IndexListing.parse(str(raw, "utf-8", "surrogateescape"), lazy_digest=True, raw=raw)
+    if not isinstance(listing, IndexListing) or "_raw" not in listing.__dict__:
+        release(raw)
     if untracked:
         extra = _git_untracked(root)
         if extra:

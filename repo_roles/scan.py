@@ -336,7 +336,7 @@ def scan_project(
     else:
         classifications = LazyClassifications(classifier, inventory.paths)
     stage("ownership")
-    ownership = resolve_ownership(inventory, config, target_paths)
+    ownership = resolve_ownership(inventory, config, target_paths, use_cache=use_cache)
     context = ScanContext(
         config,
         inventory,

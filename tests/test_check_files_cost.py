@@ -263,6 +263,17 @@ def _evidence_key(repo: Path, files: List[str]) -> str:
         listed = F.paths_digest(paths)
         kinds, kinds_digest = F.wanted_cached(None, paths, listed, [])
         key = F.quick_key(context, kinds, kinds_digest, listed)
+        # a check's key from the stored positions of the files evidence reads is the same key
+        store = F.open_store(context)
+        F.remember_positions(store, paths, listed, [], kinds, kinds_digest)
+        assert F.few_key(context, store, listed, []) == key
+        assert F.few_key(context, store, listed, ["tests/test_billing.py"]) is None  # other settings
+        salt = F._positions_salt(listed, [])
+        raw = store.read_snapshot(F.POSITIONS_KIND, salt)
+        for damaged in (raw[:-2], raw[:40] + bytes([raw[40] ^ 1]) + raw[41:], raw[:70] + b"\xff" + raw[71:]):
+            store.put_snapshot(F.POSITIONS_KIND, salt, damaged)
+            assert F.few_key(context, store, listed, []) is None  # truncated or damaged: a miss
+        store.close()
     finally:
         os.chdir(old)
     assert key is not None
@@ -302,3 +313,27 @@ def test_tests_roots_by_binary_search_match_the_scan() -> None:
         expected = PathNames(list(reversed(paths))).tests_roots(directory)  # not sorted: one scan
         assert PathNames(paths).tests_roots(directory) == expected, directory
     assert PathNames(paths).tests_roots("app/src") == ["tests", "app/tests"]
+
+
+def test_paths_digest_is_the_hash_of_every_path_ended_by_a_nul() -> None:
+    """Hashed chunk by chunk, the digest is that of one stream: a chunk boundary changes nothing."""
+    import hashlib
+
+    from repo_roles.testrefs import facts as F
+
+    paths = [f"src/m{i}/caf\u00e9_{i}.py" for i in range(F._DIGEST_CHUNK * 2 + 5)]
+    expected = hashlib.sha1("".join(p + "\0" for p in paths).encode("utf-8", "surrogatepass")).hexdigest()
+    assert F.paths_digest(paths) == expected
+    assert F.paths_digest(paths[:-1]) != expected and F.paths_digest([]) == hashlib.sha1(b"").hexdigest()
+
+
+def test_path_set_answers_as_a_set_does() -> None:
+    """Binary search while few questions are asked of a sorted list, a set after (or unsorted)."""
+    from repo_roles.coverage.test_names import PathNames, PathSet
+
+    paths = sorted(["a/__init__.py", "a/b.py", "a/b/c.py", "caf\u00e9.py", "z.py", "a/b.pyi"])
+    asked = ["a/b.py", "a/b", "a", "", "z.py", "zz.py", "caf\u00e9.py", "a/b/c.py", "0"] * (PathSet.FEW // 4)
+    for listed in (paths, list(reversed(paths))):
+        members = PathNames(listed).paths
+        assert [p in members for p in asked] == [p in set(paths) for p in asked]
+        assert sorted(members) == paths and len(members) == len(paths)

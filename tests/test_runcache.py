@@ -6,6 +6,7 @@ stored answer is only ever replayed when the analysis would print the same.
 
 from __future__ import annotations
 
+import hashlib
 import subprocess
 from pathlib import Path
 from typing import Callable, List
@@ -240,7 +241,17 @@ def test_a_lazily_cut_listing_equals_the_eager_one(make_repo) -> None:
     assert "_text" in lazy.__dict__ and lazy.digest() == b"digest" and "_text" in lazy.__dict__
     assert (lazy.paths, lazy.entries(), lazy.special_kinds()) == (eager.paths, eager.entries(), eager.special_kinds())
     conflicted = text + "100644 " + "1" * 40 + " 1\tz.py\0"
-    assert isinstance(IndexListing.parse(conflicted, b"d"), list)  # a conflict: parsed record by record
+    # a conflict: found when the text is cut, read record by record into one record per path
+    from repo_roles.index_listing import parse_records
+
+    cut = IndexListing.parse(conflicted, lazy_digest=True)
+    assert cut.entries() == parse_records(conflicted.split("\0")[:-1]) == eager.entries()
+    assert cut.digest() == hashlib.blake2b(conflicted.encode("utf-8", "surrogateescape"), digest_size=20).digest()
+    # a lazy digest is git's bytes hashed, whether asked before or after the text is cut
+    early, late = IndexListing.parse(text, lazy_digest=True), IndexListing.parse(text, lazy_digest=True)
+    kept = IndexListing.parse(text, lazy_digest=True, raw=raw)
+    assert late.paths == eager.paths and early.digest() == late.digest() == kept.digest() == hashlib.blake2b(
+        raw, digest_size=20).digest()
 
 
 def test_an_untracked_attributes_file_is_an_input(make_repo, run_cli, monkeypatch) -> None:

@@ -14,7 +14,7 @@ import re
 from bisect import bisect_left
 from itertools import compress, islice, repeat
 from operator import le
-from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 MANIFESTS = frozenset({
     "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "pom.xml",
@@ -48,13 +48,45 @@ def _join(directory: str, name: str) -> str:
     return f"{directory}/{name}" if directory else name
 
 
+class PathSet:
+    """``path in paths`` over a path list: by binary search while the questions are few and the
+    list is sorted (an inventory's is; checked once, at C speed), so a 5-file check on 200k
+    files builds no 200k-entry set; a set once they are many (a whole run asks about every file)."""
+
+    __slots__ = ("_all", "_sorted", "_set", "_asked")
+    FEW = 256  # questions answered by binary search before the set is built
+
+    def __init__(self, paths: Sequence[str], is_sorted: Callable[[], bool]) -> None:
+        self._all = paths
+        self._sorted = is_sorted
+        self._set: Optional[frozenset] = None
+        self._asked = 0
+
+    def __contains__(self, path: object) -> bool:
+        found = self._set
+        if found is None:
+            self._asked += 1
+            if self._asked <= self.FEW and self._sorted():
+                paths = self._all
+                at = bisect_left(paths, path)  # type: ignore[arg-type]
+                return at < len(paths) and paths[at] == path
+            found = self._set = frozenset(self._all)
+        return path in found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+
 class PathNames:
     """Indexes of ``paths`` by module name and directory, filled on demand (see the module doc)."""
 
     def __init__(self, paths: Sequence[str], is_manifest: Optional[Callable[[str], bool]] = None) -> None:
         self._all = paths
         self._is_manifest = is_manifest  # None: any manifest name counts
-        self.paths = frozenset(paths)
+        self.paths = PathSet(paths, self.is_sorted)
         self._joined: Optional[str] = None  # every path, NUL-separated (built on first name())
         self._sorted: Optional[bool] = None  # whether ``paths`` is in order (asked on first use)
         self.py: Dict[str, List[Candidate]] = {}  # module name -> Python test candidates
@@ -192,13 +224,18 @@ class PathNames:
             found = self._roots_of[directory] = [c for c in candidates if c in self._roots]
         return found
 
+    def is_sorted(self) -> bool:
+        """Whether the paths are in order (asked once, at C speed)."""
+        if self._sorted is None:
+            paths = self._all
+            self._sorted = all(map(le, paths, islice(paths, 1, None)))
+        return self._sorted
+
     def _below(self, prefixes: Tuple[str, ...]) -> Iterable[str]:
         """The paths starting with one of ``prefixes``: by binary search when the paths are
         sorted (an inventory's are; checked once, at C speed), else one C-level pass."""
         paths = self._all
-        if self._sorted is None:
-            self._sorted = all(map(le, paths, islice(paths, 1, None)))
-        if not self._sorted:
+        if not self.is_sorted():
             return compress(paths, map(str.startswith, paths, repeat(prefixes)))
         found: List[str] = []
         for prefix in prefixes:

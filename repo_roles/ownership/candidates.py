@@ -28,10 +28,12 @@ _NONE = -1
 class RuleCandidates:
     """Per rule list (a GitLab section, or the whole file): the deciding line for one path."""
 
-    def __init__(self, rules: Sequence[OwnerRule], dialect: str, sections: Sequence[str]) -> None:
+    def __init__(self, rules: Sequence[OwnerRule], dialect: str, sections: Sequence[str],
+                 required: Optional[Sequence[Tuple[str, ...]]] = None) -> None:
         """``sections``: the rule lists in order (``""`` first); each rule competes in
         ``rule.section or ""`` (GitLab) or in ``""``.  Exclusions (GitLab ``!pattern``) decide
-        their section when they match, whatever their position."""
+        their section when they match, whatever their position.  ``required``: each rule's
+        literal segments as an earlier run found them (``ownership.stored``), else read here."""
         self.rules = rules
         self.dialect = dialect
         self.gitlab = dialect == "gitlab"
@@ -40,14 +42,19 @@ class RuleCandidates:
         self._by_segment: Dict[str, List[int]] = {}
         self._everywhere: List[int] = []
         for idx, rule in enumerate(rules):
-            required = literal_segments(rule.pattern, dialect)
-            self._required.append(required)
-            if required:
+            segments = literal_segments(rule.pattern, dialect) if required is None else required[idx]
+            self._required.append(segments)
+            if segments:
                 # The last literal is the most specific one ("handlers" rather than "services").
-                self._by_segment.setdefault(required[-1], []).append(idx)
+                self._by_segment.setdefault(segments[-1], []).append(idx)
             else:
                 self._everywhere.append(idx)
         self._compiled: Dict[int, Optional[CompiledPattern]] = {}
+
+    @property
+    def required(self) -> List[Tuple[str, ...]]:
+        """Each rule's literal segments (what ``ownership.stored`` keeps)."""
+        return self._required
 
     def pattern(self, idx: int) -> Optional[CompiledPattern]:
         """Line ``idx`` translated on first use; None when it cannot be (it never matches)."""

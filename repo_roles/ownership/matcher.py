@@ -20,7 +20,7 @@ build the per-directory index of ``rule_index.RuleIndex`` once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles.ownership.candidates import RuleCandidates
 from repo_roles.ownership.codeowners import OwnerRule, ParsedCodeowners, rule_list, section_key
@@ -59,8 +59,11 @@ class CompiledCodeowners:
     (``compiled``, ``sections``) or many single questions build the full index once.
     """
 
-    def __init__(self, parsed: ParsedCodeowners) -> None:
+    def __init__(self, parsed: ParsedCodeowners, required: Optional[Sequence[Tuple[str, ...]]] = None) -> None:
+        """``required``: each rule's literal segments, as an earlier run's candidate index had
+        them (``ownership.stored``); else they are read when first needed."""
         self.parsed = parsed
+        self._required = required
         self.rules = parsed.rules
         self.gitlab = parsed.dialect == "gitlab"
         names: Dict[str, None] = {"": None}
@@ -112,6 +115,10 @@ class CompiledCodeowners:
             ]
         return self._sections
 
+    def candidate_segments(self) -> Optional[List[Tuple[str, ...]]]:
+        """Each rule's literal segments when the few-paths index was built, else None."""
+        return self._few.required if self._few is not None else None
+
     def _one(self, idx: int) -> OwnerMatch:
         found = self._single.get(idx)
         if found is None:
@@ -125,7 +132,7 @@ class CompiledCodeowners:
             # Few questions so far: translate only the lines that can match this one path.
             self._few_calls += 1
             if self._few is None:
-                self._few = RuleCandidates(self.rules, self.parsed.dialect, self.section_names)
+                self._few = RuleCandidates(self.rules, self.parsed.dialect, self.section_names, self._required)
             return self._few.winners(f"{directory}/{name}" if directory else name)
         out = []
         for section in self.sections:

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from itertools import compress, repeat
-from typing import TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles.ownership.codeowners import ParsedCodeowners, parse_codeowners
 from repo_roles.ownership.discovery import (
@@ -116,10 +116,13 @@ def _size(path: Path) -> Optional[int]:
         return None
 
 
-def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequence[str]) -> Ownership:
+def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequence[str],
+                      use_cache: bool = False) -> Ownership:
     """Discover and parse the ownership sources once; match ``targets`` in one batch.
 
     Other paths are matched on demand by :meth:`Ownership.lookup` (rules may ask about them).
+    ``use_cache``: the parse (and the candidate index of a few-paths run) is remembered by the
+    file's content (``ownership.stored``).
     """
     paths = inventory.paths
     # CODEOWNERS and OWNERS files, found in one C-level suffix filter over every path: discovery
@@ -145,12 +148,16 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
         repository=tuple(evidence) if evidence is not None else None,
     )
     parsed = compiled = None
+    remember: Optional[Callable[[], None]] = None
     if discovery.chosen is not None:
         data = inventory.read_bytes(discovery.chosen, MAX_OWNERSHIP_FILE)
         if data is not None:
             # discovery settles the dialect (configured, by location, or by syntax)
-            parsed = parse_codeowners(data, path=discovery.chosen, dialect=discovery.dialect)
-            compiled = CompiledCodeowners(parsed)
+            if use_cache:
+                parsed, compiled, remember = _stored_parse(inventory, config, data, discovery.chosen, discovery.dialect)
+            else:
+                parsed = parse_codeowners(data, path=discovery.chosen, dialect=discovery.dialect)
+                compiled = CompiledCodeowners(parsed)
     tree = None
     if config.ownership.owners_files and _named(owners_like, "OWNERS"):
         from repo_roles.ownership.owners_files import ALIASES_NAME, OwnersTree  # only with OWNERS files
@@ -162,4 +169,31 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
     matches = compiled.match_all(targets) if compiled is not None else {}
     for path in targets:
         ownership.files[path] = ownership._resolve(path, matches.get(path))
+    if remember is not None:
+        remember()
     return ownership
+
+
+def _stored_parse(inventory: "Inventory", config: "Config", data: bytes, path: str,
+                  dialect: str) -> Tuple[ParsedCodeowners, CompiledCodeowners, Optional[Callable[[], None]]]:
+    """The parse of the code-owners file from the cache, else parsed now; with what stores it
+    (and the candidate index, once the targets were matched) when the cache had not."""
+    from repo_roles.cachedir import cache_directory, project_key
+    from repo_roles.ownership import stored
+
+    key = stored.content_key(data, path, dialect)
+    file = stored.stored_file(cache_directory(config, inventory.project_root), project_key(inventory))
+    found = stored.load(file, key)
+    if found is not None:
+        parsed, required = found
+        compiled = CompiledCodeowners(parsed, required)
+    else:
+        parsed, required = parse_codeowners(data, path=path, dialect=dialect), None
+        compiled = CompiledCodeowners(parsed)
+
+    def remember() -> None:
+        segments = compiled.candidate_segments()
+        if found is None or (required is None and segments is not None):
+            stored.save(file, key, parsed, segments)
+
+    return parsed, compiled, remember

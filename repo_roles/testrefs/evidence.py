@@ -481,13 +481,20 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     mapped = list(mapped_tests)
     listed = F.paths_digest(paths)
     store = F.open_store(context)
-    kinds, kinds_digest = F.wanted_cached(store, paths, listed, mapped)
-    key = F.quick_key(context, kinds, kinds_digest, listed)
+    few = sharded and bool(getattr(context, "context_from_index", False))
+    # a run on given files: the key from the stored positions of the files evidence reads
+    key = F.few_key(context, store, listed, mapped) if few and store is not None else None
+    kinds: Optional[Dict[str, str]] = None
     blobs: Optional[Dict[str, str]] = None
     if key is None:
+        kinds, kinds_digest = F.wanted_cached(store, paths, listed, mapped)
+        key = F.quick_key(context, kinds, kinds_digest, listed)
+        if key is not None and few and store is not None:
+            F.remember_positions(store, paths, listed, mapped, kinds, kinds_digest)
+    if key is None:
+        assert kinds is not None
         blobs, read = F.blob_ids(context, kinds)
         key = F.index_key(listed, blobs, kinds_digest)
-    few = sharded and bool(getattr(context, "context_from_index", False))
     if store is not None and few:
         found = _read_sharded(store, key, lambda: build_index(context, mapped, sharded=False))
         if found is not None:
@@ -505,6 +512,8 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
                     return whole
             except (ValueError, UnicodeDecodeError, TypeError, AttributeError):
                 pass
+    if kinds is None:
+        kinds, _ = F.wanted_cached(store, paths, listed, mapped)
     if blobs is None:  # a miss: now every file's blob id (git's, or read)
         blobs, read = F.blob_ids(context, kinds)
     facts = F.collect(context, kinds, blobs, read)

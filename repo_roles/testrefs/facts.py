@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Tuple
+import sys
+from array import array
+from itertools import compress
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles.coverage import cache as C
 from repo_roles.testrefs.extract import FACTS_VERSION, MAX_SIZE, Facts, extract, kind_of
@@ -46,9 +49,17 @@ def wanted(paths: Iterable[str], extra_tests: Iterable[str] = ()) -> Dict[str, s
     return out
 
 
+_DIGEST_CHUNK = 16384  # paths per joined piece: small pieces stay in the CPU cache, no 12 MB copies
+
+
 def paths_digest(paths: List[str]) -> str:
-    """One digest of the whole path list (C speed: one join, one hash)."""
-    return hashlib.sha1("\0".join(paths).encode("utf-8", "surrogatepass")).hexdigest()
+    """One digest of the whole path list, each path followed by a NUL (C speed: a join and a
+    hash per chunk; on 200k paths 0.015 s against 0.036 s for one join of them all)."""
+    h = hashlib.sha1()
+    for at in range(0, len(paths), _DIGEST_CHUNK):
+        h.update("\0".join(paths[at:at + _DIGEST_CHUNK]).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
 
 
 def wanted_cached(store, paths: List[str], listed: str, extra_tests: List[str]) -> Tuple[Dict[str, str], str]:
@@ -99,6 +110,53 @@ def quick_key(context: "ProjectContext", kinds: Dict[str, str], kinds_digest: st
         return None
     changed = [p for p in modified if p in kinds]
     records = context.inventory.records_digest(kinds.keys() - set(changed) if changed else kinds)
+    if records is None:
+        return None
+    blobs, _ = blob_ids(context, changed)
+    return digest([SALT, "records", kinds_digest, listed, records, *(f"{p}={b}" for p, b in sorted(blobs.items()))])
+
+
+POSITIONS_KIND = "test-kinds-at"
+
+
+def _positions_salt(listed: str, mapped: Sequence[str]) -> str:
+    return digest([SALT, "positions", listed, *mapped])
+
+
+def remember_positions(store, paths: Sequence[str], listed: str, mapped: Sequence[str], kinds: Dict[str, str],
+                       kinds_digest: str) -> None:
+    """Store where in the path list (digest ``listed``) the files evidence reads are, with
+    ``kinds_digest``: what :func:`few_key` needs, as one checksummed array of positions."""
+    at = array("I", compress(range(len(paths)), map(kinds.__contains__, paths)))
+    if sys.byteorder != "little":
+        at.byteswap()
+    body = kinds_digest.encode("ascii") + at.tobytes()
+    store.put_snapshot(POSITIONS_KIND, _positions_salt(listed, mapped), hashlib.sha1(body).digest() + body)
+
+
+def few_key(context: "ProjectContext", store, listed: str, mapped: Sequence[str]) -> Optional[str]:
+    """:func:`quick_key` for a run on given files (``context_from_index``) without deciding a
+    name or reading the names' table: the positions :func:`remember_positions` stored for this
+    path list, the records there (the targets' own left out, their content read), all at C speed.
+    None when nothing (valid) is stored: a damaged or truncated value fails its checksum."""
+    inventory = context.inventory
+    raw = store.read_snapshot(POSITIONS_KIND, _positions_salt(listed, mapped))
+    if raw is None or len(raw) < 60 or (len(raw) - 60) % 4 or hashlib.sha1(raw[20:]).digest() != raw[:20]:
+        return None
+    kinds_digest = raw[20:60].decode("ascii")
+    at = array("I")
+    if at.itemsize != 4:
+        return None
+    at.frombytes(raw[60:])
+    if sys.byteorder != "little":
+        at.byteswap()
+    paths = inventory.paths
+    if at and at[-1] >= len(paths):
+        return None
+    targets = context.target_paths
+    # the targets evidence reads: ``wanted`` decides each path alone (mapped tests are paths)
+    changed = sorted(wanted(targets, [m for m in mapped if m in targets]))
+    records = inventory.records_digest_at(at, {paths.index(p) for p in changed})
     if records is None:
         return None
     blobs, _ = blob_ids(context, changed)
