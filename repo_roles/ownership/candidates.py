@@ -33,7 +33,7 @@ class RuleCandidates:
         """``sections``: the rule lists in order (``""`` first); each rule competes in
         ``rule.section or ""`` (GitLab) or in ``""``.  Exclusions (GitLab ``!pattern``) decide
         their section when they match, whatever their position.  ``required``: each rule's
-        literal segments as an earlier run found them (``ownership.stored``), else read here."""
+        literal segments as an earlier run found them (``ownership.parsecache``), else read here."""
         self.rules = rules
         self.dialect = dialect
         self.gitlab = dialect == "gitlab"
@@ -53,7 +53,7 @@ class RuleCandidates:
 
     @property
     def required(self) -> List[Tuple[str, ...]]:
-        """Each rule's literal segments (what ``ownership.stored`` keeps)."""
+        """Each rule's literal segments (what ``ownership.parsecache`` keeps)."""
         return self._required
 
     def pattern(self, idx: int) -> Optional[CompiledPattern]:

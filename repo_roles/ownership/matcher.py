@@ -61,7 +61,7 @@ class CompiledCodeowners:
 
     def __init__(self, parsed: ParsedCodeowners, required: Optional[Sequence[Tuple[str, ...]]] = None) -> None:
         """``required``: each rule's literal segments, as an earlier run's candidate index had
-        them (``ownership.stored``); else they are read when first needed."""
+        them (``ownership.parsecache``); else they are read when first needed."""
         self.parsed = parsed
         self._required = required
         self.rules = parsed.rules

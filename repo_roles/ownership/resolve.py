@@ -122,7 +122,7 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
 
     Other paths are matched on demand by :meth:`Ownership.lookup` (rules may ask about them).
     ``use_cache``: the parse (and the candidate index of a few-paths run) is remembered by the
-    file's content (``ownership.stored``).
+    file's content (``ownership.parsecache``).
     """
     paths = inventory.paths
     # CODEOWNERS and OWNERS files, found in one C-level suffix filter over every path: discovery
@@ -179,11 +179,11 @@ def _stored_parse(inventory: "Inventory", config: "Config", data: bytes, path: s
     """The parse of the code-owners file from the cache, else parsed now; with what stores it
     (and the candidate index, once the targets were matched) when the cache had not."""
     from repo_roles.cachedir import cache_directory, project_key
-    from repo_roles.ownership import stored
+    from repo_roles.ownership import parsecache
 
-    key = stored.content_key(data, path, dialect)
-    file = stored.stored_file(cache_directory(config, inventory.project_root), project_key(inventory))
-    found = stored.load(file, key)
+    key = parsecache.content_key(data, path, dialect)
+    file = parsecache.stored_file(cache_directory(config, inventory.project_root), project_key(inventory))
+    found = parsecache.load(file, key)
     if found is not None:
         parsed, required = found
         compiled = CompiledCodeowners(parsed, required)
@@ -194,6 +194,6 @@ def _stored_parse(inventory: "Inventory", config: "Config", data: bytes, path: s
     def remember() -> None:
         segments = compiled.candidate_segments()
         if found is None or (required is None and segments is not None):
-            stored.save(file, key, parsed, segments)
+            parsecache.save(file, key, parsed, segments)
 
     return parsed, compiled, remember

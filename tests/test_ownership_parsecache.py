@@ -1,4 +1,4 @@
-"""The parsed code-owners file remembered by content (``ownership.stored``): the same parse and
+"""The parsed code-owners file remembered by content (``ownership.parsecache``): the same parse and
 the same owners as parsing afresh; any other key, a damaged or truncated file is a miss."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from repo_roles.ownership import stored
+from repo_roles.ownership import parsecache
 from repo_roles.ownership.codeowners import parse_codeowners
 from repo_roles.ownership.matcher import CompiledCodeowners
 
@@ -40,21 +40,21 @@ def test_a_stored_parse_is_the_parse(tmp_path: Path, dialect: str, text: str) ->
     parsed = parse_codeowners(data, path=".gitlab/CODEOWNERS", dialect=dialect)
     fresh = CompiledCodeowners(parsed)
     expected = _owners(fresh)
-    key = stored.content_key(data, ".gitlab/CODEOWNERS", dialect)
-    file = stored.stored_file(tmp_path / "cache", "p:0123")
-    assert stored.load(file, key) is None  # nothing stored yet
-    stored.save(file, key, parsed, fresh.candidate_segments())
-    loaded, required = stored.load(file, key)  # type: ignore[misc]
+    key = parsecache.content_key(data, ".gitlab/CODEOWNERS", dialect)
+    file = parsecache.stored_file(tmp_path / "cache", "p:0123")
+    assert parsecache.load(file, key) is None  # nothing stored yet
+    parsecache.save(file, key, parsed, fresh.candidate_segments())
+    loaded, required = parsecache.load(file, key)  # type: ignore[misc]
     assert loaded == parsed and required == fresh.candidate_segments() and required is not None
     assert _owners(CompiledCodeowners(loaded, required)) == expected
     # another file, path, dialect: another key
-    assert stored.load(file, stored.content_key(data + b"\n", ".gitlab/CODEOWNERS", dialect)) is None
-    assert stored.load(file, stored.content_key(data, "CODEOWNERS", dialect)) is None
-    assert stored.load(file, stored.content_key(data, ".gitlab/CODEOWNERS", "bitbucket")) is None
+    assert parsecache.load(file, parsecache.content_key(data + b"\n", ".gitlab/CODEOWNERS", dialect)) is None
+    assert parsecache.load(file, parsecache.content_key(data, "CODEOWNERS", dialect)) is None
+    assert parsecache.load(file, parsecache.content_key(data, ".gitlab/CODEOWNERS", "bitbucket")) is None
     raw = file.read_bytes()
     for damaged in (raw[: len(raw) // 2], raw.replace(b'"rules":[[', b'"rules":[["x",'), b"\xff" + raw):
         file.write_bytes(damaged)
-        assert stored.load(file, key) is None
+        assert parsecache.load(file, key) is None
 
 
 def test_check_files_reads_the_stored_parse(make_repo, run_cli, monkeypatch, tmp_path: Path) -> None:
