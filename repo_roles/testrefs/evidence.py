@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from repo_roles.testrefs import facts as F
 from repo_roles.testrefs.extract import Facts
@@ -91,6 +91,8 @@ class EvidenceIndex:
         self.parsed: Set[str] = set(data.get("parsed", []))  # test files whose facts were read
         self.searched: Dict[str, int] = dict(data.get("searched", {}))
         self._by_test: Optional[Dict[str, Set[str]]] = None
+        self.key: Optional[str] = None  # the cache key it was stored under (None: not stored)
+        self.change: Optional["EvidenceChange"] = None  # since the index stored before it
 
     def to_json(self) -> dict:
         return {
@@ -476,7 +478,10 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     """The evidence index of ``context``'s project (every file, not only the targets).
 
     A run on given files (``context_from_index``) reads it in shards when they are stored (and
-    stores them when not): what a 5-file check reads does not grow with the repository."""
+    stores them when not): what a 5-file check reads does not grow with the repository.  The
+    whole index is stored with its key and what changed since the index stored before it
+    (:class:`EvidenceChange`), so that the modules' test results can be updated for those
+    modules only (:mod:`repo_roles.coverage.test_reuse`)."""
     paths = context.inventory.paths
     mapped = list(mapped_tests)
     listed = F.paths_digest(paths)
@@ -492,30 +497,92 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
         found = _read_sharded(store, key, lambda: build_index(context, mapped, sharded=False))
         if found is not None:
             return found  # the store stays open: shards are read as paths are asked about
-    if store is not None:
-        raw = store.read_snapshot(INDEX_KIND, key)
-        if raw is not None:
-            try:
-                data = json.loads(raw.decode("utf-8", "surrogatepass"))
-                if isinstance(data, dict):
-                    whole = EvidenceIndex(data)
-                    if few:
-                        _write_sharded(store, key, whole)
-                    store.close()
-                    return whole
-            except (ValueError, UnicodeDecodeError, TypeError, AttributeError):
-                pass
+    stored = _read_stored(store) if store is not None else None
+    if stored is not None and stored.get("key") == key:
+        whole = _from_stored(stored)
+        if whole is not None:
+            if few:
+                _write_sharded(store, key, whole)
+            store.close()  # type: ignore[union-attr]
+            return whole
     if blobs is None:  # a miss: now every file's blob id (git's, or read)
         blobs, read = F.blob_ids(context, kinds)
     facts = F.collect(context, kinds, blobs, read)
     index = build(paths, facts, kinds)
+    data = index.to_json()
+    index.key = key
+    index.change = _change(stored, data)
     if store is not None:
-        text = json.dumps(index.to_json(), separators=(",", ":"))
-        store.put_snapshot(INDEX_KIND, key, text.encode("utf-8", "surrogatepass"))
+        value = {"key": key, "change": index.change.to_json(), "index": data}
+        store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass"))
         if few:
             _write_sharded(store, key, index)
         store.close()
     return index
+
+
+class EvidenceChange(NamedTuple):
+    """What differs between an index and the one stored before it (key ``previous``):
+    ``modules`` whose evidence rows (or migration status) changed, ``tests`` whose targets or
+    parsed status changed; ``whole`` when a fact every module may depend on changed (the real
+    manifests, the Alembic directories)."""
+
+    previous: Optional[str]
+    modules: Tuple[str, ...] = ()
+    tests: Tuple[str, ...] = ()
+    whole: bool = True
+
+    def to_json(self) -> dict:
+        return {"previous": self.previous, "modules": list(self.modules), "tests": list(self.tests),
+                "whole": self.whole}
+
+    @classmethod
+    def from_json(cls, value: object) -> "EvidenceChange":
+        if not isinstance(value, dict):
+            return cls(None)
+        previous, modules, tests = value.get("previous"), value.get("modules"), value.get("tests")
+        if not (isinstance(previous, str) and isinstance(modules, list) and isinstance(tests, list)
+                and all(isinstance(p, str) for p in modules + tests)):
+            return cls(None)
+        return cls(previous, tuple(modules), tuple(tests), value.get("whole") is not False)
+
+
+def _read_stored(store) -> Optional[dict]:
+    value = _json(store.read_snapshot(INDEX_KIND, F.SALT))
+    return value if value is not None and isinstance(value.get("index"), dict) \
+        and isinstance(value.get("key"), str) else None
+
+
+def _from_stored(stored: dict) -> Optional[EvidenceIndex]:
+    try:
+        index = EvidenceIndex(stored["index"])
+    except (TypeError, ValueError, AttributeError):
+        return None
+    index.key = stored["key"]
+    index.change = EvidenceChange.from_json(stored.get("change"))
+    return index
+
+
+def _change(stored: Optional[dict], data: dict) -> EvidenceChange:
+    """The :class:`EvidenceChange` from the ``stored`` index (its JSON) to ``data``."""
+    if stored is None:
+        return EvidenceChange(None)
+    before = stored["index"]
+    previous = stored["key"]
+    if any(before.get(k) != data[k] for k in ("not_manifests", "alembic")) \
+            or not isinstance(before.get("by_module"), dict):
+        return EvidenceChange(previous)
+    old, new = before["by_module"], data["by_module"]
+    modules = {m for m in old.keys() | new.keys() if old.get(m) != new.get(m)}
+    modules.update(set(before.get("migrations") or ()).symmetric_difference(data["migrations"]))
+    tests = set(set(before.get("parsed") or ()).symmetric_difference(data["parsed"]))
+    for m in modules:
+        for rows in (old.get(m), new.get(m)):
+            for row in rows if isinstance(rows, list) else ():
+                if isinstance(row, list) and row and isinstance(row[0], str):
+                    tests.add(row[0])
+    return EvidenceChange(previous, tuple(sorted(modules)), tuple(sorted(tests)), whole=False)
 
 
 def _json(raw: Optional[bytes]) -> Optional[dict]:
