@@ -12,7 +12,7 @@ changed since the stored run:
 
 * the path list: a file added or removed invalidates the modules of the names it can be a test
   or a namesake of (``test_x.py``, ``x.test.ts``, ``XTest.java``, ``x_spec.rb``, ``x_test.cc``,
-  a Rust integration test: the names of :func:`names_of`), the modules of its directory (Go's
+  a Rust integration test: the names of :func:`names_of`), the Go files of its directory (Go's
   package tests) and, for a package's ``__init__.py`` or a Python test under a ``tests``
   directory, the modules below that package or tests directory's parent (the message's nearest
   package and tests roots); a manifest added or removed, or any change of a path list under
@@ -94,9 +94,11 @@ class Invalid:
         self.paths: Set[str] = set()
 
     def test(self, path: str) -> None:
-        """A test whose targets or parsed status changed: the modules it is a name match of."""
+        """A test whose targets or parsed status changed: the modules it is a name match of
+        (and, for Go, the files of its package)."""
         self.names |= names_of(path)
-        self.dirs.add(_dir(path))
+        if path.endswith(".go"):
+            self.dirs.add(_dir(path))
 
     def file(self, path: str) -> None:
         """A file added or removed: a test or namesake of other modules, a package (the modules
@@ -120,7 +122,7 @@ class Invalid:
     def hits(self, path: str, prefixes: Tuple[str, ...]) -> bool:
         if path in self.paths or (prefixes and path.startswith(prefixes)):
             return True
-        if _dir(path) in self.dirs:
+        if self.dirs and path.endswith(".go") and _dir(path) in self.dirs:
             return True
         return any(n in self.names for n in _module_names(path))
 
