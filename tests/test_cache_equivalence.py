@@ -294,13 +294,13 @@ def clone_edit(root: Path) -> None:
 # -- steps that move test evidence (the per-module answers of coverage/test_reuse.py) ----------
 
 
-def test_starts_importing(root: Path) -> None:
+def step_test_starts_importing(root: Path) -> None:
     """A test starts importing an untested module (an unstaged edit)."""
     text = (root / "backend/tests/test_orders.py").read_text()
     write_files(root, {"backend/tests/test_orders.py": "from app.payments import charge\n" + text})
 
 
-def test_stops_importing(root: Path) -> None:
+def step_test_stops_importing(root: Path) -> None:
     """Everything committed; then a test stops importing the module it tested (committed)."""
     commit(root, "payments tested")
     text = (root / "backend/tests/test_orders.py").read_text()
@@ -309,19 +309,19 @@ def test_stops_importing(root: Path) -> None:
     commit(root, "orders test stops importing ordering")
 
 
-def test_file_added(root: Path) -> None:
+def step_test_file_added(root: Path) -> None:
     """A test file named after a module is added (staged)."""
     write_files(root, {"backend/tests/test_copy_of_helpers.py": "def test_slug():\n    assert True\n"})
     git(root, "add", "backend/tests/test_copy_of_helpers.py")
 
 
-def test_file_renamed(root: Path) -> None:
+def step_test_file_renamed(root: Path) -> None:
     """That test file is renamed: the name no longer matches the module (committed)."""
     git(root, "mv", "backend/tests/test_copy_of_helpers.py", "backend/tests/test_slugs.py")
     commit(root, "rename the slug test")
 
 
-def test_file_removed(root: Path) -> None:
+def step_test_file_removed(root: Path) -> None:
     """The test importing payments is removed."""
     git(root, "rm", "-q", "backend/tests/test_orders.py")
     commit(root, "drop the orders test")
@@ -346,7 +346,7 @@ def go_test_uses_it(root: Path) -> None:
     commit(root, "go test uses util")
 
 
-def tests_required_for_frontend(root: Path) -> None:
+def step_tests_required_for_frontend(root: Path) -> None:
     """[tests] require gains the frontend: the JS/TS modules need tests."""
     text = (root / "repo-roles.toml").read_text()
     write_files(root, {"repo-roles.toml": text.replace('[tests]\nrequire = ["backend.logic"]',
@@ -376,15 +376,15 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("branch switch back", branch_back),
     ("fresh clone at another path", fresh_clone),
     ("edit in the clone", clone_edit),
-    ("a test starts importing a module", test_starts_importing),
-    ("a test stops importing a module", test_stops_importing),
-    ("a test file added", test_file_added),
-    ("a test file renamed", test_file_renamed),
-    ("a test file removed", test_file_removed),
+    ("a test starts importing a module", step_test_starts_importing),
+    ("a test stops importing a module", step_test_stops_importing),
+    ("a test file added", step_test_file_added),
+    ("a test file renamed", step_test_file_renamed),
+    ("a test file removed", step_test_file_removed),
     ("a module renamed", module_renamed),
     ("a Go module added", go_module_added),
     ("a Go test uses it", go_test_uses_it),
-    ("tests required for the frontend", tests_required_for_frontend),
+    ("tests required for the frontend", step_tests_required_for_frontend),
     ("a JS test imports a module", js_test_imports),
 ]
 
