@@ -277,12 +277,14 @@ def _load(raw: Optional[bytes]) -> Optional[dict]:
 
 def settings_key(context: "ProjectContext", required: Iterable[str]) -> str:
     """What every answer depends on: the ``[tests]`` settings, the roles that need tests, the
-    tool's exemption table and this module's format."""
+    tool's version and exemption table and this module's format (``VERSION``: raise it when what
+    an answer depends on changes)."""
+    from repo_roles import __version__
     from repo_roles.testrefs import facts as F
     from repo_roles.testrefs.exemptions import load
 
     tests = context.config.tests
-    parts = [VERSION, F.SALT, repr(sorted(required)), repr(list(tests.exempt)),
+    parts = [VERSION, __version__, F.SALT, repr(sorted(required)), repr(list(tests.exempt)),
              repr(sorted((k, list(v)) for k, v in tests.mapping.items())), repr(load())]
     return hashlib.sha1("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
