@@ -75,16 +75,6 @@ def test_nothing_changed_asks_nothing(make_repo, asked: List[str]) -> None:
     assert asked == []
 
 
-def test_an_edited_module_is_asked_again(make_repo, asked: List[str]) -> None:
-    root = make_repo(FILES)
-    answers(root, asked)
-    write_files(root, {"backend/src/app/data.py": "RATES = {}\n\n\ndef rate():\n    return RATES\n"})
-    commit(root, "data defines code")
-    got = answers(root, asked)
-    assert asked == ["backend/src/app/data.py"]
-    assert got["backend/src/app/data.py"] == ()
-
-
 def test_a_dirty_module_is_asked_every_time(make_repo, asked: List[str]) -> None:
     root = make_repo(FILES)
     answers(root, asked)
@@ -95,46 +85,33 @@ def test_a_dirty_module_is_asked_every_time(make_repo, asked: List[str]) -> None
     assert asked == ["backend/src/app/refunds.py"]
 
 
-def test_a_test_that_starts_importing_asks_its_targets(make_repo, asked: List[str]) -> None:
+ALL = sorted(p for p in FILES if p.endswith((".py", ".go")) and "tests/" not in p and not p.endswith("_test.go"))
+
+
+@pytest.mark.parametrize("changes, expected_asked, path, answer", [
+    pytest.param({"backend/src/app/data.py": "RATES = {}\n\n\ndef rate():\n    return RATES\n"},
+                 ["backend/src/app/data.py"], "backend/src/app/data.py", (), id="an edited module"),
+    # payments (its evidence changed) and orders (named like the test, whose targets changed)
+    pytest.param({"backend/tests/test_orders.py": "from app.payments import charge\n" + FILES["backend/tests/test_orders.py"]},
+                 ["backend/src/app/orders.py", "backend/src/app/payments.py"], "backend/src/app/payments.py",
+                 ("backend/tests/test_orders.py",), id="a test starts importing a module"),
+    pytest.param({"backend/src/app/test_refunds.py": "def test_it():\n    assert True\n"},
+                 ["backend/src/app/refunds.py"], "backend/src/app/refunds.py",
+                 ("backend/src/app/test_refunds.py",), id="a test added beside its namesake"),
+    pytest.param({"services/gw/handler_test.go": FILES["services/gw/handler_test.go"].replace("Handle() }", "Handle(); Util() }")},
+                 ["services/gw/handler.go", "services/gw/util.go"], "services/gw/util.go",
+                 ("services/gw/handler_test.go",), id="a Go test: the files of its package"),
+    pytest.param({"backend/src/pyproject.toml": '[project]\nname = "inner"\n'}, ALL, "backend/src/app/payments.py", (),
+                 id="a manifest added: every module"),
+])
+def test_a_committed_change_asks_what_it_can_affect(make_repo, asked: List[str], changes: Dict[str, str],
+                                                    expected_asked: List[str], path: str, answer: tuple) -> None:
     root = make_repo(FILES)
     answers(root, asked)
-    text = (root / "backend/tests/test_orders.py").read_text()
-    write_files(root, {"backend/tests/test_orders.py": "from app.payments import charge\n" + text})
-    commit(root, "orders test imports payments")
-    got = answers(root, asked)
-    assert got["backend/src/app/payments.py"] == ("backend/tests/test_orders.py",)
-    # payments (its evidence) and orders (named like the test, whose targets changed)
-    assert sorted(asked) == ["backend/src/app/orders.py", "backend/src/app/payments.py"]
-
-
-def test_an_added_test_asks_its_namesakes(make_repo, asked: List[str]) -> None:
-    root = make_repo(FILES)
-    answers(root, asked)
-    write_files(root, {"backend/src/app/test_refunds.py": "def test_it():\n    assert True\n"})
-    commit(root, "a test beside refunds")
-    got = answers(root, asked)
-    assert got["backend/src/app/refunds.py"] == ("backend/src/app/test_refunds.py",)
-    assert asked == ["backend/src/app/refunds.py"]
-
-
-def test_a_go_test_change_asks_its_package(make_repo, asked: List[str]) -> None:
-    root = make_repo(FILES)
-    assert answers(root, asked)["services/gw/util.go"] == ()
-    write_files(root, {"services/gw/handler_test.go": FILES["services/gw/handler_test.go"].replace(
-        "Handle() }", "Handle(); Util() }")})
-    commit(root, "go test uses util")
-    got = answers(root, asked)
-    assert got["services/gw/util.go"] == ("services/gw/handler_test.go",)
-    assert sorted(asked) == ["services/gw/handler.go", "services/gw/util.go"]
-
-
-def test_a_manifest_added_asks_every_module(make_repo, asked: List[str]) -> None:
-    root = make_repo(FILES)
-    answers(root, asked)
-    write_files(root, {"backend/src/pyproject.toml": '[project]\nname = "inner"\n'})
-    commit(root, "an inner project")
-    answers(root, asked)
-    assert len(asked) == 7
+    write_files(root, changes)
+    commit(root, "a change")
+    assert answers(root, asked)[path] == answer
+    assert sorted(asked) == expected_asked
 
 
 @pytest.mark.parametrize("path, expected", [

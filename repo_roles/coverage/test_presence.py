@@ -520,22 +520,25 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     roles = {e.path: role_of(e.path) for e in context.targets if e.kind == "file"}
     modules = [e for e in context.targets if e.kind == "file" and roles[e.path] in required]
     memo = open_memo(context, required)
-    reused, heads = memo.split(modules, roles) if memo is not None else ({}, {})
-    # a few names (a change of 20 modules): the index reads only the names asked about
-    index.expect(len(context.targets) if memo is None else
-                 len({e.path.rpartition("/")[2].rpartition(".")[0] for e in modules if e.path not in reused}))
-    known = computed_coverage(context)
-    answers: Dict[str, Optional[Tuple[str, ...]]] = {}
-    for entry in modules:
-        path = entry.path
-        answer = reused[path] if path in reused else _answer(context, index, known, path)
-        answers[path] = answer
-        if answer == () and memo is not None and path not in heads:
-            heads[path] = index.missing_head(path)
-    index.reuse_heads(heads)
-    if memo is not None:
-        memo.save(modules, roles, answers, heads)
-        memo.close()
+    try:
+        reused, heads = memo.split(modules, roles) if memo is not None else ({}, {})
+        # a few names (a change of 20 modules): the index reads only the names asked about
+        index.expect(len(context.targets) if memo is None else
+                     len({e.path.rpartition("/")[2].rpartition(".")[0] for e in modules if e.path not in reused}))
+        known = computed_coverage(context)
+        answers: Dict[str, Optional[Tuple[str, ...]]] = {}
+        for entry in modules:
+            path = entry.path
+            answer = reused[path] if path in reused else _answer(context, index, known, path)
+            answers[path] = answer
+            if answer == () and memo is not None and path not in heads:
+                heads[path] = index.missing_head(path)
+        index.reuse_heads(heads)
+        if memo is not None:
+            memo.save(modules, roles, answers, heads)
+    finally:
+        if memo is not None:
+            memo.close()
     return {path: answer for path, answer in answers.items() if answer is not None}
 
 
