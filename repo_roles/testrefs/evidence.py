@@ -520,7 +520,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     index.change = _change(stored, data)
     if store is not None:
         value = {"key": key, "change": index.change.to_json(), "index": data, "listed": listed,
-                 "kinds": kinds_digest, "blobs": "\0".join(blobs.get(p, "") for p in kinds),
+                 "kinds": kinds_digest, "blobs": "\0".join(blobs.get(p, "") for p in sorted(kinds)),
                  "context": context_facts}
         store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
             "utf-8", "surrogatepass"))
@@ -580,7 +580,7 @@ def _updated(context: "ProjectContext", stored: dict, listed: str, kinds: Dict[s
     old_blobs = before.split("\0") if before else []
     if len(old_blobs) != len(kinds):
         return None
-    changed = [p for p, b in zip(kinds, old_blobs) if blobs.get(p, "") != b]
+    changed = [p for p, b in zip(sorted(kinds), old_blobs) if blobs.get(p, "") != b]
     if not changed or len(changed) > UPDATE_MAX or any(kinds[p] not in UPDATED_KINDS for p in changed):
         return None
     base = stored["index"]
