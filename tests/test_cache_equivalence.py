@@ -291,6 +291,75 @@ def clone_edit(root: Path) -> None:
     write_files(root, {"backend/src/app/payments.py": UNDOCUMENTED})
 
 
+# -- steps that move test evidence (the per-module answers of coverage/test_reuse.py) ----------
+
+
+def step_test_starts_importing(root: Path) -> None:
+    """A test starts importing an untested module (an unstaged edit)."""
+    text = (root / "backend/tests/test_orders.py").read_text()
+    write_files(root, {"backend/tests/test_orders.py": "from app.payments import charge\n" + text})
+
+
+def step_test_stops_importing(root: Path) -> None:
+    """Everything committed; then a test stops importing the module it tested (committed)."""
+    commit(root, "payments tested")
+    text = (root / "backend/tests/test_orders.py").read_text()
+    write_files(root, {"backend/tests/test_orders.py": text.replace("from app.ordering import place\n", "")
+                       .replace("assert place(order)", "assert order")})
+    commit(root, "orders test stops importing ordering")
+
+
+def step_test_file_added(root: Path) -> None:
+    """A test file named after a module is added (staged)."""
+    write_files(root, {"backend/tests/test_copy_of_helpers.py": "def test_slug():\n    assert True\n"})
+    git(root, "add", "backend/tests/test_copy_of_helpers.py")
+
+
+def step_test_file_renamed(root: Path) -> None:
+    """That test file is renamed: the name no longer matches the module (committed)."""
+    git(root, "mv", "backend/tests/test_copy_of_helpers.py", "backend/tests/test_slugs.py")
+    commit(root, "rename the slug test")
+
+
+def step_test_file_removed(root: Path) -> None:
+    """The test importing payments is removed."""
+    git(root, "rm", "-q", "backend/tests/test_orders.py")
+    commit(root, "drop the orders test")
+
+
+def module_renamed(root: Path) -> None:
+    """An untested module is renamed."""
+    git(root, "mv", "backend/src/app/payments.py", "backend/src/app/billing.py")
+    commit(root, "payments is billing")
+
+
+def go_module_added(root: Path) -> None:
+    """A Go file no test of its package refers to."""
+    write_files(root, {"services/gateway/util.go": "package main\n\n// Util helps.\nfunc Util() int { return 1 }\n"})
+    commit(root, "go util")
+
+
+def go_test_uses_it(root: Path) -> None:
+    """The package's test starts using it (a Go test's identifiers are its evidence)."""
+    write_files(root, {"services/gateway/handler_test.go": 'package main\n\nimport "testing"\n\n'
+                       "func TestHandle(t *testing.T) { Handle(); Util() }\n"})
+    commit(root, "go test uses util")
+
+
+def step_tests_required_for_frontend(root: Path) -> None:
+    """[tests] require gains the frontend: the JS/TS modules need tests."""
+    text = (root / "repo-roles.toml").read_text()
+    write_files(root, {"repo-roles.toml": text.replace('[tests]\nrequire = ["backend.logic"]',
+                                                       '[tests]\nrequire = ["backend.logic", "frontend.ui"]')})
+
+
+def js_test_imports(root: Path) -> None:
+    """A JS/TS test starts importing a module it did not (committed)."""
+    write_files(root, {"web/src/App.test.tsx": "import { orders } from './api';\n"
+                       + FILES["web/src/App.test.tsx"].replace("App(); ", "App(); orders(); ")})
+    commit(root, "the app test uses the api")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -307,6 +376,16 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("branch switch back", branch_back),
     ("fresh clone at another path", fresh_clone),
     ("edit in the clone", clone_edit),
+    ("a test starts importing a module", step_test_starts_importing),
+    ("a test stops importing a module", step_test_stops_importing),
+    ("a test file added", step_test_file_added),
+    ("a test file renamed", step_test_file_renamed),
+    ("a test file removed", step_test_file_removed),
+    ("a module renamed", module_renamed),
+    ("a Go module added", go_module_added),
+    ("a Go test uses it", go_test_uses_it),
+    ("tests required for the frontend", step_tests_required_for_frontend),
+    ("a JS test imports a module", js_test_imports),
 ]
 
 COMMANDS = {

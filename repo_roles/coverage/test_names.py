@@ -29,8 +29,9 @@ LANGUAGES = {
     "rs": "rust", "cs": "cs", "php": "php",
 }
 JS_TEST = re.compile(r"^(?P<stem>.+?)\.(?:test|spec)\.[cm]?[jt]sx?$")
-# Questions about more names than this build the whole index (one pass costs ~25 name scans).
-LAZY_NAMES = 16
+# Questions about more names than this build the whole index (one pass over 100k paths cost
+# 0.26-0.32 s, 20 name scans 0.09 s: about 65 name scans; a 20-module change stays lazy).
+LAZY_NAMES = 48
 
 Candidate = Tuple[str, str, Optional[str], str]  # test path, its dir, tests-dir parent, dir below it
 
@@ -191,8 +192,8 @@ class PathNames:
             self._go_dirs.add(directory)
             prefix = _join(directory, "")
             self._go[directory] = [
-                p for p in self._all
-                if p.startswith(prefix) and p.endswith("_test.go") and "/" not in p[len(prefix):]
+                p for p in self._below((prefix,))
+                if p.endswith("_test.go") and "/" not in p[len(prefix):]
             ]
         return self._go.get(directory, [])
 

@@ -193,6 +193,8 @@ class TestIndex:
         self._mapped_tests = [_compile_template(t) for tests in config.mapping.values() for t in tests]
         self._roots_text: Dict[str, str] = {}  # directory -> "under …" of looked_for
         self._named_index: Optional[Dict[Tuple[str, str, str], List[str]]] = None  # (language, stem, project)
+        self._heads: Dict[str, str] = {}  # path -> missing_head, computed or reused
+        self._searched: Dict[Optional[str], str] = {}  # language -> _searched_text
 
     def expect(self, count: int) -> None:
         """``count`` files are about to be asked about: lets a large run index all paths at once."""
@@ -307,24 +309,44 @@ class TestIndex:
 
     def missing_text(self, path: str) -> str:
         """What was searched for a module without tests, and the nearest candidate (TST001)."""
+        head = self._heads.get(path)
+        if head is None:
+            head = self._heads[path] = self.missing_head(path)
+        return head + self._searched_text(path)
+
+    def missing_head(self, path: str) -> str:
+        """:meth:`missing_text` without the count of test files searched (which changes with
+        any test file of the language, so it is not kept with the module's answer)."""
         looked = self.looked_for(path)
         if self._evidence_of is None:
             return f"looked for {looked}"
-        evidence = self.evidence()
         language = LANGUAGES.get(path.rpartition(".")[2])
-        count = evidence.searched.get({"jvm": "java"}.get(language or "", language or ""), 0)
         if language == "py":
-            dotted, nearest = self._python_nearest(evidence, path)
+            dotted, nearest = self._python_nearest(self.evidence(), path)
             head = f"no test imports {dotted or path}"
             if nearest:
                 head += f"; {nearest}"
             if not path.endswith("__init__.py"):
                 head += f"; no {looked}"
-            return f"{head} ({count} Python test files searched)"
+            return head
         found = _MISSING.get(language or "")
-        if found is None:
-            return f"looked for {looked}"
-        return f"{found[0].format(looked=looked)} ({count} {found[1]} searched)"
+        return f"looked for {looked}" if found is None else found[0].format(looked=looked)
+
+    def reuse_heads(self, heads: Dict[str, str]) -> None:
+        """Message heads of an earlier run for modules whose inputs did not change."""
+        self._heads.update(heads)
+
+    def _searched_text(self, path: str) -> str:
+        """`` (12 Python test files searched)``: per language, made once."""
+        if self._evidence_of is None:
+            return ""
+        language = LANGUAGES.get(path.rpartition(".")[2])
+        text = self._searched.get(language)
+        if text is None:
+            found = ("", "Python test files") if language == "py" else _MISSING.get(language or "")
+            count = self.evidence().searched.get({"jvm": "java"}.get(language or "", language or ""), 0)
+            text = self._searched[language] = "" if found is None else f" ({count} {found[1]} searched)"
+        return text
 
     def explain(self, path: str) -> List[str]:
         """Lines for ``explain``: each piece of evidence (test, line, what it does), the name
@@ -491,29 +513,49 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         required |= R.expand_responsibility(item)
     if not required:
         return {}
+    from repo_roles.coverage.test_reuse import open_memo
+
     index = context.test_index
-    index.expect(len(context.targets))  # a few files: the index reads only the names asked about
-    known = computed_coverage(context)
     role_of = context.role_of
-    out: Dict[str, Tuple[str, ...]] = {}
-    for entry in context.targets:
-        path = entry.path
-        if entry.kind != "file" or role_of(path) not in required:
-            continue
-        tests = index.tests_for(path)
-        if not tests:
-            if index.exempt_reason(path) is not None:
-                continue
-            if path.endswith(".rs"):
-                data = context.inventory.read_bytes(path, RUST_READ_LIMIT)
-                if data is not None and _RUST_UNIT_TESTS.search(data):
-                    out[path] = (path,)  # unit tests in the file itself (Rust's convention)
-                    continue
-            if path.endswith(".py"):
-                defines = known.defines_code(path) if known is not None else None
-                if defines is None:
-                    defines = defines_code(context.inventory.read_bytes(path, DATA_ONLY_READ_LIMIT))
-                if not defines:
-                    continue
-        out[path] = tests
-    return out
+    roles = {e.path: role_of(e.path) for e in context.targets if e.kind == "file"}
+    modules = [e for e in context.targets if e.kind == "file" and roles[e.path] in required]
+    memo = open_memo(context, required)
+    try:
+        reused, heads = memo.split(modules, roles) if memo is not None else ({}, {})
+        # a few names (a change of 20 modules): the index reads only the names asked about
+        index.expect(len(context.targets) if memo is None else
+                     len({e.path.rpartition("/")[2].rpartition(".")[0] for e in modules if e.path not in reused}))
+        known = computed_coverage(context)
+        answers: Dict[str, Optional[Tuple[str, ...]]] = {}
+        for entry in modules:
+            path = entry.path
+            answer = reused[path] if path in reused else _answer(context, index, known, path)
+            answers[path] = answer
+            if answer == () and memo is not None and path not in heads:
+                heads[path] = index.missing_head(path)
+        index.reuse_heads(heads)
+        if memo is not None:
+            memo.save(modules, roles, answers, heads)
+    finally:
+        if memo is not None:
+            memo.close()
+    return {path: answer for path, answer in answers.items() if answer is not None}
+
+
+def _answer(context: "ProjectContext", index: TestIndex, known, path: str) -> Optional[Tuple[str, ...]]:
+    """The tests found for a module in a role that needs them; None when it needs none."""
+    tests = index.tests_for(path)
+    if not tests:
+        if index.exempt_reason(path) is not None:
+            return None
+        if path.endswith(".rs"):
+            data = context.inventory.read_bytes(path, RUST_READ_LIMIT)
+            if data is not None and _RUST_UNIT_TESTS.search(data):
+                return (path,)  # unit tests in the file itself (Rust's convention)
+        if path.endswith(".py"):
+            defines = known.defines_code(path) if known is not None else None
+            if defines is None:
+                defines = defines_code(context.inventory.read_bytes(path, DATA_ONLY_READ_LIMIT))
+            if not defines:
+                return None
+    return tests

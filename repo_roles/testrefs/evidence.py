@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import json
 import zlib
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from repo_roles.testrefs import facts as F
-from repo_roles.testrefs.extract import Facts
+from repo_roles.testrefs.extract import MAX_SIZE, Facts, extract
 from repo_roles.testrefs.jsresolve import JsResolver
 from repo_roles.testrefs.pyresolve import PythonModules
 
@@ -91,6 +91,8 @@ class EvidenceIndex:
         self.parsed: Set[str] = set(data.get("parsed", []))  # test files whose facts were read
         self.searched: Dict[str, int] = dict(data.get("searched", {}))
         self._by_test: Optional[Dict[str, Set[str]]] = None
+        self.key: Optional[str] = None  # the cache key it was stored under (None: not stored)
+        self.change: Optional["EvidenceChange"] = None  # since the index stored before it
 
     def to_json(self) -> dict:
         return {
@@ -476,7 +478,10 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     """The evidence index of ``context``'s project (every file, not only the targets).
 
     A run on given files (``context_from_index``) reads it in shards when they are stored (and
-    stores them when not): what a 5-file check reads does not grow with the repository."""
+    stores them when not): what a 5-file check reads does not grow with the repository.  The
+    whole index is stored with its key and what changed since the index stored before it
+    (:class:`EvidenceChange`), so that the modules' test results can be updated for those
+    modules only (:mod:`repo_roles.coverage.test_reuse`)."""
     paths = context.inventory.paths
     mapped = list(mapped_tests)
     listed = F.paths_digest(paths)
@@ -499,32 +504,200 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
         found = _read_sharded(store, key, lambda: build_index(context, mapped, sharded=False))
         if found is not None:
             return found  # the store stays open: shards are read as paths are asked about
-    if store is not None:
-        raw = store.read_snapshot(INDEX_KIND, key)
-        if raw is not None:
-            try:
-                data = json.loads(raw.decode("utf-8", "surrogatepass"))
-                if isinstance(data, dict):
-                    whole = EvidenceIndex(data)
-                    if few:
-                        _write_sharded(store, key, whole)
-                    store.close()
-                    return whole
-            except (ValueError, UnicodeDecodeError, TypeError, AttributeError):
-                pass
-    if kinds is None:
-        kinds, _ = F.wanted_cached(store, paths, listed, mapped)
+    stored = _read_stored(store) if store is not None else None
+    if stored is not None and stored.get("key") == key:
+        whole = _from_stored(stored)
+        if whole is not None:
+            if few:
+                _write_sharded(store, key, whole)
+            store.close()  # type: ignore[union-attr]
+            return whole
+    if kinds is None:  # the key came from the stored positions (a run on given files): a miss
+        kinds, kinds_digest = F.wanted_cached(store, paths, listed, mapped)
     if blobs is None:  # a miss: now every file's blob id (git's, or read)
         blobs, read = F.blob_ids(context, kinds)
-    facts = F.collect(context, kinds, blobs, read)
-    index = build(paths, facts, kinds)
+    data = _updated(context, stored, listed, kinds, kinds_digest, blobs, read) if stored is not None else None
+    if data is not None:
+        index = EvidenceIndex(data)
+        context_facts = stored["context"]  # type: ignore[index]
+    else:
+        facts = F.collect(context, kinds, blobs, read)
+        index = build(paths, facts, kinds)
+        data = index.to_json()
+        context_facts = {p: facts[p] for p in facts if kinds[p] in CONTEXT_KINDS}
+    index.key = key
+    index.change = _change(stored, data)
     if store is not None:
-        text = json.dumps(index.to_json(), separators=(",", ":"))
-        store.put_snapshot(INDEX_KIND, key, text.encode("utf-8", "surrogatepass"))
+        value = {"key": key, "change": index.change.to_json(), "index": data, "listed": listed,
+                 "kinds": kinds_digest, "blobs": "\0".join(blobs.get(p, "") for p in sorted(kinds)),
+                 "context": context_facts}
+        store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass"))
         if few:
             _write_sharded(store, key, index)
         store.close()
     return index
+
+
+class EvidenceChange(NamedTuple):
+    """What differs between an index and the one stored before it (key ``previous``):
+    ``modules`` whose evidence rows (or migration status) changed, ``tests`` whose targets or
+    parsed status changed; ``whole`` when a fact every module may depend on changed (the real
+    manifests, the Alembic directories)."""
+
+    previous: Optional[str]
+    modules: Tuple[str, ...] = ()
+    tests: Tuple[str, ...] = ()
+    whole: bool = True
+
+    def to_json(self) -> dict:
+        return {"previous": self.previous, "modules": list(self.modules), "tests": list(self.tests),
+                "whole": self.whole}
+
+    @classmethod
+    def from_json(cls, value: object) -> "EvidenceChange":
+        if not isinstance(value, dict):
+            return cls(None)
+        previous, modules, tests = value.get("previous"), value.get("modules"), value.get("tests")
+        if not (isinstance(previous, str) and isinstance(modules, list) and isinstance(tests, list)
+                and all(isinstance(p, str) for p in modules + tests)):
+            return cls(None)
+        return cls(previous, tuple(modules), tuple(tests), value.get("whole") is not False)
+
+
+# --- updating ----------------------------------------------------------------------------------
+# A run where only the content of test files changed (no path added or removed, no manifest,
+# conftest, tsconfig or source file read by evidence changed) recomputes the rows of those tests
+# only: their evidence depends on their own facts, the path list and the facts of these kinds.
+CONTEXT_KINDS = frozenset({"pyproject", "ini-roots", "py-conftest", "tsconfig", "package.json"})
+UPDATED_KINDS = frozenset({"py-test", "js-test", "java-test"})
+UPDATE_MAX = 500  # more changed tests than this: the whole index is built again
+# The order a full build adds rows in (one pass per kind, tests in path order): a target's rows
+# sorted by (pass, test) stably are in the order ``build`` gives.
+_PASS = {"import": 0, "patch": 0, "fixture": 1, "js-import": 2, "go": 3, "java": 4}
+
+
+def _updated(context: "ProjectContext", stored: dict, listed: str, kinds: Dict[str, str], kinds_digest: str,
+             blobs: Dict[str, str], read: Dict[str, bytes]) -> Optional[dict]:
+    """The stored index updated for the test files whose content changed since (its JSON), or
+    None when the change is not one of test contents only (see ``UPDATED_KINDS``)."""
+    before = stored.get("blobs")
+    facts_before = stored.get("context")
+    if stored.get("listed") != listed or stored.get("kinds") != kinds_digest or not isinstance(before, str) \
+            or not isinstance(facts_before, dict):
+        return None
+    old_blobs = before.split("\0") if before else []
+    if len(old_blobs) != len(kinds):
+        return None
+    changed = [p for p, b in zip(sorted(kinds), old_blobs) if blobs.get(p, "") != b]
+    if not changed or len(changed) > UPDATE_MAX or any(kinds[p] not in UPDATED_KINDS for p in changed):
+        return None
+    base = stored["index"]
+    try:
+        by_module = {m: list(rows) for m, rows in base["by_module"].items()}
+        parsed, unparsable = set(base["parsed"]), dict(base["unparsable"])
+        searched = dict(base["searched"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    facts: Dict[str, Facts] = {p: f for p, f in facts_before.items() if isinstance(f, dict)}
+    facts.update(_facts_of(context, {p: kinds[p] for p in changed}, blobs, read))
+    builder = _Builder(context.inventory.paths, {p: f for p, f in facts.items() if "error" not in f}, kinds)
+    builder.python()
+    builder.javascript()
+    builder.java()
+    gone = set(changed)
+    touched = set()
+    for module, rows in by_module.items():
+        kept = [r for r in rows if not (isinstance(r, list) and r and r[0] in gone)]
+        if len(kept) != len(rows):
+            by_module[module] = kept
+            touched.add(module)
+    for module, rows in builder.by_module.items():
+        by_module.setdefault(module, []).extend(list(r) for r in rows)
+        touched.add(module)
+    for module in touched:
+        rows = by_module[module]
+        if rows:
+            rows.sort(key=lambda r: (_PASS.get(r[3], 9), r[0]))
+        else:
+            del by_module[module]
+    for test in changed:
+        language = kinds[test].partition("-")[0]
+        was = test in parsed or test in unparsable
+        parsed.discard(test)
+        unparsable.pop(test, None)
+        found = facts.get(test)
+        if found is not None:
+            if "error" in found:
+                unparsable[test] = str(found["error"])
+            else:
+                parsed.add(test)
+        searched[language] = searched.get(language, 0) + (found is not None) - was
+    if searched.keys() != base["searched"].keys() or not all(searched.values()):
+        return None  # a language's first or last test: its place among the counts is a full build's
+    data = dict(base)
+    data.update({"by_module": by_module, "parsed": sorted(parsed), "searched": searched,
+                 "unparsable": {p: unparsable[p] for p in sorted(unparsable)}})
+    return data
+
+
+def _facts_of(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str, str],
+              read: Dict[str, bytes]) -> Dict[str, Facts]:
+    """The facts of a few files (this run's coverage stage's, or read here), not stored."""
+    from repo_roles.coverage.analyze import computed_coverage
+
+    fresh = getattr(computed_coverage(context), "test_facts", None) or {}
+    out: Dict[str, Facts] = {}
+    for path, kind in kinds.items():
+        if path not in blobs:
+            continue  # unreadable: no facts (as a full build)
+        known = fresh.get(path)
+        if known is not None and known[0] == blobs[path] and known[1] == kind:
+            out[path] = known[2]
+            continue
+        data = read.get(path)
+        if data is None:
+            data = context.inventory.read_bytes(path, MAX_SIZE)
+        if data is not None:
+            out[path] = extract(kind, data)
+    return out
+
+
+def _read_stored(store) -> Optional[dict]:
+    value = _json(store.read_snapshot(INDEX_KIND, F.SALT))
+    return value if value is not None and isinstance(value.get("index"), dict) \
+        and isinstance(value.get("key"), str) else None
+
+
+def _from_stored(stored: dict) -> Optional[EvidenceIndex]:
+    try:
+        index = EvidenceIndex(stored["index"])
+    except (TypeError, ValueError, AttributeError):
+        return None
+    index.key = stored["key"]
+    index.change = EvidenceChange.from_json(stored.get("change"))
+    return index
+
+
+def _change(stored: Optional[dict], data: dict) -> EvidenceChange:
+    """The :class:`EvidenceChange` from the ``stored`` index (its JSON) to ``data``."""
+    if stored is None:
+        return EvidenceChange(None)
+    before = stored["index"]
+    previous = stored["key"]
+    if any(before.get(k) != data[k] for k in ("not_manifests", "alembic")) \
+            or not isinstance(before.get("by_module"), dict):
+        return EvidenceChange(previous)
+    old, new = before["by_module"], data["by_module"]
+    modules = {m for m in old.keys() | new.keys() if old.get(m) != new.get(m)}
+    modules.update(set(before.get("migrations") or ()).symmetric_difference(data["migrations"]))
+    tests = set(set(before.get("parsed") or ()).symmetric_difference(data["parsed"]))
+    for m in modules:
+        for rows in (old.get(m), new.get(m)):
+            for row in rows if isinstance(rows, list) else ():
+                if isinstance(row, list) and row and isinstance(row[0], str):
+                    tests.add(row[0])
+    return EvidenceChange(previous, tuple(sorted(modules)), tuple(sorted(tests)), whole=False)
 
 
 def _json(raw: Optional[bytes]) -> Optional[dict]:

@@ -1,0 +1,117 @@
+"""Issue 13: when only test files' contents changed, the evidence index is updated for those
+tests (testrefs/evidence.py ``_updated``) instead of built again, with the same answer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from repo_roles.scan import scan
+from repo_roles.testrefs import evidence as E
+from tests.conftest import git, write_files
+
+FILES = {
+    "pyproject.toml": '[project]\nname = "app"\nversion = "0.1.0"\n',
+    "app/__init__.py": "",
+    "app/orders.py": "def place():\n    return 1\n",
+    "app/payments.py": "def charge():\n    return 2\n",
+    "tests/conftest.py": "import pytest\nfrom app.payments import charge\n\n\n@pytest.fixture\ndef paid():\n    return charge()\n",
+    "tests/test_orders.py": "from app.orders import place\n\n\ndef test_place():\n    assert place()\n",
+    "tests/test_zebra.py": "import app.orders\n\n\ndef test_z():\n    assert app.orders\n",
+    "web/package.json": '{"name": "web"}\n',
+    "web/src/api.ts": "export function orders() { return []; }\n",
+    "web/src/util.ts": "export function slug() { return ''; }\n",
+    "web/src/api.test.ts": "import { orders } from './api';\n\ntest('o', () => orders());\n",
+    "jvm/src/main/java/com/acme/Cart.java": "package com.acme;\npublic class Cart {}\n",
+    "jvm/src/test/java/com/acme/CartCheck.java": "package com.acme;\nclass CartCheck {}\n",
+}
+
+
+@pytest.fixture
+def builds(monkeypatch: pytest.MonkeyPatch) -> List[int]:
+    """How many times the whole index is built."""
+    count: List[int] = []
+    real = E.build
+
+    def spy(*args):
+        count.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(E, "build", spy)
+    return count
+
+
+def index_json(root: Path) -> dict:
+    """The cached run's index, checked against a run without the cache."""
+    got = scan(root).test_evidence.to_json()
+    assert got == scan(root, use_cache=False).test_evidence.to_json()
+    return got
+
+
+def commit(root: Path) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "change")
+
+
+@pytest.mark.parametrize("path, content, target", [
+    pytest.param("tests/test_orders.py", "from app.orders import place\nfrom app.payments import charge\n\n\n"
+                 "def test_place():\n    assert place() and charge()\n", "app/payments.py", id="python import"),
+    pytest.param("tests/test_orders.py", "from app.orders import place\n\n\ndef test_place(paid):\n    assert place()\n",
+                 "app/payments.py", id="pytest fixture of a conftest"),
+    pytest.param("web/src/api.test.ts", "import { orders } from './api';\nimport { slug } from './util';\n\n"
+                 "test('o', () => orders() + slug());\n", "web/src/util.ts", id="JS/TS import"),
+    pytest.param("jvm/src/test/java/com/acme/CartCheck.java", "package com.acme;\nclass CartCheck { Cart c; }\n",
+                 "jvm/src/main/java/com/acme/Cart.java", id="Java same-package name"),
+])
+def test_a_changed_test_updates_the_index(make_repo, builds: List[int], path: str, content: str, target: str) -> None:
+    root = make_repo(FILES)
+    before = index_json(root)
+    assert len(builds) == 2  # the cached and the uncached run
+    assert not any(row[0] == path for row in before["by_module"].get(target, []))
+    write_files(root, {path: content})
+    commit(root)
+    builds.clear()
+    after = index_json(root)
+    assert len(builds) == 1  # the uncached run only: the cached one updated the stored index
+    assert any(row[0] == path for row in after["by_module"][target])
+
+
+def test_rows_keep_the_order_of_a_full_build(make_repo, builds: List[int]) -> None:
+    """app/orders.py has rows of tests/test_orders.py and tests/test_zebra.py; rewriting the first
+    keeps it first (rows are in pass and test order)."""
+    root = make_repo(FILES)
+    index_json(root)
+    write_files(root, {"tests/test_orders.py": "import app.orders\n\n\ndef test_place():\n    assert app.orders\n"})
+    commit(root)
+    builds.clear()
+    rows = index_json(root)["by_module"]["app/orders.py"]
+    assert len(builds) == 1
+    assert [r[0] for r in rows] == ["tests/test_orders.py", "tests/test_zebra.py"]
+
+
+def test_a_test_made_unparsable_is_listed(make_repo, builds: List[int]) -> None:
+    root = make_repo(FILES)
+    index_json(root)
+    write_files(root, {"tests/test_orders.py": "def broken(:\n"})
+    commit(root)
+    builds.clear()
+    after = index_json(root)
+    assert len(builds) == 1
+    assert "tests/test_orders.py" in after["unparsable"] and "tests/test_orders.py" not in after["parsed"]
+
+
+@pytest.mark.parametrize("path, content", [
+    pytest.param("tests/conftest.py", "import pytest\n", id="a conftest"),
+    pytest.param("app/0001_initial.py", "x = 1\n", id="a file added"),
+    pytest.param("web/package.json", '{"name": "web2"}\n', id="a manifest"),
+])
+def test_other_changes_build_the_index_again(make_repo, builds: List[int], path: str, content: str) -> None:
+    root = make_repo(FILES)
+    index_json(root)
+    write_files(root, {path: content})
+    commit(root)
+    builds.clear()
+    index_json(root)
+    assert len(builds) == 2

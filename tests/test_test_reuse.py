@@ -1,0 +1,128 @@
+"""Issue 13: a run after a change asks only the modules the change can affect again
+(coverage/test_reuse.py); every answer equals a run without the cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from repo_roles.coverage import analyze, test_presence
+from repo_roles.coverage.test_reuse import names_of
+from repo_roles.scan import scan
+from tests.conftest import git, write_files
+
+FILES = {
+    "repo-roles.toml": '[tests]\nrequire = ["backend.logic"]\n',
+    "backend/pyproject.toml": '[project]\nname = "app"\nversion = "0.1.0"\n',
+    "backend/src/app/__init__.py": "",
+    "backend/src/app/orders.py": "def place():\n    return 1\n",
+    "backend/src/app/payments.py": "def charge():\n    return 2\n",
+    "backend/src/app/refunds.py": "def refund():\n    return 3\n",
+    "backend/src/app/data.py": "RATES = {}\n",
+    "backend/tests/test_orders.py": "from app.orders import place\n\n\ndef test_place():\n    assert place()\n",
+    "services/gw/go.mod": "module example.com/gw\n\ngo 1.21\n",
+    "services/gw/handler.go": "package main\n\nfunc Handle() {}\n",
+    "services/gw/util.go": "package main\n\nfunc Util() {}\n",
+    "services/gw/handler_test.go": 'package main\n\nimport "testing"\n\nfunc TestHandle(t *testing.T) { Handle() }\n',
+}
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """The modules whose answer a run computes (the others are reused); git is asked which
+    files the work tree changed, as on a large repository (else no answer is reused)."""
+    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+    seen: List[str] = []
+    real = test_presence._answer
+
+    def spy(context, index, known, path):
+        seen.append(path)
+        return real(context, index, known, path)
+
+    monkeypatch.setattr(test_presence, "_answer", spy)
+    return seen
+
+
+def answers(root: Path, asked: List[str]) -> Dict[str, tuple]:
+    """The cached run's answers (``asked`` then holds what it computed), checked against
+    ``--no-cache`` and against the TST001 messages of an uncached run."""
+    asked.clear()
+    cached = scan(root)
+    got = cached.modules_needing_tests
+    computed = list(asked)
+    uncached = scan(root, use_cache=False)
+    assert got == uncached.modules_needing_tests
+    for path, tests in got.items():
+        if not tests:
+            assert cached.test_index.missing_text(path) == uncached.test_index.missing_text(path)
+    asked[:] = computed
+    return got
+
+
+def commit(root: Path, message: str) -> None:
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", message)
+
+
+def test_nothing_changed_asks_nothing(make_repo, asked: List[str]) -> None:
+    root = make_repo(FILES)
+    first = answers(root, asked)
+    assert len(asked) == 7  # __init__, orders, payments, refunds, data, handler.go, util.go
+    assert first["backend/src/app/payments.py"] == () and "backend/src/app/data.py" not in first
+    assert answers(root, asked) == first
+    assert asked == []
+
+
+def test_a_dirty_module_is_asked_every_time(make_repo, asked: List[str]) -> None:
+    root = make_repo(FILES)
+    answers(root, asked)
+    write_files(root, {"backend/src/app/refunds.py": "REFUNDS = 1\n"})  # data only now, not committed
+    assert "backend/src/app/refunds.py" not in answers(root, asked)
+    assert asked == ["backend/src/app/refunds.py"]
+    answers(root, asked)
+    assert asked == ["backend/src/app/refunds.py"]
+
+
+ALL = sorted(p for p in FILES if p.endswith((".py", ".go")) and "tests/" not in p and not p.endswith("_test.go"))
+
+
+@pytest.mark.parametrize("changes, expected_asked, path, answer", [
+    pytest.param({"backend/src/app/data.py": "RATES = {}\n\n\ndef rate():\n    return RATES\n"},
+                 ["backend/src/app/data.py"], "backend/src/app/data.py", (), id="an edited module"),
+    # payments (its evidence changed) and orders (named like the test, whose targets changed)
+    pytest.param({"backend/tests/test_orders.py": "from app.payments import charge\n" + FILES["backend/tests/test_orders.py"]},
+                 ["backend/src/app/orders.py", "backend/src/app/payments.py"], "backend/src/app/payments.py",
+                 ("backend/tests/test_orders.py",), id="a test starts importing a module"),
+    pytest.param({"backend/src/app/test_refunds.py": "def test_it():\n    assert True\n"},
+                 ["backend/src/app/refunds.py"], "backend/src/app/refunds.py",
+                 ("backend/src/app/test_refunds.py",), id="a test added beside its namesake"),
+    pytest.param({"services/gw/handler_test.go": FILES["services/gw/handler_test.go"].replace("Handle() }", "Handle(); Util() }")},
+                 ["services/gw/handler.go", "services/gw/util.go"], "services/gw/util.go",
+                 ("services/gw/handler_test.go",), id="a Go test: the files of its package"),
+    pytest.param({"backend/src/pyproject.toml": '[project]\nname = "inner"\n'}, ALL, "backend/src/app/payments.py", (),
+                 id="a manifest added: every module"),
+])
+def test_a_committed_change_asks_what_it_can_affect(make_repo, asked: List[str], changes: Dict[str, str],
+                                                    expected_asked: List[str], path: str, answer: tuple) -> None:
+    root = make_repo(FILES)
+    answers(root, asked)
+    write_files(root, changes)
+    commit(root, "a change")
+    assert answers(root, asked)[path] == answer
+    assert sorted(asked) == expected_asked
+
+
+@pytest.mark.parametrize("path, expected", [
+    pytest.param("a/test_x.py", {"test_x", "x"}, id="pytest test_*.py"),
+    pytest.param("a/x_test.go", {"x_test", "x"}, id="go _test.go"),
+    pytest.param("a/x.test.ts", {"x.test", "x"}, id="jest x.test.ts"),
+    pytest.param("a/XTest.java", {"XTest", "X"}, id="surefire XTest.java"),
+    pytest.param("a/x_spec.rb", {"x_spec", "x"}, id="rspec x_spec.rb"),
+    pytest.param("crate/tests/it.rs", {"it", ""}, id="cargo integration test"),
+    pytest.param("a/plain.py", {"plain"}, id="a module: its own name"),
+])
+def test_names_of(path: str, expected: set) -> None:
+    assert expected <= names_of(path)
+    assert "" not in names_of("a/plain.py")
