@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Dict, List, Tuple
 
 from repo_roles import roles as R
@@ -209,7 +210,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         DirectoryRow(name, sum(counts.values()), {side: counts[side] for side in (*R.SIDES, "other") if side in counts})
         for name, counts in sorted(dirs.items())
     ]
-    findings_by_rule = Counter(f.rule_id for f in context.findings)
+    findings_by_rule = Counter(map(itemgetter(0), context.findings))  # rule ids, counted at C speed
     return AuditSummary(
         total_files=len(entries),
         by_role={role: by_role[role] for role in R.ROLES if by_role.get(role)},
