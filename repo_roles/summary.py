@@ -115,6 +115,16 @@ def _by_side(groups: Dict[str, List[int]]) -> Dict[str, Tuple[int, int]]:
 _FILES, _ANALYSED, _COVERED, _TOTAL, _NEEDING, _TESTED = range(6)
 
 
+def documented_counts(context: ScanContext) -> Dict[str, Tuple[int, int]]:
+    """``{path: (documented, counted)}`` of every analysed target, from the stored counts (no
+    item is decoded); built once per scan (the summary and the audit's tree both read it)."""
+    found = context.__dict__.get("_documented_counts")
+    if found is None:
+        found = context.__dict__["_documented_counts"] = {
+            path: (covered, total) for path, covered, total in context.coverage.documented_counts()}
+    return found
+
+
 def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     """One pass over the scanned files, then the tables: roles, directories, owners,
     documentation coverage and test presence.
@@ -125,8 +135,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     entries = context.targets
     scope_depth = len(context.inventory.scope.split("/")) if context.inventory.scope else 0
     depth += scope_depth
-    # Documentation coverage of each analysed file, from the stored counts (no item is decoded).
-    doc_counts = {path: (covered, total) for path, covered, total in context.coverage.documented_counts()}
+    doc_counts = documented_counts(context)
     needing_tests = context.modules_needing_tests
     classifications, owners_of = context.classifications, context.ownership.owners_of
     directory_of: Dict[str, str] = {}  # parent directory -> its row, computed once per directory
