@@ -57,10 +57,18 @@ def reused_findings(context: "ProjectContext", rule_id: str, inputs: str,
 
 def input_key(context: "ProjectContext", rule_id: str, inputs: str) -> Optional[str]:
     """The hex key of what a rule of declared ``inputs`` reads; None when it cannot be keyed."""
-    from repo_roles.runcache.key import ROOT_TOKEN, code_fingerprint
-
     if inputs not in INPUTS:
         raise ValueError(f"{rule_id}: unknown inputs {inputs!r}")
+    memo = context.__dict__.setdefault("_reuse_input_digests", {})
+    shared = memo.get(inputs)
+    if shared is None:  # the rules of one kind of inputs share one digest per scan
+        shared = memo[inputs] = _inputs_digest(context, inputs)
+    return hashlib.blake2b(f"{rule_id}\0{shared}".encode(), digest_size=20).hexdigest()
+
+
+def _inputs_digest(context: "ProjectContext", inputs: str) -> str:
+    from repo_roles.runcache.key import ROOT_TOKEN, code_fingerprint
+
     inventory = context.inventory
     h = hashlib.blake2b(digest_size=20)
 
@@ -70,7 +78,7 @@ def input_key(context: "ProjectContext", rule_id: str, inputs: str) -> Optional[
             h.update(len(data).to_bytes(8, "little"))
             h.update(data)
 
-    part("findings", FORMAT, code_fingerprint(), rule_id, inputs)
+    part("findings", FORMAT, code_fingerprint(), inputs)
     part("config", repr(context.config).replace(str(context.root), ROOT_TOKEN))
     part("where", inventory.prefix, inventory.scope)
     if inputs == OWNERSHIP_AND_PATHS:
