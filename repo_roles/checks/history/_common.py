@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Opti
 from repo_roles import __version__
 from repo_roles.checks.reuse import load_findings, store_findings
 from repo_roles.findings import Finding
-from repo_roles.history.declared import paths_owners_digest, real_owners
+from repo_roles.history.declared import real_owners
 from repo_roles.history.identity import Identities, normalize
 from repo_roles.history.stage import day  # noqa: F401 (re-exported for the HIS rules)
 
@@ -94,7 +94,11 @@ def cached_findings(context: "ProjectContext", rule_id: str, settings: list, pat
     history = context.config.history
     digest = hashlib.sha1(json.dumps([FINDINGS_CACHE_FORMAT, __version__, rule_id, base, context.inventory.prefix,
                                       history.active_days, identities_of(context).key, settings]).encode())
-    digest.update(paths_owners_digest(paths, owners_of if owners_of is not None else _no_owners))
+    for path in paths:
+        digest.update(path.encode("utf-8", "surrogatepass"))
+        for owner in owners_of(path) if owners_of is not None else ():
+            digest.update(b"\0" + owner.encode("utf-8", "surrogatepass"))
+        digest.update(b"\n")
     key = digest.hexdigest()
     from repo_roles.cachedir import cache_directory
 
@@ -109,10 +113,6 @@ def cached_findings(context: "ProjectContext", rule_id: str, settings: list, pat
     if len(context.notes) == notes:  # a note (history unreadable after all) is never cached
         store_findings(stored, key, found)
     return found
-
-
-def _no_owners(path: str) -> Tuple[str, ...]:
-    return ()
 
 
 def names(history: "History", authors: Iterable[int], limit: int = 3) -> str:
