@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Dict, List, Tuple
 
 from repo_roles import roles as R
@@ -114,6 +115,16 @@ def _by_side(groups: Dict[str, List[int]]) -> Dict[str, Tuple[int, int]]:
 _FILES, _ANALYSED, _COVERED, _TOTAL, _NEEDING, _TESTED = range(6)
 
 
+def documented_counts(context: ScanContext) -> Dict[str, Tuple[int, int]]:
+    """``{path: (documented, counted)}`` of every analysed target, from the stored counts (no
+    item is decoded); built once per scan (the summary and the audit's tree both read it)."""
+    found = context.__dict__.get("_documented_counts")
+    if found is None:
+        found = context.__dict__["_documented_counts"] = {
+            path: (covered, total) for path, covered, total in context.coverage.documented_counts()}
+    return found
+
+
 def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     """One pass over the scanned files, then the tables: roles, directories, owners,
     documentation coverage and test presence.
@@ -124,8 +135,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     entries = context.targets
     scope_depth = len(context.inventory.scope.split("/")) if context.inventory.scope else 0
     depth += scope_depth
-    # Documentation coverage of each analysed file, from the stored counts (no item is decoded).
-    doc_counts = {path: (covered, total) for path, covered, total in context.coverage.documented_counts()}
+    doc_counts = documented_counts(context)
     needing_tests = context.modules_needing_tests
     classifications, owners_of = context.classifications, context.ownership.owners_of
     directory_of: Dict[str, str] = {}  # parent directory -> its row, computed once per directory
@@ -209,7 +219,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         DirectoryRow(name, sum(counts.values()), {side: counts[side] for side in (*R.SIDES, "other") if side in counts})
         for name, counts in sorted(dirs.items())
     ]
-    findings_by_rule = Counter(f.rule_id for f in context.findings)
+    findings_by_rule = Counter(map(itemgetter(0), context.findings))  # rule ids, counted at C speed
     return AuditSummary(
         total_files=len(entries),
         by_role={role: by_role[role] for role in R.ROLES if by_role.get(role)},

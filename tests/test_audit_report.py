@@ -74,6 +74,17 @@ def test_summary_counts_by_team_and_directory(shop: Path, run_cli) -> None:
     assert {p for p, _ in unowned["files"]} >= {"backend/shop/migrations/0001_initial.py"}
 
 
+@pytest.mark.parametrize("order", [["b", "a", "c", "d"], ["d", "c", "a", "b"]], ids=["b-first", "a-first"])
+def test_top_lists_break_ties_at_the_cut_by_key_whatever_the_counting_order(order) -> None:
+    from collections import Counter
+
+    counts = {"a": 2, "b": 2, "c": 3, "d": 1}
+    counter = Counter({key: counts[key] for key in order})
+    assert document._top(counter, 2) == [["c", 3], ["a", 2]]
+    assert document._top(counter, 3) == [["c", 3], ["a", 2], ["b", 2]]
+    assert document._top(counter, 9) == [["c", 3], ["a", 2], ["b", 2], ["d", 1]]
+
+
 def test_roster_columns_only_with_a_roster(make_repo: MakeRepo, run_cli) -> None:
     root = make_repo({".github/CODEOWNERS": "* @org/team\n", "app.py": "x = 1\n"})
     out = run_cli("audit", str(root)).stdout

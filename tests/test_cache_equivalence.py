@@ -246,7 +246,14 @@ def config_to_pyproject(root: Path) -> None:
 def codeowners_change(root: Path) -> None:
     write_files(root, {".github/CODEOWNERS": CODEOWNERS.replace("/backend/tests/ @acme/backend @ada\n", "")
                        .replace("/services/ @acme/backend", "/services/ @acme/platform @bob")
-                       + "/backend/src/app/payments.py @bob\n"})
+                       + "/backend/src/app/payments.py @bob\n/backend/src/app/legacy/ @ken\n"})
+
+
+def named_folder_appears(root: Path) -> None:
+    """A folder a CODEOWNERS line names appears (staged), nothing else: the path list alone
+    changes what OWN003/OWN005 say, and their findings are reused by the path list's key."""
+    write_files(root, {"backend/src/app/legacy/old.py": "def old():\n    return 0\n"})
+    git(root, "add", "backend/src/app/legacy/old.py")
 
 
 def attributes_and_manifest(root: Path) -> None:
@@ -371,6 +378,7 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("config: roles, docs, lint, tests, history", config_roles_docs_lint),
     ("config moves to pyproject", config_to_pyproject),
     ("CODEOWNERS change", codeowners_change),
+    ("a folder named in CODEOWNERS appears", named_folder_appears),
     ("gitattributes and package.json, committed", attributes_and_manifest),
     ("branch switch", branch_switch),
     ("branch switch back", branch_back),

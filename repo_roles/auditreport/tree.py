@@ -24,6 +24,7 @@ from typing import Dict, List, Mapping
 
 from repo_roles.coverage.analyze import line_counts
 from repo_roles.scan import ScanContext
+from repo_roles.summary import documented_counts
 
 NODE_BUDGET = 20000
 MAX_DEPTH = 64  # deeper directories fold into their ancestor at this depth (no deep recursion)
@@ -86,7 +87,7 @@ def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
     root_dir = str(context.root) + os.sep
     scope = context.inventory.scope
     classifications, owners_of = context.classifications, context.ownership.owners_of
-    docs = {path: (c, t) for path, c, t in context.coverage.documented_counts()}
+    docs = documented_counts(context)
     line_of = line_counts(context.coverage, context.inventory, context.config.docs.python.max_file_size).get
     needing = context.modules_needing_tests
     targets = context.targets

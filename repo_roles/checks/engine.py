@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequence
 
-from repo_roles.checks.registry import RULES, iter_rules
+from repo_roles.checks.registry import RULES, Rule, iter_rules
+from repo_roles.checks.reuse import reused_findings
 from repo_roles.checks.selection import RuleSelection
 from repo_roles.checks.suppression import UNUSED_SUPPRESSION_RULE, apply_suppressions
 from repo_roles.findings import Finding
@@ -51,9 +52,7 @@ def run_checks(context: "ProjectContext", selection: Optional[RuleSelection] = N
         # A finding already as accept() would leave it skips the call: DOC001 alone may give
         # 200k findings on a large monorepo.
         plain = selection.plain_level(rule_id)
-        for raw in rule.check(context):
-            if raw.rule_id != rule_id:
-                raw = raw._replace(rule_id=rule_id)
+        for raw in _findings_of(context, rule_id, rule):
             # File rules speak only of the targets (the scope, or the files pre-commit passed);
             # repository rules run only when asked for, and then every finding of theirs counts.
             if rule.scope == "file" and raw.path not in targets:
@@ -68,3 +67,15 @@ def run_checks(context: "ProjectContext", selection: Optional[RuleSelection] = N
         accepted = apply_suppressions(context, accepted, ran)
     accepted.sort(key=Finding.sort_key)
     return accepted
+
+
+def _findings_of(context: "ProjectContext", rule_id: str, rule: Rule) -> Iterable[Finding]:
+    """The rule's findings under its own id: computed, or reused when its declared inputs did
+    not change since they were stored (``checks/reuse.py``)."""
+    def compute() -> Iterator[Finding]:
+        for raw in rule.check(context):
+            yield raw if raw.rule_id == rule_id else raw._replace(rule_id=rule_id)
+
+    if rule.inputs:
+        return reused_findings(context, rule_id, rule.inputs, compute)
+    return compute()

@@ -36,6 +36,9 @@ class Rule:
     # "repository": looks at the whole project (the ownership file, the roster…); runs on full
     # scans, and in `check` only when the ownership file or the config is among the files.
     scope: str = "file"
+    # What the findings depend on besides the configuration and the tool (``checks/reuse.py``):
+    # a rule that declares it is run only when those inputs changed; "" runs every time.
+    inputs: str = ""
 
 
 RULES: dict[str, Rule] = {}
@@ -48,19 +51,22 @@ def rule(
     severity: str = "error",
     enabled_by_default: bool = True,
     scope: str = "file",
+    inputs: str = "",
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register ``func`` under ``id``; its module docstring becomes the rule's documentation."""
     if severity not in SEVERITIES:
         raise ValueError(f"{id}: unknown severity {severity!r}")
     if scope not in ("file", "repository"):
         raise ValueError(f"{id}: unknown scope {scope!r}")
+    if inputs and scope != "repository":
+        raise ValueError(f"{id}: only a repository-scope rule declares its inputs")
 
     def decorate(func: CheckFunction) -> CheckFunction:
         if id in RULES:
             raise ValueError(f"rule id {id} registered twice")
         module = sys.modules.get(func.__module__)
         doc = inspect.cleandoc((module.__doc__ if module else None) or func.__doc__ or summary)
-        RULES[id] = Rule(id, name, summary, severity, doc, func, enabled_by_default, scope)
+        RULES[id] = Rule(id, name, summary, severity, doc, func, enabled_by_default, scope, inputs)
         return func
 
     return decorate

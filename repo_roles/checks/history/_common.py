@@ -7,7 +7,8 @@ import json
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from repo_roles import __version__
-from repo_roles.findings import SEVERITIES, Finding
+from repo_roles.checks.reuse import load_findings, store_findings
+from repo_roles.findings import Finding
 from repo_roles.history.declared import real_owners
 from repo_roles.history.identity import Identities, normalize
 from repo_roles.history.stage import day  # noqa: F401 (re-exported for the HIS rules)
@@ -104,41 +105,14 @@ def cached_findings(context: "ProjectContext", rule_id: str, settings: list, pat
     top = context.inventory.git_root
     where = hashlib.sha1(str(top).encode("utf-8", "surrogateescape")).hexdigest()[:16]
     stored = cache_directory(context.config, context.inventory.project_root) / f"{rule_id.lower()}-{where}.json"
-    found = _load_findings(stored, key, rule_id)
+    found = load_findings(stored, key, rule_id)
     if found is not None:
         return found
     notes = len(context.notes)
     found = list(compute())
     if len(context.notes) == notes:  # a note (history unreadable after all) is never cached
-        from repo_roles.atomic import AtomicWriteError, write_atomic
-
-        try:
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(str(stored), json.dumps({"key": key, "findings": [list(f) for f in found]}))
-        except (OSError, AtomicWriteError):
-            pass  # a cache is best effort
+        store_findings(stored, key, found)
     return found
-
-
-def _load_findings(path, key: str, rule_id: str) -> Optional[List[Finding]]:
-    """The cached findings, or None when missing, for another key, or malformed in any way."""
-    try:
-        with open(path, "rb") as handle:
-            data = json.loads(handle.read())
-        if not isinstance(data, dict) or data.get("key") != key:
-            return None
-        out = []
-        for row in data["findings"]:
-            finding = Finding(*row)
-            if not (finding.rule_id == rule_id and isinstance(finding.message, str) and isinstance(finding.path, str)
-                    and all(v is None or type(v) is int
-                            for v in (finding.line, finding.column, finding.end_line, finding.end_column))
-                    and finding.severity in SEVERITIES and isinstance(finding.key, str)):
-                return None
-            out.append(finding)
-        return out
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
 
 
 def names(history: "History", authors: Iterable[int], limit: int = 3) -> str:

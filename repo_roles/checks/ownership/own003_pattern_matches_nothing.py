@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from repo_roles.checks.ownership._text import describe
 from repo_roles.checks.registry import rule
+from repo_roles.checks.reuse import OWNERSHIP_AND_PATHS
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -39,7 +40,8 @@ if TYPE_CHECKING:
 RULE_ID = "OWN003"
 
 
-@rule(RULE_ID, "pattern-matches-nothing", "A CODEOWNERS pattern matches no file.", "warning", scope="repository")
+@rule(RULE_ID, "pattern-matches-nothing", "A CODEOWNERS pattern matches no file.", "warning", scope="repository",
+      inputs=OWNERSHIP_AND_PATHS)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
 

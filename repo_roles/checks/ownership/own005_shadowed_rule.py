@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Iterator
 from repo_roles.checks.ownership._text import count_files, describe
 from repo_roles.checks.ownership.own004_duplicate_pattern import duplicate_groups
 from repo_roles.checks.registry import rule
+from repo_roles.checks.reuse import OWNERSHIP_AND_PATHS
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ RULE_ID = "OWN005"
 
 
 @rule(RULE_ID, "shadowed-rule", "A CODEOWNERS line matches files but later lines always win.", "warning",
-      scope="repository")
+      scope="repository", inputs=OWNERSHIP_AND_PATHS)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
 

@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Iterator, List, Optional, Set
 
 from repo_roles.checks.ownership._text import count_files, describe
 from repo_roles.checks.registry import rule
+from repo_roles.checks.reuse import OWNERSHIP_AND_PATHS
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ RULE_ID = "OWN010"
 
 
 @rule(RULE_ID, "non-recursive-pattern", "dir/* leaves nested files to an earlier, broader line.", "warning",
-      scope="repository")
+      scope="repository", inputs=OWNERSHIP_AND_PATHS)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     from repo_roles.checks.ownership._usage import rule_usage  # repository scope only
 

@@ -1,0 +1,135 @@
+"""Findings kept by what they depend on: a rule whose inputs did not change is not run again.
+
+A rule declares its inputs when it registers (``@rule(..., inputs=OWNERSHIP_AND_PATHS)``); the
+engine then asks :func:`reused_findings` instead of calling it.  The findings are stored with a
+key of every input the rule reads, plus what every rule depends on (the tool's own files, the
+loaded configuration, where the project sits in its repository and which files are in scope):
+
+``OWNERSHIP_AND_PATHS``
+    The code-owners file as discovered and read (its location, dialect and the evidence for it,
+    its bytes) and the project's path list with the kinds of its entries.  A CODEOWNERS line
+    matches paths, never content, so an edit of 20 files reuses the findings whole, while an
+    added, renamed or deleted file, a changed CODEOWNERS or configuration computes them again.
+
+Every entry is one file per project (:func:`~repo_roles.cachedir.project_key`) and rule, written
+atomically; a missing, truncated, damaged or other-key entry is a miss, never a wrong answer.
+A run that said a note while computing stores nothing (the note must be said again).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
+
+from repo_roles.findings import SEVERITIES, Finding
+
+if TYPE_CHECKING:
+    from repo_roles.context import ProjectContext
+
+FORMAT = 1
+# The declared inputs a rule may name (one today; a rule without one runs every time).
+OWNERSHIP_AND_PATHS = "ownership+paths"
+INPUTS = frozenset({OWNERSHIP_AND_PATHS})
+# Far above any real CODEOWNERS; a larger one is hashed by its parse instead of its bytes.
+_MAX_HASHED = 64 * 1024 * 1024
+
+
+def reused_findings(context: "ProjectContext", rule_id: str, inputs: str,
+                    compute: Callable[[], Iterable[Finding]]) -> List[Finding]:
+    """``compute()``'s findings, or the stored ones when the key of ``inputs`` is unchanged."""
+    if not context.use_cache:
+        return list(compute())
+    key = input_key(context, rule_id, inputs)
+    if key is None:
+        return list(compute())
+    stored = _entry(context, rule_id)
+    found = load_findings(stored, key, rule_id)
+    if found is not None:
+        return found
+    notes = len(context.notes)
+    found = list(compute())
+    if len(context.notes) == notes:
+        store_findings(stored, key, found)
+    return found
+
+
+def input_key(context: "ProjectContext", rule_id: str, inputs: str) -> Optional[str]:
+    """The hex key of what a rule of declared ``inputs`` reads; None when it cannot be keyed."""
+    if inputs not in INPUTS:
+        raise ValueError(f"{rule_id}: unknown inputs {inputs!r}")
+    memo = context.__dict__.setdefault("_reuse_input_digests", {})
+    shared = memo.get(inputs)
+    if shared is None:  # the rules of one kind of inputs share one digest per scan
+        shared = memo[inputs] = _inputs_digest(context, inputs)
+    return hashlib.blake2b(f"{rule_id}\0{shared}".encode(), digest_size=20).hexdigest()
+
+
+def _inputs_digest(context: "ProjectContext", inputs: str) -> str:
+    from repo_roles.runcache.key import ROOT_TOKEN, code_fingerprint
+
+    inventory = context.inventory
+    h = hashlib.blake2b(digest_size=20)
+
+    def part(*values: object) -> None:
+        for value in values:
+            data = value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogateescape")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+
+    part("findings", FORMAT, code_fingerprint(), inputs)
+    part("config", repr(context.config).replace(str(context.root), ROOT_TOKEN))
+    part("where", inventory.prefix, inventory.scope)
+    if inputs == OWNERSHIP_AND_PATHS:
+        ownership = context.ownership
+        part("discovery", repr(ownership.discovery), repr(ownership.oversize))
+        parsed = ownership.parsed
+        if parsed is not None:
+            data = inventory.read_bytes(parsed.path, _MAX_HASHED)
+            part("codeowners", parsed.path, parsed.dialect, data if data is not None else repr(parsed))
+        part("owners-files", ownership.owners_tree is not None)
+        paths = inventory.paths
+        part("paths", len(paths), hashlib.blake2b("\0".join(paths).encode("utf-8", "surrogateescape"),
+                                                   digest_size=20).digest())
+        part("kinds", json.dumps(sorted(inventory.special_kinds().items())))
+    return h.hexdigest()
+
+
+def _entry(context: "ProjectContext", rule_id: str) -> Path:
+    from repo_roles.cachedir import cache_directory, project_key
+
+    name = hashlib.sha1(project_key(context.inventory).encode()).hexdigest()[:16]
+    return cache_directory(context.config, context.inventory.project_root) / "findings" / f"{rule_id.lower()}-{name}.json"
+
+
+def store_findings(path: Path, key: str, findings: List[Finding]) -> None:
+    """Write ``findings`` under ``key`` atomically (best effort: a failure only costs time)."""
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(str(path), json.dumps({"key": key, "findings": [list(f) for f in findings]}))
+    except (OSError, AtomicWriteError):
+        pass
+
+
+def load_findings(path: Path, key: str, rule_id: str) -> Optional[List[Finding]]:
+    """The stored findings, or None when missing, for another key, or malformed in any way."""
+    try:
+        with open(path, "rb") as handle:
+            data = json.loads(handle.read())
+        if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        out = []
+        for row in data["findings"]:
+            finding = Finding(*row)
+            if not (finding.rule_id == rule_id and isinstance(finding.message, str) and isinstance(finding.path, str)
+                    and all(v is None or type(v) is int
+                            for v in (finding.line, finding.column, finding.end_line, finding.end_column))
+                    and finding.severity in SEVERITIES and isinstance(finding.key, str)):
+                return None
+            out.append(finding)
+        return out
+    except (OSError, ValueError, TypeError, KeyError):
+        return None

@@ -1,0 +1,115 @@
+"""Findings of a rule that declares its inputs are reused while those inputs stay the same
+(issue 13: "keep what a run computes (... findings) keyed by content"; ``checks/reuse.py``)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from repo_roles.checks import engine
+from repo_roles.checks.registry import RULES, iter_rules
+from repo_roles.checks.reuse import OWNERSHIP_AND_PATHS
+from repo_roles.findings import Finding
+from repo_roles.scan import scan
+from tests.conftest import git, write_files
+
+CODEOWNERS = """\
+/web/src/api/ @acme/backend
+/web/ @acme/frontend
+/legacy/ @acme/old
+/web/src/* @acme/frontend
+"""
+
+FILES = {
+    ".github/CODEOWNERS": CODEOWNERS,
+    "web/src/api/orders.ts": "export const a = 1;\n",
+    "web/src/app.ts": "export const b = 1;\n",
+    "backend/app.py": "x = 1\n",
+}
+
+
+def _run(root: Path, *, use_cache: bool = True) -> List[Finding]:
+    return [f for f in engine.run_checks(scan(root, use_cache=use_cache)) if f.rule_id.startswith("OWN")]
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """Count the calls of each rule that declares its inputs."""
+    calls: dict = {}
+    for rule_id, rule in list(RULES.items()):
+        if not rule.inputs:
+            continue
+
+        def check(context, _rule=rule):
+            calls[_rule.id] = calls.get(_rule.id, 0) + 1
+            return _rule.check(context)
+
+        monkeypatch.setitem(RULES, rule_id, dataclasses.replace(rule, check=check))
+    return calls
+
+
+def test_the_costly_ownership_rules_declare_their_inputs() -> None:
+    declared = {rule.id for rule in iter_rules() if rule.inputs == OWNERSHIP_AND_PATHS}
+    assert {"OWN003", "OWN005", "OWN010"} <= declared
+
+
+def test_content_edit_reuses_findings_whole(make_repo, counted) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    assert {f.rule_id for f in first} >= {"OWN003", "OWN005"}  # /legacy/ matches nothing; api/ shadowed
+    assert counted == {"OWN003": 1, "OWN005": 1, "OWN010": 1}
+    write_files(root, {"web/src/app.ts": "export const b = 2;\n", "backend/app.py": "x = 2\n"})  # no path changes
+    assert _run(root) == first
+    assert counted == {"OWN003": 1, "OWN005": 1, "OWN010": 1}  # not run again
+    assert _run(root, use_cache=False) == first
+    assert counted == {"OWN003": 2, "OWN005": 2, "OWN010": 2}  # --no-cache always computes
+
+
+def test_a_new_path_computes_them_again(make_repo, counted) -> None:
+    root = make_repo(FILES)
+    assert any(f.rule_id == "OWN003" and "/legacy/" in f.message for f in _run(root))
+    write_files(root, {"legacy/old.py": "y = 1\n"})
+    git(root, "add", "legacy/old.py")
+    found = _run(root)
+    assert counted["OWN003"] == 2
+    assert not any(f.rule_id == "OWN003" and "/legacy/" in f.message for f in found)
+    assert found == _run(root, use_cache=False)
+
+
+def test_a_codeowners_edit_in_the_work_tree_computes_them_again(make_repo, counted) -> None:
+    root = make_repo(FILES)
+    _run(root)
+    write_files(root, {".github/CODEOWNERS": CODEOWNERS.replace("/legacy/ @acme/old\n", "")})  # unstaged
+    found = _run(root)
+    assert counted["OWN003"] == 2
+    assert not any("/legacy/" in f.message for f in found)
+    assert found == _run(root, use_cache=False)
+
+
+def test_a_config_change_computes_them_again(make_repo, counted) -> None:
+    root = make_repo(FILES)
+    _run(root)
+    write_files(root, {"repo-roles.toml": 'exclude = ["legacy/"]\n'})
+    assert _run(root) == _run(root, use_cache=False)
+    assert counted["OWN005"] == 3
+
+
+@pytest.mark.parametrize("damage", [b"", b"{", b'{"key": 1}', None], ids=["empty", "truncated", "other-key", "rows"])
+def test_a_damaged_entry_is_a_miss(make_repo, counted, damage) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    entries = sorted(Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("findings/own005-*.json"))
+    assert len(entries) == 1
+    if damage is None:  # a well-formed entry whose rows are not findings of this rule
+        data = json.loads(entries[0].read_text())
+        data["findings"] = [["OWN999", "x", "", None, None, "warning", "", None, None]]
+        entries[0].write_text(json.dumps(data))
+    else:
+        entries[0].write_bytes(damage)
+    assert _run(root) == first
+    assert counted["OWN005"] == 2
