@@ -221,6 +221,10 @@ def collect(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str, s
     store = open_store(context)
     stored = _load(store)
     dirty = False
+    # A run that reads the project as git's index has it (check FILES: pre-commit stashes what is
+    # not staged) takes every file but the targets from the index, also when no cache knows it.
+    from_index = bool(getattr(context, "context_from_index", False))
+    as_staged: Dict[str, str] = {}  # path -> index blob id, for files the work tree changed
     for path, blob in blobs.items():
         if path in out:
             continue
@@ -235,9 +239,18 @@ def collect(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str, s
             if data is None:
                 continue
             if C.blob_id(data) != blob:  # changed since git's index said otherwise
+                if from_index and path not in context.target_paths:
+                    as_staged[path] = blob
+                    continue
                 blobs[path] = C.blob_id(data)
         out[path] = extract(kind, data)
         dirty = True
+    if as_staged:
+        staged = inventory.index_blobs(as_staged.values(), MAX_SIZE)
+        for path, blob in as_staged.items():
+            if blob in staged:
+                out[path] = extract(kinds[path], staged[blob])
+                dirty = True
     if store is not None:
         if dirty or len(stored) != len(out) or any(stored.get(p, ("",))[0] != blobs[p] for p in out):
             _save(store, {p: (blobs[p], kinds[p], f) for p, f in out.items()})
