@@ -10,13 +10,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Optional
+from typing import Iterable, Optional, Union
 
 import click
 
 from repo_roles.atomic import write_atomic
 from repo_roles.auditreport import FORMATS, renderer
-from repo_roles.commands.memo import Memo, open_project
+from repo_roles.commands.memo import Memo, open_project, whole_lines
 from repo_roles.commands.common import config_option, no_cache_option, no_cyclic_gc, path_argument, untracked_option
 from repo_roles.errors import UsageError
 
@@ -97,7 +97,8 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     memo = Memo("audit", options, project, not no_cache, [compare] if compare else [])
     stored = memo.lookup()
     if stored is not None:
-        _deliver(stored.stdout, output)
+        with stored:
+            _deliver(stored.chunks(), output)
         return stored.exit_code
     # The analysis, loaded only now: a stored run needs none of it.
     from repo_roles import __version__
@@ -135,11 +136,13 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     return exit_code
 
 
-def _deliver(text: str, output: Optional[str]) -> None:
+def _deliver(text: Union[str, Iterable[str]], output: Optional[str]) -> None:
+    """The report (or a stored one, in pieces) to ``output`` or stdout."""
     if output:
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        for piece in (text,) if isinstance(text, str) else whole_lines(text):
+            click.echo(piece, nl=False)
 
 
 def register(group: click.Group) -> None:

@@ -29,7 +29,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 import click
 
@@ -51,7 +51,7 @@ from repo_roles.errors import UsageError
 from repo_roles.inventory import git_toplevel
 from repo_roles.pathfmt import display_path
 from repo_roles.config import load_config
-from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stderr
+from repo_roles.commands.memo import Memo, Project, Tee, open_project, whole_lines, write_stderr
 from repo_roles.project import locate_project
 
 if TYPE_CHECKING:
@@ -283,9 +283,10 @@ def run_check(
         memo = Memo("check", options, project, not no_cache, [baseline_path] if baseline_path else [])
         stored = memo.lookup()
         if stored is not None:
-            write_stderr(stored.stderr)
-            _deliver(stored.stdout, output_file)
-            write_stderr(stored.stderr_after)
+            with stored:
+                write_stderr(stored.stderr)
+                _deliver(stored.chunks(), output_file)
+                write_stderr(stored.stderr_after)
             return stored.exit_code
         said = Tee(sys.stderr)
         with contextlib.redirect_stderr(said):
@@ -301,13 +302,15 @@ def run_check(
     return code
 
 
-def _deliver(text: str, output_file: Optional[str]) -> None:
+def _deliver(text: Union[str, Iterable[str]], output_file: Optional[str]) -> None:
+    """The report (or a stored one, in pieces) to ``output_file`` or stdout."""
     if output_file:
         from repo_roles.atomic import write_atomic
 
         write_atomic(output_file, text, make_parents=True)
     else:
-        click.echo(text, nl=False)
+        for piece in (text,) if isinstance(text, str) else whole_lines(text):
+            click.echo(piece, nl=False)
 
 
 def _check(project: Optional[Project], files: Optional[Sequence[str]], codes: dict, mode: str, no_cache: bool,

@@ -105,7 +105,9 @@ def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt
     stored = memo.lookup()
     out = sys.stdout  # click.get_text_stream is deprecated (Click 9); CliRunner swaps sys.stdout too
     if stored is not None:
-        out.write(stored.stdout)
+        with stored:
+            for piece in stored.chunks():
+                out.write(piece)
         return stored.exit_code
     tee = Tee(out) if memo.key is not None else None
     _list(project, untracked, fmt, no_cache, tee or out)

@@ -1,9 +1,10 @@
 """A command's answer replayed from a stored run when nothing it depends on changed.
 
 ``audit``, ``ls`` and ``check`` (of a project or a directory, without a diff) first find their
-project and read git's index -- the cheap part -- and ask :mod:`repo_roles.runcache` for a run
-with the same key.  A hit prints what that run printed and exits as it did; a miss runs the
-pipeline on the inventory already read and stores what it printed.  Nothing below imports the
+project -- git's index is listed only if its file changed since a stored run (the key's
+``listings``) -- and ask :mod:`repo_roles.runcache` for a run with the same key.  A hit prints
+what that run printed, in pieces as it is decompressed, and exits as it did; a miss runs the
+pipeline on the inventory already opened and stores what it printed.  Nothing below imports the
 analysis stages, so a hit never pays for loading them.
 """
 
@@ -13,12 +14,12 @@ import io
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Mapping, NamedTuple, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, TextIO
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
     from repo_roles.inventory import Inventory
-    from repo_roles.runcache import RunEntry
+    from repo_roles.runcache.store import Replay
 
 
 class Project(NamedTuple):
@@ -36,7 +37,8 @@ def open_project(path: str, config_path: Optional[str], untracked: Optional[bool
 
     root, scope, config_file = locate_project(Path(path), config_path)
     config = load_config(config_file)
-    inventory = load_inventory(root, scope=scope, untracked=config.untracked if untracked is None else untracked)
+    inventory = load_inventory(root, scope=scope, untracked=config.untracked if untracked is None else untracked,
+                               deferred=True)
     return Project(root, inventory.scope, config, inventory)
 
 
@@ -47,21 +49,32 @@ class Memo:
                  extra_files: Sequence[str] = ()) -> None:
         self.key: Optional[str] = None
         self._store = None
+        self._listings = None
+        self._inventory = project.inventory
         self._anchors: Dict[str, str] = {"root": str(project.root), "cwd": os.getcwd()}
         if not use_cache:
             return
         from repo_roles.cachedir import cache_directory
         from repo_roles.runcache import RunStore, run_key
+        from repo_roles.runcache.listing import Listings
 
+        directory = cache_directory(project.config, project.root)
+        self._listings = Listings(directory)
         self.key = run_key(command, options, config=project.config, inventory=project.inventory,
-                           extra_files=extra_files)
+                           extra_files=extra_files, listings=self._listings)
         if self.key is not None:
-            self._store = RunStore(cache_directory(project.config, project.root))
+            self._store = RunStore(directory)
 
-    def lookup(self) -> Optional["RunEntry"]:
+    def lookup(self) -> Optional["Replay"]:
+        """The stored run (checked whole; its output comes in pieces, see ``Replay.chunks``),
+        or None: the command then analyses, and stores its answer only if the listing the key
+        took from the index file's stamp is git's listing now."""
         if self._store is None or self.key is None:
             return None
-        return self._store.load(self.key, self._anchors)
+        found = self._store.open(self.key, self._anchors)
+        if found is None and self._listings is not None and not self._listings.confirm(self._inventory):
+            self.key = None
+        return found
 
     def save(self, exit_code: int, stdout: str, stderr: str = "", stderr_after: str = "") -> None:
         if self._store is None or self.key is None:
@@ -109,6 +122,24 @@ class Tee(io.TextIOBase):
 
     def text(self) -> str:
         return "".join(self.parts)
+
+
+def whole_lines(chunks: Iterable[str]) -> Iterator[str]:
+    """``chunks`` regrouped to end at a line break (in a line longer than a chunk: before its
+    last escape character), so ``click.echo``, which strips ANSI styles when not writing to a
+    terminal, prints what it would print of the whole text."""
+    carry = ""
+    for chunk in chunks:
+        text = carry + chunk
+        cut = text.rfind("\n") + 1
+        if not cut:
+            escape = text.rfind("\x1b", max(0, len(text) - 64))
+            cut = escape if escape > 0 else len(text)
+        carry = text[cut:]
+        if cut:
+            yield text[:cut]
+    if carry:
+        yield carry
 
 
 def write_stderr(text: str) -> None:
