@@ -183,16 +183,17 @@ def test_the_whole_entry_is_checked_before_a_piece_is_handed_out(tmp_path, monke
     assert runs.open("k", {}) is None
 
 
-def test_pieces_end_at_line_breaks_so_styles_are_stripped_alike() -> None:
-    """click.echo strips ANSI styles when not writing to a terminal: no piece cuts one."""
+def test_no_piece_cuts_a_style_so_styles_are_stripped_alike() -> None:
+    """click.echo strips ANSI styles when not writing to a terminal: no piece cuts one in two."""
     text = "\x1b[1mbold\x1b[0m line\n" * 3 + "x" * 100 + "\x1b[31mred\x1b[0m"
     chunks = [text[i:i + 5] for i in range(0, len(text), 5)]
     pieces = list(whole_lines(chunks))
     assert "".join(pieces) == text
-    assert all(p.endswith("\n") for p in pieces if "\n" in p)  # lines are never cut
     import click
 
+    assert "".join(click.unstyle(c) for c in chunks) != click.unstyle(text)  # cut styles: not stripped
     assert "".join(click.unstyle(p) for p in pieces) == click.unstyle(text)
+    assert list(whole_lines(["plain", " text"])) == ["plain", " text"]  # passed as they are
 
 
 def test_a_report_file_is_written_from_the_pieces(make_repo, run_cli, monkeypatch, tmp_path, counts) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Sequence, TextIO
@@ -124,20 +125,23 @@ class Tee(io.TextIOBase):
         return "".join(self.parts)
 
 
+# The start of an ANSI style sequence cut off at a piece's end (click strips r"\033\[[;?0-9]*[a-zA-Z]").
+_OPEN_STYLE = re.compile("\x1b(?:\\[[;?0-9]*)?\\Z")
+
+
 def whole_lines(chunks: Iterable[str]) -> Iterator[str]:
-    """``chunks`` regrouped to end at a line break (in a line longer than a chunk: before its
-    last escape character), so ``click.echo``, which strips ANSI styles when not writing to a
-    terminal, prints what it would print of the whole text."""
+    """``chunks`` with no ANSI style sequence cut in two (a piece ending inside one gives its
+    start to the next), so ``click.echo``, which strips styles when not writing to a terminal,
+    prints what it would print of the whole text; pieces without one pass as they are."""
     carry = ""
     for chunk in chunks:
-        text = carry + chunk
-        cut = text.rfind("\n") + 1
-        if not cut:
-            escape = text.rfind("\x1b", max(0, len(text) - 64))
-            cut = escape if escape > 0 else len(text)
-        carry = text[cut:]
-        if cut:
-            yield text[:cut]
+        if carry:
+            chunk, carry = carry + chunk, ""
+        escape = chunk.rfind("\x1b")
+        if escape >= 0 and _OPEN_STYLE.match(chunk, escape):
+            chunk, carry = chunk[:escape], chunk[escape:]
+        if chunk:
+            yield chunk
     if carry:
         yield carry
 
