@@ -14,7 +14,7 @@ import pytest
 
 import repo_roles.inventory as inventory_module
 import repo_roles.scan as scan_module
-from repo_roles.commands.memo import whole_lines
+from repo_roles.commands.memo import whole_pieces
 from repo_roles.runcache import listing as L
 from repo_roles.runcache import store as S
 
@@ -183,17 +183,34 @@ def test_the_whole_entry_is_checked_before_a_piece_is_handed_out(tmp_path, monke
     assert runs.open("k", {}) is None
 
 
-def test_no_piece_cuts_a_style_so_styles_are_stripped_alike() -> None:
-    """click.echo strips ANSI styles when not writing to a terminal: no piece cuts one in two."""
-    text = "\x1b[1mbold\x1b[0m line\n" * 3 + "x" * 100 + "\x1b[31mred\x1b[0m"
-    chunks = [text[i:i + 5] for i in range(0, len(text), 5)]
-    pieces = list(whole_lines(chunks))
-    assert "".join(pieces) == text
+def test_no_piece_cuts_a_character_or_a_style() -> None:
+    """click.echo strips ANSI styles when not writing to a terminal, and a UTF-8 character cut
+    in two would decode as two escaped bytes: pieces end at neither."""
     import click
 
-    assert "".join(click.unstyle(c) for c in chunks) != click.unstyle(text)  # cut styles: not stripped
-    assert "".join(click.unstyle(p) for p in pieces) == click.unstyle(text)
-    assert list(whole_lines(["plain", " text"])) == ["plain", " text"]  # passed as they are
+    text = "\x1b[1mbold\x1b[0m caf\u00e9 \u2603 \U0001f600\n" * 3 + "x" * 10 + "\x1b[31mred\x1b[0m \udcff"
+    data = text.encode("utf-8", "surrogateescape")
+    for size in (1, 2, 3, 5, 7):
+        chunks = [data[i:i + size] for i in range(0, len(data), size)]
+        pieces = [p.decode("utf-8", "surrogateescape") for p in whole_pieces(chunks)]
+        assert "".join(pieces) == text
+        assert "".join(click.unstyle(p) for p in pieces) == click.unstyle(text)
+    naive = [data[i:i + 5].decode("utf-8", "surrogateescape") for i in range(0, len(data), 5)]
+    assert "".join(click.unstyle(c) for c in naive) != click.unstyle(text)  # what the re-cut prevents
+    assert list(whole_pieces([b"plain", b" text"])) == [b"plain", b" text"]  # passed as they are
+
+
+@pytest.mark.parametrize("command", [("ls", "--format", "jsonl"), ("check", "--output-format", "json"),
+                                     ("audit",)], ids=["ls", "check", "audit"])
+def test_a_replay_in_small_pieces_prints_the_same(make_repo, run_cli, monkeypatch, tmp_path, counts,
+                                                  command) -> None:
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo({**FILES, "app/caf\u00e9.py": 'def f():\n    """Caf\u00e9 \u2603."""\n'})
+    monkeypatch.chdir(root)
+    first = _run(run_cli, *command)
+    monkeypatch.setattr(S, "CHUNK", 3)
+    assert _run(run_cli, *command) == first
+    assert counts["scans"] == 1
 
 
 def test_a_report_file_is_written_from_the_pieces(make_repo, run_cli, monkeypatch, tmp_path, counts) -> None:

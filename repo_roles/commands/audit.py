@@ -10,13 +10,13 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Iterable, Optional, Union
+from typing import Optional
 
 import click
 
 from repo_roles.atomic import write_atomic
 from repo_roles.auditreport import FORMATS, renderer
-from repo_roles.commands.memo import Memo, open_project, whole_lines
+from repo_roles.commands.memo import Memo, open_project, write_stored
 from repo_roles.commands.common import config_option, no_cache_option, no_cyclic_gc, path_argument, untracked_option
 from repo_roles.errors import UsageError
 
@@ -98,7 +98,7 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     stored = memo.lookup()
     if stored is not None:
         with stored:
-            _deliver(stored.chunks(), output)
+            write_stored(stored, output)
         return stored.exit_code
     # The analysis, loaded only now: a stored run needs none of it.
     from repo_roles import __version__
@@ -136,13 +136,11 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     return exit_code
 
 
-def _deliver(text: Union[str, Iterable[str]], output: Optional[str]) -> None:
-    """The report (or a stored one, in pieces) to ``output`` or stdout."""
+def _deliver(text: str, output: Optional[str]) -> None:
     if output:
         write_atomic(output, text)
     else:
-        for piece in (text,) if isinstance(text, str) else whole_lines(text):
-            click.echo(piece, nl=False)
+        click.echo(text, nl=False)
 
 
 def register(group: click.Group) -> None:

@@ -29,7 +29,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Callable, List, NamedTuple, Optional, Sequence, Tuple
 
 import click
 
@@ -51,7 +51,7 @@ from repo_roles.errors import UsageError
 from repo_roles.inventory import git_toplevel
 from repo_roles.pathfmt import display_path
 from repo_roles.config import load_config
-from repo_roles.commands.memo import Memo, Project, Tee, open_project, whole_lines, write_stderr
+from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stderr, write_stored
 from repo_roles.project import locate_project
 
 if TYPE_CHECKING:
@@ -285,7 +285,7 @@ def run_check(
         if stored is not None:
             with stored:
                 write_stderr(stored.stderr)
-                _deliver(stored.chunks(), output_file)
+                write_stored(stored, output_file, make_parents=True)
                 write_stderr(stored.stderr_after)
             return stored.exit_code
         said = Tee(sys.stderr)
@@ -302,15 +302,13 @@ def run_check(
     return code
 
 
-def _deliver(text: Union[str, Iterable[str]], output_file: Optional[str]) -> None:
-    """The report (or a stored one, in pieces) to ``output_file`` or stdout."""
+def _deliver(text: str, output_file: Optional[str]) -> None:
     if output_file:
         from repo_roles.atomic import write_atomic
 
         write_atomic(output_file, text, make_parents=True)
     else:
-        for piece in (text,) if isinstance(text, str) else whole_lines(text):
-            click.echo(piece, nl=False)
+        click.echo(text, nl=False)
 
 
 def _check(project: Optional[Project], files: Optional[Sequence[str]], codes: dict, mode: str, no_cache: bool,

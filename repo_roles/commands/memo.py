@@ -126,24 +126,73 @@ class Tee(io.TextIOBase):
 
 
 # The start of an ANSI style sequence cut off at a piece's end (click strips r"\033\[[;?0-9]*[a-zA-Z]").
-_OPEN_STYLE = re.compile("\x1b(?:\\[[;?0-9]*)?\\Z")
+_OPEN_STYLE = re.compile(rb"\x1b(?:\[[;?0-9]*)?\Z")
 
 
-def whole_lines(chunks: Iterable[str]) -> Iterator[str]:
-    """``chunks`` with no ANSI style sequence cut in two (a piece ending inside one gives its
-    start to the next), so ``click.echo``, which strips styles when not writing to a terminal,
-    prints what it would print of the whole text; pieces without one pass as they are."""
-    carry = ""
+def whole_pieces(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """``chunks`` (UTF-8) re-cut so that no piece ends inside a character or an ANSI style
+    sequence (its start goes to the next piece): each piece decodes, and has its styles
+    stripped by ``click.echo``, as it would within the whole text."""
+    carry = b""
     for chunk in chunks:
         if carry:
-            chunk, carry = carry + chunk, ""
-        escape = chunk.rfind("\x1b")
-        if escape >= 0 and _OPEN_STYLE.match(chunk, escape):
-            chunk, carry = chunk[:escape], chunk[escape:]
+            chunk, carry = carry + chunk, b""
+        cut = _safe_end(chunk)
+        if cut < len(chunk):
+            chunk, carry = chunk[:cut], chunk[cut:]
         if chunk:
             yield chunk
     if carry:
         yield carry
+
+
+def _safe_end(data: bytes) -> int:
+    end = len(data)
+    for back in range(1, min(4, end) + 1):  # a UTF-8 lead byte whose character runs past the end
+        byte = data[end - back]
+        if byte < 0x80:
+            break
+        if byte >= 0xC0:
+            if (2 if byte < 0xE0 else 3 if byte < 0xF0 else 4) > back:
+                end -= back
+            break
+    escape = data.rfind(b"\x1b", 0, end)
+    if escape >= 0 and _OPEN_STYLE.match(data, escape, end):
+        end = escape
+    return end
+
+
+def write_stored(stored: "Replay", output_file: Optional[str] = None, *, echo: bool = True,
+                 make_parents: bool = False) -> None:
+    """A stored standard output, written as the run that stored it wrote it: to ``output_file``
+    (atomically), else through ``click.echo`` (``echo``: styles stripped when not writing to a
+    terminal) or ``sys.stdout.write``.  Piece by piece: an ASCII piece without an escape
+    character goes to the binary stream as it is (the same bytes on POSIX, nothing to decode
+    or strip), any other is decoded first."""
+    import click
+
+    if output_file:
+        from repo_roles.atomic import write_atomic
+
+        write_atomic(output_file, stored.chunks(), make_parents=make_parents)
+        return
+    stream = sys.stdout
+    binary = getattr(stream, "buffer", None) if os.name == "posix" else None
+    for piece in whole_pieces(stored.raw_chunks()):
+        if binary is not None and piece.isascii() and b"\x1b" not in piece:
+            if echo:
+                click.echo(piece, nl=False)  # click writes bytes to the binary stream
+            else:
+                stream.flush()
+                binary.write(piece)
+            continue
+        text = piece.decode("utf-8", "surrogateescape")
+        if echo:
+            click.echo(text, nl=False)
+        else:
+            stream.write(text)
+    if not echo:
+        stream.flush()
 
 
 def write_stderr(text: str) -> None:

@@ -212,12 +212,11 @@ class Replay:
             return None
         return cls(handle, len(lead) + length, fields)
 
-    def chunks(self) -> Iterator[str]:
-        """The standard output in pieces of at most :data:`CHUNK` characters, decompressed as
-        they are read (the second pass over the file)."""
+    def raw_chunks(self) -> Iterator[bytes]:
+        """The standard output's UTF-8 bytes in pieces of at most :data:`CHUNK`, decompressed
+        as they are read (the second pass over the file)."""
         self._handle.seek(self._start)
         decompressor = zlib.decompressobj()
-        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         produced = 0
         pending = b""
         while True:
@@ -228,16 +227,25 @@ class Replay:
             data = decompressor.decompress(pending, CHUNK)
             pending = decompressor.unconsumed_tail
             produced += len(data)
+            if data:
+                yield data
+        data = decompressor.flush()
+        produced += len(data)
+        if data:
+            yield data
+        if produced != self._stdout:  # only a file changed in place since its check could do this
+            raise zlib.error("a stored run changed while it was replayed")
+
+    def chunks(self) -> Iterator[str]:
+        """The standard output as text, in pieces of at most :data:`CHUNK` characters."""
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        for data in self.raw_chunks():
             text = decoder.decode(data)
             if text:
                 yield text
-        data = decompressor.flush()
-        produced += len(data)
-        text = decoder.decode(data, final=True)
+        text = decoder.decode(b"", final=True)
         if text:
             yield text
-        if produced != self._stdout:  # only a file changed in place since its check could do this
-            raise zlib.error("a stored run changed while it was replayed")
 
     def close(self) -> None:
         self._handle.close()
