@@ -25,6 +25,7 @@ FILES = {
     "app/__init__.py": "",
     "app/billing.py": "def charge(amount):\n    return amount\n",
     "app/deep/er/mod.py": "def f():\n    pass\n",
+    "app/caf\u00e9.py": 'def f():\n    """Caf\u00e9 \u2603."""\n',
     "tests/test_billing.py": "from app.billing import charge\n\n\ndef test_charge():\n    charge(1)\n",
 }
 LS = ("ls", "--format", "jsonl")
@@ -49,6 +50,15 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> dict:
     return seen
 
 
+@pytest.fixture
+def root(make_repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A repository of FILES, the working directory, with its own cache in ``tmp_path/cache``."""
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    made = make_repo(FILES)
+    monkeypatch.chdir(made)
+    return made
+
+
 def _run(run_cli: Callable, *args: str):  # type: ignore[no-untyped-def]
     result = run_cli(*args)
     assert result.exit_code in (0, 1), result.stdout + result.stderr
@@ -59,10 +69,7 @@ def _stamps(cache: Path) -> List[Path]:
     return sorted((cache / "index-stamps").glob("*" + L.SUFFIX))
 
 
-def test_an_unchanged_index_is_not_listed_again(make_repo, run_cli, monkeypatch, tmp_path, counts) -> None:
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    root = make_repo(FILES)
-    monkeypatch.chdir(root)
+def test_an_unchanged_index_is_not_listed_again(root, run_cli, counts) -> None:
     first = _run(run_cli, *LS)
     assert counts == {"scans": 1, "listings": 1}
     assert _run(run_cli, *LS) == first
@@ -71,13 +78,9 @@ def test_an_unchanged_index_is_not_listed_again(make_repo, run_cli, monkeypatch,
     assert counts == {"scans": 2, "listings": 2}
 
 
-def test_an_index_rewritten_with_the_same_listing_finds_the_run(make_repo, run_cli, monkeypatch, tmp_path,
-                                                                  counts) -> None:
+def test_an_index_rewritten_with_the_same_listing_finds_the_run(root, run_cli, tmp_path, counts) -> None:
     """A new index file (git rewrites it on `git add` of unchanged content, `update-index
     --refresh` after a touch) is listed again, gives the same digest and the stored answer."""
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    root = make_repo(FILES)
-    monkeypatch.chdir(root)
     first = _run(run_cli, *LS)
     index = root / ".git" / "index"
     before = os.stat(index)
@@ -90,13 +93,9 @@ def test_an_index_rewritten_with_the_same_listing_finds_the_run(make_repo, run_c
     assert len(_stamps(tmp_path / "cache")) == 2
 
 
-def test_an_index_changed_within_the_same_instant_is_a_new_listing(make_repo, run_cli, monkeypatch, tmp_path,
-                                                                    counts) -> None:
+def test_an_index_changed_within_the_same_instant_is_a_new_listing(root, run_cli, counts) -> None:
     """Racy git (gitformat-index(5), racy-git.txt): an index rewritten within one timestamp
     tick still has a new checksum at its end; the stamp holds it."""
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    root = make_repo(FILES)
-    monkeypatch.chdir(root)
     first = _run(run_cli, *LS)
     index = root / ".git" / "index"
     before = os.stat(index)
@@ -108,12 +107,8 @@ def test_an_index_changed_within_the_same_instant_is_a_new_listing(make_repo, ru
     assert second != first and second == _run(run_cli, *LS, "--no-cache")
 
 
-def test_a_stale_or_damaged_stamp_never_changes_the_answer(make_repo, run_cli, monkeypatch, tmp_path,
-                                                           counts) -> None:
+def test_a_stale_or_damaged_stamp_never_changes_the_answer(root, run_cli, tmp_path, counts) -> None:
     cache = tmp_path / "cache"
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
-    root = make_repo(FILES)
-    monkeypatch.chdir(root)
     first = _run(run_cli, *LS)
     (stamp,) = _stamps(cache)
     good = stamp.read_bytes()
@@ -130,11 +125,9 @@ def test_a_stale_or_damaged_stamp_never_changes_the_answer(make_repo, run_cli, m
     assert counts["scans"] == 2, "the stored run was not found again"
 
 
-def test_an_untracked_attributes_file_above_every_file_is_an_input(make_repo, run_cli, monkeypatch) -> None:
+def test_an_untracked_attributes_file_above_every_file_is_an_input(root, run_cli) -> None:
     """gitattributes(5): every directory above a file counts, also one holding no file itself
     (app/deep holds only er/)."""
-    root = make_repo(FILES)
-    monkeypatch.chdir(root)
     before = _run(run_cli, *LS)
     (root / "app" / "deep" / ".gitattributes").write_text("*.py linguist-generated\n")
     after = _run(run_cli, *LS)
@@ -202,21 +195,14 @@ def test_no_piece_cuts_a_character_or_a_style() -> None:
 
 @pytest.mark.parametrize("command", [("ls", "--format", "jsonl"), ("check", "--output-format", "json"),
                                      ("audit",)], ids=["ls", "check", "audit"])
-def test_a_replay_in_small_pieces_prints_the_same(make_repo, run_cli, monkeypatch, tmp_path, counts,
-                                                  command) -> None:
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    root = make_repo({**FILES, "app/caf\u00e9.py": 'def f():\n    """Caf\u00e9 \u2603."""\n'})
-    monkeypatch.chdir(root)
+def test_a_replay_in_small_pieces_prints_the_same(root, run_cli, monkeypatch, counts, command) -> None:
     first = _run(run_cli, *command)
     monkeypatch.setattr(S, "CHUNK", 3)
     assert _run(run_cli, *command) == first
     assert counts["scans"] == 1
 
 
-def test_a_report_file_is_written_from_the_pieces(make_repo, run_cli, monkeypatch, tmp_path, counts) -> None:
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    root = make_repo(FILES)
-    monkeypatch.chdir(root)
+def test_a_report_file_is_written_from_the_pieces(root, run_cli, counts) -> None:
     first = _run(run_cli, "check", "--output-format", "json", "-o", "out/report.json")
     written = (root / "out/report.json").read_text()
     (root / "out/report.json").unlink()
