@@ -17,7 +17,10 @@ CPU (user + sys of the process and of every child it waited for: git's own CPU c
 RSS.  Every replayed output must equal the stored run's reference byte for byte (else the exit
 code is 1).  It prints medians with their spread (min-max) per repository, side and command,
 the per-file slope over the repositories (least squares; files = git's listing), and the
-1-minute load average at the start, the end and every round.
+1-minute load average at the start, the end and every round.  With a baseline, the two sides'
+stored outputs must be equal too.  Run it with ``REPO_ROLES_CACHE_MAX_SIZE`` above the caches'
+size (e.g. ``8G``) when the repositories' per-file caches together exceed the default cap of
+1 GiB: else every run ends by evicting, and the stored runs evict one another.
 A command-line tool: it prints its figures.
 """
 
@@ -99,6 +102,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                                 out_path=work / "out.txt")
                 reference[(str(repo), side.name, command)] = first.digest
                 print(f"stored {repo.name} {side.name} {command}: {first.wall:.2f} s", flush=True)
+        for command in commands if len(sides) > 1 else ():
+            if reference[(str(repo), "new", command)] != reference[(str(repo), "old", command)]:
+                failures.append(f"{repo.name} {command}: the new output differs from the baseline's")
+            else:
+                print(f"{repo.name} {command}: the new output equals the baseline's", flush=True)
         for round_ in range(args.repeat):
             for command in commands:
                 for side in sides:
