@@ -128,7 +128,14 @@ def measure(command: Sequence[str], *, cwd: Path, env: Dict[str, str], timeout: 
             timer.cancel()
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait for it again
-    digest = hashlib.sha256(out_path.read_bytes()).hexdigest()
+    # In pieces: a child started by vfork inherits this process's peak RSS as its own (Linux
+    # keeps the high-water mark of the memory exec replaced), so a 250 MB report read whole here
+    # would show as every later child's peak.
+    h = hashlib.sha256()
+    with open(out_path, "rb") as handle:
+        for piece in iter(lambda: handle.read(1 << 20), b""):
+            h.update(piece)
+    digest = h.hexdigest()
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0, proc.returncode,
                killed.is_set(), digest)
 

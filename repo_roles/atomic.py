@@ -24,7 +24,7 @@ import os
 import stat
 import tempfile
 from pathlib import Path
-from typing import Optional, Union
+from typing import Iterable, Optional, Union
 
 from repo_roles.errors import RepoRolesError
 from repo_roles.safeio import describe_kind
@@ -74,20 +74,21 @@ def _link_no_clobber(tmp: str, path: str) -> None:
 
 def write_atomic(
     path: Union[str, Path],
-    data: Union[str, bytes],
+    data: Union[str, bytes, Iterable[Union[str, bytes]]],
     *,
     overwrite: bool = True,
     mode: Optional[int] = None,
     encoding: str = "utf-8",
     make_parents: bool = False,
 ) -> None:
-    """Atomically make ``path`` hold ``data`` (text is encoded with ``encoding``, newlines kept).
+    """Atomically make ``path`` hold ``data`` (text is encoded with ``encoding``, newlines kept;
+    an iterable of pieces is written piece by piece, never joined).
 
     ``mode`` defaults to the existing file's permissions when replacing it, else to what a plain
     ``open`` would create.  Raises :class:`AtomicWriteError` with a user-facing message.
     """
     target = os.fspath(path)
-    payload = data.encode(encoding) if isinstance(data, str) else data
+    pieces = (data,) if isinstance(data, (str, bytes)) else data
     try:
         st: Optional[os.stat_result] = os.lstat(target)
     except FileNotFoundError:
@@ -114,7 +115,8 @@ def write_atomic(
         raise AtomicWriteError(f"{target}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for piece in pieces:
+                handle.write(piece.encode(encoding) if isinstance(piece, str) else piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)

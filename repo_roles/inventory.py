@@ -20,8 +20,9 @@ import subprocess
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter
+from operator import add, attrgetter, itemgetter
 from pathlib import Path
 from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -68,6 +69,23 @@ class Inventory:
         inventory._listing = listing
         return inventory
 
+    @classmethod
+    def deferred(
+        cls, project_root: Path, git_root: Path, prefix: str, scope: str,
+        load: Callable[[], Union[IndexListing, List[FileEntry]]],
+    ) -> "Inventory":
+        """An inventory whose listing ``load`` gives on first use of its paths or entries (a
+        stored run keyed by git's index file never asks ``git ls-files``)."""
+        inventory = cls(project_root, git_root, prefix, scope, [])
+        inventory.__dict__["_entries"] = None
+        inventory.__dict__["_pending"] = load
+        return inventory
+
+    @property
+    def listed(self) -> bool:
+        """Whether git's listing has been read (a deferred inventory reads it on first use)."""
+        return self.__dict__.get("_pending") is None
+
     @property
     def paths(self) -> List[str]:
         """Every entry's path, in entry order: built once and shared by every stage that needs
@@ -83,13 +101,13 @@ class Inventory:
     def records_digest(self, keep: Collection[str]) -> Optional[str]:
         """A digest of git's index records of the paths in ``keep`` (see
         ``IndexListing.records_digest``); None when the inventory is not git's plain listing."""
-        listing = self.__dict__.get("_listing")
+        listing = self._listing
         return listing.records_digest(keep) if listing is not None else None
 
     def records_digest_at(self, positions: Sequence[int], drop: Collection[int] = ()) -> Optional[str]:
         """``records_digest`` of the entries at ``positions`` of ``paths`` but ``drop``; None when
         the inventory is not git's plain listing."""
-        listing = self.__dict__.get("_listing")
+        listing = self._listing
         return listing.records_digest_at(positions, drop) if listing is not None else None
 
     def keep(self, mask: Sequence[object]) -> "Inventory":
@@ -127,7 +145,7 @@ class Inventory:
 
     def untracked_paths(self) -> List[str]:
         """The entries git does not track (listed only with ``untracked``)."""
-        if self._listing is not None:
+        if self.__dict__.get("_pending") is not None or self._listing is not None:  # git's index only
             return []
         return [e.path for e in self.entries if not e.tracked]
 
@@ -252,15 +270,17 @@ class Inventory:
                 bool(self.attributes_files()) or _attributes_may_apply(self.git_root))
         return found
 
-    def attributes_files(self) -> List[str]:
+    def attributes_files(self, directories: Optional[Sequence[str]] = None) -> List[str]:
         """The work tree's ``.gitattributes`` files git reads for this project's files, tracked or
         not (gitattributes(5): the file's directory and every one above it up to the top level),
         as absolute paths: one ``lstat`` per directory, remembered.  The stored-run key hashes
-        them (``runcache``); :meth:`attributes_may_apply` asks whether there is any."""
+        them (``runcache``); :meth:`attributes_may_apply` asks whether there is any.
+        ``directories``: :meth:`directories` when the caller remembers them (the listing is then
+        not read)."""
         found = self.__dict__.get("_attributes_files")
         if found is None:
             found = self.__dict__["_attributes_files"] = [] if self.git_root is None else _attributes_files(
-                self.git_root, self.project_root, self.paths)
+                self.git_root, self.project_root, self.directories() if directories is None else directories)
         return found
 
     def index_blobs(self, ids: Collection[str], max_size: int) -> Dict[str, bytes]:
@@ -297,6 +317,17 @@ class Inventory:
             found[header[0].decode("ascii")] = bytes(out[end + 1:end + 1 + size])
             at = end + 1 + size + 1
         return found
+    def directories(self) -> List[str]:
+        """Every directory of the project holding a file, and every one above it, relative to
+        the project root (``""``: the root), sorted: one C-level pass over the paths."""
+        parents = set(map(itemgetter(0), map(str.rpartition, self.paths, repeat("/"))))
+        found = set()
+        for directory in parents:  # one per directory, not per file
+            while directory not in found:
+                found.add(directory)
+                directory = directory.rpartition("/")[0]
+        found.add("")
+        return sorted(found)
 
     def _open_regular(self, path: str) -> Optional[int]:
         """An fd on ``path`` if it is a regular file reached without leaving the project root.
@@ -325,11 +356,13 @@ class Inventory:
 def _get_entries(self: Inventory) -> List[FileEntry]:
     entries = self.__dict__["_entries"]
     if entries is None:
-        listing = self._listing
-        assert listing is not None
-        entries = self.__dict__["_entries"] = listing.entries()
-        self._paths = (entries, len(entries), listing.paths)  # the same paths: keep, not rebuild
-        self._listing = None
+        listing = self._listing  # a deferred listing may come as the entries themselves
+        entries = self.__dict__["_entries"]
+        if entries is None:
+            assert listing is not None
+            entries = self.__dict__["_entries"] = listing.entries()
+            self._paths = (entries, len(entries), listing.paths)  # the same paths: keep, not rebuild
+            self._listing = None
     return entries
 
 
@@ -338,10 +371,34 @@ def _set_entries(self: Inventory, entries: List[FileEntry]) -> None:
     self.__dict__["_listing"] = None
 
 
+_LOADING = threading.Lock()
+
+
+def _get_listing(self: Inventory) -> Optional[IndexListing]:
+    if self.__dict__.get("_pending") is not None:
+        with _LOADING:
+            load = self.__dict__.get("_pending")
+            if load is not None:  # git is asked once, whoever asks first
+                found = load()
+                if isinstance(found, IndexListing):
+                    self.__dict__["_listing"] = found
+                else:  # a merge conflict or an unusual record: the entries themselves
+                    self.__dict__["_listing"] = None
+                    self.__dict__["_entries"] = found
+                self.__dict__["_pending"] = None
+    return self.__dict__.get("_listing")
+
+
+def _set_listing(self: Inventory, listing: Optional[IndexListing]) -> None:
+    self.__dict__["_listing"] = listing
+
+
 # ``entries`` stays a dataclass field (constructor argument, ``replace``, equality, repr) whose
 # value is read through this property, so an inventory made from git's listing builds its
-# 100,000 entries only when something iterates them.
+# 100,000 entries only when something iterates them; ``_listing`` reads a deferred listing
+# (``Inventory.deferred``) on first use.
 Inventory.entries = property(_get_entries, _set_entries)  # type: ignore[assignment]
+Inventory._listing = property(_get_listing, _set_listing)  # type: ignore[assignment]
 
 
 class WorktreeDiff:
@@ -434,8 +491,11 @@ def git_env() -> Dict[str, str]:
     return {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
 
 
-def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = False) -> Inventory:
-    """List every file of ``project_root`` (from git's index, else a walk) and check ``scope``."""
+def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = False,
+                   deferred: bool = False) -> Inventory:
+    """List every file of ``project_root`` (from git's index, else a walk) and check ``scope``.
+    ``deferred``: git's index is listed only when the inventory's paths or entries are first
+    asked for (a stored run keyed by the index file needs neither; see ``runcache``)."""
     top = git_toplevel(Path(project_root))
     root = Path(project_root).resolve()
     if top is None:
@@ -445,6 +505,10 @@ def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = Fal
     else:
         rel = root.relative_to(top).as_posix()
         prefix = "" if rel == "." else rel + "/"
+        if deferred and not untracked:
+            inventory = Inventory.deferred(root, top, prefix, "", partial(_git_entries, root, False))
+            inventory.scope = _check_scope(root, lambda: inventory.paths, scope)
+            return inventory
         listing = _git_entries(root, untracked)
         if isinstance(listing, IndexListing):
             scope = _check_scope(root, lambda: listing.paths, scope)  # type: ignore[union-attr]
@@ -550,24 +614,22 @@ def _git_untracked(root: Path) -> List[FileEntry]:
     return out
 
 
-def _attributes_files(git_root: Path, project_root: Path, paths: Sequence[str]) -> List[str]:
+def _attributes_files(git_root: Path, project_root: Path, inside: Sequence[str]) -> List[str]:
+    """``inside``: the project's directories (``Inventory.directories``), one ``faccessat`` each
+    at C speed (a missing file is the rule: no exception raised per directory)."""
     top, base = str(git_root), str(project_root)
-    directories = {base}
+    names = [os.path.join(base, ".gitattributes")]
     above = project_root
     while str(above) != top and above != above.parent:  # the project's parents up to the top level
         above = above.parent
-        directories.add(str(above))
-    # C-level directory names of 100k paths, then one lstat each (a missing file is the rule)
-    directories.update(f"{base}/{d}" for d in set(map(itemgetter(0), map(str.rpartition, paths, repeat("/")))) if d)
-    found = []
-    for directory in sorted(directories):
-        name = os.path.join(directory, ".gitattributes")
-        try:
-            os.lstat(name)
-        except OSError:
-            continue
-        found.append(name)
-    return found
+        names.append(os.path.join(str(above), ".gitattributes"))
+    names.extend(map(add, repeat(base + "/"), map(add, filter(None, inside), repeat("/.gitattributes"))))
+    return list(compress(names, map(_EXISTS, names)))
+
+
+# Whether a name exists, a link included (never followed)
+_EXISTS = (partial(os.access, mode=os.F_OK, follow_symlinks=False) if os.access in os.supports_follow_symlinks
+           else os.path.lexists)
 
 
 def _attributes_may_apply(git_root: Path) -> bool:
@@ -679,10 +741,10 @@ def _check_scope(root: Path, paths: Union[Sequence[str], Callable[[], Sequence[s
         return ""
     if posixpath.isabs(scope) or scope == ".." or scope.startswith("../"):
         raise UsageError(f"{raw}: is outside the project root {root}")
-    if any(_under(path, scope) for path in (paths() if callable(paths) else paths)):
-        return scope
-    full = os.path.join(str(root), scope)
+    full = os.path.join(str(root), scope)  # on disk first: the paths may not be listed yet
     if os.path.lexists(full) and _contains(os.path.realpath(str(root)), os.path.realpath(full)):
+        return scope
+    if any(_under(path, scope) for path in (paths() if callable(paths) else paths)):
         return scope
     raise UsageError(f"{raw}: no such file or directory in the project root {root}")
 

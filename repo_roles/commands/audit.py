@@ -16,7 +16,7 @@ import click
 
 from repo_roles.atomic import write_atomic
 from repo_roles.auditreport import FORMATS, renderer
-from repo_roles.commands.memo import Memo, open_project
+from repo_roles.commands.memo import Memo, open_project, write_stored
 from repo_roles.commands.common import config_option, no_cache_option, no_cyclic_gc, path_argument, untracked_option
 from repo_roles.errors import UsageError
 
@@ -97,7 +97,8 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     memo = Memo("audit", options, project, not no_cache, [compare] if compare else [])
     stored = memo.lookup()
     if stored is not None:
-        _deliver(stored.stdout, output)
+        with stored:
+            write_stored(stored, output)
         return stored.exit_code
     # The analysis, loaded only now: a stored run needs none of it.
     from repo_roles import __version__

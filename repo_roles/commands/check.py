@@ -51,7 +51,7 @@ from repo_roles.errors import UsageError
 from repo_roles.inventory import git_toplevel
 from repo_roles.pathfmt import display_path
 from repo_roles.config import load_config
-from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stderr
+from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stderr, write_stored
 from repo_roles.project import locate_project
 
 if TYPE_CHECKING:
@@ -283,9 +283,10 @@ def run_check(
         memo = Memo("check", options, project, not no_cache, [baseline_path] if baseline_path else [])
         stored = memo.lookup()
         if stored is not None:
-            write_stderr(stored.stderr)
-            _deliver(stored.stdout, output_file)
-            write_stderr(stored.stderr_after)
+            with stored:
+                write_stderr(stored.stderr)
+                write_stored(stored, output_file, make_parents=True)
+                write_stderr(stored.stderr_after)
             return stored.exit_code
         said = Tee(sys.stderr)
         with contextlib.redirect_stderr(said):

@@ -16,7 +16,7 @@ import click
 
 from repo_roles.commands.common import config_option, no_cache_option, path_argument, untracked_option
 from repo_roles.pathfmt import display_path
-from repo_roles.commands.memo import Memo, Project, Tee, open_project
+from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stored
 
 if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
@@ -105,7 +105,8 @@ def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt
     stored = memo.lookup()
     out = sys.stdout  # click.get_text_stream is deprecated (Click 9); CliRunner swaps sys.stdout too
     if stored is not None:
-        out.write(stored.stdout)
+        with stored:
+            write_stored(stored, echo=False)
         return stored.exit_code
     tee = Tee(out) if memo.key is not None else None
     _list(project, untracked, fmt, no_cache, tee or out)

@@ -1,8 +1,9 @@
 """The key of a run: a hash of everything a command's answer depends on (see the package doc).
 
-Nothing here analyses a file: the key costs git's index listing (read anyway), one
-``git diff-files``, one ``git rev-parse`` and a few small reads, so a warm run that finds its
-key answers in a fraction of a second whatever the repository's size.
+Nothing here analyses a file: the key costs one ``git diff-files`` (a ``stat`` of every
+tracked file, in C), one ``git rev-parse``, one ``git config``, an ``lstat`` per directory and a
+few small reads; git's index listing is remembered by the index file's stamp
+(:mod:`repo_roles.runcache.listing`), so an unchanged index is not listed again.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from repo_roles.gitremote import url_host
 if TYPE_CHECKING:
     from repo_roles.config import Config
     from repo_roles.inventory import Inventory
+    from repo_roles.runcache.listing import Listings
 
-FORMAT = 1  # bump when what a key covers changes
+FORMAT = 2  # bump when what a key covers changes
 MAX_CHANGED_FILES = 2000  # more modified/untracked files than this: analyse instead (no key)
 MAX_HASHED_BYTES = 64 << 20  # a larger changed file is keyed by its stat data, not its content
 ROOT_TOKEN = "\0project-root\0"
@@ -107,22 +109,23 @@ def _file_part(path: Path, trusted: bool = True, root: Optional[Path] = None) ->
 
 
 def _git_state(root: Path) -> Optional[List[str]]:
-    """``[git dir, common dir, HEAD id or ""]`` from one ``git rev-parse`` (None: git failed)."""
+    """``[git dir, common dir, index file, HEAD id or ""]`` from one ``git rev-parse`` (None: git
+    failed); the index file as git finds it (``GIT_INDEX_FILE``, a linked worktree's own)."""
     try:
-        done = subprocess.run(["git", "rev-parse", "--absolute-git-dir", "--git-common-dir", "HEAD"],
-                              cwd=str(root), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        done = subprocess.run(["git", "rev-parse", "--absolute-git-dir", "--git-common-dir", "--git-path", "index",
+                               "HEAD"], cwd=str(root), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
     lines = done.stdout.decode("utf-8", "surrogateescape").splitlines()
     if done.returncode != 0:
         # A repository without commits: HEAD names nothing, the directories are still printed.
-        if len(lines) < 2 or lines[-1] != "HEAD":
+        if len(lines) < 3 or lines[-1] != "HEAD":
             return None
-        lines = lines[:2]
-    if len(lines) == 2:
+        lines = lines[:3]
+    if len(lines) == 3:
         lines.append("")
-    return lines[:3] if len(lines) >= 3 else None
+    return lines[:4] if len(lines) >= 4 else None
 
 
 def _git_settings(root: Path) -> Optional[str]:
@@ -190,9 +193,11 @@ def run_key(
     config: "Config",
     inventory: "Inventory",
     extra_files: Sequence[str] = (),
+    listings: Optional["Listings"] = None,
 ) -> Optional[str]:
     """The hex key of this run, or None when it cannot be keyed safely (outside git, too many
-    changed files, git failing): the command then runs in full and stores nothing."""
+    changed files, git failing): the command then runs in full and stores nothing.
+    ``listings``: the listing digests remembered by index file (else git lists the index)."""
     from repo_roles.inventory import shared_worktree_diff
 
     if inventory.git_root is None:
@@ -208,13 +213,17 @@ def run_key(
         return None
     h.part("where", inventory.prefix, inventory.scope, cwd)
     h.part("config", repr(config).replace(str(root), ROOT_TOKEN))
-    h.part("listing", inventory.listing_digest())
     for name in extra_files:  # e.g. a baseline or a --compare file the answer reads
         h.part("extra", name, _file_part(Path(name), trusted=False))
     state = _git_state(root)
     if state is None:
         return None
-    git_dir, common, head = Path(state[0]), Path(state[1]) if os.path.isabs(state[1]) else root / state[1], state[2]
+    git_dir, common, head = Path(state[0]), Path(state[1]) if os.path.isabs(state[1]) else root / state[1], state[3]
+    if listings is not None:
+        digest, directories = listings.digest(inventory, os.path.join(str(root), state[2]))
+    else:
+        digest, directories = inventory.listing_digest(), None
+    h.part("listing", digest)
     h.part("head", head, _replace_refs(common))
     for name in GIT_DIR_FILES:
         h.part("git", name, _file_part(common / name), _file_part(git_dir / name))
@@ -231,7 +240,7 @@ def run_key(
             h.part("env", name, os.environ[name])
     # gitattributes(5): git reads the work tree's files, tracked or not; found with one lstat
     # per directory while git compares the work tree (and reused by the scan on a miss)
-    for path in inventory.attributes_files():
+    for path in inventory.attributes_files(directories):
         h.part("attributes", os.path.relpath(path, top), _file_part(Path(path), trusted=False, root=top))
     modified = diff.result()
     if modified is None:

@@ -1,0 +1,153 @@
+"""git's index listing remembered by the identity of git's index file.
+
+A stored run is keyed by the digest of ``git ls-files -s -z`` (content: the same in every
+clone).  Listing 100,000 paths costs git and this process about a microsecond per file, so the
+digest -- and the project's directories, where the key looks for ``.gitattributes`` files -- is
+remembered under a *stamp* of the index file: its device, inode, size, modification and change
+times, its header and the checksum git writes at its end (gitformat-index(5): a hash of
+everything before it).  git replaces its index by renaming a new file into place, so any
+rewrite gives a new inode or new times, and a new listing gives a new checksum.  When git wrote
+no checksum (``index.skipHash``: twenty zero bytes) the whole file is hashed instead.
+
+An unchanged stamp answers the listing's digest without asking git; anything else (no entry,
+a damaged one, an index changed while git listed it) asks git, and an entry is written only
+when the stamp was the same before and after git listed it.  On a run that misses its stored
+answer :meth:`Listings.confirm` compares the remembered digest with git's listing, which the
+analysis reads anyway: a stale entry is replaced and that run's answer is not stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, List, Optional, Tuple
+
+if TYPE_CHECKING:
+    from repo_roles.inventory import Inventory
+
+MAGIC = b"repo-roles listing 1\n"
+MAX_ENTRIES = 64  # index stamps kept per cache directory (worktrees x projects x recent states)
+SUFFIX = ".listing"
+_CHECKSUM = 20  # blake2b digest size of an entry's checksum
+_TAIL = 32  # the index checksum: SHA-1 (20 bytes) or SHA-256 (32) -- the last 32 bytes cover both
+_CHUNK = 1 << 20
+
+
+def index_stamp(index_path: str, prefix: str) -> Optional[str]:
+    """The identity of git's index file at ``index_path`` as listed from the project directory
+    ``prefix`` (ls-files lists only below it); None when it cannot be read."""
+    try:
+        fd = os.open(index_path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)  # the file read below, whatever replaces the name meanwhile
+        if st.st_size < 12 + _TAIL:
+            return None
+        head = os.pread(fd, 12, 0)
+        tail = os.pread(fd, _TAIL, st.st_size - _TAIL)
+        h = hashlib.blake2b(digest_size=20)
+        h.update(MAGIC)
+        h.update(f"{prefix}\0{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode(
+            "utf-8", "surrogateescape"))
+        h.update(head + tail)
+        if tail[-20:] == bytes(20):  # index.skipHash: git wrote no checksum, hash the content
+            offset = 0
+            while offset < st.st_size:
+                chunk = os.pread(fd, min(_CHUNK, st.st_size - offset), offset)
+                if not chunk:
+                    return None
+                h.update(chunk)
+                offset += len(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def encode(digest: bytes, directories: List[str]) -> bytes:
+    payload = digest + "\0".join(directories).encode("utf-8", "surrogateescape")
+    return MAGIC + hashlib.blake2b(payload, digest_size=_CHECKSUM).digest() + len(digest).to_bytes(1, "little") + payload
+
+
+def decode(data: bytes) -> Optional[Tuple[bytes, List[str]]]:
+    """(listing digest, directories) of an intact entry, else None."""
+    start = len(MAGIC) + _CHECKSUM + 1
+    if not data.startswith(MAGIC) or len(data) < start:
+        return None
+    payload = data[start:]
+    size = data[start - 1]
+    if hashlib.blake2b(payload, digest_size=_CHECKSUM).digest() != data[len(MAGIC):start - 1] or len(payload) < size:
+        return None
+    return payload[:size], payload[size:].decode("utf-8", "surrogateescape").split("\0")
+
+
+class Listings:
+    """The remembered listings under one cache directory, for one run's key."""
+
+    def __init__(self, cache_directory: Path) -> None:
+        self.directory = Path(cache_directory) / "index-stamps"
+        self.remembered: Optional[bytes] = None  # the digest this run's key took from an entry
+        self._stamp: Optional[str] = None
+
+    def _path(self, stamp: str) -> Path:
+        return self.directory / f"{stamp}{SUFFIX}"
+
+    def digest(self, inventory: "Inventory", index_path: str) -> Tuple[bytes, List[str]]:
+        """The digest of ``inventory``'s listing and its directories (``Inventory.directories``),
+        from the entry of the index file's stamp, else from git's listing (then remembered)."""
+        stamp = index_stamp(index_path, inventory.prefix) if not inventory.listed else None
+        if stamp is not None:
+            try:
+                with open(self._path(stamp), "rb") as handle:
+                    known = decode(handle.read())
+            except OSError:
+                known = None
+            if known is not None:
+                self.remembered, self._stamp = known[0], stamp
+                return known
+        digest, directories = inventory.listing_digest(), inventory.directories()
+        if stamp is not None and index_stamp(index_path, inventory.prefix) == stamp:
+            self._save(stamp, digest, directories)  # the index did not change while git listed it
+        return digest, directories
+
+    def confirm(self, inventory: "Inventory") -> bool:
+        """Whether the digest taken from an entry is git's listing's (asked now: a run that
+        analyses reads the listing anyway); a stale entry is removed."""
+        if self.remembered is None:
+            return True
+        if inventory.listing_digest() == self.remembered:
+            return True
+        if self._stamp is not None:
+            try:
+                os.unlink(self._path(self._stamp))
+            except OSError:
+                pass
+        return False
+
+    def _save(self, stamp: str, digest: bytes, directories: List[str]) -> None:
+        from repo_roles.atomic import AtomicWriteError, write_atomic
+
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._path(stamp), encode(digest, directories))
+        except (AtomicWriteError, OSError):
+            return
+        self._evict()
+
+    def _evict(self) -> None:
+        found = []
+        try:
+            with os.scandir(self.directory) as listing:
+                for item in listing:
+                    if item.name.endswith(SUFFIX) and item.is_file(follow_symlinks=False):
+                        found.append((item.stat(follow_symlinks=False).st_mtime_ns, item.path))
+        except OSError:
+            return
+        for _, path in sorted(found, reverse=True)[MAX_ENTRIES:]:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass

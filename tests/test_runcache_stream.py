@@ -1,0 +1,210 @@
+"""Stored runs at scale: git's listing remembered by the index file's stamp, and answers
+replayed in pieces (``repo_roles.runcache.listing``, ``Replay``).
+
+Each CLI test runs the real command on a real repository and compares with ``--no-cache``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, List
+
+import pytest
+
+import repo_roles.inventory as inventory_module
+import repo_roles.scan as scan_module
+from repo_roles.commands.memo import whole_pieces
+from repo_roles.runcache import listing as L
+from repo_roles.runcache import store as S
+
+from conftest import git
+
+FILES = {
+    ".github/CODEOWNERS": "/app/ @acme/backend\n",
+    "app/__init__.py": "",
+    "app/billing.py": "def charge(amount):\n    return amount\n",
+    "app/deep/er/mod.py": "def f():\n    pass\n",
+    "app/caf\u00e9.py": 'def f():\n    """Caf\u00e9 \u2603."""\n',
+    "tests/test_billing.py": "from app.billing import charge\n\n\ndef test_charge():\n    charge(1)\n",
+}
+LS = ("ls", "--format", "jsonl")
+
+
+@pytest.fixture
+def counts(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """How often the pipeline ran and git's index was listed."""
+    seen = {"scans": 0, "listings": 0}
+    scan, entries = scan_module.scan_project, inventory_module._git_entries
+
+    def spy_scan(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["scans"] += 1
+        return scan(*args, **kwargs)
+
+    def spy_entries(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen["listings"] += 1
+        return entries(*args, **kwargs)
+
+    monkeypatch.setattr(scan_module, "scan_project", spy_scan)
+    monkeypatch.setattr(inventory_module, "_git_entries", spy_entries)
+    return seen
+
+
+@pytest.fixture
+def root(make_repo, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A repository of FILES, the working directory, with its own cache in ``tmp_path/cache``."""
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    made = make_repo(FILES)
+    monkeypatch.chdir(made)
+    return made
+
+
+def _run(run_cli: Callable, *args: str):  # type: ignore[no-untyped-def]
+    result = run_cli(*args)
+    assert result.exit_code in (0, 1), result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _stamps(cache: Path) -> List[Path]:
+    return sorted((cache / "index-stamps").glob("*" + L.SUFFIX))
+
+
+def test_an_unchanged_index_is_not_listed_again(root, run_cli, counts) -> None:
+    first = _run(run_cli, *LS)
+    assert counts == {"scans": 1, "listings": 1}
+    assert _run(run_cli, *LS) == first
+    assert counts == {"scans": 1, "listings": 1}, "a replayed run listed git's index again"
+    assert _run(run_cli, "check", "--output-format", "json")  # another command: analyses, lists once
+    assert counts == {"scans": 2, "listings": 2}
+
+
+def test_an_index_rewritten_with_the_same_listing_finds_the_run(root, run_cli, tmp_path, counts) -> None:
+    """A new index file (git rewrites it on `git add` of unchanged content, `update-index
+    --refresh` after a touch) is listed again, gives the same digest and the stored answer."""
+    first = _run(run_cli, *LS)
+    index = root / ".git" / "index"
+    before = os.stat(index)
+    os.utime(root / "app/billing.py")
+    git(root, "update-index", "--refresh")
+    git(root, "add", "app/billing.py")
+    os.utime(index, ns=(before.st_atime_ns, before.st_mtime_ns + 1))
+    assert _run(run_cli, *LS) == first
+    assert counts == {"scans": 1, "listings": 2}
+    assert len(_stamps(tmp_path / "cache")) == 2
+
+
+def test_an_index_changed_within_the_same_instant_is_a_new_listing(root, run_cli, counts) -> None:
+    """Racy git (gitformat-index(5), racy-git.txt): an index rewritten within one timestamp
+    tick still has a new checksum at its end; the stamp holds it."""
+    first = _run(run_cli, *LS)
+    index = root / ".git" / "index"
+    before = os.stat(index)
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')
+    git(root, "add", "app/billing.py")
+    os.utime(index, ns=(before.st_atime_ns, before.st_mtime_ns))  # same time as the first index
+    second = _run(run_cli, *LS)
+    assert counts == {"scans": 2, "listings": 2}
+    assert second != first and second == _run(run_cli, *LS, "--no-cache")
+
+
+def test_a_stale_or_damaged_stamp_never_changes_the_answer(root, run_cli, tmp_path, counts) -> None:
+    cache = tmp_path / "cache"
+    first = _run(run_cli, *LS)
+    (stamp,) = _stamps(cache)
+    good = stamp.read_bytes()
+    digest, directories = L.decode(good)  # type: ignore[misc]
+    runs = len(list((cache / "runs").iterdir()))
+    # an intact entry naming another listing: the key misses, the run analyses, stores nothing
+    stamp.write_bytes(L.encode(b"\x01" * len(digest), directories))
+    assert _run(run_cli, *LS) == first
+    assert counts["scans"] == 2 and len(list((cache / "runs").iterdir())) == runs
+    assert not stamp.exists(), "the stale stamp was kept"
+    for damaged in (good[:-1], good[:-1] + bytes([good[-1] ^ 1]), b"", good.replace(b"app", b"xyz")):
+        stamp.write_bytes(damaged)  # the same index: the same stamp
+        assert _run(run_cli, *LS) == first
+    assert counts["scans"] == 2, "the stored run was not found again"
+
+
+def test_an_untracked_attributes_file_above_every_file_is_an_input(root, run_cli) -> None:
+    """gitattributes(5): every directory above a file counts, also one holding no file itself
+    (app/deep holds only er/)."""
+    before = _run(run_cli, *LS)
+    (root / "app" / "deep" / ".gitattributes").write_text("*.py linguist-generated\n")
+    after = _run(run_cli, *LS)
+    assert after == _run(run_cli, *LS, "--no-cache") and after != before
+
+
+def test_the_stamp_hashes_the_content_when_git_wrote_no_checksum(tmp_path, monkeypatch) -> None:
+    """index.skipHash (git 2.40): the trailing checksum is twenty zero bytes."""
+    index = tmp_path / "index"
+    index.write_bytes(b"DIRC" + bytes(8) + b"entries-one" + bytes(32))
+    fixed = os.stat(index)
+    monkeypatch.setattr(L.os, "fstat", lambda fd: fixed)  # the same stat data for both
+    one = L.index_stamp(str(index), "")
+    index.write_bytes(b"DIRC" + bytes(8) + b"entries-two" + bytes(32))
+    assert one is not None and L.index_stamp(str(index), "") != one
+    assert L.index_stamp(str(index), "sub/") != L.index_stamp(str(index), "")
+    assert L.index_stamp(str(tmp_path / "missing"), "") is None
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("", id="empty"),
+    pytest.param("plain line\n" * 50, id="lines"),
+    pytest.param("caf\u00e9 \u2603 \udcff\n" * 40 + "no newline at the end", id="multibyte-and-escaped"),
+])
+def test_a_stored_answer_is_replayed_in_pieces(tmp_path, monkeypatch, text) -> None:
+    monkeypatch.setattr(S, "CHUNK", 7)
+    runs = S.RunStore(tmp_path)
+    entry = S.RunEntry(1, text, "before\n", {}, "after\n")
+    runs.save("k", entry)
+    replay = runs.open("k", {})
+    assert replay is not None
+    with replay:
+        assert (replay.exit_code, replay.stderr, replay.stderr_after) == (1, "before\n", "after\n")
+        pieces = list(replay.chunks())
+    assert "".join(pieces) == text and all(len(p) <= 7 for p in pieces)
+    assert runs.load("k", {}) == entry
+
+
+def test_the_whole_entry_is_checked_before_a_piece_is_handed_out(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(S, "CHUNK", 16)
+    runs = S.RunStore(tmp_path)
+    runs.save("k", S.RunEntry(0, "x" * 5000 + "tail\n", "", {}))
+    path = runs._path("k")
+    data = path.read_bytes()
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # damage in the last chunk
+    assert runs.open("k", {}) is None
+
+
+def test_no_piece_cuts_a_character_or_a_style() -> None:
+    """click.echo strips ANSI styles when not writing to a terminal, and a UTF-8 character cut
+    in two would decode as two escaped bytes: pieces end at neither."""
+    import click
+
+    text = "\x1b[1mbold\x1b[0m caf\u00e9 \u2603 \U0001f600\n" * 3 + "x" * 10 + "\x1b[31mred\x1b[0m \udcff"
+    data = text.encode("utf-8", "surrogateescape")
+    for size in (1, 2, 3, 5, 7):
+        chunks = [data[i:i + size] for i in range(0, len(data), size)]
+        pieces = [p.decode("utf-8", "surrogateescape") for p in whole_pieces(chunks)]
+        assert "".join(pieces) == text
+        assert "".join(click.unstyle(p) for p in pieces) == click.unstyle(text)
+    naive = [data[i:i + 5].decode("utf-8", "surrogateescape") for i in range(0, len(data), 5)]
+    assert "".join(click.unstyle(c) for c in naive) != click.unstyle(text)  # what the re-cut prevents
+    assert list(whole_pieces([b"plain", b" text"])) == [b"plain", b" text"]  # passed as they are
+
+
+@pytest.mark.parametrize("command", [("ls", "--format", "jsonl"), ("check", "--output-format", "json"),
+                                     ("audit",)], ids=["ls", "check", "audit"])
+def test_a_replay_in_small_pieces_prints_the_same(root, run_cli, monkeypatch, counts, command) -> None:
+    first = _run(run_cli, *command)
+    monkeypatch.setattr(S, "CHUNK", 3)
+    assert _run(run_cli, *command) == first
+    assert counts["scans"] == 1
+
+
+def test_a_report_file_is_written_from_the_pieces(root, run_cli, counts) -> None:
+    first = _run(run_cli, "check", "--output-format", "json", "-o", "out/report.json")
+    written = (root / "out/report.json").read_text()
+    (root / "out/report.json").unlink()
+    assert _run(run_cli, "check", "--output-format", "json", "-o", "out/report.json") == first
+    assert counts["scans"] == 1 and (root / "out/report.json").read_text() == written
