@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import mmap
 import os
+import re
 import posixpath
 import shutil
 import subprocess
@@ -573,28 +575,48 @@ class _CheckAttr:
         assert self._process is not None
         try:
             code = self._process.wait()
-            self._stdout.seek(0)
-            out = self._stdout.read()
             self._stderr.seek(0)
             err = self._stderr.read().decode("utf-8", "replace").strip()
+            if code != 0:
+                raise NotARepositoryError(f"{self._root}: git check-attr failed: {_first_line(err, code)}")
+            size = os.fstat(self._stdout.fileno()).st_size
+            if not size:
+                found: List[Tuple[str, str, str]] = []
+            else:  # mapped, not read: the ~40 MB of output is never copied into this process
+                with mmap.mmap(self._stdout.fileno(), size, access=mmap.ACCESS_READ) as out:
+                    found = _set_attributes(out)
         finally:
             self._close()
-        if code != 0:
-            raise NotARepositoryError(f"{self._root}: git check-attr failed: {_first_line(err, code)}")
-        fields = out.split(b"\0")  # path NUL attr NUL value NUL ...
-        values = fields[2::3]
-        found = []
-        for i in [i for i, value in enumerate(values) if value != b"unspecified"]:
-            at = 3 * i
-            found.append((fields[at].decode("utf-8", "surrogateescape"),
-                          fields[at + 1].decode("utf-8", "surrogateescape"),
-                          values[i].decode("utf-8", "surrogateescape")))
         self._answer = found
         return found
 
     def _close(self) -> None:
         self._stdout.close()
         self._stderr.close()
+
+
+# One ``check-attr -z`` record is ``path NUL attribute NUL value NUL`` (no field holds a NUL).
+# A match skips the "unspecified" records (most of them) and stops on the next other one, all in
+# C; anchored at a record start (``match``, never a search), so the whole output is read once.
+_NEXT_SET = re.compile(rb"(?:[^\0]*\0[^\0]*\0unspecified\0)*([^\0]*)\0([^\0]*)\0(?!unspecified\0)([^\0]*)\0")
+_ONLY_UNSPECIFIED = re.compile(rb"(?:[^\0]*\0[^\0]*\0unspecified\0)*")
+
+
+def _set_attributes(out: "bytes | mmap.mmap") -> List[Tuple[str, str, str]]:
+    """``(path, attribute, value)`` of every record of ``check-attr -z`` output not "unspecified"."""
+    found = []
+    at, match = 0, _NEXT_SET.match
+    while True:
+        record = match(out, at)
+        if record is None:
+            break
+        path, name, value = record.groups()
+        found.append((path.decode("utf-8", "surrogateescape"), name.decode("utf-8", "surrogateescape"),
+                      value.decode("utf-8", "surrogateescape")))
+        at = record.end()
+    if _ONLY_UNSPECIFIED.fullmatch(out, at) is None:  # not the layout git documents
+        raise NotARepositoryError("git check-attr wrote output this version cannot read")
+    return found
 
 
 def _git_check_attr(root: Path, paths: List[str], names: List[str]) -> List[Tuple[str, str, str]]:

@@ -7,6 +7,7 @@ context.  Every expensive step (git's index, attributes, the ownership file) is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 import weakref
 from typing import TYPE_CHECKING, Callable, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -206,6 +207,7 @@ def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
 
 
 Files = Union[Sequence[str], Callable[[], Sequence[str]]]  # the target paths, or how to get them
+_PATH, _BLOB = attrgetter("path"), attrgetter("blob")
 SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than opening the cache
 
 
@@ -221,6 +223,8 @@ class _ContentCaches(NamedTuple):
                                  ("roles", self.roles_salt, self.roles.snapshot())):
             if data is not None:
                 self.store.put_snapshot(kind, salt, data)
+        if not self.sniffs.loaded:  # still in use, though this run needed none of it
+            self.store.touch_snapshot("sniff")
 
 
 def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry]) -> Optional[_ContentCaches]:
@@ -241,15 +245,21 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     store = DocCache(cache_directory(config, inventory.project_root), sniffcache.tables_fingerprint(),
                      project_key(inventory))
     # while git compares the work tree (and matches attributes)
-    stored = sniffcache.decode_snapshot(store.read_snapshot("sniff", store.salt))
     salt = rolecache.roles_fingerprint(config)
     decided = rolecache.decode_snapshot(store.read_snapshot("roles", salt), config)
     modified = diff.result()
     if modified is None:
         store.close()
         return None
-    blobs = {e.path: e.blob for e in targets if e.blob and e.kind == "file" and e.path not in modified}
-    return _ContentCaches(sniffcache.SniffMemo(blobs, stored), store, rolecache.RoleMemo(blobs, decided), salt)
+    # path -> blob id of the clean tracked regular files, by C-level passes over the entries
+    blobs = dict(zip(map(_PATH, targets), map(_BLOB, targets)))
+    if not all(blobs.values()):  # untracked files: no blob id
+        blobs = {path: blob for path, blob in blobs.items() if blob}
+    for path in (*modified, *inventory.special_kinds()):  # dirty files, symlinks, submodules
+        blobs.pop(path, None)
+    # The content facts are read only if a clean file is classified afresh (the role table misses).
+    sniffs = sniffcache.SniffMemo(blobs, lambda: sniffcache.decode_snapshot(store.read_snapshot("sniff", store.salt)))
+    return _ContentCaches(sniffs, store, rolecache.RoleMemo(blobs, decided), salt)
 
 
 def scan(
@@ -335,7 +345,8 @@ def scan_project(
             caches.save()
             # The stored tables served their purpose (a later question reads the file again):
             # not kept for the rest of the run (~35 MB per 100,000 files).
-            classifier.sniffs = classifier.roles = None
+            classifier.sniffs = None
+            caches.roles.release()
     else:
         classifications = LazyClassifications(classifier, inventory.paths)
     stage("ownership")

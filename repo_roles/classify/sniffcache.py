@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Dict, Mapping, Optional
+from typing import Callable, Dict, Mapping, Optional, Union
 
 from repo_roles import __version__
 from repo_roles.classify import sniff
@@ -58,12 +58,21 @@ def _decode(text: object) -> Dict[str, object]:
 class SniffMemo:
     """Facts per path, for the paths whose blob id describes their content."""
 
-    def __init__(self, blobs: Mapping[str, str], stored: Mapping[str, str]) -> None:
-        """``blobs``: path -> trusted blob id; ``stored``: blob id -> verdict text from the cache."""
+    def __init__(self, blobs: Mapping[str, str],
+                 stored: Union[Mapping[str, str], Callable[[], Mapping[str, str]]]) -> None:
+        """``blobs``: path -> trusted blob id; ``stored``: blob id -> verdict text from the cache,
+        or how to read it (asked when a trusted file first needs its facts: a warm run whose
+        changed files are all dirty reads none)."""
         self._blobs = blobs
-        self._stored = stored
+        self._load = stored if callable(stored) else None
+        self._stored: Mapping[str, str] = {} if callable(stored) else stored
         self._facts: Dict[str, Dict[str, object]] = {}
         self._changed: Dict[str, Dict[str, object]] = {}
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the stored table was read (a file needed its facts)."""
+        return self._load is None
 
     def known(self, path: str) -> Optional[Dict[str, object]]:
         """The facts stored for ``path``'s content (decoded on first ask); None: do not cache it."""
@@ -72,6 +81,8 @@ class SniffMemo:
             return None
         facts = self._facts.get(blob)
         if facts is None:
+            if self._load is not None:
+                self._stored, self._load = self._load(), None
             facts = self._facts[blob] = _decode(self._stored.get(blob))
         return facts
 
@@ -85,6 +96,8 @@ class SniffMemo:
     def snapshot(self) -> Optional[bytes]:
         """The table to store, or None when the stored one is still good (nothing learned, and
         blobs no longer in the project are under a quarter of it)."""
+        if self._load is not None:  # never read: nothing learned, nothing to prune
+            return None
         current = set(self._blobs.values())
         if not self._changed:
             kept = sum(1 for blob in self._stored if blob in current)

@@ -337,6 +337,10 @@ class DocCache:
         self.touch(_SNAPSHOT + kind)
         return row[0] if row is not None and isinstance(row[0], bytes) else None
 
+    def touch_snapshot(self, kind: str) -> None:
+        """Record that the project's ``kind`` table was used without being read (eviction)."""
+        self.touch(_SNAPSHOT + kind)
+
     def put_snapshot(self, kind: str, salt: str, data: bytes) -> None:
         """Replace the project's ``kind`` table (one per project: a new salt replaces the old)."""
         sql = "INSERT OR REPLACE INTO snapshot VALUES (?, ?, ?, ?)"
