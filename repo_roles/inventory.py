@@ -230,6 +230,14 @@ class Inventory:
             self._attr_cache[name] = {}
         self._attr_pending.append(pending)
 
+    def seed_attributes(self, names: Sequence[str], answer: Dict[str, Dict[str, str]]) -> None:
+        """Take ``answer`` (``{path: {attr: value}}``, as :meth:`attributes` gives it for every
+        entry) as git's for ``names`` not asked yet: a stored answer under the same sources
+        (``classify.attrcache``), so no ``check-attr`` runs."""
+        for name in dict.fromkeys(names):
+            if name not in self._attr_cache:
+                self._attr_cache[name] = {path: found[name] for path, found in answer.items() if name in found}
+
     def attributes_may_apply(self) -> bool:
         """Whether any attributes file git reads could set an attribute on a project file.
 
@@ -244,7 +252,7 @@ class Inventory:
         found = self.__dict__.get("_attributes_may_apply")
         if found is None:
             found = self.__dict__["_attributes_may_apply"] = self.git_root is not None and (
-                bool(self.attributes_files()) or _attributes_may_apply(self.git_root))
+                bool(self.attributes_files()) or outside_attributes_may_apply(self.git_root))
         return found
 
     def attributes_files(self) -> List[str]:
@@ -507,7 +515,7 @@ def _attributes_files(git_root: Path, project_root: Path, paths: Sequence[str]) 
     return found
 
 
-def _attributes_may_apply(git_root: Path) -> bool:
+def outside_attributes_may_apply(git_root: Path) -> bool:
     """Whether an attributes file outside the work tree applies (the work tree's own files are
     :meth:`Inventory.attributes_files`)."""
     if os.environ.get("GIT_ATTR_SOURCE"):

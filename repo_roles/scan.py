@@ -216,9 +216,16 @@ class _ContentCaches(NamedTuple):
     store: "DocCache"  # the open cache database both are read from and written to
     roles: "RoleMemo"  # whole classifications by (path, blob id)
     roles_salt: str  # fingerprint of the [roles] globs the role rows depend on
+    # git's attributes to store under this key (asked of git this run), else None
+    attributes: Optional[Tuple[str, Callable[[], Dict[str, Dict[str, str]]]]] = None
 
     def save(self) -> None:
         """Write the tables that changed (the store stays open: ownership reads its own)."""
+        if self.attributes is not None:
+            from repo_roles.classify import attrcache
+
+            key, answer = self.attributes
+            self.store.put_snapshot(attrcache.KIND, key, attrcache.encode(answer()))
         for kind, salt, data in (("sniff", self.store.salt, self.sniffs.snapshot()),
                                  ("roles", self.roles_salt, self.roles.snapshot())):
             if data is not None:
@@ -244,6 +251,9 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     diff = worktree_diff(inventory, len(targets))
     store = DocCache(cache_directory(config, inventory.project_root), sniffcache.tables_fingerprint(),
                      project_key(inventory))
+    # git's attributes: the answer stored under the same sources, else git matches them while
+    # this process reads the tables below
+    attributes = _stored_attributes(inventory, store)
     # while git compares the work tree (and matches attributes)
     salt = rolecache.roles_fingerprint(config)
     decided = rolecache.decode_snapshot(store.read_snapshot("roles", salt), config)
@@ -259,7 +269,25 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
         blobs.pop(path, None)
     # The content facts are read only if a clean file is classified afresh (the role table misses).
     sniffs = sniffcache.SniffMemo(blobs, lambda: sniffcache.decode_snapshot(store.read_snapshot("sniff", store.salt)))
-    return _ContentCaches(sniffs, store, rolecache.RoleMemo(blobs, decided), salt)
+    return _ContentCaches(sniffs, store, rolecache.RoleMemo(blobs, decided), salt, attributes)
+
+
+def _stored_attributes(inventory: Inventory, store: "DocCache"
+                       ) -> Optional[Tuple[str, Callable[[], Dict[str, Dict[str, str]]]]]:
+    """Seed the inventory with git's attributes stored under the same sources
+    (``classify.attrcache``) and return None; else start git on them and return the key and
+    how to get git's answer, to be stored."""
+    if not inventory.attributes_may_apply():
+        return None  # no attributes file: no check-attr runs anyway
+    from repo_roles.classify import attrcache
+
+    key = attrcache.sources_key(inventory, ATTRIBUTES)
+    stored = attrcache.decode(store.read_snapshot(attrcache.KIND, key)) if key is not None else None
+    if stored is not None:
+        inventory.seed_attributes(ATTRIBUTES, stored)
+        return None
+    inventory.prefetch_attributes(ATTRIBUTES)
+    return None if key is None else (key, lambda: inventory.attributes(ATTRIBUTES))
 
 
 def scan(
@@ -331,11 +359,11 @@ def scan_project(
         from repo_roles.coverage import early as early_stage
 
         early = early_stage.start(inventory, config, targets, use_cache, progress)
-    if whole:  # git matches the attributes while the caches below are read
-        inventory.prefetch_attributes(ATTRIBUTES)
     target_paths = [e.path for e in targets]
     stage("classification")
     caches = _sniff_store(inventory, config, targets) if whole and use_cache else None
+    if whole:  # git matches the attributes while the caches are read (unless they hold its answer)
+        inventory.prefetch_attributes(ATTRIBUTES)
     classifier = Classifier(config, inventory, targets=None if whole else target_paths,
                             sniffs=caches.sniffs if caches is not None else None,
                             roles=caches.roles if caches is not None else None)
