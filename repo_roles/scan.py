@@ -221,17 +221,20 @@ class _ContentCaches(NamedTuple):
 
     def save(self) -> None:
         """Write the tables that changed (the store stays open: ownership reads its own)."""
+        from repo_roles import columns
+
         if self.attributes is not None:
             from repo_roles.classify import attrcache
 
             key, answer = self.attributes
             self.store.put_snapshot(attrcache.KIND, key, attrcache.encode(answer()))
-        for kind, salt, data in (("sniff", self.store.salt, self.sniffs.snapshot()),
-                                 ("roles", self.roles_salt, self.roles.snapshot())):
-            if data is not None:
-                self.store.put_snapshot(kind, salt, data)
+        for kind, salt, writes in (("sniff", self.store.salt, self.sniffs.snapshot()),
+                                   ("roles", self.roles_salt, self.roles.snapshot())):
+            for suffix, data in writes:  # the whole table, or only the rows learned (its delta)
+                self.store.put_snapshot(kind + suffix, salt, data)
         if not self.sniffs.loaded:  # still in use, though this run needed none of it
-            self.store.touch_snapshot("sniff")
+            for kind in ("sniff", "sniff" + columns.DELTA):
+                self.store.touch_snapshot(kind)
 
 
 def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry]) -> Optional[_ContentCaches]:
@@ -243,6 +246,7 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     """
     if len(targets) <= SNIFF_CACHE_MIN_FILES:
         return None
+    from repo_roles import columns
     from repo_roles.classify import rolecache, sniffcache
     from repo_roles.coverage.analyze import worktree_diff
     from repo_roles.cachedir import cache_directory, project_key
@@ -256,7 +260,8 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     attributes = _stored_attributes(inventory, store)
     # while git compares the work tree (and matches attributes)
     salt = rolecache.roles_fingerprint(config)
-    decided = rolecache.decode_snapshot(store.read_snapshot("roles", salt), config)
+    decided = rolecache.decode_snapshot(store.read_snapshot("roles", salt), config,
+                                        store.read_snapshot("roles" + columns.DELTA, salt))
     modified = diff.result()
     if modified is None:
         store.close()
@@ -268,7 +273,8 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     for path in (*modified, *inventory.special_kinds()):  # dirty files, symlinks, submodules
         blobs.pop(path, None)
     # The content facts are read only if a clean file is classified afresh (the role table misses).
-    sniffs = sniffcache.SniffMemo(blobs, lambda: sniffcache.decode_snapshot(store.read_snapshot("sniff", store.salt)))
+    sniffs = sniffcache.SniffMemo(blobs, lambda: tuple(  # type: ignore[arg-type,return-value]
+        sniffcache.decode_snapshot(store.read_snapshot(kind, store.salt)) for kind in ("sniff", "sniff" + columns.DELTA)))
     return _ContentCaches(sniffs, store, rolecache.RoleMemo(blobs, decided), salt, attributes)
 
 

@@ -73,6 +73,7 @@ class StoredRoles(NamedTuple):
     keys: List[str]
     index: Sequence[int]
     decided: List[Optional[Classification]]
+    base: int = 0  # rows of the base table; the rest are its delta (a later row of a path wins)
 
 
 _NO_TABLE = StoredRoles([], [], (), [])
@@ -160,18 +161,41 @@ class RoleMemo:
         """Forget the stored table (classification is done): ``live`` stays."""
         self._table, self._rows = _NO_TABLE, None
 
-    def snapshot(self) -> Optional[bytes]:
-        """The table to store, or None when the stored one is still good (nothing learned, and
-        rows of deleted or changed files are under a quarter of it)."""
+    def snapshot(self) -> List[Tuple[str, bytes]]:
+        """``(kind suffix, table)`` to write: nothing when the stored tables are still good
+        (nothing learned, and rows of deleted or changed files under a quarter of them); the
+        delta (``columns.DELTA``) when a few rows were learned; else the whole table and an
+        empty delta."""
         table = self._table
-        if not self._fresh and len(table.paths) - self._hits <= self._hits // 4:
-            return None
+        self._row("")  # each path's row (its last: a delta row wins over the base's)
+        rows = self._rows
+        assert rows is not None
+        pruned = len(rows) - self._hits <= self._hits // 4
+        if pruned and not self._fresh:
+            return []
         blobs = self._blobs
-        rows = {path: (key, table.decided[i]) for path, key, i in zip(table.paths, table.keys, table.index)
-                if key.partition(" ")[0] == blobs.get(path) and table.decided[i] is not None}
-        rows.update(self._fresh)
-        return columns.encode([list(rows), [key for key, _ in rows.values()]],
-                              [_stored_form(decided) for _, decided in rows.values()])  # type: ignore[arg-type]
+
+        def valid(at: Iterable[Tuple[str, int]]) -> Dict[str, Tuple[str, Classification]]:
+            found = {}
+            for path, i in at:
+                key, decided = table.keys[i], table.decided[table.index[i]]
+                if decided is not None and key.partition(" ")[0] == blobs.get(path):
+                    found[path] = (key, decided)
+            return found
+
+        if pruned:
+            delta = valid((path, i) for path, i in rows.items() if i >= table.base)
+            delta.update(self._fresh)
+            if columns.delta_fits(len(delta), table.base):
+                return [(columns.DELTA, _encode(delta))]
+        whole = valid(rows.items())
+        whole.update(self._fresh)
+        return [("", _encode(whole)), (columns.DELTA, _encode({}))]
+
+
+def _encode(rows: Mapping[str, Tuple[str, Classification]]) -> bytes:
+    return columns.encode([list(rows), [key for key, _ in rows.values()]],
+                          [_stored_form(decided) for _, decided in rows.values()])  # type: ignore[arg-type]
 
 
 def _stored_form(decided: Classification) -> Classification:
@@ -179,15 +203,24 @@ def _stored_form(decided: Classification) -> Classification:
     return decided._replace(source=None) if decided.signal == CONFIG_GLOB else decided
 
 
-def decode_snapshot(data: Optional[bytes], config: Config) -> Optional[StoredRoles]:
-    """A stored table back as its columns (None when malformed); a row naming an unknown role
-    or signal is a miss (that file is classified again).  ``config-glob`` decisions get their
-    source from ``config``, as the classifier gives it."""
-    table = columns.decode(data, 2)
-    if table is None:
+def decode_snapshot(data: Optional[bytes], config: Config, delta: Optional[bytes] = None) -> Optional[StoredRoles]:
+    """A stored table and its delta back as columns, the delta's rows after the base's (None
+    when neither is readable); a row naming an unknown role or signal is a miss (that file is
+    classified again).  ``config-glob`` decisions get their source from ``config``, as the
+    classifier gives it."""
+    base_table, delta_table = columns.decode(data, 2), columns.decode(delta, 2)
+    first = base_table if base_table is not None else delta_table
+    if first is None:
         return None
-    (paths, keys), values, index = table
-    return StoredRoles(paths, keys, index, [_classification(value, config) for value in values])
+    (paths, keys), values, index = first
+    decided = [_classification(value, config) for value in values]
+    base = len(paths) if base_table is not None else 0
+    if base_table is not None and delta_table is not None:
+        (more_paths, more_keys), more_values, more_index = delta_table
+        paths, keys = paths + more_paths, keys + more_keys
+        index = list(index) + [i + len(decided) for i in more_index]
+        decided += [_classification(value, config) for value in more_values]
+    return StoredRoles(paths, keys, index, decided, base)
 
 
 def _classification(value: object, config: Config) -> Optional[Classification]:

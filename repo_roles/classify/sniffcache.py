@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Callable, Dict, Mapping, Optional, Union
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from repo_roles import __version__
 from repo_roles.classify import sniff
@@ -59,13 +59,14 @@ class SniffMemo:
     """Facts per path, for the paths whose blob id describes their content."""
 
     def __init__(self, blobs: Mapping[str, str],
-                 stored: Union[Mapping[str, str], Callable[[], Mapping[str, str]]]) -> None:
+                 stored: Union[Mapping[str, str], Callable[[], Tuple[Dict[str, str], Dict[str, str]]]]) -> None:
         """``blobs``: path -> trusted blob id; ``stored``: blob id -> verdict text from the cache,
-        or how to read it (asked when a trusted file first needs its facts: a warm run whose
-        changed files are all dirty reads none)."""
+        or how to read it, as ``(base table, delta)`` (asked when a trusted file first needs its
+        facts: a warm run whose changed files are all dirty reads none)."""
         self._blobs = blobs
         self._load = stored if callable(stored) else None
-        self._stored: Mapping[str, str] = {} if callable(stored) else stored
+        self._stored: Dict[str, str] = {} if callable(stored) else dict(stored)
+        self._base, self._delta = len(self._stored), {}  # type: Tuple[int, Dict[str, str]]
         self._facts: Dict[str, Dict[str, object]] = {}
         self._changed: Dict[str, Dict[str, object]] = {}
 
@@ -82,7 +83,10 @@ class SniffMemo:
         facts = self._facts.get(blob)
         if facts is None:
             if self._load is not None:
-                self._stored, self._load = self._load(), None
+                base, self._delta = self._load()
+                self._base, self._load = len(base), None
+                base.update(self._delta)
+                self._stored = base
             facts = self._facts[blob] = _decode(self._stored.get(blob))
         return facts
 
@@ -93,19 +97,26 @@ class SniffMemo:
         facts[name] = value
         self._changed[blob] = facts
 
-    def snapshot(self) -> Optional[bytes]:
-        """The table to store, or None when the stored one is still good (nothing learned, and
-        blobs no longer in the project are under a quarter of it)."""
+    def snapshot(self) -> List[Tuple[str, bytes]]:
+        """``(kind suffix, table)`` to write: nothing when the stored tables are still good
+        (nothing learned, and blobs no longer in the project under a quarter of them); the
+        delta (``columns.DELTA``) when a few verdicts were learned; else the whole table and
+        an empty delta."""
         if self._load is not None:  # never read: nothing learned, nothing to prune
-            return None
+            return []
         current = set(self._blobs.values())
-        if not self._changed:
-            kept = sum(1 for blob in self._stored if blob in current)
-            if len(self._stored) - kept <= kept // 4:
-                return None
+        kept = sum(map(current.__contains__, self._stored))
+        pruned = len(self._stored) - kept <= kept // 4
+        if pruned and not self._changed:
+            return []
+        if pruned:
+            delta = {blob: text for blob, text in self._delta.items() if blob in current}
+            delta.update((blob, _dumps(facts)) for blob, facts in self._changed.items())
+            if columns.delta_fits(len(delta), self._base):
+                return [(columns.DELTA, columns.encode([list(delta)], list(delta.values())))]
         verdicts = {blob: text for blob, text in self._stored.items() if blob in current}
         verdicts.update((blob, _dumps(facts)) for blob, facts in self._changed.items())
-        return columns.encode([list(verdicts)], list(verdicts.values()))
+        return [("", columns.encode([list(verdicts)], list(verdicts.values()))), (columns.DELTA, columns.encode([[]], []))]
 
 
 def decode_snapshot(data: Optional[bytes]) -> Dict[str, str]:
