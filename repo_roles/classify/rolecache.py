@@ -158,8 +158,8 @@ class RoleMemo:
             self._fresh[path] = (blob + attributes + context, decided)
 
     def release(self) -> None:
-        """Forget the stored table (classification is done): ``live`` stays."""
-        self._table, self._rows = _NO_TABLE, None
+        """Forget the stored table and the blob ids (classification is done): ``live`` stays."""
+        self._table, self._rows, self._blobs, self._fresh = _NO_TABLE, None, {}, {}
 
     def snapshot(self) -> List[Tuple[str, bytes]]:
         """``(kind suffix, table)`` to write: nothing when the stored tables are still good
