@@ -17,9 +17,7 @@ import mmap
 import os
 import re
 import posixpath
-import shutil
 import subprocess
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from itertools import compress, repeat
@@ -531,6 +529,8 @@ def outside_attributes_may_apply(git_root: Path) -> bool:
     if xdg and os.path.lexists(os.path.join(xdg, "git", "attributes")):
         return True
     if not os.environ.get("GIT_ATTR_NOSYSTEM"):
+        import shutil  # only here: a run answered from a stored run never gets this far
+
         git_exe = shutil.which("git")
         prefixes = {"/", "/usr", "/usr/local"}
         if git_exe:
@@ -562,6 +562,8 @@ class _CheckAttr:
         self._answer: Optional[List[Tuple[str, str, str]]] = None if paths else []
         if not paths:
             return
+        import tempfile  # only when git is asked (a warm whole scan reads the stored answer)
+
         self._stdout = tempfile.TemporaryFile()
         self._stderr = tempfile.TemporaryFile()
         with tempfile.TemporaryFile() as stdin:
