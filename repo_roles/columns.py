@@ -81,3 +81,18 @@ def decode(data: object, width: int) -> Optional[Tuple[List[List[str]], List[obj
     if rows and max(index) >= len(values):
         return None
     return columns, values, index
+
+
+# A table is written whole, or only its delta: the rows learned since (a second table of the
+# same layout, read after the base, its rows overriding the base's).  A run that learns a few
+# rows of a 100,000-row table writes those, not the table; the delta is folded into a new base
+# once it outgrows 1/DELTA_SHARE of it.  Rows are keyed by content, so any base with any delta
+# (a run killed between the two writes, two runs at once) gives correct rows.
+DELTA = "+"  # the delta's kind: the base's kind plus this
+DELTA_SHARE = 8
+
+
+def delta_fits(delta_rows: int, base_rows: int) -> bool:
+    """Whether ``delta_rows`` may be written as a delta over a base of ``base_rows``."""
+    return delta_rows <= base_rows // DELTA_SHARE
+

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import mmap
 import os
+import re
 import posixpath
-import shutil
 import subprocess
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from functools import partial
@@ -253,6 +253,14 @@ class Inventory:
             self._attr_cache[name] = {}
         self._attr_pending.append(pending)
 
+    def seed_attributes(self, names: Sequence[str], answer: Dict[str, Dict[str, str]]) -> None:
+        """Take ``answer`` (``{path: {attr: value}}``, as :meth:`attributes` gives it for every
+        entry) as git's for ``names`` not asked yet: a stored answer under the same sources
+        (``classify.attrcache``), so no ``check-attr`` runs."""
+        for name in dict.fromkeys(names):
+            if name not in self._attr_cache:
+                self._attr_cache[name] = {path: found[name] for path, found in answer.items() if name in found}
+
     def attributes_may_apply(self) -> bool:
         """Whether any attributes file git reads could set an attribute on a project file.
 
@@ -267,7 +275,7 @@ class Inventory:
         found = self.__dict__.get("_attributes_may_apply")
         if found is None:
             found = self.__dict__["_attributes_may_apply"] = self.git_root is not None and (
-                bool(self.attributes_files()) or _attributes_may_apply(self.git_root))
+                bool(self.attributes_files()) or outside_attributes_may_apply(self.git_root))
         return found
 
     def attributes_files(self, directories: Optional[Sequence[str]] = None) -> List[str]:
@@ -632,7 +640,7 @@ _EXISTS = (partial(os.access, mode=os.F_OK, follow_symlinks=False) if os.access 
            else os.path.lexists)
 
 
-def _attributes_may_apply(git_root: Path) -> bool:
+def outside_attributes_may_apply(git_root: Path) -> bool:
     """Whether an attributes file outside the work tree applies (the work tree's own files are
     :meth:`Inventory.attributes_files`)."""
     if os.environ.get("GIT_ATTR_SOURCE"):
@@ -648,6 +656,8 @@ def _attributes_may_apply(git_root: Path) -> bool:
     if xdg and os.path.lexists(os.path.join(xdg, "git", "attributes")):
         return True
     if not os.environ.get("GIT_ATTR_NOSYSTEM"):
+        import shutil  # only here: a run answered from a stored run never gets this far
+
         git_exe = shutil.which("git")
         prefixes = {"/", "/usr", "/usr/local"}
         if git_exe:
@@ -679,6 +689,8 @@ class _CheckAttr:
         self._answer: Optional[List[Tuple[str, str, str]]] = None if paths else []
         if not paths:
             return
+        import tempfile  # only when git is asked (a warm whole scan reads the stored answer)
+
         self._stdout = tempfile.TemporaryFile()
         self._stderr = tempfile.TemporaryFile()
         with tempfile.TemporaryFile() as stdin:
@@ -700,28 +712,48 @@ class _CheckAttr:
         assert self._process is not None
         try:
             code = self._process.wait()
-            self._stdout.seek(0)
-            out = self._stdout.read()
             self._stderr.seek(0)
             err = self._stderr.read().decode("utf-8", "replace").strip()
+            if code != 0:
+                raise NotARepositoryError(f"{self._root}: git check-attr failed: {_first_line(err, code)}")
+            size = os.fstat(self._stdout.fileno()).st_size
+            if not size:
+                found: List[Tuple[str, str, str]] = []
+            else:  # mapped, not read: the ~40 MB of output is never copied into this process
+                with mmap.mmap(self._stdout.fileno(), size, access=mmap.ACCESS_READ) as out:
+                    found = _set_attributes(out)
         finally:
             self._close()
-        if code != 0:
-            raise NotARepositoryError(f"{self._root}: git check-attr failed: {_first_line(err, code)}")
-        fields = out.split(b"\0")  # path NUL attr NUL value NUL ...
-        values = fields[2::3]
-        found = []
-        for i in [i for i, value in enumerate(values) if value != b"unspecified"]:
-            at = 3 * i
-            found.append((fields[at].decode("utf-8", "surrogateescape"),
-                          fields[at + 1].decode("utf-8", "surrogateescape"),
-                          values[i].decode("utf-8", "surrogateescape")))
         self._answer = found
         return found
 
     def _close(self) -> None:
         self._stdout.close()
         self._stderr.close()
+
+
+# One ``check-attr -z`` record is ``path NUL attribute NUL value NUL`` (no field holds a NUL).
+# A match skips the "unspecified" records (most of them) and stops on the next other one, all in
+# C; anchored at a record start (``match``, never a search), so the whole output is read once.
+_NEXT_SET = re.compile(rb"(?:[^\0]*\0[^\0]*\0unspecified\0)*([^\0]*)\0([^\0]*)\0(?!unspecified\0)([^\0]*)\0")
+_ONLY_UNSPECIFIED = re.compile(rb"(?:[^\0]*\0[^\0]*\0unspecified\0)*")
+
+
+def _set_attributes(out: "bytes | mmap.mmap") -> List[Tuple[str, str, str]]:
+    """``(path, attribute, value)`` of every record of ``check-attr -z`` output not "unspecified"."""
+    found = []
+    at, match = 0, _NEXT_SET.match
+    while True:
+        record = match(out, at)
+        if record is None:
+            break
+        path, name, value = record.groups()
+        found.append((path.decode("utf-8", "surrogateescape"), name.decode("utf-8", "surrogateescape"),
+                      value.decode("utf-8", "surrogateescape")))
+        at = record.end()
+    if _ONLY_UNSPECIFIED.fullmatch(out, at) is None:  # not the layout git documents
+        raise NotARepositoryError("git check-attr wrote output this version cannot read")
+    return found
 
 
 def _git_check_attr(root: Path, paths: List[str], names: List[str]) -> List[Tuple[str, str, str]]:

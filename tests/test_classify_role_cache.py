@@ -194,6 +194,36 @@ def test_corrupt_row_is_ignored(make_repo: Callable[..., Path]) -> None:
     assert not set(PATH_DECIDED) & set(live)  # the rows were written again
 
 
+def _tables(kind: str) -> Dict[str, bytes]:
+    database = next(Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-v*.sqlite3"))
+    with sqlite3.connect(str(database)) as db:
+        return dict(db.execute("SELECT kind, data FROM snapshot WHERE kind IN (?, ?)", (kind, kind + "+")))
+
+
+def test_a_few_learned_rows_are_written_as_a_delta(make_repo: Callable[..., Path]) -> None:
+    """Issue 13 (write back only what changed): a committed edit of one file of many writes the
+    delta, not the whole table; base and delta together serve the next run; a delta grown past
+    1/8 of the base is folded into a new base."""
+    files = {**FILES, **{f"app/mod{i}.py": f"v = {i}\n" for i in range(24)}}
+    root = make_repo(files)
+    _scan(root)
+    base = _tables("roles")["roles"]
+    _commit(root, {"app/mod0.py": "v = 'changed'\n"})
+    _, live = _scan(root)
+    assert live == ["app/mod0.py"]
+    tables = _tables("roles")
+    assert tables["roles"] == base  # the base is not written again
+    (paths, _), _, _ = columns.decode(tables["roles+"], 2)
+    assert paths == ["app/mod0.py"]
+    warm, live = _scan(root)
+    assert live == [] and warm == _scan(root, use_cache=False)[0]
+    _commit(root, {f"app/mod{i}.py": f"v = 'again {i}'\n" for i in range(1, 12)})
+    warm, live = _scan(root)
+    assert len(live) == 11 and warm == _scan(root, use_cache=False)[0]
+    tables = _tables("roles")
+    assert tables["roles"] != base and columns.decode(tables["roles+"], 2)[0] == [[], []]  # folded
+
+
 @pytest.mark.parametrize("example", [pytest.param("shop", id="examples-shop"),
                                      pytest.param("platform", id="examples-platform")])
 def test_same_roles_with_and_without_cache(example: str) -> None:

@@ -50,6 +50,28 @@ def test_cold_run_starts_early_and_gives_the_stage_result(make_repo, small_pool)
     assert _facts(coverage)[0] == _facts(reference)[0] and _facts(coverage)[4] == _facts(reference)[4]
 
 
+def test_rows_are_grouped_by_project_key_so_a_clone_elsewhere_is_warm(make_repo, small_pool, tmp_path) -> None:
+    """Issue 13 (keys that travel): the early stage's rows carry the project key, never the
+    checkout's location, so a clone at another path finds them and starts no cold stage."""
+    import os
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    from repo_roles.coverage.cache import DB_NAME
+
+    root = _repo(make_repo)
+    scan(root, early_coverage=True).coverage
+    clone = tmp_path / "elsewhere"
+    shutil.copytree(root, clone)
+    context = scan(clone, early_coverage=True)
+    assert "_early_coverage" not in context.__dict__
+    assert context.coverage._fresh == {}
+    cache = Path(os.environ["REPO_ROLES_CACHE_DIR"]) / DB_NAME
+    projects = {p for (p,) in sqlite3.connect(str(cache)).execute("SELECT DISTINCT project FROM files")}
+    assert projects and not any(str(tmp_path) in p for p in projects), projects
+
+
 def test_no_cache_run_starts_early_and_writes_nothing(make_repo, small_pool, tmp_path) -> None:
     root = _repo(make_repo)
     reference = scan(root, use_cache=False).coverage

@@ -98,6 +98,7 @@ class Classifier:
         self._order = self._signals.in_order()
         self.sniffs = sniffs
         self.roles = roles
+        self._context_keys: Dict[str, Optional[str]] = {}  # directory -> its context key
 
     def _probe(self, path: str) -> Probe:
         # A path outside the inventory (a what-if from `explain`) is treated as a regular file.
@@ -124,8 +125,11 @@ class Classifier:
         attributes = self._attributes()
         known, probe_of, decide = memo.get, self._probe, self._decide
         context = self._context_key
-        found: Dict[str, Classification] = {}
-        for path in self._paths():
+        # The rows stored under the blob id alone are taken in C-level passes; the rest (changed
+        # files, attributes, contextual decisions) are looked at one by one.
+        paths = self._paths()
+        found, left = memo.plain_hits(paths if isinstance(paths, list) else list(paths), attributes)
+        for path in left:
             attrs = attributes.get(path)
             qualifier = attributes_key(attrs) if attrs else ""
             decided = known(path, qualifier, context)
@@ -135,14 +139,20 @@ class Classifier:
                 memo.live.append(path)
                 memo.record(path, decided, qualifier, context(path) if probe.contextual else "")
             found[path] = decided
-        return found
+        return found  # type: ignore[return-value]
 
     def _context_key(self, path: str) -> Optional[str]:
         """:func:`rolecache.context_key` of ``path``: its nearest package.json and blob id, and
-        the other context the signals looked at (backend manifest, test folder's code)."""
-        manifest = self._signals.js.manifest_path(path.rpartition("/")[0])
+        the other context the signals looked at (backend manifest, test folder's code) -- all
+        of it the directory's, so it is worked out once per directory."""
+        directory = path.rpartition("/")[0]
+        known = self._context_keys
+        if directory in known:
+            return known[directory]
+        manifest = self._signals.js.manifest_path(directory)
         key = context_key(manifest, self.roles.blobs if self.roles is not None else {})
-        return None if key is None else key + self._signals.context_key(path)
+        found = known[directory] = None if key is None else key + self._signals.context_key(path)
+        return found
 
     def explain(self, path: str) -> List[SignalTrace]:
         """Every signal in order: the misses (with why, when known), the decider, then the rest

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Callable, Dict, List, Mapping, Optional, Tuple
+from itertools import compress, repeat
+from operator import eq, getitem, is_
+from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.classify.results import CONFIG_GLOB, SIGNAL_ORDER, Classification
@@ -63,13 +65,29 @@ def context_key(manifest: Optional[str], blobs: Mapping[str, str]) -> Optional[s
     return None if blob is None else f"{_CONTEXT}{manifest}@{blob}"
 
 
+class StoredRoles(NamedTuple):
+    """A stored table as its columns: row ``i`` is ``paths[i]``, stored key ``keys[i]`` and
+    classification ``decided[index[i]]`` (None: a value this version does not accept, a miss)."""
+
+    paths: List[str]
+    keys: List[str]
+    index: Sequence[int]
+    decided: List[Optional[Classification]]
+    base: int = 0  # rows of the base table; the rest are its delta (a later row of a path wins)
+
+
+_NO_TABLE = StoredRoles([], [], (), [])
+_NO_KEY = "\0"  # the stored key of a path with no row: equal to no blob id
+
+
 class RoleMemo:
     """Stored classifications of the paths whose blob id is trusted, and the ones learned now."""
 
-    def __init__(self, blobs: Mapping[str, str], stored: Mapping[str, Tuple[str, Classification]]) -> None:
-        """``blobs``: path -> trusted blob id; ``stored``: path -> (blob id, classification)."""
+    def __init__(self, blobs: Mapping[str, str], stored: Optional[StoredRoles]) -> None:
+        """``blobs``: path -> trusted blob id; ``stored``: the table of the last run (columns)."""
         self._blobs = blobs
-        self._stored = stored
+        self._table = stored if stored is not None else _NO_TABLE
+        self._rows: Optional[Dict[str, int]] = None
         self._fresh: Dict[str, Tuple[str, Classification]] = {}
         self._hits = 0
         self.live: List[str] = []  # the paths classified afresh this run (warm and clean: few)
@@ -79,6 +97,36 @@ class RoleMemo:
         """The trusted blob ids, path -> blob."""
         return self._blobs
 
+    def _row(self, path: str) -> Optional[int]:
+        if self._rows is None:
+            self._rows = dict(zip(self._table.paths, range(len(self._table.paths))))
+        return self._rows.get(path)
+
+    def plain_hits(self, paths: Sequence[str], qualified: Iterable[str]) -> Tuple[Dict[str, Optional[Classification]], List[str]]:
+        """``({path: stored classification or None}, the paths that are None)`` for ``paths`` in
+        order, in C-level passes: a stored row is taken as it is when its key is the path's
+        trusted blob id alone (a decision from the path and the content).  The other paths --
+        changed, new, untrusted, decided with attributes or context, and ``qualified`` (the
+        paths with git attributes now) -- are left to :meth:`get`, one by one."""
+        table = self._table
+        self._row("")  # the row of each stored path, by one dict(zip(...))
+        rows = self._rows
+        assert rows is not None
+        missing = len(table.keys)
+        keys = table.keys + [_NO_KEY]
+        index = list(table.index) + [len(table.decided)]
+        decided = table.decided + [None]
+        at = list(map(rows.get, paths, repeat(missing)))
+        same = map(eq, map(keys.__getitem__, at), map(self._blobs.get, paths))
+        picked = map(getitem, zip(repeat(missing), at), same)  # its row when the key is the blob, else none
+        found = dict(zip(paths, map(decided.__getitem__, map(index.__getitem__, picked))))
+        for path in qualified:
+            if path in found:
+                found[path] = None
+        left = list(compress(found, map(is_, found.values(), repeat(None))))
+        self._hits += len(found) - len(left)
+        return found, left
+
     def get(self, path: str, attributes: str = "",
             context: Optional[Callable[[str], Optional[str]]] = None) -> Optional[Classification]:
         """The stored classification of ``path``'s current content, if any.
@@ -86,18 +134,20 @@ class RoleMemo:
         ``attributes``: :func:`attributes_key` of the file's attributes now; ``context`` gives
         :func:`context_key` now, asked only when the stored decision depended on it.
         """
-        found = self._stored.get(path)
-        if found is None:
+        row = self._row(path)
+        if row is None:
             return None
         blob = self._blobs.get(path)
         if blob is None:
             return None
-        key, stored = blob + attributes, found[0]
+        key, stored = blob + attributes, self._table.keys[row]
         if stored != key and not (context is not None and stored.startswith(key + _CONTEXT)
                                   and stored == key + (context(path) or "\0")):
             return None
-        self._hits += 1
-        return found[1]
+        found = self._table.decided[self._table.index[row]]
+        if found is not None:
+            self._hits += 1
+        return found
 
     def record(self, path: str, decided: Classification, attributes: str = "",
                context: Optional[str] = "") -> None:
@@ -107,16 +157,45 @@ class RoleMemo:
         if blob is not None and context is not None:
             self._fresh[path] = (blob + attributes + context, decided)
 
-    def snapshot(self) -> Optional[bytes]:
-        """The table to store, or None when the stored one is still good (nothing learned, and
-        rows of deleted or changed files are under a quarter of it)."""
-        if not self._fresh and len(self._stored) - self._hits <= self._hits // 4:
-            return None
+    def release(self) -> None:
+        """Forget the stored table and the blob ids (classification is done): ``live`` stays."""
+        self._table, self._rows, self._blobs, self._fresh = _NO_TABLE, None, {}, {}
+
+    def snapshot(self) -> List[Tuple[str, bytes]]:
+        """``(kind suffix, table)`` to write: nothing when the stored tables are still good
+        (nothing learned, and rows of deleted or changed files under a quarter of them); the
+        delta (``columns.DELTA``) when a few rows were learned; else the whole table and an
+        empty delta."""
+        table = self._table
+        self._row("")  # each path's row (its last: a delta row wins over the base's)
+        rows = self._rows
+        assert rows is not None
+        pruned = len(rows) - self._hits <= self._hits // 4
+        if pruned and not self._fresh:
+            return []
         blobs = self._blobs
-        rows = {path: row for path, row in self._stored.items() if row[0].partition(" ")[0] == blobs.get(path)}
-        rows.update(self._fresh)
-        return columns.encode([list(rows), [key for key, _ in rows.values()]],
-                              [_stored_form(decided) for _, decided in rows.values()])
+
+        def valid(at: Iterable[Tuple[str, int]]) -> Dict[str, Tuple[str, Classification]]:
+            found = {}
+            for path, i in at:
+                key, decided = table.keys[i], table.decided[table.index[i]]
+                if decided is not None and key.partition(" ")[0] == blobs.get(path):
+                    found[path] = (key, decided)
+            return found
+
+        if pruned:
+            delta = valid((path, i) for path, i in rows.items() if i >= table.base)
+            delta.update(self._fresh)
+            if columns.delta_fits(len(delta), table.base):
+                return [(columns.DELTA, _encode(delta))]
+        whole = valid(rows.items())
+        whole.update(self._fresh)
+        return [("", _encode(whole)), (columns.DELTA, _encode({}))]
+
+
+def _encode(rows: Mapping[str, Tuple[str, Classification]]) -> bytes:
+    return columns.encode([list(rows), [key for key, _ in rows.values()]],
+                          [_stored_form(decided) for _, decided in rows.values()])  # type: ignore[arg-type]
 
 
 def _stored_form(decided: Classification) -> Classification:
@@ -124,19 +203,24 @@ def _stored_form(decided: Classification) -> Classification:
     return decided._replace(source=None) if decided.signal == CONFIG_GLOB else decided
 
 
-def decode_snapshot(data: Optional[bytes], config: Config) -> Dict[str, Tuple[str, Classification]]:
-    """A stored table back as ``{path: (blob id, classification)}``; a row naming an unknown
-    role or signal, or a malformed table, is left out (those files are classified again).
-    ``config-glob`` decisions get their source from ``config``, as the classifier gives it."""
-    table = columns.decode(data, 2)
-    if table is None:
-        return {}
-    (paths, blobs), values, index = table
-    decided: List[Optional[Classification]] = [_classification(value, config) for value in values]
-    if None in decided:
-        return {path: (blob, decided[i]) for path, blob, i in zip(paths, blobs, index)  # type: ignore[misc]
-                if decided[i] is not None}
-    return dict(zip(paths, zip(blobs, map(decided.__getitem__, index))))  # type: ignore[arg-type]
+def decode_snapshot(data: Optional[bytes], config: Config, delta: Optional[bytes] = None) -> Optional[StoredRoles]:
+    """A stored table and its delta back as columns, the delta's rows after the base's (None
+    when neither is readable); a row naming an unknown role or signal is a miss (that file is
+    classified again).  ``config-glob`` decisions get their source from ``config``, as the
+    classifier gives it."""
+    base_table, delta_table = columns.decode(data, 2), columns.decode(delta, 2)
+    first = base_table if base_table is not None else delta_table
+    if first is None:
+        return None
+    (paths, keys), values, index = first
+    decided = [_classification(value, config) for value in values]
+    base = len(paths) if base_table is not None else 0
+    if base_table is not None and delta_table is not None:
+        (more_paths, more_keys), more_values, more_index = delta_table
+        paths, keys = paths + more_paths, keys + more_keys
+        index = list(index) + [i + len(decided) for i in more_index]
+        decided += [_classification(value, config) for value in more_values]
+    return StoredRoles(paths, keys, index, decided, base)
 
 
 def _classification(value: object, config: Config) -> Optional[Classification]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Dict, Mapping, Optional
+from typing import Callable, Dict, List, Mapping, Optional, Tuple, Union
 
 from repo_roles import __version__
 from repo_roles.classify import sniff
@@ -58,12 +58,22 @@ def _decode(text: object) -> Dict[str, object]:
 class SniffMemo:
     """Facts per path, for the paths whose blob id describes their content."""
 
-    def __init__(self, blobs: Mapping[str, str], stored: Mapping[str, str]) -> None:
-        """``blobs``: path -> trusted blob id; ``stored``: blob id -> verdict text from the cache."""
+    def __init__(self, blobs: Mapping[str, str],
+                 stored: Union[Mapping[str, str], Callable[[], Tuple[Dict[str, str], Dict[str, str]]]]) -> None:
+        """``blobs``: path -> trusted blob id; ``stored``: blob id -> verdict text from the cache,
+        or how to read it, as ``(base table, delta)`` (asked when a trusted file first needs its
+        facts: a warm run whose changed files are all dirty reads none)."""
         self._blobs = blobs
-        self._stored = stored
+        self._load = stored if callable(stored) else None
+        self._stored: Dict[str, str] = {} if callable(stored) else dict(stored)
+        self._base, self._delta = len(self._stored), {}  # type: Tuple[int, Dict[str, str]]
         self._facts: Dict[str, Dict[str, object]] = {}
         self._changed: Dict[str, Dict[str, object]] = {}
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the stored table was read (a file needed its facts)."""
+        return self._load is None
 
     def known(self, path: str) -> Optional[Dict[str, object]]:
         """The facts stored for ``path``'s content (decoded on first ask); None: do not cache it."""
@@ -72,6 +82,11 @@ class SniffMemo:
             return None
         facts = self._facts.get(blob)
         if facts is None:
+            if self._load is not None:
+                base, self._delta = self._load()
+                self._base, self._load = len(base), None
+                base.update(self._delta)
+                self._stored = base
             facts = self._facts[blob] = _decode(self._stored.get(blob))
         return facts
 
@@ -82,17 +97,26 @@ class SniffMemo:
         facts[name] = value
         self._changed[blob] = facts
 
-    def snapshot(self) -> Optional[bytes]:
-        """The table to store, or None when the stored one is still good (nothing learned, and
-        blobs no longer in the project are under a quarter of it)."""
+    def snapshot(self) -> List[Tuple[str, bytes]]:
+        """``(kind suffix, table)`` to write: nothing when the stored tables are still good
+        (nothing learned, and blobs no longer in the project under a quarter of them); the
+        delta (``columns.DELTA``) when a few verdicts were learned; else the whole table and
+        an empty delta."""
+        if self._load is not None:  # never read: nothing learned, nothing to prune
+            return []
         current = set(self._blobs.values())
-        if not self._changed:
-            kept = sum(1 for blob in self._stored if blob in current)
-            if len(self._stored) - kept <= kept // 4:
-                return None
+        kept = sum(map(current.__contains__, self._stored))
+        pruned = len(self._stored) - kept <= kept // 4
+        if pruned and not self._changed:
+            return []
+        if pruned:
+            delta = {blob: text for blob, text in self._delta.items() if blob in current}
+            delta.update((blob, _dumps(facts)) for blob, facts in self._changed.items())
+            if columns.delta_fits(len(delta), self._base):
+                return [(columns.DELTA, columns.encode([list(delta)], list(delta.values())))]
         verdicts = {blob: text for blob, text in self._stored.items() if blob in current}
         verdicts.update((blob, _dumps(facts)) for blob, facts in self._changed.items())
-        return columns.encode([list(verdicts)], list(verdicts.values()))
+        return [("", columns.encode([list(verdicts)], list(verdicts.values()))), (columns.DELTA, columns.encode([[]], []))]
 
 
 def decode_snapshot(data: Optional[bytes]) -> Dict[str, str]:

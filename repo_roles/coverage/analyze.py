@@ -13,14 +13,13 @@ import gc
 import os
 import posixpath
 import re
-from concurrent.futures import ProcessPoolExecutor
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles._compat import tomllib
 from repo_roles.cachedir import project_key
 from repo_roles.coverage import cache as C
-from repo_roles.coverage import rust_cfg, rust_crate
 from repo_roles.coverage.model import DocOptions, FileDocs
 from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
 from repo_roles.coverage.store import DocCache, raw_path
@@ -251,7 +250,7 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
                      project_key(inventory))
     rows = store.read(order)  # while git compares the work tree
-    stored = {row[0] for row in rows}
+    stored = set(map(itemgetter(0), rows))
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
     cached = store.match(rows, keys)
     todo = [e for e in files if e.path not in cached]
@@ -279,6 +278,8 @@ def rust_crates(result: CoverageResult, inventory: Inventory) -> None:
             manifests.append(path)
     if not rust:
         return
+    from repo_roles.coverage import rust_crate  # only with Rust files
+
     docs = {path: a.docs for path, a in rust.items() if a.docs is not None}
     roots, features = _crate_manifests(inventory, manifests)
     changed = rust_crate.apply(docs, roots, features)  # type: ignore[arg-type]
@@ -289,6 +290,8 @@ def rust_crates(result: CoverageResult, inventory: Inventory) -> None:
 def _crate_manifests(inventory: Inventory, manifests: List[str]) -> Tuple[List[str], Dict[str, FrozenSet[str]]]:
     """``([lib] path of each readable Cargo.toml, crate root -> default features)``, paths
     relative to the project root; the roots are the ``[lib] path`` and ``src/lib.rs``/``src/main.rs``."""
+    from repo_roles.coverage import rust_cfg
+
     extra: List[str] = []
     features: Dict[str, FrozenSet[str]] = {}
     for manifest in manifests:
@@ -468,6 +471,8 @@ def _run_all(root: Path, todo: List[Tuple[str, Optional[str]]],
         for path, blob in todo:
             yield reader.run(path, blob)
         return
+    from concurrent.futures import ProcessPoolExecutor  # a cold run's: a warm one never starts a pool
+
     chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
     with ProcessPoolExecutor(cores, initializer=_init_worker, initargs=(str(root), options, caching)) as pool:
         for done in pool.map(_work, chunks):

@@ -26,6 +26,7 @@ import threading
 from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
+from repo_roles.cachedir import project_key
 from repo_roles.coverage import analyze as A
 from repo_roles.coverage import cache as C
 from repo_roles.coverage.model import DocOptions
@@ -64,8 +65,9 @@ def start(inventory: Inventory, config: "Config", targets: Sequence[FileEntry], 
     store: Optional[DocCache] = None
     if use_cache:
         _, analyzers = A.analyzer_lookup()
+        # grouped by the project's key, as the stage's own rows are: never its location
         store = DocCache(C.cache_directory(config, inventory.project_root), C.fingerprint(options, analyzers),
-                         str(inventory.project_root), threads=True)
+                         project_key(inventory), threads=True)
         if not store.empty():  # warm or partly warm: the stage reads the cache when asked
             store.close()
             return None

@@ -246,12 +246,13 @@ class DocCache:
         wanted = {raw_path(path): (path, blob) for path, blob in keys.items()}
         found: Dict[str, Light] = {}
         stale: List[tuple] = []
+        languages: Dict[object, object] = {}  # one string per language, not one per row (5 MB per 100k)
         for row in rows:
             key = wanted.get(row[0])
             if key is None:
                 continue  # a file deleted since, or outside this run's scope
             if key[1] == row[1]:
-                found[key[0]] = row[2:]
+                found[key[0]] = (languages.setdefault(row[2], row[2]), *row[3:])
             else:
                 stale.append((self.project, self.salt, row[0], row[1]))
         if len(stale) > len(found) // 4:
@@ -336,6 +337,10 @@ class DocCache:
             return None
         self.touch(_SNAPSHOT + kind)
         return row[0] if row is not None and isinstance(row[0], bytes) else None
+
+    def touch_snapshot(self, kind: str) -> None:
+        """Record that the project's ``kind`` table was used without being read (eviction)."""
+        self.touch(_SNAPSHOT + kind)
 
     def put_snapshot(self, kind: str, salt: str, data: bytes) -> None:
         """Replace the project's ``kind`` table (one per project: a new salt replaces the old)."""

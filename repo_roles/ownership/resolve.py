@@ -7,11 +7,12 @@ Chromium) answer only for files no CODEOWNERS line matches.
 
 from __future__ import annotations
 
+import operator
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from itertools import compress, repeat
-from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Protocol, Sequence, Tuple
 
 from repo_roles.ownership.codeowners import ParsedCodeowners, parse_codeowners
 from repo_roles.ownership.discovery import (
@@ -21,6 +22,8 @@ from repo_roles.ownership.discovery import (
     platform_of_candidates,
 )
 from repo_roles.ownership.matcher import CompiledCodeowners, OwnerMatch
+from repo_roles.ownership import stored as S
+from repo_roles.ownership import stored as S
 
 if TYPE_CHECKING:
     from repo_roles.ownership.owners_files import OwnersTree
@@ -116,15 +119,26 @@ def _size(path: Path) -> Optional[int]:
         return None
 
 
+class Snapshots(Protocol):
+    """Where whole per-project tables are kept (a scan hands its ``coverage.store.DocCache``)."""
+
+    def read_snapshot(self, kind: str, salt: str) -> Optional[bytes]: ...
+
+    def put_snapshot(self, kind: str, salt: str, data: bytes) -> None: ...
+
+
 def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequence[str],
-                      use_cache: bool = False) -> Ownership:
+                      snapshots: Optional[Snapshots] = None, use_cache: bool = False) -> Ownership:
     """Discover and parse the ownership sources once; match ``targets`` in one batch.
 
     Other paths are matched on demand by :meth:`Ownership.lookup` (rules may ask about them).
-    ``use_cache``: the parse (and the candidate index of a few-paths run) is remembered by the
-    file's content (``ownership.parsecache``).
+    ``snapshots``: the answers of an earlier run with the same inputs (:mod:`.stored`) are
+    read from there and only the targets they do not hold are matched; the table is written
+    back when the targets changed.  ``use_cache``: the parse (and the candidate index of a
+    few-paths run) is remembered by the file's content (``ownership.parsecache``).
     """
     paths = inventory.paths
+    read = S.Reads(inventory.read_bytes)  # what the answers depend on, for the stored table's key
     # CODEOWNERS and OWNERS files, found in one C-level suffix filter over every path: discovery
     # then tests its few locations against a handful of paths, not a 100,000-path list.
     owners_like = list(compress(paths, map(str.endswith, paths, repeat("OWNERS"))))
@@ -150,7 +164,7 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
     parsed = compiled = None
     remember: Optional[Callable[[], None]] = None
     if discovery.chosen is not None:
-        data = inventory.read_bytes(discovery.chosen, MAX_OWNERSHIP_FILE)
+        data = read(discovery.chosen, MAX_OWNERSHIP_FILE)
         if data is not None:
             # discovery settles the dialect (configured, by location, or by syntax)
             if use_cache:
@@ -164,14 +178,38 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
 
         # Only OWNERS files and the root aliases file matter to the tree: hand it those.
         known = owners_like + [ALIASES_NAME] if ALIASES_NAME in paths else owners_like
-        tree = OwnersTree.build(known, lambda p: inventory.read_bytes(p, 1024 * 1024))
+        tree = OwnersTree.build(known, lambda p: read(p, 1024 * 1024))
     ownership = Ownership(discovery, parsed, compiled, tree, oversize=discovery.oversized)
-    matches = compiled.match_all(targets) if compiled is not None else {}
-    for path in targets:
-        ownership.files[path] = ownership._resolve(path, matches.get(path))
+    if snapshots is None:
+        _match(ownership, targets)
+        if remember is not None:
+            remember()
+        return ownership
+    settings = [discovery.chosen, discovery.dialect, config.ownership.owners_files, config.ownership.file,
+                config.ownership.dialect, owners_like if tree is not None else None]
+    key = S.inputs_key(settings, read.seen)
+    stored = S.decode(snapshots.read_snapshot(S.KIND, key), FileOwnership)
+    new = list(compress(targets, map(operator.not_, map(stored.__contains__, targets))))
+    # keyed by the targets' own path strings, not the table's copies (10 MB per 100k paths)
+    ownership.files = dict(zip(targets, map(stored.get, targets)))  # type: ignore[arg-type]
+    if not new and len(stored) == len(targets):  # the same files as last time: nothing to match
+        if remember is not None:
+            remember()
+        return ownership
+    _match(ownership, new)
+    if new or len(stored) > len(targets) + len(targets) // 4:  # files added, or many deleted
+        snapshots.put_snapshot(S.KIND, key, S.encode(ownership.files))
     if remember is not None:
         remember()
     return ownership
+
+
+def _match(ownership: Ownership, targets: Sequence[str]) -> None:
+    """Resolve ``targets`` in one batch into ``ownership.files``."""
+    compiled = ownership.compiled
+    matches = compiled.match_all(targets) if compiled is not None else {}
+    for path in targets:
+        ownership.files[path] = ownership._resolve(path, matches.get(path))
 
 
 def _stored_parse(inventory: "Inventory", config: "Config", data: bytes, path: str,
