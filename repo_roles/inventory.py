@@ -545,6 +545,7 @@ def _run_git_bytes(cwd: Path, *args: str, istream: Optional[object] = None,
     """
     if large:
         import mmap
+        import tempfile  # only for the large listing (a replayed run never lists)
 
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             code = subprocess.run(["git", *args], cwd=str(cwd), stdin=subprocess.DEVNULL, stdout=out, stderr=err,
