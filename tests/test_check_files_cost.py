@@ -260,7 +260,7 @@ def _evidence_key(repo: Path, files: List[str]) -> str:
     try:
         context = scan(Path("."), files=files)
         paths = context.inventory.paths
-        listed = F.paths_digest(paths)
+        listed = context.inventory.paths_digest()
         kinds, kinds_digest = F.wanted_cached(None, paths, listed, [])
         key = F.quick_key(context, kinds, kinds_digest, listed)
         # a check's key from the stored positions of the files evidence reads is the same key
@@ -319,7 +319,7 @@ def test_paths_digest_is_the_hash_of_every_path_ended_by_a_nul() -> None:
     """Hashed chunk by chunk, the digest is that of one stream: a chunk boundary changes nothing."""
     import hashlib
 
-    from repo_roles.testrefs import facts as F
+    from repo_roles import inventory as F
 
     paths = [f"src/m{i}/caf\u00e9_{i}.py" for i in range(F._DIGEST_CHUNK * 2 + 5)]
     expected = hashlib.sha1("".join(p + "\0" for p in paths).encode("utf-8", "surrogatepass")).hexdigest()

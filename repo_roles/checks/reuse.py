@@ -32,8 +32,6 @@ FORMAT = 1
 # The declared inputs a rule may name (one today; a rule without one runs every time).
 OWNERSHIP_AND_PATHS = "ownership+paths"
 INPUTS = frozenset({OWNERSHIP_AND_PATHS})
-# Far above any real CODEOWNERS; a larger one is hashed by its parse instead of its bytes.
-_MAX_HASHED = 64 * 1024 * 1024
 
 
 def reused_findings(context: "ProjectContext", rule_id: str, inputs: str,
@@ -84,14 +82,9 @@ def _inputs_digest(context: "ProjectContext", inputs: str) -> str:
     if inputs == OWNERSHIP_AND_PATHS:
         ownership = context.ownership
         part("discovery", repr(ownership.discovery), repr(ownership.oversize))
-        parsed = ownership.parsed
-        if parsed is not None:
-            data = inventory.read_bytes(parsed.path, _MAX_HASHED)
-            part("codeowners", parsed.path, parsed.dialect, data if data is not None else repr(parsed))
-        part("owners-files", ownership.owners_tree is not None)
-        paths = inventory.paths
-        part("paths", len(paths), hashlib.blake2b("\0".join(paths).encode("utf-8", "surrogateescape"),
-                                                   digest_size=20).digest())
+        # the bytes the parse read and the OWNERS files, as resolve_ownership hashed them
+        part("ownership", ownership.inputs_key)
+        part("paths", inventory.paths_digest())
         part("kinds", json.dumps(sorted(inventory.special_kinds().items())))
     return h.hexdigest()
 

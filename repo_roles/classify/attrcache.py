@@ -54,8 +54,7 @@ def sources_key(inventory: "Inventory", names: Sequence[str]) -> Optional[str]:
             return None
         rel = os.path.relpath(path, str(root)).encode("utf-8", "surrogateescape")
         digest.update(b"\0%s\0%d\0%s" % (rel, len(data), data))
-    digest.update(b"\0paths\0")
-    digest.update("\0".join(inventory.paths).encode("utf-8", "surrogateescape"))
+    digest.update(b"\0paths\0%s" % inventory.paths_digest().encode())
     return digest.hexdigest()[:16]
 
 

@@ -136,7 +136,7 @@ class Memo:
         self._context = context
         self._store = F.open_store(context)
         self._settings = settings
-        self._listed = F.paths_digest(context.inventory.paths)
+        self._listed = context.inventory.paths_digest()
         self._modified = F.modified_files(context)
         self._evidence_key: Optional[str] = None
         self._listed_before: Optional[str] = None  # the path list digest of the stored answers
@@ -165,13 +165,13 @@ class Memo:
             for module in change.modules:
                 invalid.module(module)
         if state["listed"] != self._listed:
-            from repo_roles.testrefs import facts as F
+            from repo_roles.inventory import paths_digest
 
             before = self._store.read_snapshot(PATHS_KIND, state["listed"])
             if before is None or self._context.config.tests.mapping:
                 return {}, {}
             listed_before = before.decode("utf-8", "surrogatepass").split("\0") if before else []
-            if F.paths_digest(listed_before) != state["listed"]:  # damaged: no reuse
+            if paths_digest(listed_before) != state["listed"]:  # damaged: no reuse
                 return {}, {}
             old = set(listed_before)
             now = set(self._context.inventory.paths)

@@ -23,7 +23,6 @@ from repo_roles.ownership.discovery import (
 )
 from repo_roles.ownership.matcher import CompiledCodeowners, OwnerMatch
 from repo_roles.ownership import stored as S
-from repo_roles.ownership import stored as S
 
 if TYPE_CHECKING:
     from repo_roles.ownership.owners_files import OwnersTree
@@ -51,6 +50,8 @@ class Ownership:
     owners_tree: Optional[OwnersTree]
     files: Dict[str, FileOwnership] = field(default_factory=dict)
     oversize: bool = False  # the chosen file is at or over GitHub's 3 MB limit
+    # a digest of what the answers depend on: the files read (code-owners, OWNERS) and the settings
+    inputs_key: Optional[str] = None
 
     @property
     def source_file(self) -> Optional[str]:
@@ -180,28 +181,30 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
         known = owners_like + [ALIASES_NAME] if ALIASES_NAME in paths else owners_like
         tree = OwnersTree.build(known, lambda p: read(p, 1024 * 1024))
     ownership = Ownership(discovery, parsed, compiled, tree, oversize=discovery.oversized)
-    if snapshots is None:
-        _match(ownership, targets)
-        if remember is not None:
-            remember()
-        return ownership
     settings = [discovery.chosen, discovery.dialect, config.ownership.owners_files, config.ownership.file,
                 config.ownership.dialect, owners_like if tree is not None else None]
-    key = S.inputs_key(settings, read.seen)
-    stored = S.decode(snapshots.read_snapshot(S.KIND, key), FileOwnership)
+    ownership.inputs_key = S.inputs_key(settings, read.seen)
+    if snapshots is None:
+        _match(ownership, targets)
+    else:
+        _match_stored(ownership, targets, snapshots)
+    if remember is not None:
+        remember()
+    return ownership
+
+
+def _match_stored(ownership: Ownership, targets: Sequence[str], snapshots: Snapshots) -> None:
+    """:func:`_match` with the answers stored under the same inputs key: only the targets the
+    table lacks are matched; the table is written back when files were added or many deleted."""
+    stored = S.decode(snapshots.read_snapshot(S.KIND, ownership.inputs_key), FileOwnership)  # type: ignore[arg-type]
     new = list(compress(targets, map(operator.not_, map(stored.__contains__, targets))))
     # keyed by the targets' own path strings, not the table's copies (10 MB per 100k paths)
     ownership.files = dict(zip(targets, map(stored.get, targets)))  # type: ignore[arg-type]
     if not new and len(stored) == len(targets):  # the same files as last time: nothing to match
-        if remember is not None:
-            remember()
-        return ownership
+        return
     _match(ownership, new)
     if new or len(stored) > len(targets) + len(targets) // 4:  # files added, or many deleted
-        snapshots.put_snapshot(S.KIND, key, S.encode(ownership.files))
-    if remember is not None:
-        remember()
-    return ownership
+        snapshots.put_snapshot(S.KIND, ownership.inputs_key, S.encode(ownership.files))  # type: ignore[arg-type]
 
 
 def _match(ownership: Ownership, targets: Sequence[str]) -> None:

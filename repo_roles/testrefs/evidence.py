@@ -484,7 +484,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     modules only (:mod:`repo_roles.coverage.test_reuse`)."""
     paths = context.inventory.paths
     mapped = list(mapped_tests)
-    listed = F.paths_digest(paths)
+    listed = context.inventory.paths_digest()
     store = F.open_store(context)
     few = sharded and bool(getattr(context, "context_from_index", False))
     # a run on given files: the key from the stored positions of the files evidence reads
