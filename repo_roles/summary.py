@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from operator import itemgetter
-from typing import Dict, List, Tuple
+from itertools import compress
+from operator import attrgetter, itemgetter, methodcaller
+from typing import Dict, List, NamedTuple, Tuple
 
 from repo_roles import roles as R
 from repo_roles.coverage import figures
@@ -125,42 +126,66 @@ def documented_counts(context: ScanContext) -> Dict[str, Tuple[int, int]]:
     return found
 
 
-def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
-    """One pass over the scanned files, then the tables: roles, directories, owners,
-    documentation coverage and test presence.
+class FileColumns(NamedTuple):
+    """The targets as columns, one list per fact, in target order (built at C speed, once per
+    scan: the summary, the audit document and its tree read them instead of asking per file)."""
 
-    The pass only sorts files into buckets of the same role, owners and directory row (a few
-    thousand on 100,000 files); every table is a sum over the buckets.
+    paths: List[str]
+    roles: List[str]
+    owners: List[Tuple[str, ...]]
+    parents: List[str]  # the parent directory ("" at the root)
+
+
+def file_columns(context: ScanContext) -> FileColumns:
+    """The :class:`FileColumns` of a scan's targets."""
+    found = context.__dict__.get("_file_columns")
+    if found is None:
+        paths = list(map(_PATH, context.targets))
+        roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
+        ownership = context.ownership
+        answers = list(map(ownership.files.get, paths))  # resolve_ownership matched the targets
+        if None in answers:  # a target it did not match (never in a scan): asked one by one
+            answers = [a if a is not None else ownership.lookup(p) for p, a in zip(paths, answers)]
+        owners = list(map(_OWNERS, answers))
+        parents = list(map(_HEAD, map(methodcaller("rpartition", "/"), paths)))
+        found = context.__dict__["_file_columns"] = FileColumns(paths, roles, owners, parents)
+    return found
+
+
+_PATH, _ROLE, _OWNERS, _HEAD = attrgetter("path"), attrgetter("role"), attrgetter("owners"), itemgetter(0)
+
+
+def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
+    """The tables of a scan: roles, directories, owners, documentation coverage and test
+    presence.
+
+    The files are first sorted into buckets of the same role, owners and directory row (a few
+    thousand on 100,000 files), by C-level passes over :func:`file_columns` (only the analysed
+    files' item counts are summed one by one); every table is a sum over the buckets.
     """
-    entries = context.targets
     scope_depth = len(context.inventory.scope.split("/")) if context.inventory.scope else 0
     depth += scope_depth
     doc_counts = documented_counts(context)
     needing_tests = context.modules_needing_tests
-    classifications, owners_of = context.classifications, context.ownership.owners_of
-    directory_of: Dict[str, str] = {}  # parent directory -> its row, computed once per directory
-    buckets: Dict[Tuple[str, Tuple[str, ...], str], List[int]] = {}
-    for entry in entries:
-        path = entry.path
-        parent = path.rpartition("/")[0]
-        row = directory_of.get(parent)
-        if row is None:
-            row = directory_of[parent] = _directory_of(path, depth)
-        key = (classifications[path].role, owners_of(path), row)
-        bucket = buckets.get(key)
-        if bucket is None:
-            bucket = buckets[key] = [0, 0, 0, 0, 0, 0]
-        bucket[_FILES] += 1
-        doc = doc_counts.get(path)
-        if doc is not None:
-            bucket[_ANALYSED] += 1
-            bucket[_COVERED] += doc[0]
-            bucket[_TOTAL] += doc[1]
-        tests = needing_tests.get(path)
-        if tests is not None:
-            bucket[_NEEDING] += 1
-            if tests:
-                bucket[_TESTED] += 1
+    columns = file_columns(context)
+    paths = columns.paths
+    row_of = {parent: _directory_of(parent + "/" if parent else "", depth) for parent in set(columns.parents)}
+    keys = list(zip(columns.roles, columns.owners, map(row_of.__getitem__, columns.parents)))
+    key_of = dict(zip(paths, keys))
+    buckets: Dict[Tuple[str, Tuple[str, ...], str], List[int]] = {
+        key: [files, 0, 0, 0, 0, 0] for key, files in Counter(keys).items()}
+    # (the counts and test answers are of targets; a path that is none is not counted)
+    for column, counted in ((_ANALYSED, doc_counts), (_NEEDING, needing_tests),
+                            (_TESTED, compress(needing_tests, needing_tests.values()))):
+        for key, files in Counter(map(key_of.get, counted)).items():
+            if key is not None:
+                buckets[key][column] = files
+    for path, (covered, total) in doc_counts.items():
+        bucket = buckets.get(key_of.get(path))  # type: ignore[arg-type]
+        if bucket is not None:
+            bucket[_COVERED] += covered
+            bucket[_TOTAL] += total
+    del keys, key_of
 
     # By role over every analysed file; by owner and directory over the `docs.require` roles.
     required = set(context.config.docs.require)
@@ -221,7 +246,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     ]
     findings_by_rule = Counter(map(itemgetter(0), context.findings))  # rule ids, counted at C speed
     return AuditSummary(
-        total_files=len(entries),
+        total_files=len(paths),
         by_role={role: by_role[role] for role in R.ROLES if by_role.get(role)},
         directories=directories,
         teams=teams,
@@ -235,7 +260,8 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         docs_by_owner={k: _pair(v) for k, v in sorted(docs_by_owner.items())},
         docs_by_directory={k: _pair(v) for k, v in sorted(docs_by_dir.items())},
         docs_by_side=_by_side(docs_by_side),
-        docs_by_language=context.coverage.languages(lambda path: classifications[path].role in _CODE_ROLES),
+        docs_by_language=context.coverage.languages(
+            set(compress(paths, map(_CODE_ROLES.__contains__, columns.roles))).__contains__),
         tests_required=tuple(context.config.tests.require),
         tests_evidence=_evidence_kinds(context) if needing_tests else (),
         tests_by_side=_by_side(tests_by_side),

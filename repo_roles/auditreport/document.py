@@ -219,7 +219,8 @@ def declared(context: ScanContext) -> dict:
 
     paths = [e.path for e in context.targets]
     owners, directories = declared_tables(history, paths, context.ownership.owners_of,
-                                          cache_directory(context.config, context.inventory.project_root))
+                                          cache_directory(context.config, context.inventory.project_root),
+                                          paths_and_owners(context))
     return {
         "available": True,
         "note": None,
@@ -237,6 +238,19 @@ def declared(context: ScanContext) -> dict:
             for d in directories
         ],
     }
+
+
+def paths_and_owners(context: ScanContext) -> Optional[str]:
+    """A digest standing for every target path with its owners, from digests the scan computed
+    already: the path list's (:meth:`Inventory.paths_digest`, after the configuration's
+    include/exclude), the scope, and the ownership inputs (:attr:`Ownership.inputs_key`: a
+    file's owners follow from its path and those).  None when the targets were picked
+    (``check FILES``) or the ownership has no such key: then the paths are hashed one by one."""
+    key = context.ownership.inputs_key
+    if key is None or context.context_from_index:
+        return None
+    inventory = context.inventory
+    return "\0".join((inventory.paths_digest(), inventory.scope, key))
 
 
 def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, tree: bool = True) -> dict:

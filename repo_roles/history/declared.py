@@ -132,10 +132,15 @@ DECLARED_CACHE_FORMAT = 1
 DECLARED_CACHE_NAME = "declared-rows.json"
 
 
-def declared_key(history: History, paths: Sequence[str], owners_of: OwnersOf) -> Optional[str]:
+def declared_key(history: History, paths: Sequence[str], owners_of: OwnersOf,
+                 paths_and_owners: Optional[str] = None) -> Optional[str]:
     """What :func:`owner_rows` and :func:`directory_rows` depend on, as one digest: the history
     model (its settings fingerprint and head commit), the roster and identities, the active
-    window, and every path with its declared owners.  None when the history is not cached."""
+    window, and every path with its declared owners.  None when the history is not cached.
+
+    ``paths_and_owners``: a digest already computed that stands for the paths and their owners
+    (the path list's digest, the scope and the ownership inputs, from which every path's owners
+    follow); then no path is hashed again.  Without it every path is hashed with its owners."""
     model = history.model
     if model is None or history.fingerprint is None or not model.head:
         return None
@@ -143,7 +148,9 @@ def declared_key(history: History, paths: Sequence[str], owners_of: OwnersOf) ->
 
     digest = hashlib.sha1(json.dumps([DECLARED_CACHE_FORMAT, __version__, history.fingerprint, model.head,
                                       model.newest, history.prefix, history.active_days,
-                                      history.identities.key]).encode())
+                                      history.identities.key, paths_and_owners]).encode())
+    if paths_and_owners is not None:
+        return digest.hexdigest()
     for path in paths:
         digest.update(path.encode("utf-8", "surrogatepass"))
         for owner in owners_of(path):
@@ -177,10 +184,12 @@ def _load_rows(path: Path, key: str) -> Optional[Tuple[List[TeamRow], List[Direc
 
 
 def declared_tables(history: History, paths: Sequence[str], owners_of: OwnersOf,
-                    cache_dir: Optional[Path]) -> Tuple[List[TeamRow], List[DirectoryRow]]:
+                    cache_dir: Optional[Path], paths_and_owners: Optional[str] = None
+                    ) -> Tuple[List[TeamRow], List[DirectoryRow]]:
     """:func:`owner_rows` and :func:`directory_rows`, read from ``cache_dir`` when nothing they
-    depend on changed (see :func:`declared_key`); a missing or damaged cache only costs time."""
-    key = declared_key(history, paths, owners_of) if cache_dir is not None else None
+    depend on changed (see :func:`declared_key`, and its ``paths_and_owners``); a missing or
+    damaged cache only costs time."""
+    key = declared_key(history, paths, owners_of, paths_and_owners) if cache_dir is not None else None
     stored = cache_dir / DECLARED_CACHE_NAME if cache_dir is not None else None
     if key is not None and stored is not None:
         found = _load_rows(stored, key)
