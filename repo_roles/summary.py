@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from itertools import compress
 from operator import attrgetter, itemgetter, methodcaller
-from typing import Dict, List, NamedTuple, Tuple
+from typing import Dict, List, NamedTuple, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.coverage import figures
@@ -142,14 +142,20 @@ def file_columns(context: ScanContext) -> FileColumns:
     if found is None:
         paths = list(map(_PATH, context.targets))
         roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
-        ownership = context.ownership
-        answers = list(map(ownership.files.get, paths))  # resolve_ownership matched the targets
-        if None in answers:  # a target it did not match (never in a scan): asked one by one
-            answers = [a if a is not None else ownership.lookup(p) for p, a in zip(paths, answers)]
-        owners = list(map(_OWNERS, answers))
+        owners = owners_column(context, paths)
         parents = list(map(_HEAD, map(methodcaller("rpartition", "/"), paths)))
         found = context.__dict__["_file_columns"] = FileColumns(paths, roles, owners, parents)
     return found
+
+
+def owners_column(context: ScanContext, paths: Sequence[str]) -> List[Tuple[str, ...]]:
+    """The owners of each of ``paths``, in order: the answers ``resolve_ownership`` holds, taken
+    at C speed; a path it did not match (not a target) is asked one by one."""
+    ownership = context.ownership
+    answers = list(map(ownership.files.get, paths))
+    if None in answers:
+        answers = [a if a is not None else ownership.lookup(p) for p, a in zip(paths, answers)]
+    return list(map(_OWNERS, answers))
 
 
 _PATH, _ROLE, _OWNERS, _HEAD = attrgetter("path"), attrgetter("role"), attrgetter("owners"), itemgetter(0)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import heapq
 from collections import Counter
+from itertools import compress
 from operator import itemgetter
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -20,7 +21,7 @@ from repo_roles.checks.registry import RULES
 from repo_roles.coverage import figures
 from repo_roles.coverage.languages import EXTENSIONS
 from repo_roles.scan import ScanContext
-from repo_roles.summary import AuditSummary
+from repo_roles.summary import AuditSummary, file_columns, owners_column
 
 SCHEMA_ID = "repo-roles-audit"
 SCHEMA_VERSION = 1
@@ -42,7 +43,8 @@ def _top(counter: Mapping[str, int], n: int) -> List[list]:
         chosen = heapq.nlargest(n, counter.items(), key=itemgetter(1))
         floor = chosen[-1][1]
         above = [kv for kv in chosen if kv[1] > floor]
-        chosen = above + [(key, floor) for key in sorted(k for k, v in counter.items() if v == floor)[: n - len(above)]]
+        tied = sorted(compress(counter.keys(), map(floor.__eq__, counter.values())))  # at C speed
+        chosen = above + [(key, floor) for key in tied[: n - len(above)]]
     return [[key, count] for key, count in sorted(chosen, key=lambda kv: (-kv[1], kv[0]))]
 
 
@@ -70,11 +72,10 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
 
     Counted at C speed (``Counter`` over zipped columns: 264k findings on the 100k-file
     benchmark are ~100k distinct (rule, path) pairs on ~50k paths); owners and directories are
-    then looked up once per distinct path and summed once per distinct owner list, never once
-    per finding.
+    then looked up once per distinct path (owners by a C-level pass, :func:`owners_column`)
+    and summed once per distinct owner list, never once per finding.
     """
     findings = context.findings
-    owners_of = context.ownership.owners_of
     rule_ids = list(map(itemgetter(0), findings))
     paths = list(map(itemgetter(2), findings))
     severities: Dict[str, Counter] = {}
@@ -82,20 +83,27 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
     for (rule_id, severity), count in Counter(zip(rule_ids, map(itemgetter(5), findings))).items():
         by_rule[rule_id] += count
         _counter(severities, rule_id)[severity] += count
-    rule_files: Dict[str, Counter] = {}
+    rule_files: Dict[str, Dict[str, int]] = {}
     for (rule_id, path), count in Counter(zip(rule_ids, paths)).items():
-        _counter(rule_files, rule_id)[path or REPOSITORY_WIDE] = count
+        files = rule_files.get(rule_id)
+        if files is None:
+            files = rule_files[rule_id] = {}
+        files[path] = count
+    for files in rule_files.values():
+        if "" in files:
+            files[REPOSITORY_WIDE] = files.pop("")
     by_path: Counter = Counter(paths)
     # Each distinct path's owners (the repository-wide findings have none), then the files and
     # rules of each distinct owner list: an owner's counts are the sums of its lists.
-    owners_memo: Dict[str, Tuple[str, ...]] = {}
+    distinct = [p for p in by_path if p]
+    owners_memo: Dict[str, Tuple[str, ...]] = dict(zip(distinct, map(_or_nobody, owners_column(context, distinct))))
+    owners_memo[""] = (figures.NO_OWNER,)
     list_files: Dict[Tuple[str, ...], Dict[str, int]] = {}
     by_top: Counter = Counter()
     by_dir: Counter = Counter()
     tops: Dict[str, Tuple[str, str]] = {}  # parent directory -> (top directory, parent row)
     for path, count in by_path.items():
         if path:
-            owners = owners_of(path) or (figures.NO_OWNER,)
             parent = path.rpartition("/")[0]
             rows = tops.get(parent)
             if rows is None:
@@ -103,10 +111,9 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
             by_top[rows[0]] += count
             by_dir[rows[1]] += count
         else:
-            owners = (figures.NO_OWNER,)
             by_top[REPOSITORY_WIDE] += count
             by_dir[REPOSITORY_WIDE] += count
-        owners_memo[path] = owners
+        owners = owners_memo[path]
         files = list_files.get(owners)
         if files is None:
             files = list_files[owners] = {}
@@ -118,6 +125,7 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
         for owner in owners:
             by_team[owner] += count
             _counter(team_rules, owner)[rule_id] += count
+    del rule_ids, paths
     for owners, files in list_files.items():
         for owner in owners:
             found = team_files.get(owner)
@@ -162,10 +170,23 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
         "by_rule": rule_rows,
         "by_team": team_rows,
         "by_directory": _top(by_top, len(by_top)),
-        "top_files": _top(Counter({p or REPOSITORY_WIDE: n for p, n in by_path.items()}), TOP),
+        "top_files": _top(_renamed(by_path, "", REPOSITORY_WIDE), TOP),
         "top_directories": _top(by_dir, TOP),
     }
     return block, rules, by_path
+
+
+def _or_nobody(owners: Tuple[str, ...]) -> Tuple[str, ...]:
+    return owners or (figures.NO_OWNER,)
+
+
+def _renamed(counter: Counter, old: str, new: str) -> Counter:
+    """``counter`` with the key ``old`` named ``new`` (a copy only when it has it)."""
+    if old not in counter:
+        return counter
+    counter = Counter(counter)
+    counter[new] += counter.pop(old)
+    return counter
 
 
 def not_measured(context: ScanContext) -> dict:
@@ -217,7 +238,7 @@ def declared(context: ScanContext) -> dict:
     def day(when: Optional[int]) -> Optional[str]:
         return history_day(when) if when is not None else None
 
-    paths = [e.path for e in context.targets]
+    paths = file_columns(context).paths
     owners, directories = declared_tables(history, paths, context.ownership.owners_of,
                                           cache_directory(context.config, context.inventory.project_root),
                                           paths_and_owners(context))

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from typing import Dict, List, Mapping
+from itertools import compress, repeat
+from operator import attrgetter
+from typing import Dict, List, Mapping, Sequence
 
 from repo_roles.coverage.analyze import line_counts
 from repo_roles.scan import ScanContext
-from repo_roles.summary import documented_counts
+from repo_roles.summary import documented_counts, file_columns
 
 NODE_BUDGET = 20000
 MAX_DEPTH = 64  # deeper directories fold into their ancestor at this depth (no deep recursion)
@@ -63,6 +65,23 @@ def _size(root: str, path: str) -> int:
         return 0
 
 
+def _sizes(root: str, paths: Sequence[str], special: Mapping[str, str]) -> List[int]:
+    """:func:`_size` of every path (one ``lstat`` each, called by a C-level ``map``; one by one
+    only when some path cannot be ``lstat``-ed); 0 for a symlink or a submodule (``special``:
+    path -> kind of the entries that are not regular files)."""
+    try:
+        sizes = list(map(_ST_SIZE, map(os.lstat, map(root.__add__, paths))))
+    except OSError:
+        sizes = [_size(root, path) for path in paths]
+    if special:
+        for at in compress(range(len(paths)), map(special.__contains__, paths)):
+            sizes[at] = 0
+    return sizes
+
+
+_ST_SIZE = attrgetter("st_size")
+
+
 def _node(name: str, path: str, kind: str, acc: _Acc) -> dict:
     return {
         "name": name,
@@ -86,63 +105,73 @@ def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
     ``per_path``: findings per file path."""
     root_dir = str(context.root) + os.sep
     scope = context.inventory.scope
-    classifications, owners_of = context.classifications, context.ownership.owners_of
+    paths, roles, owners, parents = file_columns(context)
     docs = documented_counts(context)
-    line_of = line_counts(context.coverage, context.inventory, context.config.docs.python.max_file_size).get
+    lines = list(map(line_counts(context.coverage, context.inventory, context.config.docs.python.max_file_size).get,
+                     paths, repeat(0)))
     needing = context.modules_needing_tests
-    targets = context.targets
-    parents = {entry.path.rpartition("/")[0] for entry in targets}
+    sizes = _sizes(root_dir, paths, context.inventory.special_kinds())
     every_dir = set(parents)
-    for directory in parents:
+    for directory in set(parents):
         while directory:
             directory = directory.rpartition("/")[0]
             if directory in every_dir:
                 break
             every_dir.add(directory)
-    with_files = len(every_dir) + len(targets) <= NODE_BUDGET
-    dirs: Dict[str, _Acc] = {}
+    with_files = len(every_dir) + len(paths) <= NODE_BUDGET
+    # Each directory's own files, by C-level counts over the columns and a few plain loops over
+    # the numbers that are sums (bytes, lines, items); nothing is asked per file.
+    dirs: Dict[str, _Acc] = {parent: _Acc() for parent in set(parents)}
+    for parent, count in Counter(parents).items():
+        dirs[parent].files = count
+    for (parent, role), count in Counter(zip(parents, roles)).items():
+        dirs[parent].roles[role] = count
+    for (parent, who), count in Counter(zip(parents, owners)).items():
+        acc = dirs[parent]
+        if who:
+            for owner in who:
+                acc.owners[owner] += count
+        else:
+            acc.unowned += count
+    sums: Dict[str, List[int]] = {parent: [0, 0] for parent in dirs}  # bytes, lines
+    for parent, size, count in zip(parents, sizes, lines):
+        total = sums[parent]
+        total[0] += size
+        total[1] += count
+    for parent, (size, count) in sums.items():
+        acc = dirs[parent]
+        acc.bytes, acc.lines = size, count
+    parent_of = dict(zip(paths, parents))
+    for path, (covered, counted) in docs.items():
+        parent = parent_of.get(path)
+        if parent is not None:
+            acc = dirs[parent]
+            acc.covered += covered
+            acc.counted += counted
+    for column, counted in (("needing", needing), ("tested", compress(needing, needing.values()))):
+        for parent, count in Counter(map(parent_of.get, counted)).items():
+            if parent is not None:
+                setattr(dirs[parent], column, count)
+    for path, count in per_path.items():
+        parent = parent_of.get(path)
+        if parent is not None:
+            dirs[parent].findings += count
+    del parent_of
     files: Dict[str, List[tuple]] = {}  # directory -> [(name, path, acc)], only with_files
-    for entry in targets:
-        path = entry.path
-        parent, _, name = path.rpartition("/")
-        acc = dirs.get(parent)
-        if acc is None:
-            acc = dirs[parent] = _Acc()
-            files[parent] = []
-        size = _size(root_dir, path) if entry.kind == "file" else 0
-        role = classifications[path].role
-        owners = owners_of(path)
-        doc = docs.get(path)
-        tests = needing.get(path)
-        found = per_path.get(path, 0)
-        acc.files += 1
-        acc.bytes += size
-        count = line_of(path, 0)
-        acc.lines += count
-        acc.roles[role] += 1
-        for owner in owners:
-            acc.owners[owner] += 1
-        if not owners:
-            acc.unowned += 1
-        if doc is not None:
-            acc.covered += doc[0]
-            acc.counted += doc[1]
-        if tests is not None:
-            acc.needing += 1
-            if tests:
-                acc.tested += 1
-        acc.findings += found
-        if with_files:
+    if with_files:  # at most NODE_BUDGET files: one leaf each
+        for path, role, who, parent, size, count in zip(paths, roles, owners, parents, sizes, lines):
             leaf = _Acc()
-            leaf.files, leaf.bytes, leaf.lines, leaf.findings = 1, size, count, found
+            leaf.files, leaf.bytes, leaf.lines, leaf.findings = 1, size, count, per_path.get(path, 0)
             leaf.roles[role] = 1
-            leaf.owners.update(owners)
-            leaf.unowned = 0 if owners else 1
+            leaf.owners.update(who)
+            leaf.unowned = 0 if who else 1
+            doc = docs.get(path)
             if doc is not None:
                 leaf.covered, leaf.counted = doc
+            tests = needing.get(path)
             if tests is not None:
                 leaf.needing, leaf.tested = 1, (1 if tests else 0)
-            files[parent].append((name, path, leaf))
+            files.setdefault(parent, []).append((path.rpartition("/")[2], path, leaf))
     # Every ancestor exists; then, deepest first, each directory's total goes into its parent's
     # (one addition per directory, not one per ancestor).
     totals = dirs
