@@ -79,3 +79,34 @@ def test_a_damaged_cache_file_is_a_miss(tmp_path: Path) -> None:
                    "[]", "\0\1"]:
         stored.write_text(damage)
         assert declared_tables(history, PATHS, owners(table), cache) == expected
+
+
+def test_a_warm_audit_reads_the_rows_without_loading_the_history_model(tmp_path: Path, monkeypatch, run_cli) -> None:
+    """The rows are stored under a key read without the model (the history's settings and HEAD,
+    the path list and the ownership inputs): an audit after an edit of a file's content loads
+    no model and prints what a ``--no-cache`` run prints; a new commit is a miss."""
+    import json
+    import os
+    import shutil
+
+    from repo_roles.history import stage
+
+    s = repo(tmp_path / "r")
+    s.commit(ANN, 2, {".github/CODEOWNERS": "* @ann\nlib/ @bob\n"})
+    cache = Path(os.environ["REPO_ROLES_CACHE_DIR"])
+    cold = run_cli("audit", str(s.root), "--format", "json")
+    assert cold.exit_code in (0, 1), cold.stderr
+    assert json.loads(cold.stdout)["declared"]["owners"]  # rows to reuse
+    (s.root / "a.py").write_text("changed = 1\n")  # the run key changes, the rows' key does not
+    shutil.rmtree(cache / "runs", ignore_errors=True)
+    loaded = []
+    real = stage.load_history
+    monkeypatch.setattr(stage, "load_history", lambda *a, **k: loaded.append(1) or real(*a, **k))
+    warm = run_cli("audit", str(s.root), "--format", "json")
+    assert loaded == []
+    fresh = run_cli("audit", str(s.root), "--format", "json", "--no-cache")
+    assert warm.stdout == fresh.stdout
+    s.commit(BOB, 3, {"lib/b.py": "2"})  # a new head: the rows are computed from the model again
+    after = run_cli("audit", str(s.root), "--format", "json")
+    assert loaded and json.loads(after.stdout)["declared"]["head"] == s.git("rev-parse", "HEAD").strip()
+    assert after.stdout == run_cli("audit", str(s.root), "--format", "json", "--no-cache").stdout

@@ -126,12 +126,16 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
             by_team[owner] += count
             _counter(team_rules, owner)[rule_id] += count
     del rule_ids, paths
+    merged = set()  # the owners whose files are their own dict (a copy), not one list's
     for owners, files in list_files.items():
         for owner in owners:
             found = team_files.get(owner)
             if found is None:
-                team_files[owner] = dict(files)
+                team_files[owner] = files  # shared with the list until another list adds to it
             else:
+                if owner not in merged:
+                    merged.add(owner)
+                    found = team_files[owner] = dict(found)
                 found.update(files)
     rules: Dict[str, dict] = {}
     rule_rows = []
@@ -225,40 +229,72 @@ def language_names() -> Dict[str, str]:
 
 def declared(context: ScanContext) -> dict:
     """"Declared vs actual": declared owners against who knows their files by git history
-    (Degree of Authorship; truck factor by Avelino et al.), from :mod:`repo_roles.history.declared`."""
-    from repo_roles.cachedir import cache_directory
-    from repo_roles.history.declared import declared_tables
-    from repo_roles.history.stage import day as history_day
+    (Degree of Authorship; truck factor by Avelino et al.), from :mod:`repo_roles.history.declared`.
 
-    history = context.history
-    if not history.available or history.model is None:
-        return {"available": False, "note": history.note, "head": None, "active_since": None,
-                "owners": [], "directories": []}
+    The rows are stored under a key read without the history model (:func:`_stored_key`): a
+    warm audit loads no model (on 200,000 files it held ~85 MB and cost ~0.1 s)."""
+    from repo_roles.cachedir import cache_directory
+    from repo_roles.history.declared import declared_tables, load_tables
+    from repo_roles.history.stage import day as history_day
 
     def day(when: Optional[int]) -> Optional[str]:
         return history_day(when) if when is not None else None
 
-    paths = file_columns(context).paths
-    owners, directories = declared_tables(history, paths, context.ownership.owners_of,
-                                          cache_directory(context.config, context.inventory.project_root),
-                                          paths_and_owners(context))
-    return {
-        "available": True,
-        "note": None,
-        "head": history.model.head,
-        "active_since": day(history.since()),
-        "owners": [
-            {"owner": r.owner, "files": r.files, "with_member": round(100 * r.with_member, 1),
-             "nobody_active": round(100 * r.nobody_active, 1), "last_member_commit": day(r.last_member_commit),
-             "truck_factor": r.truck_factor, "top_authors": list(r.top_authors)}
-            for r in owners
-        ],
-        "directories": [
-            {"directory": d.directory + "/", "files": d.files, "truck_factor": d.truck_factor,
-             "top_authors": list(d.top_authors)}
-            for d in directories
-        ],
-    }
+    def rows(head: Optional[str], since: Optional[int], owners, directories) -> dict:
+        return {
+            "available": True,
+            "note": None,
+            "head": head,
+            "active_since": day(since),
+            "owners": [
+                {"owner": r.owner, "files": r.files, "with_member": round(100 * r.with_member, 1),
+                 "nobody_active": round(100 * r.nobody_active, 1), "last_member_commit": day(r.last_member_commit),
+                 "truck_factor": r.truck_factor, "top_authors": list(r.top_authors)}
+                for r in owners
+            ],
+            "directories": [
+                {"directory": d.directory + "/", "files": d.files, "truck_factor": d.truck_factor,
+                 "top_authors": list(d.top_authors)}
+                for d in directories
+            ],
+        }
+
+    cache = cache_directory(context.config, context.inventory.project_root) if context.use_cache else None
+    key = _stored_key(context) if cache is not None else None
+    if key is not None:
+        found = load_tables(cache, key)  # type: ignore[arg-type]
+        if found is not None:
+            return rows(found.head, found.since, found.owners, found.directories)
+    history = context.history
+    if not history.available or history.model is None:
+        return {"available": False, "note": history.note, "head": None, "active_since": None,
+                "owners": [], "directories": []}
+    owners, directories = declared_tables(history, file_columns(context).paths, context.ownership.owners_of,
+                                          cache, paths_and_owners(context), key)
+    return rows(history.model.head, history.since(), owners, directories)
+
+
+def _stored_key(context: ScanContext) -> Optional[str]:
+    """The key of the declared rows read without the history model: the history's settings and
+    HEAD (:func:`~repo_roles.history.stage.history_key`, asked once per scan and shared with
+    the history rules), the active window, the roster and identities, and
+    :func:`paths_and_owners`.  None when one of them is missing (no complete history, picked
+    targets)."""
+    standing = paths_and_owners(context)
+    if standing is None:
+        return None
+    from repo_roles.history.declared import stored_key
+    from repo_roles.history.identity import Identities
+    from repo_roles.history.stage import history_key
+
+    if "_history_key" not in context.__dict__:  # the history rules keep it under this name too
+        context.__dict__["_history_key"] = history_key(context.inventory, context.config)
+    base = context.__dict__["_history_key"]
+    if base is None:
+        return None
+    settings = context.config.history
+    identities = Identities(context.config.teams, settings.identities, settings.bots)
+    return stored_key(base, context.inventory.prefix, settings.active_days, identities.key, standing)
 
 
 def paths_and_owners(context: ScanContext) -> Optional[str]:

@@ -22,7 +22,7 @@ import os
 from collections import Counter
 from itertools import compress, repeat
 from operator import attrgetter
-from typing import Dict, List, Mapping, Sequence
+from typing import Dict, List, Mapping, Sequence, Tuple
 
 from repo_roles.coverage.analyze import line_counts
 from repo_roles.scan import ScanContext
@@ -106,7 +106,6 @@ def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
     root_dir = str(context.root) + os.sep
     scope = context.inventory.scope
     paths, roles, owners, parents = file_columns(context)
-    docs = documented_counts(context)
     lines = list(map(line_counts(context.coverage, context.inventory, context.config.docs.python.max_file_size).get,
                      paths, repeat(0)))
     needing = context.modules_needing_tests
@@ -142,7 +141,10 @@ def build_tree(context: ScanContext, per_path: Mapping[str, int]) -> dict:
         acc = dirs[parent]
         acc.bytes, acc.lines = size, count
     parent_of = dict(zip(paths, parents))
-    for path, (covered, counted) in docs.items():
+    docs: Dict[str, Tuple[int, int]] = {}  # kept only for the leaves (at most NODE_BUDGET files)
+    for path, covered, counted in documented_counts(context):
+        if with_files:
+            docs[path] = (covered, counted)
         parent = parent_of.get(path)
         if parent is not None:
             acc = dirs[parent]

@@ -128,7 +128,7 @@ def directory_rows(history: History, paths: Sequence[str]) -> List[DirectoryRow]
     return rows
 
 
-DECLARED_CACHE_FORMAT = 1
+DECLARED_CACHE_FORMAT = 2  # 2: the head commit and the active window stored with the rows
 DECLARED_CACHE_NAME = "declared-rows.json"
 
 
@@ -159,11 +159,34 @@ def declared_key(history: History, paths: Sequence[str], owners_of: OwnersOf,
     return digest.hexdigest()
 
 
-def _load_rows(path: Path, key: str) -> Optional[Tuple[List[TeamRow], List[DirectoryRow]]]:
-    """The cached rows, or None when missing, for another key, or damaged in any way."""
+def stored_key(history_key: str, prefix: str, active_days: int, identities_key: str, paths_and_owners: str) -> str:
+    """The key of the rows computed without the model: :func:`~repo_roles.history.stage.history_key`
+    (the model's settings and HEAD, from which its head and newest commit follow), the prefix,
+    the active window, the roster and identities, and a digest standing for every path with its
+    owners (see :func:`declared_key`).  A warm audit whose rows are stored under it loads no
+    history model."""
+    from repo_roles import __version__
+
+    return hashlib.sha1(json.dumps([DECLARED_CACHE_FORMAT, __version__, "stored", history_key, prefix,
+                                    active_days, identities_key, paths_and_owners]).encode()).hexdigest()
+
+
+class DeclaredTables(NamedTuple):
+    owners: List[TeamRow]
+    directories: List[DirectoryRow]
+    head: str  # the history's head commit
+    since: int  # the start of its active window (seconds since the epoch)
+
+
+def load_tables(cache_dir: Path, key: str) -> Optional[DeclaredTables]:
+    """The rows stored under ``key``, or None when missing, for another key, or damaged in any way."""
+    path = cache_dir / DECLARED_CACHE_NAME
     try:
         data = json.loads(path.read_bytes())
         if not isinstance(data, dict) or data.get("key") != key:
+            return None
+        head, since = data["head"], data["since"]
+        if not (isinstance(head, str) and isinstance(since, int)):
             return None
         owners = []
         for o, files, with_member, nobody, last, tf, top in data["owners"]:
@@ -178,35 +201,38 @@ def _load_rows(path: Path, key: str) -> Optional[Tuple[List[TeamRow], List[Direc
                     and all(isinstance(t, str) for t in top)):
                 return None
             directories.append(DirectoryRow(d, files, tf, tuple(top)))
-        return owners, directories
     except (OSError, ValueError, TypeError, KeyError):
         return None
+    from repo_roles.history.cache import mark_used
+
+    mark_used(path)
+    return DeclaredTables(owners, directories, head, since)
 
 
 def declared_tables(history: History, paths: Sequence[str], owners_of: OwnersOf,
-                    cache_dir: Optional[Path], paths_and_owners: Optional[str] = None
-                    ) -> Tuple[List[TeamRow], List[DirectoryRow]]:
+                    cache_dir: Optional[Path], paths_and_owners: Optional[str] = None,
+                    key: Optional[str] = None) -> Tuple[List[TeamRow], List[DirectoryRow]]:
     """:func:`owner_rows` and :func:`directory_rows`, read from ``cache_dir`` when nothing they
     depend on changed (see :func:`declared_key`, and its ``paths_and_owners``); a missing or
-    damaged cache only costs time."""
-    key = declared_key(history, paths, owners_of, paths_and_owners) if cache_dir is not None else None
-    stored = cache_dir / DECLARED_CACHE_NAME if cache_dir is not None else None
-    if key is not None and stored is not None:
-        found = _load_rows(stored, key)
-        if found is not None:
-            from repo_roles.history.cache import mark_used
-
-            mark_used(stored)
-            return found
+    damaged cache only costs time.  ``key``: store them under this key instead (the
+    :func:`stored_key` the caller looked up before loading the model)."""
+    if key is None and cache_dir is not None:
+        key = declared_key(history, paths, owners_of, paths_and_owners)
+    model = history.model
+    if key is not None and cache_dir is not None:
+        found = load_tables(cache_dir, key)
+        if found is not None and model is not None and found.head == model.head:
+            return found.owners, found.directories
     owners = owner_rows(history, paths, owners_of)
     directories = directory_rows(history, paths)
-    if key is not None and stored is not None:
+    if key is not None and cache_dir is not None and model is not None and model.head:
         from repo_roles.atomic import AtomicWriteError, write_atomic
 
-        data = {"key": key, "owners": [list(r) for r in owners], "directories": [list(d) for d in directories]}
+        data = {"key": key, "head": model.head, "since": history.since(),
+                "owners": [list(r) for r in owners], "directories": [list(d) for d in directories]}
         try:
-            stored.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(str(stored), json.dumps(data, separators=(",", ":")))
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            write_atomic(str(cache_dir / DECLARED_CACHE_NAME), json.dumps(data, separators=(",", ":")))
         except (OSError, AtomicWriteError):
             pass  # a cache is best effort
     return owners, directories
