@@ -12,6 +12,7 @@ import functools
 import heapq
 from collections import Counter
 from itertools import compress
+from itertools import count as numbering
 from operator import itemgetter
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
@@ -98,6 +99,10 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
     distinct = [p for p in by_path if p]
     owners_memo: Dict[str, Tuple[str, ...]] = dict(zip(distinct, map(_or_nobody, owners_column(context, distinct))))
     owners_memo[""] = (figures.NO_OWNER,)
+    # each distinct owner list as a small number: the pairs below hash an int, not a tuple of names
+    numbers: Dict[Tuple[str, ...], int] = {}
+    number_of = dict(zip(owners_memo, map(numbers.setdefault, owners_memo.values(), numbering())))
+    owner_lists = {number: owners for owners, number in numbers.items()}
     list_files: Dict[Tuple[str, ...], Dict[str, int]] = {}
     by_top: Counter = Counter()
     by_dir: Counter = Counter()
@@ -121,8 +126,8 @@ def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, d
     by_team: Counter = Counter()
     team_rules: Dict[str, Counter] = {}
     team_files: Dict[str, Dict[str, int]] = {}  # a path has one owner list: no sums needed
-    for (rule_id, owners), count in Counter(zip(rule_ids, map(owners_memo.__getitem__, paths))).items():
-        for owner in owners:
+    for (rule_id, number), count in Counter(zip(rule_ids, map(number_of.__getitem__, paths))).items():
+        for owner in owner_lists[number]:
             by_team[owner] += count
             _counter(team_rules, owner)[rule_id] += count
     del rule_ids, paths
@@ -198,12 +203,13 @@ def not_measured(context: ScanContext) -> dict:
     (``Scala 1,200``, names from ``rules/languages.toml``; an extension not in it stands for
     itself) and by extension: the coverage figures say nothing about them."""
     required = set(context.config.docs.require)
-    classifications = context.classifications
+    columns = file_columns(context)
+    special = context.inventory.special_kinds()  # symlinks and submodules: no file to measure
     by_ext: Counter = Counter()
-    for entry in context.targets:
-        if entry.kind != "file" or classifications[entry.path].role not in required:
+    for path in compress(columns.paths, map(required.__contains__, columns.roles)):
+        if path in special:
             continue
-        name = entry.path.rpartition("/")[2]
+        name = path.rpartition("/")[2]
         dot = name.rfind(".")
         ext = name[dot:] if dot > 0 else "(none)"
         if ext not in EXTENSIONS:
