@@ -129,6 +129,9 @@ class Classifier:
         # files, attributes, contextual decisions) are looked at one by one.
         paths = self._paths()
         found, left = memo.plain_hits(paths if isinstance(paths, list) else list(paths), attributes)
+        # rows decided under a package context that is still the directory's: one tight pass
+        taken, left = memo.context_hits(left, attributes, context)
+        found.update(taken)
         for path in left:
             attrs = attributes.get(path)
             qualifier = attributes_key(attrs) if attrs else ""

@@ -127,6 +127,41 @@ class RoleMemo:
         self._hits += len(found) - len(left)
         return found, left
 
+    def context_hits(self, paths: Iterable[str], skip: Mapping[str, object],
+                     context: Callable[[str], Optional[str]]) -> Tuple[Dict[str, Classification], List[str]]:
+        """``({path: stored classification}, the other paths)`` for the ``paths`` that
+        :meth:`plain_hits` left: a row stored under the trusted blob id and the context the file
+        has now (:func:`context_key`, worked out once per directory by ``context``) is taken in
+        one tight pass; the rest -- ``skip`` (files with git attributes), changed, new, or
+        decided under another context -- are left to :meth:`get`, one by one.  The same answers
+        as :meth:`get` with no attributes."""
+        table = self._table
+        rows = self._rows
+        if rows is None or not table.keys:
+            return {}, list(paths)
+        keys, index, decided, blobs = table.keys, table.index, table.decided, self._blobs
+        found: Dict[str, Classification] = {}
+        rest: List[str] = []
+        for path in paths:
+            row = rows.get(path)
+            blob = blobs.get(path)
+            if row is None or blob is None or path in skip:
+                rest.append(path)
+                continue
+            stored = keys[row]
+            # a contextual row: "<blob> pkg:..." (no attributes: those paths are in skip)
+            hit = None
+            if stored.startswith(blob) and stored.startswith(_CONTEXT, len(blob)):
+                now = context(path)
+                if now is not None and stored == blob + now:
+                    hit = decided[index[row]]
+            if hit is None:
+                rest.append(path)
+            else:
+                found[path] = hit
+        self._hits += len(found)
+        return found, rest
+
     def get(self, path: str, attributes: str = "",
             context: Optional[Callable[[str], Optional[str]]] = None) -> Optional[Classification]:
         """The stored classification of ``path``'s current content, if any.
