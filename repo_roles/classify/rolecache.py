@@ -168,6 +168,7 @@ class RoleMemo:
         self._blobs = blobs
         self._table = stored if stored is not None else _NO_TABLE
         self._positional = positional
+        self._by_position = positional is not None  # the table by path was not read
         self.positional_salt = positional_salt if positional is None else positional.salt
         self._changed_rows: Optional[List[int]] = None  # rows the positional table did not answer
         self._rows: Optional[Dict[str, int]] = None
@@ -316,13 +317,14 @@ class RoleMemo:
     def release(self) -> None:
         """Forget the stored table and the blob ids (classification is done): ``live`` stays."""
         self._table, self._rows, self._blobs, self._fresh = _NO_TABLE, None, {}, {}
+        self._positional = None
 
     def snapshot(self) -> List[Tuple[str, bytes]]:
         """``(kind suffix, table)`` to write: nothing when the stored tables are still good
         (nothing learned, and rows of deleted or changed files under a quarter of them); the
         delta (``columns.DELTA``) when a few rows were learned; else the whole table and an
         empty delta.  Nothing when the positional table answered (the table was not read)."""
-        if self._positional is not None:
+        if self._by_position:
             return []
         table = self._table
         self._row("")  # each path's row (its last: a delta row wins over the base's)
