@@ -403,7 +403,8 @@ def scan_project(
         from repo_roles.coverage import early as early_stage
 
         early = early_stage.start(inventory, config, targets, use_cache, progress)
-    target_paths = [e.path for e in targets]
+    # a whole scan's targets are the inventory's entries: their paths are its path list
+    target_paths = inventory.paths if whole else [e.path for e in targets]
     stage("classification")
     caches = _sniff_store(inventory, config, targets) if whole and use_cache else None
     if whole:  # git matches the attributes while the caches are read (unless they hold its answer)
