@@ -157,14 +157,18 @@ class GlobTable:
     """
 
     def __init__(self, globs: Sequence[str]) -> None:
+        """``globs``: the tool's own tables (``rules/``), never a scanned repository's: Python's
+        ``re`` runs them.  Every glob is translated (validated) now; each of the three regexes is
+        compiled on its first use, so a run that classifies nothing afresh compiles none."""
         self.globs: Tuple[str, ...] = tuple(globs)
+        # validate every glob, whatever its fast path (the translation is kept for _compile)
+        self._sources: List[Tuple[str, bool]] = [glob_regex(glob) for glob in self.globs]
         self._exact: Dict[str, str] = {}
         self._suffixes: Tuple[str, ...] = ()
         self._prefixes: Tuple[str, ...] = ()
         by_regex: List[int] = []
         by_path: List[int] = []
         for index, glob in enumerate(self.globs):
-            glob_regex(glob)  # validate every glob, whatever its fast path
             if not _is_name_glob(glob):
                 by_path.append(index)
             elif glob.endswith("/") or _WILD.search(glob[1:-1] if len(glob) > 1 else ""):
@@ -177,14 +181,16 @@ class GlobTable:
                 self._prefixes += (glob[:-1],)
             else:
                 by_regex.append(index)
-        self._names = self._compile(by_regex, name_only=True)
         # Path globs naming a directory (``**/docs/_build/``) depend on the directory only: one
         # match per directory, cached. The others (``**/.sqlx/query-*.json``) run on the path,
         # after a substring test for the literal every match must contain.
         dir_globs = [i for i in by_path if self.globs[i].endswith("/")]
         file_globs = [i for i in by_path if not self.globs[i].endswith("/")]
-        self._dir_paths = self._compile(dir_globs)
-        self._paths = self._compile(file_globs)
+        for index in by_regex + by_path:
+            if not self._sources[index][1]:
+                raise GlobError(self.globs[index], "negations are not allowed in rule tables")
+        # attribute -> (glob indexes, name only): compiled by __getattr__ on first use
+        self._lazy = {"_names": (by_regex, True), "_dir_paths": (dir_globs, False), "_paths": (file_globs, False)}
         literals = [_required_literal(self.globs[i]) for i in file_globs]
         self._path_literals: Optional["re.Pattern[str]"] = (
             re.compile("|".join(map(re.escape, dict.fromkeys(literals))))  # type: ignore[arg-type]
@@ -194,19 +200,25 @@ class GlobTable:
         self._dirs: Dict[str, Optional[str]] = {"": None}
         self._base_cache: Dict[str, object] = {}
 
-    def _compile(self, indexes: Sequence[int], name_only: bool = False) -> Optional[LinearPattern]:
+    def __getattr__(self, name: str) -> Optional["re.Pattern[str]"]:
+        """``_names``, ``_dir_paths``, ``_paths``: the regex of those globs, compiled now."""
+        lazy = self.__dict__.get("_lazy")
+        if lazy is None or name not in lazy:
+            raise AttributeError(name)
+        found = self.__dict__[name] = self._compile(*lazy[name])
+        return found
+
+    def _compile(self, indexes: Sequence[int], name_only: bool = False) -> Optional["re.Pattern[str]"]:
         parts = []
         for index in indexes:
-            source, include = glob_regex(self.globs[index])
-            if not include:
-                raise GlobError(self.globs[index], "negations are not allowed in rule tables")
+            source = self._sources[index][0]
             if name_only and source.startswith(_ANY_PARENT):
                 # Matched against one path component: the "any parent" prefix can only backtrack.
                 source = "^" + source[len(_ANY_PARENT):]
             parts.append(f"(?P<g{index}>{source})")
-        return compile_untrusted("|".join(parts)) if parts else None
+        return re.compile("|".join(parts)) if parts else None
 
-    def _regex(self, regex: Optional[LinearPattern], text: str) -> Optional[str]:
+    def _regex(self, regex: Optional["re.Pattern[str]"], text: str) -> Optional[str]:
         match = regex.match(text) if regex is not None else None
         return self.globs[int(match.lastgroup[1:])] if match and match.lastgroup else None
 

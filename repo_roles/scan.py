@@ -7,6 +7,7 @@ context.  Every expensive step (git's index, attributes, the ownership file) is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from operator import attrgetter
 from pathlib import Path
 import weakref
@@ -219,9 +220,14 @@ class _ContentCaches(NamedTuple):
     # git's attributes to store under this key (asked of git this run), else None
     attributes: Optional[Tuple[str, Callable[[], Dict[str, Dict[str, str]]]]] = None
 
-    def save(self) -> None:
-        """Write the tables that changed (the store stays open: ownership reads its own)."""
+    def save(self, paths: Sequence[str], found: Mapping[str, Classification]) -> None:
+        """Write the tables that changed (the store stays open: ownership reads its own);
+        ``found``: every path's classification, for the positional role table."""
         from repo_roles import columns
+        from repo_roles.classify import rolecache
+
+        for suffix, data in self.roles.positional_snapshot(paths, found):
+            self.store.put_snapshot(rolecache.POSITIONAL + suffix, self.roles.positional_salt or "", data)
 
         if self.attributes is not None:
             from repo_roles.classify import attrcache
@@ -257,43 +263,75 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
                      project_key(inventory))
     # git's attributes: the answer stored under the same sources, else git matches them while
     # this process reads the tables below
-    attributes = _stored_attributes(inventory, store)
-    # while git compares the work tree (and matches attributes)
+    attributes, attributes_key = _stored_attributes(inventory, store)
     salt = rolecache.roles_fingerprint(config)
-    decided = rolecache.decode_snapshot(store.read_snapshot("roles", salt), config,
-                                        store.read_snapshot("roles" + columns.DELTA, salt))
+    # path -> blob id of the tracked regular files, by C-level passes over the entries
+    blobs = dict(zip(map(_PATH, targets), map(_BLOB, targets)))
+    if not all(blobs.values()):  # untracked files: no blob id
+        blobs = {path: blob for path, blob in blobs.items() if blob}
+    for path in inventory.special_kinds():  # symlinks, submodules
+        blobs.pop(path, None)
+    # while git compares the work tree (and matches attributes): the positional role table of
+    # this path list, attributes and package.json files, else the table by path
+    positional = decided = None
+    at_salt = _positional_salt(inventory, salt, attributes_key, blobs) if len(targets) == len(inventory.paths) else None
+    if at_salt is not None:
+        positional = rolecache.decode_positional(
+            store.read_snapshot(rolecache.POSITIONAL, at_salt), at_salt, len(targets), config,
+            store.read_snapshot(rolecache.POSITIONAL + columns.DELTA, at_salt))
+
+    def by_path() -> Optional[rolecache.StoredRoles]:
+        return rolecache.decode_snapshot(store.read_snapshot("roles", salt), config,
+                                         store.read_snapshot("roles" + columns.DELTA, salt))
+
+    if positional is None:
+        decided = by_path()
     modified = diff.result()
     if modified is None:
         store.close()
         return None
-    # path -> blob id of the clean tracked regular files, by C-level passes over the entries
-    blobs = dict(zip(map(_PATH, targets), map(_BLOB, targets)))
-    if not all(blobs.values()):  # untracked files: no blob id
-        blobs = {path: blob for path, blob in blobs.items() if blob}
-    for path in (*modified, *inventory.special_kinds()):  # dirty files, symlinks, submodules
+    for path in modified:  # dirty files: their index blob id does not describe them
         blobs.pop(path, None)
+    if positional is not None and any(path.rpartition("/")[2] == "package.json" for path in modified):
+        # a contextual row's key names its package.json's trusted blob id: ask the table by path
+        positional, decided = None, by_path()
     # The content facts are read only if a clean file is classified afresh (the role table misses).
     sniffs = sniffcache.SniffMemo(blobs, lambda: tuple(  # type: ignore[arg-type,return-value]
         sniffcache.decode_snapshot(store.read_snapshot(kind, store.salt)) for kind in ("sniff", "sniff" + columns.DELTA)))
-    return _ContentCaches(sniffs, store, rolecache.RoleMemo(blobs, decided), salt, attributes)
+    return _ContentCaches(sniffs, store, rolecache.RoleMemo(blobs, decided, positional, at_salt), salt, attributes)
+
+
+def _positional_salt(inventory: Inventory, salt: str, attributes_key: Optional[str],
+                     blobs: Mapping[str, str]) -> Optional[str]:
+    """The key of the positional role table (``rolecache.positional_salt``) of a whole scan;
+    None when the attributes' sources have no key."""
+    from repo_roles.classify import rolecache
+
+    if attributes_key is None:
+        return None
+    paths = inventory.paths
+    manifests = [(path, blobs.get(path)) for path in compress(paths, map(str.endswith, paths, repeat("package.json")))
+                 if path.rpartition("/")[2] == "package.json"]
+    return rolecache.positional_salt(salt, inventory.paths_digest(), attributes_key, manifests)
 
 
 def _stored_attributes(inventory: Inventory, store: "DocCache"
-                       ) -> Optional[Tuple[str, Callable[[], Dict[str, Dict[str, str]]]]]:
+                       ) -> Tuple[Optional[Tuple[str, Callable[[], Dict[str, Dict[str, str]]]]], Optional[str]]:
     """Seed the inventory with git's attributes stored under the same sources
-    (``classify.attrcache``) and return None; else start git on them and return the key and
-    how to get git's answer, to be stored."""
+    (``classify.attrcache``); else start git on them and give the key and how to get git's
+    answer, to be stored.  Second: the key of the sources ("-" when no attributes file
+    applies, None when they have no key)."""
     if not inventory.attributes_may_apply():
-        return None  # no attributes file: no check-attr runs anyway
+        return None, "-"  # no attributes file: no check-attr runs anyway
     from repo_roles.classify import attrcache
 
     key = attrcache.sources_key(inventory, ATTRIBUTES)
     stored = attrcache.decode(store.read_snapshot(attrcache.KIND, key)) if key is not None else None
     if stored is not None:
         inventory.seed_attributes(ATTRIBUTES, stored)
-        return None
+        return None, key
     inventory.prefetch_attributes(ATTRIBUTES)
-    return None if key is None else (key, lambda: inventory.attributes(ATTRIBUTES))
+    return (None if key is None else (key, lambda: inventory.attributes(ATTRIBUTES))), key
 
 
 def scan(
@@ -365,7 +403,8 @@ def scan_project(
         from repo_roles.coverage import early as early_stage
 
         early = early_stage.start(inventory, config, targets, use_cache, progress)
-    target_paths = [e.path for e in targets]
+    # a whole scan's targets are the inventory's entries: their paths are its path list
+    target_paths = inventory.paths if whole else [e.path for e in targets]
     stage("classification")
     caches = _sniff_store(inventory, config, targets) if whole and use_cache else None
     if whole:  # git matches the attributes while the caches are read (unless they hold its answer)
@@ -376,7 +415,7 @@ def scan_project(
     if whole:
         classifications: Mapping[str, Classification] = classifier.classify_all()
         if caches is not None:
-            caches.save()
+            caches.save(inventory.paths, classifications)
             # The stored tables served their purpose (a later question reads the file again):
             # not kept for the rest of the run (~35 MB per 100,000 files).
             classifier.sniffs = None

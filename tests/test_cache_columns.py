@@ -31,6 +31,22 @@ def test_round_trip(rows: List[tuple]) -> None:
     assert len(distinct) == len({repr(v) for v in vals})  # each distinct value stored once
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(cells, st.integers(0, 3)), max_size=30))
+def test_indexed_rows_round_trip(rows: List[tuple]) -> None:
+    """``encode_indexed``: the caller numbers the distinct values; the same table comes back."""
+    distinct = [["backend.logic", "x"], None, "text", ["a", None]]
+    data = columns.encode_indexed([[r[0] for r in rows]], distinct, [r[1] for r in rows])
+    decoded = columns.decode(data, 1)
+    assert decoded is not None
+    (got,), values, index = decoded
+    assert got == [r[0] for r in rows] and values == distinct and list(index) == [r[1] for r in rows]
+    with pytest.raises(ValueError):
+        columns.encode_indexed([["a"]], distinct, [4])  # past the distinct values
+    with pytest.raises(ValueError):
+        columns.encode_indexed([["a", "b"]], distinct, [0])  # a column of another length
+
+
 def test_every_truncation_and_bad_header_is_rejected() -> None:
     data = columns.encode([["a/b.py", "c.py"], ["1" * 40, "2" * 40]], [["backend.logic", "x"], None])
     for cut in range(len(data)):

@@ -267,6 +267,16 @@ def attributes_and_manifest(root: Path) -> None:
         "--date=2024-04-01T00:00:00Z", "--", ".gitattributes", "web/package.json")
 
 
+def manifest_dirty(root: Path) -> None:
+    """package.json takes React back in the work tree only: the same path list and index, but a
+    contextual decision must not be taken from a table keyed by the index's package.json."""
+    write_files(root, {"web/package.json": FILES["web/package.json"]})
+
+
+def manifest_restored(root: Path) -> None:
+    git(root, "checkout", "--", "web/package.json")
+
+
 def branch_switch(root: Path) -> None:
     """The work in progress stashed, a branch from an older commit with other content checked out."""
     git(root, "stash", "-q", "--include-untracked")
@@ -380,6 +390,8 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("CODEOWNERS change", codeowners_change),
     ("a folder named in CODEOWNERS appears", named_folder_appears),
     ("gitattributes and package.json, committed", attributes_and_manifest),
+    ("package.json edited in the work tree only", manifest_dirty),
+    ("package.json edit undone", manifest_restored),
     ("branch switch", branch_switch),
     ("branch switch back", branch_back),
     ("fresh clone at another path", fresh_clone),

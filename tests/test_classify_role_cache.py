@@ -19,6 +19,7 @@ import pytest
 import repo_roles.coverage.analyze as analyze
 import repo_roles.scan as scan_module
 from repo_roles import columns
+from repo_roles.classify import rolecache
 from repo_roles.config import load_config
 from repo_roles.scan import scan_project
 
@@ -174,9 +175,17 @@ def test_working_directory_does_not_invalidate_and_sources_follow_it(make_repo: 
     assert warm == _scan(root, use_cache=False)[0]
 
 
+def _drop_positional() -> None:
+    """Forget the positional table: the next run reads the table by path."""
+    database = next(Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-v*.sqlite3"))
+    with sqlite3.connect(str(database)) as db:
+        db.execute("DELETE FROM snapshot WHERE kind = ?", (rolecache.POSITIONAL,))
+
+
 def test_corrupt_row_is_ignored(make_repo: Callable[..., Path]) -> None:
     root = make_repo(FILES)
     cold, _ = _scan(root)
+    _drop_positional()
     database = next(Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-v*.sqlite3"))
     with sqlite3.connect(str(database)) as db:
         (data,) = db.execute("SELECT data FROM snapshot WHERE kind = 'roles'").fetchone()
@@ -189,6 +198,7 @@ def test_corrupt_row_is_ignored(make_repo: Callable[..., Path]) -> None:
     warm, live = _scan(root)
     assert warm == cold
     assert {"app/models.py", "docs/index.md", "notes/todo.txt"} <= set(live)
+    _drop_positional()
     again, live = _scan(root)
     assert again == cold
     assert not set(PATH_DECIDED) & set(live)  # the rows were written again
@@ -209,19 +219,55 @@ def test_a_few_learned_rows_are_written_as_a_delta(make_repo: Callable[..., Path
     _scan(root)
     base = _tables("roles")["roles"]
     _commit(root, {"app/mod0.py": "v = 'changed'\n"})
+    _drop_positional()
     _, live = _scan(root)
     assert live == ["app/mod0.py"]
     tables = _tables("roles")
     assert tables["roles"] == base  # the base is not written again
     (paths, _), _, _ = columns.decode(tables["roles+"], 2)
     assert paths == ["app/mod0.py"]
+    _drop_positional()
     warm, live = _scan(root)
     assert live == [] and warm == _scan(root, use_cache=False)[0]
     _commit(root, {f"app/mod{i}.py": f"v = 'again {i}'\n" for i in range(1, 12)})
+    _drop_positional()
     warm, live = _scan(root)
     assert len(live) == 11 and warm == _scan(root, use_cache=False)[0]
     tables = _tables("roles")
     assert tables["roles"] != base and columns.decode(tables["roles+"], 2)[0] == [[], []]  # folded
+
+
+def test_the_same_path_list_is_answered_by_position(make_repo: Callable[..., Path]) -> None:
+    """Issue 13 (work proportional to the change): an edit of contents keeps the path list, the
+    positional table answers every other row (the table by path is neither read nor written),
+    a dirty package.json or a damaged positional table sends the run to the table by path, and
+    the answers stay those of --no-cache."""
+    root = make_repo(FILES)
+    _scan(root)
+    by_path, positional = _tables("roles"), _tables(rolecache.POSITIONAL)
+    _commit(root, {"app/models.py": "class Model:\n    pass\n"})
+    warm, live = _scan(root)
+    assert live == ["app/models.py"] and warm == _scan(root, use_cache=False)[0]
+    assert _tables("roles") == by_path
+    now = _tables(rolecache.POSITIONAL)  # the base as it was, the changed row in its delta
+    assert now[rolecache.POSITIONAL] == positional[rolecache.POSITIONAL]
+    (rows, blobs), _, _ = columns.decode(now[rolecache.POSITIONAL + "+"], 2)
+    assert len(rows) == 1 and len(blobs[0]) == 40
+    warm, live = _scan(root)
+    assert live == [] and warm == _scan(root, use_cache=False)[0]
+    (root / "web/package.json").write_text('{"dependencies": {"express": "4.0.0"}}\n')  # dirty
+    warm, live = _scan(root)
+    assert "web/lib/util.ts" in live and warm["web/lib/util.ts"][0] == "backend.logic"
+    assert warm == _scan(root, use_cache=False)[0]
+    subprocess.run(["git", "-C", str(root), "checkout", "--", "web/package.json"], check=True)
+    database = next(Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-v*.sqlite3"))
+    with sqlite3.connect(str(database)) as db:
+        db.execute("UPDATE snapshot SET data = substr(data, 1, length(data) - 1) WHERE kind = ?",
+                   (rolecache.POSITIONAL,))
+    warm, live = _scan(root)
+    assert warm == _scan(root, use_cache=False)[0] and "web/lib/util.ts" not in live
+    again, live = _scan(root)
+    assert again == warm and live == []
 
 
 @pytest.mark.parametrize("example", [pytest.param("shop", id="examples-shop"),

@@ -72,6 +72,28 @@ def test_dirty_file_is_read_again(make_repo: Callable[..., Path], reads: List[st
     assert warm["src/lib/util.ts"][0] == "frontend.ui"
 
 
+def test_a_few_committed_edits_read_their_heads_not_the_facts_table(make_repo: Callable[..., Path], reads: List[str],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13 (work proportional to the change): a committed edit has a new blob id, so no
+    stored fact can describe it; one file of many is read, the project's facts table is not."""
+    import repo_roles.classify.classifier as classifier_module
+    import subprocess
+
+    monkeypatch.setattr(classifier_module, "FRESH_SHARE", 1)  # five files: one of them is "few"
+    root = make_repo(FILES)
+    _roles(root)
+    (root / "src/lib/util.ts").write_text("'use client'\nexport const u = 2;\n")
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", "edit"], check=True)
+    reads.clear()
+    context = scan_project(root, load_config(None))
+    assert reads == ["src/lib/util.ts"] and context.classifications["src/lib/util.ts"][0] == "frontend.ui"
+    assert {p: tuple(c) for p, c in context.classifications.items()} == _roles(root, use_cache=False)
+    monkeypatch.setattr(classifier_module, "FRESH_SHARE", 10 ** 6)  # never "few": the facts table serves
+    (root / "src/lib/util.ts").write_text("'use client'\nexport const u = 3;\n")
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", "edit again"], check=True)
+    assert _roles(root) == _roles(root, use_cache=False)
+
+
 def test_corrupt_row_is_ignored(make_repo: Callable[..., Path], reads: List[str]) -> None:
     root = make_repo(FILES)
     cold = _roles(root)
@@ -83,7 +105,7 @@ def test_corrupt_row_is_ignored(make_repo: Callable[..., Path], reads: List[str]
         # A fact of the wrong type for half the blobs, text that is not JSON for the others.
         bad = ['{"d": 7}' if i % 2 else "not json" for i in range(len(blobs))]
         db.execute("UPDATE snapshot SET data = ? WHERE kind = 'sniff'", (columns.encode([blobs], bad),))
-        db.execute("DELETE FROM snapshot WHERE kind = 'roles'")  # so every file is classified again
+        db.execute("DELETE FROM snapshot WHERE kind LIKE 'roles%'")  # so every file is classified again
     reads.clear()
     assert _roles(root) == cold
     assert reads, "every malformed verdict is a miss: the heads are read again"
@@ -98,7 +120,7 @@ def test_damaged_snapshot_is_ignored(make_repo: Callable[..., Path], reads: List
     database = next((Path(str(load_cache_dir()))).glob("docs-v*.sqlite3"))
     with sqlite3.connect(str(database)) as db:
         db.execute("UPDATE snapshot SET data = substr(data, 1, length(data) - 3) WHERE kind = 'sniff'")
-        db.execute("DELETE FROM snapshot WHERE kind = 'roles'")  # so every file is classified again
+        db.execute("DELETE FROM snapshot WHERE kind LIKE 'roles%'")  # so every file is classified again
     reads.clear()
     assert _roles(root) == cold
     assert reads, "a truncated table is no table: the heads are read again"

@@ -92,6 +92,22 @@ def test_parse_tables_rejects_bad_data(bad: Dict[str, object], message: str) -> 
         parse_tables({**RAW, **bad})
 
 
+def test_a_bad_header_rule_is_a_config_error_when_first_searched() -> None:
+    tables = parse_tables({**RAW, "generated": {**RAW["generated"], "headers": [{"name": "x", "regex": "(unclosed"}]}})
+    with pytest.raises(ConfigError, match="bad header rule"):
+        tables.headers[0].regex.search("any head")
+
+
+def test_loading_the_tables_compiles_no_regex_until_a_file_needs_one() -> None:
+    tables = parse_tables(RAW)
+    assert all(h.regex._compiled is None for h in tables.headers)
+    assert not {"_names", "_dir_paths", "_paths"} & set(tables.vendored.globs.__dict__)
+    # every shipped rule compiles, and the lazy table answers as the globs say
+    assert all(h.regex.compiled() is not None for h in tables.headers)
+    assert tables.vendored.globs.first("a/Godeps/_workspace/x.go") == "**/Godeps/_workspace/"
+    assert tables.vendored.globs.first("src/app.py") is None
+
+
 def test_parse_tables_accepts_the_shipped_file() -> None:
     assert parse_tables(RAW).docs.role == R.BACKEND_DOCS
 

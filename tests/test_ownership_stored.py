@@ -51,8 +51,8 @@ def test_stored_answers_equal_fresh_ones_and_a_rerun_writes_nothing(make_repo) -
     root = make_repo(FILES)
     memory = Memory()
     fresh = _resolve(root, None)
-    assert _resolve(root, memory) == fresh and memory.writes == [S.KIND]
-    assert _resolve(root, memory) == fresh and memory.writes == [S.KIND]  # nothing new: no write
+    assert _resolve(root, memory) == fresh and memory.writes == [S.KIND, S.KIND_AT]
+    assert _resolve(root, memory) == fresh and memory.writes == [S.KIND, S.KIND_AT]  # nothing new: no write
     assert fresh["src/a.py"] == FileOwnership(("@core", "@ada"), 2, ".github/CODEOWNERS")
     assert fresh["tools/OWNERS"] == FileOwnership(("@everyone",), 1, ".github/CODEOWNERS")
 
@@ -71,7 +71,27 @@ def test_only_new_paths_are_matched(make_repo, monkeypatch) -> None:
     got = _resolve(root, memory)
     assert got["README.md"].owners == ("@planted",)  # reused, not matched again
     assert got["src/new.py"] == FileOwnership(("@core", "@ada"), 2, ".github/CODEOWNERS")
-    assert memory.writes == [S.KIND, S.KIND]  # the table now holds the new path too
+    assert memory.writes == [S.KIND, S.KIND_AT] * 2  # the tables now hold the new path too
+
+
+def test_the_same_path_list_takes_every_answer_by_position(make_repo) -> None:
+    """An edit of file contents keeps the path list: the positional table answers (a planted
+    answer proves it); a damaged one is no table (the table by path answers)."""
+    root = make_repo(FILES)
+    memory = Memory()
+    fresh = _resolve(root, memory)
+    ((kind, salt), data), = [(k, v) for k, v in memory.tables.items() if k[0] == S.KIND_AT]
+    paths = load_inventory(root).paths
+    answers = S.decode_at(data, len(paths), FileOwnership)
+    assert answers is not None and dict(zip(paths, answers)) == fresh
+    answers[paths.index("README.md")] = FileOwnership(("@planted",), 9, ".github/CODEOWNERS")
+    memory.tables[(kind, salt)] = S.encode_at(answers)
+    (root / "src" / "a.py").write_text("a = 2\n")
+    git(root, "add", "src/a.py")
+    assert _resolve(root, memory)["README.md"].owners == ("@planted",)
+    memory.tables[(kind, salt)] = S.encode_at(answers)[:-1]
+    assert _resolve(root, memory) == fresh  # damaged: answered by path, the table rewritten
+    assert S.decode_at(memory.tables[(kind, salt)], len(paths), FileOwnership) == [fresh[p] for p in paths]
 
 
 def test_every_input_changes_the_key(make_repo) -> None:
@@ -97,3 +117,8 @@ def test_a_damaged_table_is_no_table() -> None:
     bad = data.replace(b'[\\"@x\\"]', b'[1]')
     assert bad != data and S.decode(bad, FileOwnership) == {}
     assert S.decode(None, FileOwnership) == {}
+    at = S.encode_at([FileOwnership(("@x",), 1, "CODEOWNERS"), FileOwnership((), None, None)])
+    assert S.decode_at(at, 2, FileOwnership) == [FileOwnership(("@x",), 1, "CODEOWNERS"), FileOwnership((), None, None)]
+    assert S.decode_at(at, 3, FileOwnership) is None  # another path list's length
+    for cut in (0, 10, len(at) - 1):
+        assert S.decode_at(at[:cut], 2, FileOwnership) is None

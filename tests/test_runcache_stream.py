@@ -93,6 +93,36 @@ def test_an_index_rewritten_with_the_same_listing_finds_the_run(root, run_cli, t
     assert len(_stamps(tmp_path / "cache")) == 2
 
 
+def test_a_rewritten_index_with_the_same_paths_takes_their_directories_from_the_cache(
+        root, run_cli, tmp_path, monkeypatch, counts) -> None:
+    """`git add` of a changed file rewrites the index with the same path list: listed again,
+    but its directories come from the entry of the path list's digest (a damaged one is
+    worked out again), and the answers stay those of --no-cache."""
+    worked_out = []
+    directories = inventory_module.Inventory.directories
+    monkeypatch.setattr(inventory_module.Inventory, "directories",
+                        lambda self: worked_out.append(1) or directories(self))
+    _run(run_cli, *LS)
+    assert len(worked_out) == 1
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')
+    git(root, "add", "app/billing.py")
+    second = _run(run_cli, *LS)
+    assert counts["listings"] == 2 and len(worked_out) == 1, "the directories were worked out again"
+    assert second == _run(run_cli, *LS, "--no-cache")
+    (entry,) = (tmp_path / "cache" / "index-stamps").glob("*" + L.DIRS_SUFFIX)
+    entry.write_bytes(entry.read_bytes().replace(b"app", b"xyz"))
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill it."""\n')
+    git(root, "add", "app/billing.py")
+    worked_out.clear()
+    third = _run(run_cli, *LS)
+    assert len(worked_out) == 1 and third == _run(run_cli, *LS, "--no-cache")
+    (root / "app" / "new.py").write_text("x = 1\n")  # a new path: a new path list
+    git(root, "add", "app/new.py")
+    worked_out.clear()
+    fourth = _run(run_cli, *LS)
+    assert len(worked_out) == 1 and fourth == _run(run_cli, *LS, "--no-cache") != third
+
+
 def test_an_index_changed_within_the_same_instant_is_a_new_listing(root, run_cli, counts) -> None:
     """Racy git (gitformat-index(5), racy-git.txt): an index rewritten within one timestamp
     tick still has a new checksum at its end; the stamp holds it."""

@@ -64,6 +64,12 @@ class _Paths:
         return paths if paths is not None else map(_PATH, self._inventory.entries)
 
 
+# Up to FEW_FRESH files decided afresh, and at most 1/FRESH_SHARE of the run: their heads are
+# read, the facts table is not.
+FEW_FRESH = 64
+FRESH_SHARE = 16
+
+
 class Classifier:
     """One role and the deciding signal for every file of an inventory.
 
@@ -129,6 +135,14 @@ class Classifier:
         # files, attributes, contextual decisions) are looked at one by one.
         paths = self._paths()
         found, left = memo.plain_hits(paths if isinstance(paths, list) else list(paths), attributes)
+        # rows decided under a package context that is still the directory's: one tight pass
+        taken, left = memo.context_hits(left, attributes, context)
+        found.update(taken)
+        if (len(left) <= FEW_FRESH and len(left) * FRESH_SHARE <= len(found) and self.sniffs is not None
+                and not self.sniffs.loaded):
+            # a few files of many decided afresh (a committed edit: clean, new blob ids): reading
+            # their heads costs less than reading the project's table of content facts
+            self.sniffs = None
         for path in left:
             attrs = attributes.get(path)
             qualifier = attributes_key(attrs) if attrs else ""

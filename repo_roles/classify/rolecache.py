@@ -11,6 +11,15 @@ of two more things, which the stored key names so a later run can check them:
 
 Files whose blob id is not trusted (dirty, untracked; the caller gives only trusted ids), and
 contextual decisions whose package.json is not trusted, are never stored.
+
+A second table (:data:`POSITIONAL`) holds, in the order of the path list, each row's trusted
+blob id ("" when none) and classification, under a key of everything a row's key names besides
+its own blob: the roles fingerprint, the path list's digest (a contextual decision's backend
+manifest and test folder are read from the path list), the attributes' sources
+(``classify.attrcache``) and every ``package.json`` with its blob id.  A warm run on the same
+path list (any edit of file contents) compares the blob column with the index's at C speed and
+classifies only the rows that differ; it neither reads nor writes the table by path, which a
+run on another path list reads as before (its rows of files changed since are misses).
 """
 
 from __future__ import annotations
@@ -18,8 +27,8 @@ from __future__ import annotations
 import hashlib
 import json
 from itertools import compress, repeat
-from operator import eq, getitem, is_
-from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from operator import eq, getitem, is_, ne
+from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.classify.results import CONFIG_GLOB, SIGNAL_ORDER, Classification
@@ -76,6 +85,74 @@ class StoredRoles(NamedTuple):
     base: int = 0  # rows of the base table; the rest are its delta (a later row of a path wins)
 
 
+class Positional(NamedTuple):
+    """The positional table of one key: per row of the path list, its blob id and decision."""
+
+    salt: str
+    blobs: List[str]  # "" where the decision was not made from trusted inputs
+    decided: List[Classification]
+    delta: FrozenSet[int] = frozenset()  # the rows its delta replaced
+
+
+POSITIONAL = "roles@"  # the positional table's kind; its delta: + columns.DELTA
+
+
+def positional_salt(roles_salt: str, paths_digest: str, attributes: str,
+                    manifests: Sequence[Tuple[str, Optional[str]]]) -> str:
+    """The positional table's key (see the module doc): ``attributes`` names the attributes'
+    sources, ``manifests`` every ``package.json`` of the path list with its trusted blob id."""
+    digest = hashlib.sha1(f"roles@-{roles_salt}\0{paths_digest}\0{attributes}\0".encode())
+    digest.update(json.dumps(list(manifests)).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()[:16]
+
+
+def _encode_rows(text_columns: List[List[str]], decided: Sequence[Classification]) -> bytes:
+    distinct = list(dict.fromkeys(decided))
+    at = dict(zip(distinct, range(len(distinct))))
+    return columns.encode_indexed(text_columns, [list(_stored_form(d)) for d in distinct], map(at.__getitem__, decided))
+
+
+def encode_positional(blobs: List[str], decided: Sequence[Classification]) -> bytes:
+    """The positional table (each distinct decision stored once, found by C-level passes)."""
+    return _encode_rows([blobs], decided)
+
+
+def encode_positional_delta(rows: Mapping[int, Tuple[str, Classification]]) -> bytes:
+    """The rows of a positional table that changed since its base: position -> (blob, decision)."""
+    return _encode_rows([[str(i) for i in rows], [blob for blob, _ in rows.values()]], [d for _, d in rows.values()])
+
+
+def _decided(values: List[object], config: Config) -> Optional[List[Classification]]:
+    decided = [_classification(value, config) for value in values]
+    return None if None in decided else decided  # type: ignore[return-value]
+
+
+def decode_positional(data: Optional[bytes], salt: str, rows: int, config: Config,
+                      delta: Optional[bytes] = None) -> Optional[Positional]:
+    """The positional table of ``rows`` rows with its ``delta`` applied; None when missing,
+    malformed, of another length, or naming a decision this version does not accept (a damaged
+    entry is a miss; a damaged delta, no delta: its rows are then the base's, each checked by
+    its blob id like any)."""
+    table = columns.decode(data, 1)
+    if table is None:
+        return None
+    (blobs,), values, index = table
+    decided = _decided(values, config)
+    if len(blobs) != rows or decided is None:
+        return None
+    found = Positional(salt, blobs, list(map(decided.__getitem__, index)))
+    changed = columns.decode(delta, 2)
+    if changed is None:
+        return found
+    (positions, delta_blobs), delta_values, delta_index = changed
+    delta_decided = _decided(delta_values, config)
+    if delta_decided is None or not all(p.isdigit() and int(p) < rows for p in positions):
+        return found
+    for position, blob, at in zip(map(int, positions), delta_blobs, delta_index):
+        found.blobs[position], found.decided[position] = blob, delta_decided[at]
+    return found._replace(delta=frozenset(map(int, positions)))
+
+
 _NO_TABLE = StoredRoles([], [], (), [])
 _NO_KEY = "\0"  # the stored key of a path with no row: equal to no blob id
 
@@ -83,10 +160,17 @@ _NO_KEY = "\0"  # the stored key of a path with no row: equal to no blob id
 class RoleMemo:
     """Stored classifications of the paths whose blob id is trusted, and the ones learned now."""
 
-    def __init__(self, blobs: Mapping[str, str], stored: Optional[StoredRoles]) -> None:
-        """``blobs``: path -> trusted blob id; ``stored``: the table of the last run (columns)."""
+    def __init__(self, blobs: Mapping[str, str], stored: Optional[StoredRoles],
+                 positional: Optional[Positional] = None, positional_salt: Optional[str] = None) -> None:
+        """``blobs``: path -> trusted blob id; ``stored``: the table of the last run (columns);
+        ``positional``: the positional table of this run's key (then ``stored`` is not read);
+        ``positional_salt``: that key (None: no positional table for this run)."""
         self._blobs = blobs
         self._table = stored if stored is not None else _NO_TABLE
+        self._positional = positional
+        self._by_position = positional is not None  # the table by path was not read
+        self.positional_salt = positional_salt if positional is None else positional.salt
+        self._changed_rows: Optional[List[int]] = None  # rows the positional table did not answer
         self._rows: Optional[Dict[str, int]] = None
         self._fresh: Dict[str, Tuple[str, Classification]] = {}
         self._hits = 0
@@ -107,7 +191,11 @@ class RoleMemo:
         order, in C-level passes: a stored row is taken as it is when its key is the path's
         trusted blob id alone (a decision from the path and the content).  The other paths --
         changed, new, untrusted, decided with attributes or context, and ``qualified`` (the
-        paths with git attributes now) -- are left to :meth:`get`, one by one."""
+        paths with git attributes now) -- are left to :meth:`get`, one by one.  With the
+        positional table, whose key names the attributes and contexts, a row is taken when its
+        blob id is the path's."""
+        if self._positional is not None:
+            return self._positional_hits(paths)
         table = self._table
         self._row("")  # the row of each stored path, by one dict(zip(...))
         rows = self._rows
@@ -126,6 +214,75 @@ class RoleMemo:
         left = list(compress(found, map(is_, found.values(), repeat(None))))
         self._hits += len(found) - len(left)
         return found, left
+
+    def _positional_hits(self, paths: Sequence[str]) -> Tuple[Dict[str, Optional[Classification]], List[str]]:
+        at = self._positional
+        assert at is not None and len(paths) == len(at.blobs)
+        found: Dict[str, Optional[Classification]] = dict(zip(paths, at.decided))
+        rows = list(compress(range(len(paths)), map(ne, at.blobs, map(self._blobs.get, paths))))
+        differ = [paths[i] for i in rows]
+        for path in differ:
+            found[path] = None
+        self._changed_rows = rows
+        self._hits += len(paths) - len(differ)
+        return found, differ
+
+    def positional_snapshot(self, paths: Sequence[str], found: Mapping[str, Classification]
+                            ) -> List[Tuple[str, bytes]]:
+        """``(kind suffix, table)`` of the positional table of this run's answers ``found``
+        (one per path, in order): nothing when there is no key or every row was answered; the
+        delta of the rows changed since the base while it stays under 1/8 of it; else the
+        whole table and an empty delta."""
+        if self.positional_salt is None or self._changed_rows == [] or len(found) != len(paths):
+            return []
+        untrusted = set(self.live).difference(self._fresh)  # decided afresh, not storable
+        at = self._positional
+        if at is not None and self._changed_rows is not None:
+            rows = sorted(at.delta.union(self._changed_rows))
+            if columns.delta_fits(len(rows), len(paths)):
+                blobs = self._blobs
+                return [(columns.DELTA, encode_positional_delta(
+                    {i: ("" if paths[i] in untrusted else blobs.get(paths[i], ""), found[paths[i]]) for i in rows}))]
+        blob_column = list(map(self._blobs.get, paths, repeat("")))
+        if untrusted:
+            blob_column = ["" if path in untrusted else blob for path, blob in zip(paths, blob_column)]
+        return [("", encode_positional(blob_column, list(map(found.__getitem__, paths)))),
+                (columns.DELTA, encode_positional_delta({}))]
+
+    def context_hits(self, paths: Iterable[str], skip: Mapping[str, object],
+                     context: Callable[[str], Optional[str]]) -> Tuple[Dict[str, Classification], List[str]]:
+        """``({path: stored classification}, the other paths)`` for the ``paths`` that
+        :meth:`plain_hits` left: a row stored under the trusted blob id and the context the file
+        has now (:func:`context_key`, worked out once per directory by ``context``) is taken in
+        one tight pass; the rest -- ``skip`` (files with git attributes), changed, new, or
+        decided under another context -- are left to :meth:`get`, one by one.  The same answers
+        as :meth:`get` with no attributes."""
+        table = self._table
+        rows = self._rows
+        if rows is None or not table.keys:
+            return {}, list(paths)
+        keys, index, decided, blobs = table.keys, table.index, table.decided, self._blobs
+        found: Dict[str, Classification] = {}
+        rest: List[str] = []
+        for path in paths:
+            row = rows.get(path)
+            blob = blobs.get(path)
+            if row is None or blob is None or path in skip:
+                rest.append(path)
+                continue
+            stored = keys[row]
+            # a contextual row: "<blob> pkg:..." (no attributes: those paths are in skip)
+            hit = None
+            if stored.startswith(blob) and stored.startswith(_CONTEXT, len(blob)):
+                now = context(path)
+                if now is not None and stored == blob + now:
+                    hit = decided[index[row]]
+            if hit is None:
+                rest.append(path)
+            else:
+                found[path] = hit
+        self._hits += len(found)
+        return found, rest
 
     def get(self, path: str, attributes: str = "",
             context: Optional[Callable[[str], Optional[str]]] = None) -> Optional[Classification]:
@@ -160,12 +317,15 @@ class RoleMemo:
     def release(self) -> None:
         """Forget the stored table and the blob ids (classification is done): ``live`` stays."""
         self._table, self._rows, self._blobs, self._fresh = _NO_TABLE, None, {}, {}
+        self._positional = None
 
     def snapshot(self) -> List[Tuple[str, bytes]]:
         """``(kind suffix, table)`` to write: nothing when the stored tables are still good
         (nothing learned, and rows of deleted or changed files under a quarter of them); the
         delta (``columns.DELTA``) when a few rows were learned; else the whole table and an
-        empty delta."""
+        empty delta.  Nothing when the positional table answered (the table was not read)."""
+        if self._by_position:
+            return []
         table = self._table
         self._row("")  # each path's row (its last: a delta row wins over the base's)
         rows = self._rows

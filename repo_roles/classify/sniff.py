@@ -13,7 +13,7 @@ from typing import FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from identify import identify
 
-from repo_roles.classify.literals import screen_for
+from repo_roles.classify.literals import LiteralScreen, screen_for
 from repo_roles.classify.tables import Header
 
 HEAD_LIMIT = 4096
@@ -42,9 +42,16 @@ class HeaderRules:
 
     def __init__(self, headers: Sequence[Header]) -> None:
         self.headers = tuple(headers)
-        # A MULTILINE search restarts at every line; a head with none of the rules' literals
-        # (most of them) is rejected by one substring test instead (see ``literals``).
-        self.screen = screen_for(tuple(h.regex for h in self.headers))
+
+    @property
+    def screen(self) -> LiteralScreen:
+        """A MULTILINE search restarts at every line; a head with none of the rules' literals
+        (most of them) is rejected by one substring test instead (see ``literals``).  Read from
+        the rules on first use: a run that reads no file head parses none of them."""
+        found = self.__dict__.get("_screen")
+        if found is None:
+            found = self.__dict__["_screen"] = screen_for(tuple(h.regex for h in self.headers))
+        return found
 
 
 def generated_header(text: str, rules: HeaderRules) -> Optional[Header]:

@@ -39,9 +39,31 @@ class RunnerConvention(NamedTuple):
     beside_tests: FrozenSet[str] = frozenset()  # dirs that are test data next to test files
 
 
+class LazyRegex:
+    """A table's regex with ``re.Pattern``'s ``pattern``, ``flags`` and ``search``, compiled on
+    its first search: most runs search a few file heads, or none (every head remembered)."""
+
+    __slots__ = ("pattern", "flags", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern, self.flags = pattern, flags
+        self._compiled: Optional["re.Pattern[str]"] = None
+
+    def compiled(self) -> "re.Pattern[str]":
+        if self._compiled is None:
+            try:
+                self._compiled = re.compile(self.pattern, self.flags)
+            except re.error as exc:
+                raise _fail("generated.headers", f"bad header rule {self.pattern!r}: {exc}") from exc
+        return self._compiled
+
+    def search(self, text: str, *args: int) -> Optional["re.Match[str]"]:
+        return self.compiled().search(text, *args)
+
+
 class Header(NamedTuple):
     name: str
-    regex: "re.Pattern[str]"
+    regex: LazyRegex
     # Only files with these extensions (lowercase, no dot); empty: every source file.
     extensions: FrozenSet[str] = frozenset()
 
@@ -152,8 +174,9 @@ def _headers(data: Mapping[str, Any]) -> Tuple[Header, ...]:
         try:
             where = f"generated.headers[{index}]"
             extensions = frozenset(e.lstrip(".") for e in _strings(item, "extensions", where, lower=True))
-            out.append(Header(str(item["name"]), re.compile(str(item["regex"]), re.MULTILINE), extensions))
-        except (KeyError, re.error) as exc:
+            # compiled on first search (a bad rule is then a ConfigError naming the table)
+            out.append(Header(str(item["name"]), LazyRegex(str(item["regex"]), re.MULTILINE), extensions))
+        except KeyError as exc:
             raise _fail(f"generated.headers[{index}]", f"bad header rule: {exc}") from exc
     return tuple(out)
 

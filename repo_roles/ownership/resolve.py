@@ -187,24 +187,35 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
     if snapshots is None:
         _match(ownership, targets)
     else:
-        _match_stored(ownership, targets, snapshots)
+        _match_stored(ownership, targets, snapshots, inventory)
     if remember is not None:
         remember()
     return ownership
 
 
-def _match_stored(ownership: Ownership, targets: Sequence[str], snapshots: Snapshots) -> None:
-    """:func:`_match` with the answers stored under the same inputs key: only the targets the
-    table lacks are matched; the table is written back when files were added or many deleted."""
+def _match_stored(ownership: Ownership, targets: Sequence[str], snapshots: Snapshots,
+                  inventory: "Inventory") -> None:
+    """:func:`_match` with the answers stored under the same inputs key: by position when the
+    path list is the one stored (any edit of contents), else from the table by path, where
+    only the targets the table lacks are matched; the tables are written back when files were
+    added or many deleted."""
+    from repo_roles.inventory import paths_digest
+
+    listed = inventory.paths_digest() if targets == inventory.paths else paths_digest(targets)
+    at_salt = S.positional_salt(ownership.inputs_key, listed)
+    in_order = S.decode_at(snapshots.read_snapshot(S.KIND_AT, at_salt), len(targets), FileOwnership)  # type: ignore[arg-type]
+    if in_order is not None:
+        ownership.files = dict(zip(targets, in_order))  # type: ignore[arg-type]
+        return
     stored = S.decode(snapshots.read_snapshot(S.KIND, ownership.inputs_key), FileOwnership)  # type: ignore[arg-type]
     new = list(compress(targets, map(operator.not_, map(stored.__contains__, targets))))
     # keyed by the targets' own path strings, not the table's copies (10 MB per 100k paths)
     ownership.files = dict(zip(targets, map(stored.get, targets)))  # type: ignore[arg-type]
-    if not new and len(stored) == len(targets):  # the same files as last time: nothing to match
-        return
-    _match(ownership, new)
+    if new or len(stored) != len(targets):
+        _match(ownership, new)
     if new or len(stored) > len(targets) + len(targets) // 4:  # files added, or many deleted
         snapshots.put_snapshot(S.KIND, ownership.inputs_key, S.encode(ownership.files))  # type: ignore[arg-type]
+    snapshots.put_snapshot(S.KIND_AT, at_salt, S.encode_at(ownership.files.values()))  # type: ignore[arg-type]
 
 
 def _match(ownership: Ownership, targets: Sequence[str]) -> None:

@@ -9,6 +9,11 @@ everything before it).  git replaces its index by renaming a new file into place
 rewrite gives a new inode or new times, and a new listing gives a new checksum.  When git wrote
 no checksum (``index.skipHash``: twenty zero bytes) the whole file is hashed instead.
 
+An index rewritten with the same paths (``git checkout -- FILE`` restores a file and records its
+new stat data; ``git add`` records a new blob id) misses its stamp and is listed again, but the
+directories of its path list are taken from the entry remembered under the path list's digest
+(``Inventory.paths_digest``, which the scan computes anyway), not worked out path by path.
+
 An unchanged stamp answers the listing's digest without asking git; anything else (no entry,
 a damaged one, an index changed while git listed it) asks git, and an entry is written only
 when the stamp was the same before and after git listed it.  On a run that misses its stored
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
 MAGIC = b"repo-roles listing 1\n"
 MAX_ENTRIES = 64  # index stamps kept per cache directory (worktrees x projects x recent states)
 SUFFIX = ".listing"
+DIRS_SUFFIX = ".dirs"  # the directories of a path list, by its digest
 _CHECKSUM = 20  # blake2b digest size of an entry's checksum
 _TAIL = 32  # the index checksum: SHA-1 (20 bytes) or SHA-256 (32) -- the last 32 bytes cover both
 _CHUNK = 1 << 20
@@ -108,10 +114,25 @@ class Listings:
             if known is not None:
                 self.remembered, self._stamp = known[0], stamp
                 return known
-        digest, directories = inventory.listing_digest(), inventory.directories()
+        digest, directories = inventory.listing_digest(), self._directories(inventory)
         if stamp is not None and index_stamp(index_path, inventory.prefix) == stamp:
             self._save(stamp, digest, directories)  # the index did not change while git listed it
         return digest, directories
+
+    def _directories(self, inventory: "Inventory") -> List[str]:
+        """``inventory.directories()``, from the entry of its path list's digest if there is
+        one (checked like a stamp's: a damaged entry is worked out again and rewritten)."""
+        path = self.directory / f"{inventory.paths_digest()}{DIRS_SUFFIX}"
+        try:
+            with open(path, "rb") as handle:
+                known = decode(handle.read())
+        except OSError:
+            known = None
+        if known is not None and known[0] == b"dirs":
+            return known[1]
+        directories = inventory.directories()
+        self._write(path, encode(b"dirs", directories))
+        return directories
 
     def confirm(self, inventory: "Inventory") -> bool:
         """Whether the digest taken from an entry is git's listing's (asked now: a run that
@@ -128,21 +149,24 @@ class Listings:
         return False
 
     def _save(self, stamp: str, digest: bytes, directories: List[str]) -> None:
+        self._write(self._path(stamp), encode(digest, directories))
+
+    def _write(self, path: Path, data: bytes) -> None:
         from repo_roles.atomic import AtomicWriteError, write_atomic
 
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._path(stamp), encode(digest, directories))
+            write_atomic(path, data)
         except (AtomicWriteError, OSError):
             return
-        self._evict()
+        self._evict(path.suffix)
 
-    def _evict(self) -> None:
+    def _evict(self, suffix: str) -> None:
         found = []
         try:
             with os.scandir(self.directory) as listing:
                 for item in listing:
-                    if item.name.endswith(SUFFIX) and item.is_file(follow_symlinks=False):
+                    if item.name.endswith(suffix) and item.is_file(follow_symlinks=False):
                         found.append((item.stat(follow_symlinks=False).st_mtime_ns, item.path))
         except OSError:
             return
