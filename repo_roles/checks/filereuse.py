@@ -1,0 +1,236 @@
+"""Findings kept per file: a file-scope rule reports afresh only on the files whose inputs changed.
+
+A file-scope rule that declares ``inputs=FILE_INPUTS`` reads nothing of a file but the file
+itself: its path, its content, its role and its owners (and, for the whole project, the
+configuration and the ownership files).  It takes the files to report on
+(``check(context, paths)``; ``paths=None``: every target).  On a whole-project scan the engine
+asks :class:`FileFindings` for its findings: the stored findings of every file whose inputs are
+the stored ones, and the rule's findings on the other files (added, edited, re-classified).
+
+The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), holds:
+
+* its key: the tool's files, the loaded configuration (the root as a token), where the project
+  sits in its repository, and the ownership as resolved (the code-owners file as discovered, the
+  digest of every ownership file read: ``Ownership.inputs_key``) -- a change of any of them
+  computes every file again;
+* every file it knows as ``(path, mode, blob id, role)``: git's index record of a clean file
+  stands for its content.  Files whose content no index id describes (modified in the work
+  tree as ``git diff-files`` reports them, untracked, symlinks, submodules) and files whose
+  documentation is read across files (Rust: ``coverage/rust_crate.py`` reads the crate) are
+  never known, so they are computed on every run;
+* each rule's findings, as plain tuples.
+
+A file is reused when its ``(path, mode, blob id, role)`` is among the stored ones and it is not
+modified now.  The entry is written again only when it was missing or when the files computed
+afresh are many (more than 1/8 of the targets): a run after a 20-file change reads the entry and
+computes those 20 files, and the next run does the same against the same entry.  Every entry is
+checksummed and written atomically; a missing, truncated, damaged or other-key entry is a miss
+(every file computed), never a wrong answer.  A run that said a note while computing stores
+nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import zlib
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+
+from repo_roles.findings import Finding
+
+if TYPE_CHECKING:
+    from repo_roles.context import ProjectContext
+
+FILE_INPUTS = "file"  # the declared inputs of a file-scope rule that reads a file and nothing else
+FORMAT = 1
+_MAGIC = b"repo-roles file findings\n"
+# Paths whose documentation analysis reads other files (the Rust crate pass): never reused.
+_CROSS_FILE_SUFFIXES = (".rs",)
+# The entry is written again when more than this share of the targets was computed afresh.
+_REWRITE_SHARE = 8
+_PATH = itemgetter(0)
+_FINDING_PATH = itemgetter(2)
+_MODE = attrgetter("mode")
+_BLOB = attrgetter("blob")
+_ROLE = attrgetter("role")
+_ENTRY_PATH = attrgetter("path")
+
+Compute = Callable[[Optional[FrozenSet[str]]], Iterable[Finding]]
+
+
+class FileFindings:
+    """The per-file findings of one run: reads the stored entry once, writes it at most once."""
+
+    def __init__(self, context: "ProjectContext", key: str, entry: Path) -> None:
+        self._context = context
+        self._key = key
+        self._entry = entry
+        self._current: Optional[Set[Tuple[str, int, str, str]]] = None
+        self._stored_rules: Dict[str, list] = {}
+        self._reusable: FrozenSet[str] = frozenset()
+        self._volatile: FrozenSet[str] = frozenset()
+        self._computed: Dict[str, List[Finding]] = {}
+        self._fresh = 0  # files computed afresh by the largest rule
+        self._loaded = False
+        self._usable = False
+        self._notes = len(context.notes)
+
+    @classmethod
+    def open(cls, context: "ProjectContext") -> Optional["FileFindings"]:
+        """The run's per-file findings; None when this scan cannot reuse any (``--no-cache``, a
+        sub-path or given files, no git answer about the work tree)."""
+        inventory = context.inventory
+        if not context.use_cache or getattr(context, "context_from_index", False) \
+                or inventory.git_root is None or inventory.scope \
+                or len(context.targets) != len(inventory.paths):
+            return None
+        return cls(context, _key(context), _entry_path(context))
+
+    def findings(self, rule_id: str, compute: Compute) -> List[Finding]:
+        """The rule's findings on every target: stored ones of unchanged files, the rest computed."""
+        if not self._load():
+            return list(compute(None))
+        stored = self._stored_rules.get(rule_id)
+        if stored is None:  # not stored (a rule selected since): every file
+            found = list(compute(None))
+            self._fresh = max(self._fresh, len(self._context.targets))
+        else:
+            keep = self._reusable
+            todo = self._context.target_paths - keep
+            kept = list(compress(stored, map(keep.__contains__, map(_FINDING_PATH, stored))))
+            found = list(map(tuple.__new__, repeat(Finding), kept))
+            if todo:
+                found.extend(compute(frozenset(todo)))
+            self._fresh = max(self._fresh, len(todo))
+        self._computed[rule_id] = found
+        return found
+
+    def save(self) -> None:
+        """Store the run's findings when the entry was missing or is far behind (best effort)."""
+        if not self._usable or not self._computed or len(self._context.notes) != self._notes:
+            return
+        if self._stored_rules and set(self._computed) <= set(self._stored_rules) \
+                and self._fresh * _REWRITE_SHARE <= len(self._context.targets):
+            return
+        assert self._current is not None
+        volatile = self._volatile
+        known = sorted(t for t in self._current if t[0] not in volatile)
+        rules = {rule_id: [tuple(f) for f in found] for rule_id, found in self._computed.items()}
+        _write(self._entry, self._key, known, rules)
+
+    # -- the stored entry against this run's files ---------------------------------------------
+    def _load(self) -> bool:
+        """Read the entry on first use; False when nothing can be reused in this run."""
+        if self._loaded:
+            return self._usable
+        self._loaded = True
+        context = self._context
+        targets = context.targets
+        paths = list(map(_ENTRY_PATH, targets))
+        classifications = context.classifications
+        volatile = _volatile(context)
+        if volatile is None:  # no answer about the work tree: nothing is reused, nothing stored
+            return False
+        self._usable = True
+        self._volatile = volatile
+        roles = map(_ROLE, map(classifications.__getitem__, paths))
+        self._current = set(zip(paths, map(_MODE, targets), map(_BLOB, targets), roles))
+        stored = _read(self._entry, self._key)
+        if stored is None:
+            return True
+        known, self._stored_rules = stored
+        same = self._current.intersection(known)
+        self._reusable = frozenset(map(_PATH, same)) - volatile
+        return True
+
+
+def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
+    """The targets whose content their index record does not describe, and those analysed
+    across files; None when git did not say which files are modified."""
+    from repo_roles.inventory import shared_worktree_diff
+
+    inventory = context.inventory
+    modified = shared_worktree_diff(inventory).result()  # the coverage stage's, when it asked
+    if modified is None:
+        return None
+    out = set(modified)
+    out.update(inventory.special_kinds())
+    out.update(inventory.untracked_paths())
+    out.update(p for p in context.target_paths if p.endswith(_CROSS_FILE_SUFFIXES))
+    return frozenset(out)
+
+
+def _key(context: "ProjectContext") -> str:
+    from repo_roles.runcache.key import ROOT_TOKEN, code_fingerprint
+
+    inventory = context.inventory
+    ownership = context.ownership
+    h = hashlib.blake2b(digest_size=20)
+    for value in ("file findings", FORMAT, code_fingerprint(),
+                  repr(context.config).replace(str(context.root), ROOT_TOKEN),
+                  inventory.prefix, inventory.scope,
+                  repr(ownership.discovery), repr(ownership.oversize), ownership.inputs_key):
+        data = str(value).encode("utf-8", "surrogateescape")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _entry_path(context: "ProjectContext") -> Path:
+    from repo_roles.cachedir import cache_directory, project_key
+
+    name = hashlib.sha1(project_key(context.inventory).encode()).hexdigest()[:16]
+    return cache_directory(context.config, context.inventory.project_root) / "findings" / f"files-{name}.bin"
+
+
+def _write(path: Path, key: str, known: list, rules: Dict[str, list]) -> None:
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+
+    payload = marshal.dumps((FORMAT, key, known, rules))
+    head = _MAGIC + len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(str(path), [head, payload])
+    except (OSError, AtomicWriteError):
+        pass
+
+
+def _read(path: Path, key: str) -> Optional[Tuple[list, Dict[str, list]]]:
+    """``(known files, rule id -> finding tuples)``, or None when missing, for another key,
+    truncated or damaged."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    start = len(_MAGIC) + 12
+    if len(data) < start or not data.startswith(_MAGIC):
+        return None
+    size = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "little")
+    crc = int.from_bytes(data[len(_MAGIC) + 8:start], "little")
+    payload = memoryview(data)[start:]
+    if len(payload) != size or zlib.crc32(payload) != crc:
+        return None
+    try:
+        found = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
+            and isinstance(found[2], list) and isinstance(found[3], dict)):
+        return None
+    rules = found[3]
+    # the checksum vouches for every row: what this module wrote under this key and format
+    if not all(isinstance(rows, list) for rows in rules.values()):
+        return None
+    return found[2], rules
+
+
+def targets_among(context: "ProjectContext", paths: Optional[FrozenSet[str]]) -> list:
+    """The target entries whose path is in ``paths``, in target order (every target: None)."""
+    targets = context.targets
+    if paths is None:
+        return targets
+    return list(compress(targets, map(paths.__contains__, map(_ENTRY_PATH, targets))))
