@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 _PATH = attrgetter("path")
 _SEVERITY = attrgetter("severity")
+_LINE = attrgetter("line")
+_COLUMN = attrgetter("column")
+_RULE_ID = attrgetter("rule_id")
+_MESSAGE = attrgetter("message")
+_ZERO = {None: 0}  # ``line or 0``: _ZERO.get(line, line)
 
 
 def build_selection(
@@ -79,8 +84,17 @@ def run_checks(context: "ProjectContext", selection: Optional[RuleSelection] = N
         per_file.save()
     if UNUSED_SUPPRESSION_RULE not in selection.enabled:
         accepted = apply_suppressions(context, accepted, ran)
-    accepted.sort(key=Finding.sort_key)
-    return accepted
+    return sorted_findings(accepted)
+
+
+def sorted_findings(findings: List[Finding]) -> List[Finding]:
+    """``sorted(findings, key=Finding.sort_key)``, with the keys built at C speed."""
+    lines = list(map(_LINE, findings))
+    columns = list(map(_COLUMN, findings))
+    keys = list(zip(map(_PATH, findings), map(_ZERO.get, lines, lines), map(_ZERO.get, columns, columns),
+                    map(_RULE_ID, findings), map(_MESSAGE, findings)))
+    del lines, columns
+    return list(map(findings.__getitem__, sorted(range(len(findings)), key=keys.__getitem__)))
 
 
 def _findings_of(context: "ProjectContext", rule_id: str, rule: Rule,

@@ -34,10 +34,11 @@ from __future__ import annotations
 import hashlib
 import marshal
 import zlib
+from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter
+from operator import attrgetter, itemgetter, ne, or_
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
 from repo_roles.findings import Finding
 
@@ -68,12 +69,14 @@ class FileFindings:
         self._context = context
         self._key = key
         self._entry = entry
-        self._current: Optional[Set[Tuple[str, int, str, str]]] = None
+        # (paths, modes, blob ids, roles) of the targets, in target order
+        self._current: Optional[Tuple[List[str], List[int], List[Optional[str]], List[str]]] = None
         self._stored_rules: Dict[str, list] = {}
-        self._reusable: FrozenSet[str] = frozenset()
+        self._todo: FrozenSet[str] = context.target_paths  # the targets computed afresh
+        self._gone: FrozenSet[str] = frozenset()  # stored paths whose findings are not reused
         self._volatile: FrozenSet[str] = frozenset()
         self._computed: Dict[str, List[Finding]] = {}
-        self._fresh = 0  # files computed afresh by the largest rule
+        self._fresh = len(context.targets)  # files computed afresh by the largest rule
         self._loaded = False
         self._usable = False
         self._notes = len(context.notes)
@@ -93,18 +96,16 @@ class FileFindings:
         """The rule's findings on every target: stored ones of unchanged files, the rest computed."""
         if not self._load():
             return list(compute(None))
-        stored = self._stored_rules.get(rule_id)
+        stored = self._stored_rules.pop(rule_id, None)
         if stored is None:  # not stored (a rule selected since): every file
             found = list(compute(None))
-            self._fresh = max(self._fresh, len(self._context.targets))
+            self._fresh = len(self._context.targets)
         else:
-            keep = self._reusable
-            todo = self._context.target_paths - keep
-            kept = list(compress(stored, map(keep.__contains__, map(_FINDING_PATH, stored))))
-            found = list(map(tuple.__new__, repeat(Finding), kept))
-            if todo:
-                found.extend(compute(frozenset(todo)))
-            self._fresh = max(self._fresh, len(todo))
+            found = list(map(tuple.__new__, repeat(Finding), _without(stored, self._gone)))
+            del stored
+            if self._todo:
+                found.extend(compute(self._todo))
+            self._fresh = max(self._fresh, len(self._todo))
         self._computed[rule_id] = found
         return found
 
@@ -112,13 +113,18 @@ class FileFindings:
         """Store the run's findings when the entry was missing or is far behind (best effort)."""
         if not self._usable or not self._computed or len(self._context.notes) != self._notes:
             return
-        if self._stored_rules and set(self._computed) <= set(self._stored_rules) \
-                and self._fresh * _REWRITE_SHARE <= len(self._context.targets):
+        if self._fresh * _REWRITE_SHARE <= len(self._context.targets):
             return
         assert self._current is not None
         volatile = self._volatile
-        known = sorted(t for t in self._current if t[0] not in volatile)
-        rules = {rule_id: [tuple(f) for f in found] for rule_id, found in self._computed.items()}
+        paths, modes, blobs, roles = self._current
+        if volatile:  # no blob id: never the same as a later run's
+            blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
+        known = [paths, modes, blobs, roles]
+        rules = {}
+        for rule_id, found in self._computed.items():  # by path: a file's findings are one slice
+            rows = sorted(map(tuple, found), key=_FINDING_PATH)
+            rules[rule_id] = [r for r in rows if r[2] not in volatile] if volatile else rows
         _write(self._entry, self._key, known, rules)
 
     # -- the stored entry against this run's files ---------------------------------------------
@@ -128,22 +134,30 @@ class FileFindings:
             return self._usable
         self._loaded = True
         context = self._context
-        targets = context.targets
-        paths = list(map(_ENTRY_PATH, targets))
-        classifications = context.classifications
         volatile = _volatile(context)
         if volatile is None:  # no answer about the work tree: nothing is reused, nothing stored
             return False
         self._usable = True
         self._volatile = volatile
-        roles = map(_ROLE, map(classifications.__getitem__, paths))
-        self._current = set(zip(paths, map(_MODE, targets), map(_BLOB, targets), roles))
+        targets = context.targets
+        paths = list(map(_ENTRY_PATH, targets))
+        roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
+        current = self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
         stored = _read(self._entry, self._key)
         if stored is None:
             return True
         known, self._stored_rules = stored
-        same = self._current.intersection(known)
-        self._reusable = frozenset(map(_PATH, same)) - volatile
+        if known[0] == paths:  # the same files: compare the columns at C speed
+            changed = set(compress(paths, map(or_, map(or_, map(ne, current[1], known[1]),
+                                                          map(ne, current[2], known[2])),
+                                              map(ne, roles, known[3]))))
+            reusable = context.target_paths - changed - volatile
+        else:  # files added or removed
+            same = set(zip(*current)).intersection(zip(*known))
+            reusable = frozenset(map(_PATH, same)) - volatile
+        self._todo = context.target_paths - reusable
+        self._gone = frozenset(known[0]) - reusable
+        self._fresh = len(self._todo)
         return True
 
 
@@ -159,8 +173,28 @@ def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
     out = set(modified)
     out.update(inventory.special_kinds())
     out.update(inventory.untracked_paths())
-    out.update(p for p in context.target_paths if p.endswith(_CROSS_FILE_SUFFIXES))
+    paths = inventory.paths
+    out.update(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))
     return frozenset(out)
+
+
+def _without(rows: list, gone: FrozenSet[str]) -> list:
+    """``rows`` (sorted by path) without those of the ``gone`` paths: a slice cut per path."""
+    if not gone or not rows:
+        return rows
+    column = list(map(_FINDING_PATH, rows))
+    out: list = []
+    start = 0
+    for path in sorted(gone):
+        low = bisect_left(column, path, start)
+        if low == len(column):
+            break
+        if column[low] != path:
+            continue
+        out.extend(rows[start:low])
+        start = bisect_right(column, path, low)
+    out.extend(rows[start:])
+    return out
 
 
 def _key(context: "ProjectContext") -> str:
@@ -219,7 +253,7 @@ def _read(path: Path, key: str) -> Optional[Tuple[list, Dict[str, list]]]:
     except (ValueError, EOFError, TypeError):
         return None
     if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
-            and isinstance(found[2], list) and isinstance(found[3], dict)):
+            and isinstance(found[2], list) and len(found[2]) == 4 and isinstance(found[3], dict)):
         return None
     rules = found[3]
     # the checksum vouches for every row: what this module wrote under this key and format
