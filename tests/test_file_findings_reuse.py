@@ -1,0 +1,165 @@
+"""Per-file findings reuse (``checks/filereuse.py``): a file-scope rule that declares
+``FILE_INPUTS`` is asked only about the files whose inputs changed (issue 13: "a run after a
+20-file change does work proportional to those files"); results equal a ``--no-cache`` run."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from repo_roles.checks import engine, filereuse
+from repo_roles.checks.filereuse import FILE_INPUTS
+from repo_roles.checks.registry import RULES, iter_rules, rule
+from repo_roles.findings import Finding
+from repo_roles.scan import scan
+from tests.conftest import git, write_files
+
+CODEOWNERS = "/app/ @acme/backend\n/app/legacy/\n"
+CONFIG = """\
+[teams."@acme/backend"]
+responsible = ["frontend"]
+"""
+FILES = {
+    ".github/CODEOWNERS": CODEOWNERS,
+    "repo-roles.toml": CONFIG,
+    "app/a.py": "def a():\n    return 1\n",
+    "app/b.py": "def b():\n    return 2\n",
+    "app/legacy/c.py": "def c():\n    return 3\n",
+    "app/documented.py": '"""Docs."""\n\n\ndef d():\n    """Documented."""\n',
+}
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """rule id -> the ``paths`` each call of a FILE_INPUTS rule was given (None: every target)."""
+    calls: dict = {}
+    for rule_id, found in list(RULES.items()):
+        if found.inputs != FILE_INPUTS:
+            continue
+
+        def check(context, paths=None, _rule=found):
+            calls.setdefault(_rule.id, []).append(None if paths is None else sorted(paths))
+            return _rule.check(context, paths)
+
+        monkeypatch.setitem(RULES, rule_id, dataclasses.replace(found, check=check))
+    return calls
+
+
+def _run(root: Path, *, use_cache: bool = True) -> List[Finding]:
+    return engine.run_checks(scan(root, use_cache=use_cache))
+
+
+def _entry() -> Path:
+    entries = sorted(Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("findings/files-*.bin"))
+    assert len(entries) == 1
+    return entries[0]
+
+
+def test_the_per_file_rules_declare_their_inputs() -> None:
+    declared = {r.id for r in iter_rules() if r.inputs == FILE_INPUTS}
+    assert {"DOC001", "OWN001", "OWN007"} <= declared
+
+
+def test_an_edit_computes_that_file_only(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    assert {f.rule_id for f in first} >= {"DOC001", "OWN001", "OWN007"}
+    assert asked["DOC001"] == [None]  # nothing stored yet: every target
+    write_files(root, {"app/a.py": '"""Now documented."""\n\n\ndef a():\n    """A."""\n'})  # unstaged
+    second = _run(root)
+    assert asked["DOC001"] == [None, ["app/a.py"]]
+    assert asked["OWN001"] == [None, ["app/a.py"]]
+    assert not any(f.path == "app/a.py" and f.rule_id == "DOC001" for f in second)
+    assert any(f.path == "app/b.py" and f.rule_id == "DOC001" for f in second)  # reused
+    assert second == _run(root, use_cache=False)
+
+
+def test_nothing_changed_computes_nothing(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    assert _run(root) == first
+    assert asked["DOC001"] == [None]  # the second run asked no file
+    assert asked["OWN007"] == [None]
+
+
+def test_a_role_change_alone_computes_that_file(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    _run(root)
+    write_files(root, {".gitattributes": "app/b.py linguist-generated\n"})
+    git(root, "add", ".gitattributes")
+    found = _run(root)
+    assert asked["DOC001"][-1] == [".gitattributes", "app/b.py"]  # the new file, and b by its role
+    assert not any(f.path == "app/b.py" for f in found if f.rule_id in ("DOC001", "OWN001"))
+    assert found == _run(root, use_cache=False)
+
+
+def test_a_codeowners_edit_computes_every_file(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    assert any(f.rule_id == "OWN001" and f.path == "app/legacy/c.py" for f in first)
+    write_files(root, {".github/CODEOWNERS": "/app/ @acme/backend\n"})
+    found = _run(root)
+    assert asked["OWN001"][-1] is None
+    assert not any(f.rule_id == "OWN001" for f in found)
+    assert found == _run(root, use_cache=False)
+
+
+def test_an_added_file_is_computed(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    _run(root)
+    write_files(root, {"app/new.py": "def new():\n    return 0\n"})
+    git(root, "add", "app/new.py")
+    found = _run(root)
+    assert asked["DOC001"][-1] == ["app/new.py"]
+    assert any(f.rule_id == "DOC001" and f.path == "app/new.py" for f in found)
+    assert found == _run(root, use_cache=False)
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "flipped", "other-key"])
+def test_a_damaged_entry_is_a_miss(make_repo, asked, damage) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    entry = _entry()
+    data = entry.read_bytes()
+    if damage == "empty":
+        data = b""
+    elif damage == "truncated":
+        data = data[: len(data) // 2]
+    elif damage == "flipped":
+        data = data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:]
+    else:  # a well-formed entry of another key
+        filereuse._write(entry, "another key", [[], [], [], []], {"DOC001": []})
+        data = entry.read_bytes()
+    entry.write_bytes(data)
+    assert _run(root) == first
+    assert asked["DOC001"] == [None, None]
+
+
+def test_no_cache_neither_reads_nor_writes(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    _run(root, use_cache=False)
+    assert not list(Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("findings/files-*.bin"))
+
+
+def test_a_rule_declaring_file_inputs_takes_paths() -> None:
+    with pytest.raises(ValueError, match="takes the paths"):
+        rule("ZZZ901", "zzz", "x", inputs=FILE_INPUTS)(lambda context: iter(()))
+    with pytest.raises(ValueError, match="file-scope rule"):
+        rule("ZZZ902", "zzz", "x", scope="repository", inputs=FILE_INPUTS)(lambda context, paths=None: iter(()))
+    assert "ZZZ901" not in RULES and "ZZZ902" not in RULES
+
+
+def test_without_cuts_the_rows_of_gone_paths() -> None:
+    rows = [("R", "m", p, i, None, "warning", "", None, None) for i, p in enumerate("aabbbcd")]
+    assert filereuse._without(rows, frozenset({"b", "d", "x"})) == [rows[0], rows[1], rows[5]]
+    assert filereuse._without(rows, frozenset()) is rows
+
+
+def test_sorted_findings_is_sort_key_order() -> None:
+    findings = [Finding("B", "m", "p", None), Finding("A", "m", "p", 3, 1), Finding("A", "m", "p", 0),
+                Finding("A", "z", "o", 2, None), Finding("A", "m", "p", 3, None), Finding("A", "m", "p", None, key="2")]
+    assert engine.sorted_findings(findings) == sorted(findings, key=Finding.sort_key)
