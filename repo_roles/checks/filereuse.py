@@ -52,6 +52,7 @@ _MAGIC = b"repo-roles file findings\n"
 _CROSS_FILE_SUFFIXES = (".rs",)
 # The entry is written again when more than this share of the targets was computed afresh.
 _REWRITE_SHARE = 8
+_PIECE = 32768  # findings made per piece of stored rows
 _PATH = itemgetter(0)
 _FINDING_PATH = itemgetter(2)
 _MODE = attrgetter("mode")
@@ -101,8 +102,9 @@ class FileFindings:
             found = list(compute(None))
             self._fresh = len(self._context.targets)
         else:
-            found = list(map(tuple.__new__, repeat(Finding), _without(stored, self._gone)))
+            kept = _without(stored, self._gone)
             del stored
+            found = _as_findings(kept)
             if self._todo:
                 found.extend(compute(self._todo))
             self._fresh = max(self._fresh, len(self._todo))
@@ -176,6 +178,16 @@ def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
     paths = inventory.paths
     out.update(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))
     return frozenset(out)
+
+
+def _as_findings(rows: list) -> List[Finding]:
+    """``rows`` as findings, at C speed; ``rows`` is emptied piece by piece as it goes, so the
+    tuples and the findings are not all held at once."""
+    out: List[Finding] = []
+    while rows:
+        out.extend(map(tuple.__new__, repeat(Finding), rows[:_PIECE]))
+        del rows[:_PIECE]
+    return out
 
 
 def _without(rows: list, gone: FrozenSet[str]) -> list:
