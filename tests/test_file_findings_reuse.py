@@ -82,8 +82,8 @@ def test_nothing_changed_computes_nothing(make_repo, asked) -> None:
     root = make_repo(FILES)
     first = _run(root)
     assert _run(root) == first
-    assert asked["DOC001"] == [None]  # the second run asked no file
-    assert asked["OWN007"] == [None]
+    assert asked["DOC001"] == [None, []]  # the second run asked about no file
+    assert asked["OWN007"] == [None, []]
 
 
 def test_a_role_change_alone_computes_that_file(make_repo, asked) -> None:

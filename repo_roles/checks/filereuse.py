@@ -80,7 +80,7 @@ class FileFindings:
         self._fresh = len(context.targets)  # files computed afresh by the largest rule
         self._loaded = False
         self._usable = False
-        self._notes = len(context.notes)
+        self._noted = False  # a rule said a note while computing: the note must be said again
 
     @classmethod
     def open(cls, context: "ProjectContext") -> Optional["FileFindings"]:
@@ -97,6 +97,7 @@ class FileFindings:
         """The rule's findings on every target: stored ones of unchanged files, the rest computed."""
         if not self._load():
             return list(compute(None))
+        notes = len(self._context.notes)
         stored = self._stored_rules.pop(rule_id, None)
         if stored is None:  # not stored (a rule selected since): every file
             found = list(compute(None))
@@ -105,15 +106,16 @@ class FileFindings:
             kept = _without(stored, self._gone)
             del stored
             found = _as_findings(kept)
-            if self._todo:
-                found.extend(compute(self._todo))
+            # asked even about no file: the rule reads the stages it reads without a cache
+            found.extend(compute(self._todo))
             self._fresh = max(self._fresh, len(self._todo))
+        self._noted = self._noted or len(self._context.notes) != notes
         self._computed[rule_id] = found
         return found
 
     def save(self) -> None:
         """Store the run's findings when the entry was missing or is far behind (best effort)."""
-        if not self._usable or not self._computed or len(self._context.notes) != self._notes:
+        if not self._usable or not self._computed or self._noted:
             return
         if self._fresh * _REWRITE_SHARE <= len(self._context.targets):
             return
