@@ -86,17 +86,6 @@ def test_nothing_changed_computes_nothing(make_repo, asked) -> None:
     assert asked["OWN007"] == [None, []]
 
 
-def test_a_role_change_alone_computes_that_file(make_repo, asked) -> None:
-    root = make_repo(FILES)
-    _run(root)
-    write_files(root, {".gitattributes": "app/b.py linguist-generated\n"})
-    git(root, "add", ".gitattributes")
-    found = _run(root)
-    assert asked["DOC001"][-1] == [".gitattributes", "app/b.py"]  # the new file, and b by its role
-    assert not any(f.path == "app/b.py" for f in found if f.rule_id in ("DOC001", "OWN001"))
-    assert found == _run(root, use_cache=False)
-
-
 def test_a_codeowners_edit_computes_every_file(make_repo, asked) -> None:
     root = make_repo(FILES)
     first = _run(root)
@@ -108,14 +97,19 @@ def test_a_codeowners_edit_computes_every_file(make_repo, asked) -> None:
     assert found == _run(root, use_cache=False)
 
 
-def test_an_added_file_is_computed(make_repo, asked) -> None:
+@pytest.mark.parametrize("name, content, computed", [
+    pytest.param(".gitattributes", "app/b.py linguist-generated\n", [".gitattributes", "app/b.py"],
+                 id="a role changes alone"),  # the new file, and b by its role
+    pytest.param("app/new.py", "def new():\n    return 0\n", ["app/new.py"], id="a file added"),
+])
+def test_a_staged_file_computes_the_files_it_changes(make_repo, asked, name, content, computed) -> None:
     root = make_repo(FILES)
-    _run(root)
-    write_files(root, {"app/new.py": "def new():\n    return 0\n"})
-    git(root, "add", "app/new.py")
+    first = _run(root)
+    write_files(root, {name: content})
+    git(root, "add", name)
     found = _run(root)
-    assert asked["DOC001"][-1] == ["app/new.py"]
-    assert any(f.rule_id == "DOC001" and f.path == "app/new.py" for f in found)
+    assert asked["DOC001"][-1] == computed
+    assert found != first
     assert found == _run(root, use_cache=False)
 
 
