@@ -9,7 +9,8 @@ the stored ones, and the rule's findings on the other files (added, edited, re-c
 
 The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), holds:
 
-* its key: the tool's files, the loaded configuration (the root as a token), where the project
+* its key: the tool's files, the interpreter's version and the documentation analyzers at hand,
+  the loaded configuration (the root as a token), where the project
   sits in its repository, and the ownership as resolved (the code-owners file as discovered, the
   digest of every ownership file read: ``Ownership.inputs_key``) -- a change of any of them
   computes every file again;
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import marshal
+import sys
 import zlib
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
@@ -212,12 +214,15 @@ def _without(rows: list, gone: FrozenSet[str]) -> list:
 
 
 def _key(context: "ProjectContext") -> str:
+    from repo_roles.coverage.analyze import analyzer_lookup
     from repo_roles.runcache.key import ROOT_TOKEN, code_fingerprint
 
     inventory = context.inventory
     ownership = context.ownership
     h = hashlib.blake2b(digest_size=20)
-    for value in ("file findings", FORMAT, code_fingerprint(),
+    # the interpreter and the analyzers at hand decide what a file's documentation row says,
+    # as they key the documentation cache (coverage/cache.py)
+    for value in ("file findings", FORMAT, code_fingerprint(), sys.version_info[:2], analyzer_lookup()[1],
                   repr(context.config).replace(str(context.root), ROOT_TOKEN),
                   inventory.prefix, inventory.scope,
                   repr(ownership.discovery), repr(ownership.oversize), ownership.inputs_key):
