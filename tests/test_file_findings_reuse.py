@@ -165,3 +165,21 @@ def test_as_findings_keeps_the_order_and_empties_the_rows() -> None:
     found = filereuse._as_findings(rows)
     assert found == expected and all(type(f) is Finding for f in found)
     assert rows == []
+
+
+def test_selection_and_suppressions_apply_to_reused_findings(make_repo, asked) -> None:
+    """Per-path ignores, severity overrides and inline suppressions act on the reused findings
+    as on computed ones (they apply after the rules, in the engine)."""
+    config = CONFIG + '\n[lint]\nseverity = { "DOC001" = "error" }\nper-path-ignores = { "app/legacy/**" = ["OWN001"] }\n'
+    root = make_repo({**FILES, "repo-roles.toml": config,
+                      "app/b.py": "def b():  # repo-roles: ignore[DOC001]\n    return 2\n"})
+    first = _run(root)
+    assert {f.severity for f in first if f.rule_id == "DOC001"} == {"error"}
+    assert not any(f.path == "app/legacy/c.py" and f.rule_id == "OWN001" for f in first)  # ignored there
+    assert not any(f.path == "app/b.py" and f.rule_id == "DOC001" for f in first)  # suppressed inline
+    write_files(root, {"app/a.py": "def a():  # repo-roles: ignore[DOC001]\n    return 1\n"})
+    found = _run(root)
+    assert asked["DOC001"][-1] == ["app/a.py"]
+    assert not any(f.rule_id == "DOC001" and f.path in ("app/a.py", "app/b.py") for f in found)
+    assert any(f.rule_id == "DOC001" and f.path == "app/legacy/c.py" for f in found)  # reused
+    assert found == _run(root, use_cache=False)
