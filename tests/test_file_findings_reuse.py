@@ -126,7 +126,7 @@ def test_a_damaged_entry_is_a_miss(make_repo, asked, damage) -> None:
     elif damage == "flipped":
         data = data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:]
     else:  # a well-formed entry of another key
-        filereuse._write(entry, "another key", [[], [], [], []], {"DOC001": []})
+        filereuse._write(entry, "another key", [[], [], [], []], {"DOC001": []}, frozenset())
         data = entry.read_bytes()
     entry.write_bytes(data)
     assert _run(root) == first
@@ -183,3 +183,21 @@ def test_selection_and_suppressions_apply_to_reused_findings(make_repo, asked) -
     assert not any(f.rule_id == "DOC001" and f.path in ("app/a.py", "app/b.py") for f in found)
     assert any(f.rule_id == "DOC001" and f.path == "app/legacy/c.py" for f in found)  # reused
     assert found == _run(root, use_cache=False)
+
+
+def test_an_entry_of_many_parts(make_repo, asked, monkeypatch) -> None:
+    """Rows are stored and read in parts of ``_PIECE`` (one part's bytes held at a time); a
+    damaged part in the middle is a miss of the whole entry."""
+    monkeypatch.setattr(filereuse, "_PIECE", 2)
+    root = make_repo({**FILES, **{f"app/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(5)}})
+    first = _run(root)
+    write_files(root, {"app/m2.py": '"""Now documented."""\n\n\ndef f2():\n    """F2."""\n'})
+    second = _run(root)
+    assert asked["DOC001"][-1] == ["app/m2.py"]
+    assert second == _run(root, use_cache=False) != first
+    entry = _entry()
+    data = bytearray(entry.read_bytes())
+    data[len(data) * 2 // 3] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    assert _run(root) == second
+    assert asked["DOC001"][-1] is None

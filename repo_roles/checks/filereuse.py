@@ -24,8 +24,9 @@ The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), ho
 A file is reused when its ``(path, mode, blob id, role)`` is among the stored ones and it is not
 modified now.  The entry is written again only when it was missing or when the files computed
 afresh are many (more than 1/8 of the targets): a run after a 20-file change reads the entry and
-computes those 20 files, and the next run does the same against the same entry.  Every entry is
-checksummed and written atomically; a missing, truncated, damaged or other-key entry is a miss
+computes those 20 files, and the next run does the same against the same entry.  An entry is
+written atomically in parts, each checksummed (a head with the key and the files, then each
+rule's findings in parts of ``_PIECE`` rows, read one at a time); a missing, truncated, damaged or other-key entry is a miss
 (every file computed), never a wrong answer.  A run that said a note while computing stores
 nothing.
 """
@@ -40,7 +41,7 @@ from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
 from operator import attrgetter, itemgetter, ne, or_
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from repo_roles.findings import Finding
 
@@ -105,9 +106,7 @@ class FileFindings:
             found = list(compute(None))
             self._fresh = len(self._context.targets)
         else:
-            kept = _without(stored, self._gone)
-            del stored
-            found = _as_findings(kept)
+            found = stored
             # asked even about no file: the rule reads the stages it reads without a cache
             found.extend(compute(self._todo))
             self._fresh = max(self._fresh, len(self._todo))
@@ -126,12 +125,7 @@ class FileFindings:
         paths, modes, blobs, roles = self._current
         if volatile:  # no blob id: never the same as a later run's
             blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
-        known = [paths, modes, blobs, roles]
-        rules = {}
-        for rule_id, found in self._computed.items():  # by path: a file's findings are one slice
-            rows = sorted(map(tuple, found), key=_FINDING_PATH)
-            rules[rule_id] = [r for r in rows if r[2] not in volatile] if volatile else rows
-        _write(self._entry, self._key, known, rules)
+        _write(self._entry, self._key, [paths, modes, blobs, roles], self._computed, volatile)
 
     # -- the stored entry against this run's files ---------------------------------------------
     def _load(self) -> bool:
@@ -149,10 +143,29 @@ class FileFindings:
         paths = list(map(_ENTRY_PATH, targets))
         roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
         current = self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
-        stored = _read(self._entry, self._key)
-        if stored is None:
+        try:
+            handle = open(self._entry, "rb")
+        except OSError:
             return True
-        known, self._stored_rules = stored
+        with handle:
+            head = _read_head(handle, self._key)
+            if head is None:
+                return True
+            known, counts = head
+            self._compare(known)
+            del known, head
+            stored = _read_rules(handle, counts, self._gone)
+        if stored is not None:
+            self._stored_rules = stored
+            self._fresh = len(self._todo)
+        return True
+
+    def _compare(self, known: list) -> None:
+        """Which targets are computed afresh, and which stored paths' findings are cut."""
+        context = self._context
+        current = self._current
+        assert current is not None
+        paths, roles, volatile = current[0], current[3], self._volatile
         if known[0] == paths:  # the same files: compare the columns at C speed
             changed = set(compress(paths, map(or_, map(or_, map(ne, current[1], known[1]),
                                                           map(ne, current[2], known[2])),
@@ -163,8 +176,6 @@ class FileFindings:
             reusable = frozenset(map(_PATH, same)) - volatile
         self._todo = context.target_paths - reusable
         self._gone = frozenset(known[0]) - reusable
-        self._fresh = len(self._todo)
-        return True
 
 
 def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
@@ -239,46 +250,82 @@ def _entry_path(context: "ProjectContext") -> Path:
     return cache_directory(context.config, context.inventory.project_root) / "findings" / f"files-{name}.bin"
 
 
-def _write(path: Path, key: str, known: list, rules: Dict[str, list]) -> None:
+def _write(path: Path, key: str, known: list, computed: Dict[str, List[Finding]], volatile: FrozenSet[str]) -> None:
+    """The entry: a head part (format, key, the known files' columns, each rule's number of
+    parts), then each rule's rows sorted by path in parts of ``_PIECE`` rows; every part is its
+    length, its CRC-32 and its marshal bytes, so a reader holds one part's bytes at a time."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
-    payload = marshal.dumps((FORMAT, key, known, rules))
-    head = _MAGIC + len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little")
+    def part(value: object) -> bytes:
+        payload = marshal.dumps(value)
+        return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+    def pieces() -> Iterator[bytes]:
+        counts = [(rule_id, -(-len(found) // _PIECE)) for rule_id, found in computed.items()]
+        yield _MAGIC + part((FORMAT, key, known, counts))
+        for rule_id, found in computed.items():
+            # by path: a file's findings are one slice (cut by bisection when it changes)
+            rows = sorted(map(tuple, found), key=_FINDING_PATH)
+            if volatile:  # never reused: not stored
+                rows = [r for r in rows if r[2] not in volatile]
+            # as many parts as announced, the last ones possibly empty
+            for start in range(0, dict(counts)[rule_id] * _PIECE, _PIECE):
+                yield part(rows[start:start + _PIECE])
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(str(path), [head, payload])
+        write_atomic(str(path), pieces())
     except (OSError, AtomicWriteError):
         pass
 
 
-def _read(path: Path, key: str) -> Optional[Tuple[list, Dict[str, list]]]:
-    """``(known files, rule id -> finding tuples)``, or None when missing, for another key,
-    truncated or damaged."""
+def _read_part(handle: BinaryIO) -> object:
+    """One part's value; raises ValueError when it is truncated or damaged."""
+    head = handle.read(12)
+    if len(head) != 12:
+        raise ValueError("truncated")
+    size = int.from_bytes(head[:8], "little")
+    payload = handle.read(size)
+    if len(payload) != size or zlib.crc32(payload) != int.from_bytes(head[8:], "little"):
+        raise ValueError("damaged")
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return None
-    start = len(_MAGIC) + 12
-    if len(data) < start or not data.startswith(_MAGIC):
-        return None
-    size = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "little")
-    crc = int.from_bytes(data[len(_MAGIC) + 8:start], "little")
-    payload = memoryview(data)[start:]
-    if len(payload) != size or zlib.crc32(payload) != crc:
-        return None
+        return marshal.loads(payload)
+    except (EOFError, TypeError) as exc:
+        raise ValueError("undecodable") from exc
+
+
+def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list]]:
+    """``(the known files' columns [paths, modes, blob ids, roles], [(rule id, parts)]``) when
+    the entry is of this key and format, else None."""
     try:
-        found = marshal.loads(payload)
-    except (ValueError, EOFError, TypeError):
+        if handle.read(len(_MAGIC)) != _MAGIC:
+            return None
+        found = _read_part(handle)
+    except (OSError, ValueError):
         return None
     if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
-            and isinstance(found[2], list) and len(found[2]) == 4 and isinstance(found[3], dict)):
+            and isinstance(found[2], list) and len(found[2]) == 4 and isinstance(found[3], list)):
         return None
-    rules = found[3]
-    # the checksum vouches for every row: what this module wrote under this key and format
-    if not all(isinstance(rows, list) for rows in rules.values()):
+    return found[2], found[3]
+
+
+def _read_rules(handle: BinaryIO, counts: list, gone: FrozenSet[str]) -> Optional[Dict[str, List[Finding]]]:
+    """Each stored rule's findings without those of the ``gone`` paths, read part by part (one
+    part's bytes and rows at a time); None when a part is truncated or damaged."""
+    out: Dict[str, List[Finding]] = {}
+    try:
+        for rule_id, parts in counts:
+            found: List[Finding] = []
+            for _ in range(parts):
+                rows = _read_part(handle)
+                # the checksum vouches for every row: what this module wrote under this key
+                if not isinstance(rows, list):
+                    return None
+                found.extend(_as_findings(_without(rows, gone)))
+            out[rule_id] = found
+    except (OSError, ValueError, TypeError):
         return None
-    return found[2], rules
+    return out
 
 
 def targets_among(context: "ProjectContext", paths: Optional[FrozenSet[str]]) -> list:
