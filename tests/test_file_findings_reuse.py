@@ -153,12 +153,6 @@ def test_without_cuts_the_rows_of_gone_paths() -> None:
     assert filereuse._without(rows, frozenset()) is rows
 
 
-def test_sorted_findings_is_sort_key_order() -> None:
-    findings = [Finding("B", "m", "p", None), Finding("A", "m", "p", 3, 1), Finding("A", "m", "p", 0),
-                Finding("A", "z", "o", 2, None), Finding("A", "m", "p", 3, None), Finding("A", "m", "p", None, key="2")]
-    assert engine.sorted_findings(findings) == sorted(findings, key=Finding.sort_key)
-
-
 def test_as_findings_keeps_the_order_and_empties_the_rows() -> None:
     rows = [("R", "m", f"p{i:06}", i, None, "warning", "", None, None) for i in range(70000)]
     expected = [Finding(*r) for r in rows]
