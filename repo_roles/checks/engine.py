@@ -79,6 +79,7 @@ def run_checks(context: "ProjectContext", selection: Optional[RuleSelection] = N
                 accepted.append(finding)
     if per_file is not None:
         per_file.save()
+        per_file = found = None  # its columns and lists are not kept through the sort below
     if UNUSED_SUPPRESSION_RULE not in selection.enabled:
         accepted = apply_suppressions(context, accepted, ran)
     # in place: a sorted copy with its keys and indices would hold ~40 bytes more per finding
