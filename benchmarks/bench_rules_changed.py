@@ -9,7 +9,8 @@ to ``--files`` tracked ``.py`` modules, left dirty, taken back with ``git checko
 each round).  Each round runs, with each version in alternating order and each in a fresh
 process with its own warm cache: a scan, the stages the rules read (documentation, test
 evidence, the modules' test answers), then ``run_checks`` alone, timed by ``time.process_time``
-(the process's user + system CPU), and the process's peak RSS.  It prints the median with its
+(the process's user + system CPU), and the process's peak RSS; the cyclic garbage collector is
+paused, as the commands pause it.  It prints the median with its
 spread (min-max) per version and the 1-minute load average before each round.  The first round
 of each version warms its cache and is not counted.  A command-line tool: it prints its figures.
 """
@@ -26,7 +27,8 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 WORKER = r"""
-import json, resource, sys, time
+import gc, json, resource, sys, time
+gc.disable()  # as the commands run (commands/common.py no_cyclic_gc)
 from repo_roles.scan import scan
 from repo_roles.checks.engine import run_checks
 context = scan(sys.argv[1])
