@@ -126,7 +126,7 @@ def test_a_damaged_entry_is_a_miss(make_repo, asked, damage) -> None:
     elif damage == "flipped":
         data = data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:]
     else:  # a well-formed entry of another key
-        filereuse._write(entry, "another key", [[], [], [], []], {"DOC001": []}, frozenset())
+        filereuse._write(entry, "another key", filereuse._columns([], [], [], []), {"DOC001": []}, frozenset())
         data = entry.read_bytes()
     entry.write_bytes(data)
     assert _run(root) == first
@@ -195,3 +195,16 @@ def test_an_entry_of_many_parts(make_repo, asked, monkeypatch) -> None:
     entry.write_bytes(bytes(data))
     assert _run(root) == second
     assert asked["DOC001"][-1] is None
+
+
+@pytest.mark.parametrize("paths, modes, blobs, roles", [
+    pytest.param([], [], [], [], id="no file"),
+    pytest.param(["a b/ü.py"], [0o100644], [None], ["unclassified"], id="one untracked file"),
+    pytest.param(["a", "b\nc"], [0o100755, 0o120000], ["0" * 40, ""], ["backend.logic", "generated"], id="two"),
+])
+def test_stored_columns_round_trip(paths, modes, blobs, roles) -> None:
+    known = filereuse._columns(paths, modes, blobs, roles)
+    assert filereuse._split(0, known[0], -1) == paths
+    assert filereuse._split(1, known[1], len(paths)) == modes
+    assert filereuse._split(2, known[2], len(paths)) == [b or "" for b in blobs]
+    assert filereuse._split(3, known[3], len(paths)) == roles

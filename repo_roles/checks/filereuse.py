@@ -14,8 +14,9 @@ The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), ho
   sits in its repository, and the ownership as resolved (the code-owners file as discovered, the
   digest of every ownership file read: ``Ownership.inputs_key``) -- a change of any of them
   computes every file again;
-* every file it knows as ``(path, mode, blob id, role)``: git's index record of a clean file
-  stands for its content.  Files whose content no index id describes (modified in the work
+* every file it knows as ``(path, mode, blob id, role)``, kept as four joined columns (a run
+  where they are equal compares four strings; a column that differs is split and compared
+  file by file at C speed): git's index record of a clean file stands for its content.  Files whose content no index id describes (modified in the work
   tree as ``git diff-files`` reports them, untracked, symlinks, submodules) and files whose
   documentation is read across files (Rust: ``coverage/rust_crate.py`` reads the crate) are
   never known, so they are computed on every run;
@@ -37,9 +38,10 @@ import hashlib
 import marshal
 import sys
 import zlib
+from array import array
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter, ne, or_
+from operator import attrgetter, itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
@@ -125,7 +127,7 @@ class FileFindings:
         paths, modes, blobs, roles = self._current
         if volatile:  # no blob id: never the same as a later run's
             blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
-        _write(self._entry, self._key, [paths, modes, blobs, roles], self._computed, volatile)
+        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), self._computed, volatile)
 
     # -- the stored entry against this run's files ---------------------------------------------
     def _load(self) -> bool:
@@ -161,21 +163,47 @@ class FileFindings:
         return True
 
     def _compare(self, known: list) -> None:
-        """Which targets are computed afresh, and which stored paths' findings are cut."""
+        """Which targets are computed afresh, and which stored paths' findings are cut.  The
+        stored columns are a few joined strings: equal columns compare as one string each, and
+        only a column that differs is split and compared file by file (at C speed)."""
         context = self._context
         current = self._current
         assert current is not None
-        paths, roles, volatile = current[0], current[3], self._volatile
-        if known[0] == paths:  # the same files: compare the columns at C speed
-            changed = set(compress(paths, map(or_, map(or_, map(ne, current[1], known[1]),
-                                                          map(ne, current[2], known[2])),
-                                              map(ne, roles, known[3]))))
+        volatile = self._volatile
+        paths = current[0]
+        mine = _columns(*current)
+        if known[0] == mine[0]:  # the same files
+            changed: set = set()
+            for index, (stored, now) in enumerate(zip(known[1:], mine[1:]), 1):
+                if stored != now:
+                    changed.update(compress(paths, map(ne, _split(index, stored, len(paths)), current[index])))
             reusable = context.target_paths - changed - volatile
+            stored_paths: Iterable[str] = paths
         else:  # files added or removed
-            same = set(zip(*current)).intersection(zip(*known))
+            stored_paths = _split(0, known[0], -1)
+            count = len(stored_paths)
+            same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], count) for i in (1, 2, 3))))
             reusable = frozenset(map(_PATH, same)) - volatile
         self._todo = context.target_paths - reusable
-        self._gone = frozenset(known[0]) - reusable
+        self._gone = frozenset(stored_paths) - reusable
+
+
+def _columns(paths: List[str], modes: List[int], blobs: List[Optional[str]], roles: List[str]) -> list:
+    """The files' columns as stored: paths, blob ids and roles joined by NUL (which no git path
+    holds), modes as 64-bit integers: four objects, not four per file."""
+    return ["\0".join(paths), array("q", modes).tobytes(), "\0".join(b or "" for b in blobs) if None in blobs
+            else "\0".join(blobs), "\0".join(roles)]  # type: ignore[arg-type]
+
+
+def _split(index: int, column: object, count: int) -> list:
+    """A stored column back as a list (``count`` entries; -1: the path column, any length)."""
+    if index == 1:
+        numbers = array("q")
+        numbers.frombytes(column)  # type: ignore[arg-type]
+        return numbers.tolist()
+    if count == 0 or (count < 0 and not column):
+        return []
+    return column.split("\0")  # type: ignore[union-attr]
 
 
 def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
@@ -305,6 +333,10 @@ def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list]]:
         return None
     if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
             and isinstance(found[2], list) and len(found[2]) == 4 and isinstance(found[3], list)):
+        return None
+    paths, modes, blobs, roles = found[2]
+    if not (type(paths) is str and type(modes) is bytes and len(modes) % 8 == 0
+            and type(blobs) is str and type(roles) is str):
         return None
     return found[2], found[3]
 
