@@ -143,8 +143,10 @@ def test_corrupt_cache_is_ignored_and_rebuilt(make_repo, run_cli, calls, tmp_pat
     _checkpoint(db)
     damage(db)
     calls.clear()
-    # The stored run (repo_roles.runcache) would answer without reading the documentation cache.
+    # The stored run (repo_roles.runcache) would answer without reading the documentation cache,
+    # and the stored per-file findings (checks/filereuse.py) without decoding the damaged row.
     shutil.rmtree(cache_dir / "runs")
+    shutil.rmtree(cache_dir / "findings")
     assert audit(run_cli, root) == first  # the damaged entry was not trusted
     assert calls == Counter({"app/a.py": 1})
     calls.clear()

@@ -377,6 +377,21 @@ def js_test_imports(root: Path) -> None:
     commit(root, "the app test uses the api")
 
 
+def inline_suppression_added(root: Path) -> None:
+    """An inline suppression comment appears in a file whose other inputs (role, owners) stay:
+    the per-file findings of the rules are computed for it, the suppression applies after."""
+    text = (root / "web/src/api.ts").read_text()
+    write_files(root, {"web/src/api.ts": "// repo-roles: ignore-file[DOC001]\n" + text})
+
+
+def one_role_changes(root: Path) -> None:
+    """One file changes role by a committed attributes line alone (its content, its owners and
+    the configuration stay): its stored per-file findings are not reused."""
+    text = (root / ".gitattributes").read_text()
+    write_files(root, {".gitattributes": text + "backend/src/app/helpers.py linguist-generated\n"})
+    commit(root, "helpers are generated")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -406,6 +421,8 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a Go test uses it", go_test_uses_it),
     ("tests required for the frontend", step_tests_required_for_frontend),
     ("a JS test imports a module", js_test_imports),
+    ("an inline suppression added", inline_suppression_added),
+    ("one file changes role", one_role_changes),
 ]
 
 COMMANDS = {

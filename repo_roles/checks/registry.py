@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
+from repo_roles.checks.filereuse import FILE_INPUTS
 from repo_roles.findings import SEVERITIES, Finding
 
 if TYPE_CHECKING:
@@ -36,8 +37,11 @@ class Rule:
     # "repository": looks at the whole project (the ownership file, the roster…); runs on full
     # scans, and in `check` only when the ownership file or the config is among the files.
     scope: str = "file"
-    # What the findings depend on besides the configuration and the tool (``checks/reuse.py``):
-    # a rule that declares it is run only when those inputs changed; "" runs every time.
+    # What the findings depend on besides the configuration and the tool: a repository-scope
+    # rule that declares it is run only when those inputs changed (``checks/reuse.py``); a
+    # file-scope rule declaring ``FILE_INPUTS`` reads of each file only the file itself and is
+    # called as ``check(context, paths)`` on the files whose inputs changed
+    # (``checks/filereuse.py``); "" runs every time.
     inputs: str = ""
 
 
@@ -58,12 +62,14 @@ def rule(
         raise ValueError(f"{id}: unknown severity {severity!r}")
     if scope not in ("file", "repository"):
         raise ValueError(f"{id}: unknown scope {scope!r}")
-    if inputs and scope != "repository":
-        raise ValueError(f"{id}: only a repository-scope rule declares its inputs")
+    if inputs and (scope == "file") != (inputs == FILE_INPUTS):
+        raise ValueError(f"{id}: a file-scope rule declares {FILE_INPUTS!r} inputs, a repository-scope rule others")
 
     def decorate(func: CheckFunction) -> CheckFunction:
         if id in RULES:
             raise ValueError(f"rule id {id} registered twice")
+        if inputs == FILE_INPUTS and "paths" not in inspect.signature(func).parameters:
+            raise ValueError(f"{id}: a rule declaring {FILE_INPUTS!r} inputs takes the paths to report on")
         module = sys.modules.get(func.__module__)
         doc = inspect.cleandoc((module.__doc__ if module else None) or func.__doc__ or summary)
         RULES[id] = Rule(id, name, summary, severity, doc, func, enabled_by_default, scope, inputs)

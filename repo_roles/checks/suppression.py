@@ -14,6 +14,8 @@ and records which suppressions were used, so SUP001 can report the ones that sup
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from repo_roles.findings import Finding
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 UNUSED_SUPPRESSION_RULE = "SUP001"  # runs after every other rule and after suppression
 BLANKET = ""  # the code recorded when a suppression without codes was used
 _USAGE_KEY = "_suppression_usage"
+_PATH = attrgetter("path")
 
 UseKey = Tuple[str, int, bool]  # (path, comment line, file level)
 
@@ -54,15 +57,18 @@ def _covers(suppression: "Suppression", finding: Finding) -> bool:
 def apply_suppressions(context: "ProjectContext", findings: Iterable[Finding], ran: Iterable[str]) -> List[Finding]:
     """The findings no suppression covers; records the usage for :func:`usage_of`."""
     used: Dict[UseKey, Set[str]] = {}
-    kept: List[Finding] = []
     known: Dict[str, Tuple["Suppression", ...]] = {}
     findings = list(findings)
-    # Only files with a suppression comment need a look (no finding: no coverage stage either).
+    # Only files with a suppression comment need a look (no finding: no coverage stage either):
+    # the others' findings are picked out at C speed.
     commented = context.coverage.paths_with_suppressions() if findings else frozenset()
-    for finding in findings:
-        if finding.path not in commented:
-            kept.append(finding)
-            continue
+    looked = list(map(commented.__contains__, map(_PATH, findings))) if commented else []
+    if not any(looked):
+        context.__dict__[_USAGE_KEY] = SuppressionUsage(used, frozenset(ran))
+        return findings
+    keep = [True] * len(findings)
+    for index in compress(range(len(findings)), looked):
+        finding = findings[index]
         sups = known.get(finding.path)
         if sups is None:
             sups = known[finding.path] = suppressions_for(context, finding.path)
@@ -74,10 +80,10 @@ def apply_suppressions(context: "ProjectContext", findings: Iterable[Finding], r
             if codes:
                 used.setdefault((finding.path, sup.line, sup.file_level), set()).update(codes)
                 suppressed = True
-        if not suppressed:
-            kept.append(finding)
+        if suppressed:
+            keep[index] = False
     context.__dict__[_USAGE_KEY] = SuppressionUsage(used, frozenset(ran))
-    return kept
+    return list(compress(findings, keep))
 
 
 def usage_of(context: "ProjectContext") -> Optional[SuppressionUsage]:

@@ -21,6 +21,8 @@ else on the directory; its key is the directory.  Repository scope: runs on whol
 
 from __future__ import annotations
 
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Dict, Iterator, List, Set
 
 
@@ -33,6 +35,8 @@ from repo_roles.findings import Finding
 if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
+_DIRECTORY = itemgetter(0)
+_BASE = itemgetter(2)
 README_NAMES = frozenset({"readme", "readme.md", "readme.rst", "readme.txt"})
 _NOT_A_PACKAGE = frozenset({R.VENDORED, R.GENERATED})
 # Manifests below these are test fixtures, not packages (Go ignores testdata/ by design).
@@ -48,7 +52,7 @@ def _show(directory: str) -> str:
 
 def package_dirs(context: "ProjectContext") -> Dict[str, str]:
     """Package directory -> the file to report on (its manifest, or the directory itself)."""
-    paths = [e.path for e in context.inventory.entries]
+    paths = context.inventory.paths
     globs = context.config.docs.package_dirs
     found: Dict[str, str] = {}
     if globs:
@@ -64,9 +68,10 @@ def package_dirs(context: "ProjectContext") -> Dict[str, str]:
                 found[directory] = directory
         return found
     evidence = None
-    for path in paths:
+    # only the manifests need a look: picked from the path list at C speed
+    for path in compress(paths, map(MANIFESTS.__contains__, map(_BASE, map(str.rpartition, paths, repeat("/"))))):
         directory, _, base = path.rpartition("/")
-        if base not in MANIFESTS or directory in found:
+        if directory in found:
             continue
         if _FIXTURE_DIRS.intersection(directory.split("/")) or context.role_of(path) in _NOT_A_PACKAGE:
             continue
@@ -81,11 +86,10 @@ def package_dirs(context: "ProjectContext") -> Dict[str, str]:
 @rule("DOC003", "package-without-readme", "A package or service directory has no README.",
       severity="warning", scope="repository")
 def check(context: "ProjectContext") -> Iterator[Finding]:
-    readmes: Set[str] = set()
-    for entry in context.inventory.entries:
-        directory, _, base = entry.path.rpartition("/")
-        if base.lower() in README_NAMES:
-            readmes.add(directory)
+    parts = list(map(str.rpartition, context.inventory.paths, repeat("/")))  # (directory, "/", base)
+    readmes: Set[str] = set(map(_DIRECTORY, compress(parts, map(README_NAMES.__contains__,
+                                                                   map(str.lower, map(_BASE, parts))))))
+    del parts
     packages = package_dirs(context)
     missing: List[str] = sorted(d for d in packages if d not in readmes)
     for directory in missing:

@@ -17,6 +17,8 @@ Example message::
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING, Iterator, List
 
 from repo_roles.checks.registry import RULES, rule
@@ -25,6 +27,8 @@ from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
+
+_PATH = attrgetter("path")
 
 
 @rule(UNUSED_SUPPRESSION_RULE, "unused-suppression", "An inline suppression comment suppressed nothing.",
@@ -36,7 +40,9 @@ def check(context: "ProjectContext") -> Iterator[Finding]:
     others = [r for r in RULES.values() if r.id != UNUSED_SUPPRESSION_RULE]
     complete = all(r.id in usage.ran for r in others if r.enabled_by_default)
     coverage = context.coverage
-    for entry in context.targets:
+    commented = coverage.paths_with_suppressions()  # a few files: the others have none
+    targets = context.targets
+    for entry in compress(targets, map(commented.__contains__, map(_PATH, targets))):
         for sup in coverage.suppressions(entry.path):  # what suppressions_for gives, without building analyses
             used = usage.used.get((entry.path, sup.line, sup.file_level), set())
             directive = f"repo-roles: ignore{'-file' if sup.file_level else ''}"

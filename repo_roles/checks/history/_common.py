@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from itertools import compress, repeat
+from operator import and_, attrgetter, eq
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from repo_roles import __version__
@@ -12,6 +14,11 @@ from repo_roles.findings import Finding
 from repo_roles.history.declared import real_owners
 from repo_roles.history.identity import Identities, normalize
 from repo_roles.history.stage import day  # noqa: F401 (re-exported for the HIS rules)
+from repo_roles.inventory import paths_digest
+
+_PATH = attrgetter("path")
+_KIND = attrgetter("kind")
+_ROLE = attrgetter("role")
 
 if TYPE_CHECKING:
     from repo_roles.history.stage import History
@@ -45,9 +52,11 @@ def maintained_paths(context: "ProjectContext") -> List[str]:
     found = context.__dict__.get("_maintained_paths")  # HIS004 and HIS005 both ask: once per scan
     if found is None:
         wanted = frozenset(context.config.history.roles)
-        role_of = context.role_of
-        found = context.__dict__["_maintained_paths"] = [
-            e.path for e in context.inventory.in_scope() if e.kind == "file" and role_of(e.path) in wanted]
+        entries = context.inventory.in_scope()
+        paths = list(map(_PATH, entries))
+        roles = map(_ROLE, map(context.classifications.__getitem__, paths))  # at C speed
+        found = context.__dict__["_maintained_paths"] = list(compress(paths, map(
+            and_, map(eq, map(_KIND, entries), repeat("file")), map(wanted.__contains__, roles))))
     return found
 
 
@@ -94,11 +103,21 @@ def cached_findings(context: "ProjectContext", rule_id: str, settings: list, pat
     history = context.config.history
     digest = hashlib.sha1(json.dumps([FINDINGS_CACHE_FORMAT, __version__, rule_id, base, context.inventory.prefix,
                                       history.active_days, identities_of(context).key, settings]).encode())
-    for path in paths:
-        digest.update(path.encode("utf-8", "surrogatepass"))
-        for owner in owners_of(path) if owners_of is not None else ():
-            digest.update(b"\0" + owner.encode("utf-8", "surrogatepass"))
-        digest.update(b"\n")
+    digest.update(paths_digest(paths).encode())
+    ownership = context.ownership
+    if owners_of is None:
+        pass
+    elif ownership.inputs_key is not None:
+        # a path's owners are those of the ownership files as resolved (their bytes and the
+        # settings: Ownership.inputs_key) and the identities above: no look at each path
+        digest.update(json.dumps(["owners", repr(ownership.discovery), ownership.oversize,
+                                  ownership.inputs_key]).encode())
+    else:
+        for path in paths:
+            digest.update(path.encode("utf-8", "surrogatepass"))
+            for owner in owners_of(path):
+                digest.update(b"\0" + owner.encode("utf-8", "surrogatepass"))
+            digest.update(b"\n")
     key = digest.hexdigest()
     from repo_roles.cachedir import cache_directory
 

@@ -35,9 +35,10 @@ Configuration
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, FrozenSet, Iterator, Optional
 
 from repo_roles.checks.ownership._text import describe
+from repo_roles.checks.filereuse import FILE_INPUTS, targets_among
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
@@ -54,15 +55,18 @@ def has_ownership_source(context: "ProjectContext") -> bool:
     return ownership.parsed is not None or (tree is not None and bool(tree.files))
 
 
-@rule(RULE_ID, "unowned-file", "A file whose role requires an owner has none.", "error", scope="file")
-def check(context: "ProjectContext") -> Iterator[Finding]:
+@rule(RULE_ID, "unowned-file", "A file whose role requires an owner has none.", "error", scope="file",
+      inputs=FILE_INPUTS)
+def check(context: "ProjectContext", paths: Optional[FrozenSet[str]] = None) -> Iterator[Finding]:
+    """On every target, or on the targets among ``paths`` (a file's findings read only its path,
+    role and owners)."""
     required = frozenset(context.config.ownership.require_owner)
     if not required or not has_ownership_source(context):
         return
     ownership = context.ownership
     source = ownership.source_file
     rules = {r.line: r for r in ownership.parsed.rules} if ownership.parsed else {}
-    for entry in context.targets:
+    for entry in targets_among(context, paths):
         role = context.role_of(entry.path)
         if role not in required:
             continue

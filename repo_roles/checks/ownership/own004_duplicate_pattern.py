@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Tuple
 
 from repo_roles.checks.ownership._text import describe
 from repo_roles.checks.registry import rule
+from repo_roles.checks.reuse import OWNERSHIP_AND_PATHS
 from repo_roles.ownership.codeowners import rule_list
 from repo_roles.findings import Finding
 
@@ -60,7 +61,7 @@ def duplicate_groups(compiled: "CompiledCodeowners") -> List[List[int]]:
 
 
 @rule(RULE_ID, "duplicate-pattern", "The same pattern appears twice; the earlier line is dead.", "warning",
-      scope="repository")
+      scope="repository", inputs=OWNERSHIP_AND_PATHS)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     compiled = context.ownership.compiled
     if compiled is None:

@@ -36,9 +36,10 @@ Configuration
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, Iterator, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterator, Optional, Tuple
 
 from repo_roles.checks.ownership._roster import Roster
+from repo_roles.checks.filereuse import FILE_INPUTS, targets_among
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 from repo_roles.roles import side_of
@@ -53,14 +54,17 @@ RULE_ID = "OWN007"
 _Verdict = Optional[Tuple[frozenset, str]]
 
 
-@rule(RULE_ID, "role-mismatch", "None of a file's owners answers for the file's role.", "warning", scope="file")
-def check(context: "ProjectContext") -> Iterator[Finding]:
+@rule(RULE_ID, "role-mismatch", "None of a file's owners answers for the file's role.", "warning", scope="file",
+      inputs=FILE_INPUTS)
+def check(context: "ProjectContext", paths: Optional[FrozenSet[str]] = None) -> Iterator[Finding]:
+    """On every target, or on the targets among ``paths`` (a file's findings read only its path,
+    role and owners)."""
     roster = Roster(context.config.teams)
     if not roster:
         return
     ownership = context.ownership
     verdicts: Dict[Tuple[str, ...], _Verdict] = {}
-    for entry in context.targets:
+    for entry in targets_among(context, paths):
         owned = ownership.lookup(entry.path)
         if not owned.owners:
             continue  # OWN001's business

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from repo_roles.checks.ownership._text import describe
 from repo_roles.checks.registry import rule
+from repo_roles.checks.reuse import OWNERSHIP_AND_PATHS
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ if TYPE_CHECKING:
 RULE_ID = "OWN008"
 
 
-@rule(RULE_ID, "ownership-file-unowned", "The CODEOWNERS file itself has no owner.", "warning", scope="repository")
+@rule(RULE_ID, "ownership-file-unowned", "The CODEOWNERS file itself has no owner.", "warning", scope="repository",
+      inputs=OWNERSHIP_AND_PATHS)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     compiled = context.ownership.compiled
     path = context.ownership.source_file

@@ -1,0 +1,210 @@
+"""Per-file findings reuse (``checks/filereuse.py``): a file-scope rule that declares
+``FILE_INPUTS`` is asked only about the files whose inputs changed (issue 13: "a run after a
+20-file change does work proportional to those files"); results equal a ``--no-cache`` run."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from repo_roles.checks import engine, filereuse
+from repo_roles.checks.filereuse import FILE_INPUTS
+from repo_roles.checks.registry import RULES, iter_rules, rule
+from repo_roles.findings import Finding
+from repo_roles.scan import scan
+from tests.conftest import git, write_files
+
+CODEOWNERS = "/app/ @acme/backend\n/app/legacy/\n"
+CONFIG = """\
+[teams."@acme/backend"]
+responsible = ["frontend"]
+"""
+FILES = {
+    ".github/CODEOWNERS": CODEOWNERS,
+    "repo-roles.toml": CONFIG,
+    "app/a.py": "def a():\n    return 1\n",
+    "app/b.py": "def b():\n    return 2\n",
+    "app/legacy/c.py": "def c():\n    return 3\n",
+    "app/documented.py": '"""Docs."""\n\n\ndef d():\n    """Documented."""\n',
+}
+
+
+@pytest.fixture
+def asked(monkeypatch: pytest.MonkeyPatch) -> dict:
+    """rule id -> the ``paths`` each call of a FILE_INPUTS rule was given (None: every target)."""
+    calls: dict = {}
+    for rule_id, found in list(RULES.items()):
+        if found.inputs != FILE_INPUTS:
+            continue
+
+        def check(context, paths=None, _rule=found):
+            calls.setdefault(_rule.id, []).append(None if paths is None else sorted(paths))
+            return _rule.check(context, paths)
+
+        monkeypatch.setitem(RULES, rule_id, dataclasses.replace(found, check=check))
+    return calls
+
+
+def _run(root: Path, *, use_cache: bool = True) -> List[Finding]:
+    return engine.run_checks(scan(root, use_cache=use_cache))
+
+
+def _entry() -> Path:
+    entries = sorted(Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("findings/files-*.bin"))
+    assert len(entries) == 1
+    return entries[0]
+
+
+def test_the_per_file_rules_declare_their_inputs() -> None:
+    declared = {r.id for r in iter_rules() if r.inputs == FILE_INPUTS}
+    assert {"DOC001", "OWN001", "OWN007"} <= declared
+
+
+def test_an_edit_computes_that_file_only(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    assert {f.rule_id for f in first} >= {"DOC001", "OWN001", "OWN007"}
+    assert asked["DOC001"] == [None]  # nothing stored yet: every target
+    write_files(root, {"app/a.py": '"""Now documented."""\n\n\ndef a():\n    """A."""\n'})  # unstaged
+    second = _run(root)
+    assert asked["DOC001"] == [None, ["app/a.py"]]
+    assert asked["OWN001"] == [None, ["app/a.py"]]
+    assert not any(f.path == "app/a.py" and f.rule_id == "DOC001" for f in second)
+    assert any(f.path == "app/b.py" and f.rule_id == "DOC001" for f in second)  # reused
+    assert second == _run(root, use_cache=False)
+
+
+def test_nothing_changed_computes_nothing(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    assert _run(root) == first
+    assert asked["DOC001"] == [None, []]  # the second run asked about no file
+    assert asked["OWN007"] == [None, []]
+
+
+def test_a_codeowners_edit_computes_every_file(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    assert any(f.rule_id == "OWN001" and f.path == "app/legacy/c.py" for f in first)
+    write_files(root, {".github/CODEOWNERS": "/app/ @acme/backend\n"})
+    found = _run(root)
+    assert asked["OWN001"][-1] is None
+    assert not any(f.rule_id == "OWN001" for f in found)
+    assert found == _run(root, use_cache=False)
+
+
+@pytest.mark.parametrize("name, content, computed", [
+    pytest.param(".gitattributes", "app/b.py linguist-generated\n", [".gitattributes", "app/b.py"],
+                 id="a role changes alone"),  # the new file, and b by its role
+    pytest.param("app/new.py", "def new():\n    return 0\n", ["app/new.py"], id="a file added"),
+])
+def test_a_staged_file_computes_the_files_it_changes(make_repo, asked, name, content, computed) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    write_files(root, {name: content})
+    git(root, "add", name)
+    found = _run(root)
+    assert asked["DOC001"][-1] == computed
+    assert found != first
+    assert found == _run(root, use_cache=False)
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "flipped", "other-key"])
+def test_a_damaged_entry_is_a_miss(make_repo, asked, damage) -> None:
+    root = make_repo(FILES)
+    first = _run(root)
+    entry = _entry()
+    data = entry.read_bytes()
+    if damage == "empty":
+        data = b""
+    elif damage == "truncated":
+        data = data[: len(data) // 2]
+    elif damage == "flipped":
+        data = data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:]
+    else:  # a well-formed entry of another key
+        filereuse._write(entry, "another key", filereuse._columns([], [], [], []), {"DOC001": []}, frozenset())
+        data = entry.read_bytes()
+    entry.write_bytes(data)
+    assert _run(root) == first
+    assert asked["DOC001"] == [None, None]
+
+
+def test_no_cache_neither_reads_nor_writes(make_repo, asked) -> None:
+    root = make_repo(FILES)
+    _run(root, use_cache=False)
+    assert not list(Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("findings/files-*.bin"))
+
+
+def test_a_rule_declaring_file_inputs_takes_paths() -> None:
+    with pytest.raises(ValueError, match="takes the paths"):
+        rule("ZZZ901", "zzz", "x", inputs=FILE_INPUTS)(lambda context: iter(()))
+    with pytest.raises(ValueError, match="file-scope rule"):
+        rule("ZZZ902", "zzz", "x", scope="repository", inputs=FILE_INPUTS)(lambda context, paths=None: iter(()))
+    assert "ZZZ901" not in RULES and "ZZZ902" not in RULES
+
+
+def test_without_cuts_the_rows_of_gone_paths() -> None:
+    rows = [("R", "m", p, i, None, "warning", "", None, None) for i, p in enumerate("aabbbcd")]
+    assert filereuse._without(rows, frozenset({"b", "d", "x"})) == [rows[0], rows[1], rows[5]]
+    assert filereuse._without(rows, frozenset()) is rows
+
+
+def test_as_findings_keeps_the_order_and_empties_the_rows() -> None:
+    rows = [("R", "m", f"p{i:06}", i, None, "warning", "", None, None) for i in range(70000)]
+    expected = [Finding(*r) for r in rows]
+    found = filereuse._as_findings(rows)
+    assert found == expected and all(type(f) is Finding for f in found)
+    assert rows == []
+
+
+def test_selection_and_suppressions_apply_to_reused_findings(make_repo, asked) -> None:
+    """Per-path ignores, severity overrides and inline suppressions act on the reused findings
+    as on computed ones (they apply after the rules, in the engine)."""
+    config = CONFIG + '\n[lint]\nseverity = { "DOC001" = "error" }\nper-path-ignores = { "app/legacy/**" = ["OWN001"] }\n'
+    root = make_repo({**FILES, "repo-roles.toml": config,
+                      "app/b.py": "def b():  # repo-roles: ignore[DOC001]\n    return 2\n"})
+    first = _run(root)
+    assert {f.severity for f in first if f.rule_id == "DOC001"} == {"error"}
+    assert not any(f.path == "app/legacy/c.py" and f.rule_id == "OWN001" for f in first)  # ignored there
+    assert not any(f.path == "app/b.py" and f.rule_id == "DOC001" for f in first)  # suppressed inline
+    write_files(root, {"app/a.py": "def a():  # repo-roles: ignore[DOC001]\n    return 1\n"})
+    found = _run(root)
+    assert asked["DOC001"][-1] == ["app/a.py"]
+    assert not any(f.rule_id == "DOC001" and f.path in ("app/a.py", "app/b.py") for f in found)
+    assert any(f.rule_id == "DOC001" and f.path == "app/legacy/c.py" for f in found)  # reused
+    assert found == _run(root, use_cache=False)
+
+
+def test_an_entry_of_many_parts(make_repo, asked, monkeypatch) -> None:
+    """Rows are stored and read in parts of ``_PIECE`` (one part's bytes held at a time); a
+    damaged part in the middle is a miss of the whole entry."""
+    monkeypatch.setattr(filereuse, "_PIECE", 2)
+    root = make_repo({**FILES, **{f"app/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(5)}})
+    first = _run(root)
+    write_files(root, {"app/m2.py": '"""Now documented."""\n\n\ndef f2():\n    """F2."""\n'})
+    second = _run(root)
+    assert asked["DOC001"][-1] == ["app/m2.py"]
+    assert second == _run(root, use_cache=False) != first
+    entry = _entry()
+    data = bytearray(entry.read_bytes())
+    data[len(data) * 2 // 3] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    assert _run(root) == second
+    assert asked["DOC001"][-1] is None
+
+
+@pytest.mark.parametrize("paths, modes, blobs, roles", [
+    pytest.param([], [], [], [], id="no file"),
+    pytest.param(["a b/ü.py"], [0o100644], [None], ["unclassified"], id="one untracked file"),
+    pytest.param(["a", "b\nc"], [0o100755, 0o120000], ["0" * 40, ""], ["backend.logic", "generated"], id="two"),
+])
+def test_stored_columns_round_trip(paths, modes, blobs, roles) -> None:
+    known = filereuse._columns(paths, modes, blobs, roles)
+    assert filereuse._split(0, known[0], -1) == paths
+    assert filereuse._split(1, known[1], len(paths)) == modes
+    assert filereuse._split(2, known[2], len(paths)) == [b or "" for b in blobs]
+    assert filereuse._split(3, known[3], len(paths)) == roles
