@@ -206,6 +206,35 @@ def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
     return inventory
 
 
+class _FewFiles(NamedTuple):
+    inventory: Optional[Inventory]  # the project from its stored path table, else None
+    save: Optional[Callable[[Sequence[str], Sequence[str], Dict[str, object]], None]]  # how to store it
+
+
+def _few_files_inventory(project_root: Path, config: Config) -> _FewFiles:
+    """A run on given files: the project's paths from the table stored for git's names listing
+    (:mod:`repo_roles.fewfiles`), so no stage reads the whole path list; else how to store it."""
+    from repo_roles.cachedir import cache_directory
+    from repo_roles.fewfiles.listing import few_inventory
+    from repo_roles.inventory import git_toplevel
+
+    top = git_toplevel(Path(project_root))
+    if top is None:
+        return _FewFiles(None, None)
+    root = Path(project_root).resolve()
+    rel = root.relative_to(top).as_posix()
+    found, save = few_inventory(root, top, "" if rel == "." else rel + "/", cache_directory(config, root),
+                                config.include, config.exclude)
+    return _FewFiles(found, save)
+
+
+def _save_path_table(save: Callable[[Sequence[str], Sequence[str], Dict[str, object]], None],
+                     listed: Inventory, kept: Inventory) -> None:
+    from repo_roles.cachedir import project_key
+
+    save(listed.paths, kept.paths, {"paths_digest": kept.paths_digest(), "project_key": project_key(kept)})
+
+
 Files = Union[Sequence[str], Callable[[], Sequence[str]]]  # the target paths, or how to get them
 _PATH, _BLOB = attrgetter("path"), attrgetter("blob")
 SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than opening the cache
@@ -347,11 +376,18 @@ def scan_project(
     """
     stage = getattr(progress, "stage", None) or (lambda name: None)
     stage("inventory")
+    untracked = config.untracked if untracked is None else untracked
+    few = None
+    if inventory is None and files is not None and use_cache and not scope and not untracked:
+        few = _few_files_inventory(project_root, config)  # given files: the stored path table
+        inventory = few.inventory
     if inventory is None:  # else the command read it already (see repo_roles.runcache)
-        inventory = load_inventory(
-            project_root, scope=scope, untracked=config.untracked if untracked is None else untracked
-        )
-    inventory = _filter_entries(inventory, config)
+        inventory = load_inventory(project_root, scope=scope, untracked=untracked)
+    if few is None or few.inventory is None:  # a stored path table is filtered already
+        listed = inventory
+        inventory = _filter_entries(inventory, config)
+        if few is not None and few.save is not None:
+            _save_path_table(few.save, listed, inventory)
     # interrogate's own table ([tool.interrogate]) when [docs.python] counting asks for it
     config = apply_interrogate_config(config, lambda name: inventory.read_bytes(name, MAX_CONFIG_SIZE))
     if files is not None:
