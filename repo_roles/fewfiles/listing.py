@@ -20,8 +20,8 @@ import os
 import re
 import subprocess
 import tempfile
-from itertools import compress, filterfalse, repeat
-from operator import add, mul, sub
+from itertools import compress, filterfalse, islice, repeat
+from operator import add, mul, ne, sub
 from pathlib import Path
 from typing import Callable, Collection, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple
 
@@ -134,7 +134,7 @@ class FewInventory(Inventory):
             return None
         start = table.row(i) * (tab + 1) + table.start(i)
         name = path.encode("utf-8")
-        end = start + tab + 1 + len(name)
+        end = start + tab + 1 + table.lengths[i]
         if records[start + tab + 1:end + 1] != name + b"\0" or _HEADER.fullmatch(records, start, start + tab + 1) is None:
             return None
         return start, end + 1
@@ -194,17 +194,25 @@ class FewInventory(Inventory):
 
     def records_digest_at(self, positions: Sequence[int], drop: Collection[int] = ()) -> str:
         """``IndexListing.records_digest_at`` of the table's paths at ``positions`` but ``drop``
-        (the evidence key of a 5-file check): each record sliced where it is -- ``row * header +
-        name start`` to its name's NUL -- by C-level maps, and hashed at C speed."""
+        (the evidence key of a 5-file check), at C speed: records of consecutive rows are one
+        span of git's listing (their NUL-joined text is the listing's bytes), record ``j``
+        starts at ``j`` headers plus its name's offset, and the spans are hashed as one text."""
         table: MappedPaths = self.__dict__["_few_paths"]
-        names, records, header = table.blob, memoryview(self.__dict__["_records"]), self.__dict__["_tab"] + 1
-        chosen = list(filterfalse(drop.__contains__, positions)) if drop else positions
-        starts = list(map(table.starts.__getitem__, chosen))
-        rows = map(table.rows.__getitem__, chosen) if table.rows is not None else chosen
-        firsts = list(map(add, map(mul, rows, repeat(header)), starts))  # where each record starts
-        lengths = map(sub, map(names.index, repeat(b"\0"), starts), starts)  # each name's length
-        ends = map(add, map(add, firsts, repeat(header)), lengths)
-        return hashlib.sha1(b"\0".join(map(records.__getitem__, map(slice, firsts, ends)))).hexdigest()
+        records, header = self.__dict__["_records"], self.__dict__["_tab"] + 1
+        chosen = list(filterfalse(drop.__contains__, positions)) if drop else list(positions)
+        if not chosen:
+            return hashlib.sha1(b"").hexdigest()
+        rows = list(map(table.rows.__getitem__, chosen)) if table.rows is not None else chosen
+        # where a run of consecutive rows breaks: its first and last items
+        breaks = list(compress(range(1, len(rows)), map(ne, map(sub, islice(rows, 1, None), rows), repeat(1))))
+        firsts, lasts = [0, *breaks], [*map(sub, breaks, repeat(1)), len(rows) - 1]
+        first_rows, last_rows = map(rows.__getitem__, firsts), map(rows.__getitem__, lasts)
+        last_items = list(map(chosen.__getitem__, lasts))
+        begin = map(add, map(mul, first_rows, repeat(header)), map(table.starts.__getitem__,
+                                                                       map(chosen.__getitem__, firsts)))
+        end = map(add, map(mul, map(add, last_rows, repeat(1)), repeat(header)),
+                  map(add, map(table.starts.__getitem__, last_items), map(table.lengths.__getitem__, last_items)))
+        return hashlib.sha1(b"\0".join(map(records.__getitem__, map(slice, begin, end)))).hexdigest()
 
     def keep(self, mask: Sequence[object]) -> Inventory:
         """A plain inventory of the entries whose ``mask`` item is truthy."""

@@ -24,7 +24,7 @@ from itertools import accumulate, compress
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-MAGIC = b"repo-roles path table 1\n"
+MAGIC = b"repo-roles path table 2\n"
 SUFFIX = ".paths"
 MAX_ENTRIES = 32  # tables kept per cache directory (projects x recent path lists)
 _SUM = 20  # sha1 of the body
@@ -41,9 +41,11 @@ def table_key(names_digest: str, include: Sequence[str], exclude: Sequence[str])
 class MappedPaths(Sequence[str]):
     """The kept paths of a names-only listing (``blob``: every path + NUL, sorted), by offset."""
 
-    def __init__(self, blob: bytes, starts: "array[int]", rows: Optional["array[int]"] = None) -> None:
+    def __init__(self, blob: bytes, starts: "array[int]", lengths: "array[int]",
+                 rows: Optional["array[int]"] = None) -> None:
         self._blob = blob
         self._starts = starts
+        self._lengths = lengths  # each kept path's length in bytes
         self._rows = rows  # each kept path's place in the whole listing (None: all are kept)
         self._list: Optional[List[str]] = None
         self._set: Optional[frozenset] = None
@@ -55,7 +57,7 @@ class MappedPaths(Sequence[str]):
 
     def _at(self, i: int) -> str:
         start = self._starts[i]
-        return self._blob[start:self._blob.index(b"\0", start)].decode("utf-8")
+        return self._blob[start:start + self._lengths[i]].decode("utf-8")
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
@@ -112,6 +114,11 @@ class MappedPaths(Sequence[str]):
     def starts(self) -> "array[int]":
         """Where each path starts in :attr:`blob`."""
         return self._starts
+
+    @property
+    def lengths(self) -> "array[int]":
+        """Each path's length in bytes."""
+        return self._lengths
 
     @property
     def rows(self) -> Optional["array[int]"]:
@@ -179,19 +186,20 @@ class MappedPaths(Sequence[str]):
         return found
 
 
-def _encode(starts: "array[int]", rows: Optional["array[int]"], meta: Dict[str, object]) -> bytes:
-    columns = [array("I", starts), array("I", rows if rows is not None else ())]
+def _encode(starts: "array[int]", lengths: "array[int]", rows: Optional["array[int]"],
+            meta: Dict[str, object]) -> bytes:
+    columns = [array("I", starts), array("I", lengths), array("I", rows if rows is not None else ())]
     if sys.byteorder != "little":
         for column in columns:
             column.byteswap()
     raw_meta = json.dumps(meta, separators=(",", ":")).encode("utf-8")
-    body = b"".join([len(columns[0]).to_bytes(8, "little"), len(columns[1]).to_bytes(8, "little"),
-                     len(raw_meta).to_bytes(8, "little"), raw_meta, columns[0].tobytes(), columns[1].tobytes()])
+    body = b"".join([len(columns[0]).to_bytes(8, "little"), len(columns[2]).to_bytes(8, "little"),
+                     len(raw_meta).to_bytes(8, "little"), raw_meta, *(column.tobytes() for column in columns)])
     return MAGIC + hashlib.sha1(body).digest() + body
 
 
-def _decode(data: bytes) -> Optional[Tuple["array[int]", Optional["array[int]"], Dict[str, object]]]:
-    """(starts, rows or None, meta) of an intact table, else None."""
+def _decode(data: bytes) -> Optional[Tuple["array[int]", "array[int]", Optional["array[int]"], Dict[str, object]]]:
+    """(starts, lengths, rows or None, meta) of an intact table, else None."""
     head = len(MAGIC) + _SUM
     if not data.startswith(MAGIC) or len(data) < head + 24:
         return None
@@ -199,21 +207,23 @@ def _decode(data: bytes) -> Optional[Tuple["array[int]", Optional["array[int]"],
     if hashlib.sha1(body).digest() != data[len(MAGIC):head]:
         return None
     count, kept_rows, size = (int.from_bytes(body[at:at + 8], "little") for at in (0, 8, 16))
-    if len(body) != 24 + size + 4 * (count + kept_rows) or kept_rows not in (0, count):
+    if len(body) != 24 + size + 4 * (2 * count + kept_rows) or kept_rows not in (0, count):
         return None
     try:
         meta = json.loads(body[24:24 + size])
     except ValueError:
         return None
-    columns = [array("I"), array("I")]
+    columns = [array("I"), array("I"), array("I")]
     if columns[0].itemsize != 4 or not isinstance(meta, dict):
         return None
-    columns[0].frombytes(body[24 + size:24 + size + 4 * count])
-    columns[1].frombytes(body[24 + size + 4 * count:])
+    at = 24 + size
+    for column, items in zip(columns, (count, count, kept_rows)):
+        column.frombytes(body[at:at + 4 * items])
+        at += 4 * items
     if sys.byteorder != "little":
         for column in columns:
             column.byteswap()
-    return columns[0], (columns[1] if kept_rows else None), meta
+    return columns[0], columns[1], (columns[2] if kept_rows else None), meta
 
 
 class Tables:
@@ -234,14 +244,15 @@ class Tables:
             return None
         if found is None:
             return None
-        starts, rows, meta = found
-        if starts and (starts[-1] >= len(blob) or (starts[0] and blob[starts[0] - 1] != 0)):
+        starts, lengths, rows, meta = found
+        if starts and (starts[-1] + lengths[-1] >= len(blob) or blob[starts[-1] + lengths[-1]] != 0
+                       or (starts[0] and blob[starts[0] - 1] != 0)):
             return None
         try:
             os.utime(self._path(key))  # recently used: kept by the eviction below
         except OSError:
             pass
-        return MappedPaths(blob, starts, rows), meta
+        return MappedPaths(blob, starts, lengths, rows), meta
 
     def save(self, key: str, blob: bytes, kept: Sequence[str], everything: Sequence[str],
              meta: Dict[str, object]) -> None:
@@ -252,17 +263,18 @@ class Tables:
         encoded = [p.encode("utf-8") for p in everything]
         if b"\0".join(encoded) + b"\0" != blob:
             return
-        starts_all = [0, *accumulate(len(p) + 1 for p in encoded)][:-1]
+        lengths_all = list(map(len, encoded))
+        starts_all = [0, *accumulate(n + 1 for n in lengths_all)][:-1]
         rows = None
         if len(kept) == len(everything):
-            starts = array("I", starts_all)
+            starts, lengths = array("I", starts_all), array("I", lengths_all)
         else:
             mask = list(map(set(kept).__contains__, everything))
-            starts = array("I", compress(starts_all, mask))
+            starts, lengths = array("I", compress(starts_all, mask)), array("I", compress(lengths_all, mask))
             rows = array("I", compress(range(len(everything)), mask))
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._path(key), _encode(starts, rows, {**meta, "listed": len(everything)}))
+            write_atomic(self._path(key), _encode(starts, lengths, rows, {**meta, "listed": len(everything)}))
         except (AtomicWriteError, OSError, OverflowError):
             return
         self._evict()
