@@ -1,6 +1,7 @@
 """A run on given files over the stored path table (``repo_roles.fewfiles``): the same inventory
 answers as git's whole listing, after ``git add`` rewrote the index, a new file, an exclusion,
-a symlink; no table for a merge conflict or a listing that is not UTF-8; a damaged table is a miss."""
+a symlink; no table for a merge conflict or a listing that is not UTF-8; a damaged table is
+never read (it is made again)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,10 @@ TREE = {
     "vendor/lib/billing.py": "def charge():\n    pass\n",
     "vendor/lib/test_billing.py": "import billing\n",
     "web/gen/api.py": "def api():\n    pass\n",
+    "web/src/api.ts": "export const api = 1;\n",
+    "web/src/api.test.ts": "import { api } from './api';\n",
+    "web/src/__tests__/api.ts": "import { api } from '../api';\n",
+    "src/shop/orders_test.py": "from shop.orders import order\n",
 }
 FILES = ["src/shop/billing.py", "src/shop/caf\u00e9.py", "tests/test_orders.py"]
 
@@ -70,7 +75,17 @@ def _same_answers(few, plain, files: List[str]) -> None:
     every = list(range(len(usual.paths)))
     assert inventory.records_digest_at(every, {1}) == usual.records_digest_at(every, {1})
     assert inventory.records_digest(set(usual.paths[::2])) == usual.records_digest(set(usual.paths[::2]))
-    assert inventory.paths.containing("billing") == [p for p in usual.paths if "billing" in p]
+    for name in ("billing", "test_billing", "caf\u00e9", "orders", "b", "zzz"):
+        assert inventory.paths.with_base_prefixes((name,)) == [
+            p for p in usual.paths if p.rpartition("/")[2].startswith(name)], name
+    from repo_roles.coverage.test_names import PathNames
+
+    for name in ("billing", "orders", "caf\u00e9", "api"):  # a module name's test candidates: the same
+        mapped, listed = PathNames(inventory.paths), PathNames(list(usual.paths))
+        mapped.name(name)
+        listed.name(name)
+        assert (mapped.py, mapped.py_dirs, mapped.js, mapped.js_dirs) == (listed.py, listed.py_dirs, listed.js,
+                                                                      listed.js_dirs), name
     assert inventory.paths.ending_with("OWNERS") == [p for p in usual.paths if p.endswith("OWNERS")]
     assert inventory.paths.below(("src/", "tests/test_o")) == [p for p in usual.paths if p.startswith("src/")] + [
         p for p in usual.paths if p.startswith("tests/test_o")]
@@ -118,19 +133,20 @@ def _table_file(repo: Path) -> Optional[Path]:
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign"])
-def test_a_damaged_table_is_a_miss(make_repo: MakeRepo, damage: str) -> None:
-    from repo_roles.fewfiles.listing import FewInventory
+def test_a_damaged_table_is_made_again(make_repo: MakeRepo, damage: str) -> None:
+    from repo_roles.fewfiles.table import _decode
 
     repo = make_repo(TREE)
-    few, _ = _few(repo)
+    few, plain = _few(repo)
     table = _table_file(repo)
-    assert isinstance(few.inventory, FewInventory) and table is not None
+    assert table is not None
     data = table.read_bytes()
     table.write_bytes({"truncated": data[:-3], "flipped": data[:60] + bytes([data[60] ^ 1]) + data[61:],
                        "foreign": b"not a table"}[damage])
-    context = _scan(repo, FILES)
-    assert not isinstance(context.inventory, FewInventory)  # the whole listing, and a new table
-    assert isinstance(_scan(repo, FILES).inventory, FewInventory)
+    assert _decode(table.read_bytes()) is None  # a damaged table is never read as one
+    few = _scan(repo, FILES)
+    _same_answers(few, plain, FILES)
+    assert table.read_bytes() == data  # made again from git's listing, the same table
 
 
 def test_no_table_for_a_merge_conflict_or_a_name_that_is_not_utf8(make_repo: MakeRepo) -> None:

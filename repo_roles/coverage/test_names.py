@@ -88,7 +88,7 @@ class PathNames:
         self._all = paths
         self._is_manifest = is_manifest  # None: any manifest name counts
         # a stored path table (``fewfiles.table.MappedPaths``) answers by itself, at C speed
-        self._mapped = callable(getattr(paths, "containing", None))
+        self._mapped = callable(getattr(paths, "with_base_prefixes", None))
         self.paths = paths if self._mapped else PathSet(paths, self.is_sorted)  # type: ignore[assignment]
         self._joined: Optional[str] = None  # every path, NUL-separated (built on first name())
         self._sorted: Optional[bool] = None  # whether ``paths`` is in order (asked on first use)
@@ -125,8 +125,11 @@ class PathNames:
     def _containing(self, name: str) -> List[str]:
         """The paths that contain ``name``, in order: ``str.find`` over all paths joined by NUL
         (a character no path holds), so a 5-file check skims 200k paths at memchr speed."""
-        if self._mapped:
-            return self._all.containing(name)  # type: ignore[attr-defined]
+        if self._mapped and name:
+            # every entry _index keeps for a name has a file name starting with it or with
+            # "test_" + it (test_x.py, x_test.py, x.py, x.test.ts, x.spec.js, x.ts): a table
+            # answers those by binary search in its file-name order
+            return self._all.with_base_prefixes((name, "test_" + name))  # type: ignore[attr-defined]
         if self._joined is None:
             self._joined = "\0".join(self._all)
         text, found = self._joined, []

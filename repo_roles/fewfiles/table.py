@@ -4,8 +4,8 @@
 the digest of those bytes and the include/exclude settings, where each kept path starts
 (``array('I')``), the digest of the kept path list (``Inventory.paths_digest``) and the
 project's cache key (``cachedir.project_key``).  :class:`MappedPaths` is a read-only sequence
-of the kept paths over the listing of this run: ``in``, ``index`` and ranges by binary search,
-``containing``/``ending_with`` by ``bytes.find``; iterating it splits the listing once.
+of the kept paths over the listing of this run: ``in``, ``index``, ranges and file-name prefixes by binary search,
+``ending_with`` by ``bytes.find``; iterating it splits the listing once.
 
 Only listings that are valid UTF-8 are served this way (their byte order is the code-point
 order every ``bisect`` over paths assumes); others take the whole listing.  A table file is
@@ -20,14 +20,17 @@ import os
 import sys
 from array import array
 from bisect import bisect_left
-from itertools import accumulate, compress
+from itertools import accumulate, compress, islice, repeat
+from operator import add, eq, itemgetter
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
-MAGIC = b"repo-roles path table 2\n"
+MAGIC = b"repo-roles path table 3\n"
 SUFFIX = ".paths"
 MAX_ENTRIES = 32  # tables kept per cache directory (projects x recent path lists)
 _SUM = 20  # sha1 of the body
+Keep = Callable[[List[str]], Optional[Sequence[bool]]]  # the include/exclude mask of the paths (None: all)
+Meta = Callable[[Sequence[str]], Dict[str, object]]  # the values stored with the kept paths
 
 
 def table_key(names_digest: str, include: Sequence[str], exclude: Sequence[str]) -> str:
@@ -41,11 +44,12 @@ def table_key(names_digest: str, include: Sequence[str], exclude: Sequence[str])
 class MappedPaths(Sequence[str]):
     """The kept paths of a names-only listing (``blob``: every path + NUL, sorted), by offset."""
 
-    def __init__(self, blob: bytes, starts: "array[int]", lengths: "array[int]",
+    def __init__(self, blob: bytes, starts: "array[int]", lengths: "array[int]", by_base: "array[int]",
                  rows: Optional["array[int]"] = None) -> None:
         self._blob = blob
         self._starts = starts
         self._lengths = lengths  # each kept path's length in bytes
+        self._by_base = by_base  # the paths' indexes in the order of their file names (then paths)
         self._rows = rows  # each kept path's place in the whole listing (None: all are kept)
         self._list: Optional[List[str]] = None
         self._set: Optional[frozenset] = None
@@ -71,7 +75,7 @@ class MappedPaths(Sequence[str]):
     def tolist(self) -> List[str]:
         """Every kept path as a list (one split of the listing, at C speed; kept)."""
         if self._list is None:
-            everything = self._blob.decode("utf-8").split("\0")
+            everything = str(self._blob, "utf-8").split("\0")
             everything.pop()  # after the last NUL
             if len(everything) == len(self._starts):
                 self._list = everything
@@ -160,19 +164,25 @@ class MappedPaths(Sequence[str]):
         i = bisect_left(self._starts, start)
         return i < len(self._starts) and self._starts[i] == start
 
-    def containing(self, name: str) -> List[str]:
-        """The kept paths that contain ``name``, in order (``bytes.find`` over the listing)."""
-        if not name:
-            return self.tolist()
-        needle = name.encode("utf-8")
-        blob, found, at = self._blob, [], self._blob.find(name.encode("utf-8"))
-        while at >= 0:
-            start = self._start_of(at)
-            end = blob.index(b"\0", at)
-            if self._kept(start):
-                found.append(blob[start:end].decode("utf-8"))
-            at = blob.find(needle, end)
-        return found
+    def _base(self, i: int) -> str:
+        return self._at(i).rpartition("/")[2]
+
+    def with_base_prefixes(self, prefixes: Sequence[str]) -> List[str]:
+        """The paths whose file name starts with one of ``prefixes``, in order: binary searches
+        in the table's file-name order (``test_x.py``, ``x_test.py``, ``x.test.ts`` of a name)."""
+        order, found = self._by_base, set()
+        for prefix in prefixes:
+            low, high = 0, len(order)
+            while low < high:  # the first file name not below the prefix
+                middle = (low + high) // 2
+                if self._base(order[middle]) < prefix:
+                    low = middle + 1
+                else:
+                    high = middle
+            while low < len(order) and self._base(order[low]).startswith(prefix):
+                found.add(order[low])
+                low += 1
+        return [self._at(i) for i in sorted(found)]
 
     def ending_with(self, suffix: str) -> List[str]:
         """The kept paths ending with ``suffix`` (non-empty), in order."""
@@ -186,20 +196,21 @@ class MappedPaths(Sequence[str]):
         return found
 
 
-def _encode(starts: "array[int]", lengths: "array[int]", rows: Optional["array[int]"],
+def _encode(starts: "array[int]", lengths: "array[int]", by_base: "array[int]", rows: Optional["array[int]"],
             meta: Dict[str, object]) -> bytes:
-    columns = [array("I", starts), array("I", lengths), array("I", rows if rows is not None else ())]
+    columns = [array("I", starts), array("I", lengths), array("I", by_base), array("I", rows if rows is not None else ())]
     if sys.byteorder != "little":
         for column in columns:
             column.byteswap()
     raw_meta = json.dumps(meta, separators=(",", ":")).encode("utf-8")
-    body = b"".join([len(columns[0]).to_bytes(8, "little"), len(columns[2]).to_bytes(8, "little"),
+    body = b"".join([len(columns[0]).to_bytes(8, "little"), len(columns[3]).to_bytes(8, "little"),
                      len(raw_meta).to_bytes(8, "little"), raw_meta, *(column.tobytes() for column in columns)])
     return MAGIC + hashlib.sha1(body).digest() + body
 
 
-def _decode(data: bytes) -> Optional[Tuple["array[int]", "array[int]", Optional["array[int]"], Dict[str, object]]]:
-    """(starts, lengths, rows or None, meta) of an intact table, else None."""
+def _decode(data: bytes) -> Optional[Tuple["array[int]", "array[int]", "array[int]", Optional["array[int]"],
+                                           Dict[str, object]]]:
+    """(starts, lengths, file-name order, rows or None, meta) of an intact table, else None."""
     head = len(MAGIC) + _SUM
     if not data.startswith(MAGIC) or len(data) < head + 24:
         return None
@@ -207,23 +218,23 @@ def _decode(data: bytes) -> Optional[Tuple["array[int]", "array[int]", Optional[
     if hashlib.sha1(body).digest() != data[len(MAGIC):head]:
         return None
     count, kept_rows, size = (int.from_bytes(body[at:at + 8], "little") for at in (0, 8, 16))
-    if len(body) != 24 + size + 4 * (2 * count + kept_rows) or kept_rows not in (0, count):
+    if len(body) != 24 + size + 4 * (3 * count + kept_rows) or kept_rows not in (0, count):
         return None
     try:
         meta = json.loads(body[24:24 + size])
     except ValueError:
         return None
-    columns = [array("I"), array("I"), array("I")]
+    columns = [array("I"), array("I"), array("I"), array("I")]
     if columns[0].itemsize != 4 or not isinstance(meta, dict):
         return None
     at = 24 + size
-    for column, items in zip(columns, (count, count, kept_rows)):
+    for column, items in zip(columns, (count, count, count, kept_rows)):
         column.frombytes(body[at:at + 4 * items])
         at += 4 * items
     if sys.byteorder != "little":
         for column in columns:
             column.byteswap()
-    return columns[0], columns[1], (columns[2] if kept_rows else None), meta
+    return columns[0], columns[1], columns[2], (columns[3] if kept_rows else None), meta
 
 
 class Tables:
@@ -244,7 +255,7 @@ class Tables:
             return None
         if found is None:
             return None
-        starts, lengths, rows, meta = found
+        starts, lengths, by_base, rows, meta = found
         if starts and (starts[-1] + lengths[-1] >= len(blob) or blob[starts[-1] + lengths[-1]] != 0
                        or (starts[0] and blob[starts[0] - 1] != 0)):
             return None
@@ -252,32 +263,44 @@ class Tables:
             os.utime(self._path(key))  # recently used: kept by the eviction below
         except OSError:
             pass
-        return MappedPaths(blob, starts, lengths, rows), meta
+        return MappedPaths(blob, starts, lengths, by_base, rows), meta
 
-    def save(self, key: str, blob: bytes, kept: Sequence[str], everything: Sequence[str],
-             meta: Dict[str, object]) -> None:
-        """Store where the ``kept`` paths (a subsequence of ``everything``, the listing ``blob``
-        as paths) start in ``blob``; nothing when they do not make up ``blob``."""
+    def build(self, key: str, blob: bytes, keep: Keep, meta: Meta) -> Optional[Tuple[MappedPaths, Dict[str, object]]]:
+        """Make and store the table of ``blob`` (git's names listing, UTF-8): ``keep(paths)`` is
+        the include/exclude mask (None: every path), ``meta(kept paths)`` the values stored
+        with it.  None when the listing names a path twice (a merge conflict lists each stage)."""
         from repo_roles.atomic import AtomicWriteError, write_atomic
 
-        encoded = [p.encode("utf-8") for p in everything]
-        if b"\0".join(encoded) + b"\0" != blob:
-            return
-        lengths_all = list(map(len, encoded))
-        starts_all = [0, *accumulate(n + 1 for n in lengths_all)][:-1]
+        try:  # only UTF-8 names are served (their byte order is the code-point order)
+            everything = str(blob, "utf-8").split("\0")
+        except UnicodeDecodeError:
+            return None
+        everything.pop()  # after the last NUL
+        if any(map(eq, everything, islice(everything, 1, None))):  # sorted: a repeat is adjacent
+            return None
+        ascii_only = len(blob) == len(everything) + sum(map(len, everything))  # as many bytes as characters
+        lengths_all = array("I", map(len, everything) if ascii_only else map(len, map(str.encode, everything)))
+        starts_all = array("I", [0, *accumulate(map(add, lengths_all, repeat(1)))][:-1])
+        mask = keep(everything)
         rows = None
-        if len(kept) == len(everything):
-            starts, lengths = array("I", starts_all), array("I", lengths_all)
+        if mask is None:
+            starts, lengths, kept = starts_all, lengths_all, everything
         else:
-            mask = list(map(set(kept).__contains__, everything))
             starts, lengths = array("I", compress(starts_all, mask)), array("I", compress(lengths_all, mask))
-            rows = array("I", compress(range(len(everything)), mask))
+            rows, kept = array("I", compress(range(len(everything)), mask)), list(compress(everything, mask))
+        values = {**meta(kept), "listed": len(everything)}
+        bases = list(map(itemgetter(2), map(str.rpartition, kept, repeat("/"))))
+        by_base = array("I", sorted(range(len(kept)), key=bases.__getitem__))  # stable: then by path
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._path(key), _encode(starts, lengths, rows, {**meta, "listed": len(everything)}))
+            write_atomic(self._path(key), _encode(starts, lengths, by_base, rows, values))
         except (AtomicWriteError, OSError, OverflowError):
-            return
-        self._evict()
+            pass  # served this run all the same
+        else:
+            self._evict()
+        paths = MappedPaths(blob, starts, lengths, by_base, rows)
+        paths._list = kept  # split already
+        return paths, values
 
     def _evict(self) -> None:
         found = []
