@@ -303,16 +303,6 @@ class Tables:
         return paths, values
 
     def _evict(self) -> None:
-        found = []
-        try:
-            with os.scandir(self.directory) as listing:
-                for item in listing:
-                    if item.name.endswith(SUFFIX) and item.is_file(follow_symlinks=False):
-                        found.append((item.stat(follow_symlinks=False).st_mtime_ns, item.path))
-        except OSError:
-            return
-        for _, path in sorted(found, reverse=True)[MAX_ENTRIES:]:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        from repo_roles.cachedir import keep_newest
+
+        keep_newest(self.directory, SUFFIX, MAX_ENTRIES)
