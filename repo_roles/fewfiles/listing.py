@@ -126,9 +126,6 @@ class FewInventory(Inventory):
     def paths_digest(self) -> str:
         return str(self.__dict__["_paths_digest"][1])
 
-    def listing_digest(self) -> bytes:
-        return super().listing_digest()
-
     def _record_span(self, path: str) -> Optional[Tuple[int, int]]:
         """Where ``path``'s record is in git's records listing: (start, end after its NUL).
         Record ``j`` starts after ``j`` headers of one width and the names before it."""
