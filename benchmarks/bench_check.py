@@ -24,7 +24,8 @@ repository top level (what pre-commit does; tables and caches live per process):
 ``--repos`` prints the curve of issue 13 instead: ``check`` on ``--files`` files of each given
 repository (its size is its index's entry count), wall median with min-max and CPU (user + sys of
 the process and its git children), the load average, and the least-squares slope per
-repository file; with ``--old-python`` (and ``--old-path``, e.g. ``git archive`` of the baseline
+repository file (``--rewrite-index``: after an edit and ``git add`` of one of the files before
+every run, pre-commit's case; on copies only); with ``--old-python`` (and ``--old-path``, e.g. ``git archive`` of the baseline
 commit unpacked in a temporary directory) the baseline runs interleaved with this tree, each
 with its own analysis cache and bytecode cache.
 
@@ -174,13 +175,34 @@ def _json_output(exe: Sequence[str], args: Sequence[str], cwd: Path, env: Dict[s
                           capture_output=True, text=True, check=False).stdout
 
 
+class _Staged:
+    """``--rewrite-index``: before each run one of the files gets a new line and ``git add``
+    (pre-commit's case: git's index was just rewritten); the file and its index entry are put
+    back afterwards.  The repository must be a copy of one's own."""
+
+    def __init__(self, repo: Path, path: str) -> None:
+        self.repo, self.path = repo, path
+        self.original = (repo / path).read_bytes()
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+        (self.repo / self.path).write_bytes(self.original + f"# staged {self.count}\n".encode())
+        subprocess.run(["git", "add", "--", self.path], cwd=self.repo, check=True)
+
+    def restore(self) -> None:
+        (self.repo / self.path).write_bytes(self.original)
+        subprocess.run(["git", "add", "--", self.path], cwd=self.repo, check=True)
+
+
 def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_path: str,
-          verify: bool = False, new_path: str = "") -> List[Dict[str, object]]:
+          verify: bool = False, new_path: str = "", rewrite: bool = False) -> List[Dict[str, object]]:
     """``check`` on ``count`` files of each repository: this tree against ``old`` (an interpreter
     whose ``PYTHONPATH`` is ``old_path``, e.g. a ``git archive`` of the baseline commit), runs
     interleaved, bytecode cached, each with its own analysis cache (one warm-up run each).  The
     JSON findings of every variant (and, with ``verify``, of this tree with ``--no-cache``) are
-    compared: ``same_output``."""
+    compared: ``same_output``.  ``rewrite``: git's index is rewritten before every run
+    (:class:`_Staged`), as when pre-commit runs the hook after ``git add``."""
     rows = []
     with tempfile.TemporaryDirectory(prefix="rr-curve-") as tmp:
         variants = {"new": ([sys.executable, "-m", "repo_roles"], {}),
@@ -206,12 +228,19 @@ def curve(repos: Sequence[Path], runs: int, count: int, old: Sequence[str], old_
                 outputs[name] = _json_output(exe, files, repo, envs[name])
             if verify:  # the answer of a run with no cache at all
                 outputs["no-cache"] = _json_output(variants["new"][0], ["--no-cache", *files], repo, envs["new"])
-            for _ in range(runs):
-                for name, (exe, _) in variants.items():
-                    before = _cpu_children()
-                    wall[name].append(median_wall([*exe, "check", "--exit-zero", *files], repo, 1, envs[name]))
-                    cpu[name].append(_cpu_children() - before)
-            row: Dict[str, object] = {"repo": str(repo), "size": size, "files": files,
+            staged = _Staged(repo, files[0]) if rewrite else None
+            try:
+                for _ in range(runs):
+                    for name, (exe, _) in variants.items():
+                        if staged is not None:
+                            staged()
+                        before = _cpu_children()
+                        wall[name].append(median_wall([*exe, "check", "--exit-zero", *files], repo, 1, envs[name]))
+                        cpu[name].append(_cpu_children() - before)
+            finally:
+                if staged is not None:
+                    staged.restore()
+            row: Dict[str, object] = {"repo": str(repo), "size": size, "files": files, "index_rewritten": rewrite,
                                       "load_average": list(os.getloadavg()),
                                       "same_output": len(set(outputs.values())) == 1, "compared": sorted(outputs)}
             for name in variants:
@@ -232,7 +261,9 @@ def slope(rows: Sequence[Dict[str, object]], name: str, field: str = "median") -
 
 def print_curve(rows: Sequence[Dict[str, object]], runs: int, count: int) -> None:
     names = [n for n in ("new", "old") if n in rows[0]]
-    print(f"check on {count} files, median of {runs} interleaved runs (wall s, min-max; CPU user+sys s incl. git)")
+    rewritten = " after `git add` of one of them (index rewritten)" if rows and rows[0].get("index_rewritten") else ""
+    print(f"check on {count} files{rewritten}, median of {runs} interleaved runs "
+          "(wall s, min-max; CPU user+sys s incl. git)")
     print(f"{'files in repo':>13}  " + "  ".join(f"{n + ' wall':>22}  {n + ' CPU':>8}" for n in names) + "  load avg")
     for r in rows:
         cells = []
@@ -327,10 +358,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--old-path", default="", help="with --old-python: its PYTHONPATH (the baseline's source)")
     parser.add_argument("--verify", action="store_true", help="with --repos: compare with a --no-cache run too")
     parser.add_argument("--new-path", default="", help="with --repos: PYTHONPATH of this tree's variant (a snapshot)")
+    parser.add_argument("--rewrite-index", action="store_true",
+                        help="with --repos: edit and `git add` the first file before every run (pre-commit's case; "
+                        "the repositories must be copies: the file is put back at the end)")
     args = parser.parse_args(argv)
     if args.repos:
         rows = curve([Path(p) for p in args.repos.split(",") if p], args.runs, args.files,
-                     [args.old_python] if args.old_python else [], args.old_path, args.verify, args.new_path)
+                     [args.old_python] if args.old_python else [], args.old_path, args.verify, args.new_path,
+                     args.rewrite_index)
         if args.json:
             print(json.dumps(rows, indent=2))
         else:

@@ -94,3 +94,21 @@ def user_cache_root() -> Path:
     if xdg and os.path.isabs(xdg):  # the XDG spec says relative values are to be ignored
         return Path(xdg) / "repo-roles"
     return Path.home() / ".cache" / "repo-roles"
+
+
+def keep_newest(directory: Path, suffix: str, count: int) -> None:
+    """Delete all but the ``count`` most recently written files named ``*suffix`` in
+    ``directory`` (a per-directory cache of small entries: index stamps, path tables)."""
+    found = []
+    try:
+        with os.scandir(directory) as listing:
+            for item in listing:
+                if item.name.endswith(suffix) and item.is_file(follow_symlinks=False):
+                    found.append((item.stat(follow_symlinks=False).st_mtime_ns, item.path))
+    except OSError:
+        return
+    for _, path in sorted(found, reverse=True)[count:]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass

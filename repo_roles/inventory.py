@@ -483,7 +483,35 @@ def paths_digest(paths: Sequence[str]) -> str:
     return h.hexdigest()
 
 
+_TOPLEVELS: Optional[Dict[str, Optional[Path]]] = None  # a command's answers: remembered_toplevels()
+
+
+class remembered_toplevels:  # noqa: N801  (used as a context manager, like contextlib's)
+    """Within a ``with`` block, each directory's top level is asked of git once: ``check FILES``
+    asks it of the cwd, the project lookup, the scan and the path table (four ``rev-parse``)."""
+
+    def __enter__(self) -> None:
+        global _TOPLEVELS
+        self._outer = _TOPLEVELS
+        if _TOPLEVELS is None:
+            _TOPLEVELS = {}
+
+    def __exit__(self, *exc: object) -> None:
+        global _TOPLEVELS
+        _TOPLEVELS = self._outer
+
+
 def git_toplevel(path: Path) -> Optional[Path]:
+    """:func:`ask_toplevel`, remembered per directory inside :class:`remembered_toplevels`."""
+    if _TOPLEVELS is None:
+        return ask_toplevel(path)
+    key = os.path.realpath(str(path))
+    if key not in _TOPLEVELS:
+        _TOPLEVELS[key] = ask_toplevel(path)
+    return _TOPLEVELS[key]
+
+
+def ask_toplevel(path: Path) -> Optional[Path]:
     """The work-tree top level containing ``path``; None when it is not inside a git work tree.
 
     One ``git rev-parse`` (a few milliseconds; GitPython is not imported for it, see issue 13:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import compress, repeat
-from operator import attrgetter
+from operator import and_, attrgetter
 from pathlib import Path
 import weakref
 from typing import TYPE_CHECKING, Callable, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -195,16 +195,41 @@ class ScanContext:
 
 def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
     """Apply the config's include/exclude globs (gitignore-style) once, up front."""
+    mask = _filter_mask(inventory.paths, config)
+    return inventory if mask is None else inventory.keep(mask)
+
+
+def _filter_mask(paths: Sequence[str], config: Config) -> Optional[List[bool]]:
+    """Which of ``paths`` the include/exclude globs keep; None when they keep every one."""
     if not config.include and not config.exclude:
-        return inventory
+        return None
     # One combined regex per list (gitignore semantics, negations included), run over every path
     # by C-level map/compress: no Python-level loop over 100,000 entries.
+    found: Optional[List[bool]] = None
     for globs, keep in ((config.include, True), (config.exclude, False)):
         if globs:
-            mask = GlobSet(globs, last_wins=True).mask(inventory.paths, matched=keep)
+            mask = GlobSet(globs, last_wins=True).mask(paths, matched=keep)
             if not all(mask):  # usually nothing is excluded: keep the inventory as it is
-                inventory = inventory.keep(mask)
-    return inventory
+                found = list(map(bool, mask)) if found is None else list(map(and_, found, mask))
+    return found
+
+
+def _few_files_inventory(project_root: Path, config: Config) -> Optional[Inventory]:
+    """A run on given files: the project's paths from the table of git's names listing
+    (:mod:`repo_roles.fewfiles`, made and stored when missing), so no stage reads the whole path
+    list; None when git's listings cannot serve one (the usual inventory then)."""
+    from repo_roles.cachedir import cache_directory, key_of_paths
+    from repo_roles.fewfiles.listing import few_inventory
+    from repo_roles.inventory import git_toplevel, paths_digest
+
+    top = git_toplevel(Path(project_root))
+    if top is None:
+        return None
+    root = Path(project_root).resolve()
+    rel = root.relative_to(top).as_posix()
+    return few_inventory(root, top, "" if rel == "." else rel + "/", cache_directory(config, root),
+                         config.include, config.exclude, lambda paths: _filter_mask(paths, config),
+                         lambda kept: {"paths_digest": paths_digest(kept), "project_key": key_of_paths(kept)})
 
 
 Files = Union[Sequence[str], Callable[[], Sequence[str]]]  # the target paths, or how to get them
@@ -385,11 +410,15 @@ def scan_project(
     """
     stage = getattr(progress, "stage", None) or (lambda name: None)
     stage("inventory")
-    if inventory is None:  # else the command read it already (see repo_roles.runcache)
-        inventory = load_inventory(
-            project_root, scope=scope, untracked=config.untracked if untracked is None else untracked
-        )
-    inventory = _filter_entries(inventory, config)
+    untracked = config.untracked if untracked is None else untracked
+    if inventory is None and files is not None and use_cache and not scope and not untracked:
+        inventory = _few_files_inventory(project_root, config)  # given files: the path table, filtered
+        if inventory is None:
+            inventory = _filter_entries(load_inventory(project_root, untracked=untracked), config)
+    else:
+        if inventory is None:  # else the command read it already (see repo_roles.runcache)
+            inventory = load_inventory(project_root, scope=scope, untracked=untracked)
+        inventory = _filter_entries(inventory, config)
     # interrogate's own table ([tool.interrogate]) when [docs.python] counting asks for it
     config = apply_interrogate_config(config, lambda name: inventory.read_bytes(name, MAX_CONFIG_SIZE))
     if files is not None:

@@ -25,6 +25,7 @@ variable itself per run on top of that.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Tuple
@@ -377,6 +378,16 @@ def js_test_imports(root: Path) -> None:
     commit(root, "the app test uses the api")
 
 
+def hook_file_becomes_a_symlink(root: Path) -> None:
+    """A Python file pre-commit passes becomes a symlink to another, staged: the names git lists
+    stay the same while the index is rewritten (the stored path table of ``check FILES`` is
+    served; the entry's kind comes from its new record)."""
+    first, second = hook_files(root)[:2]
+    (root / first).unlink()
+    (root / first).symlink_to(os.path.relpath(root / second, (root / first).parent))
+    git(root, "add", first)
+
+
 def inline_suppression_added(root: Path) -> None:
     """An inline suppression comment appears in a file whose other inputs (role, owners) stay:
     the per-file findings of the rules are computed for it, the suppression applies after."""
@@ -421,6 +432,7 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a Go test uses it", go_test_uses_it),
     ("tests required for the frontend", step_tests_required_for_frontend),
     ("a JS test imports a module", js_test_imports),
+    ("a hook file becomes a symlink, staged", hook_file_becomes_a_symlink),
     ("an inline suppression added", inline_suppression_added),
     ("one file changes role", one_role_changes),
 ]

@@ -21,6 +21,9 @@ FORBIDDEN: Dict[str, tuple] = {
                           "repo_roles.auditreport", "repo_roles.summary", "repo_roles.cli"),
     "repo_roles.inventory": ("repo_roles.scan", "repo_roles.checks", "repo_roles.commands", "repo_roles.report",
                              "repo_roles.classify", "repo_roles.ownership", "repo_roles.coverage"),
+    # the path table of a run on given files sits with the inventory it serves
+    "repo_roles.fewfiles": ("repo_roles.scan", "repo_roles.checks", "repo_roles.commands", "repo_roles.report",
+                            "repo_roles.classify", "repo_roles.ownership", "repo_roles.coverage"),
     "repo_roles.classify": ("repo_roles.scan", "repo_roles.checks", "repo_roles.commands", "repo_roles.report",
                             "repo_roles.auditreport", "repo_roles.summary", "repo_roles.ownership",
                             "repo_roles.history", "repo_roles.testrefs"),

@@ -48,7 +48,7 @@ from repo_roles.commands.common import (
     untracked_option,
 )
 from repo_roles.errors import UsageError
-from repo_roles.inventory import git_toplevel
+from repo_roles.inventory import git_toplevel, remembered_toplevels
 from repo_roles.pathfmt import display_path
 from repo_roles.config import load_config
 from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stderr, write_stored
@@ -296,9 +296,10 @@ def run_check(
             after = said.text()[len(before):]
         memo.save(code, text, before, after)
         return code
-    code, text, _ = _check(None, files, codes, mode, no_cache, untracked, accepted, baseline_path,
-                           strict_baseline, statistics, output_format, exit_zero, diff_base, staged,
-                           config_path=config_path, output_file=output_file)
+    with remembered_toplevels():  # git's top level is asked once per directory, not four times
+        code, text, _ = _check(None, files, codes, mode, no_cache, untracked, accepted, baseline_path,
+                               strict_baseline, statistics, output_format, exit_zero, diff_base, staged,
+                               config_path=config_path, output_file=output_file)
     return code
 
 

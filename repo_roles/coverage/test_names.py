@@ -87,7 +87,9 @@ class PathNames:
     def __init__(self, paths: Sequence[str], is_manifest: Optional[Callable[[str], bool]] = None) -> None:
         self._all = paths
         self._is_manifest = is_manifest  # None: any manifest name counts
-        self.paths = PathSet(paths, self.is_sorted)
+        # a stored path table (``fewfiles.table.MappedPaths``) answers by itself, at C speed
+        self._mapped = callable(getattr(paths, "with_base_prefixes", None))
+        self.paths = paths if self._mapped else PathSet(paths, self.is_sorted)  # type: ignore[assignment]
         self._joined: Optional[str] = None  # every path, NUL-separated (built on first name())
         self._sorted: Optional[bool] = None  # whether ``paths`` is in order (asked on first use)
         self.py: Dict[str, List[Candidate]] = {}  # module name -> Python test candidates
@@ -123,6 +125,11 @@ class PathNames:
     def _containing(self, name: str) -> List[str]:
         """The paths that contain ``name``, in order: ``str.find`` over all paths joined by NUL
         (a character no path holds), so a 5-file check skims 200k paths at memchr speed."""
+        if self._mapped and name:
+            # every entry _index keeps for a name has a file name starting with it or with
+            # "test_" + it (test_x.py, x_test.py, x.py, x.test.ts, x.spec.js, x.ts): a table
+            # answers those by binary search in its file-name order
+            return self._all.with_base_prefixes((name, "test_" + name))  # type: ignore[attr-defined]
         if self._joined is None:
             self._joined = "\0".join(self._all)
         text, found = self._joined, []
@@ -227,6 +234,8 @@ class PathNames:
 
     def is_sorted(self) -> bool:
         """Whether the paths are in order (asked once, at C speed)."""
+        if self._sorted is None and self._mapped:
+            self._sorted = True  # git's order of UTF-8 names: code-point order
         if self._sorted is None:
             paths = self._all
             self._sorted = all(map(le, paths, islice(paths, 1, None)))
@@ -236,6 +245,8 @@ class PathNames:
         """The paths starting with one of ``prefixes``: by binary search when the paths are
         sorted (an inventory's are; checked once, at C speed), else one C-level pass."""
         paths = self._all
+        if self._mapped:
+            return paths.below(prefixes)  # type: ignore[attr-defined]
         if not self.is_sorted():
             return compress(paths, map(str.startswith, paths, repeat(prefixes)))
         found: List[str] = []

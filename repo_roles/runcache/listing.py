@@ -162,16 +162,6 @@ class Listings:
         self._evict(path.suffix)
 
     def _evict(self, suffix: str) -> None:
-        found = []
-        try:
-            with os.scandir(self.directory) as listing:
-                for item in listing:
-                    if item.name.endswith(suffix) and item.is_file(follow_symlinks=False):
-                        found.append((item.stat(follow_symlinks=False).st_mtime_ns, item.path))
-        except OSError:
-            return
-        for _, path in sorted(found, reverse=True)[MAX_ENTRIES:]:
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        from repo_roles.cachedir import keep_newest
+
+        keep_newest(self.directory, suffix, MAX_ENTRIES)

@@ -35,10 +35,10 @@ Evidence = Tuple[str, int, str, str]  # test, line (0: not known), what, kind
 INDEX_KIND = "test-evidence"
 # A run on a few files reads the index in shards (by a hash of the path asked about): a 5-file
 # check on 200k files reads at most 5 of them and the small "meta" value, not the whole index.
-SHARDS = 64
-SHARD_KIND = "test-evidence-shard-{:02d}"
-META_KIND = "test-evidence-meta"
-_META_FIELDS = ("problems", "not_manifests", "migrations", "alembic", "searched")
+SHARDS = 64  # at least; one shard per ~128 modules and tests beyond that (shard_count)
+SHARD_KIND = "test-evidence-shard-{:04d}"
+META_KIND = "test-evidence-meta-2"
+_META_FIELDS = ("problems", "not_manifests", "alembic", "searched")
 KIND_NAMES = {
     "import": "Python imports", "patch": "patch targets", "fixture": "conftest fixtures",
     "js-import": "JS/TS imports", "go": "Go identifiers", "java": "Java imports/names",
@@ -138,27 +138,40 @@ class EvidenceIndex:
         return None
 
 
-def shard_of(path: str) -> int:
-    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % SHARDS
+def shard_of(path: str, count: int = SHARDS) -> int:
+    return zlib.crc32(path.encode("utf-8", "surrogatepass")) % count
 
 
-def split(index: EvidenceIndex) -> Tuple[dict, List[dict]]:
+def shard_count(index: EvidenceIndex) -> int:
+    """How many shards ``index`` is stored in: a power of two, so that a shard holds ~128 modules
+    and tests whatever the repository's size (what a 5-file check reads stays the same)."""
+    entries = len(index.by_module) + len(index.parsed) + len(index.migrations)
+    count = SHARDS
+    while count * 128 < entries:
+        count *= 2
+    return count
+
+
+def split(index: EvidenceIndex, count: int = SHARDS) -> Tuple[dict, List[dict]]:
     """``(meta, shards)`` of a whole index: module rows, reverse map, parsed and unparsable test
-    files, each in the shard of its path; the small fields in ``meta``."""
+    files and migrations, each in the shard of its path; the small fields in ``meta``."""
     data = index.to_json()
-    meta = {k: data[k] for k in _META_FIELDS}
-    shards: List[dict] = [{"by_module": {}, "by_test": {}, "parsed": [], "unparsable": {}} for _ in range(SHARDS)]
+    meta = {**{k: data[k] for k in _META_FIELDS}, "shards": count}
+    shards: List[dict] = [{"by_module": {}, "by_test": {}, "parsed": [], "unparsable": {}, "migrations": []}
+                          for _ in range(count)]
     by_test: Dict[str, Set[str]] = {}
     for module, rows in data["by_module"].items():
-        shards[shard_of(module)]["by_module"][module] = rows
+        shards[shard_of(module, count)]["by_module"][module] = rows
         for row in rows:
             by_test.setdefault(row[0], set()).add(module)
     for test, modules in by_test.items():
-        shards[shard_of(test)]["by_test"][test] = sorted(modules)
+        shards[shard_of(test, count)]["by_test"][test] = sorted(modules)
     for test in data["parsed"]:
-        shards[shard_of(test)]["parsed"].append(test)
+        shards[shard_of(test, count)]["parsed"].append(test)
     for test, error in data["unparsable"].items():
-        shards[shard_of(test)]["unparsable"][test] = error
+        shards[shard_of(test, count)]["unparsable"][test] = error
+    for path in data["migrations"]:
+        shards[shard_of(path, count)]["migrations"].append(path)
     return meta, shards
 
 
@@ -166,23 +179,25 @@ class _Sharded:
     """The shards of one stored index, read as paths are asked about (``read(i)`` gives shard
     ``i`` or None; a missing or malformed shard makes ``whole()`` answer every question instead)."""
 
-    def __init__(self, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex]) -> None:
+    def __init__(self, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex],
+                 count: int = SHARDS) -> None:
         self._read = read
         self._whole = whole
+        self.count = count
         self._shards: Dict[int, dict] = {}
         self.fallback: Optional[List[dict]] = None
 
     def of(self, path: str) -> dict:
-        return self.of_index(shard_of(path))
+        return self.of_index(shard_of(path, self.count))
 
     def all(self) -> List[dict]:
-        return [self.of_index(i) for i in range(SHARDS)]
+        return [self.of_index(i) for i in range(self.count)]
 
     def of_index(self, i: int) -> dict:
         if self.fallback is None and i not in self._shards:
             found = self._read(i)
             if not _valid_shard(found):
-                self.fallback = split(self._whole())[1]
+                self.fallback = split(self._whole(), self.count)[1]
             else:
                 self._shards[i] = found  # type: ignore[assignment]
         return self.fallback[i] if self.fallback is not None else self._shards[i]
@@ -191,7 +206,7 @@ class _Sharded:
 def _valid_shard(found: object) -> bool:
     return isinstance(found, dict) and isinstance(found.get("by_module"), dict) \
         and isinstance(found.get("by_test"), dict) and isinstance(found.get("parsed"), list) \
-        and isinstance(found.get("unparsable"), dict)
+        and isinstance(found.get("unparsable"), dict) and isinstance(found.get("migrations"), list)
 
 
 class _ShardedField(Mapping[str, object]):
@@ -215,23 +230,24 @@ class _ShardedField(Mapping[str, object]):
 
 
 class _ShardedSet:
-    """``path in parsed``, one shard at a time; iterating reads every shard."""
+    """``path in parsed`` (or another list field), one shard at a time; iterating reads every shard."""
 
-    def __init__(self, shards: _Sharded) -> None:
+    def __init__(self, shards: _Sharded, name: str = "parsed") -> None:
         self._shards = shards
+        self._name = name
         self._sets: Dict[int, Set[str]] = {}
 
     def __contains__(self, path: object) -> bool:
         if not isinstance(path, str):
             return False
-        i = shard_of(path)
+        i = shard_of(path, self._shards.count)
         found = self._sets.get(i)
         if found is None:
-            found = self._sets[i] = set(self._shards.of(path)["parsed"])
+            found = self._sets[i] = set(self._shards.of(path)[self._name])
         return path in found
 
     def __iter__(self) -> Iterator[str]:
-        return (p for shard in self._shards.all() for p in shard["parsed"])
+        return (p for shard in self._shards.all() for p in shard[self._name])
 
 
 class ShardedEvidence(EvidenceIndex):
@@ -240,9 +256,10 @@ class ShardedEvidence(EvidenceIndex):
 
     def __init__(self, meta: dict, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex]) -> None:
         super().__init__({k: meta.get(k) or ({} if k in ("problems", "searched") else []) for k in _META_FIELDS})
-        self._sharded = _Sharded(read, whole)
+        self._sharded = _Sharded(read, whole, meta["shards"])
         self.by_module = _Rows(_ShardedField(self._sharded, "by_module"))
         self.parsed = _ShardedSet(self._sharded)  # type: ignore[assignment]
+        self.migrations = _ShardedSet(self._sharded, "migrations")  # type: ignore[assignment]
         self.unparsable = _ShardedField(self._sharded, "unparsable")  # type: ignore[assignment]
 
     def targets_of(self, test: str) -> Set[str]:
@@ -712,7 +729,7 @@ def _json(raw: Optional[bytes]) -> Optional[dict]:
 
 def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Optional[EvidenceIndex]:
     meta = _json(store.read_snapshot(META_KIND, key))
-    if meta is None:
+    if meta is None or not isinstance(meta.get("shards"), int) or meta["shards"] < 1:
         return None
     return ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), key)), whole)
 
@@ -720,7 +737,7 @@ def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Option
 def _write_sharded(store, key: str, index: EvidenceIndex) -> None:
     """The shards first, the meta value last: a meta value is found only with its shards
     (a shard overwritten since by another key is a miss, answered from the whole index)."""
-    meta, shards = split(index)
+    meta, shards = split(index, shard_count(index))
     for i, shard in enumerate(shards):
         store.put_snapshot(SHARD_KIND.format(i), key, json.dumps(shard, separators=(",", ":")).encode(
             "utf-8", "surrogatepass"))

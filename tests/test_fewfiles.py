@@ -1,0 +1,171 @@
+"""A run on given files over the stored path table (``repo_roles.fewfiles``): the same inventory
+answers as git's whole listing, after ``git add`` rewrote the index, a new file, an exclusion,
+a symlink; no table for a merge conflict or a listing that is not UTF-8; a damaged table is
+never read (it is made again)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import pytest
+
+from tests.conftest import git
+
+MakeRepo = Callable[..., Path]
+
+TREE = {
+    ".gitattributes": "web/gen/** linguist-generated\n",
+    "pyproject.toml": "[project]\nname = 'shop'\n",
+    "repo-roles.toml": "exclude = ['vendor/']\n",
+    ".github/CODEOWNERS": "* @team\n",
+    "src/shop/__init__.py": "",
+    "src/shop/billing.py": "def charge(x):\n    return x\n",
+    "src/shop/orders.py": "def order():\n    return 1\n",
+    "src/shop/OWNERS": "alice\n",
+    "src/shop/caf\u00e9.py": "def cafe():\n    return 2\n",
+    "tests/test_billing.py": "from shop.billing import charge\n",
+    "tests/test_orders.py": "from shop.orders import order\n",
+    "vendor/lib/billing.py": "def charge():\n    pass\n",
+    "vendor/lib/test_billing.py": "import billing\n",
+    "web/gen/api.py": "def api():\n    pass\n",
+    "web/src/api.ts": "export const api = 1;\n",
+    "web/src/api.test.ts": "import { api } from './api';\n",
+    "web/src/__tests__/api.ts": "import { api } from '../api';\n",
+    "src/shop/orders_test.py": "from shop.orders import order\n",
+}
+FILES = ["src/shop/billing.py", "src/shop/caf\u00e9.py", "tests/test_orders.py"]
+
+
+def _scan(repo: Path, files: List[str], use_cache: bool = True):
+    from repo_roles.scan import scan
+
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        return scan(Path("."), files=files, use_cache=use_cache)
+    finally:
+        os.chdir(old)
+
+
+def _few(repo: Path, files: List[str] = FILES):
+    """The context over the path table (stored by a first run when missing) and the usual one."""
+    from repo_roles.fewfiles.listing import FewInventory
+
+    context = _scan(repo, files)
+    if not isinstance(context.inventory, FewInventory):
+        context = _scan(repo, files)
+    return context, _scan(repo, files, use_cache=False)
+
+
+def _same_answers(few, plain, files: List[str]) -> None:
+    from repo_roles.fewfiles.listing import FewInventory
+
+    inventory, usual = few.inventory, plain.inventory
+    assert isinstance(inventory, FewInventory) and not isinstance(usual, FewInventory)
+    assert list(inventory.paths) == list(usual.paths) and len(inventory.paths) == len(usual.paths)
+    assert inventory.paths_digest() == usual.paths_digest()
+    assert few.targets == plain.targets and inventory.pick(set(files)) == usual.pick(set(files))
+    assert dict(inventory.special_kinds()) == usual.special_kinds()
+    for path in [*usual.paths, "nope.py", "src", "vendor/lib/billing.py"]:
+        assert (path in inventory.paths) == (path in usual.paths), path
+        assert inventory.special_kinds().get(path, "file") == usual.special_kinds().get(path, "file"), path
+    every = list(range(len(usual.paths)))
+    assert inventory.records_digest_at(every, {1}) == usual.records_digest_at(every, {1})
+    assert inventory.records_digest(set(usual.paths[::2])) == usual.records_digest(set(usual.paths[::2]))
+    for name in ("billing", "test_billing", "caf\u00e9", "orders", "b", "zzz"):
+        assert inventory.paths.with_base_prefixes((name,)) == [
+            p for p in usual.paths if p.rpartition("/")[2].startswith(name)], name
+    from repo_roles.coverage.test_names import PathNames
+
+    for name in ("billing", "orders", "caf\u00e9", "api"):  # a module name's test candidates: the same
+        mapped, listed = PathNames(inventory.paths), PathNames(list(usual.paths))
+        mapped.name(name)
+        listed.name(name)
+        assert (mapped.py, mapped.py_dirs, mapped.js, mapped.js_dirs) == (listed.py, listed.py_dirs, listed.js,
+                                                                      listed.js_dirs), name
+    assert inventory.paths.ending_with("OWNERS") == [p for p in usual.paths if p.endswith("OWNERS")]
+    assert inventory.paths.below(("src/", "tests/test_o")) == [p for p in usual.paths if p.startswith("src/")] + [
+        p for p in usual.paths if p.startswith("tests/test_o")]
+    assert inventory.entries == usual.entries  # the whole listing, cut when something asks
+
+
+def test_path_table_answers_as_the_whole_listing(make_repo: MakeRepo) -> None:
+    repo = make_repo(TREE)
+    os.symlink("src/shop/orders.py", repo / "aaa-link.py")  # the first record: a symlink
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "link")
+    few, plain = _few(repo)
+    _same_answers(few, plain, FILES)
+    assert "vendor/lib/billing.py" not in few.inventory.paths  # excluded: rows of the whole listing
+    # pre-commit's case: `git add` of an edited target rewrote git's index (the table still serves)
+    (repo / "src/shop/billing.py").write_text("def charge(x):\n    return 2 * x\n")
+    git(repo, "add", "src/shop/billing.py")
+    few, plain = _few(repo)
+    _same_answers(few, plain, FILES)
+    assert few.targets[0].blob == git(repo, "rev-parse", ":src/shop/billing.py").strip()
+    # a new test file: a new listing, a new table; its module finds it
+    (repo / "tests/test_cafe.py").write_text("def test():\n    pass\n")
+    git(repo, "add", "tests/test_cafe.py")
+    few, plain = _few(repo)
+    _same_answers(few, plain, FILES)
+    assert few.test_index.tests_for("src/shop/billing.py") == plain.test_index.tests_for("src/shop/billing.py")
+
+
+def test_a_test_renamed_is_seen_by_its_module(make_repo: MakeRepo, run_cli) -> None:
+    """The table follows the names: a test renamed away leaves its module without tests."""
+    repo = make_repo(TREE)
+    os.chdir(repo)
+    first = run_cli("check", "--output-format", "json", "--select", "TST001", "src/shop/billing.py")
+    assert first.exit_code == 0, first.stdout
+    git(repo, "mv", "tests/test_billing.py", "tests/check_billing.py")
+    for _ in range(2):  # the table is stored by the first run, served by the second
+        cached = run_cli("check", "--output-format", "json", "--select", "TST001", "src/shop/billing.py")
+        uncached = run_cli("check", "--no-cache", "--output-format", "json", "--select", "TST001", "src/shop/billing.py")
+        assert cached.exit_code == 1 and cached.stdout == uncached.stdout
+
+
+def _table_file(repo: Path) -> Optional[Path]:
+    found = sorted((Path(os.environ["REPO_ROLES_CACHE_DIR"]) / "path-tables").glob("*.paths"))
+    return found[-1] if found else None
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped", "foreign"])
+def test_a_damaged_table_is_made_again(make_repo: MakeRepo, damage: str) -> None:
+    from repo_roles.fewfiles.table import _decode
+
+    repo = make_repo(TREE)
+    few, plain = _few(repo)
+    table = _table_file(repo)
+    assert table is not None
+    data = table.read_bytes()
+    table.write_bytes({"truncated": data[:-3], "flipped": data[:60] + bytes([data[60] ^ 1]) + data[61:],
+                       "foreign": b"not a table"}[damage])
+    assert _decode(table.read_bytes()) is None  # a damaged table is never read as one
+    few = _scan(repo, FILES)
+    _same_answers(few, plain, FILES)
+    assert table.read_bytes() == data  # made again from git's listing, the same table
+
+
+def test_no_table_for_a_merge_conflict_or_a_name_that_is_not_utf8(make_repo: MakeRepo) -> None:
+    """git lists each stage of a conflicted path: such a listing is never served from a table."""
+    from repo_roles.fewfiles.listing import FewInventory
+
+    repo = make_repo({"a.py": "x = 1\n", "b.py": "def b():\n    pass\n"})
+    git(repo, "checkout", "-qb", "other")
+    (repo / "a.py").write_text("x = 2\n")
+    git(repo, "commit", "-qam", "other")
+    git(repo, "checkout", "-q", "main")
+    (repo / "a.py").write_text("x = 3\n")
+    git(repo, "commit", "-qam", "main")
+    merge = subprocess.run(["git", "-C", str(repo), "merge", "-q", "other"], capture_output=True)
+    assert merge.returncode != 0 and " 2\t" in git(repo, "ls-files", "-s")  # a conflict in the index
+    for _ in range(2):
+        assert not isinstance(_scan(repo, ["b.py"]).inventory, FewInventory)
+    odd = make_repo({"b.py": "def b():\n    pass\n"}, name="odd")
+    (odd / os.fsdecode(b"caf\xe9.py")).write_text("x = 1\n")
+    git(odd, "add", "-A")
+    for _ in range(2):
+        assert not isinstance(_scan(odd, ["b.py"]).inventory, FewInventory)
