@@ -1,0 +1,315 @@
+"""The last whole run's documentation rows, one value per project, aligned with its path list.
+
+A warm run after a 20-file change must not decode the stored rows of 99,980 unchanged files:
+this snapshot keeps, for every target of the last whole-project run, its path, the blob id its
+row was made from, the small columns of :class:`~repo_roles.coverage.cache.Entry` (language,
+item counts, defines-code, suppressions, the counted undocumented items) and its line count,
+each as one column (``array`` buffers, one joined text), read in one C-level step.  A run
+compares the blob ids of its files with the snapshot's at C speed (``map(eq, …)``); only the
+files whose id differs are looked up in the SQLite rows by path and blob, or analysed.
+
+A row of the snapshot is a copy of the row stored under the same (path, blob id, settings) in
+``files`` (the analysis is a function of those), so it is reused exactly as such a row would be.
+The value starts with a header (format, byte order, the length of each column, a CRC-32 of the
+columns): a damaged, truncated or foreign value is a miss, and the run reads the rows as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
+import zlib
+from array import array
+from pathlib import Path
+from itertools import accumulate, compress
+from operator import gt, ne
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from repo_roles.atomic import AtomicWriteError, write_atomic
+
+MAGIC = b"repo-roles docs rows 1\0"
+_FLAGS = frozenset({"0", "1"})
+
+# The light columns of one row, as the store returns them (``store.Light``):
+# (language, counted, documented, missing bytes, suppressions text, defines)
+Light = Tuple[object, ...]
+
+
+class Rows:
+    """The snapshot's columns; row ``i`` is the ``i``-th path.  ``blobs[i]`` is ``""`` for a
+    path without a row (never a hit)."""
+
+    __slots__ = ("_paths", "_raw_paths", "blobs", "_languages", "_language", "_counted", "_documented", "_defines",
+                 "_lines", "_bounds", "_items", "_missing", "_sups", "_decoded", "_starts")
+
+    def __init__(self, paths: bytes, blobs: List[str], languages: List[Optional[str]], language: array,
+                 counted: array, documented: array, defines: array, lines: array, bounds: array,
+                 items: array, missing: bytes, sups: Dict[int, str]) -> None:
+        """``paths``: the path list, NUL-joined (split only when it is not this run's)."""
+        self._paths: Optional[List[str]] = None
+        self._raw_paths: Optional[bytes] = paths
+        self.blobs = blobs
+        self._languages, self._language = languages, language
+        self._counted, self._documented, self._defines, self._lines = counted, documented, defines, lines
+        self._bounds, self._items, self._missing, self._sups = bounds, items, missing, sups
+        self._decoded: Optional[list] = None
+        self._starts: Optional[List[int]] = None
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+    @property
+    def paths(self) -> List[str]:
+        if self._paths is None:
+            raw = self._raw_paths
+            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if self.blobs else []  # type: ignore[union-attr]
+            self._raw_paths = None
+        return self._paths
+
+    def same_paths(self, paths: List[str]) -> bool:
+        """Whether the rows are those of ``paths`` (compared joined, at C speed); if so, the
+        snapshot keeps ``paths`` as its own list."""
+        if self._paths is not None:
+            same = self._paths == paths
+        else:
+            same = len(paths) == len(self.blobs) and \
+                "\0".join(paths).encode("utf-8", "surrogateescape") == self._raw_paths
+        if same:
+            self._paths, self._raw_paths = paths, None
+        return same
+
+    # -- one row -------------------------------------------------------------------------------
+    def light(self, i: int) -> Light:
+        """Row ``i`` as the store's light columns."""
+        counted = self._counted[i]
+        defines = self._defines[i]
+        a, b = self._bounds[2 * i], self._bounds[2 * i + 1]
+        return (self._languages[self._language[i]], None if counted < 0 else counted,
+                None if counted < 0 else self._documented[i], self._missing[a:b] if b > a else None,
+                self._sups.get(i), None if defines < 0 else defines)
+
+    def languages(self) -> List[Optional[str]]:
+        """Every language a row has (maybe a few more)."""
+        return self._languages
+
+    def language(self, i: int) -> Optional[str]:
+        return self._languages[self._language[i]]
+
+    def counts(self, i: int) -> Tuple[int, int]:
+        """``(documented, counted)``; counted is -1 for a file without counted items."""
+        return self._documented[i], self._counted[i]
+
+    def line_count(self, i: int) -> Optional[int]:
+        found = self._lines[i]
+        return None if found < 0 else found
+
+    def line_counts(self, paths: Sequence[str]) -> Dict[str, int]:
+        """``{path: lines}`` of the rows (aligned with ``paths``) whose count is known."""
+        return {p: n for p, n in zip(paths, self._lines) if n >= 0}
+
+    def missing(self, i: int) -> Optional[tuple]:
+        """Row ``i``'s counted undocumented items, decoded with every other row's in one pass
+        on first use; None when the column does not decode (the caller decodes the row alone)."""
+        if self._decoded is None:
+            self._decoded = _decode_all(self._missing, sum(self._items))
+            self._starts = list(accumulate(self._items, initial=0))
+        if not self._items[i]:
+            return ()
+        if not self._decoded:
+            return None
+        assert self._starts is not None
+        return tuple(self._decoded[self._starts[i]:self._starts[i + 1]])
+
+    # -- whole columns -------------------------------------------------------------------------
+    def with_items(self) -> Iterable[int]:
+        """Rows with counted undocumented items, in order."""
+        return compress(range(len(self.blobs)), self._items)
+
+    def suppressed(self) -> Iterable[int]:
+        """Rows with suppression comments."""
+        return self._sups.keys()
+
+    def mismatches(self, blobs: Sequence[Optional[str]]) -> List[int]:
+        """Rows whose stored blob id is not ``blobs[i]`` (aligned: the same path list)."""
+        return list(compress(range(len(blobs)), map(ne, blobs, self.blobs)))
+
+    def aligned(self, paths: List[str]) -> "Rows":
+        """These rows in the order of ``paths`` (a path the snapshot lacks gets no row)."""
+        where = dict(zip(self.paths, range(len(self.paths))))
+        take = [where.get(p, -1) for p in paths]
+        found = decode(encode(paths, ["" if i < 0 else self.blobs[i] for i in take],
+                              [None if i < 0 else self.light(i) for i in take],
+                              [None if i < 0 else self.line_count(i) for i in take]))
+        assert found is not None
+        return found
+
+
+def _decode_all(raw: bytes, items: int) -> list:
+    """Every row's items from the joined ``missing`` column (``cache.decode_missing``'s format,
+    rows joined by NUL); ``[]`` when it does not decode as ``items`` items."""
+    if not items:
+        return []
+    try:
+        fields = raw.decode("utf-8", "surrogatepass").split("\0")
+        flags = fields[3::5]
+        if len(fields) != 5 * items or not set(flags) <= _FLAGS:
+            return []
+        ends = [int(end) if end else None for end in fields[4::5]]
+        return list(zip(fields[0::5], fields[1::5], map(int, fields[2::5]), map("1".__eq__, flags), ends))
+    except (ValueError, UnicodeDecodeError):
+        return []
+
+
+# --- the value --------------------------------------------------------------------------------
+
+_COLUMNS = 12
+
+
+def encode(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
+           lines: Sequence[Optional[int]]) -> bytes:
+    """The snapshot of ``rows`` (None: no row for that path; its blob is then not kept)."""
+    return b"".join(pieces(paths, blobs, rows, lines))
+
+
+def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
+           lines: Sequence[Optional[int]]) -> List[bytes]:
+    """:func:`encode` as the pieces to write one after the other (never joined into one value)."""
+    languages: List[Optional[str]] = [None]
+    number: Dict[Optional[str], int] = {None: 0}
+    language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
+    bounds, items = array("q"), array("i")
+    missing: List[bytes] = []
+    sups: Dict[str, str] = {}
+    kept: List[str] = []
+    at = 0
+    for i, row in enumerate(rows):
+        if row is None:
+            kept.append("")
+            row = (None, None, None, None, None, None)
+        else:
+            kept.append(blobs[i])
+        lang, count, docd, miss, sup, defs = row
+        found = number.get(lang)  # type: ignore[arg-type]
+        if found is None:
+            found = number[lang] = len(languages)  # type: ignore[index]
+            languages.append(lang)  # type: ignore[arg-type]
+        language.append(found)
+        counted.append(-1 if count is None else count)  # type: ignore[arg-type]
+        documented.append(0 if docd is None else docd)  # type: ignore[arg-type]
+        defines.append(-1 if defs is None else int(defs))  # type: ignore[call-overload]
+        if miss:
+            if missing:
+                at += 1  # the NUL joining it to the row before
+            missing.append(miss)  # type: ignore[arg-type]
+            bounds.append(at)
+            at += len(miss)  # type: ignore[arg-type]
+            bounds.append(at)
+            items.append((miss.count(b"\0") + 1) // 5)  # type: ignore[union-attr]
+        else:
+            bounds.append(at)
+            bounds.append(at)
+            items.append(0)
+        if sup is not None:
+            sups[str(i)] = sup  # type: ignore[assignment]
+    columns = [
+        "\0".join(paths).encode("utf-8", "surrogateescape"),
+        "\0".join(kept).encode("ascii"),
+        json.dumps(languages).encode("ascii"),
+        language.tobytes(), counted.tobytes(), documented.tobytes(), defines.tobytes(),
+        array("i", [-1 if n is None else n for n in lines]).tobytes(),
+        bounds.tobytes(), items.tobytes(), b"\0".join(missing),
+        json.dumps(sups).encode("ascii"),
+    ]
+    crc = 0
+    for column in columns:
+        crc = zlib.crc32(column, crc)
+    header = json.dumps({"rows": len(paths), "order": sys.byteorder, "lengths": [len(c) for c in columns],
+                         "crc": crc}).encode("ascii")
+    return [MAGIC + len(header).to_bytes(4, "little") + header, *columns]
+
+
+# --- the file -----------------------------------------------------------------------------------
+
+FORMAT = 1
+MAX_SIZE = 1 << 30  # a larger file is not read (memory stays bounded): a miss
+
+
+def snapshot_file(directory: Path, project: str, salt: str) -> Path:
+    """The file of a project's rows under one settings fingerprint (``project``:
+    :func:`repo_roles.cachedir.project_key`, never the project's location)."""
+    digest = hashlib.sha1(f"{project}\0{salt}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(directory) / f"docs-rows-v{FORMAT}-{digest}.bin"
+
+
+def load(path: Path) -> Optional[Rows]:
+    """The snapshot stored at ``path``; None when there is none or it is not a sound one.  A
+    file read is marked used (its modification time, at most once a minute: LRU eviction)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SIZE:
+                return None
+            raw = handle.read(MAX_SIZE + 1)
+            now = time.time()
+            if now - st.st_mtime >= 60 and os.utime in os.supports_fd:
+                os.utime(handle.fileno(), (now, now))
+    except OSError:
+        return None
+    return decode(raw)
+
+
+def save(path: Path, paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
+         lines: Sequence[Optional[int]]) -> None:
+    """Write the snapshot atomically (a reader sees the old file or the new one, never a mix);
+    a cache is best effort: a failed write leaves the old file or none."""
+    try:
+        write_atomic(path, pieces(paths, blobs, rows, lines), make_parents=True)
+    except (AtomicWriteError, OSError):
+        pass
+
+
+def decode(raw: Optional[bytes]) -> Optional[Rows]:
+    """The snapshot in ``raw``; None when it is missing, damaged, truncated or of another format."""
+    if not raw or not raw.startswith(MAGIC):
+        return None
+    try:
+        at = len(MAGIC) + 4
+        size = int.from_bytes(raw[len(MAGIC):at], "little")
+        header = json.loads(raw[at:at + size].decode("ascii"))
+        view = memoryview(raw)[at + size:]  # type: ignore[index]
+        lengths, n = header["lengths"], header["rows"]
+        if header["order"] != sys.byteorder or len(lengths) != _COLUMNS or sum(lengths) != len(view) \
+                or type(n) is not int or zlib.crc32(view) != header["crc"]:
+            return None
+        parts, start = [], 0
+        for length in lengths:
+            parts.append(view[start:start + length])
+            start += length
+        paths = bytes(parts[0])
+        blobs = str(parts[1], "ascii").split("\0") if n else []
+        languages = json.loads(str(parts[2], "ascii"))
+        language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
+        lines, bounds, items = array("i"), array("q"), array("i")
+        for column, part in ((language, 3), (counted, 4), (documented, 5), (defines, 6), (lines, 7),
+                             (bounds, 8), (items, 9)):
+            column.frombytes(parts[part])
+        missing = bytes(parts[10])
+        sups = {int(k): v for k, v in json.loads(str(parts[11], "ascii")).items()}
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return None
+    if not (len(blobs) == len(language) == len(counted) == len(documented) == len(defines)
+            == len(lines) == len(items) == n and len(bounds) == 2 * n) \
+            or not isinstance(languages, list) or not all(x is None or type(x) is str for x in languages) \
+            or (n and max(language) >= len(languages)) or not all(type(v) is str for v in sups.values()) \
+            or any(k < 0 or k >= n for k in sups) \
+            or (n and (bounds[-1] > len(missing) or min(bounds) < 0 or any(map(gt, bounds[::2], bounds[1::2])))):
+        return None
+    return Rows(paths, blobs, languages, language, counted, documented, defines, lines, bounds, items, missing, sups)
