@@ -52,7 +52,7 @@ def test_damaged_value_is_a_miss(damage: str) -> None:
     elif damage == "flipped byte":
         raw = raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:]
     elif damage == "other byte order":
-        raw = raw.replace(b'"order": "little"', b'"order": "big"').replace(b'"order": "big"', b'"order": "xxx"')
+        raw = raw.replace(b'"order":"little"', b'"order":"xxxxxx"').replace(b'"order":"big"', b'"order":"xxx"')
     elif damage == "empty":
         raw = b""
     else:

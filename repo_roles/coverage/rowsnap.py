@@ -16,20 +16,14 @@ columns): a damaged, truncated or foreign value is a miss, and the run reads the
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import stat
-import sys
-import time
-import zlib
 from array import array
 from pathlib import Path
 from itertools import accumulate, compress
 from operator import gt, ne
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
-from repo_roles.atomic import AtomicWriteError, write_atomic
+from repo_roles.coverage import colfile
 
 MAGIC = b"repo-roles docs rows 1\0"
 _FLAGS = frozenset({"0", "1"})
@@ -224,75 +218,41 @@ def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[L
         bounds.tobytes(), items.tobytes(), b"\0".join(missing),
         json.dumps(sups).encode("ascii"),
     ]
-    crc = 0
-    for column in columns:
-        crc = zlib.crc32(column, crc)
-    header = json.dumps({"rows": len(paths), "order": sys.byteorder, "lengths": [len(c) for c in columns],
-                         "crc": crc}).encode("ascii")
-    return [MAGIC + len(header).to_bytes(4, "little") + header, *columns]
+    return colfile.pack(MAGIC, {"rows": len(paths)}, columns)
 
 
 # --- the file -----------------------------------------------------------------------------------
 
 FORMAT = 1
-MAX_SIZE = 1 << 30  # a larger file is not read (memory stays bounded): a miss
 
 
 def snapshot_file(directory: Path, project: str, salt: str) -> Path:
     """The file of a project's rows under one settings fingerprint (``project``:
     :func:`repo_roles.cachedir.project_key`, never the project's location)."""
-    digest = hashlib.sha1(f"{project}\0{salt}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return Path(directory) / f"docs-rows-v{FORMAT}-{digest}.bin"
+    return colfile.file_for(directory, "docs-rows", FORMAT, project, salt)
 
 
 def load(path: Path) -> Optional[Rows]:
-    """The snapshot stored at ``path``; None when there is none or it is not a sound one.  A
-    file read is marked used (its modification time, at most once a minute: LRU eviction)."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
-        return None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SIZE:
-                return None
-            raw = handle.read(MAX_SIZE + 1)
-            now = time.time()
-            if now - st.st_mtime >= 60 and os.utime in os.supports_fd:
-                os.utime(handle.fileno(), (now, now))
-    except OSError:
-        return None
-    return decode(raw)
+    """The snapshot stored at ``path``; None when there is none or it is not a sound one."""
+    return decode(colfile.read(path))
 
 
 def save(path: Path, paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
          lines: Sequence[Optional[int]]) -> None:
-    """Write the snapshot atomically (a reader sees the old file or the new one, never a mix);
-    a cache is best effort: a failed write leaves the old file or none."""
-    try:
-        write_atomic(path, pieces(paths, blobs, rows, lines), make_parents=True)
-    except (AtomicWriteError, OSError):
-        pass
+    colfile.write(path, pieces(paths, blobs, rows, lines))
 
 
 def decode(raw: Optional[bytes]) -> Optional[Rows]:
-    """The snapshot in ``raw``; None when it is missing, damaged, truncated or of another format."""
-    if not raw or not raw.startswith(MAGIC):
+    """The snapshot in ``raw``; None when it is missing, damaged, truncated or of another format
+    (:func:`repo_roles.coverage.colfile.unpack`)."""
+    found = colfile.unpack(raw, MAGIC, _COLUMNS)
+    if found is None:
+        return None
+    header, parts = found
+    n = header.get("rows")
+    if type(n) is not int:
         return None
     try:
-        at = len(MAGIC) + 4
-        size = int.from_bytes(raw[len(MAGIC):at], "little")
-        header = json.loads(raw[at:at + size].decode("ascii"))
-        view = memoryview(raw)[at + size:]  # type: ignore[index]
-        lengths, n = header["lengths"], header["rows"]
-        if header["order"] != sys.byteorder or len(lengths) != _COLUMNS or sum(lengths) != len(view) \
-                or type(n) is not int or zlib.crc32(view) != header["crc"]:
-            return None
-        parts, start = [], 0
-        for length in lengths:
-            parts.append(view[start:start + length])
-            start += length
         paths = bytes(parts[0])
         blobs = str(parts[1], "ascii").split("\0") if n else []
         languages = json.loads(str(parts[2], "ascii"))
