@@ -42,6 +42,8 @@ def test_round_trip_keeps_every_column() -> None:
     assert list(rows.with_items()) == [0] and list(rows.suppressed()) == [2]
     moved = rows.aligned(["new.py", "c.go", "a.py"])
     assert moved.blobs == ["", "3" * 40, "1" * 40] and moved.light(2) == _rows()[0]
+    assert moved.missing(2) == rows.missing(0) and moved.missing(0) == moved.missing(1) == ()
+    assert list(moved.with_items()) == [2] and list(moved.suppressed()) == [1]
 
 
 @pytest.mark.parametrize("damage", ["truncated", "flipped byte", "other byte order", "empty", "other format"])

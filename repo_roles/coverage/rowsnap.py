@@ -38,7 +38,7 @@ class Rows:
     path without a row (never a hit)."""
 
     __slots__ = ("_paths", "_raw_paths", "blobs", "_languages", "_language", "_counted", "_documented", "_defines",
-                 "_lines", "_bounds", "_items", "_missing", "_sups", "_decoded", "_starts")
+                 "_lines", "_bounds", "_items", "_missing", "_sups", "_decoded", "_starts", "_total")
 
     def __init__(self, paths: bytes, blobs: List[str], languages: List[Optional[str]], language: array,
                  counted: array, documented: array, defines: array, lines: array, bounds: array,
@@ -52,6 +52,7 @@ class Rows:
         self._bounds, self._items, self._missing, self._sups = bounds, items, missing, sups
         self._decoded: Optional[list] = None
         self._starts: Optional[List[int]] = None
+        self._total = sum(items)  # items in the joined column (rows moved by aligned() keep theirs)
 
     def __len__(self) -> int:
         return len(self.blobs)
@@ -108,15 +109,17 @@ class Rows:
     def missing(self, i: int) -> Optional[tuple]:
         """Row ``i``'s counted undocumented items, decoded with every other row's in one pass
         on first use; None when the column does not decode (the caller decodes the row alone)."""
-        if self._decoded is None:
-            self._decoded = _decode_all(self._missing, sum(self._items))
-            self._starts = list(accumulate(self._items, initial=0))
-        if not self._items[i]:
+        count = self._items[i]
+        if not count:
             return ()
+        if self._decoded is None:
+            self._decoded = _decode_all(self._missing, self._total)
         if not self._decoded:
             return None
-        assert self._starts is not None
-        return tuple(self._decoded[self._starts[i]:self._starts[i + 1]])
+        if self._starts is None:  # where each row's items start among the decoded ones
+            self._starts = list(accumulate(self._items, initial=0))
+        start = self._starts[i]
+        return tuple(self._decoded[start:start + count])
 
     # -- whole columns -------------------------------------------------------------------------
     def with_items(self) -> Iterable[int]:
@@ -132,14 +135,27 @@ class Rows:
         return list(compress(range(len(blobs)), map(ne, blobs, self.blobs)))
 
     def aligned(self, paths: List[str]) -> "Rows":
-        """These rows in the order of ``paths`` (a path the snapshot lacks gets no row)."""
+        """These rows in the order of ``paths`` (a path the snapshot lacks gets an empty row
+        without a blob id: never a hit), over the same joined ``missing`` column."""
         where = dict(zip(self.paths, range(len(self.paths))))
         take = [where.get(p, -1) for p in paths]
-        found = decode(encode(paths, ["" if i < 0 else self.blobs[i] for i in take],
-                              [None if i < 0 else self.light(i) for i in take],
-                              [None if i < 0 else self.line_count(i) for i in take]))
-        assert found is not None
-        return found
+        starts = list(accumulate(self._items, initial=0))
+
+        def gather(code: str, column: Sequence[int], empty: int) -> array:
+            return array(code, [column[i] if i >= 0 else empty for i in take])
+
+        bounds = array("q")
+        for i in take:
+            bounds.extend(self._bounds[2 * i:2 * i + 2] if i >= 0 else (0, 0))
+        moved = Rows(b"", ["" if i < 0 else self.blobs[i] for i in take], self._languages,
+                     gather("H", self._language, 0), gather("i", self._counted, -1), gather("i", self._documented, 0),
+                     gather("b", self._defines, -1), gather("i", self._lines, -1), bounds,
+                     gather("i", self._items, 0), self._missing, {j: self._sups[i] for j, i in enumerate(take)
+                                                                  if i >= 0 and i in self._sups})
+        moved._paths, moved._raw_paths = paths, None
+        moved._total = self._total
+        moved._starts = [starts[i] if i >= 0 else 0 for i in take]
+        return moved
 
 
 def _decode_all(raw: bytes, items: int) -> list:
@@ -270,6 +286,6 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
             or not isinstance(languages, list) or not all(x is None or type(x) is str for x in languages) \
             or (n and max(language) >= len(languages)) or not all(type(v) is str for v in sups.values()) \
             or any(k < 0 or k >= n for k in sups) \
-            or (n and (bounds[-1] > len(missing) or min(bounds) < 0 or any(map(gt, bounds[::2], bounds[1::2])))):
+            or (n and (max(bounds) > len(missing) or min(bounds) < 0 or any(map(gt, bounds[::2], bounds[1::2])))):
         return None
     return Rows(paths, blobs, languages, language, counted, documented, defines, lines, bounds, items, missing, sups)
