@@ -13,7 +13,8 @@ import gc
 import os
 import posixpath
 import re
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
                     Sequence, Set, Tuple)
@@ -254,7 +255,10 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
                      project_key(inventory))
     if len(files) >= SNAPSHOT_MIN_FILES:
-        return _analyze_with_snapshot(inventory, files, order, options, store, diff, progress)
+        # only a run over the whole project writes the snapshot (a scope or a diff's files would
+        # replace the project's rows with a part of them)
+        whole = not inventory.scope and not getattr(context, "context_from_index", False)
+        return _analyze_with_snapshot(inventory, files, order, options, store, diff, progress, whole)
     rows = store.read(order)  # while git compares the work tree
     stored = set(map(itemgetter(0), rows))
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
@@ -269,7 +273,7 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
 
 
 def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: List[str], options: DocOptions,
-                           store: DocCache, diff: WorktreeDiff, progress: object) -> CoverageResult:
+                           store: DocCache, diff: WorktreeDiff, progress: object, whole: bool) -> CoverageResult:
     """:func:`analyze_context` of many files: the last whole run's rows (:mod:`rowsnap`) for every
     file whose blob id is the snapshot's, compared at C speed; the store's rows by path and blob
     for the others (a scan of the project's rows when they are many); the rest analysed.  The
@@ -284,7 +288,8 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     blobs: List[Optional[str]] = [e.blob for e in files]
     modified = diff.result()
     where = dict(zip(order, range(len(order))))
-    unknown = [i for i, blob in enumerate(blobs) if not blob] if modified is not None else list(range(len(order)))
+    every = range(len(order))
+    unknown = list(compress(every, map(not_, blobs))) if modified is not None else list(every)
     if modified:
         unknown += [where[p] for p in modified if p in where]
     for i in unknown:
@@ -308,7 +313,7 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     todo = [files[i] for i in missed if order[i] not in cached]
     fresh, defines, facts, lines, entries = _analyze_all(inventory.project_root, todo, keys, options, store,
                                                          progress, with_entries=True)
-    if not inventory.scope and (snapshot is None or realigned or len(missed) > SNAPSHOT_REWRITE_MIN):
+    if whole and (snapshot is None or realigned or len(missed) > SNAPSHOT_REWRITE_MIN):
         _write_snapshot(where_rows, store, order, blobs, snapshot, set(missed), cached, entries, lines)
     result = CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines,
                             snapshot)
