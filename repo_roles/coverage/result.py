@@ -113,6 +113,12 @@ class CoverageResult:
             self._where = dict(zip(self._order, range(len(self._order))))
         return self._where
 
+    def _snapshot_row(self, path: str) -> Optional[int]:
+        """The snapshot's row of a file answered from it; None for any other."""
+        if self._rows is None or path in self._fresh or path in self._cached:
+            return None
+        return self._position().get(path)
+
     def _row(self, path: str) -> Optional[tuple]:
         """The light columns of a file that is not fresh: a cached row, else the snapshot's."""
         row = self._cached.get(path)
@@ -155,6 +161,10 @@ class CoverageResult:
 
     def counts(self, path: str) -> Optional[Tuple[int, int]]:
         """``(documented, counted)`` items of one file; None when its language is not analysed."""
+        i = self._snapshot_row(path)
+        if i is not None:
+            documented, counted = self._rows.counts(i)  # type: ignore[union-attr]
+            return None if counted < 0 else (documented, counted)
         row = self._row(path)
         if row is not None:
             return None if row[_COUNTED] is None else (row[_DOCUMENTED], row[_COUNTED])
@@ -224,6 +234,9 @@ class CoverageResult:
 
     def problems(self, path: str) -> Tuple[Problem, ...]:
         """Why a file of an analysed language could not be read (empty for most files)."""
+        i = self._snapshot_row(path)
+        if i is not None and self._rows.readable(i):  # type: ignore[union-attr]
+            return ()
         row = self._row(path)
         if row is not None and (row[_LANGUAGE] is None or row[_COUNTED] is not None):
             return ()  # not analysed, or readable: no problem, nothing to decode
@@ -235,12 +248,18 @@ class CoverageResult:
         """For a ``.py`` file read by this stage (or cached): whether it defines a function or
         class (see :func:`~repo_roles.coverage.test_presence.module_defines_code`); None when
         not known."""
+        i = self._snapshot_row(path)
+        if i is not None:
+            return self._rows.defines(i)  # type: ignore[union-attr]
         row = self._row(path)
         if row is None:
             return self._defines.get(path)
         return None if row[_DEFINES] is None else bool(row[_DEFINES])
 
     def suppressions(self, path: str) -> Tuple[Suppression, ...]:
+        i = self._snapshot_row(path)
+        if i is not None and not self._rows.suppressed_row(i):  # type: ignore[union-attr]
+            return ()
         row = self._row(path)
         if row is not None and row[_SUPPRESSIONS] is None and path not in self._fresh:
             return ()

@@ -94,6 +94,17 @@ class Rows:
     def language(self, i: int) -> Optional[str]:
         return self._languages[self._language[i]]
 
+    def readable(self, i: int) -> bool:
+        """Not of an analysed language, or its items were counted: no problem to report."""
+        return not self._language[i] or self._counted[i] >= 0
+
+    def defines(self, i: int) -> Optional[bool]:
+        found = self._defines[i]
+        return None if found < 0 else bool(found)
+
+    def suppressed_row(self, i: int) -> bool:
+        return i in self._sups
+
     def counts(self, i: int) -> Tuple[int, int]:
         """``(documented, counted)``; counted is -1 for a file without counted items."""
         return self._documented[i], self._counted[i]
@@ -283,7 +294,8 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
         return None
     if not (len(blobs) == len(language) == len(counted) == len(documented) == len(defines)
             == len(lines) == len(items) == n and len(bounds) == 2 * n) \
-            or not isinstance(languages, list) or not all(x is None or type(x) is str for x in languages) \
+            or not isinstance(languages, list) or languages[:1] != [None] \
+            or not all(x is None or type(x) is str for x in languages[1:]) \
             or (n and max(language) >= len(languages)) or not all(type(v) is str for v in sups.values()) \
             or any(k < 0 or k >= n for k in sups) \
             or (n and (max(bounds) > len(missing) or min(bounds) < 0 or any(map(gt, bounds[::2], bounds[1::2])))):
