@@ -298,6 +298,9 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
             data = inventory.read_bytes(order[i], options.max_file_size)
             blobs[i] = C.blob_id(data) if data is not None else None
     missed = snapshot.mismatches(blobs) if snapshot is not None else list(range(len(order)))
+    keep = set() if snapshot is None else {(raw_path(order[i]), snapshot.blobs[i]) for i in missed}
+    if snapshot is not None:
+        snapshot.drop_blobs()  # every other row's id is this run's
     keys = _Keys(where, blobs)
     cached: Dict[str, tuple] = {}
     if missed:
@@ -308,7 +311,6 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
             if blobs[i] is None and raw_path(order[i]) in stored:
                 data = inventory.read_bytes(order[i], options.max_file_size)
                 blobs[i] = C.blob_id(data) if data is not None else None
-        keep = set() if snapshot is None else {(raw_path(order[i]), snapshot.blobs[i]) for i in missed}
         cached = store.match(rows, {order[i]: blobs[i] for i in missed if blobs[i]}, keep)  # type: ignore[misc]
     todo = [files[i] for i in missed if order[i] not in cached]
     fresh, defines, facts, lines, entries = _analyze_all(inventory.project_root, todo, keys, options, store,
@@ -338,7 +340,7 @@ def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[
             assert snapshot is not None
             rows.append(snapshot.light(i))
             counts.append(snapshot.line_count(i))
-            kept.append(snapshot.blobs[i])
+            kept.append(blobs[i])  # type: ignore[arg-type]  # the snapshot's, as it is no mismatch
         elif path in cached:
             rows.append(cached[path])
             counts.append(stored_lines.get(blobs[i]))  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ columns): a damaged, truncated or foreign value is a miss, and the run reads the
 from __future__ import annotations
 
 import json
+import sys
 from array import array
 from pathlib import Path
 from itertools import accumulate, compress
@@ -38,7 +39,7 @@ class Rows:
     path without a row (never a hit)."""
 
     __slots__ = ("_paths", "_raw_paths", "blobs", "_languages", "_language", "_counted", "_documented", "_defines",
-                 "_lines", "_bounds", "_items", "_missing", "_sups", "_decoded", "_starts", "_total")
+                 "_lines", "_bounds", "_items", "_missing", "_sups", "_block", "_moved")
 
     def __init__(self, paths: bytes, blobs: List[str], languages: List[Optional[str]], language: array,
                  counted: array, documented: array, defines: array, lines: array, bounds: array,
@@ -50,18 +51,21 @@ class Rows:
         self._languages, self._language = languages, language
         self._counted, self._documented, self._defines, self._lines = counted, documented, defines, lines
         self._bounds, self._items, self._missing, self._sups = bounds, items, missing, sups
-        self._decoded: Optional[list] = None
-        self._starts: Optional[List[int]] = None
-        self._total = sum(items)  # items in the joined column (rows moved by aligned() keep theirs)
+        self._block: Optional[Tuple[int, int, list, List[int]]] = None
+        self._moved = False  # rows gathered by aligned(): not contiguous in ``missing``
 
     def __len__(self) -> int:
-        return len(self.blobs)
+        return len(self._counted)
+
+    def drop_blobs(self) -> None:
+        """Forget the blob ids once compared (100k ids: 9 MB); the rows stay readable."""
+        self.blobs = []
 
     @property
     def paths(self) -> List[str]:
         if self._paths is None:
             raw = self._raw_paths
-            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if self.blobs else []  # type: ignore[union-attr]
+            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if len(self) else []  # type: ignore[union-attr]
             self._raw_paths = None
         return self._paths
 
@@ -71,7 +75,7 @@ class Rows:
         if self._paths is not None:
             same = self._paths == paths
         else:
-            same = len(paths) == len(self.blobs) and \
+            same = len(paths) == len(self) and \
                 "\0".join(paths).encode("utf-8", "surrogateescape") == self._raw_paths
         if same:
             self._paths, self._raw_paths = paths, None
@@ -118,24 +122,35 @@ class Rows:
         return {p: n for p, n in zip(paths, self._lines) if n >= 0}
 
     def missing(self, i: int) -> Optional[tuple]:
-        """Row ``i``'s counted undocumented items, decoded with every other row's in one pass
-        on first use; None when the column does not decode (the caller decodes the row alone)."""
+        """Row ``i``'s counted undocumented items, decoded with those of the next rows in one
+        pass (:data:`BLOCK` rows at a time, only the current block kept); None when they do not
+        decode (the caller decodes the row alone)."""
         count = self._items[i]
         if not count:
             return ()
-        if self._decoded is None:
-            self._decoded = _decode_all(self._missing, self._total)
-        if not self._decoded:
+        block = self._block
+        if block is None or not block[0] <= i < block[1]:
+            block = self._block = self._decode_block(i)
+        if not block[2]:
             return None
-        if self._starts is None:  # where each row's items start among the decoded ones
-            self._starts = list(accumulate(self._items, initial=0))
-        start = self._starts[i]
-        return tuple(self._decoded[start:start + count])
+        start = block[3][i - block[0]]
+        return tuple(block[2][start:start + count])
+
+    def _decode_block(self, i: int) -> Tuple[int, int, list, List[int]]:
+        """``(first row, end row, their items decoded, where each row's start)`` from row ``i``
+        (which has items): rows in their stored order are contiguous in the joined column."""
+        bounds, items = self._bounds, self._items
+        if self._moved:  # rows gathered from another order: each row alone
+            return i, i + 1, _decode_all(self._missing[bounds[2 * i]:bounds[2 * i + 1]], items[i]), [0]
+        end = min(i + BLOCK, len(items))
+        counts = items[i:end]
+        return i, end, _decode_all(self._missing[bounds[2 * i]:bounds[2 * end - 1]], sum(counts)), \
+            list(accumulate(counts, initial=0))
 
     # -- whole columns -------------------------------------------------------------------------
     def with_items(self) -> Iterable[int]:
         """Rows with counted undocumented items, in order."""
-        return compress(range(len(self.blobs)), self._items)
+        return compress(range(len(self)), self._items)
 
     def suppressed(self) -> Iterable[int]:
         """Rows with suppression comments."""
@@ -150,8 +165,6 @@ class Rows:
         without a blob id: never a hit), over the same joined ``missing`` column."""
         where = dict(zip(self.paths, range(len(self.paths))))
         take = [where.get(p, -1) for p in paths]
-        starts = list(accumulate(self._items, initial=0))
-
         def gather(code: str, column: Sequence[int], empty: int) -> array:
             return array(code, [column[i] if i >= 0 else empty for i in take])
 
@@ -164,8 +177,7 @@ class Rows:
                      gather("i", self._items, 0), self._missing, {j: self._sups[i] for j, i in enumerate(take)
                                                                   if i >= 0 and i in self._sups})
         moved._paths, moved._raw_paths = paths, None
-        moved._total = self._total
-        moved._starts = [starts[i] if i >= 0 else 0 for i in take]
+        moved._moved = True
         return moved
 
 
@@ -180,7 +192,8 @@ def _decode_all(raw: bytes, items: int) -> list:
         if len(fields) != 5 * items or not set(flags) <= _FLAGS:
             return []
         ends = [int(end) if end else None for end in fields[4::5]]
-        return list(zip(fields[0::5], fields[1::5], map(int, fields[2::5]), map("1".__eq__, flags), ends))
+        return list(zip(fields[0::5], map(sys.intern, fields[1::5]), map(int, fields[2::5]), map("1".__eq__, flags),
+                        ends))
     except (ValueError, UnicodeDecodeError):
         return []
 
@@ -188,6 +201,7 @@ def _decode_all(raw: bytes, items: int) -> list:
 # --- the value --------------------------------------------------------------------------------
 
 _COLUMNS = 12
+BLOCK = 2048  # rows whose items are decoded together (a few thousand items: small, and C-level)
 
 
 def encode(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
