@@ -80,7 +80,9 @@ def read(path: Path) -> Optional[bytes]:
             st = os.fstat(handle.fileno())
             if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SIZE:
                 return None
-            raw = handle.read(MAX_SIZE + 1)
+            raw = handle.read(st.st_size + 1)  # its size, not the cap: read() allocates what it is asked for
+            if len(raw) > MAX_SIZE:
+                return None
             now = time.time()
             if now - st.st_mtime >= 60 and os.utime in os.supports_fd:
                 os.utime(handle.fileno(), (now, now))
