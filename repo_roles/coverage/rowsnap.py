@@ -19,10 +19,11 @@ from __future__ import annotations
 import json
 import sys
 from array import array
+from collections import Counter
+from itertools import accumulate, compress, repeat
+from operator import ge, gt, lt, ne
 from pathlib import Path
-from itertools import accumulate, compress
-from operator import gt, ne
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Collection, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles.coverage import colfile
 
@@ -151,6 +152,18 @@ class Rows:
     def with_items(self) -> Iterable[int]:
         """Rows with counted undocumented items, in order."""
         return compress(range(len(self)), self._items)
+
+    def measured(self, skip: Collection[int]) -> Dict[str, int]:
+        """``{language: rows}`` of the rows whose items were counted, but those in ``skip``."""
+        numbers = Counter(compress(self._language, map(ge, self._counted, repeat(0))))
+        for i in skip:
+            if self._counted[i] >= 0:
+                numbers[self._language[i]] -= 1
+        return {self._languages[n]: count for n, count in numbers.items() if count and n}
+
+    def unmeasured(self) -> Iterable[int]:
+        """Rows whose items were not counted: no analyzer, or the file could not be read."""
+        return compress(range(len(self)), map(lt, self._counted, repeat(0)))
 
     def suppressed(self) -> Iterable[int]:
         """Rows with suppression comments."""
