@@ -40,6 +40,7 @@ def test_round_trip_keeps_every_column() -> None:
     assert rows.missing(2) == ()
     assert [rows.line_count(i) for i in range(4)] == [7, None, 3, 0]
     assert list(rows.with_items()) == [0] and list(rows.suppressed()) == [2]
+    assert list(rows.unreadable()) == [3] and list(rows.unmeasured()) == [1, 3] and rows.measured({0}) == {"go": 1}
     moved = rows.aligned(["new.py", "c.go", "a.py"])
     assert moved.blobs == ["", "3" * 40, "1" * 40] and moved.light(2) == _rows()[0]
     assert moved.missing(2) == rows.missing(0) and moved.missing(0) == moved.missing(1) == ()

@@ -102,6 +102,7 @@ class CoverageResult:
         self._source = source
         self._rows = rows
         self._where: Optional[Dict[str, int]] = None
+        self._asked: Dict[str, FrozenSet[str]] = {}  # the few paths a question must look at (snapshot)
         self.files: Mapping[str, FileAnalysis] = _Files(self)
 
     def __contains__(self, path: str) -> bool:
@@ -118,6 +119,17 @@ class CoverageResult:
         if self._rows is None or path in self._fresh or path in self._cached:
             return None
         return self._position().get(path)
+
+    def _few(self, question: str) -> FrozenSet[str]:
+        """The paths whose answer to ``question`` ("problems", "suppressions") may not be empty
+        when the snapshot answers the others: its rows that have one, and the changed files."""
+        found = self._asked.get(question)
+        if found is None:
+            rows, order = self._rows, self._order
+            assert rows is not None
+            mine = rows.unreadable() if question == "problems" else rows.suppressed()
+            found = self._asked[question] = frozenset(map(order.__getitem__, mine)).union(self._overridden())
+        return found
 
     def _row(self, path: str) -> Optional[tuple]:
         """The light columns of a file that is not fresh: a cached row, else the snapshot's."""
@@ -142,6 +154,7 @@ class CoverageResult:
         """Put a post-step's analysis (the Rust crate pass) in place of the file's row."""
         self._cached.pop(analysis.path, None)
         self._fresh[analysis.path] = analysis
+        self._asked.clear()
 
     # -- per file ----------------------------------------------------------------------------
     def analysis(self, path: str) -> Optional[FileAnalysis]:
@@ -234,8 +247,7 @@ class CoverageResult:
 
     def problems(self, path: str) -> Tuple[Problem, ...]:
         """Why a file of an analysed language could not be read (empty for most files)."""
-        i = self._snapshot_row(path)
-        if i is not None and self._rows.readable(i):  # type: ignore[union-attr]
+        if self._rows is not None and path not in self._few("problems"):
             return ()
         row = self._row(path)
         if row is not None and (row[_LANGUAGE] is None or row[_COUNTED] is not None):
@@ -257,8 +269,7 @@ class CoverageResult:
         return None if row[_DEFINES] is None else bool(row[_DEFINES])
 
     def suppressions(self, path: str) -> Tuple[Suppression, ...]:
-        i = self._snapshot_row(path)
-        if i is not None and not self._rows.suppressed_row(i):  # type: ignore[union-attr]
+        if self._rows is not None and path not in self._few("suppressions"):
             return ()
         row = self._row(path)
         if row is not None and row[_SUPPRESSIONS] is None and path not in self._fresh:
@@ -367,6 +378,7 @@ class CoverageResult:
         assert self._source is not None
         self._cached.pop(path, None)
         fresh = self._fresh[path] = self._source.repair(path)
+        self._asked.clear()
         return fresh
 
 

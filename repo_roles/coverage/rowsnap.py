@@ -21,7 +21,7 @@ import sys
 from array import array
 from collections import Counter
 from itertools import accumulate, compress, repeat
-from operator import ge, gt, lt, ne
+from operator import and_, ge, gt, lt, ne
 from pathlib import Path
 from typing import Collection, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -99,16 +99,9 @@ class Rows:
     def language(self, i: int) -> Optional[str]:
         return self._languages[self._language[i]]
 
-    def readable(self, i: int) -> bool:
-        """Not of an analysed language, or its items were counted: no problem to report."""
-        return not self._language[i] or self._counted[i] >= 0
-
     def defines(self, i: int) -> Optional[bool]:
         found = self._defines[i]
         return None if found < 0 else bool(found)
-
-    def suppressed_row(self, i: int) -> bool:
-        return i in self._sups
 
     def counts(self, i: int) -> Tuple[int, int]:
         """``(documented, counted)``; counted is -1 for a file without counted items."""
@@ -164,6 +157,10 @@ class Rows:
     def unmeasured(self) -> Iterable[int]:
         """Rows whose items were not counted: no analyzer, or the file could not be read."""
         return compress(range(len(self)), map(lt, self._counted, repeat(0)))
+
+    def unreadable(self) -> Iterable[int]:
+        """Rows of an analysed language whose items were not counted (the file could not be read)."""
+        return compress(range(len(self)), map(and_, map(bool, self._language), map(lt, self._counted, repeat(0))))
 
     def suppressed(self) -> Iterable[int]:
         """Rows with suppression comments."""
