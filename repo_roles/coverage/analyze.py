@@ -298,6 +298,7 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
             data = inventory.read_bytes(order[i], options.max_file_size)
             blobs[i] = C.blob_id(data) if data is not None else None
     missed = snapshot.mismatches(blobs) if snapshot is not None else list(range(len(order)))
+    store.touch()  # the rows behind the snapshot (item lists, other contents) are in use: not evicted first
     keep = set() if snapshot is None else {(raw_path(order[i]), snapshot.blobs[i]) for i in missed}
     if snapshot is not None:
         snapshot.drop_blobs()  # every other row's id is this run's
