@@ -507,7 +507,8 @@ def outputs(run_cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callabl
 def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
     """Below 2,000 files some caches stay closed and files are hashed instead of asking git
     which are dirty; the second run lowers those thresholds so that this small repository takes
-    the paths of a large one (the classification caches, `git diff-files`, the store's scan)."""
+    the paths of a large one (the classification caches, `git diff-files`, the store's scan, the
+    documentation rows' snapshot)."""
     if request.param == "large-repository paths":
         from repo_roles import scan as scan_module
         from repo_roles.coverage import analyze, store
@@ -515,6 +516,9 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
         monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 0)
         monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
         monkeypatch.setattr(store, "SCAN_MIN_FILES", 0)
+        # the last whole run's rows as one value, written again once it lacks more than one row
+        monkeypatch.setattr(analyze, "SNAPSHOT_MIN_FILES", 0)
+        monkeypatch.setattr(analyze, "SNAPSHOT_REWRITE_MIN", 1)
     return request.param
 
 

@@ -85,6 +85,23 @@ def test_a_dirty_module_is_asked_every_time(make_repo, asked: List[str]) -> None
     assert asked == ["backend/src/app/refunds.py"]
 
 
+@pytest.mark.parametrize("damage", ["truncated", "zeroed tail", "empty"])
+def test_a_damaged_answers_file_is_asked_again(make_repo, asked: List[str], tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """The stored answers are one file (coverage/colfile.py): damaged, every module is asked
+    again and the answers are those of a run without it; then it is written whole again."""
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(FILES)
+    first = answers(root, asked)
+    (stored,) = (tmp_path / "cache").glob("tests-needed-v*.bin")
+    raw = stored.read_bytes()
+    stored.write_bytes({"truncated": raw[:len(raw) // 2], "zeroed tail": raw[:-8] + b"\0" * 8, "empty": b""}[damage])
+    assert answers(root, asked) == first
+    assert len(asked) == 7
+    assert stored.read_bytes() == raw
+    assert answers(root, asked) == first and asked == []
+
+
 ALL = sorted(p for p in FILES if p.endswith((".py", ".go")) and "tests/" not in p and not p.endswith("_test.go"))
 
 

@@ -13,13 +13,16 @@ import gc
 import os
 import posixpath
 import re
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
+                    Sequence, Set, Tuple)
 
 from repo_roles._compat import tomllib
 from repo_roles.cachedir import project_key
 from repo_roles.coverage import cache as C
+from repo_roles.coverage import rowsnap
 from repo_roles.coverage.model import DocOptions, FileDocs
 from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
 from repo_roles.coverage.store import DocCache, raw_path
@@ -39,6 +42,8 @@ PARALLEL_MIN_FILES = 2000  # below this, a pool's start-up costs more than it sa
 GIT_STATUS_MIN_FILES = 2000  # below this, hashing the files is cheaper than asking git
 CHUNK = 256  # files per worker task: few round trips, still balanced across cores
 WRITE_BATCH = 4096  # cache rows per transaction while the analysis runs
+SNAPSHOT_MIN_FILES = 2000  # from this many targets on, the last whole run's rows are read as one value
+SNAPSHOT_REWRITE_MIN = 256  # rows the snapshot may lack before a run writes it again
 from repo_roles.coverage.model import ABOUT_THE_INSTALL as UNCACHEABLE  # noqa: E402
 
 
@@ -249,6 +254,11 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     _, analyzers = analyzer_lookup()
     store = DocCache(C.cache_directory(context.config, inventory.project_root), C.fingerprint(options, analyzers),
                      project_key(inventory))
+    if len(files) >= SNAPSHOT_MIN_FILES:
+        # only a run over the whole project writes the snapshot (a scope or a diff's files would
+        # replace the project's rows with a part of them)
+        whole = not inventory.scope and not getattr(context, "context_from_index", False)
+        return _analyze_with_snapshot(inventory, files, order, options, store, diff, progress, whole)
     rows = store.read(order)  # while git compares the work tree
     stored = set(map(itemgetter(0), rows))
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
@@ -262,11 +272,126 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     return result
 
 
+def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: List[str], options: DocOptions,
+                           store: DocCache, diff: WorktreeDiff, progress: object, whole: bool) -> CoverageResult:
+    """:func:`analyze_context` of many files: the last whole run's rows (:mod:`rowsnap`) for every
+    file whose blob id is the snapshot's, compared at C speed; the store's rows by path and blob
+    for the others (a scan of the project's rows when they are many); the rest analysed.  The
+    snapshot is written again when it was missing, of another path list, or lacks more than
+    :data:`SNAPSHOT_REWRITE_MIN` of this run's rows (and only by a run over the whole project)."""
+    where_rows = rowsnap.snapshot_file(store.path.parent, store.project, store.salt)
+    snapshot = rowsnap.load(where_rows)
+    realigned = False
+    if snapshot is not None:
+        if not snapshot.same_paths(order):
+            snapshot, realigned = snapshot.aligned(order), True
+    blobs: List[Optional[str]] = [e.blob for e in files]
+    modified = diff.result()
+    where = dict(zip(order, range(len(order))))
+    every = range(len(order))
+    unknown = list(compress(every, map(not_, blobs))) if modified is not None else list(every)
+    if modified:
+        unknown += [where[p] for p in modified if p in where]
+    for i in unknown:
+        blobs[i] = None
+        if snapshot is not None and snapshot.blobs[i]:  # a row to compare with: the content's id
+            data = inventory.read_bytes(order[i], options.max_file_size)
+            blobs[i] = C.blob_id(data) if data is not None else None
+    missed = snapshot.mismatches(blobs) if snapshot is not None else list(range(len(order)))
+    store.touch()  # the rows behind the snapshot (item lists, other contents) are in use: not evicted first
+    keep = set() if snapshot is None else {(raw_path(order[i]), snapshot.blobs[i]) for i in missed}
+    if snapshot is not None:
+        snapshot.drop_blobs()  # every other row's id is this run's
+    keys = _Keys(where, blobs)
+    cached: Dict[str, tuple] = {}
+    if missed:
+        wanted = [order[i] for i in missed]
+        rows = store.read(wanted)
+        stored = set(map(itemgetter(0), rows))
+        for i in missed:  # a changed file with a stored row under its path: the content's id
+            if blobs[i] is None and raw_path(order[i]) in stored:
+                data = inventory.read_bytes(order[i], options.max_file_size)
+                blobs[i] = C.blob_id(data) if data is not None else None
+        cached = store.match(rows, {order[i]: blobs[i] for i in missed if blobs[i]}, keep)  # type: ignore[misc]
+    todo = [files[i] for i in missed if order[i] not in cached]
+    fresh, defines, facts, lines, entries = _analyze_all(inventory.project_root, todo, keys, options, store,
+                                                         progress, with_entries=True)
+    if whole and (snapshot is None or realigned or len(missed) > SNAPSHOT_REWRITE_MIN):
+        _write_snapshot(where_rows, store, order, blobs, snapshot, set(missed), cached, entries, lines)
+    result = CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines,
+                            snapshot)
+    result._where = where
+    result.test_facts = facts
+    result.lines, result.line_store, result.line_keys = lines, store, keys
+    rust_crates(result, inventory)
+    return result
+
+
+def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[Optional[str]], snapshot: Optional[rowsnap.Rows],
+                    missed: Set[int], cached: Dict[str, tuple], entries: Dict[str, Tuple[str, C.Entry]],
+                    lines: Dict[str, int]) -> None:
+    """Store this run's rows (before the Rust crate pass: the rows as analysed) as the snapshot."""
+    rows: List[Optional[tuple]] = []
+    counts: List[Optional[int]] = []
+    kept: List[str] = []
+    wanted = [blobs[i] for i in missed if order[i] in cached]
+    stored_lines = store.get_lines([b for b in wanted if b]) if wanted else {}
+    for i, path in enumerate(order):
+        if i not in missed:
+            assert snapshot is not None
+            rows.append(snapshot.light(i))
+            counts.append(snapshot.line_count(i))
+            kept.append(blobs[i])  # type: ignore[arg-type]  # the snapshot's, as it is no mismatch
+        elif path in cached:
+            rows.append(cached[path])
+            counts.append(stored_lines.get(blobs[i]))  # type: ignore[arg-type]
+            kept.append(blobs[i] or "")
+        elif path in entries:
+            blob, entry = entries[path]
+            rows.append(tuple(entry[:-1]))
+            counts.append(lines.get(path))
+            kept.append(blob)
+        else:  # not cacheable (too large, unreadable, an analyzer missing from the install)
+            rows.append(None)
+            counts.append(None)
+            kept.append("")
+    rowsnap.save(where, order, kept, rows, counts)
+
+
+class _Keys(Mapping[str, str]):
+    """``path -> blob id`` of this run's contents, over the aligned list of ids (no dict of 100k)."""
+
+    def __init__(self, where: Dict[str, int], blobs: List[Optional[str]]) -> None:
+        self._where, self._blobs = where, blobs
+
+    def __getitem__(self, path: str) -> str:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
+
+    def get(self, path: str, default: Optional[str] = None) -> Optional[str]:  # type: ignore[override]
+        i = self._where.get(path)
+        found = None if i is None else self._blobs[i]
+        return default if found is None else found
+
+    def __contains__(self, path: object) -> bool:
+        return self.get(path) is not None  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for p, i in self._where.items() if self._blobs[i] is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for b in self._blobs if b is not None)
+
+
 def rust_crates(result: CoverageResult, inventory: Inventory) -> None:
     """The crate-level Rust pass (:mod:`repo_roles.coverage.rust_crate`) over the per-file
     results, fresh or cached: no ``.rs`` file is read again (only ``Cargo.toml`` files, for a
     ``[lib] path`` and the default features). Files reached only through private modules get
     their items exempt, and so do items compiled out by ``cfg``."""
+    if not result.may_hold("rust"):
+        return
     rust: Dict[str, FileAnalysis] = {}
     manifests: List[str] = []
     for path in result.files:
@@ -319,7 +444,14 @@ def line_counts(result: CoverageResult, inventory: Inventory, limit: int) -> Dic
     by an earlier run; a file with neither (a cache written before line counts were kept) is
     read once here, up to ``limit`` bytes, and its count stored.  Files over ``limit`` are left
     out (never read whole)."""
-    found: Dict[str, int] = dict(getattr(result, "lines", {}) or {})
+    rows = result._rows
+    if rows is not None:  # the snapshot's counts, but for the files answered from elsewhere
+        found = rows.line_counts(result._order)
+        for path in result._overridden():
+            found.pop(path, None)
+        found.update(getattr(result, "lines", {}) or {})
+    else:
+        found = dict(getattr(result, "lines", {}) or {})
     store, keys = getattr(result, "line_store", None), getattr(result, "line_keys", {}) or {}
     wanted = {path: keys.get(path) for path in result._order if path not in found}
     by_blob = store.get_lines([b for b in wanted.values() if b]) if store is not None else {}
@@ -339,24 +471,29 @@ def line_counts(result: CoverageResult, inventory: Inventory, limit: int) -> Dic
     return found
 
 
-def _analyze_all(root: Path, files: List[FileEntry], keys: Dict[str, str], options: DocOptions,
-                 store: Optional[DocCache], progress: object = None,
-                 ) -> Tuple[Dict[str, FileAnalysis], Dict[str, bool], Dict[str, TestFacts], Dict[str, int]]:
+def _analyze_all(root: Path, files: List[FileEntry], keys: Mapping[str, str], options: DocOptions,
+                 store: Optional[DocCache], progress: object = None, with_entries: bool = False,
+                 ) -> Tuple[Any, ...]:
     """Analyse ``files`` (in a process pool when there are many) and store what may be cached;
     also whether each readable ``.py`` file defines code (TST001 need not read it again), the
     test-evidence facts of the files it reads (the evidence index need not either) and their
-    line counts."""
+    line counts; ``with_entries``: and ``path -> (blob, stored entry)`` of what was stored."""
     todo = [(e.path, keys.get(e.path)) for e in files]
     step = getattr(progress, "step", None)
     total = len(todo)
     found = _Found()
     batch = _Rows(store)
+    entries: Dict[str, Tuple[str, C.Entry]] = {}
     for done, output in enumerate(_run_all(root, todo, options, store is not None), 1):
         found.add(output)
         batch.add(output)
+        if with_entries and output[1] is not None and output[2] is not None:
+            entries[output[0].path] = (output[1], output[2])
         if step is not None and (done % CHUNK == 0 or done == total):
             step("documentation", done, total)
     batch.flush()
+    if with_entries:
+        return found.results, found.defines_code, found.test_facts, found.lines, entries
     return found.results, found.defines_code, found.test_facts, found.lines
 
 

@@ -12,10 +12,14 @@ found late: the file is analysed again (and stored again), and the answer comes 
 from __future__ import annotations
 
 from functools import partial
-from typing import Callable, Dict, FrozenSet, Iterator, Mapping, NamedTuple, Optional, Protocol, Sequence, Tuple
+from typing import (TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Protocol,
+                    Sequence, Tuple)
 
 from repo_roles.coverage import cache as C
 from repo_roles.coverage.model import FileDocs, Problem
+
+if TYPE_CHECKING:
+    from repo_roles.coverage.rowsnap import Rows
 
 _PENDING = object()  # FileAnalysis.docs not read from the store yet
 
@@ -83,26 +87,74 @@ _LANGUAGE, _COUNTED, _DOCUMENTED, _MISSING, _SUPPRESSIONS, _DEFINES = range(6)
 
 
 class CoverageResult:
-    """Every target file's analysis: ``fresh`` ones (analysed in this run) and ``cached`` rows."""
+    """Every target file's analysis: ``fresh`` ones (analysed in this run), ``cached`` rows and
+    the ``rows`` of the last whole run's snapshot (:mod:`~repo_roles.coverage.rowsnap`, aligned
+    with ``order``; a path in ``fresh`` or ``cached`` is answered from there, never from it)."""
 
     def __init__(self, order: Sequence[str], fresh: Dict[str, FileAnalysis],
                  cached: Optional[Dict[str, tuple]] = None, source: Optional[CachedSource] = None,
-                 defines: Optional[Dict[str, bool]] = None) -> None:
+                 defines: Optional[Dict[str, bool]] = None, rows: Optional["Rows"] = None) -> None:
         """``defines``: whether each freshly analysed ``.py`` file defines code."""
         self._order = order
         self._fresh = fresh
         self._defines = defines or {}
         self._cached = cached or {}
         self._source = source
+        self._rows = rows
+        self._where: Optional[Dict[str, int]] = None
+        self._asked: Dict[str, FrozenSet[str]] = {}  # the few paths a question must look at (snapshot)
         self.files: Mapping[str, FileAnalysis] = _Files(self)
 
     def __contains__(self, path: str) -> bool:
-        return path in self._cached or path in self._fresh
+        return path in self._cached or path in self._fresh or (self._rows is not None and path in self._position())
+
+    def _position(self) -> Dict[str, int]:
+        """``path -> index`` in ``order`` (built on the first question about one path)."""
+        if self._where is None:
+            self._where = dict(zip(self._order, range(len(self._order))))
+        return self._where
+
+    def _snapshot_row(self, path: str) -> Optional[int]:
+        """The snapshot's row of a file answered from it; None for any other."""
+        if self._rows is None or path in self._fresh or path in self._cached:
+            return None
+        return self._position().get(path)
+
+    def _few(self, question: str) -> FrozenSet[str]:
+        """The paths whose answer to ``question`` ("problems", "suppressions") may not be empty
+        when the snapshot answers the others: its rows that have one, and the changed files."""
+        found = self._asked.get(question)
+        if found is None:
+            rows, order = self._rows, self._order
+            assert rows is not None
+            mine = rows.unreadable() if question == "problems" else rows.suppressed()
+            found = self._asked[question] = frozenset(map(order.__getitem__, mine)).union(self._overridden())
+        return found
+
+    def _row(self, path: str) -> Optional[tuple]:
+        """The light columns of a file that is not fresh: a cached row, else the snapshot's."""
+        row = self._cached.get(path)
+        if row is not None or self._rows is None or path in self._fresh:
+            return row
+        i = self._position().get(path)
+        return None if i is None else self._rows.light(i)
+
+    def may_hold(self, language: str) -> bool:
+        """False when no file of this result is of ``language`` (True may be a guess)."""
+        if self._rows is None or any(row[_LANGUAGE] == language for row in self._cached.values()):
+            return True
+        return language in self._rows.languages() or any(a.language == language for a in self._fresh.values())
+
+    def _overridden(self) -> Dict[str, int]:
+        """``path -> index`` of the files answered from ``fresh`` or ``cached`` (a few)."""
+        where = self._position()
+        return {p: where[p] for p in (*self._fresh, *self._cached) if p in where}
 
     def replace(self, analysis: FileAnalysis) -> None:
         """Put a post-step's analysis (the Rust crate pass) in place of the file's row."""
         self._cached.pop(analysis.path, None)
         self._fresh[analysis.path] = analysis
+        self._asked.clear()
 
     # -- per file ----------------------------------------------------------------------------
     def analysis(self, path: str) -> Optional[FileAnalysis]:
@@ -111,7 +163,7 @@ class CoverageResult:
         found = self._fresh.get(path)
         if found is not None:
             return found
-        row = self._cached.get(path)
+        row = self._row(path)
         if row is None:
             return None
         sups = () if row[_SUPPRESSIONS] is None else self._suppressions(path, row)
@@ -122,7 +174,11 @@ class CoverageResult:
 
     def counts(self, path: str) -> Optional[Tuple[int, int]]:
         """``(documented, counted)`` items of one file; None when its language is not analysed."""
-        row = self._cached.get(path)
+        i = self._snapshot_row(path)
+        if i is not None:
+            documented, counted = self._rows.counts(i)  # type: ignore[union-attr]
+            return None if counted < 0 else (documented, counted)
+        row = self._row(path)
         if row is not None:
             return None if row[_COUNTED] is None else (row[_DOCUMENTED], row[_COUNTED])
         found = self._fresh.get(path)
@@ -132,7 +188,7 @@ class CoverageResult:
     def undocumented(self, path: str) -> Optional[Tuple[str, C.Missing]]:
         """``(language, counted undocumented items as (name, kind, line, public, end line))`` of a readable
         file; None when its language is not analysed or it could not be parsed."""
-        row = self._cached.get(path)
+        row = self._row(path)
         if row is None:
             found = self._fresh.get(path)
             docs = found.docs if found is not None else None
@@ -149,6 +205,9 @@ class CoverageResult:
         """``(path, language, items)`` of every ``wanted`` target with counted undocumented items,
         in target order; ``wanted`` is asked before anything is decoded, and a cached file
         without such items is skipped on its row alone."""
+        if self._rows is not None:
+            yield from self._undocumented_rows(wanted)
+            return
         cached = self._cached
         for path in self._order:
             row = cached.get(path)
@@ -160,9 +219,37 @@ class CoverageResult:
             if found is not None and found[1]:
                 yield path, found[0], found[1]
 
+    def _undocumented_rows(self, wanted: Callable[[str], bool]) -> Iterator[Tuple[str, str, C.Missing]]:
+        """:meth:`undocumented_files` over the snapshot: its rows with items, decoded in one pass,
+        and the files answered from elsewhere, in target order."""
+        rows, order = self._rows, self._order
+        assert rows is not None
+        overridden = self._overridden()
+        candidates: List[int] = list(rows.with_items())
+        if overridden:
+            candidates = sorted(set(candidates).union(overridden.values()))
+        for i in candidates:
+            path = order[i]
+            if not wanted(path):
+                continue
+            if path in overridden:
+                found = self.undocumented(path)
+                if found is not None and found[1]:
+                    yield path, found[0], found[1]
+                continue
+            missing = rows.missing(i)
+            if missing is None:  # the joined column did not decode: the row alone, repaired if need be
+                found = self.undocumented(path)
+                if found is not None and found[1]:
+                    yield path, found[0], found[1]
+            elif missing:
+                yield path, rows.language(i), missing  # type: ignore[misc]
+
     def problems(self, path: str) -> Tuple[Problem, ...]:
         """Why a file of an analysed language could not be read (empty for most files)."""
-        row = self._cached.get(path)
+        if self._rows is not None and path not in self._few("problems"):
+            return ()
+        row = self._row(path)
         if row is not None and (row[_LANGUAGE] is None or row[_COUNTED] is not None):
             return ()  # not analysed, or readable: no problem, nothing to decode
         found = self.analysis(path)
@@ -173,13 +260,18 @@ class CoverageResult:
         """For a ``.py`` file read by this stage (or cached): whether it defines a function or
         class (see :func:`~repo_roles.coverage.test_presence.module_defines_code`); None when
         not known."""
-        row = self._cached.get(path)
+        i = self._snapshot_row(path)
+        if i is not None:
+            return self._rows.defines(i)  # type: ignore[union-attr]
+        row = self._row(path)
         if row is None:
             return self._defines.get(path)
         return None if row[_DEFINES] is None else bool(row[_DEFINES])
 
     def suppressions(self, path: str) -> Tuple[Suppression, ...]:
-        row = self._cached.get(path)
+        if self._rows is not None and path not in self._few("suppressions"):
+            return ()
+        row = self._row(path)
         if row is not None and row[_SUPPRESSIONS] is None and path not in self._fresh:
             return ()
         found = self.analysis(path)
@@ -191,12 +283,22 @@ class CoverageResult:
         cached = self._cached
         found = {path for path, row in cached.items() if row[_SUPPRESSIONS] is not None}
         found.update(path for path, analysis in self._fresh.items() if analysis.suppressions)
+        if self._rows is not None:
+            order, fresh = self._order, self._fresh
+            found.update(p for p in map(order.__getitem__, self._rows.suppressed())
+                         if p not in fresh and p not in cached)
         return frozenset(found)
 
     def documented_counts(self) -> Iterator[Tuple[str, int, int]]:
         """``(path, documented, counted)`` of every target with counted items, in target order."""
-        cached, fresh = self._cached, self._fresh
-        for path in self._order:
+        cached, fresh, rows = self._cached, self._fresh, self._rows
+        overridden = self._overridden() if rows is not None else {}
+        for i, path in enumerate(self._order):
+            if rows is not None and path not in overridden:
+                documented, counted = rows.counts(i)
+                if counted >= 0:
+                    yield path, documented, counted
+                continue
             row = cached.get(path)
             if row is not None:
                 if row[_COUNTED] is not None:
@@ -214,10 +316,20 @@ class CoverageResult:
         ``no-analyzer``.
         Read from the stored columns: only unreadable files (a few) are decoded."""
         out: Dict[str, Tuple[int, Dict[str, int]]] = {}
-        cached, fresh = self._cached, self._fresh
-        for path in self._order:
+        cached, fresh, rows, order = self._cached, self._fresh, self._rows, self._order
+        visit: Iterable[int] = range(len(order))
+        overridden: Dict[str, int] = {}
+        if rows is not None:  # measured rows counted per language at C speed; the others one by one
+            overridden = self._overridden()
+            for language, count in rows.measured(set(overridden.values())).items():
+                out[language] = (count, {})
+            visit = sorted(set(rows.unmeasured()).union(overridden.values()))
+        for i in visit:
+            path = order[i]
             row = cached.get(path)
-            if row is not None:
+            if rows is not None and path not in overridden:
+                language, measured = rows.language(i), rows.counts(i)[1] >= 0
+            elif row is not None:
                 language, measured = row[_LANGUAGE], row[_COUNTED] is not None
             elif path in fresh:
                 language = fresh[path].language
@@ -255,7 +367,7 @@ class CoverageResult:
     def _load_docs(self, path: str) -> Optional[FileDocs]:
         assert self._source is not None
         valid, docs = self._source.docs(path)
-        row = self._cached.get(path)
+        row = self._row(path)
         # The item list must agree with the columns the run has already used.
         if not valid or docs is None or row is None or docs.language != row[_LANGUAGE] \
                 or C.counts(docs) != (row[_COUNTED], row[_DOCUMENTED]):
@@ -266,6 +378,7 @@ class CoverageResult:
         assert self._source is not None
         self._cached.pop(path, None)
         fresh = self._fresh[path] = self._source.repair(path)
+        self._asked.clear()
         return fresh
 
 

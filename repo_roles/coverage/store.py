@@ -23,7 +23,7 @@ import sqlite3
 import stat
 import time
 from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Collection, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles import safeio
 from repo_roles.coverage.cache import DB_NAME, Entry, user_cache_root
@@ -237,11 +237,14 @@ class DocCache:
             self._reset()
             return True
 
-    def match(self, rows: Iterable[tuple], keys: Dict[str, str]) -> Dict[str, Light]:
+    def match(self, rows: Iterable[tuple], keys: Dict[str, str],
+              keep: Collection[Tuple[bytes, str]] = ()) -> Dict[str, Light]:
         """``{path: light columns}`` of the rows stored for the content in ``keys`` (path -> blob).
 
         Rows of other contents of these paths are stale: once they outnumber a quarter of the
-        current ones they are deleted, so a project's scan stays proportional to its size.
+        current ones they are deleted, so a project's scan stays proportional to its size --
+        except the ``(path bytes, blob)`` rows in ``keep`` (the ones the snapshot refers to:
+        their item lists are read from here).
         """
         wanted = {raw_path(path): (path, blob) for path, blob in keys.items()}
         found: Dict[str, Light] = {}
@@ -253,7 +256,7 @@ class DocCache:
                 continue  # a file deleted since, or outside this run's scope
             if key[1] == row[1]:
                 found[key[0]] = (languages.setdefault(row[2], row[2]), *row[3:])
-            else:
+            elif not keep or (row[0], row[1]) not in keep:
                 stale.append((self.project, self.salt, row[0], row[1]))
         if len(stale) > len(found) // 4:
             self._write("DELETE FROM files WHERE project = ? AND salt = ? AND path = ? AND blob = ?",

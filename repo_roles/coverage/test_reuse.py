@@ -30,11 +30,12 @@ without this module.
 from __future__ import annotations
 
 import hashlib
-import json
-import zlib
-from itertools import accumulate, chain, compress, repeat
-from operator import eq
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from array import array
+from itertools import accumulate, chain, compress, filterfalse, repeat
+from operator import and_, eq, methodcaller
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from repo_roles.coverage import colfile
 
 from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, tests_dir
 
@@ -42,9 +43,11 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
     from repo_roles.inventory import FileEntry
 
-STATE_KIND = "tests-needed"
-PATHS_KIND = "tests-needed-paths"
-VERSION = "2"
+STATE_KIND = "tests-needed"  # the file of the stored answers (colfile)
+PATHS_KIND = "tests-needed-paths"  # the path list they were made with (the analysis database)
+VERSION = "3"
+FORMAT = 3
+MAGIC = b"repo-roles tests needed 3\0"
 # A run that asks at most this many modules again, with the path list and evidence of the stored
 # answers, does not rewrite them (a write of 50,000 answers costs more than asking 256 again).
 REWRITE_MIN = 256
@@ -119,6 +122,22 @@ class Invalid:
         if path.rpartition("/")[2] == "__init__.py":
             self.subtrees.add(_dir(path))
 
+    def rows(self, paths: List[str], prefixes: Tuple[str, ...]) -> Set[int]:
+        """The positions in ``paths`` that :meth:`hits`, found column by column at C speed (a
+        Python test per path only for the Go directories and a change of a Rust crate's tests)."""
+        bad: Set[int] = set()
+        every = range(len(paths))
+        if self.paths:
+            bad.update(compress(every, map(self.paths.__contains__, paths)))
+        if prefixes:
+            bad.update(compress(every, map(methodcaller("startswith", prefixes), paths)))
+        if self.names:
+            stems = [p.rpartition("/")[2].rpartition(".")[0] for p in paths]
+            bad.update(compress(every, map(self.names.__contains__, stems)))
+        if self.dirs or "" in self.names:
+            bad.update(i for i, p in enumerate(paths) if self.hits(p, ()))
+        return bad
+
     def hits(self, path: str, prefixes: Tuple[str, ...]) -> bool:
         if path in self.paths or (prefixes and path.startswith(prefixes)):
             return True
@@ -131,12 +150,17 @@ class Memo:
     """The stored answers of one project (see the module doc), split into reusable and not."""
 
     def __init__(self, context: "ProjectContext", settings: str) -> None:
+        from repo_roles.cachedir import project_key
+        from repo_roles.coverage import cache as C
         from repo_roles.testrefs import facts as F
 
         self._context = context
-        self._store = F.open_store(context)
+        inventory = context.inventory
+        self._file = colfile.file_for(C.cache_directory(context.config, inventory.project_root), STATE_KIND,
+                                      FORMAT, project_key(inventory), settings)
+        self._store: Optional[Any] = None  # the analysis database, opened only for the path list
         self._settings = settings
-        self._listed = context.inventory.paths_digest()
+        self._listed = inventory.paths_digest()
         self._modified = F.modified_files(context)
         self._evidence_key: Optional[str] = None
         self._listed_before: Optional[str] = None  # the path list digest of the stored answers
@@ -144,139 +168,190 @@ class Memo:
         self._state_rows = -1  # rows of the stored answers
         self.reused = 0  # answers reused by split()
 
-    def split(self, entries: Sequence["FileEntry"], role_of: Dict[str, str]) -> Tuple[Dict[str, Answer], Dict[str, str]]:
-        """``(path -> reused answer, path -> reused TST001 message head)`` for ``entries``."""
-        if self._store is None or self._modified is None:
+    def _database(self) -> Optional[Any]:
+        if self._store is None:
+            from repo_roles.testrefs import facts as F
+
+            self._store = F.open_store(self._context)
+        return self._store
+
+    def split(self, entries: Sequence["FileEntry"], roles: List[str]) -> Tuple[Dict[str, Answer], Dict[str, str]]:
+        """``(path -> reused answer, path -> reused TST001 message head)`` for ``entries`` (their
+        roles aligned with them)."""
+        if self._modified is None:
             return {}, {}
         evidence = self._context.test_index.evidence()
         self._evidence_key = evidence.key
-        state = _load(self._store.read_snapshot(STATE_KIND, self._settings))
+        state = _State.load(colfile.read(self._file))
         if state is None or evidence.key is None:
             return {}, {}
-        self._listed_before = state["listed"]
-        self._evidence_before = state["evidence"]
+        self._listed_before = state.listed
+        self._evidence_before = state.evidence
         invalid = Invalid()
-        if state["evidence"] != evidence.key:
+        if state.evidence != evidence.key:
             change = evidence.change
-            if change is None or change.whole or change.previous != state["evidence"]:
+            if change is None or change.whole or change.previous != state.evidence:
                 return {}, {}
             for test in change.tests:
                 invalid.test(test)
             for module in change.modules:
                 invalid.module(module)
-        if state["listed"] != self._listed:
+        if state.listed != self._listed:
             from repo_roles.inventory import paths_digest
 
-            before = self._store.read_snapshot(PATHS_KIND, state["listed"])
+            store = self._database()
+            before = store.read_snapshot(PATHS_KIND, state.listed) if store is not None else None
             if before is None or self._context.config.tests.mapping:
                 return {}, {}
             listed_before = before.decode("utf-8", "surrogatepass").split("\0") if before else []
-            if paths_digest(listed_before) != state["listed"]:  # damaged: no reuse
+            if paths_digest(listed_before) != state.listed:  # damaged: no reuse
                 return {}, {}
             old = set(listed_before)
-            now = set(self._context.inventory.paths)
-            for path in old.symmetric_difference(now):
+            now_listed = set(self._context.inventory.paths)
+            for path in old.symmetric_difference(now_listed):
                 if path.rpartition("/")[2] in MANIFESTS:
                     return {}, {}
                 invalid.file(path)
         if "" in invalid.subtrees:
             return {}, {}
         prefixes = tuple(d + "/" for d in invalid.subtrees)
-        paths, roles, blobs, counts, ends, tests, texts = state["rows"]
         now = [e.path for e in entries]
-        if now == paths:  # the same modules as last time (most runs): rows compared at C speed
-            rows: Iterable[int] = compress(range(len(now)), map(eq, [e.blob for e in entries], blobs))
-            if [role_of[p] for p in now] != roles:
-                rows = [i for i in rows if roles[i] == role_of[now[i]]]
-        else:
-            position = dict(zip(paths, range(len(paths))))
-            rows = [i for i, e in ((position.get(e.path), e) for e in entries)
-                    if i is not None and blobs[i] == e.blob and roles[i] == role_of[e.path]]
+        blobs_now = [e.blob for e in entries]
         modified = self._modified
-        check = bool(prefixes or invalid.paths or invalid.dirs or invalid.names)
-        answers: Dict[str, Answer] = {}
-        heads: Dict[str, str] = {}
-        for i in rows:
-            path = paths[i]
-            if path in modified or not blobs[i] or (check and invalid.hits(path, prefixes)):
-                continue
-            count = counts[i]
-            answers[path] = None if count < 0 else tuple(tests[ends[i] - count:ends[i]])
-            if texts[i]:
-                heads[path] = texts[i]
+        if state.same_paths(now):  # the same modules as last time (most runs): compared at C speed
+            paths = now
+            same = map(eq, blobs_now, state.blobs)
+            if state.roles_of(roles) != state.roles:
+                same = map(and_, same, map(eq, state.role_names(), roles))
+            rows: Iterable[int] = compress(range(len(now)), same)
+        else:
+            paths = state.paths
+            position = dict(zip(paths, range(len(paths))))
+            names = state.role_names()
+            rows = [i for i, blob, role in ((position.get(p), b, r) for p, b, r in zip(now, blobs_now, roles))
+                    if i is not None and state.blobs[i] == blob and names[i] == role]
+        blobs, counts, ends, tests, texts = state.blobs, state.counts, state.ends, state.tests, state.heads
+        bad = invalid.rows(paths, prefixes)
+        if modified:
+            bad.update(compress(range(len(paths)), map(modified.__contains__, paths)))
+        rows = list(filterfalse(bad.__contains__, rows) if bad else rows)
+        rows = list(compress(rows, map(blobs.__getitem__, rows)))  # no id stored: asked again
+        answers: Dict[str, Answer] = {
+            paths[i]: None if counts[i] < 0 else () if not counts[i] else tuple(tests[ends[i] - counts[i]:ends[i]])
+            for i in rows}
+        heads: Dict[str, str] = {paths[i]: texts[i] for i in rows if texts[i]}
         self.reused = len(answers)
-        self._state_rows = len(paths)
+        self._state_rows = len(state.blobs)
         return answers, heads
 
-    def save(self, entries: Sequence["FileEntry"], role_of: Dict[str, str], answers: Dict[str, Answer],
+    def save(self, entries: Sequence["FileEntry"], roles: List[str], answers: Dict[str, Answer],
              heads: Dict[str, str]) -> None:
         """Store this run's answers (``answers`` covers every entry)."""
-        if self._store is None or self._modified is None or self._evidence_key is None:
+        if self._modified is None or self._evidence_key is None:
             return
         if self._state_rows == len(entries) and len(entries) - self.reused <= REWRITE_MIN \
                 and self._listed_before == self._listed and self._evidence_key == self._evidence_before:
             return  # a few modules asked again: cheaper to ask them again next time than to write
-        modified = self._modified
-        results = [answers[e.path] for e in entries]
-        value = {"version": VERSION, "listed": self._listed, "evidence": self._evidence_key,
-                 "paths": "\0".join([e.path for e in entries]), "roles": _roles([role_of[e.path] for e in entries]),
-                 # no id for a file the work tree changed or git does not track: asked again
-                 "blobs": "\0".join(["" if not e.blob or e.path in modified else e.blob for e in entries]),
-                 "counts": ",".join([str(-1 if a is None else len(a)) for a in results]),
-                 "tests": "\0".join(chain.from_iterable(a for a in results if a)),
-                 "heads": "\0".join([heads.get(e.path, "") for e in entries])}
-        store = self._store
+        paths = [e.path for e in entries]
+        results = [answers[p] for p in paths]
+        known = sorted(set(roles))
+        number = {r: i for i, r in enumerate(known)}
+        try:
+            columns = self._columns(entries, paths, roles, number, results, heads)
+        except UnicodeEncodeError:  # a text git cannot have given: not stored
+            return
         if self._listed_before != self._listed:  # the path list the next run compares with
-            store.put_snapshot(PATHS_KIND, self._listed,
-                               "\0".join(self._context.inventory.paths).encode("utf-8", "surrogatepass"))
-        # compressed: the columns repeat directory names and message text (11 MB -> 2 MB at 100k)
-        store.put_snapshot(STATE_KIND, self._settings, zlib.compress(
-            json.dumps(value, separators=(",", ":")).encode("utf-8", "surrogatepass"), 1))
+            store = self._database()
+            if store is not None:
+                store.put_snapshot(PATHS_KIND, self._listed,
+                                   "\0".join(self._context.inventory.paths).encode("utf-8", "surrogatepass"))
+        header = {"version": VERSION, "listed": self._listed, "evidence": self._evidence_key, "rows": len(paths),
+                  "roles": known}
+        colfile.write(self._file, colfile.pack(MAGIC, header, columns))
+
+    def _columns(self, entries: Sequence["FileEntry"], paths: List[str], roles: List[str], number: Dict[str, int],
+                 results: List[Answer], heads: Dict[str, str]) -> List[bytes]:
+        modified = self._modified
+        assert modified is not None
+        return [
+            "\0".join(paths).encode("utf-8", "surrogateescape"),
+            array("H", [number[r] for r in roles]).tobytes(),
+            # no id for a file the work tree changed or git does not track: asked again
+            "\0".join(["" if not e.blob or e.path in modified else e.blob for e in entries]).encode("ascii"),
+            array("i", [-1 if a is None else len(a) for a in results]).tobytes(),
+            "\0".join(chain.from_iterable(a for a in results if a)).encode("utf-8", "surrogateescape"),
+            "\0".join([heads.get(p, "") for p in paths]).encode("utf-8", "surrogateescape"),
+        ]
 
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
 
 
-def _roles(roles: List[str]) -> str:
-    """The roles column: the distinct roles, then each row's as a number (a few bytes a row)."""
-    known = sorted(set(roles))
-    number = {r: str(i) for i, r in enumerate(known)}
-    return "\0".join(known) + "\0\0" + ",".join([number[r] for r in roles])
+class _State:
+    """The stored answers, validated (see :meth:`load`): columns aligned with the modules' paths."""
 
+    def __init__(self, listed: str, evidence: str, paths: bytes, roles: array, names: List[str], blobs: List[str],
+                 counts: array, tests: List[str], heads: List[str]) -> None:
+        self.listed, self.evidence = listed, evidence
+        self._raw_paths: Optional[bytes] = paths
+        self._paths: Optional[List[str]] = None
+        self.roles, self._names = roles, names
+        self.blobs, self.counts, self.tests, self.heads = blobs, counts, tests, heads
+        self.ends = list(accumulate(map(max, counts, repeat(0))))  # where each row's tests end
 
-def _column(text: str) -> List[str]:
-    return text.split("\0") if text else []
+    @property
+    def paths(self) -> List[str]:
+        if self._paths is None:
+            raw = self._raw_paths
+            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if self.blobs else []  # type: ignore[union-attr]
+        return self._paths
 
+    def same_paths(self, paths: List[str]) -> bool:
+        """Whether the rows are those of ``paths`` (compared joined, at C speed)."""
+        if self._paths is not None:
+            return self._paths == paths
+        return len(paths) == len(self.blobs) and "\0".join(paths).encode("utf-8", "surrogateescape") == self._raw_paths
 
-def _load(raw: Optional[bytes]) -> Optional[dict]:
-    """The stored state, validated (anything malformed: None); its rows as columns, split at C
-    speed: (paths, roles, blobs, test counts (-1: needs none), where each row's
-    tests end in the tests column, the tests column, message heads)."""
-    if raw is None:
-        return None
-    try:
-        value = json.loads(zlib.decompress(raw).decode("utf-8", "surrogatepass"))
-    except (ValueError, UnicodeDecodeError, zlib.error):
-        return None
-    names = ("listed", "evidence", "paths", "roles", "blobs", "counts", "tests", "heads")
-    if not isinstance(value, dict) or value.get("version") != VERSION \
-            or not all(isinstance(value.get(k), str) for k in names):
-        return None
-    paths, blobs, tests, heads = (_column(value[k]) for k in ("paths", "blobs", "tests", "heads"))
-    try:
-        counts = [int(c) for c in value["counts"].split(",")] if value["counts"] else []
-        names_of_roles, _, numbers = value["roles"].partition("\0\0")
-        known = _column(names_of_roles)
-        roles = [known[int(n)] for n in numbers.split(",")] if numbers else []
-    except (ValueError, IndexError):
-        return None
-    ends = list(accumulate(map(max, counts, repeat(0))))
-    if not (len(paths) == len(roles) == len(blobs) == len(counts) == len(heads)) or min(counts, default=0) < -1 \
-            or (ends[-1] if ends else 0) != len(tests):
-        return None
-    return {"listed": value["listed"], "evidence": value["evidence"],
-            "rows": (paths, roles, blobs, counts, ends, tests, heads)}
+    def roles_of(self, roles: List[str]) -> array:
+        """``roles`` as the numbers of the stored role table (65535: a role it lacks)."""
+        number = {r: i for i, r in enumerate(self._names)}
+        try:
+            return array("H", map(number.__getitem__, roles))
+        except KeyError:  # a role the stored rows do not have
+            return array("H")
+
+    def role_names(self) -> List[str]:
+        names = self._names
+        return [names[i] for i in self.roles]
+
+    @classmethod
+    def load(cls, raw: Optional[bytes]) -> Optional["_State"]:
+        """The stored state; None for anything missing, damaged or of another format."""
+        found = colfile.unpack(raw, MAGIC, 6)
+        if found is None:
+            return None
+        header, columns = found
+        try:
+            n, names = header["rows"], header["roles"]
+            if header.get("version") != VERSION or type(n) is not int or not isinstance(names, list) \
+                    or not all(type(r) is str for r in names) \
+                    or not all(isinstance(header.get(k), str) for k in ("listed", "evidence")):
+                return None
+            roles, counts = array("H"), array("i")
+            roles.frombytes(columns[1])
+            counts.frombytes(columns[3])
+            blobs = str(columns[2], "ascii").split("\0") if n else []
+            tests = str(columns[4], "utf-8", "surrogateescape").split("\0") if len(columns[4]) else []
+            heads = str(columns[5], "utf-8", "surrogateescape").split("\0") if n else []
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return None
+        if not (len(roles) == len(blobs) == len(counts) == len(heads) == n) or (n and max(roles) >= len(names)) \
+                or min(counts, default=0) < -1:
+            return None
+        state = cls(header["listed"], header["evidence"], bytes(columns[0]), roles, names, blobs, counts, tests,
+                    heads)
+        return state if (state.ends[-1] if n else 0) == len(tests) else None
 
 
 def settings_key(context: "ProjectContext", required: Iterable[str]) -> str:

@@ -1,0 +1,99 @@
+"""A per-project value of columns kept in a file of its own: read in one step, checked whole.
+
+The documentation rows' snapshot (:mod:`~repo_roles.coverage.rowsnap`) and the stored test
+answers (:mod:`~repo_roles.coverage.test_reuse`) hold a row per file of the project; a warm run
+needs them all.  Read from SQLite as one value, 26 MB cost 60-130 ms (its overflow pages, one by
+one); from a file, a few.  Layout: a magic line naming the format, four bytes of header length,
+a JSON header (the caller's fields, the native byte order of the ``array`` columns, each
+column's length, a CRC-32 of the columns), then the columns.  A file that is missing, of another
+format or byte order, truncated or damaged is a miss; JSON and raw arrays, never pickle.
+Written through :mod:`repo_roles.atomic` (a reader sees the old file or the new one); reading a
+file marks it used (its modification time, at most once a minute) for least-recently-used
+eviction (``cacheadmin``: a ``<name>-v<N>-<key>.bin`` family is one cache).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import Iterable, List, Optional, Tuple
+
+from repo_roles.atomic import AtomicWriteError, write_atomic
+
+MAX_SIZE = 1 << 30  # a larger file is not read (memory stays bounded): a miss
+
+
+def file_for(directory: Path, name: str, version: int, *key: str) -> Path:
+    """``<directory>/<name>-v<version>-<hash of key>.bin``; ``key`` is the project key and the
+    settings (never the project's location)."""
+    digest = hashlib.sha1("\0".join(key).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return Path(directory) / f"{name}-v{version}-{digest}.bin"
+
+
+def pack(magic: bytes, header: dict, columns: List[bytes]) -> List[bytes]:
+    """The pieces of a value (written one after the other, never joined)."""
+    crc = 0
+    for column in columns:
+        crc = zlib.crc32(column, crc)
+    head = json.dumps(dict(header, order=sys.byteorder, lengths=[len(c) for c in columns], crc=crc),
+                      separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return [magic + len(head).to_bytes(4, "little") + head, *columns]
+
+
+def unpack(raw: Optional[bytes], magic: bytes, count: int) -> Optional[Tuple[dict, List[memoryview]]]:
+    """``(header, columns)`` of a sound value of ``count`` columns, else None."""
+    if not raw or not raw.startswith(magic):
+        return None
+    try:
+        at = len(magic) + 4
+        size = int.from_bytes(raw[len(magic):at], "little")
+        header = json.loads(raw[at:at + size].decode("utf-8", "surrogatepass"))
+        view = memoryview(raw)[at + size:]
+        lengths = header["lengths"]
+        if header["order"] != sys.byteorder or len(lengths) != count or sum(lengths) != len(view) \
+                or any(type(n) is not int or n < 0 for n in lengths) or zlib.crc32(view) != header["crc"]:
+            return None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    columns, start = [], 0
+    for length in lengths:
+        columns.append(view[start:start + length])
+        start += length
+    return header, columns
+
+
+def read(path: Path) -> Optional[bytes]:
+    """The file's bytes (never through a symbolic link, a regular file, at most :data:`MAX_SIZE`),
+    marked used; None when there is none."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SIZE:
+                return None
+            raw = handle.read(st.st_size + 1)  # its size, not the cap: read() allocates what it is asked for
+            if len(raw) > MAX_SIZE:
+                return None
+            now = time.time()
+            if now - st.st_mtime >= 60 and os.utime in os.supports_fd:
+                os.utime(handle.fileno(), (now, now))
+            return raw
+    except OSError:
+        return None
+
+
+def write(path: Path, pieces: Iterable[bytes]) -> None:
+    """Write atomically; a cache is best effort: a failed write leaves the old file or none."""
+    try:
+        write_atomic(path, pieces, make_parents=True)
+    except (AtomicWriteError, OSError):
+        pass

@@ -1,0 +1,327 @@
+"""The last whole run's documentation rows, one value per project, aligned with its path list.
+
+A warm run after a 20-file change must not decode the stored rows of 99,980 unchanged files:
+this snapshot keeps, for every target of the last whole-project run, its path, the blob id its
+row was made from, the small columns of :class:`~repo_roles.coverage.cache.Entry` (language,
+item counts, defines-code, suppressions, the counted undocumented items) and its line count,
+each as one column (``array`` buffers, one joined text), read in one C-level step.  A run
+compares the blob ids of its files with the snapshot's at C speed (``map(eq, …)``); only the
+files whose id differs are looked up in the SQLite rows by path and blob, or analysed.
+
+A row of the snapshot is a copy of the row stored under the same (path, blob id, settings) in
+``files`` (the analysis is a function of those), so it is reused exactly as such a row would be.
+The value starts with a header (format, byte order, the length of each column, a CRC-32 of the
+columns): a damaged, truncated or foreign value is a miss, and the run reads the rows as before.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from array import array
+from collections import Counter
+from itertools import accumulate, compress, repeat
+from operator import and_, ge, gt, lt, ne
+from pathlib import Path
+from typing import Collection, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from repo_roles.coverage import colfile
+
+MAGIC = b"repo-roles docs rows 1\0"
+_FLAGS = frozenset({"0", "1"})
+
+# The light columns of one row, as the store returns them (``store.Light``):
+# (language, counted, documented, missing bytes, suppressions text, defines)
+Light = Tuple[object, ...]
+
+
+class Rows:
+    """The snapshot's columns; row ``i`` is the ``i``-th path.  ``blobs[i]`` is ``""`` for a
+    path without a row (never a hit)."""
+
+    __slots__ = ("_paths", "_raw_paths", "blobs", "_languages", "_language", "_counted", "_documented", "_defines",
+                 "_lines", "_bounds", "_items", "_missing", "_sups", "_block", "_moved")
+
+    def __init__(self, paths: bytes, blobs: List[str], languages: List[Optional[str]], language: array,
+                 counted: array, documented: array, defines: array, lines: array, bounds: array,
+                 items: array, missing: bytes, sups: Dict[int, str]) -> None:
+        """``paths``: the path list, NUL-joined (split only when it is not this run's)."""
+        self._paths: Optional[List[str]] = None
+        self._raw_paths: Optional[bytes] = paths
+        self.blobs = blobs
+        self._languages, self._language = languages, language
+        self._counted, self._documented, self._defines, self._lines = counted, documented, defines, lines
+        self._bounds, self._items, self._missing, self._sups = bounds, items, missing, sups
+        self._block: Optional[Tuple[int, int, list, List[int]]] = None
+        self._moved = False  # rows gathered by aligned(): not contiguous in ``missing``
+
+    def __len__(self) -> int:
+        return len(self._counted)
+
+    def drop_blobs(self) -> None:
+        """Forget the blob ids once compared (100k ids: 9 MB); the rows stay readable."""
+        self.blobs = []
+
+    @property
+    def paths(self) -> List[str]:
+        if self._paths is None:
+            raw = self._raw_paths
+            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if len(self) else []  # type: ignore[union-attr]
+            self._raw_paths = None
+        return self._paths
+
+    def same_paths(self, paths: List[str]) -> bool:
+        """Whether the rows are those of ``paths`` (compared joined, at C speed); if so, the
+        snapshot keeps ``paths`` as its own list."""
+        if self._paths is not None:
+            same = self._paths == paths
+        else:
+            same = len(paths) == len(self) and \
+                "\0".join(paths).encode("utf-8", "surrogateescape") == self._raw_paths
+        if same:
+            self._paths, self._raw_paths = paths, None
+        return same
+
+    # -- one row -------------------------------------------------------------------------------
+    def light(self, i: int) -> Light:
+        """Row ``i`` as the store's light columns."""
+        counted = self._counted[i]
+        defines = self._defines[i]
+        a, b = self._bounds[2 * i], self._bounds[2 * i + 1]
+        return (self._languages[self._language[i]], None if counted < 0 else counted,
+                None if counted < 0 else self._documented[i], self._missing[a:b] if b > a else None,
+                self._sups.get(i), None if defines < 0 else defines)
+
+    def languages(self) -> List[Optional[str]]:
+        """Every language a row has (maybe a few more)."""
+        return self._languages
+
+    def language(self, i: int) -> Optional[str]:
+        return self._languages[self._language[i]]
+
+    def defines(self, i: int) -> Optional[bool]:
+        found = self._defines[i]
+        return None if found < 0 else bool(found)
+
+    def counts(self, i: int) -> Tuple[int, int]:
+        """``(documented, counted)``; counted is -1 for a file without counted items."""
+        return self._documented[i], self._counted[i]
+
+    def line_count(self, i: int) -> Optional[int]:
+        found = self._lines[i]
+        return None if found < 0 else found
+
+    def line_counts(self, paths: Sequence[str]) -> Dict[str, int]:
+        """``{path: lines}`` of the rows (aligned with ``paths``) whose count is known."""
+        return {p: n for p, n in zip(paths, self._lines) if n >= 0}
+
+    def missing(self, i: int) -> Optional[tuple]:
+        """Row ``i``'s counted undocumented items, decoded with those of the next rows in one
+        pass (:data:`BLOCK` rows at a time, only the current block kept); None when they do not
+        decode (the caller decodes the row alone)."""
+        count = self._items[i]
+        if not count:
+            return ()
+        block = self._block
+        if block is None or not block[0] <= i < block[1]:
+            block = self._block = self._decode_block(i)
+        if not block[2]:
+            return None
+        start = block[3][i - block[0]]
+        return tuple(block[2][start:start + count])
+
+    def _decode_block(self, i: int) -> Tuple[int, int, list, List[int]]:
+        """``(first row, end row, their items decoded, where each row's start)`` from row ``i``
+        (which has items): rows in their stored order are contiguous in the joined column."""
+        bounds, items = self._bounds, self._items
+        if self._moved:  # rows gathered from another order: each row alone
+            return i, i + 1, _decode_all(self._missing[bounds[2 * i]:bounds[2 * i + 1]], items[i]), [0]
+        end = min(i + BLOCK, len(items))
+        counts = items[i:end]
+        return i, end, _decode_all(self._missing[bounds[2 * i]:bounds[2 * end - 1]], sum(counts)), \
+            list(accumulate(counts, initial=0))
+
+    # -- whole columns -------------------------------------------------------------------------
+    def with_items(self) -> Iterable[int]:
+        """Rows with counted undocumented items, in order."""
+        return compress(range(len(self)), self._items)
+
+    def measured(self, skip: Collection[int]) -> Dict[str, int]:
+        """``{language: rows}`` of the rows whose items were counted, but those in ``skip``."""
+        numbers = Counter(compress(self._language, map(ge, self._counted, repeat(0))))
+        for i in skip:
+            if self._counted[i] >= 0:
+                numbers[self._language[i]] -= 1
+        return {self._languages[n]: count for n, count in numbers.items() if count and n}
+
+    def unmeasured(self) -> Iterable[int]:
+        """Rows whose items were not counted: no analyzer, or the file could not be read."""
+        return compress(range(len(self)), map(lt, self._counted, repeat(0)))
+
+    def unreadable(self) -> Iterable[int]:
+        """Rows of an analysed language whose items were not counted (the file could not be read)."""
+        return compress(range(len(self)), map(and_, map(bool, self._language), map(lt, self._counted, repeat(0))))
+
+    def suppressed(self) -> Iterable[int]:
+        """Rows with suppression comments."""
+        return self._sups.keys()
+
+    def mismatches(self, blobs: Sequence[Optional[str]]) -> List[int]:
+        """Rows whose stored blob id is not ``blobs[i]`` (aligned: the same path list)."""
+        return list(compress(range(len(blobs)), map(ne, blobs, self.blobs)))
+
+    def aligned(self, paths: List[str]) -> "Rows":
+        """These rows in the order of ``paths`` (a path the snapshot lacks gets an empty row
+        without a blob id: never a hit), over the same joined ``missing`` column."""
+        where = dict(zip(self.paths, range(len(self.paths))))
+        take = [where.get(p, -1) for p in paths]
+        def gather(code: str, column: Sequence[int], empty: int) -> array:
+            return array(code, [column[i] if i >= 0 else empty for i in take])
+
+        bounds = array("q")
+        for i in take:
+            bounds.extend(self._bounds[2 * i:2 * i + 2] if i >= 0 else (0, 0))
+        moved = Rows(b"", ["" if i < 0 else self.blobs[i] for i in take], self._languages,
+                     gather("H", self._language, 0), gather("i", self._counted, -1), gather("i", self._documented, 0),
+                     gather("b", self._defines, -1), gather("i", self._lines, -1), bounds,
+                     gather("i", self._items, 0), self._missing, {j: self._sups[i] for j, i in enumerate(take)
+                                                                  if i >= 0 and i in self._sups})
+        moved._paths, moved._raw_paths = paths, None
+        moved._moved = True
+        return moved
+
+
+def _decode_all(raw: bytes, items: int) -> list:
+    """Every row's items from the joined ``missing`` column (``cache.decode_missing``'s format,
+    rows joined by NUL); ``[]`` when it does not decode as ``items`` items."""
+    if not items:
+        return []
+    try:
+        fields = raw.decode("utf-8", "surrogatepass").split("\0")
+        flags = fields[3::5]
+        if len(fields) != 5 * items or not set(flags) <= _FLAGS:
+            return []
+        ends = [int(end) if end else None for end in fields[4::5]]
+        return list(zip(fields[0::5], map(sys.intern, fields[1::5]), map(int, fields[2::5]), map("1".__eq__, flags),
+                        ends))
+    except (ValueError, UnicodeDecodeError):
+        return []
+
+
+# --- the value --------------------------------------------------------------------------------
+
+_COLUMNS = 12
+BLOCK = 2048  # rows whose items are decoded together (a few thousand items: small, and C-level)
+
+
+def encode(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
+           lines: Sequence[Optional[int]]) -> bytes:
+    """The snapshot of ``rows`` (None: no row for that path; its blob is then not kept)."""
+    return b"".join(pieces(paths, blobs, rows, lines))
+
+
+def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
+           lines: Sequence[Optional[int]]) -> List[bytes]:
+    """:func:`encode` as the pieces to write one after the other (never joined into one value)."""
+    languages: List[Optional[str]] = [None]
+    number: Dict[Optional[str], int] = {None: 0}
+    language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
+    bounds, items = array("q"), array("i")
+    missing: List[bytes] = []
+    sups: Dict[str, str] = {}
+    kept: List[str] = []
+    at = 0
+    for i, row in enumerate(rows):
+        if row is None:
+            kept.append("")
+            row = (None, None, None, None, None, None)
+        else:
+            kept.append(blobs[i])
+        lang, count, docd, miss, sup, defs = row
+        found = number.get(lang)  # type: ignore[arg-type]
+        if found is None:
+            found = number[lang] = len(languages)  # type: ignore[index]
+            languages.append(lang)  # type: ignore[arg-type]
+        language.append(found)
+        counted.append(-1 if count is None else count)  # type: ignore[arg-type]
+        documented.append(0 if docd is None else docd)  # type: ignore[arg-type]
+        defines.append(-1 if defs is None else int(defs))  # type: ignore[call-overload]
+        if miss:
+            if missing:
+                at += 1  # the NUL joining it to the row before
+            missing.append(miss)  # type: ignore[arg-type]
+            bounds.append(at)
+            at += len(miss)  # type: ignore[arg-type]
+            bounds.append(at)
+            items.append((miss.count(b"\0") + 1) // 5)  # type: ignore[union-attr]
+        else:
+            bounds.append(at)
+            bounds.append(at)
+            items.append(0)
+        if sup is not None:
+            sups[str(i)] = sup  # type: ignore[assignment]
+    columns = [
+        "\0".join(paths).encode("utf-8", "surrogateescape"),
+        "\0".join(kept).encode("ascii"),
+        json.dumps(languages).encode("ascii"),
+        language.tobytes(), counted.tobytes(), documented.tobytes(), defines.tobytes(),
+        array("i", [-1 if n is None else n for n in lines]).tobytes(),
+        bounds.tobytes(), items.tobytes(), b"\0".join(missing),
+        json.dumps(sups).encode("ascii"),
+    ]
+    return colfile.pack(MAGIC, {"rows": len(paths)}, columns)
+
+
+# --- the file -----------------------------------------------------------------------------------
+
+FORMAT = 1
+
+
+def snapshot_file(directory: Path, project: str, salt: str) -> Path:
+    """The file of a project's rows under one settings fingerprint (``project``:
+    :func:`repo_roles.cachedir.project_key`, never the project's location)."""
+    return colfile.file_for(directory, "docs-rows", FORMAT, project, salt)
+
+
+def load(path: Path) -> Optional[Rows]:
+    """The snapshot stored at ``path``; None when there is none or it is not a sound one."""
+    return decode(colfile.read(path))
+
+
+def save(path: Path, paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
+         lines: Sequence[Optional[int]]) -> None:
+    colfile.write(path, pieces(paths, blobs, rows, lines))
+
+
+def decode(raw: Optional[bytes]) -> Optional[Rows]:
+    """The snapshot in ``raw``; None when it is missing, damaged, truncated or of another format
+    (:func:`repo_roles.coverage.colfile.unpack`)."""
+    found = colfile.unpack(raw, MAGIC, _COLUMNS)
+    if found is None:
+        return None
+    header, parts = found
+    n = header.get("rows")
+    if type(n) is not int:
+        return None
+    try:
+        paths = bytes(parts[0])
+        blobs = str(parts[1], "ascii").split("\0") if n else []
+        languages = json.loads(str(parts[2], "ascii"))
+        language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
+        lines, bounds, items = array("i"), array("q"), array("i")
+        for column, part in ((language, 3), (counted, 4), (documented, 5), (defines, 6), (lines, 7),
+                             (bounds, 8), (items, 9)):
+            column.frombytes(parts[part])
+        missing = bytes(parts[10])
+        sups = {int(k): v for k, v in json.loads(str(parts[11], "ascii")).items()}
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return None
+    if not (len(blobs) == len(language) == len(counted) == len(documented) == len(defines)
+            == len(lines) == len(items) == n and len(bounds) == 2 * n) \
+            or not isinstance(languages, list) or languages[:1] != [None] \
+            or not all(x is None or type(x) is str for x in languages[1:]) \
+            or (n and max(language) >= len(languages)) or not all(type(v) is str for v in sups.values()) \
+            or any(k < 0 or k >= n for k in sups) \
+            or (n and (max(bounds) > len(missing) or min(bounds) < 0 or any(map(gt, bounds[::2], bounds[1::2])))):
+        return None
+    return Rows(paths, blobs, languages, language, counted, documented, defines, lines, bounds, items, missing, sups)

@@ -1,0 +1,137 @@
+"""The documentation rows' snapshot (``coverage/rowsnap.py``): the last whole run's rows read as
+one value, reused for every file whose blob id is the snapshot's; SQLite is asked only for the
+others, and a damaged snapshot is a miss (issue 13: work proportional to what changed)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import List
+
+import pytest
+
+from repo_roles.coverage import analyze as A
+from repo_roles.coverage import rowsnap as R
+from repo_roles.coverage.cache import encode_missing
+from repo_roles.coverage.store import DocCache
+from repo_roles.scan import scan
+
+UNDOCUMENTED = "def f():\n    pass\n\n\nclass K:\n    def m(self):\n        pass\n"
+DOCUMENTED = '"""M."""\n\n\ndef g():\n    """G."""\n'
+SUPPRESSED = "def h():  # repo-roles: ignore[DOC001]\n    pass\n"
+
+
+def _rows() -> List[object]:
+    missing = encode_missing((("f", "function", 1, True, None), ("K.m\udcff", "method", 6, False, 7)))
+    return [("python", 3, 0, missing, None, 1), None, ("go", 2, 2, None, '[[1,["DOC001"],false]]', None),
+            ("python", None, None, None, None, None)]
+
+
+def test_round_trip_keeps_every_column() -> None:
+    raw = R.encode(["a.py", "b.bin", "c.go", "d.py"], ["1" * 40, "2" * 40, "3" * 40, "4" * 40], _rows(),
+                   [7, None, 3, 0])
+    rows = R.decode(raw)
+    assert rows is not None and rows.same_paths(["a.py", "b.bin", "c.go", "d.py"])
+    assert [rows.light(i) for i in range(4)] == [
+        _rows()[0], (None, None, None, None, None, None), _rows()[2], _rows()[3]]
+    assert rows.blobs == ["1" * 40, "", "3" * 40, "4" * 40]  # no row: no blob id to match
+    assert rows.missing(0) == (("f", "function", 1, True, None), ("K.m\udcff", "method", 6, False, 7))
+    assert rows.missing(2) == ()
+    assert [rows.line_count(i) for i in range(4)] == [7, None, 3, 0]
+    assert list(rows.with_items()) == [0] and list(rows.suppressed()) == [2]
+    assert list(rows.unreadable()) == [3] and list(rows.unmeasured()) == [1, 3] and rows.measured({0}) == {"go": 1}
+    moved = rows.aligned(["new.py", "c.go", "a.py"])
+    assert moved.blobs == ["", "3" * 40, "1" * 40] and moved.light(2) == _rows()[0]
+    assert moved.missing(2) == rows.missing(0) and moved.missing(0) == moved.missing(1) == ()
+    assert list(moved.with_items()) == [2] and list(moved.suppressed()) == [1]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "flipped byte", "other byte order", "empty", "other format"])
+def test_damaged_value_is_a_miss(damage: str) -> None:
+    raw = R.encode(["a.py"], ["1" * 40], _rows()[:1], [7])
+    if damage == "truncated":
+        raw = raw[:-3]
+    elif damage == "flipped byte":
+        raw = raw[:-10] + bytes([raw[-10] ^ 1]) + raw[-9:]
+    elif damage == "other byte order":
+        raw = raw.replace(b'"order":"little"', b'"order":"xxxxxx"').replace(b'"order":"big"', b'"order":"xxx"')
+    elif damage == "empty":
+        raw = b""
+    else:
+        raw = raw.replace(R.MAGIC, b"repo-roles docs rows 0\0")
+    assert R.decode(raw) is None
+    assert R.decode(R.encode(["a.py"], ["1" * 40], _rows()[:1], [7])) is not None  # the sound one decodes
+
+
+@pytest.fixture
+def snapshot_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> List[List[str]]:
+    """Every small repository takes the many-files path; returns the paths each run asked SQLite
+    about (a scan of the project's rows is recorded as ``["<scan>"]``)."""
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(A, "SNAPSHOT_MIN_FILES", 0)
+    monkeypatch.setattr(A, "GIT_STATUS_MIN_FILES", 0)
+    asked: List[List[str]] = []
+    read = DocCache.read
+
+    def recording(self, paths):  # type: ignore[no-untyped-def]
+        asked.append(list(paths))
+        return read(self, paths)
+
+    monkeypatch.setattr(DocCache, "read", recording)
+    return asked
+
+
+def _answers(root: Path, use_cache: bool = True) -> tuple:
+    coverage = scan(root, use_cache=use_cache).coverage
+    files = sorted(coverage.files)
+    return (list(coverage.undocumented_files()), list(coverage.documented_counts()),
+            coverage.languages(), sorted(coverage.paths_with_suppressions()),
+            [coverage.counts(p) for p in files], [coverage.defines_code(p) for p in files],
+            [coverage.suppressions(p) for p in files], [coverage.problems(p) for p in files])
+
+
+def test_warm_run_asks_sqlite_only_about_changed_files(make_repo, snapshot_paths) -> None:
+    files = {f"app/m{i}.py": UNDOCUMENTED if i % 3 else DOCUMENTED for i in range(9)}
+    files.update({"app/s.py": SUPPRESSED, "README.md": "# r\n", "app/broken.py": "def (:\n"})
+    root = make_repo(files)
+    expected = _answers(root, use_cache=False)
+    assert _answers(root) == expected  # no snapshot yet: the project's rows, then written
+    assert len(list(Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-rows-v*.bin"))) == 1
+    snapshot_paths.clear()
+    assert _answers(root) == expected
+    assert snapshot_paths == []  # nothing changed: every row from the snapshot
+    (root / "app/m1.py").write_text(DOCUMENTED)
+    (root / "app/m3.py").write_text(UNDOCUMENTED + "\n\ndef more():\n    pass\n")
+    expected = _answers(root, use_cache=False)
+    snapshot_paths.clear()
+    assert _answers(root) == expected
+    assert [sorted(p) for p in snapshot_paths] == [["app/m1.py", "app/m3.py"]]
+
+
+def test_damaged_snapshot_file_gives_the_same_answers(make_repo, snapshot_paths) -> None:
+    root = make_repo({f"app/m{i}.py": UNDOCUMENTED for i in range(5)})
+    expected = _answers(root, use_cache=False)
+    assert _answers(root) == expected
+    (found,) = Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-rows-v*.bin")
+    raw = found.read_bytes()
+    found.write_bytes(raw[: len(raw) // 2])
+    assert _answers(root) == expected
+    assert found.read_bytes() == raw  # a miss, written again whole
+    found.write_bytes(raw[:-40] + b"\0" * 40)
+    assert _answers(root) == expected
+
+
+def test_added_and_removed_files_realign_the_rows(make_repo, snapshot_paths) -> None:
+    root = make_repo({f"app/m{i}.py": UNDOCUMENTED if i % 2 else DOCUMENTED for i in range(6)})
+    assert _answers(root) == _answers(root, use_cache=False)
+    subprocess.run(["git", "rm", "-q", "app/m2.py"], cwd=root, check=True)
+    (root / "app/a_new.py").write_text(UNDOCUMENTED)
+    subprocess.run(["git", "add", "app/a_new.py"], cwd=root, check=True)
+    expected = _answers(root, use_cache=False)
+    snapshot_paths.clear()
+    assert _answers(root) == expected
+    assert snapshot_paths == [["app/a_new.py"]]  # the others' rows moved to their new places
+    snapshot_paths.clear()
+    assert _answers(root) == expected
+    assert snapshot_paths == []  # and written again for the new path list
