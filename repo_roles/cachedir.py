@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Sequence
 
@@ -112,3 +113,14 @@ def keep_newest(directory: Path, suffix: str, count: int) -> None:
             os.unlink(path)
         except OSError:
             pass
+
+
+def mark_used(path: Path) -> None:
+    """Its modification time is when it was last used (least-recently-used eviction); written
+    at most once a minute, never through a symbolic link."""
+    try:
+        now = time.time()
+        if now - os.lstat(path).st_mtime >= 60 and os.utime in os.supports_follow_symlinks:
+            os.utime(path, (now, now), follow_symlinks=False)
+    except OSError:
+        pass

@@ -43,11 +43,7 @@ def encode(columns: Sequence[Sequence[str]], values: Sequence[object]) -> bytes:
             if plain:
                 known[value] = at
         index.append(at)
-    if sys.byteorder != "little":
-        index.byteswap()
-    cut = [("\0".join(column)).encode("utf-8", "surrogateescape") for column in columns]
-    header = {"rows": rows, "sizes": [len(c) for c in cut], "values": [json.loads(v) for v in distinct]}
-    return b"".join([MAGIC, json.dumps(header, separators=(",", ":")).encode(), b"\n", *cut, index.tobytes()])
+    return encode_indexed(columns, [json.loads(v) for v in distinct], index)
 
 
 def encode_indexed(columns: Sequence[Sequence[str]], distinct: Sequence[object], index: Iterable[int]) -> bytes:

@@ -327,6 +327,19 @@ def step_test_stops_importing(root: Path) -> None:
     commit(root, "orders test stops importing ordering")
 
 
+def step_test_staged_then_edited(root: Path) -> None:
+    """A test's edit is staged, then the work tree takes it back unstaged: a run on given files
+    reads the other files as git's index has them (pre-commit stashes what is not staged), also
+    when the evidence index is updated in place for changed test contents."""
+    path = "backend/tests/test_orders.py"
+    text = (root / path).read_text()
+    write_files(root, {path: "from app.ordering import place\n" + text})
+    git(root, "add", path)
+    write_files(root, {path: text})
+    payments = (root / "backend/src/app/payments.py").read_text()  # and a change every run reports
+    write_files(root, {"backend/src/app/payments.py": payments + "\n\ndef refund(amount):\n    return amount\n"})
+
+
 def step_test_file_added(root: Path) -> None:
     """A test file named after a module is added (staged)."""
     write_files(root, {"backend/tests/test_copy_of_helpers.py": "def test_slug():\n    assert True\n"})
@@ -424,6 +437,7 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("edit in the clone", clone_edit),
     ("a test starts importing a module", step_test_starts_importing),
     ("a test stops importing a module", step_test_stops_importing),
+    ("a test staged, then edited back", step_test_staged_then_edited),
     ("a test file added", step_test_file_added),
     ("a test file renamed", step_test_file_renamed),
     ("a test file removed", step_test_file_removed),

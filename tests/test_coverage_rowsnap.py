@@ -67,7 +67,7 @@ def test_damaged_value_is_a_miss(damage: str) -> None:
 @pytest.fixture
 def snapshot_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> List[List[str]]:
     """Every small repository takes the many-files path; returns the paths each run asked SQLite
-    about (a scan of the project's rows is recorded as ``["<scan>"]``)."""
+    about."""
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(A, "SNAPSHOT_MIN_FILES", 0)
     monkeypatch.setattr(A, "GIT_STATUS_MIN_FILES", 0)

@@ -114,10 +114,10 @@ def test_path_table_answers_as_the_whole_listing(make_repo: MakeRepo) -> None:
     assert few.test_index.tests_for("src/shop/billing.py") == plain.test_index.tests_for("src/shop/billing.py")
 
 
-def test_a_test_renamed_is_seen_by_its_module(make_repo: MakeRepo, run_cli) -> None:
+def test_a_test_renamed_is_seen_by_its_module(make_repo: MakeRepo, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
     """The table follows the names: a test renamed away leaves its module without tests."""
     repo = make_repo(TREE)
-    os.chdir(repo)
+    monkeypatch.chdir(repo)
     first = run_cli("check", "--output-format", "json", "--select", "TST001", "src/shop/billing.py")
     assert first.exit_code == 0, first.stdout
     git(repo, "mv", "tests/test_billing.py", "tests/check_billing.py")

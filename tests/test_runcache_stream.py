@@ -74,7 +74,7 @@ def test_an_unchanged_index_is_not_listed_again(root, run_cli, counts) -> None:
     assert counts == {"scans": 1, "listings": 1}
     assert _run(run_cli, *LS) == first
     assert counts == {"scans": 1, "listings": 1}, "a replayed run listed git's index again"
-    assert _run(run_cli, "check", "--output-format", "json")  # another command: analyses, lists once
+    _run(run_cli, "check", "--output-format", "json")  # another command: analyses, lists once
     assert counts == {"scans": 2, "listings": 2}
 
 

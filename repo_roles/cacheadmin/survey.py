@@ -8,7 +8,7 @@ an interrupted write (``.name.XXXX.tmp``) counts with the cache it was to replac
 
 Entries and last use: for the analysis database, its (project, settings) groups and their
 recorded last use (:mod:`repo_roles.coverage.store`); for anything else, its files and their
-modification times (every cache marks a file it reuses: :func:`repo_roles.history.cache.mark_used`).
+modification times (every cache marks a file it reuses: :func:`repo_roles.cachedir.mark_used`).
 Nothing here follows a symbolic link.
 """
 

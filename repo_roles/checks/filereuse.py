@@ -34,8 +34,9 @@ nothing.
 
 from __future__ import annotations
 
-import hashlib
 import marshal
+import os
+import stat
 import sys
 import zlib
 from array import array
@@ -45,6 +46,8 @@ from operator import attrgetter, itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
+from repo_roles.cachedir import mark_used
+from repo_roles.checks.reuse import config_token, digest_of, entry_path
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -144,15 +147,15 @@ class FileFindings:
         targets = context.targets
         paths = list(map(_ENTRY_PATH, targets))
         roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
-        current = self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
-        try:
-            handle = open(self._entry, "rb")
-        except OSError:
+        self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
+        handle = _open_entry(self._entry)
+        if handle is None:
             return True
         with handle:
             head = _read_head(handle, self._key)
             if head is None:
                 return True
+            mark_used(self._entry)
             known, counts = head
             self._compare(known)
             del known, head
@@ -254,28 +257,19 @@ def _without(rows: list, gone: FrozenSet[str]) -> list:
 
 def _key(context: "ProjectContext") -> str:
     from repo_roles.coverage.analyze import analyzer_lookup
-    from repo_roles.runcache.key import ROOT_TOKEN, code_fingerprint
+    from repo_roles.runcache.key import code_fingerprint
 
     inventory = context.inventory
     ownership = context.ownership
-    h = hashlib.blake2b(digest_size=20)
     # the interpreter and the analyzers at hand decide what a file's documentation row says,
     # as they key the documentation cache (coverage/cache.py)
-    for value in ("file findings", FORMAT, code_fingerprint(), sys.version_info[:2], analyzer_lookup()[1],
-                  repr(context.config).replace(str(context.root), ROOT_TOKEN),
-                  inventory.prefix, inventory.scope,
-                  repr(ownership.discovery), repr(ownership.oversize), ownership.inputs_key):
-        data = str(value).encode("utf-8", "surrogateescape")
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
+    return digest_of("file findings", FORMAT, code_fingerprint(), sys.version_info[:2], analyzer_lookup()[1],
+                     config_token(context), inventory.prefix, inventory.scope,
+                     repr(ownership.discovery), repr(ownership.oversize), ownership.inputs_key)
 
 
 def _entry_path(context: "ProjectContext") -> Path:
-    from repo_roles.cachedir import cache_directory, project_key
-
-    name = hashlib.sha1(project_key(context.inventory).encode()).hexdigest()[:16]
-    return cache_directory(context.config, context.inventory.project_root) / "findings" / f"files-{name}.bin"
+    return entry_path(context, "files.bin")
 
 
 def _write(path: Path, key: str, known: list, computed: Dict[str, List[Finding]], volatile: FrozenSet[str]) -> None:
@@ -305,6 +299,24 @@ def _write(path: Path, key: str, known: list, computed: Dict[str, List[Finding]]
         write_atomic(str(path), pieces())
     except (OSError, AtomicWriteError):
         pass
+
+
+def _open_entry(path: Path) -> Optional[BinaryIO]:
+    """The entry opened for reading: never through a symbolic link, a regular file only (it is
+    read part by part, one part's bytes at a time, so it is not a ``coverage.colfile`` value,
+    which is read whole)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        return os.fdopen(fd, "rb")
+    except OSError:
+        os.close(fd)
+        return None
 
 
 def _read_part(handle: BinaryIO) -> object:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from repo_roles.checks.filereuse import FILE_INPUTS
+from repo_roles.checks.reuse import INPUTS
 from repo_roles.findings import SEVERITIES, Finding
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ def rule(
         raise ValueError(f"{id}: unknown severity {severity!r}")
     if scope not in ("file", "repository"):
         raise ValueError(f"{id}: unknown scope {scope!r}")
+    if inputs and inputs != FILE_INPUTS and inputs not in INPUTS:
+        raise ValueError(f"{id}: unknown inputs {inputs!r}")
     if inputs and (scope == "file") != (inputs == FILE_INPUTS):
         raise ValueError(f"{id}: a file-scope rule declares {FILE_INPUTS!r} inputs, a repository-scope rule others")
 

@@ -23,6 +23,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
 
+from repo_roles.cachedir import mark_used
 from repo_roles.findings import SEVERITIES, Finding
 
 if TYPE_CHECKING:
@@ -55,8 +56,6 @@ def reused_findings(context: "ProjectContext", rule_id: str, inputs: str,
 
 def input_key(context: "ProjectContext", rule_id: str, inputs: str) -> Optional[str]:
     """The hex key of what a rule of declared ``inputs`` reads; None when it cannot be keyed."""
-    if inputs not in INPUTS:
-        raise ValueError(f"{rule_id}: unknown inputs {inputs!r}")
     memo = context.__dict__.setdefault("_reuse_input_digests", {})
     shared = memo.get(inputs)
     if shared is None:  # the rules of one kind of inputs share one digest per scan
@@ -64,36 +63,52 @@ def input_key(context: "ProjectContext", rule_id: str, inputs: str) -> Optional[
     return hashlib.blake2b(f"{rule_id}\0{shared}".encode(), digest_size=20).hexdigest()
 
 
-def _inputs_digest(context: "ProjectContext", inputs: str) -> str:
-    from repo_roles.runcache.key import ROOT_TOKEN, code_fingerprint
-
-    inventory = context.inventory
+def digest_of(*values: object) -> str:
+    """A 40-hex-digit digest of ``values``, each length-prefixed (bytes as they are, anything
+    else as its text): the key of a stored findings entry."""
     h = hashlib.blake2b(digest_size=20)
-
-    def part(*values: object) -> None:
-        for value in values:
-            data = value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogateescape")
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
-
-    part("findings", FORMAT, code_fingerprint(), inputs)
-    part("config", repr(context.config).replace(str(context.root), ROOT_TOKEN))
-    part("where", inventory.prefix, inventory.scope)
-    if inputs == OWNERSHIP_AND_PATHS:
-        ownership = context.ownership
-        part("discovery", repr(ownership.discovery), repr(ownership.oversize))
-        # the bytes the parse read and the OWNERS files, as resolve_ownership hashed them
-        part("ownership", ownership.inputs_key)
-        part("paths", inventory.paths_digest())
-        part("kinds", json.dumps(sorted(inventory.special_kinds().items())))
+    for value in values:
+        data = value if isinstance(value, bytes) else str(value).encode("utf-8", "surrogateescape")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
     return h.hexdigest()
 
 
-def _entry(context: "ProjectContext", rule_id: str) -> Path:
+def config_token(context: "ProjectContext") -> str:
+    """The loaded configuration with the project root as a token (a key never holds a location)."""
+    from repo_roles.runcache.key import ROOT_TOKEN
+
+    return repr(context.config).replace(str(context.root), ROOT_TOKEN)
+
+
+def _inputs_digest(context: "ProjectContext", inputs: str) -> str:
+    from repo_roles.runcache.key import code_fingerprint
+
+    inventory = context.inventory
+    values: List[object] = ["findings", FORMAT, code_fingerprint(), inputs, "config", config_token(context),
+                            "where", inventory.prefix, inventory.scope]
+    if inputs == OWNERSHIP_AND_PATHS:
+        ownership = context.ownership
+        values += ["discovery", repr(ownership.discovery), repr(ownership.oversize),
+                   # the bytes the parse read and the OWNERS files, as resolve_ownership hashed them
+                   "ownership", ownership.inputs_key,
+                   "paths", inventory.paths_digest(),
+                   "kinds", json.dumps(sorted(inventory.special_kinds().items()))]
+    return digest_of(*values)
+
+
+def entry_path(context: "ProjectContext", name: str) -> Path:
+    """``<cache>/findings/<name>-<hash of the project key>.<suffix of name or json>``."""
     from repo_roles.cachedir import cache_directory, project_key
 
-    name = hashlib.sha1(project_key(context.inventory).encode()).hexdigest()[:16]
-    return cache_directory(context.config, context.inventory.project_root) / "findings" / f"{rule_id.lower()}-{name}.json"
+    project = hashlib.sha1(project_key(context.inventory).encode()).hexdigest()[:16]
+    stem, dot, suffix = name.partition(".")
+    return cache_directory(context.config, context.inventory.project_root) / "findings" / \
+        f"{stem}-{project}.{suffix if dot else 'json'}"
+
+
+def _entry(context: "ProjectContext", rule_id: str) -> Path:
+    return entry_path(context, rule_id.lower())
 
 
 def store_findings(path: Path, key: str, findings: List[Finding]) -> None:
@@ -123,6 +138,7 @@ def load_findings(path: Path, key: str, rule_id: str) -> Optional[List[Finding]]
                     and finding.severity in SEVERITIES and isinstance(finding.key, str)):
                 return None
             out.append(finding)
-        return out
     except (OSError, ValueError, TypeError, KeyError):
         return None
+    mark_used(path)
+    return out

@@ -5,7 +5,7 @@ answers (:mod:`~repo_roles.coverage.test_reuse`) hold a row per file of the proj
 needs them all.  Read from SQLite as one value, 26 MB cost 60-130 ms (its overflow pages, one by
 one); from a file, a few.  Layout: a magic line naming the format, four bytes of header length,
 a JSON header (the caller's fields, the native byte order of the ``array`` columns, each
-column's length, a CRC-32 of the columns), then the columns.  A file that is missing, of another
+column's length, a CRC-32 of those fields and the columns), then the columns.  A file that is missing, of another
 format or byte order, truncated or damaged is a miss; JSON and raw arrays, never pickle.
 Written through :mod:`repo_roles.atomic` (a reader sees the old file or the new one); reading a
 file marks it used (its modification time, at most once a minute) for least-recently-used
@@ -38,11 +38,11 @@ def file_for(directory: Path, name: str, version: int, *key: str) -> Path:
 
 def pack(magic: bytes, header: dict, columns: List[bytes]) -> List[bytes]:
     """The pieces of a value (written one after the other, never joined)."""
-    crc = 0
+    fields = dict(header, order=sys.byteorder, lengths=[len(c) for c in columns])
+    crc = _fields_crc(fields)
     for column in columns:
         crc = zlib.crc32(column, crc)
-    head = json.dumps(dict(header, order=sys.byteorder, lengths=[len(c) for c in columns], crc=crc),
-                      separators=(",", ":")).encode("utf-8", "surrogatepass")
+    head = json.dumps(dict(fields, crc=crc), separators=(",", ":")).encode("utf-8", "surrogatepass")
     return [magic + len(head).to_bytes(4, "little") + head, *columns]
 
 
@@ -56,8 +56,10 @@ def unpack(raw: Optional[bytes], magic: bytes, count: int) -> Optional[Tuple[dic
         header = json.loads(raw[at:at + size].decode("utf-8", "surrogatepass"))
         view = memoryview(raw)[at + size:]
         lengths = header["lengths"]
+        fields = {k: v for k, v in header.items() if k != "crc"}
         if header["order"] != sys.byteorder or len(lengths) != count or sum(lengths) != len(view) \
-                or any(type(n) is not int or n < 0 for n in lengths) or zlib.crc32(view) != header["crc"]:
+                or any(type(n) is not int or n < 0 for n in lengths) \
+                or zlib.crc32(view, _fields_crc(fields)) != header["crc"]:
             return None
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         return None
@@ -66,6 +68,11 @@ def unpack(raw: Optional[bytes], magic: bytes, count: int) -> Optional[Tuple[dic
         columns.append(view[start:start + length])
         start += length
     return header, columns
+
+
+def _fields_crc(fields: dict) -> int:
+    """The CRC-32 of the header's fields (the checksum covers them as well as the columns)."""
+    return zlib.crc32(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
 def read(path: Path) -> Optional[bytes]:

@@ -123,9 +123,6 @@ class FewInventory(Inventory):
     def paths(self) -> List[str]:
         return self.__dict__["_few_paths"]
 
-    def paths_digest(self) -> str:
-        return str(self.__dict__["_paths_digest"][1])
-
     def _record_span(self, path: str) -> Optional[Tuple[int, int]]:
         """Where ``path``'s record is in git's records listing: (start, end after its NUL).
         Record ``j`` starts after ``j`` headers of one width and the names before it."""
@@ -216,11 +213,6 @@ class FewInventory(Inventory):
         end = map(add, map(mul, map(add, last_rows, repeat(1)), repeat(header)),
                   map(add, map(table.starts.__getitem__, last_items), map(table.lengths.__getitem__, last_items)))
         return hashlib.sha1(b"\0".join(map(records.__getitem__, map(slice, begin, end)))).hexdigest()
-
-    def keep(self, mask: Sequence[object]) -> Inventory:
-        """A plain inventory of the entries whose ``mask`` item is truthy."""
-        return Inventory(self.project_root, self.git_root, self.prefix, self.scope,
-                         list(compress(self.entries, mask)))
 
 
 class _SpecialKinds(Mapping[str, str]):

@@ -259,9 +259,9 @@ class Tables:
         if starts and (starts[-1] + lengths[-1] >= len(blob) or blob[starts[-1] + lengths[-1]] != 0
                        or (starts[0] and blob[starts[0] - 1] != 0)):
             return None
-        try:
-            os.utime(self._path(key))  # recently used: kept by the eviction below
-        except OSError:
+        try:  # recently used: kept by the eviction below (never through a link)
+            os.utime(self._path(key), follow_symlinks=os.utime not in os.supports_follow_symlinks)
+        except (OSError, NotImplementedError):
             pass
         return MappedPaths(blob, starts, lengths, by_base, rows), meta
 

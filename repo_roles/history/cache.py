@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import time
 import sys
 from array import array
 from itertools import accumulate
@@ -20,6 +19,7 @@ from operator import sub
 from pathlib import Path
 from typing import Optional
 
+from repo_roles.cachedir import mark_used
 from repo_roles.history.model import FileTable, HistoryModel
 
 FORMAT = 5
@@ -112,14 +112,3 @@ def save(path: Path, fingerprint: str, model: HistoryModel) -> None:
         write_atomic(str(path), data)
     except (OSError, AtomicWriteError):
         pass  # a cache is best effort
-
-
-def mark_used(path: Path) -> None:
-    """Its modification time is when it was last used (least-recently-used eviction); written
-    at most once a minute, never through a symbolic link."""
-    try:
-        now = time.time()
-        if now - os.lstat(path).st_mtime >= 60 and os.utime in os.supports_follow_symlinks:
-            os.utime(path, (now, now), follow_symlinks=False)
-    except OSError:
-        pass

@@ -203,7 +203,7 @@ def load_tables(cache_dir: Path, key: str) -> Optional[DeclaredTables]:
             directories.append(DirectoryRow(d, files, tf, tuple(top)))
     except (OSError, ValueError, TypeError, KeyError):
         return None
-    from repo_roles.history.cache import mark_used
+    from repo_roles.cachedir import mark_used
 
     mark_used(path)
     return DeclaredTables(owners, directories, head, since)

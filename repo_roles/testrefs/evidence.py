@@ -24,7 +24,7 @@ import zlib
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from repo_roles.testrefs import facts as F
-from repo_roles.testrefs.extract import MAX_SIZE, Facts, extract
+from repo_roles.testrefs.extract import Facts
 from repo_roles.testrefs.jsresolve import JsResolver
 from repo_roles.testrefs.pyresolve import PythonModules
 
@@ -665,18 +665,16 @@ def _facts_of(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str,
 
     fresh = getattr(computed_coverage(context), "test_facts", None) or {}
     out: Dict[str, Facts] = {}
+    todo = []
     for path, kind in kinds.items():
         if path not in blobs:
             continue  # unreadable: no facts (as a full build)
         known = fresh.get(path)
         if known is not None and known[0] == blobs[path] and known[1] == kind:
             out[path] = known[2]
-            continue
-        data = read.get(path)
-        if data is None:
-            data = context.inventory.read_bytes(path, MAX_SIZE)
-        if data is not None:
-            out[path] = extract(kind, data)
+        else:
+            todo.append(path)
+    out.update(F.read_facts(context, kinds, blobs, read, todo))
     return out
 
 

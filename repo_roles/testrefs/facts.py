@@ -200,7 +200,6 @@ def collect(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str, s
     """path -> facts of the files in ``blobs`` (from :func:`blob_ids`, with the bytes it read)."""
     from repo_roles.coverage.analyze import computed_coverage
 
-    inventory = context.inventory
     out: Dict[str, Facts] = {}
     coverage = computed_coverage(context)
     fresh = getattr(coverage, "test_facts", None) or {}
@@ -209,41 +208,52 @@ def collect(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str, s
             out[path] = facts
     store = open_store(context)
     stored = _load(store)
-    dirty = False
-    # A run that reads the project as git's index has it (check FILES: pre-commit stashes what is
-    # not staged) takes every file but the targets from the index, also when no cache knows it.
-    from_index = bool(getattr(context, "context_from_index", False))
-    as_staged: Dict[str, str] = {}  # path -> index blob id, for files the work tree changed
+    todo = []
     for path, blob in blobs.items():
         if path in out:
             continue
-        kind = kinds[path]
         hit = stored.get(path)
-        if hit is not None and hit[0] == blob and hit[1] == kind:
+        if hit is not None and hit[0] == blob and hit[1] == kinds[path]:
             out[path] = hit[2]
             continue
+        todo.append(path)
+    extracted = read_facts(context, kinds, blobs, read, todo)
+    out.update(extracted)
+    dirty = bool(extracted)
+    if store is not None:
+        if dirty or len(stored) != len(out) or any(stored.get(p, ("",))[0] != blobs[p] for p in out):
+            _save(store, {p: (blobs[p], kinds[p], f) for p, f in out.items()})
+        store.close()
+    return out
+
+
+def read_facts(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str, str],
+               read: Dict[str, bytes], paths: Iterable[str]) -> Dict[str, Facts]:
+    """The facts of ``paths`` extracted afresh from the bytes ``read`` holds or the work tree's.
+    A file the work tree changed since git's index said ``blobs[path]`` is taken from the index
+    when the run reads the project as git's index has it (check FILES: pre-commit stashes what is
+    not staged; the targets excepted), else its new blob id replaces the index's in ``blobs``."""
+    inventory = context.inventory
+    from_index = bool(getattr(context, "context_from_index", False))
+    out: Dict[str, Facts] = {}
+    as_staged: Dict[str, str] = {}  # path -> index blob id, for files the work tree changed
+    for path in paths:
         data = read.get(path)
         if data is None:
             data = inventory.read_bytes(path, MAX_SIZE)
             if data is None:
                 continue
-            if C.blob_id(data) != blob:  # changed since git's index said otherwise
+            if C.blob_id(data) != blobs[path]:  # changed since git's index said otherwise
                 if from_index and path not in context.target_paths:
-                    as_staged[path] = blob
+                    as_staged[path] = blobs[path]
                     continue
                 blobs[path] = C.blob_id(data)
-        out[path] = extract(kind, data)
-        dirty = True
+        out[path] = extract(kinds[path], data)
     if as_staged:
         staged = inventory.index_blobs(as_staged.values(), MAX_SIZE)
         for path, blob in as_staged.items():
             if blob in staged:
                 out[path] = extract(kinds[path], staged[blob])
-                dirty = True
-    if store is not None:
-        if dirty or len(stored) != len(out) or any(stored.get(p, ("",))[0] != blobs[p] for p in out):
-            _save(store, {p: (blobs[p], kinds[p], f) for p, f in out.items()})
-        store.close()
     return out
 
 
