@@ -134,8 +134,12 @@ class Inventory:
         if self._listing is not None:
             return self._listing.special_kinds()
         entries = self.entries
-        # the kind column at C speed: a whole scan asks after the entries were built
-        return {e.path: e.kind for e in compress(entries, map("file".__ne__, map(_KIND, entries)))}
+        known = self.__dict__.get("_special")
+        if known is None or known[0] is not entries or known[1] != len(entries):
+            # the kind column at C speed, once per entries list (a whole run asks five times)
+            known = self.__dict__["_special"] = (entries, len(entries), {
+                e.path: e.kind for e in compress(entries, map("file".__ne__, map(_KIND, entries)))})
+        return dict(known[2])
 
     def paths_digest(self) -> str:
         """:func:`paths_digest` of ``paths``, computed once per path list (the keys of the
@@ -382,6 +386,8 @@ def _get_entries(self: Inventory) -> List[FileEntry]:
             assert listing is not None
             entries = self.__dict__["_entries"] = listing.entries()
             self._paths = (entries, len(entries), listing.paths)  # the same paths: keep, not rebuild
+            # the listing's answer (no pass over the entries when git's modes are all regular)
+            self.__dict__["_special"] = (entries, len(entries), listing.special_kinds())
             self._listing = None
     return entries
 
