@@ -416,6 +416,23 @@ def one_role_changes(root: Path) -> None:
     commit(root, "helpers are generated")
 
 
+LEDGER = ("ledger", "invoice", "refunds", "rates")  # module names asked about together
+
+
+def modules_added_with_a_namesake_test(root: Path) -> None:
+    """Four modules are added, and a test named after one of them that imports nothing: a new
+    path list, whose file-name order (``coverage/name_order.py``) finds the namesake test."""
+    write_files(root, {f"backend/src/app/{name}.py": f"def {name}():\n    return 1\n" for name in LEDGER})
+    write_files(root, {"backend/tests/test_ledger.py": "def test_ledger():\n    assert True\n"})
+    commit(root, "four modules and a namesake test")
+
+
+def modules_edited_together(root: Path) -> None:
+    """The four modules are edited in the work tree: the same path list, its stored order read."""
+    write_files(root, {f"backend/src/app/{name}.py": f'"""{name}."""\n\n\ndef {name}(x):\n    return x\n'
+                       for name in LEDGER})
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -449,6 +466,8 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a hook file becomes a symlink, staged", hook_file_becomes_a_symlink),
     ("an inline suppression added", inline_suppression_added),
     ("one file changes role", one_role_changes),
+    ("four modules and a namesake test added", modules_added_with_a_namesake_test),
+    ("the four modules edited together", modules_edited_together),
 ]
 
 COMMANDS = {
@@ -560,6 +579,8 @@ def test_cached_runs_equal_uncached_runs_after_every_change(make_repo, outputs, 
         seen_roles.update(entry["role"] for entry in expected["ls"][1])
     # the sequence reached the classifier's, the documentation's and the tests' caches
     assert {"backend.logic", "backend.tests", "generated", "frontend.ui"} <= seen_roles
+    # and the module names asked together were found in the paths' stored file-name order
+    assert list((tmp_path / "shared-cache").rglob("name-order-v*.bin"))
 
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -91,6 +91,9 @@ class PathNames:
         self._mapped = callable(getattr(paths, "with_base_prefixes", None))
         self.paths = paths if self._mapped else PathSet(paths, self.is_sorted)  # type: ignore[assignment]
         self._joined: Optional[str] = None  # every path, NUL-separated (built on first name())
+        # the rows in file-name order (``coverage.name_order``), asked for on first name()
+        self._order_of: Optional[Callable[[], Optional[Sequence[int]]]] = None
+        self._order: Optional[Sequence[int]] = None
         self._sorted: Optional[bool] = None  # whether ``paths`` is in order (asked on first use)
         self.py: Dict[str, List[Candidate]] = {}  # module name -> Python test candidates
         self.js: Dict[str, List[Candidate]] = {}
@@ -112,6 +115,12 @@ class PathNames:
         if count > LAZY_NAMES:
             self._index_all()
 
+    def use_order(self, provider: Callable[[], Optional[Sequence[int]]]) -> None:
+        """Find the entries of a name by binary search in the rows of the paths sorted by file
+        name, which ``provider`` gives on first use (None: scan the paths as before)."""
+        if not self._mapped:
+            self._order_of = provider
+
     def name(self, name: str) -> None:
         """Make sure the entries of module ``name`` are indexed."""
         if self._whole or name in self._names:
@@ -130,6 +139,12 @@ class PathNames:
             # "test_" + it (test_x.py, x_test.py, x.py, x.test.ts, x.spec.js, x.ts): a table
             # answers those by binary search in its file-name order
             return self._all.with_base_prefixes((name, "test_" + name))  # type: ignore[attr-defined]
+        if self._order_of is not None and name:
+            self._order, self._order_of = self._order_of(), None
+        if self._order is not None and name:  # the same entries, by file name (see above)
+            from repo_roles.coverage.name_order import with_base_prefixes
+
+            return with_base_prefixes(self._all, self._order, (name, "test_" + name))
         if self._joined is None:
             self._joined = "\0".join(self._all)
         text, found = self._joined, []

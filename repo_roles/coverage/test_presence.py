@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequ
 from repo_roles import roles as R
 from repo_roles.globs import GlobSet
 from repo_roles.config.model import TestsConfig
+from repo_roles.coverage import name_order
 from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, TEST_DIRS, Candidate, PathNames
 from repo_roles.testrefs.exemptions import Exempter
 
@@ -201,6 +202,11 @@ class TestIndex:
     def expect(self, count: int) -> None:
         """``count`` files are about to be asked about: lets a large run index all paths at once."""
         self._names.expect(count)
+
+    def use_name_order(self, provider: Callable[[], Optional[Sequence[int]]]) -> None:
+        """Look module names up in the paths' file-name order ``provider`` gives (see
+        :mod:`repo_roles.coverage.name_order`) rather than by a scan of every path."""
+        self._names.use_order(provider)
 
     def evidence(self) -> "EvidenceIndex":
         """The evidence index (built on first use; an empty one when there is no builder)."""
@@ -532,8 +538,11 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         reused, heads = memo.split(modules, module_roles) if memo is not None else ({}, {})
         asked = list(filterfalse(reused.__contains__, paths)) if reused else paths
         # a few names (a change of 20 modules): the index reads only the names asked about
-        index.expect(len(context.targets) if memo is None else
-                     len({path.rpartition("/")[2].rpartition(".")[0] for path in asked}))
+        names = len(context.targets) if memo is None else len({path.rpartition("/")[2].rpartition(".")[0]
+                                                               for path in asked})
+        index.expect(names)
+        if memo is not None and names >= name_order.MIN_NAMES:  # found by file name, not by a scan
+            index.use_name_order(lambda: _name_order(context))
         known = computed_coverage(context)
         found: Dict[str, Optional[Tuple[str, ...]]] = {}
         for path in asked:
@@ -553,6 +562,15 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         if memo is not None:
             memo.close()
     return dict(compress(answers.items(), map(is_not, answers.values(), repeat(None))))
+
+
+def _name_order(context: "ProjectContext") -> Optional[Sequence[int]]:
+    """The project's paths in file-name order, stored per path list (see ``name_order``)."""
+    from repo_roles.cachedir import cache_directory, project_key
+
+    inventory = context.inventory
+    return name_order.stored_order(cache_directory(context.config, inventory.project_root), project_key(inventory),
+                                   inventory.paths_digest(), inventory.paths)
 
 
 def _answer(context: "ProjectContext", index: TestIndex, known, path: str) -> Optional[Tuple[str, ...]]:

@@ -1,0 +1,57 @@
+"""The paths in file-name order (coverage/name_order.py): module names found by binary search give
+the same entries as the scan of every path, and a damaged stored order is a miss."""
+
+from __future__ import annotations
+
+from repo_roles.coverage import name_order
+from repo_roles.coverage.test_names import PathNames
+
+PATHS = [
+    "a/util.py", "a/utils.py", "a/tests/test_util.py", "b/util_test.py", "b/test_utils.py", "c/util/x.py",
+    "c/util/util.py", "web/util.test.ts", "web/__tests__/util.js", "web/util.ts", "d/test_util_test.py",
+    "e/notutil.py", "f/testutil.py", "g/util.go", "g/util_test.go", "h/Util.py",
+]
+NAMES = ["util", "utils", "x", "Util", "util_test", "missing", "test"]
+
+
+def _indexed(order):
+    names = PathNames(PATHS)
+    if order is not None:
+        names.use_order(lambda: order)
+    for name in NAMES:
+        names.name(name)
+    return names.py, names.js, names.py_dirs, names.js_dirs
+
+
+def test_order_is_by_file_name():
+    order = name_order.order_of(PATHS)
+    bases = [PATHS[i].rpartition("/")[2] for i in order]
+    assert bases == sorted(bases) and sorted(order) == list(range(len(PATHS)))
+
+
+def test_prefix_search_returns_paths_in_list_order():
+    order = name_order.order_of(PATHS)
+    assert name_order.with_base_prefixes(PATHS, order, ("util", "test_util")) == [
+        "a/util.py", "a/utils.py", "a/tests/test_util.py", "b/util_test.py", "b/test_utils.py",
+        "c/util/util.py", "web/util.test.ts", "web/__tests__/util.js", "web/util.ts", "d/test_util_test.py",
+        "g/util.go", "g/util_test.go"]
+
+
+def test_names_by_order_equal_names_by_scan():
+    assert _indexed(name_order.order_of(PATHS)) == _indexed(None)
+
+
+def test_stored_order_round_trip_and_damage(tmp_path):
+    listed = "digest"
+    first = name_order.stored_order(tmp_path, "proj", listed, PATHS)
+    path = name_order.order_file(tmp_path, "proj", listed)
+    assert path.is_file() and name_order.load(path, len(PATHS)) == first
+    assert name_order.load(path, len(PATHS) + 1) is None  # another path list's length: a miss
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    assert name_order.load(path, len(PATHS)) is None  # damaged: the CRC fails
+    path.write_bytes(bytes(raw[: len(raw) // 2]))
+    assert name_order.load(path, len(PATHS)) is None  # truncated
+    assert name_order.stored_order(tmp_path, "proj", listed, PATHS) == first  # worked out again
+    assert name_order.load(path, len(PATHS)) == first
