@@ -433,6 +433,13 @@ def modules_edited_together(root: Path) -> None:
                        for name in LEDGER})
 
 
+def namesake_test_imports(root: Path) -> None:
+    """The namesake test starts importing two of them, one as a name of its package (its content only: the
+    stored evidence is updated, the imports looked up by file name)."""
+    write_files(root, {"backend/tests/test_ledger.py": "from app.ledger import ledger\nfrom app import rates\n\n\n"
+                       "def test_ledger():\n    assert ledger(1) and rates\n"})
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -468,6 +475,7 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("one file changes role", one_role_changes),
     ("four modules and a namesake test added", modules_added_with_a_namesake_test),
     ("the four modules edited together", modules_edited_together),
+    ("the namesake test imports two of them", namesake_test_imports),
 ]
 
 COMMANDS = {
@@ -552,6 +560,10 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
         # the last whole run's rows as one value, written again once it lacks more than one row
         monkeypatch.setattr(analyze, "SNAPSHOT_MIN_FILES", 0)
         monkeypatch.setattr(analyze, "SNAPSHOT_REWRITE_MIN", 1)
+        # a changed test's imports looked up in the paths' stored file-name order
+        from repo_roles.testrefs import evidence
+
+        monkeypatch.setattr(evidence, "NAMED_MIN_PATHS", 0)
     return request.param
 
 

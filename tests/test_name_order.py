@@ -55,3 +55,33 @@ def test_stored_order_round_trip_and_damage(tmp_path):
     assert name_order.load(path, len(PATHS)) is None  # truncated
     assert name_order.stored_order(tmp_path, "proj", listed, PATHS) == first  # worked out again
     assert name_order.load(path, len(PATHS)) == first
+
+
+PY_PATHS = [
+    "__init__.py", "setup.py", "src/app/__init__.py", "src/app/billing/__init__.py", "src/app/billing/invoice.py",
+    "src/app/utils.py", "scripts/utils.py", "tools/utils/__init__.py", "src/app/9lives.py", "src/app/a-b.py",
+    "lib/ns/mod.py", "src/app/billing/__init__/odd.py", "tests/test_invoice.py", "tests/__init__.py",
+]
+QUESTIONS = [
+    ("app.billing.invoice", "tests/test_invoice.py"), ("billing.invoice", "src/app/x.py"), ("utils", "scripts/run.py"),
+    ("utils", "src/app/x.py"), ("utils", "tools/run.py"), ("app", "tests/test_x.py"), ("ns.mod", "lib/test_x.py"),
+    ("mod", "lib/ns/t.py"), ("app.a-b", "x.py"), ("nothing.here", "x.py"), ("setup", "x.py"), ("__init__", "x.py"),
+]
+
+
+def test_python_modules_by_file_name_answer_as_the_whole_index():
+    from repo_roles.testrefs.pyresolve import PythonModules
+
+    order = name_order.order_of(PY_PATHS)
+    whole = PythonModules(PY_PATHS, ["lib"])
+    lazy = PythonModules.by_file_name(lambda base: name_order.named(PY_PATHS, order, base), ["lib"])
+    assert lazy.packages == whole.packages
+    for dotted, near in QUESTIONS:
+        assert lazy.resolve(dotted, near) == whole.resolve(dotted, near), dotted
+        assert lazy.longest_prefix(dotted + ".attr", near) == whole.longest_prefix(dotted + ".attr", near), dotted
+    for module, level, near in [("invoice", 1, "src/app/billing/t.py"), ("", 1, "src/app/billing/t.py"),
+                                ("billing", 2, "src/app/billing/t.py"), ("utils", 1, "tools/utils/x.py"),
+                                ("odd", 1, "src/app/billing/__init__/t.py"), ("", 1, "t.py")]:
+        assert lazy.resolve_relative(module, level, near) == whole.resolve_relative(module, level, near), module
+    assert name_order.named(PY_PATHS, order, "utils.py") == ["src/app/utils.py", "scripts/utils.py"]  # list order
+    assert name_order.named(PY_PATHS, order, "util.py") == []

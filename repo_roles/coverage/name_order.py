@@ -18,9 +18,12 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, List, Optional, Sequence
 
 from repo_roles.coverage import colfile
+
+if TYPE_CHECKING:
+    from repo_roles.context import ProjectContext
 
 MAGIC = b"repo-roles name order 1\0"
 FORMAT = 1
@@ -69,25 +72,53 @@ def stored_order(directory: Path, project: str, listed: str, paths: Sequence[str
     return found
 
 
+def of_project(context: "ProjectContext") -> "array[int]":
+    """The file-name order of a scan's paths (:func:`stored_order` in the project's cache)."""
+    from repo_roles.cachedir import cache_directory, project_key
+
+    inventory = context.inventory
+    return stored_order(cache_directory(context.config, inventory.project_root), project_key(inventory),
+                        inventory.paths_digest(), inventory.paths)
+
+
+def _first_at_or_above(paths: Sequence[str], order: Sequence[int], prefix: str) -> int:
+    """The first place in ``order`` whose file name is not below ``prefix`` (binary search)."""
+    lo, hi = 0, len(order)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        path = paths[order[mid]]
+        if path[path.rfind("/") + 1:] < prefix:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def named(paths: Sequence[str], order: Sequence[int], base: str) -> List[str]:
+    """The paths (in path-list order) whose file name is ``base``."""
+    rows = []
+    at = _first_at_or_above(paths, order, base)
+    while at < len(order):
+        path = paths[order[at]]
+        if path[path.rfind("/") + 1:] != base:
+            break
+        rows.append(order[at])
+        at += 1
+    return [paths[row] for row in sorted(rows)]
+
+
 def with_base_prefixes(paths: Sequence[str], order: Sequence[int], prefixes: Sequence[str]) -> List[str]:
     """The paths (in path-list order) whose file name starts with one of ``prefixes``, by binary
     search in ``order`` (the rows of ``paths`` sorted by file name)."""
-    def base(row: int) -> str:
-        path = paths[row]
-        return path[path.rfind("/") + 1:]
-
     rows = set()
     for prefix in prefixes:
-        lo, hi = 0, len(order)
-        while lo < hi:  # the first row whose file name is not below ``prefix``
-            mid = (lo + hi) // 2
-            if base(order[mid]) < prefix:
-                lo = mid + 1
-            else:
-                hi = mid
-        while lo < len(order) and base(order[lo]).startswith(prefix):
-            rows.add(order[lo])
-            lo += 1
+        at = _first_at_or_above(paths, order, prefix)
+        while at < len(order):
+            path = paths[order[at]]
+            if not path.startswith(prefix, path.rfind("/") + 1):
+                break
+            rows.add(order[at])
+            at += 1
     return [paths[row] for row in sorted(rows)]
 
 

@@ -542,7 +542,7 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
                                                                for path in asked})
         index.expect(names)
         if memo is not None and names >= name_order.MIN_NAMES:  # found by file name, not by a scan
-            index.use_name_order(lambda: _name_order(context))
+            index.use_name_order(lambda: name_order.of_project(context))
         known = computed_coverage(context)
         found: Dict[str, Optional[Tuple[str, ...]]] = {}
         for path in asked:
@@ -562,15 +562,6 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         if memo is not None:
             memo.close()
     return dict(compress(answers.items(), map(is_not, answers.values(), repeat(None))))
-
-
-def _name_order(context: "ProjectContext") -> Optional[Sequence[int]]:
-    """The project's paths in file-name order, stored per path list (see ``name_order``)."""
-    from repo_roles.cachedir import cache_directory, project_key
-
-    inventory = context.inventory
-    return name_order.stored_order(cache_directory(context.config, inventory.project_root), project_key(inventory),
-                                   inventory.paths_digest(), inventory.paths)
 
 
 def _answer(context: "ProjectContext", index: TestIndex, known, path: str) -> Optional[Tuple[str, ...]]:

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import json
 import zlib
+from functools import partial
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
+from repo_roles.coverage import name_order
 from repo_roles.testrefs import facts as F
 from repo_roles.testrefs.extract import Facts
 from repo_roles.testrefs.jsresolve import JsResolver
@@ -270,14 +272,22 @@ class ShardedEvidence(EvidenceIndex):
 
 
 class _Builder:
-    def __init__(self, paths: List[str], facts: Dict[str, Facts], kinds: Dict[str, str]) -> None:
+    def __init__(self, paths: List[str], facts: Dict[str, Facts], kinds: Dict[str, str],
+                 named: Optional[Callable[[str], List[str]]] = None) -> None:
         self.paths = paths
-        self.path_set = frozenset(paths)
+        self.named = named  # the paths of a file name: Python modules looked up name by name
         self.facts = facts
         self.kinds = kinds
         self.by_module: Dict[str, List[Evidence]] = {}
         self._seen: Set[Tuple[str, str, str]] = set()
         self.problems: Dict[str, str] = {}
+
+    @property
+    def path_set(self) -> frozenset:
+        found = self.__dict__.get("_path_set")
+        if found is None:
+            found = self.__dict__["_path_set"] = frozenset(self.paths)
+        return found
 
     def add(self, target: Optional[str], test: str, line: int, what: str, kind: str) -> None:
         if target is None or target == test:
@@ -300,7 +310,9 @@ class _Builder:
             base = _dir(path)
             roots += [f"{base}/{r}".strip("/") if base else r.strip("/") for r in facts.get("roots", [])
                       if isinstance(r, str) and not r.startswith("/")]
-        self.modules = modules = PythonModules(self.paths, [r.replace("./", "") for r in roots])
+        roots = [r.replace("./", "") for r in roots]
+        self.modules = modules = PythonModules(self.paths, roots) if self.named is None else \
+            PythonModules.by_file_name(self.named, roots)
         conftests: Dict[str, Dict[str, List[Tuple[str, int, str]]]] = {}
         for test, facts in self.of_kind("py-test", "py-conftest"):
             imports = facts.get("imports", [])
@@ -423,6 +435,8 @@ class _Builder:
 
     # -- Java -----------------------------------------------------------------------------------
     def java(self) -> None:
+        if not any(True for _ in self.of_kind("java-test")):
+            return  # no test to resolve: the classes are not indexed
         classes: Dict[str, str] = {}
         for path in self.paths:
             if path.endswith((".java", ".kt")):
@@ -588,6 +602,7 @@ class EvidenceChange(NamedTuple):
 # only: their evidence depends on their own facts, the path list and the facts of these kinds.
 CONTEXT_KINDS = frozenset({"pyproject", "ini-roots", "py-conftest", "tsconfig", "package.json"})
 UPDATED_KINDS = frozenset({"py-test", "js-test", "java-test"})
+NAMED_MIN_PATHS = 2000  # fewer paths: indexing every .py file costs less than the stored order
 UPDATE_MAX = 500  # more changed tests than this: the whole index is built again
 # The order a full build adds rows in (one pass per kind, tests in path order): a target's rows
 # sorted by (pass, test) stably are in the order ``build`` gives.
@@ -618,7 +633,13 @@ def _updated(context: "ProjectContext", stored: dict, listed: str, kinds: Dict[s
         return None
     facts: Dict[str, Facts] = {p: f for p, f in facts_before.items() if isinstance(f, dict)}
     facts.update(_facts_of(context, {p: kinds[p] for p in changed}, blobs, read))
-    builder = _Builder(context.inventory.paths, {p: f for p, f in facts.items() if "error" not in f}, kinds)
+    paths = context.inventory.paths
+    # a whole run on many paths: the changed tests' imports looked up by file name (see
+    # ``name_order``), not every .py file indexed; a run on given files keeps its path table unsplit
+    order = name_order.of_project(context) if len(paths) >= NAMED_MIN_PATHS and isinstance(paths, list) \
+        and not getattr(context, "context_from_index", False) else None
+    builder = _Builder(paths, {p: f for p, f in facts.items() if "error" not in f}, kinds,
+                       None if order is None else partial(name_order.named, paths, order))
     builder.python()
     builder.javascript()
     builder.java()

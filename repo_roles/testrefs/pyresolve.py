@@ -17,7 +17,7 @@ Nothing recurses: a deep package path or an import cycle costs a loop over the p
 from __future__ import annotations
 
 import posixpath
-from typing import Dict, Iterable, List, Optional, Set
+from typing import Callable, Dict, Iterable, List, Optional, Set
 
 
 def _common(a: str, b: str) -> int:
@@ -55,6 +55,36 @@ class PythonModules:
                 self.by_last.setdefault(last, []).append(path)
         self.roots = frozenset(r.strip("/") for r in roots)
         self._classic: Dict[str, str] = {}
+        self._named: Optional[Callable[[str], List[str]]] = None
+        self._inits: Set[str] = set()  # by file name: the __init__.py files that count
+        self._asked: Set[str] = set()  # by file name: the module names looked up so far
+
+    @classmethod
+    def by_file_name(cls, named: Callable[[str], List[str]], roots: Iterable[str] = ()) -> "PythonModules":
+        """The same answers, the modules looked up name by name: ``named(base)`` gives the paths
+        whose file name is ``base`` (a run that updates a few tests' evidence asks about their
+        imports only, not about every ``.py`` file of the repository)."""
+        modules = cls((), roots)
+        modules._named = named
+        for path in named("__init__.py"):
+            directory = path.rpartition("/")[0]
+            modules.packages.add(directory)
+            last = directory.rpartition("/")[2]
+            if directory and last.isidentifier():
+                modules.by_last.setdefault(last, []).append(path)
+                modules._inits.add(path)
+        return modules
+
+    def _candidates(self, last: str) -> Optional[List[str]]:
+        """The files module name ``last`` can be (``x.py``, ``x/__init__.py``)."""
+        if self._named is None or last in self._asked:
+            return self.by_last.get(last)
+        self._asked.add(last)
+        if last != "__init__" and last.isidentifier():
+            files = self._named(last + ".py")
+            if files:
+                self.by_last[last] = files + self.by_last.get(last, [])
+        return self.by_last.get(last)
 
     def classic_root(self, directory: str) -> str:
         """The first directory at or above ``directory`` that is not a regular package."""
@@ -90,7 +120,7 @@ class PythonModules:
         parts = dotted.split(".")
         if not all(p.isidentifier() for p in parts):
             return None
-        candidates = self.by_last.get(parts[-1])
+        candidates = self._candidates(parts[-1])
         if not candidates:
             return None
         rel = "/".join(parts)
@@ -122,9 +152,18 @@ class PythonModules:
         rel = module.replace(".", "/") if module else ""
         target = posixpath.join(base, rel) if rel else base
         for candidate in (target + ".py", posixpath.join(target, "__init__.py")):
-            if candidate in self._all_paths():
+            if self._is_module(candidate):
                 return candidate
         return None
+
+    def _is_module(self, path: str) -> bool:
+        """Whether ``path`` is one of the ``.py`` files a module name can resolve to."""
+        if self._named is None:
+            return path in self._all_paths()
+        base = path.rpartition("/")[2]
+        if base == "__init__.py":
+            return path in self._inits
+        return base.endswith(".py") and base[:-3].isidentifier() and path in self._named(base)
 
     def _all_paths(self) -> Set[str]:
         found = self.__dict__.get("_paths")
