@@ -435,7 +435,8 @@ class _Builder:
 
     # -- Java -----------------------------------------------------------------------------------
     def java(self) -> None:
-        if not any(True for _ in self.of_kind("java-test")):
+        kinds = self.kinds
+        if "java-test" not in kinds.values() or not any(kinds.get(p) == "java-test" for p in self.facts):
             return  # no test to resolve: the classes are not indexed
         classes: Dict[str, str] = {}
         for path in self.paths:
