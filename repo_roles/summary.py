@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import compress, tee
+from itertools import count as numbering
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Dict, Hashable, Iterable, Iterator, List, NamedTuple, Sequence, Tuple
 
@@ -179,22 +180,31 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     columns = file_columns(context)
     paths = columns.paths
     row_of = {parent: _directory_of(parent + "/" if parent else "", depth) for parent in set(columns.parents)}
-    keys = _canonical(zip(columns.roles, columns.owners, map(row_of.__getitem__, columns.parents)))
-    key_of = dict(zip(paths, keys))
-    buckets: Dict[Tuple[str, Tuple[str, ...], str], List[int]] = {
-        key: [files, 0, 0, 0, 0, 0] for key, files in Counter(keys).items()}
+    # each file's bucket as a small number (the first one met of its key), at C speed
+    numbers: Dict[Tuple[str, Tuple[str, ...], str], int] = {}
+    ids = list(map(numbers.setdefault, zip(columns.roles, columns.owners, map(row_of.__getitem__, columns.parents)),
+                   numbering()))
+    id_of = dict(zip(paths, ids))
+    buckets: Dict[int, List[int]] = {number: [files, 0, 0, 0, 0, 0] for number, files in Counter(ids).items()}
+    del ids
     # (the counts and test answers are of targets; a path that is none is not counted)
     for column, counted in ((_NEEDING, needing_tests), (_TESTED, compress(needing_tests, needing_tests.values()))):
-        for key, files in Counter(map(key_of.get, counted)).items():
-            if key is not None:
-                buckets[key][column] = files
-    for path, covered, total in documented_counts(context):
-        bucket = buckets.get(key_of.get(path))  # type: ignore[arg-type]
-        if bucket is not None:
-            bucket[_ANALYSED] += 1
-            bucket[_COVERED] += covered
-            bucket[_TOTAL] += total
-    del keys, key_of
+        for number, files in Counter(map(id_of.get, counted)).items():
+            if number is not None:
+                buckets[number][column] = files
+    # the analysed files' item counts summed per bucket: (bucket, count) pairs counted at C speed
+    analysed_paths, documented, counted_items = context.coverage.documented_columns()
+    analysed = list(map(id_of.get, analysed_paths))
+    del analysed_paths, id_of
+    for number, files in Counter(analysed).items():
+        if number is not None:
+            buckets[number][_ANALYSED] = files
+    for column, values in ((_COVERED, documented), (_TOTAL, counted_items)):
+        for (number, value), files in Counter(zip(analysed, values)).items():
+            if number is not None:
+                buckets[number][column] += value * files
+    del analysed, documented, counted_items
+    key_of = {number: key for key, number in numbers.items()}
 
     # By role over every analysed file; by owner and directory over the `docs.require` roles.
     required = set(context.config.docs.require)
@@ -209,7 +219,8 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     tests_by_side: Dict[str, List[int]] = {}
     tests_by_owner: Dict[str, List[int]] = {}
     tests_by_dir: Dict[str, List[int]] = {}
-    for (role, owners, row), (files, analysed, covered, total, needing, tested) in buckets.items():
+    for number, (files, analysed, covered, total, needing, tested) in buckets.items():
+        role, owners, row = key_of[number]
         side = R.side_of(role) or "other"
         by_role[role] = by_role.get(role, 0) + files
         sides = dirs.setdefault(row, {})
