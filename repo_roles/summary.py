@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import compress, tee
+from itertools import compress, islice, repeat, tee
 from itertools import count as numbering
-from operator import attrgetter, itemgetter, methodcaller
-from typing import Dict, Hashable, Iterable, Iterator, List, NamedTuple, Sequence, Tuple
+from operator import attrgetter, itemgetter, le, methodcaller
+from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.coverage import figures
@@ -131,14 +132,29 @@ def _canonical(values: Iterable[Hashable]) -> List[Hashable]:
     return list(map(first.setdefault, one, two))
 
 
-class FileColumns(NamedTuple):
+class FileColumns:
     """The targets as columns, one list per fact, in target order (built at C speed, once per
-    scan: the summary, the audit document and its tree read them instead of asking per file)."""
+    scan: the summary, the audit document and its tree read them instead of asking per file).
+    ``parents`` (the parent directory, "" at the root) is built on first use: only the tree and
+    a summary deeper than the top directories read it."""
 
-    paths: List[str]
-    roles: List[str]
-    owners: List[Tuple[str, ...]]
-    parents: List[str]  # the parent directory ("" at the root)
+    __slots__ = ("paths", "roles", "owners", "_parents")
+
+    def __init__(self, paths: List[str], roles: List[str], owners: List[Tuple[str, ...]]) -> None:
+        self.paths = paths
+        self.roles = roles
+        self.owners = owners
+        self._parents: Optional[List[str]] = None
+
+    @property
+    def parents(self) -> List[str]:
+        if self._parents is None:
+            self._parents = _canonical(map(_HEAD, map(methodcaller("rpartition", "/"), self.paths)))
+        return self._parents
+
+    def __iter__(self) -> Iterator[list]:
+        """``paths, roles, owners, parents = columns``."""
+        return iter((self.paths, self.roles, self.owners, self.parents))
 
 
 def file_columns(context: ScanContext) -> FileColumns:
@@ -147,10 +163,28 @@ def file_columns(context: ScanContext) -> FileColumns:
     if found is None:
         paths = list(map(_PATH, context.targets))
         roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
-        owners = owners_column(context, paths)
-        parents = _canonical(map(_HEAD, map(methodcaller("rpartition", "/"), paths)))
-        found = context.__dict__["_file_columns"] = FileColumns(paths, roles, owners, parents)
+        found = context.__dict__["_file_columns"] = FileColumns(paths, roles, owners_column(context, paths))
     return found
+
+
+def _top_rows(paths: Sequence[str]) -> Optional[List[str]]:
+    """Each path's top directory row ("src/", "." at the root), by binary search over the sorted
+    paths: one step per top directory and root file, the rows repeated at C speed.  None when
+    ``paths`` are not sorted."""
+    if not all(map(le, paths, islice(paths, 1, None))):
+        return None
+    rows: List[str] = []
+    at, end = 0, len(paths)
+    while at < end:
+        top, slash, _ = paths[at].partition("/")
+        if slash:
+            stop = bisect.bisect_left(paths, top + "0", at + 1)  # "0" follows "/" in code-point order
+            rows.extend(repeat(top + "/", stop - at))
+            at = stop
+        else:
+            rows.append(".")
+            at += 1
+    return rows
 
 
 def owners_column(context: ScanContext, paths: Sequence[str]) -> List[Tuple[str, ...]]:
@@ -179,11 +213,14 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     needing_tests = context.modules_needing_tests
     columns = file_columns(context)
     paths = columns.paths
-    row_of = {parent: _directory_of(parent + "/" if parent else "", depth) for parent in set(columns.parents)}
+    rows = _top_rows(paths) if depth == 1 else None
+    if rows is None:
+        row_of = {parent: _directory_of(parent + "/" if parent else "", depth) for parent in set(columns.parents)}
+        rows = list(map(row_of.__getitem__, columns.parents))
     # each file's bucket as a small number (the first one met of its key), at C speed
     numbers: Dict[Tuple[str, Tuple[str, ...], str], int] = {}
-    ids = list(map(numbers.setdefault, zip(columns.roles, columns.owners, map(row_of.__getitem__, columns.parents)),
-                   numbering()))
+    ids = list(map(numbers.setdefault, zip(columns.roles, columns.owners, rows), numbering()))
+    del rows
     id_of = dict(zip(paths, ids))
     buckets: Dict[int, List[int]] = {number: [files, 0, 0, 0, 0, 0] for number, files in Counter(ids).items()}
     del ids

@@ -166,14 +166,14 @@ def _sum(parts: Sequence[list], total: int) -> Tuple[dict, Dict[str, dict]]:
     severities: Dict[str, Counter] = {}
     by_rule: Counter = Counter()
     rule_totals: Counter = Counter()
-    rule_best: Dict[str, Dict[str, int]] = {}
+    rule_best: Dict[str, List[List[list]]] = {}  # each part's worst files, most first
     by_team: Counter = Counter()
     team_rules: Dict[str, Counter] = {}
     team_totals: Counter = Counter()
-    team_best: Dict[str, Dict[str, int]] = {}
+    team_best: Dict[str, List[List[list]]] = {}
     by_top: Counter = Counter()
     by_dir: Counter = Counter()
-    best_files: Dict[str, int] = {}
+    best_files: List[List[list]] = []
     for part in parts:
         for rule_id, severity, count in part[_SEVERITIES]:
             by_rule[rule_id] += count
@@ -183,15 +183,15 @@ def _sum(parts: Sequence[list], total: int) -> Tuple[dict, Dict[str, dict]]:
             counts[severity] += count
         for rule_id, (files, best) in part[_RULE_FILES].items():
             rule_totals[rule_id] += files
-            rule_best.setdefault(rule_id, {}).update(best)
+            rule_best.setdefault(rule_id, []).append(best)
         for owner, (count, rules, files, best) in part[_TEAMS].items():
             by_team[owner] += count
             team_totals[owner] += files
             team_rules.setdefault(owner, Counter()).update(rules)
-            team_best.setdefault(owner, {}).update(best)
+            team_best.setdefault(owner, []).append(best)
         by_top.update(part[_BY_TOP])
         by_dir.update(part[_BY_DIR])
-        best_files.update(part[_TOP_FILES])
+        best_files.append(part[_TOP_FILES])
     rules: Dict[str, dict] = {}
     rule_rows = []
     for rule_id, count in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -207,7 +207,7 @@ def _sum(parts: Sequence[list], total: int) -> Tuple[dict, Dict[str, dict]]:
             "severity": severities[rule_id].most_common(1)[0][0],
             "count": count,
             "files_total": rule_totals[rule_id],
-            "files": top(rule_best[rule_id], FILES_PER_GROUP),
+            "files": _first(rule_best[rule_id], FILES_PER_GROUP),
         })
     team_rows = [
         {
@@ -215,7 +215,7 @@ def _sum(parts: Sequence[list], total: int) -> Tuple[dict, Dict[str, dict]]:
             "count": count,
             "rules": dict(sorted(team_rules[owner].items())),
             "files_total": team_totals[owner],
-            "files": top(team_best[owner], FILES_PER_GROUP),
+            "files": _first(team_best[owner], FILES_PER_GROUP),
         }
         for owner, count in sorted(by_team.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
@@ -228,10 +228,25 @@ def _sum(parts: Sequence[list], total: int) -> Tuple[dict, Dict[str, dict]]:
         "by_rule": rule_rows,
         "by_team": team_rows,
         "by_directory": top(by_top, len(by_top)),
-        "top_files": top(best_files, TOP),
+        "top_files": _first(best_files, TOP),
         "top_directories": top(by_dir, TOP),
     }
     return block, rules
+
+
+def _first(tops: List[List[list]], n: int) -> List[list]:
+    """The ``n`` first of the parts' :func:`top` lists (each most first, ties by key; no key in
+    two parts) in that order: :func:`top` of their union, merged without a look at the rest."""
+    if len(tops) == 1:
+        return tops[0][:n]
+    return [list(pair) for pair in islice(heapq.merge(*tops, key=_MOST_FIRST), n)]
+
+
+def _most_first(pair: list) -> tuple:
+    return -pair[1], pair[0]
+
+
+_MOST_FIRST = _most_first
 
 
 def findings_block(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, dict]]:

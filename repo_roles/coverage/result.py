@@ -12,7 +12,7 @@ found late: the file is analysed again (and stored again), and the answer comes 
 from __future__ import annotations
 
 from functools import partial
-from itertools import compress, repeat
+from itertools import compress, filterfalse, repeat
 from operator import le
 from typing import (TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Protocol,
                     Sequence, Tuple)
@@ -353,7 +353,11 @@ class CoverageResult:
             overridden = self._overridden()
             for language, count in rows.measured(set(overridden.values())).items():
                 out[language] = (count, {})
-            visit = sorted(set(rows.unmeasured()).union(overridden.values()))
+            # rows of no language matter only as ``code`` files: picked at C speed, not one by one
+            looked_at = set(rows.unreadable())
+            no_language = list(filterfalse(looked_at.__contains__, rows.unmeasured()))
+            looked_at.update(compress(no_language, map(code, map(order.__getitem__, no_language))))
+            visit = sorted(looked_at.union(overridden.values()))
         for i in visit:
             path = order[i]
             row = cached.get(path)
