@@ -329,7 +329,9 @@ class _Store:
         key = digest_of("audit findings parts", FORMAT, code_fingerprint(), config_token(context),
                         inventory.prefix, inventory.scope, ownership.inputs_key)
         directory = cache_directory(context.config, inventory.project_root) / "report"
-        return cls(colfile.file_for(directory, "findings-parts", FORMAT, project_key(inventory)), key)
+        # one file per project and scope: an audit of a sub-directory keeps its own
+        return cls(colfile.file_for(directory, "findings-parts", FORMAT, project_key(inventory), inventory.prefix,
+                                    inventory.scope), key)
 
     def load(self) -> Optional[Tuple[List[str], List[bytes], List[list]]]:
         """``(boundary paths, digest per segment, part per segment)``, or None (missing, of
