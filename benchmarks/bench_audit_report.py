@@ -3,15 +3,17 @@ this tree against a baseline, interleaved.
 
     python benchmarks/bench_audit_report.py --repo COPY [--files 20] [--runs 3]
                                             [--old-python PY --old-path SRC] [--cache DIR] [--old-cache DIR]
+                                            [--change comment|function]
 
 ``COPY`` is a repository you may edit (a ``cp -a`` of a ``generate_repo.py`` repository): each
-round appends one line to ``--files`` tracked ``.py`` modules (``git ls-files '*.py'`` without
+round appends to ``--files`` tracked ``.py`` modules (a comment line, or with ``--change function`` an
+undocumented function: one more finding in each) (``git ls-files '*.py'`` without
 tests, from the 1001st on), runs one process per version, and restores the files with ``git
 checkout --``.  Each process runs the pipeline on its warm cache (``--cache``/``--old-cache``:
 give each version its own, warmed by one ``audit`` each), then measures the CPU time of the
 parts of an audit built from the scan -- ``summarize``, the document without the tree
 (``build(tree=False)``: findings block, declared rows, not-measured files), the tree of
-``--format json``/``html`` (``build_tree``) -- and the peak RSS (``VmHWM``) after the checks
+``--format json``/``html`` (``build_tree``), the sum of the first two (``report``: what the issue's target bounds) -- and the peak RSS (``VmHWM``) after the checks
 and after the document.  It prints per version and part the median CPU seconds with the
 spread (min-max), and the 1-minute load average before each round.
 A command-line tool: it prints its figures.
@@ -29,7 +31,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 HERE = Path(__file__).resolve().parents[1]
-PARTS = ("summarize", "document", "tree", "rss_checks_mb", "rss_document_mb")
+PARTS = ("summarize", "document", "report", "tree", "rss_checks_mb", "rss_document_mb")
 
 
 def _peak_mb() -> Optional[int]:
@@ -67,6 +69,7 @@ def child(repo: str) -> None:
     start = cpu()
     build(context, summary, tree=False)
     figures["document"] = cpu() - start
+    figures["report"] = figures["summarize"] + figures["document"]
     per_path = Counter(map(itemgetter(2), context.findings))
     start = cpu()
     build_tree(context, per_path)
@@ -91,6 +94,9 @@ def main() -> None:
     parser.add_argument("--old-path", default=None, help="a checkout of the baseline (put first on PYTHONPATH)")
     parser.add_argument("--cache", default="/tmp/bench-audit-report-cache")
     parser.add_argument("--old-cache", default="/tmp/bench-audit-report-cache-old")
+    parser.add_argument("--change", choices=("comment", "function"), default="comment",
+                        help="what each round appends to the modules: a comment line (the findings keep their "
+                             "rules and paths), or an undocumented function (one more finding in each)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -106,7 +112,10 @@ def main() -> None:
         print(f"round {round_ + 1}: load average {os.getloadavg()[0]:.2f}", flush=True)
         for path in modules:
             with open(repo / path, "a", encoding="utf-8") as handle:
-                handle.write(f"\n# bench_audit_report {round_}\n")
+                if args.change == "comment":
+                    handle.write(f"\n# bench_audit_report {round_}\n")
+                else:
+                    handle.write(f"\n\ndef bench_audit_report_{round_}(x):\n    return x\n")
         try:
             for name, python, source, cache in (versions if round_ % 2 == 0 else versions[::-1]):
                 env = dict(os.environ, REPO_ROLES_CACHE_DIR=cache, REPO_ROLES_CACHE_MAX_SIZE="8G")

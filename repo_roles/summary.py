@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import compress, tee
-from operator import attrgetter, itemgetter, methodcaller
-from typing import Dict, Hashable, Iterable, Iterator, List, NamedTuple, Sequence, Tuple
+from itertools import compress, islice, repeat, tee
+from itertools import count as numbering
+from operator import attrgetter, itemgetter, le, methodcaller
+from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.coverage import figures
@@ -130,14 +132,29 @@ def _canonical(values: Iterable[Hashable]) -> List[Hashable]:
     return list(map(first.setdefault, one, two))
 
 
-class FileColumns(NamedTuple):
+class FileColumns:
     """The targets as columns, one list per fact, in target order (built at C speed, once per
-    scan: the summary, the audit document and its tree read them instead of asking per file)."""
+    scan: the summary, the audit document and its tree read them instead of asking per file).
+    ``parents`` (the parent directory, "" at the root) is built on first use: only the tree and
+    a summary deeper than the top directories read it."""
 
-    paths: List[str]
-    roles: List[str]
-    owners: List[Tuple[str, ...]]
-    parents: List[str]  # the parent directory ("" at the root)
+    __slots__ = ("paths", "roles", "owners", "_parents")
+
+    def __init__(self, paths: List[str], roles: List[str], owners: List[Tuple[str, ...]]) -> None:
+        self.paths = paths
+        self.roles = roles
+        self.owners = owners
+        self._parents: Optional[List[str]] = None
+
+    @property
+    def parents(self) -> List[str]:
+        if self._parents is None:
+            self._parents = _canonical(map(_HEAD, map(methodcaller("rpartition", "/"), self.paths)))
+        return self._parents
+
+    def __iter__(self) -> Iterator[list]:
+        """``paths, roles, owners, parents = columns``."""
+        return iter((self.paths, self.roles, self.owners, self.parents))
 
 
 def file_columns(context: ScanContext) -> FileColumns:
@@ -146,10 +163,28 @@ def file_columns(context: ScanContext) -> FileColumns:
     if found is None:
         paths = list(map(_PATH, context.targets))
         roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
-        owners = owners_column(context, paths)
-        parents = _canonical(map(_HEAD, map(methodcaller("rpartition", "/"), paths)))
-        found = context.__dict__["_file_columns"] = FileColumns(paths, roles, owners, parents)
+        found = context.__dict__["_file_columns"] = FileColumns(paths, roles, owners_column(context, paths))
     return found
+
+
+def _top_rows(paths: Sequence[str]) -> Optional[List[str]]:
+    """Each path's top directory row ("src/", "." at the root), by binary search over the sorted
+    paths: one step per top directory and root file, the rows repeated at C speed.  None when
+    ``paths`` are not sorted."""
+    if not all(map(le, paths, islice(paths, 1, None))):
+        return None
+    rows: List[str] = []
+    at, end = 0, len(paths)
+    while at < end:
+        top, slash, _ = paths[at].partition("/")
+        if slash:
+            stop = bisect.bisect_left(paths, top + "0", at + 1)  # "0" follows "/" in code-point order
+            rows.extend(repeat(top + "/", stop - at))
+            at = stop
+        else:
+            rows.append(".")
+            at += 1
+    return rows
 
 
 def owners_column(context: ScanContext, paths: Sequence[str]) -> List[Tuple[str, ...]]:
@@ -178,23 +213,35 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     needing_tests = context.modules_needing_tests
     columns = file_columns(context)
     paths = columns.paths
-    row_of = {parent: _directory_of(parent + "/" if parent else "", depth) for parent in set(columns.parents)}
-    keys = _canonical(zip(columns.roles, columns.owners, map(row_of.__getitem__, columns.parents)))
-    key_of = dict(zip(paths, keys))
-    buckets: Dict[Tuple[str, Tuple[str, ...], str], List[int]] = {
-        key: [files, 0, 0, 0, 0, 0] for key, files in Counter(keys).items()}
+    rows = _top_rows(paths) if depth == 1 else None
+    if rows is None:
+        row_of = {parent: _directory_of(parent + "/" if parent else "", depth) for parent in set(columns.parents)}
+        rows = list(map(row_of.__getitem__, columns.parents))
+    # each file's bucket as a small number (the first one met of its key), at C speed
+    numbers: Dict[Tuple[str, Tuple[str, ...], str], int] = {}
+    ids = list(map(numbers.setdefault, zip(columns.roles, columns.owners, rows), numbering()))
+    del rows
+    id_of = dict(zip(paths, ids))
+    buckets: Dict[int, List[int]] = {number: [files, 0, 0, 0, 0, 0] for number, files in Counter(ids).items()}
+    del ids
     # (the counts and test answers are of targets; a path that is none is not counted)
     for column, counted in ((_NEEDING, needing_tests), (_TESTED, compress(needing_tests, needing_tests.values()))):
-        for key, files in Counter(map(key_of.get, counted)).items():
-            if key is not None:
-                buckets[key][column] = files
-    for path, covered, total in documented_counts(context):
-        bucket = buckets.get(key_of.get(path))  # type: ignore[arg-type]
-        if bucket is not None:
-            bucket[_ANALYSED] += 1
-            bucket[_COVERED] += covered
-            bucket[_TOTAL] += total
-    del keys, key_of
+        for number, files in Counter(map(id_of.get, counted)).items():
+            if number is not None:
+                buckets[number][column] = files
+    # the analysed files' item counts summed per bucket: (bucket, count) pairs counted at C speed
+    analysed_paths, documented, counted_items = context.coverage.documented_columns()
+    analysed = list(map(id_of.get, analysed_paths))
+    del analysed_paths, id_of
+    for number, files in Counter(analysed).items():
+        if number is not None:
+            buckets[number][_ANALYSED] = files
+    for column, values in ((_COVERED, documented), (_TOTAL, counted_items)):
+        for (number, value), files in Counter(zip(analysed, values)).items():
+            if number is not None:
+                buckets[number][column] += value * files
+    del analysed, documented, counted_items
+    key_of = {number: key for key, number in numbers.items()}
 
     # By role over every analysed file; by owner and directory over the `docs.require` roles.
     required = set(context.config.docs.require)
@@ -209,7 +256,8 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     tests_by_side: Dict[str, List[int]] = {}
     tests_by_owner: Dict[str, List[int]] = {}
     tests_by_dir: Dict[str, List[int]] = {}
-    for (role, owners, row), (files, analysed, covered, total, needing, tested) in buckets.items():
+    for number, (files, analysed, covered, total, needing, tested) in buckets.items():
+        role, owners, row = key_of[number]
         side = R.side_of(role) or "other"
         by_role[role] = by_role.get(role, 0) + files
         sides = dirs.setdefault(row, {})

@@ -549,7 +549,7 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
     """Below 2,000 files some caches stay closed and files are hashed instead of asking git
     which are dirty; the second run lowers those thresholds so that this small repository takes
     the paths of a large one (the classification caches, `git diff-files`, the store's scan, the
-    documentation rows' snapshot)."""
+    documentation rows' snapshot, the audit findings block's segments)."""
     if request.param == "large-repository paths":
         from repo_roles import scan as scan_module
         from repo_roles.coverage import analyze, store
@@ -564,6 +564,10 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
         from repo_roles.testrefs import evidence
 
         monkeypatch.setattr(evidence, "NAMED_MIN_PATHS", 0)
+        # the audit's findings block in segments of 2 findings, each reused while its findings stay
+        from repo_roles.auditreport import findings_block
+
+        monkeypatch.setattr(findings_block, "SEGMENT", 2)
     return request.param
 
 

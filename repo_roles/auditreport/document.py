@@ -9,193 +9,25 @@ is not an added optional key.
 from __future__ import annotations
 
 import functools
-import heapq
 from collections import Counter
-from itertools import compress
-from itertools import count as numbering
-from operator import itemgetter
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from itertools import compress, filterfalse
+from operator import itemgetter, methodcaller
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles import __version__
+from repo_roles.auditreport.findings_block import findings_block
+from repo_roles.auditreport.findings_block import top as _top
 from repo_roles.auditreport.tree import build_tree
-from repo_roles.checks.registry import RULES
-from repo_roles.coverage import figures
 from repo_roles.coverage.languages import EXTENSIONS
 from repo_roles.scan import ScanContext
-from repo_roles.summary import AuditSummary, file_columns, owners_column
+from repo_roles.summary import AuditSummary, file_columns
 
 SCHEMA_ID = "repo-roles-audit"
 SCHEMA_VERSION = 1
-TOP = 10  # the "worst places" lists
-FILES_PER_GROUP = 200  # files listed under one rule or team (the rest are counted)
-REPOSITORY_WIDE = "."  # a finding without a path (the ownership file's absence, the roster)
 
 
 def _ratio_rows(groups: Dict[str, Tuple[int, int]], a: str, b: str) -> List[dict]:
     return [{"name": name, a: x, b: y} for name, (x, y) in groups.items()]
-
-
-def _top(counter: Mapping[str, int], n: int) -> List[list]:
-    """The ``n`` largest counts, most first, ties by key (``nlargest`` picks at C speed, as
-    ``Counter.most_common``; the keys tied at the cut are chosen by key too, so the answer never
-    depends on counting order)."""
-    chosen = counter.items()
-    if n < len(counter):
-        chosen = heapq.nlargest(n, counter.items(), key=itemgetter(1))
-        floor = chosen[-1][1]
-        above = [kv for kv in chosen if kv[1] > floor]
-        tied = sorted(compress(counter.keys(), map(floor.__eq__, counter.values())))  # at C speed
-        chosen = above + [(key, floor) for key in tied[: n - len(above)]]
-    return [[key, count] for key, count in sorted(chosen, key=lambda kv: (-kv[1], kv[0]))]
-
-
-def _counter(groups: Dict[str, Counter], key: str) -> Counter:
-    found = groups.get(key)
-    if found is None:
-        found = groups[key] = Counter()
-    return found
-
-
-def _parent(path: str) -> str:
-    head = path.rpartition("/")[0]
-    return head + "/" if head else REPOSITORY_WIDE
-
-
-def _top_directory(path: str, scope_depth: int) -> str:
-    parts = path.split("/")[:-1]
-    if len(parts) <= scope_depth:
-        return REPOSITORY_WIDE
-    return "/".join(parts[: scope_depth + 1]) + "/"
-
-
-def _findings(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, dict], Counter]:
-    """Counts by rule, owning team and top directory; the ten worst files and directories.
-
-    Counted at C speed (``Counter`` over zipped columns: 264k findings on the 100k-file
-    benchmark are ~100k distinct (rule, path) pairs on ~50k paths); owners and directories are
-    then looked up once per distinct path (owners by a C-level pass, :func:`owners_column`)
-    and summed once per distinct owner list, never once per finding.
-    """
-    findings = context.findings
-    rule_ids = list(map(itemgetter(0), findings))
-    paths = list(map(itemgetter(2), findings))
-    severities: Dict[str, Counter] = {}
-    by_rule: Counter = Counter()
-    for (rule_id, severity), count in Counter(zip(rule_ids, map(itemgetter(5), findings))).items():
-        by_rule[rule_id] += count
-        _counter(severities, rule_id)[severity] += count
-    rule_files: Dict[str, Dict[str, int]] = {}
-    for (rule_id, path), count in Counter(zip(rule_ids, paths)).items():
-        files = rule_files.get(rule_id)
-        if files is None:
-            files = rule_files[rule_id] = {}
-        files[path] = count
-    for files in rule_files.values():
-        if "" in files:
-            files[REPOSITORY_WIDE] = files.pop("")
-    by_path: Counter = Counter(paths)
-    # Each distinct path's owners (the repository-wide findings have none), then the files and
-    # rules of each distinct owner list: an owner's counts are the sums of its lists.
-    distinct = [p for p in by_path if p]
-    owners_memo: Dict[str, Tuple[str, ...]] = dict(zip(distinct, map(_or_nobody, owners_column(context, distinct))))
-    owners_memo[""] = (figures.NO_OWNER,)
-    # each distinct owner list as a small number: the pairs below hash an int, not a tuple of names
-    numbers: Dict[Tuple[str, ...], int] = {}
-    number_of = dict(zip(owners_memo, map(numbers.setdefault, owners_memo.values(), numbering())))
-    owner_lists = {number: owners for owners, number in numbers.items()}
-    list_files: Dict[Tuple[str, ...], Dict[str, int]] = {}
-    by_top: Counter = Counter()
-    by_dir: Counter = Counter()
-    tops: Dict[str, Tuple[str, str]] = {}  # parent directory -> (top directory, parent row)
-    for path, count in by_path.items():
-        if path:
-            parent = path.rpartition("/")[0]
-            rows = tops.get(parent)
-            if rows is None:
-                rows = tops[parent] = (_top_directory(path, scope_depth), _parent(path))
-            by_top[rows[0]] += count
-            by_dir[rows[1]] += count
-        else:
-            by_top[REPOSITORY_WIDE] += count
-            by_dir[REPOSITORY_WIDE] += count
-        owners = owners_memo[path]
-        files = list_files.get(owners)
-        if files is None:
-            files = list_files[owners] = {}
-        files[path or REPOSITORY_WIDE] = count
-    by_team: Counter = Counter()
-    team_rules: Dict[str, Counter] = {}
-    team_files: Dict[str, Dict[str, int]] = {}  # a path has one owner list: no sums needed
-    for (rule_id, number), count in Counter(zip(rule_ids, map(number_of.__getitem__, paths))).items():
-        for owner in owner_lists[number]:
-            by_team[owner] += count
-            _counter(team_rules, owner)[rule_id] += count
-    del rule_ids, paths
-    merged = set()  # the owners whose files are their own dict (a copy), not one list's
-    for owners, files in list_files.items():
-        for owner in owners:
-            found = team_files.get(owner)
-            if found is None:
-                team_files[owner] = files  # shared with the list until another list adds to it
-            else:
-                if owner not in merged:
-                    merged.add(owner)
-                    found = team_files[owner] = dict(found)
-                found.update(files)
-    rules: Dict[str, dict] = {}
-    rule_rows = []
-    for rule_id, count in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])):
-        rule = RULES.get(rule_id)
-        rules[rule_id] = {
-            "name": rule.name if rule else rule_id,
-            "summary": rule.summary if rule else "",
-            "doc": rule.doc if rule else "",
-        }
-        files = rule_files[rule_id]
-        rule_rows.append({
-            "rule": rule_id,
-            "name": rules[rule_id]["name"],
-            "severity": severities[rule_id].most_common(1)[0][0],
-            "count": count,
-            "files_total": len(files),
-            "files": _top(files, FILES_PER_GROUP),
-        })
-    team_rows = [
-        {
-            "owner": owner,
-            "count": count,
-            "rules": dict(sorted(team_rules[owner].items())),
-            "files_total": len(team_files[owner]),
-            "files": _top(team_files[owner], FILES_PER_GROUP),
-        }
-        for owner, count in sorted(by_team.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
-    severity_total: Counter = Counter()
-    for counts in severities.values():
-        severity_total.update(counts)
-    block = {
-        "total": len(findings),
-        "by_severity": {s: severity_total.get(s, 0) for s in ("error", "warning", "info")},
-        "by_rule": rule_rows,
-        "by_team": team_rows,
-        "by_directory": _top(by_top, len(by_top)),
-        "top_files": _top(_renamed(by_path, "", REPOSITORY_WIDE), TOP),
-        "top_directories": _top(by_dir, TOP),
-    }
-    return block, rules, by_path
-
-
-def _or_nobody(owners: Tuple[str, ...]) -> Tuple[str, ...]:
-    return owners or (figures.NO_OWNER,)
-
-
-def _renamed(counter: Counter, old: str, new: str) -> Counter:
-    """``counter`` with the key ``old`` named ``new`` (a copy only when it has it)."""
-    if old not in counter:
-        return counter
-    counter = Counter(counter)
-    counter[new] += counter.pop(old)
-    return counter
 
 
 def not_measured(context: ScanContext) -> dict:
@@ -205,21 +37,35 @@ def not_measured(context: ScanContext) -> dict:
     required = set(context.config.docs.require)
     columns = file_columns(context)
     special = context.inventory.special_kinds()  # symlinks and submodules: no file to measure
+    paths = compress(columns.paths, map(required.__contains__, columns.roles))
+    if special:
+        paths = filterfalse(special.__contains__, paths)
+    file_names = list(map(itemgetter(2), map(_SLASH, paths)))
+    # (separator, suffix) of each name at C speed; a name whose only dot leads it (".bashrc")
+    # has no extension: counted by suffix, then moved to "(none)"
+    by_suffix = Counter(map(itemgetter(1, 2), map(_DOT, file_names)))
+    hidden = Counter(name[1:] for name in compress(file_names, map(_LEADING_DOT, file_names)) if "." not in name[1:])
     by_ext: Counter = Counter()
-    for path in compress(columns.paths, map(required.__contains__, columns.roles)):
-        if path in special:
-            continue
-        name = path.rpartition("/")[2]
-        dot = name.rfind(".")
-        ext = name[dot:] if dot > 0 else "(none)"
-        if ext not in EXTENSIONS:
-            by_ext[ext] += 1
+    for (dot, suffix), count in by_suffix.items():
+        if dot:
+            count -= hidden.get(suffix, 0)
+            if count:
+                by_ext["." + suffix] += count
+        else:
+            by_ext["(none)"] += count
+    if hidden:
+        by_ext["(none)"] += sum(hidden.values())
+    for ext in [ext for ext in by_ext if ext in EXTENSIONS]:
+        del by_ext[ext]
     names = language_names()
     by_language: Counter = Counter()
     for ext, count in by_ext.items():
         by_language[names.get(ext.lower(), ext)] += count
     return {"files": sum(by_ext.values()), "by_language": _top(by_language, len(by_language)),
             "by_extension": _top(by_ext, len(by_ext))}
+
+
+_SLASH, _DOT, _LEADING_DOT = methodcaller("rpartition", "/"), methodcaller("rpartition", "."), methodcaller("startswith", ".")
 
 
 @functools.lru_cache(maxsize=None)
@@ -321,7 +167,7 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
     ``tree``: include the directory tree (the HTML treemap; JSON keeps it too)."""
     scope = context.inventory.scope
     scope_depth = len(scope.split("/")) if scope else 0
-    findings, rules, per_path = _findings(context, scope_depth)
+    findings, rules = findings_block(context, scope_depth)
     roster = bool(context.config.teams)
     doc: dict = {
         "schema": SCHEMA_ID,
@@ -375,7 +221,7 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
         "findings": findings,
         "rules": rules,
         "items": [_item(f) for f in context.findings] if items else None,
-        "tree": build_tree(context, per_path) if tree else None,
+        "tree": build_tree(context, Counter(map(itemgetter(2), context.findings))) if tree else None,
         "compare": None,
     }
     return doc

@@ -107,6 +107,10 @@ class Rows:
         """``(documented, counted)``; counted is -1 for a file without counted items."""
         return self._documented[i], self._counted[i]
 
+    def count_columns(self) -> Tuple[Sequence[int], Sequence[int]]:
+        """The documented and counted columns (counted -1: no counted items), row by row."""
+        return self._documented, self._counted
+
     def line_count(self, i: int) -> Optional[int]:
         found = self._lines[i]
         return None if found < 0 else found

@@ -1,0 +1,137 @@
+"""The audit's findings block counted per segment and kept by content (issue 13): a run after a
+change counts only the segments whose findings changed, and every format equals ``--no-cache``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from repo_roles.auditreport import findings_block as FB
+from tests.conftest import git, write_files
+
+
+def _module(name: str, undocumented: int) -> str:
+    body = '"""A module."""\n'
+    for i in range(undocumented):
+        body += f"\n\ndef {name}_{i}(x):\n    return x\n"
+    return body
+
+
+FILES: Dict[str, str] = {
+    ".github/CODEOWNERS": "* @acme/core\n/api/ @acme/api\n/web/ @acme/web @acme/core\n",
+    **{f"api/handlers/h{i}.py": _module(f"h{i}", 1 + i % 3) for i in range(6)},
+    **{f"api/models/m{i}.py": _module(f"m{i}", 2) for i in range(4)},
+    **{f"web/app/v{i}.py": _module(f"v{i}", 1 + i % 2) for i in range(5)},
+    **{f"tools/t{i}.py": _module(f"t{i}", 1) for i in range(3)},
+}
+
+FORMATS = {
+    "json": ("--format", "json", "--findings"),
+    "text": (),
+    "markdown, depth 2": ("--format", "markdown", "--depth", "2"),
+    "html": ("--format", "html"),
+}
+
+
+@pytest.fixture
+def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Segments of 3 findings: this small project's findings span many of them."""
+    monkeypatch.setattr(FB, "SEGMENT", 3)
+
+
+def _audits(run_cli, root: Path, cached: bool, tmp_path: Path) -> Dict[str, str]:
+    out = {}
+    for name, args in FORMATS.items():
+        result = run_cli("audit", str(root), *args, *(() if cached else ("--no-cache",)))
+        assert result.exit_code in (0, 1), result.stderr
+        out[name] = result.stdout
+    return out
+
+
+def _stored(cache: Path) -> List[Path]:
+    return sorted((cache / "report").glob("findings-parts-*.bin"))
+
+
+def test_parts_reused_after_an_edit_equal_no_cache(make_repo, run_cli, small_segments, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(FILES)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
+    assert _audits(run_cli, root, True, tmp_path) == _audits(run_cli, root, False, tmp_path)
+    assert len(_stored(cache)) == 1
+    counted: List[int] = []
+    real_part = FB._part
+
+    def counting_part(context, rule_ids, *args):
+        counted.append(len(rule_ids))
+        return real_part(context, rule_ids, *args)
+
+    monkeypatch.setattr(FB, "_part", counting_part)
+    # one module gains undocumented functions, another loses its own, a file appears
+    write_files(root, {"api/models/m1.py": _module("m1", 5), "web/app/v0.py": '"""A module."""\n',
+                       "api/handlers/new.py": _module("new", 2)})
+    git(root, "add", "-A")
+    expected = _audits(run_cli, root, False, tmp_path)
+    counted.clear()
+    assert _audits(run_cli, root, True, tmp_path) == expected
+    findings = json.loads(expected["json"])["findings"]["total"]
+    assert 0 < sum(counted) < findings, "the unchanged segments are reused, the changed ones counted"
+    # an edit of the owners changes the key: every segment counted again, still equal
+    write_files(root, {".github/CODEOWNERS": FILES[".github/CODEOWNERS"] + "/tools/ @acme/tools\n"})
+    expected = _audits(run_cli, root, False, tmp_path)
+    counted.clear()
+    assert _audits(run_cli, root, True, tmp_path) == expected
+    assert sum(counted) == json.loads(expected["json"])["findings"]["total"]
+    assert "@acme/tools" in expected["text"]
+
+
+def test_compare_with_reused_parts_equals_no_cache(make_repo, run_cli, small_segments, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    previous = tmp_path / "previous.json"
+    assert run_cli("audit", str(root), "--format", "json", "-o", str(previous)).exit_code == 1
+    write_files(root, {"tools/t0.py": _module("t0", 4)})
+    cached = run_cli("audit", str(root), "--compare", str(previous))
+    uncached = run_cli("audit", str(root), "--compare", str(previous), "--no-cache")
+    assert cached.stdout == uncached.stdout and "+3" in cached.stdout
+
+
+@pytest.mark.parametrize("damage", ["flipped byte", "truncated", "empty"])
+def test_damaged_parts_are_a_miss(make_repo, run_cli, small_segments, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    root = make_repo(FILES)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
+    run_cli("audit", str(root), "--format", "json")
+    (stored,) = _stored(cache)
+    raw = bytearray(stored.read_bytes())
+    if damage == "flipped byte":
+        raw[len(raw) * 3 // 4] ^= 0x55
+    elif damage == "truncated":
+        raw = raw[: len(raw) // 2]
+    else:
+        raw = bytearray()
+    stored.write_bytes(bytes(raw))
+    write_files(root, {"tools/t1.py": _module("t1", 3)})  # a change: the stored run is not replayed
+    assert _audits(run_cli, root, True, tmp_path) == _audits(run_cli, root, False, tmp_path)
+
+
+def test_findings_out_of_path_order_are_counted_whole(make_repo, monkeypatch: pytest.MonkeyPatch,
+                                                     tmp_path: Path) -> None:
+    """The segments rest on the engine's order (by path); a list in any other order is counted
+    as one segment, with the same figures, and nothing is stored."""
+    from repo_roles.checks.engine import run_checks
+    from repo_roles.scan import scan
+
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    context = scan(root)
+    context.findings = run_checks(context)
+    in_order = FB.findings_block(context, 0)
+    monkeypatch.setattr(FB._Store, "save", lambda *args: pytest.fail("stored parts of unsorted findings"))
+    context.findings = context.findings[::-1]
+    assert FB.findings_block(context, 0) == in_order
