@@ -126,3 +126,40 @@ def test_cancel_stops_the_pool(make_repo, small_pool) -> None:
 def test_pool_size_is_one_worker_per_core(cores, load, workers) -> None:
     """Measured under load average 7-25: fewer workers than cores lost wall time (see pool_size)."""
     assert E.pool_size(cores, load) == workers
+
+
+@pytest.fixture
+def idle(monkeypatch):
+    monkeypatch.setattr(A, "_cores", lambda: 2)
+    monkeypatch.setattr(E.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+
+
+def test_few_large_sources_start_early_on_an_idle_machine(make_repo, idle, monkeypatch) -> None:
+    """Under EARLY_MIN_FILES files, the bytes an analyzer would parse decide (snuba: 1,731 files,
+    7.9 MB of Python); the result is the stage's own, and the tasks are cut small enough to
+    spread over the workers."""
+    root = _repo(make_repo)
+    reference = scan(root, use_cache=False).coverage
+    sources = sum(p.stat().st_size for p in [*root.glob("*/*.py"), root / "web/a.ts"])
+    monkeypatch.setattr(E, "EARLY_MIN_BYTES", sources + 1)  # pkg/notes.txt is read by no analyzer
+    assert "_early_coverage" not in scan(root, early_coverage=True).__dict__
+    monkeypatch.setattr(E, "EARLY_MIN_BYTES", sources)
+    context = scan(root, early_coverage=True)
+    assert "_early_coverage" in context.__dict__
+    assert _facts(context.coverage) == _facts(reference)
+
+
+def test_few_large_sources_stay_in_process_on_a_busy_machine(make_repo, idle, monkeypatch) -> None:
+    root = _repo(make_repo)
+    monkeypatch.setattr(E, "EARLY_MIN_BYTES", 1)
+    monkeypatch.setattr(E.os, "getloadavg", lambda: (1.5, 1.5, 1.5))  # no idle core of two
+    assert "_early_coverage" not in scan(root, early_coverage=True).__dict__
+
+
+@pytest.mark.parametrize("files, workers, size", [
+    pytest.param(20000, 2, 256, id="many-files-full-tasks"),
+    pytest.param(1731, 2, 72, id="snuba-sized-smaller-tasks"),
+    pytest.param(100, 2, 16, id="floor"),
+])
+def test_chunk_size(files, workers, size) -> None:
+    assert E.chunk_size(files, workers) == size
