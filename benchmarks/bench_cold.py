@@ -10,7 +10,10 @@ hits them alike:
 * ``audit REPO`` with an empty ``REPO_ROLES_CACHE_DIR`` (this checkout: ``python -m repo_roles``);
 * with ``--baseline-python PY`` the same with ``PY -m repo_roles`` (``--baseline-path DIR`` is put
   on its ``PYTHONPATH``: e.g. a copy of the code before a change), also cold;
-* ``interrogate -q REPO`` (every Python file of the tree, its default options).
+* ``interrogate -q REPO`` (every Python file of the tree, its default options);
+* with ``--parse-floor``, one interpreter that reads every tracked ``.py`` file and runs
+  ``ast.parse`` on it, nothing else: the floor of any analysis built on ``ast`` (interrogate's
+  and ours), to read the ratios against.
 
 Each run is one child process measured by ``os.wait4``: wall time and CPU time (user + sys of the
 child and every process it waited for: the documentation workers, git).  It prints per run the
@@ -39,6 +42,20 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 GOAL = 0.8
+# every tracked .py file read and parsed, nothing else (warnings off, as the analyzers do)
+PARSE_FLOOR = """
+import ast, subprocess, sys, warnings
+warnings.simplefilter("ignore")
+repo = sys.argv[1]
+names = subprocess.run(["git", "-C", repo, "ls-files", "-z", "*.py"], capture_output=True, check=True).stdout
+for name in names.decode("utf-8", "surrogateescape").split("\\0"):
+    if name:
+        try:
+            with open(repo + "/" + name, "rb") as handle:
+                ast.parse(handle.read())
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
+"""
 
 
 def measure(command: Sequence[str], env: Dict[str, str], timeout: float) -> Tuple[float, float, int, str]:
@@ -80,6 +97,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--baseline-path", default=None, help="PYTHONPATH for --baseline-python")
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--no-verify", action="store_true")
+    parser.add_argument("--parse-floor", action="store_true", help="also time ast.parse of every .py file alone")
     parser.add_argument("--json", default=None, help="write every run as JSON to this file")
     args = parser.parse_args(argv)
     interrogate = shutil.which("interrogate")
@@ -126,6 +144,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 wall, cpu, code, _ = measure([interrogate, "-q", str(repo)], dict(base_env), args.timeout)
                 runs.setdefault((repo.name, "interrogate"), []).append((wall, cpu))
                 line.append(f"interrogate {wall:.2f}s/{cpu:.2f}cpu")
+                if args.parse_floor:
+                    wall, cpu, _, _ = measure([sys.executable, "-c", PARSE_FLOOR, str(repo)], dict(base_env),
+                                              args.timeout)
+                    runs.setdefault((repo.name, "ast.parse floor"), []).append((wall, cpu))
+                    line.append(f"ast.parse floor {wall:.2f}s/{cpu:.2f}cpu")
                 print("  ".join(line), flush=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -136,14 +159,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         ref = runs.get((name, "interrogate"), [])
         ref_wall = statistics.median(w for w, _ in ref) if ref else None
         ref_cpu = statistics.median(c for _, c in ref) if ref else None
-        for tool in [t[0] + " cold audit" for t in tools] + ["interrogate"]:
+        floor = ["ast.parse floor"] if args.parse_floor else []
+        for tool in [t[0] + " cold audit" for t in tools] + ["interrogate"] + floor:
             values = runs.get((name, tool), [])
             walls, cpus = [w for w, _ in values], [c for _, c in values]
             text = f"  {name:32} {tool:16} wall {spread(walls):22} cpu {spread(cpus):22}"
-            if tool != "interrogate" and walls and ref_wall and ref_cpu:
+            if tool not in ("interrogate", "ast.parse floor") and walls and ref_wall and ref_cpu:
                 rw, rc = statistics.median(walls) / ref_wall, statistics.median(cpus) / ref_cpu
                 text += f" / interrogate: wall {rw:.2f}, cpu {rc:.2f} (goal <= {GOAL})"
                 summary[f"{name} {tool}"] = {"wall_ratio": round(rw, 3), "cpu_ratio": round(rc, 3)}
+            if tool == "ast.parse floor" and walls and ref_cpu:
+                text += f" / interrogate cpu: {statistics.median(cpus) / ref_cpu:.2f}"
             print(text)
         if len(tools) > 1 and not args.no_verify:
             same = digests.get((name, "new")) == digests.get((name, "old")) and len(digests.get((name, "new"), ())) == 1
