@@ -1,6 +1,6 @@
 """Benchmark: a cold ``audit`` (empty cache) beside interrogate on the same repositories, old vs new.
 
-    python benchmarks/bench_cold.py REPO [REPO ...] [--repeat 3] [--baseline-python PY]
+    python benchmarks/bench_cold.py REPO [REPO ...] [--repeat 3] [--new-path DIR] [--baseline-python PY]
                                     [--baseline-path DIR] [--timeout 900] [--no-verify] [--json FILE]
 
 Issue 13 asks for a cold ``audit`` at 0.8x interrogate's wall time and CPU time or less, on the
@@ -93,6 +93,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("repos", nargs="+", type=Path)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--new-path", default=None,
+                        help="PYTHONPATH for this checkout's runs (e.g. a copy of it, so it can change meanwhile)")
     parser.add_argument("--baseline-python", default=None, help="another interpreter running the old code")
     parser.add_argument("--baseline-path", default=None, help="PYTHONPATH for --baseline-python")
     parser.add_argument("--timeout", type=float, default=900.0)
@@ -106,8 +108,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-cold-"))
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("REPO_ROLES_")}
     base_env.pop("PYTHONPATH", None)
+    new_env = dict(base_env)
+    if args.new_path:
+        new_env["PYTHONPATH"] = args.new_path
     tools: List[Tuple[str, List[str], Dict[str, str]]] = [
-        ("new", [sys.executable, "-m", "repo_roles"], dict(base_env)),
+        ("new", [sys.executable, "-m", "repo_roles"], new_env),
     ]
     if args.baseline_python:
         old_env = dict(base_env)
