@@ -34,6 +34,7 @@ def small_pool(monkeypatch):
     monkeypatch.setattr(A, "CHUNK", 3)
     monkeypatch.setattr(A, "WRITE_BATCH", 4)
     monkeypatch.setattr(A, "_cores", lambda: 2)
+    monkeypatch.setattr(A, "load_average", lambda: 0.5)  # a core is idle, whatever the test machine's load
 
 
 def test_cold_run_starts_early_and_gives_the_stage_result(make_repo, small_pool) -> None:
@@ -131,7 +132,7 @@ def test_pool_size_is_one_worker_per_core(cores, load, workers) -> None:
 @pytest.fixture
 def idle(monkeypatch):
     monkeypatch.setattr(A, "_cores", lambda: 2)
-    monkeypatch.setattr(E.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    monkeypatch.setattr(A, "load_average", lambda: 0.2)
 
 
 def test_few_large_sources_start_early_on_an_idle_machine(make_repo, idle, monkeypatch) -> None:
@@ -149,11 +150,34 @@ def test_few_large_sources_start_early_on_an_idle_machine(make_repo, idle, monke
     assert _facts(context.coverage) == _facts(reference)
 
 
-def test_few_large_sources_stay_in_process_on_a_busy_machine(make_repo, idle, monkeypatch) -> None:
+def test_a_busy_machine_analyses_in_one_process(make_repo, small_pool, monkeypatch) -> None:
+    """No core idle (load average >= cores): no early stage, and the stage asked later starts no
+    pool either (Linux shares the CPU by session: the workers would get no core of their own)."""
+    import concurrent.futures
+
     root = _repo(make_repo)
+    reference = scan(root, use_cache=False).coverage
+    monkeypatch.setattr(A, "load_average", lambda: 2.0)
     monkeypatch.setattr(E, "EARLY_MIN_BYTES", 1)
-    monkeypatch.setattr(E.os, "getloadavg", lambda: (1.5, 1.5, 1.5))  # no idle core of two
-    assert "_early_coverage" not in scan(root, early_coverage=True).__dict__
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started on a busy machine")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    context = scan(root, early_coverage=True)
+    assert "_early_coverage" not in context.__dict__
+    assert _facts(context.coverage) == _facts(reference)
+
+
+@pytest.mark.parametrize("load, busy", [
+    pytest.param(0.0, False, id="idle"),
+    pytest.param(1.99, False, id="part-of-a-core-idle"),
+    pytest.param(2.0, True, id="every-core-busy"),
+    pytest.param(14.0, True, id="overloaded"),
+])
+def test_busy_means_no_idle_core(monkeypatch, load, busy) -> None:
+    monkeypatch.setattr(A, "load_average", lambda: load)
+    assert A.busy(2) is busy
 
 
 @pytest.mark.parametrize("files, workers, size", [

@@ -7,7 +7,8 @@ pool.  Here the pool starts as soon as the targets are known, before any other s
 (no worker inherits a descriptor of git's), and works while this process classifies:
 
 * one worker per core (:func:`pool_size` says why the load average does not shrink it); the
-  main process is one more;
+  main process is one more.  A machine with no idle core gets no pool
+  (:func:`~repo_roles.coverage.analyze.busy`): the stage runs in one process when asked;
 * a collector thread takes the workers' results in order and writes cache rows in batches
   (:class:`~repo_roles.coverage.analyze._Rows`) while they run, under the keys the in-process
   stage would use (the index blob id of a file git reports clean);
@@ -39,11 +40,11 @@ if TYPE_CHECKING:
 
 
 EARLY_MIN_FILES = 2000  # from this many files on, the stage starts early whatever their sizes
-# Fewer files start it too when the sources an analyzer reads add up to this many bytes and a
-# core is idle (1-minute load average <= cores - 1): parsing costs ~0.25 us per byte of Python
-# (snuba: 1,731 files, 7.9 MB of Python, ~2 s in one process), far more than a pool's start-up.
-# On a machine whose cores are all busy the workers get no core of their own: measured at load
-# 3-4 on 2 cores, the pool cost 0.1-0.5 s more CPU and no wall time on snuba and paperless-ngx.
+# Fewer files start it too when the sources an analyzer reads add up to this many bytes: parsing
+# costs ~0.25 us per byte of Python (snuba: 1,731 files, 7.9 MB of Python, ~2 s in one process),
+# far more than a pool's start-up.  Neither starts it when no core is idle (``analyze.busy``):
+# measured on snuba at load 7-9 on 2 cores, 3 rounds, the pool took 3.35-3.71 s of CPU against
+# 2.92-3.26 s in one process, and 7.7-8.9 s of wall time against 6.6-7.3 s.
 EARLY_MIN_BYTES = 1 << 20
 
 
@@ -65,15 +66,10 @@ def start(inventory: Inventory, config: "Config", targets: Sequence[FileEntry], 
     not one (a few files, one core, or a cache that holds rows for this project already)."""
     files = [e for e in targets if e.kind == "file"]
     cores = A._cores()
-    if not files or cores < 2:
+    if not files or cores < 2 or A.busy(cores):  # no idle core: one process does the stage when asked
         return None
     options = A.doc_options(config.docs.python)
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # not available on this platform
-        load = 0.0
-    if len(files) <= min(EARLY_MIN_FILES, A.PARALLEL_MIN_FILES) and not (
-            load <= cores - 1 and _much_to_parse(inventory, files, options)):
+    if len(files) <= min(EARLY_MIN_FILES, A.PARALLEL_MIN_FILES) and not _much_to_parse(inventory, files, options):
         return None
     store: Optional[DocCache] = None
     if use_cache:
@@ -84,7 +80,7 @@ def start(inventory: Inventory, config: "Config", targets: Sequence[FileEntry], 
         if not store.empty():  # warm or partly warm: the stage reads the cache when asked
             store.close()
             return None
-    return EarlyCoverage(inventory, files, options, store, pool_size(cores, load), progress)
+    return EarlyCoverage(inventory, files, options, store, pool_size(cores, A.load_average()), progress)
 
 
 def _much_to_parse(inventory: Inventory, files: List[FileEntry], options: DocOptions) -> bool:
