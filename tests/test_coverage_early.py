@@ -150,9 +150,9 @@ def test_few_large_sources_start_early_on_an_idle_machine(make_repo, idle, monke
     assert _facts(context.coverage) == _facts(reference)
 
 
-def test_a_busy_machine_analyses_in_one_process(make_repo, small_pool, monkeypatch) -> None:
-    """No core idle (load average >= cores): no early stage, and the stage asked later starts no
-    pool either (Linux shares the CPU by session: the workers would get no core of their own)."""
+def test_few_large_sources_stay_in_one_process_on_a_busy_machine(make_repo, idle, monkeypatch) -> None:
+    """No core idle (load average >= cores): the bytes do not start the stage early, and the
+    stage asked later starts no pool for these few files either (the same result)."""
     import concurrent.futures
 
     root = _repo(make_repo)
@@ -167,6 +167,12 @@ def test_a_busy_machine_analyses_in_one_process(make_repo, small_pool, monkeypat
     context = scan(root, early_coverage=True)
     assert "_early_coverage" not in context.__dict__
     assert _facts(context.coverage) == _facts(reference)
+
+
+def test_many_files_start_early_whatever_the_load(make_repo, small_pool, monkeypatch) -> None:
+    root = _repo(make_repo)
+    monkeypatch.setattr(A, "load_average", lambda: 14.0)
+    assert "_early_coverage" in scan(root, early_coverage=True).__dict__
 
 
 @pytest.mark.parametrize("load, busy", [

@@ -57,7 +57,6 @@ def test_process_pool_gives_the_same_results(make_repo, monkeypatch) -> None:
     serial = scan(root, use_cache=False).coverage.files
     monkeypatch.setattr(A, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(A, "CHUNK", 5)
-    monkeypatch.setattr(A, "load_average", lambda: 0.0)  # a pool, whatever the test machine's load
     pooled = scan(root, use_cache=False).coverage.files
     assert pooled == serial and len(pooled) == 12
 

@@ -609,19 +609,18 @@ def load_average() -> float:
 
 
 def busy(cores: int) -> bool:
-    """Whether no core is idle (1-minute load average >= ``cores``): a cold run then analyses in
-    one process.  Linux shares the CPU between sessions (``sched_autogroup``), so on a loaded
-    machine a pool's workers get no core of their own, only their own costs: measured on thin-20k
-    (20,000 files) at load 13-17 on 2 cores, 5 rounds interleaved, a cold ``audit`` in one
-    process took 7.78 s of CPU against 8.57 s with the pool (median), for the same wall time
-    (24.3 s against 25.5 s)."""
+    """Whether no core is idle (1-minute load average >= ``cores``).  A cold run of a few large
+    files then analyses in one process (``early.EARLY_MIN_BYTES``); a run of many files keeps its
+    pool: measured on thin-20k (20,000 files) at load 12-17 on 2 cores, one process saved 6-9%
+    of the CPU time (7.5-7.8 s against 8.1-8.6 s) but lost up to 30% of wall time in some rounds
+    (28.9-32.6 s against 22.5-23.3 s), and issue 13 asks for both."""
     return load_average() >= cores
 
 
 def _run_all(root: Path, todo: List[Tuple[str, Optional[str]]],
              options: DocOptions, caching: bool) -> Iterable[Output]:
     cores = _cores()
-    if len(todo) <= PARALLEL_MIN_FILES or cores < 2 or busy(cores):
+    if len(todo) <= PARALLEL_MIN_FILES or cores < 2:
         reader = _Reader(root, options, caching)
         for path, blob in todo:
             yield reader.run(path, blob)

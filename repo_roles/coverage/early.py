@@ -7,8 +7,8 @@ pool.  Here the pool starts as soon as the targets are known, before any other s
 (no worker inherits a descriptor of git's), and works while this process classifies:
 
 * one worker per core (:func:`pool_size` says why the load average does not shrink it); the
-  main process is one more.  A machine with no idle core gets no pool
-  (:func:`~repo_roles.coverage.analyze.busy`): the stage runs in one process when asked;
+  main process is one more.  A run of fewer files started for their bytes
+  (:data:`EARLY_MIN_BYTES`) needs an idle core (:func:`~repo_roles.coverage.analyze.busy`);
 * a collector thread takes the workers' results in order and writes cache rows in batches
   (:class:`~repo_roles.coverage.analyze._Rows`) while they run, under the keys the in-process
   stage would use (the index blob id of a file git reports clean);
@@ -42,9 +42,9 @@ if TYPE_CHECKING:
 EARLY_MIN_FILES = 2000  # from this many files on, the stage starts early whatever their sizes
 # Fewer files start it too when the sources an analyzer reads add up to this many bytes: parsing
 # costs ~0.25 us per byte of Python (snuba: 1,731 files, 7.9 MB of Python, ~2 s in one process),
-# far more than a pool's start-up.  Neither starts it when no core is idle (``analyze.busy``):
-# measured on snuba at load 7-9 on 2 cores, 3 rounds, the pool took 3.35-3.71 s of CPU against
-# 2.92-3.26 s in one process, and 7.7-8.9 s of wall time against 6.6-7.3 s.
+# far more than a pool's start-up; but not when no core is idle (``analyze.busy``): measured on
+# snuba at load 7-9 on 2 cores, 3 rounds, the pool took 3.35-3.71 s of CPU against 2.92-3.26 s
+# in one process, and 7.7-8.9 s of wall time against 6.6-7.3 s.
 EARLY_MIN_BYTES = 1 << 20
 
 
@@ -66,10 +66,11 @@ def start(inventory: Inventory, config: "Config", targets: Sequence[FileEntry], 
     not one (a few files, one core, or a cache that holds rows for this project already)."""
     files = [e for e in targets if e.kind == "file"]
     cores = A._cores()
-    if not files or cores < 2 or A.busy(cores):  # no idle core: one process does the stage when asked
+    if not files or cores < 2:
         return None
     options = A.doc_options(config.docs.python)
-    if len(files) <= min(EARLY_MIN_FILES, A.PARALLEL_MIN_FILES) and not _much_to_parse(inventory, files, options):
+    if len(files) <= min(EARLY_MIN_FILES, A.PARALLEL_MIN_FILES) and (
+            A.busy(cores) or not _much_to_parse(inventory, files, options)):
         return None
     store: Optional[DocCache] = None
     if use_cache:
