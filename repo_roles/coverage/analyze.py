@@ -611,9 +611,10 @@ def load_average() -> float:
 def busy(cores: int) -> bool:
     """Whether no core is idle (1-minute load average >= ``cores``).  A cold run of a few large
     files then analyses in one process (``early.EARLY_MIN_BYTES``); a run of many files keeps its
-    pool: measured on thin-20k (20,000 files) at load 12-17 on 2 cores, one process saved 6-9%
-    of the CPU time (7.5-7.8 s against 8.1-8.6 s) but lost up to 30% of wall time in some rounds
-    (28.9-32.6 s against 22.5-23.3 s), and issue 13 asks for both."""
+    pool: measured at load 12-15 on 2 cores, 3 rounds interleaved (``benchmarks/bench_cold.py``),
+    one process took 5% less CPU time but 24-40% more wall time (thin-20k: 7.77 s against 8.21 s
+    of CPU, 28.9 s against 23.3 s of wall time; esphome: 5.85 s against 6.09 s, 25.0 s against
+    17.9 s, medians), and issue 13 asks for both."""
     return load_average() >= cores
 
 
