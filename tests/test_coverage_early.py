@@ -34,6 +34,7 @@ def small_pool(monkeypatch):
     monkeypatch.setattr(A, "CHUNK", 3)
     monkeypatch.setattr(A, "WRITE_BATCH", 4)
     monkeypatch.setattr(A, "_cores", lambda: 2)
+    monkeypatch.setattr(A, "load_average", lambda: 0.5)  # a core is idle, whatever the test machine's load
 
 
 def test_cold_run_starts_early_and_gives_the_stage_result(make_repo, small_pool) -> None:
@@ -126,3 +127,69 @@ def test_cancel_stops_the_pool(make_repo, small_pool) -> None:
 def test_pool_size_is_one_worker_per_core(cores, load, workers) -> None:
     """Measured under load average 7-25: fewer workers than cores lost wall time (see pool_size)."""
     assert E.pool_size(cores, load) == workers
+
+
+@pytest.fixture
+def idle(monkeypatch):
+    monkeypatch.setattr(A, "_cores", lambda: 2)
+    monkeypatch.setattr(A, "load_average", lambda: 0.2)
+
+
+def test_few_large_sources_start_early_on_an_idle_machine(make_repo, idle, monkeypatch) -> None:
+    """Under EARLY_MIN_FILES files, the bytes an analyzer would parse decide (snuba: 1,731 files,
+    7.9 MB of Python); the result is the stage's own, and the tasks are cut small enough to
+    spread over the workers."""
+    root = _repo(make_repo)
+    reference = scan(root, use_cache=False).coverage
+    sources = sum(p.stat().st_size for p in [*root.glob("*/*.py"), root / "web/a.ts"])
+    monkeypatch.setattr(E, "EARLY_MIN_BYTES", sources + 1)  # pkg/notes.txt is read by no analyzer
+    assert "_early_coverage" not in scan(root, early_coverage=True).__dict__
+    monkeypatch.setattr(E, "EARLY_MIN_BYTES", sources)
+    context = scan(root, early_coverage=True)
+    assert "_early_coverage" in context.__dict__
+    assert _facts(context.coverage) == _facts(reference)
+
+
+def test_few_large_sources_stay_in_one_process_on_a_busy_machine(make_repo, idle, monkeypatch) -> None:
+    """No core idle (load average >= cores): the bytes do not start the stage early, and the
+    stage asked later starts no pool for these few files either (the same result)."""
+    import concurrent.futures
+
+    root = _repo(make_repo)
+    reference = scan(root, use_cache=False).coverage
+    monkeypatch.setattr(A, "load_average", lambda: 2.0)
+    monkeypatch.setattr(E, "EARLY_MIN_BYTES", 1)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a pool was started on a busy machine")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    context = scan(root, early_coverage=True)
+    assert "_early_coverage" not in context.__dict__
+    assert _facts(context.coverage) == _facts(reference)
+
+
+def test_many_files_start_early_whatever_the_load(make_repo, small_pool, monkeypatch) -> None:
+    root = _repo(make_repo)
+    monkeypatch.setattr(A, "load_average", lambda: 14.0)
+    assert "_early_coverage" in scan(root, early_coverage=True).__dict__
+
+
+@pytest.mark.parametrize("load, busy", [
+    pytest.param(0.0, False, id="idle"),
+    pytest.param(1.99, False, id="part-of-a-core-idle"),
+    pytest.param(2.0, True, id="every-core-busy"),
+    pytest.param(14.0, True, id="overloaded"),
+])
+def test_busy_means_no_idle_core(monkeypatch, load, busy) -> None:
+    monkeypatch.setattr(A, "load_average", lambda: load)
+    assert A.busy(2) is busy
+
+
+@pytest.mark.parametrize("files, workers, size", [
+    pytest.param(20000, 2, 256, id="many-files-full-tasks"),
+    pytest.param(1731, 2, 72, id="snuba-sized-smaller-tasks"),
+    pytest.param(100, 2, 16, id="floor"),
+])
+def test_chunk_size(files, workers, size) -> None:
+    assert E.chunk_size(files, workers) == size

@@ -600,6 +600,24 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+def load_average() -> float:
+    """The 1-minute load average; 0 where the platform has none."""
+    try:
+        return os.getloadavg()[0]
+    except (OSError, AttributeError):  # not available on this platform
+        return 0.0
+
+
+def busy(cores: int) -> bool:
+    """Whether no core is idle (1-minute load average >= ``cores``).  A cold run of a few large
+    files then analyses in one process (``early.EARLY_MIN_BYTES``); a run of many files keeps its
+    pool: measured at load 12-15 on 2 cores, 3 rounds interleaved (``benchmarks/bench_cold.py``),
+    one process took 5% less CPU time but 24-40% more wall time (thin-20k: 7.77 s against 8.21 s
+    of CPU, 28.9 s against 23.3 s of wall time; esphome: 5.85 s against 6.09 s, 25.0 s against
+    17.9 s, medians), and issue 13 asks for both."""
+    return load_average() >= cores
+
+
 def _run_all(root: Path, todo: List[Tuple[str, Optional[str]]],
              options: DocOptions, caching: bool) -> Iterable[Output]:
     cores = _cores()

@@ -25,7 +25,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import operator
 import sys
+from itertools import compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence, Tuple
 
@@ -99,27 +101,27 @@ def missing_of(docs: Optional[FileDocs]) -> Missing:
 
 def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str, ...], bool]],
            defines: Optional[bool] = None) -> Entry:
-    """The stored columns of one file."""
-    counted, documented = counts(docs)
-    missing = missing_of(docs)
+    """The stored columns of one file (every worker of a cold run encodes each file it reads:
+    the item columns are cut by one C-level ``zip``, not a Python pass per column)."""
     sups = [[line, list(codes), file_level] for line, codes, file_level in suppressions]
     doc_part = None
+    counted = documented = None
+    missing: Missing = ()
     if docs is not None:
         items = docs.items
-        doc_part = _dumps([
-            docs.language,
-            [i.name for i in items],
-            [i.kind for i in items],
-            [i.line for i in items],
-            [i.public for i in items],
-            [i.documented for i in items],
-            [i.exempt for i in items],
-            [list(p) for p in docs.problems],
-            [i.end_line for i in items],
-            [list(m) for m in docs.modules],
-            [list(u) for u in docs.uses],
-            list(docs.cfgs),
-        ])
+        # DocItem's fields in order: name, kind, line, public, documented, exempt, end_line
+        names, kinds, lines, public, flags, exempts, ends = zip(*items) if items else _NO_COLUMNS
+        if not docs.problems:
+            counted = exempts.count(None)
+            documented = sum(compress(flags, map(_IS_NONE, exempts)))
+            if counted != documented:
+                missing = tuple((i.name, i.kind, i.line, i.public, i.end_line)
+                                for i in items if i.exempt is None and not i.documented)
+        # tuples are JSON arrays: the text decode_docs reads (problems, modules, uses: tuples)
+        doc_part = _dumps((
+            docs.language, names, kinds, lines, public, flags, exempts,
+            docs.problems, ends, docs.modules, docs.uses, docs.cfgs,
+        ))
     return Entry(
         docs.language if docs is not None else None,
         counted,
@@ -129,6 +131,10 @@ def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str
         defines,
         doc_part,
     )
+
+
+_NO_COLUMNS: Tuple[tuple, ...] = ((),) * 7
+_IS_NONE = functools.partial(operator.is_, None)
 
 
 _NEW_ITEM = functools.partial(tuple.__new__, DocItem)
