@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from array import array
 from pathlib import Path
 from typing import List
 
@@ -126,7 +127,7 @@ def test_a_damaged_entry_is_a_miss(make_repo, asked, damage) -> None:
     elif damage == "flipped":
         data = data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:]
     else:  # a well-formed entry of another key
-        filereuse._write(entry, "another key", filereuse._columns([], [], [], []), {"DOC001": []}, frozenset())
+        filereuse._write(entry, "another key", filereuse._columns([], [], [], []), {"DOC001": []}, array("l"))
         data = entry.read_bytes()
     entry.write_bytes(data)
     assert _run(root) == first
@@ -147,18 +148,38 @@ def test_a_rule_declaring_file_inputs_takes_paths() -> None:
     assert "ZZZ901" not in RULES and "ZZZ902" not in RULES
 
 
-def test_without_cuts_the_rows_of_gone_paths() -> None:
-    rows = [("R", "m", p, i, None, "warning", "", None, None) for i, p in enumerate("aabbbcd")]
-    assert filereuse._without(rows, frozenset({"b", "d", "x"})) == [rows[0], rows[1], rows[5]]
-    assert filereuse._without(rows, frozenset()) is rows
+def test_gone_ranges_cut_the_findings_of_gone_paths() -> None:
+    found = [Finding("R", "m", p, i, None, "warning") for i, p in enumerate("aabbbcd")]
+    assert filereuse.gone_ranges(found, frozenset({"b", "d", "x"})) == [(2, 5), (6, 7)]
+    assert filereuse.gone_ranges(found, frozenset()) == []
 
 
-def test_as_findings_keeps_the_order_and_empties_the_rows() -> None:
-    rows = [("R", "m", f"p{i:06}", i, None, "warning", "", None, None) for i in range(70000)]
-    expected = [Finding(*r) for r in rows]
-    found = filereuse._as_findings(rows)
-    assert found == expected and all(type(f) is Finding for f in found)
-    assert rows == []
+@pytest.mark.parametrize("found", [
+    pytest.param([], id="none"),
+    pytest.param([Finding("DOC001", f"m{i}", f"p{i // 3:06}", i or None, None, "warning", f"k{i}", None if i % 2 else i + 4)
+                  for i in range(700)], id="varied"),
+    pytest.param([Finding("OWN001", "a\0b", "x\ny", None, None, "error", "", None, None),
+                  Finding("OWN001", "c", "x\ny", 3, 0, "error", "k\0", 3, 7)], id="a NUL in a text"),
+    pytest.param([Finding("TST001", "same", "p", 1, 2, "warning", "p", 3, 4)] * 3, id="every column the same"),
+])
+def test_stored_columns_of_findings_round_trip(found) -> None:
+    back = filereuse._decode(filereuse._encode(found))
+    assert back == found and all(type(f) is Finding for f in back)
+
+
+def test_a_malformed_column_is_refused() -> None:
+    encoded = list(filereuse._encode([Finding("R", "m", "p", 1), Finding("R", "n", "q", 2)]))
+    encoded[2] = ("text", "only one")
+    with pytest.raises(ValueError):
+        filereuse._decode(tuple(encoded))
+
+
+def test_merge_sorted_equals_a_sort_of_both() -> None:
+    base = sorted([Finding("DOC001", f"m{i}", f"p{i % 50:03}", i % 7 or None) for i in range(400)], key=Finding.sort_key)
+    added = sorted([Finding("TST001", "t", f"p{i:03}", None) for i in range(0, 60, 3)]
+                   + [Finding("DOC001", "z", "p000", 2), Finding("OWN001", "o", "zz", None)], key=Finding.sort_key)
+    assert filereuse.merge_sorted(base, added) == sorted(base + added, key=Finding.sort_key)
+    assert filereuse.merge_sorted(base, []) is base and filereuse.merge_sorted([], added) is added
 
 
 def test_selection_and_suppressions_apply_to_reused_findings(make_repo, asked) -> None:

@@ -41,7 +41,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from itertools import compress, repeat
+from itertools import chain, compress, count, groupby, repeat
 from operator import attrgetter, itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
@@ -51,10 +51,11 @@ from repo_roles.checks.reuse import config_token, digest_of, entry_path
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
+    from repo_roles.checks.selection import RuleSelection
     from repo_roles.context import ProjectContext
 
 FILE_INPUTS = "file"  # the declared inputs of a file-scope rule that reads a file and nothing else
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"repo-roles file findings\n"
 # Paths whose documentation analysis reads other files (the Rust crate pass): never reused.
 _CROSS_FILE_SUFFIXES = (".rs",)
@@ -62,7 +63,7 @@ _CROSS_FILE_SUFFIXES = (".rs",)
 _REWRITE_SHARE = 8
 _PIECE = 32768  # findings made per piece of stored rows
 _PATH = itemgetter(0)
-_FINDING_PATH = itemgetter(2)
+_SECOND = itemgetter(1)
 _MODE = attrgetter("mode")
 _BLOB = attrgetter("blob")
 _ROLE = attrgetter("role")
@@ -72,7 +73,12 @@ Compute = Callable[[Optional[FrozenSet[str]]], Iterable[Finding]]
 
 
 class FileFindings:
-    """The per-file findings of one run: reads the stored entry once, writes it at most once."""
+    """The stored findings of one run: reads the stored entry once, writes it at most once.
+
+    The entry keeps every rule's accepted findings (before inline suppressions; SUP001 is never
+    stored), each rule's list by path, and the order of the whole run's sorted list as indices
+    into those lists joined, so that a run rebuilds the sorted list at C speed and merges what
+    changed into it instead of sorting every finding (:func:`merge_sorted`)."""
 
     def __init__(self, context: "ProjectContext", key: str, entry: Path) -> None:
         self._context = context
@@ -80,60 +86,71 @@ class FileFindings:
         self._entry = entry
         # (paths, modes, blob ids, roles) of the targets, in target order
         self._current: Optional[Tuple[List[str], List[int], List[Optional[str]], List[str]]] = None
-        self._stored_rules: Dict[str, list] = {}
-        self._todo: FrozenSet[str] = context.target_paths  # the targets computed afresh
-        self._gone: FrozenSet[str] = frozenset()  # stored paths whose findings are not reused
+        self.stored: Dict[str, List[Finding]] = {}  # rule id -> its stored findings, by path
+        self.order: Optional[array] = None  # the sorted list as indices into the stored lists joined
+        self.todo: FrozenSet[str] = context.target_paths  # the targets computed afresh
+        self.gone: FrozenSet[str] = frozenset()  # stored paths whose findings are not reused
         self._volatile: FrozenSet[str] = frozenset()
-        self._computed: Dict[str, List[Finding]] = {}
         self._fresh = len(context.targets)  # files computed afresh by the largest rule
         self._loaded = False
         self._usable = False
-        self._noted = False  # a rule said a note while computing: the note must be said again
+        self.noted = False  # a rule said a note while computing: the note must be said again
 
     @classmethod
-    def open(cls, context: "ProjectContext") -> Optional["FileFindings"]:
-        """The run's per-file findings; None when this scan cannot reuse any (``--no-cache``, a
+    def open(cls, context: "ProjectContext", selection: "RuleSelection") -> Optional["FileFindings"]:
+        """The run's stored findings; None when this scan cannot reuse any (``--no-cache``, a
         sub-path or given files, no git answer about the work tree)."""
         inventory = context.inventory
         if not context.use_cache or getattr(context, "context_from_index", False) \
                 or inventory.git_root is None or inventory.scope \
                 or len(context.targets) != len(inventory.paths):
             return None
-        return cls(context, _key(context), _entry_path(context))
+        return cls(context, _key(context, selection), _entry_path(context))
 
-    def findings(self, rule_id: str, compute: Compute) -> List[Finding]:
-        """The rule's findings on every target: stored ones of unchanged files, the rest computed."""
-        if not self._load():
-            return list(compute(None))
-        notes = len(self._context.notes)
-        stored = self._stored_rules.pop(rule_id, None)
-        if stored is None:  # not stored (a rule selected since): every file
-            found = list(compute(None))
+    def file_findings(self, rule_id: str, compute: Compute) -> Optional[List[Finding]]:
+        """A file rule's findings on the targets computed afresh (its stored ones are
+        ``stored[rule_id]`` less the ``gone`` paths); None when it has none stored (then the
+        caller computes every target)."""
+        if not self.load() or rule_id not in self.stored:
             self._fresh = len(self._context.targets)
-        else:
-            found = stored
-            # asked even about no file: the rule reads the stages it reads without a cache
-            found.extend(compute(self._todo))
-            self._fresh = max(self._fresh, len(self._todo))
-        self._noted = self._noted or len(self._context.notes) != notes
-        self._computed[rule_id] = found
+            return None
+        notes = len(self._context.notes)
+        # asked even about no file: the rule reads the stages it reads without a cache
+        found = list(compute(self.todo))
+        self.noted = self.noted or len(self._context.notes) != notes
+        self._fresh = max(self._fresh, len(self.todo))
         return found
 
-    def save(self) -> None:
-        """Store the run's findings when the entry was missing or is far behind (best effort)."""
-        if not self._usable or not self._computed or self._noted:
-            return
-        if self._fresh * _REWRITE_SHARE <= len(self._context.targets):
-            return
+    def must_save(self) -> bool:
+        """Store the run when the entry was missing or is far behind."""
+        return self._usable and not self.noted and self._fresh * _REWRITE_SHARE > len(self._context.targets)
+
+    def save(self, lists: Dict[str, List[Finding]], ordered: List[Finding]) -> None:
+        """Store each rule's accepted findings (``lists``, by path) and the order of ``ordered``
+        (every one of them, sorted) as indices into ``lists`` joined (best effort)."""
         assert self._current is not None
         volatile = self._volatile
         paths, modes, blobs, roles = self._current
-        if volatile:  # no blob id: never the same as a later run's
+        if volatile:  # no blob id: never the same as a later run's; their findings not stored
             blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
-        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), self._computed, volatile)
+            lists = {rule_id: [f for f in found if f.path not in volatile] if rule_id in self._file_rules else found
+                     for rule_id, found in lists.items()}
+            kept = set(map(id, chain.from_iterable(lists.values())))
+            ordered = [f for f in ordered if id(f) in kept]
+        position = dict(zip(map(id, chain.from_iterable(lists.values())), count()))
+        try:
+            order = array("l", map(position.__getitem__, map(id, ordered)))
+        except KeyError:  # not every finding is in a list: nothing stored
+            return
+        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order)
+
+    _file_rules: FrozenSet[str] = frozenset()
+
+    def set_file_rules(self, rule_ids: Iterable[str]) -> None:
+        self._file_rules = frozenset(rule_ids)
 
     # -- the stored entry against this run's files ---------------------------------------------
-    def _load(self) -> bool:
+    def load(self) -> bool:
         """Read the entry on first use; False when nothing can be reused in this run."""
         if self._loaded:
             return self._usable
@@ -159,10 +176,13 @@ class FileFindings:
             known, counts = head
             self._compare(known)
             del known, head
-            stored = _read_rules(handle, counts, self._gone)
+            stored = _read_rules(handle, counts)
         if stored is not None:
-            self._stored_rules = stored
-            self._fresh = len(self._todo)
+            self.stored, self.order = stored
+            self._fresh = len(self.todo)
+        else:
+            self.todo = context.target_paths
+            self.gone = frozenset()
         return True
 
     def _compare(self, known: list) -> None:
@@ -184,11 +204,11 @@ class FileFindings:
             stored_paths: Iterable[str] = paths
         else:  # files added or removed
             stored_paths = _split(0, known[0], -1)
-            count = len(stored_paths)
-            same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], count) for i in (1, 2, 3))))
+            size = len(stored_paths)
+            same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
             reusable = frozenset(map(_PATH, same)) - volatile
-        self._todo = context.target_paths - reusable
-        self._gone = frozenset(stored_paths) - reusable
+        self.todo = context.target_paths - reusable
+        self.gone = frozenset(stored_paths) - reusable
 
 
 def _columns(paths: List[str], modes: List[int], blobs: List[Optional[str]], roles: List[str]) -> list:
@@ -226,36 +246,121 @@ def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
     return frozenset(out)
 
 
-def _as_findings(rows: list) -> List[Finding]:
-    """``rows`` as findings, at C speed; ``rows`` is emptied piece by piece as it goes, so the
-    tuples and the findings are not all held at once."""
-    out: List[Finding] = []
-    while rows:
-        out.extend(map(tuple.__new__, repeat(Finding), rows[:_PIECE]))
-        del rows[:_PIECE]
-    return out
-
-
-def _without(rows: list, gone: FrozenSet[str]) -> list:
-    """``rows`` (sorted by path) without those of the ``gone`` paths: a slice cut per path."""
-    if not gone or not rows:
-        return rows
-    column = list(map(_FINDING_PATH, rows))
-    out: list = []
-    start = 0
+def gone_ranges(found: List[Finding], gone: FrozenSet[str]) -> List[Tuple[int, int]]:
+    """The index ranges of ``found`` (sorted by path) holding the findings of the ``gone``
+    paths: one bisection per gone path."""
+    if not gone or not found:
+        return []
+    column = list(map(_ENTRY_PATH, found))
+    out: List[Tuple[int, int]] = []
     for path in sorted(gone):
-        low = bisect_left(column, path, start)
-        if low == len(column):
-            break
-        if column[low] != path:
-            continue
-        out.extend(rows[start:low])
-        start = bisect_right(column, path, low)
-    out.extend(rows[start:])
+        low = bisect_left(column, path)
+        if low < len(column) and column[low] == path:
+            out.append((low, bisect_right(column, path, low)))
     return out
 
 
-def _key(context: "ProjectContext") -> str:
+def merge_sorted(base: List[Finding], added: List[Finding]) -> List[Finding]:
+    """``base`` and ``added`` (each sorted by :meth:`Finding.sort_key`) as one sorted list.
+
+    The work grows with ``added``: ``base``'s slices are copied whole between the paths of
+    ``added`` (found by bisection), and only a path both hold is sorted again.  Findings of one
+    rule and path come from one side only (a rule's findings on a path are all stored or all
+    computed), so the stable sort of such a slice is the order a sort of the whole would give."""
+    if not added:
+        return base
+    if not base:
+        return added
+    column = list(map(_ENTRY_PATH, base))
+    out: List[Finding] = []
+    start = 0
+    index = 0
+    total = len(added)
+    while index < total:
+        path = added[index].path
+        end = index + 1
+        while end < total and added[end].path == path:
+            end += 1
+        low = bisect_left(column, path, start)
+        high = bisect_right(column, path, low)
+        out.extend(base[start:low])
+        if low == high:
+            out.extend(added[index:end])
+        else:
+            out.extend(sorted(base[low:high] + added[index:end], key=Finding.sort_key))
+        start = high
+        index = end
+    out.extend(base[start:])
+    return out
+
+
+# -- the stored findings as columns -----------------------------------------------------------
+_NONE = -(1 << 63)  # None in an integer column
+
+
+def _encode(found: List[Finding]) -> tuple:
+    """One rule's findings (by path) as columns: a value all rows share is stored once, paths
+    once per run of equal paths, texts joined by NUL when none holds one, integers as arrays."""
+    columns = list(zip(*found)) if found else [()] * len(Finding._fields)
+    out: list = [len(found)]
+    for index, column in enumerate(columns):
+        if index == 2:  # the path: (distinct paths in order, how many rows each)
+            paths = [key for key, _ in groupby(column)]
+            out.append(("runs", _text(paths), array("q", map(len, map(list, map(_SECOND, groupby(column))))).tobytes()))
+        elif column and column.count(column[0]) == len(column):
+            out.append(("same", column[0]))
+        elif index in (3, 4, 7, 8):  # line, column, end line, end column
+            out.append(("ints", array("q", [_NONE if v is None else v for v in column]).tobytes()))
+        else:
+            out.append(("text", _text(list(column))))
+    return tuple(out)
+
+
+def _text(values: List[str]) -> object:
+    joined = "\0".join(values)
+    return joined if values and joined.count("\0") == len(values) - 1 else values
+
+
+def _untext(value: object) -> List[str]:
+    if isinstance(value, list):
+        return value
+    return value.split("\0")  # type: ignore[union-attr]
+
+
+def _decode(value: object) -> List[Finding]:
+    """:func:`_encode`'s columns back as findings, at C speed; raises ValueError when they do not
+    add up (the checksum vouches for the bytes, this for the shape)."""
+    if not (isinstance(value, tuple) and len(value) == len(Finding._fields) + 1 and type(value[0]) is int):
+        raise ValueError("malformed")
+    size = value[0]
+    columns: list = []
+    for index, (kind, *data) in enumerate(value[1:]):
+        if kind == "same":
+            columns.append(repeat(data[0], size))
+        elif kind == "runs":
+            runs = array("q")
+            runs.frombytes(data[1])
+            paths = _untext(data[0])
+            if len(paths) != len(runs) or sum(runs) != size:
+                raise ValueError("malformed")
+            columns.append(list(chain.from_iterable(map(repeat, paths, runs))))
+        elif kind == "ints":
+            numbers = array("q")
+            numbers.frombytes(data[0])
+            values: list = numbers.tolist()
+            if _NONE in values:
+                values = list(map({_NONE: None}.get, values, values))
+            columns.append(values)
+        elif kind == "text":
+            columns.append(_untext(data[0]))
+        else:
+            raise ValueError("malformed")
+        if kind != "same" and len(columns[-1]) != size:
+            raise ValueError("malformed")
+    return list(map(tuple.__new__, repeat(Finding), zip(*columns)))
+
+
+def _key(context: "ProjectContext", selection: "RuleSelection") -> str:
     from repo_roles.coverage.analyze import analyzer_lookup
     from repo_roles.runcache.key import code_fingerprint
 
@@ -265,34 +370,35 @@ def _key(context: "ProjectContext") -> str:
     # as they key the documentation cache (coverage/cache.py)
     return digest_of("file findings", FORMAT, code_fingerprint(), sys.version_info[:2], analyzer_lookup()[1],
                      config_token(context), inventory.prefix, inventory.scope,
-                     repr(ownership.discovery), repr(ownership.oversize), ownership.inputs_key)
+                     repr(ownership.discovery), repr(ownership.oversize), ownership.inputs_key,
+                     # the findings are stored as accepted: the rules on and their severities
+                     sorted(selection.severities.items()), sorted(selection.path_ignores))
 
 
 def _entry_path(context: "ProjectContext") -> Path:
     return entry_path(context, "files.bin")
 
 
-def _write(path: Path, key: str, known: list, computed: Dict[str, List[Finding]], volatile: FrozenSet[str]) -> None:
+def _part(value: object) -> bytes:
+    payload = marshal.dumps(value)
+    return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array) -> None:
     """The entry: a head part (format, key, the known files' columns, each rule's number of
-    parts), then each rule's rows sorted by path in parts of ``_PIECE`` rows; every part is its
-    length, its CRC-32 and its marshal bytes, so a reader holds one part's bytes at a time."""
+    parts), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`),
+    then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
+    holds one part's bytes at a time."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
-    def part(value: object) -> bytes:
-        payload = marshal.dumps(value)
-        return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
-
     def pieces() -> Iterator[bytes]:
-        counts = [(rule_id, -(-len(found) // _PIECE)) for rule_id, found in computed.items()]
-        yield _MAGIC + part((FORMAT, key, known, counts))
-        for rule_id, found in computed.items():
-            # by path: a file's findings are one slice (cut by bisection when it changes)
-            rows = sorted(map(tuple, found), key=_FINDING_PATH)
-            if volatile:  # never reused: not stored
-                rows = [r for r in rows if r[2] not in volatile]
+        counts = [(rule_id, -(-len(found) // _PIECE)) for rule_id, found in lists.items()]
+        yield _MAGIC + _part((FORMAT, key, known, counts))
+        for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
             for start in range(0, dict(counts)[rule_id] * _PIECE, _PIECE):
-                yield part(rows[start:start + _PIECE])
+                yield _part(_encode(found[start:start + _PIECE]))
+        yield _part(order.tobytes())
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -353,23 +459,27 @@ def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list]]:
     return found[2], found[3]
 
 
-def _read_rules(handle: BinaryIO, counts: list, gone: FrozenSet[str]) -> Optional[Dict[str, List[Finding]]]:
-    """Each stored rule's findings without those of the ``gone`` paths, read part by part (one
-    part's bytes and rows at a time); None when a part is truncated or damaged."""
+def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple[Dict[str, List[Finding]], array]]:
+    """Each stored rule's findings, read part by part (one part's bytes at a time), and the
+    order; None when a part is truncated or damaged, or the order does not fit the lists."""
     out: Dict[str, List[Finding]] = {}
     try:
         for rule_id, parts in counts:
             found: List[Finding] = []
             for _ in range(parts):
-                rows = _read_part(handle)
-                # the checksum vouches for every row: what this module wrote under this key
-                if not isinstance(rows, list):
-                    return None
-                found.extend(_as_findings(_without(rows, gone)))
+                found.extend(_decode(_read_part(handle)))
             out[rule_id] = found
+        raw = _read_part(handle)
+        if type(raw) is not bytes or len(raw) % array("l").itemsize:
+            return None
+        order = array("l")
+        order.frombytes(raw)
     except (OSError, ValueError, TypeError):
         return None
-    return out
+    total = sum(map(len, out.values()))
+    if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
+        return None
+    return out, order
 
 
 def targets_among(context: "ProjectContext", paths: Optional[FrozenSet[str]]) -> list:
