@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from repo_roles.cachedir import mark_used
-from repo_roles.checks.reuse import config_token, digest_of, entry_path
+from repo_roles.checks.reuse import config_token, digest_of, entry_path, special_kinds
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -239,7 +239,7 @@ def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
     if modified is None:
         return None
     out = set(modified)
-    out.update(inventory.special_kinds())
+    out.update(special_kinds(context))
     out.update(inventory.untracked_paths())
     paths = inventory.paths
     out.update(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))

@@ -29,7 +29,7 @@ import hashlib
 import json
 from itertools import compress, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional
 
 from repo_roles.cachedir import mark_used
 from repo_roles.findings import SEVERITIES, Finding
@@ -104,15 +104,30 @@ def _inputs_digest(context: "ProjectContext", inputs: str) -> Optional[str]:
                    # the bytes the parse read and the OWNERS files, as resolve_ownership hashed them
                    "ownership", ownership.inputs_key,
                    "paths", inventory.paths_digest(),
-                   "kinds", json.dumps(sorted(inventory.special_kinds().items()))]
+                   "kinds", kinds_token(context)]
     elif inputs == PATHS_AND_MANIFESTS:
         manifests = _manifests(context)
         if manifests is None:
             return None
         values += ["paths", inventory.paths_digest(),
-                   "kinds", json.dumps(sorted(inventory.special_kinds().items())),
+                   "kinds", kinds_token(context),
                    "manifests", json.dumps(manifests)]
     return digest_of(*values)
+
+
+def special_kinds(context: "ProjectContext") -> Dict[str, str]:
+    """The inventory's symlinks and submodules, asked once per scan by the rules' keys."""
+    found = context.__dict__.get("_reuse_special_kinds")
+    if found is None:
+        found = context.__dict__["_reuse_special_kinds"] = context.inventory.special_kinds()
+    return found
+
+
+def kinds_token(context: "ProjectContext") -> str:
+    found = context.__dict__.get("_reuse_kinds_token")
+    if found is None:
+        found = context.__dict__["_reuse_kinds_token"] = json.dumps(sorted(special_kinds(context).items()))
+    return found
 
 
 def _manifests(context: "ProjectContext") -> Optional[List[List[object]]]:
