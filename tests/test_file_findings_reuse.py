@@ -229,3 +229,29 @@ def test_stored_columns_round_trip(paths, modes, blobs, roles) -> None:
     assert filereuse._split(1, known[1], len(paths)) == modes
     assert filereuse._split(2, known[2], len(paths)) == [b or "" for b in blobs]
     assert filereuse._split(3, known[3], len(paths)) == roles
+
+
+def test_changes_since_the_entry_are_not_computed_again(make_repo, asked) -> None:
+    """The entry is written again only past 1/8 of the targets; meanwhile a delta beside it keeps
+    the files changed since, so a run computes only the files changed since the last run (issue
+    13: work proportional to what changed, not to what accumulated)."""
+    root = make_repo({**FILES, **{f"app/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(20)}})
+    _run(root)
+    write_files(root, {"app/m1.py": '"""Now documented."""\n\n\ndef f1():\n    """F1."""\n'})
+    git(root, "add", "app/m1.py")  # staged: its blob id stands for its content
+    _run(root)
+    assert asked["DOC001"][-1] == ["app/m1.py"]
+    write_files(root, {"app/m2.py": "def f2():\n    return 22\n"})
+    git(root, "add", "app/m2.py")
+    found = _run(root)
+    assert asked["DOC001"][-1] == ["app/m2.py"]  # m1 from the delta
+    assert found == _run(root, use_cache=False)
+    delta = _entry().with_suffix(".delta")
+    assert delta.is_file()
+    delta.write_bytes(delta.read_bytes()[:-3])  # truncated: a miss, both files computed
+    assert _run(root) == found
+    assert asked["DOC001"][-1] == ["app/m1.py", "app/m2.py"]
+    git(root, "checkout", "HEAD", "--", "app/m1.py")  # m1 back to the entry's content
+    found = _run(root)
+    assert asked["DOC001"][-1] == []
+    assert found == _run(root, use_cache=False)

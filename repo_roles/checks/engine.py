@@ -74,7 +74,6 @@ def _run_stored(context: "ProjectContext", selection: RuleSelection, store: File
     and what changed is merged into it (``filereuse.merge_sorted``): no sort of every finding."""
     targets = context.target_paths
     stored = store.stored
-    store.set_file_rules(r for r, rule in selection.enabled.items() if rule.inputs == FILE_INPUTS)
     lists: Dict[str, List[Finding]] = {}  # this run's findings per rule, by path (for saving)
     kept: Dict[str, List[Tuple[int, int]]] = {}  # file rules: the stored ranges cut
     cut: List[Tuple[str, int, int]] = []  # (rule id, start, end): stored findings not kept
@@ -123,6 +122,8 @@ def _run_stored(context: "ProjectContext", selection: RuleSelection, store: File
             old = stored[rule_id]
             lists[rule_id] = sorted(_without_ranges(old, ranges) + lists[rule_id], key=_PATH)
         store.save(lists, ordered)
+    else:  # the files changed since the entry was written, beside it
+        store.save_delta({rule_id: lists[rule_id] for rule_id in kept})
     del lists, kept
     store.stored = {}
     accepted = apply_suppressions(context, ordered, ran)

@@ -44,7 +44,7 @@ from bisect import bisect_left, bisect_right
 from itertools import chain, compress, count, groupby, repeat
 from operator import attrgetter, itemgetter, ne
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from repo_roles.cachedir import mark_used
 from repo_roles.checks.reuse import config_token, digest_of, entry_path, special_kinds
@@ -92,6 +92,9 @@ class FileFindings:
         self.gone: FrozenSet[str] = frozenset()  # stored paths whose findings are not reused
         self._volatile: FrozenSet[str] = frozenset()
         self._fresh = len(context.targets)  # files computed afresh by the largest rule
+        self._base: Optional[str] = None  # the stored entry's identity (a delta is of one entry)
+        self._delta_rows: FrozenSet[tuple] = frozenset()  # the delta's rows that still hold
+        self._delta_found: Dict[str, List[Finding]] = {}  # their findings, per rule
         self._loaded = False
         self._usable = False
         self.noted = False  # a rule said a note while computing: the note must be said again
@@ -105,7 +108,9 @@ class FileFindings:
                 or inventory.git_root is None or inventory.scope \
                 or len(context.targets) != len(inventory.paths):
             return None
-        return cls(context, _key(context, selection), _entry_path(context))
+        found = cls(context, _key(context, selection), _entry_path(context))
+        found._file_rules = frozenset(r for r, rule in selection.enabled.items() if rule.inputs == FILE_INPUTS)
+        return found
 
     def file_findings(self, rule_id: str, compute: Compute) -> Optional[List[Finding]]:
         """A file rule's findings on the targets computed afresh (its stored ones are
@@ -118,7 +123,7 @@ class FileFindings:
         # asked even about no file: the rule reads the stages it reads without a cache
         found = list(compute(self.todo))
         self.noted = self.noted or len(self._context.notes) != notes
-        self._fresh = max(self._fresh, len(self.todo))
+        found.extend(self._delta_found.get(rule_id, ()))
         return found
 
     def must_save(self) -> bool:
@@ -144,10 +149,26 @@ class FileFindings:
             return
         _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order)
 
-    _file_rules: FrozenSet[str] = frozenset()
+    def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
+        """Store, beside an entry not written again, the findings of the files that differ from
+        it (``lists``: each file rule's findings on them) with their ``(path, mode, blob id,
+        role)``, when they are not the delta read: the next run computes only the files changed
+        since, however many changed since the entry was written (best effort)."""
+        if not self._usable or self.noted or self._base is None or self._current is None:
+            return
+        rows = frozenset(self._rows_of(self._base_todo - self._volatile))
+        if rows == self._delta_rows:
+            return
+        paths = frozenset(map(_PATH, rows))
+        lists = {rule_id: [f for f in found if f.path in paths] for rule_id, found in lists.items()}
+        _write_delta(_delta_path(self._entry), self._key, self._base, sorted(rows), lists)
 
-    def set_file_rules(self, rule_ids: Iterable[str]) -> None:
-        self._file_rules = frozenset(rule_ids)
+    def _rows_of(self, paths: FrozenSet[str]) -> Iterator[tuple]:
+        """``(path, mode, blob id, role)`` of the targets among ``paths``, picked at C speed."""
+        assert self._current is not None
+        return compress(zip(*self._current), map(paths.__contains__, self._current[0]))
+
+    _file_rules: FrozenSet[str] = frozenset()  # the rules on that declare FILE_INPUTS
 
     # -- the stored entry against this run's files ---------------------------------------------
     def load(self) -> bool:
@@ -173,17 +194,35 @@ class FileFindings:
             if head is None:
                 return True
             mark_used(self._entry)
-            known, counts = head
+            known, counts, base = head
             self._compare(known)
             del known, head
             stored = _read_rules(handle, counts)
-        if stored is not None:
-            self.stored, self.order = stored
-            self._fresh = len(self.todo)
-        else:
+        if stored is None:
             self.todo = context.target_paths
             self.gone = frozenset()
+            return True
+        self.stored, self.order = stored
+        self._base = f"{base}:{len(self.order)}"
+        self._base_todo = self.todo
+        self._fresh = len(self.todo)
+        if self.todo:
+            self._take_delta()
         return True
+
+    _base_todo: FrozenSet[str] = frozenset()
+
+    def _take_delta(self) -> None:
+        """The files of the stored delta whose inputs are this run's: not computed again."""
+        delta = _read_delta(_delta_path(self._entry), self._key, self._base, self._file_rules.intersection(self.stored))
+        if delta is None:
+            return
+        rows, found = delta
+        holding = frozenset(rows).intersection(self._rows_of(self.todo - self._volatile))
+        served = frozenset(map(_PATH, holding))
+        self._delta_rows = holding if len(holding) == len(rows) else frozenset()
+        self._delta_found = {rule_id: [f for f in found_of if f.path in served] for rule_id, found_of in found.items()}
+        self.todo = self.todo - served
 
     def _compare(self, known: list) -> None:
         """Which targets are computed afresh, and which stored paths' findings are cut.  The
@@ -425,8 +464,9 @@ def _open_entry(path: Path) -> Optional[BinaryIO]:
         return None
 
 
-def _read_part(handle: BinaryIO) -> object:
-    """One part's value; raises ValueError when it is truncated or damaged."""
+def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
+    """One part's value (with its CRC-32: ``(value, crc)``); raises ValueError when it is
+    truncated or damaged."""
     head = handle.read(12)
     if len(head) != 12:
         raise ValueError("truncated")
@@ -435,18 +475,19 @@ def _read_part(handle: BinaryIO) -> object:
     if len(payload) != size or zlib.crc32(payload) != int.from_bytes(head[8:], "little"):
         raise ValueError("damaged")
     try:
-        return marshal.loads(payload)
+        value = marshal.loads(payload)
     except (EOFError, TypeError) as exc:
         raise ValueError("undecodable") from exc
+    return (value, int.from_bytes(head[8:], "little")) if with_crc else value
 
 
-def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list]]:
-    """``(the known files' columns [paths, modes, blob ids, roles], [(rule id, parts)]``) when
-    the entry is of this key and format, else None."""
+def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
+    """``(the known files' columns [paths, modes, blob ids, roles], [(rule id, parts)], the
+    head's CRC-32)`` when the entry is of this key and format, else None."""
     try:
         if handle.read(len(_MAGIC)) != _MAGIC:
             return None
-        found = _read_part(handle)
+        found, crc = _read_part(handle, with_crc=True)
     except (OSError, ValueError):
         return None
     if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
@@ -456,7 +497,7 @@ def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list]]:
     if not (type(paths) is str and type(modes) is bytes and len(modes) % 8 == 0
             and type(blobs) is str and type(roles) is str):
         return None
-    return found[2], found[3]
+    return found[2], found[3], crc
 
 
 def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple[Dict[str, List[Finding]], array]]:
@@ -480,6 +521,54 @@ def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple[Dict[str, List
     if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
         return None
     return out, order
+
+
+_DELTA_MAGIC = b"repo-roles file findings delta\n"
+
+
+def _delta_path(entry: Path) -> Path:
+    return entry.with_suffix(".delta")
+
+
+def _write_delta(path: Path, key: str, base: str, rows: List[tuple], lists: Dict[str, List[Finding]]) -> None:
+    """The delta: a head part (format, key, the entry's identity, the rows, the rule ids), then
+    each rule's findings on those rows' files as columns."""
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+
+    def pieces() -> Iterator[bytes]:
+        yield _DELTA_MAGIC + _part((FORMAT, key, base, [list(row) for row in rows], list(lists)))
+        for found in lists.values():
+            yield _part(_encode(sorted(found, key=_ENTRY_PATH)))
+
+    try:
+        write_atomic(str(path), pieces())
+    except (OSError, AtomicWriteError):
+        pass
+
+
+def _read_delta(path: Path, key: str, base: Optional[str],
+                rules: FrozenSet[str]) -> Optional[Tuple[List[tuple], Dict[str, List[Finding]]]]:
+    """The delta's rows and each rule's findings on them, when it is of this key, of the entry
+    read (``base``) and of its rules; else None (damaged, truncated, of another entry)."""
+    handle = _open_entry(path)
+    if handle is None:
+        return None
+    with handle:
+        try:
+            if handle.read(len(_DELTA_MAGIC)) != _DELTA_MAGIC:
+                return None
+            head = _read_part(handle)
+            if not (isinstance(head, tuple) and len(head) == 5 and head[:3] == (FORMAT, key, base)
+                    and isinstance(head[3], list) and isinstance(head[4], list) and frozenset(head[4]) == rules):
+                return None
+            rows = [tuple(row) for row in head[3]]
+            if not all(len(row) == 4 for row in rows):
+                return None
+            found = {rule_id: _decode(_read_part(handle)) for rule_id in head[4]}
+        except (OSError, ValueError, TypeError):
+            return None
+    mark_used(path)
+    return rows, found
 
 
 def targets_among(context: "ProjectContext", paths: Optional[FrozenSet[str]]) -> list:
