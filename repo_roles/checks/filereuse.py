@@ -1,35 +1,42 @@
-"""Findings kept per file: a file-scope rule reports afresh only on the files whose inputs changed.
+"""The findings of the last whole-project run, kept so that a run does work proportional to what
+changed: a file-scope rule reports afresh only on the files whose inputs changed, and no
+finding that is reused is sorted again.
 
 A file-scope rule that declares ``inputs=FILE_INPUTS`` reads nothing of a file but the file
 itself: its path, its content, its role and its owners (and, for the whole project, the
 configuration and the ownership files).  It takes the files to report on
-(``check(context, paths)``; ``paths=None``: every target).  On a whole-project scan the engine
-asks :class:`FileFindings` for its findings: the stored findings of every file whose inputs are
-the stored ones, and the rule's findings on the other files (added, edited, re-classified).
+(``check(context, paths)``; ``paths=None``: every target).
 
 The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), holds:
 
 * its key: the tool's files, the interpreter's version and the documentation analyzers at hand,
-  the loaded configuration (the root as a token), where the project
-  sits in its repository, and the ownership as resolved (the code-owners file as discovered, the
-  digest of every ownership file read: ``Ownership.inputs_key``) -- a change of any of them
-  computes every file again;
+  the loaded configuration (the root as a token), where the project sits in its repository,
+  the ownership as resolved (the code-owners file as discovered, the digest of every ownership
+  file read: ``Ownership.inputs_key``) and the rules on with their severities (the findings are
+  stored as the selection accepted them) -- a change of any of them computes every file again;
 * every file it knows as ``(path, mode, blob id, role)``, kept as four joined columns (a run
   where they are equal compares four strings; a column that differs is split and compared
-  file by file at C speed): git's index record of a clean file stands for its content.  Files whose content no index id describes (modified in the work
-  tree as ``git diff-files`` reports them, untracked, symlinks, submodules) and files whose
-  documentation is read across files (Rust: ``coverage/rust_crate.py`` reads the crate) are
-  never known, so they are computed on every run;
-* each rule's findings, as plain tuples.
+  file by file at C speed): git's index record of a clean file stands for its content.  Files
+  whose content no index id describes (modified in the work tree as ``git diff-files`` reports
+  them, untracked, symlinks, submodules) and files whose documentation is read across files
+  (Rust: ``coverage/rust_crate.py`` reads the crate) are never known, so they are computed on
+  every run;
+* each rule's accepted findings (before inline suppressions; SUP001's are never stored), by
+  path, as columns (:func:`_encode`: rebuilt into findings at C speed);
+* the order of the run's sorted findings, as indices into the rules' lists joined.
 
-A file is reused when its ``(path, mode, blob id, role)`` is among the stored ones and it is not
-modified now.  The entry is written again only when it was missing or when the files computed
-afresh are many (more than 1/8 of the targets): a run after a 20-file change reads the entry and
-computes those 20 files, and the next run does the same against the same entry.  An entry is
-written atomically in parts, each checksummed (a head with the key and the files, then each
-rule's findings in parts of ``_PIECE`` rows, read one at a time); a missing, truncated, damaged or other-key entry is a miss
-(every file computed), never a wrong answer.  A run that said a note while computing stores
-nothing.
+The engine (``checks/engine.py``) rebuilds the sorted list from the order at C speed, cuts the
+findings of the files computed afresh and of the other rules whose findings differ from the
+stored ones, and merges what it computed into it (:func:`merge_sorted`).
+
+The entry is written again only when it was missing or when the files that differ from it are
+many (more than 1/8 of the targets).  Meanwhile a delta beside it (``.delta``: those files'
+``(path, mode, blob id, role)`` rows and findings, of that entry's identity) is written when
+they change, so a run computes only the files changed since the last run, not every file
+changed since the entry was written.  Every part is checksummed (a head with the key and the
+files, then each rule's findings in parts of ``_PIECE`` rows, read one at a time); a missing,
+truncated, damaged or other-key entry or delta is a miss (every file computed), never a wrong
+answer.  A run that said a note while computing stores nothing.
 """
 
 from __future__ import annotations
@@ -64,6 +71,7 @@ _REWRITE_SHARE = 8
 _PIECE = 32768  # findings made per piece of stored rows
 _PATH = itemgetter(0)
 _SECOND = itemgetter(1)
+_BISECT_KEY = sys.version_info >= (3, 10)
 _MODE = attrgetter("mode")
 _BLOB = attrgetter("blob")
 _ROLE = attrgetter("role")
@@ -310,7 +318,9 @@ def merge_sorted(base: List[Finding], added: List[Finding]) -> List[Finding]:
         return base
     if not base:
         return added
-    column = list(map(_ENTRY_PATH, base))
+    # Python 3.10+ bisects by a key (a few look-ups per added path); 3.9 by a path column
+    column: list = base if _BISECT_KEY else list(map(_ENTRY_PATH, base))
+    key = {"key": _ENTRY_PATH} if _BISECT_KEY else {}
     out: List[Finding] = []
     start = 0
     index = 0
@@ -320,8 +330,8 @@ def merge_sorted(base: List[Finding], added: List[Finding]) -> List[Finding]:
         end = index + 1
         while end < total and added[end].path == path:
             end += 1
-        low = bisect_left(column, path, start)
-        high = bisect_right(column, path, low)
+        low = bisect_left(column, path, start, **key)
+        high = bisect_right(column, path, low, **key)
         out.extend(base[start:low])
         if low == high:
             out.extend(added[index:end])

@@ -9,7 +9,8 @@ loaded configuration, where the project sits in its repository and which files a
     The code-owners file as discovered and read (its location, dialect and the evidence for it,
     its bytes) and the project's path list with the kinds of its entries.  A CODEOWNERS line
     matches paths, never content, so an edit of 20 files reuses the findings whole, while an
-    added, renamed or deleted file, a changed CODEOWNERS or configuration computes them again.
+    added, renamed or deleted file, a changed CODEOWNERS or configuration computes them again
+    (OWN003, OWN004, OWN005, OWN006 (the roster is configuration), OWN008, OWN010).
 
 ``PATHS_AND_MANIFESTS``
     The project's path list with the kinds of its entries, and every package manifest (a file
