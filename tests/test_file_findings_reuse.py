@@ -161,6 +161,10 @@ def test_gone_ranges_cut_the_findings_of_gone_paths() -> None:
     pytest.param([Finding("OWN001", "a\0b", "x\ny", None, None, "error", "", None, None),
                   Finding("OWN001", "c", "x\ny", 3, 0, "error", "k\0", 3, 7)], id="a NUL in a text"),
     pytest.param([Finding("TST001", "same", "p", 1, 2, "warning", "p", 3, 4)] * 3, id="every column the same"),
+    pytest.param([Finding("DOC001", f"m{i % 3}", f"p{i}", 300 + i % 2, None, "warning" if i % 5 else "error", f"k{i % 4}",
+                          None if i % 3 else 1000 + i % 2) for i in range(40)], id="few distinct values"),
+    pytest.param([Finding("DOC001", "a\0b" if i % 2 else "c", "p", i % 2 or None) for i in range(6)],
+                 id="few distinct values, a NUL in one"),
 ])
 def test_stored_columns_of_findings_round_trip(found) -> None:
     back = filereuse._decode(filereuse._encode(found))

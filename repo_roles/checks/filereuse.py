@@ -358,6 +358,12 @@ def _encode(found: List[Finding]) -> tuple:
             out.append(("runs", _text(paths), array("q", map(len, map(list, map(_SECOND, groupby(column))))).tobytes()))
         elif column and column.count(column[0]) == len(column):
             out.append(("same", column[0]))
+        elif len(set(column)) * 2 <= len(column):  # each distinct value once, and an index per row
+            numbers: Dict[object, int] = {}
+            codes = array("q", [numbers.setdefault(v, len(numbers)) for v in column])
+            values = list(numbers)
+            texts = all(type(v) is str for v in values)
+            out.append(("dict", _text(values) if texts else values, texts, codes.tobytes()))
         elif index in (3, 4, 7, 8):  # line, column, end line, end column
             out.append(("ints", array("q", [_NONE if v is None else v for v in column]).tobytes()))
         else:
@@ -402,6 +408,13 @@ def _decode(value: object) -> List[Finding]:
             columns.append(values)
         elif kind == "text":
             columns.append(_untext(data[0]))
+        elif kind == "dict":  # shared values: one object per distinct value, not per row
+            values = _untext(data[0]) if data[1] else data[0]
+            codes = array("q")
+            codes.frombytes(data[2])
+            if not isinstance(values, list) or (codes and (min(codes) < 0 or max(codes) >= len(values))):
+                raise ValueError("malformed")
+            columns.append(list(map(values.__getitem__, codes)))
         else:
             raise ValueError("malformed")
         if kind != "same" and len(columns[-1]) != size:
