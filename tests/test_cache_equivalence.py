@@ -427,22 +427,23 @@ def suppression_removed(root: Path) -> None:
 
 def staged_edit_first(root: Path) -> None:
     """A module loses a docstring, staged: a file changed since the stored findings were written."""
-    text = (root / "backend/src/app/orders.py").read_text()
-    write_files(root, {"backend/src/app/orders.py": text.replace('"""Place an order."""\n', "", 1)})
-    git(root, "add", "backend/src/app/orders.py")
+    text = (root / "backend/src/app/ordering.py").read_text()
+    write_files(root, {"backend/src/app/ordering.py": text.replace('"""Place an order."""\n', "", 1)})
+    git(root, "add", "backend/src/app/ordering.py")
 
 
 def staged_edit_second(root: Path) -> None:
     """Another module changes, staged: the first one's findings come from the delta kept beside the
     stored entry, this one is computed."""
-    write_files(root, {"backend/src/app/helpers.py": HELPERS + "\n\ndef more(x):\n    return x\n"})
-    git(root, "add", "backend/src/app/helpers.py")
+    text = (root / "backend/src/app/copy_of_helpers.py").read_text()
+    write_files(root, {"backend/src/app/copy_of_helpers.py": text + "\n\ndef more(x):\n    return x\n"})
+    git(root, "add", "backend/src/app/copy_of_helpers.py")
 
 
 def staged_edit_first_undone(root: Path) -> None:
     """The first module is back as the stored entry has it: the delta's row for it no longer holds."""
-    git(root, "reset", "-q", "--", "backend/src/app/orders.py")
-    git(root, "checkout", "--", "backend/src/app/orders.py")
+    git(root, "reset", "-q", "--", "backend/src/app/ordering.py")
+    git(root, "checkout", "--", "backend/src/app/ordering.py")
 
 
 def not_a_package_yet(root: Path) -> None:
