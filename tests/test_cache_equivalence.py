@@ -475,11 +475,15 @@ def manifest_edited_in_the_work_tree(root: Path) -> None:
 def config_rule_options(root: Path) -> None:
     """A rule's options and severities change in the configuration ([docs] package-dirs, [lint]
     severity): the stored findings are of the rules on and their severities."""
-    text = (root / "pyproject.toml").read_text()
-    text = text.replace("[tool.repo-roles.docs]\n", '[tool.repo-roles.docs]\npackage-dirs = ["services/*"]\n', 1)
-    text = text.replace("[tool.repo-roles.lint]\n",
-                        '[tool.repo-roles.lint]\nseverity = { "DOC003" = "error", "TST001" = "error" }\n', 1)
-    (root / "pyproject.toml").write_text(text)
+    config = root / "repo-roles.toml"
+    prefix = ""
+    if not config.exists():  # moved into pyproject.toml by an earlier step
+        config, prefix = root / "pyproject.toml", "tool.repo-roles."
+    text = config.read_text()
+    assert f"[{prefix}docs]\n" in text and f"[{prefix}lint]\n" in text
+    text = text.replace(f"[{prefix}docs]\n", f'[{prefix}docs]\npackage-dirs = ["services/*"]\n', 1)
+    text = text.replace(f"[{prefix}lint]\n", f'[{prefix}lint]\nseverity = {{ "DOC003" = "error", "TST001" = "error" }}\n', 1)
+    config.write_text(text)
 
 
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [

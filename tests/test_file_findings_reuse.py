@@ -259,3 +259,17 @@ def test_changes_since_the_entry_are_not_computed_again(make_repo, asked) -> Non
     found = _run(root)
     assert asked["DOC001"][-1] == []
     assert found == _run(root, use_cache=False)
+
+
+def test_targets_among_a_few_of_many() -> None:
+    """A few paths of many targets are found by bisection, as the whole look finds them."""
+    from types import SimpleNamespace
+
+    from repo_roles.inventory import FileEntry
+
+    targets = [FileEntry(f"d{i // 100}/f{i:05}.py", "file", 0o100644, "0" * 40, True) for i in range(3000)]
+    context = SimpleNamespace(targets=targets)
+    wanted = frozenset({"d7/f00712.py", "d0/f00003.py"})
+    assert filereuse.targets_among(context, wanted) == [targets[3], targets[712]]
+    assert filereuse.targets_among(context, frozenset({"d0/f00003.py", "missing.py"})) == [targets[3]]
+    assert filereuse.targets_among(context, None) is targets

@@ -599,4 +599,13 @@ def targets_among(context: "ProjectContext", paths: Optional[FrozenSet[str]]) ->
     targets = context.targets
     if paths is None:
         return targets
+    if _BISECT_KEY and len(paths) * 256 < len(targets):  # a few: by bisection over the targets (sorted by path)
+        found = []
+        for path in sorted(paths):
+            index = bisect_left(targets, path, key=_ENTRY_PATH)
+            if index == len(targets) or targets[index].path != path:
+                break  # not found so: not sorted, or not a target; the look below decides
+            found.append(targets[index])
+        else:
+            return found
     return list(compress(targets, map(paths.__contains__, map(_ENTRY_PATH, targets))))
