@@ -1,12 +1,13 @@
 """Benchmark: the CPU time of the rules (``checks.engine.run_checks``) after a small change
 (issue 13), this tree against a baseline, interleaved.
 
-    python benchmarks/bench_rules_changed.py --copy DIR [--files 20] [--runs 5]
+    python benchmarks/bench_rules_changed.py --copy DIR [--files 20] [--tests 0] [--runs 5]
                                              [--old-python PY --old-path SRC] [--cache DIR] [--old-cache DIR]
 
 ``DIR`` is a copy of a ``generate_repo.py`` repository that this script edits (one line appended
-to ``--files`` tracked ``.py`` modules, left dirty, taken back with ``git checkout --`` after
-each round).  Each round runs, with each version in alternating order and each in a fresh
+to ``--files`` tracked ``.py`` files, left dirty, taken back with ``git checkout --`` after
+each round): ``--tests`` of them are test files (``--files 20 --tests 5``: 15 modules and 5
+tests), the others modules.  Each round runs, with each version in alternating order and each in a fresh
 process with its own warm cache: a scan, the stages the rules read (documentation, test
 evidence, the modules' test answers), then ``run_checks`` alone, timed by ``time.process_time``
 (the process's user + system CPU), and the process's peak RSS; the cyclic garbage collector is
@@ -60,6 +61,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copy", type=Path, required=True)
     parser.add_argument("--files", type=int, default=20)
+    parser.add_argument("--tests", type=int, default=0, help="how many of the files are tests")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--old-python", default=None)
     parser.add_argument("--old-path", default=None)
@@ -69,9 +71,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     versions = {"this tree": (sys.executable, None, args.cache)}
     if args.old_python or args.old_path:
         versions["baseline"] = (args.old_python or sys.executable, args.old_path, args.old_cache)
-    listed = [p for p in _git(args.copy, "ls-files", "*.py").splitlines()
-              if "/tests/" not in p and "/test_" not in p]
-    modules = listed[1000:1000 + args.files]
+    listed = _git(args.copy, "ls-files", "*.py").splitlines()
+    tests = [p for p in listed if "/tests/" in p or "/test_" in p]
+    listed = [p for p in listed if "/tests/" not in p and "/test_" not in p]
+    modules = listed[1000:1000 + args.files - args.tests] + tests[500:500 + args.tests]
     figures: Dict[str, List[Dict[str, float]]] = {name: [] for name in versions}
     loads = []
     for number in range(args.runs + 1):
@@ -92,7 +95,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         rss = [r["rss"] for r in rows]
         print(f"{name}: run_checks CPU median {statistics.median(cpu):.3f} s [{min(cpu):.3f}-{max(cpu):.3f}], "
               f"peak RSS median {statistics.median(rss):.0f} MB, {rows[-1]['findings']} findings, {len(rows)} runs")
-    print(f"load average (1 min) before the rounds: {min(loads):.2f}-{max(loads):.2f}")
+    print(f"changed: {args.files - args.tests} modules, {args.tests} tests; "
+          f"load average (1 min) before the rounds: {min(loads):.2f}-{max(loads):.2f}")
     return 0
 
 

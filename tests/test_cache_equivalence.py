@@ -438,6 +438,74 @@ def namesake_test_imports(root: Path) -> None:
     stored evidence is updated, the imports looked up by file name)."""
     write_files(root, {"backend/tests/test_ledger.py": "from app.ledger import ledger\nfrom app import rates\n\n\n"
                        "def test_ledger():\n    assert ledger(1) and rates\n"})
+# -- steps that move the stored findings of the rules (checks/filereuse.py, checks/reuse.py) ----
+
+
+def suppression_removed(root: Path) -> None:
+    """The inline suppression comment goes again (unstaged): the findings it hid come back."""
+    text = (root / "web/src/api.ts").read_text()
+    write_files(root, {"web/src/api.ts": text.replace("// repo-roles: ignore-file[DOC001]\n", "")})
+
+
+def staged_edit_first(root: Path) -> None:
+    """A module loses a docstring, staged: a file changed since the stored findings were written."""
+    text = (root / "backend/src/app/ordering.py").read_text()
+    write_files(root, {"backend/src/app/ordering.py": text.replace('"""Place an order."""\n', "", 1)})
+    git(root, "add", "backend/src/app/ordering.py")
+
+
+def staged_edit_second(root: Path) -> None:
+    """Another module changes, staged: the first one's findings come from the delta kept beside the
+    stored entry, this one is computed."""
+    text = (root / "backend/src/app/copy_of_helpers.py").read_text()
+    write_files(root, {"backend/src/app/copy_of_helpers.py": text + "\n\ndef more(x):\n    return x\n"})
+    git(root, "add", "backend/src/app/copy_of_helpers.py")
+
+
+def staged_edit_first_undone(root: Path) -> None:
+    """The first module is back as the stored entry has it: the delta's row for it no longer holds."""
+    git(root, "reset", "-q", "--", "backend/src/app/ordering.py")
+    git(root, "checkout", "--", "backend/src/app/ordering.py")
+
+
+def not_a_package_yet(root: Path) -> None:
+    """A pyproject.toml without a project table (a tool's settings only) and a module beside it,
+    committed: no package directory (DOC003)."""
+    write_files(root, {"services/tools/pyproject.toml": "[tool.black]\nline-length = 100\n",
+                       "services/tools/lint.py": "def lint():\n    return 0\n"})
+    commit(root, "tools")
+
+
+def manifest_gains_a_project_table(root: Path) -> None:
+    """That pyproject.toml gains [project], committed: the same paths, a package without README;
+    DOC003's stored findings are keyed by each manifest's blob id."""
+    write_files(root, {"services/tools/pyproject.toml": '[project]\nname = "tools"\n\n[tool.black]\nline-length = 100\n'})
+    commit(root, "tools is a package")
+
+
+def package_readme_added(root: Path) -> None:
+    """The package gains a README (staged)."""
+    write_files(root, {"services/tools/README.md": "# Tools\n"})
+    git(root, "add", "services/tools/README.md")
+
+
+def manifest_edited_in_the_work_tree(root: Path) -> None:
+    """The manifest loses [project] in the work tree only: its blob id no longer stands for it."""
+    write_files(root, {"services/tools/pyproject.toml": "[tool.black]\nline-length = 100\n"})
+
+
+def config_rule_options(root: Path) -> None:
+    """A rule's options and severities change in the configuration ([docs] package-dirs, [lint]
+    severity): the stored findings are of the rules on and their severities."""
+    config = root / "repo-roles.toml"
+    prefix = ""
+    if not config.exists():  # moved into pyproject.toml by an earlier step
+        config, prefix = root / "pyproject.toml", "tool.repo-roles."
+    text = config.read_text()
+    assert f"[{prefix}docs]\n" in text and f"[{prefix}lint]\n" in text
+    text = text.replace(f"[{prefix}docs]\n", f'[{prefix}docs]\npackage-dirs = ["services/*"]\n', 1)
+    text = text.replace(f"[{prefix}lint]\n", f'[{prefix}lint]\nseverity = {{ "DOC003" = "error", "TST001" = "error" }}\n', 1)
+    config.write_text(text)
 
 
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
@@ -476,6 +544,15 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("four modules and a namesake test added", modules_added_with_a_namesake_test),
     ("the four modules edited together", modules_edited_together),
     ("the namesake test imports two of them", namesake_test_imports),
+    ("the inline suppression removed", suppression_removed),
+    ("a module edited, staged", staged_edit_first),
+    ("another module edited, staged", staged_edit_second),
+    ("the first edit undone", staged_edit_first_undone),
+    ("a pyproject.toml that is no package", not_a_package_yet),
+    ("it gains a project table", manifest_gains_a_project_table),
+    ("a package README added", package_readme_added),
+    ("the manifest edited in the work tree", manifest_edited_in_the_work_tree),
+    ("config: a rule's options and severities", config_rule_options),
 ]
 
 COMMANDS = {

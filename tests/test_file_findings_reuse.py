@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from array import array
 from pathlib import Path
 from typing import List
 
@@ -126,7 +127,7 @@ def test_a_damaged_entry_is_a_miss(make_repo, asked, damage) -> None:
     elif damage == "flipped":
         data = data[:-5] + bytes([data[-5] ^ 0xFF]) + data[-4:]
     else:  # a well-formed entry of another key
-        filereuse._write(entry, "another key", filereuse._columns([], [], [], []), {"DOC001": []}, frozenset())
+        filereuse._write(entry, "another key", filereuse._columns([], [], [], []), {"DOC001": []}, array("l"))
         data = entry.read_bytes()
     entry.write_bytes(data)
     assert _run(root) == first
@@ -147,18 +148,42 @@ def test_a_rule_declaring_file_inputs_takes_paths() -> None:
     assert "ZZZ901" not in RULES and "ZZZ902" not in RULES
 
 
-def test_without_cuts_the_rows_of_gone_paths() -> None:
-    rows = [("R", "m", p, i, None, "warning", "", None, None) for i, p in enumerate("aabbbcd")]
-    assert filereuse._without(rows, frozenset({"b", "d", "x"})) == [rows[0], rows[1], rows[5]]
-    assert filereuse._without(rows, frozenset()) is rows
+def test_gone_ranges_cut_the_findings_of_gone_paths() -> None:
+    found = [Finding("R", "m", p, i, None, "warning") for i, p in enumerate("aabbbcd")]
+    assert filereuse.gone_ranges(found, frozenset({"b", "d", "x"})) == [(2, 5), (6, 7)]
+    assert filereuse.gone_ranges(found, frozenset()) == []
 
 
-def test_as_findings_keeps_the_order_and_empties_the_rows() -> None:
-    rows = [("R", "m", f"p{i:06}", i, None, "warning", "", None, None) for i in range(70000)]
-    expected = [Finding(*r) for r in rows]
-    found = filereuse._as_findings(rows)
-    assert found == expected and all(type(f) is Finding for f in found)
-    assert rows == []
+@pytest.mark.parametrize("found", [
+    pytest.param([], id="none"),
+    pytest.param([Finding("DOC001", f"m{i}", f"p{i // 3:06}", i or None, None, "warning", f"k{i}", None if i % 2 else i + 4)
+                  for i in range(700)], id="varied"),
+    pytest.param([Finding("OWN001", "a\0b", "x\ny", None, None, "error", "", None, None),
+                  Finding("OWN001", "c", "x\ny", 3, 0, "error", "k\0", 3, 7)], id="a NUL in a text"),
+    pytest.param([Finding("TST001", "same", "p", 1, 2, "warning", "p", 3, 4)] * 3, id="every column the same"),
+    pytest.param([Finding("DOC001", f"m{i % 3}", f"p{i}", 300 + i % 2, None, "warning" if i % 5 else "error", f"k{i % 4}",
+                          None if i % 3 else 1000 + i % 2) for i in range(40)], id="few distinct values"),
+    pytest.param([Finding("DOC001", "a\0b" if i % 2 else "c", "p", i % 2 or None) for i in range(6)],
+                 id="few distinct values, a NUL in one"),
+])
+def test_stored_columns_of_findings_round_trip(found) -> None:
+    back = filereuse._decode(filereuse._encode(found))
+    assert back == found and all(type(f) is Finding for f in back)
+
+
+def test_a_malformed_column_is_refused() -> None:
+    encoded = list(filereuse._encode([Finding("R", "m", "p", 1), Finding("R", "n", "q", 2)]))
+    encoded[2] = ("text", "only one")
+    with pytest.raises(ValueError):
+        filereuse._decode(tuple(encoded))
+
+
+def test_merge_sorted_equals_a_sort_of_both() -> None:
+    base = sorted([Finding("DOC001", f"m{i}", f"p{i % 50:03}", i % 7 or None) for i in range(400)], key=Finding.sort_key)
+    added = sorted([Finding("TST001", "t", f"p{i:03}", None) for i in range(0, 60, 3)]
+                   + [Finding("DOC001", "z", "p000", 2), Finding("OWN001", "o", "zz", None)], key=Finding.sort_key)
+    assert filereuse.merge_sorted(base, added) == sorted(base + added, key=Finding.sort_key)
+    assert filereuse.merge_sorted(base, []) is base and filereuse.merge_sorted([], added) is added
 
 
 def test_selection_and_suppressions_apply_to_reused_findings(make_repo, asked) -> None:
@@ -208,3 +233,43 @@ def test_stored_columns_round_trip(paths, modes, blobs, roles) -> None:
     assert filereuse._split(1, known[1], len(paths)) == modes
     assert filereuse._split(2, known[2], len(paths)) == [b or "" for b in blobs]
     assert filereuse._split(3, known[3], len(paths)) == roles
+
+
+def test_changes_since_the_entry_are_not_computed_again(make_repo, asked) -> None:
+    """The entry is written again only past 1/8 of the targets; meanwhile a delta beside it keeps
+    the files changed since, so a run computes only the files changed since the last run (issue
+    13: work proportional to what changed, not to what accumulated)."""
+    root = make_repo({**FILES, **{f"app/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(20)}})
+    _run(root)
+    write_files(root, {"app/m1.py": '"""Now documented."""\n\n\ndef f1():\n    """F1."""\n'})
+    git(root, "add", "app/m1.py")  # staged: its blob id stands for its content
+    _run(root)
+    assert asked["DOC001"][-1] == ["app/m1.py"]
+    write_files(root, {"app/m2.py": "def f2():\n    return 22\n"})
+    git(root, "add", "app/m2.py")
+    found = _run(root)
+    assert asked["DOC001"][-1] == ["app/m2.py"]  # m1 from the delta
+    assert found == _run(root, use_cache=False)
+    delta = _entry().with_suffix(".delta")
+    assert delta.is_file()
+    delta.write_bytes(delta.read_bytes()[:-3])  # truncated: a miss, both files computed
+    assert _run(root) == found
+    assert asked["DOC001"][-1] == ["app/m1.py", "app/m2.py"]
+    git(root, "checkout", "HEAD", "--", "app/m1.py")  # m1 back to the entry's content
+    found = _run(root)
+    assert asked["DOC001"][-1] == []
+    assert found == _run(root, use_cache=False)
+
+
+def test_targets_among_a_few_of_many() -> None:
+    """A few paths of many targets are found by bisection, as the whole look finds them."""
+    from types import SimpleNamespace
+
+    from repo_roles.inventory import FileEntry
+
+    targets = [FileEntry(f"d{i // 100}/f{i:05}.py", "file", 0o100644, "0" * 40, True) for i in range(3000)]
+    context = SimpleNamespace(targets=targets)
+    wanted = frozenset({"d7/f00712.py", "d0/f00003.py"})
+    assert filereuse.targets_among(context, wanted) == [targets[3], targets[712]]
+    assert filereuse.targets_among(context, frozenset({"d0/f00003.py", "missing.py"})) == [targets[3]]
+    assert filereuse.targets_among(context, None) is targets

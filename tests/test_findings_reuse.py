@@ -55,19 +55,19 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict:
 
 def test_the_costly_ownership_rules_declare_their_inputs() -> None:
     declared = {rule.id for rule in iter_rules() if rule.inputs == OWNERSHIP_AND_PATHS}
-    assert {"OWN003", "OWN004", "OWN005", "OWN008", "OWN010"} <= declared
+    assert {"OWN003", "OWN004", "OWN005", "OWN006", "OWN008", "OWN010"} <= declared
 
 
 def test_content_edit_reuses_findings_whole(make_repo, counted) -> None:
     root = make_repo(FILES)
     first = _run(root)
     assert {f.rule_id for f in first} >= {"OWN003", "OWN005"}  # /legacy/ matches nothing; api/ shadowed
-    assert counted == {"OWN003": 1, "OWN004": 1, "OWN005": 1, "OWN008": 1, "OWN010": 1}
+    assert counted == {"OWN003": 1, "OWN004": 1, "OWN005": 1, "OWN006": 1, "OWN008": 1, "OWN010": 1}
     write_files(root, {"web/src/app.ts": "export const b = 2;\n", "backend/app.py": "x = 2\n"})  # no path changes
     assert _run(root) == first
-    assert counted == {"OWN003": 1, "OWN004": 1, "OWN005": 1, "OWN008": 1, "OWN010": 1}  # not run again
+    assert counted == {"OWN003": 1, "OWN004": 1, "OWN005": 1, "OWN006": 1, "OWN008": 1, "OWN010": 1}  # not run again
     assert _run(root, use_cache=False) == first
-    assert counted == {"OWN003": 2, "OWN004": 2, "OWN005": 2, "OWN008": 2, "OWN010": 2}  # --no-cache always computes
+    assert counted == {"OWN003": 2, "OWN004": 2, "OWN005": 2, "OWN006": 2, "OWN008": 2, "OWN010": 2}  # --no-cache always computes
 
 
 def test_a_new_path_computes_them_again(make_repo, counted) -> None:

@@ -1,35 +1,42 @@
-"""Findings kept per file: a file-scope rule reports afresh only on the files whose inputs changed.
+"""The findings of the last whole-project run, kept so that a run does work proportional to what
+changed: a file-scope rule reports afresh only on the files whose inputs changed, and no
+finding that is reused is sorted again.
 
 A file-scope rule that declares ``inputs=FILE_INPUTS`` reads nothing of a file but the file
 itself: its path, its content, its role and its owners (and, for the whole project, the
 configuration and the ownership files).  It takes the files to report on
-(``check(context, paths)``; ``paths=None``: every target).  On a whole-project scan the engine
-asks :class:`FileFindings` for its findings: the stored findings of every file whose inputs are
-the stored ones, and the rule's findings on the other files (added, edited, re-classified).
+(``check(context, paths)``; ``paths=None``: every target).
 
 The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), holds:
 
 * its key: the tool's files, the interpreter's version and the documentation analyzers at hand,
-  the loaded configuration (the root as a token), where the project
-  sits in its repository, and the ownership as resolved (the code-owners file as discovered, the
-  digest of every ownership file read: ``Ownership.inputs_key``) -- a change of any of them
-  computes every file again;
+  the loaded configuration (the root as a token), where the project sits in its repository,
+  the ownership as resolved (the code-owners file as discovered, the digest of every ownership
+  file read: ``Ownership.inputs_key``) and the rules on with their severities (the findings are
+  stored as the selection accepted them) -- a change of any of them computes every file again;
 * every file it knows as ``(path, mode, blob id, role)``, kept as four joined columns (a run
   where they are equal compares four strings; a column that differs is split and compared
-  file by file at C speed): git's index record of a clean file stands for its content.  Files whose content no index id describes (modified in the work
-  tree as ``git diff-files`` reports them, untracked, symlinks, submodules) and files whose
-  documentation is read across files (Rust: ``coverage/rust_crate.py`` reads the crate) are
-  never known, so they are computed on every run;
-* each rule's findings, as plain tuples.
+  file by file at C speed): git's index record of a clean file stands for its content.  Files
+  whose content no index id describes (modified in the work tree as ``git diff-files`` reports
+  them, untracked, symlinks, submodules) and files whose documentation is read across files
+  (Rust: ``coverage/rust_crate.py`` reads the crate) are never known, so they are computed on
+  every run;
+* each rule's accepted findings (before inline suppressions; SUP001's are never stored), by
+  path, as columns (:func:`_encode`: rebuilt into findings at C speed);
+* the order of the run's sorted findings, as indices into the rules' lists joined.
 
-A file is reused when its ``(path, mode, blob id, role)`` is among the stored ones and it is not
-modified now.  The entry is written again only when it was missing or when the files computed
-afresh are many (more than 1/8 of the targets): a run after a 20-file change reads the entry and
-computes those 20 files, and the next run does the same against the same entry.  An entry is
-written atomically in parts, each checksummed (a head with the key and the files, then each
-rule's findings in parts of ``_PIECE`` rows, read one at a time); a missing, truncated, damaged or other-key entry is a miss
-(every file computed), never a wrong answer.  A run that said a note while computing stores
-nothing.
+The engine (``checks/engine.py``) rebuilds the sorted list from the order at C speed, cuts the
+findings of the files computed afresh and of the other rules whose findings differ from the
+stored ones, and merges what it computed into it (:func:`merge_sorted`).
+
+The entry is written again only when it was missing or when the files that differ from it are
+many (more than 1/8 of the targets).  Meanwhile a delta beside it (``.delta``: those files'
+``(path, mode, blob id, role)`` rows and findings, of that entry's identity) is written when
+they change, so a run computes only the files changed since the last run, not every file
+changed since the entry was written.  Every part is checksummed (a head with the key and the
+files, then each rule's findings in parts of ``_PIECE`` rows, read one at a time); a missing,
+truncated, damaged or other-key entry or delta is a miss (every file computed), never a wrong
+answer.  A run that said a note while computing stores nothing.
 """
 
 from __future__ import annotations
@@ -41,20 +48,21 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from itertools import compress, repeat
+from itertools import chain, compress, count, groupby, repeat
 from operator import attrgetter, itemgetter, ne
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from repo_roles.cachedir import mark_used
-from repo_roles.checks.reuse import config_token, digest_of, entry_path
+from repo_roles.checks.reuse import config_token, digest_of, entry_path, special_kinds
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
+    from repo_roles.checks.selection import RuleSelection
     from repo_roles.context import ProjectContext
 
 FILE_INPUTS = "file"  # the declared inputs of a file-scope rule that reads a file and nothing else
-FORMAT = 1
+FORMAT = 2
 _MAGIC = b"repo-roles file findings\n"
 # Paths whose documentation analysis reads other files (the Rust crate pass): never reused.
 _CROSS_FILE_SUFFIXES = (".rs",)
@@ -62,7 +70,8 @@ _CROSS_FILE_SUFFIXES = (".rs",)
 _REWRITE_SHARE = 8
 _PIECE = 32768  # findings made per piece of stored rows
 _PATH = itemgetter(0)
-_FINDING_PATH = itemgetter(2)
+_SECOND = itemgetter(1)
+_BISECT_KEY = sys.version_info >= (3, 10)
 _MODE = attrgetter("mode")
 _BLOB = attrgetter("blob")
 _ROLE = attrgetter("role")
@@ -72,7 +81,12 @@ Compute = Callable[[Optional[FrozenSet[str]]], Iterable[Finding]]
 
 
 class FileFindings:
-    """The per-file findings of one run: reads the stored entry once, writes it at most once."""
+    """The stored findings of one run: reads the stored entry once, writes it at most once.
+
+    The entry keeps every rule's accepted findings (before inline suppressions; SUP001 is never
+    stored), each rule's list by path, and the order of the whole run's sorted list as indices
+    into those lists joined, so that a run rebuilds the sorted list at C speed and merges what
+    changed into it instead of sorting every finding (:func:`merge_sorted`)."""
 
     def __init__(self, context: "ProjectContext", key: str, entry: Path) -> None:
         self._context = context
@@ -80,60 +94,92 @@ class FileFindings:
         self._entry = entry
         # (paths, modes, blob ids, roles) of the targets, in target order
         self._current: Optional[Tuple[List[str], List[int], List[Optional[str]], List[str]]] = None
-        self._stored_rules: Dict[str, list] = {}
-        self._todo: FrozenSet[str] = context.target_paths  # the targets computed afresh
-        self._gone: FrozenSet[str] = frozenset()  # stored paths whose findings are not reused
+        self.stored: Dict[str, List[Finding]] = {}  # rule id -> its stored findings, by path
+        self.order: Optional[array] = None  # the sorted list as indices into the stored lists joined
+        self.todo: FrozenSet[str] = context.target_paths  # the targets computed afresh
+        self.gone: FrozenSet[str] = frozenset()  # stored paths whose findings are not reused
         self._volatile: FrozenSet[str] = frozenset()
-        self._computed: Dict[str, List[Finding]] = {}
         self._fresh = len(context.targets)  # files computed afresh by the largest rule
+        self._base: Optional[str] = None  # the stored entry's identity (a delta is of one entry)
+        self._delta_rows: FrozenSet[tuple] = frozenset()  # the delta's rows that still hold
+        self._delta_found: Dict[str, List[Finding]] = {}  # their findings, per rule
         self._loaded = False
         self._usable = False
-        self._noted = False  # a rule said a note while computing: the note must be said again
+        self.noted = False  # a rule said a note while computing: the note must be said again
 
     @classmethod
-    def open(cls, context: "ProjectContext") -> Optional["FileFindings"]:
-        """The run's per-file findings; None when this scan cannot reuse any (``--no-cache``, a
+    def open(cls, context: "ProjectContext", selection: "RuleSelection") -> Optional["FileFindings"]:
+        """The run's stored findings; None when this scan cannot reuse any (``--no-cache``, a
         sub-path or given files, no git answer about the work tree)."""
         inventory = context.inventory
         if not context.use_cache or getattr(context, "context_from_index", False) \
                 or inventory.git_root is None or inventory.scope \
                 or len(context.targets) != len(inventory.paths):
             return None
-        return cls(context, _key(context), _entry_path(context))
-
-    def findings(self, rule_id: str, compute: Compute) -> List[Finding]:
-        """The rule's findings on every target: stored ones of unchanged files, the rest computed."""
-        if not self._load():
-            return list(compute(None))
-        notes = len(self._context.notes)
-        stored = self._stored_rules.pop(rule_id, None)
-        if stored is None:  # not stored (a rule selected since): every file
-            found = list(compute(None))
-            self._fresh = len(self._context.targets)
-        else:
-            found = stored
-            # asked even about no file: the rule reads the stages it reads without a cache
-            found.extend(compute(self._todo))
-            self._fresh = max(self._fresh, len(self._todo))
-        self._noted = self._noted or len(self._context.notes) != notes
-        self._computed[rule_id] = found
+        found = cls(context, _key(context, selection), _entry_path(context))
+        found._file_rules = frozenset(r for r, rule in selection.enabled.items() if rule.inputs == FILE_INPUTS)
         return found
 
-    def save(self) -> None:
-        """Store the run's findings when the entry was missing or is far behind (best effort)."""
-        if not self._usable or not self._computed or self._noted:
-            return
-        if self._fresh * _REWRITE_SHARE <= len(self._context.targets):
-            return
+    def file_findings(self, rule_id: str, compute: Compute) -> Optional[List[Finding]]:
+        """A file rule's findings on the targets computed afresh (its stored ones are
+        ``stored[rule_id]`` less the ``gone`` paths); None when it has none stored (then the
+        caller computes every target)."""
+        if not self.load() or rule_id not in self.stored:
+            self._fresh = len(self._context.targets)
+            return None
+        notes = len(self._context.notes)
+        # asked even about no file: the rule reads the stages it reads without a cache
+        found = list(compute(self.todo))
+        self.noted = self.noted or len(self._context.notes) != notes
+        found.extend(self._delta_found.get(rule_id, ()))
+        return found
+
+    def must_save(self) -> bool:
+        """Store the run when the entry was missing or is far behind."""
+        return self._usable and not self.noted and self._fresh * _REWRITE_SHARE > len(self._context.targets)
+
+    def save(self, lists: Dict[str, List[Finding]], ordered: List[Finding]) -> None:
+        """Store each rule's accepted findings (``lists``, by path) and the order of ``ordered``
+        (every one of them, sorted) as indices into ``lists`` joined (best effort)."""
         assert self._current is not None
         volatile = self._volatile
         paths, modes, blobs, roles = self._current
-        if volatile:  # no blob id: never the same as a later run's
+        if volatile:  # no blob id: never the same as a later run's; their findings not stored
             blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
-        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), self._computed, volatile)
+            lists = {rule_id: [f for f in found if f.path not in volatile] if rule_id in self._file_rules else found
+                     for rule_id, found in lists.items()}
+            kept = set(map(id, chain.from_iterable(lists.values())))
+            ordered = [f for f in ordered if id(f) in kept]
+        position = dict(zip(map(id, chain.from_iterable(lists.values())), count()))
+        try:
+            order = array("l", map(position.__getitem__, map(id, ordered)))
+        except KeyError:  # not every finding is in a list: nothing stored
+            return
+        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order)
+
+    def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
+        """Store, beside an entry not written again, the findings of the files that differ from
+        it (``lists``: each file rule's findings on them) with their ``(path, mode, blob id,
+        role)``, when they are not the delta read: the next run computes only the files changed
+        since, however many changed since the entry was written (best effort)."""
+        if not self._usable or self.noted or self._base is None or self._current is None:
+            return
+        rows = frozenset(self._rows_of(self._base_todo - self._volatile))
+        if rows == self._delta_rows:
+            return
+        paths = frozenset(map(_PATH, rows))
+        lists = {rule_id: [f for f in found if f.path in paths] for rule_id, found in lists.items()}
+        _write_delta(_delta_path(self._entry), self._key, self._base, sorted(rows), lists)
+
+    def _rows_of(self, paths: FrozenSet[str]) -> Iterator[tuple]:
+        """``(path, mode, blob id, role)`` of the targets among ``paths``, picked at C speed."""
+        assert self._current is not None
+        return compress(zip(*self._current), map(paths.__contains__, self._current[0]))
+
+    _file_rules: FrozenSet[str] = frozenset()  # the rules on that declare FILE_INPUTS
 
     # -- the stored entry against this run's files ---------------------------------------------
-    def _load(self) -> bool:
+    def load(self) -> bool:
         """Read the entry on first use; False when nothing can be reused in this run."""
         if self._loaded:
             return self._usable
@@ -156,14 +202,35 @@ class FileFindings:
             if head is None:
                 return True
             mark_used(self._entry)
-            known, counts = head
+            known, counts, base = head
             self._compare(known)
             del known, head
-            stored = _read_rules(handle, counts, self._gone)
-        if stored is not None:
-            self._stored_rules = stored
-            self._fresh = len(self._todo)
+            stored = _read_rules(handle, counts)
+        if stored is None:
+            self.todo = context.target_paths
+            self.gone = frozenset()
+            return True
+        self.stored, self.order = stored
+        self._base = f"{base}:{len(self.order)}"
+        self._base_todo = self.todo
+        self._fresh = len(self.todo)
+        if self.todo:
+            self._take_delta()
         return True
+
+    _base_todo: FrozenSet[str] = frozenset()
+
+    def _take_delta(self) -> None:
+        """The files of the stored delta whose inputs are this run's: not computed again."""
+        delta = _read_delta(_delta_path(self._entry), self._key, self._base, self._file_rules.intersection(self.stored))
+        if delta is None:
+            return
+        rows, found = delta
+        holding = frozenset(rows).intersection(self._rows_of(self.todo - self._volatile))
+        served = frozenset(map(_PATH, holding))
+        self._delta_rows = holding if len(holding) == len(rows) else frozenset()
+        self._delta_found = {rule_id: [f for f in found_of if f.path in served] for rule_id, found_of in found.items()}
+        self.todo = self.todo - served
 
     def _compare(self, known: list) -> None:
         """Which targets are computed afresh, and which stored paths' findings are cut.  The
@@ -184,11 +251,11 @@ class FileFindings:
             stored_paths: Iterable[str] = paths
         else:  # files added or removed
             stored_paths = _split(0, known[0], -1)
-            count = len(stored_paths)
-            same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], count) for i in (1, 2, 3))))
+            size = len(stored_paths)
+            same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
             reusable = frozenset(map(_PATH, same)) - volatile
-        self._todo = context.target_paths - reusable
-        self._gone = frozenset(stored_paths) - reusable
+        self.todo = context.target_paths - reusable
+        self.gone = frozenset(stored_paths) - reusable
 
 
 def _columns(paths: List[str], modes: List[int], blobs: List[Optional[str]], roles: List[str]) -> list:
@@ -219,43 +286,143 @@ def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
     if modified is None:
         return None
     out = set(modified)
-    out.update(inventory.special_kinds())
+    out.update(special_kinds(context))
     out.update(inventory.untracked_paths())
     paths = inventory.paths
     out.update(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))
     return frozenset(out)
 
 
-def _as_findings(rows: list) -> List[Finding]:
-    """``rows`` as findings, at C speed; ``rows`` is emptied piece by piece as it goes, so the
-    tuples and the findings are not all held at once."""
-    out: List[Finding] = []
-    while rows:
-        out.extend(map(tuple.__new__, repeat(Finding), rows[:_PIECE]))
-        del rows[:_PIECE]
-    return out
-
-
-def _without(rows: list, gone: FrozenSet[str]) -> list:
-    """``rows`` (sorted by path) without those of the ``gone`` paths: a slice cut per path."""
-    if not gone or not rows:
-        return rows
-    column = list(map(_FINDING_PATH, rows))
-    out: list = []
-    start = 0
+def gone_ranges(found: List[Finding], gone: FrozenSet[str]) -> List[Tuple[int, int]]:
+    """The index ranges of ``found`` (sorted by path) holding the findings of the ``gone``
+    paths: one bisection per gone path."""
+    if not gone or not found:
+        return []
+    column = list(map(_ENTRY_PATH, found))
+    out: List[Tuple[int, int]] = []
     for path in sorted(gone):
-        low = bisect_left(column, path, start)
-        if low == len(column):
-            break
-        if column[low] != path:
-            continue
-        out.extend(rows[start:low])
-        start = bisect_right(column, path, low)
-    out.extend(rows[start:])
+        low = bisect_left(column, path)
+        if low < len(column) and column[low] == path:
+            out.append((low, bisect_right(column, path, low)))
     return out
 
 
-def _key(context: "ProjectContext") -> str:
+def merge_sorted(base: List[Finding], added: List[Finding]) -> List[Finding]:
+    """``base`` and ``added`` (each sorted by :meth:`Finding.sort_key`) as one sorted list.
+
+    The work grows with ``added``: ``base``'s slices are copied whole between the paths of
+    ``added`` (found by bisection), and only a path both hold is sorted again.  Findings of one
+    rule and path come from one side only (a rule's findings on a path are all stored or all
+    computed), so the stable sort of such a slice is the order a sort of the whole would give."""
+    if not added:
+        return base
+    if not base:
+        return added
+    # Python 3.10+ bisects by a key (a few look-ups per added path); 3.9 by a path column
+    column: list = base if _BISECT_KEY else list(map(_ENTRY_PATH, base))
+    key = {"key": _ENTRY_PATH} if _BISECT_KEY else {}
+    out: List[Finding] = []
+    start = 0
+    index = 0
+    total = len(added)
+    while index < total:
+        path = added[index].path
+        end = index + 1
+        while end < total and added[end].path == path:
+            end += 1
+        low = bisect_left(column, path, start, **key)
+        high = bisect_right(column, path, low, **key)
+        out.extend(base[start:low])
+        if low == high:
+            out.extend(added[index:end])
+        else:
+            out.extend(sorted(base[low:high] + added[index:end], key=Finding.sort_key))
+        start = high
+        index = end
+    out.extend(base[start:])
+    return out
+
+
+# -- the stored findings as columns -----------------------------------------------------------
+_NONE = -(1 << 63)  # None in an integer column
+
+
+def _encode(found: List[Finding]) -> tuple:
+    """One rule's findings (by path) as columns: a value all rows share is stored once, paths
+    once per run of equal paths, texts joined by NUL when none holds one, integers as arrays."""
+    columns = list(zip(*found)) if found else [()] * len(Finding._fields)
+    out: list = [len(found)]
+    for index, column in enumerate(columns):
+        if index == 2:  # the path: (distinct paths in order, how many rows each)
+            paths = [key for key, _ in groupby(column)]
+            out.append(("runs", _text(paths), array("q", map(len, map(list, map(_SECOND, groupby(column))))).tobytes()))
+        elif column and column.count(column[0]) == len(column):
+            out.append(("same", column[0]))
+        elif len(set(column)) * 2 <= len(column):  # each distinct value once, and an index per row
+            numbers: Dict[object, int] = {}
+            codes = array("q", [numbers.setdefault(v, len(numbers)) for v in column])
+            values = list(numbers)
+            texts = all(type(v) is str for v in values)
+            out.append(("dict", _text(values) if texts else values, texts, codes.tobytes()))
+        elif index in (3, 4, 7, 8):  # line, column, end line, end column
+            out.append(("ints", array("q", [_NONE if v is None else v for v in column]).tobytes()))
+        else:
+            out.append(("text", _text(list(column))))
+    return tuple(out)
+
+
+def _text(values: List[str]) -> object:
+    joined = "\0".join(values)
+    return joined if values and joined.count("\0") == len(values) - 1 else values
+
+
+def _untext(value: object) -> List[str]:
+    if isinstance(value, list):
+        return value
+    return value.split("\0")  # type: ignore[union-attr]
+
+
+def _decode(value: object) -> List[Finding]:
+    """:func:`_encode`'s columns back as findings, at C speed; raises ValueError when they do not
+    add up (the checksum vouches for the bytes, this for the shape)."""
+    if not (isinstance(value, tuple) and len(value) == len(Finding._fields) + 1 and type(value[0]) is int):
+        raise ValueError("malformed")
+    size = value[0]
+    columns: list = []
+    for index, (kind, *data) in enumerate(value[1:]):
+        if kind == "same":
+            columns.append(repeat(data[0], size))
+        elif kind == "runs":
+            runs = array("q")
+            runs.frombytes(data[1])
+            paths = _untext(data[0])
+            if len(paths) != len(runs) or sum(runs) != size:
+                raise ValueError("malformed")
+            columns.append(list(chain.from_iterable(map(repeat, paths, runs))))
+        elif kind == "ints":
+            numbers = array("q")
+            numbers.frombytes(data[0])
+            values: list = numbers.tolist()
+            if _NONE in values:
+                values = list(map({_NONE: None}.get, values, values))
+            columns.append(values)
+        elif kind == "text":
+            columns.append(_untext(data[0]))
+        elif kind == "dict":  # shared values: one object per distinct value, not per row
+            values = _untext(data[0]) if data[1] else data[0]
+            codes = array("q")
+            codes.frombytes(data[2])
+            if not isinstance(values, list) or (codes and (min(codes) < 0 or max(codes) >= len(values))):
+                raise ValueError("malformed")
+            columns.append(list(map(values.__getitem__, codes)))
+        else:
+            raise ValueError("malformed")
+        if kind != "same" and len(columns[-1]) != size:
+            raise ValueError("malformed")
+    return list(map(tuple.__new__, repeat(Finding), zip(*columns)))
+
+
+def _key(context: "ProjectContext", selection: "RuleSelection") -> str:
     from repo_roles.coverage.analyze import analyzer_lookup
     from repo_roles.runcache.key import code_fingerprint
 
@@ -265,34 +432,35 @@ def _key(context: "ProjectContext") -> str:
     # as they key the documentation cache (coverage/cache.py)
     return digest_of("file findings", FORMAT, code_fingerprint(), sys.version_info[:2], analyzer_lookup()[1],
                      config_token(context), inventory.prefix, inventory.scope,
-                     repr(ownership.discovery), repr(ownership.oversize), ownership.inputs_key)
+                     repr(ownership.discovery), repr(ownership.oversize), ownership.inputs_key,
+                     # the findings are stored as accepted: the rules on and their severities
+                     sorted(selection.severities.items()), sorted(selection.path_ignores))
 
 
 def _entry_path(context: "ProjectContext") -> Path:
     return entry_path(context, "files.bin")
 
 
-def _write(path: Path, key: str, known: list, computed: Dict[str, List[Finding]], volatile: FrozenSet[str]) -> None:
+def _part(value: object) -> bytes:
+    payload = marshal.dumps(value)
+    return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
+
+
+def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array) -> None:
     """The entry: a head part (format, key, the known files' columns, each rule's number of
-    parts), then each rule's rows sorted by path in parts of ``_PIECE`` rows; every part is its
-    length, its CRC-32 and its marshal bytes, so a reader holds one part's bytes at a time."""
+    parts), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`),
+    then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
+    holds one part's bytes at a time."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
-    def part(value: object) -> bytes:
-        payload = marshal.dumps(value)
-        return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
-
     def pieces() -> Iterator[bytes]:
-        counts = [(rule_id, -(-len(found) // _PIECE)) for rule_id, found in computed.items()]
-        yield _MAGIC + part((FORMAT, key, known, counts))
-        for rule_id, found in computed.items():
-            # by path: a file's findings are one slice (cut by bisection when it changes)
-            rows = sorted(map(tuple, found), key=_FINDING_PATH)
-            if volatile:  # never reused: not stored
-                rows = [r for r in rows if r[2] not in volatile]
+        counts = [(rule_id, -(-len(found) // _PIECE)) for rule_id, found in lists.items()]
+        yield _MAGIC + _part((FORMAT, key, known, counts))
+        for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
             for start in range(0, dict(counts)[rule_id] * _PIECE, _PIECE):
-                yield part(rows[start:start + _PIECE])
+                yield _part(_encode(found[start:start + _PIECE]))
+        yield _part(order.tobytes())
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -319,8 +487,9 @@ def _open_entry(path: Path) -> Optional[BinaryIO]:
         return None
 
 
-def _read_part(handle: BinaryIO) -> object:
-    """One part's value; raises ValueError when it is truncated or damaged."""
+def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
+    """One part's value (with its CRC-32: ``(value, crc)``); raises ValueError when it is
+    truncated or damaged."""
     head = handle.read(12)
     if len(head) != 12:
         raise ValueError("truncated")
@@ -329,18 +498,19 @@ def _read_part(handle: BinaryIO) -> object:
     if len(payload) != size or zlib.crc32(payload) != int.from_bytes(head[8:], "little"):
         raise ValueError("damaged")
     try:
-        return marshal.loads(payload)
+        value = marshal.loads(payload)
     except (EOFError, TypeError) as exc:
         raise ValueError("undecodable") from exc
+    return (value, int.from_bytes(head[8:], "little")) if with_crc else value
 
 
-def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list]]:
-    """``(the known files' columns [paths, modes, blob ids, roles], [(rule id, parts)]``) when
-    the entry is of this key and format, else None."""
+def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
+    """``(the known files' columns [paths, modes, blob ids, roles], [(rule id, parts)], the
+    head's CRC-32)`` when the entry is of this key and format, else None."""
     try:
         if handle.read(len(_MAGIC)) != _MAGIC:
             return None
-        found = _read_part(handle)
+        found, crc = _read_part(handle, with_crc=True)
     except (OSError, ValueError):
         return None
     if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
@@ -350,26 +520,78 @@ def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list]]:
     if not (type(paths) is str and type(modes) is bytes and len(modes) % 8 == 0
             and type(blobs) is str and type(roles) is str):
         return None
-    return found[2], found[3]
+    return found[2], found[3], crc
 
 
-def _read_rules(handle: BinaryIO, counts: list, gone: FrozenSet[str]) -> Optional[Dict[str, List[Finding]]]:
-    """Each stored rule's findings without those of the ``gone`` paths, read part by part (one
-    part's bytes and rows at a time); None when a part is truncated or damaged."""
+def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple[Dict[str, List[Finding]], array]]:
+    """Each stored rule's findings, read part by part (one part's bytes at a time), and the
+    order; None when a part is truncated or damaged, or the order does not fit the lists."""
     out: Dict[str, List[Finding]] = {}
     try:
         for rule_id, parts in counts:
             found: List[Finding] = []
             for _ in range(parts):
-                rows = _read_part(handle)
-                # the checksum vouches for every row: what this module wrote under this key
-                if not isinstance(rows, list):
-                    return None
-                found.extend(_as_findings(_without(rows, gone)))
+                found.extend(_decode(_read_part(handle)))
             out[rule_id] = found
+        raw = _read_part(handle)
+        if type(raw) is not bytes or len(raw) % array("l").itemsize:
+            return None
+        order = array("l")
+        order.frombytes(raw)
     except (OSError, ValueError, TypeError):
         return None
-    return out
+    total = sum(map(len, out.values()))
+    if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
+        return None
+    return out, order
+
+
+_DELTA_MAGIC = b"repo-roles file findings delta\n"
+
+
+def _delta_path(entry: Path) -> Path:
+    return entry.with_suffix(".delta")
+
+
+def _write_delta(path: Path, key: str, base: str, rows: List[tuple], lists: Dict[str, List[Finding]]) -> None:
+    """The delta: a head part (format, key, the entry's identity, the rows, the rule ids), then
+    each rule's findings on those rows' files as columns."""
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+
+    def pieces() -> Iterator[bytes]:
+        yield _DELTA_MAGIC + _part((FORMAT, key, base, [list(row) for row in rows], list(lists)))
+        for found in lists.values():
+            yield _part(_encode(sorted(found, key=_ENTRY_PATH)))
+
+    try:
+        write_atomic(str(path), pieces())
+    except (OSError, AtomicWriteError):
+        pass
+
+
+def _read_delta(path: Path, key: str, base: Optional[str],
+                rules: FrozenSet[str]) -> Optional[Tuple[List[tuple], Dict[str, List[Finding]]]]:
+    """The delta's rows and each rule's findings on them, when it is of this key, of the entry
+    read (``base``) and of its rules; else None (damaged, truncated, of another entry)."""
+    handle = _open_entry(path)
+    if handle is None:
+        return None
+    with handle:
+        try:
+            if handle.read(len(_DELTA_MAGIC)) != _DELTA_MAGIC:
+                return None
+            head = _read_part(handle)
+            if not (isinstance(head, tuple) and len(head) == 5 and head[:3] == (FORMAT, key, base)
+                    and isinstance(head[3], list) and isinstance(head[4], list) and frozenset(head[4]) == rules):
+                return None
+            rows = [tuple(row) for row in head[3]]
+            if not all(len(row) == 4 for row in rows):
+                return None
+            found = {rule_id: _decode(_read_part(handle)) for rule_id in head[4]}
+        except (OSError, ValueError, TypeError):
+            return None
+    mark_used(path)
+    return rows, found
 
 
 def targets_among(context: "ProjectContext", paths: Optional[FrozenSet[str]]) -> list:
@@ -377,4 +599,13 @@ def targets_among(context: "ProjectContext", paths: Optional[FrozenSet[str]]) ->
     targets = context.targets
     if paths is None:
         return targets
+    if _BISECT_KEY and len(paths) * 256 < len(targets):  # a few: by bisection over the targets (sorted by path)
+        found = []
+        for path in sorted(paths):
+            index = bisect_left(targets, path, key=_ENTRY_PATH)
+            if index == len(targets) or targets[index].path != path:
+                break  # not found so: not sorted, or not a target; the look below decides
+            found.append(targets[index])
+        else:
+            return found
     return list(compress(targets, map(paths.__contains__, map(_ENTRY_PATH, targets))))

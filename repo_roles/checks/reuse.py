@@ -9,7 +9,15 @@ loaded configuration, where the project sits in its repository and which files a
     The code-owners file as discovered and read (its location, dialect and the evidence for it,
     its bytes) and the project's path list with the kinds of its entries.  A CODEOWNERS line
     matches paths, never content, so an edit of 20 files reuses the findings whole, while an
-    added, renamed or deleted file, a changed CODEOWNERS or configuration computes them again.
+    added, renamed or deleted file, a changed CODEOWNERS or configuration computes them again
+    (OWN003, OWN004, OWN005, OWN006 (the roster is configuration), OWN008, OWN010).
+
+``PATHS_AND_MANIFESTS``
+    The project's path list with the kinds of its entries, and every package manifest (a file
+    named as one of ``coverage.test_presence.MANIFESTS``, found by name at C speed) with its role
+    and git's blob id: a rule that reads the path list, the manifests' roles and their content
+    (DOC003).  No key (the rule runs) when a manifest is modified in the work tree, untracked,
+    or git did not say which files are modified.
 
 Every entry is one file per project (:func:`~repo_roles.cachedir.project_key`) and rule, written
 atomically; a missing, truncated, damaged or other-key entry is a miss, never a wrong answer.
@@ -20,8 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from itertools import compress, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional
 
 from repo_roles.cachedir import mark_used
 from repo_roles.findings import SEVERITIES, Finding
@@ -30,9 +39,10 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
 FORMAT = 1
-# The declared inputs a rule may name (one today; a rule without one runs every time).
+# The declared inputs a rule may name (a rule without one runs every time).
 OWNERSHIP_AND_PATHS = "ownership+paths"
-INPUTS = frozenset({OWNERSHIP_AND_PATHS})
+PATHS_AND_MANIFESTS = "paths+manifests"
+INPUTS = frozenset({OWNERSHIP_AND_PATHS, PATHS_AND_MANIFESTS})
 
 
 def reused_findings(context: "ProjectContext", rule_id: str, inputs: str,
@@ -57,9 +67,11 @@ def reused_findings(context: "ProjectContext", rule_id: str, inputs: str,
 def input_key(context: "ProjectContext", rule_id: str, inputs: str) -> Optional[str]:
     """The hex key of what a rule of declared ``inputs`` reads; None when it cannot be keyed."""
     memo = context.__dict__.setdefault("_reuse_input_digests", {})
-    shared = memo.get(inputs)
-    if shared is None:  # the rules of one kind of inputs share one digest per scan
-        shared = memo[inputs] = _inputs_digest(context, inputs)
+    if inputs not in memo:  # the rules of one kind of inputs share one digest per scan
+        memo[inputs] = _inputs_digest(context, inputs)
+    shared = memo[inputs]
+    if shared is None:
+        return None
     return hashlib.blake2b(f"{rule_id}\0{shared}".encode(), digest_size=20).hexdigest()
 
 
@@ -81,7 +93,7 @@ def config_token(context: "ProjectContext") -> str:
     return repr(context.config).replace(str(context.root), ROOT_TOKEN)
 
 
-def _inputs_digest(context: "ProjectContext", inputs: str) -> str:
+def _inputs_digest(context: "ProjectContext", inputs: str) -> Optional[str]:
     from repo_roles.runcache.key import code_fingerprint
 
     inventory = context.inventory
@@ -93,8 +105,55 @@ def _inputs_digest(context: "ProjectContext", inputs: str) -> str:
                    # the bytes the parse read and the OWNERS files, as resolve_ownership hashed them
                    "ownership", ownership.inputs_key,
                    "paths", inventory.paths_digest(),
-                   "kinds", json.dumps(sorted(inventory.special_kinds().items()))]
+                   "kinds", kinds_token(context)]
+    elif inputs == PATHS_AND_MANIFESTS:
+        manifests = _manifests(context)
+        if manifests is None:
+            return None
+        values += ["paths", inventory.paths_digest(),
+                   "kinds", kinds_token(context),
+                   "manifests", json.dumps(manifests)]
     return digest_of(*values)
+
+
+def special_kinds(context: "ProjectContext") -> Dict[str, str]:
+    """The inventory's symlinks and submodules, asked once per scan by the rules' keys."""
+    found = context.__dict__.get("_reuse_special_kinds")
+    if found is None:
+        found = context.__dict__["_reuse_special_kinds"] = context.inventory.special_kinds()
+    return found
+
+
+def kinds_token(context: "ProjectContext") -> str:
+    found = context.__dict__.get("_reuse_kinds_token")
+    if found is None:
+        found = context.__dict__["_reuse_kinds_token"] = json.dumps(sorted(special_kinds(context).items()))
+    return found
+
+
+def _manifests(context: "ProjectContext") -> Optional[List[List[object]]]:
+    """``[path, role, blob id]`` of every file named as a package manifest, picked from the path
+    list at C speed; None when one's content is not its blob's (modified, untracked) or git did
+    not say which files are modified."""
+    from repo_roles.coverage.test_presence import MANIFESTS
+    from repo_roles.inventory import shared_worktree_diff
+
+    inventory = context.inventory
+    paths = inventory.paths
+    named = tuple("/" + name for name in MANIFESTS)
+    found = set(compress(paths, map(str.endswith, paths, repeat(named))))
+    found.update(compress(paths, map(MANIFESTS.__contains__, paths)))
+    if not found:
+        return []
+    modified = shared_worktree_diff(inventory).result()
+    if modified is None or not found.isdisjoint(modified) or not found.isdisjoint(inventory.untracked_paths()):
+        return None
+    out: List[List[object]] = []
+    for entry in inventory.pick(found):
+        if entry.blob is None:
+            return None
+        out.append([entry.path, context.role_of(entry.path), entry.kind, entry.blob])
+    return out
 
 
 def entry_path(context: "ProjectContext", name: str) -> Path:

@@ -247,6 +247,11 @@ class CoverageResult:
             elif missing:
                 yield path, rows.language(i), missing  # type: ignore[misc]
 
+    def paths_with_problems(self) -> Optional[FrozenSet[str]]:
+        """The paths whose :meth:`problems` may not be empty when the snapshot answers the
+        others (a few: DOC004 asks only about them); None when any path may have some."""
+        return None if self._rows is None else self._few("problems")
+
     def problems(self, path: str) -> Tuple[Problem, ...]:
         """Why a file of an analysed language could not be read (empty for most files)."""
         if self._rows is not None and path not in self._few("problems"):

@@ -146,13 +146,20 @@ class HistoryState(NamedTuple):
 
 
 def _git(git_root: Path, *args: str) -> Tuple[int, str]:
-    import git
+    """git's exit code and output (one trailing newline cut, as GitPython's ``execute`` does):
+    a plain subprocess, so a run that only asks for the history's state (the HIS rules' cache
+    key) does not import GitPython."""
+    import subprocess
 
     try:
-        out = git.Git(str(git_root)).execute(["git", *args], with_extended_output=False, env=_env())
-    except git.GitCommandError as exc:
-        return int(exc.status or 1), ""
-    return 0, str(out)
+        done = subprocess.run(["git", *args], cwd=str(git_root), env=_env(), stdin=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, check=False)
+    except OSError:
+        return 1, ""
+    if done.returncode:
+        return done.returncode, ""
+    out = done.stdout.decode("utf-8", "surrogateescape")
+    return 0, out[:-1] if out.endswith("\n") else out
 
 
 _SETTINGS = r"^(extensions\.partialclone|remote\..*\.promisor|blame\.ignorerevsfile)$"

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Set
 from repo_roles import roles as R
 from repo_roles.globs import GlobSet
 from repo_roles.checks.registry import rule
+from repo_roles.checks.reuse import PATHS_AND_MANIFESTS
 from repo_roles.coverage.test_presence import MANIFESTS, TEST_DIRS
 from repo_roles.findings import Finding
 
@@ -84,7 +85,7 @@ def package_dirs(context: "ProjectContext") -> Dict[str, str]:
 
 
 @rule("DOC003", "package-without-readme", "A package or service directory has no README.",
-      severity="warning", scope="repository")
+      severity="warning", scope="repository", inputs=PATHS_AND_MANIFESTS)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     parts = list(map(str.rpartition, context.inventory.paths, repeat("/")))  # (directory, "/", base)
     readmes: Set[str] = set(map(_DIRECTORY, compress(parts, map(README_NAMES.__contains__,

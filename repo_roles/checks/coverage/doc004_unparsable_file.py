@@ -45,6 +45,9 @@ def check(context: "ProjectContext") -> Iterator[Finding]:
     result = context.coverage
     reported = set()
     targets = context.targets
+    few = result.paths_with_problems()
+    if few is not None:  # only these may have problems: picked at C speed, in target order
+        targets = list(compress(targets, map(few.__contains__, map(_PATH, targets))))
     # the targets of a required role, picked at C speed; then their problems (none for most)
     roles = map(_ROLE, map(context.classifications.__getitem__, map(_PATH, targets)))
     for entry in compress(targets, map(required.__contains__, roles)):

@@ -45,6 +45,8 @@ Example message::
 
 from __future__ import annotations
 
+from itertools import compress, repeat
+from operator import not_
 from typing import TYPE_CHECKING, Iterator
 
 from repo_roles.checks.registry import rule
@@ -60,13 +62,13 @@ if TYPE_CHECKING:
 @rule("TST001", "module-without-tests", "A module in a role that requires tests has no test file.",
       severity="warning")
 def check(context: "ProjectContext") -> Iterator[Finding]:
-    index = context.test_index
-    for path, tests in context.modules_needing_tests.items():
-        if not tests:
-            yield Finding(
-                "TST001",
-                f"no test found for {path} ({index.missing_text(path)})",
-                path,
-                severity="warning",
-                key=path,
-            )
+    """One finding per module without tests, in the answers' order, built at C speed."""
+    needing = context.modules_needing_tests
+    untested = list(compress(needing, map(not_, needing.values())))
+    if not untested:
+        return iter(())
+    texts = map(context.test_index.missing_text, untested)
+    messages = map("no test found for {} ({})".format, untested, texts)
+    rows = zip(repeat("TST001"), messages, untested, repeat(None), repeat(None), repeat("warning"), untested,
+               repeat(None), repeat(None))
+    return map(tuple.__new__, repeat(Finding), rows)  # Finding(...) without a Python call each

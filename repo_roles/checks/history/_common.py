@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from itertools import compress, repeat
-from operator import and_, attrgetter, eq
+from operator import and_, attrgetter, eq, not_
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from repo_roles import __version__
-from repo_roles.checks.reuse import load_findings, store_findings
+from repo_roles.checks.reuse import load_findings, special_kinds, store_findings
 from repo_roles.findings import Finding
 from repo_roles.history.declared import real_owners
 from repo_roles.history.identity import Identities, normalize
@@ -52,11 +52,17 @@ def maintained_paths(context: "ProjectContext") -> List[str]:
     found = context.__dict__.get("_maintained_paths")  # HIS004 and HIS005 both ask: once per scan
     if found is None:
         wanted = frozenset(context.config.history.roles)
-        entries = context.inventory.in_scope()
-        paths = list(map(_PATH, entries))
+        inventory = context.inventory
+        if inventory.scope:
+            entries = inventory.in_scope()
+            paths = list(map(_PATH, entries))
+            files = map(eq, map(_KIND, entries), repeat("file"))
+        else:  # every entry: its path list as it is, and its few symlinks and submodules
+            paths = inventory.paths
+            files = map(not_, map(special_kinds(context).__contains__, paths))
         roles = map(_ROLE, map(context.classifications.__getitem__, paths))  # at C speed
         found = context.__dict__["_maintained_paths"] = list(compress(paths, map(
-            and_, map(eq, map(_KIND, entries), repeat("file")), map(wanted.__contains__, roles))))
+            and_, files, map(wanted.__contains__, roles))))
     return found
 
 

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 from repo_roles.checks.ownership._roster import Roster, is_exempt, normalize
 from repo_roles.checks.registry import rule
+from repo_roles.checks.reuse import OWNERSHIP_AND_PATHS
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ _Use = Tuple[str, Optional[int], Optional[int], str, str]
 
 
 @rule(RULE_ID, "owner-not-in-roster", "An owner is neither a team of the roster nor a member of one.", "warning",
-      scope="repository")
+      scope="repository", inputs=OWNERSHIP_AND_PATHS)  # the roster is configuration
 def check(context: "ProjectContext") -> Iterator[Finding]:
     roster = Roster(context.config.teams)
     if not roster:
