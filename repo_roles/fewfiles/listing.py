@@ -246,10 +246,20 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
     """The project as a :class:`FewInventory` over its path table (made from git's names listing
     and stored when missing: ``keep`` gives the include/exclude mask of the paths, ``meta`` the
     paths' digest and cache key), or None when git's listings cannot serve one."""
+    from repo_roles.fewfiles import indexfile
+
     index_file = _index_file(git_root)
     before = _identity(index_file) if index_file is not None else None
     if before is None:
         return None
+    tables = Tables(cache_directory)
+    # At git's top level: git's index file itself, compared with the copy a former run kept.
+    index = indexfile.map_index(index_file, before) if not prefix else None
+    if index is not None:
+        served = indexfile.index_inventory(Path(project_root), git_root, index, indexfile.Copies(tables),
+                                           include, exclude)
+        if served is not None:
+            return served
     found = _listings(project_root)
     if found is None or _identity(index_file) != before:  # rewritten while git listed it
         return None
@@ -258,7 +268,6 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
     if not names or tab < 0 or _HEADER.match(records) is None:
         return None
     key = table_key(hashlib.sha1(names).hexdigest(), include, exclude)
-    tables = Tables(cache_directory)
     loaded = tables.load(key, names) or tables.build(key, names, keep, meta)
     if loaded is None:
         return None
@@ -269,4 +278,6 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
     if (not isinstance(values.get("paths_digest"), str) or not isinstance(values.get("project_key"), str)
             or not isinstance(count, int) or len(records) != count * (tab + 1) + len(names)):
         return None
+    if index is not None:  # the index git listed: kept for the runs to come
+        indexfile.store_copy(indexfile.Copies(tables), index, names, paths, values, include, exclude)
     return FewInventory(Path(project_root), git_root, prefix, paths, records, values)
