@@ -118,6 +118,7 @@ class FewInventory(Inventory):
         self.__dict__["_tab"] = records.find(b"\t")
         self.__dict__["_paths_digest"] = (paths, meta["paths_digest"])
         self.__dict__["_cache_project_key"] = meta["project_key"]
+        self.__dict__["_cache_directory"] = meta.get("cache_directory")
 
     @property  # type: ignore[override]
     def paths(self) -> List[str]:
@@ -159,6 +160,29 @@ class FewInventory(Inventory):
 
     def special_kinds(self) -> Mapping[str, str]:
         return _SpecialKinds(self)
+
+    def attributes(self, names: Sequence[str], paths: Optional[Sequence[str]] = None) -> Dict[str, Dict[str, str]]:
+        """:meth:`Inventory.attributes`; for a few ``paths`` of a project at git's top level, the
+        answers remembered under the same sources (:mod:`repo_roles.fewfiles.attributes`)."""
+        directory = self.__dict__.get("_cache_directory")
+        if paths is None or self.prefix or directory is None or self.git_root is None:
+            return super().attributes(names, paths)
+        from repo_roles.cachedir import project_key
+        from repo_roles.fewfiles.attributes import few_attributes
+        from repo_roles.inventory import _git_check_attr
+
+        wanted = list(dict.fromkeys(names))
+
+        def index_blob(path: str) -> Optional[str]:
+            found = self.pick([path])
+            return found[0].blob if found else None
+
+        rows = few_attributes(self.git_root, Path(directory) / f"few-attributes-{project_key(self).replace(':', '-')}.json", list(paths),
+                              wanted, index_blob, lambda asked: _git_check_attr(self.project_root, asked, wanted))
+        picked: Dict[str, Dict[str, str]] = {}
+        for path, attr, value in rows:
+            picked.setdefault(path, {})[attr] = value
+        return picked
 
     def _kind_of(self, path: str) -> Optional[str]:
         """"symlink"/"submodule" for such an entry, None for a regular file or no entry."""
@@ -259,6 +283,8 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
         served = indexfile.index_inventory(Path(project_root), git_root, index, indexfile.Copies(tables),
                                            include, exclude)
         if served is not None:
+            served.__dict__["_cache_directory"] = str(cache_directory)
+        if served is not None:
             return served
     found = _listings(project_root)
     if found is None or _identity(index_file) != before:  # rewritten while git listed it
@@ -280,4 +306,5 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
         return None
     if index is not None:  # the index git listed: kept for the runs to come
         indexfile.store_copy(indexfile.Copies(tables), index, names, paths, values, include, exclude)
-    return FewInventory(Path(project_root), git_root, prefix, paths, records, values)
+    return FewInventory(Path(project_root), git_root, prefix, paths, records,
+                        {**values, "cache_directory": str(cache_directory)})
