@@ -29,16 +29,27 @@ MAX_ROWS = 4096  # paths remembered per project
 Answer = List[Tuple[str, str, str]]  # (path, attribute, value) of every attribute set
 
 
-def _ignorecase(git_root: Path) -> Optional[str]:
-    """``core.ignorecase`` as git reads it ("" when unset); None when git fails."""
+def _settings(git_root: Path) -> Optional[str]:
+    """``core.ignorecase`` as git reads it ("" when unset) when neither ``core.attributesFile``
+    nor ``attr.tree`` is set, from one ``git config`` call; None otherwise or when git fails."""
     try:
-        done = subprocess.run(["git", "config", "--get", "core.ignorecase"], cwd=str(git_root),
+        done = subprocess.run(["git", "config", "-z", "--get-regexp",
+                               r"^(core\.attributesfile|attr\.tree|core\.ignorecase)$"], cwd=str(git_root),
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     except OSError:
         return None
-    if done.returncode not in (0, 1):
+    if done.returncode == 1:  # none is set
+        return ""
+    if done.returncode != 0:
         return None
-    return done.stdout.decode("utf-8", "replace").strip()
+    ignorecase = ""
+    for record in done.stdout.decode("utf-8", "replace").split("\0"):
+        key, _, value = record.partition("\n")
+        if key in ("core.attributesfile", "attr.tree"):
+            return None
+        if key == "core.ignorecase":
+            ignorecase = value  # the last one wins, as with ``git config --get``
+    return ignorecase
 
 
 def _directories(path: str) -> List[str]:
@@ -128,12 +139,10 @@ def few_attributes(git_root: Path, cache_file: Path, paths: Sequence[str], names
     """``(path, attribute, value)`` of the attributes ``names`` set on ``paths`` (project paths at
     git's top level), from the answers remembered under the same sources, else ``ask_git``."""
     from repo_roles import __version__
-    from repo_roles.inventory import outside_attributes_may_apply
+    from repo_roles.inventory import outside_attributes_files_may_apply
 
-    if outside_attributes_may_apply(git_root):
-        return ask_git(list(paths))
-    ignorecase = _ignorecase(git_root)
-    if ignorecase is None:
+    ignorecase = None if outside_attributes_files_may_apply(git_root) else _settings(git_root)
+    if ignorecase is None:  # a file outside the work tree may apply, or git cannot tell
         return ask_git(list(paths))
     sources = Sources(git_root, index_blob, f"{FORMAT}\0{__version__}\0{list(names)}\0{ignorecase}")
     keys = {path: sources.key(path) for path in paths}
