@@ -294,7 +294,8 @@ def store_copy(copies: Copies, index: bytes, names: bytes, table: MappedPaths, m
     rows = table.rows
     starts = array("I", map(name_at.__getitem__, rows)) if rows is not None else name_at
     key = copy_key(count, _first_name(index), include, exclude)
-    nonce = hashlib.sha1(os.urandom(20)).hexdigest()
+    # pairs the table with a copy of the same names (any copy of this path list will do)
+    nonce = hashlib.sha1(b"%s\0%s" % (key.encode("ascii"), hashlib.sha1(names).hexdigest().encode("ascii"))).hexdigest()
     if copies.store(key, nonce, index, end, count, name_at):
         copies.tables.store(key, starts, table.lengths, table.by_base, rows, {**meta, "copy": nonce})
 
