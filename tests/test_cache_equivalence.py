@@ -416,6 +416,22 @@ def one_role_changes(root: Path) -> None:
     commit(root, "helpers are generated")
 
 
+def nested_attributes_on_a_hook_file(root: Path) -> None:
+    """A ``.gitattributes`` below the top level marks a file pre-commit passes as generated
+    (committed): a run on given files remembers a file's attributes by every attributes file
+    above it (``fewfiles.attributes``)."""
+    path = root / hook_files(root)[2]
+    write_files(root, {os.path.relpath(path.parent / ".gitattributes", root): f"{path.name} linguist-generated\n"})
+    commit(root, "a generated module")
+
+
+def nested_attributes_gone_from_the_work_tree(root: Path) -> None:
+    """That attributes file deleted in the work tree only: git reads the index's (gitattributes(5):
+    the work tree's file, else the index's, when checking in)."""
+    path = root / hook_files(root)[2]
+    (path.parent / ".gitattributes").unlink()
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -449,6 +465,8 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a hook file becomes a symlink, staged", hook_file_becomes_a_symlink),
     ("an inline suppression added", inline_suppression_added),
     ("one file changes role", one_role_changes),
+    ("nested attributes mark a hook file", nested_attributes_on_a_hook_file),
+    ("nested attributes gone from the work tree", nested_attributes_gone_from_the_work_tree),
 ]
 
 COMMANDS = {

@@ -203,7 +203,22 @@ def test_no_table_for_a_merge_conflict_or_a_name_that_is_not_utf8(make_repo: Mak
 
 # -- git's index file read where it sits (fewfiles.indexfile) ------------------------------------
 def _served_from_index(repo: Path, files: List[str] = FILES) -> bool:
-    return isinstance(_scan(repo, files).inventory, IndexFileInventory)
+    """Whether a run on ``files`` reads git's index file without asking git for a listing."""
+    from repo_roles.fewfiles import listing
+
+    asked = []
+    original = listing._listings
+
+    def counted(root: Path):
+        asked.append(root)
+        return original(root)
+
+    listing._listings = counted
+    try:
+        served = isinstance(_scan(repo, files).inventory, IndexFileInventory)
+    finally:
+        listing._listings = original
+    return served and not asked
 
 
 def test_index_file_serves_after_git_add_and_a_commit(make_repo: MakeRepo) -> None:

@@ -304,7 +304,13 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
     if (not isinstance(values.get("paths_digest"), str) or not isinstance(values.get("project_key"), str)
             or not isinstance(count, int) or len(records) != count * (tab + 1) + len(names)):
         return None
-    if index is not None:  # the index git listed: kept for the runs to come
+    if index is not None:  # the index git listed: kept for the runs to come, and read as they will
         indexfile.store_copy(indexfile.Copies(tables), index, names, paths, values, include, exclude)
+        # (one kind of evidence key for a path list: ``records_digest_at`` by block)
+        served = indexfile.index_inventory(Path(project_root), git_root, index, indexfile.Copies(tables),
+                                           include, exclude)
+        if served is not None:
+            served.__dict__["_cache_directory"] = str(cache_directory)
+            return served
     return FewInventory(Path(project_root), git_root, prefix, paths, records,
                         {**values, "cache_directory": str(cache_directory)})
