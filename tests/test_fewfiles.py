@@ -332,3 +332,24 @@ def test_few_files_attributes_follow_their_sources(make_repo: MakeRepo, where: s
         (repo / "web" / ".gitattributes").unlink()
         (repo / ".gitattributes").unlink()
     same()
+
+
+def test_the_index_git_commit_names_for_its_hooks(make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """githooks(5)/git-commit: a hook of a plain ``git commit`` runs at the top level with
+    ``GIT_INDEX_FILE=.git/index`` (relative); ``git commit -a`` names a temporary index
+    (``.git/index.lock``, absolute).  Both are read where they are, as git reads them."""
+    repo = make_repo(TREE)
+    monkeypatch.setenv("GIT_INDEX_FILE", ".git/index")
+    _few(repo)
+    assert _served_from_index(repo)
+    other = repo / ".git" / "other-index"
+    other.write_bytes((repo / ".git" / "index").read_bytes())
+    monkeypatch.setenv("GIT_INDEX_FILE", str(other))
+    (repo / "src/shop/billing.py").write_text("def charge(x):\n    return 4 * x\n")
+    git(repo, "add", "src/shop/billing.py")  # into the other index only
+    assert _served_from_index(repo)
+    few, plain = _few(repo)
+    _same_answers(few, plain, FILES)
+    assert few.targets[0].blob == git(repo, "rev-parse", ":src/shop/billing.py").strip()
+    monkeypatch.delenv("GIT_INDEX_FILE")
+    assert _scan(repo, FILES).targets[0].blob != few.targets[0].blob  # .git/index has the commit's

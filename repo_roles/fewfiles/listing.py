@@ -60,15 +60,23 @@ def _listings(root: Path) -> Optional[Tuple[bytes, bytes]]:
             out.close()
 
 
-def _index_file(git_root: Path) -> Optional[str]:
+def _index_file(git_root: Path, cwd: Optional[Path] = None) -> Optional[str]:
     """git's index file of ``git_root`` (``GIT_INDEX_FILE``, ``.git/index`` or a linked
-    worktree's), or None when it cannot be told."""
+    worktree's), or None when it cannot be told.  ``cwd``: where the git commands of the run
+    start, against which git reads a relative ``GIT_INDEX_FILE`` or ``GIT_DIR`` (``git commit``
+    gives its hooks ``GIT_INDEX_FILE=.git/index``)."""
     configured = os.environ.get("GIT_INDEX_FILE")
     if configured:
-        return configured if os.path.isabs(configured) else None
+        if os.path.isabs(configured):
+            return configured
+        return os.path.join(str(cwd), configured) if cwd is not None else None
     git_dir = os.environ.get("GIT_DIR")  # set by git for its hooks
     if git_dir:
-        return os.path.join(git_dir, "index") if os.path.isabs(git_dir) else None
+        if not os.path.isabs(git_dir):
+            if cwd is None:
+                return None
+            git_dir = os.path.join(str(cwd), git_dir)
+        return os.path.join(git_dir, "index")
     dot_git = os.path.join(str(git_root), ".git")
     if os.path.isdir(dot_git):
         return os.path.join(dot_git, "index")
@@ -272,7 +280,7 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
     paths' digest and cache key), or None when git's listings cannot serve one."""
     from repo_roles.fewfiles import indexfile
 
-    index_file = _index_file(git_root)
+    index_file = _index_file(git_root, Path(project_root))  # git runs in the project root
     before = _identity(index_file) if index_file is not None else None
     if before is None:
         return None
