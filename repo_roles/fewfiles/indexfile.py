@@ -360,24 +360,12 @@ class IndexFileInventory(FewInventory):
     def _mode(self, start: int) -> int:
         return int.from_bytes(self.__dict__["_index"][start - _NAME + 24:start - _NAME + 28], "big")
 
-    def pick(self, paths: Collection[str]) -> List[FileEntry]:
-        if len(paths) > 64:  # many: the whole listing, cut once
-            return Inventory.pick(self, paths)
-        index = self.__dict__["_index"]
-        found = []
-        for path in sorted(set(paths)):
-            start = self._start(path)
-            if start is None:
-                continue
-            mode = self._mode(start)
-            blob = index[start - _NAME + 40:start - 2].hex()
-            kind = _KINDS.get(mode)
-            found.append(FileEntry(path, kind or "file", mode, blob, True))
-        return found
-
-    def _kind_of(self, path: str) -> Optional[str]:
+    def _record(self, path: str) -> Optional[Tuple[str, int, str]]:
         start = self._start(path)
-        return None if start is None else _KINDS.get(self._mode(start))
+        if start is None:
+            return None
+        mode = self._mode(start)
+        return _KINDS.get(mode, "file"), mode, self.__dict__["_index"][start - _NAME + 40:start - 2].hex()
 
     def _scan_kinds(self) -> Dict[str, str]:
         """Every special entry: the mode column read at C speed, then searched."""

@@ -147,23 +147,25 @@ class FewInventory(Inventory):
             return None
         return start, end + 1
 
+    def _record(self, path: str) -> Optional[Tuple[str, int, str]]:
+        """(kind, mode, object id) of ``path``'s record, or None when it is not listed."""
+        span = self._record_span(path)
+        if span is None:
+            return None
+        start, records = span[0], self.__dict__["_records"]
+        mode = records[start:start + 6]
+        blob = records[start + 7:start + self.__dict__["_tab"] - 2].decode("ascii")
+        kind = _KINDS.get(mode)
+        return (kind[0], kind[1], blob) if kind is not None else ("file", _MODES.get(mode) or int(mode, 8), blob)
+
     def pick(self, paths: Collection[str]) -> List[FileEntry]:
         if len(paths) > 64:  # many: the whole listing, cut once
             return super().pick(paths)
-        records = self.__dict__["_records"]
         found = []
         for path in sorted(set(paths)):
-            span = self._record_span(path)
-            if span is None:
-                continue
-            start, _ = span
-            mode = records[start:start + 6]
-            kind = _KINDS.get(mode)
-            blob = records[start + 7:start + self.__dict__["_tab"] - 2].decode("ascii")
-            if kind is not None:
-                found.append(FileEntry(path, kind[0], kind[1], blob, True))
-            else:
-                found.append(FileEntry(path, "file", _MODES.get(mode) or int(mode, 8), blob, True))
+            record = self._record(path)
+            if record is not None:
+                found.append(FileEntry(path, record[0], record[1], record[2], True))
         return found
 
     def special_kinds(self) -> Mapping[str, str]:
@@ -194,11 +196,8 @@ class FewInventory(Inventory):
 
     def _kind_of(self, path: str) -> Optional[str]:
         """"symlink"/"submodule" for such an entry, None for a regular file or no entry."""
-        span = self._record_span(path)
-        if span is None:
-            return None
-        kind = _KINDS.get(self.__dict__["_records"][span[0]:span[0] + 6])
-        return kind[0] if kind is not None else None
+        record = self._record(path)
+        return record[0] if record is not None and record[0] != "file" else None
 
     def _scan_kinds(self) -> Dict[str, str]:
         """Every special entry: the mode column searched with ``bytes.find`` (a record starts
