@@ -353,3 +353,24 @@ def test_the_index_git_commit_names_for_its_hooks(make_repo: MakeRepo, monkeypat
     assert few.targets[0].blob == git(repo, "rev-parse", ":src/shop/billing.py").strip()
     monkeypatch.delenv("GIT_INDEX_FILE")
     assert _scan(repo, FILES).targets[0].blob != few.targets[0].blob  # .git/index has the commit's
+
+
+def test_an_attributes_file_the_settings_leave_out_still_counts(make_repo: MakeRepo) -> None:
+    """``exclude`` narrows what is reported on, not what git reads: an excluded .gitattributes,
+    gone from the work tree but in the index, still sets attributes (git reads the index's)."""
+    from repo_roles.inventory import _git_check_attr
+
+    tree = {**TREE, "repo-roles.toml": "exclude = ['vendor/', 'web/.gitattributes']\n",
+            "web/.gitattributes": "src/** linguist-vendored\n"}
+    repo = make_repo(tree)
+    (repo / "web" / ".gitattributes").unlink()  # in the index only
+    wanted, paths = ["linguist-vendored"], ["web/src/api.ts", "src/shop/billing.py"]
+    for _ in range(2):
+        inventory = _few(repo, paths)[0].inventory
+        assert "web/.gitattributes" not in inventory.paths
+        expected = {p: {a: v} for p, a, v in _git_check_attr(repo, paths, wanted)}
+        assert expected == {"web/src/api.ts": {"linguist-vendored": "set"}}
+        assert inventory.attributes(wanted, paths) == expected
+    git(repo, "rm", "-q", "--cached", "web/.gitattributes")  # now in neither: nothing set
+    for _ in range(2):
+        assert _few(repo, paths)[0].inventory.attributes(wanted, paths) == {}

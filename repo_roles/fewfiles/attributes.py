@@ -27,6 +27,7 @@ FORMAT = 1
 MAX_FILE = 4 * 1024 * 1024  # a larger attributes file: no key (git is asked)
 MAX_ROWS = 4096  # paths remembered per project
 Answer = List[Tuple[str, str, str]]  # (path, attribute, value) of every attribute set
+UNKNOWN = "?"  # what ``index_blob`` gives when it cannot tell whether the index has the file
 
 
 def _settings(git_root: Path) -> Optional[str]:
@@ -78,7 +79,7 @@ class Sources:
             st = os.lstat(full)
         except FileNotFoundError:  # none in the work tree: git reads the index's, if any
             blob = self._index_blob(rel)
-            found = b"index\0" + (blob or "-").encode("ascii")
+            found = None if blob == UNKNOWN else b"index\0" + (blob or "-").encode("ascii")
         except OSError:
             found = None
         else:

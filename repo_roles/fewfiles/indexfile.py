@@ -350,6 +350,7 @@ class IndexFileInventory(FewInventory):
         self.__dict__["_index"] = index
         self.__dict__["_paths_digest"] = (paths, meta["paths_digest"])
         self.__dict__["_cache_project_key"] = meta["project_key"]
+        self.__dict__["_hidden_attributes"] = meta.get("hidden_attributes") is not False
 
     def _start(self, path: str) -> Optional[int]:
         """Where ``path``'s name starts in the index file, or None when it is not listed."""

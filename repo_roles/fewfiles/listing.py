@@ -127,6 +127,7 @@ class FewInventory(Inventory):
         self.__dict__["_paths_digest"] = (paths, meta["paths_digest"])
         self.__dict__["_cache_project_key"] = meta["project_key"]
         self.__dict__["_cache_directory"] = meta.get("cache_directory")
+        self.__dict__["_hidden_attributes"] = meta.get("hidden_attributes") is not False
 
     @property  # type: ignore[override]
     def paths(self) -> List[str]:
@@ -178,13 +179,17 @@ class FewInventory(Inventory):
         if paths is None or self.prefix or directory is None or self.git_root is None:
             return super().attributes(names, paths)
         from repo_roles.cachedir import project_key
-        from repo_roles.fewfiles.attributes import few_attributes
+        from repo_roles.fewfiles.attributes import UNKNOWN, few_attributes
         from repo_roles.inventory import _git_check_attr
 
         wanted = list(dict.fromkeys(names))
 
+        hidden = self.__dict__.get("_hidden_attributes", True)
+
         def index_blob(path: str) -> Optional[str]:
             found = self.pick([path])
+            if not found and hidden:  # an attributes file the settings leave out may be in the index
+                return UNKNOWN
             return found[0].blob if found else None
 
         rows = few_attributes(self.git_root, Path(directory) / f"few-attributes-{project_key(self).replace(':', '-')}.json", list(paths),

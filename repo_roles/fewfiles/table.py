@@ -21,7 +21,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from itertools import accumulate, compress, islice, repeat
-from operator import add, eq, itemgetter
+from operator import add, eq, itemgetter, not_ as operator_not
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -316,7 +316,11 @@ class Tables:
         else:
             starts, lengths = array("I", compress(starts_all, mask)), array("I", compress(lengths_all, mask))
             rows, kept = array("I", compress(range(len(everything)), mask)), list(compress(everything, mask))
-        values = {**meta(kept), "listed": len(everything)}
+        values = {**meta(kept), "listed": len(everything),
+                  # an attributes file left out by the settings: git reads it all the same
+                  "hidden_attributes": mask is not None and any(
+                      p == ".gitattributes" or p.endswith("/.gitattributes")
+                      for p in compress(everything, map(operator_not, mask)))}
         bases = list(map(itemgetter(2), map(str.rpartition, kept, repeat("/"))))
         by_base = array("I", sorted(range(len(kept)), key=bases.__getitem__))  # stable: then by path
         self.store(key, starts, lengths, by_base, rows, values)
