@@ -352,3 +352,17 @@ def test_clean_targets_share_the_evidence_key(make_repo: MakeRepo) -> None:
     assert dirty != base and _evidence_key(repo, ["tests/test_billing.py"]) == base
     git(repo, "add", "tests/test_uses_order.py")  # staged: the index record is that content again
     assert _evidence_key(repo, ["tests/test_uses_order.py"]) == _evidence_key(repo, ["tests/test_billing.py"]) != base
+
+
+def test_open_project_asks_git_its_top_level_once(make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project lookup and the inventory of a stored-run command share one ``git rev-parse``."""
+    from repo_roles import inventory
+    from repo_roles.commands.memo import open_project
+
+    repo = make_repo(TREE)
+    asked: List[Path] = []
+    original = inventory.ask_toplevel
+    monkeypatch.setattr(inventory, "ask_toplevel", lambda path: asked.append(path) or original(path))
+    monkeypatch.chdir(repo)
+    project = open_project(".", None, None)
+    assert len(asked) == 1 and project.root == repo.resolve() and "src/shop/lonely.py" in project.inventory.paths
