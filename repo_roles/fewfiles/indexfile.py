@@ -33,11 +33,11 @@ from functools import partial
 from itertools import accumulate, chain, repeat
 from operator import add, floordiv, sub
 from pathlib import Path
-from typing import Collection, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Collection, Dict, List, Optional, Sequence, Tuple
 
 from repo_roles.fewfiles.listing import FewInventory, _cut
 from repo_roles.fewfiles.table import MappedPaths, Tables
-from repo_roles.index_listing import FileEntry, IndexListing
+from repo_roles.index_listing import IndexListing
 from repo_roles.inventory import Inventory, git_env
 
 COPY_MAGIC = b"repo-roles index copy 1\n"
