@@ -5,6 +5,8 @@
     python benchmarks/bench_check.py --repos R1,R2,... [--old-python PY --old-path SRC] [--runs 5] [--verify]
                                      [--new-path SNAPSHOT]
     python benchmarks/bench_check.py --diff-of REPO [--diff-copy DIR] [--diff-files 20] [--runs 7]
+    python benchmarks/bench_check.py --pre-commit COPY [--old-python PY --old-path SRC] [--new-path SNAPSHOT]
+                                     [--rewrite-index] [--runs 5]
 
 For each size N the repository is ``/tmp/rr-bench-<N>`` (``/tmp/rr-bench-100k`` style names for
 exact thousands), generated with ``benchmarks/generate_repo.py`` when missing.  The 5 files are
@@ -28,6 +30,11 @@ repository file (``--rewrite-index``: after an edit and ``git add`` of one of th
 every run, pre-commit's case; on copies only); with ``--old-python`` (and ``--old-path``, e.g. ``git archive`` of the baseline
 commit unpacked in a temporary directory) the baseline runs interleaved with this tree, each
 with its own analysis cache and bytecode cache.
+
+``--pre-commit COPY`` runs the hook as pre-commit does (``pre-commit run --files F1..F5``, a
+``repo: local`` hook; pre-commit splits the files into parallel batches), this tree against the
+baseline and a no-op hook (pre-commit's own cost), interleaved, each with its own caches; the
+hook files are committed in COPY.
 
 ``--diff-of REPO`` measures ``check --diff-base`` instead (issue 12): REPO is copied once to
 ``--diff-copy`` (``cp -a``; REPO itself is never changed), ``--diff-files`` evenly spaced
@@ -342,6 +349,68 @@ def profile(size: int, count: int) -> str:
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(30)
     return text.getvalue()
 
+PRE_COMMIT_HOOK = """repos:
+- repo: local
+  hooks:
+  - id: repo-roles
+    name: {name}
+    entry: {entry}
+    language: system
+    types: [python]
+"""
+
+
+def pre_commit_curve(repo: Path, runs: int, count: int, old: Sequence[str], old_path: str, new_path: str,
+                     rewrite: bool = False) -> Dict[str, object]:
+    """``pre-commit run --files F1..F5`` (pre-commit's own runner, a ``repo: local`` hook; it
+    splits the files into parallel batches) on ``repo`` (a copy: the hook configurations are
+    committed there): this tree, the baseline (``old``) and a no-op hook (pre-commit's own cost),
+    interleaved, each with its own caches; ``rewrite``: one of the files edited and ``git add``-ed
+    before every run."""
+    import shlex
+    import shutil
+
+    exe = shutil.which("pre-commit")
+    if exe is None:
+        raise SystemExit("pre-commit is not installed (pip install pre-commit)")
+    tmp = tempfile.mkdtemp(prefix="rr-pre-commit-")
+    entries = {"noop": "true"}
+    for name, (python, path) in {"new": (sys.executable, new_path), "old": (old[0] if old else "", old_path)}.items():
+        if name == "old" and not old:
+            continue
+        env = [f"PYTHONPYCACHEPREFIX={tmp}/pyc-{name}", f"REPO_ROLES_CACHE_DIR={tmp}/cache-{name}"]
+        if path:
+            env.append(f"PYTHONPATH={path}")
+        entries[name] = " ".join(["env -u PYTHONDONTWRITEBYTECODE -u PYTHONPATH", *env, shlex.quote(python),
+                                  "-m repo_roles check --exit-zero"])
+    for name, entry in entries.items():
+        (repo / f".rr-bench-pre-commit-{name}.yaml").write_text(PRE_COMMIT_HOOK.format(name=name, entry=entry))
+    subprocess.run(["git", "add", *(f".rr-bench-pre-commit-{n}.yaml" for n in entries)], cwd=repo, check=True)
+    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-qm",
+                    "bench_check: pre-commit hooks", "--allow-empty"], cwd=repo, check=True)
+    files = pick_files(repo, count)
+    argv = {n: [exe, "run", "--config", f".rr-bench-pre-commit-{n}.yaml", "--files", *files] for n in entries}
+    wall: Dict[str, List[float]] = {n: [] for n in entries}
+    cpu: Dict[str, List[float]] = {n: [] for n in entries}
+    for name in entries:  # warm-up: caches and bytecode
+        median_wall(argv[name], repo, 1)
+    staged = _Staged(repo, files[0]) if rewrite else None
+    try:
+        for _ in range(runs):
+            for name in entries:
+                if staged is not None:
+                    staged()
+                before = _cpu_children()
+                wall[name].append(median_wall(argv[name], repo, 1))
+                cpu[name].append(_cpu_children() - before)
+    finally:
+        if staged is not None:
+            staged.restore()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return {"repo": str(repo), "files": files, "index_rewritten": rewrite, "load_average": list(os.getloadavg()),
+            **{n: {"median": statistics.median(wall[n]), "min": min(wall[n]), "max": max(wall[n]),
+                   "cpu_median": statistics.median(cpu[n])} for n in entries}}
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -358,10 +427,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--old-path", default="", help="with --old-python: its PYTHONPATH (the baseline's source)")
     parser.add_argument("--verify", action="store_true", help="with --repos: compare with a --no-cache run too")
     parser.add_argument("--new-path", default="", help="with --repos: PYTHONPATH of this tree's variant (a snapshot)")
+    parser.add_argument("--pre-commit", type=Path, help="a repository COPY: time `pre-commit run --files` with a "
+                        "local hook of this tree, of --old-python and a no-op hook (commits the hook files there)")
     parser.add_argument("--rewrite-index", action="store_true",
                         help="with --repos: edit and `git add` the first file before every run (pre-commit's case; "
                         "the repositories must be copies: the file is put back at the end)")
     args = parser.parse_args(argv)
+    if args.pre_commit:
+        found = pre_commit_curve(args.pre_commit, args.runs, args.files,
+                                 [args.old_python] if args.old_python else [], args.old_path, args.new_path,
+                                 args.rewrite_index)
+        if args.json:
+            print(json.dumps(found, indent=2))
+        else:
+            print(f"pre-commit run --files ({args.files} files){' after git add of one' if args.rewrite_index else ''}"
+                  f", median of {args.runs} interleaved runs (wall s, min-max; CPU user+sys s incl. children)")
+            for name in ("noop", "new", "old"):
+                if name in found:
+                    v = found[name]  # type: ignore[index]
+                    print(f"  {name:5} {v['median']:7.3f} ({v['min']:.3f}-{v['max']:.3f})  CPU {v['cpu_median']:.3f}")
+            print(f"  load average {' '.join(f'{x:.2f}' for x in found['load_average'])}")  # type: ignore[union-attr]
+        return 0
     if args.repos:
         rows = curve([Path(p) for p in args.repos.split(",") if p], args.runs, args.files,
                      [args.old_python] if args.old_python else [], args.old_path, args.verify, args.new_path,

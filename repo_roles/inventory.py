@@ -703,6 +703,18 @@ _EXISTS = (partial(os.access, mode=os.F_OK, follow_symlinks=False) if os.access 
 def outside_attributes_may_apply(git_root: Path) -> bool:
     """Whether an attributes file outside the work tree applies (the work tree's own files are
     :meth:`Inventory.attributes_files`)."""
+    if outside_attributes_files_may_apply(git_root):
+        return True
+    try:  # a configured global file, or attributes read from a tree
+        configured = _run_git(git_root, "config", "--get-regexp", r"^(core\.attributesfile|attr\.tree)$")
+    except NotARepositoryError:  # exit 1: none of them is set
+        return False
+    return bool(configured.strip())
+
+
+def outside_attributes_files_may_apply(git_root: Path) -> bool:
+    """:func:`outside_attributes_may_apply` but for the settings (``core.attributesFile``,
+    ``attr.tree``): the files git reads when they are not set, and ``GIT_ATTR_SOURCE``."""
     if os.environ.get("GIT_ATTR_SOURCE"):
         return True
     top = str(git_root)
@@ -724,11 +736,7 @@ def outside_attributes_may_apply(git_root: Path) -> bool:
             prefixes.add(os.path.dirname(os.path.dirname(os.path.realpath(git_exe))))
         if any(os.path.lexists(os.path.join(p, "etc", "gitattributes")) for p in prefixes):
             return True
-    try:  # a configured global file, or attributes read from a tree
-        configured = _run_git(git_root, "config", "--get-regexp", r"^(core\.attributesfile|attr\.tree)$")
-    except NotARepositoryError:  # exit 1: none of them is set
-        return False
-    return bool(configured.strip())
+    return False
 
 
 class _CheckAttr:

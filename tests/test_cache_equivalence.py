@@ -438,6 +438,8 @@ def namesake_test_imports(root: Path) -> None:
     stored evidence is updated, the imports looked up by file name)."""
     write_files(root, {"backend/tests/test_ledger.py": "from app.ledger import ledger\nfrom app import rates\n\n\n"
                        "def test_ledger():\n    assert ledger(1) and rates\n"})
+
+
 # -- steps that move the stored findings of the rules (checks/filereuse.py, checks/reuse.py) ----
 
 
@@ -508,6 +510,22 @@ def config_rule_options(root: Path) -> None:
     config.write_text(text)
 
 
+def nested_attributes_on_a_hook_file(root: Path) -> None:
+    """A ``.gitattributes`` below the top level marks a file pre-commit passes as generated
+    (committed): a run on given files remembers a file's attributes by every attributes file
+    above it (``fewfiles.attributes``)."""
+    path = root / hook_files(root)[2]
+    write_files(root, {os.path.relpath(path.parent / ".gitattributes", root): f"{path.name} linguist-generated\n"})
+    commit(root, "a generated module")
+
+
+def nested_attributes_gone_from_the_work_tree(root: Path) -> None:
+    """That attributes file deleted in the work tree only: git reads the index's (gitattributes(5):
+    the work tree's file, else the index's, when checking in)."""
+    path = root / hook_files(root)[2]
+    (path.parent / ".gitattributes").unlink()
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -553,6 +571,8 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a package README added", package_readme_added),
     ("the manifest edited in the work tree", manifest_edited_in_the_work_tree),
     ("config: a rule's options and severities", config_rule_options),
+    ("nested attributes mark a hook file", nested_attributes_on_a_hook_file),
+    ("nested attributes gone from the work tree", nested_attributes_gone_from_the_work_tree),
 ]
 
 COMMANDS = {

@@ -337,3 +337,32 @@ def test_path_set_answers_as_a_set_does() -> None:
         members = PathNames(listed).paths
         assert [p in members for p in asked] == [p in set(paths) for p in asked]
         assert sorted(members) == paths and len(members) == len(paths)
+
+
+def test_clean_targets_share_the_evidence_key(make_repo: MakeRepo) -> None:
+    """pre-commit runs a hook on its files in parallel batches (``require_serial: false``): two
+    runs on different clean test files read the same evidence, under one key; a target whose
+    content is not its index record's is keyed by its content."""
+    repo = make_repo(TREE)
+    base = _evidence_key(repo, ["src/shop/lonely.py"])
+    assert _evidence_key(repo, ["tests/test_billing.py"]) == base
+    assert _evidence_key(repo, ["tests/test_uses_order.py", "src/shop/billing.py"]) == base
+    (repo / "tests" / "test_uses_order.py").write_text("from shop.lonely import alone\n")  # not staged
+    dirty = _evidence_key(repo, ["tests/test_uses_order.py"])
+    assert dirty != base and _evidence_key(repo, ["tests/test_billing.py"]) == base
+    git(repo, "add", "tests/test_uses_order.py")  # staged: the index record is that content again
+    assert _evidence_key(repo, ["tests/test_uses_order.py"]) == _evidence_key(repo, ["tests/test_billing.py"]) != base
+
+
+def test_open_project_asks_git_its_top_level_once(make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The project lookup and the inventory of a stored-run command share one ``git rev-parse``."""
+    from repo_roles import inventory
+    from repo_roles.commands.memo import open_project
+
+    repo = make_repo(TREE)
+    asked: List[Path] = []
+    original = inventory.ask_toplevel
+    monkeypatch.setattr(inventory, "ask_toplevel", lambda path: asked.append(path) or original(path))
+    monkeypatch.chdir(repo)
+    project = open_project(".", None, None)
+    assert len(asked) == 1 and project.root == repo.resolve() and "src/shop/lonely.py" in project.inventory.paths

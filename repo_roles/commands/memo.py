@@ -33,13 +33,14 @@ class Project(NamedTuple):
 def open_project(path: str, config_path: Optional[str], untracked: Optional[bool]) -> Project:
     """The project of ``path``, its configuration and its file list (what every run reads)."""
     from repo_roles.config import load_config
-    from repo_roles.inventory import load_inventory
+    from repo_roles.inventory import load_inventory, remembered_toplevels
     from repo_roles.project import locate_project
 
-    root, scope, config_file = locate_project(Path(path), config_path)
-    config = load_config(config_file)
-    inventory = load_inventory(root, scope=scope, untracked=config.untracked if untracked is None else untracked,
-                               deferred=True)
+    with remembered_toplevels():  # one `git rev-parse` for the project lookup and the inventory
+        root, scope, config_file = locate_project(Path(path), config_path)
+        config = load_config(config_file)
+        inventory = load_inventory(root, scope=scope, untracked=config.untracked if untracked is None else untracked,
+                                   deferred=True)
     return Project(root, inventory.scope, config, inventory)
 
 

@@ -60,15 +60,23 @@ def _listings(root: Path) -> Optional[Tuple[bytes, bytes]]:
             out.close()
 
 
-def _index_file(git_root: Path) -> Optional[str]:
+def _index_file(git_root: Path, cwd: Optional[Path] = None) -> Optional[str]:
     """git's index file of ``git_root`` (``GIT_INDEX_FILE``, ``.git/index`` or a linked
-    worktree's), or None when it cannot be told."""
+    worktree's), or None when it cannot be told.  ``cwd``: where the git commands of the run
+    start, against which git reads a relative ``GIT_INDEX_FILE`` or ``GIT_DIR`` (``git commit``
+    gives its hooks ``GIT_INDEX_FILE=.git/index``)."""
     configured = os.environ.get("GIT_INDEX_FILE")
     if configured:
-        return configured if os.path.isabs(configured) else None
+        if os.path.isabs(configured):
+            return configured
+        return os.path.join(str(cwd), configured) if cwd is not None else None
     git_dir = os.environ.get("GIT_DIR")  # set by git for its hooks
     if git_dir:
-        return os.path.join(git_dir, "index") if os.path.isabs(git_dir) else None
+        if not os.path.isabs(git_dir):
+            if cwd is None:
+                return None
+            git_dir = os.path.join(str(cwd), git_dir)
+        return os.path.join(git_dir, "index")
     dot_git = os.path.join(str(git_root), ".git")
     if os.path.isdir(dot_git):
         return os.path.join(dot_git, "index")
@@ -118,6 +126,8 @@ class FewInventory(Inventory):
         self.__dict__["_tab"] = records.find(b"\t")
         self.__dict__["_paths_digest"] = (paths, meta["paths_digest"])
         self.__dict__["_cache_project_key"] = meta["project_key"]
+        self.__dict__["_cache_directory"] = meta.get("cache_directory")
+        self.__dict__["_hidden_attributes"] = meta.get("hidden_attributes") is not False
 
     @property  # type: ignore[override]
     def paths(self) -> List[str]:
@@ -138,35 +148,61 @@ class FewInventory(Inventory):
             return None
         return start, end + 1
 
+    def _record(self, path: str) -> Optional[Tuple[str, int, str]]:
+        """(kind, mode, object id) of ``path``'s record, or None when it is not listed."""
+        span = self._record_span(path)
+        if span is None:
+            return None
+        start, records = span[0], self.__dict__["_records"]
+        mode = records[start:start + 6]
+        blob = records[start + 7:start + self.__dict__["_tab"] - 2].decode("ascii")
+        kind = _KINDS.get(mode)
+        return (kind[0], kind[1], blob) if kind is not None else ("file", _MODES.get(mode) or int(mode, 8), blob)
+
     def pick(self, paths: Collection[str]) -> List[FileEntry]:
         if len(paths) > 64:  # many: the whole listing, cut once
             return super().pick(paths)
-        records = self.__dict__["_records"]
         found = []
         for path in sorted(set(paths)):
-            span = self._record_span(path)
-            if span is None:
-                continue
-            start, _ = span
-            mode = records[start:start + 6]
-            kind = _KINDS.get(mode)
-            blob = records[start + 7:start + self.__dict__["_tab"] - 2].decode("ascii")
-            if kind is not None:
-                found.append(FileEntry(path, kind[0], kind[1], blob, True))
-            else:
-                found.append(FileEntry(path, "file", _MODES.get(mode) or int(mode, 8), blob, True))
+            record = self._record(path)
+            if record is not None:
+                found.append(FileEntry(path, record[0], record[1], record[2], True))
         return found
 
     def special_kinds(self) -> Mapping[str, str]:
         return _SpecialKinds(self)
 
+    def attributes(self, names: Sequence[str], paths: Optional[Sequence[str]] = None) -> Dict[str, Dict[str, str]]:
+        """:meth:`Inventory.attributes`; for a few ``paths`` of a project at git's top level, the
+        answers remembered under the same sources (:mod:`repo_roles.fewfiles.attributes`)."""
+        directory = self.__dict__.get("_cache_directory")
+        if paths is None or self.prefix or directory is None or self.git_root is None:
+            return super().attributes(names, paths)
+        from repo_roles.cachedir import project_key
+        from repo_roles.fewfiles.attributes import UNKNOWN, few_attributes
+        from repo_roles.inventory import _git_check_attr
+
+        wanted = list(dict.fromkeys(names))
+
+        hidden = self.__dict__.get("_hidden_attributes", True)
+
+        def index_blob(path: str) -> Optional[str]:
+            found = self.pick([path])
+            if not found and hidden:  # an attributes file the settings leave out may be in the index
+                return UNKNOWN
+            return found[0].blob if found else None
+
+        rows = few_attributes(self.git_root, Path(directory) / f"few-attributes-{project_key(self).replace(':', '-')}.json", list(paths),
+                              wanted, index_blob, lambda asked: _git_check_attr(self.project_root, asked, wanted))
+        picked: Dict[str, Dict[str, str]] = {}
+        for path, attr, value in rows:
+            picked.setdefault(path, {})[attr] = value
+        return picked
+
     def _kind_of(self, path: str) -> Optional[str]:
         """"symlink"/"submodule" for such an entry, None for a regular file or no entry."""
-        span = self._record_span(path)
-        if span is None:
-            return None
-        kind = _KINDS.get(self.__dict__["_records"][span[0]:span[0] + 6])
-        return kind[0] if kind is not None else None
+        record = self._record(path)
+        return record[0] if record is not None and record[0] != "file" else None
 
     def _scan_kinds(self) -> Dict[str, str]:
         """Every special entry: the mode column searched with ``bytes.find`` (a record starts
@@ -246,10 +282,22 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
     """The project as a :class:`FewInventory` over its path table (made from git's names listing
     and stored when missing: ``keep`` gives the include/exclude mask of the paths, ``meta`` the
     paths' digest and cache key), or None when git's listings cannot serve one."""
-    index_file = _index_file(git_root)
+    from repo_roles.fewfiles import indexfile
+
+    index_file = _index_file(git_root, Path(project_root))  # git runs in the project root
     before = _identity(index_file) if index_file is not None else None
     if before is None:
         return None
+    tables = Tables(cache_directory)
+    # At git's top level: git's index file itself, compared with the copy a former run kept.
+    index = indexfile.map_index(index_file, before) if not prefix else None
+    if index is not None:
+        served = indexfile.index_inventory(Path(project_root), git_root, index, indexfile.Copies(tables),
+                                           include, exclude)
+        if served is not None:
+            served.__dict__["_cache_directory"] = str(cache_directory)
+        if served is not None:
+            return served
     found = _listings(project_root)
     if found is None or _identity(index_file) != before:  # rewritten while git listed it
         return None
@@ -258,7 +306,6 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
     if not names or tab < 0 or _HEADER.match(records) is None:
         return None
     key = table_key(hashlib.sha1(names).hexdigest(), include, exclude)
-    tables = Tables(cache_directory)
     loaded = tables.load(key, names) or tables.build(key, names, keep, meta)
     if loaded is None:
         return None
@@ -269,4 +316,13 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
     if (not isinstance(values.get("paths_digest"), str) or not isinstance(values.get("project_key"), str)
             or not isinstance(count, int) or len(records) != count * (tab + 1) + len(names)):
         return None
-    return FewInventory(Path(project_root), git_root, prefix, paths, records, values)
+    if index is not None:  # the index git listed: kept for the runs to come, and read as they will
+        indexfile.store_copy(indexfile.Copies(tables), index, names, paths, values, include, exclude)
+        # (one kind of evidence key for a path list: ``records_digest_at`` by block)
+        served = indexfile.index_inventory(Path(project_root), git_root, index, indexfile.Copies(tables),
+                                           include, exclude)
+        if served is not None:
+            served.__dict__["_cache_directory"] = str(cache_directory)
+            return served
+    return FewInventory(Path(project_root), git_root, prefix, paths, records,
+                        {**values, "cache_directory": str(cache_directory)})

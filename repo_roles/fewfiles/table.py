@@ -19,9 +19,9 @@ import json
 import os
 import sys
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from itertools import accumulate, compress, islice, repeat
-from operator import add, eq, itemgetter
+from operator import add, eq, itemgetter, not_ as operator_not
 from pathlib import Path
 from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -45,8 +45,9 @@ class MappedPaths(Sequence[str]):
     """The kept paths of a names-only listing (``blob``: every path + NUL, sorted), by offset."""
 
     def __init__(self, blob: bytes, starts: "array[int]", lengths: "array[int]", by_base: "array[int]",
-                 rows: Optional["array[int]"] = None) -> None:
-        self._blob = blob
+                 rows: Optional["array[int]"] = None, names_only: bool = True) -> None:
+        self._blob = blob  # git's names listing, or (``names_only`` false) bytes with the names among others
+        self._names_only = names_only
         self._starts = starts
         self._lengths = lengths  # each kept path's length in bytes
         self._by_base = by_base  # the paths' indexes in the order of their file names (then paths)
@@ -74,6 +75,10 @@ class MappedPaths(Sequence[str]):
 
     def tolist(self) -> List[str]:
         """Every kept path as a list (one split of the listing, at C speed; kept)."""
+        if self._list is None and not self._names_only:  # names among other bytes
+            ends = map(add, self._starts, self._lengths)
+            self._list = str(b"\0".join(map(self._blob.__getitem__, map(slice, self._starts, ends))),
+                             "utf-8").split("\0") if len(self._starts) else []
         if self._list is None:
             everything = str(self._blob, "utf-8").split("\0")
             everything.pop()  # after the last NUL
@@ -125,6 +130,11 @@ class MappedPaths(Sequence[str]):
         return self._lengths
 
     @property
+    def by_base(self) -> "array[int]":
+        """The paths' indexes in the order of their file names (then paths)."""
+        return self._by_base
+
+    @property
     def rows(self) -> Optional["array[int]"]:
         """Each path's place in the whole listing; None when no path is excluded."""
         return self._rows
@@ -156,13 +166,10 @@ class MappedPaths(Sequence[str]):
                 at += 1
         return found
 
-    def _start_of(self, at: int) -> int:
-        """The start of the path holding byte ``at`` of the listing."""
-        return self._blob.rfind(b"\0", 0, at) + 1
-
-    def _kept(self, start: int) -> bool:
-        i = bisect_left(self._starts, start)
-        return i < len(self._starts) and self._starts[i] == start
+    def _ending_at(self, at: int) -> Optional[int]:
+        """The index of the kept path whose name ends at byte ``at`` of the blob, or None."""
+        i = bisect_right(self._starts, at) - 1
+        return i if i >= 0 and self._starts[i] + self._lengths[i] == at else None
 
     def _base(self, i: int) -> str:
         return self._at(i).rpartition("/")[2]
@@ -185,14 +192,16 @@ class MappedPaths(Sequence[str]):
         return [self._at(i) for i in sorted(found)]
 
     def ending_with(self, suffix: str) -> List[str]:
-        """The kept paths ending with ``suffix`` (non-empty), in order."""
+        """The kept paths ending with ``suffix`` (non-empty), in order: ``bytes.find`` of the
+        suffix and its NUL, each hit placed among the names by binary search (a hit elsewhere
+        in the blob, e.g. inside an index record's object id, ends no name)."""
         needle = suffix.encode("utf-8") + b"\0"
         blob, found, at = self._blob, [], self._blob.find(needle)
         while at >= 0:
-            start = self._start_of(at)
-            if self._kept(start):
-                found.append(blob[start:at + len(needle) - 1].decode("utf-8"))
-            at = blob.find(needle, at + len(needle))
+            i = self._ending_at(at + len(needle) - 1)
+            if i is not None:
+                found.append(self._at(i))
+            at = blob.find(needle, at + 1)
         return found
 
 
@@ -246,8 +255,9 @@ class Tables:
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}{SUFFIX}"
 
-    def load(self, key: str, blob: bytes) -> Optional[Tuple[MappedPaths, Dict[str, object]]]:
-        """The table ``key`` over ``blob`` (the listing it was made from), or None."""
+    def read(self, key: str) -> Optional[Tuple["array[int]", "array[int]", "array[int]", Optional["array[int]"],
+                                                Dict[str, object]]]:
+        """The columns and values of the intact table ``key`` (marked used), or None."""
         try:
             with open(self._path(key), "rb") as handle:
                 found = _decode(handle.read())
@@ -255,22 +265,40 @@ class Tables:
             return None
         if found is None:
             return None
-        starts, lengths, by_base, rows, meta = found
-        if starts and (starts[-1] + lengths[-1] >= len(blob) or blob[starts[-1] + lengths[-1]] != 0
-                       or (starts[0] and blob[starts[0] - 1] != 0)):
-            return None
         try:  # recently used: kept by the eviction below (never through a link)
             os.utime(self._path(key), follow_symlinks=os.utime not in os.supports_follow_symlinks)
         except (OSError, NotImplementedError):
             pass
+        return found
+
+    def load(self, key: str, blob: bytes) -> Optional[Tuple[MappedPaths, Dict[str, object]]]:
+        """The table ``key`` over ``blob`` (the listing it was made from), or None."""
+        found = self.read(key)
+        if found is None:
+            return None
+        starts, lengths, by_base, rows, meta = found
+        if starts and (starts[-1] + lengths[-1] >= len(blob) or blob[starts[-1] + lengths[-1]] != 0
+                       or (starts[0] and blob[starts[0] - 1] != 0)):
+            return None
         return MappedPaths(blob, starts, lengths, by_base, rows), meta
+
+    def store(self, key: str, starts: "array[int]", lengths: "array[int]", by_base: "array[int]",
+              rows: Optional["array[int]"], meta: Dict[str, object]) -> None:
+        """Write the table ``key`` atomically (a failure only costs the next run a listing)."""
+        from repo_roles.atomic import AtomicWriteError, write_atomic
+
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._path(key), _encode(starts, lengths, by_base, rows, meta))
+        except (AtomicWriteError, OSError, OverflowError):
+            pass  # served this run all the same
+        else:
+            self._evict()
 
     def build(self, key: str, blob: bytes, keep: Keep, meta: Meta) -> Optional[Tuple[MappedPaths, Dict[str, object]]]:
         """Make and store the table of ``blob`` (git's names listing, UTF-8): ``keep(paths)`` is
         the include/exclude mask (None: every path), ``meta(kept paths)`` the values stored
         with it.  None when the listing names a path twice (a merge conflict lists each stage)."""
-        from repo_roles.atomic import AtomicWriteError, write_atomic
-
         try:  # only UTF-8 names are served (their byte order is the code-point order)
             everything = str(blob, "utf-8").split("\0")
         except UnicodeDecodeError:
@@ -288,16 +316,14 @@ class Tables:
         else:
             starts, lengths = array("I", compress(starts_all, mask)), array("I", compress(lengths_all, mask))
             rows, kept = array("I", compress(range(len(everything)), mask)), list(compress(everything, mask))
-        values = {**meta(kept), "listed": len(everything)}
+        values = {**meta(kept), "listed": len(everything),
+                  # an attributes file left out by the settings: git reads it all the same
+                  "hidden_attributes": mask is not None and any(
+                      p == ".gitattributes" or p.endswith("/.gitattributes")
+                      for p in compress(everything, map(operator_not, mask)))}
         bases = list(map(itemgetter(2), map(str.rpartition, kept, repeat("/"))))
         by_base = array("I", sorted(range(len(kept)), key=bases.__getitem__))  # stable: then by path
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._path(key), _encode(starts, lengths, by_base, rows, values))
-        except (AtomicWriteError, OSError, OverflowError):
-            pass  # served this run all the same
-        else:
-            self._evict()
+        self.store(key, starts, lengths, by_base, rows, values)
         paths = MappedPaths(blob, starts, lengths, by_base, rows)
         paths._list = kept  # split already
         return paths, values

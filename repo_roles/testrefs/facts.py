@@ -97,12 +97,24 @@ def quick_key(context: "ProjectContext", kinds: Dict[str, str], kinds_digest: st
     modified = modified_files(context)
     if modified is None:
         return None
-    changed = [p for p in modified if p in kinds]
+    changed, blobs = _differing(context, [p for p in modified if p in kinds])
     records = context.inventory.records_digest(kinds.keys() - set(changed) if changed else kinds)
     if records is None:
         return None
-    blobs, _ = blob_ids(context, changed)
     return digest([SALT, "records", kinds_digest, listed, records, *(f"{p}={b}" for p, b in sorted(blobs.items()))])
+
+
+def _differing(context: "ProjectContext", maybe: Sequence[str]) -> Tuple[List[str], Dict[str, str]]:
+    """Of files whose work tree may differ from git's index (``maybe``), those that do, and the
+    blob ids of their content: a file whose content is its index record's is keyed by that
+    record, so two runs on different clean files (pre-commit's parallel batches of one hook)
+    have one key."""
+    if not maybe:
+        return [], {}
+    blobs, _ = blob_ids(context, maybe)
+    recorded = {e.path: e.blob for e in context.inventory.pick(set(maybe))}
+    changed = sorted(p for p in maybe if not blobs.get(p) or blobs.get(p) != recorded.get(p))
+    return changed, {p: blobs[p] for p in changed if p in blobs}
 
 
 POSITIONS_KIND = "test-kinds-at"
@@ -144,11 +156,10 @@ def few_key(context: "ProjectContext", store, listed: str, mapped: Sequence[str]
         return None
     targets = context.target_paths
     # the targets evidence reads: ``wanted`` decides each path alone (mapped tests are paths)
-    changed = sorted(wanted(targets, [m for m in mapped if m in targets]))
+    changed, blobs = _differing(context, sorted(wanted(targets, [m for m in mapped if m in targets])))
     records = inventory.records_digest_at(at, {paths.index(p) for p in changed})
     if records is None:
         return None
-    blobs, _ = blob_ids(context, changed)
     return digest([SALT, "records", kinds_digest, listed, records, *(f"{p}={b}" for p, b in sorted(blobs.items()))])
 
 
