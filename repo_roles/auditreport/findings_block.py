@@ -239,14 +239,12 @@ def _first(tops: List[List[list]], n: int) -> List[list]:
     two parts) in that order: :func:`top` of their union, merged without a look at the rest."""
     if len(tops) == 1:
         return tops[0][:n]
-    return [list(pair) for pair in islice(heapq.merge(*tops, key=_MOST_FIRST), n)]
+    return [list(pair) for pair in islice(heapq.merge(*tops, key=_most_first), n)]
 
 
 def _most_first(pair: list) -> tuple:
     return -pair[1], pair[0]
 
-
-_MOST_FIRST = _most_first
 
 
 def findings_block(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, dict]]:

@@ -91,7 +91,7 @@ def _run_stored(context: "ProjectContext", selection: RuleSelection, store: File
         fresh = None
         if rule.inputs == FILE_INPUTS:
             fresh = store.file_findings(rule_id, _compute(context, rule_id, rule))
-        if fresh is not None and old is not None:  # the stored findings of unchanged files, and these
+        if fresh is not None:  # the stored findings of unchanged files (file_findings: None unless stored), and these
             fresh = _accepted(selection, rule_id, rule, fresh, targets)
             ranges = kept[rule_id] = gone_ranges(old, store.gone)
             cut.extend((rule_id, start, end) for start, end in ranges)

@@ -298,12 +298,14 @@ def gone_ranges(found: List[Finding], gone: FrozenSet[str]) -> List[Tuple[int, i
     paths: one bisection per gone path."""
     if not gone or not found:
         return []
-    column = list(map(_ENTRY_PATH, found))
+    # as merge_sorted: Python 3.10+ bisects by a key (no copy of a rule's path column), 3.9 by a column
+    column: list = found if _BISECT_KEY else list(map(_ENTRY_PATH, found))
+    key = {"key": _ENTRY_PATH} if _BISECT_KEY else {}
     out: List[Tuple[int, int]] = []
     for path in sorted(gone):
-        low = bisect_left(column, path)
-        if low < len(column) and column[low] == path:
-            out.append((low, bisect_right(column, path, low)))
+        low = bisect_left(column, path, **key)
+        if low < len(found) and _ENTRY_PATH(found[low]) == path:
+            out.append((low, bisect_right(column, path, low, **key)))
     return out
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, List, Optional, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from repo_roles.coverage import colfile
 
@@ -120,6 +120,3 @@ def with_base_prefixes(paths: Sequence[str], order: Sequence[int], prefixes: Seq
             rows.add(order[at])
             at += 1
     return [paths[row] for row in sorted(rows)]
-
-
-Provider = Callable[[], Optional[Sequence[int]]]  # the order, or None when it cannot be had

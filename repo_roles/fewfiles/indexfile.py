@@ -340,6 +340,8 @@ class IndexFileInventory(FewInventory):
     """A :class:`~repo_roles.fewfiles.listing.FewInventory` whose records are read in git's index
     file (mapped), at the offsets of the stored copy its names were compared with."""
 
+    PICK_MANY = sys.maxsize  # every pick read where it sits: never a later listing of the index
+
     def __init__(self, project_root: Path, git_root: Path, paths: MappedPaths, index: mmap.mmap,
                  meta: Dict[str, object], digests: "_Digests") -> None:
         Inventory.__init__(self, project_root, git_root, "", "", [])

@@ -159,8 +159,13 @@ class FewInventory(Inventory):
         kind = _KINDS.get(mode)
         return (kind[0], kind[1], blob) if kind is not None else ("file", _MODES.get(mode) or int(mode, 8), blob)
 
+    # More paths than this: the whole listing, cut once, beats a binary search per path. An
+    # inventory that reads git's index file where it sits never lists: its records are the ones
+    # whose names were compared, and a listing would be a later, possibly different, index.
+    PICK_MANY = 64
+
     def pick(self, paths: Collection[str]) -> List[FileEntry]:
-        if len(paths) > 64:  # many: the whole listing, cut once
+        if len(paths) > self.PICK_MANY:
             return super().pick(paths)
         found = []
         for path in sorted(set(paths)):
@@ -296,7 +301,6 @@ def few_inventory(project_root: Path, git_root: Path, prefix: str, cache_directo
                                            include, exclude)
         if served is not None:
             served.__dict__["_cache_directory"] = str(cache_directory)
-        if served is not None:
             return served
     found = _listings(project_root)
     if found is None or _identity(index_file) != before:  # rewritten while git listed it
