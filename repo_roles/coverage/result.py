@@ -298,7 +298,7 @@ class CoverageResult:
 
     def documented_counts(self) -> Iterator[Tuple[str, int, int]]:
         """``(path, documented, counted)`` of every target with counted items, in target order."""
-        cached, fresh, rows = self._cached, self._fresh, self._rows
+        rows = self._rows
         overridden = self._overridden() if rows is not None else {}
         for i, path in enumerate(self._order):
             if rows is not None and path not in overridden:
@@ -306,14 +306,17 @@ class CoverageResult:
                 if counted >= 0:
                     yield path, documented, counted
                 continue
-            row = cached.get(path)
-            if row is not None:
-                if row[_COUNTED] is not None:
-                    yield path, row[_DOCUMENTED], row[_COUNTED]
-            elif path in fresh:
-                counts = self.counts(path)
-                if counts is not None:
-                    yield path, counts[0], counts[1]
+            counts = self._answered_counts(path)
+            if counts is not None:
+                yield path, counts[0], counts[1]
+
+    def _answered_counts(self, path: str) -> Optional[Tuple[int, int]]:
+        """``(documented, counted)`` of a path the snapshot's rows do not answer: its cached row
+        (None when that counts nothing), else its fresh analysis; None when neither has it."""
+        row = self._cached.get(path)
+        if row is not None:
+            return None if row[_COUNTED] is None else (row[_DOCUMENTED], row[_COUNTED])
+        return self.counts(path) if path in self._fresh else None
 
     def documented_columns(self) -> Tuple[List[str], List[int], List[int]]:
         """The rows of :meth:`documented_counts` as three columns (paths, documented, counted):
@@ -330,13 +333,8 @@ class CoverageResult:
             keep[i] = False
         paths = list(compress(self._order, keep))
         documented_out, counted_out = list(compress(documented, keep)), list(compress(counted, keep))
-        cached, fresh = self._cached, self._fresh
         for path in overridden:
-            row = cached.get(path)
-            if row is not None:
-                found_counts = None if row[_COUNTED] is None else (row[_DOCUMENTED], row[_COUNTED])
-            else:
-                found_counts = self.counts(path) if path in fresh else None
+            found_counts = self._answered_counts(path)
             if found_counts is not None:
                 paths.append(path)
                 documented_out.append(found_counts[0])
