@@ -24,7 +24,7 @@ from functools import partial
 from itertools import compress, repeat
 from operator import add, attrgetter, itemgetter
 from pathlib import Path
-from typing import Callable, Collection, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 
 from repo_roles import safeio
@@ -37,6 +37,14 @@ __all__ = ["FileEntry", "Inventory", "git_toplevel", "load_inventory"]
 _PATH = attrgetter("path")  # read at C speed by map()
 _KIND = attrgetter("kind")
 _Mapped = object  # git's output mapped read-only (an ``mmap.mmap``: a buffer with ``close``)
+
+
+def attributes_by_path(rows: Iterable[Tuple[str, str, str]]) -> Dict[str, Dict[str, str]]:
+    """``(path, attribute, value)`` rows (``git check-attr``'s) as ``path -> {attribute: value}``."""
+    picked: Dict[str, Dict[str, str]] = {}
+    for path, attr, value in rows:
+        picked.setdefault(path, {})[attr] = value
+    return picked
 
 
 @dataclass
@@ -225,10 +233,7 @@ class Inventory:
 
                 wanted_paths = set(paths)
                 subset = [row for row in walk_attributes(self, wanted) if row[0] in wanted_paths]
-            picked: Dict[str, Dict[str, str]] = {}
-            for path, attr, value in subset:
-                picked.setdefault(path, {})[attr] = value
-            return picked
+            return attributes_by_path(subset)
         pending_calls, self._attr_pending = self._attr_pending, []
         for pending in pending_calls:
             for path, attr, value in pending.result():

@@ -52,15 +52,19 @@ _KINDS = {0o120000: "symlink", 0o160000: "submodule"}
 _MODE_TEXT: Dict[bytes, bytes] = {}
 
 
-def _map(path: str) -> Optional[mmap.mmap]:
-    """``path`` mapped read-only (never through a link); None when it cannot be."""
+def _map(path: str, identity: Optional[Tuple[int, int, int, int, int]] = None) -> Optional[mmap.mmap]:
+    """``path`` mapped read-only (never through a link); None when it cannot be, or when the
+    file opened is not the one of ``identity`` (device, inode, size, modification and change
+    times, compared on the descriptor that is mapped)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
     try:
-        size = os.fstat(fd).st_size
-        return mmap.mmap(fd, size, access=mmap.ACCESS_READ) if size > _HEADER + _HASH else None
+        st = os.fstat(fd)
+        if identity is not None and (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != identity:
+            return None
+        return mmap.mmap(fd, st.st_size, access=mmap.ACCESS_READ) if st.st_size > _HEADER + _HASH else None
     except (OSError, ValueError):
         return None
     finally:
@@ -68,18 +72,9 @@ def _map(path: str) -> Optional[mmap.mmap]:
 
 
 def map_index(path: str, identity: Tuple[int, int, int, int, int]) -> Optional[mmap.mmap]:
-    """git's index file at ``path`` mapped, if it is still the file of ``identity`` (device,
-    inode, size, modification and change times: git replaces the file, never edits it)."""
-    index = _map(path)
-    if index is None:
-        return None
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    if (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != identity or len(index) != st.st_size:
-        return None
-    return index
+    """git's index file at ``path`` mapped, if it is still the file of ``identity`` (git
+    replaces the file, never edits it)."""
+    return _map(path, identity)
 
 
 def _header(data: bytes) -> Optional[int]:

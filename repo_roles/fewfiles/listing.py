@@ -30,7 +30,7 @@ from typing import Collection, Dict, Iterator, List, Mapping, Optional, Sequence
 
 from repo_roles.fewfiles.table import Keep, MappedPaths, Meta, Tables, table_key
 from repo_roles.index_listing import FileEntry, IndexListing
-from repo_roles.inventory import Inventory, git_env
+from repo_roles.inventory import Inventory, attributes_by_path, git_env
 
 _HEADER = re.compile(rb"[0-7]{6} (?:[0-9a-f]{40}|[0-9a-f]{64}) 0\t")
 _KINDS = {b"120000": ("symlink", 0o120000), b"160000": ("submodule", 0o160000)}
@@ -199,10 +199,7 @@ class FewInventory(Inventory):
 
         rows = few_attributes(self.git_root, Path(directory) / f"few-attributes-{project_key(self).replace(':', '-')}.json", list(paths),
                               wanted, index_blob, lambda asked: _git_check_attr(self.project_root, asked, wanted))
-        picked: Dict[str, Dict[str, str]] = {}
-        for path, attr, value in rows:
-            picked.setdefault(path, {})[attr] = value
-        return picked
+        return attributes_by_path(rows)
 
     def _kind_of(self, path: str) -> Optional[str]:
         """"symlink"/"submodule" for such an entry, None for a regular file or no entry."""
