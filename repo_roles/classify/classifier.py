@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from operator import attrgetter
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe
@@ -68,6 +69,8 @@ class _Paths:
 # read, the facts table is not.
 FEW_FRESH = 64
 FRESH_SHARE = 16
+# From this many paths classified afresh, the path signals that allow it answer them all at once.
+BULK_MIN = 256
 
 
 class Classifier:
@@ -125,7 +128,10 @@ class Classifier:
         classify = self.classify
         memo = self.roles
         if memo is None:
-            return {path: classify(path) for path in self._paths()}
+            paths = self._paths()
+            paths = paths if isinstance(paths, list) else list(paths)
+            with self._bulk(paths):
+                return {path: classify(path) for path in paths}
         # A stored decision names the attributes it saw, and the package.json a contextual JS/TS
         # side came from: a change to either is a miss (see ``rolecache``).
         attributes = self._attributes()
@@ -143,17 +149,31 @@ class Classifier:
             # a few files of many decided afresh (a committed edit: clean, new blob ids): reading
             # their heads costs less than reading the project's table of content facts
             self.sniffs = None
-        for path in left:
-            attrs = attributes.get(path)
-            qualifier = attributes_key(attrs) if attrs else ""
-            decided = known(path, qualifier, context)
-            if decided is None:
-                probe = probe_of(path)
-                decided = decide(probe)
-                memo.live.append(path)
-                memo.record(path, decided, qualifier, context(path) if probe.contextual else "")
-            found[path] = decided
+        with self._bulk(left):
+            for path in left:
+                attrs = attributes.get(path)
+                qualifier = attributes_key(attrs) if attrs else ""
+                decided = known(path, qualifier, context)
+                if decided is None:
+                    probe = probe_of(path)
+                    decided = decide(probe)
+                    memo.live.append(path)
+                    memo.record(path, decided, qualifier, context(path) if probe.contextual else "")
+                found[path] = decided
         return found  # type: ignore[return-value]
+
+    @contextmanager
+    def _bulk(self, paths: List[str]) -> Iterator[None]:
+        """Signals answered for many paths at once while they are classified (see
+        ``Signals.bulk_config_globs``): worth it from :data:`BULK_MIN` paths on."""
+        if len(paths) < BULK_MIN:
+            yield
+            return
+        self._signals.bulk_config_globs(paths, self._paths.kind)
+        try:
+            yield
+        finally:
+            self._signals.end_bulk()
 
     def _context_key(self, path: str) -> Optional[str]:
         """:func:`rolecache.context_key` of ``path``: its nearest package.json and blob id, and

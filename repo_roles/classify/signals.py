@@ -94,6 +94,8 @@ class Signals:
         self.src = tables.source
         self.js = js
         self._roles = compile_roles(config)
+        self._bulk_roles: Optional[Dict[str, Hit]] = None  # config_glob's answers (bulk_config_globs)
+        self._bulk_scope: FrozenSet[str] = frozenset()
         self._attributes = attributes
         self._dirs: Dict[str, DirInfo] = {"": _NO_DIRS}
         self._claims: Dict[str, Optional[str]] = {}
@@ -171,7 +173,29 @@ class Signals:
         return None
 
     # -- 1..4 -------------------------------------------------------------------------------------
+    def bulk_config_globs(self, paths: Sequence[str], kind: Callable[[str], str]) -> None:
+        """Answer :meth:`config_glob` for all ``paths`` now: one pass per role over them all
+        (:meth:`GlobSet.mask`: a C-level screen by each glob's literal, the regex only for the
+        paths that hold one) instead of one regex call per file.  Until :meth:`end_bulk`, a
+        path of ``paths`` is answered from that table, any other one as usual."""
+        if not self._roles:
+            return
+        # a submodule is matched as a directory (``vendor/lib/``), as the probe does
+        match_paths = [path + "/" if kind(path) == "submodule" else path for path in paths]
+        hits: Dict[str, Hit] = {}
+        for role, globs, source in self._roles:
+            for path, match_path, hit in zip(paths, match_paths, globs.mask(match_paths)):
+                if hit and path not in hits:
+                    hits[path] = Hit(role, f"[roles] glob '{globs.first(match_path)}'", source)
+        self._bulk_roles, self._bulk_scope = hits, frozenset(paths)
+
+    def end_bulk(self) -> None:
+        self._bulk_roles, self._bulk_scope = None, frozenset()
+
     def config_glob(self, p: Probe) -> Optional[Hit]:
+        bulk = self._bulk_roles
+        if bulk is not None and p.path in self._bulk_scope:
+            return bulk.get(p.path)
         for role, globs, source in self._roles:
             glob = globs.first(p.match_path)
             if glob is not None:
