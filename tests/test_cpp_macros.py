@@ -127,3 +127,50 @@ def test_a_macro_named_in_a_comment_leaves_the_comment_alone() -> None:
 def test_what_no_macro_explains_stays_left_out(source: str) -> None:
     docs = analyze(source.encode(), "include/x.h")
     assert docs.items == () and docs.problems[0][1] == "syntax-error"
+
+
+INCREMENTAL = """\
+#define API(x) x
+#define EXPORT
+/// A function.
+EXPORT int f(int a);
+class Box {
+ public:
+  TEMPLATABLE_VALUE(int,
+                    delay)
+  EXPORT API(int) g(int b,
+                    int c);
+};
+EXPORT int h(void);
+"""
+
+
+@pytest.mark.parametrize("name, keep", [(b"EXPORT", False), (b"API", True), (b"API", False),
+                                        (b"TEMPLATABLE_VALUE", False)])
+def test_a_blanking_parsed_incrementally_is_the_parse_from_scratch(name: bytes, keep: bool) -> None:
+    """The macro rounds re-parse each candidate from the tree of the text it edits
+    (``treesitter.reparse``): the same tree, node positions included, and the same problem as
+    parsing the rewritten text from scratch -- also when a rewrite moves a multi-line
+    invocation one column left (a declaration first on its line)."""
+    from repo_roles.coverage.cpp_docs import _SKIPPED, _rewrite_uses
+    from repo_roles.coverage.treesitter import parse_tree, reparse
+
+    data = INCREMENTAL.encode()
+    skipped = [(m.start(), m.end()) for m in _SKIPPED.finditer(data)]
+    tree, _, _ = parse_tree(data, "cpp", ("function_definition",))
+    spans: list = []
+    candidate = _rewrite_uses(data, name, skipped, keep, spans)
+    assert candidate != data and len(candidate) == len(data) and spans
+    _, fresh_root, fresh_problem = parse_tree(candidate, "cpp", ("function_definition",))
+    new_tree, root, problem = reparse(tree, data, candidate, spans, "cpp", ("function_definition",))
+    assert problem == fresh_problem
+    assert (root is None) == (fresh_root is None)
+    whole = new_tree.root_node
+    fresh = parse_tree(candidate, "cpp")[0].root_node
+    assert str(whole) == str(fresh)
+    stack = [(whole, fresh)]
+    while stack:  # positions too (str() shows the node types only)
+        a, b = stack.pop()
+        assert (a.type, a.start_point, a.end_point, a.start_byte, a.end_byte) == \
+            (b.type, b.start_point, b.end_point, b.start_byte, b.end_byte)
+        stack.extend(zip(a.children, b.children))

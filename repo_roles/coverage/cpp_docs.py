@@ -57,7 +57,8 @@ from repo_roles.coverage.treesitter import (
     generated,
     has_words,
     line_of,
-    parse,
+    parse_tree,
+    reparse,
     text_of,
     unavailable,
 )
@@ -107,15 +108,15 @@ def _analyze(data: bytes, path: str, options: DocOptions, language: str) -> File
     try:
         # A ``.h`` header may be C or C++: the C++ grammar first (with declaration-level macros
         # read through), then C (``new``, ``class`` as plain identifiers are valid C).
-        root, problem = parse(data, "cpp", _BODIES)
+        tree, root, problem = parse_tree(data, "cpp", _BODIES)
         if problem is not None:
-            root, data, second = _without_macros(data, "cpp", problem)
+            root, data, second = _without_macros(data, "cpp", problem, tree)
             if second is None:
                 problem = None
         if problem is not None and language == "c":
-            root, second = parse(data, "c", _BODIES)
+            tree, root, second = parse_tree(data, "c", _BODIES)
             if second is not None:
-                root, data, second = _without_macros(data, "c", second)
+                root, data, second = _without_macros(data, "c", second, tree)
             problem = None if second is None else problem
     except GrammarUnavailable as error:
         return unavailable(path, language, error)
@@ -257,17 +258,22 @@ _MACRO_ROUNDS = 16
 _ARGUMENTS_LIMIT = 4000
 
 
-def _without_macros(data: bytes, grammar: str, problem: Any) -> Tuple[Any, bytes, Any]:
+def _without_macros(data: bytes, grammar: str, problem: Any, tree: Any) -> Tuple[Any, bytes, Any]:
     """``(root, bytes parsed, None)`` once blanking declaration-level macros (see the module
-    docs) gives a clean parse, else ``(None, data, the first problem)``."""
+    docs) gives a clean parse, else ``(None, data, the first problem)``.  ``tree``: the parse of
+    ``data`` that found ``problem``; each candidate blanking is parsed again incrementally from
+    the tree of the text it edits (``treesitter.reparse``), not from scratch."""
     defined = set(_DEFINED.findall(data))
     skipped = [(m.start(), m.end()) for m in _SKIPPED.finditer(data)]  # same offsets in every rewrite
     starts = [start for start, _ in skipped]
     tried: set = set()
     patched = _EXTERN_C.sub(lambda m: m.group(1) + re.sub(rb"[^\n]", b" ", m.group(2)), data)
-    root, current = parse(patched, grammar, _BODIES)
-    if current is None:
-        return root, patched, None
+    if patched == data:  # nothing to blank: the parse the caller made, whose first problem is this
+        current = problem
+    else:
+        tree, root, current = parse_tree(patched, grammar, _BODIES)
+        if current is None:
+            return root, patched, None
     for _ in range(_MACRO_ROUNDS):
         line = current[0]
         moved = None
@@ -279,18 +285,19 @@ def _without_macros(data: bytes, grammar: str, problem: Any) -> Tuple[Any, bytes
                 continue
             tried.add(name)
             for keep in (False, True):  # the invocation blanked, or only its name and parentheses
-                candidate = _rewrite_uses(patched, name, skipped, keep)
-                root, second = parse(candidate, grammar, _BODIES)
+                spans: List[Tuple[int, int]] = []
+                candidate = _rewrite_uses(patched, name, skipped, keep, spans)
+                candidate_tree, root, second = reparse(tree, patched, candidate, spans, grammar, _BODIES)
                 if second is None:
                     return root, candidate, None
                 if second[0] > line:
-                    moved = candidate, second
+                    moved = candidate, second, candidate_tree
                     break
             if moved is not None:
                 break
         if moved is None:
             break
-        patched, current = moved
+        patched, current, tree = moved
     return None, data, problem
 
 
@@ -308,13 +315,16 @@ def _line_range(data: bytes, line: int) -> Tuple[int, int]:
     return start, end
 
 
-def _rewrite_uses(data: bytes, name: bytes, skipped: List[Tuple[int, int]], keep_arguments: bool) -> bytes:
+def _rewrite_uses(data: bytes, name: bytes, skipped: List[Tuple[int, int]], keep_arguments: bool,
+                  spans: Optional[List[Tuple[int, int]]] = None) -> bytes:
     """``data`` with every use of macro ``name`` outside comments and directives (``skipped``)
     made blanks, with its ``( … )`` arguments when they follow (balanced, not past ``;``, ``{``,
     ``}``) — or, ``keep_arguments``, with only the name and the parentheses blanked (a macro
     that wraps a type: ``CJSON_PUBLIC(cJSON *)``) — except an invocation first on its line,
-    which stays a declaration of that name (:func:`_as_declaration`)."""
+    which stays a declaration of that name (:func:`_as_declaration`).  ``spans``, when given,
+    receives the byte ranges rewritten (the result has the length of ``data``)."""
     starts = [start for start, _ in skipped]
+    changed = spans if spans is not None else []
     out = bytearray(data)
     for match in re.finditer(rb"\b" + re.escape(name) + rb"\b", data):
         at = bisect.bisect_right(starts, match.start()) - 1
@@ -330,13 +340,16 @@ def _rewrite_uses(data: bytes, name: bytes, skipped: List[Tuple[int, int]], keep
                 declared = _as_declaration(data, match.start(), closing)
                 if declared is not None:
                     out[declared[0]:closing] = declared[1]
+                    changed.append((declared[0], closing))
                     continue
                 if keep_arguments:
                     out[match.start():after + 1] = b" " * (after + 1 - match.start())
                     out[closing - 1] = 0x20
+                    changed.extend(((match.start(), after + 1), (closing - 1, closing)))
                     continue
                 end = closing
         out[match.start():end] = re.sub(rb"[^\n]", b" ", data[match.start():end])
+        changed.append((match.start(), end))
     return bytes(out)
 
 

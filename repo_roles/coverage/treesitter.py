@@ -137,11 +137,56 @@ def parse(data: bytes, grammar: str, bodies: Tuple[str, ...] = ()) -> Tuple[Any,
     error sits inside such a body, which still ends with its own ``}``, the declarations and their
     doc comments are intact and the root is returned.
     """
-    tree = parser_for(grammar).parse(data)
-    root = tree.root_node
+    return _verdict(parser_for(grammar).parse(data).root_node, data, bodies)
+
+
+def _verdict(root: Any, data: bytes, bodies: Tuple[str, ...]) -> Tuple[Any, Optional[Problem]]:
     if not root.has_error or (bodies and _errors_only_in_bodies(root, data, bodies)):
         return root, None
     return None, _first_error(root, data)
+
+
+def parse_tree(data: bytes, grammar: str, bodies: Tuple[str, ...] = ()) -> Tuple[Any, Any, Optional[Problem]]:
+    """:func:`parse`, with the tree first: :func:`reparse` parses an edited copy of it again."""
+    tree = parser_for(grammar).parse(data)
+    root, problem = _verdict(tree.root_node, data, bodies)
+    return tree, root, problem
+
+
+# Edits handed to tree-sitter one by one up to this many; more become one edit over their span.
+_MAX_EDITS = 64
+
+
+def reparse(tree: Any, old: bytes, data: bytes, spans: List[Tuple[int, int]], grammar: str,
+            bodies: Tuple[str, ...] = ()) -> Tuple[Any, Any, Optional[Problem]]:
+    """:func:`parse_tree` of ``data``, which differs from ``old`` (whose tree is ``tree``, left
+    as it is) only inside ``spans`` and has its length: tree-sitter's incremental parse, which
+    reads again only around the edits (the C/C++ macro rounds re-parse a header once per
+    candidate macro).  Without ``Tree.copy`` (older bindings), a parse from scratch."""
+    copy = getattr(tree, "copy", None)
+    if copy is None or len(old) != len(data):
+        return parse_tree(data, grammar, bodies)
+    edited = copy()
+    merged: List[List[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    if len(merged) > _MAX_EDITS:
+        merged = [[merged[0][0], merged[-1][1]]]
+    row = position = 0
+    for start, end in merged:  # in order: each in the coordinates the ones before it left
+        row += data.count(b"\n", position, start)
+        line = data.rfind(b"\n", 0, start) + 1  # the edit's first line starts here in both
+        old_line, new_line = old.rfind(b"\n", start, end), data.rfind(b"\n", start, end)
+        edited.edit(start_byte=start, old_end_byte=end, new_end_byte=end, start_point=(row, start - line),
+                    old_end_point=(row + old.count(b"\n", start, end), end - (old_line + 1 if old_line >= 0 else line)),
+                    new_end_point=(row + data.count(b"\n", start, end), end - (new_line + 1 if new_line >= 0 else line)))
+        row, position = row + data.count(b"\n", start, end), end
+    found = parser_for(grammar).parse(data, edited)
+    root, problem = _verdict(found.root_node, data, bodies)
+    return found, root, problem
 
 
 def _errors_only_in_bodies(root: Any, data: bytes, bodies: Tuple[str, ...]) -> bool:
