@@ -66,6 +66,14 @@ def _covers(needle: Needle, required: Required) -> bool:
     return not required.ignore_case and any(needle.text in run for run in required.runs)
 
 
+# The non-ASCII characters ``re.IGNORECASE`` matches with an ASCII letter (every code point
+# checked on Python 3.11; a test asks the running ``re``): dotted capital I, dotless i, long s,
+# Kelvin sign.  A case-insensitive needle is looked for in the text with these folded to their
+# letter, then lowered.
+_ASCII_FOLDS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_ASCII_FOLDS_UTF8 = tuple(chr(c).encode("utf-8") for c in (0x130, 0x131, 0x17F, 0x212A))
+
+
 class LiteralScreen:
     """A few ASCII needles such that a text containing none of them matches none of the regexes.
 
@@ -99,16 +107,15 @@ class LiteralScreen:
     def may_match(self, text: str) -> bool:
         """False only when no regex can match ``text``.
 
-        Outside ASCII, Unicode case folding (``ſ`` matches ``s`` under ``re.I``) differs from
-        ``str.lower``: a case-insensitive needle then lets the text through.
+        Outside ASCII, ``re.I`` also lets four characters match ASCII letters (see
+        :data:`_ASCII_FOLDS`); they are folded first, then ``str.lower`` (which may only add
+        matches: ``İ`` lowers to ``i`` and a combining dot).
         """
         if self.needles is None:
             return True
         lowered = None
         if self._ignore_case:
-            if not text.isascii():
-                return True
-            lowered = text.lower()
+            lowered = text.lower() if text.isascii() else text.translate(_ASCII_FOLDS).lower()
         return any(n.text in (lowered if n.ignore_case else text) for n in self.needles)  # type: ignore[operator]
 
     def may_match_bytes(self, head: bytes) -> bool:
@@ -121,7 +128,9 @@ class LiteralScreen:
             return True
         lowered = None
         if self._ignore_case:
-            if not head.isascii():
+            # bytes.lower() folds ASCII only: exact unless one of the characters re.I matches
+            # with an ASCII letter is there (any other non-ASCII character matches none)
+            if not head.isascii() and any(folded in head for folded in _ASCII_FOLDS_UTF8):
                 return True
             lowered = head.lower()
         return any(n in (lowered if ci else head) for n, ci in self._bytes)  # type: ignore[operator]
