@@ -115,7 +115,7 @@ class LiteralScreen:
             return True
         lowered = None
         if self._ignore_case:
-            lowered = text.lower() if text.isascii() else text.translate(_ASCII_FOLDS).lower()
+            lowered = folded(text)
         return any(n.text in (lowered if n.ignore_case else text) for n in self.needles)  # type: ignore[operator]
 
     def may_match_bytes(self, head: bytes) -> bool:
@@ -140,3 +140,32 @@ class LiteralScreen:
 def screen_for(regexes: Tuple["re.Pattern[str]", ...]) -> LiteralScreen:
     """One screen per list of regexes (the tables are loaded once per process)."""
     return LiteralScreen(regexes)
+
+
+def folded(text: str) -> str:
+    """``text`` as a case-insensitive needle is looked for in it (see :data:`_ASCII_FOLDS`)."""
+    return text.lower() if text.isascii() else text.translate(_ASCII_FOLDS).lower()
+
+
+class RuleNeedles(NamedTuple):
+    """What one regex's every match holds: ``plain`` runs as written, ``folded`` runs (of a
+    case-insensitive regex, lowercase ASCII) to look for in :func:`folded` text."""
+
+    plain: Tuple[str, ...]
+    folded: Tuple[str, ...]
+
+    def may_match(self, text: str, folded_text: str) -> bool:
+        """False only when the regex cannot match ``text`` (``folded_text``: ``folded(text)``)."""
+        return all(run in text for run in self.plain) and all(run in folded_text for run in self.folded)
+
+
+def rule_needles(regex: "re.Pattern[str]") -> RuleNeedles:
+    """Every top-level literal run of ``regex`` (:func:`required_runs`): a rule screened after
+    the shared :class:`LiteralScreen` let a text through is searched only when its own runs are
+    all there.  A case-insensitive run outside ASCII is not used (Unicode folding)."""
+    required = required_runs(regex)
+    if required is None:
+        return RuleNeedles((), ())
+    if required.ignore_case:
+        return RuleNeedles((), tuple(run.lower() for run in required.runs if run.isascii()))
+    return RuleNeedles(required.runs, ())
