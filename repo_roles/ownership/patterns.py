@@ -96,8 +96,14 @@ class PatternError(ValueError):
     """A pattern that cannot be translated (reported by the parser as ``invalid-pattern``)."""
 
 
+# A segment holding none of these is its own literal text (most segments of a large file).
+_SPECIAL = re.compile(r"[\\*?\[]")
+
+
 def segment_literal(seg: str, dialect: str) -> Optional[str]:
     """The unescaped text of a wildcard-free segment, else None."""
+    if _SPECIAL.search(seg) is None:
+        return seg
     out = []
     i = 0
     while i < len(seg):
@@ -188,6 +194,8 @@ def segment_regex(seg: str, dialect: str) -> str:
     """One path segment (no ``/``) as a regex that never crosses ``/``."""
     if seg == "*":
         return "[^/]+"
+    if _SPECIAL.search(seg) is None:  # what the loop below gives: each character escaped
+        return re.escape(seg)
     out = []
     i = 0
     n = len(seg)
