@@ -193,3 +193,31 @@ def test_busy_means_no_idle_core(monkeypatch, load, busy) -> None:
 ])
 def test_chunk_size(files, workers, size) -> None:
     assert E.chunk_size(files, workers) == size
+
+
+def test_run_many_gives_what_run_gives_file_by_file(tmp_path, monkeypatch) -> None:
+    """The workers analyse a task step by step over groups of files (``_Reader.run_many``):
+    the outputs are ``run``'s, file by file -- a too-large file, a syntax error, a test file
+    (test-evidence facts), a file not analysed, one gone since listing and a symlink
+    included, whatever the group size."""
+    from repo_roles.coverage import analyze as A
+    from repo_roles.coverage.model import DocOptions
+
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text('"""Doc."""\n\ndef f():\n    return 1\n')
+    (tmp_path / "pkg" / "test_mod.py").write_text("from pkg.mod import f\n\ndef test_f():\n    assert f()\n")
+    (tmp_path / "pkg" / "bad.py").write_text("def (:\n")
+    (tmp_path / "pkg" / "big.py").write_text("x = 1\n" * 400)
+    (tmp_path / "web.ts").write_text("/** Doc. */\nexport function g(): number { return 1; }\n")
+    (tmp_path / "notes.txt").write_text("repo-roles: ignore[DOC001]\n")
+    (tmp_path / "link.py").symlink_to(tmp_path / "pkg" / "mod.py")
+    todo = [(p, None) for p in ("pkg/mod.py", "pkg/test_mod.py", "pkg/bad.py", "pkg/big.py", "web.ts",
+                                "notes.txt", "gone.py", "link.py")]
+    for caching in (True, False):
+        reader = A._Reader(tmp_path, DocOptions(max_file_size=1000), caching)
+        one_by_one = [reader.run(path, blob) for path, blob in todo]
+        assert one_by_one[3][0].docs is not None and one_by_one[3][0].docs.problems  # too large
+        assert one_by_one[1][4] is not None and one_by_one[6][1] is None  # test facts; gone
+        for group in (1, 100, 1 << 20):
+            monkeypatch.setattr(A, "GROUP_BYTES", group)
+            assert repr(reader.run_many(todo)) == repr(one_by_one)

@@ -192,7 +192,7 @@ class EarlyCoverage:
         while index >= 0 and self._futures[index].cancel():
             if reader is None:
                 reader = A._Reader(self._inventory.project_root, self._options, self._store is not None)
-            mine[index] = [reader.run(path, blob) for path, blob in self._chunks[index]]
+            mine[index] = reader.run_many(self._chunks[index])
             index -= 1
         self.stolen = len(mine)  # chunks the main process analysed (benchmarks print it)
         self._collector.join()
