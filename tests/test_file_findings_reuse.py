@@ -15,7 +15,7 @@ import pytest
 from repo_roles.checks import engine, filereuse
 from repo_roles.checks.filereuse import FILE_INPUTS
 from repo_roles.checks.registry import RULES, iter_rules, rule
-from repo_roles.findings import Finding
+from repo_roles.findings import Finding, FindingTable, column_of
 from repo_roles.scan import scan
 from tests.conftest import git, write_files
 
@@ -149,9 +149,9 @@ def test_a_rule_declaring_file_inputs_takes_paths() -> None:
 
 
 def test_gone_ranges_cut_the_findings_of_gone_paths() -> None:
-    found = [Finding("R", "m", p, i, None, "warning") for i, p in enumerate("aabbbcd")]
-    assert filereuse.gone_ranges(found, frozenset({"b", "d", "x"})) == [(2, 5), (6, 7)]
-    assert filereuse.gone_ranges(found, frozenset()) == []
+    paths = list("aabbbcd")
+    assert filereuse.gone_ranges(paths, frozenset({"b", "d", "x"})) == [(2, 5), (6, 7)]
+    assert filereuse.gone_ranges(paths, frozenset()) == []
 
 
 @pytest.mark.parametrize("found", [
@@ -169,6 +169,14 @@ def test_gone_ranges_cut_the_findings_of_gone_paths() -> None:
 def test_stored_columns_of_findings_round_trip(found) -> None:
     back = filereuse._decode(filereuse._encode(found))
     assert back == found and all(type(f) is Finding for f in back)
+    # the same columns read lazily: each column, each row and the rule's list, across parts
+    parts = [filereuse._encode(found[start:start + 256]) for start in range(0, len(found), 256)]
+    stored = filereuse.StoredFindings({"R": parts})
+    assert len(stored) == len(found) and stored.sizes == {"R": len(found)}
+    for index in range(len(Finding._fields)):
+        assert stored.column(index) == [f[index] for f in found]
+    assert [stored.row(i) for i in range(len(found))] == found
+    assert stored.rule_findings("R") == found and stored.rule_column("R", 2) == [f.path for f in found]
 
 
 def test_a_malformed_column_is_refused() -> None:
@@ -176,14 +184,30 @@ def test_a_malformed_column_is_refused() -> None:
     encoded[2] = ("text", "only one")
     with pytest.raises(ValueError):
         filereuse._decode(tuple(encoded))
+    with pytest.raises(ValueError):  # checked when read, before any column is decoded
+        filereuse._check(tuple(encoded))
 
 
-def test_merge_sorted_equals_a_sort_of_both() -> None:
+def test_a_merged_table_equals_a_sort_of_both() -> None:
+    """``FindingTable.merged`` over stored columns gives the list a sort of both would; kept
+    rows and columns agree with the list."""
     base = sorted([Finding("DOC001", f"m{i}", f"p{i % 50:03}", i % 7 or None) for i in range(400)], key=Finding.sort_key)
     added = sorted([Finding("TST001", "t", f"p{i:03}", None) for i in range(0, 60, 3)]
                    + [Finding("DOC001", "z", "p000", 2), Finding("OWN001", "o", "zz", None)], key=Finding.sort_key)
-    assert filereuse.merge_sorted(base, added) == sorted(base + added, key=Finding.sort_key)
-    assert filereuse.merge_sorted(base, []) is base and filereuse.merge_sorted([], added) is added
+    by_path = sorted(base, key=lambda f: f.path)
+    stored = filereuse.StoredFindings({"DOC001": [filereuse._encode(by_path)]})
+    table = FindingTable(stored, [by_path.index(f) for f in base])
+    assert list(table) == base
+    merged = table.merged(added)
+    whole = sorted(base + added, key=Finding.sort_key)
+    assert merged == whole and len(merged) == len(whole) and merged[5] == whole[5]
+    assert merged.column(2) == [f.path for f in whole] and merged.column(1) == [f.message for f in whole]
+    assert table.merged([]) is table and list(FindingTable(None, []).merged(added)) == added
+    keep = [i % 3 != 0 for i in range(len(whole))]
+    kept = merged.kept(keep)
+    assert list(kept) == [f for f, k in zip(whole, keep) if k]
+    assert kept.column(0) == [f.rule_id for f, k in zip(whole, keep) if k]
+    assert column_of(whole, 5) == merged.column(5)
 
 
 def test_selection_and_suppressions_apply_to_reused_findings(make_repo, asked) -> None:

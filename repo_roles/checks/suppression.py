@@ -18,7 +18,7 @@ from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
-from repo_roles.findings import Finding
+from repo_roles.findings import PATH, Finding, FindingTable, column_of
 
 if TYPE_CHECKING:
     from repo_roles.coverage.analyze import Suppression
@@ -55,14 +55,16 @@ def _covers(suppression: "Suppression", finding: Finding) -> bool:
 
 
 def apply_suppressions(context: "ProjectContext", findings: Iterable[Finding], ran: Iterable[str]) -> List[Finding]:
-    """The findings no suppression covers; records the usage for :func:`usage_of`."""
+    """The findings no suppression covers; records the usage for :func:`usage_of`.  A
+    :class:`FindingTable` gives a table: only the findings of commented files are made."""
     used: Dict[UseKey, Set[str]] = {}
     known: Dict[str, Tuple["Suppression", ...]] = {}
-    findings = list(findings)
+    if not isinstance(findings, FindingTable):
+        findings = list(findings)
     # Only files with a suppression comment need a look (no finding: no coverage stage either):
     # the others' findings are picked out at C speed.
-    commented = context.coverage.paths_with_suppressions() if findings else frozenset()
-    looked = list(map(commented.__contains__, map(_PATH, findings))) if commented else []
+    commented = context.coverage.paths_with_suppressions() if len(findings) else frozenset()
+    looked = list(map(commented.__contains__, column_of(findings, PATH))) if commented else []
     if not any(looked):
         context.__dict__[_USAGE_KEY] = SuppressionUsage(used, frozenset(ran))
         return findings
@@ -83,6 +85,8 @@ def apply_suppressions(context: "ProjectContext", findings: Iterable[Finding], r
         if suppressed:
             keep[index] = False
     context.__dict__[_USAGE_KEY] = SuppressionUsage(used, frozenset(ran))
+    if isinstance(findings, FindingTable):
+        return findings.kept(keep)  # type: ignore[return-value]
     return list(compress(findings, keep))
 
 
