@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
 from operator import itemgetter
@@ -74,8 +75,10 @@ class FindingTable(_Sequence):
     It reads as the sorted ``List[Finding]`` it stands for (``len``, indexing, iteration,
     ``==``), so a consumer that needs objects gets them."""
 
-    def __init__(self, source: Optional[FindingSource], order: List[int], added: List[Finding] = (),  # type: ignore[assignment]
+    def __init__(self, source: Optional[FindingSource], order: Sequence[int], added: List[Finding] = (),  # type: ignore[assignment]
                  paths: Optional[List[str]] = None) -> None:
+        """``order``: the row numbers in sorted order (an ``array`` of machine integers: 8 bytes
+        a finding, not a Python int each)."""
         self._source: FindingSource = source if source is not None else _NoSource()
         self._base = len(self._source)
         self._order = order
@@ -127,7 +130,7 @@ class FindingTable(_Sequence):
         """The findings whose ``keep`` is true, in order."""
         keep = list(keep)
         paths = self._columns.get(PATH)
-        return FindingTable(self._source, list(compress(self._order, keep)), self._added,
+        return FindingTable(self._source, array("l", compress(self._order, keep)), self._added,
                             paths=list(compress(paths, keep)) if paths is not None else None)
 
     def merged(self, added: List[Finding]) -> "FindingTable":
@@ -142,7 +145,7 @@ class FindingTable(_Sequence):
         paths = self.column(PATH)
         order = self._order
         offset = self._base + len(self._added)
-        out: List[int] = []
+        out = array("l")
         out_paths: List[str] = []
         start = index = 0
         total = len(added)

@@ -297,3 +297,26 @@ def test_targets_among_a_few_of_many() -> None:
     assert filereuse.targets_among(context, wanted) == [targets[3], targets[712]]
     assert filereuse.targets_among(context, frozenset({"d0/f00003.py", "missing.py"})) == [targets[3]]
     assert filereuse.targets_among(context, None) is targets
+
+
+def test_an_entry_read_keeps_its_parts_light_and_reads_the_rest_again(tmp_path) -> None:
+    """Read from an entry, the stored findings keep only the columns a report counts; messages,
+    keys and lines are read again from the open entry, and every row is the one written."""
+    doc = [Finding("DOC001", f"item {i} undocumented", f"p{i // 3:04}.py", i + 1, 0, "warning", f"k{i}")
+           for i in range(filereuse._PIECE + 5)]  # two parts
+    own = [Finding("OWN001", "no owner", f"q{i}", None, None, "error") for i in range(7)]
+    whole = sorted(doc + own, key=Finding.sort_key)
+    joined = doc + own
+    order = array("l", sorted(range(len(joined)), key=lambda i: joined[i].sort_key()))
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"DOC001": doc, "OWN001": own}, order)
+    handle = filereuse._open_entry(entry)
+    assert filereuse._read_head(handle, "key") is not None
+    stored, read_order = filereuse._read_rules(handle, [("DOC001", 2), ("OWN001", 1)])
+    assert read_order == order and stored.sizes == {"DOC001": len(doc), "OWN001": 7}
+    assert all(part[1 + 1] is None for part in stored._flat[:2])  # DOC001's messages not held
+    table = FindingTable(stored, read_order)
+    assert table.column(2) == [f.path for f in whole] and table.column(6) == [f.key for f in whole]
+    assert table[3] == whole[3] and list(table) == whole
+    assert stored.rule_findings("OWN001") == own
+    handle.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from array import array
 from itertools import compress
 from operator import attrgetter
-from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles.checks.filereuse import FILE_INPUTS, FileFindings, StoredFindings, gone_ranges
 from repo_roles.checks.registry import RULES, Rule, iter_rules
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
 _PATH = attrgetter("path")
+_RULE_ID = attrgetter("rule_id")
 _SEVERITY = attrgetter("severity")
 
 
@@ -152,13 +153,13 @@ def _stored_order(stored: StoredFindings, order: Optional[array], cut: List[Tupl
     if order is None or not len(stored):
         return FindingTable(None, [])
     if not cut:
-        return FindingTable(stored, order.tolist())
+        return FindingTable(stored, order)
     offsets = stored.offsets()
     keep = bytearray(b"\1") * len(stored)
     for rule_id, start, end in cut:
         offset = offsets[rule_id]
         keep[offset + start:offset + end] = bytes(end - start)
-    return FindingTable(stored, list(compress(order, map(keep.__getitem__, order))))
+    return FindingTable(stored, array("l", compress(order, map(keep.__getitem__, order))))
 
 
 def _without_ranges(found: List[Finding], ranges: List[Tuple[int, int]]) -> List[Finding]:
@@ -198,11 +199,13 @@ def _accepted(selection: RuleSelection, rule_id: str, rule: Rule, found: Iterabl
     return accepted
 
 
-def _compute(context: "ProjectContext", rule_id: str, rule: Rule) -> Callable[[Optional[FrozenSet[str]]], Iterator[Finding]]:
+def _compute(context: "ProjectContext", rule_id: str, rule: Rule) -> Callable[[Optional[FrozenSet[str]]], List[Finding]]:
     """The rule's findings under its own id, on every target (None) or on the given paths."""
-    def compute(paths: Optional[FrozenSet[str]] = None) -> Iterator[Finding]:
-        for raw in (rule.check(context) if paths is None else rule.check(context, paths)):  # type: ignore[call-arg]
-            yield raw if raw.rule_id == rule_id else raw._replace(rule_id=rule_id)
+    def compute(paths: Optional[FrozenSet[str]] = None) -> List[Finding]:
+        found = list(rule.check(context) if paths is None else rule.check(context, paths))  # type: ignore[call-arg]
+        if all(map(rule_id.__eq__, map(_RULE_ID, found))):  # at C speed: TST001 gives ~27k at 100k files
+            return found
+        return [raw if raw.rule_id == rule_id else raw._replace(rule_id=rule_id) for raw in found]
     return compute
 
 

@@ -198,16 +198,17 @@ class FileFindings:
         handle = _open_entry(self._entry)
         if handle is None:
             return True
-        with handle:
-            head = _read_head(handle, self._key)
-            if head is None:
-                return True
-            mark_used(self._entry)
-            known, counts, base = head
-            self._compare(known)
-            del known, head
-            stored = _read_rules(handle, counts)
+        head = _read_head(handle, self._key)
+        if head is None:
+            handle.close()
+            return True
+        mark_used(self._entry)
+        known, counts, base = head
+        self._compare(known)
+        del known, head
+        stored = _read_rules(handle, counts)  # the handle stays open with what it answers
         if stored is None:
+            handle.close()
             self.todo = context.target_paths
             self.gone = frozenset()
             return True
@@ -419,14 +420,25 @@ def _column(value: tuple, index: int) -> list:
     return list(map(values.__getitem__, codes))
 
 
+_LIGHT = frozenset((0, 2, 5))  # rule id, path, severity: what a report counts (few distinct values)
+
+
 class StoredFindings:
     """The stored findings of every rule as their parts' columns, decoded only when asked: a
     run that counts findings decodes their rule ids, paths and severities, and makes a
-    ``Finding`` only of a row looked at (``findings.FindingSource``)."""
+    ``Finding`` only of a row looked at (``findings.FindingSource``).
 
-    def __init__(self, parts: Dict[str, List[tuple]]) -> None:
-        self._parts = parts  # rule id -> its parts (checked), in stored order
+    Read from an entry (``handle``), a part keeps in memory only those three columns (and
+    the columns all its rows share); the others -- messages, keys, lines -- are read again
+    from the entry when asked (the same open file: an entry is replaced by a rename, never
+    written in place), checked against the CRC-32 read the first time."""
+
+    def __init__(self, parts: Dict[str, List[tuple]], handle: Optional[BinaryIO] = None,
+                 places: Optional[List[Tuple[int, int]]] = None) -> None:
+        """``parts``: each rule's checked parts (kept light by :func:`_light` when ``handle``,
+        the entry they were read from at ``places``, is given)."""
         self.sizes = {rule_id: sum(part[0] for part in found) for rule_id, found in parts.items()}
+        self._counts = {rule_id: len(found) for rule_id, found in parts.items()}
         self._starts: List[int] = []  # the first row of each part, all rules joined
         self._flat: List[tuple] = []
         at = 0
@@ -436,21 +448,39 @@ class StoredFindings:
                 self._flat.append(part)
                 at += part[0]
         self._size = at
+        self._handle = handle
+        self._places = places or []  # (offset, CRC-32) of each part in the entry
         self._decoded: Dict[Tuple[int, int], list] = {}  # (part, column) -> values
+        self._whole: Dict[int, tuple] = {}  # parts read again for their rows
 
     def __len__(self) -> int:
         return self._size
 
     def rules(self) -> List[str]:
-        return list(self._parts)
+        return list(self.sizes)
 
     def __contains__(self, rule_id: object) -> bool:
-        return rule_id in self._parts
+        return rule_id in self.sizes
+
+    def _part(self, number: int) -> tuple:
+        """A part with every column (read again from the entry when kept light)."""
+        part = self._flat[number]
+        if self._handle is None or all(column is not None for column in part):
+            return part
+        offset, crc = self._places[number]
+        self._handle.seek(offset)
+        whole, again = _read_part(self._handle, with_crc=True)
+        if again != crc:  # pragma: no cover - an entry is never rewritten in place
+            raise ValueError("the stored findings changed while they were read")
+        return whole
 
     def _part_column(self, number: int, index: int, keep: bool = True) -> list:
         found = self._decoded.get((number, index))
         if found is None:
-            found = _column(self._flat[number], index)
+            part = self._flat[number]
+            if part[1 + index] is None:
+                part = self._whole.get(number) or self._part(number)
+            found = _column(part, index)
             if keep:
                 self._decoded[(number, index)] = found
         return found
@@ -458,31 +488,32 @@ class StoredFindings:
     def column(self, index: int) -> list:
         """Field ``index`` of every stored finding, the rules joined in stored order."""
         # messages and keys are many distinct texts: not kept once the whole column is made
-        keep = index not in (1, 6)
+        keep = index in _LIGHT
         return list(chain.from_iterable(self._part_column(n, index, keep) for n in range(len(self._flat))))
+
+    def _numbers(self, rule_id: str) -> range:
+        first = 0
+        for other, parts in self._counts.items():
+            if other == rule_id:
+                return range(first, first + parts)
+            first += parts
+        raise KeyError(rule_id)
 
     def rule_column(self, rule_id: str, index: int) -> list:
         """Field ``index`` of one rule's stored findings."""
-        first = self._first_part(rule_id)
-        return list(chain.from_iterable(self._part_column(n, index)
-                                        for n in range(first, first + len(self._parts[rule_id]))))
+        return list(chain.from_iterable(self._part_column(n, index) for n in self._numbers(rule_id)))
 
     def rule_findings(self, rule_id: str) -> List[Finding]:
         """One rule's stored findings (by path)."""
-        return list(chain.from_iterable(map(_decode, self._parts[rule_id])))
-
-    def _first_part(self, rule_id: str) -> int:
-        number = 0
-        for other, found in self._parts.items():
-            if other == rule_id:
-                return number
-            number += len(found)
-        raise KeyError(rule_id)
+        return list(chain.from_iterable(_decode(self._part(n)) for n in self._numbers(rule_id)))
 
     def row(self, position: int) -> Finding:
-        """The stored finding numbered ``position`` (the rules joined)."""
+        """The stored finding numbered ``position`` (the rules joined): its part is read whole
+        once and kept, as the rows looked at are few (merged paths, commented files)."""
         number = bisect_right(self._starts, position) - 1
         offset = position - self._starts[number]
+        if number not in self._whole:
+            self._whole[number] = self._part(number)
         return Finding._make(self._part_column(number, index)[offset] for index in range(len(Finding._fields)))
 
     def offsets(self) -> Dict[str, int]:
@@ -493,6 +524,12 @@ class StoredFindings:
             out[rule_id] = at
             at += size
         return out
+
+
+def _light(part: tuple) -> tuple:
+    """A checked part with only the columns a report counts and those all rows share."""
+    return tuple(column if index == 0 or index - 1 in _LIGHT or column[0] == "same" else None
+                 for index, column in enumerate(part))
 
 
 def _key(context: "ProjectContext", selection: "RuleSelection") -> str:
@@ -598,15 +635,19 @@ def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
 
 def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple["StoredFindings", array]]:
     """Each stored rule's parts, read one at a time and checked (not decoded), and the order;
-    None when a part is truncated, damaged or malformed, or the order does not fit them."""
+    None when a part is truncated, damaged or malformed, or the order does not fit them.  The
+    handle stays open for the columns read again (:class:`StoredFindings`)."""
     parts: Dict[str, List[tuple]] = {}
+    places: List[Tuple[int, int]] = []
     try:
         for rule_id, number in counts:
             found: List[tuple] = []
             for _ in range(number):
-                part = _read_part(handle)
+                offset = handle.tell()
+                part, crc = _read_part(handle, with_crc=True)
                 _check(part)
-                found.append(part)
+                found.append(_light(part))
+                places.append((offset, crc))
             parts[rule_id] = found
         raw = _read_part(handle)
         if type(raw) is not bytes or len(raw) % array("l").itemsize:
@@ -615,7 +656,7 @@ def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple["StoredFinding
         order.frombytes(raw)
     except (OSError, ValueError, TypeError):
         return None
-    stored = StoredFindings(parts)
+    stored = StoredFindings(parts, handle, places)
     total = len(stored)
     if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
         return None
