@@ -320,3 +320,17 @@ def test_an_entry_read_keeps_its_parts_light_and_reads_the_rest_again(tmp_path) 
     assert table[3] == whole[3] and list(table) == whole
     assert stored.rule_findings("OWN001") == own
     handle.close()
+
+
+def test_a_table_answer_equals_the_list(make_repo) -> None:
+    """``run_checks(table=True)`` (audit) after an edit: a ``FindingTable`` over the stored
+    columns, equal to the uncached list row by row and column by column."""
+    root = make_repo({**FILES, "app/s.py": "def s():  # repo-roles: ignore[DOC001]\n    return 4\n"})
+    _run(root)
+    write_files(root, {"app/a.py": "def a():\n    return 1\n\n\ndef more():\n    return 5\n"})
+    table = engine.run_checks(scan(root), table=True)
+    plain = _run(root, use_cache=False)
+    assert isinstance(table, FindingTable) and len(table) == len(plain)
+    assert all(table.column(i) == column_of(plain, i) for i in range(len(Finding._fields)))
+    assert [table[i] for i in range(len(plain))] == plain and table == plain
+    assert not any(f.path == "app/s.py" and f.rule_id == "DOC001" for f in plain)  # suppressed in both

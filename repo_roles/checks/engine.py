@@ -50,6 +50,8 @@ def run_checks(context: "ProjectContext", selection: Optional[RuleSelection] = N
     made only when looked at) instead of a list, for a caller that counts them (``audit``)."""
     selection = selection or build_selection(context.config)
     store = FileFindings.open(context, selection)
+    if store is not None:
+        store.light = table
     if store is not None and store.load():
         found = _run_stored(context, selection, store)
         return found if table else list(found)

@@ -106,6 +106,7 @@ class FileFindings:
         self._loaded = False
         self._usable = False
         self.noted = False  # a rule said a note while computing: the note must be said again
+        self.light = False  # the caller counts the findings and prints few: parts kept light
 
     @classmethod
     def open(cls, context: "ProjectContext", selection: "RuleSelection") -> Optional["FileFindings"]:
@@ -206,9 +207,10 @@ class FileFindings:
         known, counts, base = head
         self._compare(known)
         del known, head
-        stored = _read_rules(handle, counts)  # the handle stays open with what it answers
-        if stored is None:
+        stored = _read_rules(handle, counts, self.light)  # light: the handle stays open with what it answers
+        if stored is None or not self.light:
             handle.close()
+        if stored is None:
             self.todo = context.target_paths
             self.gone = frozenset()
             return True
@@ -633,10 +635,11 @@ def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
     return found[2], found[3], crc
 
 
-def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple["StoredFindings", array]]:
+def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[Tuple["StoredFindings", array]]:
     """Each stored rule's parts, read one at a time and checked (not decoded), and the order;
-    None when a part is truncated, damaged or malformed, or the order does not fit them.  The
-    handle stays open for the columns read again (:class:`StoredFindings`)."""
+    None when a part is truncated, damaged or malformed, or the order does not fit them.
+    ``light``: the parts keep the columns a report counts, and the handle stays open for the
+    rest (:class:`StoredFindings`); else they are kept whole (every finding will be made)."""
     parts: Dict[str, List[tuple]] = {}
     places: List[Tuple[int, int]] = []
     try:
@@ -646,7 +649,7 @@ def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple["StoredFinding
                 offset = handle.tell()
                 part, crc = _read_part(handle, with_crc=True)
                 _check(part)
-                found.append(_light(part))
+                found.append(_light(part) if light else part)
                 places.append((offset, crc))
             parts[rule_id] = found
         raw = _read_part(handle)
@@ -656,7 +659,7 @@ def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple["StoredFinding
         order.frombytes(raw)
     except (OSError, ValueError, TypeError):
         return None
-    stored = StoredFindings(parts, handle, places)
+    stored = StoredFindings(parts, handle, places) if light else StoredFindings(parts)
     total = len(stored)
     if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
         return None
