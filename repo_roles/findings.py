@@ -121,6 +121,8 @@ class FindingTable(_Sequence):
     __hash__ = None  # type: ignore[assignment]
 
     def _findings(self) -> List[Finding]:
+        if self._list is None and not self._base:  # every row computed in this run: those objects
+            self._list = list(map(self._added.__getitem__, self._order))
         if self._list is None:
             columns = [self.column(index) for index in range(len(Finding._fields))]
             self._list = list(map(tuple.__new__, repeat(Finding), zip(*columns)))

@@ -149,14 +149,18 @@ class FileFindings:
             blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
             lists = {rule_id: [f for f in found if f.path not in volatile] if rule_id in self._file_rules else found
                      for rule_id, found in lists.items()}
-            kept = set(chain.from_iterable(lists.values()))
-            ordered = [f for f in ordered if f in kept]
-        # by value: equal findings are one finding to the reader (the last row of equal ones)
-        position = dict(zip(chain.from_iterable(lists.values()), count()))
-        try:
-            order = array("l", map(position.__getitem__, ordered))
-        except KeyError:  # not every finding is in a list: nothing stored
-            return
+            file_rules = self._file_rules
+            ordered = [f for f in ordered if f.path not in volatile or f.rule_id not in file_rules]
+        position = dict(zip(map(id, chain.from_iterable(lists.values())), count()))
+        try:  # the same objects (a first run): by identity
+            order = array("l", map(position.__getitem__, map(id, ordered)))
+        except KeyError:  # rows made afresh from stored columns: by value (equal findings read the same)
+            del position
+            by_value = dict(zip(chain.from_iterable(lists.values()), count()))
+            try:
+                order = array("l", map(by_value.__getitem__, ordered))
+            except KeyError:  # not every finding is in a list: nothing stored
+                return
         _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order)
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
