@@ -42,6 +42,15 @@ class Finding(NamedTuple):
 RULE_ID, MESSAGE, PATH, LINE, COLUMN, SEVERITY, KEY, END_LINE, END_COLUMN = range(len(Finding._fields))
 
 
+class Probe(NamedTuple):
+    """The fields of a finding that an inline suppression reads (``checks/suppression.py``)."""
+
+    rule_id: str
+    path: str
+    line: Optional[int]
+    end_line: Optional[int]
+
+
 class FindingSource(Protocol):
     """Findings kept as columns (the stored findings of the last run, ``checks/filereuse.py``):
     row ``j`` of the joined columns is one finding."""
@@ -52,6 +61,8 @@ class FindingSource(Protocol):
 
     def row(self, position: int) -> Finding: ...
 
+    def value(self, position: int, index: int) -> object: ...
+
 
 class _NoSource:
     def __len__(self) -> int:
@@ -61,6 +72,9 @@ class _NoSource:
         return []
 
     def row(self, position: int) -> Finding:
+        raise IndexError(position)
+
+    def value(self, position: int, index: int) -> object:
         raise IndexError(position)
 
 
@@ -104,6 +118,16 @@ class FindingTable(_Sequence):
     def _row(self, position: int) -> Finding:
         """The finding numbered ``position`` in the joined rows."""
         return self._source.row(position) if position < self._base else self._added[position - self._base]
+
+    def probe(self, index: int) -> Probe:
+        """The fields a suppression reads of the finding at ``index`` (only those decoded)."""
+        position = self._order[index]
+        if position >= self._base:
+            finding = self._added[position - self._base]
+            return Probe(finding.rule_id, finding.path, finding.line, finding.end_line)
+        value = self._source.value
+        return Probe(value(position, RULE_ID), value(position, PATH), value(position, LINE),  # type: ignore[arg-type]
+                     value(position, END_LINE))
 
     def __getitem__(self, index):  # type: ignore[override]
         if self._list is not None or isinstance(index, slice):

@@ -141,6 +141,7 @@ def _run_stored(context: "ProjectContext", selection: RuleSelection, store: File
         found = _accepted(selection, UNUSED_SUPPRESSION_RULE, unused,
                           _findings_of(context, UNUSED_SUPPRESSION_RULE, unused), targets)
         accepted = accepted.merged(sorted(found, key=Finding.sort_key))
+    stored.forget()  # the rows made while merging and suppressing are made
     return accepted
 
 

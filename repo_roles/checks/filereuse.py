@@ -515,12 +515,27 @@ class StoredFindings:
 
     def row(self, position: int) -> Finding:
         """The stored finding numbered ``position`` (the rules joined): its part is read whole
-        once and kept, as the rows looked at are few (merged paths, commented files)."""
+        and its columns decoded once, kept until :meth:`forget` (the rows looked at while the
+        engine merges and applies suppressions sit in a few parts)."""
         number = bisect_right(self._starts, position) - 1
         offset = position - self._starts[number]
         if number not in self._whole:
             self._whole[number] = self._part(number)
         return Finding._make(self._part_column(number, index)[offset] for index in range(len(Finding._fields)))
+
+    def value(self, position: int, index: int) -> object:
+        """Field ``index`` of the stored finding numbered ``position`` (its part's column
+        decoded once, kept until :meth:`forget`)."""
+        number = bisect_right(self._starts, position) - 1
+        if number not in self._whole and self._flat[number][1 + index] is None:
+            self._whole[number] = self._part(number)
+        return self._part_column(number, index)[position - self._starts[number]]
+
+    def forget(self) -> None:
+        """Drop the parts read whole and the columns decoded for :meth:`row`, all but the light
+        ones: a row asked later is read again."""
+        self._whole = {}
+        self._decoded = {key: found for key, found in self._decoded.items() if key[1] in _LIGHT}
 
     def offsets(self) -> Dict[str, int]:
         """Each rule's first row among the rules joined."""

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from itertools import compress
 from operator import attrgetter
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
-from repo_roles.findings import PATH, Finding, FindingTable, column_of
+from repo_roles.findings import PATH, Finding, FindingTable, Probe, column_of
 
 if TYPE_CHECKING:
     from repo_roles.coverage.analyze import Suppression
@@ -44,7 +44,7 @@ def suppressions_for(context: "ProjectContext", path: str) -> Tuple["Suppression
     return context.coverage.suppressions(path)
 
 
-def _covers(suppression: "Suppression", finding: Finding) -> bool:
+def _covers(suppression: "Suppression", finding: "Union[Finding, Probe]") -> bool:
     if suppression.file_level:
         return True
     if finding.line is None:
@@ -69,8 +69,10 @@ def apply_suppressions(context: "ProjectContext", findings: Iterable[Finding], r
         context.__dict__[_USAGE_KEY] = SuppressionUsage(used, frozenset(ran))
         return findings
     keep = [True] * len(findings)
+    # a table's findings are looked at by the fields a suppression reads (no message, no key)
+    probe = findings.probe if isinstance(findings, FindingTable) else findings.__getitem__
     for index in compress(range(len(findings)), looked):
-        finding = findings[index]
+        finding = probe(index)
         sups = known.get(finding.path)
         if sups is None:
             sups = known[finding.path] = suppressions_for(context, finding.path)
