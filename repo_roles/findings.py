@@ -7,7 +7,7 @@ from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
 from operator import itemgetter
 from collections.abc import Sequence as _Sequence
-from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Protocol, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Protocol, Sequence
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -115,6 +115,14 @@ class FindingTable(_Sequence):
             found = self._columns[index] = list(map(joined.__getitem__, self._order))
         return found
 
+    def _sort_key(self, position: int) -> tuple:
+        """:meth:`Finding.sort_key` of the finding numbered ``position``, only its fields decoded."""
+        if position >= self._base:
+            return self._added[position - self._base].sort_key()
+        value = self._source.value
+        return (value(position, PATH), value(position, LINE) or 0, value(position, COLUMN) or 0,
+                value(position, RULE_ID), value(position, MESSAGE))
+
     def _row(self, position: int) -> Finding:
         """The finding numbered ``position`` in the joined rows."""
         return self._source.row(position) if position < self._base else self._added[position - self._base]
@@ -164,8 +172,9 @@ class FindingTable(_Sequence):
 
         The work grows with ``added``: the order is copied in slices between the paths of
         ``added`` (found by bisection over the path column), and only the findings of a path
-        both sides hold are made and sorted again (a stable sort with this table's first, as a
-        sort of the whole would order them: one rule's findings on a path come from one side)."""
+        both sides hold are sorted again, by their sort keys (only those fields decoded; a
+        stable sort with this table's first, as a sort of the whole would order them: one
+        rule's findings on a path come from one side)."""
         if not added:
             return self
         paths = self.column(PATH)
@@ -187,20 +196,16 @@ class FindingTable(_Sequence):
             if low == high:
                 out.extend(range(offset + index, offset + end))
             else:
-                rows = [(self._row(at), at) for at in order[low:high]]
-                rows.extend(zip(added[index:end], range(offset + index, offset + end)))
-                rows.sort(key=_sort_key_of_first)
-                out.extend(map(itemgetter(1), rows))
+                keys = [(self._sort_key(at), at) for at in order[low:high]]
+                keys.extend(zip(map(Finding.sort_key, added[index:end]), range(offset + index, offset + end)))
+                keys.sort(key=itemgetter(0))
+                out.extend(map(itemgetter(1), keys))
             out_paths.extend(repeat(path, high - low + end - index))
             start = high
             index = end
         out.extend(order[start:])
         out_paths.extend(paths[start:])
         return FindingTable(self._source, out, self._added + list(added), paths=out_paths)
-
-
-def _sort_key_of_first(pair: Tuple[Finding, int]) -> tuple:
-    return pair[0].sort_key()
 
 
 def column_of(findings: Sequence[Finding], index: int) -> list:
