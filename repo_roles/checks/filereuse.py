@@ -489,6 +489,9 @@ class StoredFindings:
             found = _column(part, index)
             if keep:
                 self._decoded[(number, index)] = found
+                if index in _LIGHT and self._handle is not None:  # the list stands for the encoded column
+                    light = self._flat[number]
+                    self._flat[number] = light[:1 + index] + (None,) + light[2 + index:]
         return found
 
     def column(self, index: int) -> list:
@@ -527,7 +530,7 @@ class StoredFindings:
         """Field ``index`` of the stored finding numbered ``position`` (its part's column
         decoded once, kept until :meth:`forget`)."""
         number = bisect_right(self._starts, position) - 1
-        if number not in self._whole and self._flat[number][1 + index] is None:
+        if number not in self._whole and (number, index) not in self._decoded and self._flat[number][1 + index] is None:
             self._whole[number] = self._part(number)
         return self._part_column(number, index)[position - self._starts[number]]
 
