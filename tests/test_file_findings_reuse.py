@@ -319,6 +319,9 @@ def test_an_entry_read_keeps_its_parts_light_and_reads_the_rest_again(tmp_path) 
     assert table.column(2) == [f.path for f in whole] and table.column(6) == [f.key for f in whole]
     assert table[3] == whole[3] and list(table) == whole
     assert stored.rule_findings("OWN001") == own
+    assert stored.rule_equals("DOC001", doc) and stored.rule_equals("OWN001", own)
+    assert not stored.rule_equals("DOC001", doc[:-1] + [doc[-1]._replace(message="other")])
+    assert not stored.rule_equals("OWN001", own[:-1]) and not stored.rule_equals("TST001", [])
     last = len(joined) - 1
     assert [stored.value(i, 1) for i in (0, last)] == [joined[0].message, joined[last].message]
     assert table.probe(0) == (whole[0].rule_id, whole[0].path, whole[0].line, whole[0].end_line)

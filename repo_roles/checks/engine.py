@@ -112,7 +112,7 @@ def _run_stored(context: "ProjectContext", selection: RuleSelection, store: File
         if rule.inputs == FILE_INPUTS and len(context.notes) != notes:
             store.noted = True  # a note to say again: not stored
         found.sort(key=_PATH)  # stable: as stored
-        if size is not None and len(found) == size and found == stored.rule_findings(rule_id):
+        if size is not None and stored.rule_equals(rule_id, found):
             lists[rule_id] = None  # the stored rows stand
             continue
         if size:

@@ -516,6 +516,21 @@ class StoredFindings:
         """One rule's stored findings (by path)."""
         return list(chain.from_iterable(_decode(self._part(n)) for n in self._numbers(rule_id)))
 
+    def rule_equals(self, rule_id: str, found: List[Finding]) -> bool:
+        """Whether ``found`` (by path) are the rule's stored findings: compared column by column,
+        part by part, no stored finding made (TST001 gives ~27k at 100k files, on every run)."""
+        if self.sizes.get(rule_id) != len(found):
+            return False
+        at = 0
+        for number in self._numbers(rule_id):
+            part = self._part(number)
+            chunk = found[at:at + part[0]]
+            for index in range(len(Finding._fields)):
+                if _column(part, index) != list(map(itemgetter(index), chunk)):
+                    return False
+            at += part[0]
+        return True
+
     def row(self, position: int) -> Finding:
         """The stored finding numbered ``position`` (the rules joined): its part is read whole
         and its columns decoded once, kept until :meth:`forget` (the rows looked at while the
