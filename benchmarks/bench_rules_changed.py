@@ -28,14 +28,16 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 WORKER = r"""
-import gc, json, resource, sys, time
+import gc, inspect, json, resource, sys, time
 gc.disable()  # as the commands run (commands/common.py no_cyclic_gc)
 from repo_roles.scan import scan
 from repo_roles.checks.engine import run_checks
+# as audit asks (a table of columns), where the engine can answer one
+table = {"table": True} if "table" in inspect.signature(run_checks).parameters else {}
 context = scan(sys.argv[1])
 context.coverage; context.test_index.evidence(); context.modules_needing_tests
 start = time.process_time()
-findings = run_checks(context)
+findings = run_checks(context, **table)
 cpu = time.process_time() - start
 print(json.dumps({"cpu": cpu, "findings": len(findings),
                   "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))

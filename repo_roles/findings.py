@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from array import array
+from bisect import bisect_left, bisect_right
+from itertools import compress, repeat
+from operator import itemgetter
+from collections.abc import Sequence as _Sequence
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Protocol, Sequence
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -32,3 +37,179 @@ class Finding(NamedTuple):
 
     def sort_key(self) -> tuple:
         return (self.path, self.line or 0, self.column or 0, self.rule_id, self.message)
+
+
+RULE_ID, MESSAGE, PATH, LINE, COLUMN, SEVERITY, KEY, END_LINE, END_COLUMN = range(len(Finding._fields))
+
+
+class Probe(NamedTuple):
+    """The fields of a finding that an inline suppression reads (``checks/suppression.py``)."""
+
+    rule_id: str
+    path: str
+    line: Optional[int]
+    end_line: Optional[int]
+
+
+class FindingSource(Protocol):
+    """Findings kept as columns (the stored findings of the last run, ``checks/filereuse.py``):
+    row ``j`` of the joined columns is one finding."""
+
+    def __len__(self) -> int: ...
+
+    def column(self, index: int) -> list: ...
+
+    def row(self, position: int) -> Finding: ...
+
+    def value(self, position: int, index: int) -> object: ...
+
+
+class _NoSource:
+    def __len__(self) -> int:
+        return 0
+
+    def column(self, index: int) -> list:
+        return []
+
+    def row(self, position: int) -> Finding:
+        raise IndexError(position)
+
+    def value(self, position: int, index: int) -> object:
+        raise IndexError(position)
+
+
+class FindingTable(_Sequence):
+    """The sorted findings of a run as columns and an order, not as ``Finding`` objects.
+
+    ``order`` numbers the rows of ``source``'s columns joined with ``added`` (findings computed
+    in this run, after the source's rows) in the run's sorted order.  A column of the sorted
+    list (:meth:`column`: rule ids, paths, severities for the counts of a report) is picked from
+    the source's column at C speed; a ``Finding`` is made only when one is looked at (``[i]``),
+    and the whole list only when the table is iterated (a report that prints every finding).
+    It reads as the sorted ``List[Finding]`` it stands for (``len``, indexing, iteration,
+    ``==``), so a consumer that needs objects gets them."""
+
+    def __init__(self, source: Optional[FindingSource], order: Sequence[int], added: List[Finding] = (),  # type: ignore[assignment]
+                 paths: Optional[List[str]] = None) -> None:
+        """``order``: the row numbers in sorted order (an ``array`` of machine integers: 8 bytes
+        a finding, not a Python int each)."""
+        self._source: FindingSource = source if source is not None else _NoSource()
+        self._base = len(self._source)
+        self._order = order
+        self._added = list(added)
+        self._columns: Dict[int, list] = {}
+        if paths is not None:
+            self._columns[PATH] = paths
+        self._list: Optional[List[Finding]] = None
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def column(self, index: int) -> list:
+        """One field of every finding, in the sorted order."""
+        found = self._columns.get(index)
+        if found is None:
+            joined = self._source.column(index)
+            if self._added:
+                joined = joined + list(map(itemgetter(index), self._added))
+            found = self._columns[index] = list(map(joined.__getitem__, self._order))
+        return found
+
+    def _sort_key(self, position: int) -> tuple:
+        """:meth:`Finding.sort_key` of the finding numbered ``position``, only its fields decoded."""
+        if position >= self._base:
+            return self._added[position - self._base].sort_key()
+        value = self._source.value
+        return (value(position, PATH), value(position, LINE) or 0, value(position, COLUMN) or 0,
+                value(position, RULE_ID), value(position, MESSAGE))
+
+    def _row(self, position: int) -> Finding:
+        """The finding numbered ``position`` in the joined rows."""
+        return self._source.row(position) if position < self._base else self._added[position - self._base]
+
+    def probe(self, index: int) -> Probe:
+        """The fields a suppression reads of the finding at ``index`` (only those decoded)."""
+        position = self._order[index]
+        if position >= self._base:
+            finding = self._added[position - self._base]
+            return Probe(finding.rule_id, finding.path, finding.line, finding.end_line)
+        value = self._source.value
+        return Probe(value(position, RULE_ID), value(position, PATH), value(position, LINE),  # type: ignore[arg-type]
+                     value(position, END_LINE))
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if self._list is not None or isinstance(index, slice):
+            return self._findings()[index]
+        return self._row(self._order[index])
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._findings())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FindingTable):
+            other = other._findings()
+        return self._findings() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _findings(self) -> List[Finding]:
+        if self._list is None and not self._base:  # every row computed in this run: those objects
+            self._list = list(map(self._added.__getitem__, self._order))
+        if self._list is None:
+            columns = [self.column(index) for index in range(len(Finding._fields))]
+            self._list = list(map(tuple.__new__, repeat(Finding), zip(*columns)))
+        return self._list
+
+    def kept(self, keep: Iterable[bool]) -> "FindingTable":
+        """The findings whose ``keep`` is true, in order."""
+        keep = list(keep)
+        paths = self._columns.get(PATH)
+        return FindingTable(self._source, array("l", compress(self._order, keep)), self._added,
+                            paths=list(compress(paths, keep)) if paths is not None else None)
+
+    def merged(self, added: List[Finding]) -> "FindingTable":
+        """This table and ``added`` (sorted by :meth:`Finding.sort_key`) as one sorted table.
+
+        The work grows with ``added``: the order is copied in slices between the paths of
+        ``added`` (found by bisection over the path column), and only the findings of a path
+        both sides hold are sorted again, by their sort keys (only those fields decoded; a
+        stable sort with this table's first, as a sort of the whole would order them: one
+        rule's findings on a path come from one side)."""
+        if not added:
+            return self
+        paths = self.column(PATH)
+        order = self._order
+        offset = self._base + len(self._added)
+        out = array("l")
+        out_paths: List[str] = []
+        start = index = 0
+        total = len(added)
+        while index < total:
+            path = added[index].path
+            end = index + 1
+            while end < total and added[end].path == path:
+                end += 1
+            low = bisect_left(paths, path, start)
+            high = bisect_right(paths, path, low)
+            out.extend(order[start:low])
+            out_paths.extend(paths[start:low])
+            if low == high:
+                out.extend(range(offset + index, offset + end))
+            else:
+                keys = [(self._sort_key(at), at) for at in order[low:high]]
+                keys.extend(zip(map(Finding.sort_key, added[index:end]), range(offset + index, offset + end)))
+                keys.sort(key=itemgetter(0))
+                out.extend(map(itemgetter(1), keys))
+            out_paths.extend(repeat(path, high - low + end - index))
+            start = high
+            index = end
+        out.extend(order[start:])
+        out_paths.extend(paths[start:])
+        return FindingTable(self._source, out, self._added + list(added), paths=out_paths)
+
+
+def column_of(findings: Sequence[Finding], index: int) -> list:
+    """One field of every finding: a :class:`FindingTable`'s column, or picked at C speed."""
+    if isinstance(findings, FindingTable):
+        return findings.column(index)
+    return list(map(itemgetter(index), findings))

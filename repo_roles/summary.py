@@ -12,6 +12,7 @@ from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence,
 
 from repo_roles import roles as R
 from repo_roles.coverage import figures
+from repo_roles.findings import RULE_ID, column_of
 from repo_roles.scan import ScanContext
 
 
@@ -301,7 +302,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         DirectoryRow(name, sum(counts.values()), {side: counts[side] for side in (*R.SIDES, "other") if side in counts})
         for name, counts in sorted(dirs.items())
     ]
-    findings_by_rule = Counter(map(itemgetter(0), context.findings))  # rule ids, counted at C speed
+    findings_by_rule = Counter(column_of(context.findings, RULE_ID))  # rule ids, counted at C speed
     return AuditSummary(
         total_files=len(paths),
         by_role={role: by_role[role] for role in R.ROLES if by_role.get(role)},

@@ -15,7 +15,7 @@ import pytest
 from repo_roles.checks import engine, filereuse
 from repo_roles.checks.filereuse import FILE_INPUTS
 from repo_roles.checks.registry import RULES, iter_rules, rule
-from repo_roles.findings import Finding
+from repo_roles.findings import Finding, FindingTable, column_of
 from repo_roles.scan import scan
 from tests.conftest import git, write_files
 
@@ -149,9 +149,9 @@ def test_a_rule_declaring_file_inputs_takes_paths() -> None:
 
 
 def test_gone_ranges_cut_the_findings_of_gone_paths() -> None:
-    found = [Finding("R", "m", p, i, None, "warning") for i, p in enumerate("aabbbcd")]
-    assert filereuse.gone_ranges(found, frozenset({"b", "d", "x"})) == [(2, 5), (6, 7)]
-    assert filereuse.gone_ranges(found, frozenset()) == []
+    paths = list("aabbbcd")
+    assert filereuse.gone_ranges(paths, frozenset({"b", "d", "x"})) == [(2, 5), (6, 7)]
+    assert filereuse.gone_ranges(paths, frozenset()) == []
 
 
 @pytest.mark.parametrize("found", [
@@ -169,6 +169,14 @@ def test_gone_ranges_cut_the_findings_of_gone_paths() -> None:
 def test_stored_columns_of_findings_round_trip(found) -> None:
     back = filereuse._decode(filereuse._encode(found))
     assert back == found and all(type(f) is Finding for f in back)
+    # the same columns read lazily: each column, each row and the rule's list, across parts
+    parts = [filereuse._encode(found[start:start + 256]) for start in range(0, len(found), 256)]
+    stored = filereuse.StoredFindings({"R": parts})
+    assert len(stored) == len(found) and stored.sizes == {"R": len(found)}
+    for index in range(len(Finding._fields)):
+        assert stored.column(index) == [f[index] for f in found]
+    assert [stored.row(i) for i in range(len(found))] == found
+    assert stored.rule_findings("R") == found and stored.rule_column("R", 2) == [f.path for f in found]
 
 
 def test_a_malformed_column_is_refused() -> None:
@@ -176,14 +184,30 @@ def test_a_malformed_column_is_refused() -> None:
     encoded[2] = ("text", "only one")
     with pytest.raises(ValueError):
         filereuse._decode(tuple(encoded))
+    with pytest.raises(ValueError):  # checked when read, before any column is decoded
+        filereuse._check(tuple(encoded))
 
 
-def test_merge_sorted_equals_a_sort_of_both() -> None:
+def test_a_merged_table_equals_a_sort_of_both() -> None:
+    """``FindingTable.merged`` over stored columns gives the list a sort of both would; kept
+    rows and columns agree with the list."""
     base = sorted([Finding("DOC001", f"m{i}", f"p{i % 50:03}", i % 7 or None) for i in range(400)], key=Finding.sort_key)
     added = sorted([Finding("TST001", "t", f"p{i:03}", None) for i in range(0, 60, 3)]
                    + [Finding("DOC001", "z", "p000", 2), Finding("OWN001", "o", "zz", None)], key=Finding.sort_key)
-    assert filereuse.merge_sorted(base, added) == sorted(base + added, key=Finding.sort_key)
-    assert filereuse.merge_sorted(base, []) is base and filereuse.merge_sorted([], added) is added
+    by_path = sorted(base, key=lambda f: f.path)
+    stored = filereuse.StoredFindings({"DOC001": [filereuse._encode(by_path)]})
+    table = FindingTable(stored, [by_path.index(f) for f in base])
+    assert list(table) == base
+    merged = table.merged(added)
+    whole = sorted(base + added, key=Finding.sort_key)
+    assert merged == whole and len(merged) == len(whole) and merged[5] == whole[5]
+    assert merged.column(2) == [f.path for f in whole] and merged.column(1) == [f.message for f in whole]
+    assert table.merged([]) is table and list(FindingTable(None, []).merged(added)) == added
+    keep = [i % 3 != 0 for i in range(len(whole))]
+    kept = merged.kept(keep)
+    assert list(kept) == [f for f, k in zip(whole, keep) if k]
+    assert kept.column(0) == [f.rule_id for f, k in zip(whole, keep) if k]
+    assert column_of(whole, 5) == merged.column(5)
 
 
 def test_selection_and_suppressions_apply_to_reused_findings(make_repo, asked) -> None:
@@ -273,3 +297,48 @@ def test_targets_among_a_few_of_many() -> None:
     assert filereuse.targets_among(context, wanted) == [targets[3], targets[712]]
     assert filereuse.targets_among(context, frozenset({"d0/f00003.py", "missing.py"})) == [targets[3]]
     assert filereuse.targets_among(context, None) is targets
+
+
+def test_an_entry_read_keeps_its_parts_light_and_reads_the_rest_again(tmp_path) -> None:
+    """Read from an entry, the stored findings keep only the columns a report counts; messages,
+    keys and lines are read again from the open entry, and every row is the one written."""
+    doc = [Finding("DOC001", f"item {i} undocumented", f"p{i // 3:04}.py", i + 1, 0, "warning", f"k{i}")
+           for i in range(filereuse._PIECE + 5)]  # two parts
+    own = [Finding("OWN001", "no owner", f"q{i}", None, None, "error") for i in range(7)]
+    whole = sorted(doc + own, key=Finding.sort_key)
+    joined = doc + own
+    order = array("l", sorted(range(len(joined)), key=lambda i: joined[i].sort_key()))
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"DOC001": doc, "OWN001": own}, order)
+    handle = filereuse._open_entry(entry)
+    assert filereuse._read_head(handle, "key") is not None
+    stored, read_order = filereuse._read_rules(handle, [("DOC001", 2), ("OWN001", 1)])
+    assert read_order == order and stored.sizes == {"DOC001": len(doc), "OWN001": 7}
+    assert all(part[1 + 1] is None for part in stored._flat[:2])  # DOC001's messages not held
+    table = FindingTable(stored, read_order)
+    assert table.column(2) == [f.path for f in whole] and table.column(6) == [f.key for f in whole]
+    assert table[3] == whole[3] and list(table) == whole
+    assert stored.rule_findings("OWN001") == own
+    assert stored.rule_equals("DOC001", doc) and stored.rule_equals("OWN001", own)
+    assert not stored.rule_equals("DOC001", doc[:-1] + [doc[-1]._replace(message="other")])
+    assert not stored.rule_equals("OWN001", own[:-1]) and not stored.rule_equals("TST001", [])
+    last = len(joined) - 1
+    assert [stored.value(i, 1) for i in (0, last)] == [joined[0].message, joined[last].message]
+    assert table.probe(0) == (whole[0].rule_id, whole[0].path, whole[0].line, whole[0].end_line)
+    stored.forget()  # the parts read whole are dropped; a row asked later is read again
+    assert not stored._whole and stored.row(last) == joined[last]
+    handle.close()
+
+
+def test_a_table_answer_equals_the_list(make_repo) -> None:
+    """``run_checks(table=True)`` (audit) after an edit: a ``FindingTable`` over the stored
+    columns, equal to the uncached list row by row and column by column."""
+    root = make_repo({**FILES, "app/s.py": "def s():  # repo-roles: ignore[DOC001]\n    return 4\n"})
+    _run(root)
+    write_files(root, {"app/a.py": "def a():\n    return 1\n\n\ndef more():\n    return 5\n"})
+    table = engine.run_checks(scan(root), table=True)
+    plain = _run(root, use_cache=False)
+    assert isinstance(table, FindingTable) and len(table) == len(plain)
+    assert all(table.column(i) == column_of(plain, i) for i in range(len(Finding._fields)))
+    assert [table[i] for i in range(len(plain))] == plain and table == plain
+    assert not any(f.path == "app/s.py" and f.rule_id == "DOC001" for f in plain)  # suppressed in both

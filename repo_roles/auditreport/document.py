@@ -19,6 +19,7 @@ from repo_roles.auditreport.findings_block import findings_block
 from repo_roles.auditreport.findings_block import top as _top
 from repo_roles.auditreport.tree import build_tree
 from repo_roles.coverage.languages import EXTENSIONS
+from repo_roles.findings import PATH, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summary import AuditSummary, file_columns
 
@@ -221,7 +222,7 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
         "findings": findings,
         "rules": rules,
         "items": [_item(f) for f in context.findings] if items else None,
-        "tree": build_tree(context, Counter(map(itemgetter(2), context.findings))) if tree else None,
+        "tree": build_tree(context, Counter(column_of(context.findings, PATH))) if tree else None,
         "compare": None,
     }
     return doc

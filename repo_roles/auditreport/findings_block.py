@@ -37,6 +37,7 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 from repo_roles.checks.registry import RULES
 from repo_roles.coverage import colfile
 from repo_roles.coverage import figures
+from repo_roles.findings import PATH, RULE_ID, SEVERITY, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summary import owners_column
 
@@ -250,9 +251,9 @@ def _most_first(pair: list) -> tuple:
 def findings_block(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, dict]]:
     """The findings block of the audit document and the description of each rule in it."""
     findings = context.findings
-    rule_ids = list(map(itemgetter(0), findings))
-    severities = list(map(itemgetter(5), findings))
-    paths = list(map(itemgetter(2), findings))
+    rule_ids = column_of(findings, RULE_ID)
+    severities = column_of(findings, SEVERITY)
+    paths = column_of(findings, PATH)
     whole = len(paths)
     store = _Store.of(context) if all(map(le, paths, islice(paths, 1, None))) else None
     stored = store.load() if store is not None else None

@@ -27,7 +27,7 @@ The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), ho
 
 The engine (``checks/engine.py``) rebuilds the sorted list from the order at C speed, cuts the
 findings of the files computed afresh and of the other rules whose findings differ from the
-stored ones, and merges what it computed into it (:func:`merge_sorted`).
+stored ones, and merges what it computed into it (``findings.FindingTable.merged``).
 
 The entry is written again only when it was missing or when the files that differ from it are
 many (more than 1/8 of the targets).  Meanwhile a delta beside it (``.delta``: those files'
@@ -86,7 +86,7 @@ class FileFindings:
     The entry keeps every rule's accepted findings (before inline suppressions; SUP001 is never
     stored), each rule's list by path, and the order of the whole run's sorted list as indices
     into those lists joined, so that a run rebuilds the sorted list at C speed and merges what
-    changed into it instead of sorting every finding (:func:`merge_sorted`)."""
+    changed into it instead of sorting every finding (``FindingTable.merged``)."""
 
     def __init__(self, context: "ProjectContext", key: str, entry: Path) -> None:
         self._context = context
@@ -94,7 +94,7 @@ class FileFindings:
         self._entry = entry
         # (paths, modes, blob ids, roles) of the targets, in target order
         self._current: Optional[Tuple[List[str], List[int], List[Optional[str]], List[str]]] = None
-        self.stored: Dict[str, List[Finding]] = {}  # rule id -> its stored findings, by path
+        self.stored = StoredFindings({})  # every rule's stored findings, by path, as columns
         self.order: Optional[array] = None  # the sorted list as indices into the stored lists joined
         self.todo: FrozenSet[str] = context.target_paths  # the targets computed afresh
         self.gone: FrozenSet[str] = frozenset()  # stored paths whose findings are not reused
@@ -106,6 +106,7 @@ class FileFindings:
         self._loaded = False
         self._usable = False
         self.noted = False  # a rule said a note while computing: the note must be said again
+        self.light = False  # the caller counts the findings and prints few: parts kept light
 
     @classmethod
     def open(cls, context: "ProjectContext", selection: "RuleSelection") -> Optional["FileFindings"]:
@@ -148,13 +149,18 @@ class FileFindings:
             blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
             lists = {rule_id: [f for f in found if f.path not in volatile] if rule_id in self._file_rules else found
                      for rule_id, found in lists.items()}
-            kept = set(map(id, chain.from_iterable(lists.values())))
-            ordered = [f for f in ordered if id(f) in kept]
+            file_rules = self._file_rules
+            ordered = [f for f in ordered if f.path not in volatile or f.rule_id not in file_rules]
         position = dict(zip(map(id, chain.from_iterable(lists.values())), count()))
-        try:
+        try:  # the same objects (a first run): by identity
             order = array("l", map(position.__getitem__, map(id, ordered)))
-        except KeyError:  # not every finding is in a list: nothing stored
-            return
+        except KeyError:  # rows made afresh from stored columns: by value (equal findings read the same)
+            del position
+            by_value = dict(zip(chain.from_iterable(lists.values()), count()))
+            try:
+                order = array("l", map(by_value.__getitem__, ordered))
+            except KeyError:  # not every finding is in a list: nothing stored
+                return
         _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order)
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
@@ -197,15 +203,17 @@ class FileFindings:
         handle = _open_entry(self._entry)
         if handle is None:
             return True
-        with handle:
-            head = _read_head(handle, self._key)
-            if head is None:
-                return True
-            mark_used(self._entry)
-            known, counts, base = head
-            self._compare(known)
-            del known, head
-            stored = _read_rules(handle, counts)
+        head = _read_head(handle, self._key)
+        if head is None:
+            handle.close()
+            return True
+        mark_used(self._entry)
+        known, counts, base = head
+        self._compare(known)
+        del known, head
+        stored = _read_rules(handle, counts, self.light)  # light: the handle stays open with what it answers
+        if stored is None or not self.light:
+            handle.close()
         if stored is None:
             self.todo = context.target_paths
             self.gone = frozenset()
@@ -222,7 +230,7 @@ class FileFindings:
 
     def _take_delta(self) -> None:
         """The files of the stored delta whose inputs are this run's: not computed again."""
-        delta = _read_delta(_delta_path(self._entry), self._key, self._base, self._file_rules.intersection(self.stored))
+        delta = _read_delta(_delta_path(self._entry), self._key, self._base, self._file_rules.intersection(self.stored.rules()))
         if delta is None:
             return
         rows, found = delta
@@ -293,55 +301,16 @@ def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
     return frozenset(out)
 
 
-def gone_ranges(found: List[Finding], gone: FrozenSet[str]) -> List[Tuple[int, int]]:
-    """The index ranges of ``found`` (sorted by path) holding the findings of the ``gone``
-    paths: one bisection per gone path."""
-    if not gone or not found:
+def gone_ranges(paths: List[str], gone: FrozenSet[str]) -> List[Tuple[int, int]]:
+    """The index ranges of a rule's findings (``paths``: their path column, sorted) holding the
+    findings of the ``gone`` paths: one bisection per gone path."""
+    if not gone or not paths:
         return []
-    # as merge_sorted: Python 3.10+ bisects by a key (no copy of a rule's path column), 3.9 by a column
-    column: list = found if _BISECT_KEY else list(map(_ENTRY_PATH, found))
-    key = {"key": _ENTRY_PATH} if _BISECT_KEY else {}
     out: List[Tuple[int, int]] = []
     for path in sorted(gone):
-        low = bisect_left(column, path, **key)
-        if low < len(found) and _ENTRY_PATH(found[low]) == path:
-            out.append((low, bisect_right(column, path, low, **key)))
-    return out
-
-
-def merge_sorted(base: List[Finding], added: List[Finding]) -> List[Finding]:
-    """``base`` and ``added`` (each sorted by :meth:`Finding.sort_key`) as one sorted list.
-
-    The work grows with ``added``: ``base``'s slices are copied whole between the paths of
-    ``added`` (found by bisection), and only a path both hold is sorted again.  Findings of one
-    rule and path come from one side only (a rule's findings on a path are all stored or all
-    computed), so the stable sort of such a slice is the order a sort of the whole would give."""
-    if not added:
-        return base
-    if not base:
-        return added
-    # Python 3.10+ bisects by a key (a few look-ups per added path); 3.9 by a path column
-    column: list = base if _BISECT_KEY else list(map(_ENTRY_PATH, base))
-    key = {"key": _ENTRY_PATH} if _BISECT_KEY else {}
-    out: List[Finding] = []
-    start = 0
-    index = 0
-    total = len(added)
-    while index < total:
-        path = added[index].path
-        end = index + 1
-        while end < total and added[end].path == path:
-            end += 1
-        low = bisect_left(column, path, start, **key)
-        high = bisect_right(column, path, low, **key)
-        out.extend(base[start:low])
-        if low == high:
-            out.extend(added[index:end])
-        else:
-            out.extend(sorted(base[low:high] + added[index:end], key=Finding.sort_key))
-        start = high
-        index = end
-    out.extend(base[start:])
+        low = bisect_left(paths, path)
+        if low < len(paths) and paths[low] == path:
+            out.append((low, bisect_right(paths, path, low)))
     return out
 
 
@@ -387,41 +356,219 @@ def _untext(value: object) -> List[str]:
 def _decode(value: object) -> List[Finding]:
     """:func:`_encode`'s columns back as findings, at C speed; raises ValueError when they do not
     add up (the checksum vouches for the bytes, this for the shape)."""
+    _check(value)
+    size = value[0]  # type: ignore[index]
+    columns = [_column(value, index) for index in range(len(Finding._fields))]
+    return list(map(tuple.__new__, repeat(Finding), zip(*columns))) if size else []
+
+
+def _check(value: object) -> None:
+    """Raises ValueError unless ``value`` has :func:`_encode`'s shape with columns of its size:
+    checked without decoding a column (counts, lengths and bounds at C speed)."""
     if not (isinstance(value, tuple) and len(value) == len(Finding._fields) + 1 and type(value[0]) is int):
         raise ValueError("malformed")
     size = value[0]
-    columns: list = []
-    for index, (kind, *data) in enumerate(value[1:]):
+    for column in value[1:]:
+        if not (isinstance(column, tuple) and column and type(column[0]) is str):
+            raise ValueError("malformed")
+        kind, data = column[0], column[1:]
         if kind == "same":
-            columns.append(repeat(data[0], size))
+            ok = len(data) == 1
         elif kind == "runs":
             runs = array("q")
             runs.frombytes(data[1])
-            paths = _untext(data[0])
-            if len(paths) != len(runs) or sum(runs) != size:
-                raise ValueError("malformed")
-            columns.append(list(chain.from_iterable(map(repeat, paths, runs))))
+            ok = _count_of(data[0]) == len(runs) and sum(runs) == size and (not runs or min(runs) > 0)
         elif kind == "ints":
-            numbers = array("q")
-            numbers.frombytes(data[0])
-            values: list = numbers.tolist()
-            if _NONE in values:
-                values = list(map({_NONE: None}.get, values, values))
-            columns.append(values)
+            ok = type(data[0]) is bytes and len(data[0]) == 8 * size
         elif kind == "text":
-            columns.append(_untext(data[0]))
-        elif kind == "dict":  # shared values: one object per distinct value, not per row
-            values = _untext(data[0]) if data[1] else data[0]
+            ok = _count_of(data[0]) == size
+        elif kind == "dict":
+            values = data[0]
+            width = _count_of(values) if data[1] else (len(values) if isinstance(values, list) else -1)
             codes = array("q")
             codes.frombytes(data[2])
-            if not isinstance(values, list) or (codes and (min(codes) < 0 or max(codes) >= len(values))):
-                raise ValueError("malformed")
-            columns.append(list(map(values.__getitem__, codes)))
+            ok = width >= 0 and len(codes) == size and (not codes or (min(codes) >= 0 and max(codes) < width))
         else:
+            ok = False
+        if not ok:
             raise ValueError("malformed")
-        if kind != "same" and len(columns[-1]) != size:
-            raise ValueError("malformed")
-    return list(map(tuple.__new__, repeat(Finding), zip(*columns)))
+
+
+def _count_of(texts: object) -> int:
+    """How many texts :func:`_text` joined (-1: not such a value)."""
+    if isinstance(texts, list):
+        return len(texts) if all(type(t) is str for t in texts) else -1
+    if type(texts) is not str:
+        return -1
+    return texts.count("\0") + 1 if texts else 0
+
+
+def _column(value: tuple, index: int) -> list:
+    """One column of a part :func:`_check` passed, as a list of its size."""
+    size = value[0]
+    kind, *data = value[1 + index]
+    if kind == "same":
+        return [data[0]] * size
+    if kind == "runs":
+        runs = array("q")
+        runs.frombytes(data[1])
+        return list(chain.from_iterable(map(repeat, _untext(data[0]), runs)))
+    if kind == "ints":
+        numbers = array("q")
+        numbers.frombytes(data[0])
+        values: list = numbers.tolist()
+        return list(map({_NONE: None}.get, values, values)) if _NONE in values else values
+    if kind == "text":
+        return _untext(data[0]) if size else []
+    codes = array("q")  # "dict": shared values, one object per distinct value, not per row
+    codes.frombytes(data[2])
+    values = _untext(data[0]) if data[1] else data[0]
+    return list(map(values.__getitem__, codes))
+
+
+_LIGHT = frozenset((0, 2, 5))  # rule id, path, severity: what a report counts (few distinct values)
+
+
+class StoredFindings:
+    """The stored findings of every rule as their parts' columns, decoded only when asked: a
+    run that counts findings decodes their rule ids, paths and severities, and makes a
+    ``Finding`` only of a row looked at (``findings.FindingSource``).
+
+    Read from an entry (``handle``), a part keeps in memory only those three columns (and
+    the columns all its rows share); the others -- messages, keys, lines -- are read again
+    from the entry when asked (the same open file: an entry is replaced by a rename, never
+    written in place), checked against the CRC-32 read the first time."""
+
+    def __init__(self, parts: Dict[str, List[tuple]], handle: Optional[BinaryIO] = None,
+                 places: Optional[List[Tuple[int, int]]] = None) -> None:
+        """``parts``: each rule's checked parts (kept light by :func:`_light` when ``handle``,
+        the entry they were read from at ``places``, is given)."""
+        self.sizes = {rule_id: sum(part[0] for part in found) for rule_id, found in parts.items()}
+        self._counts = {rule_id: len(found) for rule_id, found in parts.items()}
+        self._starts: List[int] = []  # the first row of each part, all rules joined
+        self._flat: List[tuple] = []
+        at = 0
+        for found in parts.values():
+            for part in found:
+                self._starts.append(at)
+                self._flat.append(part)
+                at += part[0]
+        self._size = at
+        self._handle = handle
+        self._places = places or []  # (offset, CRC-32) of each part in the entry
+        self._decoded: Dict[Tuple[int, int], list] = {}  # (part, column) -> values
+        self._whole: Dict[int, tuple] = {}  # parts read again for their rows
+
+    def __len__(self) -> int:
+        return self._size
+
+    def rules(self) -> List[str]:
+        return list(self.sizes)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self.sizes
+
+    def _part(self, number: int) -> tuple:
+        """A part with every column (read again from the entry when kept light)."""
+        part = self._flat[number]
+        if self._handle is None or all(column is not None for column in part):
+            return part
+        offset, crc = self._places[number]
+        self._handle.seek(offset)
+        whole, again = _read_part(self._handle, with_crc=True)
+        if again != crc:  # pragma: no cover - an entry is never rewritten in place
+            raise ValueError("the stored findings changed while they were read")
+        return whole
+
+    def _part_column(self, number: int, index: int, keep: bool = True) -> list:
+        found = self._decoded.get((number, index))
+        if found is None:
+            part = self._flat[number]
+            if part[1 + index] is None:
+                part = self._whole.get(number) or self._part(number)
+            found = _column(part, index)
+            if keep:
+                self._decoded[(number, index)] = found
+                if index in _LIGHT and self._handle is not None:  # the list stands for the encoded column
+                    light = self._flat[number]
+                    self._flat[number] = light[:1 + index] + (None,) + light[2 + index:]
+        return found
+
+    def column(self, index: int) -> list:
+        """Field ``index`` of every stored finding, the rules joined in stored order."""
+        # messages and keys are many distinct texts: not kept once the whole column is made
+        keep = index in _LIGHT
+        return list(chain.from_iterable(self._part_column(n, index, keep) for n in range(len(self._flat))))
+
+    def _numbers(self, rule_id: str) -> range:
+        first = 0
+        for other, parts in self._counts.items():
+            if other == rule_id:
+                return range(first, first + parts)
+            first += parts
+        raise KeyError(rule_id)
+
+    def rule_column(self, rule_id: str, index: int) -> list:
+        """Field ``index`` of one rule's stored findings."""
+        return list(chain.from_iterable(self._part_column(n, index) for n in self._numbers(rule_id)))
+
+    def rule_findings(self, rule_id: str) -> List[Finding]:
+        """One rule's stored findings (by path)."""
+        return list(chain.from_iterable(_decode(self._part(n)) for n in self._numbers(rule_id)))
+
+    def rule_equals(self, rule_id: str, found: List[Finding]) -> bool:
+        """Whether ``found`` (by path) are the rule's stored findings: compared column by column,
+        part by part, no stored finding made (TST001 gives ~27k at 100k files, on every run)."""
+        if self.sizes.get(rule_id) != len(found):
+            return False
+        at = 0
+        for number in self._numbers(rule_id):
+            part = self._part(number)
+            chunk = found[at:at + part[0]]
+            for index in range(len(Finding._fields)):
+                if _column(part, index) != list(map(itemgetter(index), chunk)):
+                    return False
+            at += part[0]
+        return True
+
+    def row(self, position: int) -> Finding:
+        """The stored finding numbered ``position`` (the rules joined): its part is read whole
+        and its columns decoded once, kept until :meth:`forget` (the rows looked at while the
+        engine merges and applies suppressions sit in a few parts)."""
+        number = bisect_right(self._starts, position) - 1
+        offset = position - self._starts[number]
+        if number not in self._whole:
+            self._whole[number] = self._part(number)
+        return Finding._make(self._part_column(number, index)[offset] for index in range(len(Finding._fields)))
+
+    def value(self, position: int, index: int) -> object:
+        """Field ``index`` of the stored finding numbered ``position`` (its part's column
+        decoded once, kept until :meth:`forget`)."""
+        number = bisect_right(self._starts, position) - 1
+        if number not in self._whole and (number, index) not in self._decoded and self._flat[number][1 + index] is None:
+            self._whole[number] = self._part(number)
+        return self._part_column(number, index)[position - self._starts[number]]
+
+    def forget(self) -> None:
+        """Drop the parts read whole and the columns decoded for :meth:`row`, all but the light
+        ones: a row asked later is read again."""
+        self._whole = {}
+        self._decoded = {key: found for key, found in self._decoded.items() if key[1] in _LIGHT}
+
+    def offsets(self) -> Dict[str, int]:
+        """Each rule's first row among the rules joined."""
+        out: Dict[str, int] = {}
+        at = 0
+        for rule_id, size in self.sizes.items():
+            out[rule_id] = at
+            at += size
+        return out
+
+
+def _light(part: tuple) -> tuple:
+    """A checked part with only the columns a report counts and those all rows share."""
+    return tuple(column if index == 0 or index - 1 in _LIGHT or column[0] == "same" else None
+                 for index, column in enumerate(part))
 
 
 def _key(context: "ProjectContext", selection: "RuleSelection") -> str:
@@ -525,16 +672,23 @@ def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
     return found[2], found[3], crc
 
 
-def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple[Dict[str, List[Finding]], array]]:
-    """Each stored rule's findings, read part by part (one part's bytes at a time), and the
-    order; None when a part is truncated or damaged, or the order does not fit the lists."""
-    out: Dict[str, List[Finding]] = {}
+def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[Tuple["StoredFindings", array]]:
+    """Each stored rule's parts, read one at a time and checked (not decoded), and the order;
+    None when a part is truncated, damaged or malformed, or the order does not fit them.
+    ``light``: the parts keep the columns a report counts, and the handle stays open for the
+    rest (:class:`StoredFindings`); else they are kept whole (every finding will be made)."""
+    parts: Dict[str, List[tuple]] = {}
+    places: List[Tuple[int, int]] = []
     try:
-        for rule_id, parts in counts:
-            found: List[Finding] = []
-            for _ in range(parts):
-                found.extend(_decode(_read_part(handle)))
-            out[rule_id] = found
+        for rule_id, number in counts:
+            found: List[tuple] = []
+            for _ in range(number):
+                offset = handle.tell()
+                part, crc = _read_part(handle, with_crc=True)
+                _check(part)
+                found.append(_light(part) if light else part)
+                places.append((offset, crc))
+            parts[rule_id] = found
         raw = _read_part(handle)
         if type(raw) is not bytes or len(raw) % array("l").itemsize:
             return None
@@ -542,10 +696,11 @@ def _read_rules(handle: BinaryIO, counts: list) -> Optional[Tuple[Dict[str, List
         order.frombytes(raw)
     except (OSError, ValueError, TypeError):
         return None
-    total = sum(map(len, out.values()))
+    stored = StoredFindings(parts, handle, places) if light else StoredFindings(parts)
+    total = len(stored)
     if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
         return None
-    return out, order
+    return stored, order
 
 
 _DELTA_MAGIC = b"repo-roles file findings delta\n"

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from itertools import compress
 from operator import attrgetter
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
-from repo_roles.findings import Finding
+from repo_roles.findings import PATH, Finding, FindingTable, Probe, column_of
 
 if TYPE_CHECKING:
     from repo_roles.coverage.analyze import Suppression
@@ -44,7 +44,7 @@ def suppressions_for(context: "ProjectContext", path: str) -> Tuple["Suppression
     return context.coverage.suppressions(path)
 
 
-def _covers(suppression: "Suppression", finding: Finding) -> bool:
+def _covers(suppression: "Suppression", finding: "Union[Finding, Probe]") -> bool:
     if suppression.file_level:
         return True
     if finding.line is None:
@@ -55,20 +55,24 @@ def _covers(suppression: "Suppression", finding: Finding) -> bool:
 
 
 def apply_suppressions(context: "ProjectContext", findings: Iterable[Finding], ran: Iterable[str]) -> List[Finding]:
-    """The findings no suppression covers; records the usage for :func:`usage_of`."""
+    """The findings no suppression covers; records the usage for :func:`usage_of`.  A
+    :class:`FindingTable` gives a table: only the findings of commented files are made."""
     used: Dict[UseKey, Set[str]] = {}
     known: Dict[str, Tuple["Suppression", ...]] = {}
-    findings = list(findings)
+    if not isinstance(findings, FindingTable):
+        findings = list(findings)
     # Only files with a suppression comment need a look (no finding: no coverage stage either):
     # the others' findings are picked out at C speed.
-    commented = context.coverage.paths_with_suppressions() if findings else frozenset()
-    looked = list(map(commented.__contains__, map(_PATH, findings))) if commented else []
+    commented = context.coverage.paths_with_suppressions() if len(findings) else frozenset()
+    looked = list(map(commented.__contains__, column_of(findings, PATH))) if commented else []
     if not any(looked):
         context.__dict__[_USAGE_KEY] = SuppressionUsage(used, frozenset(ran))
         return findings
     keep = [True] * len(findings)
+    # a table's findings are looked at by the fields a suppression reads (no message, no key)
+    probe = findings.probe if isinstance(findings, FindingTable) else findings.__getitem__
     for index in compress(range(len(findings)), looked):
-        finding = findings[index]
+        finding = probe(index)
         sups = known.get(finding.path)
         if sups is None:
             sups = known[finding.path] = suppressions_for(context, finding.path)
@@ -83,6 +87,8 @@ def apply_suppressions(context: "ProjectContext", findings: Iterable[Finding], r
         if suppressed:
             keep[index] = False
     context.__dict__[_USAGE_KEY] = SuppressionUsage(used, frozenset(ran))
+    if isinstance(findings, FindingTable):
+        return findings.kept(keep)  # type: ignore[return-value]
     return list(compress(findings, keep))
 
 

@@ -106,6 +106,7 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     from repo_roles.auditreport.document import build
     from repo_roles.checks.engine import run_checks
     from repo_roles.checks.registry import RULES
+    from repo_roles.findings import SEVERITY, column_of
     from repo_roles.report import ReportInput, render
     from repo_roles.scan import scan_project
     from repo_roles.summary import summarize
@@ -116,7 +117,9 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
                                use_cache=not no_cache, progress=progress, inventory=project.inventory,
                                early_coverage=True)
         progress.set("checks")
-        context.findings = run_checks(context)  # the documentation stage reports its files meanwhile
+        # the documentation stage reports its files meanwhile; a table: counted, findings made
+        # only for what is printed
+        context.findings = run_checks(context, table=True)  # type: ignore[assignment]
         progress.set("documentation and test figures")
         summary = summarize(context, depth=depth)
         progress.set("report")
@@ -130,7 +133,7 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
             text += "\nFindings\n" + render("concise", report)
     finally:
         progress.close()
-    exit_code = 1 if any(f.severity != "info" for f in context.findings) else 0
+    exit_code = 1 if any(map("info".__ne__, column_of(context.findings, SEVERITY))) else 0
     memo.save(exit_code, text)
     _deliver(text, output)
     return exit_code
