@@ -232,8 +232,12 @@ def test_console_script_interrupted_exits_130(make_repo: MakeRepo, tmp_path: Pat
     started = tmp_path / "started"
     (bin_dir / "git").write_text(f'#!/bin/sh\ntouch "{started}"\nexec sleep 60\n')
     (bin_dir / "git").chmod(0o755)
+    # A shell without job control starts background commands with SIGINT ignored, and Python then
+    # keeps it ignored (no KeyboardInterrupt): the child gets the default disposition, as a
+    # command typed at a terminal has, whatever the way this suite itself was started.
     proc = subprocess.Popen([*_console(), "check"], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}, text=True)
+                            env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         for _ in range(600):  # the interpreter is up and waiting on git
             if started.exists():
