@@ -309,7 +309,7 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
     if type(n) is not int:
         return None
     try:
-        paths = parts[0]  # views of the value read: not copied (~18 MB at 100k files)
+        paths = bytes(parts[0])  # compared whole with this run's paths: bytes (a view compares item by item)
         blobs = str(parts[1], "ascii").split("\0") if n else []
         languages = json.loads(str(parts[2], "ascii"))
         language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
@@ -317,7 +317,7 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
         for column, part in ((language, 3), (counted, 4), (documented, 5), (defines, 6), (lines, 7),
                              (bounds, 8), (items, 9)):
             column.frombytes(parts[part])
-        missing = parts[10]
+        missing = bytes(parts[10])  # a copy: a view would keep the whole value read (26 MB at 100k files)
         sups = {int(k): v for k, v in json.loads(str(parts[11], "ascii")).items()}
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
