@@ -23,7 +23,7 @@ from collections import Counter
 from itertools import accumulate, compress, islice, repeat
 from operator import and_, ge, gt, lt, ne
 from pathlib import Path
-from typing import Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Collection, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles.coverage import colfile
 
@@ -42,12 +42,12 @@ class Rows:
     __slots__ = ("_paths", "_raw_paths", "blobs", "_languages", "_language", "_counted", "_documented", "_defines",
                  "_lines", "_bounds", "_items", "_missing", "_sups", "_block", "_moved")
 
-    def __init__(self, paths: Union[bytes, memoryview], blobs: List[str], languages: List[Optional[str]], language: array,
+    def __init__(self, paths: bytes, blobs: List[str], languages: List[Optional[str]], language: array,
                  counted: array, documented: array, defines: array, lines: array, bounds: array,
-                 items: array, missing: Union[bytes, memoryview], sups: Dict[int, str]) -> None:
+                 items: array, missing: bytes, sups: Dict[int, str]) -> None:
         """``paths``: the path list, NUL-joined (split only when it is not this run's)."""
         self._paths: Optional[List[str]] = None
-        self._raw_paths: Optional[Union[bytes, memoryview]] = paths
+        self._raw_paths: Optional[bytes] = paths
         self.blobs = blobs
         self._languages, self._language = languages, language
         self._counted, self._documented, self._defines, self._lines = counted, documented, defines, lines
@@ -66,7 +66,7 @@ class Rows:
     def paths(self) -> List[str]:
         if self._paths is None:
             raw = self._raw_paths
-            self._paths = str(raw, "utf-8", "surrogateescape").split("\0") if len(self) else []  # type: ignore[arg-type]
+            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if len(self) else []  # type: ignore[union-attr]
             self._raw_paths = None
         return self._paths
 
@@ -89,7 +89,7 @@ class Rows:
         defines = self._defines[i]
         a, b = self._bounds[2 * i], self._bounds[2 * i + 1]
         return (self._languages[self._language[i]], None if counted < 0 else counted,
-                None if counted < 0 else self._documented[i], bytes(self._missing[a:b]) if b > a else None,
+                None if counted < 0 else self._documented[i], self._missing[a:b] if b > a else None,
                 self._sups.get(i), None if defines < 0 else defines)
 
     def languages(self) -> List[Optional[str]]:
@@ -201,7 +201,7 @@ def _decode_all(raw: bytes, items: int) -> list:
     if not items:
         return []
     try:
-        fields = str(raw, "utf-8", "surrogatepass").split("\0")
+        fields = raw.decode("utf-8", "surrogatepass").split("\0")
         flags = fields[3::5]
         if len(fields) != 5 * items or not set(flags) <= _FLAGS:
             return []
@@ -309,7 +309,7 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
     if type(n) is not int:
         return None
     try:
-        paths = bytes(parts[0])  # compared whole with this run's paths: bytes (a view compares item by item)
+        paths = bytes(parts[0])
         blobs = str(parts[1], "ascii").split("\0") if n else []
         languages = json.loads(str(parts[2], "ascii"))
         language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
@@ -317,7 +317,7 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
         for column, part in ((language, 3), (counted, 4), (documented, 5), (defines, 6), (lines, 7),
                              (bounds, 8), (items, 9)):
             column.frombytes(parts[part])
-        missing = bytes(parts[10])  # a copy: a view would keep the whole value read (26 MB at 100k files)
+        missing = bytes(parts[10])
         sups = {int(k): v for k, v in json.loads(str(parts[11], "ascii")).items()}
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
