@@ -14,7 +14,7 @@ import os
 import posixpath
 import re
 from itertools import compress
-from operator import attrgetter, itemgetter, not_
+from operator import itemgetter, not_
 from pathlib import Path
 from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
                     Sequence, Set, Tuple)
@@ -230,14 +230,6 @@ def computed_coverage(context: "ProjectContext") -> Optional[CoverageResult]:
     return found if isinstance(found, CoverageResult) else None
 
 
-_PATH, _BLOB, _KIND = attrgetter("path"), attrgetter("blob"), attrgetter("kind")
-
-
-def regular_files(targets: Sequence[FileEntry]) -> List[FileEntry]:
-    """The regular files of ``targets`` (no symlink, no submodule), by a C-level pass."""
-    return list(compress(targets, map("file".__eq__, map(_KIND, targets))))
-
-
 def analyze_context(context: "ProjectContext") -> CoverageResult:
     """Analyse ``context.targets`` (regular files only), reusing cached results.
 
@@ -248,8 +240,8 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     """
     options = doc_options(context.config.docs.python)
     inventory = context.inventory
-    files = regular_files(context.targets)
-    order = list(map(_PATH, files))
+    files = [e for e in context.targets if e.kind == "file"]
+    order = [e.path for e in files]
     progress = getattr(context, "progress", None)
     if not getattr(context, "use_cache", True):
         fresh, defines, facts, lines = _analyze_all(inventory.project_root, files, {}, options, None, progress)
@@ -293,7 +285,7 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     if snapshot is not None:
         if not snapshot.same_paths(order):
             snapshot, realigned = snapshot.aligned(order), True
-    blobs: List[Optional[str]] = list(map(_BLOB, files))
+    blobs: List[Optional[str]] = [e.blob for e in files]
     modified = diff.result()
     where = dict(zip(order, range(len(order))))
     every = range(len(order))

@@ -514,7 +514,7 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     figures count both kinds.  Data-only is what the coverage stage found when this run has it,
     else the few files without tests are read (a run of TST001 alone parses nothing).
     """
-    from repo_roles.coverage.analyze import computed_coverage, regular_files
+    from repo_roles.coverage.analyze import computed_coverage
 
     required: Set[str] = set()
     for item in context.config.tests.require:
@@ -524,7 +524,7 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     from repo_roles.coverage.test_reuse import open_memo
 
     index = context.test_index
-    targets = regular_files(context.targets)
+    targets = [e for e in context.targets if e.kind == "file"]
     # every target's role at C speed: no Python call per file; a whole scan's classifications
     # are in the targets' order (checked: one C-level comparison), read without a lookup each
     classifications = context.classifications
