@@ -7,6 +7,7 @@ context.  Every expensive step (git's index, attributes, the ownership file) is 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from bisect import bisect_left
 from itertools import compress, repeat
 from operator import and_, attrgetter
 from pathlib import Path
@@ -235,6 +236,7 @@ def _few_files_inventory(project_root: Path, config: Config) -> Optional[Invento
 Files = Union[Sequence[str], Callable[[], Sequence[str]]]  # the target paths, or how to get them
 _PATH, _BLOB = attrgetter("path"), attrgetter("blob")
 SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than opening the cache
+_FEW_UNTRUSTED = 256  # more symlinks, submodules and modified files: their column from the mapping
 
 
 class _ContentCaches(NamedTuple):
@@ -290,11 +292,18 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     # this process reads the tables below
     attributes, attributes_key = _stored_attributes(inventory, store)
     salt = rolecache.roles_fingerprint(config)
-    # path -> blob id of the tracked regular files, by C-level passes over the entries
-    blobs = dict(zip(map(_PATH, targets), map(_BLOB, targets)))
+    # path -> blob id of the tracked regular files, by C-level passes over the entries; a whole
+    # scan's targets are its path list, in order: their blob ids are also kept as that column
+    column: Optional[List[Optional[str]]] = list(map(_BLOB, targets))
+    aligned = len(targets) == len(inventory.paths)
+    blobs = dict(zip(inventory.paths if aligned else map(_PATH, targets), column))  # type: ignore[arg-type]
+    if not aligned:
+        column = None
+    untrusted = list(inventory.special_kinds())  # symlinks, submodules
     if not all(blobs.values()):  # untracked files: no blob id
         blobs = {path: blob for path, blob in blobs.items() if blob}
-    for path in inventory.special_kinds():  # symlinks, submodules
+        column = None if column is None else [blob or None for blob in column]
+    for path in untrusted:
         blobs.pop(path, None)
     # while git compares the work tree (and matches attributes): the positional role table of
     # this path list, attributes and package.json files, else the table by path
@@ -317,13 +326,34 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
         return None
     for path in modified:  # dirty files: their index blob id does not describe them
         blobs.pop(path, None)
+    if column is not None:  # the column says the same: None where the mapping has no id
+        column = _untrusted_out(inventory.paths, column, blobs, [*untrusted, *modified])
     if positional is not None and any(path.rpartition("/")[2] == "package.json" for path in modified):
         # a contextual row's key names its package.json's trusted blob id: ask the table by path
         positional, decided = None, by_path()
     # The content facts are read only if a clean file is classified afresh (the role table misses).
     sniffs = sniffcache.SniffMemo(blobs, lambda: tuple(  # type: ignore[arg-type,return-value]
         sniffcache.decode_snapshot(store.read_snapshot(kind, store.salt)) for kind in ("sniff", "sniff" + columns.DELTA)))
-    return _ContentCaches(sniffs, store, rolecache.RoleMemo(blobs, decided, positional, at_salt), salt, attributes)
+    return _ContentCaches(sniffs, store, rolecache.RoleMemo(blobs, decided, positional, at_salt, column), salt,
+                          attributes)
+
+
+def _untrusted_out(paths: List[str], column: List[Optional[str]], blobs: Mapping[str, str],
+                   untrusted: Sequence[str]) -> List[Optional[str]]:
+    """``column`` (the blob ids aligned with ``paths``) with None where ``blobs`` has no id:
+    the ``untrusted`` paths' rows found by bisection (git lists paths in order; a row found
+    elsewhere is looked for by a scan), or, for many of them, the whole column from ``blobs``."""
+    if len(untrusted) > _FEW_UNTRUSTED:
+        return list(map(blobs.get, paths))
+    for path in untrusted:
+        at = bisect_left(paths, path)
+        if at >= len(paths) or paths[at] != path:
+            try:
+                at = paths.index(path)
+            except ValueError:  # not a path of the list
+                continue
+        column[at] = None
+    return column
 
 
 def _positional_salt(inventory: Inventory, salt: str, attributes_key: Optional[str],

@@ -278,3 +278,31 @@ def test_store_reads_only_this_projects_current_rows(tmp_path, scan_min, monkeyp
     assert sorted(one.match(one.read(["a.py", "b.py"]), {"a.py": "v2", "b.py": "v2"})) == []  # stale: pruned
     assert len(one.read(["a.py", "b.py", "gone.py"])) == 1  # gone.py: not this run's business, kept
     assert sorted(other.match(other.read(["a.py", "c.py"]), {"a.py": "v1", "c.py": "v1"})) == ["a.py", "c.py"]
+
+
+def test_snapshots_of_an_earlier_release_are_moved_to_a_rowid_table(tmp_path) -> None:
+    """An earlier release kept the per-project tables in a WITHOUT ROWID table, where a lookup
+    reads the other kinds' large values too: opening the cache moves them, values intact, into
+    a rowid table indexed by (project, kind), where a new value of a kind replaces the old."""
+    from repo_roles.coverage import store as S
+
+    db = sqlite3.connect(str(tmp_path / C.DB_NAME))
+    db.execute("CREATE TABLE snapshot (project TEXT NOT NULL, kind TEXT NOT NULL, salt TEXT NOT NULL, "
+               "data BLOB, PRIMARY KEY (project, kind)) WITHOUT ROWID")
+    db.executemany("INSERT INTO snapshot VALUES (?, ?, ?, ?)",
+                   [("p", "roles", "s1", b"r" * 300_000), ("p", "sniff", "s2", b"small"), ("q", "roles", "s1", b"q")])
+    db.commit()
+    db.close()
+    cache = S.DocCache(tmp_path, "salt", "p")
+    assert cache.read_snapshot("roles", "s1") == b"r" * 300_000
+    assert cache.read_snapshot("sniff", "s2") == b"small"
+    assert cache.read_snapshot("sniff", "other salt") is None
+    cache.put_snapshot("sniff", "s3", b"new")
+    assert cache.read_snapshot("sniff", "s3") == b"new"
+    cache.close()
+    db = sqlite3.connect(str(tmp_path / C.DB_NAME))
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'snapshot'").fetchone()
+    assert "WITHOUT ROWID" not in sql.upper()
+    assert db.execute("SELECT count(*) FROM snapshot WHERE project = 'p' AND kind = 'sniff'").fetchone() == (1,)
+    assert db.execute("SELECT data FROM snapshot WHERE project = 'q'").fetchone() == (b"q",)
+    db.close()

@@ -277,3 +277,22 @@ def test_same_roles_with_and_without_cache(example: str) -> None:
     fresh = {p: tuple(c) for p, c in scan_project(root, load_config(root / "repo-roles.toml"), use_cache=False).classifications.items()}
     for _ in range(2):  # cold, then warm
         assert _scan(root)[0] == fresh
+
+
+@pytest.mark.parametrize("untrusted", [
+    pytest.param(["b/x.py"], id="one-modified"),
+    pytest.param(["a.py", "z/\udcff.py", "gone.py"], id="first-unsorted-and-absent"),
+    pytest.param([f"m{i:03}.py" for i in range(300)], id="many"),
+])
+def test_trusted_blob_column_matches_the_mapping(untrusted: List[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The blob column the positional table is compared with equals the path -> trusted id
+    mapping looked up row by row (None where a path is modified, a link, or untracked), whether
+    the untrusted rows are found by bisection, by a scan (a path out of order) or by the mapping."""
+    paths = ["a.py", "b/x.py", "z/\udcff.py", "b/y.py", *[f"m{i:03}.py" for i in range(300)]]  # not all in order
+    column = [f"{i:040x}" for i in range(len(paths))]
+    column[3] = None  # untracked
+    blobs = {p: b for p, b in zip(paths, column) if b}
+    for path in untrusted:
+        blobs.pop(path, None)
+    got = scan_module._untrusted_out(paths, list(column), blobs, untrusted)
+    assert got == list(map(blobs.get, paths))

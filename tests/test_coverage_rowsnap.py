@@ -64,6 +64,26 @@ def test_damaged_value_is_a_miss(damage: str) -> None:
     assert R.decode(R.encode(["a.py"], ["1" * 40], _rows()[:1], [7])) is not None  # the sound one decodes
 
 
+@pytest.mark.parametrize("bounds", [pytest.param((0, 5, 3, 3, 3, 3, 3, 3), id="decreasing"),
+                                    pytest.param((0, 10**6, 10**6, 10**6, 10**6, 10**6, 10**6, 10**6), id="past-the-end"),
+                                    pytest.param((-1, 0, 0, 0, 0, 0, 0, 0), id="negative")])
+def test_sound_checksum_with_unsound_item_bounds_is_a_miss(bounds) -> None:
+    """The items' bounds are checked in one pass (they never decrease): a value whose checksum
+    is sound but whose bounds point backwards or outside the items is not read."""
+    from array import array
+
+    from repo_roles.coverage import colfile
+
+    raw = R.encode(["a.py", "b.bin", "c.go", "d.py"], ["1" * 40, "2" * 40, "3" * 40, "4" * 40], _rows(),
+                   [7, None, 3, 0])
+    header, columns = colfile.unpack(raw, R.MAGIC, R._COLUMNS)
+    header = {k: v for k, v in header.items() if k not in ("crc", "order", "lengths")}
+    parts = [bytes(c) for c in columns]
+    assert R.decode(b"".join(colfile.pack(R.MAGIC, header, parts))) is not None  # repacked as it was: sound
+    parts[8] = array("q", bounds).tobytes()
+    assert R.decode(b"".join(colfile.pack(R.MAGIC, header, parts))) is None
+
+
 @pytest.fixture
 def snapshot_paths(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> List[List[str]]:
     """Every small repository takes the many-files path; returns the paths each run asked SQLite

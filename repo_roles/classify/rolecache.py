@@ -161,11 +161,14 @@ class RoleMemo:
     """Stored classifications of the paths whose blob id is trusted, and the ones learned now."""
 
     def __init__(self, blobs: Mapping[str, str], stored: Optional[StoredRoles],
-                 positional: Optional[Positional] = None, positional_salt: Optional[str] = None) -> None:
+                 positional: Optional[Positional] = None, positional_salt: Optional[str] = None,
+                 column: Optional[Sequence[Optional[str]]] = None) -> None:
         """``blobs``: path -> trusted blob id; ``stored``: the table of the last run (columns);
         ``positional``: the positional table of this run's key (then ``stored`` is not read);
-        ``positional_salt``: that key (None: no positional table for this run)."""
+        ``positional_salt``: that key (None: no positional table for this run); ``column``: the
+        trusted ids aligned with the path list (None where ``blobs`` has none), when known."""
         self._blobs = blobs
+        self._column = column
         self._table = stored if stored is not None else _NO_TABLE
         self._positional = positional
         self._by_position = positional is not None  # the table by path was not read
@@ -219,7 +222,9 @@ class RoleMemo:
         at = self._positional
         assert at is not None and len(paths) == len(at.blobs)
         found: Dict[str, Optional[Classification]] = dict(zip(paths, at.decided))
-        rows = list(compress(range(len(paths)), map(ne, at.blobs, map(self._blobs.get, paths))))
+        column = self._column if self._column is not None and len(self._column) == len(paths) \
+            else list(map(self._blobs.get, paths))
+        rows = list(compress(range(len(paths)), map(ne, at.blobs, column)))
         differ = [paths[i] for i in rows]
         for path in differ:
             found[path] = None
@@ -316,7 +321,7 @@ class RoleMemo:
 
     def release(self) -> None:
         """Forget the stored table and the blob ids (classification is done): ``live`` stays."""
-        self._table, self._rows, self._blobs, self._fresh = _NO_TABLE, None, {}, {}
+        self._table, self._rows, self._blobs, self._fresh, self._column = _NO_TABLE, None, {}, {}, None
         self._positional = None
 
     def snapshot(self) -> List[Tuple[str, bytes]]:

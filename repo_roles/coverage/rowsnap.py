@@ -20,7 +20,7 @@ import json
 import sys
 from array import array
 from collections import Counter
-from itertools import accumulate, compress, repeat
+from itertools import accumulate, compress, islice, repeat
 from operator import and_, ge, gt, lt, ne
 from pathlib import Path
 from typing import Collection, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -299,7 +299,8 @@ def save(path: Path, paths: Sequence[str], blobs: Sequence[str], rows: Sequence[
 
 def decode(raw: Optional[bytes]) -> Optional[Rows]:
     """The snapshot in ``raw``; None when it is missing, damaged, truncated or of another format
-    (:func:`repo_roles.coverage.colfile.unpack`)."""
+    (:func:`repo_roles.coverage.colfile.unpack`).  The items' bounds never decrease (:func:`pieces`
+    writes them in row order): one pass checks them all."""
     found = colfile.unpack(raw, MAGIC, _COLUMNS)
     if found is None:
         return None
@@ -326,6 +327,6 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
             or not all(x is None or type(x) is str for x in languages[1:]) \
             or (n and max(language) >= len(languages)) or not all(type(v) is str for v in sups.values()) \
             or any(k < 0 or k >= n for k in sups) \
-            or (n and (max(bounds) > len(missing) or min(bounds) < 0 or any(map(gt, bounds[::2], bounds[1::2])))):
+            or (n and (bounds[0] < 0 or bounds[-1] > len(missing) or any(map(gt, bounds, islice(bounds, 1, None))))):
         return None
     return Rows(paths, blobs, languages, language, counted, documented, defines, lines, bounds, items, missing, sups)

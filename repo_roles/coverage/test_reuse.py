@@ -32,7 +32,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from itertools import accumulate, chain, compress, filterfalse, repeat
-from operator import and_, eq, methodcaller
+from operator import and_, attrgetter, eq, methodcaller
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles.coverage import colfile
@@ -215,8 +215,8 @@ class Memo:
         if "" in invalid.subtrees:
             return {}, {}
         prefixes = tuple(d + "/" for d in invalid.subtrees)
-        now = [e.path for e in entries]
-        blobs_now = [e.blob for e in entries]
+        now = list(map(attrgetter("path"), entries))
+        blobs_now = list(map(attrgetter("blob"), entries))
         modified = self._modified
         if state.same_paths(now):  # the same modules as last time (most runs): compared at C speed
             paths = now

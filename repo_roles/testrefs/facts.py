@@ -19,6 +19,7 @@ import json
 import sys
 from array import array
 from itertools import compress
+from operator import attrgetter
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles.coverage import cache as C
@@ -68,7 +69,7 @@ def wanted_cached(store, paths: List[str], listed: str, extra_tests: List[str]) 
             if len(names) == len(kinds_column):
                 return (dict(zip(names, kinds_column)) if value["paths"] else {}), value["digest"]
     kinds = wanted(paths, extra_tests)
-    kinds_digest = digest(sorted(f"{p}:{k}" for p, k in kinds.items()))
+    kinds_digest = digest(sorted(map(":".join, kinds.items())))
     if store is not None:
         text = json.dumps({"digest": kinds_digest, "paths": "\0".join(kinds), "kinds": "\0".join(kinds.values())},
                           separators=(",", ":"))
@@ -101,7 +102,7 @@ def quick_key(context: "ProjectContext", kinds: Dict[str, str], kinds_digest: st
     records = context.inventory.records_digest(kinds.keys() - set(changed) if changed else kinds)
     if records is None:
         return None
-    return digest([SALT, "records", kinds_digest, listed, records, *(f"{p}={b}" for p, b in sorted(blobs.items()))])
+    return digest([SALT, "records", kinds_digest, listed, records, *blob_parts(blobs)])
 
 
 def _differing(context: "ProjectContext", maybe: Sequence[str]) -> Tuple[List[str], Dict[str, str]]:
@@ -160,7 +161,7 @@ def few_key(context: "ProjectContext", store, listed: str, mapped: Sequence[str]
     records = inventory.records_digest_at(at, {paths.index(p) for p in changed})
     if records is None:
         return None
-    return digest([SALT, "records", kinds_digest, listed, records, *(f"{p}={b}" for p, b in sorted(blobs.items()))])
+    return digest([SALT, "records", kinds_digest, listed, records, *blob_parts(blobs)])
 
 
 def open_store(context: "ProjectContext"):
@@ -171,6 +172,9 @@ def open_store(context: "ProjectContext"):
 
     inventory = context.inventory
     return DocCache(C.cache_directory(context.config, inventory.project_root), SALT, project_key(inventory))
+
+
+_PATH, _BLOB = attrgetter("path"), attrgetter("blob")
 
 
 def blob_ids(context: "ProjectContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
@@ -185,24 +189,31 @@ def blob_ids(context: "ProjectContext", paths: Iterable[str]) -> Tuple[Dict[str,
     from repo_roles.coverage.analyze import computed_coverage
 
     inventory = context.inventory
-    entries = [e for e in inventory.pick(paths if isinstance(paths, (set, frozenset, dict)) else set(paths))
-               if e.kind == "file"]
+    entries = inventory.pick(paths if isinstance(paths, (set, frozenset, dict)) else set(paths))
+    special = inventory.special_kinds()  # symlinks, submodules
     modified = modified_files(context)
     # the files the coverage stage read in this run: their blob ids are known already
     known = getattr(computed_coverage(context), "test_facts", None) or {}
-    blobs: Dict[str, str] = {}
+    # git's id of every picked regular file at C speed, then the few it does not describe
+    blobs: Dict[str, str] = dict(zip(map(_PATH, entries), map(_BLOB, entries)))
+    for path in special.keys() & blobs.keys():
+        del blobs[path]
     read: Dict[str, bytes] = {}
-    for e in entries:
-        if e.blob and modified is not None and e.path not in modified:
-            blobs[e.path] = e.blob
+    if modified is None:
+        redo = list(blobs)
+    else:
+        redo = list(blobs.keys() & modified) if all(blobs.values()) else \
+            [p for p, b in blobs.items() if not b or p in modified]
+    for path in redo:
+        if path in known:
+            blobs[path] = known[path][0]
             continue
-        if e.path in known:
-            blobs[e.path] = known[e.path][0]
-            continue
-        data = inventory.read_bytes(e.path, MAX_SIZE)
+        data = inventory.read_bytes(path, MAX_SIZE)
         if data is not None:
-            blobs[e.path] = C.blob_id(data)
-            read[e.path] = data
+            blobs[path] = C.blob_id(data)
+            read[path] = data
+        else:  # unreadable: left out
+            del blobs[path]
     return blobs, read
 
 
@@ -294,14 +305,17 @@ def _save(store, rows: Dict[str, Tuple[str, str, Facts]]) -> None:
 
 
 def digest(parts: Iterable[str]) -> str:
-    h = hashlib.sha1()
-    for part in parts:
-        h.update(part.encode("utf-8", "surrogatepass"))
-        h.update(b"\0")
-    return h.hexdigest()
+    """sha1 of every part followed by a NUL, hashed as one text (no Python step per part)."""
+    parts = list(parts)
+    return hashlib.sha1(("\0".join(parts) + "\0").encode("utf-8", "surrogatepass") if parts else b"").hexdigest()
+
+
+def blob_parts(blobs: Dict[str, str]) -> List[str]:
+    """``path=blob`` per entry in path order, built at C speed."""
+    return list(map("=".join, sorted(blobs.items())))
 
 
 def index_key(listed: str, blobs: Dict[str, str], kinds_digest: str) -> str:
     """A key for the whole evidence index when :func:`quick_key` has none (no git listing): every
     path (``listed``: ``Inventory.paths_digest``), every read file's blob, the settings."""
-    return digest([SALT, kinds_digest, listed, *(f"{p}={b}" for p, b in sorted(blobs.items()))])
+    return digest([SALT, kinds_digest, listed, *blob_parts(blobs)])
