@@ -55,6 +55,34 @@ def raw_path(path: str) -> bytes:
     return path.encode("utf-8", "surrogateescape")
 
 
+_SNAPSHOT_TABLE = ("CREATE TABLE IF NOT EXISTS snapshot (project TEXT NOT NULL, kind TEXT NOT NULL, "
+                   "salt TEXT NOT NULL, data BLOB, PRIMARY KEY (project, kind))")
+
+
+def _snapshot_table(db: sqlite3.Connection) -> None:
+    """The ``snapshot`` table, a rowid table with its key in an index of its own.  Its values
+    are large (megabytes at 100k files); in a ``WITHOUT ROWID`` table, as earlier releases made
+    it, every key comparison of a look-up that meets an overflowing row reads that whole row
+    (SQLite compares the full record), so reading a 100-byte value next to a 14 MB one cost
+    tens of milliseconds.  Such a table is dropped (it is a cache) and made again, once."""
+    found = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'snapshot'").fetchone()
+    if found is not None and "WITHOUT ROWID" in str(found[0]).upper():
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                again = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'snapshot'").fetchone()
+                if again is not None and "WITHOUT ROWID" in str(again[0]).upper():
+                    db.execute("DROP TABLE snapshot")
+                db.execute(_SNAPSHOT_TABLE)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlite3.OperationalError:
+            return  # locked by another run: the old table serves, replaced next time
+    db.execute(_SNAPSHOT_TABLE)
+
+
 class DocCache:
     """The rows of one project (its :func:`~repo_roles.cachedir.project_key`) and settings
     fingerprint (``salt``) in ``directory``.
@@ -112,8 +140,7 @@ class DocCache:
             db.execute(f"CREATE TABLE IF NOT EXISTS items ({key}, docs TEXT, {pk}) WITHOUT ROWID")
             # The classifier's caches (``classify.sniffcache``, ``classify.rolecache``): one value per
             # project and kind, a whole table in ``columns`` layout, read in one go.
-            db.execute("CREATE TABLE IF NOT EXISTS snapshot (project TEXT NOT NULL, kind TEXT NOT NULL, "
-                       "salt TEXT NOT NULL, data BLOB, PRIMARY KEY (project, kind)) WITHOUT ROWID")
+            _snapshot_table(db)
             # Line counts by content (the audit's treemap sized by lines): a blob's count is the
             # same in every project and under every setting, so the blob id alone is the key.
             db.execute("CREATE TABLE IF NOT EXISTS lines (blob TEXT PRIMARY KEY NOT NULL, lines INTEGER NOT NULL) "

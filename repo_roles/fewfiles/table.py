@@ -223,14 +223,14 @@ def _decode(data: bytes) -> Optional[Tuple["array[int]", "array[int]", "array[in
     head = len(MAGIC) + _SUM
     if not data.startswith(MAGIC) or len(data) < head + 24:
         return None
-    body = data[head:]
+    body = memoryview(data)[head:]  # no copy of the columns before they are read
     if hashlib.sha1(body).digest() != data[len(MAGIC):head]:
         return None
     count, kept_rows, size = (int.from_bytes(body[at:at + 8], "little") for at in (0, 8, 16))
     if len(body) != 24 + size + 4 * (3 * count + kept_rows) or kept_rows not in (0, count):
         return None
     try:
-        meta = json.loads(body[24:24 + size])
+        meta = json.loads(bytes(body[24:24 + size]))
     except ValueError:
         return None
     columns = [array("I"), array("I"), array("I"), array("I")]
