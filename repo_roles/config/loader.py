@@ -56,14 +56,52 @@ class _Document:
         )
 
 
-def load_config(path: Optional[Path]) -> Config:
-    """The configuration in ``path`` with its ``extends`` chain merged; None -> built-in defaults."""
+def load_config(path: Optional[Path], *, remember: bool = False) -> Config:
+    """The configuration in ``path`` with its ``extends`` chain merged; None -> built-in defaults.
+    ``remember``: take it from, or keep it in, the cache of validated configurations
+    (:mod:`repo_roles.config.remembered`: the same value, without the parse and the checks)."""
     if path is None:
         return Config()
     path = Path(path)
+    found = _remembered(path) if remember else None
+    if found is not None:
+        digest, loaded = found
+        if loaded is not None:
+            data, extends, sources = loaded
+            return _to_config(data, path=path, extends=extends, sources=sources)
     root = _read(path)
     data, sources = _resolve(root, chain=())
-    return _to_config(data, path=path, extends=_extends_of(root.data), sources=sources)
+    extends = _extends_of(root.data)
+    if found is not None and _only_packs(root.data):
+        from repo_roles.config import remembered
+
+        remembered.store(_cache_root(), found[0], data, extends, sources)
+    return _to_config(data, path=path, extends=extends, sources=sources)
+
+
+def _cache_root() -> Path:
+    from repo_roles.cachedir import user_cache_root
+
+    return user_cache_root()
+
+
+def _remembered(path: Path):
+    """(digest, remembered value or None) of the configuration file ``path``; None when its
+    text cannot be read (``_read`` says why)."""
+    from repo_roles.config import remembered
+
+    try:
+        text = safeio.read_text(path, max_size=safeio.MAX_CONFIG, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, safeio.UnsafeReadError):
+        return None
+    digest = remembered.key(path, display_name(path), text)
+    return digest, remembered.load(_cache_root(), digest)
+
+
+def _only_packs(data: Dict[str, Any]) -> bool:
+    """Whether every ``extends`` of this file names a built-in pack (whose text, and whatever
+    it extends in ``rules/``, is part of the remembered digest)."""
+    return not any("/" in ref or "\\" in ref or ref.endswith(".toml") for ref in _extends_of(data))
 
 
 def format_key_path(key_path: KeyPath) -> str:

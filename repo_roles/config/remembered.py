@@ -1,0 +1,130 @@
+"""A configuration that was read and validated once, remembered by the text it was read from.
+
+``load_config`` parses the TOML, locates every key (for messages with line and column), checks
+every value against the schema (a glob through pathspec) and merges the ``extends`` chain: tens
+of milliseconds that a pre-commit hook pays on every run for the same bytes.  A configuration
+whose chain holds only built-in packs (or no ``extends``) is remembered here, after it loaded
+without error, as its merged tables and the file and line of each key, under a digest of:
+
+* its text and its name as messages show it (relative to the working directory) and whether
+  it is a ``pyproject.toml`` (only ``[tool.repo-roles]`` counts there);
+* the code that reads and checks it (``repo_roles/config/``, the roles, severities and pattern
+  modules it imports, the built-in packs, the Python version) and the installed pathspec;
+* where the built-in packs are, as messages name them.
+
+A later run with the same digest builds the ``Config`` from those tables: the same value, with
+no parse and no check.  A configuration with an error is never remembered (the next run reports
+the same error with its file, line and column); a configuration extending a file of the project
+is always read (its parent may change without it).  One small JSON file per digest under the
+user cache root (the configuration comes before the project's cache directory and key, which it
+may name), checksummed and written atomically; a damaged one is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Tuple
+
+FORMAT = b"repo-roles remembered config 1\n"
+SUFFIX = ".config"
+KEEP = 16  # remembered configurations per cache root
+_CODE = ("_compat.py", "roles.py", "findings.py", "linear.py", "safeio.py")
+
+Sources = Dict[Tuple[str, ...], Tuple[str, int]]
+_code: Optional[bytes] = None
+
+
+def _code_digest() -> bytes:
+    """The code a configuration is read and checked with (read once per process, ~60 KB)."""
+    global _code
+    if _code is None:
+        import importlib.util
+
+        from repo_roles import __version__
+        from repo_roles.config.discovery import builtin_rules_dir
+
+        package = Path(__file__).resolve().parents[1]
+        files = sorted((package / "config").glob("*.py")) + [package / name for name in _CODE]
+        files += sorted(builtin_rules_dir().glob("*.toml"))
+        h = hashlib.sha1(FORMAT + __version__.encode() + sys.version.encode())
+        for file in files:
+            try:
+                data = file.read_bytes()
+            except OSError:
+                data = b"\0missing"
+            h.update(f"{file.name}\0{len(data)}\0".encode())
+            h.update(data)
+        spec = importlib.util.find_spec("pathspec")  # which pathspec checks globs, without importing it
+        origin = spec.origin if spec is not None and spec.origin else ""
+        try:
+            st = os.stat(origin) if origin else None
+        except OSError:
+            st = None
+        h.update(f"{origin}\0{st.st_size if st else -1}\0{st.st_mtime_ns if st else -1}".encode())
+        _code = h.digest()
+    return _code
+
+
+def key(path: Path, display: str, text: str) -> str:
+    """The digest a configuration read from ``text`` (file ``path``, shown as ``display``) is
+    remembered under."""
+    from repo_roles.config.discovery import builtin_rules_dir
+    from repo_roles.config.loader import display_name
+
+    h = hashlib.sha1(_code_digest())
+    for part in (display, path.name, display_name(builtin_rules_dir())):
+        h.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _file(root: Path, digest: str) -> Path:
+    return root / "config" / f"{digest}{SUFFIX}"
+
+
+def load(root: Path, digest: str) -> Optional[Tuple[Dict[str, Any], Tuple[str, ...], Sources]]:
+    """(merged tables, ``extends`` of the file, sources) remembered under ``digest``, or None."""
+    try:
+        with open(_file(root, digest), "rb") as handle:
+            raw = handle.read(1 << 22)
+    except OSError:
+        return None
+    body = raw[20:]
+    if len(raw) < 20 or hashlib.sha1(body).digest() != raw[:20]:
+        return None
+    try:
+        value = json.loads(body)
+        data, extends, rows = value["data"], value["extends"], value["sources"]
+        if not isinstance(data, dict) or not all(isinstance(e, str) for e in extends):
+            return None
+        sources: Sources = {tuple(k): (str(f), int(line)) for k, f, line in rows}
+    except (ValueError, TypeError, KeyError):
+        return None
+    return data, tuple(extends), sources
+
+
+def store(root: Path, digest: str, data: Dict[str, Any], extends: Tuple[str, ...], sources: Sources) -> None:
+    """Remember a configuration that loaded without error (only if JSON gives back exactly its
+    tables: TOML dates, for one, are not JSON)."""
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+    from repo_roles.cachedir import keep_newest
+
+    rows: List[list] = [[list(k), f, line] for k, (f, line) in sources.items()]
+    try:
+        body = json.dumps({"data": data, "extends": list(extends), "sources": rows},
+                          ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogatepass")
+        if json.loads(body)["data"] != data:
+            return
+    except (TypeError, ValueError):
+        return
+    directory = _file(root, digest).parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_atomic(_file(root, digest), hashlib.sha1(body).digest() + body)
+    except (AtomicWriteError, OSError):
+        return
+    keep_newest(directory, SUFFIX, KEEP)
