@@ -42,13 +42,55 @@ class GlobError(ValueError):
 
 def glob_regex(glob: str) -> Tuple[str, bool]:
     """Return ``(regex source, include)`` for one glob; ``include`` is False for ``!negations``."""
+    known = _KNOWN.get(glob)
+    if known is not None:
+        return known
     try:
         source, include = _to_regex(glob)
     except (ValueError, TypeError) as exc:
         raise GlobError(glob, str(exc)) from exc
     if source is None or include is None:
         raise GlobError(glob, "matches nothing (empty or a comment)")
-    return _NAMED_GROUP.sub("(?:", source), bool(include)
+    found = _KNOWN[glob] = (_NAMED_GROUP.sub("(?:", source), bool(include))
+    return found
+
+
+# glob -> glob_regex's answer: translated this run, or given by :func:`know_translations`
+_KNOWN: Dict[str, Tuple[str, bool]] = {}
+
+
+def know_translations(known: Dict[str, Tuple[str, bool]]) -> None:
+    """Answers of :func:`glob_regex` that a former run worked out with the same pathspec
+    (``classify.tablecache``: the tool's own tables), so pathspec need not be imported."""
+    _KNOWN.update(known)
+
+
+def translations_of(value: object) -> Dict[str, Tuple[str, bool]]:
+    """:func:`glob_regex`'s answer for every string in ``value`` (a parsed TOML document: its
+    strings and table keys, e.g. per-path-ignores; or a dataclass model) that translates as a
+    glob; what a run that
+    knows them (:func:`know_translations`) need not ask pathspec (a string that is no glob is
+    never asked)."""
+    strings = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            strings.add(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+            pending.extend(item.keys())
+        elif isinstance(item, (list, tuple, frozenset)):
+            pending.extend(item)
+        elif hasattr(item, "__dataclass_fields__"):  # a model (the loaded Config, its defaults)
+            pending.extend(vars(item).values())
+    found = {}
+    for text in sorted(strings):
+        try:
+            found[text] = glob_regex(text)
+        except (GlobError, RecursionError):
+            continue
+    return found
 
 
 # pathspec's endings, as glob_regex leaves them: the path itself or a directory of it; a

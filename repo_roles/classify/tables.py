@@ -277,4 +277,18 @@ def load_tables(path: Optional[Path] = None) -> Tables:
     """Read and validate the tables once per process (``path`` defaults to the built-in file)."""
     target = path or rules_dir() / TABLES_FILE
     with open(target, "rb") as handle:
-        return parse_tables(tomllib.load(handle))
+        raw = handle.read()
+    if path is not None:
+        return parse_tables(tomllib.loads(raw.decode()))
+    from repo_roles.classify import tablecache
+    from repo_roles.globs import know_translations
+
+    digest = tablecache.key(raw)  # the built-in file: as a former run read it, if one did
+    found = tablecache.load(digest)
+    if found is not None:
+        know_translations(found[1])
+        return parse_tables(found[0])
+    document = tomllib.loads(raw.decode())
+    tables = parse_tables(document)
+    tablecache.store(digest, document)
+    return tables

@@ -72,11 +72,12 @@ def load_config(path: Optional[Path], *, remember: bool = False) -> Config:
     root = _read(path)
     data, sources = _resolve(root, chain=())
     extends = _extends_of(root.data)
+    config = _to_config(data, path=path, extends=extends, sources=sources)
     if found is not None and _only_packs(root.data):
         from repo_roles.config import remembered
 
-        remembered.store(_cache_root(), found[0], data, extends, sources)
-    return _to_config(data, path=path, extends=extends, sources=sources)
+        remembered.store(_cache_root(), found[0], data, extends, sources, config)
+    return config
 
 
 def _cache_root() -> Path:

@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 FORMAT = b"repo-roles remembered config 1\n"
 SUFFIX = ".config"
 KEEP = 16  # remembered configurations per cache root
-_CODE = ("_compat.py", "roles.py", "findings.py", "linear.py", "safeio.py")
+_CODE = ("_compat.py", "roles.py", "findings.py", "linear.py", "safeio.py", "globs.py")
 
 Sources = Dict[Tuple[str, ...], Tuple[str, int]]
 _code: Optional[bytes] = None
@@ -42,30 +40,12 @@ def _code_digest() -> bytes:
     """The code a configuration is read and checked with (read once per process, ~60 KB)."""
     global _code
     if _code is None:
-        import importlib.util
-
-        from repo_roles import __version__
+        from repo_roles.codestamp import stamp
         from repo_roles.config.discovery import builtin_rules_dir
 
         package = Path(__file__).resolve().parents[1]
         files = sorted((package / "config").glob("*.py")) + [package / name for name in _CODE]
-        files += sorted(builtin_rules_dir().glob("*.toml"))
-        h = hashlib.sha1(FORMAT + __version__.encode() + sys.version.encode())
-        for file in files:
-            try:
-                data = file.read_bytes()
-            except OSError:
-                data = b"\0missing"
-            h.update(f"{file.name}\0{len(data)}\0".encode())
-            h.update(data)
-        spec = importlib.util.find_spec("pathspec")  # which pathspec checks globs, without importing it
-        origin = spec.origin if spec is not None and spec.origin else ""
-        try:
-            st = os.stat(origin) if origin else None
-        except OSError:
-            st = None
-        h.update(f"{origin}\0{st.st_size if st else -1}\0{st.st_mtime_ns if st else -1}".encode())
-        _code = h.digest()
+        _code = stamp(FORMAT, files + sorted(builtin_rules_dir().glob("*.toml")))
     return _code
 
 
@@ -87,7 +67,8 @@ def _file(root: Path, digest: str) -> Path:
 
 
 def load(root: Path, digest: str) -> Optional[Tuple[Dict[str, Any], Tuple[str, ...], Sources]]:
-    """(merged tables, ``extends`` of the file, sources) remembered under ``digest``, or None."""
+    """(merged tables, ``extends`` of the file, sources) remembered under ``digest``, or None;
+    the translations of its globs it holds are handed to :func:`repo_roles.globs.know_translations`."""
     try:
         with open(_file(root, digest), "rb") as handle:
             raw = handle.read(1 << 22)
@@ -102,20 +83,28 @@ def load(root: Path, digest: str) -> Optional[Tuple[Dict[str, Any], Tuple[str, .
         if not isinstance(data, dict) or not all(isinstance(e, str) for e in extends):
             return None
         sources: Sources = {tuple(k): (str(f), int(line)) for k, f, line in rows}
+        known = {str(glob): (str(source), bool(include)) for glob, source, include in value["globs"]}
     except (ValueError, TypeError, KeyError):
         return None
+    from repo_roles.globs import know_translations
+
+    know_translations(known)
     return data, tuple(extends), sources
 
 
-def store(root: Path, digest: str, data: Dict[str, Any], extends: Tuple[str, ...], sources: Sources) -> None:
+def store(root: Path, digest: str, data: Dict[str, Any], extends: Tuple[str, ...], sources: Sources,
+          config: object) -> None:
     """Remember a configuration that loaded without error (only if JSON gives back exactly its
-    tables: TOML dates, for one, are not JSON)."""
+    tables: TOML dates, for one, are not JSON), with the translation of every glob in ``config``
+    (its settings and the model's defaults)."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
     from repo_roles.cachedir import keep_newest
+    from repo_roles.globs import translations_of
 
     rows: List[list] = [[list(k), f, line] for k, (f, line) in sources.items()]
     try:
-        body = json.dumps({"data": data, "extends": list(extends), "sources": rows},
+        body = json.dumps({"data": data, "extends": list(extends), "sources": rows,
+                           "globs": [[glob, *found] for glob, found in translations_of(config).items()]},
                           ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogatepass")
         if json.loads(body)["data"] != data:
             return
@@ -128,3 +117,4 @@ def store(root: Path, digest: str, data: Dict[str, Any], extends: Tuple[str, ...
     except (AtomicWriteError, OSError):
         return
     keep_newest(directory, SUFFIX, KEEP)
+

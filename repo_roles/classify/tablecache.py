@@ -1,0 +1,100 @@
+"""``rules/classify.toml`` as a former run read it: its tables and the regex of each glob.
+
+Loading the tables parses 20 KB of TOML and translates a few hundred globs through pathspec
+(importing it): ~25 ms that every ``check`` on a few files paid for the same bytes.  The parsed
+document and the translations are kept in one checksummed JSON file under the user cache root,
+keyed by :func:`repo_roles.codestamp.stamp` of the file's bytes, the code that reads it
+(``classify/tables.py``, ``globs.py``) and the installed pathspec; :func:`load` gives them back
+(None: a miss, the caller parses), and ``parse_tables`` validates the document as always.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+FORMAT = b"repo-roles classify tables 1"
+SUFFIX = ".tables"
+KEEP = 4
+
+Translations = Dict[str, Tuple[str, bool]]
+
+
+def key(raw: bytes) -> str:
+    """The digest the tables read from ``raw`` (the TOML file's bytes) are kept under, with the
+    other tables of ``rules/`` (their globs' translations are kept too)."""
+    from repo_roles import globs
+    from repo_roles.classify import tables
+    from repo_roles.codestamp import stamp
+
+    others = sorted(p for p in tables.rules_dir().glob("*.toml") if p.name != tables.TABLES_FILE)
+    h = hashlib.sha1(stamp(FORMAT, [Path(tables.__file__), Path(globs.__file__), *others]))
+    h.update(raw)
+    return h.hexdigest()
+
+
+def _file(digest: str) -> Path:
+    from repo_roles.cachedir import user_cache_root
+
+    return user_cache_root() / "classify-tables" / f"{digest}{SUFFIX}"
+
+
+def load(digest: str) -> Optional[Tuple[Dict[str, Any], Translations]]:
+    """(the TOML document, glob -> (regex source, include)) kept under ``digest``, or None."""
+    try:
+        with open(_file(digest), "rb") as handle:
+            raw = handle.read(1 << 22)
+    except OSError:
+        return None
+    body = raw[20:]
+    if len(raw) < 20 or hashlib.sha1(body).digest() != raw[:20]:
+        return None
+    try:
+        value = json.loads(body)
+        document, rows = value["document"], value["globs"]
+        translated = {str(glob): (str(source), bool(include)) for glob, source, include in rows}
+    except (ValueError, TypeError, KeyError):
+        return None
+    return (document, translated) if isinstance(document, dict) else None
+
+
+def _rules_documents() -> Iterator[Any]:
+    """The other tables of ``rules/`` (exemptions, packs), parsed; an unreadable one is left out."""
+    from repo_roles._compat import tomllib
+    from repo_roles.classify import tables
+
+    for path in sorted(tables.rules_dir().glob("*.toml")):
+        if path.name == tables.TABLES_FILE:
+            continue
+        try:
+            yield tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+
+
+def store(digest: str, document: Dict[str, Any]) -> None:
+    """Keep ``document`` (parsed, and validated by ``parse_tables``) with the translation of
+    every string in it, and in the other tables of ``rules/``, that translates as a glob (only
+    if JSON gives the document back exactly)."""
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+    from repo_roles.cachedir import keep_newest
+    from repo_roles.globs import translations_of
+
+    known = translations_of([document, *_rules_documents()])
+    rows = [[glob, source, include] for glob, (source, include) in known.items()]
+    try:
+        body = json.dumps({"document": document, "globs": rows}, ensure_ascii=False,
+                          allow_nan=False).encode("utf-8", "surrogatepass")
+        if json.loads(body)["document"] != document:
+            return
+    except (TypeError, ValueError):
+        return
+    target = _file(digest)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, hashlib.sha1(body).digest() + body)
+    except (AtomicWriteError, OSError):
+        return
+    keep_newest(target.parent, SUFFIX, KEEP)
