@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Tuple
 
 from repo_roles import roles as R
-from repo_roles._compat import tomllib
 from repo_roles.globs import GlobError, GlobSet, GlobTable
 from repo_roles.errors import ConfigError
 
@@ -275,6 +274,8 @@ def parse_tables(data: Mapping[str, Any], source: str = TABLES_SOURCE) -> Tables
 @functools.lru_cache(maxsize=None)
 def load_tables(path: Optional[Path] = None) -> Tables:
     """Read and validate the tables once per process (``path`` defaults to the built-in file)."""
+    from repo_roles._compat import tomllib  # not needed when the tables are remembered
+
     target = path or rules_dir() / TABLES_FILE
     with open(target, "rb") as handle:
         raw = handle.read()

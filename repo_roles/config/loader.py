@@ -11,11 +11,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from repo_roles import safeio
-from repo_roles._compat import tomllib
-from repo_roles.config import schema
 from repo_roles.config.discovery import PYPROJECT, builtin_rules_dir
 from repo_roles.config.model import (
     Config,
@@ -26,10 +24,15 @@ from repo_roles.config.model import (
     PythonDocsConfig,
     Team,
     TestsConfig,
+    attr_name,
 )
-from repo_roles.config.positions import KeyPath, Positions
 from repo_roles.errors import ConfigError
 from repo_roles.linear import compile_untrusted
+
+if TYPE_CHECKING:  # the parser, the key positions and the schema load when a file is read, not
+    # when a remembered configuration is built (repo_roles.config.remembered)
+    from repo_roles._compat import tomllib
+    from repo_roles.config.positions import KeyPath, Positions
 
 TOOL_TABLE: KeyPath = ("tool", "repo-roles")
 Sources = Dict[Tuple[str, ...], Tuple[str, int]]
@@ -128,6 +131,10 @@ def display_name(path: Path) -> str:
 
 # -- reading one file ----------------------------------------------------------------------
 def _read(path: Path) -> _Document:
+    from repo_roles._compat import tomllib
+    from repo_roles.config import schema
+    from repo_roles.config.positions import Positions
+
     display = display_name(path)
     try:
         # utf-8-sig: editors on Windows add a BOM that TOML itself does not allow
@@ -254,6 +261,8 @@ def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
         return target
     packs = builtin_packs()
     if ref not in packs:
+        from repo_roles.config import schema
+
         raise doc.error(
             key,
             f"unknown built-in pack {ref!r}; expected one of: {', '.join(packs)} (or a path to a .toml file)",
@@ -344,7 +353,7 @@ _STRUCTURED = frozenset({"extends", "roles", "teams", "ownership", "lint", "docs
 
 def _fields(table: Dict[str, Any]) -> Dict[str, Any]:
     """A validated fixed-key table as dataclass keyword arguments (arrays become tuples)."""
-    return {schema.attr_name(key): _frozen(value) for key, value in table.items()}
+    return {attr_name(key): _frozen(value) for key, value in table.items()}
 
 
 def _frozen(value: Any) -> Any:
