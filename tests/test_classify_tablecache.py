@@ -31,24 +31,34 @@ def _shape(loaded: tables.Tables) -> list:
     return out
 
 
-def test_remembered_tables_are_the_parsed_ones() -> None:
-    path = tables.rules_dir() / tables.TABLES_FILE
-    parsed = tables.load_tables.__wrapped__(path)  # an explicit path: always parsed
+def _forget() -> None:
     tables.load_tables.cache_clear()
+    tables._REMEMBERED.clear()
+
+
+def test_remembered_tables_are_the_parsed_ones() -> None:
+    parsed = tables.load_tables.__wrapped__(tables.rules_dir() / tables.TABLES_FILE)  # always parsed
+    root = Path(os.environ["REPO_ROLES_CACHE_DIR"]) / "classify-tables"
+    _forget()
     try:
-        first = tables.load_tables()  # parsed, then kept
-        entries = list((Path(os.environ["REPO_ROLES_CACHE_DIR"]) / "classify-tables").glob("*" + tablecache.SUFFIX))
+        assert _shape(tables.load_tables()) == _shape(parsed) and not root.exists()  # no cache asked for
+        _forget()
+        tables.remember_tables()  # parsed, then kept
+        first = tables.load_tables()
+        entries = list(root.glob("*" + tablecache.SUFFIX))
         assert len(entries) == 1
-        tables.load_tables.cache_clear()
+        _forget()
         G._KNOWN.clear()
-        again = tables.load_tables()  # from the entry, translations given
+        tables.remember_tables()  # from the entry, translations given
+        again = tables.load_tables()
         assert _shape(parsed) == _shape(first) == _shape(again)
         assert G._KNOWN  # the entry's translations are known
         entries[0].write_bytes(entries[0].read_bytes()[:-2])
-        tables.load_tables.cache_clear()
+        _forget()
+        tables.remember_tables()
         assert _shape(tables.load_tables()) == _shape(parsed)  # damaged: parsed again
     finally:
-        tables.load_tables.cache_clear()
+        _forget()
 
 
 def test_a_check_on_a_few_files_imports_no_pathspec(make_repo: Callable) -> None:
