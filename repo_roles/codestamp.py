@@ -1,15 +1,17 @@
 """What a value derived from the tool's own files depends on, for the caches that remember one
 (``config/remembered.py``, ``classify/tablecache.py``): the tool's version, the Python version,
 the installed pathspec (which translates globs; by its file's stat, without importing it) and
-the bytes of the named files (the code that reads and checks, and the data read)."""
+the bytes of the named files (the code that reads and checks, and the data read); and the one
+way those caches keep a value (checksummed JSON with the translations of its globs)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sys
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Dict, Iterable, Optional, Tuple
 
 _pathspec: Optional[str] = None
 
@@ -46,3 +48,46 @@ def stamp(tag: bytes, files: Iterable[Path]) -> bytes:
         h.update(f"\0{file.name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
         h.update(data)
     return h.digest()
+
+
+def load_value(path: Path) -> Optional[Tuple[Dict[str, Any], Dict[str, Tuple[str, bool]]]]:
+    """(the value, glob -> (regex source, include)) of an intact file :func:`store_value`
+    wrote, or None (missing, damaged, truncated: a miss)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(1 << 22)
+    except OSError:
+        return None
+    body = raw[20:]
+    if len(raw) < 20 or hashlib.sha1(body).digest() != raw[:20]:
+        return None
+    try:
+        value = json.loads(body)
+        known = {str(glob): (str(source), bool(include)) for glob, source, include in value.pop("globs")}
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return (value, known) if isinstance(value, dict) else None
+
+
+def store_value(path: Path, value: Dict[str, Any], exact: str, known: Dict[str, Tuple[str, bool]],
+                keep: int) -> None:
+    """Write ``value`` with the glob translations ``known`` as one checksummed JSON file,
+    atomically, keeping the ``keep`` newest of its kind; nothing when JSON does not give back
+    ``value[exact]`` exactly (TOML dates, say) or the file cannot be written."""
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+    from repo_roles.cachedir import keep_newest
+
+    rows = [[glob, source, include] for glob, (source, include) in known.items()]
+    try:
+        body = json.dumps({**value, "globs": rows}, ensure_ascii=False, allow_nan=False).encode(
+            "utf-8", "surrogatepass")
+        if json.loads(body)[exact] != value[exact]:
+            return
+    except (TypeError, ValueError):
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, hashlib.sha1(body).digest() + body)
+    except (AtomicWriteError, OSError):
+        return
+    keep_newest(path.parent, path.suffix, keep)

@@ -16,6 +16,7 @@ import pytest
 from repo_roles.fewfiles import indexfile
 from repo_roles.fewfiles.indexfile import IndexCopy, IndexFileInventory, _Digests
 from tests.conftest import git
+from tests.test_fewfiles import _scan
 
 MakeRepo = Callable[..., Path]
 
@@ -26,14 +27,7 @@ TARGETS = ["pkg/sub00/module_0001.py", "pkg/sub05/module_0500.py", "pkg/sub23/mo
 
 
 def _context(repo: Path, files: List[str] = TARGETS, use_cache: bool = True):
-    from repo_roles.scan import scan
-
-    old = os.getcwd()
-    os.chdir(repo)
-    try:
-        return scan(Path("."), files=files, use_cache=use_cache)
-    finally:
-        os.chdir(old)
+    return _scan(repo, files, use_cache)
 
 
 def _served(repo: Path, compared: List[int]) -> IndexFileInventory:

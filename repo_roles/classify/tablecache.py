@@ -11,7 +11,6 @@ keyed by :func:`repo_roles.codestamp.stamp` of the file's bytes, the code that r
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Dict, Iterator, Optional, Tuple
 
@@ -43,21 +42,12 @@ def _file(digest: str) -> Path:
 
 def load(digest: str) -> Optional[Tuple[Dict[str, Any], Translations]]:
     """(the TOML document, glob -> (regex source, include)) kept under ``digest``, or None."""
-    try:
-        with open(_file(digest), "rb") as handle:
-            raw = handle.read(1 << 22)
-    except OSError:
+    from repo_roles.codestamp import load_value
+
+    found = load_value(_file(digest))
+    if found is None or not isinstance(found[0].get("document"), dict):
         return None
-    body = raw[20:]
-    if len(raw) < 20 or hashlib.sha1(body).digest() != raw[:20]:
-        return None
-    try:
-        value = json.loads(body)
-        document, rows = value["document"], value["globs"]
-        translated = {str(glob): (str(source), bool(include)) for glob, source, include in rows}
-    except (ValueError, TypeError, KeyError):
-        return None
-    return (document, translated) if isinstance(document, dict) else None
+    return found[0]["document"], found[1]
 
 
 def _rules_documents() -> Iterator[Any]:
@@ -78,23 +68,8 @@ def store(digest: str, document: Dict[str, Any]) -> None:
     """Keep ``document`` (parsed, and validated by ``parse_tables``) with the translation of
     every string in it, and in the other tables of ``rules/``, that translates as a glob (only
     if JSON gives the document back exactly)."""
-    from repo_roles.atomic import AtomicWriteError, write_atomic
-    from repo_roles.cachedir import keep_newest
+    from repo_roles.codestamp import store_value
     from repo_roles.globs import translations_of
 
-    known = translations_of([document, *_rules_documents()])
-    rows = [[glob, source, include] for glob, (source, include) in known.items()]
-    try:
-        body = json.dumps({"document": document, "globs": rows}, ensure_ascii=False,
-                          allow_nan=False).encode("utf-8", "surrogatepass")
-        if json.loads(body)["document"] != document:
-            return
-    except (TypeError, ValueError):
-        return
-    target = _file(digest)
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, hashlib.sha1(body).digest() + body)
-    except (AtomicWriteError, OSError):
-        return
-    keep_newest(target.parent, SUFFIX, KEEP)
+    store_value(_file(digest), {"document": document}, "document",
+                translations_of([document, *_rules_documents()]), KEEP)

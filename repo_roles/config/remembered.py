@@ -23,7 +23,6 @@ may name), checksummed and written atomically; a damaged one is a miss.
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -69,21 +68,17 @@ def _file(root: Path, digest: str) -> Path:
 def load(root: Path, digest: str) -> Optional[Tuple[Dict[str, Any], Tuple[str, ...], Sources]]:
     """(merged tables, ``extends`` of the file, sources) remembered under ``digest``, or None;
     the translations of its globs it holds are handed to :func:`repo_roles.globs.know_translations`."""
-    try:
-        with open(_file(root, digest), "rb") as handle:
-            raw = handle.read(1 << 22)
-    except OSError:
+    from repo_roles.codestamp import load_value
+
+    found = load_value(_file(root, digest))
+    if found is None:
         return None
-    body = raw[20:]
-    if len(raw) < 20 or hashlib.sha1(body).digest() != raw[:20]:
-        return None
+    value, known = found
     try:
-        value = json.loads(body)
         data, extends, rows = value["data"], value["extends"], value["sources"]
         if not isinstance(data, dict) or not all(isinstance(e, str) for e in extends):
             return None
         sources: Sources = {tuple(k): (str(f), int(line)) for k, f, line in rows}
-        known = {str(glob): (str(source), bool(include)) for glob, source, include in value["globs"]}
     except (ValueError, TypeError, KeyError):
         return None
     from repo_roles.globs import know_translations
@@ -97,24 +92,9 @@ def store(root: Path, digest: str, data: Dict[str, Any], extends: Tuple[str, ...
     """Remember a configuration that loaded without error (only if JSON gives back exactly its
     tables: TOML dates, for one, are not JSON), with the translation of every glob in ``config``
     (its settings and the model's defaults)."""
-    from repo_roles.atomic import AtomicWriteError, write_atomic
-    from repo_roles.cachedir import keep_newest
+    from repo_roles.codestamp import store_value
     from repo_roles.globs import translations_of
 
     rows: List[list] = [[list(k), f, line] for k, (f, line) in sources.items()]
-    try:
-        body = json.dumps({"data": data, "extends": list(extends), "sources": rows,
-                           "globs": [[glob, *found] for glob, found in translations_of(config).items()]},
-                          ensure_ascii=False, allow_nan=False).encode("utf-8", "surrogatepass")
-        if json.loads(body)["data"] != data:
-            return
-    except (TypeError, ValueError):
-        return
-    directory = _file(root, digest).parent
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        write_atomic(_file(root, digest), hashlib.sha1(body).digest() + body)
-    except (AtomicWriteError, OSError):
-        return
-    keep_newest(directory, SUFFIX, KEEP)
-
+    store_value(_file(root, digest), {"data": data, "extends": list(extends), "sources": rows}, "data",
+                translations_of(config), KEEP)
