@@ -4,7 +4,8 @@ Loading the tables parses 20 KB of TOML and translates a few hundred globs throu
 (importing it): ~25 ms that every ``check`` on a few files paid for the same bytes.  The parsed
 document and the translations are kept in one checksummed JSON file under the user cache root,
 keyed by :func:`repo_roles.codestamp.stamp` of the file's bytes, the code that reads it
-(``classify/tables.py``, ``globs.py``) and the installed pathspec; :func:`load` gives them back
+(``classify/tables.py``, ``globs.py``, the configuration model's defaults) and the installed
+pathspec; :func:`load` gives them back
 (None: a miss, the caller parses), and ``parse_tables`` validates the document as always.
 """
 
@@ -29,7 +30,10 @@ def key(raw: bytes) -> str:
     from repo_roles.codestamp import stamp
 
     others = sorted(p for p in tables.rules_dir().glob("*.toml") if p.name != tables.TABLES_FILE)
-    h = hashlib.sha1(stamp(FORMAT, [Path(tables.__file__), Path(globs.__file__), *others]))
+    from repo_roles.config import model
+
+    code = [Path(tables.__file__), Path(globs.__file__), Path(model.__file__)]
+    h = hashlib.sha1(stamp(FORMAT, [*code, *others]))
     h.update(raw)
     return h.hexdigest()
 
@@ -66,10 +70,13 @@ def _rules_documents() -> Iterator[Any]:
 
 def store(digest: str, document: Dict[str, Any]) -> None:
     """Keep ``document`` (parsed, and validated by ``parse_tables``) with the translation of
-    every string in it, and in the other tables of ``rules/``, that translates as a glob (only
-    if JSON gives the document back exactly)."""
+    every string in it, in the other tables of ``rules/`` and in the default configuration
+    (``[tests] exempt``, for a project without one) that translates as a glob (only if JSON
+    gives the document back exactly)."""
     from repo_roles.codestamp import store_value
     from repo_roles.globs import translations_of
 
+    from repo_roles.config.model import Config
+
     store_value(_file(digest), {"document": document}, "document",
-                translations_of([document, *_rules_documents()]), KEEP)
+                translations_of([document, *_rules_documents(), Config()]), KEEP)
