@@ -374,7 +374,7 @@ def pre_commit_curve(repo: Path, runs: int, count: int, old: Sequence[str], old_
     if exe is None:
         raise SystemExit("pre-commit is not installed (pip install pre-commit)")
     tmp = tempfile.mkdtemp(prefix="rr-pre-commit-")
-    entries = {"noop": "true"}
+    entries = {"noop": "/bin/true"}  # a string in YAML (a bare ``true`` is a boolean: pre-commit refuses it)
     for name, (python, path) in {"new": (sys.executable, new_path), "old": (old[0] if old else "", old_path)}.items():
         if name == "old" and not old:
             continue
@@ -392,8 +392,10 @@ def pre_commit_curve(repo: Path, runs: int, count: int, old: Sequence[str], old_
     argv = {n: [exe, "run", "--config", f".rr-bench-pre-commit-{n}.yaml", "--files", *files] for n in entries}
     wall: Dict[str, List[float]] = {n: [] for n in entries}
     cpu: Dict[str, List[float]] = {n: [] for n in entries}
-    for name in entries:  # warm-up: caches and bytecode
-        median_wall(argv[name], repo, 1)
+    for name in entries:  # warm-up: caches and bytecode; a hook pre-commit cannot run is no figure
+        done = subprocess.run(argv[name], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"pre-commit failed for {name}:\n{done.stdout[-2000:]}")
     staged = _Staged(repo, files[0]) if rewrite else None
     try:
         for _ in range(runs):

@@ -28,6 +28,8 @@ _UNSEEN = object()
 _WILD = re.compile(r"[*?\[\\]")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 _PIECES = re.compile(r"[*?/]+")
+_CLASS = re.compile(r"\[[^\]]*\]?")  # a [...] class (or an unclosed "[...": the rest of the glob)
+FEW_TEXTS = 64  # texts of one kind matched glob by glob before a table compiles its regex
 
 
 class GlobError(ValueError):
@@ -40,13 +42,55 @@ class GlobError(ValueError):
 
 def glob_regex(glob: str) -> Tuple[str, bool]:
     """Return ``(regex source, include)`` for one glob; ``include`` is False for ``!negations``."""
+    known = _KNOWN.get(glob)
+    if known is not None:
+        return known
     try:
         source, include = _to_regex(glob)
     except (ValueError, TypeError) as exc:
         raise GlobError(glob, str(exc)) from exc
     if source is None or include is None:
         raise GlobError(glob, "matches nothing (empty or a comment)")
-    return _NAMED_GROUP.sub("(?:", source), bool(include)
+    found = _KNOWN[glob] = (_NAMED_GROUP.sub("(?:", source), bool(include))
+    return found
+
+
+# glob -> glob_regex's answer: translated this run, or given by :func:`know_translations`
+_KNOWN: Dict[str, Tuple[str, bool]] = {}
+
+
+def know_translations(known: Dict[str, Tuple[str, bool]]) -> None:
+    """Answers of :func:`glob_regex` that a former run worked out with the same pathspec
+    (``classify.tablecache``: the tool's own tables), so pathspec need not be imported."""
+    _KNOWN.update(known)
+
+
+def translations_of(value: object) -> Dict[str, Tuple[str, bool]]:
+    """:func:`glob_regex`'s answer for every string in ``value`` (a parsed TOML document: its
+    strings and table keys, e.g. per-path-ignores; or a dataclass model) that translates as a
+    glob; what a run that
+    knows them (:func:`know_translations`) need not ask pathspec (a string that is no glob is
+    never asked)."""
+    strings = set()
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            strings.add(item)
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+            pending.extend(item.keys())
+        elif isinstance(item, (list, tuple, frozenset)):
+            pending.extend(item)
+        elif hasattr(item, "__dataclass_fields__"):  # a model (the loaded Config, its defaults)
+            pending.extend(vars(item).values())
+    found = {}
+    for text in sorted(strings):
+        try:
+            found[text] = glob_regex(text)
+        except (GlobError, RecursionError):
+            continue
+    return found
 
 
 # pathspec's endings, as glob_regex leaves them: the path itself or a directory of it; a
@@ -191,6 +235,11 @@ class GlobTable:
                 raise GlobError(self.globs[index], "negations are not allowed in rule tables")
         # attribute -> (glob indexes, name only): compiled by __getattr__ on first use
         self._lazy = {"_names": (by_regex, True), "_dir_paths": (dir_globs, False), "_paths": (file_globs, False)}
+        # before that (the first FEW_TEXTS texts of a kind: a run on a few files), each glob is
+        # compiled alone, and only once a text holds the literal every match of it contains
+        self._asked = {"_names": 0, "_dir_paths": 0, "_paths": 0}
+        self._single: Dict[int, "re.Pattern[str]"] = {}
+        self._pieces = {i: _literal_pieces(self.globs[i]) for i in by_regex + by_path}
         literals = [_required_literal(self.globs[i]) for i in file_globs]
         self._path_literals: Optional["re.Pattern[str]"] = (
             re.compile("|".join(map(re.escape, dict.fromkeys(literals))))  # type: ignore[arg-type]
@@ -208,19 +257,44 @@ class GlobTable:
         found = self.__dict__[name] = self._compile(*lazy[name])
         return found
 
+    def _source(self, index: int, name_only: bool) -> str:
+        source = self._sources[index][0]
+        if name_only and source.startswith(_ANY_PARENT):
+            # Matched against one path component: the "any parent" prefix can only backtrack.
+            source = "^" + source[len(_ANY_PARENT):]
+        return source
+
     def _compile(self, indexes: Sequence[int], name_only: bool = False) -> Optional["re.Pattern[str]"]:
-        parts = []
-        for index in indexes:
-            source = self._sources[index][0]
-            if name_only and source.startswith(_ANY_PARENT):
-                # Matched against one path component: the "any parent" prefix can only backtrack.
-                source = "^" + source[len(_ANY_PARENT):]
-            parts.append(f"(?P<g{index}>{source})")
+        parts = [f"(?P<g{index}>{self._source(index, name_only)})" for index in indexes]
         return re.compile("|".join(parts)) if parts else None
 
     def _regex(self, regex: Optional["re.Pattern[str]"], text: str) -> Optional[str]:
         match = regex.match(text) if regex is not None else None
         return self.globs[int(match.lastgroup[1:])] if match and match.lastgroup else None
+
+    def _has(self, kind: str) -> bool:
+        """Whether any glob is matched as ``kind`` (``_names``, ``_dir_paths``, ``_paths``)."""
+        return bool(self._lazy[kind][0])
+
+    def _match(self, kind: str, text: str) -> Optional[str]:
+        """The glob of ``kind`` matching ``text``, as the regex of all of them answers (the first
+        alternative that matches is the first glob, in order, that matches alone)."""
+        compiled = self.__dict__.get(kind, _UNSEEN)
+        if compiled is not _UNSEEN:
+            return self._regex(compiled, text)  # type: ignore[arg-type]
+        self._asked[kind] += 1
+        if self._asked[kind] > FEW_TEXTS:
+            return self._regex(getattr(self, kind), text)
+        indexes, name_only = self._lazy[kind]
+        for index in indexes:
+            if not all(map(text.__contains__, self._pieces[index])):
+                continue  # every match of the glob contains each of its literal pieces
+            single = self._single.get(index)
+            if single is None:
+                single = self._single[index] = re.compile(self._source(index, name_only))
+            if single.match(text):
+                return self.globs[index]
+        return None
 
     def _name(self, name: str) -> Optional[str]:
         """The glob matching one path component (``name/`` for a directory)."""
@@ -231,7 +305,7 @@ class GlobTable:
             return "*" + next(x for x in self._suffixes if bare.endswith(x))
         if self._prefixes and bare.startswith(self._prefixes):
             return next(x for x in self._prefixes if bare.startswith(x)) + "*"
-        return self._regex(self._names, name)
+        return self._match("_names", name)
 
     def _directory(self, directory: str) -> Optional[str]:
         if directory not in self._dirs:
@@ -264,14 +338,14 @@ class GlobTable:
                 hit = self._base_cache[base] = self._name(base)
         else:
             hit = None
-        if hit is None and self._dir_paths is not None and directory:
+        if hit is None and self._has("_dir_paths") and directory:
             hit = self._dir_path_hits.get(directory, _UNSEEN)
             if hit is _UNSEEN:
-                hit = self._dir_path_hits[directory] = self._regex(self._dir_paths, directory + "/")
-        if hit is None and self._paths is not None:
+                hit = self._dir_path_hits[directory] = self._match("_dir_paths", directory + "/")
+        if hit is None and self._has("_paths"):
             literals = self._path_literals
             if literals is None or literals.search(path) is not None:
-                hit = self._regex(self._paths, path)
+                hit = self._match("_paths", path)
         return (
             hit  # type: ignore[return-value]
             or (self._directory(directory) if directory else None)
@@ -292,6 +366,15 @@ def _required_literal(glob: str) -> Optional[str]:
         return None
     longest = max((piece.strip() for piece in _PIECES.split(glob)), key=len, default="")
     return longest if len(longest) >= 3 else None
+
+
+def _literal_pieces(glob: str) -> Tuple[str, ...]:
+    """Runs of characters every text ``glob``'s regex matches contains, verbatim: the pieces
+    between ``/``, wildcards and ``[...]`` classes (none for a negation or an escape)."""
+    if glob.startswith("!") or "\\" in glob or any(odd in glob for odd in ("[]", "[!]", "[^]")):
+        return ()  # an escape, or a class whose first member is "]": not analysed
+    pieces = (piece.strip() for piece in _PIECES.split(_CLASS.sub("*", glob)))  # git drops trailing spaces
+    return tuple(piece for piece in pieces if piece)
 
 
 def _is_name_glob(glob: str) -> bool:

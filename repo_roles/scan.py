@@ -410,7 +410,7 @@ def scan(
     """
     project_root, scope, config_file = locate_project(path, config_path)
     return scan_project(
-        project_root, load_config(config_file), scope=scope, untracked=untracked,
+        project_root, load_config(config_file, remember=use_cache), scope=scope, untracked=untracked,
         files=files, repository_checks=repository_checks,
         use_cache=use_cache, progress=progress, early_coverage=early_coverage,
     )

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, NamedTuple, Optional, Tuple
 
 from repo_roles import roles as R
-from repo_roles._compat import tomllib
 from repo_roles.globs import GlobError, GlobSet, GlobTable
 from repo_roles.errors import ConfigError
 
@@ -274,7 +273,38 @@ def parse_tables(data: Mapping[str, Any], source: str = TABLES_SOURCE) -> Tables
 
 @functools.lru_cache(maxsize=None)
 def load_tables(path: Optional[Path] = None) -> Tables:
-    """Read and validate the tables once per process (``path`` defaults to the built-in file)."""
-    target = path or rules_dir() / TABLES_FILE
-    with open(target, "rb") as handle:
+    """Read and validate the tables once per process (``path`` defaults to the built-in file;
+    as :func:`remember_tables` loaded it, if a run with a cache asked for that first)."""
+    if path is None and _REMEMBERED:
+        return _REMEMBERED[0]
+    from repo_roles._compat import tomllib  # not needed when the tables are remembered
+
+    with open(path or rules_dir() / TABLES_FILE, "rb") as handle:
         return parse_tables(tomllib.load(handle))
+
+
+_REMEMBERED: List[Tables] = []
+
+
+def remember_tables() -> None:
+    """Load the built-in tables through :mod:`repo_roles.classify.tablecache` (as a former run
+    read them, else parsed and kept) for this process's :func:`load_tables`: for a run that uses
+    a cache (a ``--no-cache`` run never calls it, and writes nothing)."""
+    if _REMEMBERED or load_tables.cache_info().currsize:
+        return  # loaded already in this process
+    from repo_roles.classify import tablecache
+    from repo_roles.globs import know_translations
+
+    with open(rules_dir() / TABLES_FILE, "rb") as handle:
+        raw = handle.read()
+    digest = tablecache.key(raw)
+    found = tablecache.load(digest)
+    if found is not None:
+        know_translations(found[1])
+        _REMEMBERED.append(parse_tables(found[0]))
+        return
+    from repo_roles._compat import tomllib
+
+    document = tomllib.loads(raw.decode())
+    _REMEMBERED.append(parse_tables(document))
+    tablecache.store(digest, document)

@@ -201,6 +201,10 @@ def _scan_what_to_check(
         rels = [p for p in pending.result().files if os.path.lexists(os.path.join(str(root), p))]  # type: ignore
         return rels
 
+    if use_cache:  # the classification tables as a former run read them: no TOML parse, no pathspec
+        from repo_roles.classify.tables import remember_tables
+
+        remember_tables()
     context = scan(root, config_path=config_path, untracked=untracked,
                    files=rels if files else changed, use_cache=use_cache)
     changes = pending.result() if pending is not None else None
@@ -275,7 +279,7 @@ def run_check(
     mode = filter_mode or DEFAULT_MODE
     if not (diff_base or staged) and (not files or (len(files) == 1 and is_real_dir(files[0]))):
         # A project or a directory, no diff: the answer may be a stored run's (repo_roles.runcache).
-        project = open_project(files[0] if files else ".", config_path, untracked)
+        project = open_project(files[0] if files else ".", config_path, untracked, remember=not no_cache)
         options = dict(files=list(files), select=select, extend_select=extend_select, ignore=ignore,
                        format=output_format, statistics=statistics, exit_zero=exit_zero,
                        baseline=baseline_path, strict_baseline=strict_baseline, untracked=untracked,

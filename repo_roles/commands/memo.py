@@ -30,15 +30,17 @@ class Project(NamedTuple):
     inventory: "Inventory"
 
 
-def open_project(path: str, config_path: Optional[str], untracked: Optional[bool]) -> Project:
-    """The project of ``path``, its configuration and its file list (what every run reads)."""
+def open_project(path: str, config_path: Optional[str], untracked: Optional[bool], *,
+                 remember: bool = False) -> Project:
+    """The project of ``path``, its configuration and its file list (what every run reads);
+    ``remember``: the configuration may come from the cache of validated ones."""
     from repo_roles.config import load_config
     from repo_roles.inventory import load_inventory, remembered_toplevels
     from repo_roles.project import locate_project
 
     with remembered_toplevels():  # one `git rev-parse` for the project lookup and the inventory
         root, scope, config_file = locate_project(Path(path), config_path)
-        config = load_config(config_file)
+        config = load_config(config_file, remember=remember)
         inventory = load_inventory(root, scope=scope, untracked=config.untracked if untracked is None else untracked,
                                    deferred=True)
     return Project(root, inventory.scope, config, inventory)

@@ -11,11 +11,9 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from repo_roles import safeio
-from repo_roles._compat import tomllib
-from repo_roles.config import schema
 from repo_roles.config.discovery import PYPROJECT, builtin_rules_dir
 from repo_roles.config.model import (
     Config,
@@ -26,10 +24,15 @@ from repo_roles.config.model import (
     PythonDocsConfig,
     Team,
     TestsConfig,
+    attr_name,
 )
-from repo_roles.config.positions import KeyPath, Positions
 from repo_roles.errors import ConfigError
 from repo_roles.linear import compile_untrusted
+
+if TYPE_CHECKING:  # the parser, the key positions and the schema load when a file is read, not
+    # when a remembered configuration is built (repo_roles.config.remembered)
+    from repo_roles._compat import tomllib
+    from repo_roles.config.positions import KeyPath, Positions
 
 TOOL_TABLE: KeyPath = ("tool", "repo-roles")
 Sources = Dict[Tuple[str, ...], Tuple[str, int]]
@@ -56,14 +59,53 @@ class _Document:
         )
 
 
-def load_config(path: Optional[Path]) -> Config:
-    """The configuration in ``path`` with its ``extends`` chain merged; None -> built-in defaults."""
+def load_config(path: Optional[Path], *, remember: bool = False) -> Config:
+    """The configuration in ``path`` with its ``extends`` chain merged; None -> built-in defaults.
+    ``remember``: take it from, or keep it in, the cache of validated configurations
+    (:mod:`repo_roles.config.remembered`: the same value, without the parse and the checks)."""
     if path is None:
         return Config()
     path = Path(path)
+    found = _remembered(path) if remember else None
+    if found is not None:
+        digest, loaded = found
+        if loaded is not None:
+            data, extends, sources = loaded
+            return _to_config(data, path=path, extends=extends, sources=sources)
     root = _read(path)
     data, sources = _resolve(root, chain=())
-    return _to_config(data, path=path, extends=_extends_of(root.data), sources=sources)
+    extends = _extends_of(root.data)
+    config = _to_config(data, path=path, extends=extends, sources=sources)
+    if found is not None and _only_packs(root.data):
+        from repo_roles.config import remembered
+
+        remembered.store(_cache_root(), found[0], data, extends, sources, config)
+    return config
+
+
+def _cache_root() -> Path:
+    from repo_roles.cachedir import user_cache_root
+
+    return user_cache_root()
+
+
+def _remembered(path: Path):
+    """(digest, remembered value or None) of the configuration file ``path``; None when its
+    text cannot be read (``_read`` says why)."""
+    from repo_roles.config import remembered
+
+    try:
+        text = safeio.read_text(path, max_size=safeio.MAX_CONFIG, encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError, safeio.UnsafeReadError):
+        return None
+    digest = remembered.key(path, display_name(path), text)
+    return digest, remembered.load(_cache_root(), digest)
+
+
+def _only_packs(data: Dict[str, Any]) -> bool:
+    """Whether every ``extends`` of this file names a built-in pack (whose text, and whatever
+    it extends in ``rules/``, is part of the remembered digest)."""
+    return not any("/" in ref or "\\" in ref or ref.endswith(".toml") for ref in _extends_of(data))
 
 
 def format_key_path(key_path: KeyPath) -> str:
@@ -89,6 +131,10 @@ def display_name(path: Path) -> str:
 
 # -- reading one file ----------------------------------------------------------------------
 def _read(path: Path) -> _Document:
+    from repo_roles._compat import tomllib
+    from repo_roles.config import schema
+    from repo_roles.config.positions import Positions
+
     display = display_name(path)
     try:
         # utf-8-sig: editors on Windows add a BOM that TOML itself does not allow
@@ -215,6 +261,8 @@ def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
         return target
     packs = builtin_packs()
     if ref not in packs:
+        from repo_roles.config import schema
+
         raise doc.error(
             key,
             f"unknown built-in pack {ref!r}; expected one of: {', '.join(packs)} (or a path to a .toml file)",
@@ -305,7 +353,7 @@ _STRUCTURED = frozenset({"extends", "roles", "teams", "ownership", "lint", "docs
 
 def _fields(table: Dict[str, Any]) -> Dict[str, Any]:
     """A validated fixed-key table as dataclass keyword arguments (arrays become tuples)."""
-    return {schema.attr_name(key): _frozen(value) for key, value in table.items()}
+    return {attr_name(key): _frozen(value) for key, value in table.items()}
 
 
 def _frozen(value: Any) -> Any:

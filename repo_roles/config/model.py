@@ -65,6 +65,11 @@ DEFAULT_REQUIRE_OWNER: Tuple[str, ...] = (
 KeyPath = Tuple[str, ...]
 
 
+def attr_name(key: str) -> str:
+    """The model attribute a kebab-case TOML key fills: ``owners-files`` -> ``owners_files``."""
+    return key.replace("-", "_")
+
+
 @dataclass(frozen=True)
 class Team:
     """A roster entry: an owner handle (``@org/team``, ``@user`` or an email) and what it answers for."""

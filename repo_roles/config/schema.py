@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterator, Optional, Sequence, Tuple, Union
 
 
 from repo_roles import roles as R
-from repo_roles.config.model import Config, Team
+from repo_roles.config.model import Config, Team, attr_name  # noqa: F401 (attr_name: part of this module's API)
 from repo_roles.findings import SEVERITIES
 from repo_roles.linear import compile_untrusted
 
@@ -284,11 +284,6 @@ class Field:
         if self.default is not None:
             out["default"] = self.default
         return out
-
-
-def attr_name(key: str) -> str:
-    """The model attribute a kebab-case TOML key fills: ``owners-files`` -> ``owners_files``."""
-    return key.replace("-", "_")
 
 
 class Table(Kind):

@@ -42,6 +42,7 @@ from repo_roles.inventory import Inventory, git_env
 
 COPY_MAGIC = b"repo-roles index copy 1\n"
 COPY_SUFFIX = ".index"
+COMPARED_SUFFIX = ".compared"  # the blocks where an index file (by its checksum) differs from a copy
 MAX_COPIES = 4  # copies kept per cache directory (each is the size of the index's entries)
 BLOCK = 1 << 16  # the copy is compared with the index in blocks of this size
 REWRITE_BLOCKS = 64  # more blocks differ than this: the copy is written again
@@ -56,15 +57,23 @@ def _map(path: str, identity: Optional[Tuple[int, int, int, int, int]] = None) -
     """``path`` mapped read-only (never through a link); None when it cannot be, or when the
     file opened is not the one of ``identity`` (device, inode, size, modification and change
     times, compared on the descriptor that is mapped)."""
+    found = _map_identified(path)
+    return None if found is None or (identity is not None and found[1] != identity) else found[0]
+
+
+def _map_identified(path: str) -> Optional[Tuple[mmap.mmap, Tuple[int, int, int, int, int]]]:
+    """``path`` mapped read-only (never through a link) with the identity of the descriptor
+    mapped (device, inode, size, modification and change times), or None."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError:
         return None
     try:
         st = os.fstat(fd)
-        if identity is not None and (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != identity:
+        if st.st_size <= _HEADER + _HASH:
             return None
-        return mmap.mmap(fd, st.st_size, access=mmap.ACCESS_READ) if st.st_size > _HEADER + _HASH else None
+        return (mmap.mmap(fd, st.st_size, access=mmap.ACCESS_READ),
+                (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
     except (OSError, ValueError):
         return None
     finally:
@@ -113,8 +122,10 @@ def _first_name(index: bytes) -> bytes:
 class IndexCopy:
     """The stored copy of an index's entries and the offsets of every name in it."""
 
-    def __init__(self, data: mmap.mmap, end: int, count: int, name_at: "array[int]", version: str) -> None:
+    def __init__(self, data: mmap.mmap, end: int, count: int, name_at: "array[int]", version: str,
+                 identity: Tuple[int, ...] = ()) -> None:
         self.data = data
+        self.identity = identity  # the copy file's (device, inode, size, times) as mapped
         self.version = version  # new at each write of the copy
         self.end = end  # where the entries end (the extensions start)
         self.count = count
@@ -146,6 +157,16 @@ class IndexCopy:
         return True
 
 
+def _comparison_stamp(copy: IndexCopy, index: bytes) -> bytes:
+    """What a remembered comparison of ``index`` with ``copy`` holds for: the copy's version and
+    file identity, the index's size and trailing checksum."""
+    if len(copy.identity) != 5:
+        return b""
+    return b"".join([copy.version.encode("ascii", "replace").ljust(40, b"?")[:40],
+                     *(value.to_bytes(8, "little", signed=True) for value in copy.identity),
+                     len(index).to_bytes(8, "little"), bytes(index[len(index) - _HASH:])])
+
+
 class Copies:
     """The copies under one cache directory (next to the path tables)."""
 
@@ -161,9 +182,10 @@ class Copies:
         index's bytes up to the entries' end at their own offsets, then the names' offsets,
         then a trailer: nonce, version (new at each write: the key of the digests memo), end,
         count, magic."""
-        data = _map(str(self._path(key)))
-        if data is None:
+        found = _map_identified(str(self._path(key)))
+        if found is None:
             return None
+        data, identity = found
         trailer = 80 + 16 + len(COPY_MAGIC)
         size = len(data)
         if size < trailer or data[size - len(COPY_MAGIC):] != COPY_MAGIC:
@@ -179,7 +201,60 @@ class Copies:
         name_at.frombytes(data[end:end + 4 * count])
         if sys.byteorder != "little":
             name_at.byteswap()
-        return IndexCopy(data, end, count, name_at, version)
+        return IndexCopy(data, end, count, name_at, version, identity)
+
+    def _compared_path(self, key: str) -> Path:
+        return self.directory / f"{key}{COMPARED_SUFFIX}"
+
+    def compared(self, key: str, copy: IndexCopy, index: bytes) -> Optional[List[int]]:
+        """The blocks where ``index`` differs from ``copy``, as a former run found them, when
+        ``index`` is the file that run compared: same size and the same checksum git wrote at
+        its end (git's SHA-1 of every byte before it; an index written without one, all
+        zeros, is compared again), and the copy the same file, untouched since (its version,
+        device, inode, size and times).  None: compare."""
+        checksum = bytes(index[len(index) - _HASH:])
+        if checksum == bytes(_HASH):
+            return None
+        try:
+            with open(self._compared_path(key), "rb") as handle:
+                data = handle.read(1 << 20)
+        except OSError:
+            return None
+        body = data[20:]
+        stamp = _comparison_stamp(copy, index)
+        head = len(stamp)
+        if not stamp or len(data) < 20 + head or hashlib.sha1(body).digest() != data[:20] or (len(body) - head) % 4:
+            return None
+        if body[:head] != stamp:
+            return None
+        blocks = array("I")
+        if blocks.itemsize != 4:
+            return None
+        blocks.frombytes(body[head:])
+        if sys.byteorder != "little":
+            blocks.byteswap()
+        return blocks.tolist()
+
+    def remember_comparison(self, key: str, copy: IndexCopy, index: bytes, blocks: Sequence[int]) -> None:
+        """Keep what :meth:`compared` answers for this ``index`` (a failure costs a comparison)."""
+        from repo_roles.atomic import AtomicWriteError, write_atomic
+        from repo_roles.cachedir import keep_newest
+
+        checksum = bytes(index[len(index) - _HASH:])
+        if checksum == bytes(_HASH):
+            return
+        column = array("I", blocks)
+        if sys.byteorder != "little":
+            column.byteswap()
+        stamp = _comparison_stamp(copy, index)
+        if not stamp:
+            return
+        body = stamp + column.tobytes()
+        try:
+            write_atomic(self._compared_path(key), hashlib.sha1(body).digest() + body)
+        except (AtomicWriteError, OSError, OverflowError):
+            return
+        keep_newest(self.directory, COMPARED_SUFFIX, MAX_COPIES)
 
     def store(self, key: str, nonce: str, index: bytes, end: int, count: int, name_at: "array[int]") -> bool:
         from repo_roles.atomic import AtomicWriteError, write_atomic
@@ -265,11 +340,15 @@ def index_inventory(project_root: Path, git_root: Path, index: mmap.mmap, copies
     copy = copies.load(key, nonce)
     if copy is None:
         return None
-    blocks = copy.differing_blocks(index)
-    if blocks is None or not copy.same_names(index, blocks):
-        return None
-    if len(blocks) > REWRITE_BLOCKS:  # the next run compares fewer blocks by name
-        copies.store(key, nonce, index, copy.end, count, copy.name_at)
+    blocks = copies.compared(key, copy, index)
+    if blocks is None:
+        blocks = copy.differing_blocks(index)
+        if blocks is None or not copy.same_names(index, blocks):
+            return None
+        if len(blocks) > REWRITE_BLOCKS:  # the next run compares fewer blocks by name
+            copies.store(key, nonce, index, copy.end, count, copy.name_at)
+        else:
+            copies.remember_comparison(key, copy, index, blocks)
     if starts and (starts[-1] + lengths[-1] >= copy.end or (rows is not None and rows[-1] >= count)):
         return None
     paths = _IndexPaths(copy.data, starts, lengths, by_base, rows, names_only=False)
@@ -383,78 +462,85 @@ class IndexFileInventory(FewInventory):
         return dict(sorted(found.items()))
 
     def records_digest_at(self, positions: Sequence[int], drop: Collection[int] = ()) -> str:
-        """A digest of the records (``<mode> <id> 0<TAB><name>``) at ``positions`` but ``drop``, as
-        the sha1 of one sha1 per 64 KiB block of the index holding them (another value than
-        ``IndexListing.records_digest_at``, marked ``blocks:``; equal for equal records and
-        positions): a block that is the copy's, with no dropped record, takes the digest a former
-        run stored for it, so only the blocks ``git add`` rewrote are hashed again."""
+        """A digest of the records (``<mode> <id> 0<TAB><name>``) at ``positions`` (ascending)
+        but ``drop``, as the sha1 of one sha1 per 64 KiB block of the index holding them
+        (another value than ``IndexListing.records_digest_at``, marked ``blocks:``; equal for
+        equal records and positions): a block that is the copy's, with no dropped record, takes
+        the digest a former run stored for it, so only the blocks ``git add`` rewrote are hashed
+        again.  The memo also lists every block the positions touch, so a run that finds it
+        looks at no position one by one: a block's positions are found by binary search."""
         table: MappedPaths = self.__dict__["_few_paths"]
         digests: _Digests = self.__dict__["_digests"]
         chosen = array("I", positions)
-        starts = list(map(table.starts.__getitem__, chosen))
-        blocks = list(map(floordiv, map(sub, starts, repeat(_NAME)), repeat(BLOCK)))
-        memo = digests.load(hashlib.sha1(chosen.tobytes()).hexdigest())
+        starts = table.starts
+        memo, touched = digests.load(hashlib.sha1(chosen.tobytes()).hexdigest())
+        if touched is None:  # the blocks holding a chosen record: worked out once per memo
+            touched = set(map(floordiv, map(sub, map(starts.__getitem__, chosen), repeat(_NAME)), repeat(BLOCK)))
         fresh = set(digests.differing) | {b - 1 for b in digests.differing}  # a record may reach the next block
         dropped = set(drop) if drop else set()
         for i in dropped:  # a block with a record left out is hashed afresh (the memo has it whole)
             j = bisect_left(chosen, i)
             if j < len(chosen) and chosen[j] == i:
-                fresh.add(blocks[j])
+                fresh.add((starts[i] - _NAME) // BLOCK)
         index, names = self.__dict__["_index"], table.blob
         parts, learned = [], {}
-        low = 0
-        while low < len(blocks):
-            block = blocks[low]
-            high = bisect_right(blocks, block, low)
+        for block in sorted(touched):
             known = memo.get(block) if block not in fresh else None
-            if known is None:
+            if known is None:  # the chosen positions whose records start in this block
+                low = bisect_left(chosen, bisect_left(starts, block * BLOCK + _NAME))
+                high = bisect_left(chosen, bisect_left(starts, (block + 1) * BLOCK + _NAME), low)
                 rows = [chosen[j] for j in range(low, high) if chosen[j] not in dropped] if block in fresh else chosen[low:high]
-                at = list(map(table.starts.__getitem__, rows))
+                at = list(map(starts.__getitem__, rows))
                 text = records_at(index, at, map(names.__getitem__, map(slice, at, map(add, at, map(
                     table.lengths.__getitem__, rows)))))
                 known = hashlib.sha1(text).digest() + len(rows).to_bytes(4, "little")
                 if block not in fresh:
                     learned[block] = known
             parts.append(block.to_bytes(4, "little") + known)
-            low = high
-        if learned:
-            digests.store({**memo, **learned})
+        if learned or len(memo) + len(digests.unknown) < len(touched):
+            digests.store({**memo, **learned}, touched)
         return "blocks:" + hashlib.sha1(b"".join(parts)).hexdigest()
 
 
 class _Digests:
     """Per block of a copy (its ``version``), the digest of the records a caller asked about
-    (by the digest of their positions), stored next to the copies: ``differing`` are the blocks
-    where the index is not the copy (never taken from nor stored in the memo)."""
+    (by the digest of their positions), stored next to the copies with every block those
+    positions touch (a block whose digest is not known: :data:`UNKNOWN`); ``differing`` are
+    the blocks where the index is not the copy (never taken from nor stored in the memo)."""
 
     SUFFIX = ".digests"
     KEEP = 8
+    UNKNOWN = b"\xff" * 24  # a touched block without a stored digest (a sha1 + count is never this)
 
     def __init__(self, directory: Path, version: str, differing: frozenset) -> None:
         self.directory, self.version, self.differing = directory, version, differing
         self._key: Optional[str] = None
+        self.unknown: frozenset = frozenset()
 
     def _path(self) -> Path:
-        return self.directory / f"{hashlib.sha1((self.version + ':' + (self._key or '')).encode()).hexdigest()}{self.SUFFIX}"
+        return self.directory / f"{hashlib.sha1((self.version + ':2:' + (self._key or '')).encode()).hexdigest()}{self.SUFFIX}"
 
-    def load(self, key: str) -> Dict[int, bytes]:
-        """block -> its digest (sha1 + record count), for the positions of digest ``key``."""
+    def load(self, key: str) -> Tuple[Dict[int, bytes], Optional[frozenset]]:
+        """(block -> its digest (sha1 + record count), every block touched) for the positions of
+        digest ``key``; ({}, None) when nothing intact is stored."""
         self._key = key
         try:
             with open(self._path(), "rb") as handle:
                 data = handle.read()
         except OSError:
-            return {}
+            return {}, None
         body = data[20:]
         if len(data) < 20 or hashlib.sha1(body).digest() != data[:20] or len(body) % 28:
-            return {}
-        return {int.from_bytes(body[at:at + 4], "little"): body[at + 4:at + 28] for at in range(0, len(body), 28)}
+            return {}, None
+        every = {int.from_bytes(body[at:at + 4], "little"): body[at + 4:at + 28] for at in range(0, len(body), 28)}
+        self.unknown = frozenset(block for block, known in every.items() if known == self.UNKNOWN)
+        return {block: known for block, known in every.items() if known != self.UNKNOWN}, frozenset(every)
 
-    def store(self, memo: Dict[int, bytes]) -> None:
+    def store(self, memo: Dict[int, bytes], touched: Collection[int]) -> None:
         from repo_roles.atomic import AtomicWriteError, write_atomic
         from repo_roles.cachedir import keep_newest
 
-        body = b"".join(block.to_bytes(4, "little") + memo[block] for block in sorted(memo))
+        body = b"".join(block.to_bytes(4, "little") + memo.get(block, self.UNKNOWN) for block in sorted(touched))
         try:
             write_atomic(self._path(), hashlib.sha1(body).digest() + body)
         except (AtomicWriteError, OSError, OverflowError):

@@ -223,20 +223,28 @@ def _decode(data: bytes) -> Optional[Tuple["array[int]", "array[int]", "array[in
     head = len(MAGIC) + _SUM
     if not data.startswith(MAGIC) or len(data) < head + 24:
         return None
-    body = data[head:]
+    body = memoryview(data)[head:]  # no copy of the columns before they are read
     if hashlib.sha1(body).digest() != data[len(MAGIC):head]:
         return None
     count, kept_rows, size = (int.from_bytes(body[at:at + 8], "little") for at in (0, 8, 16))
     if len(body) != 24 + size + 4 * (3 * count + kept_rows) or kept_rows not in (0, count):
         return None
     try:
-        meta = json.loads(body[24:24 + size])
+        meta = json.loads(bytes(body[24:24 + size]))
     except ValueError:
         return None
-    columns = [array("I"), array("I"), array("I"), array("I")]
-    if columns[0].itemsize != 4 or not isinstance(meta, dict):
+    if not isinstance(meta, dict):
         return None
     at = 24 + size
+    if sys.byteorder == "little" and _NATIVE_I:  # the columns are read where they are: no copy
+        views = []
+        for items in (count, count, count, kept_rows):
+            views.append(body[at:at + 4 * items].cast("I"))
+            at += 4 * items
+        return views[0], views[1], views[2], (views[3] if kept_rows else None), meta  # type: ignore[return-value]
+    columns = [array("I"), array("I"), array("I"), array("I")]
+    if columns[0].itemsize != 4:
+        return None
     for column, items in zip(columns, (count, count, count, kept_rows)):
         column.frombytes(body[at:at + 4 * items])
         at += 4 * items
@@ -244,6 +252,9 @@ def _decode(data: bytes) -> Optional[Tuple["array[int]", "array[int]", "array[in
         for column in columns:
             column.byteswap()
     return columns[0], columns[1], columns[2], (columns[3] if kept_rows else None), meta
+
+
+_NATIVE_I = array("I").itemsize == 4 and memoryview(array("I", [1])).format == "I"
 
 
 class Tables:

@@ -1,0 +1,126 @@
+"""A validated configuration remembered by its text (``repo_roles.config.remembered``): the same
+``Config`` as a fresh load, without the parse and the schema check; an error is never
+remembered (the same message, file, line and column every run); a configuration extending a
+project file is always read; a damaged entry is a miss."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, List
+
+import pytest
+
+from repo_roles.config import load_config
+from repo_roles.config import remembered as M
+from repo_roles.config import schema
+from repo_roles.errors import ConfigError
+from tests.conftest import git
+
+TEXT = """\
+extends = "recommended"
+exclude = ["build/", "*.min.js"]
+
+[roles]
+"frontend.ui" = ["web/src/**/*.ts"]
+
+[teams."@acme/web"]
+responsible = ["frontend.ui"]
+members = ["@alice"]
+
+[lint]
+ignore = ["OWN003"]
+severity = { "OWN003" = "warning" }
+"""
+
+
+@pytest.fixture
+def checks(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> List[int]:
+    """Counts the schema checks; the working directory is tmp_path."""
+    monkeypatch.chdir(tmp_path)
+    calls: List[int] = []
+    original = schema.validate
+
+    def validate(data):
+        calls.append(1)
+        return original(data)
+
+    monkeypatch.setattr(schema, "validate", validate)
+    return calls
+
+
+def _entries() -> List[Path]:
+    return sorted((Path(os.environ["REPO_ROLES_CACHE_DIR"]) / "config").glob(f"*{M.SUFFIX}"))
+
+
+def test_the_same_config_without_a_check(tmp_path: Path, checks: List[int]) -> None:
+    path = tmp_path / "repo-roles.toml"
+    path.write_text(TEXT)
+    fresh = load_config(path)
+    assert not _entries() and checks  # not asked to remember: nothing stored
+    first = load_config(path, remember=True)
+    stored = len(checks)
+    again = load_config(path, remember=True)
+    assert len(checks) == stored and len(_entries()) == 1  # the second load checked nothing
+    assert fresh == first == again and again.sources == fresh.sources and again.path == path
+    path.write_text(TEXT.replace("@alice", "@bob"))
+    changed = load_config(path, remember=True)
+    assert len(checks) > stored and changed.teams["@acme/web"].members == ("@bob",)
+
+
+@pytest.mark.parametrize("text", ["exclude = 3\n", "[lint]\nselect = 'OWN'\n", "x = [\n", "unknown = 1\n"])
+def test_an_error_is_never_remembered(tmp_path: Path, checks: List[int], text: str) -> None:
+    path = tmp_path / "repo-roles.toml"
+    path.write_text(text)
+    errors = []
+    for _ in range(3):
+        with pytest.raises(ConfigError) as caught:
+            load_config(path, remember=True)
+        error = caught.value
+        errors.append((str(error), error.file, error.line, error.column, error.key_path))
+    assert errors[0] == errors[1] == errors[2] and not _entries()
+
+
+def test_extending_a_project_file_is_always_read(tmp_path: Path, checks: List[int]) -> None:
+    (tmp_path / "base.toml").write_text('exclude = ["dist/"]\n')
+    path = tmp_path / "repo-roles.toml"
+    path.write_text('extends = "base.toml"\n')
+    assert load_config(path, remember=True).exclude == ("dist/",)
+    (tmp_path / "base.toml").write_text('exclude = ["out/"]\n')
+    assert load_config(path, remember=True).exclude == ("out/",) and not _entries()
+
+
+def test_a_damaged_entry_is_a_miss(tmp_path: Path, checks: List[int]) -> None:
+    path = tmp_path / "repo-roles.toml"
+    path.write_text(TEXT)
+    fresh = load_config(path, remember=True)
+    (entry,) = _entries()
+    data = entry.read_bytes()
+    entry.write_bytes(data[:-1] + b"x")
+    stored = len(checks)
+    assert load_config(path, remember=True) == fresh and len(checks) > stored
+    entry.write_bytes(data[:30])
+    assert load_config(path, remember=True) == fresh
+
+
+def test_pyproject_and_a_config_file_with_the_same_text_differ(tmp_path: Path, checks: List[int]) -> None:
+    text = '[tool.repo-roles]\nexclude = ["gen/"]\n'
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "pyproject.toml").write_text(text)
+    (tmp_path / "b" / "repo-roles.toml").write_text(text)
+    assert load_config(tmp_path / "a" / "pyproject.toml", remember=True).exclude == ("gen/",)
+    with pytest.raises(ConfigError):  # a repo-roles.toml has no [tool] table
+        load_config(tmp_path / "b" / "repo-roles.toml", remember=True)
+
+
+def test_check_reports_a_config_error_the_same_every_run(make_repo: Callable, run_cli: Callable,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo({"repo-roles.toml": "exclude = ['a/']\n", "src/x.py": "x = 1\n"})
+    monkeypatch.chdir(repo)
+    assert run_cli("check", "--exit-zero", "src/x.py").exit_code == 0
+    (repo / "repo-roles.toml").write_text("exclude = ['a/']\n[lint]\nselect = 'OWN'\n")
+    git(repo, "add", "repo-roles.toml")
+    first, second = run_cli("check", "src/x.py"), run_cli("check", "src/x.py")
+    assert first.exit_code == second.exit_code == 2
+    assert first.stderr == second.stderr and "repo-roles.toml:3" in first.stderr
