@@ -188,6 +188,31 @@ def test_a_malformed_column_is_refused() -> None:
         filereuse._check(tuple(encoded))
 
 
+
+def test_findings_on_the_project_path_are_read_back(tmp_path) -> None:
+    """Project-level findings (DOC002's thresholds, OWN012) have the path "": a column whose every
+    text is "" is stored as one empty text, and an entry holding it is read, never a miss."""
+    found = [Finding("OWN012", "no CODEOWNERS file", "", None, None, "warning")]
+    filereuse._check(filereuse._encode(found))
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"OWN012": found}, array("l", [0]))
+    handle = filereuse._open_entry(entry)
+    assert filereuse._read_head(handle, "key") is not None
+    stored, _ = filereuse._read_rules(handle, [("OWN012", 1)])
+    assert stored.rule_findings("OWN012") == found
+    handle.close()
+
+
+def test_a_short_column_or_an_oversized_part_is_a_miss(tmp_path) -> None:
+    encoded = list(filereuse._encode([Finding("R", "m", "p", 1), Finding("R", "n", "q", 2)]))
+    encoded[3] = ("dict",)  # a column shorter than its kind
+    with pytest.raises(ValueError):
+        filereuse._check(tuple(encoded))
+    part = tmp_path / "part"
+    part.write_bytes((2 ** 62).to_bytes(8, "little") + bytes(4) + b"x" * 16)  # a length past the end
+    with open(part, "rb") as handle, pytest.raises(ValueError):
+        filereuse._read_part(handle)
+
 def test_a_merged_table_equals_a_sort_of_both() -> None:
     """``FindingTable.merged`` over stored columns gives the list a sort of both would; kept
     rows and columns agree with the list."""

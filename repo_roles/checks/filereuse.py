@@ -371,27 +371,35 @@ def _check(value: object) -> None:
     for column in value[1:]:
         if not (isinstance(column, tuple) and column and type(column[0]) is str):
             raise ValueError("malformed")
-        kind, data = column[0], column[1:]
-        if kind == "same":
-            ok = len(data) == 1
-        elif kind == "runs":
-            runs = array("q")
-            runs.frombytes(data[1])
-            ok = _count_of(data[0]) == len(runs) and sum(runs) == size and (not runs or min(runs) > 0)
-        elif kind == "ints":
-            ok = type(data[0]) is bytes and len(data[0]) == 8 * size
-        elif kind == "text":
-            ok = _count_of(data[0]) == size
-        elif kind == "dict":
-            values = data[0]
-            width = _count_of(values) if data[1] else (len(values) if isinstance(values, list) else -1)
-            codes = array("q")
-            codes.frombytes(data[2])
-            ok = width >= 0 and len(codes) == size and (not codes or (min(codes) >= 0 and max(codes) < width))
-        else:
-            ok = False
+        try:
+            ok = _column_ok(column[0], column[1:], size)
+        except (IndexError, TypeError) as exc:  # a column shorter than its kind or of other types
+            raise ValueError("malformed") from exc
         if not ok:
             raise ValueError("malformed")
+
+
+def _column_ok(kind: str, data: tuple, size: int) -> bool:
+    """Whether one encoded column (its kind and data) holds ``size`` values."""
+    if kind == "same":
+        ok = len(data) == 1
+    elif kind == "runs":
+        runs = array("q")
+        runs.frombytes(data[1])
+        ok = _count_of(data[0]) == len(runs) and sum(runs) == size and (not runs or min(runs) > 0)
+    elif kind == "ints":
+        ok = type(data[0]) is bytes and len(data[0]) == 8 * size
+    elif kind == "text":
+        ok = _count_of(data[0]) == size
+    elif kind == "dict":
+        values = data[0]
+        width = _count_of(values) if data[1] else (len(values) if isinstance(values, list) else -1)
+        codes = array("q")
+        codes.frombytes(data[2])
+        ok = width >= 0 and len(codes) == size and (not codes or (min(codes) >= 0 and max(codes) < width))
+    else:
+        ok = False
+    return ok
 
 
 def _count_of(texts: object) -> int:
@@ -400,7 +408,7 @@ def _count_of(texts: object) -> int:
         return len(texts) if all(type(t) is str for t in texts) else -1
     if type(texts) is not str:
         return -1
-    return texts.count("\0") + 1 if texts else 0
+    return texts.count("\0") + 1  # "" is one empty text: an empty column is always []
 
 
 def _column(value: tuple, index: int) -> list:
@@ -643,6 +651,8 @@ def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
     if len(head) != 12:
         raise ValueError("truncated")
     size = int.from_bytes(head[:8], "little")
+    if size > os.fstat(handle.fileno()).st_size - handle.tell():
+        raise ValueError("truncated")  # never ask read() for more than the file holds
     payload = handle.read(size)
     if len(payload) != size or zlib.crc32(payload) != int.from_bytes(head[8:], "little"):
         raise ValueError("damaged")

@@ -118,8 +118,8 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
                                early_coverage=True)
         progress.set("checks")
         # the documentation stage reports its files meanwhile; a table: counted, findings made
-        # only for what is printed
-        context.findings = run_checks(context, table=True)  # type: ignore[assignment]
+        # only for what is printed (--findings prints every one: a list, the parts read once)
+        context.findings = run_checks(context, table=not list_findings)  # type: ignore[assignment]
         progress.set("documentation and test figures")
         summary = summarize(context, depth=depth)
         progress.set("report")
