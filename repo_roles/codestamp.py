@@ -50,16 +50,19 @@ def stamp(tag: bytes, files: Iterable[Path]) -> bytes:
     return h.digest()
 
 
+MAX_VALUE = 1 << 22  # the largest file read back (checksum and JSON): larger ones are never written
+
+
 def load_value(path: Path) -> Optional[Tuple[Dict[str, Any], Dict[str, Tuple[str, bool]]]]:
     """(the value, glob -> (regex source, include)) of an intact file :func:`store_value`
     wrote, or None (missing, damaged, truncated: a miss)."""
     try:
         with open(path, "rb") as handle:
-            raw = handle.read(1 << 22)
+            raw = handle.read(MAX_VALUE + 1)
     except OSError:
         return None
     body = raw[20:]
-    if len(raw) < 20 or hashlib.sha1(body).digest() != raw[:20]:
+    if not 20 <= len(raw) <= MAX_VALUE or hashlib.sha1(body).digest() != raw[:20]:
         return None
     try:
         value = json.loads(body)
@@ -81,8 +84,8 @@ def store_value(path: Path, value: Dict[str, Any], exact: str, known: Dict[str, 
     try:
         body = json.dumps({**value, "globs": rows}, ensure_ascii=False, allow_nan=False).encode(
             "utf-8", "surrogatepass")
-        if json.loads(body)[exact] != value[exact]:
-            return
+        if json.loads(body)[exact] != value[exact] or len(body) + 20 > MAX_VALUE:
+            return  # not given back exactly, or too large to be read back: never a file rewritten each run
     except (TypeError, ValueError):
         return
     try:

@@ -68,6 +68,33 @@ def test_the_same_config_without_a_check(tmp_path: Path, checks: List[int]) -> N
     assert len(checks) > stored and changed.teams["@acme/web"].members == ("@bob",)
 
 
+
+def test_a_file_saved_during_a_load_is_kept_under_its_own_text(tmp_path: Path, checks: List[int],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The remembered value is made of the text its key was made of: a file saved while a load
+    reads it (an editor, a checkout beside a pre-commit hook) is read once, never twice."""
+    from repo_roles import safeio
+
+    path = tmp_path / "repo-roles.toml"
+    path.write_text(TEXT)
+    original, reads = safeio.read_text, []
+
+    def read_then_save(*args, **kwargs):
+        text = original(*args, **kwargs)
+        if Path(args[0]) == path:  # not the built-in pack it extends
+            reads.append(text)
+            path.write_text(TEXT.replace("@alice", "@bob"))  # saved right after this read
+        return text
+
+    monkeypatch.setattr(safeio, "read_text", read_then_save)
+    loaded = load_config(path, remember=True)
+    monkeypatch.setattr(safeio, "read_text", original)
+    assert len(reads) == 1 and loaded.teams["@acme/web"].members == ("@alice",)
+    path.write_text(TEXT)
+    assert load_config(path, remember=True).teams["@acme/web"].members == ("@alice",)
+    path.write_text(TEXT.replace("@alice", "@bob"))
+    assert load_config(path, remember=True).teams["@acme/web"].members == ("@bob",)
+
 @pytest.mark.parametrize("text", ["exclude = 3\n", "[lint]\nselect = 'OWN'\n", "x = [\n", "unknown = 1\n"])
 def test_an_error_is_never_remembered(tmp_path: Path, checks: List[int], text: str) -> None:
     path = tmp_path / "repo-roles.toml"

@@ -68,11 +68,13 @@ def load_config(path: Optional[Path], *, remember: bool = False) -> Config:
     path = Path(path)
     found = _remembered(path) if remember else None
     if found is not None:
-        digest, loaded = found
+        digest, loaded, text = found
         if loaded is not None:
             data, extends, sources = loaded
             return _to_config(data, path=path, extends=extends, sources=sources)
-    root = _read(path)
+    # the text the digest was made of (read once: a file saved meanwhile is never kept under
+    # another text's digest)
+    root = _read(path, text=found[2] if found is not None else None)
     data, sources = _resolve(root, chain=())
     extends = _extends_of(root.data)
     config = _to_config(data, path=path, extends=extends, sources=sources)
@@ -90,16 +92,17 @@ def _cache_root() -> Path:
 
 
 def _remembered(path: Path):
-    """(digest, remembered value or None) of the configuration file ``path``; None when its
-    text cannot be read (``_read`` says why)."""
+    """(digest, remembered value or None, the text read) of the configuration file ``path``;
+    None when its text cannot be read (``_read`` says why)."""
     from repo_roles.config import remembered
 
+    display = display_name(path)
     try:
-        text = safeio.read_text(path, max_size=safeio.MAX_CONFIG, encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, safeio.UnsafeReadError):
+        text = _read_text(path, display)
+    except ConfigError:
         return None
-    digest = remembered.key(path, display_name(path), text)
-    return digest, remembered.load(_cache_root(), digest)
+    digest = remembered.key(path, display, text)
+    return digest, remembered.load(_cache_root(), digest), text
 
 
 def _only_packs(data: Dict[str, Any]) -> bool:
@@ -130,21 +133,15 @@ def display_name(path: Path) -> str:
 
 
 # -- reading one file ----------------------------------------------------------------------
-def _read(path: Path) -> _Document:
+def _read(path: Path, text: Optional[str] = None) -> _Document:
+    """One configuration file parsed and checked; ``text``: its text, already read."""
     from repo_roles._compat import tomllib
     from repo_roles.config import schema
     from repo_roles.config.positions import Positions
 
     display = display_name(path)
-    try:
-        # utf-8-sig: editors on Windows add a BOM that TOML itself does not allow
-        text = safeio.read_text(path, max_size=safeio.MAX_CONFIG, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError("configuration file not found", file=display) from None
-    except safeio.UnsafeReadError as exc:
-        raise ConfigError(f"cannot read configuration file: it {exc.reason}", file=display) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read configuration file: {exc}", file=display) from None
+    if text is None:
+        text = _read_text(path, display)
     deep = _DEEP_KEY.search(text)
     if deep is not None:
         # tomllib's memory grows as the square of a dotted key's length (40 KB took 1.6 GB).
@@ -179,6 +176,20 @@ def _read(path: Path) -> _Document:
 MAX_DEPTH = 32  # the deepest key path the schema knows is 4 levels
 _KEY_PART = r"""(?:[A-Za-z0-9_-]+|"[^"\n]*"|'[^'\n]*')"""
 _DEEP_KEY = compile_untrusted(rf"{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART}){{{MAX_DEPTH},}}")
+
+
+def _read_text(path: Path, display: str) -> str:
+    """A configuration file's text (without a BOM), or a ConfigError saying why it cannot be read."""
+    try:
+        # utf-8-sig: editors on Windows add a BOM that TOML itself does not allow
+        text = safeio.read_text(path, max_size=safeio.MAX_CONFIG, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError("configuration file not found", file=display) from None
+    except safeio.UnsafeReadError as exc:
+        raise ConfigError(f"cannot read configuration file: it {exc.reason}", file=display) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read configuration file: {exc}", file=display) from None
+    return text
 
 
 def _depth(document: Any) -> int:

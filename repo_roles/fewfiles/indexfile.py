@@ -160,8 +160,8 @@ class IndexCopy:
 def _comparison_stamp(copy: IndexCopy, index: bytes) -> bytes:
     """What a remembered comparison of ``index`` with ``copy`` holds for: the copy's version and
     file identity, the index's size and trailing checksum."""
-    if len(copy.identity) != 5:
-        return b""
+    if len(copy.identity) != 5 or bytes(index[len(index) - _HASH:]) == bytes(_HASH):
+        return b""  # no identity, or written without a checksum (index.skipHash): compared again
     return b"".join([copy.version.encode("ascii", "replace").ljust(40, b"?")[:40],
                      *(value.to_bytes(8, "little", signed=True) for value in copy.identity),
                      len(index).to_bytes(8, "little"), bytes(index[len(index) - _HASH:])])
@@ -212,8 +212,8 @@ class Copies:
         its end (git's SHA-1 of every byte before it; an index written without one, all
         zeros, is compared again), and the copy the same file, untouched since (its version,
         device, inode, size and times).  None: compare."""
-        checksum = bytes(index[len(index) - _HASH:])
-        if checksum == bytes(_HASH):
+        stamp = _comparison_stamp(copy, index)
+        if not stamp:
             return None
         try:
             with open(self._compared_path(key), "rb") as handle:
@@ -221,9 +221,8 @@ class Copies:
         except OSError:
             return None
         body = data[20:]
-        stamp = _comparison_stamp(copy, index)
         head = len(stamp)
-        if not stamp or len(data) < 20 + head or hashlib.sha1(body).digest() != data[:20] or (len(body) - head) % 4:
+        if len(data) < 20 + head or hashlib.sha1(body).digest() != data[:20] or (len(body) - head) % 4:
             return None
         if body[:head] != stamp:
             return None
@@ -240,9 +239,6 @@ class Copies:
         from repo_roles.atomic import AtomicWriteError, write_atomic
         from repo_roles.cachedir import keep_newest
 
-        checksum = bytes(index[len(index) - _HASH:])
-        if checksum == bytes(_HASH):
-            return
         column = array("I", blocks)
         if sys.byteorder != "little":
             column.byteswap()
@@ -474,6 +470,7 @@ class IndexFileInventory(FewInventory):
         chosen = array("I", positions)
         starts = table.starts
         memo, touched = digests.load(hashlib.sha1(chosen.tobytes()).hexdigest())
+        stored = touched is not None
         if touched is None:  # the blocks holding a chosen record: worked out once per memo
             touched = set(map(floordiv, map(sub, map(starts.__getitem__, chosen), repeat(_NAME)), repeat(BLOCK)))
         fresh = set(digests.differing) | {b - 1 for b in digests.differing}  # a record may reach the next block
@@ -497,7 +494,7 @@ class IndexFileInventory(FewInventory):
                 if block not in fresh:
                     learned[block] = known
             parts.append(block.to_bytes(4, "little") + known)
-        if learned or len(memo) + len(digests.unknown) < len(touched):
+        if learned or not stored:
             digests.store({**memo, **learned}, touched)
         return "blocks:" + hashlib.sha1(b"".join(parts)).hexdigest()
 
@@ -515,7 +512,6 @@ class _Digests:
     def __init__(self, directory: Path, version: str, differing: frozenset) -> None:
         self.directory, self.version, self.differing = directory, version, differing
         self._key: Optional[str] = None
-        self.unknown: frozenset = frozenset()
 
     def _path(self) -> Path:
         return self.directory / f"{hashlib.sha1((self.version + ':2:' + (self._key or '')).encode()).hexdigest()}{self.SUFFIX}"
@@ -533,7 +529,6 @@ class _Digests:
         if len(data) < 20 or hashlib.sha1(body).digest() != data[:20] or len(body) % 28:
             return {}, None
         every = {int.from_bytes(body[at:at + 4], "little"): body[at + 4:at + 28] for at in range(0, len(body), 28)}
-        self.unknown = frozenset(block for block, known in every.items() if known == self.UNKNOWN)
         return {block: known for block, known in every.items() if known != self.UNKNOWN}, frozenset(every)
 
     def store(self, memo: Dict[int, bytes], touched: Collection[int]) -> None:
