@@ -362,9 +362,9 @@ def _required_literal(glob: str) -> Optional[str]:
     or in the parent directory the glob matches.  Negations, escapes and ``[...]`` classes are
     not analysed, and a short piece is not worth a pass over every path.
     """
-    if glob.startswith("!") or "\\" in glob or "[" in glob:
+    if "[" in glob:
         return None
-    longest = max((piece.strip() for piece in _PIECES.split(glob)), key=len, default="")
+    longest = max(_literal_pieces(glob), key=len, default="")
     return longest if len(longest) >= 3 else None
 
 

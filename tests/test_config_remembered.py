@@ -137,6 +137,9 @@ def test_pyproject_and_a_config_file_with_the_same_text_differ(tmp_path: Path, c
     (tmp_path / "a" / "pyproject.toml").write_text(text)
     (tmp_path / "b" / "repo-roles.toml").write_text(text)
     assert load_config(tmp_path / "a" / "pyproject.toml", remember=True).exclude == ("gen/",)
+    stored = len(checks)
+    assert load_config(tmp_path / "a" / "pyproject.toml", remember=True).exclude == ("gen/",)
+    assert len(checks) == stored  # remembered: the same text in a repo-roles.toml is not served it
     with pytest.raises(ConfigError):  # a repo-roles.toml has no [tool] table
         load_config(tmp_path / "b" / "repo-roles.toml", remember=True)
 

@@ -151,10 +151,8 @@ def test_few_large_sources_start_early_on_an_idle_machine(make_repo, idle, monke
 
 
 def test_few_large_sources_stay_in_one_process_on_a_busy_machine(make_repo, idle, monkeypatch) -> None:
-    """No core idle (load average >= cores): the bytes do not start the stage early, and the
-    stage asked later starts no pool for these few files either (the same result)."""
-    import concurrent.futures
-
+    """No core idle (load average >= cores): the bytes do not start the stage early (no pool
+    is started), and the stage asked later gives the same result."""
     root = _repo(make_repo)
     reference = scan(root, use_cache=False).coverage
     monkeypatch.setattr(A, "load_average", lambda: 2.0)
@@ -163,7 +161,7 @@ def test_few_large_sources_stay_in_one_process_on_a_busy_machine(make_repo, idle
     def no_pool(*args, **kwargs):
         raise AssertionError("a pool was started on a busy machine")
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(E, "ProcessPoolExecutor", no_pool)  # the early stage's pool
     context = scan(root, early_coverage=True)
     assert "_early_coverage" not in context.__dict__
     assert _facts(context.coverage) == _facts(reference)

@@ -242,13 +242,18 @@ def test_index_file_serves_after_git_add_and_a_commit(make_repo: MakeRepo) -> No
     _same_answers(few, plain, FILES)
 
 
+def _served_repo(make_repo: MakeRepo) -> Path:
+    """TREE, with a copy of its index kept by a first run: the next run reads git's index file."""
+    repo = make_repo(TREE)
+    _few(repo)
+    assert _served_from_index(repo)
+    return repo
+
 @pytest.mark.parametrize("change", ["renamed, same length", "added", "removed", "made a symlink"])
 def test_index_file_with_other_names_is_listed_again(make_repo: MakeRepo, change: str) -> None:
     """A name added, removed, or renamed to one of the same length (every offset unchanged) is
     never served from the copy: the names where the blocks differ are compared."""
-    repo = make_repo(TREE)
-    _few(repo)
-    assert _served_from_index(repo)
+    repo = _served_repo(make_repo)
     if change == "renamed, same length":
         git(repo, "mv", "tests/test_orders.py", "tests/test_ordxr.py")
     elif change == "added":
@@ -271,9 +276,7 @@ def test_index_file_with_other_names_is_listed_again(make_repo: MakeRepo, change
 def test_index_file_git_writes_otherwise_is_listed_by_git(make_repo: MakeRepo, how: str) -> None:
     """Prefix-compressed names (version 4), extended flags (version 3) and a split index
     (a required ``link`` extension) are read by git, never here."""
-    repo = make_repo(TREE)
-    _few(repo)
-    assert _served_from_index(repo)
+    repo = _served_repo(make_repo)
     if how == "version 4":
         git(repo, "update-index", "--index-version", "4")
     elif how == "split index":
@@ -308,19 +311,30 @@ def test_few_files_attributes_follow_their_sources(make_repo: MakeRepo, where: s
     """gitattributes(5): a path's attributes come from the .gitattributes of its directory and
     those above it; without the work tree's file git reads the index's.  The remembered answer
     equals ``git check-attr`` after each change of those sources."""
+    from repo_roles import inventory as inventory_module
     from repo_roles.inventory import _git_check_attr
 
     repo = make_repo(TREE)
     wanted = ["linguist-generated", "linguist-vendored"]
     paths = ["web/gen/api.py", "src/shop/billing.py", "web/src/api.ts"]
 
+    asked: List[List[str]] = []
+
+    def counted(root, asked_paths, names):
+        asked.append(list(asked_paths))
+        return _git_check_attr(root, asked_paths, names)
+
     def same() -> None:
-        for _ in range(2):  # asked of git (and remembered), then remembered
-            inventory = _few(repo, paths)[0].inventory
-            expected: dict = {}
-            for path, attr, value in _git_check_attr(repo, paths, wanted):
-                expected.setdefault(path, {})[attr] = value
+        expected: dict = {}
+        for path, attr, value in _git_check_attr(repo, paths, wanted):
+            expected.setdefault(path, {})[attr] = value
+        assert _few(repo, paths)[0].inventory.attributes(wanted, paths) == expected  # remembered
+        del asked[:]
+        with pytest.MonkeyPatch.context() as patch:  # a later run: the remembered answer, no git
+            patch.setattr(inventory_module, "_git_check_attr", counted)
+            inventory = _scan(repo, paths).inventory
             assert inventory.attributes(wanted, paths) == expected
+        assert not asked
 
     same()
     (repo / "web" / ".gitattributes").write_text("src/** linguist-vendored\n")

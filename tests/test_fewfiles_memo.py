@@ -30,8 +30,8 @@ def _context(repo: Path, files: List[str] = TARGETS, use_cache: bool = True):
     return _scan(repo, files, use_cache)
 
 
-def _served(repo: Path, compared: List[int]) -> IndexFileInventory:
-    """The inventory of a run on the targets, counting the comparisons with the copy."""
+def _served(repo: Path) -> IndexFileInventory:
+    """The inventory of a run on the targets (the `counted` fixture counts the comparisons)."""
     context = _context(repo)
     inventory = context.inventory
     assert isinstance(inventory, IndexFileInventory)
@@ -56,22 +56,22 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> List[int]:
 def test_the_comparison_is_remembered_by_the_index_checksum(make_repo: MakeRepo, counted: List[int]) -> None:
     repo = make_repo(TREE)
     _context(repo)  # lists the index, keeps a copy
-    _served(repo, counted)
+    _served(repo)
     assert counted == [1]  # compared once ...
-    _served(repo, counted)
+    _served(repo)
     assert counted == [1]  # ... then taken from what that run found
     (repo / TARGETS[1]).write_text("x = 'changed'\n")
     git(repo, "add", TARGETS[1])  # a new index file: another checksum
-    inventory = _served(repo, counted)
+    inventory = _served(repo)
     assert counted == [1, 1] and inventory.__dict__["_digests"].differing  # compared again: a block differs
-    _served(repo, counted)
+    _served(repo)
     assert counted == [1, 1]
 
 
 def test_a_copy_changed_in_place_is_compared_again(make_repo: MakeRepo, counted: List[int]) -> None:
     repo = make_repo(TREE)
     _context(repo)
-    _served(repo, counted)
+    _served(repo)
     copy = next((Path(os.environ["REPO_ROLES_CACHE_DIR"]) / "path-tables").glob(f"*{indexfile.COPY_SUFFIX}"))
     data = copy.read_bytes()
     at = data.index(TARGETS[2].encode())
@@ -118,7 +118,7 @@ def _fresh_digest(inventory: IndexFileInventory, positions: List[int], drop=()) 
 def test_block_digests_from_the_memo_are_the_fresh_ones(make_repo: MakeRepo, counted: List[int]) -> None:
     repo = make_repo(TREE)
     _context(repo)
-    inventory = _served(repo, counted)
+    inventory = _served(repo)
     paths = inventory.paths
     every = list(range(len(paths)))
     some = every[::7]
@@ -137,7 +137,7 @@ def test_block_digests_from_the_memo_are_the_fresh_ones(make_repo: MakeRepo, cou
     # after git add: the rewritten block is hashed afresh; the others come from the memo
     (repo / TARGETS[2]).write_text("x = 'staged'\n")
     git(repo, "add", TARGETS[2])
-    again = _served(repo, counted)
+    again = _served(repo)
     assert again.__dict__["_digests"].differing
     for positions, drop in ((every, {target}), (every, ()), (some, ())):
         assert again.records_digest_at(positions, drop) == _fresh_digest(again, positions, drop)

@@ -113,3 +113,34 @@ def test_a_damaged_entry_is_a_miss(make_repo, counted, damage) -> None:
         entries[0].write_bytes(damage)
     assert _run(root) == first
     assert counted["OWN005"] == 2
+
+
+def test_doc003_is_reused_until_a_manifest_changes(make_repo, monkeypatch) -> None:
+    """DOC003 declares the path list and each package manifest's role, kind and blob id
+    (``PATHS_AND_MANIFESTS``): a content edit elsewhere reuses its findings; a manifest edited
+    in the work tree (no blob id describes it) or committed computes them again."""
+    from repo_roles.checks.reuse import PATHS_AND_MANIFESTS
+
+    rule = RULES["DOC003"]
+    assert rule.inputs == PATHS_AND_MANIFESTS
+    calls: List[int] = []
+
+    def check(context):
+        calls.append(1)
+        return rule.check(context)
+
+    monkeypatch.setitem(RULES, "DOC003", dataclasses.replace(rule, check=check))
+    root = make_repo({**FILES, "web/package.json": '{"name": "web"}\n'})
+
+    def doc003() -> List[Finding]:
+        return [f for f in engine.run_checks(scan(root)) if f.rule_id == "DOC003"]
+
+    first = doc003()
+    assert first and len(calls) == 1
+    write_files(root, {"backend/app.py": "x = 3\n"})
+    assert doc003() == first and len(calls) == 1  # reused
+    write_files(root, {"web/package.json": '{"name": "web", "private": true}\n'})
+    assert doc003() == first and len(calls) == 2  # a modified manifest: computed
+    git(root, "commit", "-qam", "manifest")
+    assert doc003() == first and len(calls) == 3  # another blob id: computed again
+    assert doc003() == first and len(calls) == 3

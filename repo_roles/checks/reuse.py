@@ -132,7 +132,7 @@ def kinds_token(context: "ProjectContext") -> str:
 
 
 def _manifests(context: "ProjectContext") -> Optional[List[List[object]]]:
-    """``[path, role, blob id]`` of every file named as a package manifest, picked from the path
+    """``[path, role, kind, blob id]`` of every file named as a package manifest, picked from the path
     list at C speed; None when one's content is not its blob's (modified, untracked) or git did
     not say which files are modified."""
     from repo_roles.coverage.test_presence import MANIFESTS

@@ -15,7 +15,6 @@ and records which suppressions were used, so SUP001 can report the ones that sup
 from __future__ import annotations
 
 from itertools import compress
-from operator import attrgetter
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple, Union
 
 from repo_roles.findings import PATH, Finding, FindingTable, Probe, column_of
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 UNUSED_SUPPRESSION_RULE = "SUP001"  # runs after every other rule and after suppression
 BLANKET = ""  # the code recorded when a suppression without codes was used
 _USAGE_KEY = "_suppression_usage"
-_PATH = attrgetter("path")
 
 UseKey = Tuple[str, int, bool]  # (path, comment line, file level)
 

@@ -108,7 +108,12 @@ def _remembered(path: Path):
 def _only_packs(data: Dict[str, Any]) -> bool:
     """Whether every ``extends`` of this file names a built-in pack (whose text, and whatever
     it extends in ``rules/``, is part of the remembered digest)."""
-    return not any("/" in ref or "\\" in ref or ref.endswith(".toml") for ref in _extends_of(data))
+    return not any(_is_path_ref(ref) for ref in _extends_of(data))
+
+
+def _is_path_ref(ref: str) -> bool:
+    """Whether an ``extends`` entry names a file (path-like) rather than a built-in pack."""
+    return "/" in ref or "\\" in ref or ref.endswith(".toml")
 
 
 def format_key_path(key_path: KeyPath) -> str:
@@ -249,7 +254,7 @@ def _resolve(doc: _Document, chain: Tuple[Path, ...]) -> Tuple[Dict[str, Any], S
 
 def _locate_parent(doc: _Document, ref: str, key: KeyPath) -> Path:
     """A pack name (``"recommended"``) is a built-in pack; anything path-like is a file."""
-    if "/" in ref or "\\" in ref or ref.endswith(".toml"):
+    if _is_path_ref(ref):
         if len(ref) > _MAX_EXTENDS_PATH:
             raise doc.error(key, f"extends: path longer than {_MAX_EXTENDS_PATH} characters")
         here = Path(os.path.realpath(doc.path.parent))

@@ -115,8 +115,7 @@ def encode(docs: Optional[FileDocs], suppressions: Iterable[Tuple[int, Tuple[str
             counted = exempts.count(None)
             documented = sum(compress(flags, map(_IS_NONE, exempts)))
             if counted != documented:
-                missing = tuple((i.name, i.kind, i.line, i.public, i.end_line)
-                                for i in items if i.exempt is None and not i.documented)
+                missing = missing_of(docs)
         # tuples are JSON arrays: the text decode_docs reads (problems, modules, uses: tuples)
         doc_part = _dumps((
             docs.language, names, kinds, lines, public, flags, exempts,

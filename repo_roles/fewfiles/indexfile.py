@@ -24,9 +24,7 @@ import hashlib
 import json
 import mmap
 import os
-import subprocess
 import sys
-import tempfile
 from array import array
 from bisect import bisect_left, bisect_right
 from functools import partial
@@ -38,7 +36,7 @@ from typing import Collection, Dict, List, Optional, Sequence, Tuple
 from repo_roles.fewfiles.listing import FewInventory, _cut
 from repo_roles.fewfiles.table import MappedPaths, Tables
 from repo_roles.index_listing import IndexListing
-from repo_roles.inventory import Inventory, git_env
+from repo_roles.inventory import Inventory, _run_git_bytes
 
 COPY_MAGIC = b"repo-roles index copy 1\n"
 COPY_SUFFIX = ".index"
@@ -51,14 +49,6 @@ _NAME = 62  # a version-2 entry's name starts after 62 bytes (SHA-1 ids)
 _HASH = 20  # git's checksum at the file's end
 _KINDS = {0o120000: "symlink", 0o160000: "submodule"}
 _MODE_TEXT: Dict[bytes, bytes] = {}
-
-
-def _map(path: str, identity: Optional[Tuple[int, int, int, int, int]] = None) -> Optional[mmap.mmap]:
-    """``path`` mapped read-only (never through a link); None when it cannot be, or when the
-    file opened is not the one of ``identity`` (device, inode, size, modification and change
-    times, compared on the descriptor that is mapped)."""
-    found = _map_identified(path)
-    return None if found is None or (identity is not None and found[1] != identity) else found[0]
 
 
 def _map_identified(path: str) -> Optional[Tuple[mmap.mmap, Tuple[int, int, int, int, int]]]:
@@ -81,9 +71,14 @@ def _map_identified(path: str) -> Optional[Tuple[mmap.mmap, Tuple[int, int, int,
 
 
 def map_index(path: str, identity: Tuple[int, int, int, int, int]) -> Optional[mmap.mmap]:
-    """git's index file at ``path`` mapped, if it is still the file of ``identity`` (git
-    replaces the file, never edits it)."""
-    return _map(path, identity)
+    """git's index file at ``path`` mapped (never through a link), if it is still the file of
+    ``identity`` (device, inode, size, modification and change times, compared on the
+    descriptor that is mapped: git replaces the file, never edits it)."""
+    found = _map_identified(path)
+    if found is not None and found[1] != identity:
+        found[0].close()
+        return None
+    return None if found is None else found[0]
 
 
 def _header(data: bytes) -> Optional[int]:
@@ -300,12 +295,7 @@ def _mode_text(raw: bytes) -> bytes:
 
 def _whole_listing(root: str, kept: MappedPaths) -> IndexListing:
     """git's records listing, cut to the table's paths (only if something asks for every entry)."""
-    with tempfile.TemporaryFile() as out:
-        subprocess.run(["git", "ls-files", "-s", "-z"], cwd=root, stdin=subprocess.DEVNULL, stdout=out,
-                       stderr=subprocess.DEVNULL, env=git_env(), check=True)
-        out.seek(0)
-        records = out.read()
-    return _cut(records, kept)
+    return _cut(_run_git_bytes(Path(root), "ls-files", "-s", "-z"), kept)  # type: ignore[arg-type]
 
 
 def records_at(index: bytes, starts: Sequence[int], names: Sequence[bytes]) -> bytes:
