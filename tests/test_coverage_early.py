@@ -4,6 +4,8 @@ same keys, and one worker per core."""
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from repo_roles.coverage import analyze as A
@@ -219,3 +221,9 @@ def test_run_many_gives_what_run_gives_file_by_file(tmp_path, monkeypatch) -> No
         for group in (1, 100, 1 << 20):
             monkeypatch.setattr(A, "GROUP_BYTES", group)
             assert repr(reader.run_many(todo)) == repr(one_by_one)
+        # what a worker sends back (plain tuples, pickled) is read back as the same outputs: the
+        # reprs name the types (FileDocs, DocItem, Entry)
+        monkeypatch.setattr(A, "_worker", reader)
+        wired = [A.from_wire(pickle.loads(pickle.dumps(w))) for w in A._work(todo)]
+        assert "DocItem(" in repr(wired) and "Entry(" in repr(wired) if caching else "DocItem(" in repr(wired)
+        assert repr(wired) == repr(one_by_one)

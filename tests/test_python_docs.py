@@ -154,6 +154,11 @@ def test_pydocstyle_publicity() -> None:
         pytest.param('__all__ = [name for name in dir()]', {"visible": True, "_exported": False},
                      id="pydocstyle-non-literal-__all__-falls-back-to-underscores"),
         pytest.param("", {"visible": True, "_exported": False}, id="pydocstyle-no-__all__"),
+        # Python reads identifiers NFKC-normalised (PEP 3131): a fullwidth "ａ" spells __all__ too
+        pytest.param('__\uff41ll__ = ["_exported"]', {"visible": False, "_exported": True},
+                     id="pep3131-nfkc-normalised-__all__"),
+        pytest.param('if True:\n    def later(): pass\nx = "__all__"', {"visible": True, "_exported": False, "later": True},
+                     id="pydocstyle-__all__-only-in-a-string"),
     ],
 )
 def test_dunder_all_decides_module_level_publicity(dunder_all: str, expected: Dict[str, bool]) -> None:

@@ -9,10 +9,12 @@ run over a few files stays in this process (no pool start-up).
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import posixpath
 import re
+import warnings
 from itertools import compress
 from operator import itemgetter, not_
 from pathlib import Path
@@ -23,7 +25,7 @@ from repo_roles._compat import tomllib
 from repo_roles.cachedir import project_key
 from repo_roles.coverage import cache as C
 from repo_roles.coverage import rowsnap
-from repo_roles.coverage.model import DocOptions, FileDocs
+from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
 from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
 from repo_roles.coverage.store import DocCache, raw_path
 from repo_roles.coverage.test_presence import module_defines_code
@@ -178,8 +180,10 @@ class _Reader:
             held += len(data) if data is not None else 0
             if held < GROUP_BYTES and index + 1 < len(todo):
                 continue
-            docs = [analyzer(data, path, options) if analyzer is not None and data is not None else None
-                    for path, _, analyzer, data in group]
+            with warnings.catch_warnings():  # once for the group, not once a file (python_docs._parse)
+                warnings.simplefilter("ignore")  # what a scanned file's parse warns about never prints
+                docs = [analyzer(data, path, options) if analyzer is not None and data is not None else None
+                        for path, _, analyzer, data in group]
             finish = self._finish
             out.extend(finish(path, blob, analyzer, data, found)
                        for (path, blob, analyzer, data), found in zip(group, docs))
@@ -245,8 +249,43 @@ def _init_worker(root: str, options: DocOptions, caching: bool) -> None:
 
 
 def _work(chunk: Sequence[Tuple[str, Optional[str]]]) -> list:
+    """A worker's task: the outputs of ``chunk``, as :func:`to_wire` sends them."""
     assert _worker is not None
-    return _worker.run_many(chunk)
+    return list(map(to_wire, _worker.run_many(chunk)))
+
+
+# An output goes back from a worker with its named tuples (the file's FileDocs and DocItems,
+# the cache Entry) as plain tuples: pickle sends a named tuple through a Python call on each
+# side (``__getnewargs__``, the class's ``__new__``); plain ones are read at C speed and
+# :func:`from_wire` gives them their types back with ``tuple.__new__`` (thin-20k, 20,000 files:
+# pickling 0.15 -> 0.065 s of the workers' CPU, unpickling and rebuilding ~15% less).
+_NEW_DOCS = functools.partial(tuple.__new__, FileDocs)
+_NEW_ITEM = functools.partial(tuple.__new__, DocItem)
+_NEW_ENTRY = functools.partial(tuple.__new__, C.Entry)
+_ITEMS = frozenset({DocItem})
+
+
+def to_wire(output: Output) -> tuple:
+    """``output`` with its docs and entry as plain tuples (``from_wire`` reads it back)."""
+    analysis, blob, entry, defines, facts, count = output
+    docs = analysis.docs
+    if type(docs) is FileDocs and set(map(type, docs.items)) <= _ITEMS:
+        docs = (docs.path, docs.language, tuple(map(tuple, docs.items))) + tuple(docs)[3:]
+        plain = True
+    else:  # anything else goes as it is
+        plain = False
+    return (analysis.path, analysis.language, docs, plain, analysis.suppressions, blob,
+            tuple(entry) if type(entry) is C.Entry else entry, type(entry) is C.Entry, defines, facts, count)
+
+
+def from_wire(wired: tuple) -> Output:
+    """The output :func:`to_wire` sent."""
+    path, language, docs, plain, suppressions, blob, entry, entry_plain, defines, facts, count = wired
+    if plain:
+        docs = _NEW_DOCS((docs[0], docs[1], tuple(map(_NEW_ITEM, docs[2]))) + docs[3:])
+    if entry_plain:
+        entry = _NEW_ENTRY(entry)
+    return FileAnalysis(path, language, docs, suppressions), blob, entry, defines, facts, count
 
 
 # --- the stage -----------------------------------------------------------------------------
@@ -663,4 +702,4 @@ def _run_all(root: Path, todo: List[Tuple[str, Optional[str]]],
     chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
     with ProcessPoolExecutor(cores, initializer=_init_worker, initargs=(str(root), options, caching)) as pool:
         for done in pool.map(_work, chunks):
-            yield from done
+            yield from map(from_wire, done)

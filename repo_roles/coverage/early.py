@@ -159,7 +159,7 @@ class EarlyCoverage:
                     output = future.result()
                 except CancelledError:  # taken back by result(): analysed in the main process
                     continue
-                self._outputs[index] = output = [self._key(o) for o in output]
+                self._outputs[index] = output = [self._key(A.from_wire(o)) for o in output]
                 for one in output:
                     self._rows.add(one)
                 done += len(output)

@@ -92,7 +92,10 @@ def analyze_python(data: bytes, path: str, options: DocOptions = DocOptions()) -
     folders, stem = _module_parts(path)
     defs[0].kind = "package" if stem == "__init__" else "module"
     defs[0].qualname = ".".join(folders if defs[0].kind == "package" else folders + (stem,))
-    public = _publicity(defs, path, _dunder_all(tree), folders, stem)
+    # ``__all__`` is spelt out in an ASCII text that assigns it (a non-ASCII identifier may
+    # normalise to it, NFKC): without it, no statement is looked at
+    dunder_all = _dunder_all(tree) if "__all__" in text or not text.isascii() else None
+    public = _publicity(defs, path, dunder_all, folders, stem)
     if options.counting == "interrogate":
         exempt = _interrogate_exempt(defs, path, options)
     else:
@@ -137,8 +140,14 @@ def _decode(data: bytes) -> Tuple[str, Optional[Problem]]:
     return text, None
 
 
+# What ``warnings.simplefilter("ignore")`` puts first in the filters: every warning ignored.
+_IGNORE_ALL = ("ignore", None, Warning, None, 0)
+
+
 def _parse(text: str) -> Tuple[Optional[ast.Module], Optional[Problem]]:
     try:
+        if warnings.filters[:1] == [_IGNORE_ALL]:  # already (a worker's group, analyze._Reader)
+            return ast.parse(text), None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes etc. warn; nothing may print
             return ast.parse(text), None
@@ -218,10 +227,25 @@ def _block_fields(node_type: type) -> Tuple[str, ...]:
     return fields
 
 
+def _may_hold_defs(node_type: type) -> bool:
+    """Whether a node of this type is a definition or has a statement list that may hold one."""
+    return issubclass(node_type, _DEFS) or bool(_block_fields(node_type))
+
+
+# Every node type of ``ast`` -> whether :func:`_collect` must look inside it.  Simple statements
+# (imports, assignments, expressions: most of a module's top level) hold no definition, so they
+# are never pushed on the stack; a type not listed here (none the parser makes) is looked at.
+_HOLDS_DEFS: Dict[type, bool] = {
+    value: _may_hold_defs(value) for value in vars(ast).values()
+    if isinstance(value, type) and issubclass(value, ast.AST)
+}
+
+
 def _collect(tree: ast.Module) -> List[_Def]:
     """All definitions in source pre-order (interrogate's visiting order)."""
     defs = [_Def("Module", "", "", "module", 1, _has_docstring(tree.body), -1, ())]
-    stack: List[Tuple[ast.AST, int]] = [(stmt, 0) for stmt in reversed(tree.body)]
+    holds = _HOLDS_DEFS
+    stack: List[Tuple[ast.AST, int]] = [(stmt, 0) for stmt in reversed(tree.body) if holds.get(type(stmt), True)]
     while stack:
         node, parent = stack.pop()
         if isinstance(node, _DEFS):
@@ -237,10 +261,10 @@ def _collect(tree: ast.Module) -> List[_Def]:
             defs.append(_Def(type(node).__name__, node.name, qualname, kind, node.lineno,
                              _has_docstring(node.body), parent, tuple(node.decorator_list)))
             defs[-1].end_line = _signature_end(node)
-            stack.extend((child, index) for child in reversed(node.body))
+            stack.extend((child, index) for child in reversed(node.body) if holds.get(type(child), True))
             continue
         for field in _block_fields(type(node)):
-            stack.extend((child, parent) for child in reversed(getattr(node, field)))
+            stack.extend((child, parent) for child in reversed(getattr(node, field)) if holds.get(type(child), True))
     return defs
 
 
