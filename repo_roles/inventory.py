@@ -456,6 +456,22 @@ class WorktreeDiff:
         except OSError:  # no git executable
             self._process = None
 
+    @classmethod
+    def started_at(cls, project_root: Path) -> "WorktreeDiff":
+        """git's comparison of the work tree below ``project_root`` (a git work tree), started
+        before its inventory exists: a command that keys a stored run starts it before it loads
+        its configuration and the modules of the key, and hands it on (:func:`adopt_worktree_diff`)."""
+        root = Path(project_root)
+        return cls(Inventory(project_root=root, git_root=root, prefix="", scope="", entries=[]))
+
+    def cancel(self) -> None:
+        """Stop git (the command failed before asking)."""
+        process = self._process
+        if process is not None and not self._read:
+            process.kill()
+            process.communicate()
+            self._read = True
+
     @property
     def asked(self) -> bool:
         """Whether git was asked (else :meth:`result` is None)."""
@@ -471,6 +487,14 @@ class WorktreeDiff:
                     self._modified = frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
                 self._read = True
         return self._modified
+
+
+def adopt_worktree_diff(inventory: "Inventory", diff: WorktreeDiff) -> None:
+    """Make ``diff`` (:meth:`WorktreeDiff.started_at` the inventory's root) the inventory's one."""
+    if inventory.git_root is None or inventory.__dict__.get("_worktree_diff") is not None:
+        diff.cancel()
+        return
+    inventory.__dict__["_worktree_diff"] = diff
 
 
 def shared_worktree_diff(inventory: "Inventory") -> WorktreeDiff:

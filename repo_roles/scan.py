@@ -440,6 +440,10 @@ def scan_project(
     """
     stage = getattr(progress, "stage", None) or (lambda name: None)
     stage("inventory")
+    if use_cache:  # the classification tables as a former run read them: no TOML parse, no pathspec
+        from repo_roles.classify.tables import remember_tables
+
+        remember_tables()
     untracked = config.untracked if untracked is None else untracked
     if inventory is None and files is not None and use_cache and not scope and not untracked:
         inventory = _few_files_inventory(project_root, config)  # given files: the path table, filtered

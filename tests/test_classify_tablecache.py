@@ -81,3 +81,29 @@ def test_a_check_on_a_few_files_imports_no_pathspec(make_repo: Callable) -> None
             for _ in range(2)]
     assert runs[1].stdout.strip().splitlines()[-1] == "False", runs[1].stderr
     assert runs[0].stdout.splitlines()[:-1] == runs[1].stdout.splitlines()[:-1]  # the same findings
+
+
+@pytest.mark.parametrize("command", ["audit", "ls"])
+def test_a_warm_audit_or_ls_after_a_change_imports_no_pathspec(make_repo: Callable, command: str) -> None:
+    """``audit`` and ``ls`` take the remembered tables and configuration as ``check`` does: once
+    both are kept, a run after an edit (no stored run to replay) translates no glob; ``--no-cache``
+    parses the tables and imports pathspec."""
+    repo = make_repo({
+        "repo-roles.toml": 'extends = "recommended"\nexclude = ["build/"]\n[roles]\n"frontend.ui" = ["web/**/*.ts"]\n',
+        "src/app.py": "def f():\n    return 1\n", "tests/test_app.py": "from app import f\n",
+        "web/a.ts": "export const a = 1;\n",
+    })
+    probe = ("import sys\nfrom repo_roles.cli import main\n"
+             f"try:\n    main([{command!r}] + sys.argv[1:], standalone_mode=False)\n"
+             "except SystemExit:\n    pass\nprint('pathspec' in sys.modules)\n")
+
+    def run(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-c", probe, *args], cwd=repo, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip().splitlines()[-1]
+
+    run()
+    (repo / "src" / "app.py").write_text("def f():\n    return 2\n")
+    assert run() == "False"
+    (repo / "src" / "app.py").write_text("def f():\n    return 3\n")
+    assert run("--no-cache") == "True"

@@ -154,3 +154,25 @@ def test_check_reports_a_config_error_the_same_every_run(make_repo: Callable, ru
     first, second = run_cli("check", "src/x.py"), run_cli("check", "src/x.py")
     assert first.exit_code == second.exit_code == 2
     assert first.stderr == second.stderr and "repo-roles.toml:3" in first.stderr
+
+
+@pytest.mark.parametrize("command", [("audit",), ("ls",)])
+def test_audit_and_ls_take_the_remembered_config(make_repo: Callable, run_cli: Callable, checks: List[int],
+                                                 monkeypatch: pytest.MonkeyPatch, command: tuple) -> None:
+    """``audit`` and ``ls`` load the configuration as ``check`` does: checked once, then taken
+    from the remembered one (a changed file makes the second run analyse: no stored run);
+    ``--no-cache`` checks it every run; an error is reported the same every run."""
+    repo = make_repo({"repo-roles.toml": TEXT, "src/x.py": "x = 1\n"})
+    monkeypatch.chdir(repo)
+    assert run_cli(*command).exit_code in (0, 1)
+    once = len(checks)  # the file and the pack it extends
+    assert once and len(_entries()) == 1
+    (repo / "src" / "x.py").write_text("x = 2\n")
+    assert run_cli(*command).exit_code in (0, 1)
+    assert len(checks) == once  # remembered: no schema check
+    assert run_cli(*command, "--no-cache").exit_code in (0, 1)
+    assert len(checks) == 2 * once  # --no-cache reads and checks the file
+    (repo / "repo-roles.toml").write_text(TEXT + "[lint]\nselect = 'OWN'\n")
+    first, second = run_cli(*command), run_cli(*command)
+    assert first.exit_code == second.exit_code == 2
+    assert first.stderr == second.stderr and "repo-roles.toml:" in first.stderr

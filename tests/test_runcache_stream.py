@@ -238,3 +238,42 @@ def test_a_report_file_is_written_from_the_pieces(root, run_cli, counts) -> None
     (root / "out/report.json").unlink()
     assert _run(run_cli, "check", "--output-format", "json", "-o", "out/report.json") == first
     assert counts["scans"] == 1 and (root / "out/report.json").read_text() == written
+
+
+def test_a_rewritten_index_is_listed_while_the_key_hashes_the_rest(root, run_cli, tmp_path, monkeypatch) -> None:
+    """A stamp without an entry: git lists the index in a thread started before the key hashes
+    the tool's code (``Listings.prefetch``), once; the entry is written with the stamp taken
+    before git listed, and the answer is --no-cache's.  A remembered stamp lists nothing."""
+    import threading
+
+    from repo_roles.runcache import key as key_module
+
+    events: List[str] = []
+    entries, fingerprint = inventory_module._git_entries, key_module.code_fingerprint
+
+    def spy_entries(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("listed in main" if threading.current_thread() is threading.main_thread() else "listed aside")
+        return entries(*args, **kwargs)
+
+    def spy_fingerprint():  # type: ignore[no-untyped-def]
+        events.append("fingerprint")
+        return fingerprint()
+
+    monkeypatch.setattr(inventory_module, "_git_entries", spy_entries)
+    monkeypatch.setattr(key_module, "code_fingerprint", spy_fingerprint)
+    _run(run_cli, *LS)
+    assert events[:2] == ["listed aside", "fingerprint"] and events.count("listed aside") == 1
+    assert "listed in main" not in events and len(_stamps(tmp_path / "cache")) == 1
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')
+    git(root, "add", "app/billing.py")  # a new index file: no entry for its stamp
+    events.clear()
+    second = _run(run_cli, *LS)
+    assert events[:2] == ["listed aside", "fingerprint"] and events.count("listed aside") == 1
+    assert len(_stamps(tmp_path / "cache")) == 2 and second == _run(run_cli, *LS, "--no-cache")
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill it."""\n')  # index unchanged
+    events.clear()
+    third = _run(run_cli, *LS)
+    assert events[0] == "fingerprint" and events.count("listed in main") == 1  # the scan's own listing
+    assert "listed aside" not in events
+    events.clear()
+    assert _run(run_cli, *LS, "--no-cache") == third

@@ -42,3 +42,43 @@ def test_one_git_diff_files_per_audit(
     assert len(calls) == 1, calls  # the stored-run key and both stages share it
     # The shared answer is still honoured: the edited file is analysed from the work tree.
     assert ("'g' has no docstring" in result.stdout) is dirty
+
+
+def test_git_compares_the_work_tree_before_the_configuration_loads(
+    make_repo: Callable[..., Path], run_cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached audit starts its one ``git diff-files`` before it loads the configuration (git
+    works meanwhile); a configuration error stops it (no git left running), and ``--no-cache``
+    does not start it early."""
+    import repo_roles.config.loader as loader
+    from repo_roles.inventory import WorktreeDiff
+
+    events: List[str] = []
+    calls = _spy_diff_files(monkeypatch)
+    real_load = loader.load_config
+
+    def load_config(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append(f"config after {len(calls)} diff-files")
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "load_config", load_config)
+    cancelled: List[bool] = []
+    real_cancel = WorktreeDiff.cancel
+
+    def cancel(self: WorktreeDiff) -> None:
+        cancelled.append(True)
+        real_cancel(self)
+        assert self._process is not None and self._process.returncode is not None  # git stopped
+
+    monkeypatch.setattr(WorktreeDiff, "cancel", cancel)
+    root = make_repo({"repo-roles.toml": "exclude = ['gen/']\n", "app/a.py": '"""A."""\n'})
+    assert run_cli("audit", str(root)).exit_code in (0, 1)
+    assert events == ["config after 1 diff-files"] and len(calls) == 1 and not cancelled
+    events.clear(), calls.clear()
+    assert run_cli("audit", "--no-cache", str(root)).exit_code in (0, 1)
+    assert events == ["config after 0 diff-files"]
+    events.clear(), calls.clear()
+    (root / "repo-roles.toml").write_text("exclude = 'gen/'\n")
+    result = run_cli("audit", str(root))
+    assert result.exit_code == 2 and "repo-roles.toml:1" in result.stderr
+    assert events == ["config after 1 diff-files"] and cancelled == [True]

@@ -108,7 +108,13 @@ def units(root: Path, with_groups: bool = True) -> List[Unit]:
     names: Dict[Path, str] = {}
     for name, paths in top_level(root).items():
         for top in paths:
-            files = _files(top) if top.is_dir() and not top.is_symlink() else [(top, os.lstat(top))]
+            if top.is_dir() and not top.is_symlink():
+                files = _files(top)
+            else:
+                try:
+                    files = [(top, os.lstat(top))]
+                except OSError:  # gone since listed (SQLite removes its -wal/-shm files on close)
+                    continue
             for path, info in files:
                 owner = main_file(path)
                 by_file.setdefault(owner, []).append((path, info))

@@ -91,7 +91,7 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
               no_cache: bool = False, fmt: str = "text", output: Optional[str] = None,
               list_findings: bool = False, compare: Optional[str] = None) -> int:
     previous = _read_previous(compare) if compare else None  # a bad file fails before the scan
-    project = open_project(path, config_path, untracked)
+    project = open_project(path, config_path, untracked, remember=not no_cache)
     options = dict(path=path, config=config_path, untracked=untracked, depth=depth, format=fmt,
                    findings=list_findings, compare=compare)
     memo = Memo("audit", options, project, not no_cache, [compare] if compare else [])

@@ -100,7 +100,7 @@ def with_history(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
 
 def run_ls(path: str, config_path: Optional[str], untracked: Optional[bool], fmt: str,
            no_cache: bool = False) -> int:
-    project = open_project(path, config_path, untracked)
+    project = open_project(path, config_path, untracked, remember=not no_cache)
     memo = Memo("ls", dict(path=path, config=config_path, untracked=untracked, format=fmt), project, not no_cache)
     stored = memo.lookup()
     out = sys.stdout  # click.get_text_stream is deprecated (Click 9); CliRunner swaps sys.stdout too

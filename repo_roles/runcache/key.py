@@ -53,19 +53,21 @@ def code_fingerprint() -> bytes:
         package = Path(__file__).resolve().parents[1]
         h = hashlib.blake2b(digest_size=20)
         h.update(__version__.encode())
-        for directory in (package, builtin_rules_dir()):
+        for directory in (str(package), str(builtin_rules_dir())):
             for base, dirs, names in os.walk(directory):
                 dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+                # the name relative to ``directory``, cut from the walk's own prefix (relpath
+                # made two absolute paths per file: most of this function's time)
+                inside = base[len(directory) + 1:] + "/" if base != directory else ""
                 for name in sorted(names):
                     if name.endswith((".pyc", ".pyo")):
                         continue
-                    full = os.path.join(base, name)
                     try:
-                        with open(full, "rb") as handle:
+                        with open(os.path.join(base, name), "rb") as handle:
                             data = handle.read()
                     except OSError:
                         continue
-                    h.update(f"{os.path.relpath(full, directory)}\0{len(data)}\0".encode())
+                    h.update(f"{inside}{name}\0{len(data)}\0".encode())
                     h.update(data)
         _code_fingerprint = h.digest()
     return _code_fingerprint
@@ -204,6 +206,12 @@ def run_key(
         return None
     diff = shared_worktree_diff(inventory)  # git compares the work tree while we hash the rest
     root, top = inventory.project_root, inventory.git_root
+    state = _git_state(root)
+    if state is None:
+        return None
+    index_path = os.path.join(str(root), state[2])
+    if listings is not None:  # git lists its index meanwhile if no entry remembers the listing
+        listings.prefetch(inventory, index_path)
     h = _Hash()
     h.part("tool", FORMAT, code_fingerprint())
     h.part("command", command, json.dumps(options, sort_keys=True, default=str))
@@ -215,15 +223,7 @@ def run_key(
     h.part("config", repr(config).replace(str(root), ROOT_TOKEN))
     for name in extra_files:  # e.g. a baseline or a --compare file the answer reads
         h.part("extra", name, _file_part(Path(name), trusted=False))
-    state = _git_state(root)
-    if state is None:
-        return None
     git_dir, common, head = Path(state[0]), Path(state[1]) if os.path.isabs(state[1]) else root / state[1], state[3]
-    if listings is not None:
-        digest, directories = listings.digest(inventory, os.path.join(str(root), state[2]))
-    else:
-        digest, directories = inventory.listing_digest(), None
-    h.part("listing", digest)
     h.part("head", head, _replace_refs(common))
     for name in GIT_DIR_FILES:
         h.part("git", name, _file_part(common / name), _file_part(git_dir / name))
@@ -238,6 +238,11 @@ def run_key(
     for name in sorted(os.environ):
         if name.startswith(ENV_PREFIXES) and name not in ENV_IGNORED:
             h.part("env", name, os.environ[name])
+    if listings is not None:
+        digest, directories = listings.digest(inventory, index_path)
+    else:
+        digest, directories = inventory.listing_digest(), None
+    h.part("listing", digest)
     # gitattributes(5): git reads the work tree's files, tracked or not; found with one lstat
     # per directory while git compares the work tree (and reused by the scan on a miss)
     for path in inventory.attributes_files(directories):

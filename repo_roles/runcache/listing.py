@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional, Tuple
 
@@ -90,6 +91,18 @@ def decode(data: bytes) -> Optional[Tuple[bytes, List[str]]]:
     return payload[:size], payload[size:].decode("utf-8", "surrogateescape").split("\0")
 
 
+_NOT_TAKEN = object()
+
+
+def _list(inventory: "Inventory") -> None:
+    """git's listing of a deferred inventory, read in a thread (a failure is left to whoever
+    asks next, in the main thread: the listing stays pending)."""
+    try:
+        inventory.listing_digest()  # git's bytes hashed as they come (no cut of the text)
+    except Exception:  # noqa: BLE001 -- reported by the main thread's own attempt
+        pass
+
+
 class Listings:
     """The remembered listings under one cache directory, for one run's key."""
 
@@ -97,15 +110,45 @@ class Listings:
         self.directory = Path(cache_directory) / "index-stamps"
         self.remembered: Optional[bytes] = None  # the digest this run's key took from an entry
         self._stamp: Optional[str] = None
+        self._prefetched: object = _NOT_TAKEN  # the stamp prefetch() took (None: unreadable)
+        self._known: Optional[Tuple[bytes, List[str]]] = None  # the entry prefetch() read
+        self._thread: Optional[threading.Thread] = None
 
     def _path(self, stamp: str) -> Path:
         return self.directory / f"{stamp}{SUFFIX}"
 
+    def prefetch(self, inventory: "Inventory", index_path: str) -> None:
+        """Take the index file's stamp now and, when no intact entry is remembered under it,
+        have git list the index in a thread while the key hashes the rest (the listing is
+        waited for by :meth:`digest`, or by whatever first asks for the paths)."""
+        if inventory.listed:
+            return
+        stamp = self._prefetched = index_stamp(index_path, inventory.prefix)
+        if stamp is not None:
+            try:
+                with open(self._path(stamp), "rb") as handle:
+                    self._known = decode(handle.read())
+            except OSError:
+                self._known = None
+            if self._known is not None:
+                return
+        self._thread = threading.Thread(target=_list, args=(inventory,), daemon=True)
+        self._thread.start()
+
     def digest(self, inventory: "Inventory", index_path: str) -> Tuple[bytes, List[str]]:
         """The digest of ``inventory``'s listing and its directories (``Inventory.directories``),
-        from the entry of the index file's stamp, else from git's listing (then remembered)."""
-        stamp = index_stamp(index_path, inventory.prefix) if not inventory.listed else None
-        if stamp is not None:
+        from the entry of the index file's stamp, else from git's listing (then remembered).
+        After :meth:`prefetch`, the stamp and entry it read (the stamp taken before git listed)."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._prefetched is not _NOT_TAKEN:
+            stamp, known = self._prefetched, self._known
+            if known is not None:
+                self.remembered, self._stamp = known[0], stamp
+                return known
+        else:
+            stamp = index_stamp(index_path, inventory.prefix) if not inventory.listed else None
+        if stamp is not None and self._prefetched is _NOT_TAKEN:
             try:
                 with open(self._path(stamp), "rb") as handle:
                     known = decode(handle.read())
