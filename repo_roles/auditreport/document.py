@@ -17,7 +17,6 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from repo_roles import __version__
 from repo_roles.auditreport.findings_block import findings_block
 from repo_roles.auditreport.findings_block import top as _top
-from repo_roles.auditreport.tree import build_tree
 from repo_roles.coverage.languages import EXTENSIONS
 from repo_roles.findings import PATH, column_of
 from repo_roles.scan import ScanContext
@@ -222,10 +221,17 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
         "findings": findings,
         "rules": rules,
         "items": [_item(f) for f in context.findings] if items else None,
-        "tree": build_tree(context, Counter(column_of(context.findings, PATH))) if tree else None,
+        "tree": _tree(context) if tree else None,
         "compare": None,
     }
     return doc
+
+
+def _tree(context: ScanContext) -> dict:
+    """The directory tree (imported only for the formats that show it: json, html)."""
+    from repo_roles.auditreport.tree import build_tree
+
+    return build_tree(context, Counter(column_of(context.findings, PATH)))
 
 
 def _item(f) -> dict:
