@@ -141,3 +141,33 @@ def test_the_same_files_changed_again_are_placed_without_a_whole_column(make_rep
         counted.clear()
         assert _audits(run_cli, root, True) == expected
         assert counted == []
+
+
+def test_not_measured_read_back_until_a_role_moves(make_repo, run_cli, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The "not measured" figures (files of required roles no analyzer reads) are kept under the
+    targets' roles: an edit of contents reads them back, a role that moves counts them again."""
+    from repo_roles.auditreport import document as D
+
+    root = make_repo({**FILES, "repo-roles.toml": '[docs]\nrequire = ["backend.logic", "config", "unclassified"]\n'})
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    first = _audits(run_cli, root, True)
+    assert first == _audits(run_cli, root, False)
+    counts: List[int] = []
+    real = D._count_not_measured
+
+    def counting(*args):
+        counts.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(D, "_count_not_measured", counting)
+    write_files(root, {"tools/t0.py": _module("t0", 2)})
+    expected = _audits(run_cli, root, False)
+    counts.clear()
+    assert _audits(run_cli, root, True) == expected
+    assert counts == [], "read back"
+    write_files(root, {".gitattributes": "tools/run.sh linguist-generated\n"})
+    expected = _audits(run_cli, root, False)
+    counts.clear()
+    assert _audits(run_cli, root, True) == expected
+    assert counts, "a role moved: counted again"
