@@ -135,3 +135,30 @@ def test_findings_out_of_path_order_are_counted_whole(make_repo, monkeypatch: py
     monkeypatch.setattr(FB._Store, "save", lambda *args: pytest.fail("stored parts of unsorted findings"))
     context.findings = context.findings[::-1]
     assert FB.findings_block(context, 0) == in_order
+
+
+def test_unchanged_findings_read_the_stored_sum(make_repo, run_cli, small_segments, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit that changes no finding's rule, severity or path (a comment added) reads the
+    block the parts summed to, neither the parts nor a sum; a changed finding sums again."""
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    _audits(run_cli, root, True, tmp_path)
+    summed: List[int] = []
+    real_sum = FB._sum
+
+    def counting_sum(parts, total):
+        summed.append(total)
+        return real_sum(parts, total)
+
+    monkeypatch.setattr(FB, "_sum", counting_sum)
+    write_files(root, {"tools/t2.py": _module("t2", 1) + "# a comment\n"})
+    expected = _audits(run_cli, root, False, tmp_path)
+    summed.clear()
+    assert _audits(run_cli, root, True, tmp_path) == expected
+    assert summed == []
+    write_files(root, {"tools/t2.py": _module("t2", 2)})
+    expected = _audits(run_cli, root, False, tmp_path)
+    summed.clear()
+    assert _audits(run_cli, root, True, tmp_path) == expected
+    assert summed, "a changed segment: the parts summed again"
