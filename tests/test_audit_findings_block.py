@@ -51,6 +51,18 @@ def _audits(run_cli, root: Path, cached: bool, tmp_path: Path) -> Dict[str, str]
     return out
 
 
+def damage_file(stored: Path, damage: str) -> None:
+    """Damage a stored file: "flipped byte", "truncated" or "empty"."""
+    raw = bytearray(stored.read_bytes())
+    if damage == "flipped byte":
+        raw[len(raw) * 3 // 4] ^= 0x55
+    elif damage == "truncated":
+        raw = raw[: len(raw) // 2]
+    else:
+        raw = bytearray()
+    stored.write_bytes(bytes(raw))
+
+
 def _stored(cache: Path) -> List[Path]:
     return sorted((cache / "report").glob("findings-parts-*.bin"))
 
@@ -100,22 +112,18 @@ def test_compare_with_reused_parts_equals_no_cache(make_repo, run_cli, small_seg
     assert cached.stdout == uncached.stdout and "+3" in cached.stdout
 
 
+@pytest.mark.parametrize("store", ["findings-parts", "summary-buckets", "not-measured"])
 @pytest.mark.parametrize("damage", ["flipped byte", "truncated", "empty"])
-def test_damaged_parts_are_a_miss(make_repo, run_cli, small_segments, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+def test_damaged_stores_are_a_miss(make_repo, run_cli, small_segments, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch, damage: str, store: str) -> None:
+    """The report's stores (the findings block's parts, the summary's buckets, the "not
+    measured" figures): a damaged file is a miss, the answer that of ``--no-cache``."""
     root = make_repo(FILES)
     cache = tmp_path / "cache"
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
     run_cli("audit", str(root), "--format", "json")
-    (stored,) = _stored(cache)
-    raw = bytearray(stored.read_bytes())
-    if damage == "flipped byte":
-        raw[len(raw) * 3 // 4] ^= 0x55
-    elif damage == "truncated":
-        raw = raw[: len(raw) // 2]
-    else:
-        raw = bytearray()
-    stored.write_bytes(bytes(raw))
+    (stored,) = sorted((cache / "report").glob(f"{store}-*.bin"))
+    damage_file(stored, damage)
     write_files(root, {"tools/t1.py": _module("t1", 3)})  # a change: the stored run is not replayed
     assert _audits(run_cli, root, True, tmp_path) == _audits(run_cli, root, False, tmp_path)
 

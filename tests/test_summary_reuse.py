@@ -1,6 +1,7 @@
 """The audit summary's buckets kept between runs (issue 13): a run after a change moves only the
 changed files' figures (role, documented items, test answers), and every format equals
-``--no-cache``; a damaged entry or a changed path list is counted afresh."""
+``--no-cache``; a changed path list is counted afresh (a damaged entry:
+``test_audit_findings_block.test_damaged_stores_are_a_miss``)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,8 @@ import pytest
 
 from repo_roles import summary as S
 from tests.conftest import git, write_files
-
-
-def _module(name: str, undocumented: int) -> str:
-    body = '"""A module."""\n'
-    for i in range(undocumented):
-        body += f"\n\ndef {name}_{i}(x):\n    return x\n"
-    return body
+from tests.test_audit_findings_block import _audits as audits_in_every_format
+from tests.test_audit_findings_block import _module
 
 
 FILES: Dict[str, str] = {
@@ -30,20 +26,9 @@ FILES: Dict[str, str] = {
     "tools/run.sh": "#!/bin/sh\necho hi\n",
 }
 
-FORMATS = {
-    "json": ("--format", "json"),
-    "text": (),
-    "markdown, depth 2": ("--format", "markdown", "--depth", "2"),
-}
-
-
 def _audits(run_cli, root: Path, cached: bool) -> Dict[str, str]:
-    out = {}
-    for name, args in FORMATS.items():
-        result = run_cli("audit", str(root), *args, *(() if cached else ("--no-cache",)))
-        assert result.exit_code in (0, 1), result.stderr
-        out[name] = result.stdout
-    return out
+    """json with --findings, text, markdown at depth 2, html: cached or ``--no-cache``."""
+    return audits_in_every_format(run_cli, root, cached, root)
 
 
 def _stored(cache: Path) -> List[Path]:
@@ -100,26 +85,6 @@ def test_a_new_path_list_is_counted_afresh(make_repo, run_cli, tmp_path: Path, c
     counted.clear()
     assert _audits(run_cli, root, True) == expected
     assert counted, "a path list of another digest is counted afresh"
-
-
-@pytest.mark.parametrize("damage", ["flipped byte", "truncated", "empty"])
-def test_damaged_entry_is_a_miss(make_repo, run_cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                 damage: str) -> None:
-    root = make_repo(FILES)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
-    run_cli("audit", str(root), "--format", "json")
-    (stored,) = _stored(cache)
-    raw = bytearray(stored.read_bytes())
-    if damage == "flipped byte":
-        raw[len(raw) * 3 // 4] ^= 0x55
-    elif damage == "truncated":
-        raw = raw[: len(raw) // 2]
-    else:
-        raw = bytearray()
-    stored.write_bytes(bytes(raw))
-    write_files(root, {"tools/t0.py": _module("t0", 3)})  # a change: the stored run is not replayed
-    assert _audits(run_cli, root, True) == _audits(run_cli, root, False)
 
 
 def test_the_same_files_changed_again_are_placed_without_a_whole_column(make_repo, run_cli, tmp_path: Path,
