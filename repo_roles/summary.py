@@ -14,7 +14,7 @@ from repo_roles import roles as R
 from repo_roles.coverage import figures
 from repo_roles.findings import RULE_ID, column_of
 from repo_roles.scan import ScanContext
-from repo_roles.summarycache import Inputs, SummaryStore, Tally, updated
+from repo_roles.summarycache import Inputs, SummaryStore, Tally, role_codes, updated
 
 
 
@@ -140,7 +140,7 @@ class FileColumns:
     ``parents`` (the parent directory, "" at the root) is built on first use: only the tree and
     a summary deeper than the top directories read it."""
 
-    __slots__ = ("paths", "roles", "_owners", "_parents", "_sorted")
+    __slots__ = ("paths", "roles", "_owners", "_parents", "_sorted", "_codes")
 
     def __init__(self, paths: List[str], roles: List[str],
                  owners: Callable[[List[str]], List[Tuple[str, ...]]]) -> None:
@@ -149,6 +149,14 @@ class FileColumns:
         self._owners: object = owners  # the function, until first asked
         self._parents: Optional[List[str]] = None
         self._sorted: Optional[bool] = None
+        self._codes: object = False
+
+    @property
+    def role_codes(self) -> Optional[bytes]:
+        """Each role as one byte (:func:`repo_roles.summarycache.role_codes`), made once."""
+        if self._codes is False:
+            self._codes = role_codes(self.roles)
+        return self._codes  # type: ignore[return-value]
 
     @property
     def sorted(self) -> bool:
@@ -231,8 +239,8 @@ def _tally(context: ScanContext, columns: FileColumns, depth: int, needing_tests
     store = SummaryStore.of(context, depth)
     inputs = None
     if store is not None:
-        inputs = Inputs(columns.paths, context.inventory.paths_digest(), columns.roles, analysed_paths, documented,
-                        counted_items, needing_tests)
+        inputs = Inputs(columns.paths, context.inventory.paths_digest(), columns.roles, columns.role_codes,
+                        analysed_paths, documented, counted_items, needing_tests)
     if store is not None and inputs is not None:
         stored = store.load(inputs)
         found = updated(stored, inputs) if stored is not None else None

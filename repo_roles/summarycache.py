@@ -73,11 +73,11 @@ class Inputs:
     answer names a path that is no target (or twice), a count does not fit, or a role is
     outside the vocabulary (the sums are counted afresh)."""
 
-    def __init__(self, paths: List[str], paths_key: str, roles: List[str], analysed: List[str],
-                 documented: List[int], counted: List[int], needing: Mapping[str, object]) -> None:
+    def __init__(self, paths: List[str], paths_key: str, roles: List[str], codes: Optional[bytes],
+                 analysed: List[str], documented: List[int], counted: List[int], needing: Mapping[str, object]) -> None:
         self.paths = paths
         self.roles = roles
-        self.codes = role_codes(roles)
+        self.codes = codes  # role_codes(roles)
         self.header = [paths_key, len(paths), paths_digest(analysed), paths_digest(list(needing))]
         self.analysed = analysed
         self.needing = needing

@@ -23,7 +23,6 @@ from repo_roles.coverage.languages import EXTENSIONS
 from repo_roles.findings import PATH, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summary import AuditSummary, FileColumns, file_columns
-from repo_roles.summarycache import role_codes
 
 SCHEMA_ID = "repo-roles-audit"
 SCHEMA_VERSION = 1
@@ -98,7 +97,7 @@ class _NotMeasured:
     def of(cls, context: ScanContext, columns: FileColumns, special: Dict[str, str]) -> Optional["_NotMeasured"]:
         if not context.use_cache or context.context_from_index:
             return None
-        codes = role_codes(columns.roles)
+        codes = columns.role_codes
         if codes is None:
             return None
         from repo_roles.cachedir import cache_directory, project_key
