@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import bisect
-from collections import Counter
+from array import array
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat, tee
-from itertools import count as numbering
-from operator import attrgetter, itemgetter, le, methodcaller
-from typing import Dict, Hashable, Iterable, Iterator, List, Optional, Sequence, Tuple
+from operator import attrgetter, itemgetter, le, lt, methodcaller
+from typing import Callable, Dict, Hashable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.coverage import figures
 from repo_roles.findings import RULE_ID, column_of
 from repo_roles.scan import ScanContext
+from repo_roles.summarycache import Inputs, SummaryStore, Tally, role_codes, updated
 
 
 
@@ -139,13 +140,39 @@ class FileColumns:
     ``parents`` (the parent directory, "" at the root) is built on first use: only the tree and
     a summary deeper than the top directories read it."""
 
-    __slots__ = ("paths", "roles", "owners", "_parents")
+    __slots__ = ("paths", "roles", "_owners", "_parents", "_sorted", "_codes")
 
-    def __init__(self, paths: List[str], roles: List[str], owners: List[Tuple[str, ...]]) -> None:
+    def __init__(self, paths: List[str], roles: List[str],
+                 owners: Callable[[List[str]], List[Tuple[str, ...]]]) -> None:
         self.paths = paths
         self.roles = roles
-        self.owners = owners
+        self._owners: object = owners  # the function, until first asked
         self._parents: Optional[List[str]] = None
+        self._sorted: Optional[bool] = None
+        self._codes: object = False
+
+    @property
+    def role_codes(self) -> Optional[bytes]:
+        """Each role as one byte (:func:`repo_roles.summarycache.role_codes`), made once."""
+        if self._codes is False:
+            self._codes = role_codes(self.roles)
+        return self._codes  # type: ignore[return-value]
+
+    @property
+    def sorted(self) -> bool:
+        """Whether the paths are in strictly increasing code-point order (checked once)."""
+        if self._sorted is None:
+            paths = self.paths
+            self._sorted = all(map(lt, paths, islice(paths, 1, None)))
+        return self._sorted
+
+    @property
+    def owners(self) -> List[Tuple[str, ...]]:
+        """Each target's owners (asked on first use: a summary taken from stored buckets and
+        an audit without a tree need none)."""
+        if callable(self._owners):
+            self._owners = self._owners(self.paths)
+        return self._owners  # type: ignore[return-value]
 
     @property
     def parents(self) -> List[str]:
@@ -162,9 +189,12 @@ def file_columns(context: ScanContext) -> FileColumns:
     """The :class:`FileColumns` of a scan's targets."""
     found = context.__dict__.get("_file_columns")
     if found is None:
-        paths = list(map(_PATH, context.targets))
+        targets, listed = context.targets, context.inventory.paths
+        # a whole scan's targets are the inventory's entries, in its order: their paths are its list
+        paths = listed if len(targets) == len(listed) else list(map(_PATH, targets))
         roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
-        found = context.__dict__["_file_columns"] = FileColumns(paths, roles, owners_column(context, paths))
+        found = context.__dict__["_file_columns"] = FileColumns(
+            paths, roles, lambda paths: owners_column(context, paths))
     return found
 
 
@@ -201,6 +231,67 @@ def owners_column(context: ScanContext, paths: Sequence[str]) -> List[Tuple[str,
 _PATH, _ROLE, _OWNERS, _HEAD = attrgetter("path"), attrgetter("role"), attrgetter("owners"), itemgetter(0)
 
 
+def _tally(context: ScanContext, columns: FileColumns, depth: int, needing_tests: Mapping[str, object],
+           analysed_paths: List[str], documented: List[int], counted_items: List[int]) -> Tally:
+    """The buckets of the targets: from the stored ones when the cache has them
+    (:mod:`repo_roles.summarycache`: only the files whose figures changed are moved), else
+    counted afresh (and stored)."""
+    store = SummaryStore.of(context, depth)
+    inputs = None
+    if store is not None:
+        inputs = Inputs(columns.paths, context.inventory.paths_digest(), columns.roles, columns.role_codes,
+                        analysed_paths, documented, counted_items, needing_tests)
+    if store is not None and inputs is not None:
+        stored = store.load(inputs)
+        found = updated(stored, inputs) if stored is not None else None
+        if found is not None:
+            if found is not stored.tally or stored.listed_figures is None:
+                store.save(inputs, found)
+            return found
+    found = _count_buckets(columns, depth, needing_tests, analysed_paths, documented, counted_items)
+    if store is not None and inputs is not None:
+        store.save(inputs, found)
+    return found
+
+
+def _count_buckets(columns: FileColumns, depth: int, needing_tests: Mapping[str, object],
+                   analysed_paths: List[str], documented: List[int], counted_items: List[int]) -> Tally:
+    """Each target's bucket and each bucket's sums, by C-level passes over the columns (only
+    the analysed files' item counts are summed one by one)."""
+    paths = columns.paths
+    rows = _top_rows(paths) if depth == 1 else None
+    if rows is None:
+        row_of = {parent: _directory_of(parent + "/" if parent else "", depth) for parent in set(columns.parents)}
+        rows = list(map(row_of.__getitem__, columns.parents))
+    # each file's bucket as a small number (keys numbered as first met), at C speed
+    numbers: Dict[Tuple[str, Tuple[str, ...], str], int] = defaultdict()
+    numbers.default_factory = numbers.__len__  # type: ignore[attr-defined]
+    ids = list(map(numbers.__getitem__, zip(columns.roles, columns.owners, rows)))
+    del rows
+    id_of = dict(zip(paths, ids))
+    sums: List[List[int]] = [[0, 0, 0, 0, 0, 0] for _ in numbers]
+    for number, files in Counter(ids).items():
+        sums[number][_FILES] = files
+    ids_column = array("l", ids)
+    del ids
+    # (the counts and test answers are of targets; a path that is none is not counted)
+    for column, counted in ((_NEEDING, needing_tests), (_TESTED, compress(needing_tests, needing_tests.values()))):
+        for number, files in Counter(map(id_of.get, counted)).items():
+            if number is not None:
+                sums[number][column] = files
+    # the analysed files' item counts summed per bucket: (bucket, count) pairs counted at C speed
+    analysed = list(map(id_of.get, analysed_paths))
+    del id_of
+    for number, files in Counter(analysed).items():
+        if number is not None:
+            sums[number][_ANALYSED] = files
+    for column, values in ((_COVERED, documented), (_TOTAL, counted_items)):
+        for (number, value), files in Counter(zip(analysed, values)).items():
+            if number is not None:
+                sums[number][column] += value * files
+    return Tally(list(numbers), sums, ids_column)
+
+
 def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     """The tables of a scan: roles, directories, owners, documentation coverage and test
     presence.
@@ -214,35 +305,9 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     needing_tests = context.modules_needing_tests
     columns = file_columns(context)
     paths = columns.paths
-    rows = _top_rows(paths) if depth == 1 else None
-    if rows is None:
-        row_of = {parent: _directory_of(parent + "/" if parent else "", depth) for parent in set(columns.parents)}
-        rows = list(map(row_of.__getitem__, columns.parents))
-    # each file's bucket as a small number (the first one met of its key), at C speed
-    numbers: Dict[Tuple[str, Tuple[str, ...], str], int] = {}
-    ids = list(map(numbers.setdefault, zip(columns.roles, columns.owners, rows), numbering()))
-    del rows
-    id_of = dict(zip(paths, ids))
-    buckets: Dict[int, List[int]] = {number: [files, 0, 0, 0, 0, 0] for number, files in Counter(ids).items()}
-    del ids
-    # (the counts and test answers are of targets; a path that is none is not counted)
-    for column, counted in ((_NEEDING, needing_tests), (_TESTED, compress(needing_tests, needing_tests.values()))):
-        for number, files in Counter(map(id_of.get, counted)).items():
-            if number is not None:
-                buckets[number][column] = files
-    # the analysed files' item counts summed per bucket: (bucket, count) pairs counted at C speed
     analysed_paths, documented, counted_items = context.coverage.documented_columns()
-    analysed = list(map(id_of.get, analysed_paths))
-    del analysed_paths, id_of
-    for number, files in Counter(analysed).items():
-        if number is not None:
-            buckets[number][_ANALYSED] = files
-    for column, values in ((_COVERED, documented), (_TOTAL, counted_items)):
-        for (number, value), files in Counter(zip(analysed, values)).items():
-            if number is not None:
-                buckets[number][column] += value * files
-    del analysed, documented, counted_items
-    key_of = {number: key for key, number in numbers.items()}
+    tally = _tally(context, columns, depth, needing_tests, analysed_paths, documented, counted_items)
+    del analysed_paths, documented, counted_items
 
     # By role over every analysed file; by owner and directory over the `docs.require` roles.
     required = set(context.config.docs.require)
@@ -257,8 +322,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
     tests_by_side: Dict[str, List[int]] = {}
     tests_by_owner: Dict[str, List[int]] = {}
     tests_by_dir: Dict[str, List[int]] = {}
-    for number, (files, analysed, covered, total, needing, tested) in buckets.items():
-        role, owners, row = key_of[number]
+    for (role, owners, row), (files, analysed, covered, total, needing, tested) in tally.buckets():
         side = R.side_of(role) or "other"
         by_role[role] = by_role.get(role, 0) + files
         sides = dirs.setdefault(row, {})

@@ -51,6 +51,18 @@ def _audits(run_cli, root: Path, cached: bool, tmp_path: Path) -> Dict[str, str]
     return out
 
 
+def damage_file(stored: Path, damage: str) -> None:
+    """Damage a stored file: "flipped byte", "truncated" or "empty"."""
+    raw = bytearray(stored.read_bytes())
+    if damage == "flipped byte":
+        raw[len(raw) * 3 // 4] ^= 0x55
+    elif damage == "truncated":
+        raw = raw[: len(raw) // 2]
+    else:
+        raw = bytearray()
+    stored.write_bytes(bytes(raw))
+
+
 def _stored(cache: Path) -> List[Path]:
     return sorted((cache / "report").glob("findings-parts-*.bin"))
 
@@ -100,22 +112,18 @@ def test_compare_with_reused_parts_equals_no_cache(make_repo, run_cli, small_seg
     assert cached.stdout == uncached.stdout and "+3" in cached.stdout
 
 
+@pytest.mark.parametrize("store", ["findings-parts", "summary-buckets", "not-measured"])
 @pytest.mark.parametrize("damage", ["flipped byte", "truncated", "empty"])
-def test_damaged_parts_are_a_miss(make_repo, run_cli, small_segments, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+def test_damaged_stores_are_a_miss(make_repo, run_cli, small_segments, tmp_path: Path,
+                                   monkeypatch: pytest.MonkeyPatch, damage: str, store: str) -> None:
+    """The report's stores (the findings block's parts, the summary's buckets, the "not
+    measured" figures): a damaged file is a miss, the answer that of ``--no-cache``."""
     root = make_repo(FILES)
     cache = tmp_path / "cache"
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
     run_cli("audit", str(root), "--format", "json")
-    (stored,) = _stored(cache)
-    raw = bytearray(stored.read_bytes())
-    if damage == "flipped byte":
-        raw[len(raw) * 3 // 4] ^= 0x55
-    elif damage == "truncated":
-        raw = raw[: len(raw) // 2]
-    else:
-        raw = bytearray()
-    stored.write_bytes(bytes(raw))
+    (stored,) = sorted((cache / "report").glob(f"{store}-*.bin"))
+    damage_file(stored, damage)
     write_files(root, {"tools/t1.py": _module("t1", 3)})  # a change: the stored run is not replayed
     assert _audits(run_cli, root, True, tmp_path) == _audits(run_cli, root, False, tmp_path)
 
@@ -135,3 +143,30 @@ def test_findings_out_of_path_order_are_counted_whole(make_repo, monkeypatch: py
     monkeypatch.setattr(FB._Store, "save", lambda *args: pytest.fail("stored parts of unsorted findings"))
     context.findings = context.findings[::-1]
     assert FB.findings_block(context, 0) == in_order
+
+
+def test_unchanged_findings_read_the_stored_sum(make_repo, run_cli, small_segments, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """An edit that changes no finding's rule, severity or path (a comment added) reads the
+    block the parts summed to, neither the parts nor a sum; a changed finding sums again."""
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    _audits(run_cli, root, True, tmp_path)
+    summed: List[int] = []
+    real_sum = FB._sum
+
+    def counting_sum(parts, total):
+        summed.append(total)
+        return real_sum(parts, total)
+
+    monkeypatch.setattr(FB, "_sum", counting_sum)
+    write_files(root, {"tools/t2.py": _module("t2", 1) + "# a comment\n"})
+    expected = _audits(run_cli, root, False, tmp_path)
+    summed.clear()
+    assert _audits(run_cli, root, True, tmp_path) == expected
+    assert summed == []
+    write_files(root, {"tools/t2.py": _module("t2", 2)})
+    expected = _audits(run_cli, root, False, tmp_path)
+    summed.clear()
+    assert _audits(run_cli, root, True, tmp_path) == expected
+    assert summed, "a changed segment: the parts summed again"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from pathlib import Path
 from itertools import compress, filterfalse
 from operator import itemgetter, methodcaller
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -17,11 +18,11 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 from repo_roles import __version__
 from repo_roles.auditreport.findings_block import findings_block
 from repo_roles.auditreport.findings_block import top as _top
-from repo_roles.auditreport.tree import build_tree
+from repo_roles.coverage import colfile
 from repo_roles.coverage.languages import EXTENSIONS
 from repo_roles.findings import PATH, column_of
 from repo_roles.scan import ScanContext
-from repo_roles.summary import AuditSummary, file_columns
+from repo_roles.summary import AuditSummary, FileColumns, file_columns
 
 SCHEMA_ID = "repo-roles-audit"
 SCHEMA_VERSION = 1
@@ -34,10 +35,25 @@ def _ratio_rows(groups: Dict[str, Tuple[int, int]], a: str, b: str) -> List[dict
 def not_measured(context: ScanContext) -> dict:
     """Files of the ``docs.require`` roles that no documentation analyzer reads, by language
     (``Scala 1,200``, names from ``rules/languages.toml``; an extension not in it stands for
-    itself) and by extension: the coverage figures say nothing about them."""
-    required = set(context.config.docs.require)
+    itself) and by extension: the coverage figures say nothing about them.
+
+    A whole cached scan keeps the answer under a key of everything it is made of (the tool's
+    files, the configuration, where the project sits and its scope, the path list's digest,
+    every target's role, the symlinks and submodules): a run after an edit of file contents
+    that moves no role reads it back."""
     columns = file_columns(context)
     special = context.inventory.special_kinds()  # symlinks and submodules: no file to measure
+    store = _NotMeasured.of(context, columns, special)
+    found = store.load() if store is not None else None
+    if found is None:
+        found = _count_not_measured(context, columns, special)
+        if store is not None:
+            store.save(found)
+    return found
+
+
+def _count_not_measured(context: ScanContext, columns: FileColumns, special: Dict[str, str]) -> dict:
+    required = set(context.config.docs.require)
     paths = compress(columns.paths, map(required.__contains__, columns.roles))
     if special:
         paths = filterfalse(special.__contains__, paths)
@@ -64,6 +80,55 @@ def not_measured(context: ScanContext) -> dict:
         by_language[names.get(ext.lower(), ext)] += count
     return {"files": sum(by_ext.values()), "by_language": _top(by_language, len(by_language)),
             "by_extension": _top(by_ext, len(by_ext))}
+
+
+class _NotMeasured:
+    """The stored :func:`not_measured` answer of one project (a checksummed ``colfile`` whose
+    JSON header holds the key and the answer; a damaged or foreign file is a miss)."""
+
+    MAGIC = b"repo-roles audit not measured\n"
+    FORMAT = 1
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+
+    @classmethod
+    def of(cls, context: ScanContext, columns: FileColumns, special: Dict[str, str]) -> Optional["_NotMeasured"]:
+        if not context.use_cache or context.context_from_index:
+            return None
+        codes = columns.role_codes
+        if codes is None:
+            return None
+        from repo_roles.cachedir import cache_directory, project_key
+        from repo_roles.checks.reuse import config_token, digest_of
+        from repo_roles.runcache.key import code_fingerprint
+
+        inventory = context.inventory
+        key = digest_of("audit not measured", cls.FORMAT, code_fingerprint(), config_token(context), inventory.prefix,
+                        inventory.scope, inventory.paths_digest(), len(columns.paths), codes,
+                        "\0".join(f"{path}\1{kind}" for path, kind in sorted(special.items())))
+        directory = cache_directory(context.config, inventory.project_root) / "report"
+        return cls(colfile.file_for(directory, "not-measured", cls.FORMAT, project_key(inventory), inventory.prefix,
+                                    inventory.scope), key)
+
+    def load(self) -> Optional[dict]:
+        found = colfile.unpack(colfile.read(self.path), self.MAGIC, 0)
+        if found is None or found[0].get("key") != self.key:
+            return None
+        value = found[0].get("value")
+        if not (isinstance(value, dict) and type(value.get("files")) is int
+                and all(isinstance(value.get(k), list) and all(_is_count(row) for row in value[k])
+                        for k in ("by_language", "by_extension"))):
+            return None
+        return value
+
+    def save(self, value: dict) -> None:
+        colfile.write(self.path, colfile.pack(self.MAGIC, {"key": self.key, "value": value}, []))
+
+
+def _is_count(row: object) -> bool:
+    return isinstance(row, list) and len(row) == 2 and isinstance(row[0], str) and type(row[1]) is int
 
 
 _SLASH, _DOT, _LEADING_DOT = methodcaller("rpartition", "/"), methodcaller("rpartition", "."), methodcaller("startswith", ".")
@@ -222,10 +287,17 @@ def build(context: ScanContext, summary: AuditSummary, *, items: bool = False, t
         "findings": findings,
         "rules": rules,
         "items": [_item(f) for f in context.findings] if items else None,
-        "tree": build_tree(context, Counter(column_of(context.findings, PATH))) if tree else None,
+        "tree": _tree(context) if tree else None,
         "compare": None,
     }
     return doc
+
+
+def _tree(context: ScanContext) -> dict:
+    """The directory tree (imported only for the formats that show it: json, html)."""
+    from repo_roles.auditreport.tree import build_tree
+
+    return build_tree(context, Counter(column_of(context.findings, PATH)))
 
 
 def _item(f) -> dict:

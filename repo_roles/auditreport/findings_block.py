@@ -41,7 +41,7 @@ from repo_roles.findings import PATH, RULE_ID, SEVERITY, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summary import owners_column
 
-FORMAT = 1
+FORMAT = 2  # 2: the summed block stored too
 MAGIC = b"repo-roles audit findings parts\n"
 TOP = 10  # the "worst places" lists
 FILES_PER_GROUP = 200  # files listed under one rule or team (the rest are counted)
@@ -248,16 +248,17 @@ def _most_first(pair: list) -> tuple:
 
 
 
-def findings_block(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[str, dict]]:
-    """The findings block of the audit document and the description of each rule in it."""
+def findings_block(context: ScanContext, scope_depth: int, *, store: bool = True) -> Tuple[dict, Dict[str, dict]]:
+    """The findings block of the audit document and the description of each rule in it
+    (``store``: False counts every segment afresh and stores nothing)."""
     findings = context.findings
     rule_ids = column_of(findings, RULE_ID)
     severities = column_of(findings, SEVERITY)
     paths = column_of(findings, PATH)
     whole = len(paths)
-    store = _Store.of(context) if all(map(le, paths, islice(paths, 1, None))) else None
+    store = _Store.of(context) if store and all(map(le, paths, islice(paths, 1, None))) else None
     stored = store.load() if store is not None else None
-    bounds: List[str] = stored[0] if stored is not None else []
+    bounds: List[str] = stored.bounds if stored is not None else []
     starts = [0, *(bisect.bisect_left(paths, b) for b in bounds), whole]
     parts: List[list] = []
     digests: List[bytes] = []
@@ -266,8 +267,8 @@ def findings_block(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[s
     for at in range(len(starts) - 1):
         lo, hi = starts[at], starts[at + 1]
         digest = _digest(rule_ids, severities, paths, lo, hi) if store is not None else b""
-        if stored is not None and stored[1][at] == digest:
-            parts.append(stored[2][at])
+        if stored is not None and stored.digests[at] == digest:
+            parts.append(at)  # (the stored part, read below if needed)
             digests.append(digest)
         else:
             fresh += 1
@@ -288,12 +289,22 @@ def findings_block(context: ScanContext, scope_depth: int) -> Tuple[dict, Dict[s
         if at < len(bounds):
             new_bounds.append(bounds[at])
     del rule_ids, severities, paths
-    if store is not None and fresh:
+    if stored is not None and not fresh:  # every segment as stored: the stored sum
+        summed = stored.summed()
+        if summed is not None:
+            return summed
+    if stored is not None and len(parts) > fresh:
+        stored_parts = stored.parts()
+        if stored_parts is None:  # damaged: counted afresh (the same code as without a store)
+            return findings_block(context, scope_depth, store=False)
+        parts = [stored_parts[p] if isinstance(p, int) else p for p in parts]
+    block = _sum(parts, whole)
+    if store is not None and (fresh or stored is None or not stored.has_sum):
         if len(parts) > MAX_SEGMENTS:  # choose the boundaries afresh next time
-            store.save([], [], [])
+            store.save([], [], [], None)
         else:
-            store.save(new_bounds, digests, parts)
-    return _sum(parts, whole)
+            store.save(new_bounds, digests, parts, block)
+    return block
 
 
 def _digest(rule_ids: Sequence[str], severities: Sequence[str], paths: Sequence[str], lo: int, hi: int) -> bytes:
@@ -332,33 +343,72 @@ class _Store:
         return cls(colfile.file_for(directory, "findings-parts", FORMAT, project_key(inventory), inventory.prefix,
                                     inventory.scope), key)
 
-    def load(self) -> Optional[Tuple[List[str], List[bytes], List[list]]]:
-        """``(boundary paths, digest per segment, part per segment)``, or None (missing, of
-        another key, damaged)."""
-        found = colfile.unpack(colfile.read(self.path), MAGIC, 2)
+    def load(self) -> Optional["_Stored"]:
+        """The stored boundaries and digests (the parts and their sum read on demand), or None
+        (missing, of another key, damaged)."""
+        found = colfile.unpack(colfile.read(self.path), MAGIC, 3)
         if found is None:
             return None
-        header, (digests, parts) = found
+        header, (digests, parts, summed) = found
         try:
             if header.get("key") != self.key:
                 return None
             bounds = header["bounds"]
             width = 16
-            loaded = marshal.loads(parts)
             if not (isinstance(bounds, list) and all(type(b) is str for b in bounds)
                     and all(map(lt, bounds, islice(bounds, 1, None)))
-                    and isinstance(loaded, list) and len(loaded) == len(bounds) + 1
-                    and len(digests) == width * len(loaded) and all(_sound(p) for p in loaded)):
+                    and len(digests) == width * (len(bounds) + 1)):
                 return None
             raw = bytes(digests)
-            return bounds, [raw[i:i + width] for i in range(0, len(raw), width)], loaded
-        except (ValueError, TypeError, EOFError, KeyError):
+            return _Stored(bounds, [raw[i:i + width] for i in range(0, len(raw), width)], parts, summed)
+        except (ValueError, TypeError, KeyError):
             return None
 
-    def save(self, bounds: List[str], digests: List[bytes], parts: List[list]) -> None:
+    def save(self, bounds: List[str], digests: List[bytes], parts: List[list],
+             summed: Optional[Tuple[dict, Dict[str, dict]]]) -> None:
         """Write the entry (best effort: a failure only costs time)."""
-        colfile.write(self.path, colfile.pack(MAGIC, {"key": self.key, "bounds": bounds},
-                                              [b"".join(digests), marshal.dumps(parts)]))
+        colfile.write(self.path, colfile.pack(MAGIC, {"key": self.key, "bounds": bounds}, [
+            b"".join(digests), marshal.dumps(parts), marshal.dumps(summed) if summed is not None else b""]))
+
+
+class _Stored:
+    """One read entry: boundaries and digests decoded, the parts and the block they sum to kept
+    as bytes until asked (a run whose every segment is as stored reads only the sum)."""
+
+    def __init__(self, bounds: List[str], digests: List[bytes], parts: memoryview, summed: memoryview) -> None:
+        self.bounds = bounds
+        self.digests = digests
+        self._parts = parts
+        self._summed = summed
+
+    def parts(self) -> Optional[List[list]]:
+        """Each segment's part, or None when they are not sound (checked by the file's
+        checksum; the shape is checked here)."""
+        try:
+            loaded = marshal.loads(self._parts)
+        except (ValueError, TypeError, EOFError):
+            return None
+        if not (isinstance(loaded, list) and len(loaded) == len(self.bounds) + 1
+                and all(_sound(p) for p in loaded)):
+            return None
+        return loaded
+
+    @property
+    def has_sum(self) -> bool:
+        return len(self._summed) > 0
+
+    def summed(self) -> Optional[Tuple[dict, Dict[str, dict]]]:
+        """The block and rule descriptions the parts summed to, or None."""
+        if not self.has_sum:
+            return None
+        try:
+            loaded = marshal.loads(self._summed)
+        except (ValueError, TypeError, EOFError):
+            return None
+        if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], dict)
+                and isinstance(loaded[1], dict)):
+            return None
+        return loaded
 
 
 def _sound(part: object) -> bool:

@@ -101,13 +101,9 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
             write_stored(stored, output)
         return stored.exit_code
     # The analysis, loaded only now: a stored run needs none of it.
-    from repo_roles import __version__
-    from repo_roles.auditreport import compare as C
     from repo_roles.auditreport.document import build
     from repo_roles.checks.engine import run_checks
-    from repo_roles.checks.registry import RULES
     from repo_roles.findings import SEVERITY, column_of
-    from repo_roles.report import ReportInput, render
     from repo_roles.scan import scan_project
     from repo_roles.summary import summarize
 
@@ -125,9 +121,15 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
         progress.set("report")
         doc = build(context, summary, items=list_findings and fmt == "json", tree=fmt in ("json", "html"))
         if previous is not None:
-            doc["compare"] = C.delta(previous, doc)
+            from repo_roles.auditreport.compare import delta
+
+            doc["compare"] = delta(previous, doc)
         text = renderer(fmt)(doc)
-        if list_findings and fmt == "text":
+        if list_findings and fmt == "text":  # the check formatters, only for this listing
+            from repo_roles import __version__
+            from repo_roles.checks.registry import RULES
+            from repo_roles.report import ReportInput, render
+
             # The engine returns the findings sorted: the formatter need not sort 264k of them again.
             report = ReportInput(context.findings, RULES, context.root, __version__, presorted=True)
             text += "\nFindings\n" + render("concise", report)

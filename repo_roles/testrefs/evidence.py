@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import zlib
 from functools import partial
+from itertools import chain
+from operator import itemgetter
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from repo_roles.coverage import name_order
@@ -112,7 +114,9 @@ class EvidenceIndex:
         return list(dict.fromkeys(e[0] for e in self.by_module.get(path, ())))
 
     def kinds_used(self) -> List[str]:
-        kinds = {e[3] for v in self.by_module.values() for e in v}
+        rows = self.by_module  # the stored rows as they are (no evidence tuple made), kinds at C speed
+        lists = map(itemgetter(1), rows.raw_items()) if isinstance(rows, _Rows) else rows.values()
+        kinds = set(map(itemgetter(3), chain.from_iterable(lists)))
         return [KIND_NAMES[k] for k in KIND_NAMES if k in kinds]
 
     def targets_of(self, test: str) -> Set[str]:

@@ -1,0 +1,278 @@
+"""The audit summary's per-bucket sums kept between runs, so a run after a change counts only
+the files whose figures changed.
+
+:func:`repo_roles.summary.summarize` sorts the targets into *buckets* of the same role, owners
+and directory row and sums, per bucket, the files, the analysed files and their documented and
+counted items, the modules that need a test and those that have one; every table of the summary
+is a sum over the buckets.  This store keeps, per project, the bucket of every target (by row),
+each bucket's key and sums, and what the sums were made of: each target's role, the documented
+and counted items of each analysed file, whether each module that needs a test has one.
+
+A run on the same path list (the digest of the project's path list and its scope) lays the
+three inputs out as columns of the targets, compares them with the stored ones at C speed and
+moves only the differing files' contributions: out of their stored bucket, into the bucket of
+their new role (a path's owners and directory row follow from the path and the entry's key).
+Everything else a sum depends on is in the key: the tool's files, the configuration, where the
+project sits, its scope, the table depth and the ownership inputs (:attr:`Ownership.inputs_key`).
+Another path list, more than :data:`MAX_CHANGED` of the targets changed, an answer about a path
+that is no target, or a missing, damaged or foreign entry: the sums are counted afresh (the same
+code as without a cache) and stored.
+
+One file per project through :mod:`repo_roles.coverage.colfile` (checksummed, written atomically,
+a damaged file is a miss); marshal for the keys and sums (lists, tuples, strings, ints), raw
+``array`` bytes for the columns.
+"""
+
+from __future__ import annotations
+
+import marshal
+from array import array
+from bisect import bisect_left
+from itertools import compress, count, repeat
+from operator import lshift, ne, or_
+from pathlib import Path
+from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+
+from repo_roles import roles as R
+from repo_roles.coverage import colfile
+from repo_roles.inventory import paths_digest
+
+FORMAT = 1
+MAGIC = b"repo-roles audit summary buckets\n"
+MAX_CHANGED = 1 / 8  # past this share of changed targets (and FEW of them), the sums are counted afresh
+FEW = 64
+
+# a bucket's sums: files, analysed files, documented items, counted items, modules that need a
+# test, and those that have one (the order of summary._FILES … summary._TESTED)
+_FILES, _ANALYSED, _COVERED, _TOTAL, _NEEDING, _TESTED = range(6)
+_ROLE_CODE: Dict[str, int] = {role: i for i, role in enumerate(R.ROLES)}
+
+BucketKey = Tuple[str, Tuple[str, ...], str]  # (role, owners, directory row)
+
+
+def role_codes(roles: Sequence[str]) -> Optional[bytes]:
+    """Each role as its index in :data:`repo_roles.roles.ROLES` (one byte), None for a role
+    outside it."""
+    try:
+        return bytes(map(_ROLE_CODE.__getitem__, roles))
+    except (KeyError, ValueError):
+        return None
+
+
+class Inputs:
+    """What the sums are made of, as columns of the targets (row ``i`` is target ``i``): the
+    role, the documented and counted items as one number (``counted << 32 | documented``; -1:
+    not analysed), the test answer (0: needs no test, 1: needs one and has none, 2: has one).
+
+    The coverage stage and test presence answer in their own order (files analysed since the
+    coverage snapshot come last), as lists: those lists are kept as they come too, with a
+    digest of their paths, so a run whose lists name the same paths in the same order compares
+    them as they are and places only the differing rows (:meth:`place`, a binary search over
+    the sorted targets).  Otherwise the target columns are built at C speed (:meth:`build`: a
+    dict from the target paths updated with the answers); ``usable`` is then False when an
+    answer names a path that is no target (or twice), a count does not fit, or a role is
+    outside the vocabulary (the sums are counted afresh)."""
+
+    def __init__(self, paths: List[str], paths_key: str, roles: List[str], codes: Optional[bytes],
+                 analysed: List[str], documented: List[int], counted: List[int], needing: Mapping[str, object]) -> None:
+        self.paths = paths
+        self.roles = roles
+        self.codes = codes  # role_codes(roles)
+        self.header = [paths_key, len(paths), paths_digest(analysed), paths_digest(list(needing))]
+        self.analysed = analysed
+        self.needing = needing
+        # as the stages listed them (a negative count makes its number negative; a documented
+        # count past 32 bits would reach the counted bits; a counted one past 31, the sign)
+        try:
+            self.listed_figures = array("q", map(or_, map(lshift, counted, repeat(_SHIFT)), documented))
+        except OverflowError:
+            self.listed_figures = array("q")
+        self.usable = self.codes is not None and len(self.listed_figures) == len(analysed) \
+            and min(self.listed_figures, default=0) >= 0 and max(documented, default=0) < _HALF
+        self.listed_tested = bytes(map(_TEST_CODE.__getitem__, map(bool, needing.values())))
+        # by target row: build() or place()
+        self.figures = array("q")
+        self.tested = b""
+
+    def build(self) -> None:
+        """The target columns from the listed answers, at C speed."""
+        paths, n = self.paths, len(self.paths)
+        base: Dict[str, int] = dict.fromkeys(paths, -1)
+        by_path = base.copy()
+        by_path.update(zip(self.analysed, self.listed_figures))
+        self.figures = array("q", by_path.values())
+        usable = len(by_path) == n and self.figures.count(-1) == n - len(self.analysed)
+        by_path = base
+        by_path.update(zip(self.needing, self.listed_tested))
+        self.tested = bytes(map(_TEST_BYTE.__getitem__, by_path.values()))
+        self.usable = self.usable and usable and len(by_path) == n
+
+    def place(self, figures: array, tested: bytes, listed_figures: array, listed_tested: bytes) -> Optional[set]:
+        """The target columns as the stored ones (``figures``, ``tested``) with the rows whose
+        listed answers differ from the stored lists (of the same paths) replaced: the rows
+        replaced, or None when one is no target."""
+        self.figures, new_tested = array("q", figures), bytearray(tested)
+        rows = set()
+        for old, new, names, into in ((listed_figures, self.listed_figures, self.analysed, self.figures),
+                                      (listed_tested, self.listed_tested, list(self.needing), new_tested)):
+            if old == new:
+                continue
+            for j in compress(count(), map(ne, old, new)):
+                i = self.row_of(names[j])
+                if i is None:
+                    return None
+                into[i] = new[j]
+                rows.add(i)
+        self.tested = bytes(new_tested)
+        return rows
+
+    def row_of(self, path: str) -> Optional[int]:
+        paths = self.paths
+        i = bisect_left(paths, path)
+        return i if i < len(paths) and paths[i] == path else None
+
+
+_SHIFT = 32
+_HALF = 1 << _SHIFT
+_TEST_CODE = {False: 1, True: 2}
+_TEST_BYTE = {-1: 0, 1: 1, 2: 2}
+
+
+class Tally:
+    """The buckets of one run: ``keys[b]`` and ``sums[b]`` of bucket ``b``, ``ids[i]`` the bucket
+    of target ``i``; a bucket left without files (its files changed role) has zero sums."""
+
+    def __init__(self, keys: List[BucketKey], sums: List[List[int]], ids: array) -> None:
+        self.keys = keys
+        self.sums = sums
+        self.ids = ids
+
+    def buckets(self) -> List[Tuple[BucketKey, List[int]]]:
+        """``(key, sums)`` of every bucket that holds a file."""
+        return [(key, sums) for key, sums in zip(self.keys, self.sums) if sums[_FILES]]
+
+
+class Stored(NamedTuple):
+    tally: Tally
+    codes: bytes
+    figures: array  # by target row
+    tested: bytes
+    listed_figures: Optional[array]  # as the stages listed them; None: not the same lists
+    listed_tested: bytes
+
+
+class SummaryStore:
+    """One project's stored buckets, under a key of everything but the columns."""
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+
+    @classmethod
+    def of(cls, context, depth: int) -> Optional["SummaryStore"]:
+        """The store of a whole-project cached scan whose owners can be keyed; else None."""
+        ownership = context.ownership
+        if not context.use_cache or ownership.inputs_key is None or context.context_from_index:
+            return None
+        from repo_roles.cachedir import cache_directory, project_key
+        from repo_roles.checks.reuse import config_token, digest_of
+        from repo_roles.runcache.key import code_fingerprint
+
+        inventory = context.inventory
+        key = digest_of("audit summary buckets", FORMAT, code_fingerprint(), config_token(context),
+                        inventory.prefix, inventory.scope, depth, ownership.inputs_key)
+        directory = cache_directory(context.config, inventory.project_root) / "report"
+        return cls(colfile.file_for(directory, "summary-buckets", FORMAT, project_key(inventory), inventory.prefix,
+                                    inventory.scope, str(depth)), key)
+
+    def load(self, inputs: Inputs) -> Optional["Stored"]:
+        """The stored tally and columns when the entry is of this key and path list; else None."""
+        found = colfile.unpack(colfile.read(self.path), MAGIC, 7)
+        if found is None:
+            return None
+        header, (tally, ids, codes, figures, tested, listed_figures, listed_tested) = found
+        try:
+            targets = header.get("targets")
+            if header.get("key") != self.key or not isinstance(targets, list) or targets[:2] != inputs.header[:2]:
+                return None
+            keys, sums = marshal.loads(tally)
+            bucket_ids = array("l")
+            bucket_ids.frombytes(ids)
+            old_figures = array("q")
+            old_figures.frombytes(figures)
+            old_listed = array("q")
+            old_listed.frombytes(listed_figures)
+        except (ValueError, TypeError, EOFError):
+            return None
+        n = len(inputs.paths)
+        if not (isinstance(keys, list) and isinstance(sums, list) and len(keys) == len(sums)
+                and len(bucket_ids) == n and len(codes) == n
+                and len(old_figures) == n and len(tested) == n
+                and all(isinstance(s, list) and len(s) == 6 for s in sums)
+                and all(isinstance(k, tuple) and len(k) == 3 for k in keys)
+                and (not n or (min(bucket_ids) >= 0 and max(bucket_ids) < len(keys)))):
+            return None
+        same_lists = targets == inputs.header and len(old_listed) == len(inputs.listed_figures) \
+            and len(listed_tested) == len(inputs.listed_tested)
+        return Stored(Tally(keys, sums, bucket_ids), bytes(codes), old_figures, bytes(tested),
+                      old_listed if same_lists else None, bytes(listed_tested))
+
+    def save(self, inputs: Inputs, tally: Tally) -> None:
+        """Write the entry (best effort: a failure only costs time)."""
+        if inputs.usable and len(inputs.tested) != len(inputs.paths):
+            inputs.build()  # counted afresh: the target columns not made yet
+        if not inputs.usable:
+            return
+        colfile.write(self.path, colfile.pack(MAGIC, {"key": self.key, "targets": inputs.header}, [
+            marshal.dumps((tally.keys, tally.sums)), array("l", tally.ids).tobytes(), inputs.codes,
+            inputs.figures.tobytes(), inputs.tested, inputs.listed_figures.tobytes(), inputs.listed_tested]))
+
+
+def updated(stored: Stored, inputs: Inputs) -> Optional[Tally]:
+    """The stored tally with the contributions of every target whose role, documented or
+    counted items or test answer differ from the stored ones moved (None past
+    :data:`MAX_CHANGED`, or when the inputs are not usable).  Sets the inputs' target columns."""
+    if not inputs.usable or inputs.codes is None:
+        return None
+    changed: Optional[set] = None
+    if stored.listed_figures is not None:  # the same lists: only their differing rows placed
+        changed = inputs.place(stored.figures, stored.tested, stored.listed_figures, stored.listed_tested)
+    if changed is None:
+        inputs.build()
+        if not inputs.usable:
+            return None
+        changed = set()
+        for old, new in ((stored.figures, inputs.figures), (stored.tested, inputs.tested)):
+            if old != new:
+                changed.update(compress(count(), map(ne, old, new)))
+    if stored.codes != inputs.codes:
+        changed.update(compress(count(), map(ne, stored.codes, inputs.codes)))
+    tally, figures, tested = stored.tally, stored.figures, stored.tested
+    if not changed:
+        return tally
+    if len(changed) > max(MAX_CHANGED * len(inputs.paths), FEW):
+        return None
+    keys, sums, ids = list(tally.keys), [list(s) for s in tally.sums], array("l", tally.ids)
+    number_of = {key: b for b, key in enumerate(keys)}
+    for i in sorted(changed):
+        old_bucket = ids[i]
+        _, owners, row = keys[old_bucket]
+        new_key = (inputs.roles[i], owners, row)
+        new_bucket = number_of.get(new_key)
+        if new_bucket is None:
+            new_bucket = number_of[new_key] = len(keys)
+            keys.append(new_key)
+            sums.append([0, 0, 0, 0, 0, 0])
+        ids[i] = new_bucket
+        for sign, bucket, both, test in ((-1, old_bucket, figures[i], tested[i]),
+                                         (1, new_bucket, inputs.figures[i], inputs.tested[i])):
+            into = sums[bucket]
+            into[_FILES] += sign
+            if both >= 0:
+                into[_ANALYSED] += sign
+                into[_COVERED] += sign * (both & (_HALF - 1))
+                into[_TOTAL] += sign * (both >> _SHIFT)
+            if test:
+                into[_NEEDING] += sign
+                into[_TESTED] += sign * (test == 2)
+    return Tally(keys, sums, ids)

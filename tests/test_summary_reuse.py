@@ -1,0 +1,138 @@
+"""The audit summary's buckets kept between runs (issue 13): a run after a change moves only the
+changed files' figures (role, documented items, test answers), and every format equals
+``--no-cache``; a changed path list is counted afresh (a damaged entry:
+``test_audit_findings_block.test_damaged_stores_are_a_miss``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from repo_roles import summary as S
+from tests.conftest import git, write_files
+from tests.test_audit_findings_block import _audits as audits_in_every_format
+from tests.test_audit_findings_block import _module
+
+
+FILES: Dict[str, str] = {
+    ".github/CODEOWNERS": "* @acme/core\n/api/ @acme/api\n/web/ @acme/web @acme/core\n",
+    ".gitattributes": "# nothing generated yet\n",
+    **{f"api/handlers/h{i}.py": _module(f"h{i}", 1 + i % 3) for i in range(4)},
+    **{f"web/app/v{i}.py": _module(f"v{i}", 1) for i in range(3)},
+    "api/tests/test_other.py": "def test_nothing():\n    assert True\n",
+    "tools/t0.py": _module("t0", 1),
+    "tools/run.sh": "#!/bin/sh\necho hi\n",
+}
+
+def _audits(run_cli, root: Path, cached: bool) -> Dict[str, str]:
+    """json with --findings, text, markdown at depth 2, html: cached or ``--no-cache``."""
+    return audits_in_every_format(run_cli, root, cached, root)
+
+
+def _stored(cache: Path) -> List[Path]:
+    return sorted((cache / "report").glob("summary-buckets-*.bin"))
+
+
+@pytest.fixture
+def counted(monkeypatch: pytest.MonkeyPatch) -> List[int]:
+    """The number of files each afresh count of the buckets went over."""
+    seen: List[int] = []
+    real = S._count_buckets
+
+    def counting(columns, *args):
+        seen.append(len(columns.paths))
+        return real(columns, *args)
+
+    monkeypatch.setattr(S, "_count_buckets", counting)
+    return seen
+
+
+@pytest.mark.parametrize("change", [
+    pytest.param({"api/handlers/h1.py": _module("h1", 4), "web/app/v0.py": '"""A module."""\n'},
+                 id="documented and counted items change"),
+    pytest.param({".gitattributes": "api/handlers/h2.py linguist-generated\n"},
+                 id="a role changes without a blob change (Linguist's linguist-generated attribute)"),
+    pytest.param({"api/tests/test_other.py": "from api.handlers import h0\n\n\ndef test_h0():\n    assert h0\n"},
+                 id="a module gains a test by an import (same path list)"),
+])
+def test_buckets_moved_after_a_change_equal_no_cache(make_repo, run_cli, tmp_path: Path, counted: List[int],
+                                                     monkeypatch: pytest.MonkeyPatch, change: Dict[str, str]) -> None:
+    root = make_repo(FILES)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
+    before = _audits(run_cli, root, True)
+    assert before == _audits(run_cli, root, False)
+    assert len(_stored(cache)) == 2  # depth 1 (text, json) and depth 2 (markdown)
+    write_files(root, change)
+    git(root, "add", "-A")
+    expected = _audits(run_cli, root, False)
+    assert expected != before, "the change shows in the report"
+    counted.clear()
+    assert _audits(run_cli, root, True) == expected
+    assert counted == [], "the stored buckets were moved, not counted afresh"
+
+
+def test_a_new_path_list_is_counted_afresh(make_repo, run_cli, tmp_path: Path, counted: List[int],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    _audits(run_cli, root, True)
+    write_files(root, {"web/app/v9.py": _module("v9", 2)})
+    git(root, "add", "-A")
+    expected = _audits(run_cli, root, False)
+    counted.clear()
+    assert _audits(run_cli, root, True) == expected
+    assert counted, "a path list of another digest is counted afresh"
+
+
+def test_the_same_files_changed_again_are_placed_without_a_whole_column(make_repo, run_cli, tmp_path: Path,
+                                                                        counted: List[int],
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The coverage stage lists the files analysed since its snapshot last: a second edit of the
+    same files gives lists of the same paths, compared as they are (no column of every target)."""
+    from repo_roles import summarycache
+
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    _audits(run_cli, root, True)
+    for undocumented, build_allowed in ((4, True), (2, False), (3, False)):
+        write_files(root, {"api/handlers/h1.py": _module("h1", undocumented)})
+        expected = _audits(run_cli, root, False)
+        if not build_allowed:
+            monkeypatch.setattr(summarycache.Inputs, "build",
+                                lambda self: pytest.fail("the target columns were built whole"))
+        counted.clear()
+        assert _audits(run_cli, root, True) == expected
+        assert counted == []
+
+
+def test_not_measured_read_back_until_a_role_moves(make_repo, run_cli, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The "not measured" figures (files of required roles no analyzer reads) are kept under the
+    targets' roles: an edit of contents reads them back, a role that moves counts them again."""
+    from repo_roles.auditreport import document as D
+
+    root = make_repo({**FILES, "repo-roles.toml": '[docs]\nrequire = ["backend.logic", "config", "unclassified"]\n'})
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    first = _audits(run_cli, root, True)
+    assert first == _audits(run_cli, root, False)
+    counts: List[int] = []
+    real = D._count_not_measured
+
+    def counting(*args):
+        counts.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(D, "_count_not_measured", counting)
+    write_files(root, {"tools/t0.py": _module("t0", 2)})
+    expected = _audits(run_cli, root, False)
+    counts.clear()
+    assert _audits(run_cli, root, True) == expected
+    assert counts == [], "read back"
+    write_files(root, {".gitattributes": "tools/run.sh linguist-generated\n"})
+    expected = _audits(run_cli, root, False)
+    counts.clear()
+    assert _audits(run_cli, root, True) == expected
+    assert counts, "a role moved: counted again"
