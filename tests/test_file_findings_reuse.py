@@ -367,3 +367,25 @@ def test_a_table_answer_equals_the_list(make_repo) -> None:
     assert all(table.column(i) == column_of(plain, i) for i in range(len(Finding._fields)))
     assert [table[i] for i in range(len(plain))] == plain and table == plain
     assert not any(f.path == "app/s.py" and f.rule_id == "DOC001" for f in plain)  # suppressed in both
+
+
+def test_a_repository_rule_is_compared_by_the_digest_stored_with_it(tmp_path, monkeypatch) -> None:
+    """A rule that runs on every change (TST001: ~27k findings at 100k files) is compared with
+    its stored findings by the digest written with them: no part of it is read again, and any
+    differing value, order or count is a difference."""
+    found = [Finding("TST001", f"no test found for m{i}.py", f"m{i}.py", None, None, "warning", f"m{i}.py")
+             for i in range(5)]
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"TST001": found}, array("l", range(5)),
+                     {"TST001": filereuse.findings_digest(found)})
+    handle = filereuse._open_entry(entry)
+    head = filereuse._read_head(handle, "key")
+    stored, _ = filereuse._read_rules(handle, head[1])
+    monkeypatch.setattr(stored, "_part", lambda number: pytest.fail("a part read again"))
+    # equal values in other objects (made afresh, texts not shared nor interned alike)
+    again = [Finding(*("".join(list(v)) if isinstance(v, str) else v for v in f)) for f in found]
+    assert stored.rule_equals("TST001", again)
+    assert not stored.rule_equals("TST001", again[:4] + [again[4]._replace(message="no test found for x.py")])
+    assert not stored.rule_equals("TST001", again[:3] + [again[4], again[3]])
+    assert not stored.rule_equals("TST001", again[:4])
+    handle.close()

@@ -41,6 +41,7 @@ answer.  A run that said a note while computing stores nothing.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import stat
@@ -161,7 +162,9 @@ class FileFindings:
                 order = array("l", map(by_value.__getitem__, ordered))
             except KeyError:  # not every finding is in a list: nothing stored
                 return
-        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order)
+        # the other rules run on every change: their findings are compared with a digest, not read
+        digests = {rule_id: findings_digest(found) for rule_id, found in lists.items() if rule_id not in self._file_rules}
+        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests)
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
         """Store, beside an entry not written again, the findings of the files that differ from
@@ -524,11 +527,17 @@ class StoredFindings:
         """One rule's stored findings (by path)."""
         return list(chain.from_iterable(_decode(self._part(n)) for n in self._numbers(rule_id)))
 
+    digests: Dict[str, bytes] = {}  # rule id -> the digest of its stored findings (findings_digest)
+
     def rule_equals(self, rule_id: str, found: List[Finding]) -> bool:
-        """Whether ``found`` (by path) are the rule's stored findings: compared column by column,
+        """Whether ``found`` (by path) are the rule's stored findings: by the digest stored with
+        them when there is one (nothing read of the parts), else compared column by column,
         part by part, no stored finding made (TST001 gives ~27k at 100k files, on every run)."""
         if self.sizes.get(rule_id) != len(found):
             return False
+        stored = self.digests.get(rule_id)
+        if stored is not None:
+            return findings_digest(found) == stored
         at = 0
         for number in self._numbers(rule_id):
             part = self._part(number)
@@ -573,6 +582,17 @@ class StoredFindings:
         return out
 
 
+def findings_digest(found: List[Finding]) -> Optional[bytes]:
+    """A digest of the findings' values in order, the same for equal findings however their
+    objects are shared (marshal's version 2 writes no references and no interning flag); None
+    when a value is not one marshal writes."""
+    try:
+        data = marshal.dumps(list(map(tuple, found)), 2)
+    except ValueError:
+        return None
+    return hashlib.blake2b(data, digest_size=20).digest()
+
+
 def _light(part: tuple) -> tuple:
     """A checked part with only the columns a report counts and those all rows share."""
     return tuple(column if index == 0 or index - 1 in _LIGHT or column[0] == "same" else None
@@ -603,19 +623,22 @@ def _part(value: object) -> bytes:
     return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
 
 
-def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array) -> None:
+def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array,
+           digests: Optional[Dict[str, Optional[bytes]]] = None) -> None:
     """The entry: a head part (format, key, the known files' columns, each rule's number of
-    parts), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`),
-    then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
+    parts and the digest of its findings when ``digests`` has one, :func:`findings_digest`),
+    then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), then
+    the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
     holds one part's bytes at a time."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
     def pieces() -> Iterator[bytes]:
-        counts = [(rule_id, -(-len(found) // _PIECE)) for rule_id, found in lists.items()]
+        numbers = {rule_id: -(-len(found) // _PIECE) for rule_id, found in lists.items()}
+        counts = [(rule_id, number, (digests or {}).get(rule_id)) for rule_id, number in numbers.items()]
         yield _MAGIC + _part((FORMAT, key, known, counts))
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
-            for start in range(0, dict(counts)[rule_id] * _PIECE, _PIECE):
+            for start in range(0, numbers[rule_id] * _PIECE, _PIECE):
                 yield _part(_encode(found[start:start + _PIECE]))
         yield _part(order.tobytes())
 
@@ -689,8 +712,11 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
     rest (:class:`StoredFindings`); else they are kept whole (every finding will be made)."""
     parts: Dict[str, List[tuple]] = {}
     places: List[Tuple[int, int]] = []
+    digests: Dict[str, bytes] = {}
     try:
-        for rule_id, number in counts:
+        for rule_id, number, *digest in counts:
+            if digest and type(digest[0]) is bytes:
+                digests[rule_id] = digest[0]
             found: List[tuple] = []
             for _ in range(number):
                 offset = handle.tell()
@@ -707,6 +733,7 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
     except (OSError, ValueError, TypeError):
         return None
     stored = StoredFindings(parts, handle, places) if light else StoredFindings(parts)
+    stored.digests = digests
     total = len(stored)
     if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
         return None
