@@ -258,13 +258,15 @@ class FileFindings:
             for index, (stored, now) in enumerate(zip(known[1:], mine[1:]), 1):
                 if stored != now:
                     changed.update(compress(paths, map(ne, _split(index, stored, len(paths)), current[index])))
-            reusable = context.target_paths - changed - volatile
-            stored_paths: Iterable[str] = paths
-        else:  # files added or removed
-            stored_paths = _split(0, known[0], -1)
-            size = len(stored_paths)
-            same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
-            reusable = frozenset(map(_PATH, same)) - volatile
+            # the stored paths are the targets: what is computed afresh is what is cut, and
+            # both are found from the few changed and volatile paths, not from every target
+            self.todo = self.gone = context.target_paths.intersection(changed.union(volatile))
+            return
+        # files added or removed
+        stored_paths = _split(0, known[0], -1)
+        size = len(stored_paths)
+        same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
+        reusable = frozenset(map(_PATH, same)) - volatile
         self.todo = context.target_paths - reusable
         self.gone = frozenset(stored_paths) - reusable
 
