@@ -322,6 +322,18 @@ class TestIndex:
             head = self._heads[path] = self.missing_head(path)
         return head + self._searched_text(path)
 
+    def missing_texts(self, paths: Sequence[str]) -> List[str]:
+        """:meth:`missing_text` of each of ``paths``, in order: the heads known picked and the
+        searched counts joined at C speed (a Python call only for a head not known)."""
+        heads = list(map(self._heads.get, paths))
+        if None in heads:
+            for path in [path for path, head in zip(paths, heads) if head is None]:
+                self._heads[path] = self.missing_head(path)
+            heads = list(map(self._heads.get, paths))
+        extensions = list(map(itemgetter(2), map(str.rpartition, paths, repeat("."))))
+        searched = {extension: self._searched_text("." + extension) for extension in set(extensions)}
+        return list(map(str.__add__, heads, map(searched.__getitem__, extensions)))
+
     def missing_head(self, path: str) -> str:
         """:meth:`missing_text` without the count of test files searched (which changes with
         any test file of the language, so it is not kept with the module's answer)."""

@@ -67,7 +67,7 @@ def check(context: "ProjectContext") -> Iterator[Finding]:
     untested = list(compress(needing, map(not_, needing.values())))
     if not untested:
         return iter(())
-    texts = map(context.test_index.missing_text, untested)
+    texts = context.test_index.missing_texts(untested)
     messages = map("no test found for {} ({})".format, untested, texts)
     rows = zip(repeat("TST001"), messages, untested, repeat(None), repeat(None), repeat("warning"), untested,
                repeat(None), repeat(None))
