@@ -377,7 +377,7 @@ def test_a_repository_rule_is_compared_by_the_digest_stored_with_it(tmp_path, mo
              for i in range(5)]
     entry = tmp_path / "files.bin"
     filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"TST001": found}, array("l", range(5)),
-                     {"TST001": filereuse.findings_digest(found)})
+                     {"TST001": (filereuse.findings_digest(found), None)})
     handle = filereuse._open_entry(entry)
     head = filereuse._read_head(handle, "key")
     stored, _ = filereuse._read_rules(handle, head[1])
@@ -389,3 +389,29 @@ def test_a_repository_rule_is_compared_by_the_digest_stored_with_it(tmp_path, mo
     assert not stored.rule_equals("TST001", again[:3] + [again[4], again[3]])
     assert not stored.rule_equals("TST001", again[:4])
     handle.close()
+
+
+def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_repo, monkeypatch) -> None:
+    """TST001 declares a fingerprint of its inputs (the untested modules, what was searched for
+    each): a change that leaves it as stored keeps the stored findings without running the
+    rule; a test added for a module runs it, and every answer equals ``--no-cache``."""
+    runs: list = []
+    found = RULES["TST001"]
+
+    def check(context, _rule=found):
+        runs.append(1)
+        return _rule.check(context)
+
+    monkeypatch.setitem(RULES, "TST001", dataclasses.replace(found, check=check))
+    root = make_repo({**FILES, "repo-roles.toml": CONFIG + '[tests]\nrequire = ["backend.logic"]\n'})
+    first = _run(root)
+    assert {f.path for f in first if f.rule_id == "TST001"} >= {"app/a.py", "app/b.py"}
+    write_files(root, {"app/a.py": "def a():\n    return 10\n"})  # content only: the same inputs
+    assert _run(root) == _run(root, use_cache=False)
+    assert len(runs) == 2  # the first run and the uncached one: not the cached second
+    write_files(root, {"tests/test_b.py": "from app.b import b\n\n\ndef test_b():\n    assert b()\n"})
+    git(root, "add", "-A")
+    third = _run(root)
+    assert len(runs) == 3
+    assert not any(f.rule_id == "TST001" and f.path == "app/b.py" for f in third)
+    assert third == _run(root, use_cache=False)

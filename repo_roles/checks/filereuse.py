@@ -108,6 +108,8 @@ class FileFindings:
         self._usable = False
         self.noted = False  # a rule said a note while computing: the note must be said again
         self.light = False  # the caller counts the findings and prints few: parts kept light
+        # rule id -> this run's fingerprint of the rule's inputs (Rule.fingerprint), stored with its findings
+        self.fingerprints: Dict[str, bytes] = {}
 
     @classmethod
     def open(cls, context: "ProjectContext", selection: "RuleSelection") -> Optional["FileFindings"]:
@@ -163,7 +165,8 @@ class FileFindings:
             except KeyError:  # not every finding is in a list: nothing stored
                 return
         # the other rules run on every change: their findings are compared with a digest, not read
-        digests = {rule_id: findings_digest(found) for rule_id, found in lists.items() if rule_id not in self._file_rules}
+        digests = {rule_id: (findings_digest(found), self.fingerprints.get(rule_id))
+                   for rule_id, found in lists.items() if rule_id not in self._file_rules}
         _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests)
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
@@ -530,6 +533,7 @@ class StoredFindings:
         return list(chain.from_iterable(_decode(self._part(n)) for n in self._numbers(rule_id)))
 
     digests: Dict[str, bytes] = {}  # rule id -> the digest of its stored findings (findings_digest)
+    fingerprints: Dict[str, bytes] = {}  # rule id -> the fingerprint of the inputs they were made of
 
     def rule_equals(self, rule_id: str, found: List[Finding]) -> bool:
         """Whether ``found`` (by path) are the rule's stored findings: by the digest stored with
@@ -643,9 +647,10 @@ def _part(value: object) -> bytes:
 
 
 def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array,
-           digests: Optional[Dict[str, Optional[bytes]]] = None) -> None:
+           digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None) -> None:
     """The entry: a head part (format, key, the known files' columns, each rule's number of
-    parts and the digest of its findings when ``digests`` has one, :func:`findings_digest`),
+    parts, and when ``digests`` has them the digest of its findings, :func:`findings_digest`,
+    and the fingerprint of its inputs they were made of, ``Rule.fingerprint``),
     then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), then
     the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
     holds one part's bytes at a time."""
@@ -653,7 +658,7 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
 
     def pieces() -> Iterator[bytes]:
         numbers = {rule_id: -(-len(found) // _PIECE) for rule_id, found in lists.items()}
-        counts = [(rule_id, number, (digests or {}).get(rule_id)) for rule_id, number in numbers.items()]
+        counts = [(rule_id, number, *(digests or {}).get(rule_id, (None, None))) for rule_id, number in numbers.items()]
         yield _MAGIC + _part((FORMAT, key, known, counts))
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
@@ -732,10 +737,13 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
     parts: Dict[str, List[tuple]] = {}
     places: List[Tuple[int, int]] = []
     digests: Dict[str, bytes] = {}
+    fingerprints: Dict[str, bytes] = {}
     try:
-        for rule_id, number, *digest in counts:
-            if digest and type(digest[0]) is bytes:
-                digests[rule_id] = digest[0]
+        for rule_id, number, *marks in counts:
+            if marks and type(marks[0]) is bytes:
+                digests[rule_id] = marks[0]
+            if len(marks) > 1 and type(marks[1]) is bytes:
+                fingerprints[rule_id] = marks[1]
             found: List[tuple] = []
             for _ in range(number):
                 offset = handle.tell()
@@ -753,6 +761,7 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
         return None
     stored = StoredFindings(parts, handle, places) if light else StoredFindings(parts)
     stored.digests = digests
+    stored.fingerprints = fingerprints
     total = len(stored)
     if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
         return None
