@@ -415,3 +415,28 @@ def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_
     assert len(runs) == 3
     assert not any(f.rule_id == "TST001" and f.path == "app/b.py" for f in third)
     assert third == _run(root, use_cache=False)
+
+
+def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_a_miss(tmp_path) -> None:
+    """Each part is stored as the columns a report counts and the others: a light read decodes
+    only the first half, yet checks the other's CRC-32 (a damaged byte there is a miss), and a
+    row read later joins both."""
+    found = [Finding("DOC001", f"undocumented f{i}", "a.py", i + 1, 0, "warning", f"f{i}") for i in range(4)]
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"DOC001": found}, array("l", range(4)))
+    with filereuse._open_entry(entry) as handle:
+        head = filereuse._read_head(handle, "key")
+        start = handle.tell()
+        light = filereuse._read_part(handle)
+        heavy_at = handle.tell()
+        heavy = filereuse._read_part(handle)
+        assert light[2] is None and heavy[2] is not None and heavy[3] is None  # messages apart, paths here
+        handle.seek(start)
+        stored, _ = filereuse._read_rules(handle, head[1], light=True)
+        assert stored.row(2) == found[2] and stored.rule_findings("DOC001") == found
+    data = bytearray(entry.read_bytes())
+    data[heavy_at + 20] ^= 0xFF  # a byte of the second half's payload
+    entry.write_bytes(bytes(data))
+    with filereuse._open_entry(entry) as handle:
+        head = filereuse._read_head(handle, "key")
+        assert filereuse._read_rules(handle, head[1], light=True) is None

@@ -34,7 +34,8 @@ many (more than 1/8 of the targets).  Meanwhile a delta beside it (``.delta``: t
 ``(path, mode, blob id, role)`` rows and findings, of that entry's identity) is written when
 they change, so a run computes only the files changed since the last run, not every file
 changed since the entry was written.  Every part is checksummed (a head with the key and the
-files, then each rule's findings in parts of ``_PIECE`` rows, read one at a time); a missing,
+files, then each rule's findings in parts of ``_PIECE`` rows, read one at a time, each in two
+halves: the columns a report counts, then the others, decoded only when asked); a missing,
 truncated, damaged or other-key entry or delta is a miss (every file computed), never a wrong
 answer.  A run that said a note while computing stores nothing.
 """
@@ -63,7 +64,7 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
 FILE_INPUTS = "file"  # the declared inputs of a file-scope rule that reads a file and nothing else
-FORMAT = 2
+FORMAT = 3
 _MAGIC = b"repo-roles file findings\n"
 # Paths whose documentation analysis reads other files (the Rust crate pass): never reused.
 _CROSS_FILE_SUFFIXES = (".rs",)
@@ -370,13 +371,16 @@ def _decode(value: object) -> List[Finding]:
     return list(map(tuple.__new__, repeat(Finding), zip(*columns))) if size else []
 
 
-def _check(value: object) -> None:
+def _check(value: object, light: bool = False) -> None:
     """Raises ValueError unless ``value`` has :func:`_encode`'s shape with columns of its size:
-    checked without decoding a column (counts, lengths and bounds at C speed)."""
+    checked without decoding a column (counts, lengths and bounds at C speed).  ``light``: a
+    part :func:`_light` made, whose other columns are None."""
     if not (isinstance(value, tuple) and len(value) == len(Finding._fields) + 1 and type(value[0]) is int):
         raise ValueError("malformed")
     size = value[0]
-    for column in value[1:]:
+    for index, column in enumerate(value[1:]):
+        if column is None and light and index not in _LIGHT:
+            continue
         if not (isinstance(column, tuple) and column and type(column[0]) is str):
             raise ValueError("malformed")
         try:
@@ -456,7 +460,7 @@ class StoredFindings:
     written in place), checked against the CRC-32 read the first time."""
 
     def __init__(self, parts: Dict[str, List[tuple]], handle: Optional[BinaryIO] = None,
-                 places: Optional[List[Tuple[int, int]]] = None) -> None:
+                 places: Optional[List[Tuple[int, Tuple[int, int]]]] = None) -> None:
         """``parts``: each rule's checked parts (kept light by :func:`_light` when ``handle``,
         the entry they were read from at ``places``, is given)."""
         self.sizes = {rule_id: sum(part[0] for part in found) for rule_id, found in parts.items()}
@@ -471,7 +475,7 @@ class StoredFindings:
                 at += part[0]
         self._size = at
         self._handle = handle
-        self._places = places or []  # (offset, CRC-32) of each part in the entry
+        self._places = places or []  # (offset, the CRC-32s of its two halves) of each part in the entry
         self._decoded: Dict[Tuple[int, int], list] = {}  # (part, column) -> values
         self._whole: Dict[int, tuple] = {}  # parts read again for their rows
 
@@ -489,11 +493,14 @@ class StoredFindings:
         part = self._flat[number]
         if self._handle is None or all(column is not None for column in part):
             return part
-        offset, crc = self._places[number]
+        offset, crcs = self._places[number]
         self._handle.seek(offset)
-        whole, again = _read_part(self._handle, with_crc=True)
-        if again != crc:  # pragma: no cover - an entry is never rewritten in place
+        light, again = _read_part(self._handle, with_crc=True)
+        heavy, again_heavy = _read_part(self._handle, with_crc=True)
+        if (again, again_heavy) != crcs:  # pragma: no cover - an entry is never rewritten in place
             raise ValueError("the stored findings changed while they were read")
+        whole = _joined(light, heavy)
+        _check(whole)
         return whole
 
     def _part_column(self, number: int, index: int, keep: bool = True) -> list:
@@ -617,9 +624,21 @@ def findings_digest(found: List[Finding]) -> Optional[bytes]:
 
 
 def _light(part: tuple) -> tuple:
-    """A checked part with only the columns a report counts and those all rows share."""
+    """A part with only the columns a report counts and those all rows share."""
     return tuple(column if index == 0 or index - 1 in _LIGHT or column[0] == "same" else None
                  for index, column in enumerate(part))
+
+
+def _heavy(part: tuple) -> tuple:
+    """The columns of a part that :func:`_light` leaves out (None in their place)."""
+    return tuple(None if kept is not None else column for kept, column in zip(_light(part), part))
+
+
+def _joined(light: object, heavy: object) -> tuple:
+    """A part from its :func:`_light` and :func:`_heavy` halves (ValueError when they do not fit)."""
+    if not (isinstance(light, tuple) and isinstance(heavy, tuple) and len(light) == len(heavy)):
+        raise ValueError("malformed")
+    return tuple(column if column is not None else other for column, other in zip(light, heavy))
 
 
 def _key(context: "ProjectContext", selection: "RuleSelection") -> str:
@@ -651,8 +670,9 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
     """The entry: a head part (format, key, the known files' columns, each rule's number of
     parts, and when ``digests`` has them the digest of its findings, :func:`findings_digest`,
     and the fingerprint of its inputs they were made of, ``Rule.fingerprint``),
-    then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), then
-    the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
+    then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
+    part in two halves: the columns a report counts (:func:`_light`) and the others (a light
+    read checks their CRC-32 and decodes them only when asked), then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
     holds one part's bytes at a time."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
@@ -663,7 +683,9 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
             for start in range(0, numbers[rule_id] * _PIECE, _PIECE):
-                yield _part(_encode(found[start:start + _PIECE]))
+                encoded = _encode(found[start:start + _PIECE])
+                yield _part(_light(encoded))  # what a report counts: the rest is read when asked
+                yield _part(_heavy(encoded))
         yield _part(order.tobytes())
 
     try:
@@ -691,9 +713,9 @@ def _open_entry(path: Path) -> Optional[BinaryIO]:
         return None
 
 
-def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
-    """One part's value (with its CRC-32: ``(value, crc)``); raises ValueError when it is
-    truncated or damaged."""
+def _payload(handle: BinaryIO) -> Tuple[bytes, int]:
+    """The next part's bytes, checked against its CRC-32, and that CRC-32; raises ValueError
+    when it is truncated or damaged."""
     head = handle.read(12)
     if len(head) != 12:
         raise ValueError("truncated")
@@ -701,13 +723,21 @@ def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
     if size > os.fstat(handle.fileno()).st_size - handle.tell():
         raise ValueError("truncated")  # never ask read() for more than the file holds
     payload = handle.read(size)
-    if len(payload) != size or zlib.crc32(payload) != int.from_bytes(head[8:], "little"):
+    crc = int.from_bytes(head[8:], "little")
+    if len(payload) != size or zlib.crc32(payload) != crc:
         raise ValueError("damaged")
+    return payload, crc
+
+
+def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
+    """One part's value (with its CRC-32: ``(value, crc)``); raises ValueError when it is
+    truncated or damaged."""
+    payload, crc = _payload(handle)
     try:
         value = marshal.loads(payload)
     except (EOFError, TypeError) as exc:
         raise ValueError("undecodable") from exc
-    return (value, int.from_bytes(head[8:], "little")) if with_crc else value
+    return (value, crc) if with_crc else value
 
 
 def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
@@ -735,7 +765,7 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
     ``light``: the parts keep the columns a report counts, and the handle stays open for the
     rest (:class:`StoredFindings`); else they are kept whole (every finding will be made)."""
     parts: Dict[str, List[tuple]] = {}
-    places: List[Tuple[int, int]] = []
+    places: List[Tuple[int, Tuple[int, int]]] = []
     digests: Dict[str, bytes] = {}
     fingerprints: Dict[str, bytes] = {}
     try:
@@ -748,9 +778,13 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
             for _ in range(number):
                 offset = handle.tell()
                 part, crc = _read_part(handle, with_crc=True)
-                _check(part)
-                found.append(_light(part) if light else part)
-                places.append((offset, crc))
+                if light:  # the other half checked against its CRC-32, decoded when asked
+                    _check(part, light=True)
+                    places.append((offset, (crc, _payload(handle)[1])))
+                else:
+                    part = _joined(part, _read_part(handle))
+                    _check(part)
+                found.append(part)
             parts[rule_id] = found
         raw = _read_part(handle)
         if type(raw) is not bytes or len(raw) % array("l").itemsize:
