@@ -185,9 +185,16 @@ class FileFindings:
         _write_delta(_delta_path(self._entry), self._key, self._base, sorted(rows), lists)
 
     def _rows_of(self, paths: FrozenSet[str]) -> Iterator[tuple]:
-        """``(path, mode, blob id, role)`` of the targets among ``paths``, picked at C speed."""
+        """``(path, mode, blob id, role)`` of the targets among ``paths``: a few found by
+        bisection over the target paths (sorted), else picked at C speed."""
         assert self._current is not None
-        return compress(zip(*self._current), map(paths.__contains__, self._current[0]))
+        current = self._current
+        column = current[0]
+        if len(paths) * 64 < len(column):
+            at = [bisect_left(column, path) for path in sorted(paths)]
+            if all(index < len(column) and column[index] == path for index, path in zip(at, sorted(paths))):
+                return iter([tuple(part[index] for part in current) for index in at])
+        return compress(zip(*current), map(paths.__contains__, column))
 
     _file_rules: FrozenSet[str] = frozenset()  # the rules on that declare FILE_INPUTS
 
