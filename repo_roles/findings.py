@@ -116,12 +116,15 @@ class FindingTable(_Sequence):
         return found
 
     def _sort_key(self, position: int) -> tuple:
-        """:meth:`Finding.sort_key` of the finding numbered ``position``, only its fields decoded."""
+        """:meth:`Finding.sort_key` of the finding numbered ``position`` but its message, only
+        those fields decoded: :meth:`merged` sorts by it stably, each side already in order (the
+        message is read again from the stored entry, not kept: it would cost a part's read)."""
         if position >= self._base:
-            return self._added[position - self._base].sort_key()
+            found = self._added[position - self._base]
+            return (found.path, found.line or 0, found.column or 0, found.rule_id)
         value = self._source.value
         return (value(position, PATH), value(position, LINE) or 0, value(position, COLUMN) or 0,
-                value(position, RULE_ID), value(position, MESSAGE))
+                value(position, RULE_ID))
 
     def _row(self, position: int) -> Finding:
         """The finding numbered ``position`` in the joined rows."""
@@ -196,8 +199,11 @@ class FindingTable(_Sequence):
             if low == high:
                 out.extend(range(offset + index, offset + end))
             else:
+                # one rule's findings on a path come from one side, each side sorted: a stable
+                # sort without the message orders them as a sort of the whole would
                 keys = [(self._sort_key(at), at) for at in order[low:high]]
-                keys.extend(zip(map(Finding.sort_key, added[index:end]), range(offset + index, offset + end)))
+                keys.extend(((f.path, f.line or 0, f.column or 0, f.rule_id), at)
+                            for f, at in zip(added[index:end], range(offset + index, offset + end)))
                 keys.sort(key=itemgetter(0))
                 out.extend(map(itemgetter(1), keys))
             out_paths.extend(repeat(path, high - low + end - index))

@@ -526,6 +526,16 @@ def nested_attributes_gone_from_the_work_tree(root: Path) -> None:
     (path.parent / ".gitattributes").unlink()
 
 
+def unparsable_module_and_test(root: Path) -> None:
+    """A module and a test that do not parse, committed (DOC004 reports both, from the
+    documentation snapshot's few problem paths and the evidence's unreadable tests), and a test
+    of no module added (TST001's count of test files searched changes, its modules do not)."""
+    write_files(root, {"backend/src/app/broken.py": "def broken(:\n    return 1\n",
+                       "backend/tests/test_broken.py": "def test_broken(:\n    pass\n",
+                       "backend/tests/test_nothing.py": "def test_nothing():\n    assert True\n"})
+    commit(root, "unparsable files")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -573,6 +583,7 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("config: a rule's options and severities", config_rule_options),
     ("nested attributes mark a hook file", nested_attributes_on_a_hook_file),
     ("nested attributes gone from the work tree", nested_attributes_gone_from_the_work_tree),
+    ("a module and a test that do not parse", unparsable_module_and_test),
 ]
 
 COMMANDS = {

@@ -367,3 +367,76 @@ def test_a_table_answer_equals_the_list(make_repo) -> None:
     assert all(table.column(i) == column_of(plain, i) for i in range(len(Finding._fields)))
     assert [table[i] for i in range(len(plain))] == plain and table == plain
     assert not any(f.path == "app/s.py" and f.rule_id == "DOC001" for f in plain)  # suppressed in both
+
+
+def test_a_repository_rule_is_compared_by_the_digest_stored_with_it(tmp_path, monkeypatch) -> None:
+    """A rule that runs on every change (TST001: ~27k findings at 100k files) is compared with
+    its stored findings by the digest written with them: no part of it is read again, and any
+    differing value, order or count is a difference."""
+    found = [Finding("TST001", f"no test found for m{i}.py", f"m{i}.py", None, None, "warning", f"m{i}.py")
+             for i in range(5)]
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"TST001": found}, array("l", range(5)),
+                     {"TST001": (filereuse.findings_digest(found), None)})
+    handle = filereuse._open_entry(entry)
+    head = filereuse._read_head(handle, "key")
+    stored, _ = filereuse._read_rules(handle, head[1])
+    monkeypatch.setattr(stored, "_part", lambda number: pytest.fail("a part read again"))
+    # equal values in other objects (made afresh, texts not shared nor interned alike)
+    again = [Finding(*("".join(list(v)) if isinstance(v, str) else v for v in f)) for f in found]
+    assert stored.rule_equals("TST001", again)
+    assert not stored.rule_equals("TST001", again[:4] + [again[4]._replace(message="no test found for x.py")])
+    assert not stored.rule_equals("TST001", again[:3] + [again[4], again[3]])
+    assert not stored.rule_equals("TST001", again[:4])
+    handle.close()
+
+
+def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_repo, monkeypatch) -> None:
+    """TST001 declares a fingerprint of its inputs (the untested modules, what was searched for
+    each): a change that leaves it as stored keeps the stored findings without running the
+    rule; a test added for a module runs it, and every answer equals ``--no-cache``."""
+    runs: list = []
+    found = RULES["TST001"]
+
+    def check(context, _rule=found):
+        runs.append(1)
+        return _rule.check(context)
+
+    monkeypatch.setitem(RULES, "TST001", dataclasses.replace(found, check=check))
+    root = make_repo({**FILES, "repo-roles.toml": CONFIG + '[tests]\nrequire = ["backend.logic"]\n'})
+    first = _run(root)
+    assert {f.path for f in first if f.rule_id == "TST001"} >= {"app/a.py", "app/b.py"}
+    write_files(root, {"app/a.py": "def a():\n    return 10\n"})  # content only: the same inputs
+    assert _run(root) == _run(root, use_cache=False)
+    assert len(runs) == 2  # the first run and the uncached one: not the cached second
+    write_files(root, {"tests/test_b.py": "from app.b import b\n\n\ndef test_b():\n    assert b()\n"})
+    git(root, "add", "-A")
+    third = _run(root)
+    assert len(runs) == 3
+    assert not any(f.rule_id == "TST001" and f.path == "app/b.py" for f in third)
+    assert third == _run(root, use_cache=False)
+
+
+def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_a_miss(tmp_path) -> None:
+    """Each part is stored as the columns a report counts and the others: a light read decodes
+    only the first half, yet checks the other's CRC-32 (a damaged byte there is a miss), and a
+    row read later joins both."""
+    found = [Finding("DOC001", f"undocumented f{i}", "a.py", i + 1, 0, "warning", f"f{i}") for i in range(4)]
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"DOC001": found}, array("l", range(4)))
+    with filereuse._open_entry(entry) as handle:
+        head = filereuse._read_head(handle, "key")
+        start = handle.tell()
+        light = filereuse._read_part(handle)
+        heavy_at = handle.tell()
+        heavy = filereuse._read_part(handle)
+        assert light[2] is None and heavy[2] is not None and heavy[3] is None  # messages apart, paths here
+        handle.seek(start)
+        stored, _ = filereuse._read_rules(handle, head[1], light=True)
+        assert stored.row(2) == found[2] and stored.rule_findings("DOC001") == found
+    data = bytearray(entry.read_bytes())
+    data[heavy_at + 20] ^= 0xFF  # a byte of the second half's payload
+    entry.write_bytes(bytes(data))
+    with filereuse._open_entry(entry) as handle:
+        head = filereuse._read_head(handle, "key")
+        assert filereuse._read_rules(handle, head[1], light=True) is None

@@ -144,3 +144,25 @@ def test_doc003_is_reused_until_a_manifest_changes(make_repo, monkeypatch) -> No
     git(root, "commit", "-qam", "manifest")
     assert doc003() == first and len(calls) == 3  # another blob id: computed again
     assert doc003() == first and len(calls) == 3
+
+
+def test_manifests_found_by_the_stored_file_name_order_are_those_a_scan_finds(make_repo, monkeypatch) -> None:
+    """DOC003's key names every package manifest: on a large project by binary search in the
+    path list's file-name order when a run stored it (``coverage/name_order.py``), else by a
+    look at every path; both find the same files."""
+    from repo_roles.checks import reuse
+    from repo_roles.coverage import name_order
+
+    root = make_repo({"pyproject.toml": "[project]\nname = 'a'\n", "pkg/setup.py": "setup()\n",
+                      "web/package.json": "{}\n", "web/src/package.json.bak": "{}\n", "go.mod.txt": "x\n",
+                      "svc/go.mod": "module x\n", "svc/main.go": "package main\n", "a/b/Cargo.toml": "[package]\n"})
+    context = scan(root)
+    scanned = reuse._manifests(context)
+    assert sorted(row[0] for row in scanned) == ["a/b/Cargo.toml", "pkg/setup.py", "pyproject.toml",
+                                                 "svc/go.mod", "web/package.json"]
+    monkeypatch.setattr(reuse, "_NAME_ORDER_MIN_PATHS", 0)
+    assert reuse._stored_name_order(context) is None  # none stored yet: every path looked at
+    assert reuse._manifests(context) == scanned
+    name_order.of_project(context)  # stored, as test evidence stores it on a large project
+    assert reuse._stored_name_order(context) is not None
+    assert reuse._manifests(context) == scanned

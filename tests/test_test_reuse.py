@@ -54,9 +54,13 @@ def answers(root: Path, asked: List[str]) -> Dict[str, tuple]:
     computed = list(asked)
     uncached = scan(root, use_cache=False)
     assert got == uncached.modules_needing_tests
-    for path, tests in got.items():
-        if not tests:
-            assert cached.test_index.missing_text(path) == uncached.test_index.missing_text(path)
+    untested = [path for path, tests in got.items() if not tests]
+    for path in untested:
+        assert cached.test_index.missing_text(path) == uncached.test_index.missing_text(path)
+    # TST001's messages in one call (reused heads picked, searched counts joined): the same texts
+    assert cached.test_index.missing_texts(untested) == list(map(uncached.test_index.missing_text, untested))
+    assert scan(root, use_cache=False).test_index.missing_texts(untested) == list(
+        map(uncached.test_index.missing_text, untested))
     asked[:] = computed
     return got
 

@@ -107,6 +107,13 @@ def _run_stored(context: "ProjectContext", selection: RuleSelection, store: File
             added.extend(fresh)
             lists[rule_id] = fresh
             continue
+        if rule.fingerprint is not None and rule.inputs != FILE_INPUTS:
+            mark = rule.fingerprint(context)  # what its findings are made of, cheaper than they are
+            if mark is not None:
+                store.fingerprints[rule_id] = mark
+                if size is not None and stored.fingerprints.get(rule_id) == mark:
+                    lists[rule_id] = None  # made of the same inputs: the stored rows stand, not run
+                    continue
         notes = len(context.notes)
         found = _accepted(selection, rule_id, rule, _findings_of(context, rule_id, rule), targets)
         if rule.inputs == FILE_INPUTS and len(context.notes) != notes:

@@ -34,13 +34,15 @@ many (more than 1/8 of the targets).  Meanwhile a delta beside it (``.delta``: t
 ``(path, mode, blob id, role)`` rows and findings, of that entry's identity) is written when
 they change, so a run computes only the files changed since the last run, not every file
 changed since the entry was written.  Every part is checksummed (a head with the key and the
-files, then each rule's findings in parts of ``_PIECE`` rows, read one at a time); a missing,
+files, then each rule's findings in parts of ``_PIECE`` rows, read one at a time, each in two
+halves: the columns a report counts, then the others, decoded only when asked); a missing,
 truncated, damaged or other-key entry or delta is a miss (every file computed), never a wrong
 answer.  A run that said a note while computing stores nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 import os
 import stat
@@ -62,7 +64,7 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
 FILE_INPUTS = "file"  # the declared inputs of a file-scope rule that reads a file and nothing else
-FORMAT = 2
+FORMAT = 3
 _MAGIC = b"repo-roles file findings\n"
 # Paths whose documentation analysis reads other files (the Rust crate pass): never reused.
 _CROSS_FILE_SUFFIXES = (".rs",)
@@ -107,6 +109,8 @@ class FileFindings:
         self._usable = False
         self.noted = False  # a rule said a note while computing: the note must be said again
         self.light = False  # the caller counts the findings and prints few: parts kept light
+        # rule id -> this run's fingerprint of the rule's inputs (Rule.fingerprint), stored with its findings
+        self.fingerprints: Dict[str, bytes] = {}
 
     @classmethod
     def open(cls, context: "ProjectContext", selection: "RuleSelection") -> Optional["FileFindings"]:
@@ -161,7 +165,10 @@ class FileFindings:
                 order = array("l", map(by_value.__getitem__, ordered))
             except KeyError:  # not every finding is in a list: nothing stored
                 return
-        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order)
+        # the other rules run on every change: their findings are compared with a digest, not read
+        digests = {rule_id: (findings_digest(found), self.fingerprints.get(rule_id))
+                   for rule_id, found in lists.items() if rule_id not in self._file_rules}
+        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests)
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
         """Store, beside an entry not written again, the findings of the files that differ from
@@ -178,9 +185,16 @@ class FileFindings:
         _write_delta(_delta_path(self._entry), self._key, self._base, sorted(rows), lists)
 
     def _rows_of(self, paths: FrozenSet[str]) -> Iterator[tuple]:
-        """``(path, mode, blob id, role)`` of the targets among ``paths``, picked at C speed."""
+        """``(path, mode, blob id, role)`` of the targets among ``paths``: a few found by
+        bisection over the target paths (sorted), else picked at C speed."""
         assert self._current is not None
-        return compress(zip(*self._current), map(paths.__contains__, self._current[0]))
+        current = self._current
+        column = current[0]
+        if len(paths) * 64 < len(column):
+            at = [bisect_left(column, path) for path in sorted(paths)]
+            if all(index < len(column) and column[index] == path for index, path in zip(at, sorted(paths))):
+                return iter([tuple(part[index] for part in current) for index in at])
+        return compress(zip(*current), map(paths.__contains__, column))
 
     _file_rules: FrozenSet[str] = frozenset()  # the rules on that declare FILE_INPUTS
 
@@ -255,13 +269,15 @@ class FileFindings:
             for index, (stored, now) in enumerate(zip(known[1:], mine[1:]), 1):
                 if stored != now:
                     changed.update(compress(paths, map(ne, _split(index, stored, len(paths)), current[index])))
-            reusable = context.target_paths - changed - volatile
-            stored_paths: Iterable[str] = paths
-        else:  # files added or removed
-            stored_paths = _split(0, known[0], -1)
-            size = len(stored_paths)
-            same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
-            reusable = frozenset(map(_PATH, same)) - volatile
+            # the stored paths are the targets: what is computed afresh is what is cut, and
+            # both are found from the few changed and volatile paths, not from every target
+            self.todo = self.gone = context.target_paths.intersection(changed.union(volatile))
+            return
+        # files added or removed
+        stored_paths = _split(0, known[0], -1)
+        size = len(stored_paths)
+        same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
+        reusable = frozenset(map(_PATH, same)) - volatile
         self.todo = context.target_paths - reusable
         self.gone = frozenset(stored_paths) - reusable
 
@@ -362,13 +378,16 @@ def _decode(value: object) -> List[Finding]:
     return list(map(tuple.__new__, repeat(Finding), zip(*columns))) if size else []
 
 
-def _check(value: object) -> None:
+def _check(value: object, light: bool = False) -> None:
     """Raises ValueError unless ``value`` has :func:`_encode`'s shape with columns of its size:
-    checked without decoding a column (counts, lengths and bounds at C speed)."""
+    checked without decoding a column (counts, lengths and bounds at C speed).  ``light``: a
+    part :func:`_light` made, whose other columns are None."""
     if not (isinstance(value, tuple) and len(value) == len(Finding._fields) + 1 and type(value[0]) is int):
         raise ValueError("malformed")
     size = value[0]
-    for column in value[1:]:
+    for index, column in enumerate(value[1:]):
+        if column is None and light and index not in _LIGHT:
+            continue
         if not (isinstance(column, tuple) and column and type(column[0]) is str):
             raise ValueError("malformed")
         try:
@@ -448,7 +467,7 @@ class StoredFindings:
     written in place), checked against the CRC-32 read the first time."""
 
     def __init__(self, parts: Dict[str, List[tuple]], handle: Optional[BinaryIO] = None,
-                 places: Optional[List[Tuple[int, int]]] = None) -> None:
+                 places: Optional[List[Tuple[int, Tuple[int, int]]]] = None) -> None:
         """``parts``: each rule's checked parts (kept light by :func:`_light` when ``handle``,
         the entry they were read from at ``places``, is given)."""
         self.sizes = {rule_id: sum(part[0] for part in found) for rule_id, found in parts.items()}
@@ -463,7 +482,7 @@ class StoredFindings:
                 at += part[0]
         self._size = at
         self._handle = handle
-        self._places = places or []  # (offset, CRC-32) of each part in the entry
+        self._places = places or []  # (offset, the CRC-32s of its two halves) of each part in the entry
         self._decoded: Dict[Tuple[int, int], list] = {}  # (part, column) -> values
         self._whole: Dict[int, tuple] = {}  # parts read again for their rows
 
@@ -481,11 +500,14 @@ class StoredFindings:
         part = self._flat[number]
         if self._handle is None or all(column is not None for column in part):
             return part
-        offset, crc = self._places[number]
+        offset, crcs = self._places[number]
         self._handle.seek(offset)
-        whole, again = _read_part(self._handle, with_crc=True)
-        if again != crc:  # pragma: no cover - an entry is never rewritten in place
+        light, again = _read_part(self._handle, with_crc=True)
+        heavy, again_heavy = _read_part(self._handle, with_crc=True)
+        if (again, again_heavy) != crcs:  # pragma: no cover - an entry is never rewritten in place
             raise ValueError("the stored findings changed while they were read")
+        whole = _joined(light, heavy)
+        _check(whole)
         return whole
 
     def _part_column(self, number: int, index: int, keep: bool = True) -> list:
@@ -524,11 +546,18 @@ class StoredFindings:
         """One rule's stored findings (by path)."""
         return list(chain.from_iterable(_decode(self._part(n)) for n in self._numbers(rule_id)))
 
+    digests: Dict[str, bytes] = {}  # rule id -> the digest of its stored findings (findings_digest)
+    fingerprints: Dict[str, bytes] = {}  # rule id -> the fingerprint of the inputs they were made of
+
     def rule_equals(self, rule_id: str, found: List[Finding]) -> bool:
-        """Whether ``found`` (by path) are the rule's stored findings: compared column by column,
+        """Whether ``found`` (by path) are the rule's stored findings: by the digest stored with
+        them when there is one (nothing read of the parts), else compared column by column,
         part by part, no stored finding made (TST001 gives ~27k at 100k files, on every run)."""
         if self.sizes.get(rule_id) != len(found):
             return False
+        stored = self.digests.get(rule_id)
+        if stored is not None:
+            return findings_digest(found) == stored
         at = 0
         for number in self._numbers(rule_id):
             part = self._part(number)
@@ -573,10 +602,50 @@ class StoredFindings:
         return out
 
 
+def findings_digest(found: List[Finding]) -> Optional[bytes]:
+    """A digest of the findings' values in order, column by column at C speed (a column of
+    texts joined, with their lengths; a column of one value once; any other as marshal's
+    version 2 writes it, with no references nor interning flag, so equal values digest alike
+    however their objects are shared); None when a value is not one marshal writes."""
+    digest = hashlib.sha1(len(found).to_bytes(8, "little"))
+    for index in range(len(Finding._fields)):
+        column = list(map(itemgetter(index), found))
+        if not column or column.count(column[0]) == len(column):
+            data = marshal.dumps(("same", column[0] if column else None), 2)
+        else:
+            try:
+                joined = "\0".join(column)
+            except TypeError:  # not texts only
+                joined = None
+            if joined is not None:
+                digest.update(b"text" + array("q", map(len, column)).tobytes())
+                data = joined.encode("utf-8", "surrogatepass")
+            else:
+                try:
+                    data = marshal.dumps(column, 2)
+                except ValueError:
+                    return None
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.digest()
+
+
 def _light(part: tuple) -> tuple:
-    """A checked part with only the columns a report counts and those all rows share."""
+    """A part with only the columns a report counts and those all rows share."""
     return tuple(column if index == 0 or index - 1 in _LIGHT or column[0] == "same" else None
                  for index, column in enumerate(part))
+
+
+def _heavy(part: tuple) -> tuple:
+    """The columns of a part that :func:`_light` leaves out (None in their place)."""
+    return tuple(None if kept is not None else column for kept, column in zip(_light(part), part))
+
+
+def _joined(light: object, heavy: object) -> tuple:
+    """A part from its :func:`_light` and :func:`_heavy` halves (ValueError when they do not fit)."""
+    if not (isinstance(light, tuple) and isinstance(heavy, tuple) and len(light) == len(heavy)):
+        raise ValueError("malformed")
+    return tuple(column if column is not None else other for column, other in zip(light, heavy))
 
 
 def _key(context: "ProjectContext", selection: "RuleSelection") -> str:
@@ -603,20 +672,27 @@ def _part(value: object) -> bytes:
     return len(payload).to_bytes(8, "little") + zlib.crc32(payload).to_bytes(4, "little") + payload
 
 
-def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array) -> None:
+def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array,
+           digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None) -> None:
     """The entry: a head part (format, key, the known files' columns, each rule's number of
-    parts), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`),
-    then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
+    parts, and when ``digests`` has them the digest of its findings, :func:`findings_digest`,
+    and the fingerprint of its inputs they were made of, ``Rule.fingerprint``),
+    then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
+    part in two halves: the columns a report counts (:func:`_light`) and the others (a light
+    read checks their CRC-32 and decodes them only when asked), then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
     holds one part's bytes at a time."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
     def pieces() -> Iterator[bytes]:
-        counts = [(rule_id, -(-len(found) // _PIECE)) for rule_id, found in lists.items()]
+        numbers = {rule_id: -(-len(found) // _PIECE) for rule_id, found in lists.items()}
+        counts = [(rule_id, number, *(digests or {}).get(rule_id, (None, None))) for rule_id, number in numbers.items()]
         yield _MAGIC + _part((FORMAT, key, known, counts))
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
-            for start in range(0, dict(counts)[rule_id] * _PIECE, _PIECE):
-                yield _part(_encode(found[start:start + _PIECE]))
+            for start in range(0, numbers[rule_id] * _PIECE, _PIECE):
+                encoded = _encode(found[start:start + _PIECE])
+                yield _part(_light(encoded))  # what a report counts: the rest is read when asked
+                yield _part(_heavy(encoded))
         yield _part(order.tobytes())
 
     try:
@@ -644,9 +720,9 @@ def _open_entry(path: Path) -> Optional[BinaryIO]:
         return None
 
 
-def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
-    """One part's value (with its CRC-32: ``(value, crc)``); raises ValueError when it is
-    truncated or damaged."""
+def _payload(handle: BinaryIO) -> Tuple[bytes, int]:
+    """The next part's bytes, checked against its CRC-32, and that CRC-32; raises ValueError
+    when it is truncated or damaged."""
     head = handle.read(12)
     if len(head) != 12:
         raise ValueError("truncated")
@@ -654,13 +730,21 @@ def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
     if size > os.fstat(handle.fileno()).st_size - handle.tell():
         raise ValueError("truncated")  # never ask read() for more than the file holds
     payload = handle.read(size)
-    if len(payload) != size or zlib.crc32(payload) != int.from_bytes(head[8:], "little"):
+    crc = int.from_bytes(head[8:], "little")
+    if len(payload) != size or zlib.crc32(payload) != crc:
         raise ValueError("damaged")
+    return payload, crc
+
+
+def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
+    """One part's value (with its CRC-32: ``(value, crc)``); raises ValueError when it is
+    truncated or damaged."""
+    payload, crc = _payload(handle)
     try:
         value = marshal.loads(payload)
     except (EOFError, TypeError) as exc:
         raise ValueError("undecodable") from exc
-    return (value, int.from_bytes(head[8:], "little")) if with_crc else value
+    return (value, crc) if with_crc else value
 
 
 def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
@@ -688,16 +772,26 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
     ``light``: the parts keep the columns a report counts, and the handle stays open for the
     rest (:class:`StoredFindings`); else they are kept whole (every finding will be made)."""
     parts: Dict[str, List[tuple]] = {}
-    places: List[Tuple[int, int]] = []
+    places: List[Tuple[int, Tuple[int, int]]] = []
+    digests: Dict[str, bytes] = {}
+    fingerprints: Dict[str, bytes] = {}
     try:
-        for rule_id, number in counts:
+        for rule_id, number, *marks in counts:
+            if marks and type(marks[0]) is bytes:
+                digests[rule_id] = marks[0]
+            if len(marks) > 1 and type(marks[1]) is bytes:
+                fingerprints[rule_id] = marks[1]
             found: List[tuple] = []
             for _ in range(number):
                 offset = handle.tell()
                 part, crc = _read_part(handle, with_crc=True)
-                _check(part)
-                found.append(_light(part) if light else part)
-                places.append((offset, crc))
+                if light:  # the other half checked against its CRC-32, decoded when asked
+                    _check(part, light=True)
+                    places.append((offset, (crc, _payload(handle)[1])))
+                else:
+                    part = _joined(part, _read_part(handle))
+                    _check(part)
+                found.append(part)
             parts[rule_id] = found
         raw = _read_part(handle)
         if type(raw) is not bytes or len(raw) % array("l").itemsize:
@@ -707,6 +801,8 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
     except (OSError, ValueError, TypeError):
         return None
     stored = StoredFindings(parts, handle, places) if light else StoredFindings(parts)
+    stored.digests = digests
+    stored.fingerprints = fingerprints
     total = len(stored)
     if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from repo_roles.checks.filereuse import FILE_INPUTS
 from repo_roles.checks.reuse import INPUTS
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
 CheckFunction = Callable[["ProjectContext"], Iterable[Finding]]
+Fingerprint = Callable[["ProjectContext"], Optional[bytes]]
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Rule:
     # called as ``check(context, paths)`` on the files whose inputs changed
     # (``checks/filereuse.py``); "" runs every time.
     inputs: str = ""
+    # A digest of everything the rule's findings are made of, cheaper to make than they are
+    # (None: not known this run): a whole-project run whose stored findings of the rule were
+    # made under the same digest keeps them without running the rule (``checks/engine.py``).
+    fingerprint: Optional[Fingerprint] = None
 
 
 RULES: dict[str, Rule] = {}
@@ -57,6 +62,7 @@ def rule(
     enabled_by_default: bool = True,
     scope: str = "file",
     inputs: str = "",
+    fingerprint: Optional[Fingerprint] = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register ``func`` under ``id``; its module docstring becomes the rule's documentation."""
     if severity not in SEVERITIES:
@@ -75,7 +81,7 @@ def rule(
             raise ValueError(f"{id}: a rule declaring {FILE_INPUTS!r} inputs takes the paths to report on")
         module = sys.modules.get(func.__module__)
         doc = inspect.cleandoc((module.__doc__ if module else None) or func.__doc__ or summary)
-        RULES[id] = Rule(id, name, summary, severity, doc, func, enabled_by_default, scope, inputs)
+        RULES[id] = Rule(id, name, summary, severity, doc, func, enabled_by_default, scope, inputs, fingerprint)
         return func
 
     return decorate

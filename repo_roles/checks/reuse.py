@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence
 
 from repo_roles.cachedir import mark_used
 from repo_roles.findings import SEVERITIES, Finding
@@ -43,6 +43,7 @@ FORMAT = 1
 OWNERSHIP_AND_PATHS = "ownership+paths"
 PATHS_AND_MANIFESTS = "paths+manifests"
 INPUTS = frozenset({OWNERSHIP_AND_PATHS, PATHS_AND_MANIFESTS})
+_NAME_ORDER_MIN_PATHS = 20000  # fewer paths: a look at each costs less than reading their order
 
 
 def reused_findings(context: "ProjectContext", rule_id: str, inputs: str,
@@ -140,9 +141,15 @@ def _manifests(context: "ProjectContext") -> Optional[List[List[object]]]:
 
     inventory = context.inventory
     paths = inventory.paths
-    named = tuple("/" + name for name in MANIFESTS)
-    found = set(compress(paths, map(str.endswith, paths, repeat(named))))
-    found.update(compress(paths, map(MANIFESTS.__contains__, paths)))
+    order = _stored_name_order(context) if len(paths) >= _NAME_ORDER_MIN_PATHS else None
+    if order is not None:  # by binary search in the path list's file-name order
+        from repo_roles.coverage.name_order import named as named_in
+
+        found = set(chain.from_iterable(named_in(paths, order, name) for name in MANIFESTS))
+    else:
+        named = tuple("/" + name for name in MANIFESTS)
+        found = set(compress(paths, map(str.endswith, paths, repeat(named))))
+        found.update(compress(paths, map(MANIFESTS.__contains__, paths)))
     if not found:
         return []
     modified = shared_worktree_diff(inventory).result()
@@ -154,6 +161,21 @@ def _manifests(context: "ProjectContext") -> Optional[List[List[object]]]:
             return None
         out.append([entry.path, context.role_of(entry.path), entry.kind, entry.blob])
     return out
+
+
+def _stored_name_order(context: "ProjectContext") -> Optional[Sequence[int]]:
+    """The rows of the path list in file-name order when a run stored them
+    (``coverage/name_order.py``: test evidence does on a large project), else None (working
+    them out costs more than a look at every path)."""
+    from repo_roles.cachedir import cache_directory, project_key
+    from repo_roles.coverage import name_order
+
+    inventory = context.inventory
+    if not context.use_cache:
+        return None
+    directory = cache_directory(context.config, inventory.project_root)
+    return name_order.load(name_order.order_file(directory, project_key(inventory), inventory.paths_digest()),
+                           len(inventory.paths))
 
 
 def entry_path(context: "ProjectContext", name: str) -> Path:

@@ -322,6 +322,24 @@ class TestIndex:
             head = self._heads[path] = self.missing_head(path)
         return head + self._searched_text(path)
 
+    def missing_texts(self, paths: Sequence[str]) -> List[str]:
+        """:meth:`missing_text` of each of ``paths``, in order, at C speed (see :meth:`missing_parts`)."""
+        heads, extensions, searched = self.missing_parts(paths)
+        return list(map(str.__add__, heads, map(searched.__getitem__, extensions)))
+
+    def missing_parts(self, paths: Sequence[str]) -> Tuple[List[str], List[str], Dict[str, str]]:
+        """What :meth:`missing_text` joins for each of ``paths``: their heads, their extensions,
+        and the count of test files searched per extension; the heads known picked at C speed
+        (a Python call only for a head not known)."""
+        heads = list(map(self._heads.get, paths))
+        if None in heads:
+            for path in [path for path, head in zip(paths, heads) if head is None]:
+                self._heads[path] = self.missing_head(path)
+            heads = list(map(self._heads.get, paths))
+        extensions = list(map(itemgetter(2), map(str.rpartition, paths, repeat("."))))
+        searched = {extension: self._searched_text("." + extension) for extension in set(extensions)}
+        return heads, extensions, searched
+
     def missing_head(self, path: str) -> str:
         """:meth:`missing_text` without the count of test files searched (which changes with
         any test file of the language, so it is not kept with the module's answer)."""

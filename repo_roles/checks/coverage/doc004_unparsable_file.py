@@ -46,23 +46,23 @@ def check(context: "ProjectContext") -> Iterator[Finding]:
     reported = set()
     targets = context.targets
     few = result.paths_with_problems()
-    if few is not None:  # only these may have problems: picked at C speed, in target order
-        targets = list(compress(targets, map(few.__contains__, map(_PATH, targets))))
+    # only these may have problems: the few targets among them, not a look at every target
+    paths = sorted(context.target_paths.intersection(few)) if few is not None else list(map(_PATH, targets))
     # the targets of a required role, picked at C speed; then their problems (none for most)
-    roles = map(_ROLE, map(context.classifications.__getitem__, map(_PATH, targets)))
-    for entry in compress(targets, map(required.__contains__, roles)):
-        problems = result.problems(entry.path)  # empty, without decoding anything, for most files
+    roles = map(_ROLE, map(context.classifications.__getitem__, paths))
+    for path in compress(paths, map(required.__contains__, roles)):
+        problems = result.problems(path)  # empty, without decoding anything, for most files
         if not problems:
             continue
-        reported.add(entry.path)
+        reported.add(path)
         for line, code, message in problems:
             if code in _NOT_ABOUT_THE_FILE:
                 continue
-            where = f"{entry.path}:{line}" if line else entry.path
+            where = f"{path}:{line}" if line else path
             yield Finding(
                 "DOC004",
                 f"{where}: {message} ({code}); its documentation is not counted, the run continues",
-                entry.path, line=line or None, severity="warning", key=code,
+                path, line=line or None, severity="warning", key=code,
             )
     yield from _unreadable_tests(context, reported)
 

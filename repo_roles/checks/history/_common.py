@@ -66,6 +66,17 @@ def maintained_paths(context: "ProjectContext") -> List[str]:
     return found
 
 
+def _paths_digest(context: "ProjectContext", paths: Sequence[str]) -> str:
+    """``paths_digest(paths)``, once per scan for :func:`maintained_paths` (HIS004 and HIS005
+    both key on it)."""
+    if paths is not context.__dict__.get("_maintained_paths"):
+        return paths_digest(paths)
+    found = context.__dict__.get("_maintained_digest")
+    if found is None:
+        found = context.__dict__["_maintained_digest"] = paths_digest(paths)
+    return found
+
+
 def identities_of(context: "ProjectContext") -> Identities:
     settings = context.config.history
     return Identities(context.config.teams, settings.identities, settings.bots)
@@ -109,7 +120,7 @@ def cached_findings(context: "ProjectContext", rule_id: str, settings: list, pat
     history = context.config.history
     digest = hashlib.sha1(json.dumps([FINDINGS_CACHE_FORMAT, __version__, rule_id, base, context.inventory.prefix,
                                       history.active_days, identities_of(context).key, settings]).encode())
-    digest.update(paths_digest(paths).encode())
+    digest.update(_paths_digest(context, paths).encode())
     ownership = context.ownership
     if owners_of is None:
         pass
