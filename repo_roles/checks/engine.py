@@ -107,19 +107,22 @@ def _run_stored(context: "ProjectContext", selection: RuleSelection, store: File
             added.extend(fresh)
             lists[rule_id] = fresh
             continue
+        changed = False  # made of other inputs than the stored findings: they differ, no digest to compare
         if rule.fingerprint is not None and rule.inputs != FILE_INPUTS:
             mark = rule.fingerprint(context)  # what its findings are made of, cheaper than they are
             if mark is not None:
                 store.fingerprints[rule_id] = mark
-                if size is not None and stored.fingerprints.get(rule_id) == mark:
+                prior = stored.fingerprints.get(rule_id)
+                if size is not None and prior == mark:
                     lists[rule_id] = None  # made of the same inputs: the stored rows stand, not run
                     continue
+                changed = prior is not None
         notes = len(context.notes)
         found = _accepted(selection, rule_id, rule, _findings_of(context, rule_id, rule), targets)
         if rule.inputs == FILE_INPUTS and len(context.notes) != notes:
             store.noted = True  # a note to say again: not stored
         found.sort(key=_PATH)  # stable: as stored
-        if size is not None and stored.rule_equals(rule_id, found):
+        if size is not None and not changed and stored.rule_equals(rule_id, found):
             lists[rule_id] = None  # the stored rows stand
             continue
         if size:
