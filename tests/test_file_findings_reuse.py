@@ -394,7 +394,8 @@ def test_a_repository_rule_is_compared_by_the_digest_stored_with_it(tmp_path, mo
 def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_repo, monkeypatch) -> None:
     """TST001 declares a fingerprint of its inputs (the untested modules, what was searched for
     each): a change that leaves it as stored keeps the stored findings without running the
-    rule; a test added for a module runs it, and every answer equals ``--no-cache``."""
+    rule; a test of no module (one more test file searched) or a test added for a module runs
+    it, and every answer equals ``--no-cache``."""
     runs: list = []
     found = RULES["TST001"]
 
@@ -404,21 +405,27 @@ def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_
 
     monkeypatch.setitem(RULES, "TST001", dataclasses.replace(found, check=check))
     # tests/ from the start: the entry's project key (its top-level directories) stays the same
-    root = make_repo({**FILES, "tests/__init__.py": "",
+    nothing = "def test_nothing():\n    assert True\n"  # a test of no module
+    root = make_repo({**FILES, "tests/test_nothing.py": nothing,
                       "repo-roles.toml": CONFIG + '[tests]\nrequire = ["backend.logic"]\n'})
     first = _run(root)
     assert {f.path for f in first if f.rule_id == "TST001"} >= {"app/a.py", "app/b.py"}
     write_files(root, {"app/a.py": "def a():\n    return 10\n"})  # content only: the same inputs
     assert _run(root) == _run(root, use_cache=False)
     assert len(runs) == 2  # the first run and the uncached one: not the cached second
-    write_files(root, {"tests/test_b.py": "from app.b import b\n\n\ndef test_b():\n    assert b()\n"})
-    git(root, "add", "-A")
     compared: list = []
     rule_equals = filereuse.StoredFindings.rule_equals
     monkeypatch.setattr(filereuse.StoredFindings, "rule_equals",
                         lambda self, rule_id, found: compared.append(rule_id) or rule_equals(self, rule_id, found))
+    # another test of no module: the same untested modules, one more test file searched for each
+    write_files(root, {"tests/test_more.py": nothing})
+    git(root, "add", "-A")
+    assert _run(root) == _run(root, use_cache=False)
+    assert len(runs) == 4
+    write_files(root, {"tests/test_b.py": "from app.b import b\n\n\ndef test_b():\n    assert b()\n"})
+    git(root, "add", "-A")
     third = _run(root)
-    assert len(runs) == 3
+    assert len(runs) == 5
     assert "TST001" not in compared  # made of other inputs: not compared by digest
     assert not any(f.rule_id == "TST001" and f.path == "app/b.py" for f in third)
     assert third == _run(root, use_cache=False)
