@@ -15,6 +15,7 @@ import pytest
 from repo_roles.checks import engine, filereuse
 from repo_roles.checks.filereuse import FILE_INPUTS
 from repo_roles.checks.registry import RULES, iter_rules, rule
+from repo_roles.coverage import test_presence
 from repo_roles.findings import Finding, FindingTable, column_of
 from repo_roles.scan import scan
 from tests.conftest import git, write_files
@@ -424,8 +425,13 @@ def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_
     assert len(runs) == 4
     write_files(root, {"tests/test_b.py": "from app.b import b\n\n\ndef test_b():\n    assert b()\n"})
     git(root, "add", "-A")
+    asked: list = []
+    missing_parts = test_presence.TestIndex.missing_parts
+    monkeypatch.setattr(test_presence.TestIndex, "missing_parts",
+                        lambda self, paths: asked.append(1) or missing_parts(self, paths))
     third = _run(root)
     assert len(runs) == 5
+    assert len(asked) == 1  # the fingerprint's answer serves the check
     assert "TST001" not in compared  # made of other inputs: not compared by digest
     assert not any(f.rule_id == "TST001" and f.path == "app/b.py" for f in third)
     assert third == _run(root, use_cache=False)

@@ -49,7 +49,7 @@ import hashlib
 from array import array
 from itertools import compress, repeat
 from operator import not_
-from typing import TYPE_CHECKING, Iterator, List, Optional
+from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
@@ -67,12 +67,22 @@ def _untested(context: "ProjectContext") -> List[str]:
     return list(compress(needing, map(not_, needing.values())))
 
 
+def _parts(context: "ProjectContext") -> Tuple[List[str], Tuple[List[str], List[str], Dict[str, str]]]:
+    """The untested modules and what was searched for them (``TestIndex.missing_parts``), once
+    per scan: the fingerprint and, when it differs from the stored one, the check both ask."""
+    found = context.__dict__.get("_tst001_parts")
+    if found is None:
+        untested = _untested(context)
+        parts = context.test_index.missing_parts(untested) if untested else ([], [], {})  # none: no index made
+        found = context.__dict__["_tst001_parts"] = (untested, parts)
+    return found
+
+
 def _fingerprint(context: "ProjectContext") -> Optional[bytes]:
     """What the findings are made of (the untested modules, what was searched for each, the
     test files searched per language), hashed at C speed: a run after a change where it is the
     same keeps the stored findings instead of making ~27k again (100k files)."""
-    untested = _untested(context)
-    heads, _, searched = context.test_index.missing_parts(untested)
+    untested, (heads, _, searched) = _parts(context)
     digest = hashlib.sha1(b"TST001 1")
     for texts in (untested, heads):
         digest.update(len(texts).to_bytes(8, "little") + array("q", map(len, texts)).tobytes())
@@ -85,10 +95,10 @@ def _fingerprint(context: "ProjectContext") -> Optional[bytes]:
       severity="warning", fingerprint=_fingerprint)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     """One finding per module without tests, in the answers' order, built at C speed."""
-    untested = _untested(context)
+    untested, (heads, extensions, searched) = _parts(context)
     if not untested:
         return iter(())
-    texts = context.test_index.missing_texts(untested)
+    texts = map(str.__add__, heads, map(searched.__getitem__, extensions))
     messages = map("no test found for {} ({})".format, untested, texts)
     rows = zip(repeat("TST001"), messages, untested, repeat(None), repeat(None), repeat("warning"), untested,
                repeat(None), repeat(None))
