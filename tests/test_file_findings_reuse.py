@@ -392,6 +392,14 @@ def test_a_repository_rule_is_compared_by_the_digest_stored_with_it(tmp_path, mo
     handle.close()
 
 
+def test_stored_findings_hold_their_own_digests_and_fingerprints() -> None:
+    """Each instance's digests and fingerprints are its own: one set on an entry's findings
+    (or on the empty ones of a project without an entry) never answers for another."""
+    stored, other = filereuse.StoredFindings({}), filereuse.StoredFindings({})
+    stored.digests["TST001"] = stored.fingerprints["TST001"] = b"mark"
+    assert other.digests == {} and other.fingerprints == {}
+
+
 def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_repo, monkeypatch) -> None:
     """TST001 declares a fingerprint of its inputs (the untested modules, what was searched for
     each): a change that leaves it as stored keeps the stored findings without running the

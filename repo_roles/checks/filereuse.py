@@ -467,9 +467,13 @@ class StoredFindings:
     written in place), checked against the CRC-32 read the first time."""
 
     def __init__(self, parts: Dict[str, List[tuple]], handle: Optional[BinaryIO] = None,
-                 places: Optional[List[Tuple[int, Tuple[int, int]]]] = None) -> None:
+                 places: Optional[List[Tuple[int, Tuple[int, int]]]] = None,
+                 digests: Optional[Dict[str, bytes]] = None, fingerprints: Optional[Dict[str, bytes]] = None) -> None:
         """``parts``: each rule's checked parts (kept light by :func:`_light` when ``handle``,
-        the entry they were read from at ``places``, is given)."""
+        the entry they were read from at ``places``, is given); ``digests`` and
+        ``fingerprints``: those stored with them, per rule (this instance's own dicts)."""
+        self.digests = digests or {}  # rule id -> the digest of its stored findings (findings_digest)
+        self.fingerprints = fingerprints or {}  # rule id -> the fingerprint of the inputs they were made of
         self.sizes = {rule_id: sum(part[0] for part in found) for rule_id, found in parts.items()}
         self._counts = {rule_id: len(found) for rule_id, found in parts.items()}
         self._starts: List[int] = []  # the first row of each part, all rules joined
@@ -545,9 +549,6 @@ class StoredFindings:
     def rule_findings(self, rule_id: str) -> List[Finding]:
         """One rule's stored findings (by path)."""
         return list(chain.from_iterable(_decode(self._part(n)) for n in self._numbers(rule_id)))
-
-    digests: Dict[str, bytes] = {}  # rule id -> the digest of its stored findings (findings_digest)
-    fingerprints: Dict[str, bytes] = {}  # rule id -> the fingerprint of the inputs they were made of
 
     def rule_equals(self, rule_id: str, found: List[Finding]) -> bool:
         """Whether ``found`` (by path) are the rule's stored findings: by the digest stored with
@@ -800,9 +801,7 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
         order.frombytes(raw)
     except (OSError, ValueError, TypeError):
         return None
-    stored = StoredFindings(parts, handle, places) if light else StoredFindings(parts)
-    stored.digests = digests
-    stored.fingerprints = fingerprints
+    stored = StoredFindings(parts, handle if light else None, places if light else None, digests, fingerprints)
     total = len(stored)
     if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
         return None
