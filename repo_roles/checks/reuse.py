@@ -167,15 +167,9 @@ def _stored_name_order(context: "ProjectContext") -> Optional[Sequence[int]]:
     """The rows of the path list in file-name order when a run stored them
     (``coverage/name_order.py``: test evidence does on a large project), else None (working
     them out costs more than a look at every path)."""
-    from repo_roles.cachedir import cache_directory, project_key
     from repo_roles.coverage import name_order
 
-    inventory = context.inventory
-    if not context.use_cache:
-        return None
-    directory = cache_directory(context.config, inventory.project_root)
-    return name_order.load(name_order.order_file(directory, project_key(inventory), inventory.paths_digest()),
-                           len(inventory.paths))
+    return name_order.stored_of_project(context) if context.use_cache else None
 
 
 def entry_path(context: "ProjectContext", name: str) -> Path:

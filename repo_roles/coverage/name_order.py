@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from array import array
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Sequence
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from repo_roles.coverage import colfile
 
@@ -72,13 +72,23 @@ def stored_order(directory: Path, project: str, listed: str, paths: Sequence[str
     return found
 
 
-def of_project(context: "ProjectContext") -> "array[int]":
-    """The file-name order of a scan's paths (:func:`stored_order` in the project's cache)."""
+def _of_project(context: "ProjectContext") -> Tuple[Path, str, str]:
+    """Where a scan's order lives: the project's cache directory, its project key and the
+    digest of its path list (the first arguments of :func:`order_file`, :func:`stored_order`)."""
     from repo_roles.cachedir import cache_directory, project_key
 
     inventory = context.inventory
-    return stored_order(cache_directory(context.config, inventory.project_root), project_key(inventory),
-                        inventory.paths_digest(), inventory.paths)
+    return cache_directory(context.config, inventory.project_root), project_key(inventory), inventory.paths_digest()
+
+
+def of_project(context: "ProjectContext") -> "array[int]":
+    """The file-name order of a scan's paths (:func:`stored_order` in the project's cache)."""
+    return stored_order(*_of_project(context), context.inventory.paths)
+
+
+def stored_of_project(context: "ProjectContext") -> Optional["array[int]"]:
+    """:func:`of_project` when a run stored it, else None (not worked out)."""
+    return load(order_file(*_of_project(context)), len(context.inventory.paths))
 
 
 def _first_at_or_above(paths: Sequence[str], order: Sequence[int], prefix: str) -> int:
