@@ -42,6 +42,11 @@ class Finding(NamedTuple):
 RULE_ID, MESSAGE, PATH, LINE, COLUMN, SEVERITY, KEY, END_LINE, END_COLUMN = range(len(Finding._fields))
 
 
+def _merge_key(found: Finding) -> tuple:
+    """:meth:`Finding.sort_key` but the message: the key ``FindingTable.merged`` sorts by."""
+    return (found.path, found.line or 0, found.column or 0, found.rule_id)
+
+
 class Probe(NamedTuple):
     """The fields of a finding that an inline suppression reads (``checks/suppression.py``)."""
 
@@ -120,8 +125,7 @@ class FindingTable(_Sequence):
         those fields decoded: :meth:`merged` sorts by it stably, each side already in order (the
         message is read again from the stored entry, not kept: it would cost a part's read)."""
         if position >= self._base:
-            found = self._added[position - self._base]
-            return (found.path, found.line or 0, found.column or 0, found.rule_id)
+            return _merge_key(self._added[position - self._base])
         value = self._source.value
         return (value(position, PATH), value(position, LINE) or 0, value(position, COLUMN) or 0,
                 value(position, RULE_ID))
@@ -202,8 +206,7 @@ class FindingTable(_Sequence):
                 # one rule's findings on a path come from one side, each side sorted: a stable
                 # sort without the message orders them as a sort of the whole would
                 keys = [(self._sort_key(at), at) for at in order[low:high]]
-                keys.extend(((f.path, f.line or 0, f.column or 0, f.rule_id), at)
-                            for f, at in zip(added[index:end], range(offset + index, offset + end)))
+                keys.extend(zip(map(_merge_key, added[index:end]), range(offset + index, offset + end)))
                 keys.sort(key=itemgetter(0))
                 out.extend(map(itemgetter(1), keys))
             out_paths.extend(repeat(path, high - low + end - index))
