@@ -66,14 +66,12 @@ def maintained_paths(context: "ProjectContext") -> List[str]:
     return found
 
 
-def _paths_digest(context: "ProjectContext", paths: Sequence[str]) -> str:
-    """``paths_digest(paths)``, once per scan for :func:`maintained_paths` (HIS004 and HIS005
-    both key on it)."""
-    if paths is not context.__dict__.get("_maintained_paths"):
-        return paths_digest(paths)
+def maintained_digest(context: "ProjectContext") -> str:
+    """``paths_digest`` of :func:`maintained_paths`, once per scan (HIS004 and HIS005 both key
+    on it)."""
     found = context.__dict__.get("_maintained_digest")
     if found is None:
-        found = context.__dict__["_maintained_digest"] = paths_digest(paths)
+        found = context.__dict__["_maintained_digest"] = paths_digest(maintained_paths(context))
     return found
 
 
@@ -100,14 +98,15 @@ def team_owners(context: "ProjectContext") -> Callable[[str], Tuple[str, ...]]:
     return of
 
 
-def cached_findings(context: "ProjectContext", rule_id: str, settings: list, paths: Sequence[str],
+def cached_findings(context: "ProjectContext", rule_id: str, settings: list,
                     owners_of: Optional[Callable[[str], Sequence[str]]],
                     compute: Callable[[], Iterable[Finding]]) -> List[Finding]:
     """``compute()``'s findings, kept in the cache directory under a key of everything they depend
     on: the history (:func:`~repo_roles.history.stage.history_key`: settings and HEAD), the
-    active window, the roster and identities, the rule's ``settings`` and every path (with its
-    owners, for ``owners_of``).  A warm run with nothing changed loads no history model; after
-    new commits the key changes and the model is extended (``CACHED..HEAD``) as usual."""
+    active window, the roster and identities, the rule's ``settings`` and every path of
+    :func:`maintained_paths`, the paths the rules look at (with its owners, for ``owners_of``).
+    A warm run with nothing changed loads no history model; after new commits the key changes
+    and the model is extended (``CACHED..HEAD``) as usual."""
     if not context.use_cache:
         return list(compute())
     from repo_roles.history.stage import history_key
@@ -120,7 +119,7 @@ def cached_findings(context: "ProjectContext", rule_id: str, settings: list, pat
     history = context.config.history
     digest = hashlib.sha1(json.dumps([FINDINGS_CACHE_FORMAT, __version__, rule_id, base, context.inventory.prefix,
                                       history.active_days, identities_of(context).key, settings]).encode())
-    digest.update(_paths_digest(context, paths).encode())
+    digest.update(maintained_digest(context).encode())
     ownership = context.ownership
     if owners_of is None:
         pass
@@ -130,7 +129,7 @@ def cached_findings(context: "ProjectContext", rule_id: str, settings: list, pat
         digest.update(json.dumps(["owners", repr(ownership.discovery), ownership.oversize,
                                   ownership.inputs_key]).encode())
     else:
-        for path in paths:
+        for path in maintained_paths(context):
             digest.update(path.encode("utf-8", "surrogatepass"))
             for owner in owners_of(path):
                 digest.update(b"\0" + owner.encode("utf-8", "surrogatepass"))

@@ -60,7 +60,7 @@ def check(context: "ProjectContext") -> List[Finding]:
         return []
     teams_of = team_owners(context)
     settings = [limit, list(context.config.history.roles), context.ownership.source_file]
-    return cached_findings(context, RULE_ID, settings, paths, teams_of,
+    return cached_findings(context, RULE_ID, settings, teams_of,
                            lambda: _findings(context, paths, teams_of, limit))
 
 

@@ -65,7 +65,7 @@ def check(context: "ProjectContext") -> List[Finding]:
     paths = maintained_paths(context)
     if len(paths) < least:  # no directory can hold enough files: no history needed
         return []
-    return cached_findings(context, RULE_ID, [least, list(context.config.history.roles)], paths, None,
+    return cached_findings(context, RULE_ID, [least, list(context.config.history.roles)], None,
                            lambda: _findings(context, paths, least))
 
 
