@@ -191,8 +191,9 @@ class FileFindings:
         current = self._current
         column = current[0]
         if len(paths) * 64 < len(column):
-            at = [bisect_left(column, path) for path in sorted(paths)]
-            if all(index < len(column) and column[index] == path for index, path in zip(at, sorted(paths))):
+            wanted = sorted(paths)
+            at = [bisect_left(column, path) for path in wanted]
+            if all(index < len(column) and column[index] == path for index, path in zip(at, wanted)):
                 return iter([tuple(part[index] for part in current) for index in at])
         return compress(zip(*current), map(paths.__contains__, column))
 
@@ -637,9 +638,9 @@ def _light(part: tuple) -> tuple:
                  for index, column in enumerate(part))
 
 
-def _heavy(part: tuple) -> tuple:
-    """The columns of a part that :func:`_light` leaves out (None in their place)."""
-    return tuple(None if kept is not None else column for kept, column in zip(_light(part), part))
+def _heavy(part: tuple, light: tuple) -> tuple:
+    """The columns of a part that its :func:`_light` half, ``light``, leaves out (None in their place)."""
+    return tuple(None if kept is not None else column for kept, column in zip(light, part))
 
 
 def _joined(light: object, heavy: object) -> tuple:
@@ -692,8 +693,9 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
             # as many parts as announced, the last ones possibly empty
             for start in range(0, numbers[rule_id] * _PIECE, _PIECE):
                 encoded = _encode(found[start:start + _PIECE])
-                yield _part(_light(encoded))  # what a report counts: the rest is read when asked
-                yield _part(_heavy(encoded))
+                light = _light(encoded)
+                yield _part(light)  # what a report counts: the rest is read when asked
+                yield _part(_heavy(encoded, light))
         yield _part(order.tobytes())
 
     try:
