@@ -442,27 +442,32 @@ class WorktreeDiff:
     """
 
     def __init__(self, inventory: "Inventory", ask_git: bool = True) -> None:
-        self._process: Optional[subprocess.Popen] = None
-        self._lock = threading.Lock()  # the early documentation stage asks from its collector thread
-        self._read = False
-        self._modified: Optional[frozenset] = None
-        if inventory.git_root is None or not ask_git:
-            return
-        try:
-            self._process = subprocess.Popen(
-                ["git", "diff-files", "--name-only", "--relative", "-z"], cwd=str(inventory.project_root),
-                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            )
-        except OSError:  # no git executable
-            self._process = None
+        self._start(inventory.project_root if inventory.git_root is not None and ask_git else None)
 
     @classmethod
     def started_at(cls, project_root: Path) -> "WorktreeDiff":
         """git's comparison of the work tree below ``project_root`` (a git work tree), started
         before its inventory exists: a command that keys a stored run starts it before it loads
         its configuration and the modules of the key, and hands it on (:func:`adopt_worktree_diff`)."""
-        root = Path(project_root)
-        return cls(Inventory(project_root=root, git_root=root, prefix="", scope="", entries=[]))
+        diff = cls.__new__(cls)
+        diff._start(Path(project_root))
+        return diff
+
+    def _start(self, project_root: Optional[Path]) -> None:
+        """Start git in ``project_root`` (None: git is not asked)."""
+        self._process: Optional[subprocess.Popen] = None
+        self._lock = threading.Lock()  # the early documentation stage asks from its collector thread
+        self._read = False
+        self._modified: Optional[frozenset] = None
+        if project_root is None:
+            return
+        try:
+            self._process = subprocess.Popen(
+                ["git", "diff-files", "--name-only", "--relative", "-z"], cwd=str(project_root),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            )
+        except OSError:  # no git executable
+            self._process = None
 
     def cancel(self) -> None:
         """Stop git (the command failed before asking)."""
@@ -490,10 +495,8 @@ class WorktreeDiff:
 
 
 def adopt_worktree_diff(inventory: "Inventory", diff: WorktreeDiff) -> None:
-    """Make ``diff`` (:meth:`WorktreeDiff.started_at` the inventory's root) the inventory's one."""
-    if inventory.git_root is None or inventory.__dict__.get("_worktree_diff") is not None:
-        diff.cancel()
-        return
+    """Make ``diff`` (:meth:`WorktreeDiff.started_at` the root of the freshly loaded git
+    ``inventory``) the inventory's one."""
     inventory.__dict__["_worktree_diff"] = diff
 
 

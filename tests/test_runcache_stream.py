@@ -249,11 +249,22 @@ def test_a_rewritten_index_is_listed_while_the_key_hashes_the_rest(root, run_cli
     from repo_roles.runcache import key as key_module
 
     events: List[str] = []
-    entries, fingerprint = inventory_module._git_entries, key_module.code_fingerprint
+    touch: List[bool] = []  # set: the next listing first rewrites the index file's times
+    entries, fingerprint, prefetch = inventory_module._git_entries, key_module.code_fingerprint, L.Listings.prefetch
 
     def spy_entries(*args, **kwargs):  # type: ignore[no-untyped-def]
         events.append("listed in main" if threading.current_thread() is threading.main_thread() else "listed aside")
+        if touch:
+            touch.clear()
+            index = root / ".git/index"
+            st = index.stat()
+            os.utime(index, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
         return entries(*args, **kwargs)
+
+    def spy_prefetch(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        prefetch(self, *args, **kwargs)
+        if self._thread is not None:
+            events.append("listing started")
 
     def spy_fingerprint():  # type: ignore[no-untyped-def]
         events.append("fingerprint")
@@ -261,14 +272,15 @@ def test_a_rewritten_index_is_listed_while_the_key_hashes_the_rest(root, run_cli
 
     monkeypatch.setattr(inventory_module, "_git_entries", spy_entries)
     monkeypatch.setattr(key_module, "code_fingerprint", spy_fingerprint)
+    monkeypatch.setattr(L.Listings, "prefetch", spy_prefetch)
     _run(run_cli, *LS)
-    assert events[:2] == ["listed aside", "fingerprint"] and events.count("listed aside") == 1
+    assert events.index("listing started") < events.index("fingerprint") and events.count("listed aside") == 1
     assert "listed in main" not in events and len(_stamps(tmp_path / "cache")) == 1
     (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')
     git(root, "add", "app/billing.py")  # a new index file: no entry for its stamp
     events.clear()
     second = _run(run_cli, *LS)
-    assert events[:2] == ["listed aside", "fingerprint"] and events.count("listed aside") == 1
+    assert events.index("listing started") < events.index("fingerprint") and events.count("listed aside") == 1
     assert len(_stamps(tmp_path / "cache")) == 2 and second == _run(run_cli, *LS, "--no-cache")
     (root / "app/billing.py").write_text('def charge(amount):\n    """Bill it."""\n')  # index unchanged
     events.clear()
@@ -277,3 +289,9 @@ def test_a_rewritten_index_is_listed_while_the_key_hashes_the_rest(root, run_cli
     assert "listed aside" not in events
     events.clear()
     assert _run(run_cli, *LS, "--no-cache") == third
+    git(root, "add", "app/billing.py")
+    events.clear()
+    touch.append(True)  # the index changes while git lists it: its stamp is not remembered
+    fourth = _run(run_cli, *LS)
+    assert events.count("listed aside") == 1 and not touch and len(_stamps(tmp_path / "cache")) == 2
+    assert fourth == _run(run_cli, *LS, "--no-cache")

@@ -201,10 +201,6 @@ def _scan_what_to_check(
         rels = [p for p in pending.result().files if os.path.lexists(os.path.join(str(root), p))]  # type: ignore
         return rels
 
-    if use_cache:  # the classification tables as a former run read them: no TOML parse, no pathspec
-        from repo_roles.classify.tables import remember_tables
-
-        remember_tables()
     context = scan(root, config_path=config_path, untracked=untracked,
                    files=rels if files else changed, use_cache=use_cache)
     changes = pending.result() if pending is not None else None

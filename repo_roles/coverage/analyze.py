@@ -266,24 +266,22 @@ _ITEMS = frozenset({DocItem})
 
 
 def to_wire(output: Output) -> tuple:
-    """``output`` with its docs and entry as plain tuples (``from_wire`` reads it back)."""
+    """``output`` with its docs and entry as plain tuples (``from_wire`` reads it back: any
+    other value, a FileDocs left as it is or None, is never a plain tuple)."""
     analysis, blob, entry, defines, facts, count = output
     docs = analysis.docs
     if type(docs) is FileDocs and set(map(type, docs.items)) <= _ITEMS:
-        docs = (docs.path, docs.language, tuple(map(tuple, docs.items))) + tuple(docs)[3:]
-        plain = True
-    else:  # anything else goes as it is
-        plain = False
-    return (analysis.path, analysis.language, docs, plain, analysis.suppressions, blob,
-            tuple(entry) if type(entry) is C.Entry else entry, type(entry) is C.Entry, defines, facts, count)
+        docs = (docs.path, docs.language, tuple(map(tuple, docs.items))) + docs[3:]
+    return (analysis.path, analysis.language, docs, analysis.suppressions, blob,
+            tuple(entry) if type(entry) is C.Entry else entry, defines, facts, count)
 
 
 def from_wire(wired: tuple) -> Output:
     """The output :func:`to_wire` sent."""
-    path, language, docs, plain, suppressions, blob, entry, entry_plain, defines, facts, count = wired
-    if plain:
+    path, language, docs, suppressions, blob, entry, defines, facts, count = wired
+    if type(docs) is tuple:
         docs = _NEW_DOCS((docs[0], docs[1], tuple(map(_NEW_ITEM, docs[2]))) + docs[3:])
-    if entry_plain:
+    if type(entry) is tuple:
         entry = _NEW_ENTRY(entry)
     return FileAnalysis(path, language, docs, suppressions), blob, entry, defines, facts, count
 

@@ -91,9 +91,6 @@ def decode(data: bytes) -> Optional[Tuple[bytes, List[str]]]:
     return payload[:size], payload[size:].decode("utf-8", "surrogateescape").split("\0")
 
 
-_NOT_TAKEN = object()
-
-
 def _list(inventory: "Inventory") -> None:
     """git's listing of a deferred inventory, read in a thread (a failure is left to whoever
     asks next, in the main thread: the listing stays pending)."""
@@ -110,7 +107,7 @@ class Listings:
         self.directory = Path(cache_directory) / "index-stamps"
         self.remembered: Optional[bytes] = None  # the digest this run's key took from an entry
         self._stamp: Optional[str] = None
-        self._prefetched: object = _NOT_TAKEN  # the stamp prefetch() took (None: unreadable)
+        self._prefetched: Optional[str] = None  # the stamp prefetch() took (None: unreadable or listed)
         self._known: Optional[Tuple[bytes, List[str]]] = None  # the entry prefetch() read
         self._thread: Optional[threading.Thread] = None
 
@@ -138,25 +135,13 @@ class Listings:
     def digest(self, inventory: "Inventory", index_path: str) -> Tuple[bytes, List[str]]:
         """The digest of ``inventory``'s listing and its directories (``Inventory.directories``),
         from the entry of the index file's stamp, else from git's listing (then remembered).
-        After :meth:`prefetch`, the stamp and entry it read (the stamp taken before git listed)."""
+        Called after :meth:`prefetch`: the stamp and entry it read (the stamp taken before git listed)."""
         if self._thread is not None:
             self._thread.join()
-        if self._prefetched is not _NOT_TAKEN:
-            stamp, known = self._prefetched, self._known
-            if known is not None:
-                self.remembered, self._stamp = known[0], stamp
-                return known
-        else:
-            stamp = index_stamp(index_path, inventory.prefix) if not inventory.listed else None
-        if stamp is not None and self._prefetched is _NOT_TAKEN:
-            try:
-                with open(self._path(stamp), "rb") as handle:
-                    known = decode(handle.read())
-            except OSError:
-                known = None
-            if known is not None:
-                self.remembered, self._stamp = known[0], stamp
-                return known
+        stamp, known = self._prefetched, self._known
+        if known is not None:
+            self.remembered, self._stamp = known[0], stamp
+            return known
         digest, directories = inventory.listing_digest(), self._directories(inventory)
         if stamp is not None and index_stamp(index_path, inventory.prefix) == stamp:
             self._save(stamp, digest, directories)  # the index did not change while git listed it
