@@ -295,11 +295,12 @@ def findings_block(context: ScanContext, scope_depth: int, *, store: bool = True
             return summed
     if stored is not None and len(parts) > fresh:
         stored_parts = stored.parts()
-        if stored_parts is None:  # damaged: counted afresh (the same code as without a store)
+        if stored_parts is None:  # not sound: counted afresh, and the next run chooses afresh
+            store.save([], [], [], None)
             return findings_block(context, scope_depth, store=False)
         parts = [stored_parts[p] if isinstance(p, int) else p for p in parts]
     block = _sum(parts, whole)
-    if store is not None and (fresh or stored is None or not stored.has_sum):
+    if store is not None and (fresh or stored is None):
         if len(parts) > MAX_SEGMENTS:  # choose the boundaries afresh next time
             store.save([], [], [], None)
         else:
@@ -393,14 +394,8 @@ class _Stored:
             return None
         return loaded
 
-    @property
-    def has_sum(self) -> bool:
-        return len(self._summed) > 0
-
     def summed(self) -> Optional[Tuple[dict, Dict[str, dict]]]:
         """The block and rule descriptions the parts summed to, or None."""
-        if not self.has_sum:
-            return None
         try:
             loaded = marshal.loads(self._summed)
         except (ValueError, TypeError, EOFError):
