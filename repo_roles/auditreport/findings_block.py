@@ -40,6 +40,7 @@ from repo_roles.coverage import figures
 from repo_roles.findings import PATH, RULE_ID, SEVERITY, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summary import owners_column
+from repo_roles.summarycache import report_entry
 
 FORMAT = 2  # 2: the summed block stored too
 MAGIC = b"repo-roles audit findings parts\n"
@@ -328,21 +329,10 @@ class _Store:
 
     @classmethod
     def of(cls, context: ScanContext) -> Optional["_Store"]:
-        """The store of a whole-project cached scan whose owners can be keyed; else None."""
-        ownership = context.ownership
-        if not context.use_cache or ownership.inputs_key is None or context.context_from_index:
-            return None
-        from repo_roles.cachedir import cache_directory, project_key
-        from repo_roles.checks.reuse import config_token, digest_of
-        from repo_roles.runcache.key import code_fingerprint
-
-        inventory = context.inventory
-        key = digest_of("audit findings parts", FORMAT, code_fingerprint(), config_token(context),
-                        inventory.prefix, inventory.scope, ownership.inputs_key)
-        directory = cache_directory(context.config, inventory.project_root) / "report"
-        # one file per project and scope: an audit of a sub-directory keeps its own
-        return cls(colfile.file_for(directory, "findings-parts", FORMAT, project_key(inventory), inventory.prefix,
-                                    inventory.scope), key)
+        """The store of a whole-project cached scan whose owners can be keyed; else None (one
+        file per project and scope: an audit of a sub-directory keeps its own)."""
+        entry = report_entry(context, "findings-parts", FORMAT)
+        return cls(*entry) if entry is not None else None
 
     def load(self) -> Optional["_Stored"]:
         """The stored boundaries and digests (the parts and their sum read on demand), or None
