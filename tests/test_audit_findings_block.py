@@ -163,7 +163,9 @@ def test_unchanged_findings_read_the_stored_sum(make_repo, run_cli, small_segmen
     write_files(root, {"tools/t2.py": _module("t2", 1) + "# a comment\n"})
     expected = _audits(run_cli, root, False, tmp_path)
     summed.clear()
-    assert _audits(run_cli, root, True, tmp_path) == expected
+    with monkeypatch.context() as m:
+        m.setattr(FB._Stored, "parts", lambda self: pytest.fail("parts decoded"))
+        assert _audits(run_cli, root, True, tmp_path) == expected
     assert summed == []
     write_files(root, {"tools/t2.py": _module("t2", 2)})
     expected = _audits(run_cli, root, False, tmp_path)
