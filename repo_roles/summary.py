@@ -228,20 +228,18 @@ def _tally(context: ScanContext, columns: FileColumns, depth: int, needing_tests
     (:mod:`repo_roles.summarycache`: only the files whose figures changed are moved), else
     counted afresh (and stored)."""
     store = SummaryStore.of(context, depth)
-    inputs = None
-    if store is not None:
-        inputs = Inputs(columns.paths, context.inventory.paths_digest(), columns.roles, columns.role_codes,
-                        analysed_paths, documented, counted_items, needing_tests)
-    if store is not None and inputs is not None:
-        stored = store.load(inputs)
-        found = updated(stored, inputs) if stored is not None else None
-        if found is not None:
-            if found is not stored.tally or stored.listed_figures is None:
-                store.save(inputs, found)
-            return found
+    if store is None:
+        return _count_buckets(columns, depth, needing_tests, analysed_paths, documented, counted_items)
+    inputs = Inputs(columns.paths, context.inventory.paths_digest(), columns.roles, columns.role_codes,
+                    analysed_paths, documented, counted_items, needing_tests)
+    stored = store.load(inputs)
+    found = updated(stored, inputs) if stored is not None else None
+    if found is not None:
+        if found is not stored.tally or stored.listed_figures is None:
+            store.save(inputs, found)
+        return found
     found = _count_buckets(columns, depth, needing_tests, analysed_paths, documented, counted_items)
-    if store is not None and inputs is not None:
-        store.save(inputs, found)
+    store.save(inputs, found)
     return found
 
 

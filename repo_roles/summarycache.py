@@ -78,9 +78,9 @@ class Inputs:
         self.paths = paths
         self.roles = roles
         self.codes = codes  # role_codes(roles)
-        self.header = [paths_key, len(paths), paths_digest(analysed), paths_digest(list(needing))]
+        self.needing_paths = list(needing)
+        self.header = [paths_key, len(paths), paths_digest(analysed), paths_digest(self.needing_paths)]
         self.analysed = analysed
-        self.needing = needing
         # as the stages listed them (a negative count makes its number negative; a documented
         # count past 32 bits would reach the counted bits; a counted one past 31, the sign)
         try:
@@ -103,7 +103,7 @@ class Inputs:
         self.figures = array("q", by_path.values())
         usable = len(by_path) == n and self.figures.count(-1) == n - len(self.analysed)
         by_path = base
-        by_path.update(zip(self.needing, self.listed_tested))
+        by_path.update(zip(self.needing_paths, self.listed_tested))
         self.tested = bytes(map(_TEST_BYTE.__getitem__, by_path.values()))
         self.usable = self.usable and usable and len(by_path) == n
 
@@ -114,7 +114,7 @@ class Inputs:
         self.figures, new_tested = array("q", figures), bytearray(tested)
         rows = set()
         for old, new, names, into in ((listed_figures, self.listed_figures, self.analysed, self.figures),
-                                      (listed_tested, self.listed_tested, list(self.needing), new_tested)):
+                                      (listed_tested, self.listed_tested, self.needing_paths, new_tested)):
             if old == new:
                 continue
             for j in compress(count(), map(ne, old, new)):
@@ -252,7 +252,7 @@ def updated(stored: Stored, inputs: Inputs) -> Optional[Tally]:
     """The stored tally with the contributions of every target whose role, documented or
     counted items or test answer differ from the stored ones moved (None past
     :data:`MAX_CHANGED`, or when the inputs are not usable).  Sets the inputs' target columns."""
-    if not inputs.usable or inputs.codes is None:
+    if not inputs.usable:  # (usable: codes is not None)
         return None
     changed: Optional[set] = None
     if stored.listed_figures is not None:  # the same lists: only their differing rows placed
