@@ -7,7 +7,7 @@ from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat, tee
-from operator import attrgetter, itemgetter, le, lt, methodcaller
+from operator import attrgetter, itemgetter, le, methodcaller
 from typing import Callable, Dict, Hashable, Iterable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from repo_roles import roles as R
@@ -140,7 +140,7 @@ class FileColumns:
     ``parents`` (the parent directory, "" at the root) is built on first use: only the tree and
     a summary deeper than the top directories read it."""
 
-    __slots__ = ("paths", "roles", "_owners", "_parents", "_sorted", "_codes")
+    __slots__ = ("paths", "roles", "_owners", "_parents", "_codes")
 
     def __init__(self, paths: List[str], roles: List[str],
                  owners: Callable[[List[str]], List[Tuple[str, ...]]]) -> None:
@@ -148,7 +148,6 @@ class FileColumns:
         self.roles = roles
         self._owners: object = owners  # the function, until first asked
         self._parents: Optional[List[str]] = None
-        self._sorted: Optional[bool] = None
         self._codes: object = False
 
     @property
@@ -157,14 +156,6 @@ class FileColumns:
         if self._codes is False:
             self._codes = role_codes(self.roles)
         return self._codes  # type: ignore[return-value]
-
-    @property
-    def sorted(self) -> bool:
-        """Whether the paths are in strictly increasing code-point order (checked once)."""
-        if self._sorted is None:
-            paths = self.paths
-            self._sorted = all(map(lt, paths, islice(paths, 1, None)))
-        return self._sorted
 
     @property
     def owners(self) -> List[Tuple[str, ...]]:
@@ -237,20 +228,18 @@ def _tally(context: ScanContext, columns: FileColumns, depth: int, needing_tests
     (:mod:`repo_roles.summarycache`: only the files whose figures changed are moved), else
     counted afresh (and stored)."""
     store = SummaryStore.of(context, depth)
-    inputs = None
-    if store is not None:
-        inputs = Inputs(columns.paths, context.inventory.paths_digest(), columns.roles, columns.role_codes,
-                        analysed_paths, documented, counted_items, needing_tests)
-    if store is not None and inputs is not None:
-        stored = store.load(inputs)
-        found = updated(stored, inputs) if stored is not None else None
-        if found is not None:
-            if found is not stored.tally or stored.listed_figures is None:
-                store.save(inputs, found)
-            return found
+    if store is None:
+        return _count_buckets(columns, depth, needing_tests, analysed_paths, documented, counted_items)
+    inputs = Inputs(columns.paths, context.inventory.paths_digest(), columns.roles, columns.role_codes,
+                    analysed_paths, documented, counted_items, needing_tests)
+    stored = store.load(inputs)
+    found = updated(stored, inputs) if stored is not None else None
+    if found is not None:
+        if found is not stored.tally or stored.listed_figures is None:
+            store.save(inputs, found)
+        return found
     found = _count_buckets(columns, depth, needing_tests, analysed_paths, documented, counted_items)
-    if store is not None and inputs is not None:
-        store.save(inputs, found)
+    store.save(inputs, found)
     return found
 
 

@@ -31,7 +31,7 @@ from bisect import bisect_left
 from itertools import compress, count, repeat
 from operator import lshift, ne, or_
 from pathlib import Path
-from typing import Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles import roles as R
 from repo_roles.coverage import colfile
@@ -78,9 +78,9 @@ class Inputs:
         self.paths = paths
         self.roles = roles
         self.codes = codes  # role_codes(roles)
-        self.header = [paths_key, len(paths), paths_digest(analysed), paths_digest(list(needing))]
+        self.needing_paths = list(needing)
+        self.header = [paths_key, len(paths), paths_digest(analysed), paths_digest(self.needing_paths)]
         self.analysed = analysed
-        self.needing = needing
         # as the stages listed them (a negative count makes its number negative; a documented
         # count past 32 bits would reach the counted bits; a counted one past 31, the sign)
         try:
@@ -103,7 +103,7 @@ class Inputs:
         self.figures = array("q", by_path.values())
         usable = len(by_path) == n and self.figures.count(-1) == n - len(self.analysed)
         by_path = base
-        by_path.update(zip(self.needing, self.listed_tested))
+        by_path.update(zip(self.needing_paths, self.listed_tested))
         self.tested = bytes(map(_TEST_BYTE.__getitem__, by_path.values()))
         self.usable = self.usable and usable and len(by_path) == n
 
@@ -114,7 +114,7 @@ class Inputs:
         self.figures, new_tested = array("q", figures), bytearray(tested)
         rows = set()
         for old, new, names, into in ((listed_figures, self.listed_figures, self.analysed, self.figures),
-                                      (listed_tested, self.listed_tested, list(self.needing), new_tested)):
+                                      (listed_tested, self.listed_tested, self.needing_paths, new_tested)):
             if old == new:
                 continue
             for j in compress(count(), map(ne, old, new)):
@@ -161,6 +161,37 @@ class Stored(NamedTuple):
     listed_tested: bytes
 
 
+def report_entry(context, name: str, fmt: int, key_values: Callable[[], Optional[tuple]] = tuple, *,
+                 names: Sequence[str] = (), owners: bool = True) -> Optional[Tuple[Path, str]]:
+    """Where the audit report's store ``name`` keeps a project's entry, and its key, for a
+    whole-project cached scan (with ``owners``, one whose owners can be keyed); else None.
+
+    The key holds the tool's files, the configuration, where the project sits and its scope,
+    then what ``key_values`` gives (asked only for a cached scan; None: no entry) and, with
+    ``owners``, the ownership inputs (:attr:`Ownership.inputs_key`); the file is one per
+    project, scope and ``names``."""
+    if not context.use_cache or context.context_from_index:
+        return None
+    inputs_key = context.ownership.inputs_key if owners else None
+    if owners and inputs_key is None:
+        return None
+    values = key_values()
+    if values is None:
+        return None
+    if owners:
+        values += (inputs_key,)
+    from repo_roles.cachedir import cache_directory, project_key
+    from repo_roles.checks.reuse import config_token, digest_of
+    from repo_roles.runcache.key import code_fingerprint
+
+    inventory = context.inventory
+    key = digest_of("audit " + name.replace("-", " "), fmt, code_fingerprint(), config_token(context),
+                    inventory.prefix, inventory.scope, *values)
+    directory = cache_directory(context.config, inventory.project_root) / "report"
+    return colfile.file_for(directory, name, fmt, project_key(inventory), inventory.prefix, inventory.scope,
+                            *names), key
+
+
 class SummaryStore:
     """One project's stored buckets, under a key of everything but the columns."""
 
@@ -171,19 +202,8 @@ class SummaryStore:
     @classmethod
     def of(cls, context, depth: int) -> Optional["SummaryStore"]:
         """The store of a whole-project cached scan whose owners can be keyed; else None."""
-        ownership = context.ownership
-        if not context.use_cache or ownership.inputs_key is None or context.context_from_index:
-            return None
-        from repo_roles.cachedir import cache_directory, project_key
-        from repo_roles.checks.reuse import config_token, digest_of
-        from repo_roles.runcache.key import code_fingerprint
-
-        inventory = context.inventory
-        key = digest_of("audit summary buckets", FORMAT, code_fingerprint(), config_token(context),
-                        inventory.prefix, inventory.scope, depth, ownership.inputs_key)
-        directory = cache_directory(context.config, inventory.project_root) / "report"
-        return cls(colfile.file_for(directory, "summary-buckets", FORMAT, project_key(inventory), inventory.prefix,
-                                    inventory.scope, str(depth)), key)
+        entry = report_entry(context, "summary-buckets", FORMAT, lambda: (depth,), names=(str(depth),))
+        return cls(*entry) if entry is not None else None
 
     def load(self, inputs: Inputs) -> Optional["Stored"]:
         """The stored tally and columns when the entry is of this key and path list; else None."""
@@ -232,7 +252,7 @@ def updated(stored: Stored, inputs: Inputs) -> Optional[Tally]:
     """The stored tally with the contributions of every target whose role, documented or
     counted items or test answer differ from the stored ones moved (None past
     :data:`MAX_CHANGED`, or when the inputs are not usable).  Sets the inputs' target columns."""
-    if not inputs.usable or inputs.codes is None:
+    if not inputs.usable:  # (usable: codes is not None)
         return None
     changed: Optional[set] = None
     if stored.listed_figures is not None:  # the same lists: only their differing rows placed

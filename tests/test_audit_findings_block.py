@@ -163,10 +163,43 @@ def test_unchanged_findings_read_the_stored_sum(make_repo, run_cli, small_segmen
     write_files(root, {"tools/t2.py": _module("t2", 1) + "# a comment\n"})
     expected = _audits(run_cli, root, False, tmp_path)
     summed.clear()
-    assert _audits(run_cli, root, True, tmp_path) == expected
+    with monkeypatch.context() as m:
+        m.setattr(FB._Stored, "parts", lambda self: pytest.fail("parts decoded"))
+        assert _audits(run_cli, root, True, tmp_path) == expected
     assert summed == []
     write_files(root, {"tools/t2.py": _module("t2", 2)})
     expected = _audits(run_cli, root, False, tmp_path)
     summed.clear()
     assert _audits(run_cli, root, True, tmp_path) == expected
     assert summed, "a changed segment: the parts summed again"
+
+
+def test_unsound_stored_parts_are_counted_afresh_and_replaced(make_repo, run_cli, small_segments, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stored parts that are not sound (past the file's checksum): the block is counted afresh,
+    equal to ``--no-cache``, the entry is emptied and the next run stores a sound one."""
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    json_args, text_args = FORMATS["json"], FORMATS["text"]
+    assert run_cli("audit", str(root), *json_args).exit_code == 1
+    saved: List[FB._Store] = []
+    real_save = FB._Store.save
+
+    def watched_save(self, *args):
+        saved.append(self)
+        return real_save(self, *args)
+
+    monkeypatch.setattr(FB._Store, "save", watched_save)
+    write_files(root, {"tools/t1.py": _module("t1", 3)})
+    expected = run_cli("audit", str(root), *json_args, "--no-cache").stdout
+    asked: List[bool] = []
+    with monkeypatch.context() as m:
+        m.setattr(FB._Stored, "parts", lambda self: asked.append(True))
+        assert run_cli("audit", str(root), *json_args).stdout == expected
+    assert asked, "some stored parts were needed"
+    assert saved and saved[-1].load() is None, "the unsound entry is emptied"
+    saved.clear()
+    assert run_cli("audit", str(root), *text_args).stdout == run_cli("audit", str(root), *text_args,
+                                                                     "--no-cache").stdout
+    stored = saved[-1].load()
+    assert stored is not None and stored.parts() is not None

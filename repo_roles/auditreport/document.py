@@ -23,6 +23,7 @@ from repo_roles.coverage.languages import EXTENSIONS
 from repo_roles.findings import PATH, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summary import AuditSummary, FileColumns, file_columns
+from repo_roles.summarycache import report_entry
 
 SCHEMA_ID = "repo-roles-audit"
 SCHEMA_VERSION = 1
@@ -95,22 +96,15 @@ class _NotMeasured:
 
     @classmethod
     def of(cls, context: ScanContext, columns: FileColumns, special: Dict[str, str]) -> Optional["_NotMeasured"]:
-        if not context.use_cache or context.context_from_index:
-            return None
-        codes = columns.role_codes
-        if codes is None:
-            return None
-        from repo_roles.cachedir import cache_directory, project_key
-        from repo_roles.checks.reuse import config_token, digest_of
-        from repo_roles.runcache.key import code_fingerprint
+        def key_values() -> Optional[tuple]:
+            codes = columns.role_codes
+            if codes is None:
+                return None
+            return (context.inventory.paths_digest(), len(columns.paths), codes,
+                    "\0".join(f"{path}\1{kind}" for path, kind in sorted(special.items())))
 
-        inventory = context.inventory
-        key = digest_of("audit not measured", cls.FORMAT, code_fingerprint(), config_token(context), inventory.prefix,
-                        inventory.scope, inventory.paths_digest(), len(columns.paths), codes,
-                        "\0".join(f"{path}\1{kind}" for path, kind in sorted(special.items())))
-        directory = cache_directory(context.config, inventory.project_root) / "report"
-        return cls(colfile.file_for(directory, "not-measured", cls.FORMAT, project_key(inventory), inventory.prefix,
-                                    inventory.scope), key)
+        entry = report_entry(context, "not-measured", cls.FORMAT, key_values, owners=False)
+        return cls(*entry) if entry is not None else None
 
     def load(self) -> Optional[dict]:
         found = colfile.unpack(colfile.read(self.path), self.MAGIC, 0)

@@ -40,6 +40,7 @@ from repo_roles.coverage import figures
 from repo_roles.findings import PATH, RULE_ID, SEVERITY, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summary import owners_column
+from repo_roles.summarycache import report_entry
 
 FORMAT = 2  # 2: the summed block stored too
 MAGIC = b"repo-roles audit findings parts\n"
@@ -295,11 +296,12 @@ def findings_block(context: ScanContext, scope_depth: int, *, store: bool = True
             return summed
     if stored is not None and len(parts) > fresh:
         stored_parts = stored.parts()
-        if stored_parts is None:  # damaged: counted afresh (the same code as without a store)
+        if stored_parts is None:  # not sound: counted afresh, and the next run chooses afresh
+            store.save([], [], [], None)
             return findings_block(context, scope_depth, store=False)
         parts = [stored_parts[p] if isinstance(p, int) else p for p in parts]
     block = _sum(parts, whole)
-    if store is not None and (fresh or stored is None or not stored.has_sum):
+    if store is not None and (fresh or stored is None):
         if len(parts) > MAX_SEGMENTS:  # choose the boundaries afresh next time
             store.save([], [], [], None)
         else:
@@ -327,21 +329,10 @@ class _Store:
 
     @classmethod
     def of(cls, context: ScanContext) -> Optional["_Store"]:
-        """The store of a whole-project cached scan whose owners can be keyed; else None."""
-        ownership = context.ownership
-        if not context.use_cache or ownership.inputs_key is None or context.context_from_index:
-            return None
-        from repo_roles.cachedir import cache_directory, project_key
-        from repo_roles.checks.reuse import config_token, digest_of
-        from repo_roles.runcache.key import code_fingerprint
-
-        inventory = context.inventory
-        key = digest_of("audit findings parts", FORMAT, code_fingerprint(), config_token(context),
-                        inventory.prefix, inventory.scope, ownership.inputs_key)
-        directory = cache_directory(context.config, inventory.project_root) / "report"
-        # one file per project and scope: an audit of a sub-directory keeps its own
-        return cls(colfile.file_for(directory, "findings-parts", FORMAT, project_key(inventory), inventory.prefix,
-                                    inventory.scope), key)
+        """The store of a whole-project cached scan whose owners can be keyed; else None (one
+        file per project and scope: an audit of a sub-directory keeps its own)."""
+        entry = report_entry(context, "findings-parts", FORMAT)
+        return cls(*entry) if entry is not None else None
 
     def load(self) -> Optional["_Stored"]:
         """The stored boundaries and digests (the parts and their sum read on demand), or None
@@ -393,14 +384,8 @@ class _Stored:
             return None
         return loaded
 
-    @property
-    def has_sum(self) -> bool:
-        return len(self._summed) > 0
-
     def summed(self) -> Optional[Tuple[dict, Dict[str, dict]]]:
         """The block and rule descriptions the parts summed to, or None."""
-        if not self.has_sum:
-            return None
         try:
             loaded = marshal.loads(self._summed)
         except (ValueError, TypeError, EOFError):

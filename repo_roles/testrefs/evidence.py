@@ -86,7 +86,7 @@ class EvidenceIndex:
 
     def __init__(self, data: dict) -> None:
         # converted module by module as asked: a 5-file check reads a few of 100,000 entries
-        self.by_module: Mapping[str, List[Evidence]] = _Rows(data.get("by_module", {}))
+        self.by_module: _Rows = _Rows(data.get("by_module", {}))
         self.problems: Dict[str, str] = dict(data.get("problems", {}))
         self.not_manifests: Set[str] = set(data.get("not_manifests", []))
         self.migrations: Set[str] = set(data.get("migrations", []))
@@ -114,8 +114,8 @@ class EvidenceIndex:
         return list(dict.fromkeys(e[0] for e in self.by_module.get(path, ())))
 
     def kinds_used(self) -> List[str]:
-        rows = self.by_module  # the stored rows as they are (no evidence tuple made), kinds at C speed
-        lists = map(itemgetter(1), rows.raw_items()) if isinstance(rows, _Rows) else rows.values()
+        # the stored rows as they are (no evidence tuple made), kinds at C speed
+        lists = map(itemgetter(1), self.by_module.raw_items())
         kinds = set(map(itemgetter(3), chain.from_iterable(lists)))
         return [KIND_NAMES[k] for k in KIND_NAMES if k in kinds]
 
@@ -123,9 +123,8 @@ class EvidenceIndex:
         """Every file ``test`` exercises (by any evidence)."""
         if self._by_test is None:
             self._by_test = {}
-            rows = self.by_module
             # the stored rows as they are: no evidence tuple is made for the reverse map
-            for module, found in (rows.raw_items() if isinstance(rows, _Rows) else rows.items()):
+            for module, found in self.by_module.raw_items():
                 for e in found:
                     self._by_test.setdefault(e[0], set()).add(module)
         return self._by_test.get(test, set())
