@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import Callable, Mapping, Union
+from typing import Any, Callable, List, Mapping, Union
 
 import pytest
 from click.testing import CliRunner, Result
@@ -49,6 +49,21 @@ def write_files(root: Path, files: Files) -> None:
         else:
             target.write_text(content, encoding="utf-8")
 
+
+
+def record_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str,
+                 note: Callable[..., Any] = lambda *args: 1) -> List[Any]:
+    """Wrap ``owner.name`` so every call appends ``note(*args)`` to the returned list, then runs
+    the real function (a spy for "was it computed again?" assertions)."""
+    seen: List[Any] = []
+    real = getattr(owner, name)
+
+    def spy(*args: Any) -> Any:
+        seen.append(note(*args))
+        return real(*args)
+
+    monkeypatch.setattr(owner, name, spy)
+    return seen
 
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:

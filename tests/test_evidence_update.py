@@ -10,7 +10,7 @@ import pytest
 
 from repo_roles.scan import scan
 from repo_roles.testrefs import evidence as E
-from tests.conftest import git, write_files
+from tests.conftest import git, record_calls, write_files
 
 FILES = {
     "pyproject.toml": '[project]\nname = "app"\nversion = "0.1.0"\n',
@@ -32,15 +32,7 @@ FILES = {
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> List[int]:
     """How many times the whole index is built."""
-    count: List[int] = []
-    real = E.build
-
-    def spy(*args):
-        count.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(E, "build", spy)
-    return count
+    return record_calls(monkeypatch, E, "build")
 
 
 def index_json(root: Path) -> dict:

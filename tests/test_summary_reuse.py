@@ -11,7 +11,7 @@ from typing import Dict, List
 import pytest
 
 from repo_roles import summary as S
-from tests.conftest import git, write_files
+from tests.conftest import git, record_calls, write_files
 from tests.test_audit_findings_block import _audits as audits_in_every_format
 from tests.test_audit_findings_block import _module
 
@@ -38,15 +38,7 @@ def _stored(cache: Path) -> List[Path]:
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> List[int]:
     """The number of files each afresh count of the buckets went over."""
-    seen: List[int] = []
-    real = S._count_buckets
-
-    def counting(columns, *args):
-        seen.append(len(columns.paths))
-        return real(columns, *args)
-
-    monkeypatch.setattr(S, "_count_buckets", counting)
-    return seen
+    return record_calls(monkeypatch, S, "_count_buckets", lambda columns, *args: len(columns.paths))
 
 
 @pytest.mark.parametrize("change", [
@@ -118,14 +110,7 @@ def test_not_measured_read_back_until_a_role_moves(make_repo, run_cli, tmp_path:
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
     first = _audits(run_cli, root, True)
     assert first == _audits(run_cli, root, False)
-    counts: List[int] = []
-    real = D._count_not_measured
-
-    def counting(*args):
-        counts.append(1)
-        return real(*args)
-
-    monkeypatch.setattr(D, "_count_not_measured", counting)
+    counts = record_calls(monkeypatch, D, "_count_not_measured")
     write_files(root, {"tools/t0.py": _module("t0", 2)})
     expected = _audits(run_cli, root, False)
     counts.clear()
