@@ -500,11 +500,12 @@ def adopt_worktree_diff(inventory: "Inventory", diff: WorktreeDiff) -> None:
     inventory.__dict__["_worktree_diff"] = diff
 
 
-def shared_worktree_diff(inventory: "Inventory") -> WorktreeDiff:
-    """The inventory's one ``git diff-files``, started now if nobody asked git yet."""
+def shared_worktree_diff(inventory: "Inventory", ask: bool = True) -> WorktreeDiff:
+    """The inventory's one ``git diff-files``, started now if nobody asked git yet and ``ask``
+    (``ask`` False: a small run that hashes its few files, :class:`WorktreeDiff`)."""
     found = inventory.__dict__.get("_worktree_diff")
-    if found is None or not found.asked:
-        found = inventory.__dict__["_worktree_diff"] = WorktreeDiff(inventory, True)
+    if found is None or (ask and not found.asked):
+        found = inventory.__dict__["_worktree_diff"] = WorktreeDiff(inventory, ask)
     return found
 
 

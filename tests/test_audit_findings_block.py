@@ -10,7 +10,7 @@ from typing import Dict, List
 import pytest
 
 from repo_roles.auditreport import findings_block as FB
-from tests.conftest import git, write_files
+from tests.conftest import git, record_calls, write_files
 
 
 def _module(name: str, undocumented: int) -> str:
@@ -203,3 +203,20 @@ def test_unsound_stored_parts_are_counted_afresh_and_replaced(make_repo, run_cli
                                                                      "--no-cache").stdout
     stored = saved[-1].load()
     assert stored is not None and stored.parts() is not None
+
+
+def test_an_unsound_stored_sum_is_summed_again_and_replaced(make_repo, run_cli, small_segments, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored sum that is not sound (past the file's checksum) while no segment changed: the
+    parts are summed again, equal to ``--no-cache``, and the entry is written again."""
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    _audits(run_cli, root, True, tmp_path)
+    saves = record_calls(monkeypatch, FB._Store, "save")
+    write_files(root, {"tools/t2.py": _module("t2", 1) + "# a comment\n"})
+    expected = _audits(run_cli, root, False, tmp_path)
+    saves.clear()
+    with monkeypatch.context() as m:
+        m.setattr(FB._Stored, "summed", lambda self: None)
+        assert _audits(run_cli, root, True, tmp_path) == expected
+    assert saves, "the entry with an unsound sum is written again"

@@ -301,7 +301,7 @@ def findings_block(context: ScanContext, scope_depth: int, *, store: bool = True
             return findings_block(context, scope_depth, store=False)
         parts = [stored_parts[p] if isinstance(p, int) else p for p in parts]
     block = _sum(parts, whole)
-    if store is not None and (fresh or stored is None):
+    if store is not None:  # none stored, a segment fresh, or a stored sum not sound
         if len(parts) > MAX_SEGMENTS:  # choose the boundaries afresh next time
             store.save([], [], [], None)
         else:

@@ -88,10 +88,14 @@ def digest_of(*values: object) -> str:
 
 
 def config_token(context: "ProjectContext") -> str:
-    """The loaded configuration with the project root as a token (a key never holds a location)."""
-    from repo_roles.runcache.key import ROOT_TOKEN
+    """The loaded configuration with the project root as a token (a key never holds a location);
+    made once per scan (every stored entry's key holds it)."""
+    token = context.__dict__.get("_config_token")
+    if token is None:
+        from repo_roles.runcache.key import ROOT_TOKEN
 
-    return repr(context.config).replace(str(context.root), ROOT_TOKEN)
+        token = context.__dict__["_config_token"] = repr(context.config).replace(str(context.root), ROOT_TOKEN)
+    return token
 
 
 def _inputs_digest(context: "ProjectContext", inputs: str) -> Optional[str]:

@@ -29,7 +29,7 @@ from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
 from repo_roles.coverage.result import CoverageResult, FileAnalysis, Suppression
 from repo_roles.coverage.store import DocCache, raw_path
 from repo_roles.coverage.test_presence import module_defines_code
-from repo_roles.inventory import FileEntry, Inventory, WorktreeDiff
+from repo_roles.inventory import FileEntry, Inventory, WorktreeDiff, shared_worktree_diff
 from repo_roles.testrefs.extract import extract, kind_of
 
 TestFacts = Tuple[str, str, dict]  # (blob, kind, facts) of a file test evidence reads
@@ -659,10 +659,7 @@ def _content_keys(inventory: Inventory, files: List[FileEntry], limit: int,
 def worktree_diff(inventory: Inventory, count: int) -> WorktreeDiff:
     """The one ``git diff-files`` of this inventory, shared by every stage that trusts blob ids
     (the classification caches in ``scan`` and the documentation stage): one call per run."""
-    found = inventory.__dict__.get("_worktree_diff")
-    if found is None or (not found.asked and count >= GIT_STATUS_MIN_FILES):
-        found = inventory.__dict__["_worktree_diff"] = WorktreeDiff(inventory, count >= GIT_STATUS_MIN_FILES)
-    return found
+    return shared_worktree_diff(inventory, count >= GIT_STATUS_MIN_FILES)
 
 
 def _cores() -> int:

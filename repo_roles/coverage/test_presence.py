@@ -49,7 +49,7 @@ from __future__ import annotations
 import re
 from itertools import compress, filterfalse, repeat
 from operator import attrgetter, eq, is_not, itemgetter
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 
 from repo_roles import roles as R
@@ -173,6 +173,12 @@ class _Evidence:
     def is_manifest(self, path: str) -> bool:
         base = path.rpartition("/")[2]
         return base not in ("setup.py", "pyproject.toml") or self.get().is_manifest(path)
+
+
+def joined_texts(parts: Tuple[List[str], List[str], Dict[str, str]]) -> Iterator[str]:
+    """The texts :meth:`TestIndex.missing_text` gives, from :meth:`TestIndex.missing_parts`' answer."""
+    heads, extensions, searched = parts
+    return map(str.__add__, heads, map(searched.__getitem__, extensions))
 
 
 class TestIndex:
@@ -324,8 +330,7 @@ class TestIndex:
 
     def missing_texts(self, paths: Sequence[str]) -> List[str]:
         """:meth:`missing_text` of each of ``paths``, in order, at C speed (see :meth:`missing_parts`)."""
-        heads, extensions, searched = self.missing_parts(paths)
-        return list(map(str.__add__, heads, map(searched.__getitem__, extensions)))
+        return list(joined_texts(self.missing_parts(paths)))
 
     def missing_parts(self, paths: Sequence[str]) -> Tuple[List[str], List[str], Dict[str, str]]:
         """What :meth:`missing_text` joins for each of ``paths``: their heads, their extensions,

@@ -23,6 +23,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles.coverage import cache as C
+from repo_roles.inventory import paths_digest
 from repo_roles.testrefs.extract import FACTS_VERSION, MAX_SIZE, Facts, extract, kind_of
 
 if TYPE_CHECKING:
@@ -305,9 +306,8 @@ def _save(store, rows: Dict[str, Tuple[str, str, Facts]]) -> None:
 
 
 def digest(parts: Iterable[str]) -> str:
-    """sha1 of every part followed by a NUL, hashed as one text (no Python step per part)."""
-    parts = list(parts)
-    return hashlib.sha1(("\0".join(parts) + "\0").encode("utf-8", "surrogatepass") if parts else b"").hexdigest()
+    """sha1 of every part followed by a NUL (:func:`repo_roles.inventory.paths_digest`)."""
+    return paths_digest(parts if isinstance(parts, list) else list(parts))
 
 
 def blob_parts(blobs: Dict[str, str]) -> List[str]:

@@ -52,6 +52,7 @@ from operator import not_
 from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
 
 from repo_roles.checks.registry import rule
+from repo_roles.coverage.test_presence import joined_texts
 from repo_roles.findings import Finding
 from repo_roles.testrefs.exemptions import exemptions_text
 
@@ -95,10 +96,10 @@ def _fingerprint(context: "ProjectContext") -> Optional[bytes]:
       severity="warning", fingerprint=_fingerprint)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     """One finding per module without tests, in the answers' order, built at C speed."""
-    untested, (heads, extensions, searched) = _parts(context)
+    untested, parts = _parts(context)
     if not untested:
         return iter(())
-    texts = map(str.__add__, heads, map(searched.__getitem__, extensions))
+    texts = joined_texts(parts)
     messages = map("no test found for {} ({})".format, untested, texts)
     rows = zip(repeat("TST001"), messages, untested, repeat(None), repeat(None), repeat("warning"), untested,
                repeat(None), repeat(None))
