@@ -6,6 +6,10 @@ Every cache (documentation analysis, classification, test evidence, history) liv
 No cache entry is keyed by where a project lives: results are keyed by content (blob ids) and
 settings, and grouped per project under :func:`project_key`, a name made from the project's
 content, so a fresh clone, a second worktree or another branch finds the entries of the first.
+Projects whose top-level directory names are equal share a coarse group (:func:`key_of_paths`)
+and are told apart by a sample of their files (:mod:`repo_roles.projectslots`): each takes one
+of up to ``SLOTS`` names of that group, so two of them no longer overwrite each other's
+single-slot snapshots.
 """
 
 from __future__ import annotations
@@ -27,11 +31,16 @@ PROJECT_KEY_FORMAT = 1
 def project_key(inventory: "Inventory") -> str:
     """The name a project's cache entries are grouped under: its content, never its location.
 
-    Remembered on the inventory (one pass over the paths per run); see :func:`key_of_paths`.
+    The coarse group of its top-level names (:func:`key_of_paths`; a few-files inventory brings
+    it from its stored table), narrowed to one of the group's slots by a sample of the project's
+    files (:func:`repo_roles.projectslots.choose`). Remembered on the inventory (asked once per run).
     """
     found = inventory.__dict__.get("_cache_project_key")
     if found is None:
-        found = inventory.__dict__["_cache_project_key"] = key_of_paths(inventory.paths)
+        from repo_roles import projectslots
+
+        group = inventory.__dict__.get("_cache_project_group") or key_of_paths(inventory.paths)
+        found = inventory.__dict__["_cache_project_key"] = projectslots.choose(user_cache_root(), group, inventory)
     return found
 
 
@@ -97,14 +106,14 @@ def user_cache_root() -> Path:
     return Path.home() / ".cache" / "repo-roles"
 
 
-def keep_newest(directory: Path, suffix: str, count: int) -> None:
-    """Delete all but the ``count`` most recently written files named ``*suffix`` in
+def keep_newest(directory: Path, suffix: str, count: int, prefix: str = "") -> None:
+    """Delete all but the ``count`` most recently written files named ``prefix*suffix`` in
     ``directory`` (a per-directory cache of small entries: index stamps, path tables)."""
     found = []
     try:
         with os.scandir(directory) as listing:
             for item in listing:
-                if item.name.endswith(suffix) and item.is_file(follow_symlinks=False):
+                if item.name.endswith(suffix) and item.name.startswith(prefix) and item.is_file(follow_symlinks=False):
                     found.append((item.stat(follow_symlinks=False).st_mtime_ns, item.path))
     except OSError:
         return

@@ -38,8 +38,9 @@ def test_a_warm_run_reads_the_same_rows_and_computes_nothing(tmp_path: Path, mon
     s = repo(tmp_path / "r")
     table = {"a.py": ("@ann",), "lib/b.py": ("@bob", "@ann"), "lib/c.py": ("@org/team",)}
     _, expected, cold = tables(s.root, tmp_path / "cache", table)
-    assert cold == expected and (tmp_path / "cache" / declared_mod.DECLARED_CACHE_NAME).is_file()
     history = load_history(load_inventory(s.root), Config())
+    key = declared_mod.declared_key(history, PATHS, owners(table))
+    assert cold == expected and declared_mod.declared_file(tmp_path / "cache", str(key)).is_file()
 
     def boom(*args, **kwargs):
         raise AssertionError("computed although cached")
@@ -72,8 +73,8 @@ def test_a_damaged_cache_file_is_a_miss(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     table = {"a.py": ("@ann",)}
     history, expected, _ = tables(s.root, cache, table)
-    stored = cache / declared_mod.DECLARED_CACHE_NAME
     key = declared_mod.declared_key(history, PATHS, owners(table))
+    stored = declared_mod.declared_file(cache, str(key))
     for damage in ['{"key": "' + str(key) + '", "owners": [[1, 2]]', '{"key": "' + str(key) + '", "owners": 3}',
                    '{"key": "' + str(key) + '", "owners": [["@ann", 1, "x", 0.0, null, 1, []]], "directories": []}',
                    "[]", "\0\1"]:

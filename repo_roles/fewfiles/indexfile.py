@@ -411,7 +411,7 @@ class IndexFileInventory(FewInventory):
         self.__dict__["_few_paths"] = paths
         self.__dict__["_index"] = index
         self.__dict__["_paths_digest"] = (paths, meta["paths_digest"])
-        self.__dict__["_cache_project_key"] = meta["project_key"]
+        self.__dict__["_cache_project_group"] = meta["project_key"]  # its slot: cachedir.project_key
         self.__dict__["_hidden_attributes"] = meta.get("hidden_attributes") is not False
 
     def _start(self, path: str) -> Optional[int]:

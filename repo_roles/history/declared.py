@@ -129,7 +129,14 @@ def directory_rows(history: History, paths: Sequence[str]) -> List[DirectoryRow]
 
 
 DECLARED_CACHE_FORMAT = 2  # 2: the head commit and the active window stored with the rows
-DECLARED_CACHE_NAME = "declared-rows.json"
+DECLARED_CACHE_NAME = f"declared-rows-v{DECLARED_CACHE_FORMAT}-"  # + the key's first 16 digits + ".json"
+DECLARED_CACHE_KEEP = 8  # files kept: one per project (and per state) used in turn
+
+
+def declared_file(cache_dir: Path, key: str) -> Path:
+    """The file holding the rows stored under ``key``: one per key, the newest few kept, so
+    projects used in turn in one cache directory do not overwrite each other's rows."""
+    return cache_dir / f"{DECLARED_CACHE_NAME}{key[:16]}.json"
 
 
 def declared_key(history: History, paths: Sequence[str], owners_of: OwnersOf,
@@ -180,7 +187,7 @@ class DeclaredTables(NamedTuple):
 
 def load_tables(cache_dir: Path, key: str) -> Optional[DeclaredTables]:
     """The rows stored under ``key``, or None when missing, for another key, or damaged in any way."""
-    path = cache_dir / DECLARED_CACHE_NAME
+    path = declared_file(cache_dir, key)
     try:
         data = json.loads(path.read_bytes())
         if not isinstance(data, dict) or data.get("key") != key:
@@ -232,9 +239,12 @@ def declared_tables(history: History, paths: Sequence[str], owners_of: OwnersOf,
                 "owners": [list(r) for r in owners], "directories": [list(d) for d in directories]}
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
-            write_atomic(str(cache_dir / DECLARED_CACHE_NAME), json.dumps(data, separators=(",", ":")))
+            write_atomic(str(declared_file(cache_dir, key)), json.dumps(data, separators=(",", ":")))
         except (OSError, AtomicWriteError):
             pass  # a cache is best effort
+        from repo_roles.cachedir import keep_newest
+
+        keep_newest(cache_dir, ".json", DECLARED_CACHE_KEEP, prefix=DECLARED_CACHE_NAME)
     return owners, directories
 
 
