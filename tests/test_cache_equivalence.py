@@ -296,6 +296,36 @@ def branch_back(root: Path) -> None:
     git(root, "stash", "pop", "-q")
 
 
+def neighbour_in_the_cache(root: Path) -> None:
+    """Another project laid out alike (the same paths, other contents: the same group of
+    ``cachedir.key_of_paths``) runs every command with the shared cache, which gives it a slot of
+    its own (``projectslots``); then a module of this project changes."""
+    from click.testing import CliRunner
+
+    from repo_roles.cli import main
+
+    neighbour = root.parent / "neighbour"
+    tracked = [p for p in git(root, "ls-files").splitlines() if (root / p).is_file() and not (root / p).is_symlink()]
+    marks = {".py": b"\n# neighbour\n", ".md": b"\nneighbour\n", ".ts": b"\n// neighbour\n",
+             ".tsx": b"\n// neighbour\n", ".go": b"\n// neighbour\n"}
+    write_files(neighbour, {p: (root / p).read_bytes() + marks.get(os.path.splitext(p)[1], b"") for p in tracked})
+    git(neighbour, "init", "-q", "-b", "main")
+    commit(neighbour, "a project laid out alike")
+    cache = str(root.parent / "shared-cache")
+    before = os.environ.get("REPO_ROLES_CACHE_DIR")
+    os.environ["REPO_ROLES_CACHE_DIR"] = cache
+    try:
+        for args in COMMANDS.values():
+            assert CliRunner().invoke(main, [*args, str(neighbour)], catch_exceptions=False).exit_code in (0, 1)
+    finally:
+        if before is None:
+            del os.environ["REPO_ROLES_CACHE_DIR"]
+        else:
+            os.environ["REPO_ROLES_CACHE_DIR"] = before
+    assert len(json.loads(next((root.parent / "shared-cache" / "project-slots").glob("*.json")).read_text())["slots"]) == 2
+    write_files(root, {"backend/src/app/payments.py": UNDOCUMENTED + "\n\ndef neighbourly():\n    return 2\n"})
+
+
 def fresh_clone(root: Path) -> Path:
     """A clone of main at another path, with the same cache (CI restoring a cache, a second
     checkout): the sequence goes on in the clone."""
@@ -553,6 +583,7 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("package.json edit undone", manifest_restored),
     ("branch switch", branch_switch),
     ("branch switch back", branch_back),
+    ("a project laid out alike uses the cache", neighbour_in_the_cache),
     ("fresh clone at another path", fresh_clone),
     ("edit in the clone", clone_edit),
     ("a test starts importing a module", step_test_starts_importing),

@@ -1,7 +1,7 @@
 """Every cache under the cache root, found by what is there rather than by a list of known caches.
 
 A cache is named by its files: ``docs-v6.sqlite3`` (with its ``-wal``/``-shm`` side files) is
-``docs``, every ``history-v5-<key>.json`` is ``history``, ``declared-rows.json`` is
+``docs``, every ``history-v5-<key>.json`` is ``history``, every ``declared-rows-v2-<key>.json`` is
 ``declared-rows``, and a sub-directory (``by-config``, or any cache added later that keeps its
 entries in a directory of its own) is one cache by its directory name.  A temporary file left by
 an interrupted write (``.name.XXXX.tmp``) counts with the cache it was to replace.
