@@ -43,7 +43,9 @@ FORMAT = 1
 SLOTS = 4  # slots per group: projects of one layout used in turn without evicting each other
 SAMPLE = 128  # files sampled per slot
 FEW_SAMPLE = 32  # of them, looked up by a run on given files (its look-ups cost more)
-THRESHOLD = 0.1  # estimated overlap (Jaccard) from which a slot is the same project (measured: README)
+THRESHOLD = 0.5  # estimated overlap (Jaccard) from which a slot is the same project (measured: README);
+# high rather than low: two projects wrongly sharing a slot evict each other on every run, while a
+# project wrongly given a new slot pays one slower run (the per-file rows are still found by blob)
 LOCK_WAIT = 0.5  # seconds a run waits for another one's registry change
 DIRECTORY = "project-slots"
 _MAX_BYTES = 1 << 20  # a registry larger than this is damaged

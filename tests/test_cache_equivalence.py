@@ -306,9 +306,10 @@ def neighbour_in_the_cache(root: Path) -> None:
 
     neighbour = root.parent / "neighbour"
     tracked = [p for p in git(root, "ls-files").splitlines() if (root / p).is_file() and not (root / p).is_symlink()]
-    marks = {".py": b"\n# neighbour\n", ".md": b"\nneighbour\n", ".ts": b"\n// neighbour\n",
-             ".tsx": b"\n// neighbour\n", ".go": b"\n// neighbour\n"}
-    write_files(neighbour, {p: (root / p).read_bytes() + marks.get(os.path.splitext(p)[1], b"") for p in tracked})
+    marks = {".json": b"", ".ts": b"\n// neighbour\n", ".tsx": b"\n// neighbour\n", ".go": b"\n// neighbour\n",
+             ".js": b"\n// neighbour\n"}  # any other file takes a "#" line (a comment, or Markdown)
+    write_files(neighbour, {p: (root / p).read_bytes() + marks.get(os.path.splitext(p)[1], b"\n# neighbour\n")
+                            for p in tracked})
     git(neighbour, "init", "-q", "-b", "main")
     commit(neighbour, "a project laid out alike")
     cache = str(root.parent / "shared-cache")
