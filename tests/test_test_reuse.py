@@ -106,6 +106,31 @@ def test_a_damaged_answers_file_is_asked_again(make_repo, asked: List[str], tmp_
     assert answers(root, asked) == first and asked == []
 
 
+def test_answers_that_disagree_with_their_counts_are_asked_again(make_repo, asked: List[str], tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answers column (the answers as written, read at C speed) is checked against the
+    counts column: a stored value whose columns disagree, even with a sound checksum, is a miss."""
+    import marshal
+
+    from repo_roles.coverage import colfile
+    from repo_roles.coverage import test_reuse as TR
+
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(FILES)
+    first = answers(root, asked)
+    (stored,) = (tmp_path / "cache").glob("tests-needed-v*.bin")
+    header, columns = colfile.unpack(stored.read_bytes(), TR.MAGIC, 6)
+    header = {k: v for k, v in header.items() if k not in ("crc", "lengths", "order")}
+    written = marshal.loads(columns[4])
+    assert None in written and () in written  # data-only modules need none; refunds.py has none
+    parts = [bytes(c) for c in columns]
+    parts[4] = marshal.dumps([() if a is None else a for a in written])  # the counts still say None
+    stored.write_bytes(b"".join(colfile.pack(TR.MAGIC, header, parts)))
+    assert TR._State.load(stored.read_bytes()) is None
+    assert answers(root, asked) == first
+    assert len(asked) == 7  # every module asked again
+
+
 ALL = sorted(p for p in FILES if p.endswith((".py", ".go")) and "tests/" not in p and not p.endswith("_test.go"))
 
 
