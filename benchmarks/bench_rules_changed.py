@@ -1,7 +1,7 @@
 """Benchmark: the CPU time of the rules (``checks.engine.run_checks``) after a small change
 (issue 13), this tree against a baseline, interleaved.
 
-    python benchmarks/bench_rules_changed.py --copy DIR [--files 20] [--tests 0] [--runs 5]
+    python benchmarks/bench_rules_changed.py --copy DIR [--files 20] [--tests 0] [--runs 5] [--with-stages]
                                              [--old-python PY --old-path SRC] [--cache DIR] [--old-cache DIR]
 
 ``DIR`` is a copy of a ``generate_repo.py`` repository that this script edits (one line appended
@@ -9,7 +9,8 @@ to ``--files`` tracked ``.py`` files, left dirty, taken back with ``git checkout
 each round): ``--tests`` of them are test files (``--files 20 --tests 5``: 15 modules and 5
 tests), the others modules.  Each round runs, with each version in alternating order and each in a fresh
 process with its own warm cache: a scan, the stages the rules read (documentation, test
-evidence, the modules' test answers), then ``run_checks`` alone, timed by ``time.process_time``
+evidence, the modules' test answers; with ``--with-stages`` ``run_checks`` computes them, as a
+real ``audit`` does), then ``run_checks`` alone, timed by ``time.process_time``
 (the process's user + system CPU), and the process's peak RSS; the cyclic garbage collector is
 paused, as the commands pause it.  It prints the median with its
 spread (min-max) per version and the 1-minute load average before each round.  The first round
@@ -35,7 +36,8 @@ from repo_roles.checks.engine import run_checks
 # as audit asks (a table of columns), where the engine can answer one
 table = {"table": True} if "table" in inspect.signature(run_checks).parameters else {}
 context = scan(sys.argv[1])
-context.coverage; context.test_index.evidence(); context.modules_needing_tests
+if sys.argv[2:] != ["--with-stages"]:  # else run_checks computes them first, as in a real audit
+    context.coverage; context.test_index.evidence(); context.modules_needing_tests
 start = time.process_time()
 findings = run_checks(context, **table)
 cpu = time.process_time() - start
@@ -44,13 +46,14 @@ print(json.dumps({"cpu": cpu, "findings": len(findings),
 """
 
 
-def _round(python: str, path: Optional[str], cache: Path, repo: Path) -> Dict[str, float]:
+def _round(python: str, path: Optional[str], cache: Path, repo: Path, with_stages: bool = False) -> Dict[str, float]:
     env = dict(os.environ, REPO_ROLES_CACHE_DIR=str(cache), REPO_ROLES_CACHE_MAX_SIZE="8G")
     if path:
         env["PYTHONPATH"] = path
     else:
         env.pop("PYTHONPATH", None)
-    out = subprocess.run([python, "-c", WORKER, str(repo)], cwd="/tmp", env=env, check=True,
+    out = subprocess.run([python, "-c", WORKER, str(repo), *(["--with-stages"] if with_stages else [])],
+                         cwd="/tmp", env=env, check=True,
                          stdout=subprocess.PIPE).stdout
     return json.loads(out.decode().strip().splitlines()[-1])
 
@@ -69,6 +72,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--old-path", default=None)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/bench-rules-cache-new"))
     parser.add_argument("--old-cache", type=Path, default=Path("/tmp/bench-rules-cache-old"))
+    parser.add_argument("--with-stages", action="store_true",
+                        help="time run_checks with the stages it reads first (documentation, test evidence, "
+                             "the modules' test answers), as a real audit runs them")
     args = parser.parse_args(argv)
     versions = {"this tree": (sys.executable, None, args.cache)}
     if args.old_python or args.old_path:
@@ -87,7 +93,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             try:
                 loads.append(os.getloadavg()[0])
                 python, path, cache = versions[name]
-                found = _round(python, path, cache, args.copy)
+                found = _round(python, path, cache, args.copy, args.with_stages)
             finally:
                 _git(args.copy, "checkout", "--", *modules)
             if number:  # the first round warms the caches
@@ -97,7 +103,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         rss = [r["rss"] for r in rows]
         print(f"{name}: run_checks CPU median {statistics.median(cpu):.3f} s [{min(cpu):.3f}-{max(cpu):.3f}], "
               f"peak RSS median {statistics.median(rss):.0f} MB, {rows[-1]['findings']} findings, {len(rows)} runs")
-    print(f"changed: {args.files - args.tests} modules, {args.tests} tests; "
+    print(f"changed: {args.files - args.tests} modules, {args.tests} tests; stages "
+          f"{'timed inside run_checks' if args.with_stages else 'computed before'}; "
           f"load average (1 min) before the rounds: {min(loads):.2f}-{max(loads):.2f}")
     return 0
 

@@ -105,7 +105,7 @@ class ScanContext:
     def target_paths(self) -> frozenset:
         cached = self.__dict__.get("_target_paths")
         if cached is None:
-            cached = self.__dict__["_target_paths"] = frozenset(e.path for e in self.targets)
+            cached = self.__dict__["_target_paths"] = frozenset(map(_PATH, self.targets))  # at C speed
         return cached
 
     def role_of(self, path: str) -> str:

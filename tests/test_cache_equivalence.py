@@ -471,6 +471,19 @@ def namesake_test_imports(root: Path) -> None:
                        "def test_ledger():\n    assert ledger(1) and rates\n"})
 
 
+def namesake_test_imports_another(root: Path) -> None:
+    """The namesake test imports another module of the same file name instead (committed), and
+    the four modules are edited again: a few modules asked, the test told apart from their
+    namesake by the other module's evidence rows (not by the reverse map of every row)."""
+    write_files(root, {"backend/src/other/__init__.py": "",
+                       "backend/src/other/ledger.py": '"""Other."""\n\n\ndef book():\n    return 1\n',
+                       "backend/tests/test_ledger.py": "from other.ledger import book\n\n\n"
+                       "def test_ledger():\n    assert book()\n"})
+    commit(root, "the namesake test tests another ledger")
+    write_files(root, {f"backend/src/app/{name}.py": f'"""{name}!"""\n\n\ndef {name}(x):\n    return x\n'
+                       for name in LEDGER})
+
+
 # -- steps that move the stored findings of the rules (checks/filereuse.py, checks/reuse.py) ----
 
 
@@ -604,6 +617,7 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("four modules and a namesake test added", modules_added_with_a_namesake_test),
     ("the four modules edited together", modules_edited_together),
     ("the namesake test imports two of them", namesake_test_imports),
+    ("the namesake test imports another module of that name", namesake_test_imports_another),
     ("the inline suppression removed", suppression_removed),
     ("a module edited, staged", staged_edit_first),
     ("another module edited, staged", staged_edit_second),

@@ -106,6 +106,31 @@ def test_a_damaged_answers_file_is_asked_again(make_repo, asked: List[str], tmp_
     assert answers(root, asked) == first and asked == []
 
 
+def test_answers_that_disagree_with_their_counts_are_asked_again(make_repo, asked: List[str], tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answers column (the answers as written, read at C speed) is checked against the
+    counts column: a stored value whose columns disagree, even with a sound checksum, is a miss."""
+    import marshal
+
+    from repo_roles.coverage import colfile
+    from repo_roles.coverage import test_reuse as TR
+
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(FILES)
+    first = answers(root, asked)
+    (stored,) = (tmp_path / "cache").glob("tests-needed-v*.bin")
+    header, columns = colfile.unpack(stored.read_bytes(), TR.MAGIC, 6)
+    header = {k: v for k, v in header.items() if k not in ("crc", "lengths", "order")}
+    written = marshal.loads(columns[4])
+    assert None in written and () in written  # data-only modules need none; refunds.py has none
+    parts = [bytes(c) for c in columns]
+    parts[4] = marshal.dumps([() if a is None else a for a in written])  # the counts still say None
+    stored.write_bytes(b"".join(colfile.pack(TR.MAGIC, header, parts)))
+    assert TR._State.load(stored.read_bytes()) is None
+    assert answers(root, asked) == first
+    assert len(asked) == 7  # every module asked again
+
+
 ALL = sorted(p for p in FILES if p.endswith((".py", ".go")) and "tests/" not in p and not p.endswith("_test.go"))
 
 
@@ -147,3 +172,35 @@ def test_a_committed_change_asks_what_it_can_affect(make_repo, asked: List[str],
 def test_names_of(path: str, expected: set) -> None:
     assert expected <= names_of(path)
     assert "" not in names_of("a/plain.py")
+
+
+def test_a_namesake_test_of_another_module_is_told_apart_without_the_reverse_map(
+        make_repo, asked: List[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few modules asked again (4+ names: looked up in the file-name order): a name-matched
+    test that imports another module of that file name is not the module's test, found from
+    the namesakes' evidence rows, not from the reverse map of every row (``targets_of``); the
+    answers are those of a run without the cache, which builds that map."""
+    from repo_roles.testrefs.evidence import EvidenceIndex
+    from tests.conftest import record_calls
+
+    names = ("ledger", "invoice", "rates", "fees")
+    files = dict(FILES)
+    files.update({f"backend/src/app/{name}.py": f"def {name}():\n    return 1\n" for name in names})
+    files.update({"backend/src/other/__init__.py": "", "backend/src/other/ledger.py": "def book():\n    return 1\n",
+                  "backend/tests/test_ledger.py": "from other.ledger import book\n\n\ndef test_book():\n    assert book()\n",
+                  "backend/tests/test_fees.py": "from app.fees import fees\n\n\ndef test_fees():\n    assert fees()\n"})
+    root = make_repo(files)
+    first = answers(root, asked)
+    assert first["backend/src/app/ledger.py"] == ()  # its namesake test imports the other ledger
+    assert first["backend/src/other/ledger.py"] == ("backend/tests/test_ledger.py",)
+    assert first["backend/src/app/fees.py"] == ("backend/tests/test_fees.py",)
+    write_files(root, {f"backend/src/app/{name}.py": f"def {name}(x):\n    return x\n" for name in names})
+    reverse = record_calls(monkeypatch, EvidenceIndex, "targets_of")
+    exercised = record_calls(monkeypatch, EvidenceIndex, "exercises", lambda index, test, module: (test, module))
+    asked.clear()
+    cached = scan(root)
+    got = cached.modules_needing_tests
+    assert sorted(asked) == sorted(f"backend/src/app/{name}.py" for name in names)
+    assert reverse == [] and ("backend/tests/test_ledger.py", "backend/src/other/ledger.py") in exercised
+    assert got == scan(root, use_cache=False).modules_needing_tests
+    assert got["backend/src/app/ledger.py"] == () and got["backend/src/app/fees.py"] == ("backend/tests/test_fees.py",)

@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, FrozenSet, Iter
 
 from repo_roles.cachedir import mark_used
 from repo_roles.checks.reuse import config_token, digest_of, entry_path, special_kinds
+from repo_roles.coverage.test_presence import target_columns
 from repo_roles.findings import Finding
 
 if TYPE_CHECKING:
@@ -76,7 +77,6 @@ _SECOND = itemgetter(1)
 _BISECT_KEY = sys.version_info >= (3, 10)
 _MODE = attrgetter("mode")
 _BLOB = attrgetter("blob")
-_ROLE = attrgetter("role")
 _ENTRY_PATH = attrgetter("path")
 
 Compute = Callable[[Optional[FrozenSet[str]]], Iterable[Finding]]
@@ -212,8 +212,7 @@ class FileFindings:
         self._usable = True
         self._volatile = volatile
         targets = context.targets
-        paths = list(map(_ENTRY_PATH, targets))
-        roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
+        paths, roles = target_columns(context)
         self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
         handle = _open_entry(self._entry)
         if handle is None:

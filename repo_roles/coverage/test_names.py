@@ -131,6 +131,17 @@ class PathNames:
         self._names.add(name)
         self._index(self._containing(name), name)
 
+    def named(self, base: str) -> Optional[List[str]]:
+        """The paths whose file name is ``base``, by binary search in the file-name order
+        (:meth:`use_order`); None when this run has no such order (the caller looks otherwise)."""
+        if self._order_of is not None:
+            self._order, self._order_of = self._order_of(), None
+        if self._order is None or self._mapped:
+            return None
+        from repo_roles.coverage.name_order import named
+
+        return named(self._all, self._order, base)
+
     def _containing(self, name: str) -> List[str]:
         """The paths that contain ``name``, in order: ``str.find`` over all paths joined by NUL
         (a character no path holds), so a 5-file check skims 200k paths at memchr speed."""

@@ -48,8 +48,8 @@ from __future__ import annotations
 
 import re
 from itertools import compress, filterfalse, repeat
-from operator import attrgetter, eq, is_not, itemgetter
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from operator import and_, attrgetter, eq, is_not, itemgetter
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 
 from repo_roles import roles as R
@@ -422,8 +422,18 @@ class TestIndex:
             return tests
         base = path.rpartition("/")[2]
         out = []
+        namesakes: Optional[List[str]] = None
         for test in tests:
             if test in evidence.parsed:
+                if not evidence.reverse_built():  # a few modules asked: the namesakes' rows, not every row
+                    if namesakes is None:
+                        namesakes = self._names.named(base)
+                    if namesakes is not None:
+                        if not evidence.exercises(test, path) \
+                                and any(evidence.exercises(test, other) for other in namesakes if other != path):
+                            continue
+                        out.append(test)
+                        continue
                 targets = evidence.targets_of(test)
                 if path not in targets and any(t.rpartition("/")[2] == base for t in targets):
                     continue
@@ -528,6 +538,22 @@ RUST_READ_LIMIT = 4 * 1024 * 1024
 _RUST_UNIT_TESTS = re.compile(rb"#\[\s*cfg\s*\(\s*test\s*\)\s*\]|#\[\s*(?:tokio::)?test\b")
 
 
+def target_columns(context: "ProjectContext") -> Tuple[List[str], List[str]]:
+    """``(paths, roles)`` of ``context.targets``, in their order, once per scan (the test answers,
+    the stored findings and the history rules ask): a whole scan's classifications are in the
+    targets' order (checked: one C-level comparison), read without a look-up each."""
+    found = context.__dict__.get("_target_columns")
+    if found is None:
+        paths = list(map(attrgetter("path"), context.targets))
+        classifications = context.classifications
+        if isinstance(classifications, dict) and len(classifications) == len(paths) and list(classifications) == paths:
+            classified: Iterable[Any] = classifications.values()
+        else:
+            classified = map(classifications.__getitem__, paths)
+        found = context.__dict__["_target_columns"] = (paths, list(map(itemgetter(0), classified)))
+    return found
+
+
 def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...]]:
     """Every target module that needs a test -> the test files found for it (empty: none).
 
@@ -547,22 +573,15 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     from repo_roles.coverage.test_reuse import open_memo
 
     index = context.test_index
-    targets = [e for e in context.targets if e.kind == "file"]
-    # every target's role at C speed: no Python call per file; a whole scan's classifications
-    # are in the targets' order (checked: one C-level comparison), read without a lookup each
-    classifications = context.classifications
-    if len(targets) == len(context.targets) == len(classifications) and isinstance(classifications, dict) \
-            and list(classifications) == list(map(attrgetter("path"), targets)):
-        classified = iter(classifications.values())
-    else:
-        classified = map(classifications.__getitem__, map(attrgetter("path"), targets))
-    roles = list(map(itemgetter(0), classified))
-    needed = list(map(required.__contains__, roles))
+    targets = context.targets
+    every_path, roles = target_columns(context)
+    # the regular files in a role that needs tests, picked at C speed
+    needed = list(map(and_, map(eq, map(attrgetter("kind"), targets), repeat("file")), map(required.__contains__, roles)))
     modules = list(compress(targets, needed))
     module_roles = list(compress(roles, needed))
-    del roles, needed
+    paths = list(compress(every_path, needed))
+    del needed
     memo = open_memo(context, required)
-    paths = list(map(attrgetter("path"), modules))
     try:
         reused, heads = memo.split(modules, module_roles) if memo is not None else ({}, {})
         asked = list(filterfalse(reused.__contains__, paths)) if reused else paths

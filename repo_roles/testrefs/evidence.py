@@ -76,6 +76,10 @@ class _Rows(Mapping[str, List[Evidence]]):
     def __contains__(self, key: object) -> bool:
         return key in self._raw
 
+    def raw_items_of(self, key: str) -> list:  # type: ignore[type-arg]
+        """``key``'s stored rows (lists; test path first), not converted; [] when it has none."""
+        return self._raw.get(key) or []
+
     def raw_items(self) -> Iterable[Tuple[str, list]]:  # type: ignore[type-arg]
         """module -> the stored rows (lists; test path first), none converted."""
         return self._raw.items()
@@ -118,6 +122,17 @@ class EvidenceIndex:
         lists = map(itemgetter(1), self.by_module.raw_items())
         kinds = set(map(itemgetter(3), chain.from_iterable(lists)))
         return [KIND_NAMES[k] for k in KIND_NAMES if k in kinds]
+
+    def exercises(self, test: str, module: str) -> bool:
+        """Whether ``test`` is in ``module``'s evidence: its stored rows only, no reverse map
+        (``targets_of`` builds one over every row of the index)."""
+        if self._by_test is not None:
+            return module in self._by_test.get(test, ())
+        return any(row[0] == test for row in self.by_module.raw_items_of(module))
+
+    def reverse_built(self) -> bool:
+        """Whether :meth:`targets_of`'s reverse map is made (then it answers at once)."""
+        return self._by_test is not None
 
     def targets_of(self, test: str) -> Set[str]:
         """Every file ``test`` exercises (by any evidence)."""
@@ -266,6 +281,9 @@ class ShardedEvidence(EvidenceIndex):
         self.parsed = _ShardedSet(self._sharded)  # type: ignore[assignment]
         self.migrations = _ShardedSet(self._sharded, "migrations")  # type: ignore[assignment]
         self.unparsable = _ShardedField(self._sharded, "unparsable")  # type: ignore[assignment]
+
+    def reverse_built(self) -> bool:
+        return True  # the shard of a test holds its targets
 
     def targets_of(self, test: str) -> Set[str]:
         return set(self._sharded.of(test)["by_test"].get(test, ()))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Opti
 
 from repo_roles import __version__
 from repo_roles.checks.reuse import load_findings, special_kinds, store_findings
+from repo_roles.coverage.test_presence import target_columns
 from repo_roles.findings import Finding
 from repo_roles.history.declared import real_owners
 from repo_roles.history.identity import Identities, normalize
@@ -60,7 +61,10 @@ def maintained_paths(context: "ProjectContext") -> List[str]:
         else:  # every entry: its path list as it is, and its few symlinks and submodules
             paths = inventory.paths
             files = map(not_, map(special_kinds(context).__contains__, paths))
-        roles = map(_ROLE, map(context.classifications.__getitem__, paths))  # at C speed
+        target_paths, target_roles = target_columns(context)
+        # the targets' roles when they are the entries (a whole scan), else looked up at C speed
+        roles = iter(target_roles) if target_paths == paths \
+            else map(_ROLE, map(context.classifications.__getitem__, paths))
         found = context.__dict__["_maintained_paths"] = list(compress(paths, map(
             and_, files, map(wanted.__contains__, roles))))
     return found
