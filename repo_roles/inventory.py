@@ -151,12 +151,27 @@ class Inventory:
 
     def paths_digest(self) -> str:
         """:func:`paths_digest` of ``paths``, computed once per path list (the keys of the
-        evidence index, the stored test answers, the findings reuse and git's attributes share it)."""
+        evidence index, the stored test answers, the findings reuse and git's attributes share it);
+        known without cutting the listing when :meth:`know_paths_digest` was told it."""
+        listing = self.__dict__.get("_listing") if self.__dict__.get("_pending") is None else None
+        known = getattr(listing, "known_paths_digest", None)
+        if known is not None:
+            return known
         paths = self.paths
         cached = self.__dict__.get("_paths_digest")
         if cached is None or cached[0] is not paths:
             cached = self.__dict__["_paths_digest"] = (paths, paths_digest(paths))
         return cached[1]
+
+    def know_paths_digest(self, listing_digest: bytes, digest: str) -> bool:
+        """Take ``digest`` as :meth:`paths_digest` of git's listing whose :meth:`listing_digest`
+        is ``listing_digest`` (a digest remembered with that listing: the paths are part of it),
+        so that nothing cuts the listing to hash its paths; False when that is not this listing."""
+        listing = self._listing
+        if listing is None or listing.digest() != listing_digest:
+            return False
+        listing.known_paths_digest = digest
+        return True
 
     def listing_digest(self) -> bytes:
         """A hash of the file list as git's index states it: every path with its kind, mode,
@@ -391,6 +406,9 @@ def _get_entries(self: Inventory) -> List[FileEntry]:
             assert listing is not None
             entries = self.__dict__["_entries"] = listing.entries()
             self._paths = (entries, len(entries), listing.paths)  # the same paths: keep, not rebuild
+            known = getattr(listing, "known_paths_digest", None)
+            if known is not None:  # their digest too (see know_paths_digest)
+                self.__dict__["_paths_digest"] = (listing.paths, known)
             # the listing's answer (no pass over the entries when git's modes are all regular)
             self.__dict__["_special"] = (entries, len(entries), listing.special_kinds())
             self._listing = None

@@ -123,6 +123,39 @@ def test_a_rewritten_index_with_the_same_paths_takes_their_directories_from_the_
     assert len(worked_out) == 1 and fourth == _run(run_cli, *LS, "--no-cache") != third
 
 
+def test_a_listing_seen_before_is_not_cut_for_the_key(root, run_cli, tmp_path, monkeypatch, counts) -> None:
+    """An index rewritten with the same listing (a refresh after a touch) is listed again, but
+    its path-list digest and directories come from the entry of the listing's digest: a stored
+    answer is found without hashing or cutting the paths.  A damaged entry is worked out again."""
+    hashed = []
+    digest_of = inventory_module.paths_digest
+    monkeypatch.setattr(inventory_module, "paths_digest", lambda paths: hashed.append(1) or digest_of(paths))
+    first = _run(run_cli, *LS)
+    assert len(hashed) == 1
+    index = root / ".git" / "index"
+
+    def rewrite() -> None:
+        before = os.stat(index)
+        os.utime(root / "tests/test_billing.py")
+        git(root, "status", "--porcelain")  # refreshes the index: a new file, the same listing
+        os.utime(index, ns=(before.st_atime_ns, before.st_mtime_ns + 1))
+
+    rewrite()
+    hashed.clear()
+    assert _run(run_cli, *LS) == first
+    assert counts == {"scans": 1, "listings": 2} and hashed == [], "the paths were hashed for the key"
+    (entry,) = (tmp_path / "cache" / "index-stamps").glob("*" + L.PATHS_SUFFIX)
+    entry.write_bytes(entry.read_bytes()[:-1])
+    rewrite()
+    assert _run(run_cli, *LS) == first and len(hashed) == 1 and counts["scans"] == 1
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')  # a dirty file: analysed
+    rewrite()
+    hashed.clear()
+    changed = _run(run_cli, *LS)
+    assert counts == {"scans": 2, "listings": 4} and hashed == [], "the scan hashed the paths again"
+    assert changed == _run(run_cli, *LS, "--no-cache") != first
+
+
 def test_an_index_changed_within_the_same_instant_is_a_new_listing(root, run_cli, counts) -> None:
     """Racy git (gitformat-index(5), racy-git.txt): an index rewritten within one timestamp
     tick still has a new checksum at its end; the stamp holds it."""

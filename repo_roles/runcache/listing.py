@@ -36,6 +36,7 @@ MAGIC = b"repo-roles listing 1\n"
 MAX_ENTRIES = 64  # index stamps kept per cache directory (worktrees x projects x recent states)
 SUFFIX = ".listing"
 DIRS_SUFFIX = ".dirs"  # the directories of a path list, by its digest
+PATHS_SUFFIX = ".paths"  # a listing's path-list digest and directories, by the listing's digest
 _CHECKSUM = 20  # blake2b digest size of an entry's checksum
 _TAIL = 32  # the index checksum: SHA-1 (20 bytes) or SHA-256 (32) -- the last 32 bytes cover both
 _CHUNK = 1 << 20
@@ -142,10 +143,29 @@ class Listings:
         if known is not None:
             self.remembered, self._stamp = known[0], stamp
             return known
-        digest, directories = inventory.listing_digest(), self._directories(inventory)
+        digest = inventory.listing_digest()
+        directories = self._by_listing(inventory, digest)
         if stamp is not None and index_stamp(index_path, inventory.prefix) == stamp:
             self._save(stamp, digest, directories)  # the index did not change while git listed it
         return digest, directories
+
+    def _by_listing(self, inventory: "Inventory", digest: bytes) -> List[str]:
+        """The directories of the listing of ``digest`` and its path list's digest, from the
+        entry remembered under ``digest`` (the paths are part of what it hashes): the inventory
+        then knows its paths digest and nobody cuts the listing for the key.  Else from
+        :meth:`_directories`, and remembered under ``digest``."""
+        path = self.directory / f"{digest.hex()}{PATHS_SUFFIX}"
+        try:
+            with open(path, "rb") as handle:
+                known = decode(handle.read())
+        except OSError:
+            known = None
+        if known is not None and len(known[0]) == 40 and known[1][:1] == ["paths"] and inventory.know_paths_digest(
+                digest, known[0].decode("ascii", "replace")):
+            return known[1][1:]
+        directories = self._directories(inventory)
+        self._write(path, encode(inventory.paths_digest().encode("ascii"), ["paths"] + directories))
+        return directories
 
     def _directories(self, inventory: "Inventory") -> List[str]:
         """``inventory.directories()``, from the entry of its path list's digest if there is
