@@ -24,7 +24,7 @@ from functools import partial
 from itertools import compress, repeat
 from operator import add, attrgetter, itemgetter
 from pathlib import Path
-from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 
 from repo_roles import safeio
@@ -152,25 +152,49 @@ class Inventory:
     def paths_digest(self) -> str:
         """:func:`paths_digest` of ``paths``, computed once per path list (the keys of the
         evidence index, the stored test answers, the findings reuse and git's attributes share it);
-        known without cutting the listing when :meth:`know_paths_digest` was told it."""
-        listing = self.__dict__.get("_listing") if self.__dict__.get("_pending") is None else None
-        known = getattr(listing, "known_paths_digest", None)
-        if known is not None:
-            return known
-        paths = self.paths
-        cached = self.__dict__.get("_paths_digest")
-        if cached is None or cached[0] is not paths:
-            cached = self.__dict__["_paths_digest"] = (paths, paths_digest(paths))
-        return cached[1]
+        known without cutting the listing when :meth:`know` was told it."""
+        known = self._facts()
+        found = known.get("paths_digest")
+        if found is None:
+            found = known["paths_digest"] = paths_digest(self.paths)
+        return found  # type: ignore[return-value]
 
-    def know_paths_digest(self, listing_digest: bytes, digest: str) -> bool:
-        """Take ``digest`` as :meth:`paths_digest` of git's listing whose :meth:`listing_digest`
-        is ``listing_digest`` (a digest remembered with that listing: the paths are part of it),
-        so that nothing cuts the listing to hash its paths; False when that is not this listing."""
+    def ending_with(self, suffix: str) -> List[str]:
+        """The paths that end with ``suffix``, in order: one C-level pass per path list and
+        suffix (ownership discovery, package.json files), or known (:meth:`know`).  Do not
+        modify the list."""
+        known = self._facts()
+        found = known.get("ending:" + suffix)
+        if found is None:
+            paths = self.paths
+            found = known["ending:" + suffix] = list(compress(paths, map(str.endswith, paths, repeat(suffix))))
+        return found  # type: ignore[return-value]
+
+    def _facts(self) -> Dict[str, object]:
+        """What is known of this path list (its digest, the paths with a given ending): kept
+        with git's listing, then with the path list the entries were built from."""
+        if self.__dict__.get("_pending") is None:
+            listing = self.__dict__.get("_listing")
+            if listing is not None:
+                found = listing.__dict__.get("facts")
+                if found is None:
+                    found = listing.__dict__["facts"] = {}
+                return found
+        paths = self.paths
+        kept = self.__dict__.get("_path_facts")
+        if kept is None or kept[0] is not paths:
+            kept = self.__dict__["_path_facts"] = (paths, {})
+        return kept[1]
+
+    def know(self, listing_digest: bytes, facts: Mapping[str, object]) -> bool:
+        """Take ``facts`` (``paths_digest``, ``ending:<suffix>`` lists) as those of git's listing
+        whose :meth:`listing_digest` is ``listing_digest`` (remembered with that listing: the
+        paths are part of what it hashes), so that nothing cuts the listing or passes over its
+        paths for them; False when that is not this listing."""
         listing = self._listing
         if listing is None or listing.digest() != listing_digest:
             return False
-        listing.known_paths_digest = digest
+        self._facts().update(facts)
         return True
 
     def listing_digest(self) -> bytes:
@@ -406,9 +430,9 @@ def _get_entries(self: Inventory) -> List[FileEntry]:
             assert listing is not None
             entries = self.__dict__["_entries"] = listing.entries()
             self._paths = (entries, len(entries), listing.paths)  # the same paths: keep, not rebuild
-            known = getattr(listing, "known_paths_digest", None)
-            if known is not None:  # their digest too (see know_paths_digest)
-                self.__dict__["_paths_digest"] = (listing.paths, known)
+            known = listing.__dict__.get("facts")
+            if known is not None:  # what is known of them too (see know)
+                self.__dict__["_path_facts"] = (listing.paths, known)
             # the listing's answer (no pass over the entries when git's modes are all regular)
             self.__dict__["_special"] = (entries, len(entries), listing.special_kinds())
             self._listing = None

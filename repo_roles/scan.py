@@ -372,8 +372,7 @@ def _positional_salt(inventory: Inventory, salt: str, attributes_key: Optional[s
 
     if attributes_key is None:
         return None
-    paths = inventory.paths
-    manifests = [(path, blobs.get(path)) for path in compress(paths, map(str.endswith, paths, repeat("package.json")))
+    manifests = [(path, blobs.get(path)) for path in inventory.ending_with("package.json")
                  if path.rpartition("/")[2] == "package.json"]
     return rolecache.positional_salt(salt, inventory.paths_digest(), attributes_key, manifests)
 

@@ -129,7 +129,8 @@ def test_a_listing_seen_before_is_not_cut_for_the_key(root, run_cli, tmp_path, m
     answer is found without hashing or cutting the paths.  A damaged entry is worked out again."""
     hashed = []
     digest_of = inventory_module.paths_digest
-    monkeypatch.setattr(inventory_module, "paths_digest", lambda paths: hashed.append(1) or digest_of(paths))
+    monkeypatch.setattr(inventory_module, "paths_digest",  # the path list's, not other lists'
+                        lambda paths: (hashed.append(1) if "app/billing.py" in paths else None) or digest_of(paths))
     first = _run(run_cli, *LS)
     assert len(hashed) == 1
     index = root / ".git" / "index"
@@ -154,6 +155,13 @@ def test_a_listing_seen_before_is_not_cut_for_the_key(root, run_cli, tmp_path, m
     changed = _run(run_cli, *LS)
     assert counts == {"scans": 2, "listings": 4} and hashed == [], "the scan hashed the paths again"
     assert changed == _run(run_cli, *LS, "--no-cache") != first
+    # the same index file (its stamp's entry gives the listing's digest): the analysis is told
+    # the path list's facts once git's listing is confirmed to be that one
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill it."""\n')
+    hashed.clear()
+    again = _run(run_cli, *LS)
+    assert counts == {"scans": 4, "listings": 6} and hashed == []
+    assert again == _run(run_cli, *LS, "--no-cache")
 
 
 def test_an_index_changed_within_the_same_instant_is_a_new_listing(root, run_cli, counts) -> None:

@@ -27,7 +27,7 @@ import hashlib
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from repo_roles.inventory import Inventory
@@ -36,7 +36,8 @@ MAGIC = b"repo-roles listing 1\n"
 MAX_ENTRIES = 64  # index stamps kept per cache directory (worktrees x projects x recent states)
 SUFFIX = ".listing"
 DIRS_SUFFIX = ".dirs"  # the directories of a path list, by its digest
-PATHS_SUFFIX = ".paths"  # a listing's path-list digest and directories, by the listing's digest
+PATHS_SUFFIX = ".paths"  # what depends on a listing's path list alone, by the listing's digest
+ENDINGS = ("OWNERS", "package.json")  # Inventory.ending_with: ownership discovery, package.json files
 _CHECKSUM = 20  # blake2b digest size of an entry's checksum
 _TAIL = 32  # the index checksum: SHA-1 (20 bytes) or SHA-256 (32) -- the last 32 bytes cover both
 _CHUNK = 1 << 20
@@ -90,6 +91,13 @@ def decode(data: bytes) -> Optional[Tuple[bytes, List[str]]]:
     if hashlib.blake2b(payload, digest_size=_CHECKSUM).digest() != data[len(MAGIC):start - 1] or len(payload) < size:
         return None
     return payload[:size], payload[size:].decode("utf-8", "surrogateescape").split("\0")
+
+
+def _part(items: List[str], at: int) -> Optional[List[str]]:
+    """The list at ``items[at]``: its length, then its items; None when it does not fit."""
+    if at >= len(items) or not items[at].isdigit() or at + 1 + int(items[at]) > len(items):
+        return None
+    return items[at + 1:at + 1 + int(items[at])]
 
 
 def _list(inventory: "Inventory") -> None:
@@ -150,22 +158,54 @@ class Listings:
         return digest, directories
 
     def _by_listing(self, inventory: "Inventory", digest: bytes) -> List[str]:
-        """The directories of the listing of ``digest`` and its path list's digest, from the
-        entry remembered under ``digest`` (the paths are part of what it hashes): the inventory
-        then knows its paths digest and nobody cuts the listing for the key.  Else from
-        :meth:`_directories`, and remembered under ``digest``."""
-        path = self.directory / f"{digest.hex()}{PATHS_SUFFIX}"
-        try:
-            with open(path, "rb") as handle:
-                known = decode(handle.read())
-        except OSError:
-            known = None
-        if known is not None and len(known[0]) == 40 and known[1][:1] == ["paths"] and inventory.know_paths_digest(
-                digest, known[0].decode("ascii", "replace")):
-            return known[1][1:]
+        """The directories of the listing of ``digest``, and what else depends on its path list
+        alone (its digest, the paths ending with each of :data:`ENDINGS`), from the entry remembered under ``digest`` (the paths are part
+        of what it hashes): the inventory then knows them, and nobody cuts the listing for the
+        key.  Else from :meth:`_directories`, and remembered under ``digest``."""
+        known = self._facts(digest)
+        if known is not None and inventory.know(digest, known[1]):
+            return known[0]
         directories = self._directories(inventory)
-        self._write(path, encode(inventory.paths_digest().encode("ascii"), ["paths"] + directories))
+        items = ["paths", str(len(directories)), *directories]
+        for suffix in ENDINGS:
+            found = inventory.ending_with(suffix)
+            items += [suffix, str(len(found)), *found]
+        self._write(self._facts_path(digest), encode(inventory.paths_digest().encode("ascii"), items))
         return directories
+
+    def _facts_path(self, digest: bytes) -> Path:
+        return self.directory / f"{digest.hex()}{PATHS_SUFFIX}"
+
+    def _facts(self, digest: bytes) -> Optional[Tuple[List[str], Dict[str, object]]]:
+        """(directories, facts for ``Inventory.know``) of the entry of the listing ``digest``;
+        None when there is none or it is damaged."""
+        try:
+            with open(self._facts_path(digest), "rb") as handle:
+                found = decode(handle.read())
+        except OSError:
+            return None
+        if found is None or len(found[0]) != 40 or found[1][:1] != ["paths"]:
+            return None
+        items, facts = found[1], {"paths_digest": found[0].decode("ascii", "replace")}  # type: Tuple[List[str], Dict[str, object]]
+        directories = _part(items, 1)
+        at = 2 + len(directories or ())
+        for suffix in ENDINGS:
+            if directories is None or at >= len(items) or items[at] != suffix:
+                return None
+            part = _part(items, at + 1)
+            if part is None:
+                return None
+            facts["ending:" + suffix] = part
+            at += 2 + len(part)
+        if directories is None or at != len(items):
+            return None
+        return directories, facts
+
+    def _seed(self, inventory: "Inventory") -> None:
+        assert self.remembered is not None
+        known = self._facts(self.remembered)
+        if known is not None:
+            inventory.know(self.remembered, known[1])
 
     def _directories(self, inventory: "Inventory") -> List[str]:
         """``inventory.directories()``, from the entry of its path list's digest if there is
@@ -184,10 +224,12 @@ class Listings:
 
     def confirm(self, inventory: "Inventory") -> bool:
         """Whether the digest taken from an entry is git's listing's (asked now: a run that
-        analyses reads the listing anyway); a stale entry is removed."""
+        analyses reads the listing anyway; it is then told what the entry of that listing knows
+        of its path list); a stale entry is removed."""
         if self.remembered is None:
             return True
         if inventory.listing_digest() == self.remembered:
+            self._seed(inventory)
             return True
         if self._stamp is not None:
             try:
