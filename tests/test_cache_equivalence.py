@@ -536,6 +536,27 @@ def unparsable_module_and_test(root: Path) -> None:
     commit(root, "unparsable files")
 
 
+def sparse_module_gone(root: Path) -> None:
+    """A module marked skip-worktree (a sparse checkout) and deleted from the work tree: the index
+    still lists it, git compares it no more (git-update-index(1)), the work tree lacks it."""
+    git(root, "update-index", "--skip-worktree", "backend/src/app/payments.py")
+    (root / "backend/src/app/payments.py").unlink()
+
+
+def assumed_unchanged_module_edited(root: Path) -> None:
+    """That module back, and another marked assume-unchanged, then edited: git does not see it."""
+    git(root, "update-index", "--no-skip-worktree", "backend/src/app/payments.py")
+    git(root, "checkout", "--", "backend/src/app/payments.py")
+    git(root, "update-index", "--assume-unchanged", "backend/src/app/copy_of_helpers.py")
+    path = root / "backend/src/app/copy_of_helpers.py"
+    path.write_text(path.read_text() + "\n\ndef assumed(x):\n    return x\n")
+
+
+def assumed_unchanged_undone(root: Path) -> None:
+    git(root, "update-index", "--no-assume-unchanged", "backend/src/app/copy_of_helpers.py")
+    git(root, "checkout", "--", "backend/src/app/copy_of_helpers.py")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -584,6 +605,9 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("nested attributes mark a hook file", nested_attributes_on_a_hook_file),
     ("nested attributes gone from the work tree", nested_attributes_gone_from_the_work_tree),
     ("a module and a test that do not parse", unparsable_module_and_test),
+    ("a skip-worktree module deleted", sparse_module_gone),
+    ("an assume-unchanged module edited", assumed_unchanged_module_edited),
+    ("both flags undone", assumed_unchanged_undone),
 ]
 
 COMMANDS = {

@@ -27,12 +27,12 @@ import hashlib
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Collection, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from repo_roles.inventory import Inventory
 
-MAGIC = b"repo-roles listing 1\n"
+MAGIC = b"repo-roles listing 2\n"  # 2: a stamp's entry holds the flagged entries
 MAX_ENTRIES = 64  # index stamps kept per cache directory (worktrees x projects x recent states)
 SUFFIX = ".listing"
 DIRS_SUFFIX = ".dirs"  # the directories of a path list, by its digest
@@ -119,6 +119,8 @@ class Listings:
         self._prefetched: Optional[str] = None  # the stamp prefetch() took (None: unreadable or listed)
         self._known: Optional[Tuple[bytes, List[str]]] = None  # the entry prefetch() read
         self._thread: Optional[threading.Thread] = None
+        self._flagged: Optional[List[str]] = None  # the flagged entries the stamp's entry holds
+        self._unsaved: Optional[Tuple[str, bytes, List[str]]] = None  # (stamp, digest, directories)
 
     def _path(self, stamp: str) -> Path:
         return self.directory / f"{stamp}{SUFFIX}"
@@ -136,8 +138,12 @@ class Listings:
                     self._known = decode(handle.read())
             except OSError:
                 self._known = None
-            if self._known is not None:
+            if self._known is not None and "/" in self._known[1]:  # directories, "/", flagged entries
+                items = self._known[1]
+                at = items.index("/")
+                self._known, self._flagged = (self._known[0], items[:at]), items[at + 1:]
                 return
+            self._known = None
         self._thread = threading.Thread(target=_list, args=(inventory,), daemon=True)
         self._thread.start()
 
@@ -153,9 +159,25 @@ class Listings:
             return known
         digest = inventory.listing_digest()
         directories = self._by_listing(inventory, digest)
-        if stamp is not None and index_stamp(index_path, inventory.prefix) == stamp:
-            self._save(stamp, digest, directories)  # the index did not change while git listed it
+        if stamp is not None:
+            self._unsaved = (stamp, digest, directories)  # see settle()
         return digest, directories
+
+    def flagged(self) -> Optional[List[str]]:
+        """The entries git does not compare (``inventory.WorktreeDiff``) that the entry of the
+        index file's stamp holds; None when :meth:`prefetch` found no entry."""
+        return self._flagged
+
+    def settle(self, inventory: "Inventory", index_path: str, flagged: Optional[Collection[str]]) -> None:
+        """Remember what :meth:`digest` listed, with the ``flagged`` entries git listed since
+        (``WorktreeDiff.flagged``), under the stamp taken before both -- if the index file is
+        still that one (it did not change while git listed it)."""
+        unsaved, self._unsaved = self._unsaved, None
+        if unsaved is None or flagged is None:
+            return
+        stamp, digest, directories = unsaved
+        if index_stamp(index_path, inventory.prefix) == stamp:
+            self._write(self._path(stamp), encode(digest, [*directories, "/", *sorted(flagged)]))
 
     def _by_listing(self, inventory: "Inventory", digest: bytes) -> List[str]:
         """The directories of the listing of ``digest``, and what else depends on its path list
@@ -237,9 +259,6 @@ class Listings:
             except OSError:
                 pass
         return False
-
-    def _save(self, stamp: str, digest: bytes, directories: List[str]) -> None:
-        self._write(self._path(stamp), encode(digest, directories))
 
     def _write(self, path: Path, data: bytes) -> None:
         from repo_roles.atomic import AtomicWriteError, write_atomic
