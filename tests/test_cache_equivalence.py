@@ -536,25 +536,34 @@ def unparsable_module_and_test(root: Path) -> None:
     commit(root, "unparsable files")
 
 
+def _flagged_modules(root: Path) -> Tuple[str, str]:
+    """Two committed modules, the same ones at each of the steps below."""
+    listed = [p for p in git(root, "ls-files", "backend/src").splitlines() if p.endswith(".py")]
+    return listed[0], listed[-1]
+
+
 def sparse_module_gone(root: Path) -> None:
     """A module marked skip-worktree (a sparse checkout) and deleted from the work tree: the index
     still lists it, git compares it no more (git-update-index(1)), the work tree lacks it."""
-    git(root, "update-index", "--skip-worktree", "backend/src/app/payments.py")
-    (root / "backend/src/app/payments.py").unlink()
+    sparse, _ = _flagged_modules(root)
+    git(root, "update-index", "--skip-worktree", sparse)
+    (root / sparse).unlink()
 
 
 def assumed_unchanged_module_edited(root: Path) -> None:
     """That module back, and another marked assume-unchanged, then edited: git does not see it."""
-    git(root, "update-index", "--no-skip-worktree", "backend/src/app/payments.py")
-    git(root, "checkout", "--", "backend/src/app/payments.py")
-    git(root, "update-index", "--assume-unchanged", "backend/src/app/copy_of_helpers.py")
-    path = root / "backend/src/app/copy_of_helpers.py"
+    sparse, assumed = _flagged_modules(root)
+    git(root, "update-index", "--no-skip-worktree", sparse)
+    git(root, "checkout", "--", sparse)
+    git(root, "update-index", "--assume-unchanged", assumed)
+    path = root / assumed
     path.write_text(path.read_text() + "\n\ndef assumed(x):\n    return x\n")
 
 
 def assumed_unchanged_undone(root: Path) -> None:
-    git(root, "update-index", "--no-assume-unchanged", "backend/src/app/copy_of_helpers.py")
-    git(root, "checkout", "--", "backend/src/app/copy_of_helpers.py")
+    _, assumed = _flagged_modules(root)
+    git(root, "update-index", "--no-assume-unchanged", assumed)
+    git(root, "checkout", "--", assumed)
 
 
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [

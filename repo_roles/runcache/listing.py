@@ -13,10 +13,19 @@ An index rewritten with the same paths (``git checkout -- FILE`` restores a file
 new stat data; ``git add`` records a new blob id) misses its stamp and is listed again, but the
 directories of its path list are taken from the entry remembered under the path list's digest
 (``Inventory.paths_digest``, which the scan computes anyway), not worked out path by path.
+An index rewritten with the same *listing* (a refresh of its stat data: ``git status`` after a
+``touch``, ``git checkout -- FILE`` of an edited file) gives the same listing digest: what
+depends on the path list alone -- its digest, the directories, the paths ending in each of
+:data:`ENDINGS` -- is remembered under that digest (``<digest>.paths``) and told to the
+inventory, so neither the key nor the scan cuts the listing or passes over its paths for them.
+
+The stamp's entry also holds the entries git does not compare with their files (skip-worktree,
+assume-unchanged: ``inventory.WorktreeDiff``, which counts them as changed), a function of the
+index file too: ``git ls-files -v`` runs only when the stamp misses.
 
 An unchanged stamp answers the listing's digest without asking git; anything else (no entry,
 a damaged one, an index changed while git listed it) asks git, and an entry is written only
-when the stamp was the same before and after git listed it.  On a run that misses its stored
+when the stamp was the same before and after git listed it (both listings: :meth:`Listings.settle`).  On a run that misses its stored
 answer :meth:`Listings.confirm` compares the remembered digest with git's listing, which the
 analysis reads anyway: a stale entry is replaced and that run's answer is not stored.
 """
