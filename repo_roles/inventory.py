@@ -180,7 +180,9 @@ class Inventory:
                 if found is None:
                     found = listing.__dict__["facts"] = {}
                 return found
-        paths = self.paths
+        paths = self.paths  # a deferred listing is read now (a path table's is not: check FILES)
+        if self.__dict__.get("_pending") is None and self.__dict__.get("_listing") is not None:
+            return self._facts()
         kept = self.__dict__.get("_path_facts")
         if kept is None or kept[0] is not paths:
             kept = self.__dict__["_path_facts"] = (paths, {})
