@@ -24,7 +24,7 @@ from functools import partial
 from itertools import compress, repeat
 from operator import add, attrgetter, itemgetter
 from pathlib import Path
-from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 
 from repo_roles import safeio
@@ -151,12 +151,53 @@ class Inventory:
 
     def paths_digest(self) -> str:
         """:func:`paths_digest` of ``paths``, computed once per path list (the keys of the
-        evidence index, the stored test answers, the findings reuse and git's attributes share it)."""
-        paths = self.paths
-        cached = self.__dict__.get("_paths_digest")
-        if cached is None or cached[0] is not paths:
-            cached = self.__dict__["_paths_digest"] = (paths, paths_digest(paths))
-        return cached[1]
+        evidence index, the stored test answers, the findings reuse and git's attributes share it);
+        known without cutting the listing when :meth:`know` was told it."""
+        known = self._facts()
+        found = known.get("paths_digest")
+        if found is None:
+            found = known["paths_digest"] = paths_digest(self.paths)
+        return found  # type: ignore[return-value]
+
+    def ending_with(self, suffix: str) -> List[str]:
+        """The paths that end with ``suffix``, in order: one C-level pass per path list and
+        suffix (ownership discovery, package.json files), or known (:meth:`know`).  Do not
+        modify the list."""
+        known = self._facts()
+        found = known.get("ending:" + suffix)
+        if found is None:
+            paths = self.paths
+            found = known["ending:" + suffix] = list(compress(paths, map(str.endswith, paths, repeat(suffix))))
+        return found  # type: ignore[return-value]
+
+    def _facts(self) -> Dict[str, object]:
+        """What is known of this path list (its digest, the paths with a given ending): kept
+        with git's listing, then with the path list the entries were built from."""
+        if self.__dict__.get("_pending") is None:
+            listing = self.__dict__.get("_listing")
+            if listing is not None:
+                found = listing.__dict__.get("facts")
+                if found is None:
+                    found = listing.__dict__["facts"] = {}
+                return found
+        paths = self.paths  # a deferred listing is read now (a path table's is not: check FILES)
+        if self.__dict__.get("_pending") is None and self.__dict__.get("_listing") is not None:
+            return self._facts()
+        kept = self.__dict__.get("_path_facts")
+        if kept is None or kept[0] is not paths:
+            kept = self.__dict__["_path_facts"] = (paths, {})
+        return kept[1]
+
+    def know(self, listing_digest: bytes, facts: Mapping[str, object]) -> bool:
+        """Take ``facts`` (``paths_digest``, ``ending:<suffix>`` lists) as those of git's listing
+        whose :meth:`listing_digest` is ``listing_digest`` (remembered with that listing: the
+        paths are part of what it hashes), so that nothing cuts the listing or passes over its
+        paths for them; False when that is not this listing."""
+        listing = self._listing
+        if listing is None or listing.digest() != listing_digest:
+            return False
+        self._facts().update(facts)
+        return True
 
     def listing_digest(self) -> bytes:
         """A hash of the file list as git's index states it: every path with its kind, mode,
@@ -391,6 +432,9 @@ def _get_entries(self: Inventory) -> List[FileEntry]:
             assert listing is not None
             entries = self.__dict__["_entries"] = listing.entries()
             self._paths = (entries, len(entries), listing.paths)  # the same paths: keep, not rebuild
+            known = listing.__dict__.get("facts")
+            if known is not None:  # what is known of them too (see know)
+                self.__dict__["_path_facts"] = (listing.paths, known)
             # the listing's answer (no pass over the entries when git's modes are all regular)
             self.__dict__["_special"] = (entries, len(entries), listing.special_kinds())
             self._listing = None
@@ -439,23 +483,35 @@ class WorktreeDiff:
     it is started first and read last, so git works while this process reads the caches.  For a
     few files, hashing them is cheaper, so a small run never starts git (``ask_git`` False).
     One per inventory (``coverage.analyze.worktree_diff``, ``runcache``): one call per run.
+
+    git compares no file whose index entry is marked skip-worktree (a sparse checkout) or
+    assume-unchanged (git-update-index(1)): such a file may be absent or edited while the index
+    says otherwise, so those paths count as changed too.  They are the entries ``git ls-files -v``
+    tags other than ``H`` (an unmerged one, ``M``, counts as changed as well); that listing runs
+    next to ``diff-files`` unless the caller knows them (:meth:`know_flagged`: the stored-run
+    key remembers them with git's index file, ``runcache.listing``).
     """
 
     def __init__(self, inventory: "Inventory", ask_git: bool = True) -> None:
         self._start(inventory.project_root if inventory.git_root is not None and ask_git else None)
 
     @classmethod
-    def started_at(cls, project_root: Path) -> "WorktreeDiff":
+    def started_at(cls, project_root: Path, flags: bool = True) -> "WorktreeDiff":
         """git's comparison of the work tree below ``project_root`` (a git work tree), started
         before its inventory exists: a command that keys a stored run starts it before it loads
-        its configuration and the modules of the key, and hands it on (:func:`adopt_worktree_diff`)."""
+        its configuration and the modules of the key, and hands it on (:func:`adopt_worktree_diff`).
+        ``flags`` False: the flagged entries are told (:meth:`know_flagged`) or asked later
+        (:meth:`ask_flagged`)."""
         diff = cls.__new__(cls)
-        diff._start(Path(project_root))
+        diff._start(Path(project_root), flags)
         return diff
 
-    def _start(self, project_root: Optional[Path]) -> None:
+    def _start(self, project_root: Optional[Path], flags: bool = True) -> None:
         """Start git in ``project_root`` (None: git is not asked)."""
         self._process: Optional[subprocess.Popen] = None
+        self._flags: Optional[subprocess.Popen] = None  # git ls-files -v, while it runs
+        self._flagged: Optional[frozenset] = None  # its answer, or what the caller knows
+        self._root = project_root
         self._lock = threading.Lock()  # the early documentation stage asks from its collector thread
         self._read = False
         self._modified: Optional[frozenset] = None
@@ -468,13 +524,38 @@ class WorktreeDiff:
             )
         except OSError:  # no git executable
             self._process = None
+        if flags:
+            self.ask_flagged()
+
+    def ask_flagged(self) -> None:
+        """Start ``git ls-files -v`` for the flagged entries (unless known or asked already)."""
+        if self._process is None or self._flags is not None or self._flagged is not None or self._read:
+            return
+        try:
+            self._flags = subprocess.Popen(
+                ["git", "ls-files", "-v", "-z"], cwd=str(self._root), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:
+            self._flags = None
+
+    def know_flagged(self, flagged: Collection[str]) -> None:
+        """The flagged entries, as remembered with git's index file (no ``ls-files -v`` runs)."""
+        if self._flags is None and not self._read:
+            self._flagged = frozenset(flagged)
+
+    def flagged(self) -> Optional[frozenset]:
+        """The paths git does not compare (see the class doc), once :meth:`result` was read;
+        None when git was not asked or failed."""
+        return self._flagged if self._read else None
 
     def cancel(self) -> None:
         """Stop git (the command failed before asking)."""
         process = self._process
         if process is not None and not self._read:
-            process.kill()
-            process.communicate()
+            for started in (process, self._flags):
+                if started is not None:
+                    started.kill()
+                    started.communicate()
             self._read = True
 
     @property
@@ -487,11 +568,27 @@ class WorktreeDiff:
             return None
         with self._lock:
             if not self._read:  # git answers once; later callers share the answer
+                if self._flags is None and self._flagged is None:
+                    self.ask_flagged()  # nobody told them: asked now
                 out, _ = self._process.communicate()
-                if self._process.returncode == 0:
-                    self._modified = frozenset(out.decode("utf-8", "surrogateescape").split("\0")) - {""}
+                if self._flags is not None:
+                    listed, _ = self._flags.communicate()
+                    self._flagged = flagged_paths(listed) if self._flags.returncode == 0 else None
+                if self._process.returncode == 0 and self._flagged is not None:
+                    self._modified = frozenset(out.decode("utf-8", "surrogateescape").split("\0")).union(
+                        self._flagged) - {""}
                 self._read = True
         return self._modified
+
+
+def flagged_paths(listed: bytes) -> frozenset:
+    """The paths of ``git ls-files -v -z`` whose tag is not ``H`` (skip-worktree ``S``,
+    assume-unchanged in lower case, unmerged ``M``): none in the usual index, found by two
+    C-level counts without cutting the listing."""
+    if listed.startswith(b"H ") + listed.count(b"\0H ") == listed.count(b"\0"):  # every record tagged H
+        return frozenset()
+    return frozenset(record[2:].decode("utf-8", "surrogateescape")
+                     for record in listed.split(b"\0") if record and not record.startswith(b"H "))
 
 
 def adopt_worktree_diff(inventory: "Inventory", diff: WorktreeDiff) -> None:

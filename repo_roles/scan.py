@@ -296,15 +296,19 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     # scan's targets are its path list, in order: their blob ids are also kept as that column
     column: Optional[List[Optional[str]]] = list(map(_BLOB, targets))
     aligned = len(targets) == len(inventory.paths)
-    blobs = dict(zip(inventory.paths if aligned else map(_PATH, targets), column))  # type: ignore[arg-type]
-    if not aligned:
-        column = None
     untrusted = list(inventory.special_kinds())  # symlinks, submodules
-    if not all(blobs.values()):  # untracked files: no blob id
-        blobs = {path: blob for path, blob in blobs.items() if blob}
-        column = None if column is None else [blob or None for blob in column]
-    for path in untrusted:
-        blobs.pop(path, None)
+    blobs: Mapping[str, str]
+    if aligned:  # the column over the path list is the mapping (no 100,000-key dict)
+        assert column is not None
+        if not all(column):  # untracked files: no blob id
+            column = [blob or None for blob in column]
+        column = _untrusted_out(inventory.paths, column, untrusted)
+        blobs = rolecache.ColumnBlobs(inventory.paths, column)
+    else:
+        blobs = {path: blob for path, blob in zip(map(_PATH, targets), column) if blob}  # type: ignore[misc]
+        column = None
+        for path in untrusted:
+            blobs.pop(path, None)  # type: ignore[attr-defined]
     # while git compares the work tree (and matches attributes): the positional role table of
     # this path list, attributes and package.json files, else the table by path
     positional = decided = None
@@ -324,10 +328,12 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
     if modified is None:
         store.close()
         return None
-    for path in modified:  # dirty files: their index blob id does not describe them
-        blobs.pop(path, None)
-    if column is not None:  # the column says the same: None where the mapping has no id
-        column = _untrusted_out(inventory.paths, column, blobs, [*untrusted, *modified])
+    if column is not None:  # dirty files: their index blob id does not describe them
+        blobs = rolecache.ColumnBlobs(inventory.paths, _untrusted_out(inventory.paths, column, modified))
+        column = blobs.column
+    else:
+        for path in modified:
+            blobs.pop(path, None)  # type: ignore[attr-defined]
     if positional is not None and any(path.rpartition("/")[2] == "package.json" for path in modified):
         # a contextual row's key names its package.json's trusted blob id: ask the table by path
         positional, decided = None, by_path()
@@ -338,13 +344,15 @@ def _sniff_store(inventory: Inventory, config: Config, targets: List[FileEntry])
                           attributes)
 
 
-def _untrusted_out(paths: List[str], column: List[Optional[str]], blobs: Mapping[str, str],
-                   untrusted: Sequence[str]) -> List[Optional[str]]:
-    """``column`` (the blob ids aligned with ``paths``) with None where ``blobs`` has no id:
-    the ``untrusted`` paths' rows found by bisection (git lists paths in order; a row found
-    elsewhere is looked for by a scan), or, for many of them, the whole column from ``blobs``."""
+def _untrusted_out(paths: List[str], column: List[Optional[str]], untrusted: Sequence[str]) -> List[Optional[str]]:
+    """``column`` (the blob ids aligned with ``paths``) with None at the ``untrusted`` paths'
+    rows, found by bisection (git lists paths in order; a row found elsewhere is looked for by
+    a scan), or, for many of them, by one C-level membership pass."""
     if len(untrusted) > _FEW_UNTRUSTED:
-        return list(map(blobs.get, paths))
+        column = list(column)
+        for at in compress(range(len(paths)), map(frozenset(untrusted).__contains__, paths)):
+            column[at] = None
+        return column
     for path in untrusted:
         at = bisect_left(paths, path)
         if at >= len(paths) or paths[at] != path:
@@ -364,8 +372,7 @@ def _positional_salt(inventory: Inventory, salt: str, attributes_key: Optional[s
 
     if attributes_key is None:
         return None
-    paths = inventory.paths
-    manifests = [(path, blobs.get(path)) for path in compress(paths, map(str.endswith, paths, repeat("package.json")))
+    manifests = [(path, blobs.get(path)) for path in inventory.ending_with("package.json")
                  if path.rpartition("/")[2] == "package.json"]
     return rolecache.positional_salt(salt, inventory.paths_digest(), attributes_key, manifests)
 

@@ -580,6 +580,36 @@ def unparsable_module_and_test(root: Path) -> None:
     commit(root, "unparsable files")
 
 
+def _flagged_modules(root: Path) -> Tuple[str, str]:
+    """Two committed modules, the same ones at each of the steps below."""
+    listed = [p for p in git(root, "ls-files", "backend/src").splitlines() if p.endswith(".py")]
+    return listed[0], listed[-1]
+
+
+def sparse_module_gone(root: Path) -> None:
+    """A module marked skip-worktree (a sparse checkout) and deleted from the work tree: the index
+    still lists it, git compares it no more (git-update-index(1)), the work tree lacks it."""
+    sparse, _ = _flagged_modules(root)
+    git(root, "update-index", "--skip-worktree", sparse)
+    (root / sparse).unlink()
+
+
+def assumed_unchanged_module_edited(root: Path) -> None:
+    """That module back, and another marked assume-unchanged, then edited: git does not see it."""
+    sparse, assumed = _flagged_modules(root)
+    git(root, "update-index", "--no-skip-worktree", sparse)
+    git(root, "checkout", "--", sparse)
+    git(root, "update-index", "--assume-unchanged", assumed)
+    path = root / assumed
+    path.write_text(path.read_text() + "\n\ndef assumed(x):\n    return x\n")
+
+
+def assumed_unchanged_undone(root: Path) -> None:
+    _, assumed = _flagged_modules(root)
+    git(root, "update-index", "--no-assume-unchanged", assumed)
+    git(root, "checkout", "--", assumed)
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -630,6 +660,9 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("nested attributes mark a hook file", nested_attributes_on_a_hook_file),
     ("nested attributes gone from the work tree", nested_attributes_gone_from_the_work_tree),
     ("a module and a test that do not parse", unparsable_module_and_test),
+    ("a skip-worktree module deleted", sparse_module_gone),
+    ("an assume-unchanged module edited", assumed_unchanged_module_edited),
+    ("both flags undone", assumed_unchanged_undone),
 ]
 
 COMMANDS = {

@@ -18,6 +18,7 @@ import pytest
 
 import repo_roles.coverage.analyze as analyze
 import repo_roles.scan as scan_module
+from repo_roles.classify import rolecache
 from repo_roles import columns
 from repo_roles.classify import rolecache
 from repo_roles.config import load_config
@@ -294,5 +295,13 @@ def test_trusted_blob_column_matches_the_mapping(untrusted: List[str], monkeypat
     blobs = {p: b for p, b in zip(paths, column) if b}
     for path in untrusted:
         blobs.pop(path, None)
-    got = scan_module._untrusted_out(paths, list(column), blobs, untrusted)
+    got = scan_module._untrusted_out(paths, list(column), untrusted)
     assert got == list(map(blobs.get, paths))
+    # the column as a mapping answers as the dict does, by bisection or (out of order) the dict
+    mapping = rolecache.ColumnBlobs(paths, got)
+    asked = [*paths, "absent.py", "b/"]
+    assert list(map(mapping.get, asked)) == list(map(blobs.get, asked))
+    assert [p in mapping for p in asked] == [p in blobs for p in asked]
+    assert dict(mapping) == blobs and len(mapping) == len(blobs) and sorted(mapping.values()) == sorted(blobs.values())
+    with pytest.raises(KeyError):
+        mapping["absent.py"]

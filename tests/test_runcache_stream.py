@@ -123,6 +123,84 @@ def test_a_rewritten_index_with_the_same_paths_takes_their_directories_from_the_
     assert len(worked_out) == 1 and fourth == _run(run_cli, *LS, "--no-cache") != third
 
 
+def test_a_listing_seen_before_is_not_cut_for_the_key(root, run_cli, tmp_path, monkeypatch, counts) -> None:
+    """An index rewritten with the same listing (a refresh after a touch) is listed again, but
+    its path-list digest and directories come from the entry of the listing's digest: a stored
+    answer is found without hashing or cutting the paths.  A damaged entry is worked out again."""
+    hashed = []
+    digest_of = inventory_module.paths_digest
+    monkeypatch.setattr(inventory_module, "paths_digest",  # the path list's, not other lists'
+                        lambda paths: (hashed.append(1) if "app/billing.py" in paths else None) or digest_of(paths))
+    first = _run(run_cli, *LS)
+    assert len(hashed) == 1
+    index = root / ".git" / "index"
+
+    def rewrite() -> None:
+        before = os.stat(index)
+        os.utime(root / "tests/test_billing.py")
+        git(root, "status", "--porcelain")  # refreshes the index: a new file, the same listing
+        os.utime(index, ns=(before.st_atime_ns, before.st_mtime_ns + 1))
+
+    rewrite()
+    hashed.clear()
+    assert _run(run_cli, *LS) == first
+    assert counts == {"scans": 1, "listings": 2} and hashed == [], "the paths were hashed for the key"
+    (entry,) = (tmp_path / "cache" / "index-stamps").glob("*" + L.PATHS_SUFFIX)
+    entry.write_bytes(entry.read_bytes()[:-1])
+    rewrite()
+    assert _run(run_cli, *LS) == first and len(hashed) == 1 and counts["scans"] == 1
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')  # a dirty file: analysed
+    rewrite()
+    hashed.clear()
+    changed = _run(run_cli, *LS)
+    assert counts == {"scans": 2, "listings": 4} and hashed == [], "the scan hashed the paths again"
+    assert changed == _run(run_cli, *LS, "--no-cache") != first
+    # the same index file (its stamp's entry gives the listing's digest): the analysis is told
+    # the path list's facts once git's listing is confirmed to be that one
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill it."""\n')
+    hashed.clear()
+    again = _run(run_cli, *LS)
+    assert counts == {"scans": 4, "listings": 6} and hashed == []
+    assert again == _run(run_cli, *LS, "--no-cache")
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["small-repository paths", "large-repository paths"])
+def test_files_git_does_not_compare_are_inputs(root, run_cli, monkeypatch, counts, large) -> None:
+    """git-update-index(1): git compares no skip-worktree (sparse checkout) or assume-unchanged
+    entry with its file; the tool reads the file, so a deleted or edited one is a change (the
+    key's and the classification caches'), found by `git ls-files -v`, which runs only when the
+    index file's stamp has no entry (it remembers them)."""
+    if large:  # the classification caches and the documentation stage trust git's comparison
+        from repo_roles.coverage import analyze
+
+        monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 0)
+        monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+    asked = []
+    popen = inventory_module.subprocess.Popen
+
+    def spy(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        if list(args[:3]) == ["git", "ls-files", "-v"]:
+            asked.append(1)
+        return popen(args, *rest, **kwargs)
+
+    monkeypatch.setattr(inventory_module.subprocess, "Popen", spy)
+    first = _run(run_cli, *LS)
+    assert asked == [1]
+    assert _run(run_cli, *LS) == first and asked == [1], "the stamp's entry did not hold the flagged entries"
+    git(root, "update-index", "--skip-worktree", "app/billing.py")
+    (root / "app/billing.py").unlink()
+    sparse = _run(run_cli, *LS)
+    assert sparse == _run(run_cli, *LS, "--no-cache") != first
+    git(root, "update-index", "--no-skip-worktree", "app/billing.py")
+    git(root, "checkout", "--", "app/billing.py")
+    git(root, "update-index", "--assume-unchanged", "app/billing.py")
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n    return amount\n')
+    assumed = _run(run_cli, *LS)
+    assert assumed == _run(run_cli, *LS, "--no-cache") not in (first, sparse)
+    asked.clear()
+    assert _run(run_cli, *LS) == assumed and asked == [] and counts["scans"] == 5  # replayed
+
+
 def test_an_index_changed_within_the_same_instant_is_a_new_listing(root, run_cli, counts) -> None:
     """Racy git (gitformat-index(5), racy-git.txt): an index rewritten within one timestamp
     tick still has a new checksum at its end; the stamp holds it."""

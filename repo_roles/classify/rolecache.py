@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
+from collections.abc import Mapping as MappingBase
 from itertools import compress, repeat
 from operator import eq, getitem, is_, ne
 from typing import Callable, Dict, FrozenSet, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple
@@ -153,6 +155,55 @@ def decode_positional(data: Optional[bytes], salt: str, rows: int, config: Confi
     return found._replace(delta=frozenset(map(int, positions)))
 
 
+class ColumnBlobs(MappingBase):
+    """``path -> trusted blob id`` over a whole scan's path list and its blob column (None where
+    the id is not trusted), without a 100,000-key dict: a path is found by bisection (git lists
+    paths in order), and a real dict is built only when many paths are asked one by one or a
+    path is not where bisection looks (another order: then every answer comes from the dict).
+    The same answers as ``{p: b for p, b in zip(paths, column) if b}``."""
+
+    _FEW = 4096  # bisections before the dict is cheaper
+
+    def __init__(self, paths: Sequence[str], column: List[Optional[str]]) -> None:
+        self.paths, self.column = paths, column
+        self._dict: Optional[Dict[str, str]] = None
+        self._asked = 0
+
+    def _whole(self) -> Dict[str, str]:
+        if self._dict is None:
+            self._dict = {path: blob for path, blob in zip(self.paths, self.column) if blob}
+        return self._dict
+
+    def get(self, path: str, default: Optional[str] = None) -> Optional[str]:  # type: ignore[override]
+        if self._dict is None and self._asked < self._FEW:
+            self._asked += 1
+            paths = self.paths
+            at = bisect_left(paths, path)
+            if at < len(paths) and paths[at] == path:
+                blob = self.column[at]
+                return default if blob is None else blob
+        found = self._whole().get(path)
+        return default if found is None else found
+
+    def __getitem__(self, path: str) -> str:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.get(path) is not None
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return compress(self.paths, self.column)
+
+    def __len__(self) -> int:
+        return len(self.column) - self.column.count(None)
+
+    def values(self) -> List[str]:  # type: ignore[override]
+        return list(filter(None, self.column))
+
+
 _NO_TABLE = StoredRoles([], [], (), [])
 _NO_KEY = "\0"  # the stored key of a path with no row: equal to no blob id
 
@@ -184,6 +235,12 @@ class RoleMemo:
         """The trusted blob ids, path -> blob."""
         return self._blobs
 
+    def _trusted(self, paths: Sequence[str]) -> Sequence[Optional[str]]:
+        """The trusted blob ids of ``paths`` (the whole path list, in order): the column when
+        it is theirs, else asked of the mapping (None where there is none)."""
+        column = self._column
+        return column if column is not None and len(column) == len(paths) else list(map(self._blobs.get, paths))
+
     def _row(self, path: str) -> Optional[int]:
         if self._rows is None:
             self._rows = dict(zip(self._table.paths, range(len(self._table.paths))))
@@ -208,7 +265,7 @@ class RoleMemo:
         index = list(table.index) + [len(table.decided)]
         decided = table.decided + [None]
         at = list(map(rows.get, paths, repeat(missing)))
-        same = map(eq, map(keys.__getitem__, at), map(self._blobs.get, paths))
+        same = map(eq, map(keys.__getitem__, at), self._trusted(paths))
         picked = map(getitem, zip(repeat(missing), at), same)  # its row when the key is the blob, else none
         found = dict(zip(paths, map(decided.__getitem__, map(index.__getitem__, picked))))
         for path in qualified:
@@ -222,9 +279,7 @@ class RoleMemo:
         at = self._positional
         assert at is not None and len(paths) == len(at.blobs)
         found: Dict[str, Optional[Classification]] = dict(zip(paths, at.decided))
-        column = self._column if self._column is not None and len(self._column) == len(paths) \
-            else list(map(self._blobs.get, paths))
-        rows = list(compress(range(len(paths)), map(ne, at.blobs, column)))
+        rows = list(compress(range(len(paths)), map(ne, at.blobs, self._trusted(paths))))
         differ = [paths[i] for i in rows]
         for path in differ:
             found[path] = None
@@ -248,7 +303,7 @@ class RoleMemo:
                 blobs = self._blobs
                 return [(columns.DELTA, encode_positional_delta(
                     {i: ("" if paths[i] in untrusted else blobs.get(paths[i], ""), found[paths[i]]) for i in rows}))]
-        blob_column = list(map(self._blobs.get, paths, repeat("")))
+        blob_column = ["" if blob is None else blob for blob in self._trusted(paths)]
         if untrusted:
             blob_column = ["" if path in untrusted else blob for path, blob in zip(paths, blob_column)]
         return [("", encode_positional(blob_column, list(map(found.__getitem__, paths)))),

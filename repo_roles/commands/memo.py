@@ -41,8 +41,9 @@ def open_project(path: str, config_path: Optional[str], untracked: Optional[bool
     with remembered_toplevels():  # one `git rev-parse` for the project lookup and the inventory
         root, scope, config_file = locate_project(Path(path), config_path)
         # A cached run keys on the work tree's changes: git compares it while this process loads
-        # the configuration, the inventory and the key's modules (~0.25 s of git at 100k files).
-        diff = WorktreeDiff.started_at(root) if remember and git_toplevel(root) is not None else None
+        # the configuration, the inventory and the key's modules (~0.25 s of git at 100k files);
+        # the entries git does not compare are known with the index file's stamp, or asked then.
+        diff = WorktreeDiff.started_at(root, flags=False) if remember and git_toplevel(root) is not None else None
         try:
             from repo_roles.config import load_config
 

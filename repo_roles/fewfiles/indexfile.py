@@ -410,7 +410,7 @@ class IndexFileInventory(FewInventory):
         self.__dict__["_pending"] = partial(_whole_listing, str(project_root), paths)
         self.__dict__["_few_paths"] = paths
         self.__dict__["_index"] = index
-        self.__dict__["_paths_digest"] = (paths, meta["paths_digest"])
+        self.__dict__["_path_facts"] = (paths, {"paths_digest": meta["paths_digest"]})
         self.__dict__["_cache_project_group"] = meta["project_key"]  # its slot: cachedir.project_key
         self.__dict__["_hidden_attributes"] = meta.get("hidden_attributes") is not False
 

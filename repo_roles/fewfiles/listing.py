@@ -124,7 +124,7 @@ class FewInventory(Inventory):
         self.__dict__["_few_paths"] = paths
         self.__dict__["_records"] = records
         self.__dict__["_tab"] = records.find(b"\t")
-        self.__dict__["_paths_digest"] = (paths, meta["paths_digest"])
+        self.__dict__["_path_facts"] = (paths, {"paths_digest": meta["paths_digest"]})
         self.__dict__["_cache_project_group"] = meta["project_key"]  # its slot: cachedir.project_key
         self.__dict__["_cache_directory"] = meta.get("cache_directory")
         self.__dict__["_hidden_attributes"] = meta.get("hidden_attributes") is not False

@@ -142,7 +142,9 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
     read = S.Reads(inventory.read_bytes)  # what the answers depend on, for the stored table's key
     # CODEOWNERS and OWNERS files, found in one C-level suffix filter over every path: discovery
     # then tests its few locations against a handful of paths, not a 100,000-path list.
-    ending_with = getattr(paths, "ending_with", None)  # a stored path table (check FILES) finds them in C
+    # a stored path table (check FILES) finds them in C; an inventory once per path list (or
+    # remembered with git's listing: Inventory.know)
+    ending_with = getattr(paths, "ending_with", None) or getattr(inventory, "ending_with", None)
     owners_like = (ending_with("OWNERS") if ending_with is not None
                    else list(compress(paths, map(str.endswith, paths, repeat("OWNERS")))))
     candidates = set(_named(owners_like, "CODEOWNERS"))

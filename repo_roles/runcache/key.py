@@ -212,6 +212,10 @@ def run_key(
     index_path = os.path.join(str(root), state[2])
     if listings is not None:  # git lists its index meanwhile if no entry remembers the listing
         listings.prefetch(inventory, index_path)
+        flagged = listings.flagged()  # the entries git does not compare, known with the stamp
+        if flagged is not None:
+            diff.know_flagged(flagged)
+    diff.ask_flagged()  # else git lists them next to its comparison
     h = _Hash()
     h.part("tool", FORMAT, code_fingerprint())
     h.part("command", command, json.dumps(options, sort_keys=True, default=str))
@@ -250,6 +254,8 @@ def run_key(
     modified = diff.result()
     if modified is None:
         return None
+    if listings is not None:
+        listings.settle(inventory, index_path, diff.flagged())
     changed = sorted(set(modified).union(inventory.untracked_paths()))
     if len(changed) > MAX_CHANGED_FILES:
         return None

@@ -13,10 +13,19 @@ An index rewritten with the same paths (``git checkout -- FILE`` restores a file
 new stat data; ``git add`` records a new blob id) misses its stamp and is listed again, but the
 directories of its path list are taken from the entry remembered under the path list's digest
 (``Inventory.paths_digest``, which the scan computes anyway), not worked out path by path.
+An index rewritten with the same *listing* (a refresh of its stat data: ``git status`` after a
+``touch``, ``git checkout -- FILE`` of an edited file) gives the same listing digest: what
+depends on the path list alone -- its digest, the directories, the paths ending in each of
+:data:`ENDINGS` -- is remembered under that digest (``<digest>.paths``) and told to the
+inventory, so neither the key nor the scan cuts the listing or passes over its paths for them.
+
+The stamp's entry also holds the entries git does not compare with their files (skip-worktree,
+assume-unchanged: ``inventory.WorktreeDiff``, which counts them as changed), a function of the
+index file too: ``git ls-files -v`` runs only when the stamp misses.
 
 An unchanged stamp answers the listing's digest without asking git; anything else (no entry,
 a damaged one, an index changed while git listed it) asks git, and an entry is written only
-when the stamp was the same before and after git listed it.  On a run that misses its stored
+when the stamp was the same before and after git listed it (both listings: :meth:`Listings.settle`).  On a run that misses its stored
 answer :meth:`Listings.confirm` compares the remembered digest with git's listing, which the
 analysis reads anyway: a stale entry is replaced and that run's answer is not stored.
 """
@@ -27,15 +36,17 @@ import hashlib
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Tuple
+from typing import TYPE_CHECKING, Collection, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from repo_roles.inventory import Inventory
 
-MAGIC = b"repo-roles listing 1\n"
+MAGIC = b"repo-roles listing 2\n"  # 2: a stamp's entry holds the flagged entries
 MAX_ENTRIES = 64  # index stamps kept per cache directory (worktrees x projects x recent states)
 SUFFIX = ".listing"
 DIRS_SUFFIX = ".dirs"  # the directories of a path list, by its digest
+PATHS_SUFFIX = ".paths"  # what depends on a listing's path list alone, by the listing's digest
+ENDINGS = ("OWNERS", "package.json")  # Inventory.ending_with: ownership discovery, package.json files
 _CHECKSUM = 20  # blake2b digest size of an entry's checksum
 _TAIL = 32  # the index checksum: SHA-1 (20 bytes) or SHA-256 (32) -- the last 32 bytes cover both
 _CHUNK = 1 << 20
@@ -91,6 +102,13 @@ def decode(data: bytes) -> Optional[Tuple[bytes, List[str]]]:
     return payload[:size], payload[size:].decode("utf-8", "surrogateescape").split("\0")
 
 
+def _part(items: List[str], at: int) -> Optional[List[str]]:
+    """The list at ``items[at]``: its length, then its items; None when it does not fit."""
+    if at >= len(items) or not items[at].isdigit() or at + 1 + int(items[at]) > len(items):
+        return None
+    return items[at + 1:at + 1 + int(items[at])]
+
+
 def _list(inventory: "Inventory") -> None:
     """git's listing of a deferred inventory, read in a thread (a failure is left to whoever
     asks next, in the main thread: the listing stays pending)."""
@@ -110,6 +128,8 @@ class Listings:
         self._prefetched: Optional[str] = None  # the stamp prefetch() took (None: unreadable or listed)
         self._known: Optional[Tuple[bytes, List[str]]] = None  # the entry prefetch() read
         self._thread: Optional[threading.Thread] = None
+        self._flagged: Optional[List[str]] = None  # the flagged entries the stamp's entry holds
+        self._unsaved: Optional[Tuple[str, bytes, List[str]]] = None  # (stamp, digest, directories)
 
     def _path(self, stamp: str) -> Path:
         return self.directory / f"{stamp}{SUFFIX}"
@@ -127,8 +147,12 @@ class Listings:
                     self._known = decode(handle.read())
             except OSError:
                 self._known = None
-            if self._known is not None:
+            if self._known is not None and "/" in self._known[1]:  # directories, "/", flagged entries
+                items = self._known[1]
+                at = items.index("/")
+                self._known, self._flagged = (self._known[0], items[:at]), items[at + 1:]
                 return
+            self._known = None
         self._thread = threading.Thread(target=_list, args=(inventory,), daemon=True)
         self._thread.start()
 
@@ -142,10 +166,77 @@ class Listings:
         if known is not None:
             self.remembered, self._stamp = known[0], stamp
             return known
-        digest, directories = inventory.listing_digest(), self._directories(inventory)
-        if stamp is not None and index_stamp(index_path, inventory.prefix) == stamp:
-            self._save(stamp, digest, directories)  # the index did not change while git listed it
+        digest = inventory.listing_digest()
+        directories = self._by_listing(inventory, digest)
+        if stamp is not None:
+            self._unsaved = (stamp, digest, directories)  # see settle()
         return digest, directories
+
+    def flagged(self) -> Optional[List[str]]:
+        """The entries git does not compare (``inventory.WorktreeDiff``) that the entry of the
+        index file's stamp holds; None when :meth:`prefetch` found no entry."""
+        return self._flagged
+
+    def settle(self, inventory: "Inventory", index_path: str, flagged: Optional[Collection[str]]) -> None:
+        """Remember what :meth:`digest` listed, with the ``flagged`` entries git listed since
+        (``WorktreeDiff.flagged``), under the stamp taken before both -- if the index file is
+        still that one (it did not change while git listed it)."""
+        unsaved, self._unsaved = self._unsaved, None
+        if unsaved is None or flagged is None:
+            return
+        stamp, digest, directories = unsaved
+        if index_stamp(index_path, inventory.prefix) == stamp:
+            self._write(self._path(stamp), encode(digest, [*directories, "/", *sorted(flagged)]))
+
+    def _by_listing(self, inventory: "Inventory", digest: bytes) -> List[str]:
+        """The directories of the listing of ``digest``, and what else depends on its path list
+        alone (its digest, the paths ending with each of :data:`ENDINGS`), from the entry remembered under ``digest`` (the paths are part
+        of what it hashes): the inventory then knows them, and nobody cuts the listing for the
+        key.  Else from :meth:`_directories`, and remembered under ``digest``."""
+        known = self._facts(digest)
+        if known is not None and inventory.know(digest, known[1]):
+            return known[0]
+        directories = self._directories(inventory)
+        items = ["paths", str(len(directories)), *directories]
+        for suffix in ENDINGS:
+            found = inventory.ending_with(suffix)
+            items += [suffix, str(len(found)), *found]
+        self._write(self._facts_path(digest), encode(inventory.paths_digest().encode("ascii"), items))
+        return directories
+
+    def _facts_path(self, digest: bytes) -> Path:
+        return self.directory / f"{digest.hex()}{PATHS_SUFFIX}"
+
+    def _facts(self, digest: bytes) -> Optional[Tuple[List[str], Dict[str, object]]]:
+        """(directories, facts for ``Inventory.know``) of the entry of the listing ``digest``;
+        None when there is none or it is damaged."""
+        try:
+            with open(self._facts_path(digest), "rb") as handle:
+                found = decode(handle.read())
+        except OSError:
+            return None
+        if found is None or len(found[0]) != 40 or found[1][:1] != ["paths"]:
+            return None
+        items, facts = found[1], {"paths_digest": found[0].decode("ascii", "replace")}  # type: Tuple[List[str], Dict[str, object]]
+        directories = _part(items, 1)
+        at = 2 + len(directories or ())
+        for suffix in ENDINGS:
+            if directories is None or at >= len(items) or items[at] != suffix:
+                return None
+            part = _part(items, at + 1)
+            if part is None:
+                return None
+            facts["ending:" + suffix] = part
+            at += 2 + len(part)
+        if directories is None or at != len(items):
+            return None
+        return directories, facts
+
+    def _seed(self, inventory: "Inventory") -> None:
+        assert self.remembered is not None
+        known = self._facts(self.remembered)
+        if known is not None:
+            inventory.know(self.remembered, known[1])
 
     def _directories(self, inventory: "Inventory") -> List[str]:
         """``inventory.directories()``, from the entry of its path list's digest if there is
@@ -164,10 +255,12 @@ class Listings:
 
     def confirm(self, inventory: "Inventory") -> bool:
         """Whether the digest taken from an entry is git's listing's (asked now: a run that
-        analyses reads the listing anyway); a stale entry is removed."""
+        analyses reads the listing anyway; it is then told what the entry of that listing knows
+        of its path list); a stale entry is removed."""
         if self.remembered is None:
             return True
         if inventory.listing_digest() == self.remembered:
+            self._seed(inventory)
             return True
         if self._stamp is not None:
             try:
@@ -175,9 +268,6 @@ class Listings:
             except OSError:
                 pass
         return False
-
-    def _save(self, stamp: str, digest: bytes, directories: List[str]) -> None:
-        self._write(self._path(stamp), encode(digest, directories))
 
     def _write(self, path: Path, data: bytes) -> None:
         from repo_roles.atomic import AtomicWriteError, write_atomic
