@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 from repo_roles.cachedir import project_key
@@ -36,6 +35,7 @@ from repo_roles.coverage.store import DocCache
 from repo_roles.inventory import FileEntry, Inventory
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
     from repo_roles.config import Config
 
 
@@ -125,6 +125,8 @@ class EarlyCoverage:
         size = chunk_size(len(todo), workers)
         self._chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         self._outputs: List[Optional[list]] = [None] * len(self._chunks)
+        from concurrent.futures import ProcessPoolExecutor  # only a run that starts a pool needs it
+
         self._pool = ProcessPoolExecutor(workers, initializer=A._init_worker,
                                          initargs=(root, options, store is not None))
         # Submitting forks the workers (all at once with "fork"), before the scan starts git again.
@@ -146,6 +148,8 @@ class EarlyCoverage:
 
     # -- the collector thread -----------------------------------------------------------------
     def _collect(self) -> None:
+        from concurrent.futures import CancelledError
+
         try:
             if self._diff is not None:
                 # The keys analyze_context would give: the index blob id of a clean tracked file
