@@ -92,7 +92,7 @@ def main() -> int:
         for version, (python, path, cache) in versions.items():
             for module in modules:
                 with open(args.repo / module, "a") as handle:
-                    handle.write(f"\n# bench_audit_end {version} {os.getpid()} {number}\n")  # never a stored run\n
+                    handle.write(f"\n# bench_audit_end {version} {os.getpid()} {number}\n")  # never a stored run
             try:
                 found = _round(args.repo, python, path, cache)
             finally:
