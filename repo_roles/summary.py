@@ -12,7 +12,6 @@ from typing import Callable, Dict, Hashable, Iterable, Iterator, List, Mapping, 
 
 from repo_roles import roles as R
 from repo_roles.coverage import figures
-from repo_roles.findings import RULE_ID, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summarycache import Inputs, SummaryStore, Tally, role_codes, updated
 
@@ -59,7 +58,6 @@ class AuditSummary:
     ownership_file: str | None
     ownership_dialect: str | None
     ownership_dialect_reason: str | None = None  # the evidence that decided the dialect
-    findings_by_rule: Dict[str, int] = field(default_factory=dict)
     # Documentation coverage: (covered, total) by role (all analysed files), and by owning team
     # and top directory over the files in `docs.require` roles.
     docs_required: Tuple[str, ...] = ()
@@ -355,7 +353,6 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         DirectoryRow(name, sum(counts.values()), {side: counts[side] for side in (*R.SIDES, "other") if side in counts})
         for name, counts in sorted(dirs.items())
     ]
-    findings_by_rule = Counter(column_of(context.findings, RULE_ID))  # rule ids, counted at C speed
     return AuditSummary(
         total_files=len(paths),
         by_role={role: by_role[role] for role in R.ROLES if by_role.get(role)},
@@ -365,7 +362,6 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         ownership_file=context.ownership.source_file,
         ownership_dialect=context.ownership.dialect,
         ownership_dialect_reason=context.ownership.dialect_reason,
-        findings_by_rule=dict(sorted(findings_by_rule.items())),
         docs_required=tuple(context.config.docs.require),
         docs_by_role={role: _pair(docs_by_role[role]) for role in R.ROLES if role in docs_by_role},
         docs_by_owner={k: _pair(v) for k, v in sorted(docs_by_owner.items())},

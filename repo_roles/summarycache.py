@@ -37,7 +37,7 @@ from repo_roles import roles as R
 from repo_roles.coverage import colfile
 from repo_roles.inventory import paths_digest
 
-FORMAT = 1
+FORMAT = 2  # 2: the listed figures as two columns (documented, then counted)
 MAGIC = b"repo-roles audit summary buckets\n"
 MAX_CHANGED = 1 / 8  # past this share of changed targets (and FEW of them), the sums are counted afresh
 FEW = 64
@@ -81,14 +81,19 @@ class Inputs:
         self.needing_paths = list(needing)
         self.header = [paths_key, len(paths), paths_digest(analysed), paths_digest(self.needing_paths)]
         self.analysed = analysed
-        # as the stages listed them (a negative count makes its number negative; a documented
-        # count past 32 bits would reach the counted bits; a counted one past 31, the sign)
+        # as the stages listed them: the documented counts, then the counted ones, each column
+        # made at C speed (a target row's figure, ``counted << 32 | documented``, is made only
+        # for the rows placed; so neither may be negative, documented past 32 bits would reach
+        # the counted bits and counted past 31 the sign)
         try:
-            self.listed_figures = array("q", map(or_, map(lshift, counted, repeat(_SHIFT)), documented))
-        except OverflowError:
+            self.listed_figures = array("q", documented)
+            self.listed_figures.extend(counted)
+        except (OverflowError, TypeError):
             self.listed_figures = array("q")
-        self.usable = self.codes is not None and len(self.listed_figures) == len(analysed) \
-            and min(self.listed_figures, default=0) >= 0 and max(documented, default=0) < _HALF
+        m = len(analysed)
+        self.usable = self.codes is not None and len(self.listed_figures) == 2 * m and (not m or (
+            min(self.listed_figures) >= 0 and max(self.listed_figures[:m]) < _HALF
+            and max(self.listed_figures[m:]) < _HALF >> 1))
         self.listed_tested = bytes(map(_TEST_CODE.__getitem__, map(bool, needing.values())))
         # by target row: build() or place()
         self.figures = array("q")
@@ -99,7 +104,7 @@ class Inputs:
         paths, n = self.paths, len(self.paths)
         base: Dict[str, int] = dict.fromkeys(paths, -1)
         by_path = base.copy()
-        by_path.update(zip(self.analysed, self.listed_figures))
+        by_path.update(zip(self.analysed, self._figures_listed()))
         self.figures = array("q", by_path.values())
         usable = len(by_path) == n and self.figures.count(-1) == n - len(self.analysed)
         by_path = base
@@ -107,21 +112,32 @@ class Inputs:
         self.tested = bytes(map(_TEST_BYTE.__getitem__, by_path.values()))
         self.usable = self.usable and usable and len(by_path) == n
 
+    def _figures_listed(self) -> array:
+        """Each listed file's figure, ``counted << 32 | documented``, in the listed order."""
+        m, listed = len(self.analysed), self.listed_figures
+        return array("q", map(or_, map(lshift, listed[m:], repeat(_SHIFT)), listed[:m]))
+
     def place(self, figures: array, tested: bytes, listed_figures: array, listed_tested: bytes) -> Optional[set]:
         """The target columns as the stored ones (``figures``, ``tested``) with the rows whose
         listed answers differ from the stored lists (of the same paths) replaced: the rows
         replaced, or None when one is no target."""
         self.figures, new_tested = array("q", figures), bytearray(tested)
         rows = set()
-        for old, new, names, into in ((listed_figures, self.listed_figures, self.analysed, self.figures),
-                                      (listed_tested, self.listed_tested, self.needing_paths, new_tested)):
-            if old == new:
-                continue
-            for j in compress(count(), map(ne, old, new)):
-                i = self.row_of(names[j])
+        m, listed = len(self.analysed), self.listed_figures
+        if listed_figures != listed:
+            for j in compress(count(), map(ne, listed_figures, listed)):
+                k = j % m if m else j  # a documented or a counted count of the listed file k
+                i = self.row_of(self.analysed[k])
                 if i is None:
                     return None
-                into[i] = new[j]
+                self.figures[i] = listed[m + k] << _SHIFT | listed[k]
+                rows.add(i)
+        if listed_tested != self.listed_tested:
+            for j in compress(count(), map(ne, listed_tested, self.listed_tested)):
+                i = self.row_of(self.needing_paths[j])
+                if i is None:
+                    return None
+                new_tested[i] = self.listed_tested[j]
                 rows.add(i)
         self.tested = bytes(new_tested)
         return rows

@@ -113,9 +113,12 @@ def _answers(root: Path, use_cache: bool = True) -> tuple:
 
 def test_warm_run_asks_sqlite_only_about_changed_files(make_repo, snapshot_paths) -> None:
     files = {f"app/m{i}.py": UNDOCUMENTED if i % 3 else DOCUMENTED for i in range(9)}
-    files.update({"app/s.py": SUPPRESSED, "README.md": "# r\n", "app/broken.py": "def (:\n"})
+    files.update({"app/s.py": SUPPRESSED, "README.md": "# r\n", "app/broken.py": "def (:\n",
+                  # no analyzer: left out by suffix, the snapshot's rows grouped in one pass
+                  "app/x.swift": "let x = 1\n", "app/y.swift": "let y = 1\n", "bin/run": "#!/bin/sh\n"})
     root = make_repo(files)
     expected = _answers(root, use_cache=False)
+    assert expected[2][".swift"] == (0, {"no-analyzer": 2}) and expected[2]["(no extension)"] == (0, {"no-analyzer": 1})
     assert _answers(root) == expected  # no snapshot yet: the project's rows, then written
     assert len(list(Path(os.environ["REPO_ROLES_CACHE_DIR"]).glob("docs-rows-v*.bin"))) == 1
     snapshot_paths.clear()
@@ -123,10 +126,11 @@ def test_warm_run_asks_sqlite_only_about_changed_files(make_repo, snapshot_paths
     assert snapshot_paths == []  # nothing changed: every row from the snapshot
     (root / "app/m1.py").write_text(DOCUMENTED)
     (root / "app/m3.py").write_text(UNDOCUMENTED + "\n\ndef more():\n    pass\n")
+    (root / "app/x.swift").write_text("let x = 2\n")  # answered afresh, its namesake from the snapshot
     expected = _answers(root, use_cache=False)
     snapshot_paths.clear()
     assert _answers(root) == expected
-    assert [sorted(p) for p in snapshot_paths] == [["app/m1.py", "app/m3.py"]]
+    assert [sorted(p) for p in snapshot_paths] == [["app/m1.py", "app/m3.py", "app/x.swift"]]
 
 
 def test_damaged_snapshot_file_gives_the_same_answers(make_repo, snapshot_paths) -> None:

@@ -78,7 +78,25 @@ def no_cyclic_gc() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
-            gc.enable()
+            _enable_quietly()
+
+
+def _enable_quietly() -> None:
+    """Turn the cyclic collector back on without it then walking what the command made.
+
+    While it is off, every object made still counts towards the youngest generation; the first
+    allocation after a plain ``gc.enable()`` then collects that generation, which holds them
+    all (measured: 0.12 s at the end of a warm 100k-file audit).  ``gc.freeze()`` sets them
+    aside and resets the count, ``gc.unfreeze()`` puts them in the oldest generation, where a
+    full collection finds them in its own time.  A caller that froze objects itself keeps
+    them frozen: then the plain ``enable`` is used.
+    """
+    if gc.get_freeze_count():
+        gc.enable()
+        return
+    gc.freeze()
+    gc.enable()
+    gc.unfreeze()
 
 
 # -- path arguments ------------------------------------------------------------------------

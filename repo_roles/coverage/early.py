@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import threading
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 from repo_roles.cachedir import project_key
@@ -36,7 +35,26 @@ from repo_roles.coverage.store import DocCache
 from repo_roles.inventory import FileEntry, Inventory
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
     from repo_roles.config import Config
+
+
+def _futures(name: str):
+    """``concurrent.futures.<name>``, imported on first use: a warm run starts no pool, and the
+    package brings multiprocessing, socket, pickle and logging with it.  Kept as this module's
+    attribute (tests replace ``ProcessPoolExecutor``)."""
+    found = globals().get(name)
+    if found is None:
+        import concurrent.futures
+
+        found = globals()[name] = getattr(concurrent.futures, name)
+    return found
+
+
+def __getattr__(name: str):  # PEP 562: ``early.ProcessPoolExecutor`` and the like, on first use
+    if name in ("ProcessPoolExecutor", "CancelledError", "Future"):
+        return _futures(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 EARLY_MIN_FILES = 2000  # from this many files on, the stage starts early whatever their sizes
@@ -125,8 +143,8 @@ class EarlyCoverage:
         size = chunk_size(len(todo), workers)
         self._chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         self._outputs: List[Optional[list]] = [None] * len(self._chunks)
-        self._pool = ProcessPoolExecutor(workers, initializer=A._init_worker,
-                                         initargs=(root, options, store is not None))
+        self._pool = _futures("ProcessPoolExecutor")(workers, initializer=A._init_worker,
+                                                     initargs=(root, options, store is not None))
         # Submitting forks the workers (all at once with "fork"), before the scan starts git again.
         self._futures: List[Future] = [self._pool.submit(A._work, chunk) for chunk in self._chunks]
         self._keys: Dict[str, str] = {}
@@ -146,6 +164,7 @@ class EarlyCoverage:
 
     # -- the collector thread -----------------------------------------------------------------
     def _collect(self) -> None:
+        CancelledError = _futures("CancelledError")
         try:
             if self._diff is not None:
                 # The keys analyze_context would give: the index blob id of a clean tracked file

@@ -8,19 +8,11 @@ maps a path to its language.
 
 from __future__ import annotations
 
+import importlib
 from typing import Dict, Optional, Protocol
 
-from repo_roles.coverage.cpp_docs import analyze_c, analyze_cpp
-from repo_roles.coverage.csharp_docs import analyze_csharp
-from repo_roles.coverage.go_docs import analyze_go
-from repo_roles.coverage.java_docs import analyze_java
-from repo_roles.coverage.js_docs import analyze_javascript, analyze_typescript
-from repo_roles.coverage.kotlin_docs import analyze_kotlin
 from repo_roles.coverage.model import DocOptions, FileDocs
-from repo_roles.coverage.php_docs import analyze_php
 from repo_roles.coverage.python_docs import analyze_python
-from repo_roles.coverage.ruby_docs import analyze_ruby
-from repo_roles.coverage.rust_docs import analyze_rust
 
 
 class Analyzer(Protocol):
@@ -34,19 +26,41 @@ class Analyzer(Protocol):
     def __call__(self, data: bytes, path: str, options: DocOptions = ...) -> FileDocs: ...
 
 
+class _FirstUse:
+    """``module.name``, imported on its first call, then put in its place in :data:`ANALYZERS`:
+    a run that analyses no file of a language imports none of its analyzer (a warm run after a
+    change of Python files imports no tree-sitter analyzer).  It carries the function's module
+    and name, which is all the cache key reads of it (``analyze._describe``)."""
+
+    def __init__(self, language: str, module: str, name: str) -> None:
+        self.language = language
+        self.__module__ = module
+        self.__qualname__ = name
+
+    def __call__(self, data: bytes, path: str, options: DocOptions = DocOptions()) -> FileDocs:
+        found = getattr(importlib.import_module(self.__module__), self.__qualname__)
+        if ANALYZERS.get(self.language) is self:
+            ANALYZERS[self.language] = found
+        return found(data, path, options)
+
+
+def _first_use(language: str, module: str, name: str) -> Analyzer:
+    return _FirstUse(language, "repo_roles.coverage." + module, name)
+
+
 ANALYZERS: Dict[str, Analyzer] = {
     "python": analyze_python,
-    "go": analyze_go,
-    "java": analyze_java,
-    "javascript": analyze_javascript,
-    "typescript": analyze_typescript,
-    "c": analyze_c,
-    "cpp": analyze_cpp,
-    "rust": analyze_rust,
-    "csharp": analyze_csharp,
-    "kotlin": analyze_kotlin,
-    "ruby": analyze_ruby,
-    "php": analyze_php,
+    "go": _first_use("go", "go_docs", "analyze_go"),
+    "java": _first_use("java", "java_docs", "analyze_java"),
+    "javascript": _first_use("javascript", "js_docs", "analyze_javascript"),
+    "typescript": _first_use("typescript", "js_docs", "analyze_typescript"),
+    "c": _first_use("c", "cpp_docs", "analyze_c"),
+    "cpp": _first_use("cpp", "cpp_docs", "analyze_cpp"),
+    "rust": _first_use("rust", "rust_docs", "analyze_rust"),
+    "csharp": _first_use("csharp", "csharp_docs", "analyze_csharp"),
+    "kotlin": _first_use("kotlin", "kotlin_docs", "analyze_kotlin"),
+    "ruby": _first_use("ruby", "ruby_docs", "analyze_ruby"),
+    "php": _first_use("php", "php_docs", "analyze_php"),
 }
 
 # File suffix -> language. ``.d.ts`` is TypeScript; its analyzer knows declaration files have

@@ -11,6 +11,7 @@ found late: the file is analysed again (and stored again), and the answer comes 
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import partial
 from itertools import compress, filterfalse, repeat
 from operator import le
@@ -356,11 +357,15 @@ class CoverageResult:
             overridden = self._overridden()
             for language, count in rows.measured(set(overridden.values())).items():
                 out[language] = (count, {})
-            # rows of no language matter only as ``code`` files: picked at C speed, not one by one
+            # rows of no language matter only as ``code`` files: picked at C speed, and left out
+            # under their suffix in one pass (thousands of them), not one by one
             looked_at = set(rows.unreadable())
             no_language = list(filterfalse(looked_at.__contains__, rows.unmeasured()))
-            looked_at.update(compress(no_language, map(code, map(order.__getitem__, no_language))))
-            visit = sorted(looked_at.union(overridden.values()))
+            answered = set(overridden.values())
+            for group, files in Counter(map(no_analyzer_group, map(order.__getitem__, filterfalse(
+                    answered.__contains__, compress(no_language, map(code, map(order.__getitem__, no_language))))))).items():
+                out[group] = (0, {"no-analyzer": files})
+            visit = sorted(looked_at.union(answered))
         for i in visit:
             path = order[i]
             row = cached.get(path)
@@ -376,9 +381,7 @@ class CoverageResult:
             if language is None:
                 if not code(path):
                     continue
-                base = path.rpartition("/")[2]
-                # Files without an extension (scripts) are one group, as the audit's note has them.
-                language = "." + base.rpartition(".")[2] if "." in base.lstrip(".") else "(no extension)"
+                language = no_analyzer_group(path)
                 reason: Optional[str] = "no-analyzer"
             elif measured:
                 reason = None
@@ -444,3 +447,10 @@ class _Files(Mapping[str, FileAnalysis]):
 
     def __len__(self) -> int:
         return len(self._result._order)
+
+
+def no_analyzer_group(path: str) -> str:
+    """The group a code file no analyzer knows is left out under: its suffix (``".swift"``);
+    files without an extension (scripts) are one group, as the audit's note has them."""
+    base = path.rpartition("/")[2]
+    return "." + base.rpartition(".")[2] if "." in base.lstrip(".") else "(no extension)"

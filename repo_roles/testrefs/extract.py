@@ -28,7 +28,6 @@ stage reports it as DOC004).
 from __future__ import annotations
 
 import ast
-import configparser
 import json
 import re
 from typing import Any, Dict, List, Optional, Set, Tuple
@@ -352,6 +351,8 @@ def _pyproject(data: bytes) -> Facts:
 
 
 def _ini_roots(data: bytes) -> Facts:
+    import configparser  # setup.cfg files only: most runs read none
+
     parser = configparser.RawConfigParser(strict=False)
     try:
         parser.read_string(data.decode("utf-8", "replace"))
