@@ -14,6 +14,7 @@ conflict (stages 1-3) is read record by record instead.
 from __future__ import annotations
 
 import hashlib
+import threading
 from functools import partial
 from itertools import compress, repeat
 from operator import itemgetter
@@ -39,6 +40,8 @@ _new_entry = partial(tuple.__new__, FileEntry)
 _MODE = itemgetter(slice(0, 6))
 _FEW = 16  # up to this many paths, pick() searches the list for each
 
+
+_CUTTING = threading.Lock()  # one lazily parsed listing is cut by one thread (IndexListing.__getattr__)
 
 class IndexListing:
     """The stage-0 records of one ``git ls-files -s -z``: paths now, entries on demand."""
@@ -89,10 +92,19 @@ class IndexListing:
         return cls(records, tab, paths, regular, digest)
 
     def __getattr__(self, name: str) -> object:
-        """Cut the text of a lazily parsed listing on first use of its records or paths."""
-        text = self.__dict__.get("_text")
-        if text is None or name not in ("_records", "paths", "_regular"):
+        """Cut the text of a lazily parsed listing on first use of its records or paths (under a
+        lock: threads of one run may ask at once, and only one of them may cut)."""
+        if name not in ("_records", "paths", "_regular"):
             raise AttributeError(name)
+        with _CUTTING:
+            if name in self.__dict__:  # another thread cut it while this one waited
+                return self.__dict__[name]
+            if self.__dict__.get("_text") is None:
+                raise AttributeError(name)
+            return self._cut(name)
+
+    def _cut(self, name: str) -> object:
+        text = self.__dict__["_text"]
         release(self.__dict__.pop("_raw", None))  # git's bytes: the text hashes the same (see digest)
         records = text.split("\0")
         if records and not records[-1]:
@@ -109,7 +121,7 @@ class IndexListing:
         self._records = records
         self.paths = list(map(itemgetter(slice(tab + 1, None)), records))
         self._regular = set(map(itemgetter(1), records)) == {"0"}
-        return getattr(self, name)
+        return self.__dict__[name]
 
     def __len__(self) -> int:
         return len(self._records)

@@ -408,3 +408,49 @@ def test_special_kinds_read_off_the_mode_column() -> None:
     assert isinstance(listing, IndexListing)
     assert listing.special_kinds() == {"link": "symlink", "sub": "submodule"}
     assert listing.special_kinds() == {e.path: e.kind for e in listing.entries() if e.kind != "file"}
+
+
+def test_a_lazy_listing_asked_by_two_threads_at_once_is_cut_once(monkeypatch) -> None:
+    """Threads of one run may ask a lazily parsed listing for its paths at once (a project slot
+    chosen while a background thread reads the same inventory): the second waits for the first
+    one's cut instead of cutting the same text again (it failed with KeyError '_text' before)."""
+    import threading
+    import time
+
+    from repo_roles import index_listing
+    from repo_roles.index_listing import IndexListing
+
+    text = "".join(f"100644 {'b' * 40} 0\tdir/f{i}.py\0" for i in range(50))
+    listing = IndexListing.parse(text, lazy_digest=True)
+    assert isinstance(listing, IndexListing) and "_text" in listing.__dict__
+    inside = threading.Event()
+    calls: List[int] = []
+    real_release = index_listing.release
+
+    def slow_release(raw: object) -> None:  # the first cut pauses inside, with its text not yet dropped
+        calls.append(1)
+        if len(calls) == 1:
+            inside.set()
+            time.sleep(0.3)
+        real_release(raw)
+
+    monkeypatch.setattr(index_listing, "release", slow_release)
+    seen: List[object] = []
+    errors: List[BaseException] = []
+
+    def ask() -> None:
+        try:
+            seen.append(listing.paths)
+        except BaseException as exc:  # noqa: BLE001 - the test reports it
+            errors.append(exc)
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert inside.wait(5)
+    second = threading.Thread(target=ask)
+    second.start()
+    first.join()
+    second.join()
+    assert errors == []
+    assert len(calls) == 1  # one cut
+    assert seen[0] is seen[1] and seen[0] == [f"dir/f{i}.py" for i in range(50)]
