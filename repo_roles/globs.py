@@ -247,7 +247,10 @@ class GlobTable:
         )
         self._dir_path_hits: Dict[str, Optional[str]] = {}
         self._dirs: Dict[str, Optional[str]] = {"": None}
+        # path component -> :meth:`_name`'s answer: file names (``x``) and directory names (``x/``)
         self._base_cache: Dict[str, object] = {}
+        self._any_dir_paths = bool(dir_globs)
+        self._any_paths = bool(file_globs)
 
     def __getattr__(self, name: str) -> Optional["re.Pattern[str]"]:
         """``_names``, ``_dir_paths``, ``_paths``: the regex of those globs, compiled now."""
@@ -272,10 +275,6 @@ class GlobTable:
         match = regex.match(text) if regex is not None else None
         return self.globs[int(match.lastgroup[1:])] if match and match.lastgroup else None
 
-    def _has(self, kind: str) -> bool:
-        """Whether any glob is matched as ``kind`` (``_names``, ``_dir_paths``, ``_paths``)."""
-        return bool(self._lazy[kind][0])
-
     def _match(self, kind: str, text: str) -> Optional[str]:
         """The glob of ``kind`` matching ``text``, as the regex of all of them answers (the first
         alternative that matches is the first glob, in order, that matches alone)."""
@@ -295,6 +294,42 @@ class GlobTable:
             if single.match(text):
                 return self.globs[index]
         return None
+
+    def prefill(self, names: Sequence[str], bare: Optional[Sequence[str]] = None) -> None:
+        """:meth:`_name` for many path components at once (file names ``x``, directory names
+        ``x/``): C-level screens -- the exact names, ``str.endswith``/``startswith`` over the
+        suffixes and prefixes, the table's one name regex -- over all of them, and the exact
+        answer worked out only for the few a screen lets through.  A component no screen lets
+        through matches no glob: :meth:`_name` would answer None for it.  ``names`` are
+        distinct; ``bare``, when given, is each name without its trailing ``/``."""
+        cache = self._base_cache
+        todo = names
+        if cache:  # a table shared by an earlier scan of this process: its answers stand
+            todo = [name for name in names if name not in cache]
+            bare = None
+        if not todo:
+            return
+        if bare is None:
+            bare = [name[:-1] if name.endswith("/") else name for name in todo]
+        hits: set = set()
+        if self._exact:
+            hits.update(compress(todo, map(self._exact.__contains__, bare)))
+        if self._suffixes:
+            hits.update(compress(todo, map(str.endswith, bare, repeat(self._suffixes))))
+        if self._prefixes:
+            hits.update(compress(todo, map(str.startswith, bare, repeat(self._prefixes))))
+        regex = self._names if self._lazy["_names"][0] else None
+        if regex is not None:
+            hits.update(compress(todo, map(regex.match, todo)))
+        cache.update(dict.fromkeys(todo))
+        for name in hits:
+            cache[name] = self._name(name)
+
+    def _cached_name(self, name: str) -> Optional[str]:
+        hit = self._base_cache.get(name, _UNSEEN)
+        if hit is _UNSEEN:
+            hit = self._base_cache[name] = self._name(name)
+        return hit  # type: ignore[return-value]
 
     def _name(self, name: str) -> Optional[str]:
         """The glob matching one path component (``name/`` for a directory)."""
@@ -317,7 +352,7 @@ class GlobTable:
                 current = current.rpartition("/")[0]
             for d in reversed(pending):
                 parent, _, name = d.rpartition("/")
-                self._dirs[d] = (self._dirs[parent] if parent else None) or self._name(name + "/")
+                self._dirs[d] = (self._dirs[parent] if parent else None) or self._cached_name(name + "/")
         return self._dirs[directory]
 
     def first(self, path: str) -> Optional[str]:
@@ -336,20 +371,24 @@ class GlobTable:
             hit = self._base_cache.get(base, _UNSEEN)
             if hit is _UNSEEN:
                 hit = self._base_cache[base] = self._name(base)
-        else:
-            hit = None
-        if hit is None and self._has("_dir_paths") and directory:
+            if hit is not None:
+                return hit  # type: ignore[return-value]
+        if directory and self._any_dir_paths:
             hit = self._dir_path_hits.get(directory, _UNSEEN)
             if hit is _UNSEEN:
                 hit = self._dir_path_hits[directory] = self._match("_dir_paths", directory + "/")
-        if hit is None and self._has("_paths"):
+            if hit is not None:
+                return hit  # type: ignore[return-value]
+        if self._any_paths:
             literals = self._path_literals
             if literals is None or literals.search(path) is not None:
                 hit = self._match("_paths", path)
-        return (
-            hit  # type: ignore[return-value]
-            or (self._directory(directory) if directory else None)
-        )
+                if hit is not None:
+                    return hit  # type: ignore[return-value]
+        if not directory:
+            return None
+        found = self._dirs.get(directory, _UNSEEN)
+        return self._directory(directory) if found is _UNSEEN else found  # type: ignore[return-value]
 
     def __bool__(self) -> bool:
         return bool(self.globs)

@@ -81,3 +81,26 @@ def test_literal_pieces() -> None:
     assert G._literal_pieces("foo ") == ("foo",)  # git ignores trailing spaces
     for odd in ("[]a]z", "!x", "a\\*b", "[!]]x"):
         assert G._literal_pieces(odd) == ()
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_prefilled_names_answer_as_name_by_name(index: int) -> None:
+    """``GlobTable.prefill`` screens many path components at once; each answer it stores is
+    the one ``_name`` gives for that component alone, and ``first`` answers as before."""
+    globs = _tables()[index].globs
+    names = sorted({part for path in PATHS for part in path.rstrip("/").split("/")})
+    components = names + [name + "/" for name in names]
+    filled, alone = G.GlobTable(globs), G.GlobTable(globs)
+    filled.prefill(components)
+    assert set(components) <= set(filled._base_cache)
+    assert [filled._base_cache[c] for c in components] == [alone._name(c) for c in components]
+    for path in PATHS:
+        assert filled.first(path) == G.GlobTable(globs).first(path), path
+
+
+def test_prefill_finds_each_shape_of_name_glob() -> None:
+    table = G.GlobTable(["Makefile.am", "*.min.js", "jquery-*", "[Mm]icrosoft*.js", "*.Tests/"])
+    names = ["Makefile.am", "a.min.js", "jquery-3.js", "MicrosoftAjax.js", "Foo.Tests/", "Foo.Tests", "app.py"]
+    table.prefill(names)
+    assert [table._base_cache[n] for n in names] == [
+        "Makefile.am", "*.min.js", "jquery-*", "[Mm]icrosoft*.js", "*.Tests/", None, None]

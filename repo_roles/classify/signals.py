@@ -154,7 +154,7 @@ class Signals:
             for table in (self.t.docs, self.t.frontend_assets, self.t.template, self.t.data):
                 if lower in table.filenames:
                     claim = table.name
-            if claim is None and base and self.t.data.globs.first(base) is not None:
+            if claim is None and base and self.t.data.globs.first_split(base, "", base) is not None:
                 claim = self.t.data.name
             self._claims[base] = claim
         return self._claims[base]
@@ -188,6 +188,21 @@ class Signals:
                 if hit and path not in hits:
                     hits[path] = Hit(role, f"[roles] glob '{globs.first(match_path)}'", source)
         self._bulk_roles, self._bulk_scope = hits, frozenset(paths)
+
+    def bulk_tables(self, paths: Sequence[str]) -> None:
+        """Every table's glob answer for each file name and directory name of ``paths``, worked
+        out now in C-level screens (:meth:`GlobTable.prefill`) rather than name by name as the
+        signals first ask; the answers are the ones the signals would get."""
+        directories = {path.rpartition("/")[0] for path in paths}
+        parts = {part for directory in directories if directory for part in directory.split("/")}
+        names = list({path.rpartition("/")[2] for path in paths})
+        bare = names + list(parts)  # file names, then directory names without their "/"
+        names += [part + "/" for part in parts]
+        t = self.t
+        for table in (t.vendored, t.generated, t.docs, t.frontend_ui, t.frontend_assets, t.template,
+                      t.language, t.data):
+            table.globs.prefill(names, bare)
+        t.test_globs.prefill(names, bare)
 
     def end_bulk(self) -> None:
         self._bulk_roles, self._bulk_scope = None, frozenset()
