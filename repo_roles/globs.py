@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from itertools import compress, repeat
-from operator import contains, not_
+from operator import contains, itemgetter, not_
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from repo_roles.linear import LinearPattern, compile_untrusted
@@ -25,6 +25,7 @@ def _to_regex(glob: str) -> Tuple[Optional[str], Optional[bool]]:
 # alternation is a re.error, and we only need the fact of the match.
 _ANY_PARENT = "^(?:.+/)?"
 _UNSEEN = object()
+_SECOND = itemgetter(1)
 _WILD = re.compile(r"[*?\[\\]")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 _PIECES = re.compile(r"[*?/]+")
@@ -324,6 +325,37 @@ class GlobTable:
         cache.update(dict.fromkeys(todo))
         for name in hits:
             cache[name] = self._name(name)
+
+    def bulk_first(self, paths: Sequence[str], directories: Sequence[str], bases: Sequence[str]) -> Dict[str, str]:
+        """:meth:`first_split` of many files at once (``paths[i]`` split into ``directories[i]``
+        and a non-empty ``bases[i]``): the paths some glob matches, with the glob
+        :meth:`first_split` names.  Each kind of answer is worked out once per distinct
+        directory or name and spread over the paths in C-level passes, lowest precedence first
+        (a directory name, a path glob, a directory path glob, the file name), each later
+        answer replacing an earlier one -- the order in which :meth:`first_split` asks them,
+        reversed."""
+        if not self.globs:
+            return {}
+        distinct = set(directories)
+        distinct.discard("")
+        answers = {directory: self._directory(directory) for directory in distinct}
+        found = dict(filter(_SECOND, zip(paths, map(answers.get, directories))))
+        if self._any_paths:
+            literals = self._path_literals
+            for path in (filter(literals.search, paths) if literals is not None else paths):
+                hit = self._match("_paths", path)
+                if hit is not None:
+                    found[path] = hit
+        if self._any_dir_paths:
+            known = self._dir_path_hits
+            for directory in distinct.difference(known):
+                known[directory] = self._match("_dir_paths", directory + "/")
+            found.update(filter(_SECOND, zip(paths, map(known.get, directories))))
+        cache = self._base_cache
+        for base in set(bases).difference(cache):
+            cache[base] = self._name(base)
+        found.update(filter(_SECOND, zip(paths, map(cache.get, bases))))
+        return found  # type: ignore[return-value]
 
     def _cached_name(self, name: str) -> Optional[str]:
         hit = self._base_cache.get(name, _UNSEEN)

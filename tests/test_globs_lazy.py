@@ -104,3 +104,25 @@ def test_prefill_finds_each_shape_of_name_glob() -> None:
     table.prefill(names)
     assert [table._base_cache[n] for n in names] == [
         "Makefile.am", "*.min.js", "jquery-*", "[Mm]icrosoft*.js", "*.Tests/", None, None]
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_bulk_first_answers_as_first_split_path_by_path(index: int) -> None:
+    """``GlobTable.bulk_first``: the hits of many files at once, each with the glob
+    ``first_split`` names for that file alone (a file name, a directory path, a path glob or a
+    directory name deciding)."""
+    globs = _tables()[index].globs
+    files = [p for p in PATHS if not p.endswith("/")] + ["docs/_build/x/y.html", "a/node_modules/b/c.js"]
+    split = [p.rpartition("/") for p in files]
+    found = G.GlobTable(globs).bulk_first(files, [s[0] for s in split], [s[2] for s in split])
+    alone = {p: G.GlobTable(globs).first_split(p, s[0], s[2]) for p, s in zip(files, split)}
+    assert found == {p: hit for p, hit in alone.items() if hit is not None}
+
+
+def test_bulk_first_keeps_first_split_precedence() -> None:
+    table = G.GlobTable(["vendor/", "*.min.js", "**/lib/x.js", "**/deep/lib/"])
+    files = ["vendor/a.min.js", "vendor/lib/x.js", "a/deep/lib/z.py", "vendor/plain.py", "src/ok.py"]
+    split = [p.rpartition("/") for p in files]
+    assert table.bulk_first(files, [s[0] for s in split], [s[2] for s in split]) == {
+        "vendor/a.min.js": "*.min.js", "vendor/lib/x.js": "**/lib/x.js", "a/deep/lib/z.py": "**/deep/lib/",
+        "vendor/plain.py": "vendor/"}
