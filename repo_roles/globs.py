@@ -342,20 +342,42 @@ class GlobTable:
         found = dict(filter(_SECOND, zip(paths, map(answers.get, directories))))
         if self._any_paths:
             literals = self._path_literals
-            for path in (filter(literals.search, paths) if literals is not None else paths):
+            for path in (filter(literals.search, paths) if literals is not None
+                         else self._candidates("_paths", paths)):
                 hit = self._match("_paths", path)
                 if hit is not None:
                     found[path] = hit
         if self._any_dir_paths:
             known = self._dir_path_hits
-            for directory in distinct.difference(known):
-                known[directory] = self._match("_dir_paths", directory + "/")
+            todo = [directory for directory in distinct if directory not in known]
+            texts = [directory + "/" for directory in todo]
+            maybe = self._candidates("_dir_paths", texts)
+            for directory, text in zip(todo, texts):
+                known[directory] = self._match("_dir_paths", text) if text in maybe else None
             found.update(filter(_SECOND, zip(paths, map(known.get, directories))))
         cache = self._base_cache
         for base in set(bases).difference(cache):
             cache[base] = self._name(base)
         found.update(filter(_SECOND, zip(paths, map(cache.get, bases))))
         return found  # type: ignore[return-value]
+
+    def _candidates(self, kind: str, texts: Sequence[str]) -> "set[str]":
+        """The ``texts`` some glob of ``kind`` may match: those holding every literal piece of
+        one of its globs (every match of a glob holds them), found by C-level substring passes
+        per glob, so the regex -- whose ``(?:.+/)?`` prefixes backtrack over each ``/`` of a
+        text -- runs on those only.  A glob without pieces lets every text through."""
+        found: "set[str]" = set()
+        for index in self._lazy[kind][0]:
+            pieces = self._pieces[index]
+            if not pieces:
+                return set(texts)
+            held: Sequence[str] = texts
+            for piece in pieces:
+                held = list(compress(held, map(contains, held, repeat(piece))))
+                if not held:
+                    break
+            found.update(held)
+        return found
 
     def _cached_name(self, name: str) -> Optional[str]:
         hit = self._base_cache.get(name, _UNSEEN)
