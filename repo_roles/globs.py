@@ -303,6 +303,8 @@ class GlobTable:
         answer worked out only for the few a screen lets through.  A component no screen lets
         through matches no glob: :meth:`_name` would answer None for it.  ``names`` are
         distinct; ``bare``, when given, is each name without its trailing ``/``."""
+        if not self.globs:  # first_split answers None at once: nothing to remember
+            return
         cache = self._base_cache
         todo = names
         if cache:  # a table shared by an earlier scan of this process: its answers stand

@@ -92,6 +92,9 @@ def test_prefilled_names_answer_as_name_by_name(index: int) -> None:
     components = names + [name + "/" for name in names]
     filled, alone = G.GlobTable(globs), G.GlobTable(globs)
     filled.prefill(components)
+    if not globs:  # first_split answers None without looking: nothing is remembered
+        assert not filled._base_cache
+        return
     assert set(components) <= set(filled._base_cache)
     assert [filled._base_cache[c] for c in components] == [alone._name(c) for c in components]
     for path in PATHS:

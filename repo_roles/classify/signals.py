@@ -204,9 +204,8 @@ class Signals:
         are the ones :meth:`GlobTable.first_split` gives.  Submodules (matched as directories)
         are left to ``first_split``."""
         files = [path for path in paths if kind(path) != "submodule"]
-        split = [path.rpartition("/") for path in files]
-        directories = [parts[0] for parts in split]
-        bases = [parts[2] for parts in split]
+        directories = [path.rpartition("/")[0] for path in files]
+        bases = [path.rpartition("/")[2] for path in files]
         distinct = set(directories)
         parts = {part for directory in distinct if directory for part in directory.split("/")}
         names = list(set(bases))
@@ -220,7 +219,9 @@ class Signals:
             hits[table.name] = table.globs.bulk_first(files, directories, bases)
         t.test_globs.prefill(names, bare)
         hits[_TESTS] = t.test_globs.bulk_first(files, directories, bases)
-        self._glob_hits, self._bulk_files = hits, frozenset(files)
+        # the config globs' scope when it is the same paths (no submodule): one set, not two
+        same = len(files) == len(paths) and len(self._bulk_scope) == len(paths)
+        self._glob_hits, self._bulk_files = hits, self._bulk_scope if same else frozenset(files)
 
     def _glob(self, p: Probe, name: str, globs: GlobTable) -> Optional[str]:
         """``globs.first_split`` for the probe's path (``name``: its table's, :data:`_TESTS`
