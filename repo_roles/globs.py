@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 import re
 from itertools import compress, repeat
-from operator import contains, not_
+from operator import contains, itemgetter, not_
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 from repo_roles.linear import LinearPattern, compile_untrusted
@@ -25,6 +25,7 @@ def _to_regex(glob: str) -> Tuple[Optional[str], Optional[bool]]:
 # alternation is a re.error, and we only need the fact of the match.
 _ANY_PARENT = "^(?:.+/)?"
 _UNSEEN = object()
+_SECOND = itemgetter(1)
 _WILD = re.compile(r"[*?\[\\]")
 _NAMED_GROUP = re.compile(r"\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 _PIECES = re.compile(r"[*?/]+")
@@ -247,7 +248,10 @@ class GlobTable:
         )
         self._dir_path_hits: Dict[str, Optional[str]] = {}
         self._dirs: Dict[str, Optional[str]] = {"": None}
+        # path component -> :meth:`_name`'s answer: file names (``x``) and directory names (``x/``)
         self._base_cache: Dict[str, object] = {}
+        self._any_dir_paths = bool(dir_globs)
+        self._any_paths = bool(file_globs)
 
     def __getattr__(self, name: str) -> Optional["re.Pattern[str]"]:
         """``_names``, ``_dir_paths``, ``_paths``: the regex of those globs, compiled now."""
@@ -272,10 +276,6 @@ class GlobTable:
         match = regex.match(text) if regex is not None else None
         return self.globs[int(match.lastgroup[1:])] if match and match.lastgroup else None
 
-    def _has(self, kind: str) -> bool:
-        """Whether any glob is matched as ``kind`` (``_names``, ``_dir_paths``, ``_paths``)."""
-        return bool(self._lazy[kind][0])
-
     def _match(self, kind: str, text: str) -> Optional[str]:
         """The glob of ``kind`` matching ``text``, as the regex of all of them answers (the first
         alternative that matches is the first glob, in order, that matches alone)."""
@@ -295,6 +295,97 @@ class GlobTable:
             if single.match(text):
                 return self.globs[index]
         return None
+
+    def prefill(self, names: Sequence[str], bare: Optional[Sequence[str]] = None) -> None:
+        """:meth:`_name` for many path components at once (file names ``x``, directory names
+        ``x/``): C-level screens -- the exact names, ``str.endswith``/``startswith`` over the
+        suffixes and prefixes, the table's one name regex -- over all of them, and the exact
+        answer worked out only for the few a screen lets through.  A component no screen lets
+        through matches no glob: :meth:`_name` would answer None for it.  ``names`` are
+        distinct; ``bare``, when given, is each name without its trailing ``/``."""
+        if not self.globs:  # first_split answers None at once: nothing to remember
+            return
+        cache = self._base_cache
+        todo = names
+        if cache:  # a table shared by an earlier scan of this process: its answers stand
+            todo = [name for name in names if name not in cache]
+            bare = None
+        if not todo:
+            return
+        if bare is None:
+            bare = [name[:-1] if name.endswith("/") else name for name in todo]
+        hits: set = set()
+        if self._exact:
+            hits.update(compress(todo, map(self._exact.__contains__, bare)))
+        if self._suffixes:
+            hits.update(compress(todo, map(str.endswith, bare, repeat(self._suffixes))))
+        if self._prefixes:
+            hits.update(compress(todo, map(str.startswith, bare, repeat(self._prefixes))))
+        regex = self._names if self._lazy["_names"][0] else None
+        if regex is not None:
+            hits.update(compress(todo, map(regex.match, todo)))
+        cache.update(dict.fromkeys(todo))
+        for name in hits:
+            cache[name] = self._name(name)
+
+    def bulk_first(self, paths: Sequence[str], directories: Sequence[str], bases: Sequence[str]) -> Dict[str, str]:
+        """:meth:`first_split` of many files at once (``paths[i]`` split into ``directories[i]``
+        and a non-empty ``bases[i]``): the paths some glob matches, with the glob
+        :meth:`first_split` names.  Each kind of answer is worked out once per distinct
+        directory or name and spread over the paths in C-level passes, lowest precedence first
+        (a directory name, a path glob, a directory path glob, the file name), each later
+        answer replacing an earlier one -- the order in which :meth:`first_split` asks them,
+        reversed."""
+        if not self.globs:
+            return {}
+        distinct = set(directories)
+        distinct.discard("")
+        answers = {directory: self._directory(directory) for directory in distinct}
+        found = dict(filter(_SECOND, zip(paths, map(answers.get, directories))))
+        if self._any_paths:
+            literals = self._path_literals
+            for path in (filter(literals.search, paths) if literals is not None
+                         else self._candidates("_paths", paths)):
+                hit = self._match("_paths", path)
+                if hit is not None:
+                    found[path] = hit
+        if self._any_dir_paths:
+            known = self._dir_path_hits
+            todo = [directory for directory in distinct if directory not in known]
+            texts = [directory + "/" for directory in todo]
+            maybe = self._candidates("_dir_paths", texts)
+            for directory, text in zip(todo, texts):
+                known[directory] = self._match("_dir_paths", text) if text in maybe else None
+            found.update(filter(_SECOND, zip(paths, map(known.get, directories))))
+        cache = self._base_cache
+        for base in set(bases).difference(cache):
+            cache[base] = self._name(base)
+        found.update(filter(_SECOND, zip(paths, map(cache.get, bases))))
+        return found  # type: ignore[return-value]
+
+    def _candidates(self, kind: str, texts: Sequence[str]) -> "set[str]":
+        """The ``texts`` some glob of ``kind`` may match: those holding every literal piece of
+        one of its globs (every match of a glob holds them), found by C-level substring passes
+        per glob, so the regex -- whose ``(?:.+/)?`` prefixes backtrack over each ``/`` of a
+        text -- runs on those only.  A glob without pieces lets every text through."""
+        found: "set[str]" = set()
+        for index in self._lazy[kind][0]:
+            pieces = self._pieces[index]
+            if not pieces:
+                return set(texts)
+            held: Sequence[str] = texts
+            for piece in pieces:
+                held = list(compress(held, map(contains, held, repeat(piece))))
+                if not held:
+                    break
+            found.update(held)
+        return found
+
+    def _cached_name(self, name: str) -> Optional[str]:
+        hit = self._base_cache.get(name, _UNSEEN)
+        if hit is _UNSEEN:
+            hit = self._base_cache[name] = self._name(name)
+        return hit  # type: ignore[return-value]
 
     def _name(self, name: str) -> Optional[str]:
         """The glob matching one path component (``name/`` for a directory)."""
@@ -317,7 +408,7 @@ class GlobTable:
                 current = current.rpartition("/")[0]
             for d in reversed(pending):
                 parent, _, name = d.rpartition("/")
-                self._dirs[d] = (self._dirs[parent] if parent else None) or self._name(name + "/")
+                self._dirs[d] = (self._dirs[parent] if parent else None) or self._cached_name(name + "/")
         return self._dirs[directory]
 
     def first(self, path: str) -> Optional[str]:
@@ -336,20 +427,24 @@ class GlobTable:
             hit = self._base_cache.get(base, _UNSEEN)
             if hit is _UNSEEN:
                 hit = self._base_cache[base] = self._name(base)
-        else:
-            hit = None
-        if hit is None and self._has("_dir_paths") and directory:
+            if hit is not None:
+                return hit  # type: ignore[return-value]
+        if directory and self._any_dir_paths:
             hit = self._dir_path_hits.get(directory, _UNSEEN)
             if hit is _UNSEEN:
                 hit = self._dir_path_hits[directory] = self._match("_dir_paths", directory + "/")
-        if hit is None and self._has("_paths"):
+            if hit is not None:
+                return hit  # type: ignore[return-value]
+        if self._any_paths:
             literals = self._path_literals
             if literals is None or literals.search(path) is not None:
                 hit = self._match("_paths", path)
-        return (
-            hit  # type: ignore[return-value]
-            or (self._directory(directory) if directory else None)
-        )
+                if hit is not None:
+                    return hit  # type: ignore[return-value]
+        if not directory:
+            return None
+        found = self._dirs.get(directory, _UNSEEN)
+        return self._directory(directory) if found is _UNSEEN else found  # type: ignore[return-value]
 
     def __bool__(self) -> bool:
         return bool(self.globs)

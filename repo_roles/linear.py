@@ -30,8 +30,11 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 try:  # Python 3.11 renamed the parser module
     from re import _parser as _sre_parse  # type: ignore[attr-defined]
+    from re import _compiler as _sre_compile  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse as _sre_parse  # type: ignore[no-redef]
+    import sre_compile as _sre_compile  # type: ignore[no-redef]
+import _sre
 
 import re2
 
@@ -108,12 +111,32 @@ def _delimited(body: Any) -> bool:
 def backtracking_safe(source: str, flags: int = 0) -> bool:
     """True when ``re`` matches ``source`` (anchored) in time linear in the text: at most one
     unbounded single-character repeat on any path, and no more paths than ``_MAX_PATHS``."""
+    return _safe_parse(source, flags) is not None
+
+
+def _safe_parse(source: str, flags: int) -> Any:
+    """``source`` parsed, when :func:`backtracking_safe`; else None."""
     try:
         parsed = _sre_parse.parse(source, flags)
     except (re.error, RecursionError, OverflowError):
-        return False
+        return None
     cost = _cost(parsed)
-    return cost is not None and cost[0] <= 1
+    return parsed if cost is not None and cost[0] <= 1 else None
+
+
+def _compile_parsed(source: str, flags: int, parsed: Any) -> "re.Pattern[str]":
+    """``re.compile(source, flags)`` from the tree :func:`_safe_parse` made, so the pattern is
+    parsed once, not twice: the steps of ``re``'s own ``compile`` (the same from Python 3.9 to
+    3.13) after its parse.  Any other interpreter's internals: ``re.compile``."""
+    try:
+        code = _sre_compile._code(parsed, flags)
+        state = parsed.state
+        indexgroup = [None] * state.groups
+        for name, index in state.groupdict.items():
+            indexgroup[index] = name
+        return _sre.compile(source, flags | state.flags, code, state.groups - 1, state.groupdict, tuple(indexgroup))
+    except (AttributeError, TypeError):  # pragma: no cover - internals that differ
+        return re.compile(source, flags)
 
 
 def _inline_flags(flags: int) -> str:
@@ -135,10 +158,11 @@ class LinearPattern:
         if len(source) > _MAX_PATTERN:
             raise re.error(f"pattern longer than {_MAX_PATTERN} characters")
         self.pattern = source
-        if backtracking_safe(source, flags):
+        parsed = _safe_parse(source, int(flags))
+        if parsed is not None:
             # Only plain constructs reach here; RE2 is built on the first search (unanchored
             # backtracking would multiply by the text length again), not for every glob.
-            compiled = re.compile(source, flags)
+            compiled = _compile_parsed(source, int(flags), parsed)
             self.engine = "re"
             self.match: Callable[[str], Any] = compiled.match
             self.fullmatch: Callable[[str], Any] = compiled.fullmatch

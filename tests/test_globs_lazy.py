@@ -81,3 +81,51 @@ def test_literal_pieces() -> None:
     assert G._literal_pieces("foo ") == ("foo",)  # git ignores trailing spaces
     for odd in ("[]a]z", "!x", "a\\*b", "[!]]x"):
         assert G._literal_pieces(odd) == ()
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_prefilled_names_answer_as_name_by_name(index: int) -> None:
+    """``GlobTable.prefill`` screens many path components at once; each answer it stores is
+    the one ``_name`` gives for that component alone, and ``first`` answers as before."""
+    globs = _tables()[index].globs
+    names = sorted({part for path in PATHS for part in path.rstrip("/").split("/")})
+    components = names + [name + "/" for name in names]
+    filled, alone = G.GlobTable(globs), G.GlobTable(globs)
+    filled.prefill(components)
+    if not globs:  # first_split answers None without looking: nothing is remembered
+        assert not filled._base_cache
+        return
+    assert set(components) <= set(filled._base_cache)
+    assert [filled._base_cache[c] for c in components] == [alone._name(c) for c in components]
+    for path in PATHS:
+        assert filled.first(path) == G.GlobTable(globs).first(path), path
+
+
+def test_prefill_finds_each_shape_of_name_glob() -> None:
+    table = G.GlobTable(["Makefile.am", "*.min.js", "jquery-*", "[Mm]icrosoft*.js", "*.Tests/"])
+    names = ["Makefile.am", "a.min.js", "jquery-3.js", "MicrosoftAjax.js", "Foo.Tests/", "Foo.Tests", "app.py"]
+    table.prefill(names)
+    assert [table._base_cache[n] for n in names] == [
+        "Makefile.am", "*.min.js", "jquery-*", "[Mm]icrosoft*.js", "*.Tests/", None, None]
+
+
+@pytest.mark.parametrize("index", range(10))
+def test_bulk_first_answers_as_first_split_path_by_path(index: int) -> None:
+    """``GlobTable.bulk_first``: the hits of many files at once, each with the glob
+    ``first_split`` names for that file alone (a file name, a directory path, a path glob or a
+    directory name deciding)."""
+    globs = _tables()[index].globs
+    files = [p for p in PATHS if not p.endswith("/")] + ["docs/_build/x/y.html", "a/node_modules/b/c.js"]
+    split = [p.rpartition("/") for p in files]
+    found = G.GlobTable(globs).bulk_first(files, [s[0] for s in split], [s[2] for s in split])
+    alone = {p: G.GlobTable(globs).first_split(p, s[0], s[2]) for p, s in zip(files, split)}
+    assert found == {p: hit for p, hit in alone.items() if hit is not None}
+
+
+def test_bulk_first_keeps_first_split_precedence() -> None:
+    table = G.GlobTable(["vendor/", "*.min.js", "**/lib/x.js", "**/deep/lib/"])
+    files = ["vendor/a.min.js", "vendor/lib/x.js", "a/deep/lib/z.py", "vendor/plain.py", "src/ok.py"]
+    split = [p.rpartition("/") for p in files]
+    assert table.bulk_first(files, [s[0] for s in split], [s[2] for s in split]) == {
+        "vendor/a.min.js": "*.min.js", "vendor/lib/x.js": "**/lib/x.js", "a/deep/lib/z.py": "**/deep/lib/",
+        "vendor/plain.py": "vendor/"}

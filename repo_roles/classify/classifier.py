@@ -170,6 +170,7 @@ class Classifier:
             yield
             return
         self._signals.bulk_config_globs(paths, self._paths.kind)
+        self._signals.bulk_tables(paths, self._paths.kind)
         try:
             yield
         finally:

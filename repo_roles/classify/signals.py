@@ -12,7 +12,7 @@ from typing import Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Option
 
 from repo_roles import roles as R
 from repo_roles.classify import results as S
-from repo_roles.globs import GlobError, GlobSet
+from repo_roles.globs import GlobError, GlobSet, GlobTable
 from repo_roles.classify.context import Context
 from repo_roles.classify.jsside import JsSide
 from repo_roles.classify.probe import Probe, extension_of
@@ -61,6 +61,7 @@ class DirInfo(NamedTuple):
     beside: Optional[Tuple[str, str]]  # (name, path) of a fixtures/-like folder, outermost
 
 
+_TESTS = "tests"  # the test conventions' globs among bulk_tables's answers (no PathTable has that name)
 _NO_DIRS = DirInfo(None, None, None, None, None, None, None, None, None)
 # Test files whose own extension says what code they are; any other file under a test folder
 # is test data, on the side of the code around it.
@@ -96,6 +97,8 @@ class Signals:
         self._roles = compile_roles(config)
         self._bulk_roles: Optional[Dict[str, Hit]] = None  # config_glob's answers (bulk_config_globs)
         self._bulk_scope: FrozenSet[str] = frozenset()
+        self._glob_hits: Optional[Dict[str, Dict[str, str]]] = None  # bulk_tables: table -> path -> glob
+        self._bulk_files: FrozenSet[str] = frozenset()
         self._attributes = attributes
         self._dirs: Dict[str, DirInfo] = {"": _NO_DIRS}
         self._claims: Dict[str, Optional[str]] = {}
@@ -154,7 +157,7 @@ class Signals:
             for table in (self.t.docs, self.t.frontend_assets, self.t.template, self.t.data):
                 if lower in table.filenames:
                     claim = table.name
-            if claim is None and base and self.t.data.globs.first(base) is not None:
+            if claim is None and base and self.t.data.globs.first_split(base, "", base) is not None:
                 claim = self.t.data.name
             self._claims[base] = claim
         return self._claims[base]
@@ -165,7 +168,11 @@ class Signals:
             return Hit(table.role, f"directory '{directory}/'", self.src)
         if p.lower in table.filenames:
             return Hit(table.role, f"file name {p.base}", self.src)
-        glob = table.globs.first_split(p.match_path, p.directory, p.base)
+        hits = self._glob_hits
+        if hits is not None and p.path in self._bulk_files:
+            glob = hits[table.name].get(p.path)
+        else:
+            glob = table.globs.first_split(p.match_path, p.directory, p.base)
         if glob is not None:
             return Hit(table.role, f"glob '{glob}'", self.src)
         if p.ext in table.extensions and self.claim(p.base) in (None, table.name):
@@ -189,8 +196,44 @@ class Signals:
                     hits[path] = Hit(role, f"[roles] glob '{globs.first(match_path)}'", source)
         self._bulk_roles, self._bulk_scope = hits, frozenset(paths)
 
+    def bulk_tables(self, paths: Sequence[str], kind: Callable[[str], str]) -> None:
+        """Every table's glob answer for each file of ``paths``, worked out now: the file and
+        directory names in C-level screens (:meth:`GlobTable.prefill`), then each table's hits
+        (:meth:`GlobTable.bulk_first`), rather than path by path as the signals ask.  Until
+        :meth:`end_bulk` the signals take a file's glob from there (:meth:`_glob`); the answers
+        are the ones :meth:`GlobTable.first_split` gives.  Submodules (matched as directories)
+        are left to ``first_split``."""
+        files = [path for path in paths if kind(path) != "submodule"]
+        directories = [path.rpartition("/")[0] for path in files]
+        bases = [path.rpartition("/")[2] for path in files]
+        distinct = set(directories)
+        parts = {part for directory in distinct if directory for part in directory.split("/")}
+        names = list(set(bases))
+        bare = names + list(parts)  # file names, then directory names without their "/"
+        names += [part + "/" for part in parts]
+        t = self.t
+        hits: Dict[str, Dict[str, str]] = {}
+        for table in (t.vendored, t.generated, t.docs, t.frontend_ui, t.frontend_assets, t.template,
+                      t.language, t.data):
+            table.globs.prefill(names, bare)
+            hits[table.name] = table.globs.bulk_first(files, directories, bases)
+        t.test_globs.prefill(names, bare)
+        hits[_TESTS] = t.test_globs.bulk_first(files, directories, bases)
+        # the config globs' scope when it is the same paths (no submodule): one set, not two
+        same = len(files) == len(paths) and len(self._bulk_scope) == len(paths)
+        self._glob_hits, self._bulk_files = hits, self._bulk_scope if same else frozenset(files)
+
+    def _glob(self, p: Probe, name: str, globs: GlobTable) -> Optional[str]:
+        """``globs.first_split`` for the probe's path (``name``: its table's, :data:`_TESTS`
+        for the test conventions'), from :meth:`bulk_tables`'s answers when it has them."""
+        hits = self._glob_hits
+        if hits is not None and p.path in self._bulk_files:
+            return hits[name].get(p.path)
+        return globs.first_split(p.match_path, p.directory, p.base)
+
     def end_bulk(self) -> None:
         self._bulk_roles, self._bulk_scope = None, frozenset()
+        self._glob_hits, self._bulk_files = None, frozenset()
 
     def config_glob(self, p: Probe) -> Optional[Hit]:
         bulk = self._bulk_roles
@@ -274,7 +317,7 @@ class Signals:
             return False
         if info.docs is not None and "linguist-documentation" not in p.negated:
             return False
-        return self.t.template.globs.first_split(p.match_path, p.directory, p.base) is None
+        return self._glob(p, self.t.template.name, self.t.template.globs) is None
 
     # -- 5 test-convention ------------------------------------------------------------------------
     def test_match(self, p: Probe) -> Optional[TestMatch]:
@@ -286,7 +329,7 @@ class Signals:
             name, directory = info.e2e
             convention = next(c for c in self.t.tests if c.name == name)
             return TestMatch(convention, f"{name}: directory '{directory}/'")
-        glob = self.t.test_globs.first_split(p.match_path, p.directory, p.base)
+        glob = self._glob(p, _TESTS, self.t.test_globs)
         if glob is not None:
             convention = self.t.test_glob_owner[glob]
             return TestMatch(convention, f"{convention.name}: '{glob}'")
