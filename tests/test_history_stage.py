@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
-from _history import ANN, BOB, CAROL, Script
+from _history import ANN, BOB, CAROL, DAN, Script, body
 
 from repo_roles.config import Config
 from repo_roles.history import stage
@@ -229,3 +229,80 @@ def test_a_clone_missing_blobs_is_skipped_not_judged(tmp_path: Path) -> None:
     history = load(s.root)
     assert not history.available
     assert "unable to read" in (history.note or "") and FETCH_HINT in (history.note or "")
+
+
+def merged_old_branch(root: Path) -> Script:
+    """main on days 10-30; a branch forked on day 10 with commits dated days 12-16 (before the
+    cached head's day 30) that rename, modify, delete and re-add files main also touches."""
+    s = Script(root)
+    s.commit(ANN, 10, {"g.py": body("g"), "d.py": body("d"), "m.py": "1", "re.py": "r"})
+    s.git("branch", "topic")
+    s.commit(BOB, 20, {"g.py": body("g") + "bob\n", "d.py": body("d") + "bob\n", "m.py": "2"})
+    s.commit(ANN, 30, {"m.py": "3"})
+    s.git("checkout", "-q", "topic")
+    s.commit(CAROL, 12, renames={"g.py": "h.py"})
+    s.commit(CAROL, 14, {"d.py": None, "re.py": None})
+    s.commit(CAROL, 16, {"re.py": "again", "m.py": "carol"})
+    s.git("checkout", "-q", "main")
+    return s
+
+
+def merge_topic(s: Script, day: int) -> None:
+    """Merge topic, keeping main's d.py (a modify/delete conflict) and topic's other changes."""
+    import subprocess
+
+    with pytest.raises(subprocess.CalledProcessError):
+        s.git("merge", "-q", "-X", "theirs", "--no-edit", "topic", author=DAN, day=day)
+    s.git("add", "d.py")
+    s.git("commit", "-q", "--no-edit", author=DAN, day=day)
+
+
+def test_a_merged_branch_of_older_commits_gives_the_full_pass(tmp_path: Path, logged: List[str]) -> None:
+    """git's walk (by committer date) interleaves the merged branch with the cached commits:
+    extending the cached model would apply them last; the run does a full pass instead."""
+    s = merged_old_branch(tmp_path / "r")
+    cached_head = load(s.root).model.head
+    merge_topic(s, 40)
+    merged = load(s.root)
+    head = merged.model.head
+    assert logged[-2:] == [f"{cached_head}..{head}", head]  # the extension was refused
+    full = load(s.root, use_cache=False)
+    assert snapshot(merged) == snapshot(full)
+    assert merged.last_commit("h.py") == full.last_commit("h.py") == 1577880000 + 12 * 86400
+    assert [r.author for r in merged.doa("d.py")] == ["Bob <bob@example.com>"]  # deleted, then Bob's
+    assert snapshot(load(s.root)) == snapshot(full)  # the saved model is the full pass's
+    assert logged[-1] == head
+
+
+def test_a_fast_forward_still_extends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import record_calls
+
+    s = merged_old_branch(tmp_path / "r")
+    merge_topic(s, 40)
+    cached_head = load(s.root).model.head
+    s.commit(BOB, 41, {"h.py": body("g") + "more\n"})
+    s.commit(CAROL, 42, {"n.py": "n"})
+    ranges = record_calls(monkeypatch, stage, "extend", lambda model, root, revisions, *rest: revisions)
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    advanced = load(s.root)
+    assert ranges == [f"{cached_head}..{advanced.model.head}"] and passes == []
+    assert snapshot(advanced) == snapshot(load(s.root, use_cache=False))
+
+
+def test_a_merge_of_newer_commits_still_extends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A branch whose commits are all newer than the cached ones is walked first, as the range."""
+    from conftest import record_calls
+
+    s = Script(tmp_path / "r")
+    s.commit(ANN, 0, {"a.py": "1"})
+    s.commit(BOB, 1, {"a.py": "2"})
+    cached_head = load(s.root).model.head
+    s.git("checkout", "-q", "-b", "topic")
+    s.commit(CAROL, 3, {"a.py": "3", "t.py": "t"})
+    s.git("checkout", "-q", "main")
+    s.commit(BOB, 4, {"b.py": "b"})
+    s.git("merge", "-q", "--no-edit", "topic", author=DAN, day=5)
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    advanced = load(s.root)
+    assert passes == [] and advanced.model.head != cached_head
+    assert snapshot(advanced) == snapshot(load(s.root, use_cache=False))
