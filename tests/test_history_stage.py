@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
-from _history import ANN, BOB, CAROL, DAN, Script, body
+from _history import ANN, BOB, CAROL, DAN, Script, body, merge_topic, merged_old_branch
 
 from repo_roles.config import Config
 from repo_roles.history import stage
@@ -229,32 +229,6 @@ def test_a_clone_missing_blobs_is_skipped_not_judged(tmp_path: Path) -> None:
     history = load(s.root)
     assert not history.available
     assert "unable to read" in (history.note or "") and FETCH_HINT in (history.note or "")
-
-
-def merged_old_branch(root: Path) -> Script:
-    """main on days 10-30; a branch forked on day 10 with commits dated days 12-16 (before the
-    cached head's day 30) that rename, modify, delete and re-add files main also touches."""
-    s = Script(root)
-    s.commit(ANN, 10, {"g.py": body("g"), "d.py": body("d"), "m.py": "1", "re.py": "r"})
-    s.git("branch", "topic")
-    s.commit(BOB, 20, {"g.py": body("g") + "bob\n", "d.py": body("d") + "bob\n", "m.py": "2"})
-    s.commit(ANN, 30, {"m.py": "3"})
-    s.git("checkout", "-q", "topic")
-    s.commit(CAROL, 12, renames={"g.py": "h.py"})
-    s.commit(CAROL, 14, {"d.py": None, "re.py": None})
-    s.commit(CAROL, 16, {"re.py": "again", "m.py": "carol"})
-    s.git("checkout", "-q", "main")
-    return s
-
-
-def merge_topic(s: Script, day: int) -> None:
-    """Merge topic, keeping main's d.py (a modify/delete conflict) and topic's other changes."""
-    import subprocess
-
-    with pytest.raises(subprocess.CalledProcessError):
-        s.git("merge", "-q", "-X", "theirs", "--no-edit", "topic", author=DAN, day=day)
-    s.git("add", "d.py")
-    s.git("commit", "-q", "--no-edit", author=DAN, day=day)
 
 
 def test_a_merged_branch_of_older_commits_gives_the_full_pass(tmp_path: Path, logged: List[str]) -> None:
