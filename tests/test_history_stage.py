@@ -280,3 +280,29 @@ def test_a_merge_of_newer_commits_still_extends(tmp_path: Path, monkeypatch: pyt
     advanced = load(s.root)
     assert passes == [] and advanced.model.head != cached_head
     assert snapshot(advanced) == snapshot(load(s.root, use_cache=False))
+
+
+def test_newer_commits_forked_below_a_clock_skew_give_the_full_pass(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every new commit is dated after every cached one, yet the order changes: the cached history
+    has a child dated before its parent (Carol's rename, day 5, after Bob's edit, day 30), and the
+    merged branch forks at Bob's edit, which git's walk of the new head then reaches before the
+    rename. A test of dates alone would extend; the walk's order says a full pass."""
+    from conftest import record_calls
+
+    s = Script(tmp_path / "r")
+    s.commit(ANN, 1, {"g.py": body("g")})
+    s.commit(BOB, 30, {"g.py": body("g") + "bob\n"})
+    fork = s.git("rev-parse", "HEAD").strip()
+    s.commit(CAROL, 5, renames={"g.py": "h.py"})
+    s.commit(ANN, 31, {"z.py": "z"})
+    load(s.root)
+    s.git("checkout", "-q", "-b", "topic", fork)
+    s.commit(DAN, 40, {"n.py": "n"})
+    s.git("checkout", "-q", "main")
+    s.git("merge", "-q", "--no-edit", "topic", author=DAN, day=41)
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    merged = load(s.root)
+    assert len(passes) == 1
+    assert snapshot(merged) == snapshot(load(s.root, use_cache=False))
+    assert "Bob <bob@example.com>" not in [r.author for r in merged.doa("h.py")]  # the full pass's answer
