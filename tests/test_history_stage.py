@@ -258,9 +258,31 @@ def test_a_fast_forward_still_extends(tmp_path: Path, monkeypatch: pytest.Monkey
     s.commit(CAROL, 42, {"n.py": "n"})
     ranges = record_calls(monkeypatch, stage, "extend", lambda model, root, revisions, *rest: revisions)
     passes = record_calls(monkeypatch, stage, "full_pass")
+    walks = record_calls(monkeypatch, stage, "walk_order")
     advanced = load(s.root)
-    assert ranges == [f"{cached_head}..{advanced.model.head}"] and passes == []
+    # a chain down to the cached head: extended, and git's walk of the whole history not read
+    assert ranges == [f"{cached_head}..{advanced.model.head}"] and passes == [] and walks == []
     assert snapshot(advanced) == snapshot(load(s.root, use_cache=False))
+    assert len(advanced.model.order) == 2
+
+
+def test_linear_advances_are_recorded_then_checked_against_the_walk(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each linear advance adds a segment to the cached order; past MAX_SEGMENTS the next advance
+    compares git's walk with all of them (one segment again), and a model so made still extends."""
+    from conftest import record_calls
+
+    monkeypatch.setattr(stage, "MAX_SEGMENTS", 3)
+    s = base(tmp_path / "r")
+    load(s.root)
+    walks = record_calls(monkeypatch, stage, "walk_order")
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    sizes = []
+    for day in range(3, 7):
+        s.commit(CAROL if day % 2 else BOB, day, {"a.py": str(day)})
+        sizes.append(len(load(s.root).model.order))
+    assert sizes == [2, 3, 1, 2] and len(walks) == 1 and passes == []
+    assert snapshot(load(s.root)) == snapshot(load(s.root, use_cache=False))
 
 
 def test_a_merge_of_newer_commits_still_extends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -277,8 +299,9 @@ def test_a_merge_of_newer_commits_still_extends(tmp_path: Path, monkeypatch: pyt
     s.commit(BOB, 4, {"b.py": "b"})
     s.git("merge", "-q", "--no-edit", "topic", author=DAN, day=5)
     passes = record_calls(monkeypatch, stage, "full_pass")
+    walks = record_calls(monkeypatch, stage, "walk_order")
     advanced = load(s.root)
-    assert passes == [] and advanced.model.head != cached_head
+    assert passes == [] and len(walks) == 1 and advanced.model.head != cached_head
     assert snapshot(advanced) == snapshot(load(s.root, use_cache=False))
 
 
@@ -306,3 +329,24 @@ def test_newer_commits_forked_below_a_clock_skew_give_the_full_pass(tmp_path: Pa
     assert len(passes) == 1
     assert snapshot(merged) == snapshot(load(s.root, use_cache=False))
     assert "Bob <bob@example.com>" not in [r.author for r in merged.doa("h.py")]  # the full pass's answer
+
+
+def test_a_cached_order_that_does_not_match_the_walk_means_a_full_pass(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from conftest import record_calls
+
+    s = base(tmp_path / "r")
+    load(s.root)
+    path, header, raw = cache_parts(s.root)
+    header["order"] = [[header["order"][0][0], "0" * 40]]  # well formed, not the walk's
+    path.write_bytes(json.dumps(header).encode() + b"\n" + raw)
+    s.git("checkout", "-q", "-b", "topic")
+    s.commit(CAROL, 3, {"t.py": "t"})
+    s.git("checkout", "-q", "main")
+    s.git("merge", "-q", "--no-ff", "--no-edit", "topic", author=DAN, day=4)
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    merged = load(s.root)
+    assert len(passes) == 1  # the range was read and applied, then the walk said no
+    assert snapshot(merged) == snapshot(load(s.root, use_cache=False))

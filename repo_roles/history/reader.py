@@ -233,6 +233,12 @@ def walk_order(git_root: Path, head: str) -> Iterator[bytes]:
         yield b"\0"  # never part of a list of ids: the comparison fails
 
 
+def has_merges(git_root: Path, revisions: str) -> bool:
+    """Whether ``revisions`` holds a merge commit (True when git cannot say)."""
+    code, out = _git(git_root, "rev-list", "--merges", "-n", "1", revisions, "--")
+    return code != 0 or bool(out.strip())
+
+
 def is_ancestor(git_root: Path, older: str, newer: str) -> bool:
     code, _ = _git(git_root, "merge-base", "--is-ancestor", older, newer)
     return code == 0

@@ -17,8 +17,8 @@ from repo_roles import __version__
 from repo_roles.history import cache as history_cache
 from repo_roles.history.identity import Identities
 from repo_roles.history.model import AuthorDOA, HistoryModel, contributions
-from repo_roles.history.reader import (HistoryReadError, HistoryState, history_state, is_ancestor, read_log,
-                                       walk_order)
+from repo_roles.history.reader import (HistoryReadError, HistoryState, has_merges, history_state, is_ancestor,
+                                       read_log, walk_order)
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
@@ -199,6 +199,9 @@ def extend(model: HistoryModel, git_root: Path, revisions: str, identities: Iden
     return model
 
 
+MAX_SEGMENTS = 64  # linear advances recorded before the next one compares the whole walk
+
+
 def full_pass(git_root: Path, head: str, identities: Identities, ignored: FrozenSet[str]) -> HistoryModel:
     """The model of every commit reachable from ``head``, read in one ``git log``."""
     order = hashlib.sha1()
@@ -209,7 +212,7 @@ def full_pass(git_root: Path, head: str, identities: Identities, ignored: Frozen
         size[0] += len(line)
 
     model = extend(HistoryModel(), git_root, head, identities, ignored, read)
-    model.order_digest, model.order_size = order.hexdigest(), size[0]
+    model.order = [(size[0], order.hexdigest())]
     return model
 
 
@@ -220,34 +223,51 @@ def continues(model: HistoryModel, git_root: Path, head: str, added: bytes) -> b
     older-dated commits interleaves with the cached ones and the model's order is not the
     full pass's (HistoryModel.apply depends on the order).  Compared with git's own order
     (one ``git rev-list``, no file read): exact whatever the dates, ties or git version.
-    On success the model's order becomes ``head``'s."""
+    On success the model's order becomes ``head``'s, in one segment."""
     whole = hashlib.sha1()
-    before = hashlib.sha1()
-    known = model.order_size
+    segments = list(model.order)
+    known = sum(size for size, _ in segments)
+    part, left = hashlib.sha1(), segments[0][0] if segments else 0
     tail = bytearray()
     seen = 0
     for chunk in walk_order(git_root, head):
         whole.update(chunk)
-        cut = min(len(chunk), max(0, known - seen))
-        before.update(chunk[:cut])
-        tail += chunk[cut:]
         seen += len(chunk)
+        view = memoryview(chunk)
+        while segments and view:
+            take = view[:left]
+            part.update(take)
+            left -= len(take)
+            view = view[len(take):]
+            if left == 0:
+                if part.hexdigest() != segments.pop(0)[1]:
+                    return False  # the cached commits are walked in another order
+                part, left = hashlib.sha1(), segments[0][0] if segments else 0
+        tail += view
         if len(tail) > len(added):
             return False  # more commits, or others (the walk stops here: bounded memory)
-    if seen != known + len(added) or before.hexdigest() != model.order_digest or bytes(tail) != added:
+    if segments or seen != known + len(added) or bytes(tail) != added:
         return False
-    model.order_digest, model.order_size = whole.hexdigest(), seen
+    model.order = [(seen, whole.hexdigest())]
     return True
 
 
 def _advance(model: Optional[HistoryModel], top: Path, head: str, identities: Identities,
              ignored: FrozenSet[str]) -> HistoryModel:
     """The model at ``head``: the cached one extended by the commits since its head when that
-    provably gives the full pass's model (:func:`continues`), else a full pass."""
-    if model is None or not model.head or not model.order_digest or not is_ancestor(top, model.head, head):
+    provably gives the full pass's model, else a full pass.  A range without a merge is a chain
+    down to the cached head (which is an ancestor): git's walk of ``head`` goes down it, then
+    walks on from the cached head alone, as the cached walk did — the order is known without
+    reading it.  Otherwise :func:`continues` compares git's walk."""
+    if model is None or not model.head or not model.order or not is_ancestor(top, model.head, head):
         return full_pass(top, head, identities, ignored)  # no cache, or a rewritten history
+    revisions = f"{model.head}..{head}"
+    linear = len(model.order) < MAX_SEGMENTS and not has_merges(top, revisions)
     added = bytearray()
-    model = extend(model, top, f"{model.head}..{head}", identities, ignored, added.extend)
+    model = extend(model, top, revisions, identities, ignored, added.extend)
+    if linear:
+        model.order.append((len(added), hashlib.sha1(added).hexdigest()))
+        return model
     if continues(model, top, head, bytes(added)):
         return model
     return full_pass(top, head, identities, ignored)  # a merge of older-dated commits
