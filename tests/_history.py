@@ -59,3 +59,31 @@ class Script:
 def body(seed: str, lines: int = 30) -> str:
     """A file body long enough for git's similarity rename detection."""
     return "".join(f"{seed} line {k}\n" for k in range(lines))
+
+
+def merged_old_branch(root: Path, files: Mapping[str, Optional[str]] = {}) -> Script:
+    """main on days 10-30; a branch forked on day 10 with commits dated days 12-16 (before the
+    cached head's day 30) that rename, modify, delete and re-add files main also touches."""
+    s = Script(root)
+    s.commit(ANN, 10, {"g.py": body("g"), "d.py": body("d"), "m.py": "1", "re.py": "r", **files})
+    s.git("branch", "topic")
+    s.commit(BOB, 20, {"g.py": body("g") + "bob\n", "d.py": body("d") + "bob\n", "m.py": "2"})
+    s.commit(ANN, 30, {"m.py": "3"})
+    s.git("checkout", "-q", "topic")
+    s.commit(CAROL, 12, renames={"g.py": "h.py"})
+    s.commit(CAROL, 14, {"d.py": None, "re.py": None})
+    s.commit(CAROL, 16, {"re.py": "again", "m.py": "carol"})
+    s.git("checkout", "-q", "main")
+    return s
+
+
+def merge_topic(s: Script, day: int) -> None:
+    """Merge topic, keeping main's d.py (a modify/delete conflict) and topic's other changes."""
+    try:
+        s.git("merge", "-q", "-X", "theirs", "--no-edit", "topic", author=DAN, day=day)
+    except subprocess.CalledProcessError:
+        s.git("add", "d.py")
+    else:
+        raise AssertionError("the merge should stop on d.py")
+    s.git("commit", "-q", "--no-edit", author=DAN, day=day)
+

@@ -32,7 +32,7 @@ from typing import Any, Callable, List, Optional, Tuple
 
 import pytest
 
-from tests.conftest import git, write_files
+from tests.conftest import GIT_ENV, git, write_files
 
 CONFIG = """\
 extends = "recommended"
@@ -610,6 +610,28 @@ def assumed_unchanged_undone(root: Path) -> None:
     git(root, "checkout", "--", assumed)
 
 
+def older_branch_merged(root: Path) -> None:
+    """A module edited on main; a branch forked before that edit renames it in a commit dated
+    before every other (committer date 2023), then merged: git's walk by committer date applies
+    that commit first in a full history pass, so a cached history model that the merge's commits
+    were appended to would differ (the history stage does a full pass instead)."""
+    import subprocess
+
+    text = (root / "backend/src/app/ordering.py").read_text()
+    write_files(root, {"backend/src/app/ordering.py": text + "\n\nLIMIT = 3\n"})
+    commit(root, "ordering: limit", "Bob Builder <bob@acme.example>", "2024-06-01T00:00:00Z")
+    branch = git(root, "rev-parse", "--abbrev-ref", "HEAD").strip()
+    git(root, "checkout", "-q", "-b", "older", "HEAD~1")
+    git(root, "mv", "backend/src/app/ordering.py", "backend/src/app/ordered.py")
+    old = {"GIT_COMMITTER_DATE": "2023-06-01T00:00:00Z", "GIT_AUTHOR_DATE": "2023-06-01T00:00:00Z"}
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "--no-verify", "-m", "ordering is ordered",
+                    "--author=Ken <ken@acme.example>"], check=True, capture_output=True,
+                   env={**os.environ, **GIT_ENV, **old})
+    git(root, "checkout", "-q", branch)
+    git(root, "merge", "-q", "--no-edit", "older")
+    assert (root / "backend/src/app/ordered.py").read_text().endswith("LIMIT = 3\n")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -663,6 +685,7 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a skip-worktree module deleted", sparse_module_gone),
     ("an assume-unchanged module edited", assumed_unchanged_module_edited),
     ("both flags undone", assumed_unchanged_undone),
+    ("a branch of older-dated commits merged", older_branch_merged),
 ]
 
 COMMANDS = {

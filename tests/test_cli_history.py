@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from _history import ANN, BOB, CAROL, DAN, Script
+from _history import ANN, BOB, CAROL, DAN, Script, merge_topic, merged_old_branch
 
 ROSTER = """\
 [teams."@acme/pay"]
@@ -86,3 +86,25 @@ def test_suggest_owners_on_a_shallow_clone_says_why(project: Path, tmp_path: Pat
     result = run_cli("suggest-owners")
     assert result.exit_code == 0 and result.stdout == ""
     assert "history needs the full history: fetch-depth: 0" in result.stderr
+
+
+def test_a_merged_branch_of_older_commits_reports_what_no_cache_reports(tmp_path: Path, run_cli, monkeypatch) -> None:
+    """ls's authors and last commit, the HIS findings and the audit after a merge of commits
+    dated before the cached head equal a --no-cache run (the history stage does a full pass)."""
+    config = ROSTER.replace('"carol@example.com" = "@carol" }', '"carol@example.com" = "@carol" }\nactive-days = 10')
+    config += '\n[lint]\nextend-select = ["HIS"]\n'
+    s = merged_old_branch(tmp_path / "r", {"repo-roles.toml": config, ".github/CODEOWNERS": "*.py @acme/pay\n"})
+    monkeypatch.chdir(s.root)
+    commands = [("ls", "--format", "jsonl"), ("check", "--output-format", "json"),
+                ("audit", "--format", "json", "--findings")]
+    for args in commands:
+        run_cli(*args)  # the cache at main's head
+    merge_topic(s, 40)
+    for args in commands:
+        cached, uncached = run_cli(*args), run_cli(*args, "--no-cache")
+        assert (cached.exit_code, cached.stdout) == (uncached.exit_code, uncached.stdout), args
+    rows = {r["path"]: r for r in map(json.loads, run_cli("ls", "--format", "jsonl").stdout.splitlines())}
+    assert rows["h.py"]["last_commit"] == "2020-01-13T12:00:00Z"  # Carol's rename, day 12
+    assert rows["d.py"]["authors"] == ["Bob <bob@example.com>"]  # deleted on topic, then Bob's edit
+    codes = {f["code"] for f in json.loads(run_cli("check", "--output-format", "json").stdout)}
+    assert any(code.startswith("HIS") for code in codes)

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Dict, List
 
 import pytest
-from _history import ANN, BOB, CAROL, Script
+from _history import ANN, BOB, CAROL, DAN, Script, body, merge_topic, merged_old_branch
 
 from repo_roles.config import Config
 from repo_roles.history import stage
@@ -229,3 +229,124 @@ def test_a_clone_missing_blobs_is_skipped_not_judged(tmp_path: Path) -> None:
     history = load(s.root)
     assert not history.available
     assert "unable to read" in (history.note or "") and FETCH_HINT in (history.note or "")
+
+
+def test_a_merged_branch_of_older_commits_gives_the_full_pass(tmp_path: Path, logged: List[str]) -> None:
+    """git's walk (by committer date) interleaves the merged branch with the cached commits:
+    extending the cached model would apply them last; the run does a full pass instead."""
+    s = merged_old_branch(tmp_path / "r")
+    cached_head = load(s.root).model.head
+    merge_topic(s, 40)
+    merged = load(s.root)
+    head = merged.model.head
+    assert logged[-2:] == [f"{cached_head}..{head}", head]  # the extension was refused
+    full = load(s.root, use_cache=False)
+    assert snapshot(merged) == snapshot(full)
+    assert merged.last_commit("h.py") == full.last_commit("h.py") == 1577880000 + 12 * 86400
+    assert [r.author for r in merged.doa("d.py")] == ["Bob <bob@example.com>"]  # deleted, then Bob's
+    assert snapshot(load(s.root)) == snapshot(full)  # the saved model is the full pass's
+    assert logged[-1] == head
+
+
+def test_a_fast_forward_still_extends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import record_calls
+
+    s = merged_old_branch(tmp_path / "r")
+    merge_topic(s, 40)
+    cached_head = load(s.root).model.head
+    s.commit(BOB, 41, {"h.py": body("g") + "more\n"})
+    s.commit(CAROL, 42, {"n.py": "n"})
+    ranges = record_calls(monkeypatch, stage, "extend", lambda model, root, revisions, *rest: revisions)
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    walks = record_calls(monkeypatch, stage, "walk_order")
+    advanced = load(s.root)
+    # a chain down to the cached head: extended, and git's walk of the whole history not read
+    assert ranges == [f"{cached_head}..{advanced.model.head}"] and passes == [] and walks == []
+    assert snapshot(advanced) == snapshot(load(s.root, use_cache=False))
+    assert len(advanced.model.order) == 2
+
+
+def test_linear_advances_are_recorded_then_checked_against_the_walk(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each linear advance adds a segment to the cached order; past MAX_SEGMENTS the next advance
+    compares git's walk with all of them (one segment again), and a model so made still extends."""
+    from conftest import record_calls
+
+    monkeypatch.setattr(stage, "MAX_SEGMENTS", 3)
+    s = base(tmp_path / "r")
+    load(s.root)
+    walks = record_calls(monkeypatch, stage, "walk_order")
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    sizes = []
+    for day in range(3, 7):
+        s.commit(CAROL if day % 2 else BOB, day, {"a.py": str(day)})
+        sizes.append(len(load(s.root).model.order))
+    assert sizes == [2, 3, 1, 2] and len(walks) == 1 and passes == []
+    assert snapshot(load(s.root)) == snapshot(load(s.root, use_cache=False))
+
+
+def test_a_merge_of_newer_commits_still_extends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A branch whose commits are all newer than the cached ones is walked first, as the range."""
+    from conftest import record_calls
+
+    s = Script(tmp_path / "r")
+    s.commit(ANN, 0, {"a.py": "1"})
+    s.commit(BOB, 1, {"a.py": "2"})
+    cached_head = load(s.root).model.head
+    s.git("checkout", "-q", "-b", "topic")
+    s.commit(CAROL, 3, {"a.py": "3", "t.py": "t"})
+    s.git("checkout", "-q", "main")
+    s.commit(BOB, 4, {"b.py": "b"})
+    s.git("merge", "-q", "--no-edit", "topic", author=DAN, day=5)
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    walks = record_calls(monkeypatch, stage, "walk_order")
+    advanced = load(s.root)
+    assert passes == [] and len(walks) == 1 and advanced.model.head != cached_head
+    assert snapshot(advanced) == snapshot(load(s.root, use_cache=False))
+
+
+def test_newer_commits_forked_below_a_clock_skew_give_the_full_pass(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every new commit is dated after every cached one, yet the order changes: the cached history
+    has a child dated before its parent (Carol's rename, day 5, after Bob's edit, day 30), and the
+    merged branch forks at Bob's edit, which git's walk of the new head then reaches before the
+    rename. A test of dates alone would extend; the walk's order says a full pass."""
+    from conftest import record_calls
+
+    s = Script(tmp_path / "r")
+    s.commit(ANN, 1, {"g.py": body("g")})
+    s.commit(BOB, 30, {"g.py": body("g") + "bob\n"})
+    fork = s.git("rev-parse", "HEAD").strip()
+    s.commit(CAROL, 5, renames={"g.py": "h.py"})
+    s.commit(ANN, 31, {"z.py": "z"})
+    load(s.root)
+    s.git("checkout", "-q", "-b", "topic", fork)
+    s.commit(DAN, 40, {"n.py": "n"})
+    s.git("checkout", "-q", "main")
+    s.git("merge", "-q", "--no-edit", "topic", author=DAN, day=41)
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    merged = load(s.root)
+    assert len(passes) == 1
+    assert snapshot(merged) == snapshot(load(s.root, use_cache=False))
+    assert "Bob <bob@example.com>" not in [r.author for r in merged.doa("h.py")]  # the full pass's answer
+
+
+def test_a_cached_order_that_does_not_match_the_walk_means_a_full_pass(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from conftest import record_calls
+
+    s = base(tmp_path / "r")
+    load(s.root)
+    path, header, raw = cache_parts(s.root)
+    header["order"] = [[header["order"][0][0], "0" * 40]]  # well formed, not the walk's
+    path.write_bytes(json.dumps(header).encode() + b"\n" + raw)
+    s.git("checkout", "-q", "-b", "topic")
+    s.commit(CAROL, 3, {"t.py": "t"})
+    s.git("checkout", "-q", "main")
+    s.git("merge", "-q", "--no-ff", "--no-edit", "topic", author=DAN, day=4)
+    passes = record_calls(monkeypatch, stage, "full_pass")
+    merged = load(s.root)
+    assert len(passes) == 1  # the range was read and applied, then the walk said no
+    assert snapshot(merged) == snapshot(load(s.root, use_cache=False))

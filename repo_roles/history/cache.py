@@ -22,8 +22,9 @@ from typing import Optional
 from repo_roles.cachedir import mark_used
 from repo_roles.history.model import FileTable, HistoryModel
 
-FORMAT = 5
+FORMAT = 6  # 6: the order the commits were applied in ("order": [[length, sha1], ...])
 _COMMIT_ID = re.compile(r"\A[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
+_ORDER = re.compile(r"\A[0-9a-f]{40}\Z")
 
 
 def cache_file(directory: Path, project: str) -> Path:
@@ -67,6 +68,9 @@ def load(path: Path, fingerprint: str) -> Optional[HistoryModel]:
         if not _COMMIT_ID.match(model.head):  # it reaches git's command line: an id, never an option
             return None
         model.newest = int(data["newest"])
+        model.order = [(int(size), str(digest)) for size, digest in data["order"]]
+        if not model.order or any(size < 0 or not _ORDER.match(digest) for size, digest in model.order):
+            return None
         for name, email in data["authors"]:
             model.author_id(str(name), str(email))
         last = [int(t) for t in data["author_last"]]
@@ -102,6 +106,7 @@ def save(path: Path, fingerprint: str, model: HistoryModel) -> None:
         flat.byteswap()
     header = {
         "format": FORMAT, "fingerprint": fingerprint, "head": model.head, "newest": model.newest,
+        "order": model.order,
         "authors": model.authors, "author_last": model.author_last, "paths": paths, "sizes": sizes,
     }
     # One line of JSON, then every record (a creator and (author, commits, last time) triples

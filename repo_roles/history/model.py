@@ -143,6 +143,10 @@ class HistoryModel:
         self.author_last: List[int] = []  # newest commit of each author anywhere
         self.files = FileTable()
         self.newest = 0  # newest commit time seen (the reference for "active")
+        # The order the commits were applied in: the bytes "id\n" per non-merge commit reachable
+        # from ``head``, oldest applied first (git's walk; see history.stage.continues), as
+        # consecutive segments (length, sha1): a full pass makes one, a linear advance adds one.
+        self.order: List[Tuple[int, str]] = []
         self._labels: List[str] = []  # "Name <email>" per author, made on first use
 
     # -- building ----------------------------------------------------------------------------

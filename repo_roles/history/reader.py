@@ -205,6 +205,40 @@ def _has_replace_refs(git_root: Path, common: Path) -> bool:
         return False
 
 
+def walk_order(git_root: Path, head: str) -> Iterator[bytes]:
+    """The output of ``git rev-list --reverse --no-merges head``, in chunks: every commit id the
+    full pass of :func:`read_log` applies, one a line, in the order it applies them (the same
+    revision walk).  Nothing is yielded after a failure; the caller compares bytes."""
+    import subprocess
+
+    try:
+        process = subprocess.Popen(["git", "rev-list", "--reverse", "--no-merges", head, "--"],
+                                   cwd=str(git_root), env=_env(), stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    except OSError:
+        return
+    assert process.stdout is not None
+    try:
+        while True:
+            chunk = process.stdout.read(_CHUNK)
+            if not chunk:
+                break
+            yield chunk
+    finally:
+        if process.poll() is None:
+            process.kill()  # the caller stopped early: the rest is not wanted
+        process.stdout.close()
+        code = process.wait()
+    if code != 0:
+        yield b"\0"  # never part of a list of ids: the comparison fails
+
+
+def has_merges(git_root: Path, revisions: str) -> bool:
+    """Whether ``revisions`` holds a merge commit (True when git cannot say)."""
+    code, out = _git(git_root, "rev-list", "--merges", "-n", "1", revisions, "--")
+    return code != 0 or bool(out.strip())
+
+
 def is_ancestor(git_root: Path, older: str, newer: str) -> bool:
     code, _ = _git(git_root, "merge-base", "--is-ancestor", older, newer)
     return code == 0

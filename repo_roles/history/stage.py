@@ -11,13 +11,14 @@ import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, List, Optional, Set, Tuple
 
 from repo_roles import __version__
 from repo_roles.history import cache as history_cache
 from repo_roles.history.identity import Identities
 from repo_roles.history.model import AuthorDOA, HistoryModel, contributions
-from repo_roles.history.reader import HistoryReadError, HistoryState, history_state, is_ancestor, read_log
+from repo_roles.history.reader import (HistoryReadError, HistoryState, has_merges, history_state, is_ancestor,
+                                       read_log, walk_order)
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
@@ -177,12 +178,15 @@ def fingerprint(inventory: "Inventory", config: "Config", ignored: FrozenSet[str
 
 
 def extend(model: HistoryModel, git_root: Path, revisions: str, identities: Identities,
-           ignored: FrozenSet[str]) -> HistoryModel:
-    """Apply every commit of ``revisions`` (oldest first), skipping bots and ignored revisions."""
+           ignored: FrozenSet[str], read: Optional[Callable[[bytes], object]] = None) -> HistoryModel:
+    """Apply every commit of ``revisions`` (oldest first), skipping bots and ignored revisions;
+    ``read`` gets ``b"<id>\\n"`` of every commit read, skipped or not, in that order."""
     bots: Dict[tuple, bool] = {}
     author_id = model.author_id
     apply = model.apply
     for commit in read_log(git_root, revisions):
+        if read is not None:
+            read(commit.id.encode("ascii") + b"\n")
         if commit.id in ignored:
             continue
         key = (commit.name, commit.email)
@@ -193,6 +197,80 @@ def extend(model: HistoryModel, git_root: Path, revisions: str, identities: Iden
             continue
         apply(author_id(commit.name, commit.email), commit.time, commit.changes)
     return model
+
+
+MAX_SEGMENTS = 64  # linear advances recorded before the next one compares the whole walk
+
+
+def full_pass(git_root: Path, head: str, identities: Identities, ignored: FrozenSet[str]) -> HistoryModel:
+    """The model of every commit reachable from ``head``, read in one ``git log``."""
+    order = hashlib.sha1()
+    size = [0]
+
+    def read(line: bytes) -> None:
+        order.update(line)
+        size[0] += len(line)
+
+    model = extend(HistoryModel(), git_root, head, identities, ignored, read)
+    model.order = [(size[0], order.hexdigest())]
+    return model
+
+
+def continues(model: HistoryModel, git_root: Path, head: str, added: bytes) -> bool:
+    """Whether the full pass of ``head`` applies the model's commits in the model's order and
+    then ``added`` (``b"<id>\\n"`` each, oldest first): then the extended model is the full
+    pass's.  git's default walk pops commits by committer date, so a merged branch of
+    older-dated commits interleaves with the cached ones and the model's order is not the
+    full pass's (HistoryModel.apply depends on the order).  Compared with git's own order
+    (one ``git rev-list``, no file read): exact whatever the dates, ties or git version.
+    On success the model's order becomes ``head``'s, in one segment."""
+    whole = hashlib.sha1()
+    segments = list(model.order)
+    known = sum(size for size, _ in segments)
+    part, left = hashlib.sha1(), segments[0][0] if segments else 0
+    tail = bytearray()
+    seen = 0
+    for chunk in walk_order(git_root, head):
+        whole.update(chunk)
+        seen += len(chunk)
+        view = memoryview(chunk)
+        while segments and view:
+            take = view[:left]
+            part.update(take)
+            left -= len(take)
+            view = view[len(take):]
+            if left == 0:
+                if part.hexdigest() != segments.pop(0)[1]:
+                    return False  # the cached commits are walked in another order
+                part, left = hashlib.sha1(), segments[0][0] if segments else 0
+        tail += view
+        if len(tail) > len(added):
+            return False  # more commits, or others (the walk stops here: bounded memory)
+    if segments or seen != known + len(added) or bytes(tail) != added:
+        return False
+    model.order = [(seen, whole.hexdigest())]
+    return True
+
+
+def _advance(model: Optional[HistoryModel], top: Path, head: str, identities: Identities,
+             ignored: FrozenSet[str]) -> HistoryModel:
+    """The model at ``head``: the cached one extended by the commits since its head when that
+    provably gives the full pass's model, else a full pass.  A range without a merge is a chain
+    down to the cached head (which is an ancestor): git's walk of ``head`` goes down it, then
+    walks on from the cached head alone, as the cached walk did — the order is known without
+    reading it.  Otherwise :func:`continues` compares git's walk."""
+    if model is None or not model.head or not model.order or not is_ancestor(top, model.head, head):
+        return full_pass(top, head, identities, ignored)  # no cache, or a rewritten history
+    revisions = f"{model.head}..{head}"
+    linear = len(model.order) < MAX_SEGMENTS and not has_merges(top, revisions)
+    added = bytearray()
+    model = extend(model, top, revisions, identities, ignored, added.extend)
+    if linear:
+        model.order.append((len(added), hashlib.sha1(added).hexdigest()))
+        return model
+    if continues(model, top, head, bytes(added)):
+        return model
+    return full_pass(top, head, identities, ignored)  # a merge of older-dated commits
 
 
 def history_key(inventory: "Inventory", config: "Config") -> Optional[str]:
@@ -243,10 +321,7 @@ def load_history(inventory: "Inventory", config: "Config", use_cache: bool = Tru
         found.fingerprint = key
         return found
     try:
-        if model is not None and model.head and is_ancestor(top, model.head, head):
-            model = extend(model, top, f"{model.head}..{head}", identities, ignored)
-        else:  # no cache, or a rewritten history (the cached commit is no ancestor): a full pass
-            model = extend(HistoryModel(), top, head, identities, ignored)
+        model = _advance(model, top, head, identities, ignored)
     except HistoryReadError as exc:
         # Rename detection reads the blobs of added and deleted files: a clone that lacks some
         # (a partial clone not marked as one, a damaged object store) makes git log fail with
