@@ -36,6 +36,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
+from repo_roles.errors import RepoRolesError
+
 if TYPE_CHECKING:
     from repo_roles.inventory import Inventory
 
@@ -166,7 +168,9 @@ def _blobs(inventory: "Inventory", paths: Sequence[str], present: bool = False) 
 def _read(path: Path) -> Dict[int, Dict[str, object]]:
     """The registry's slots by index; empty when missing or damaged in any way."""
     try:
-        data = json.loads(_load(path))
+        from repo_roles.safeio import read_regular
+
+        data = json.loads(read_regular(path, max_size=_MAX_BYTES))  # never through a link
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("slots"), list):
             return {}
         slots: Dict[int, Dict[str, object]] = {}
@@ -179,24 +183,8 @@ def _read(path: Path) -> Dict[int, Dict[str, object]]:
                 return {}
             slots[index] = {"slot": index, "used": used, "files": files, "sample": sample}
         return slots
-    except (OSError, ValueError, TypeError, KeyError):
+    except (OSError, ValueError, TypeError, KeyError, RepoRolesError):  # UnsafeReadError: a link, too big
         return {}
-
-
-def _load(path: Path) -> bytes:
-    """The registry's bytes, never through a symbolic link; at most ``_MAX_BYTES``."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    try:
-        import stat
-
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise ValueError("not a regular file")
-        data = os.read(fd, _MAX_BYTES + 1)
-    finally:
-        os.close(fd)
-    if len(data) > _MAX_BYTES:
-        raise ValueError("too large")
-    return data
 
 
 def _write(path: Path, slots: Dict[int, Dict[str, object]]) -> None:
@@ -220,6 +208,8 @@ def _lock(directory: Path, name: str) -> object:
         return None
     try:
         directory.mkdir(parents=True, exist_ok=True)
+        if directory.is_symlink():  # O_NOFOLLOW guards the last part only: no lock file through a link
+            return None
         fd = os.open(directory / (name + ".lock"), os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError:
         return None

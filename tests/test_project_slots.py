@@ -22,7 +22,7 @@ from repo_roles.config import load_config
 from repo_roles.coverage import analyze
 from repo_roles.inventory import load_inventory
 from repo_roles.scan import scan_project
-from tests.conftest import git, write_files
+from tests.conftest import git, record_calls, write_files
 
 
 def project(name: str, count: int = 30) -> Dict[str, str]:
@@ -163,7 +163,7 @@ def test_concurrent_runs_of_two_projects_take_two_slots(make_repo) -> None:
     assert len(set(keys)) == 3 and keys[:3] == keys[3:6] == keys[6:]
 
 
-def test_a_few_files_run_reads_the_slot_a_whole_run_chose(make_repo, run_cli) -> None:
+def test_a_few_files_run_reads_the_slot_a_whole_run_chose(make_repo, run_cli, monkeypatch) -> None:
     """``check FILES`` (a stored path table instead of the whole listing) finds the slot of its
     project by the same sample, and writes no registry."""
     a, b = make_repo(project("alpha")), make_repo(project("beta"))
@@ -179,5 +179,8 @@ def test_a_few_files_run_reads_the_slot_a_whole_run_chose(make_repo, run_cli) ->
             assert run_cli("check", str(root / "app/alpha_1.py" if root == a else root / "app/beta_1.py")).exit_code in (0, 1)
             few = _few_files_inventory(root, load_config(None))
         assert few is not None and "_cache_project_group" in few.__dict__
-        assert cachedir.project_key(few) == cachedir.project_key(load_inventory(root))
+        writes = record_calls(monkeypatch, projectslots, "_write")
+        chosen = cachedir.project_key(few)
+        assert writes == [], "the few-files run wrote the registry"
+        assert chosen == cachedir.project_key(load_inventory(root))
     assert registry.read_bytes() == before

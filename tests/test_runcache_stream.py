@@ -201,6 +201,28 @@ def test_files_git_does_not_compare_are_inputs(root, run_cli, monkeypatch, count
     assert _run(run_cli, *LS) == assumed and asked == [] and counts["scans"] == 5  # replayed
 
 
+def test_a_sparse_checkout_with_more_files_outside_its_cone_than_changed_files_is_replayed(
+        root, run_cli, monkeypatch, counts) -> None:
+    """A sparse checkout (git-sparse-checkout(1)) marks every file outside its cone skip-worktree
+    and leaves it out of the work tree, on every run: those files are keyed together by what the
+    work tree holds, not counted as changed files, so a sparse checkout with more of them than
+    ``MAX_CHANGED_FILES`` still gets a stored run (it got none once they were counted); one of
+    them coming back is a new run."""
+    from repo_roles.runcache import key as key_module
+
+    monkeypatch.setattr(key_module, "MAX_CHANGED_FILES", 1)
+    outside = ["app/billing.py", "app/deep/er/mod.py", "tests/test_billing.py"]
+    git(root, "update-index", "--skip-worktree", *outside)
+    for path in outside:
+        (root / path).unlink()
+    first = _run(run_cli, *LS)
+    assert _run(run_cli, *LS) == first and counts["scans"] == 1, "the sparse checkout was analysed again"
+    assert first == _run(run_cli, *LS, "--no-cache")
+    (root / "app/billing.py").write_text("def charge(amount):\n    return amount\n")
+    back = _run(run_cli, *LS)
+    assert counts["scans"] == 3 and back == _run(run_cli, *LS, "--no-cache") != first
+
+
 def test_an_index_changed_within_the_same_instant_is_a_new_listing(root, run_cli, counts) -> None:
     """Racy git (gitformat-index(5), racy-git.txt): an index rewritten within one timestamp
     tick still has a new checksum at its end; the stamp holds it."""

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from repo_roles.inventory import Inventory
     from repo_roles.runcache.listing import Listings
 
-FORMAT = 2  # bump when what a key covers changes
+FORMAT = 3  # bump when what a key covers changes
 MAX_CHANGED_FILES = 2000  # more modified/untracked files than this: analyse instead (no key)
+MAX_FLAGGED_FILES = 200_000  # more paths git does not compare (skip-worktree...) than this: no key
 MAX_HASHED_BYTES = 64 << 20  # a larger changed file is keyed by its stat data, not its content
 ROOT_TOKEN = "\0project-root\0"
 # Files of the git directory that change what git tells us besides the index: attributes, a
@@ -256,11 +257,25 @@ def run_key(
         return None
     if listings is not None:
         listings.settle(inventory, index_path, diff.flagged())
-    changed = sorted(set(modified).union(inventory.untracked_paths()))
+    # Paths git does not compare (skip-worktree: a sparse checkout's files outside its cone;
+    # assume-unchanged; unmerged) are keyed by what the work tree holds, as one part: a sparse
+    # checkout has thousands of them, absent from the work tree, on every run.
+    flagged = diff.flagged() or frozenset()
+    if len(flagged) > MAX_FLAGGED_FILES:
+        return None
+    changed = sorted((set(modified) - flagged).union(inventory.untracked_paths()))
     if len(changed) > MAX_CHANGED_FILES:
         return None
     for path in changed:
         h.part("changed", path, _changed_part(inventory, path))
+    if flagged:
+        held = hashlib.blake2b(digest_size=20)
+        for path in sorted(flagged):
+            part = _changed_part(inventory, path)
+            for data in (path.encode("utf-8", "surrogateescape"), part):
+                held.update(len(data).to_bytes(8, "little"))
+                held.update(data)
+        h.part("flagged", len(flagged), held.digest())
     return h.hexdigest()
 
 

@@ -104,7 +104,7 @@ def decode(data: bytes) -> Optional[Tuple[bytes, List[str]]]:
 
 def _part(items: List[str], at: int) -> Optional[List[str]]:
     """The list at ``items[at]``: its length, then its items; None when it does not fit."""
-    if at >= len(items) or not items[at].isdigit() or at + 1 + int(items[at]) > len(items):
+    if at >= len(items) or not (items[at].isascii() and items[at].isdigit()) or at + 1 + int(items[at]) > len(items):
         return None
     return items[at + 1:at + 1 + int(items[at])]
 
