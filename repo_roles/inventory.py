@@ -19,6 +19,7 @@ import re
 import posixpath
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
@@ -511,6 +512,7 @@ class WorktreeDiff:
         self._process: Optional[subprocess.Popen] = None
         self._flags: Optional[subprocess.Popen] = None  # git ls-files -v, while it runs
         self._flagged: Optional[frozenset] = None  # its answer, or what the caller knows
+        self.flags_started: Optional[float] = None  # time.monotonic() when git ls-files -v started
         self._root = project_root
         self._lock = threading.Lock()  # the early documentation stage asks from its collector thread
         self._read = False
@@ -532,6 +534,7 @@ class WorktreeDiff:
         if self._process is None or self._flags is not None or self._flagged is not None or self._read:
             return
         try:
+            self.flags_started = time.monotonic()
             self._flags = subprocess.Popen(
                 ["git", "ls-files", "-v", "-z"], cwd=str(self._root), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

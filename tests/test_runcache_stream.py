@@ -395,3 +395,24 @@ def test_a_rewritten_index_is_listed_while_the_key_hashes_the_rest(root, run_cli
     fourth = _run(run_cli, *LS)
     assert events.count("listed aside") == 1 and not touch and len(_stamps(tmp_path / "cache")) == 2
     assert fourth == _run(run_cli, *LS, "--no-cache")
+
+
+def test_flagged_entries_listed_before_the_stamp_are_not_remembered(root, tmp_path) -> None:
+    """The flagged entries (``git ls-files -v``) are remembered under the index file's stamp only
+    when git listed them after the stamp was taken: listed before, they may be an older index's
+    (``update-index --skip-worktree`` in between) and would be trusted by later runs."""
+    import time
+
+    from repo_roles.inventory import load_inventory
+
+    index = str(root / ".git" / "index")
+    for started, remembered in ((None, False), (time.monotonic(), False), (float("inf"), True)):
+        listings = L.Listings(tmp_path / f"stamps-{remembered}-{started}")
+        inventory = load_inventory(root, deferred=True)
+        listings.prefetch(inventory, index)
+        listings.digest(inventory, index)
+        if started == float("inf"):
+            started = time.monotonic()  # after the stamp, as the stored-run key asks
+        listings.settle(inventory, index, ["app/billing.py"], started)
+        stamp_files = list(listings.directory.glob("*" + L.SUFFIX)) if listings.directory.exists() else []
+        assert bool(stamp_files) is remembered, (started, stamp_files)

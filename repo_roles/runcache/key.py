@@ -256,7 +256,7 @@ def run_key(
     if modified is None:
         return None
     if listings is not None:
-        listings.settle(inventory, index_path, diff.flagged())
+        listings.settle(inventory, index_path, diff.flagged(), diff.flags_started)
     # Paths git does not compare (skip-worktree: a sparse checkout's files outside its cone;
     # assume-unchanged; unmerged) are keyed by what the work tree holds, as one part: a sparse
     # checkout has thousands of them, absent from the work tree, on every run.

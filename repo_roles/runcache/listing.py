@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Collection, Dict, List, Optional, Tuple
 
@@ -130,6 +131,7 @@ class Listings:
         self._thread: Optional[threading.Thread] = None
         self._flagged: Optional[List[str]] = None  # the flagged entries the stamp's entry holds
         self._unsaved: Optional[Tuple[str, bytes, List[str]]] = None  # (stamp, digest, directories)
+        self._stamped_at = float("inf")  # time.monotonic() when prefetch() took the stamp
 
     def _path(self, stamp: str) -> Path:
         return self.directory / f"{stamp}{SUFFIX}"
@@ -140,6 +142,7 @@ class Listings:
         waited for by :meth:`digest`, or by whatever first asks for the paths)."""
         if inventory.listed:
             return
+        self._stamped_at = time.monotonic()  # see settle()
         stamp = self._prefetched = index_stamp(index_path, inventory.prefix)
         if stamp is not None:
             try:
@@ -177,12 +180,15 @@ class Listings:
         index file's stamp holds; None when :meth:`prefetch` found no entry."""
         return self._flagged
 
-    def settle(self, inventory: "Inventory", index_path: str, flagged: Optional[Collection[str]]) -> None:
+    def settle(self, inventory: "Inventory", index_path: str, flagged: Optional[Collection[str]],
+               flags_started: Optional[float]) -> None:
         """Remember what :meth:`digest` listed, with the ``flagged`` entries git listed since
-        (``WorktreeDiff.flagged``), under the stamp taken before both -- if the index file is
-        still that one (it did not change while git listed it)."""
+        (``WorktreeDiff.flagged``; ``flags_started``: when that git started), under the stamp
+        taken before both -- if the index file is still that one (it did not change while git
+        listed it).  Flagged entries listed by a git started before the stamp was taken are not
+        remembered: the index may have been rewritten in between."""
         unsaved, self._unsaved = self._unsaved, None
-        if unsaved is None or flagged is None:
+        if unsaved is None or flagged is None or flags_started is None or flags_started < self._stamped_at:
             return
         stamp, digest, directories = unsaved
         if index_stamp(index_path, inventory.prefix) == stamp:
