@@ -324,9 +324,10 @@ class GlobTable:
         regex = self._names if self._lazy["_names"][0] else None
         if regex is not None:
             hits.update(compress(todo, map(regex.match, todo)))
-        cache.update(dict.fromkeys(todo))
+        answers = dict.fromkeys(todo)
         for name in hits:
-            cache[name] = self._name(name)
+            answers[name] = self._name(name)
+        cache.update(answers)  # published whole: a thread reading the table never sees a name's None early
 
     def bulk_first(self, paths: Sequence[str], directories: Sequence[str], bases: Sequence[str]) -> Dict[str, str]:
         """:meth:`first_split` of many files at once (``paths[i]`` split into ``directories[i]``

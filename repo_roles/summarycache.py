@@ -91,7 +91,7 @@ class Inputs:
         except (OverflowError, TypeError):
             self.listed_figures = array("q")
         m = len(analysed)
-        self.usable = self.codes is not None and len(self.listed_figures) == 2 * m and (not m or (
+        self.usable = self.codes is not None and len(documented) == len(counted) == m and (not m or (
             min(self.listed_figures) >= 0 and max(self.listed_figures[:m]) < _HALF
             and max(self.listed_figures[m:]) < _HALF >> 1))
         self.listed_tested = bytes(map(_TEST_CODE.__getitem__, map(bool, needing.values())))

@@ -121,3 +121,19 @@ def test_not_measured_read_back_until_a_role_moves(make_repo, run_cli, tmp_path:
     counts.clear()
     assert _audits(run_cli, root, True) == expected
     assert counts, "a role moved: counted again"
+
+
+def test_figure_columns_of_unequal_lengths_are_not_usable() -> None:
+    """The documented and counted columns must each name every analysed file: two columns whose
+    lengths only add up (3 + 1 for 2 files) would pair the wrong numbers, so the sums are
+    counted afresh instead."""
+    from repo_roles import summarycache as SC
+
+    roles = ["backend.logic", "backend.logic"]
+
+    def inputs(documented: List[int], counted: List[int]) -> "SC.Inputs":
+        return SC.Inputs(["a.py", "b.py"], "key", roles, SC.role_codes(roles), ["a.py", "b.py"],
+                         documented, counted, {})
+
+    assert inputs([1, 2], [3, 4]).usable
+    assert not inputs([1, 2, 3], [4]).usable

@@ -131,6 +131,36 @@ def test_answers_that_disagree_with_their_counts_are_asked_again(make_repo, aske
     assert len(asked) == 7  # every module asked again
 
 
+@pytest.mark.parametrize("column", [
+    pytest.param(b"\xdb\x00\x00\x00\x10", id="a list header claiming 2**28 items"),
+    pytest.param("ints", id="answers of a foreign type"),
+    pytest.param(b"\xe9\x00\x00\x00\x00", id="not a list"),
+])
+def test_a_crafted_answers_column_with_a_sound_checksum_is_a_miss(make_repo, asked: List[str], tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch, column) -> None:
+    """marshal reserves as many items as a list's header claims before reading any: the column's
+    header is checked against the row count first, and the items' types after (a miss, never a
+    MemoryError or a foreign answer)."""
+    import marshal
+
+    from repo_roles.coverage import colfile
+    from repo_roles.coverage import test_reuse as TR
+
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(FILES)
+    first = answers(root, asked)
+    (stored,) = (tmp_path / "cache").glob("tests-needed-v*.bin")
+    header, columns = colfile.unpack(stored.read_bytes(), TR.MAGIC, 6)
+    header = {k: v for k, v in header.items() if k not in ("crc", "lengths", "order")}
+    parts = [bytes(c) for c in columns]
+    if column == "ints":
+        column = marshal.dumps([None if a is None else 1 for a in marshal.loads(columns[4])])
+    parts[4] = column
+    stored.write_bytes(b"".join(colfile.pack(TR.MAGIC, header, parts)))
+    assert TR._State.load(stored.read_bytes()) is None
+    assert answers(root, asked) == first
+
+
 ALL = sorted(p for p in FILES if p.endswith((".py", ".go")) and "tests/" not in p and not p.endswith("_test.go"))
 
 

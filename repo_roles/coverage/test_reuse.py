@@ -344,14 +344,24 @@ class _State:
             roles.frombytes(columns[1])
             counts.frombytes(columns[3])
             blobs = str(columns[2], "ascii").split("\0") if n else []
-            answers = marshal.loads(columns[4])
+            answers = _answers(columns[4], n)
             heads = str(columns[5], "utf-8", "surrogateescape").split("\0") if n else []
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError, EOFError):
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, EOFError, MemoryError, OverflowError):
             return None
         if not (len(roles) == len(blobs) == len(counts) == len(heads) == n) or (n and max(roles) >= len(names)) \
-                or type(answers) is not list or len(answers) != n or answers.count(None) != counts.count(-1):
+                or answers is None or len(answers) != n or answers.count(None) != counts.count(-1) \
+                or not set(map(type, answers)) <= {type(None), tuple}:
             return None  # (the file's checksum covers every column: the answers are the ones written)
         return cls(header["listed"], header["evidence"], bytes(columns[0]), roles, names, blobs, answers, heads)
+
+
+def _answers(column: bytes, n: int) -> Optional[list]:
+    """The stored answers column: a marshalled list of ``n`` items, checked before it is read
+    (marshal reserves as many items as a list's header claims, before reading any)."""
+    if len(column) < 5 or column[0] & 0x7F != ord("[") or int.from_bytes(column[1:5], "little") != n:
+        return None
+    answers = marshal.loads(column)
+    return answers if type(answers) is list else None
 
 
 def settings_key(context: "ProjectContext", required: Iterable[str]) -> str:
