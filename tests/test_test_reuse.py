@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
+from typing import Callable, Dict, List
 
 import pytest
 
@@ -106,27 +106,43 @@ def test_a_damaged_answers_file_is_asked_again(make_repo, asked: List[str], tmp_
     assert answers(root, asked) == first and asked == []
 
 
+def _answers_stored(make_repo, asked: List[str], tmp_path: Path,  # type: ignore[no-untyped-def]
+                    monkeypatch: pytest.MonkeyPatch):
+    """A repository of FILES whose answers were asked once: (root, first answers, stored file)."""
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(FILES)
+    first = answers(root, asked)
+    (stored,) = (tmp_path / "cache").glob("tests-needed-v*.bin")
+    return root, first, stored
+
+
+def _replace_answers_column(stored: Path, replace: Callable[[bytes], bytes]) -> None:
+    """Store ``replace(answers column)`` in place of the answers column, with a sound checksum."""
+    from repo_roles.coverage import colfile
+    from repo_roles.coverage import test_reuse as TR
+
+    header, columns = colfile.unpack(stored.read_bytes(), TR.MAGIC, 6)
+    header = {k: v for k, v in header.items() if k not in ("crc", "lengths", "order")}
+    parts = [bytes(c) for c in columns]
+    parts[4] = replace(parts[4])
+    stored.write_bytes(b"".join(colfile.pack(TR.MAGIC, header, parts)))
+    assert TR._State.load(stored.read_bytes()) is None
+
+
 def test_answers_that_disagree_with_their_counts_are_asked_again(make_repo, asked: List[str], tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The answers column (the answers as written, read at C speed) is checked against the
     counts column: a stored value whose columns disagree, even with a sound checksum, is a miss."""
     import marshal
 
-    from repo_roles.coverage import colfile
-    from repo_roles.coverage import test_reuse as TR
+    root, first, stored = _answers_stored(make_repo, asked, tmp_path, monkeypatch)
 
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    root = make_repo(FILES)
-    first = answers(root, asked)
-    (stored,) = (tmp_path / "cache").glob("tests-needed-v*.bin")
-    header, columns = colfile.unpack(stored.read_bytes(), TR.MAGIC, 6)
-    header = {k: v for k, v in header.items() if k not in ("crc", "lengths", "order")}
-    written = marshal.loads(columns[4])
-    assert None in written and () in written  # data-only modules need none; refunds.py has none
-    parts = [bytes(c) for c in columns]
-    parts[4] = marshal.dumps([() if a is None else a for a in written])  # the counts still say None
-    stored.write_bytes(b"".join(colfile.pack(TR.MAGIC, header, parts)))
-    assert TR._State.load(stored.read_bytes()) is None
+    def none_made_empty(column: bytes) -> bytes:
+        written = marshal.loads(column)
+        assert None in written and () in written  # data-only modules need none; refunds.py has none
+        return marshal.dumps([() if a is None else a for a in written])  # the counts still say None
+
+    _replace_answers_column(stored, none_made_empty)
     assert answers(root, asked) == first
     assert len(asked) == 7  # every module asked again
 
@@ -143,21 +159,13 @@ def test_a_crafted_answers_column_with_a_sound_checksum_is_a_miss(make_repo, ask
     MemoryError or a foreign answer)."""
     import marshal
 
-    from repo_roles.coverage import colfile
-    from repo_roles.coverage import test_reuse as TR
+    root, first, stored = _answers_stored(make_repo, asked, tmp_path, monkeypatch)
+    def crafted(written: bytes) -> bytes:
+        if column == "ints":
+            return marshal.dumps([None if a is None else 1 for a in marshal.loads(written)])
+        return column
 
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    root = make_repo(FILES)
-    first = answers(root, asked)
-    (stored,) = (tmp_path / "cache").glob("tests-needed-v*.bin")
-    header, columns = colfile.unpack(stored.read_bytes(), TR.MAGIC, 6)
-    header = {k: v for k, v in header.items() if k not in ("crc", "lengths", "order")}
-    parts = [bytes(c) for c in columns]
-    if column == "ints":
-        column = marshal.dumps([None if a is None else 1 for a in marshal.loads(columns[4])])
-    parts[4] = column
-    stored.write_bytes(b"".join(colfile.pack(TR.MAGIC, header, parts)))
-    assert TR._State.load(stored.read_bytes()) is None
+    _replace_answers_column(stored, crafted)
     assert answers(root, asked) == first
 
 
