@@ -25,16 +25,11 @@ import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-
-def modules(repo: Path) -> List[str]:
-    listed = subprocess.run(["git", "ls-files", "*.py"], cwd=repo, capture_output=True, text=True, check=True).stdout
-    mods = [f for f in listed.split() if "/tests/" not in f and not f.rsplit("/", 1)[-1].startswith("test_")]
-    return mods[1000:1020] if len(mods) >= 1020 else mods[:20]
+from bench_audit_report import _modules
 
 
-def changed_audit(command: List[str], repo: Path, cache: Path, tag: str) -> Tuple[float, float, int]:
-    """Append a line to 20 modules, run the audit, restore them: (wall, cpu, exit code)."""
-    mods = modules(repo)
+def changed_audit(command: List[str], repo: Path, mods: List[str], cache: Path, tag: str) -> Tuple[float, float, int]:
+    """Append a line to the modules ``mods``, run the audit, restore them: (wall, cpu, exit code)."""
     for name in mods:
         with open(repo / name, "a") as handle:
             handle.write(f"\n# edit {tag}\n")
@@ -65,10 +60,13 @@ def main() -> None:
     tag = f"{os.getpid()}-{time.time_ns()}"
     for repo in args.repos:  # a copy's index names the original's inodes: git would report every file changed
         subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=repo, stdout=subprocess.DEVNULL)
+    # the same 20 modules of each repository in every run (the 1001st to 1020th, as bench_audit_report)
+    mods = {repo: _modules(repo, 20) or _modules(repo, 20, start=0) for repo in args.repos}
     for round_ in range(-2, args.runs):
         for repo in args.repos:
             for name, command in impls:
-                wall, cpu, code = changed_audit(command, repo, args.cache_root / f"{name}-cache", f"{tag}-{round_}")
+                wall, cpu, code = changed_audit(command, repo, mods[repo], args.cache_root / f"{name}-cache",
+                                                f"{tag}-{round_}")
                 label = "warm-up" if round_ < 0 else f"round {round_ + 1}"
                 print(f"{label:8} {name:6} {repo.name:20} exit {code} wall {wall:6.2f} s cpu {cpu:6.2f} s "
                       f"load {os.getloadavg()[0]:.2f}", flush=True)

@@ -28,6 +28,8 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
+from bench_audit_report import _modules
+
 HERE = Path(__file__).resolve().parents[1]
 PARTS = ("summarize", "document", "render", "deliver", "end", "total")
 CHILD = r'''
@@ -79,10 +81,7 @@ def main() -> int:
     parser.add_argument("--cache", default="/tmp/bench-audit-end-new")
     parser.add_argument("--old-cache", default="/tmp/bench-audit-end-old")
     args = parser.parse_args()
-    listed = subprocess.run(["git", "ls-files", "*.py"], cwd=args.repo, capture_output=True, text=True,
-                            check=True).stdout.split()
-    modules = [p for p in listed if "/tests/" not in p and not p.rpartition("/")[2].startswith("test_")]
-    modules = modules[1000:1000 + args.files]
+    modules = _modules(Path(args.repo), args.files)
     versions = {"new": (sys.executable, str(HERE), args.cache)}
     if args.old_python:
         versions["old"] = (args.old_python, args.old_path, args.old_cache)

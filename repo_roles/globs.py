@@ -425,9 +425,7 @@ class GlobTable:
             return None
         if base:
             # Names repeat across a repository (index.ts, __init__.py): remember each answer.
-            hit = self._base_cache.get(base, _UNSEEN)
-            if hit is _UNSEEN:
-                hit = self._base_cache[base] = self._name(base)
+            hit = self._cached_name(base)
             if hit is not None:
                 return hit  # type: ignore[return-value]
         if directory and self._any_dir_paths:

@@ -123,6 +123,10 @@ class IndexListing:
         self._regular = set(map(itemgetter(1), records)) == {"0"}
         return self.__dict__[name]
 
+    def blob_slice(self) -> slice:
+        """Where a record ("mode blob stage\tpath") holds its object id."""
+        return slice(7, self._tab - 2)
+
     def __len__(self) -> int:
         return len(self._records)
 
@@ -141,7 +145,7 @@ class IndexListing:
                     paths,
                     map(_MODE_KIND.__getitem__, modes),
                     map(_MODE_INT.__getitem__, modes),
-                    map(itemgetter(slice(7, self._tab - 2)), records),  # the object id
+                    map(itemgetter(self.blob_slice()), records),  # the object id
                     repeat(True),
                 ),
             )

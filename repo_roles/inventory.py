@@ -168,7 +168,9 @@ class Inventory:
         found = known.get("ending:" + suffix)
         if found is None:
             paths = self.paths
-            found = known["ending:" + suffix] = list(compress(paths, map(str.endswith, paths, repeat(suffix))))
+            finder = getattr(paths, "ending_with", None)  # a stored path table (check FILES) finds them in C
+            found = known["ending:" + suffix] = (finder(suffix) if finder is not None else
+                                                 list(compress(paths, map(str.endswith, paths, repeat(suffix)))))
         return found  # type: ignore[return-value]
 
     def _facts(self) -> Dict[str, object]:

@@ -82,10 +82,10 @@ def choose(root: Path, group: str, inventory: "Inventory") -> str:
         index, matches = _best(slots, inventory, few=False)
         now = int(time.time())
         old = slots.get(index)
-        if old is None or matches < len(old["sample"]) or old["files"] != len(paths) or now - old["used"] >= 60:
+        same = old is not None and matches == len(old["sample"]) and old["files"] == len(paths)
+        if not same or now - old["used"] >= 60:  # type: ignore[index]
             slots[index] = {"slot": index, "used": now, "files": len(paths),
-                            "sample": old["sample"] if old is not None and matches == len(old["sample"])
-                            and old["files"] == len(paths) else take_sample(inventory)}
+                            "sample": old["sample"] if same else take_sample(inventory)}  # type: ignore[index]
             if lock is not False:  # another run holds the lock too long: choose, write nothing
                 _write(directory / (name + ".json"), slots)
     finally:
@@ -149,10 +149,10 @@ def _blobs(inventory: "Inventory", paths: Sequence[str], present: bool = False) 
     listing = inventory._listing
     all_paths = inventory.paths
     if listing is not None:
-        records, tab = listing._records, listing._tab  # "mode blob stage\tpath"
+        records, blob = listing._records, listing.blob_slice()
 
         def blob_at(i: int) -> Optional[str]:
-            return records[i][7:tab - 2]
+            return records[i][blob]
     else:
         entries = inventory.entries
 

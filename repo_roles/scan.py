@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from bisect import bisect_left
-from itertools import compress, repeat
+from itertools import compress
 from operator import and_, attrgetter
 from pathlib import Path
 import weakref
@@ -236,7 +236,7 @@ def _few_files_inventory(project_root: Path, config: Config) -> Optional[Invento
 Files = Union[Sequence[str], Callable[[], Sequence[str]]]  # the target paths, or how to get them
 _PATH, _BLOB = attrgetter("path"), attrgetter("blob")
 SNIFF_CACHE_MIN_FILES = 2000  # below this, reading the heads costs less than opening the cache
-_FEW_UNTRUSTED = 256  # more symlinks, submodules and modified files: their column from the mapping
+_FEW_UNTRUSTED = 256  # more symlinks, submodules and modified files: one membership pass over the paths
 
 
 class _ContentCaches(NamedTuple):

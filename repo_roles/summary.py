@@ -178,10 +178,9 @@ def file_columns(context: ScanContext) -> FileColumns:
     """The :class:`FileColumns` of a scan's targets."""
     found = context.__dict__.get("_file_columns")
     if found is None:
-        targets, listed = context.targets, context.inventory.paths
-        # a whole scan's targets are the inventory's entries, in its order: their paths are its list
-        paths = listed if len(targets) == len(listed) else list(map(_PATH, targets))
-        roles = list(map(_ROLE, map(context.classifications.__getitem__, paths)))
+        from repo_roles.coverage.test_presence import target_columns
+
+        paths, roles = target_columns(context)
         found = context.__dict__["_file_columns"] = FileColumns(
             paths, roles, lambda paths: owners_column(context, paths))
     return found
@@ -217,7 +216,7 @@ def owners_column(context: ScanContext, paths: Sequence[str]) -> List[Tuple[str,
     return list(map(_OWNERS, answers))
 
 
-_PATH, _ROLE, _OWNERS, _HEAD = attrgetter("path"), attrgetter("role"), attrgetter("owners"), itemgetter(0)
+_OWNERS, _HEAD = attrgetter("owners"), itemgetter(0)
 
 
 def _tally(context: ScanContext, columns: FileColumns, depth: int, needing_tests: Mapping[str, object],

@@ -66,6 +66,17 @@ def record_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str,
     return seen
 
 @pytest.fixture
+def cache_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The classifier's caches are on for every run size (a test repository is small), and git
+    is asked which files are dirty."""
+    import repo_roles.coverage.analyze as analyze
+    import repo_roles.scan as scan_module
+
+    monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 0)
+    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+
+
+@pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """Build a real git repository: ``make_repo({"a.py": "x = 1\\n"}, commit=True)``."""
     counter = {"n": 0}

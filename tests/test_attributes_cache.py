@@ -10,9 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import repo_roles.coverage.analyze as analyze
 import repo_roles.inventory as inventory_module
-import repo_roles.scan as scan_module
 from repo_roles.classify import attrcache
 from repo_roles.classify.signals import ATTRIBUTES
 from repo_roles.config import load_config
@@ -30,10 +28,7 @@ FILES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def cache_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 0)
-    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+pytestmark = pytest.mark.usefixtures("cache_for_any_size")  # conftest.cache_for_any_size
 
 
 def _roles(root: Path, use_cache: bool = True) -> dict:

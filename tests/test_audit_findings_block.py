@@ -42,7 +42,8 @@ def small_segments(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FB, "SEGMENT", 3)
 
 
-def _audits(run_cli, root: Path, cached: bool, tmp_path: Path) -> Dict[str, str]:
+def _audits(run_cli, root: Path, cached: bool) -> Dict[str, str]:
+    """Every audit format of FORMATS, cached or ``--no-cache``."""
     out = {}
     for name, args in FORMATS.items():
         result = run_cli("audit", str(root), *args, *(() if cached else ("--no-cache",)))
@@ -72,7 +73,7 @@ def test_parts_reused_after_an_edit_equal_no_cache(make_repo, run_cli, small_seg
     root = make_repo(FILES)
     cache = tmp_path / "cache"
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(cache))
-    assert _audits(run_cli, root, True, tmp_path) == _audits(run_cli, root, False, tmp_path)
+    assert _audits(run_cli, root, True) == _audits(run_cli, root, False)
     assert len(_stored(cache)) == 1
     counted: List[int] = []
     real_part = FB._part
@@ -86,16 +87,16 @@ def test_parts_reused_after_an_edit_equal_no_cache(make_repo, run_cli, small_seg
     write_files(root, {"api/models/m1.py": _module("m1", 5), "web/app/v0.py": '"""A module."""\n',
                        "api/handlers/new.py": _module("new", 2)})
     git(root, "add", "-A")
-    expected = _audits(run_cli, root, False, tmp_path)
+    expected = _audits(run_cli, root, False)
     counted.clear()
-    assert _audits(run_cli, root, True, tmp_path) == expected
+    assert _audits(run_cli, root, True) == expected
     findings = json.loads(expected["json"])["findings"]["total"]
     assert 0 < sum(counted) < findings, "the unchanged segments are reused, the changed ones counted"
     # an edit of the owners changes the key: every segment counted again, still equal
     write_files(root, {".github/CODEOWNERS": FILES[".github/CODEOWNERS"] + "/tools/ @acme/tools\n"})
-    expected = _audits(run_cli, root, False, tmp_path)
+    expected = _audits(run_cli, root, False)
     counted.clear()
-    assert _audits(run_cli, root, True, tmp_path) == expected
+    assert _audits(run_cli, root, True) == expected
     assert sum(counted) == json.loads(expected["json"])["findings"]["total"]
     assert "@acme/tools" in expected["text"]
 
@@ -125,7 +126,7 @@ def test_damaged_stores_are_a_miss(make_repo, run_cli, small_segments, tmp_path:
     (stored,) = sorted((cache / "report").glob(f"{store}-*.bin"))
     damage_file(stored, damage)
     write_files(root, {"tools/t1.py": _module("t1", 3)})  # a change: the stored run is not replayed
-    assert _audits(run_cli, root, True, tmp_path) == _audits(run_cli, root, False, tmp_path)
+    assert _audits(run_cli, root, True) == _audits(run_cli, root, False)
 
 
 def test_findings_out_of_path_order_are_counted_whole(make_repo, monkeypatch: pytest.MonkeyPatch,
@@ -151,26 +152,19 @@ def test_unchanged_findings_read_the_stored_sum(make_repo, run_cli, small_segmen
     block the parts summed to, neither the parts nor a sum; a changed finding sums again."""
     root = make_repo(FILES)
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    _audits(run_cli, root, True, tmp_path)
-    summed: List[int] = []
-    real_sum = FB._sum
-
-    def counting_sum(parts, total):
-        summed.append(total)
-        return real_sum(parts, total)
-
-    monkeypatch.setattr(FB, "_sum", counting_sum)
+    _audits(run_cli, root, True)
+    summed = record_calls(monkeypatch, FB, "_sum", lambda parts, total: total)
     write_files(root, {"tools/t2.py": _module("t2", 1) + "# a comment\n"})
-    expected = _audits(run_cli, root, False, tmp_path)
+    expected = _audits(run_cli, root, False)
     summed.clear()
     with monkeypatch.context() as m:
         m.setattr(FB._Stored, "parts", lambda self: pytest.fail("parts decoded"))
-        assert _audits(run_cli, root, True, tmp_path) == expected
+        assert _audits(run_cli, root, True) == expected
     assert summed == []
     write_files(root, {"tools/t2.py": _module("t2", 2)})
-    expected = _audits(run_cli, root, False, tmp_path)
+    expected = _audits(run_cli, root, False)
     summed.clear()
-    assert _audits(run_cli, root, True, tmp_path) == expected
+    assert _audits(run_cli, root, True) == expected
     assert summed, "a changed segment: the parts summed again"
 
 
@@ -182,14 +176,7 @@ def test_unsound_stored_parts_are_counted_afresh_and_replaced(make_repo, run_cli
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
     json_args, text_args = FORMATS["json"], FORMATS["text"]
     assert run_cli("audit", str(root), *json_args).exit_code == 1
-    saved: List[FB._Store] = []
-    real_save = FB._Store.save
-
-    def watched_save(self, *args):
-        saved.append(self)
-        return real_save(self, *args)
-
-    monkeypatch.setattr(FB._Store, "save", watched_save)
+    saved = record_calls(monkeypatch, FB._Store, "save", lambda self, *args: self)
     write_files(root, {"tools/t1.py": _module("t1", 3)})
     expected = run_cli("audit", str(root), *json_args, "--no-cache").stdout
     asked: List[bool] = []
@@ -211,12 +198,12 @@ def test_an_unsound_stored_sum_is_summed_again_and_replaced(make_repo, run_cli, 
     parts are summed again, equal to ``--no-cache``, and the entry is written again."""
     root = make_repo(FILES)
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    _audits(run_cli, root, True, tmp_path)
+    _audits(run_cli, root, True)
     saves = record_calls(monkeypatch, FB._Store, "save")
     write_files(root, {"tools/t2.py": _module("t2", 1) + "# a comment\n"})
-    expected = _audits(run_cli, root, False, tmp_path)
+    expected = _audits(run_cli, root, False)
     saves.clear()
     with monkeypatch.context() as m:
         m.setattr(FB._Stored, "summed", lambda self: None)
-        assert _audits(run_cli, root, True, tmp_path) == expected
+        assert _audits(run_cli, root, True) == expected
     assert saves, "the entry with an unsound sum is written again"

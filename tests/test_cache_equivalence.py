@@ -29,6 +29,7 @@ import os
 import shutil
 from pathlib import Path
 from typing import Any, Callable, List, Optional, Tuple
+from unittest import mock
 
 import pytest
 
@@ -312,18 +313,11 @@ def neighbour_in_the_cache(root: Path) -> None:
                             for p in tracked})
     git(neighbour, "init", "-q", "-b", "main")
     commit(neighbour, "a project laid out alike")
-    cache = str(root.parent / "shared-cache")
-    before = os.environ.get("REPO_ROLES_CACHE_DIR")
-    os.environ["REPO_ROLES_CACHE_DIR"] = cache
-    try:
+    cache = root.parent / "shared-cache"  # the cached runs' (see outputs)
+    with mock.patch.dict(os.environ, {"REPO_ROLES_CACHE_DIR": str(cache)}):
         for args in COMMANDS.values():
             assert CliRunner().invoke(main, [*args, str(neighbour)], catch_exceptions=False).exit_code in (0, 1)
-    finally:
-        if before is None:
-            del os.environ["REPO_ROLES_CACHE_DIR"]
-        else:
-            os.environ["REPO_ROLES_CACHE_DIR"] = before
-    assert len(json.loads(next((root.parent / "shared-cache" / "project-slots").glob("*.json")).read_text())["slots"]) == 2
+    assert len(json.loads(next((cache / "project-slots").glob("*.json")).read_text())["slots"]) == 2
     write_files(root, {"backend/src/app/payments.py": UNDOCUMENTED + "\n\ndef neighbourly():\n    return 2\n"})
 
 

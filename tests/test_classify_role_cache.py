@@ -16,9 +16,7 @@ from typing import Callable, Dict, List, Tuple
 
 import pytest
 
-import repo_roles.coverage.analyze as analyze
 import repo_roles.scan as scan_module
-from repo_roles.classify import rolecache
 from repo_roles import columns
 from repo_roles.classify import rolecache
 from repo_roles.config import load_config
@@ -48,11 +46,7 @@ PATH_DECIDED = ["app/models.py", "app/tests/test_models.py", "docs/index.md", "n
                 "src/components/button.ts"]
 
 
-@pytest.fixture(autouse=True)
-def cache_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The caches are on for every run size, and git is asked which files are dirty."""
-    monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 0)
-    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+pytestmark = pytest.mark.usefixtures("cache_for_any_size")  # conftest.cache_for_any_size
 
 
 def _scan(root: Path, use_cache: bool = True) -> Tuple[Dict[str, tuple], List[str]]:

@@ -7,6 +7,7 @@ from typing import Dict, List
 
 import pytest
 from _history import ANN, BOB, CAROL, DAN, Script, body, merge_topic, merged_old_branch
+from conftest import record_calls
 
 from repo_roles.config import Config
 from repo_roles.history import stage
@@ -249,8 +250,6 @@ def test_a_merged_branch_of_older_commits_gives_the_full_pass(tmp_path: Path, lo
 
 
 def test_a_fast_forward_still_extends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from conftest import record_calls
-
     s = merged_old_branch(tmp_path / "r")
     merge_topic(s, 40)
     cached_head = load(s.root).model.head
@@ -270,8 +269,6 @@ def test_linear_advances_are_recorded_then_checked_against_the_walk(tmp_path: Pa
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """Each linear advance adds a segment to the cached order; past MAX_SEGMENTS the next advance
     compares git's walk with all of them (one segment again), and a model so made still extends."""
-    from conftest import record_calls
-
     monkeypatch.setattr(stage, "MAX_SEGMENTS", 3)
     s = base(tmp_path / "r")
     load(s.root)
@@ -287,8 +284,6 @@ def test_linear_advances_are_recorded_then_checked_against_the_walk(tmp_path: Pa
 
 def test_a_merge_of_newer_commits_still_extends(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A branch whose commits are all newer than the cached ones is walked first, as the range."""
-    from conftest import record_calls
-
     s = Script(tmp_path / "r")
     s.commit(ANN, 0, {"a.py": "1"})
     s.commit(BOB, 1, {"a.py": "2"})
@@ -311,8 +306,6 @@ def test_newer_commits_forked_below_a_clock_skew_give_the_full_pass(tmp_path: Pa
     has a child dated before its parent (Carol's rename, day 5, after Bob's edit, day 30), and the
     merged branch forks at Bob's edit, which git's walk of the new head then reaches before the
     rename. A test of dates alone would extend; the walk's order says a full pass."""
-    from conftest import record_calls
-
     s = Script(tmp_path / "r")
     s.commit(ANN, 1, {"g.py": body("g")})
     s.commit(BOB, 30, {"g.py": body("g") + "bob\n"})
@@ -334,8 +327,6 @@ def test_newer_commits_forked_below_a_clock_skew_give_the_full_pass(tmp_path: Pa
 def test_a_cached_order_that_does_not_match_the_walk_means_a_full_pass(tmp_path: Path,
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import json
-
-    from conftest import record_calls
 
     s = base(tmp_path / "r")
     load(s.root)

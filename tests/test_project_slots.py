@@ -17,9 +17,7 @@ from typing import Dict, List, Tuple
 import pytest
 
 from repo_roles import cachedir, projectslots
-from repo_roles import scan as scan_module
 from repo_roles.config import load_config
-from repo_roles.coverage import analyze
 from repo_roles.inventory import load_inventory
 from repo_roles.scan import scan_project
 from tests.conftest import git, record_calls, write_files
@@ -33,11 +31,7 @@ def project(name: str, count: int = 30) -> Dict[str, str]:
     return files
 
 
-@pytest.fixture(autouse=True)
-def cache_for_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The classifier's caches are on for every run size, and git is asked which files are dirty."""
-    monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 0)
-    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+pytestmark = pytest.mark.usefixtures("cache_for_any_size")  # conftest.cache_for_any_size
 
 
 def _scan(root: Path) -> Tuple[Dict[str, tuple], List[str]]:
@@ -137,8 +131,10 @@ def test_a_registry_behind_a_symlink_is_not_read(make_repo, tmp_path: Path) -> N
     group = cachedir.key_of_paths(load_inventory(a).paths)
     directory = Path(os.environ["REPO_ROLES_CACHE_DIR"]) / projectslots.DIRECTORY
     directory.mkdir(parents=True)
-    elsewhere = tmp_path / "elsewhere.json"
-    elsewhere.write_text(json.dumps({"format": 1, "slots": [{"slot": 2, "used": 1, "files": 1, "sample": []}]}))
+    elsewhere = tmp_path / "elsewhere.json"  # a registry the project would match, were it read
+    inventory = load_inventory(a)
+    elsewhere.write_text(json.dumps({"format": 1, "slots": [{"slot": 2, "used": 1, "files": len(inventory.paths),
+                                                             "sample": projectslots.take_sample(inventory)}]}))
     (directory / (group.replace(":", "-") + ".json")).symlink_to(elsewhere)
     assert cachedir.project_key(load_inventory(a)) == group  # the link was not followed
     assert json.loads(elsewhere.read_text())["slots"][0]["slot"] == 2  # nor written through

@@ -165,16 +165,13 @@ def test_a_listing_seen_before_is_not_cut_for_the_key(root, run_cli, tmp_path, m
 
 
 @pytest.mark.parametrize("large", [False, True], ids=["small-repository paths", "large-repository paths"])
-def test_files_git_does_not_compare_are_inputs(root, run_cli, monkeypatch, counts, large) -> None:
+def test_files_git_does_not_compare_are_inputs(root, run_cli, monkeypatch, counts, large, request) -> None:
     """git-update-index(1): git compares no skip-worktree (sparse checkout) or assume-unchanged
     entry with its file; the tool reads the file, so a deleted or edited one is a change (the
     key's and the classification caches'), found by `git ls-files -v`, which runs only when the
     index file's stamp has no entry (it remembers them)."""
     if large:  # the classification caches and the documentation stage trust git's comparison
-        from repo_roles.coverage import analyze
-
-        monkeypatch.setattr(scan_module, "SNIFF_CACHE_MIN_FILES", 0)
-        monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+        request.getfixturevalue("cache_for_any_size")
     asked = []
     popen = inventory_module.subprocess.Popen
 

@@ -12,7 +12,7 @@ import pytest
 
 from repo_roles import summary as S
 from tests.conftest import git, record_calls, write_files
-from tests.test_audit_findings_block import _audits as audits_in_every_format
+from tests.test_audit_findings_block import _audits
 from tests.test_audit_findings_block import _module
 
 
@@ -25,11 +25,6 @@ FILES: Dict[str, str] = {
     "tools/t0.py": _module("t0", 1),
     "tools/run.sh": "#!/bin/sh\necho hi\n",
 }
-
-def _audits(run_cli, root: Path, cached: bool) -> Dict[str, str]:
-    """json with --findings, text, markdown at depth 2, html: cached or ``--no-cache``."""
-    return audits_in_every_format(run_cli, root, cached, root)
-
 
 def _stored(cache: Path) -> List[Path]:
     return sorted((cache / "report").glob("summary-buckets-*.bin"))

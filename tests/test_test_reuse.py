@@ -9,6 +9,7 @@ from typing import Callable, Dict, List
 import pytest
 
 from repo_roles.coverage import analyze, test_presence
+from repo_roles.coverage.test_presence import joined_texts
 from repo_roles.coverage.test_reuse import names_of
 from repo_roles.scan import scan
 from tests.conftest import git, write_files
@@ -57,7 +58,8 @@ def answers(root: Path, asked: List[str]) -> Dict[str, tuple]:
     untested = [path for path, tests in got.items() if not tests]
     # TST001's messages in one call, asked first (reused heads picked, the others filled,
     # searched counts joined): the same texts as one by one
-    in_one_call = [cached.test_index.missing_texts(untested), uncached.test_index.missing_texts(untested)]
+    in_one_call = [list(joined_texts(index.missing_parts(untested)))
+                   for index in (cached.test_index, uncached.test_index)]
     for path in untested:
         assert cached.test_index.missing_text(path) == uncached.test_index.missing_text(path)
     assert in_one_call == [list(map(uncached.test_index.missing_text, untested))] * 2

@@ -168,11 +168,7 @@ class Signals:
             return Hit(table.role, f"directory '{directory}/'", self.src)
         if p.lower in table.filenames:
             return Hit(table.role, f"file name {p.base}", self.src)
-        hits = self._glob_hits
-        if hits is not None and p.path in self._bulk_files:
-            glob = hits[table.name].get(p.path)
-        else:
-            glob = table.globs.first_split(p.match_path, p.directory, p.base)
+        glob = self._glob(p, table.name, table.globs)
         if glob is not None:
             return Hit(table.role, f"glob '{glob}'", self.src)
         if p.ext in table.extensions and self.claim(p.base) in (None, table.name):

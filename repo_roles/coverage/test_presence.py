@@ -328,10 +328,6 @@ class TestIndex:
             head = self._heads[path] = self.missing_head(path)
         return head + self._searched_text(path)
 
-    def missing_texts(self, paths: Sequence[str]) -> List[str]:
-        """:meth:`missing_text` of each of ``paths``, in order, at C speed (see :meth:`missing_parts`)."""
-        return list(joined_texts(self.missing_parts(paths)))
-
     def missing_parts(self, paths: Sequence[str]) -> Tuple[List[str], List[str], Dict[str, str]]:
         """What :meth:`missing_text` joins for each of ``paths``: their heads, their extensions,
         and the count of test files searched per extension; the heads known picked at C speed
@@ -544,7 +540,9 @@ def target_columns(context: "ProjectContext") -> Tuple[List[str], List[str]]:
     targets' order (checked: one C-level comparison), read without a look-up each."""
     found = context.__dict__.get("_target_columns")
     if found is None:
-        paths = list(map(attrgetter("path"), context.targets))
+        targets, listed = context.targets, context.inventory.paths
+        # a whole scan's targets are the inventory's entries, in its order: their paths are its list
+        paths = listed if len(targets) == len(listed) else list(map(attrgetter("path"), targets))
         classifications = context.classifications
         if isinstance(classifications, dict) and len(classifications) == len(paths) and list(classifications) == paths:
             classified: Iterable[Any] = classifications.values()

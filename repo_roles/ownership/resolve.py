@@ -11,7 +11,7 @@ import operator
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from itertools import compress, repeat
+from itertools import compress
 from typing import TYPE_CHECKING, Callable, Dict, List, NamedTuple, Optional, Protocol, Sequence, Tuple
 
 from repo_roles.ownership.codeowners import ParsedCodeowners, parse_codeowners
@@ -142,11 +142,8 @@ def resolve_ownership(inventory: "Inventory", config: "Config", targets: Sequenc
     read = S.Reads(inventory.read_bytes)  # what the answers depend on, for the stored table's key
     # CODEOWNERS and OWNERS files, found in one C-level suffix filter over every path: discovery
     # then tests its few locations against a handful of paths, not a 100,000-path list.
-    # a stored path table (check FILES) finds them in C; an inventory once per path list (or
-    # remembered with git's listing: Inventory.know)
-    ending_with = getattr(paths, "ending_with", None) or getattr(inventory, "ending_with", None)
-    owners_like = (ending_with("OWNERS") if ending_with is not None
-                   else list(compress(paths, map(str.endswith, paths, repeat("OWNERS")))))
+    # (Inventory.ending_with: once per path list, remembered with git's listing)
+    owners_like = inventory.ending_with("OWNERS")
     candidates = set(_named(owners_like, "CODEOWNERS"))
     configured = config.ownership.file
     if configured is not None and configured not in candidates and configured in paths:

@@ -199,9 +199,9 @@ class Listings:
         alone (its digest, the paths ending with each of :data:`ENDINGS`), from the entry remembered under ``digest`` (the paths are part
         of what it hashes): the inventory then knows them, and nobody cuts the listing for the
         key.  Else from :meth:`_directories`, and remembered under ``digest``."""
-        known = self._facts(digest)
-        if known is not None and inventory.know(digest, known[1]):
-            return known[0]
+        known = self._tell(inventory, digest)
+        if known is not None:
+            return known
         directories = self._directories(inventory)
         items = ["paths", str(len(directories)), *directories]
         for suffix in ENDINGS:
@@ -238,11 +238,13 @@ class Listings:
             return None
         return directories, facts
 
-    def _seed(self, inventory: "Inventory") -> None:
-        assert self.remembered is not None
-        known = self._facts(self.remembered)
-        if known is not None:
-            inventory.know(self.remembered, known[1])
+    def _tell(self, inventory: "Inventory", digest: bytes) -> Optional[List[str]]:
+        """Tell ``inventory`` the facts remembered under the listing ``digest``; their
+        directories, or None when there are none or the inventory took none."""
+        known = self._facts(digest)
+        if known is not None and inventory.know(digest, known[1]):
+            return known[0]
+        return None
 
     def _directories(self, inventory: "Inventory") -> List[str]:
         """``inventory.directories()``, from the entry of its path list's digest if there is
@@ -266,7 +268,7 @@ class Listings:
         if self.remembered is None:
             return True
         if inventory.listing_digest() == self.remembered:
-            self._seed(inventory)
+            self._tell(inventory, self.remembered)
             return True
         if self._stamp is not None:
             try:

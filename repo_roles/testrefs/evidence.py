@@ -126,8 +126,6 @@ class EvidenceIndex:
     def exercises(self, test: str, module: str) -> bool:
         """Whether ``test`` is in ``module``'s evidence: its stored rows only, no reverse map
         (``targets_of`` builds one over every row of the index)."""
-        if self._by_test is not None:
-            return module in self._by_test.get(test, ())
         return any(row[0] == test for row in self.by_module.raw_items_of(module))
 
     def reverse_built(self) -> bool:

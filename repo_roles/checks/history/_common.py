@@ -63,7 +63,7 @@ def maintained_paths(context: "ProjectContext") -> List[str]:
             files = map(not_, map(special_kinds(context).__contains__, paths))
         target_paths, target_roles = target_columns(context)
         # the targets' roles when they are the entries (a whole scan), else looked up at C speed
-        roles = iter(target_roles) if target_paths == paths \
+        roles = iter(target_roles) if target_paths is paths or target_paths == paths \
             else map(_ROLE, map(context.classifications.__getitem__, paths))
         found = context.__dict__["_maintained_paths"] = list(compress(paths, map(
             and_, files, map(wanted.__contains__, roles))))
