@@ -258,19 +258,26 @@ def _advance(model: Optional[HistoryModel], top: Path, head: str, identities: Id
     provably gives the full pass's model, else a full pass.  A range without a merge is a chain
     down to the cached head (which is an ancestor): git's walk of ``head`` goes down it, then
     walks on from the cached head alone, as the cached walk did — the order is known without
-    reading it.  Otherwise :func:`continues` compares git's walk."""
+    reading it.  Otherwise :func:`continues` compares git's walk with the cached order and the
+    range's ids (``rev-list`` too), and only an accepted range's log is read."""
     if model is None or not model.head or not model.order or not is_ancestor(top, model.head, head):
         return full_pass(top, head, identities, ignored)  # no cache, or a rewritten history
     revisions = f"{model.head}..{head}"
-    linear = len(model.order) < MAX_SEGMENTS and not has_merges(top, revisions)
-    added = bytearray()
-    model = extend(model, top, revisions, identities, ignored, added.extend)
-    if linear:
+    if len(model.order) < MAX_SEGMENTS and not has_merges(top, revisions):
+        added = bytearray()
+        model = extend(model, top, revisions, identities, ignored, added.extend)
         model.order.append((len(added), hashlib.sha1(added).hexdigest()))
         return model
-    if continues(model, top, head, bytes(added)):
-        return model
-    return full_pass(top, head, identities, ignored)  # a merge of older-dated commits
+    # The range's ids as its `git log` would apply them (the same walk, no file read), compared
+    # with git's walk of ``head`` before the range is read: a refused extension reads no log.
+    expected = b"".join(walk_order(top, revisions))
+    if not continues(model, top, head, expected):
+        return full_pass(top, head, identities, ignored)  # a merge of older-dated commits
+    read = bytearray()
+    model = extend(model, top, revisions, identities, ignored, read.extend)
+    if read != expected:  # git log applied another order than rev-list listed: trust neither
+        return full_pass(top, head, identities, ignored)
+    return model
 
 
 def history_key(inventory: "Inventory", config: "Config") -> Optional[str]:
