@@ -132,3 +132,23 @@ def test_figure_columns_of_unequal_lengths_are_not_usable() -> None:
 
     assert inputs([1, 2], [3, 4]).usable
     assert not inputs([1, 2, 3], [4]).usable
+
+
+@pytest.mark.parametrize(("documented", "counted", "usable"), [
+    pytest.param([0, (1 << 32) - 1], [0, (1 << 31) - 1], True, id="largest"),
+    pytest.param([-1, 2], [3, 4], False, id="negative-documented"),
+    pytest.param([1, 2], [3, -4], False, id="negative-counted"),
+    pytest.param([1 << 32, 2], [3, 4], False, id="documented-past-32-bits"),
+    pytest.param([1, 2], [3, 1 << 31], False, id="counted-at-the-sign"),
+])
+def test_figures_that_do_not_fit_a_target_figure_are_not_usable(documented: List[int], counted: List[int],
+                                                                 usable: bool) -> None:
+    """A target's figure is ``counted << 32 | documented`` in a signed 64-bit column: a count
+    that is negative, a documented count past 32 bits or a counted one past 31 would read back
+    as another number, so the sums are counted afresh instead."""
+    from repo_roles import summarycache as SC
+
+    roles = ["backend.logic", "backend.logic"]
+    found = SC.Inputs(["a.py", "b.py"], "key", roles, SC.role_codes(roles), ["a.py", "b.py"],
+                      documented, counted, {})
+    assert found.usable is usable
