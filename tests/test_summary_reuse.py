@@ -152,3 +152,27 @@ def test_figures_that_do_not_fit_a_target_figure_are_not_usable(documented: List
     found = SC.Inputs(["a.py", "b.py"], "key", roles, SC.role_codes(roles), ["a.py", "b.py"],
                       documented, counted, {})
     assert found.usable is usable
+
+
+def test_a_stored_bucket_number_out_of_range_is_counted_afresh() -> None:
+    """A stored target's bucket number is checked when the target moves (not by a pass over
+    every number at load): one that names no stored bucket, negative or past the last, makes
+    the stored buckets unusable, so the sums are counted afresh."""
+    from array import array
+
+    from repo_roles import summarycache as SC
+
+    roles = ["backend.logic", "backend.logic"]
+    key = ("backend.logic", (), ".")
+    sums = [[2, 2, 2, 4, 0, 0]]
+
+    def moved(bucket: int):
+        inputs = SC.Inputs(["a.py", "b.py"], "key", roles, SC.role_codes(roles), ["a.py", "b.py"],
+                           [1, 2], [2, 2], {})
+        stored = SC.Stored(SC.Tally([key], sums, array("l", [0, bucket])), inputs.codes,
+                           array("q", [2 << 32 | 1, 2 << 32 | 1]), b"\0\0", None, b"")
+        return SC.updated(stored, inputs)  # b.py now documents 2 items, not 1
+
+    assert moved(0).sums == [[2, 2, 3, 4, 0, 0]]
+    assert moved(1) is None
+    assert moved(-1) is None
