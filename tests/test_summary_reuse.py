@@ -176,3 +176,20 @@ def test_a_stored_bucket_number_out_of_range_is_counted_afresh() -> None:
     assert moved(0).sums == [[2, 2, 3, 4, 0, 0]]
     assert moved(1) is None
     assert moved(-1) is None
+
+
+def test_a_codeowners_change_moving_files_between_owners_equals_no_cache(make_repo, run_cli, tmp_path: Path,
+                                                                           counted: List[int],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's owners are in the stored buckets' key (the ownership inputs), not compared
+    column by column: files that move to another team are counted afresh, at every depth."""
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    before = _audits(run_cli, root, True)
+    write_files(root, {".github/CODEOWNERS": FILES[".github/CODEOWNERS"] + "/api/handlers/h1.py @acme/web\n"})
+    git(root, "add", "-A")
+    expected = _audits(run_cli, root, False)
+    assert expected["markdown, depth 2"] != before["markdown, depth 2"], "a file moved to another team"
+    counted.clear()
+    assert _audits(run_cli, root, True) == expected
+    assert len(counted) == 2, "depth 1 and depth 2 counted afresh"
