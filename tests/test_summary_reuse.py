@@ -193,3 +193,15 @@ def test_a_codeowners_change_moving_files_between_owners_equals_no_cache(make_re
     counted.clear()
     assert _audits(run_cli, root, True) == expected
     assert len(counted) == 2, "depth 1 and depth 2 counted afresh"
+
+
+def test_the_code_paths_are_the_targets_of_a_code_role() -> None:
+    """The code files the languages table counts as left out are picked by role code; every
+    role of the vocabulary (and one outside it) gives the same set as by role name."""
+    from repo_roles import roles as R
+
+    paths = [f"f{i}" for i in range(len(R.ROLES))]
+    expected = {p for p, role in zip(paths, R.ROLES) if role in (R.BACKEND_LOGIC, R.FRONTEND_UI)}
+    assert len(expected) == 2
+    assert S._code_paths(S.FileColumns(paths, list(R.ROLES), list)) == expected
+    assert S._code_paths(S.FileColumns(paths + ["odd"], [*R.ROLES, "not-a-role"], list)) == expected
