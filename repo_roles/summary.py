@@ -80,6 +80,19 @@ class AuditSummary:
 
 # Roles whose files are code a documentation analyzer could measure (for "left out" figures).
 _CODE_ROLES = frozenset({R.BACKEND_LOGIC, R.FRONTEND_UI})
+# by role code (summarycache.role_codes): 1 for the code roles, else 0
+_CODE_MASK = bytes(role in _CODE_ROLES for role in R.ROLES).ljust(256, b"\0")
+
+
+def _code_paths(columns: "FileColumns") -> set:
+    """The targets of a code role: picked by their role codes, translated to a mask at C speed
+    (by the role names when a role is outside the vocabulary)."""
+    codes = columns.role_codes
+    if codes is None:
+        return set(compress(columns.paths, map(_CODE_ROLES.__contains__, columns.roles)))
+    return set(compress(columns.paths, codes.translate(_CODE_MASK)))
+
+
 def _evidence_kinds(context: ScanContext) -> Tuple[str, ...]:
     """The evidence kinds the test figures rest on: the naming conventions and ``[tests]
     mapping`` always, plus each kind of test reference found in this project."""
@@ -366,8 +379,7 @@ def summarize(context: ScanContext, *, depth: int = 1) -> AuditSummary:
         docs_by_owner={k: _pair(v) for k, v in sorted(docs_by_owner.items())},
         docs_by_directory={k: _pair(v) for k, v in sorted(docs_by_dir.items())},
         docs_by_side=_by_side(docs_by_side),
-        docs_by_language=context.coverage.languages(
-            set(compress(paths, map(_CODE_ROLES.__contains__, columns.roles))).__contains__),
+        docs_by_language=context.coverage.languages(_code_paths(columns).__contains__),
         tests_required=tuple(context.config.tests.require),
         tests_evidence=_evidence_kinds(context) if needing_tests else (),
         tests_by_side=_by_side(tests_by_side),

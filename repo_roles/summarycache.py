@@ -26,6 +26,7 @@ a damaged file is a miss); marshal for the keys and sums (lists, tuples, strings
 from __future__ import annotations
 
 import marshal
+import sys
 from array import array
 from bisect import bisect_left
 from itertools import compress, count, repeat
@@ -37,7 +38,7 @@ from repo_roles import roles as R
 from repo_roles.coverage import colfile
 from repo_roles.inventory import paths_digest
 
-FORMAT = 2  # 2: the listed figures as two columns (documented, then counted)
+FORMAT = 3  # 2: the listed figures as two columns (documented, then counted); 3: as unsigned 32-bit
 MAGIC = b"repo-roles audit summary buckets\n"
 MAX_CHANGED = 1 / 8  # past this share of changed targets (and FEW of them), the sums are counted afresh
 FEW = 64
@@ -84,17 +85,18 @@ class Inputs:
         # as the stages listed them: the documented counts, then the counted ones, each column
         # made at C speed (a target row's figure, ``counted << 32 | documented``, is made only
         # for the rows placed; so neither may be negative, documented past 32 bits would reach
-        # the counted bits and counted past 31 the sign)
+        # the counted bits and counted past 31 the sign): unsigned 32-bit items, whose making
+        # refuses a negative count or one past 32 bits (~7x quicker than 64-bit items and a
+        # min/max over them), and no counted item with its top bit set
         try:
-            self.listed_figures = array("q", documented)
+            self.listed_figures = array(_LISTED, documented)
             self.listed_figures.extend(counted)
         except (OverflowError, TypeError):
-            self.listed_figures = array("q")
+            self.listed_figures = array(_LISTED)
         m = len(analysed)
-        self.usable = self.codes is not None and len(documented) == len(counted) == m and (not m or (
-            min(self.listed_figures) >= 0 and max(self.listed_figures[:m]) < _HALF
-            and max(self.listed_figures[m:]) < _HALF >> 1))
-        self.listed_tested = bytes(map(_TEST_CODE.__getitem__, map(bool, needing.values())))
+        self.usable = self.codes is not None and len(documented) == len(counted) == m \
+            and len(self.listed_figures) == 2 * m and _below_sign(self.listed_figures[m:])
+        self.listed_tested = bytes(map(bool, needing.values())).translate(_TEST_CODES)  # 0/1 -> 1/2
         # by target row: build() or place()
         self.figures = array("q")
         self.tested = b""
@@ -150,7 +152,19 @@ class Inputs:
 
 _SHIFT = 32
 _HALF = 1 << _SHIFT
+_LISTED = "I"  # the listed figures' items: unsigned, 32 bits on every platform CPython runs on
+_TOP_BYTE = 3 if sys.byteorder == "little" else 0
+_LOW_BYTES = bytes(range(0x80))
+
+
+def _below_sign(column: array) -> bool:
+    """Whether every item of an unsigned 32-bit ``column`` is below ``1 << 31`` (its top
+    bytes, picked at C speed, all below 0x80)."""
+    if column.itemsize != 4:  # pragma: no cover - no such platform
+        return max(column, default=0) < _HALF >> 1
+    return not column.tobytes()[_TOP_BYTE::4].translate(None, _LOW_BYTES)
 _TEST_CODE = {False: 1, True: 2}
+_TEST_CODES = bytes([_TEST_CODE[False], _TEST_CODE[True]]).ljust(256, b"\0")  # by bool, at C speed
 _TEST_BYTE = {-1: 0, 1: 1, 2: 2}
 
 
@@ -236,7 +250,7 @@ class SummaryStore:
             bucket_ids.frombytes(ids)
             old_figures = array("q")
             old_figures.frombytes(figures)
-            old_listed = array("q")
+            old_listed = array(_LISTED)
             old_listed.frombytes(listed_figures)
         except (ValueError, TypeError, EOFError):
             return None
@@ -245,9 +259,8 @@ class SummaryStore:
                 and len(bucket_ids) == n and len(codes) == n
                 and len(old_figures) == n and len(tested) == n
                 and all(isinstance(s, list) and len(s) == 6 for s in sums)
-                and all(isinstance(k, tuple) and len(k) == 3 for k in keys)
-                and (not n or (min(bucket_ids) >= 0 and max(bucket_ids) < len(keys)))):
-            return None
+                and all(isinstance(k, tuple) and len(k) == 3 for k in keys)):
+            return None  # (a target's bucket number is checked where it is read: updated())
         same_lists = targets == inputs.header and len(old_listed) == len(inputs.listed_figures) \
             and len(listed_tested) == len(inputs.listed_tested)
         return Stored(Tally(keys, sums, bucket_ids), bytes(codes), old_figures, bytes(tested),
@@ -290,8 +303,11 @@ def updated(stored: Stored, inputs: Inputs) -> Optional[Tally]:
         return None
     keys, sums, ids = list(tally.keys), [list(s) for s in tally.sums], array("l", tally.ids)
     number_of = {key: b for b, key in enumerate(keys)}
+    stored_buckets = len(keys)
     for i in sorted(changed):
         old_bucket = ids[i]
+        if not 0 <= old_bucket < stored_buckets:  # not a stored bucket: counted afresh
+            return None
         _, owners, row = keys[old_bucket]
         new_key = (inputs.roles[i], owners, row)
         new_bucket = number_of.get(new_key)

@@ -228,6 +228,20 @@ def test_a_location_is_found_however_a_format_spells_it(text) -> None:
     assert S.anchors_in([text], {"root": "/b/other"}) == {}
 
 
+@pytest.mark.parametrize("location", ["/a/repo", "/a/r&d", "/a/<r>", '/a/"r"', "/a/r'x", "/a/r\u00e9po"])
+def test_the_html_spellings_are_there_whatever_the_location(location) -> None:
+    """``html`` is imported only for a location holding a character it escapes; the spellings
+    are every format's, its two escapes included, whatever the location."""
+    import html
+    import json
+    import urllib.parse
+
+    expected = {location, json.dumps(location)[1:-1], json.dumps(location, ensure_ascii=False)[1:-1],
+                html.escape(location), html.escape(location, quote=False),
+                urllib.parse.quote(location), urllib.parse.quote(location, safe="/:")}
+    assert S.spellings(location) == sorted(expected)
+
+
 def test_a_lazily_cut_listing_equals_the_eager_one(make_repo) -> None:
     """The index listing is cut only when asked (a stored run needs its digest alone)."""
     from repo_roles.index_listing import IndexListing

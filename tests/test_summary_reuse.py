@@ -132,3 +132,76 @@ def test_figure_columns_of_unequal_lengths_are_not_usable() -> None:
 
     assert inputs([1, 2], [3, 4]).usable
     assert not inputs([1, 2, 3], [4]).usable
+
+
+@pytest.mark.parametrize(("documented", "counted", "usable"), [
+    pytest.param([0, (1 << 32) - 1], [0, (1 << 31) - 1], True, id="largest"),
+    pytest.param([-1, 2], [3, 4], False, id="negative-documented"),
+    pytest.param([1, 2], [3, -4], False, id="negative-counted"),
+    pytest.param([1 << 32, 2], [3, 4], False, id="documented-past-32-bits"),
+    pytest.param([1, 2], [3, 1 << 31], False, id="counted-at-the-sign"),
+])
+def test_figures_that_do_not_fit_a_target_figure_are_not_usable(documented: List[int], counted: List[int],
+                                                                 usable: bool) -> None:
+    """A target's figure is ``counted << 32 | documented`` in a signed 64-bit column: a count
+    that is negative, a documented count past 32 bits or a counted one past 31 would read back
+    as another number, so the sums are counted afresh instead."""
+    from repo_roles import summarycache as SC
+
+    roles = ["backend.logic", "backend.logic"]
+    found = SC.Inputs(["a.py", "b.py"], "key", roles, SC.role_codes(roles), ["a.py", "b.py"],
+                      documented, counted, {})
+    assert found.usable is usable
+
+
+def test_a_stored_bucket_number_out_of_range_is_counted_afresh() -> None:
+    """A stored target's bucket number is checked when the target moves (not by a pass over
+    every number at load): one that names no stored bucket, negative or past the last, makes
+    the stored buckets unusable, so the sums are counted afresh."""
+    from array import array
+
+    from repo_roles import summarycache as SC
+
+    roles = ["backend.logic", "backend.logic"]
+    key = ("backend.logic", (), ".")
+    sums = [[2, 2, 2, 4, 0, 0]]
+
+    def moved(bucket: int):
+        inputs = SC.Inputs(["a.py", "b.py"], "key", roles, SC.role_codes(roles), ["a.py", "b.py"],
+                           [1, 2], [2, 2], {})
+        stored = SC.Stored(SC.Tally([key], sums, array("l", [0, bucket])), inputs.codes,
+                           array("q", [2 << 32 | 1, 2 << 32 | 1]), b"\0\0", None, b"")
+        return SC.updated(stored, inputs)  # b.py now documents 2 items, not 1
+
+    assert moved(0).sums == [[2, 2, 3, 4, 0, 0]]
+    assert moved(1) is None
+    assert moved(-1) is None
+
+
+def test_a_codeowners_change_moving_files_between_owners_equals_no_cache(make_repo, run_cli, tmp_path: Path,
+                                                                           counted: List[int],
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file's owners are in the stored buckets' key (the ownership inputs), not compared
+    column by column: files that move to another team are counted afresh, at every depth."""
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    before = _audits(run_cli, root, True)
+    write_files(root, {".github/CODEOWNERS": FILES[".github/CODEOWNERS"] + "/api/handlers/h1.py @acme/web\n"})
+    git(root, "add", "-A")
+    expected = _audits(run_cli, root, False)
+    assert expected["markdown, depth 2"] != before["markdown, depth 2"], "a file moved to another team"
+    counted.clear()
+    assert _audits(run_cli, root, True) == expected
+    assert len(counted) == 2, "depth 1 and depth 2 counted afresh"
+
+
+def test_the_code_paths_are_the_targets_of_a_code_role() -> None:
+    """The code files the languages table counts as left out are picked by role code; every
+    role of the vocabulary (and one outside it) gives the same set as by role name."""
+    from repo_roles import roles as R
+
+    paths = [f"f{i}" for i in range(len(R.ROLES))]
+    expected = {p for p, role in zip(paths, R.ROLES) if role in (R.BACKEND_LOGIC, R.FRONTEND_UI)}
+    assert len(expected) == 2
+    assert S._code_paths(S.FileColumns(paths, list(R.ROLES), list)) == expected
+    assert S._code_paths(S.FileColumns(paths + ["odd"], [*R.ROLES, "not-a-role"], list)) == expected

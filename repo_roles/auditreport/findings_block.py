@@ -30,7 +30,7 @@ import marshal
 from collections import Counter
 from itertools import compress, islice
 from itertools import count as numbering
-from operator import itemgetter, le, lt
+from operator import itemgetter, lt
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -257,7 +257,7 @@ def findings_block(context: ScanContext, scope_depth: int, *, store: bool = True
     severities = column_of(findings, SEVERITY)
     paths = column_of(findings, PATH)
     whole = len(paths)
-    store = _Store.of(context) if store and all(map(le, paths, islice(paths, 1, None))) else None
+    store = _Store.of(context) if store and _sorted(paths) else None
     stored = store.load() if store is not None else None
     bounds: List[str] = stored.bounds if stored is not None else []
     starts = [0, *(bisect.bisect_left(paths, b) for b in bounds), whole]
@@ -307,6 +307,13 @@ def findings_block(context: ScanContext, scope_depth: int, *, store: bool = True
         else:
             store.save(new_bounds, digests, parts, block)
     return block
+
+
+def _sorted(paths: List[str]) -> bool:
+    """Whether ``paths`` are in order: compared with their sort, which finds one ascending run
+    with string comparisons specialised for a list of strings (~2x quicker than comparing the
+    neighbours through ``operator.le``; the same answer)."""
+    return paths == sorted(paths)
 
 
 def _digest(rule_ids: Sequence[str], severities: Sequence[str], paths: Sequence[str], lo: int, hi: int) -> bytes:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import html
 import json
 import os
 import urllib.parse
@@ -33,6 +32,7 @@ MAX_HEADER = 16 << 20  # a longer header is damage
 MAX_ENTRIES = 32  # stored runs kept per cache directory (commands x options x states)
 MAX_BYTES = 512 << 20  # and at most this much on disk, whichever comes first
 SUFFIX = ".run"
+_HTML_SPECIAL = frozenset("&<>\"'")  # what html.escape changes (the module is imported only then)
 
 
 class RunEntry(NamedTuple):
@@ -50,11 +50,13 @@ def spellings(location: str) -> List[str]:
         location,
         json.dumps(location)[1:-1],
         json.dumps(location, ensure_ascii=False)[1:-1],
-        html.escape(location),
-        html.escape(location, quote=False),
         urllib.parse.quote(location),
         urllib.parse.quote(location, safe="/:"),
     }
+    if not _HTML_SPECIAL.isdisjoint(location):  # else html.escape gives the location itself
+        import html
+
+        forms.update((html.escape(location), html.escape(location, quote=False)))
     return sorted(form for form in forms if form)
 
 
