@@ -228,32 +228,22 @@ class Inventory:
 
     def read_head(self, path: str, limit: int = 4096) -> Optional[bytes]:
         """The first ``limit`` bytes of a regular work-tree file; None for anything else."""
-        fd = self._open_regular(path)
-        if fd is None:
+        opened = self._open_regular(path)
+        if opened is None:
             return None
+        fd = opened[0]
         try:
             return os.read(fd, limit) if limit > 0 else b""
         finally:
             os.close(fd)
 
     def read_bytes(self, path: str, max_size: int) -> Optional[bytes]:
-        """The whole content of a regular work-tree file, or None when larger than ``max_size``."""
-        fd = self._open_regular(path)
-        if fd is None:
+        """The whole content of a regular work-tree file, or None when larger than ``max_size``
+        (one ``fstat``, the one that found it regular; one read of its size: ``safeio.read_fd``)."""
+        opened = self._open_regular(path)
+        if opened is None:
             return None
-        try:
-            if os.fstat(fd).st_size > max_size:
-                return None
-            chunks = []
-            while True:
-                chunk = os.read(fd, 1 << 20)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            data = b"".join(chunks)
-            return data if len(data) <= max_size else None  # grew while we read
-        finally:
-            os.close(fd)
+        return safeio.read_fd(opened[0], max_size, opened[1])
 
     def attributes(
         self, names: Sequence[str], paths: Optional[Sequence[str]] = None
@@ -402,8 +392,8 @@ class Inventory:
         found.add("")
         return sorted(found)
 
-    def _open_regular(self, path: str) -> Optional[int]:
-        """An fd on ``path`` if it is a regular file reached without leaving the project root.
+    def _open_regular(self, path: str) -> Optional[Tuple[int, int]]:
+        """``(fd, size)`` of ``path`` if it is a regular file reached without leaving the project root.
 
         O_NOFOLLOW refuses a symlink as the last component; a symlinked *parent* is caught by
         resolving the directory (cached) and checking it stays inside ``project_root``.
@@ -412,7 +402,7 @@ class Inventory:
         if not self._inside(os.path.dirname(full)):
             return None
         try:  # O_NOFOLLOW | O_NONBLOCK, then fstat: a regular file or nothing
-            return safeio.open_regular(full)
+            return safeio.open_regular_sized(full)
         except (OSError, safeio.UnsafeReadError):  # missing, a link, a FIFO, a submodule…
             return None
 

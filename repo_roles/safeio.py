@@ -23,11 +23,11 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
-from typing import Optional, Union
+from typing import Optional, Tuple, Union
 
 from repo_roles.errors import RepoRolesError
 
-__all__ = ["UnsafeReadError", "inside_root", "open_regular", "read_regular"]
+__all__ = ["UnsafeReadError", "inside_root", "open_regular", "open_regular_sized", "read_fd", "read_regular"]
 
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # absent on Windows: an lstat check stands in
 _FLAGS = os.O_RDONLY | O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -94,6 +94,12 @@ def open_regular(path: PathLike, *, root: Optional[PathLike] = None) -> int:
 
     Raises :class:`UnsafeReadError`, ``FileNotFoundError`` or another ``OSError``.
     """
+    return open_regular_sized(path, root=root)[0]
+
+
+def open_regular_sized(path: PathLike, *, root: Optional[PathLike] = None) -> Tuple[int, int]:
+    """:func:`open_regular`'s descriptor and the file's size, from the one ``fstat`` that
+    checked it is a regular file (:func:`read_fd` takes the size: no second ``fstat``)."""
     name = os.fspath(path)
     if root is not None:
         reason = inside_root(name, root)
@@ -110,23 +116,32 @@ def open_regular(path: PathLike, *, root: Optional[PathLike] = None) -> int:
     except ValueError:  # NUL in the name
         raise UnsafeReadError(name, "is not a valid file name") from None
     try:
-        mode = os.fstat(fd).st_mode
+        st = os.fstat(fd)
     except OSError:
         os.close(fd)
         raise
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise UnsafeReadError(name, f"is {describe_kind(mode)}")
-    return fd
+        raise UnsafeReadError(name, f"is {describe_kind(st.st_mode)}")
+    return fd, st.st_size
 
 
-def read_fd(fd: int, max_size: int) -> Optional[bytes]:
-    """All of ``fd`` (closed afterwards), or None past ``max_size`` bytes (never reads more)."""
+def read_fd(fd: int, max_size: int, size: Optional[int] = None) -> Optional[bytes]:
+    """All of ``fd`` (closed afterwards), or None past ``max_size`` bytes (never reads more).
+
+    ``size``: the file's size from an ``fstat`` already made (:func:`open_regular_sized`).  The
+    file is read in one call of that size plus one byte; only a file that changed size since
+    (or whose size does not count its bytes) is read on to its end."""
     try:
-        if os.fstat(fd).st_size > max_size:
+        if size is None:
+            size = os.fstat(fd).st_size
+        if size > max_size:
             return None
-        chunks = []
-        total = 0
+        data = os.read(fd, size + 1)
+        if len(data) == size:  # the whole file: one read, no second one to see its end
+            return data
+        chunks = [data]
+        total = len(data)
         while total <= max_size:
             chunk = os.read(fd, min(1 << 20, max_size + 1 - total))
             if not chunk:

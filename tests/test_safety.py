@@ -314,3 +314,25 @@ def test_former_internal_errors_are_config_errors(world, config: str, expected: 
     repo = make({"repo-roles.toml": config})
     code, _, err = cli(repo, "check", ".")
     assert code == 2 and expected in err and "repo-roles.toml:" in err, err
+
+
+def test_read_fd_with_a_stale_size_reads_the_file_as_it_is(tmp_path):
+    """read_fd takes the size of an fstat already made (Inventory.read_bytes: one fstat) and
+    reads that many bytes plus one; a file that grew or shrank since, or whose size does not
+    count its bytes, is read on to its end, still never past the cap."""
+    from repo_roles import safeio
+
+    target = tmp_path / "f.txt"
+    target.write_bytes(b"0123456789")
+
+    def read(size, cap=100):
+        return safeio.read_fd(safeio.open_regular(target), cap, size)
+
+    assert read(10) == b"0123456789"  # the size it has
+    assert read(5) == b"0123456789"  # grew since the fstat
+    assert read(0) == b"0123456789"  # a size of 0 with bytes behind it
+    assert read(20) == b"0123456789"  # shrank since the fstat
+    assert read(5, cap=7) is None  # grew past the cap
+    assert read(8, cap=7) is None  # over the cap as stated
+    fd, size = safeio.open_regular_sized(target)
+    assert (size, safeio.read_fd(fd, 100, size)) == (10, b"0123456789")

@@ -336,7 +336,8 @@ def _publicity(defs: List[_Def], path: str, dunder_all: Optional[frozenset],
             value = d.name in dunder_all if dunder_all is not None else not d.name.startswith("_")
         elif d.kind == "method":
             # A setter/deleter of property `x` is decorated `@x.setter`: pydocstyle calls it private.
-            accessor = any(isinstance(dec, ast.Attribute) and _is_name(dec.value, d.name) for dec in d.decorators)
+            accessor = bool(d.decorators) and any(isinstance(dec, ast.Attribute) and _is_name(dec.value, d.name)
+                                                  for dec in d.decorators)
             value = public[d.parent] and not accessor and _public_name(d.name)
         elif d.kind == "nested_class":
             value = parent.node_type == "ClassDef" and public[d.parent] and not d.name.startswith("_")
@@ -384,23 +385,25 @@ def _matches(name: str, patterns: Tuple[str, ...]) -> bool:
 def _option_reason(d: _Def, options: DocOptions, interrogate: bool) -> Optional[str]:
     """Why an option removes this definition and everything inside it (interrogate's visitor)."""
     name = d.name
+    decorated = bool(d.decorators)  # the decorator tests below all answer no without one (most defs)
     if d.node_type != "ClassDef":
         if options.ignore_init_method and name == "__init__":
             return "init-method"
         if options.ignore_magic and name.startswith("__") and name.endswith("__") and name != "__init__":
             return "magic"
-        if options.ignore_property_decorators and _is_property(d):
-            return "property"
-        if options.flag("ignore_property_setters") and _is_setter(d, deleters=not interrogate):
-            return "property-setter"
-        overloads = ("overload", "typing.overload") if interrogate else (
-            "overload", "typing.overload", "typing_extensions.overload")
-        if options.flag("ignore_overloaded_functions") and _decorated(d, overloads):
-            return "overload"
-        if options.flag("ignore_overrides") and _decorated(
-                d, ("override", "typing.override", "typing_extensions.override")):
-            return "override"
-    if options.ignore_decorators and _decorated(d, options.ignore_decorators):
+        if decorated:
+            if options.ignore_property_decorators and _is_property(d):
+                return "property"
+            if options.flag("ignore_property_setters") and _is_setter(d, deleters=not interrogate):
+                return "property-setter"
+            overloads = ("overload", "typing.overload") if interrogate else (
+                "overload", "typing.overload", "typing_extensions.overload")
+            if options.flag("ignore_overloaded_functions") and _decorated(d, overloads):
+                return "overload"
+            if options.flag("ignore_overrides") and _decorated(
+                    d, ("override", "typing.override", "typing_extensions.override")):
+                return "override"
+    if decorated and options.ignore_decorators and _decorated(d, options.ignore_decorators):
         return "ignored-decorator"
     if not name.endswith("__"):
         if options.ignore_private and name.startswith("__"):
