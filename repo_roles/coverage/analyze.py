@@ -363,12 +363,12 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
         unknown += [where[p] for p in modified if p in where]
     for i in unknown:
         blobs[i] = None
-        if snapshot is not None and snapshot.blobs[i]:  # a row to compare with: the content's id
+        if snapshot is not None and snapshot.blob(i):  # a row to compare with: the content's id
             data = inventory.read_bytes(order[i], options.max_file_size)
             blobs[i] = C.blob_id(data) if data is not None else None
     missed = snapshot.mismatches(blobs) if snapshot is not None else list(range(len(order)))
     store.touch()  # the rows behind the snapshot (item lists, other contents) are in use: not evicted first
-    keep = set() if snapshot is None else {(raw_path(order[i]), snapshot.blobs[i]) for i in missed}
+    keep = set() if snapshot is None else {(raw_path(order[i]), snapshot.blob(i)) for i in missed}
     if snapshot is not None:
         snapshot.drop_blobs()  # every other row's id is this run's
     keys = _Keys(where, blobs)
@@ -399,7 +399,11 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
 def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[Optional[str]], snapshot: Optional[rowsnap.Rows],
                     missed: Set[int], cached: Dict[str, tuple], entries: Dict[str, Tuple[str, C.Entry]],
                     lines: Dict[str, int]) -> None:
-    """Store this run's rows (before the Rust crate pass: the rows as analysed) as the snapshot."""
+    """Store this run's rows (before the Rust crate pass: the rows as analysed) as the snapshot
+    (not when the snapshot read turns out damaged: it is gone, and the next run writes it from
+    the store's rows)."""
+    if snapshot is not None and not snapshot.sound():
+        return
     rows: List[Optional[tuple]] = []
     counts: List[Optional[int]] = []
     kept: List[str] = []
@@ -628,12 +632,13 @@ class _Cached:
         found, text = self._store.get_docs(path, self._keys[path])
         return C.decode_docs(path, text) if found else (False, None)
 
-    def repair(self, path: str) -> FileAnalysis:
-        """A malformed cached column: analyse the file again, and store the result."""
-        analysis, blob, entry, _, _, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
+    def repair(self, path: str) -> Tuple[FileAnalysis, Optional[bool]]:
+        """A malformed cached column: analyse the file again, and store the result; also whether
+        a ``.py`` file defines code (None: not known)."""
+        analysis, blob, entry, defines, _, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
         if entry is not None and blob is not None:
             self._store.put_many([(path, blob, entry)])
-        return analysis
+        return analysis, defines
 
 
 def _content_keys(inventory: Inventory, files: List[FileEntry], limit: int,

@@ -82,7 +82,7 @@ class CachedSource(Protocol):
 
     def docs(self, path: str) -> Tuple[bool, Optional[FileDocs]]: ...  # (valid, docs)
 
-    def repair(self, path: str) -> FileAnalysis: ...  # analyse afresh, store, return
+    def repair(self, path: str) -> Tuple[FileAnalysis, Optional[bool]]: ...  # analyse afresh, store, return (+ defines code)
 
 
 # Positions in a cached row (cache.Entry without its docs column).
@@ -417,7 +417,12 @@ class CoverageResult:
     def _repair(self, path: str) -> FileAnalysis:
         assert self._source is not None
         self._cached.pop(path, None)
-        fresh = self._fresh[path] = self._source.repair(path)
+        fresh, defines = self._source.repair(path)
+        self._fresh[path] = fresh
+        if defines is not None:  # answered from here now, no longer from the row
+            self._defines[path] = defines
+        else:
+            self._defines.pop(path, None)
         self._asked.clear()
         return fresh
 

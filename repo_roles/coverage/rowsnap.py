@@ -10,24 +10,32 @@ files whose id differs are looked up in the SQLite rows by path and blob, or ana
 
 A row of the snapshot is a copy of the row stored under the same (path, blob id, settings) in
 ``files`` (the analysis is a function of those), so it is reused exactly as such a row would be.
-The value starts with a header (format, byte order, the length of each column, a CRC-32 of the
-columns): a damaged, truncated or foreign value is a miss, and the run reads the rows as before.
+The value starts with a header (format, byte order, the length and CRC-32 of each column): a
+truncated or foreign value is a miss, and the run reads the rows as before.  A warm run after a
+change reads every column but the joined undocumented items (most of the file), which are read
+and checked only when a question needs them (a whole DOC001 run, a snapshot written again); a
+damaged column is a miss found then: the rows it would answer are read from the store or
+analysed again (:meth:`Rows.light` gives an item column that does not decode), and the file is
+removed.  The blob ids are one fixed-width column, compared with this run's ids joined, block by
+block: no list of 100,000 ids is made.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+import zlib
 from array import array
 from collections import Counter
 from itertools import accumulate, compress, islice, repeat
-from operator import and_, ge, gt, lt, ne
+from operator import and_, ge, gt, is_, lt, ne
 from pathlib import Path
-from typing import Collection, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from repo_roles.coverage import colfile
 
-MAGIC = b"repo-roles docs rows 1\0"
+MAGIC = b"repo-roles docs rows 2\0"
 _FLAGS = frozenset({"0", "1"})
 
 # The light columns of one row, as the store returns them (``store.Light``):
@@ -35,38 +43,85 @@ _FLAGS = frozenset({"0", "1"})
 Light = Tuple[object, ...]
 
 
+_BAD = b"\0"  # an item column that does not decode (cache.decode_missing): the row is read again
+_NO_ID = "\1"  # a row without a blob id this run, in the joined ids (never a stored id's character)
+_BLOCK_IDS = 256  # blob ids compared as one text
+
+
 class Rows:
-    """The snapshot's columns; row ``i`` is the ``i``-th path.  ``blobs[i]`` is ``""`` for a
+    """The snapshot's columns; row ``i`` is the ``i``-th path.  :meth:`blob` is ``""`` for a
     path without a row (never a hit)."""
 
-    __slots__ = ("_paths", "_raw_paths", "blobs", "_languages", "_language", "_counted", "_documented", "_defines",
-                 "_lines", "_bounds", "_items", "_missing", "_sups", "_block", "_moved")
+    __slots__ = ("_paths", "_raw_paths", "_blobs", "_width", "_languages", "_language", "_counted", "_documented",
+                 "_defines", "_lines", "_bounds", "_items", "_missing", "_sups", "_block", "_moved", "_where")
 
-    def __init__(self, paths: bytes, blobs: List[str], languages: List[Optional[str]], language: array,
-                 counted: array, documented: array, defines: array, lines: array, bounds: array,
-                 items: array, missing: bytes, sups: Dict[int, str]) -> None:
-        """``paths``: the path list, NUL-joined (split only when it is not this run's)."""
+    def __init__(self, paths: Union[bytes, memoryview], blobs: str, width: int, languages: List[Optional[str]],
+                 language: array, counted: array, documented: array, defines: array, lines: array, bounds: array,
+                 items: array, missing: Union[bytes, Callable[[], Optional[bytes]]], sups: Dict[int, str]) -> None:
+        """``paths``: the path list, NUL-joined (split only when it is not this run's); ``blobs``:
+        every row's blob id padded with spaces to ``width``; ``missing``: the joined items, or
+        what reads them (None: damaged), called on first use."""
         self._paths: Optional[List[str]] = None
-        self._raw_paths: Optional[bytes] = paths
-        self.blobs = blobs
+        self._raw_paths: Optional[Union[bytes, memoryview]] = paths
+        self._blobs, self._width = blobs, width
         self._languages, self._language = languages, language
         self._counted, self._documented, self._defines, self._lines = counted, documented, defines, lines
         self._bounds, self._items, self._missing, self._sups = bounds, items, missing, sups
         self._block: Optional[Tuple[int, int, list, List[int]]] = None
         self._moved = False  # rows gathered by aligned(): not contiguous in ``missing``
+        self._where: Optional[Path] = None  # the file read, removed when a column read later is damaged
 
     def __len__(self) -> int:
         return len(self._counted)
 
+    def blob(self, i: int) -> str:
+        """Row ``i``'s blob id; ``""`` when it has no row."""
+        width = self._width
+        return self._blobs[i * width:(i + 1) * width].rstrip(" ")
+
+    def blob_list(self) -> List[str]:
+        """Every row's blob id (a list of them all: only when the joined compare cannot be made)."""
+        width, blobs = self._width, self._blobs
+        return [blobs[at:at + width].rstrip(" ") for at in range(0, len(self) * width, width)] if width \
+            else [""] * len(self)
+
     def drop_blobs(self) -> None:
-        """Forget the blob ids once compared (100k ids: 9 MB); the rows stay readable."""
-        self.blobs = []
+        """Forget the blob ids once compared; the rows stay readable."""
+        self._blobs = ""
+
+    def _missing_column(self) -> Optional[bytes]:
+        """The joined items, read and checked (CRC-32, the rows' bounds) on first use; None when
+        damaged.  Rows gathered by :meth:`aligned` take those of the rows they were gathered from."""
+        found = self._missing
+        if callable(found):
+            raw = found()
+            bounds = self._bounds
+            if raw is not None and not self._moved and len(bounds) and \
+                    (bounds[0] < 0 or bounds[-1] > len(raw) or any(map(gt, bounds, islice(bounds, 1, None)))):
+                raw = None
+            if raw is None:
+                self._discard()
+            found = self._missing = raw if raw is not None else _BAD
+        return None if found is _BAD else found  # type: ignore[return-value]
+
+    def sound(self) -> bool:
+        """Whether every column is sound (the joined items read and checked now)."""
+        return self._missing_column() is not None
+
+    def _discard(self) -> None:
+        """Remove the file read (best effort): a damaged column is a miss for the next run too."""
+        where = self._where
+        if where is not None:
+            try:
+                os.unlink(where)
+            except OSError:
+                pass
 
     @property
     def paths(self) -> List[str]:
         if self._paths is None:
             raw = self._raw_paths
-            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if len(self) else []  # type: ignore[union-attr]
+            self._paths = str(raw, "utf-8", "surrogateescape").split("\0") if len(self) else []  # type: ignore[arg-type]
             self._raw_paths = None
         return self._paths
 
@@ -88,8 +143,12 @@ class Rows:
         counted = self._counted[i]
         defines = self._defines[i]
         a, b = self._bounds[2 * i], self._bounds[2 * i + 1]
+        missing = None
+        if b > a:
+            joined = self._missing_column()
+            missing = joined[a:b] if joined is not None else _BAD  # damaged: the caller reads the row again
         return (self._languages[self._language[i]], None if counted < 0 else counted,
-                None if counted < 0 else self._documented[i], self._missing[a:b] if b > a else None,
+                None if counted < 0 else self._documented[i], missing,
                 self._sups.get(i), None if defines < 0 else defines)
 
     def languages(self) -> List[Optional[str]]:
@@ -138,11 +197,14 @@ class Rows:
         """``(first row, end row, their items decoded, where each row's start)`` from row ``i``
         (which has items): rows in their stored order are contiguous in the joined column."""
         bounds, items = self._bounds, self._items
+        joined = self._missing_column()
+        if joined is None:  # damaged: the caller reads each row again
+            return i, i + 1, [], [0]
         if self._moved:  # rows gathered from another order: each row alone
-            return i, i + 1, _decode_all(self._missing[bounds[2 * i]:bounds[2 * i + 1]], items[i]), [0]
+            return i, i + 1, _decode_all(joined[bounds[2 * i]:bounds[2 * i + 1]], items[i]), [0]
         end = min(i + BLOCK, len(items))
         counts = items[i:end]
-        return i, end, _decode_all(self._missing[bounds[2 * i]:bounds[2 * end - 1]], sum(counts)), \
+        return i, end, _decode_all(joined[bounds[2 * i]:bounds[2 * end - 1]], sum(counts)), \
             list(accumulate(counts, initial=0))
 
     # -- whole columns -------------------------------------------------------------------------
@@ -171,8 +233,25 @@ class Rows:
         return self._sups.keys()
 
     def mismatches(self, blobs: Sequence[Optional[str]]) -> List[int]:
-        """Rows whose stored blob id is not ``blobs[i]`` (aligned: the same path list)."""
-        return list(compress(range(len(blobs)), map(ne, blobs, self.blobs)))
+        """Rows whose stored blob id is not ``blobs[i]`` (aligned: the same path list): the ids
+        joined and compared with the stored column :data:`_BLOCK_IDS` rows at a time, row by
+        row only in a block that differs."""
+        count, width, stored = len(blobs), self._width, self._blobs
+        current = blobs
+        if None in current:  # no id: never a stored one
+            current = list(current)
+            for i in compress(range(count), map(is_, current, repeat(None))):
+                current[i] = _NO_ID * width
+        joined = "".join(current) if width else ""  # type: ignore[arg-type]
+        if not width or count != len(self) or len(joined) != len(stored):
+            return list(compress(range(count), map(ne, blobs, self.blob_list())))
+        out: List[int] = []
+        step = _BLOCK_IDS * width
+        for at in range(0, len(stored), step):
+            if joined[at:at + step] != stored[at:at + step]:
+                first = at // width
+                out.extend(i for i in range(first, min(first + _BLOCK_IDS, count)) if blobs[i] != self.blob(i))
+        return out
 
     def aligned(self, paths: List[str]) -> "Rows":
         """These rows in the order of ``paths`` (a path the snapshot lacks gets an empty row
@@ -185,23 +264,25 @@ class Rows:
         bounds = array("q")
         for i in take:
             bounds.extend(self._bounds[2 * i:2 * i + 2] if i >= 0 else (0, 0))
-        moved = Rows(b"", ["" if i < 0 else self.blobs[i] for i in take], self._languages,
+        width = self._width
+        blobs = "".join(" " * width if i < 0 else self._blobs[i * width:(i + 1) * width] for i in take)
+        moved = Rows(b"", blobs, width, self._languages,
                      gather("H", self._language, 0), gather("i", self._counted, -1), gather("i", self._documented, 0),
                      gather("b", self._defines, -1), gather("i", self._lines, -1), bounds,
-                     gather("i", self._items, 0), self._missing, {j: self._sups[i] for j, i in enumerate(take)
-                                                                  if i >= 0 and i in self._sups})
+                     gather("i", self._items, 0), self._missing_column, {j: self._sups[i] for j, i in enumerate(take)
+                                                                          if i >= 0 and i in self._sups})
         moved._paths, moved._raw_paths = paths, None
         moved._moved = True
         return moved
 
 
-def _decode_all(raw: bytes, items: int) -> list:
+def _decode_all(raw: Union[bytes, memoryview], items: int) -> list:
     """Every row's items from the joined ``missing`` column (``cache.decode_missing``'s format,
     rows joined by NUL); ``[]`` when it does not decode as ``items`` items."""
     if not items:
         return []
     try:
-        fields = raw.decode("utf-8", "surrogatepass").split("\0")
+        fields = str(raw, "utf-8", "surrogatepass").split("\0")
         flags = fields[3::5]
         if len(fields) != 5 * items or not set(flags) <= _FLAGS:
             return []
@@ -215,6 +296,7 @@ def _decode_all(raw: bytes, items: int) -> list:
 # --- the value --------------------------------------------------------------------------------
 
 _COLUMNS = 12
+_EAGER = 11  # every column but the joined items (the last) is read when the file is opened
 BLOCK = 2048  # rows whose items are decoded together (a few thousand items: small, and C-level)
 
 
@@ -264,21 +346,22 @@ def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[L
             items.append(0)
         if sup is not None:
             sups[str(i)] = sup  # type: ignore[assignment]
+    width = max(map(len, kept), default=0)
     columns = [
         "\0".join(paths).encode("utf-8", "surrogateescape"),
-        "\0".join(kept).encode("ascii"),
+        "".join(blob.ljust(width) for blob in kept).encode("ascii"),
         json.dumps(languages).encode("ascii"),
         language.tobytes(), counted.tobytes(), documented.tobytes(), defines.tobytes(),
         array("i", [-1 if n is None else n for n in lines]).tobytes(),
-        bounds.tobytes(), items.tobytes(), b"\0".join(missing),
-        json.dumps(sups).encode("ascii"),
+        bounds.tobytes(), items.tobytes(), json.dumps(sups).encode("ascii"),
+        b"\0".join(missing),  # last: read only when asked (``_EAGER``)
     ]
-    return colfile.pack(MAGIC, {"rows": len(paths)}, columns)
+    return colfile.pack_checked(MAGIC, {"rows": len(paths), "width": width}, columns)
 
 
 # --- the file -----------------------------------------------------------------------------------
 
-FORMAT = 1
+FORMAT = 2
 
 
 def snapshot_file(directory: Path, project: str, salt: str) -> Path:
@@ -288,8 +371,16 @@ def snapshot_file(directory: Path, project: str, salt: str) -> Path:
 
 
 def load(path: Path) -> Optional[Rows]:
-    """The snapshot stored at ``path``; None when there is none or it is not a sound one."""
-    return decode(colfile.read(path))
+    """The snapshot stored at ``path``; None when there is none or it is not a sound one (the
+    joined items are read and checked when first needed)."""
+    found = colfile.open_checked(path, MAGIC, _COLUMNS, _EAGER)
+    if found is None:
+        return None
+    header, columns, later = found
+    rows = _rows(header, columns, lambda: later.column(_EAGER), header["lengths"][_EAGER])
+    if rows is not None:
+        rows._where = path
+    return rows
 
 
 def save(path: Path, paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
@@ -298,35 +389,58 @@ def save(path: Path, paths: Sequence[str], blobs: Sequence[str], rows: Sequence[
 
 
 def decode(raw: Optional[bytes]) -> Optional[Rows]:
-    """The snapshot in ``raw``; None when it is missing, damaged, truncated or of another format
-    (:func:`repo_roles.coverage.colfile.unpack`).  The items' bounds never decrease (:func:`pieces`
-    writes them in row order): one pass checks them all."""
-    found = colfile.unpack(raw, MAGIC, _COLUMNS)
-    if found is None:
-        return None
-    header, parts = found
-    n = header.get("rows")
-    if type(n) is not int:
+    """The snapshot in ``raw`` (the bytes :func:`encode` made), every column checked now; None
+    when it is missing, damaged, truncated or of another format."""
+    if not raw or not raw.startswith(MAGIC):
         return None
     try:
-        paths = bytes(parts[0])
-        blobs = str(parts[1], "ascii").split("\0") if n else []
+        start = len(MAGIC) + 4
+        size = int.from_bytes(raw[len(MAGIC):start], "little")
+        header = json.loads(raw[start:start + size].decode("utf-8", "surrogatepass"))
+        fields = {k: v for k, v in header.items() if k != "crc"}
+        lengths, crcs = header["lengths"], header["crcs"]
+        if header["order"] != sys.byteorder or colfile._fields_crc(fields) != header["crc"] \
+                or len(lengths) != _COLUMNS or len(crcs) != _COLUMNS \
+                or any(type(n) is not int or n < 0 for n in lengths) or start + size + sum(lengths) != len(raw):
+            return None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    view, columns, at = memoryview(raw), [], start + size
+    for length, crc in zip(lengths, crcs):
+        column = view[at:at + length]
+        if zlib.crc32(column) != crc:
+            return None
+        columns.append(column)
+        at += length
+    missing = bytes(columns[_EAGER])
+    return _rows(header, columns[:_EAGER], lambda: missing, len(missing))
+
+
+def _rows(header: dict, parts: List[memoryview], missing: Callable[[], Optional[bytes]], size: int) -> Optional[Rows]:
+    """The rows of a checked header and its first :data:`_EAGER` columns; ``missing`` reads the
+    joined items (``size`` bytes) when first needed, and the rows' bounds are checked then (they
+    never decrease: :func:`pieces` writes them in row order; one pass)."""
+    n, width = header.get("rows"), header.get("width")
+    if type(n) is not int or type(width) is not int or n < 0 or width < 0:
+        return None
+    try:
+        blobs = str(parts[1], "ascii")
         languages = json.loads(str(parts[2], "ascii"))
         language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
         lines, bounds, items = array("i"), array("q"), array("i")
         for column, part in ((language, 3), (counted, 4), (documented, 5), (defines, 6), (lines, 7),
                              (bounds, 8), (items, 9)):
             column.frombytes(parts[part])
-        missing = bytes(parts[10])
-        sups = {int(k): v for k, v in json.loads(str(parts[11], "ascii")).items()}
+        sups = {int(k): v for k, v in json.loads(str(parts[10], "ascii")).items()}
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
-    if not (len(blobs) == len(language) == len(counted) == len(documented) == len(defines)
-            == len(lines) == len(items) == n and len(bounds) == 2 * n) \
+    if not (len(language) == len(counted) == len(documented) == len(defines)
+            == len(lines) == len(items) == n and len(bounds) == 2 * n and len(blobs) == n * width) \
             or not isinstance(languages, list) or languages[:1] != [None] \
             or not all(x is None or type(x) is str for x in languages[1:]) \
             or (n and max(language) >= len(languages)) or not all(type(v) is str for v in sups.values()) \
             or any(k < 0 or k >= n for k in sups) \
-            or (n and (bounds[0] < 0 or bounds[-1] > len(missing) or any(map(gt, bounds, islice(bounds, 1, None))))):
+            or (n and (bounds[0] < 0 or bounds[-1] > size)):
         return None
-    return Rows(paths, blobs, languages, language, counted, documented, defines, lines, bounds, items, missing, sups)
+    return Rows(parts[0], blobs, width, languages, language, counted, documented, defines, lines, bounds, items,
+                missing, sups)
