@@ -217,3 +217,17 @@ def test_added_and_removed_files_realign_the_rows(make_repo, snapshot_paths) -> 
     snapshot_paths.clear()
     assert _answers(root) == expected
     assert snapshot_paths == []  # and written again for the new path list
+
+
+@pytest.mark.parametrize("order", [["a.py", "b/c.py", "b/d.py", "z"], ["z", "a.py", "b/d.py", "b/c.py"]],
+                         ids=["sorted", "not sorted"])
+def test_positions_answer_as_a_dict_of_the_paths(order: List[str]) -> None:
+    """The stage's ``path -> index`` map bisects a sorted path list and falls back to a dict
+    (a path not found so, or a list not sorted): the answers are a dict's."""
+    where = A._Positions(order)
+    expected = {p: i for i, p in enumerate(order)}
+    for path in (*order, "b", "missing.py", "zz"):
+        assert where.get(path) == expected.get(path) and (path in where) == (path in expected)
+    assert dict(where.items()) == expected and len(where) == len(order)
+    with pytest.raises(KeyError):
+        where["missing.py"]

@@ -15,8 +15,9 @@ import os
 import posixpath
 import re
 import warnings
+from bisect import bisect_left
 from itertools import compress
-from operator import itemgetter, not_
+from operator import attrgetter, itemgetter, not_
 from pathlib import Path
 from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
                     Sequence, Set, Tuple)
@@ -48,6 +49,9 @@ WRITE_BATCH = 4096  # cache rows per transaction while the analysis runs
 SNAPSHOT_MIN_FILES = 2000  # from this many targets on, the last whole run's rows are read as one value
 SNAPSHOT_REWRITE_MIN = 256  # rows the snapshot may lack before a run writes it again
 from repo_roles.coverage.model import ABOUT_THE_INSTALL as UNCACHEABLE  # noqa: E402
+
+_ENTRY_PATH = attrgetter("path")
+_ENTRY_BLOB = attrgetter("blob")
 
 
 # --- suppression comments --------------------------------------------------------------------
@@ -309,8 +313,13 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     """
     options = doc_options(context.config.docs.python)
     inventory = context.inventory
-    files = [e for e in context.targets if e.kind == "file"]
-    order = [e.path for e in files]
+    targets, listed = context.targets, inventory.paths
+    if len(targets) == len(listed) and not inventory.special_kinds():
+        # a whole scan of regular files: the targets are the inventory's entries, in its order
+        files, order = targets, listed
+    else:
+        files = [e for e in targets if e.kind == "file"]
+        order = list(map(_ENTRY_PATH, files))
     progress = getattr(context, "progress", None)
     if not getattr(context, "use_cache", True):
         fresh, defines, facts, lines = _analyze_all(inventory.project_root, files, {}, options, None, progress)
@@ -354,9 +363,9 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     if snapshot is not None:
         if not snapshot.same_paths(order):
             snapshot, realigned = snapshot.aligned(order), True
-    blobs: List[Optional[str]] = [e.blob for e in files]
+    blobs: List[Optional[str]] = list(map(_ENTRY_BLOB, files))
     modified = diff.result()
-    where = dict(zip(order, range(len(order))))
+    where = _Positions(order)
     every = range(len(order))
     unknown = list(compress(every, map(not_, blobs))) if modified is not None else list(every)
     if modified:
@@ -431,10 +440,51 @@ def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[
     rowsnap.save(where, order, kept, rows, counts)
 
 
+class _Positions(Mapping[str, int]):
+    """``path -> index`` in ``order``: by bisection while the paths asked are found so (a whole
+    scan's path list is sorted; a found index is checked), else through a dict of every path,
+    built on the first path bisection does not find (not there, or the list is not sorted)."""
+
+    def __init__(self, order: List[str]) -> None:
+        self._order = order
+        self._all: Optional[Dict[str, int]] = None
+
+    def _whole(self) -> Dict[str, int]:
+        if self._all is None:
+            self._all = dict(zip(self._order, range(len(self._order))))
+        return self._all
+
+    def get(self, path: str, default: Optional[int] = None) -> Optional[int]:  # type: ignore[override]
+        if self._all is None:
+            order = self._order
+            try:
+                i = bisect_left(order, path)
+            except TypeError:  # not a text: not a path of the list
+                return default
+            if i < len(order) and order[i] == path:
+                return i
+        return self._whole().get(path, default)
+
+    def __getitem__(self, path: str) -> int:
+        found = self.get(path)
+        if found is None:
+            raise KeyError(path)
+        return found
+
+    def __contains__(self, path: object) -> bool:
+        return self.get(path) is not None  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+
 class _Keys(Mapping[str, str]):
     """``path -> blob id`` of this run's contents, over the aligned list of ids (no dict of 100k)."""
 
-    def __init__(self, where: Dict[str, int], blobs: List[Optional[str]]) -> None:
+    def __init__(self, where: Mapping[str, int], blobs: List[Optional[str]]) -> None:
         self._where, self._blobs = where, blobs
 
     def __getitem__(self, path: str) -> str:

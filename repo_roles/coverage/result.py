@@ -104,14 +104,14 @@ class CoverageResult:
         self._cached = cached or {}
         self._source = source
         self._rows = rows
-        self._where: Optional[Dict[str, int]] = None
+        self._where: Optional[Mapping[str, int]] = None
         self._asked: Dict[str, FrozenSet[str]] = {}  # the few paths a question must look at (snapshot)
         self.files: Mapping[str, FileAnalysis] = _Files(self)
 
     def __contains__(self, path: str) -> bool:
         return path in self._cached or path in self._fresh or (self._rows is not None and path in self._position())
 
-    def _position(self) -> Dict[str, int]:
+    def _position(self) -> Mapping[str, int]:
         """``path -> index`` in ``order`` (built on the first question about one path)."""
         if self._where is None:
             self._where = dict(zip(self._order, range(len(self._order))))
