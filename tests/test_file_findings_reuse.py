@@ -468,3 +468,27 @@ def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_a_miss(tmp_p
     with filereuse._open_entry(entry) as handle:
         head = filereuse._read_head(handle, "key")
         assert filereuse._read_rules(handle, head[1], light=True) is None
+
+
+def test_same_path_list_skips_the_stored_paths(tmp_path) -> None:
+    """The head keeps the digest of its path list; a run on a list of that digest goes past the
+    joined paths without reading them (here damaged: not read, so not a miss), another list reads
+    and checks them (the damage is then a miss)."""
+    from repo_roles.inventory import paths_digest
+
+    paths = ["a.py", "b/c.py"]
+    found = [Finding("OWN012", "no CODEOWNERS file", "", None, None, "warning")]
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns(paths, [0o100644] * 2, ["1" * 40] * 2, ["docs"] * 2),
+                     {"OWN012": found}, array("l", [0]), paths_key=paths_digest(paths))
+    raw = entry.read_bytes()
+    at = raw.index(b"a.py\0b/c.py")
+    entry.write_bytes(raw[:at] + b"A" + raw[at + 1:])
+    with filereuse._open_entry(entry) as handle:
+        known, counts, _ = filereuse._read_head(handle, "key", paths_digest(paths))
+        assert known == [None, filereuse._columns(paths, [0o100644] * 2, [], [])[1], "1" * 40 + "\0" + "1" * 40,
+                         "docs\0docs"]
+        stored, _ = filereuse._read_rules(handle, counts)
+        assert stored.rule_findings("OWN012") == found
+    with filereuse._open_entry(entry) as handle:
+        assert filereuse._read_head(handle, "key", paths_digest(["other.py"])) is None

@@ -65,7 +65,7 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
 FILE_INPUTS = "file"  # the declared inputs of a file-scope rule that reads a file and nothing else
-FORMAT = 3
+FORMAT = 4  # 4: the path column in a part of its own after the head, which holds its digest
 _MAGIC = b"repo-roles file findings\n"
 # Paths whose documentation analysis reads other files (the Rust crate pass): never reused.
 _CROSS_FILE_SUFFIXES = (".rs",)
@@ -168,7 +168,8 @@ class FileFindings:
         # the other rules run on every change: their findings are compared with a digest, not read
         digests = {rule_id: (findings_digest(found), self.fingerprints.get(rule_id))
                    for rule_id, found in lists.items() if rule_id not in self._file_rules}
-        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests)
+        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests,
+               _paths_key(self._context, paths))
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
         """Store, beside an entry not written again, the findings of the files that differ from
@@ -217,7 +218,7 @@ class FileFindings:
         handle = _open_entry(self._entry)
         if handle is None:
             return True
-        head = _read_head(handle, self._key)
+        head = _read_head(handle, self._key, _paths_key(context, paths))
         if head is None:
             handle.close()
             return True
@@ -257,14 +258,15 @@ class FileFindings:
     def _compare(self, known: list) -> None:
         """Which targets are computed afresh, and which stored paths' findings are cut.  The
         stored columns are a few joined strings: equal columns compare as one string each, and
-        only a column that differs is split and compared file by file (at C speed)."""
+        only a column that differs is split and compared file by file (at C speed).  The path
+        column is None when its digest is this run's path list's (not read, not joined)."""
         context = self._context
         current = self._current
         assert current is not None
         volatile = self._volatile
         paths = current[0]
-        mine = _columns(*current)
-        if known[0] == mine[0]:  # the same files
+        mine = _columns(*current, join_paths=known[0] is not None)
+        if known[0] is None or known[0] == mine[0]:  # the same files
             changed: set = set()
             for index, (stored, now) in enumerate(zip(known[1:], mine[1:]), 1):
                 if stored != now:
@@ -282,10 +284,12 @@ class FileFindings:
         self.gone = frozenset(stored_paths) - reusable
 
 
-def _columns(paths: List[str], modes: List[int], blobs: List[Optional[str]], roles: List[str]) -> list:
+def _columns(paths: List[str], modes: List[int], blobs: List[Optional[str]], roles: List[str],
+             join_paths: bool = True) -> list:
     """The files' columns as stored: paths, blob ids and roles joined by NUL (which no git path
-    holds), modes as 64-bit integers: four objects, not four per file."""
-    return ["\0".join(paths), array("q", modes).tobytes(), "\0".join(b or "" for b in blobs) if None in blobs
+    holds), modes as 64-bit integers: four objects, not four per file (``join_paths`` False:
+    None for the paths)."""
+    return ["\0".join(paths) if join_paths else None, array("q", modes).tobytes(), "\0".join(b or "" for b in blobs) if None in blobs
             else "\0".join(blobs), "\0".join(roles)]  # type: ignore[arg-type]
 
 
@@ -298,6 +302,15 @@ def _split(index: int, column: object, count: int) -> list:
     if count == 0 or (count < 0 and not column):
         return []
     return column.split("\0")  # type: ignore[union-attr]
+
+
+def _paths_key(context: "ProjectContext", paths: List[str]) -> str:
+    """The digest of the targets' path list: the inventory's own (once per run, shared with the
+    other caches) when they are its list."""
+    from repo_roles.inventory import paths_digest
+
+    inventory = context.inventory
+    return inventory.paths_digest() if paths is inventory.paths else paths_digest(paths)
 
 
 def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
@@ -674,11 +687,13 @@ def _part(value: object) -> bytes:
 
 
 def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array,
-           digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None) -> None:
-    """The entry: a head part (format, key, the known files' columns, each rule's number of
+           digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None,
+           paths_key: str = "") -> None:
+    """The entry: a head part (format, key, the known files' columns but their paths, in place of
+    which ``paths_key``, the digest of the path list (:func:`_paths_key`), each rule's number of
     parts, and when ``digests`` has them the digest of its findings, :func:`findings_digest`,
-    and the fingerprint of its inputs they were made of, ``Rule.fingerprint``),
-    then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
+    and the fingerprint of its inputs they were made of, ``Rule.fingerprint``), then the paths
+    joined (a part a run on the same path list skips), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
     part in two halves: the columns a report counts (:func:`_light`) and the others (a light
     read checks their CRC-32 and decodes them only when asked), then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
     holds one part's bytes at a time."""
@@ -687,7 +702,8 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
     def pieces() -> Iterator[bytes]:
         numbers = {rule_id: -(-len(found) // _PIECE) for rule_id, found in lists.items()}
         counts = [(rule_id, number, *(digests or {}).get(rule_id, (None, None))) for rule_id, number in numbers.items()]
-        yield _MAGIC + _part((FORMAT, key, known, counts))
+        yield _MAGIC + _part((FORMAT, key, [paths_key, *known[1:]], counts))
+        yield _part(known[0])
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
             for start in range(0, numbers[rule_id] * _PIECE, _PIECE):
@@ -749,23 +765,40 @@ def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
     return (value, crc) if with_crc else value
 
 
-def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
+def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> Optional[Tuple[list, list, int]]:
     """``(the known files' columns [paths, modes, blob ids, roles], [(rule id, parts)], the
-    head's CRC-32)`` when the entry is of this key and format, else None."""
+    head's CRC-32)`` when the entry is of this key and format, else None.  The paths are None
+    when the entry's path list has the digest ``paths_key`` (its part is skipped, not read)."""
     try:
         if handle.read(len(_MAGIC)) != _MAGIC:
             return None
         found, crc = _read_part(handle, with_crc=True)
+        if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
+                and isinstance(found[2], list) and len(found[2]) == 4 and isinstance(found[3], list)):
+            return None
+        stored_key, modes, blobs, roles = found[2]
+        if not (type(stored_key) is str and type(modes) is bytes and len(modes) % 8 == 0
+                and type(blobs) is str and type(roles) is str):
+            return None
+        if paths_key is not None and stored_key == paths_key:
+            _skip_part(handle)
+            paths = None
+        else:
+            paths = _read_part(handle)
+            if type(paths) is not str:
+                return None
     except (OSError, ValueError):
         return None
-    if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
-            and isinstance(found[2], list) and len(found[2]) == 4 and isinstance(found[3], list)):
-        return None
-    paths, modes, blobs, roles = found[2]
-    if not (type(paths) is str and type(modes) is bytes and len(modes) % 8 == 0
-            and type(blobs) is str and type(roles) is str):
-        return None
-    return found[2], found[3], crc
+    return [paths, modes, blobs, roles], found[3], crc
+
+
+def _skip_part(handle: BinaryIO) -> None:
+    """Go past the next part without reading it; raises ValueError when the file is shorter."""
+    head = handle.read(12)
+    size = int.from_bytes(head[:8], "little")
+    if len(head) != 12 or size > os.fstat(handle.fileno()).st_size - handle.tell():
+        raise ValueError("truncated")
+    handle.seek(size, os.SEEK_CUR)
 
 
 def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[Tuple["StoredFindings", array]]:
