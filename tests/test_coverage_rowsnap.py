@@ -89,7 +89,7 @@ def test_sound_checksum_with_unsound_item_bounds_is_a_miss(bounds) -> None:
     header = {k: v for k, v in header.items() if k not in ("crc", "crcs", "order", "lengths")}
     repacked = R.decode(b"".join(colfile.pack_checked(R.MAGIC, header, parts)))
     assert repacked is not None and repacked.sound() and repacked.missing(0)  # repacked as it was: sound
-    parts[8] = array("q", bounds).tobytes()
+    parts[7] = array("q", bounds).tobytes()
     rows = R.decode(b"".join(colfile.pack_checked(R.MAGIC, header, parts)))
     assert rows is None or (not rows.sound() and rows.missing(0) is None and rows.light(0)[3] == b"\0")
 
@@ -113,6 +113,25 @@ def test_items_column_is_read_and_checked_only_when_asked(tmp_path: Path) -> Non
     assert not where.exists()  # damaged: gone, the next run writes it again
     where.write_bytes(raw[:-1])
     assert R.load(where) is None
+
+
+def test_paths_compared_by_their_digest_are_not_read(tmp_path: Path) -> None:
+    """A run that knows its path list's digest compares it with the stored one: the joined paths
+    are not read (here damaged, and the rows still serve); a run that must compare the paths
+    reads and checks them, and a damaged path column is then a miss (no rows, file removed)."""
+    from repo_roles.inventory import paths_digest
+
+    paths, blobs = ["a.py", "b.bin", "c.go", "d.py"], ["1" * 40, "2" * 40, "3" * 40, "4" * 40]
+    where = tmp_path / "rows.bin"
+    R.save(where, paths, blobs, _rows(), [7, None, 3, 0])
+    raw = where.read_bytes()
+    at = raw.index(b"a.py\0b.bin")
+    where.write_bytes(raw[:at] + b"A" + raw[at + 1:])
+    rows = R.load(where)
+    assert rows is not None and rows.same_paths(list(paths), paths_digest(paths))
+    assert rows.paths == paths and rows.light(0) == _rows()[0] and where.exists()
+    assert not R.load(where).same_paths(list(paths), paths_digest(["other.py"]))  # another digest: not the same
+    assert R.load(where) is None or R.load(where).aligned(paths) is None
 
 
 @pytest.mark.parametrize("case", ["same", "some changed", "a row without an id", "an id of another length",

@@ -360,8 +360,9 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     where_rows = rowsnap.snapshot_file(store.path.parent, store.project, store.salt)
     snapshot = rowsnap.load(where_rows)
     realigned = False
+    digest = inventory.paths_digest() if order is inventory.paths else None  # once per run, shared
     if snapshot is not None:
-        if not snapshot.same_paths(order):
+        if not snapshot.same_paths(order, digest):
             snapshot, realigned = snapshot.aligned(order), True
     blobs: List[Optional[str]] = list(map(_ENTRY_BLOB, files))
     modified = diff.result()
@@ -395,7 +396,7 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     fresh, defines, facts, lines, entries = _analyze_all(inventory.project_root, todo, keys, options, store,
                                                          progress, with_entries=True)
     if whole and (snapshot is None or realigned or len(missed) > SNAPSHOT_REWRITE_MIN):
-        _write_snapshot(where_rows, store, order, blobs, snapshot, set(missed), cached, entries, lines)
+        _write_snapshot(where_rows, store, order, blobs, snapshot, set(missed), cached, entries, lines, digest)
     result = CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines,
                             snapshot)
     result._where = where
@@ -407,7 +408,7 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
 
 def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[Optional[str]], snapshot: Optional[rowsnap.Rows],
                     missed: Set[int], cached: Dict[str, tuple], entries: Dict[str, Tuple[str, C.Entry]],
-                    lines: Dict[str, int]) -> None:
+                    lines: Dict[str, int], digest: Optional[str] = None) -> None:
     """Store this run's rows (before the Rust crate pass: the rows as analysed) as the snapshot
     (not when the snapshot read turns out damaged: it is gone, and the next run writes it from
     the store's rows)."""
@@ -437,7 +438,7 @@ def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[
             rows.append(None)
             counts.append(None)
             kept.append("")
-    rowsnap.save(where, order, kept, rows, counts)
+    rowsnap.save(where, order, kept, rows, counts, digest)
 
 
 class _Positions(Mapping[str, int]):

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from repo_roles.coverage import colfile
+from repo_roles.inventory import paths_digest
 
 MAGIC = b"repo-roles docs rows 2\0"
 _FLAGS = frozenset({"0", "1"})
@@ -53,16 +54,19 @@ class Rows:
     path without a row (never a hit)."""
 
     __slots__ = ("_paths", "_raw_paths", "_blobs", "_width", "_languages", "_language", "_counted", "_documented",
-                 "_defines", "_lines", "_bounds", "_items", "_missing", "_sups", "_block", "_moved", "_where")
+                 "_defines", "_lines", "_bounds", "_items", "_missing", "_sups", "_block", "_moved", "_where",
+                 "_paths_key")
 
-    def __init__(self, paths: Union[bytes, memoryview], blobs: str, width: int, languages: List[Optional[str]],
+    def __init__(self, paths: Union[bytes, Callable[[], Optional[bytes]]], blobs: str, width: int, languages: List[Optional[str]],
                  language: array, counted: array, documented: array, defines: array, lines: array, bounds: array,
                  items: array, missing: Union[bytes, Callable[[], Optional[bytes]]], sups: Dict[int, str]) -> None:
-        """``paths``: the path list, NUL-joined (split only when it is not this run's); ``blobs``:
+        """``paths``: the path list, NUL-joined, or what reads it (None: damaged), called only when
+        it is not this run's (:attr:`_paths_key`: its digest); ``blobs``:
         every row's blob id padded with spaces to ``width``; ``missing``: the joined items, or
         what reads them (None: damaged), called on first use."""
         self._paths: Optional[List[str]] = None
-        self._raw_paths: Optional[Union[bytes, memoryview]] = paths
+        self._raw_paths: Optional[Union[bytes, Callable[[], Optional[bytes]]]] = paths
+        self._paths_key: Optional[str] = None  # the digest of the path list (inventory.paths_digest)
         self._blobs, self._width = blobs, width
         self._languages, self._language = languages, language
         self._counted, self._documented, self._defines, self._lines = counted, documented, defines, lines
@@ -117,22 +121,40 @@ class Rows:
             except OSError:
                 pass
 
+    def _joined_paths(self) -> Optional[bytes]:
+        raw = self._raw_paths
+        if callable(raw):
+            raw = self._raw_paths = raw()
+            if raw is None:
+                self._discard()
+        return raw
+
     @property
-    def paths(self) -> List[str]:
+    def paths(self) -> Optional[List[str]]:
+        """The rows' path list; None when its column is damaged (the snapshot is then of no use)."""
         if self._paths is None:
-            raw = self._raw_paths
-            self._paths = str(raw, "utf-8", "surrogateescape").split("\0") if len(self) else []  # type: ignore[arg-type]
-            self._raw_paths = None
+            raw = self._joined_paths()
+            if raw is None:
+                return None
+            found = str(raw, "utf-8", "surrogateescape").split("\0") if len(self) else []
+            if len(found) != len(self):
+                return None
+            self._paths, self._raw_paths = found, None
         return self._paths
 
-    def same_paths(self, paths: List[str]) -> bool:
-        """Whether the rows are those of ``paths`` (compared joined, at C speed); if so, the
-        snapshot keeps ``paths`` as its own list."""
+    def same_paths(self, paths: List[str], digest: Optional[str] = None) -> bool:
+        """Whether the rows are those of ``paths``: by ``digest`` (their
+        :func:`~repo_roles.inventory.paths_digest`, when the caller has it) against the one stored,
+        no path read; else compared joined, at C speed.  If so, the snapshot keeps ``paths`` as
+        its own list."""
         if self._paths is not None:
             same = self._paths == paths
+        elif digest is not None and self._paths_key is not None:
+            same = len(paths) == len(self) and digest == self._paths_key
         else:
-            same = len(paths) == len(self) and \
-                "\0".join(paths).encode("utf-8", "surrogateescape") == self._raw_paths
+            raw = self._joined_paths()
+            same = raw is not None and len(paths) == len(self) and \
+                "\0".join(paths).encode("utf-8", "surrogateescape") == raw
         if same:
             self._paths, self._raw_paths = paths, None
         return same
@@ -253,10 +275,14 @@ class Rows:
                 out.extend(i for i in range(first, min(first + _BLOCK_IDS, count)) if blobs[i] != self.blob(i))
         return out
 
-    def aligned(self, paths: List[str]) -> "Rows":
+    def aligned(self, paths: List[str]) -> Optional["Rows"]:
         """These rows in the order of ``paths`` (a path the snapshot lacks gets an empty row
-        without a blob id: never a hit), over the same joined ``missing`` column."""
-        where = dict(zip(self.paths, range(len(self.paths))))
+        without a blob id: never a hit), over the same joined ``missing`` column; None when the
+        snapshot's own paths are damaged."""
+        mine = self.paths
+        if mine is None:
+            return None
+        where = dict(zip(mine, range(len(mine))))
         take = [where.get(p, -1) for p in paths]
         def gather(code: str, column: Sequence[int], empty: int) -> array:
             return array(code, [column[i] if i >= 0 else empty for i in take])
@@ -296,7 +322,8 @@ def _decode_all(raw: Union[bytes, memoryview], items: int) -> list:
 # --- the value --------------------------------------------------------------------------------
 
 _COLUMNS = 12
-_EAGER = 11  # every column but the joined items (the last) is read when the file is opened
+_EAGER = 10  # every column but the joined paths and items (the last two) is read when the file is opened
+_PATHS, _ITEMS = 10, 11
 BLOCK = 2048  # rows whose items are decoded together (a few thousand items: small, and C-level)
 
 
@@ -307,8 +334,9 @@ def encode(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[L
 
 
 def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
-           lines: Sequence[Optional[int]]) -> List[bytes]:
-    """:func:`encode` as the pieces to write one after the other (never joined into one value)."""
+           lines: Sequence[Optional[int]], paths_key: Optional[str] = None) -> List[bytes]:
+    """:func:`encode` as the pieces to write one after the other (never joined into one value);
+    ``paths_key``: the path list's :func:`~repo_roles.inventory.paths_digest` when known."""
     languages: List[Optional[str]] = [None]
     number: Dict[Optional[str], int] = {None: 0}
     language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
@@ -348,15 +376,17 @@ def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[L
             sups[str(i)] = sup  # type: ignore[assignment]
     width = max(map(len, kept), default=0)
     columns = [
-        "\0".join(paths).encode("utf-8", "surrogateescape"),
         "".join(blob.ljust(width) for blob in kept).encode("ascii"),
         json.dumps(languages).encode("ascii"),
         language.tobytes(), counted.tobytes(), documented.tobytes(), defines.tobytes(),
         array("i", [-1 if n is None else n for n in lines]).tobytes(),
         bounds.tobytes(), items.tobytes(), json.dumps(sups).encode("ascii"),
-        b"\0".join(missing),  # last: read only when asked (``_EAGER``)
+        # last: read only when asked (``_EAGER``): the paths when the list's digest is not this run's
+        "\0".join(paths).encode("utf-8", "surrogateescape"),
+        b"\0".join(missing),
     ]
-    return colfile.pack_checked(MAGIC, {"rows": len(paths), "width": width}, columns)
+    return colfile.pack_checked(MAGIC, {"rows": len(paths), "width": width,
+                                        "paths": paths_key if paths_key is not None else paths_digest(paths)}, columns)
 
 
 # --- the file -----------------------------------------------------------------------------------
@@ -377,15 +407,15 @@ def load(path: Path) -> Optional[Rows]:
     if found is None:
         return None
     header, columns, later = found
-    rows = _rows(header, columns, lambda: later.column(_EAGER), header["lengths"][_EAGER])
+    rows = _rows(header, columns, lambda: later.column(_PATHS), lambda: later.column(_ITEMS), header["lengths"][_ITEMS])
     if rows is not None:
         rows._where = path
     return rows
 
 
 def save(path: Path, paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[Light]],
-         lines: Sequence[Optional[int]]) -> None:
-    colfile.write(path, pieces(paths, blobs, rows, lines))
+         lines: Sequence[Optional[int]], paths_key: Optional[str] = None) -> None:
+    colfile.write(path, pieces(paths, blobs, rows, lines, paths_key))
 
 
 def decode(raw: Optional[bytes]) -> Optional[Rows]:
@@ -412,26 +442,28 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
             return None
         columns.append(column)
         at += length
-    missing = bytes(columns[_EAGER])
-    return _rows(header, columns[:_EAGER], lambda: missing, len(missing))
+    paths, missing = bytes(columns[_PATHS]), bytes(columns[_ITEMS])
+    return _rows(header, columns[:_EAGER], lambda: paths, lambda: missing, len(missing))
 
 
-def _rows(header: dict, parts: List[memoryview], missing: Callable[[], Optional[bytes]], size: int) -> Optional[Rows]:
-    """The rows of a checked header and its first :data:`_EAGER` columns; ``missing`` reads the
-    joined items (``size`` bytes) when first needed, and the rows' bounds are checked then (they
-    never decrease: :func:`pieces` writes them in row order; one pass)."""
-    n, width = header.get("rows"), header.get("width")
-    if type(n) is not int or type(width) is not int or n < 0 or width < 0:
+def _rows(header: dict, parts: List[memoryview], paths: Callable[[], Optional[bytes]],
+          missing: Callable[[], Optional[bytes]], size: int) -> Optional[Rows]:
+    """The rows of a checked header and its first :data:`_EAGER` columns; ``paths`` reads the
+    joined paths when the path list's digest is not the one asked about, ``missing`` the joined
+    items (``size`` bytes) when first needed, and the rows' bounds are checked then (they never
+    decrease: :func:`pieces` writes them in row order; one pass)."""
+    n, width, key = header.get("rows"), header.get("width"), header.get("paths")
+    if type(n) is not int or type(width) is not int or n < 0 or width < 0 or type(key) is not str:
         return None
     try:
-        blobs = str(parts[1], "ascii")
-        languages = json.loads(str(parts[2], "ascii"))
+        blobs = str(parts[0], "ascii")
+        languages = json.loads(str(parts[1], "ascii"))
         language, counted, documented, defines = array("H"), array("i"), array("i"), array("b")
         lines, bounds, items = array("i"), array("q"), array("i")
-        for column, part in ((language, 3), (counted, 4), (documented, 5), (defines, 6), (lines, 7),
-                             (bounds, 8), (items, 9)):
+        for column, part in ((language, 2), (counted, 3), (documented, 4), (defines, 5), (lines, 6),
+                             (bounds, 7), (items, 8)):
             column.frombytes(parts[part])
-        sups = {int(k): v for k, v in json.loads(str(parts[10], "ascii")).items()}
+        sups = {int(k): v for k, v in json.loads(str(parts[9], "ascii")).items()}
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
     if not (len(language) == len(counted) == len(documented) == len(defines)
@@ -442,5 +474,7 @@ def _rows(header: dict, parts: List[memoryview], missing: Callable[[], Optional[
             or any(k < 0 or k >= n for k in sups) \
             or (n and (bounds[0] < 0 or bounds[-1] > size)):
         return None
-    return Rows(parts[0], blobs, width, languages, language, counted, documented, defines, lines, bounds, items,
+    rows = Rows(paths, blobs, width, languages, language, counted, documented, defines, lines, bounds, items,
                 missing, sups)
+    rows._paths_key = key
+    return rows
