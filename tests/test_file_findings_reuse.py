@@ -487,8 +487,24 @@ def test_same_path_list_skips_the_stored_paths(tmp_path) -> None:
     with filereuse._open_entry(entry) as handle:
         known, counts, _ = filereuse._read_head(handle, "key", paths_digest(paths))
         assert known == [None, filereuse._columns(paths, [0o100644] * 2, [], [])[1], "1" * 40 + "\0" + "1" * 40,
-                         "docs\0docs"]
+                         "docs\0docs", []]
         stored, _ = filereuse._read_rules(handle, counts)
         assert stored.rule_findings("OWN012") == found
     with filereuse._open_entry(entry) as handle:
         assert filereuse._read_head(handle, "key", paths_digest(["other.py"])) is None
+
+
+def test_a_file_modified_when_stored_is_computed_after_it_is_restored(make_repo, asked) -> None:
+    """An entry written while a file was modified keeps that file's index id (so an unchanged
+    index compares as one string) but lists it as not known: restored, it is computed again,
+    and its findings are the clean file's."""
+    root = make_repo(FILES)
+    _run(root)
+    write_files(root, {"app/a.py": '"""Now documented."""\n\n\ndef a():\n    """A."""\n'})  # unstaged
+    modified = _run(root)
+    assert not any(f.path == "app/a.py" and f.rule_id == "DOC001" for f in modified)
+    git(root, "checkout", "--", "app/a.py")
+    restored = _run(root)
+    assert asked["DOC001"][-1] == ["app/a.py"]
+    assert any(f.path == "app/a.py" and f.rule_id == "DOC001" for f in restored)
+    assert restored == _run(root, use_cache=False)

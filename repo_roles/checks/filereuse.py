@@ -20,7 +20,9 @@ The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), ho
   whose content no index id describes (modified in the work tree as ``git diff-files`` reports
   them, untracked, symlinks, submodules) and files whose documentation is read across files
   (Rust: ``coverage/rust_crate.py`` reads the crate) are never known, so they are computed on
-  every run;
+  every run (they are listed in the head, their columns kept as the index states them, so that
+  an unchanged index still compares as four strings; the path column is a part of its own,
+  skipped when the head's digest of it is this run's);
 * each rule's accepted findings (before inline suppressions; SUP001's are never stored), by
   path, as columns (:func:`_encode`: rebuilt into findings at C speed);
 * the order of the run's sorted findings, as indices into the rules' lists joined.
@@ -149,8 +151,7 @@ class FileFindings:
         assert self._current is not None
         volatile = self._volatile
         paths, modes, blobs, roles = self._current
-        if volatile:  # no blob id: never the same as a later run's; their findings not stored
-            blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
+        if volatile:  # content no index id describes: computed again by the next run; their findings not stored
             lists = {rule_id: [f for f in found if f.path not in volatile] if rule_id in self._file_rules else found
                      for rule_id, found in lists.items()}
             file_rules = self._file_rules
@@ -169,7 +170,7 @@ class FileFindings:
         digests = {rule_id: (findings_digest(found), self.fingerprints.get(rule_id))
                    for rule_id, found in lists.items() if rule_id not in self._file_rules}
         _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests,
-               _paths_key(self._context, paths))
+               _paths_key(self._context, paths), sorted(volatile))
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
         """Store, beside an entry not written again, the findings of the files that differ from
@@ -266,9 +267,10 @@ class FileFindings:
         volatile = self._volatile
         paths = current[0]
         mine = _columns(*current, join_paths=known[0] is not None)
+        stored_volatile = known[4]  # stored with their index ids, yet not known: never reused
         if known[0] is None or known[0] == mine[0]:  # the same files
-            changed: set = set()
-            for index, (stored, now) in enumerate(zip(known[1:], mine[1:]), 1):
+            changed: set = set(stored_volatile)
+            for index, (stored, now) in enumerate(zip(known[1:4], mine[1:]), 1):
                 if stored != now:
                     changed.update(compress(paths, map(ne, _split(index, stored, len(paths)), current[index])))
             # the stored paths are the targets: what is computed afresh is what is cut, and
@@ -279,7 +281,7 @@ class FileFindings:
         stored_paths = _split(0, known[0], -1)
         size = len(stored_paths)
         same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
-        reusable = frozenset(map(_PATH, same)) - volatile
+        reusable = frozenset(map(_PATH, same)) - volatile - frozenset(stored_volatile)
         self.todo = context.target_paths - reusable
         self.gone = frozenset(stored_paths) - reusable
 
@@ -688,9 +690,11 @@ def _part(value: object) -> bytes:
 
 def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array,
            digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None,
-           paths_key: str = "") -> None:
+           paths_key: str = "", volatile: List[str] = ()) -> None:  # type: ignore[assignment]
     """The entry: a head part (format, key, the known files' columns but their paths, in place of
-    which ``paths_key``, the digest of the path list (:func:`_paths_key`), each rule's number of
+    which ``paths_key``, the digest of the path list (:func:`_paths_key`), and the ``volatile``
+    paths -- those whose content no index id described: their ids are stored as they are, so an
+    unchanged index compares equal, and the next run computes them again --, each rule's number of
     parts, and when ``digests`` has them the digest of its findings, :func:`findings_digest`,
     and the fingerprint of its inputs they were made of, ``Rule.fingerprint``), then the paths
     joined (a part a run on the same path list skips), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
@@ -702,7 +706,7 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
     def pieces() -> Iterator[bytes]:
         numbers = {rule_id: -(-len(found) // _PIECE) for rule_id, found in lists.items()}
         counts = [(rule_id, number, *(digests or {}).get(rule_id, (None, None))) for rule_id, number in numbers.items()]
-        yield _MAGIC + _part((FORMAT, key, [paths_key, *known[1:]], counts))
+        yield _MAGIC + _part((FORMAT, key, [paths_key, *known[1:], list(volatile)], counts))
         yield _part(known[0])
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
@@ -766,19 +770,20 @@ def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
 
 
 def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> Optional[Tuple[list, list, int]]:
-    """``(the known files' columns [paths, modes, blob ids, roles], [(rule id, parts)], the
-    head's CRC-32)`` when the entry is of this key and format, else None.  The paths are None
+    """``(the known files' columns [paths, modes, blob ids, roles, volatile paths], [(rule id,
+    parts)], the head's CRC-32)`` when the entry is of this key and format, else None.  The paths are None
     when the entry's path list has the digest ``paths_key`` (its part is skipped, not read)."""
     try:
         if handle.read(len(_MAGIC)) != _MAGIC:
             return None
         found, crc = _read_part(handle, with_crc=True)
         if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
-                and isinstance(found[2], list) and len(found[2]) == 4 and isinstance(found[3], list)):
+                and isinstance(found[2], list) and len(found[2]) == 5 and isinstance(found[3], list)):
             return None
-        stored_key, modes, blobs, roles = found[2]
+        stored_key, modes, blobs, roles, volatile = found[2]
         if not (type(stored_key) is str and type(modes) is bytes and len(modes) % 8 == 0
-                and type(blobs) is str and type(roles) is str):
+                and type(blobs) is str and type(roles) is str and type(volatile) is list
+                and all(type(path) is str for path in volatile)):
             return None
         if paths_key is not None and stored_key == paths_key:
             _skip_part(handle)
@@ -789,7 +794,7 @@ def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> O
                 return None
     except (OSError, ValueError):
         return None
-    return [paths, modes, blobs, roles], found[3], crc
+    return [paths, modes, blobs, roles, volatile], found[3], crc
 
 
 def _skip_part(handle: BinaryIO) -> None:
