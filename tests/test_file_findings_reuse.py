@@ -487,7 +487,7 @@ def test_same_path_list_skips_the_stored_paths(tmp_path) -> None:
     with filereuse._open_entry(entry) as handle:
         known, counts, _ = filereuse._read_head(handle, "key", paths_digest(paths))
         assert known == [None, filereuse._columns(paths, [0o100644] * 2, [], [])[1], "1" * 40 + "\0" + "1" * 40,
-                         "docs\0docs", []]
+                         "docs\0docs", [], []]
         stored, _ = filereuse._read_rules(handle, counts)
         assert stored.rule_findings("OWN012") == found
     with filereuse._open_entry(entry) as handle:
@@ -508,3 +508,27 @@ def test_a_file_modified_when_stored_is_computed_after_it_is_restored(make_repo,
     assert asked["DOC001"][-1] == ["app/a.py"]
     assert any(f.path == "app/a.py" and f.rule_id == "DOC001" for f in restored)
     assert restored == _run(root, use_cache=False)
+
+
+def test_rust_files_are_computed_on_every_run_from_the_stored_list(make_repo, asked) -> None:
+    """Files whose documentation is read across the crate are computed on every run: a run on
+    the entry's path list takes them from the list stored with it (no pass over the paths)."""
+    files = dict(FILES, **{"crate/Cargo.toml": '[package]\nname = "c"\nversion = "0.1.0"\n',
+                           "crate/src/lib.rs": "pub fn open() {}\n"})
+    root = make_repo(files)
+    _run(root)
+    with filereuse._open_entry(_entry()) as handle:
+        known = filereuse._read_head(handle, filereuse.FileFindings.open(
+            scan(root), engine.build_selection(scan(root).config))._key)[0]
+    assert known[5] == ["crate/src/lib.rs"]
+    write_files(root, {"app/a.py": '"""Now documented."""\n\n\ndef a():\n    """A."""\n'})
+    found = _run(root)
+    assert asked["DOC001"][-1] == ["app/a.py", "crate/src/lib.rs"]
+    assert found == _run(root, use_cache=False)
+
+
+@pytest.mark.parametrize("numbers, expected", [([0, 5, 2 ** 40], True), ([0, -1, 3], False), ([], True),
+                                               ([-(2 ** 62)], False)])
+def test_stored_order_checked_non_negative_at_c_speed(numbers, expected) -> None:
+    order = array("l", numbers)
+    assert filereuse._non_negative(order, order.tobytes()) is expected

@@ -170,7 +170,7 @@ class FileFindings:
         digests = {rule_id: (findings_digest(found), self.fingerprints.get(rule_id))
                    for rule_id, found in lists.items() if rule_id not in self._file_rules}
         _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests,
-               _paths_key(self._context, paths), sorted(volatile))
+               _paths_key(self._context, paths), sorted(volatile), self._cross)
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
         """Store, beside an entry not written again, the findings of the files that differ from
@@ -208,20 +208,22 @@ class FileFindings:
             return self._usable
         self._loaded = True
         context = self._context
-        volatile = _volatile(context)
-        if volatile is None:  # no answer about the work tree: nothing is reused, nothing stored
-            return False
-        self._usable = True
-        self._volatile = volatile
         targets = context.targets
         paths, roles = target_columns(context)
-        self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
         handle = _open_entry(self._entry)
-        if handle is None:
-            return True
-        head = _read_head(handle, self._key, _paths_key(context, paths))
+        head = _read_head(handle, self._key, _paths_key(context, paths)) if handle is not None else None
+        # the same path list as the entry's (its paths not read): the paths read across files are its
+        found = _volatile(context, head[0][5] if head is not None and head[0][0] is None else None)
+        if found is None:  # no answer about the work tree: nothing is reused, nothing stored
+            if handle is not None:
+                handle.close()
+            return False
+        self._usable = True
+        self._volatile, self._cross = found
+        self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
         if head is None:
-            handle.close()
+            if handle is not None:
+                handle.close()
             return True
         mark_used(self._entry)
         known, counts, base = head
@@ -243,6 +245,7 @@ class FileFindings:
         return True
 
     _base_todo: FrozenSet[str] = frozenset()
+    _cross: List[str] = []  # the targets whose findings read other files (Rust), stored with the entry
 
     def _take_delta(self) -> None:
         """The files of the stored delta whose inputs are this run's: not computed again."""
@@ -315,9 +318,12 @@ def _paths_key(context: "ProjectContext", paths: List[str]) -> str:
     return inventory.paths_digest() if paths is inventory.paths else paths_digest(paths)
 
 
-def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
-    """The targets whose content their index record does not describe, and those analysed
-    across files; None when git did not say which files are modified."""
+def _volatile(context: "ProjectContext",
+              cross: Optional[List[str]] = None) -> Optional[Tuple[FrozenSet[str], List[str]]]:
+    """``(the targets whose content their index record does not describe, and those analysed
+    across files; those analysed across files)``; None when git did not say which files are
+    modified.  ``cross``: the latter as the stored entry of this very path list has them (no
+    pass over the paths)."""
     from repo_roles.inventory import shared_worktree_diff
 
     inventory = context.inventory
@@ -327,9 +333,11 @@ def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
     out = set(modified)
     out.update(special_kinds(context))
     out.update(inventory.untracked_paths())
-    paths = inventory.paths
-    out.update(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))
-    return frozenset(out)
+    if cross is None:
+        paths = inventory.paths
+        cross = list(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))
+    out.update(cross)
+    return frozenset(out), cross
 
 
 def gone_ranges(paths: List[str], gone: FrozenSet[str]) -> List[Tuple[int, int]]:
@@ -690,11 +698,12 @@ def _part(value: object) -> bytes:
 
 def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array,
            digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None,
-           paths_key: str = "", volatile: List[str] = ()) -> None:  # type: ignore[assignment]
+           paths_key: str = "", volatile: List[str] = (), cross: List[str] = ()) -> None:  # type: ignore[assignment]
     """The entry: a head part (format, key, the known files' columns but their paths, in place of
     which ``paths_key``, the digest of the path list (:func:`_paths_key`), and the ``volatile``
     paths -- those whose content no index id described: their ids are stored as they are, so an
-    unchanged index compares equal, and the next run computes them again --, each rule's number of
+    unchanged index compares equal, and the next run computes them again --, the ``cross`` paths
+    (read across files, :func:`_volatile`: a run on the same path list takes them from here), each rule's number of
     parts, and when ``digests`` has them the digest of its findings, :func:`findings_digest`,
     and the fingerprint of its inputs they were made of, ``Rule.fingerprint``), then the paths
     joined (a part a run on the same path list skips), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
@@ -706,7 +715,7 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
     def pieces() -> Iterator[bytes]:
         numbers = {rule_id: -(-len(found) // _PIECE) for rule_id, found in lists.items()}
         counts = [(rule_id, number, *(digests or {}).get(rule_id, (None, None))) for rule_id, number in numbers.items()]
-        yield _MAGIC + _part((FORMAT, key, [paths_key, *known[1:], list(volatile)], counts))
+        yield _MAGIC + _part((FORMAT, key, [paths_key, *known[1:], list(volatile), list(cross)], counts))
         yield _part(known[0])
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
@@ -770,7 +779,7 @@ def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
 
 
 def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> Optional[Tuple[list, list, int]]:
-    """``(the known files' columns [paths, modes, blob ids, roles, volatile paths], [(rule id,
+    """``(the known files' columns [paths, modes, blob ids, roles, volatile paths, cross paths], [(rule id,
     parts)], the head's CRC-32)`` when the entry is of this key and format, else None.  The paths are None
     when the entry's path list has the digest ``paths_key`` (its part is skipped, not read)."""
     try:
@@ -778,12 +787,12 @@ def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> O
             return None
         found, crc = _read_part(handle, with_crc=True)
         if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
-                and isinstance(found[2], list) and len(found[2]) == 5 and isinstance(found[3], list)):
+                and isinstance(found[2], list) and len(found[2]) == 6 and isinstance(found[3], list)):
             return None
-        stored_key, modes, blobs, roles, volatile = found[2]
+        stored_key, modes, blobs, roles, volatile, cross = found[2]
         if not (type(stored_key) is str and type(modes) is bytes and len(modes) % 8 == 0
-                and type(blobs) is str and type(roles) is str and type(volatile) is list
-                and all(type(path) is str for path in volatile)):
+                and type(blobs) is str and type(roles) is str and type(volatile) is list and type(cross) is list
+                and all(type(path) is str for path in volatile) and all(type(path) is str for path in cross)):
             return None
         if paths_key is not None and stored_key == paths_key:
             _skip_part(handle)
@@ -794,7 +803,7 @@ def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> O
                 return None
     except (OSError, ValueError):
         return None
-    return [paths, modes, blobs, roles, volatile], found[3], crc
+    return [paths, modes, blobs, roles, volatile, cross], found[3], crc
 
 
 def _skip_part(handle: BinaryIO) -> None:
@@ -842,9 +851,17 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
         return None
     stored = StoredFindings(parts, handle if light else None, places if light else None, digests, fingerprints)
     total = len(stored)
-    if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
+    if len(order) != total or (total and (not _non_negative(order, raw) or max(order) >= total)):
         return None
     return stored, order
+
+
+def _non_negative(numbers: array, raw: bytes) -> bool:
+    """Whether no number of ``numbers`` (read from ``raw``) is negative: of 8-byte little-endian
+    numbers, the top byte of each is 0 (one C-level count, no number made), else by ``min``."""
+    if numbers.itemsize == 8 and sys.byteorder == "little":
+        return raw[7::8].count(0) == len(numbers)
+    return min(numbers) >= 0
 
 
 _DELTA_MAGIC = b"repo-roles file findings delta\n"
