@@ -368,7 +368,10 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     modified = diff.result()
     where = _Positions(order)
     every = range(len(order))
-    unknown = list(compress(every, map(not_, blobs))) if modified is not None else list(every)
+    if modified is None:
+        unknown = list(every)
+    else:  # rows without an index id (untracked): a C-level look for one first, most runs have none
+        unknown = list(compress(every, map(not_, blobs))) if None in blobs or "" in blobs else []
     if modified:
         unknown += [where[p] for p in modified if p in where]
     for i in unknown:

@@ -360,11 +360,22 @@ class CoverageResult:
             # rows of no language matter only as ``code`` files: picked at C speed, and left out
             # under their suffix in one pass (thousands of them), not one by one
             looked_at = set(rows.unreadable())
-            no_language = list(filterfalse(looked_at.__contains__, rows.unmeasured()))
             answered = set(overridden.values())
-            for group, files in Counter(map(no_analyzer_group, map(order.__getitem__, filterfalse(
-                    answered.__contains__, compress(no_language, map(code, map(order.__getitem__, no_language))))))).items():
-                out[group] = (0, {"no-analyzer": files})
+            stored = rows.no_analyzer()
+            if stored is not None:  # their groups stored with them: counted by code, at C speed
+                no_language, codes, names = stored
+                numbers = Counter(compress(codes, map(code, map(order.__getitem__, no_language))))
+                groups = Counter({names[n]: files for n, files in numbers.items()})
+                for i in answered:  # answered from elsewhere: not counted from the snapshot's row
+                    if i not in looked_at and rows.language(i) is None and rows.counts(i)[1] < 0 and code(order[i]):
+                        groups[no_analyzer_group(order[i])] -= 1
+            else:
+                no_language = list(filterfalse(looked_at.__contains__, rows.unmeasured()))
+                groups = Counter(map(no_analyzer_group, map(order.__getitem__, filterfalse(
+                    answered.__contains__, compress(no_language, map(code, map(order.__getitem__, no_language)))))))
+            for group, files in groups.items():
+                if files > 0:
+                    out[group] = (0, {"no-analyzer": files})
             visit = sorted(looked_at.union(answered))
         for i in visit:
             path = order[i]

@@ -29,7 +29,7 @@ import zlib
 from array import array
 from collections import Counter
 from itertools import accumulate, compress, islice, repeat
-from operator import and_, ge, gt, is_, lt, ne
+from operator import and_, ge, gt, is_, lt, ne, not_
 from pathlib import Path
 from typing import Callable, Collection, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -55,7 +55,7 @@ class Rows:
 
     __slots__ = ("_paths", "_raw_paths", "_blobs", "_width", "_languages", "_language", "_counted", "_documented",
                  "_defines", "_lines", "_bounds", "_items", "_missing", "_sups", "_block", "_moved", "_where",
-                 "_paths_key")
+                 "_paths_key", "_sums")
 
     def __init__(self, paths: Union[bytes, Callable[[], Optional[bytes]]], blobs: str, width: int, languages: List[Optional[str]],
                  language: array, counted: array, documented: array, defines: array, lines: array, bounds: array,
@@ -67,6 +67,10 @@ class Rows:
         self._paths: Optional[List[str]] = None
         self._raw_paths: Optional[Union[bytes, Callable[[], Optional[bytes]]]] = paths
         self._paths_key: Optional[str] = None  # the digest of the path list (inventory.paths_digest)
+        # what the whole columns add up to, stored with them (None: worked out when asked): the
+        # measured rows per language, the unreadable rows, the rows of no language with their
+        # no-analyzer group (result.no_analyzer_group of their path) as codes into group names
+        self._sums: Optional[Tuple[Dict[int, int], array, array, array, List[str]]] = None
         self._blobs, self._width = blobs, width
         self._languages, self._language = languages, language
         self._counted, self._documented, self._defines, self._lines = counted, documented, defines, lines
@@ -236,7 +240,8 @@ class Rows:
 
     def measured(self, skip: Collection[int]) -> Dict[str, int]:
         """``{language: rows}`` of the rows whose items were counted, but those in ``skip``."""
-        numbers = Counter(compress(self._language, map(ge, self._counted, repeat(0))))
+        numbers = Counter(self._sums[0]) if self._sums is not None else \
+            Counter(compress(self._language, map(ge, self._counted, repeat(0))))
         for i in skip:
             if self._counted[i] >= 0:
                 numbers[self._language[i]] -= 1
@@ -248,7 +253,14 @@ class Rows:
 
     def unreadable(self) -> Iterable[int]:
         """Rows of an analysed language whose items were not counted (the file could not be read)."""
+        if self._sums is not None:
+            return self._sums[1]
         return compress(range(len(self)), map(and_, map(bool, self._language), map(lt, self._counted, repeat(0))))
+
+    def no_analyzer(self) -> Optional[Tuple[array, array, List[str]]]:
+        """``(rows of no language, each one's no-analyzer group as a code, the group names)``
+        as stored with the rows; None when they were not (rows gathered by :meth:`aligned`)."""
+        return None if self._sums is None else self._sums[2:]  # type: ignore[return-value]
 
     def suppressed(self) -> Iterable[int]:
         """Rows with suppression comments."""
@@ -321,9 +333,9 @@ def _decode_all(raw: Union[bytes, memoryview], items: int) -> list:
 
 # --- the value --------------------------------------------------------------------------------
 
-_COLUMNS = 12
-_EAGER = 10  # every column but the joined paths and items (the last two) is read when the file is opened
-_PATHS, _ITEMS = 10, 11
+_COLUMNS = 16
+_EAGER = 14  # every column but the joined paths and items (the last two) is read when the file is opened
+_PATHS, _ITEMS = 14, 15
 BLOCK = 2048  # rows whose items are decoded together (a few thousand items: small, and C-level)
 
 
@@ -375,17 +387,28 @@ def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[L
         if sup is not None:
             sups[str(i)] = sup  # type: ignore[assignment]
     width = max(map(len, kept), default=0)
+    from repo_roles.coverage.result import no_analyzer_group
+
+    count = len(paths)
+    unreadable = array("i", compress(range(count), map(and_, map(bool, language), map(lt, counted, repeat(0)))))
+    no_language = array("i", compress(range(count), map(and_, map(not_, language), map(lt, counted, repeat(0)))))
+    group_names: Dict[str, int] = {}
+    numbered = [group_names.setdefault(no_analyzer_group(paths[i]), len(group_names)) for i in no_language]
+    codes = array("H", numbered) if len(group_names) <= 0xFFFF else array("H")  # more: no sums (a miss)
     columns = [
         "".join(blob.ljust(width) for blob in kept).encode("ascii"),
         json.dumps(languages).encode("ascii"),
         language.tobytes(), counted.tobytes(), documented.tobytes(), defines.tobytes(),
         array("i", [-1 if n is None else n for n in lines]).tobytes(),
         bounds.tobytes(), items.tobytes(), json.dumps(sups).encode("ascii"),
+        unreadable.tobytes(), no_language.tobytes(), codes.tobytes(),
+        json.dumps(list(group_names), ensure_ascii=False).encode("utf-8", "surrogateescape"),
         # last: read only when asked (``_EAGER``): the paths when the list's digest is not this run's
         "\0".join(paths).encode("utf-8", "surrogateescape"),
         b"\0".join(missing),
     ]
-    return colfile.pack_checked(MAGIC, {"rows": len(paths), "width": width,
+    measured = sorted((n, rows) for n, rows in Counter(compress(language, map(ge, counted, repeat(0)))).items() if n)
+    return colfile.pack_checked(MAGIC, {"rows": len(paths), "width": width, "measured": measured,
                                         "paths": paths_key if paths_key is not None else paths_digest(paths)}, columns)
 
 
@@ -464,6 +487,11 @@ def _rows(header: dict, parts: List[memoryview], paths: Callable[[], Optional[by
                              (bounds, 7), (items, 8)):
             column.frombytes(parts[part])
         sups = {int(k): v for k, v in json.loads(str(parts[9], "ascii")).items()}
+        unreadable, no_language, codes = array("i"), array("i"), array("H")
+        for column, part in ((unreadable, 10), (no_language, 11), (codes, 12)):
+            column.frombytes(parts[part])
+        names = json.loads(str(parts[13], "utf-8", "surrogateescape"))
+        measured = {int(k): int(v) for k, v in header.get("measured", ())}
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
     if not (len(language) == len(counted) == len(documented) == len(defines)
@@ -472,9 +500,15 @@ def _rows(header: dict, parts: List[memoryview], paths: Callable[[], Optional[by
             or not all(x is None or type(x) is str for x in languages[1:]) \
             or (n and max(language) >= len(languages)) or not all(type(v) is str for v in sups.values()) \
             or any(k < 0 or k >= n for k in sups) \
-            or (n and (bounds[0] < 0 or bounds[-1] > size)):
+            or (n and (bounds[0] < 0 or bounds[-1] > size)) \
+            or len(codes) != len(no_language) or not isinstance(names, list) \
+            or not all(type(x) is str for x in names) or (len(codes) and max(codes) >= len(names)) \
+            or any(k <= 0 or k >= len(languages) or v < 0 for k, v in measured.items()) \
+            or any(i < 0 or i >= n for i in (min(unreadable, default=0), max(unreadable, default=0),
+                                             min(no_language, default=0), max(no_language, default=0))):
         return None
     rows = Rows(paths, blobs, width, languages, language, counted, documented, defines, lines, bounds, items,
                 missing, sups)
     rows._paths_key = key
+    rows._sums = (measured, unreadable, no_language, codes, names)
     return rows
