@@ -532,3 +532,22 @@ def test_rust_files_are_computed_on_every_run_from_the_stored_list(make_repo, as
 def test_stored_order_checked_non_negative_at_c_speed(numbers, expected) -> None:
     order = array("l", numbers)
     assert filereuse._non_negative(order, order.tobytes()) is expected
+
+
+@pytest.mark.parametrize("positions", ["inverse", "wrong", "out of range"])
+def test_a_few_rows_cut_out_of_the_order_through_their_positions(positions) -> None:
+    """The stored order less a few rows, found through where each row stands (stored with the
+    order): the same table as a pass over the order; positions that do not name their rows are
+    not used."""
+    order = array("l", [5, 0, 3, 1, 4, 2, 6, 7])
+    stored = filereuse.StoredFindings({"A": [filereuse._encode([Finding("A", str(i), f"p{i}") for i in range(8)])]})
+    if positions == "inverse":
+        stored.positions = array("l", sorted(range(8), key=order.__getitem__))
+    elif positions == "wrong":
+        stored.positions = array("l", range(8))
+    else:
+        stored.positions = array("l", [99] * 8)
+    cut = [("A", 0, 1), ("A", 3, 5)]
+    expected = array("l", [r for r in order if r not in (0, 3, 4)])
+    assert engine._cut_few(order, stored.positions, [(0, 1), (3, 5)]) == (expected if positions == "inverse" else None)
+    assert list(engine._stored_order(stored, order, cut)) == [stored.row(r) for r in expected]

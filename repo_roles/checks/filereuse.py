@@ -511,6 +511,8 @@ class StoredFindings:
         self._handle = handle
         self._places = places or []  # (offset, the CRC-32s of its two halves) of each part in the entry
         self._decoded: Dict[Tuple[int, int], list] = {}  # (part, column) -> values
+        # row -> its position in the stored order (as stored with it; None: not known)
+        self.positions: Optional[array] = None
         self._whole: Dict[int, tuple] = {}  # parts read again for their rows
 
     def __len__(self) -> int:
@@ -708,7 +710,7 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
     and the fingerprint of its inputs they were made of, ``Rule.fingerprint``), then the paths
     joined (a part a run on the same path list skips), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
     part in two halves: the columns a report counts (:func:`_light`) and the others (a light
-    read checks their CRC-32 and decodes them only when asked), then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
+    read checks their CRC-32 and decodes them only when asked), then the order and its inverse (where each row stands in it); every part is its length, its CRC-32 and its marshal bytes, so a reader
     holds one part's bytes at a time."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
@@ -725,6 +727,9 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
                 yield _part(light)  # what a report counts: the rest is read when asked
                 yield _part(_heavy(encoded, light))
         yield _part(order.tobytes())
+        # where each row stands in the order (its inverse), so a run cuts a few rows out of the
+        # order without a pass over it
+        yield _part(array("l", sorted(range(len(order)), key=order.__getitem__)).tobytes())
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -847,12 +852,17 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
             return None
         order = array("l")
         order.frombytes(raw)
+        raw_positions = _read_part(handle)
+        positions = array("l")
+        if type(raw_positions) is bytes and len(raw_positions) == len(raw):
+            positions.frombytes(raw_positions)  # each one checked where it is used (engine._stored_order)
     except (OSError, ValueError, TypeError):
         return None
     stored = StoredFindings(parts, handle if light else None, places if light else None, digests, fingerprints)
     total = len(stored)
     if len(order) != total or (total and (not _non_negative(order, raw) or max(order) >= total)):
         return None
+    stored.positions = positions if len(positions) == total else None
     return stored, order
 
 
