@@ -313,8 +313,9 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     """
     options = doc_options(context.config.docs.python)
     inventory = context.inventory
-    targets, listed = context.targets, inventory.paths
-    if len(targets) == len(listed) and not inventory.special_kinds():
+    targets = context.targets
+    listed = inventory.paths if len(targets) >= SNAPSHOT_MIN_FILES and inventory.listed else None
+    if listed is not None and len(targets) == len(listed) and not inventory.special_kinds():
         # a whole scan of regular files: the targets are the inventory's entries, in its order
         files, order = targets, listed
     else:
@@ -336,7 +337,8 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
         # only a run over the whole project writes the snapshot (a scope or a diff's files would
         # replace the project's rows with a part of them)
         whole = not inventory.scope and not getattr(context, "context_from_index", False)
-        return _analyze_with_snapshot(inventory, files, order, options, store, diff, progress, whole)
+        return _analyze_with_snapshot(inventory, files, order, options, store, diff, progress, whole,
+                                      inventory.paths_digest() if order is listed else None)
     rows = store.read(order)  # while git compares the work tree
     stored = set(map(itemgetter(0), rows))
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
@@ -351,16 +353,17 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
 
 
 def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: List[str], options: DocOptions,
-                           store: DocCache, diff: WorktreeDiff, progress: object, whole: bool) -> CoverageResult:
+                           store: DocCache, diff: WorktreeDiff, progress: object, whole: bool,
+                           digest: Optional[str] = None) -> CoverageResult:
     """:func:`analyze_context` of many files: the last whole run's rows (:mod:`rowsnap`) for every
     file whose blob id is the snapshot's, compared at C speed; the store's rows by path and blob
     for the others (a scan of the project's rows when they are many); the rest analysed.  The
     snapshot is written again when it was missing, of another path list, or lacks more than
-    :data:`SNAPSHOT_REWRITE_MIN` of this run's rows (and only by a run over the whole project)."""
+    :data:`SNAPSHOT_REWRITE_MIN` of this run's rows (and only by a run over the whole project).
+    ``digest``: the digest of ``order`` when it is the inventory's path list (once per run, shared)."""
     where_rows = rowsnap.snapshot_file(store.path.parent, store.project, store.salt)
     snapshot = rowsnap.load(where_rows)
     realigned = False
-    digest = inventory.paths_digest() if order is inventory.paths else None  # once per run, shared
     if snapshot is not None:
         if not snapshot.same_paths(order, digest):
             snapshot, realigned = snapshot.aligned(order), True
