@@ -447,7 +447,23 @@ def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[
     rowsnap.save(where, order, kept, rows, counts, digest)
 
 
-class _Positions(Mapping[str, int]):
+class _ByGet:
+    """``[key]`` and ``in`` of a mapping answered by its ``get`` (None: not there)."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None  # type: ignore[arg-type]
+
+
+class _Positions(_ByGet, Mapping[str, int]):
     """``path -> index`` in ``order``: by bisection while the paths asked are found so (a whole
     scan's path list is sorted; a found index is checked), else through a dict of every path,
     built on the first path bisection does not find (not there, or the list is not sorted)."""
@@ -472,15 +488,6 @@ class _Positions(Mapping[str, int]):
                 return i
         return self._whole().get(path, default)
 
-    def __getitem__(self, path: str) -> int:
-        found = self.get(path)
-        if found is None:
-            raise KeyError(path)
-        return found
-
-    def __contains__(self, path: object) -> bool:
-        return self.get(path) is not None  # type: ignore[arg-type]
-
     def __iter__(self) -> Iterator[str]:
         return iter(self._whole())
 
@@ -488,25 +495,16 @@ class _Positions(Mapping[str, int]):
         return len(self._whole())
 
 
-class _Keys(Mapping[str, str]):
+class _Keys(_ByGet, Mapping[str, str]):
     """``path -> blob id`` of this run's contents, over the aligned list of ids (no dict of 100k)."""
 
     def __init__(self, where: Mapping[str, int], blobs: List[Optional[str]]) -> None:
         self._where, self._blobs = where, blobs
 
-    def __getitem__(self, path: str) -> str:
-        found = self.get(path)
-        if found is None:
-            raise KeyError(path)
-        return found
-
     def get(self, path: str, default: Optional[str] = None) -> Optional[str]:  # type: ignore[override]
         i = self._where.get(path)
         found = None if i is None else self._blobs[i]
         return default if found is None else found
-
-    def __contains__(self, path: object) -> bool:
-        return self.get(path) is not None  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[str]:
         return (p for p, i in self._where.items() if self._blobs[i] is not None)
