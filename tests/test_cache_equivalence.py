@@ -626,6 +626,25 @@ def older_branch_merged(root: Path) -> None:
     assert (root / "backend/src/app/ordered.py").read_text().endswith("LIMIT = 3\n")
 
 
+def _plain_module(root: Path) -> str:
+    """The first committed Python module under backend/src/app, not a package's __init__.py."""
+    listed = git(root, "ls-files", "backend/src/app").splitlines()
+    return sorted(p for p in listed if p.endswith(".py") and not p.endswith("__init__.py") and (root / p).is_file())[0]
+
+
+def worktree_edit_with_items(root: Path) -> None:
+    """A module gains an undocumented function in the work tree only (git's index unchanged): the
+    stored findings written now keep its index id but list it as not known."""
+    path = _plain_module(root)
+    write_files(root, {path: (root / path).read_text() + "\n\ndef undocumented_later(x):\n    return x\n"})
+
+
+def worktree_edit_restored(root: Path) -> None:
+    """That module restored: the index never changed, so only the list of files not known says
+    that its stored findings (none: it was modified) must be computed again."""
+    git(root, "checkout", "--", _plain_module(root))
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -680,6 +699,8 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("an assume-unchanged module edited", assumed_unchanged_module_edited),
     ("both flags undone", assumed_unchanged_undone),
     ("a branch of older-dated commits merged", older_branch_merged),
+    ("a module edited in the work tree only", worktree_edit_with_items),
+    ("that module restored", worktree_edit_restored),
 ]
 
 COMMANDS = {

@@ -35,14 +35,15 @@ def test_round_trip_keeps_every_column() -> None:
     assert rows is not None and rows.same_paths(["a.py", "b.bin", "c.go", "d.py"])
     assert [rows.light(i) for i in range(4)] == [
         _rows()[0], (None, None, None, None, None, None), _rows()[2], _rows()[3]]
-    assert rows.blobs == ["1" * 40, "", "3" * 40, "4" * 40]  # no row: no blob id to match
+    assert rows.blob_list() == ["1" * 40, "", "3" * 40, "4" * 40]  # no row: no blob id to match
+    assert [rows.blob(i) for i in range(4)] == rows.blob_list()
     assert rows.missing(0) == (("f", "function", 1, True, None), ("K.m\udcff", "method", 6, False, 7))
     assert rows.missing(2) == ()
     assert [rows.line_count(i) for i in range(4)] == [7, None, 3, 0]
     assert list(rows.with_items()) == [0] and list(rows.suppressed()) == [2]
     assert list(rows.unreadable()) == [3] and list(rows.unmeasured()) == [1, 3] and rows.measured({0}) == {"go": 1}
     moved = rows.aligned(["new.py", "c.go", "a.py"])
-    assert moved.blobs == ["", "3" * 40, "1" * 40] and moved.light(2) == _rows()[0]
+    assert moved.blob_list() == ["", "3" * 40, "1" * 40] and moved.light(2) == _rows()[0]
     assert moved.missing(2) == rows.missing(0) and moved.missing(0) == moved.missing(1) == ()
     assert list(moved.with_items()) == [2] and list(moved.suppressed()) == [1]
 
@@ -68,20 +69,96 @@ def test_damaged_value_is_a_miss(damage: str) -> None:
                                     pytest.param((0, 10**6, 10**6, 10**6, 10**6, 10**6, 10**6, 10**6), id="past-the-end"),
                                     pytest.param((-1, 0, 0, 0, 0, 0, 0, 0), id="negative")])
 def test_sound_checksum_with_unsound_item_bounds_is_a_miss(bounds) -> None:
-    """The items' bounds are checked in one pass (they never decrease): a value whose checksum
-    is sound but whose bounds point backwards or outside the items is not read."""
+    """The items' bounds are checked in one pass (they never decrease) when the items are first
+    read: a value whose checksums are sound but whose bounds point backwards or outside the
+    items gives no item (the rows are read again elsewhere)."""
+    import json
     from array import array
 
     from repo_roles.coverage import colfile
 
     raw = R.encode(["a.py", "b.bin", "c.go", "d.py"], ["1" * 40, "2" * 40, "3" * 40, "4" * 40], _rows(),
                    [7, None, 3, 0])
-    header, columns = colfile.unpack(raw, R.MAGIC, R._COLUMNS)
-    header = {k: v for k, v in header.items() if k not in ("crc", "order", "lengths")}
-    parts = [bytes(c) for c in columns]
-    assert R.decode(b"".join(colfile.pack(R.MAGIC, header, parts))) is not None  # repacked as it was: sound
-    parts[8] = array("q", bounds).tobytes()
-    assert R.decode(b"".join(colfile.pack(R.MAGIC, header, parts))) is None
+    start = len(R.MAGIC) + 4
+    size = int.from_bytes(raw[len(R.MAGIC):start], "little")
+    header = json.loads(raw[start:start + size])
+    parts, at = [], start + size
+    for length in header["lengths"]:
+        parts.append(raw[at:at + length])
+        at += length
+    header = {k: v for k, v in header.items() if k not in ("crc", "crcs", "order", "lengths")}
+    repacked = R.decode(b"".join(colfile.pack_checked(R.MAGIC, header, parts)))
+    assert repacked is not None and repacked.sound() and repacked.missing(0)  # repacked as it was: sound
+    parts[7] = array("q", bounds).tobytes()
+    rows = R.decode(b"".join(colfile.pack_checked(R.MAGIC, header, parts)))
+    assert rows is None or (not rows.sound() and rows.missing(0) is None and rows.light(0)[3] == b"\0")
+
+
+def test_items_column_is_read_and_checked_only_when_asked(tmp_path: Path) -> None:
+    """A warm run opens the snapshot without reading the joined items (the end of the file): a
+    damaged item column is found when a question needs it, answers nothing from it (the items
+    are an undecodable column, so the caller reads the row again) and removes the file; a
+    truncated file is a miss when opened."""
+    paths, blobs = ["a.py", "b.bin", "c.go", "d.py"], ["1" * 40, "2" * 40, "3" * 40, "4" * 40]
+    where = tmp_path / "rows.bin"
+    R.save(where, paths, blobs, _rows(), [7, None, 3, 0])
+    sound = R.load(where)
+    assert sound is not None and sound.missing(0) == R.decode(R.encode(paths, blobs, _rows(), [7, None, 3, 0])).missing(0)
+    raw = where.read_bytes()
+    where.write_bytes(raw[:-3] + bytes([raw[-3] ^ 1]) + raw[-2:])  # a byte of the last column
+    rows = R.load(where)
+    assert rows is not None and rows.counts(0) == (0, 3) and rows.light(2) == _rows()[2]  # the other columns stand
+    assert where.exists()  # nothing read of the items yet
+    assert rows.light(0)[3] == b"\0" and rows.missing(0) is None and not rows.sound()
+    assert not where.exists()  # damaged: gone, the next run writes it again
+    where.write_bytes(raw[:-1])
+    assert R.load(where) is None
+
+
+def test_paths_compared_by_their_digest_are_not_read(tmp_path: Path) -> None:
+    """A run that knows its path list's digest compares it with the stored one: the joined paths
+    are not read (here damaged, and the rows still serve); a run that must compare the paths
+    reads and checks them, and a damaged path column is then a miss (no rows, file removed)."""
+    from repo_roles.inventory import paths_digest
+
+    paths, blobs = ["a.py", "b.bin", "c.go", "d.py"], ["1" * 40, "2" * 40, "3" * 40, "4" * 40]
+    where = tmp_path / "rows.bin"
+    R.save(where, paths, blobs, _rows(), [7, None, 3, 0])
+    raw = where.read_bytes()
+    at = raw.index(b"a.py\0b.bin")
+    where.write_bytes(raw[:at] + b"A" + raw[at + 1:])
+    rows = R.load(where)
+    assert rows is not None and rows.same_paths(list(paths), paths_digest(paths))
+    assert rows.paths == paths and rows.light(0) == _rows()[0] and where.exists()
+    assert not R.load(where).same_paths(list(paths), paths_digest(["other.py"]))  # another digest: not the same
+    assert R.load(where) is None or R.load(where).aligned(paths) is None
+
+
+@pytest.mark.parametrize("case", ["same", "some changed", "a row without an id", "an id of another length",
+                                  "every row changed"])
+def test_blob_ids_compared_block_by_block(case: str) -> None:
+    """The joined compare finds exactly the rows a row-by-row compare finds."""
+    count = 1000
+    paths = [f"f{i:04}.py" for i in range(count)]
+    stored = [f"{i:040x}" for i in range(count)]
+    stored[5] = ""  # a row the snapshot has no blob id for
+    rows = R.decode(R.encode(paths, stored, [None if i == 5 else ("python", 1, 1, None, None, 1)
+                                             for i in range(count)], [1] * count))
+    assert rows is not None
+    now: List[object] = list(stored)
+    now[5] = None
+    if case == "some changed":
+        for i in (0, 255, 256, 700, 999):
+            now[i] = "f" * 40
+    elif case == "a row without an id":
+        now[300] = None
+    elif case == "an id of another length":
+        now[42] = "a" * 64
+    elif case == "every row changed":
+        now = ["e" * 40] * count
+    expected = [i for i in range(count) if now[i] != rows.blob_list()[i]]
+    assert rows.mismatches(now) == expected
+    assert 5 in expected
 
 
 @pytest.fixture
@@ -159,3 +236,17 @@ def test_added_and_removed_files_realign_the_rows(make_repo, snapshot_paths) -> 
     snapshot_paths.clear()
     assert _answers(root) == expected
     assert snapshot_paths == []  # and written again for the new path list
+
+
+@pytest.mark.parametrize("order", [["a.py", "b/c.py", "b/d.py", "z"], ["z", "a.py", "b/d.py", "b/c.py"]],
+                         ids=["sorted", "not sorted"])
+def test_positions_answer_as_a_dict_of_the_paths(order: List[str]) -> None:
+    """The stage's ``path -> index`` map bisects a sorted path list and falls back to a dict
+    (a path not found so, or a list not sorted): the answers are a dict's."""
+    where = A._Positions(order)
+    expected = {p: i for i, p in enumerate(order)}
+    for path in (*order, "b", "missing.py", "zz"):
+        assert where.get(path) == expected.get(path) and (path in where) == (path in expected)
+    assert dict(where.items()) == expected and len(where) == len(order)
+    with pytest.raises(KeyError):
+        where["missing.py"]

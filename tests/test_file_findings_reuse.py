@@ -468,3 +468,86 @@ def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_a_miss(tmp_p
     with filereuse._open_entry(entry) as handle:
         head = filereuse._read_head(handle, "key")
         assert filereuse._read_rules(handle, head[1], light=True) is None
+
+
+def test_same_path_list_skips_the_stored_paths(tmp_path) -> None:
+    """The head keeps the digest of its path list; a run on a list of that digest goes past the
+    joined paths without reading them (here damaged: not read, so not a miss), another list reads
+    and checks them (the damage is then a miss)."""
+    from repo_roles.inventory import paths_digest
+
+    paths = ["a.py", "b/c.py"]
+    found = [Finding("OWN012", "no CODEOWNERS file", "", None, None, "warning")]
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns(paths, [0o100644] * 2, ["1" * 40] * 2, ["docs"] * 2),
+                     {"OWN012": found}, array("l", [0]), paths_key=paths_digest(paths))
+    raw = entry.read_bytes()
+    at = raw.index(b"a.py\0b/c.py")
+    entry.write_bytes(raw[:at] + b"A" + raw[at + 1:])
+    with filereuse._open_entry(entry) as handle:
+        known, counts, _ = filereuse._read_head(handle, "key", paths_digest(paths))
+        assert known == [None, filereuse._columns(paths, [0o100644] * 2, [], [])[1], "1" * 40 + "\0" + "1" * 40,
+                         "docs\0docs", [], []]
+        stored, _ = filereuse._read_rules(handle, counts)
+        assert stored.rule_findings("OWN012") == found
+    with filereuse._open_entry(entry) as handle:
+        assert filereuse._read_head(handle, "key", paths_digest(["other.py"])) is None
+
+
+def test_a_file_modified_when_stored_is_computed_after_it_is_restored(make_repo, asked) -> None:
+    """An entry written while a file was modified keeps that file's index id (so an unchanged
+    index compares as one string) but lists it as not known: restored, it is computed again,
+    and its findings are the clean file's."""
+    root = make_repo(FILES)
+    _run(root)
+    write_files(root, {"app/a.py": '"""Now documented."""\n\n\ndef a():\n    """A."""\n'})  # unstaged
+    modified = _run(root)
+    assert not any(f.path == "app/a.py" and f.rule_id == "DOC001" for f in modified)
+    git(root, "checkout", "--", "app/a.py")
+    restored = _run(root)
+    assert asked["DOC001"][-1] == ["app/a.py"]
+    assert any(f.path == "app/a.py" and f.rule_id == "DOC001" for f in restored)
+    assert restored == _run(root, use_cache=False)
+
+
+def test_rust_files_are_computed_on_every_run_from_the_stored_list(make_repo, asked) -> None:
+    """Files whose documentation is read across the crate are computed on every run: a run on
+    the entry's path list takes them from the list stored with it (no pass over the paths)."""
+    files = dict(FILES, **{"crate/Cargo.toml": '[package]\nname = "c"\nversion = "0.1.0"\n',
+                           "crate/src/lib.rs": "pub fn open() {}\n"})
+    root = make_repo(files)
+    _run(root)
+    with filereuse._open_entry(_entry()) as handle:
+        known = filereuse._read_head(handle, filereuse.FileFindings.open(
+            scan(root), engine.build_selection(scan(root).config))._key)[0]
+    assert known[5] == ["crate/src/lib.rs"]
+    write_files(root, {"app/a.py": '"""Now documented."""\n\n\ndef a():\n    """A."""\n'})
+    found = _run(root)
+    assert asked["DOC001"][-1] == ["app/a.py", "crate/src/lib.rs"]
+    assert found == _run(root, use_cache=False)
+
+
+@pytest.mark.parametrize("numbers, expected", [([0, 5, 2 ** 40], True), ([0, -1, 3], False), ([], True),
+                                               ([-(2 ** 62)], False)])
+def test_stored_order_checked_non_negative_at_c_speed(numbers, expected) -> None:
+    order = array("l", numbers)
+    assert filereuse._non_negative(order, order.tobytes()) is expected
+
+
+@pytest.mark.parametrize("positions", ["inverse", "wrong", "out of range"])
+def test_a_few_rows_cut_out_of_the_order_through_their_positions(positions) -> None:
+    """The stored order less a few rows, found through where each row stands (stored with the
+    order): the same table as a pass over the order; positions that do not name their rows are
+    not used."""
+    order = array("l", [5, 0, 3, 1, 4, 2, 6, 7])
+    stored = filereuse.StoredFindings({"A": [filereuse._encode([Finding("A", str(i), f"p{i}") for i in range(8)])]})
+    if positions == "inverse":
+        stored.positions = array("l", sorted(range(8), key=order.__getitem__))
+    elif positions == "wrong":
+        stored.positions = array("l", range(8))
+    else:
+        stored.positions = array("l", [99] * 8)
+    cut = [("A", 0, 1), ("A", 3, 5)]
+    expected = array("l", [r for r in order if r not in (0, 3, 4)])
+    assert engine._cut_few(order, stored.positions, [(0, 1), (3, 5)]) == (expected if positions == "inverse" else None)
+    assert list(engine._stored_order(stored, order, cut)) == [stored.row(r) for r in expected]

@@ -20,7 +20,9 @@ The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), ho
   whose content no index id describes (modified in the work tree as ``git diff-files`` reports
   them, untracked, symlinks, submodules) and files whose documentation is read across files
   (Rust: ``coverage/rust_crate.py`` reads the crate) are never known, so they are computed on
-  every run;
+  every run (they are listed in the head, their columns kept as the index states them, so that
+  an unchanged index still compares as four strings; the path column is a part of its own,
+  skipped when the head's digest of it is this run's);
 * each rule's accepted findings (before inline suppressions; SUP001's are never stored), by
   path, as columns (:func:`_encode`: rebuilt into findings at C speed);
 * the order of the run's sorted findings, as indices into the rules' lists joined.
@@ -65,7 +67,7 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
 FILE_INPUTS = "file"  # the declared inputs of a file-scope rule that reads a file and nothing else
-FORMAT = 3
+FORMAT = 4  # 4: the path column in a part of its own after the head, which holds its digest
 _MAGIC = b"repo-roles file findings\n"
 # Paths whose documentation analysis reads other files (the Rust crate pass): never reused.
 _CROSS_FILE_SUFFIXES = (".rs",)
@@ -149,8 +151,7 @@ class FileFindings:
         assert self._current is not None
         volatile = self._volatile
         paths, modes, blobs, roles = self._current
-        if volatile:  # no blob id: never the same as a later run's; their findings not stored
-            blobs = [("" if path in volatile else blob) for path, blob in zip(paths, blobs)]
+        if volatile:  # content no index id describes: computed again by the next run; their findings not stored
             lists = {rule_id: [f for f in found if f.path not in volatile] if rule_id in self._file_rules else found
                      for rule_id, found in lists.items()}
             file_rules = self._file_rules
@@ -168,7 +169,8 @@ class FileFindings:
         # the other rules run on every change: their findings are compared with a digest, not read
         digests = {rule_id: (findings_digest(found), self.fingerprints.get(rule_id))
                    for rule_id, found in lists.items() if rule_id not in self._file_rules}
-        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests)
+        _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests,
+               _paths_key(self._context, paths), sorted(volatile), self._cross)
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
         """Store, beside an entry not written again, the findings of the files that differ from
@@ -206,20 +208,22 @@ class FileFindings:
             return self._usable
         self._loaded = True
         context = self._context
-        volatile = _volatile(context)
-        if volatile is None:  # no answer about the work tree: nothing is reused, nothing stored
-            return False
-        self._usable = True
-        self._volatile = volatile
         targets = context.targets
         paths, roles = target_columns(context)
-        self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
         handle = _open_entry(self._entry)
-        if handle is None:
-            return True
-        head = _read_head(handle, self._key)
+        head = _read_head(handle, self._key, _paths_key(context, paths)) if handle is not None else None
+        # the same path list as the entry's (its paths not read): the paths read across files are its
+        found = _volatile(context, head[0][5] if head is not None and head[0][0] is None else None)
+        if found is None:  # no answer about the work tree: nothing is reused, nothing stored
+            if handle is not None:
+                handle.close()
+            return False
+        self._usable = True
+        self._volatile, self._cross = found
+        self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
         if head is None:
-            handle.close()
+            if handle is not None:
+                handle.close()
             return True
         mark_used(self._entry)
         known, counts, base = head
@@ -241,6 +245,7 @@ class FileFindings:
         return True
 
     _base_todo: FrozenSet[str] = frozenset()
+    _cross: List[str] = []  # the targets whose findings read other files (Rust), stored with the entry
 
     def _take_delta(self) -> None:
         """The files of the stored delta whose inputs are this run's: not computed again."""
@@ -257,16 +262,18 @@ class FileFindings:
     def _compare(self, known: list) -> None:
         """Which targets are computed afresh, and which stored paths' findings are cut.  The
         stored columns are a few joined strings: equal columns compare as one string each, and
-        only a column that differs is split and compared file by file (at C speed)."""
+        only a column that differs is split and compared file by file (at C speed).  The path
+        column is None when its digest is this run's path list's (not read, not joined)."""
         context = self._context
         current = self._current
         assert current is not None
         volatile = self._volatile
         paths = current[0]
-        mine = _columns(*current)
-        if known[0] == mine[0]:  # the same files
-            changed: set = set()
-            for index, (stored, now) in enumerate(zip(known[1:], mine[1:]), 1):
+        mine = _columns(*current, join_paths=known[0] is not None)
+        stored_volatile = known[4]  # stored with their index ids, yet not known: never reused
+        if known[0] is None or known[0] == mine[0]:  # the same files
+            changed: set = set(stored_volatile)
+            for index, (stored, now) in enumerate(zip(known[1:4], mine[1:]), 1):
                 if stored != now:
                     changed.update(compress(paths, map(ne, _split(index, stored, len(paths)), current[index])))
             # the stored paths are the targets: what is computed afresh is what is cut, and
@@ -277,15 +284,17 @@ class FileFindings:
         stored_paths = _split(0, known[0], -1)
         size = len(stored_paths)
         same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
-        reusable = frozenset(map(_PATH, same)) - volatile
+        reusable = frozenset(map(_PATH, same)) - volatile - frozenset(stored_volatile)
         self.todo = context.target_paths - reusable
         self.gone = frozenset(stored_paths) - reusable
 
 
-def _columns(paths: List[str], modes: List[int], blobs: List[Optional[str]], roles: List[str]) -> list:
+def _columns(paths: List[str], modes: List[int], blobs: List[Optional[str]], roles: List[str],
+             join_paths: bool = True) -> list:
     """The files' columns as stored: paths, blob ids and roles joined by NUL (which no git path
-    holds), modes as 64-bit integers: four objects, not four per file."""
-    return ["\0".join(paths), array("q", modes).tobytes(), "\0".join(b or "" for b in blobs) if None in blobs
+    holds), modes as 64-bit integers: four objects, not four per file (``join_paths`` False:
+    None for the paths)."""
+    return ["\0".join(paths) if join_paths else None, array("q", modes).tobytes(), "\0".join(b or "" for b in blobs) if None in blobs
             else "\0".join(blobs), "\0".join(roles)]  # type: ignore[arg-type]
 
 
@@ -300,9 +309,21 @@ def _split(index: int, column: object, count: int) -> list:
     return column.split("\0")  # type: ignore[union-attr]
 
 
-def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
-    """The targets whose content their index record does not describe, and those analysed
-    across files; None when git did not say which files are modified."""
+def _paths_key(context: "ProjectContext", paths: List[str]) -> str:
+    """The digest of the targets' path list: the inventory's own (once per run, shared with the
+    other caches) when they are its list."""
+    from repo_roles.inventory import paths_digest
+
+    inventory = context.inventory
+    return inventory.paths_digest() if paths is inventory.paths else paths_digest(paths)
+
+
+def _volatile(context: "ProjectContext",
+              cross: Optional[List[str]] = None) -> Optional[Tuple[FrozenSet[str], List[str]]]:
+    """``(the targets whose content their index record does not describe, and those analysed
+    across files; those analysed across files)``; None when git did not say which files are
+    modified.  ``cross``: the latter as the stored entry of this very path list has them (no
+    pass over the paths)."""
     from repo_roles.inventory import shared_worktree_diff
 
     inventory = context.inventory
@@ -312,9 +333,11 @@ def _volatile(context: "ProjectContext") -> Optional[FrozenSet[str]]:
     out = set(modified)
     out.update(special_kinds(context))
     out.update(inventory.untracked_paths())
-    paths = inventory.paths
-    out.update(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))
-    return frozenset(out)
+    if cross is None:
+        paths = inventory.paths
+        cross = list(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))
+    out.update(cross)
+    return frozenset(out), cross
 
 
 def gone_ranges(paths: List[str], gone: FrozenSet[str]) -> List[Tuple[int, int]]:
@@ -488,6 +511,8 @@ class StoredFindings:
         self._handle = handle
         self._places = places or []  # (offset, the CRC-32s of its two halves) of each part in the entry
         self._decoded: Dict[Tuple[int, int], list] = {}  # (part, column) -> values
+        # row -> its position in the stored order (as stored with it; None: not known)
+        self.positions: Optional[array] = None
         self._whole: Dict[int, tuple] = {}  # parts read again for their rows
 
     def __len__(self) -> int:
@@ -674,20 +699,26 @@ def _part(value: object) -> bytes:
 
 
 def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array,
-           digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None) -> None:
-    """The entry: a head part (format, key, the known files' columns, each rule's number of
+           digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None,
+           paths_key: str = "", volatile: List[str] = (), cross: List[str] = ()) -> None:  # type: ignore[assignment]
+    """The entry: a head part (format, key, the known files' columns but their paths, in place of
+    which ``paths_key``, the digest of the path list (:func:`_paths_key`), and the ``volatile``
+    paths -- those whose content no index id described: their ids are stored as they are, so an
+    unchanged index compares equal, and the next run computes them again --, the ``cross`` paths
+    (read across files, :func:`_volatile`: a run on the same path list takes them from here), each rule's number of
     parts, and when ``digests`` has them the digest of its findings, :func:`findings_digest`,
-    and the fingerprint of its inputs they were made of, ``Rule.fingerprint``),
-    then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
+    and the fingerprint of its inputs they were made of, ``Rule.fingerprint``), then the paths
+    joined (a part a run on the same path list skips), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
     part in two halves: the columns a report counts (:func:`_light`) and the others (a light
-    read checks their CRC-32 and decodes them only when asked), then the order; every part is its length, its CRC-32 and its marshal bytes, so a reader
+    read checks their CRC-32 and decodes them only when asked), then the order and its inverse (where each row stands in it); every part is its length, its CRC-32 and its marshal bytes, so a reader
     holds one part's bytes at a time."""
     from repo_roles.atomic import AtomicWriteError, write_atomic
 
     def pieces() -> Iterator[bytes]:
         numbers = {rule_id: -(-len(found) // _PIECE) for rule_id, found in lists.items()}
         counts = [(rule_id, number, *(digests or {}).get(rule_id, (None, None))) for rule_id, number in numbers.items()]
-        yield _MAGIC + _part((FORMAT, key, known, counts))
+        yield _MAGIC + _part((FORMAT, key, [paths_key, *known[1:], list(volatile), list(cross)], counts))
+        yield _part(known[0])
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
             for start in range(0, numbers[rule_id] * _PIECE, _PIECE):
@@ -696,6 +727,9 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
                 yield _part(light)  # what a report counts: the rest is read when asked
                 yield _part(_heavy(encoded, light))
         yield _part(order.tobytes())
+        # where each row stands in the order (its inverse), so a run cuts a few rows out of the
+        # order without a pass over it
+        yield _part(array("l", sorted(range(len(order)), key=order.__getitem__)).tobytes())
 
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -749,23 +783,41 @@ def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
     return (value, crc) if with_crc else value
 
 
-def _read_head(handle: BinaryIO, key: str) -> Optional[Tuple[list, list, int]]:
-    """``(the known files' columns [paths, modes, blob ids, roles], [(rule id, parts)], the
-    head's CRC-32)`` when the entry is of this key and format, else None."""
+def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> Optional[Tuple[list, list, int]]:
+    """``(the known files' columns [paths, modes, blob ids, roles, volatile paths, cross paths], [(rule id,
+    parts)], the head's CRC-32)`` when the entry is of this key and format, else None.  The paths are None
+    when the entry's path list has the digest ``paths_key`` (its part is skipped, not read)."""
     try:
         if handle.read(len(_MAGIC)) != _MAGIC:
             return None
         found, crc = _read_part(handle, with_crc=True)
+        if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
+                and isinstance(found[2], list) and len(found[2]) == 6 and isinstance(found[3], list)):
+            return None
+        stored_key, modes, blobs, roles, volatile, cross = found[2]
+        if not (type(stored_key) is str and type(modes) is bytes and len(modes) % 8 == 0
+                and type(blobs) is str and type(roles) is str and type(volatile) is list and type(cross) is list
+                and all(type(path) is str for path in volatile) and all(type(path) is str for path in cross)):
+            return None
+        if paths_key is not None and stored_key == paths_key:
+            _skip_part(handle)
+            paths = None
+        else:
+            paths = _read_part(handle)
+            if type(paths) is not str:
+                return None
     except (OSError, ValueError):
         return None
-    if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
-            and isinstance(found[2], list) and len(found[2]) == 4 and isinstance(found[3], list)):
-        return None
-    paths, modes, blobs, roles = found[2]
-    if not (type(paths) is str and type(modes) is bytes and len(modes) % 8 == 0
-            and type(blobs) is str and type(roles) is str):
-        return None
-    return found[2], found[3], crc
+    return [paths, modes, blobs, roles, volatile, cross], found[3], crc
+
+
+def _skip_part(handle: BinaryIO) -> None:
+    """Go past the next part without reading it; raises ValueError when the file is shorter."""
+    head = handle.read(12)
+    size = int.from_bytes(head[:8], "little")
+    if len(head) != 12 or size > os.fstat(handle.fileno()).st_size - handle.tell():
+        raise ValueError("truncated")
+    handle.seek(size, os.SEEK_CUR)
 
 
 def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[Tuple["StoredFindings", array]]:
@@ -800,13 +852,26 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
             return None
         order = array("l")
         order.frombytes(raw)
+        raw_positions = _read_part(handle)
+        positions = array("l")
+        if type(raw_positions) is bytes and len(raw_positions) == len(raw):
+            positions.frombytes(raw_positions)  # each one checked where it is used (engine._stored_order)
     except (OSError, ValueError, TypeError):
         return None
     stored = StoredFindings(parts, handle if light else None, places if light else None, digests, fingerprints)
     total = len(stored)
-    if len(order) != total or (total and (min(order) < 0 or max(order) >= total)):
+    if len(order) != total or (total and (not _non_negative(order, raw) or max(order) >= total)):
         return None
+    stored.positions = positions if len(positions) == total else None
     return stored, order
+
+
+def _non_negative(numbers: array, raw: bytes) -> bool:
+    """Whether no number of ``numbers`` (read from ``raw``) is negative: of 8-byte little-endian
+    numbers, the top byte of each is 0 (one C-level count, no number made), else by ``min``."""
+    if numbers.itemsize == 8 and sys.byteorder == "little":
+        return raw[7::8].count(0) == len(numbers)
+    return min(numbers) >= 0
 
 
 _DELTA_MAGIC = b"repo-roles file findings delta\n"

@@ -15,8 +15,9 @@ import os
 import posixpath
 import re
 import warnings
+from bisect import bisect_left
 from itertools import compress
-from operator import itemgetter, not_
+from operator import attrgetter, itemgetter, not_
 from pathlib import Path
 from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
                     Sequence, Set, Tuple)
@@ -48,6 +49,9 @@ WRITE_BATCH = 4096  # cache rows per transaction while the analysis runs
 SNAPSHOT_MIN_FILES = 2000  # from this many targets on, the last whole run's rows are read as one value
 SNAPSHOT_REWRITE_MIN = 256  # rows the snapshot may lack before a run writes it again
 from repo_roles.coverage.model import ABOUT_THE_INSTALL as UNCACHEABLE  # noqa: E402
+
+_ENTRY_PATH = attrgetter("path")
+_ENTRY_BLOB = attrgetter("blob")
 
 
 # --- suppression comments --------------------------------------------------------------------
@@ -319,8 +323,14 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
     """
     options = doc_options(context.config.docs.python)
     inventory = context.inventory
-    files = [e for e in context.targets if e.kind == "file"]
-    order = [e.path for e in files]
+    targets = context.targets
+    listed = inventory.paths if len(targets) >= SNAPSHOT_MIN_FILES and inventory.listed else None
+    if listed is not None and len(targets) == len(listed) and not inventory.special_kinds():
+        # a whole scan of regular files: the targets are the inventory's entries, in its order
+        files, order = targets, listed
+    else:
+        files = [e for e in targets if e.kind == "file"]
+        order = list(map(_ENTRY_PATH, files))
     progress = getattr(context, "progress", None)
     if not getattr(context, "use_cache", True):
         fresh, defines, facts, lines = _analyze_all(inventory.project_root, files, {}, options, None, progress)
@@ -337,7 +347,8 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
         # only a run over the whole project writes the snapshot (a scope or a diff's files would
         # replace the project's rows with a part of them)
         whole = not inventory.scope and not getattr(context, "context_from_index", False)
-        return _analyze_with_snapshot(inventory, files, order, options, store, diff, progress, whole)
+        return _analyze_with_snapshot(inventory, files, order, options, store, diff, progress, whole,
+                                      inventory.paths_digest() if order is listed else None)
     rows = store.read(order)  # while git compares the work tree
     stored = set(map(itemgetter(0), rows))
     keys = _content_keys(inventory, files, options.max_file_size, diff.result(), stored)
@@ -352,33 +363,38 @@ def analyze_context(context: "ProjectContext") -> CoverageResult:
 
 
 def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: List[str], options: DocOptions,
-                           store: DocCache, diff: WorktreeDiff, progress: object, whole: bool) -> CoverageResult:
+                           store: DocCache, diff: WorktreeDiff, progress: object, whole: bool,
+                           digest: Optional[str] = None) -> CoverageResult:
     """:func:`analyze_context` of many files: the last whole run's rows (:mod:`rowsnap`) for every
     file whose blob id is the snapshot's, compared at C speed; the store's rows by path and blob
     for the others (a scan of the project's rows when they are many); the rest analysed.  The
     snapshot is written again when it was missing, of another path list, or lacks more than
-    :data:`SNAPSHOT_REWRITE_MIN` of this run's rows (and only by a run over the whole project)."""
+    :data:`SNAPSHOT_REWRITE_MIN` of this run's rows (and only by a run over the whole project).
+    ``digest``: the digest of ``order`` when it is the inventory's path list (once per run, shared)."""
     where_rows = rowsnap.snapshot_file(store.path.parent, store.project, store.salt)
     snapshot = rowsnap.load(where_rows)
     realigned = False
     if snapshot is not None:
-        if not snapshot.same_paths(order):
+        if not snapshot.same_paths(order, digest):
             snapshot, realigned = snapshot.aligned(order), True
-    blobs: List[Optional[str]] = [e.blob for e in files]
+    blobs: List[Optional[str]] = list(map(_ENTRY_BLOB, files))
     modified = diff.result()
-    where = dict(zip(order, range(len(order))))
+    where = _Positions(order)
     every = range(len(order))
-    unknown = list(compress(every, map(not_, blobs))) if modified is not None else list(every)
+    if modified is None:
+        unknown = list(every)
+    else:  # rows without an index id (untracked): a C-level look for one first, most runs have none
+        unknown = list(compress(every, map(not_, blobs))) if None in blobs or "" in blobs else []
     if modified:
         unknown += [where[p] for p in modified if p in where]
     for i in unknown:
         blobs[i] = None
-        if snapshot is not None and snapshot.blobs[i]:  # a row to compare with: the content's id
+        if snapshot is not None and snapshot.blob(i):  # a row to compare with: the content's id
             data = inventory.read_bytes(order[i], options.max_file_size)
             blobs[i] = C.blob_id(data) if data is not None else None
     missed = snapshot.mismatches(blobs) if snapshot is not None else list(range(len(order)))
     store.touch()  # the rows behind the snapshot (item lists, other contents) are in use: not evicted first
-    keep = set() if snapshot is None else {(raw_path(order[i]), snapshot.blobs[i]) for i in missed}
+    keep = set() if snapshot is None else {(raw_path(order[i]), snapshot.blob(i)) for i in missed}
     if snapshot is not None:
         snapshot.drop_blobs()  # every other row's id is this run's
     keys = _Keys(where, blobs)
@@ -396,7 +412,7 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     fresh, defines, facts, lines, entries = _analyze_all(inventory.project_root, todo, keys, options, store,
                                                          progress, with_entries=True)
     if whole and (snapshot is None or realigned or len(missed) > SNAPSHOT_REWRITE_MIN):
-        _write_snapshot(where_rows, store, order, blobs, snapshot, set(missed), cached, entries, lines)
+        _write_snapshot(where_rows, store, order, blobs, snapshot, set(missed), cached, entries, lines, digest)
     result = CoverageResult(order, fresh, cached, _Cached(inventory.project_root, options, store, keys), defines,
                             snapshot)
     result._where = where
@@ -408,8 +424,12 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
 
 def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[Optional[str]], snapshot: Optional[rowsnap.Rows],
                     missed: Set[int], cached: Dict[str, tuple], entries: Dict[str, Tuple[str, C.Entry]],
-                    lines: Dict[str, int]) -> None:
-    """Store this run's rows (before the Rust crate pass: the rows as analysed) as the snapshot."""
+                    lines: Dict[str, int], digest: Optional[str] = None) -> None:
+    """Store this run's rows (before the Rust crate pass: the rows as analysed) as the snapshot
+    (not when the snapshot read turns out damaged: it is gone, and the next run writes it from
+    the store's rows)."""
+    if snapshot is not None and not snapshot.sound():
+        return
     rows: List[Optional[tuple]] = []
     counts: List[Optional[int]] = []
     kept: List[str] = []
@@ -434,28 +454,67 @@ def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[
             rows.append(None)
             counts.append(None)
             kept.append("")
-    rowsnap.save(where, order, kept, rows, counts)
+    rowsnap.save(where, order, kept, rows, counts, digest)
 
 
-class _Keys(Mapping[str, str]):
+class _ByGet:
+    """``[key]`` and ``in`` of a mapping answered by its ``get`` (None: not there)."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None  # type: ignore[arg-type]
+
+
+class _Positions(_ByGet, Mapping[str, int]):
+    """``path -> index`` in ``order``: by bisection while the paths asked are found so (a whole
+    scan's path list is sorted; a found index is checked), else through a dict of every path,
+    built on the first path bisection does not find (not there, or the list is not sorted)."""
+
+    def __init__(self, order: List[str]) -> None:
+        self._order = order
+        self._all: Optional[Dict[str, int]] = None
+
+    def _whole(self) -> Dict[str, int]:
+        if self._all is None:
+            self._all = dict(zip(self._order, range(len(self._order))))
+        return self._all
+
+    def get(self, path: str, default: Optional[int] = None) -> Optional[int]:  # type: ignore[override]
+        if self._all is None:
+            order = self._order
+            try:
+                i = bisect_left(order, path)
+            except TypeError:  # not a text: not a path of the list
+                return default
+            if i < len(order) and order[i] == path:
+                return i
+        return self._whole().get(path, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._whole())
+
+    def __len__(self) -> int:
+        return len(self._whole())
+
+
+class _Keys(_ByGet, Mapping[str, str]):
     """``path -> blob id`` of this run's contents, over the aligned list of ids (no dict of 100k)."""
 
-    def __init__(self, where: Dict[str, int], blobs: List[Optional[str]]) -> None:
+    def __init__(self, where: Mapping[str, int], blobs: List[Optional[str]]) -> None:
         self._where, self._blobs = where, blobs
-
-    def __getitem__(self, path: str) -> str:
-        found = self.get(path)
-        if found is None:
-            raise KeyError(path)
-        return found
 
     def get(self, path: str, default: Optional[str] = None) -> Optional[str]:  # type: ignore[override]
         i = self._where.get(path)
         found = None if i is None else self._blobs[i]
         return default if found is None else found
-
-    def __contains__(self, path: object) -> bool:
-        return self.get(path) is not None  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[str]:
         return (p for p, i in self._where.items() if self._blobs[i] is not None)
@@ -638,12 +697,13 @@ class _Cached:
         found, text = self._store.get_docs(path, self._keys[path])
         return C.decode_docs(path, text) if found else (False, None)
 
-    def repair(self, path: str) -> FileAnalysis:
-        """A malformed cached column: analyse the file again, and store the result."""
-        analysis, blob, entry, _, _, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
+    def repair(self, path: str) -> Tuple[FileAnalysis, Optional[bool]]:
+        """A malformed cached column: analyse the file again, and store the result; also whether
+        a ``.py`` file defines code (None: not known)."""
+        analysis, blob, entry, defines, _, _ = _Reader(self._root, self._options, True).run(path, self._keys.get(path))
         if entry is not None and blob is not None:
             self._store.put_many([(path, blob, entry)])
-        return analysis
+        return analysis, defines
 
 
 def _content_keys(inventory: Inventory, files: List[FileEntry], limit: int,

@@ -10,6 +10,12 @@ format or byte order, truncated or damaged is a miss; JSON and raw arrays, never
 Written through :mod:`repo_roles.atomic` (a reader sees the old file or the new one); reading a
 file marks it used (its modification time, at most once a minute) for least-recently-used
 eviction (``cacheadmin``: a ``<name>-v<N>-<key>.bin`` family is one cache).
+
+A value whose last columns a run seldom needs is packed with a CRC-32 per column
+(:func:`pack_checked`) and opened with :func:`open_checked`: the header and the first columns are
+read and checked, the others are read from the open file and checked only when asked
+(:class:`Later`); a file of another size than its header states is a miss, and a column whose
+bytes do not match its CRC-32 is answered as missing (None), never as its bytes.
 """
 
 from __future__ import annotations
@@ -20,9 +26,10 @@ import os
 import stat
 import sys
 import time
+import weakref
 import zlib
 from pathlib import Path
-from typing import Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from repo_roles.atomic import AtomicWriteError, write_atomic
 
@@ -104,3 +111,110 @@ def write(path: Path, pieces: Iterable[bytes]) -> None:
         write_atomic(path, pieces, make_parents=True)
     except (AtomicWriteError, OSError):
         pass
+
+
+# --- values whose columns are checked one by one --------------------------------------------
+
+MAX_HEADER = 1 << 20  # a larger header is not read: a miss
+
+
+def pack_checked(magic: bytes, header: dict, columns: List[bytes]) -> List[bytes]:
+    """:func:`pack` with a CRC-32 of each column in the header (and one of the header's fields),
+    so that a reader checks only the columns it reads (:func:`open_checked`)."""
+    fields = dict(header, order=sys.byteorder, lengths=[len(c) for c in columns],
+                  crcs=[zlib.crc32(c) for c in columns])
+    head = json.dumps(dict(fields, crc=_fields_crc(fields)), separators=(",", ":")).encode("utf-8", "surrogatepass")
+    return [magic + len(head).to_bytes(4, "little") + head, *columns]
+
+
+class Later:
+    """The columns of an opened value that were not read: each read from the open file (an
+    entry is replaced by a rename, never written in place) and checked against its CRC-32 on
+    first use; None when it does not match (the caller answers without it)."""
+
+    def __init__(self, fd: int, places: Dict[int, Tuple[int, int, int]]) -> None:
+        """``places``: column index -> (offset, length, CRC-32)."""
+        self._fd = fd
+        self._places = places
+        self._read: Dict[int, Optional[bytes]] = {}
+        self._closer = weakref.finalize(self, os.close, fd)
+
+    def column(self, index: int) -> Optional[bytes]:
+        if index in self._read:
+            return self._read[index]
+        offset, length, crc = self._places[index]
+        try:
+            found: Optional[bytes] = os.pread(self._fd, length, offset)
+        except OSError:
+            found = None
+        if found is not None and (len(found) != length or zlib.crc32(found) != crc):
+            found = None
+        self._read[index] = found
+        if len(self._read) == len(self._places):
+            self._closer()  # every column read: the file is not needed any more
+        return found
+
+
+def open_checked(path: Path, magic: bytes, count: int,
+                 eager: int) -> Optional[Tuple[dict, List[memoryview], Later]]:
+    """``(header, the first eager columns, the others as Later)`` of a value :func:`pack_checked`
+    wrote with ``count`` columns; the first ``eager`` ones are read in one step and checked.
+    None when there is none, or it is of another format, size or byte order, or damaged in what
+    was read.  Never through a symbolic link; marked used like :func:`read`."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    keep = False
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SIZE:
+            return None
+        start = len(magic) + 4
+        lead = os.pread(fd, start, 0)
+        if len(lead) != start or not lead.startswith(magic):
+            return None
+        size = int.from_bytes(lead[len(magic):], "little")
+        if size > MAX_HEADER:
+            return None
+        raw_head = os.pread(fd, size, start)
+        header = json.loads(raw_head.decode("utf-8", "surrogatepass"))
+        lengths, crcs = header["lengths"], header["crcs"]
+        fields = {k: v for k, v in header.items() if k != "crc"}
+        if len(raw_head) != size or header["order"] != sys.byteorder or _fields_crc(fields) != header["crc"] \
+                or len(lengths) != count or len(crcs) != count or not 0 <= eager <= count \
+                or any(type(n) is not int or n < 0 for n in (*lengths, *crcs)) \
+                or start + size + sum(lengths) != st.st_size:
+            return None
+        at = start + size
+        span = sum(lengths[:eager])
+        data = os.pread(fd, span, at) if span else b""
+        if len(data) != span:
+            return None
+        view = memoryview(data)
+        columns: List[memoryview] = []
+        offset = 0
+        for length, crc in zip(lengths[:eager], crcs):
+            column = view[offset:offset + length]
+            if zlib.crc32(column) != crc:
+                return None
+            columns.append(column)
+            offset += length
+        places = {}
+        offset = at + span
+        for index in range(eager, count):
+            places[index] = (offset, lengths[index], crcs[index])
+            offset += lengths[index]
+        now = time.time()
+        if now - st.st_mtime >= 60 and os.utime in os.supports_fd:
+            os.utime(fd, (now, now))
+        later = Later(fd, places)
+        keep = True
+        if not places:
+            later._closer()  # nothing to read later
+        return header, columns, later
+    except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    finally:
+        if not keep:
+            os.close(fd)

@@ -82,7 +82,7 @@ class CachedSource(Protocol):
 
     def docs(self, path: str) -> Tuple[bool, Optional[FileDocs]]: ...  # (valid, docs)
 
-    def repair(self, path: str) -> FileAnalysis: ...  # analyse afresh, store, return
+    def repair(self, path: str) -> Tuple[FileAnalysis, Optional[bool]]: ...  # analyse afresh, store, return (+ defines code)
 
 
 # Positions in a cached row (cache.Entry without its docs column).
@@ -104,14 +104,14 @@ class CoverageResult:
         self._cached = cached or {}
         self._source = source
         self._rows = rows
-        self._where: Optional[Dict[str, int]] = None
+        self._where: Optional[Mapping[str, int]] = None
         self._asked: Dict[str, FrozenSet[str]] = {}  # the few paths a question must look at (snapshot)
         self.files: Mapping[str, FileAnalysis] = _Files(self)
 
     def __contains__(self, path: str) -> bool:
         return path in self._cached or path in self._fresh or (self._rows is not None and path in self._position())
 
-    def _position(self) -> Dict[str, int]:
+    def _position(self) -> Mapping[str, int]:
         """``path -> index`` in ``order`` (built on the first question about one path)."""
         if self._where is None:
             self._where = dict(zip(self._order, range(len(self._order))))
@@ -360,11 +360,22 @@ class CoverageResult:
             # rows of no language matter only as ``code`` files: picked at C speed, and left out
             # under their suffix in one pass (thousands of them), not one by one
             looked_at = set(rows.unreadable())
-            no_language = list(filterfalse(looked_at.__contains__, rows.unmeasured()))
             answered = set(overridden.values())
-            for group, files in Counter(map(no_analyzer_group, map(order.__getitem__, filterfalse(
-                    answered.__contains__, compress(no_language, map(code, map(order.__getitem__, no_language))))))).items():
-                out[group] = (0, {"no-analyzer": files})
+            stored = rows.no_analyzer()
+            if stored is not None:  # their groups stored with them: counted by code, at C speed
+                no_language, codes, names = stored
+                numbers = Counter(compress(codes, map(code, map(order.__getitem__, no_language))))
+                groups = Counter({names[n]: files for n, files in numbers.items()})
+                for i in answered:  # answered from elsewhere: not counted from the snapshot's row
+                    if i not in looked_at and rows.language(i) is None and rows.counts(i)[1] < 0 and code(order[i]):
+                        groups[no_analyzer_group(order[i])] -= 1
+            else:
+                no_language = list(filterfalse(looked_at.__contains__, rows.unmeasured()))
+                groups = Counter(map(no_analyzer_group, map(order.__getitem__, filterfalse(
+                    answered.__contains__, compress(no_language, map(code, map(order.__getitem__, no_language)))))))
+            for group, files in groups.items():
+                if files > 0:
+                    out[group] = (0, {"no-analyzer": files})
             visit = sorted(looked_at.union(answered))
         for i in visit:
             path = order[i]
@@ -417,7 +428,12 @@ class CoverageResult:
     def _repair(self, path: str) -> FileAnalysis:
         assert self._source is not None
         self._cached.pop(path, None)
-        fresh = self._fresh[path] = self._source.repair(path)
+        fresh, defines = self._source.repair(path)
+        self._fresh[path] = fresh
+        if defines is not None:  # answered from here now, no longer from the row
+            self._defines[path] = defines
+        else:
+            self._defines.pop(path, None)
         self._asked.clear()
         return fresh
 
