@@ -454,3 +454,23 @@ def test_a_lazy_listing_asked_by_two_threads_at_once_is_cut_once(monkeypatch) ->
     assert errors == []
     assert len(calls) == 1  # one cut
     assert seen[0] is seen[1] and seen[0] == [f"dir/f{i}.py" for i in range(50)]
+
+
+def test_one_tagged_listing_gives_the_index_listing_and_the_entries_git_does_not_compare(make_repo: MakeRepo) -> None:
+    """git-ls-files(1) ``-v``: the tag (``H`` cached, ``S`` skip-worktree, lower case
+    assume-unchanged) comes before ``-s``'s record; cut off, the records are ``ls-files -s``'s
+    byte for byte, and the paths tagged other than ``H`` are those of a separate ``ls-files -v``."""
+    from repo_roles.inventory import flagged_paths, untag
+
+    root = make_repo({"a.py": "x = 1\n", "b c.py": "y\n", "tab\there.py": "z\n", "d/e.py": "w\n", "f.md": "v\n"})
+
+    def listed(*args: str) -> bytes:
+        return subprocess.run(["git", "ls-files", *args, "-z"], cwd=root, capture_output=True, check=True).stdout
+
+    assert untag(listed("-s", "-v")) == (listed("-s"), frozenset())
+    git(root, "update-index", "--skip-worktree", "tab\there.py")
+    git(root, "update-index", "--assume-unchanged", "d/e.py")
+    records, flagged = untag(listed("-s", "-v"))
+    assert records == listed("-s")
+    assert flagged == flagged_paths(listed("-v")) == {"tab\there.py", "d/e.py"}
+    assert untag(b"") == (b"", frozenset())

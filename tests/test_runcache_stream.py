@@ -168,7 +168,8 @@ def test_a_listing_seen_before_is_not_cut_for_the_key(root, run_cli, tmp_path, m
 def test_files_git_does_not_compare_are_inputs(root, run_cli, monkeypatch, counts, large, request) -> None:
     """git-update-index(1): git compares no skip-worktree (sparse checkout) or assume-unchanged
     entry with its file; the tool reads the file, so a deleted or edited one is a change (the
-    key's and the classification caches'), found by `git ls-files -v`, which runs only when the
+    key's and the classification caches'), found by `git ls-files -v`'s tags, which git gives
+    with the index listing (`ls-files -s -v`: one git, no separate `ls-files -v`) only when the
     index file's stamp has no entry (it remembers them)."""
     if large:  # the classification caches and the documentation stage trust git's comparison
         request.getfixturevalue("cache_for_any_size")
@@ -177,16 +178,19 @@ def test_files_git_does_not_compare_are_inputs(root, run_cli, monkeypatch, count
 
     def spy(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
         if list(args[:3]) == ["git", "ls-files", "-v"]:
-            asked.append(1)
+            asked.append("-v")
+        elif list(args[:4]) == ["git", "ls-files", "-s", "-v"]:
+            asked.append("-s -v")
         return popen(args, *rest, **kwargs)
 
     monkeypatch.setattr(inventory_module.subprocess, "Popen", spy)
     first = _run(run_cli, *LS)
-    assert asked == [1]
-    assert _run(run_cli, *LS) == first and asked == [1], "the stamp's entry did not hold the flagged entries"
+    assert asked == ["-s -v"], "the flagged entries were not listed with the index"
+    assert _run(run_cli, *LS) == first and asked == ["-s -v"], "the stamp's entry did not hold the flagged entries"
     git(root, "update-index", "--skip-worktree", "app/billing.py")
     (root / "app/billing.py").unlink()
     sparse = _run(run_cli, *LS)
+    assert asked[-1:] == ["-s -v"] and "-v" not in asked, "the index listing did not give the flagged entries"
     assert sparse == _run(run_cli, *LS, "--no-cache") != first
     git(root, "update-index", "--no-skip-worktree", "app/billing.py")
     git(root, "checkout", "--", "app/billing.py")

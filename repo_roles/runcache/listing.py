@@ -37,7 +37,7 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Collection, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Collection, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
     from repo_roles.inventory import Inventory
@@ -132,6 +132,8 @@ class Listings:
         self._flagged: Optional[List[str]] = None  # the flagged entries the stamp's entry holds
         self._unsaved: Optional[Tuple[str, bytes, List[str]]] = None  # (stamp, digest, directories)
         self._stamped_at = float("inf")  # time.monotonic() when prefetch() took the stamp
+        # how the listing prefetch() started gives the flagged entries (Inventory.flags_with_listing)
+        self.flags_source: Optional[Callable[[], Optional[Tuple[float, frozenset]]]] = None
 
     def _path(self, stamp: str) -> Path:
         return self.directory / f"{stamp}{SUFFIX}"
@@ -156,6 +158,8 @@ class Listings:
                 self._known, self._flagged = (self._known[0], items[:at]), items[at + 1:]
                 return
             self._known = None
+        # git lists the entries it does not compare with the index (WorktreeDiff.flags_from)
+        self.flags_source = inventory.flags_with_listing()
         self._thread = threading.Thread(target=_list, args=(inventory,), daemon=True)
         self._thread.start()
 
