@@ -97,10 +97,11 @@ class Inventory:
         to get them, with the time that git started (None: the listing did not give them).
         None when the listing was read already or is not git's plain index listing."""
         load = self.__dict__.get("_pending")
-        if not isinstance(load, partial) or load.func is not _git_entries or load.keywords or load.args[1:] != (False,):
+        if (not isinstance(load, partial) or load.func is not _git_entries or load.keywords != {"tagged": True}
+                or load.args[1:] != (False,)):
             return None
         found: List[Tuple[float, frozenset]] = []
-        self.__dict__["_pending"] = partial(_git_entries, *load.args, flags=found)
+        self.__dict__["_pending"] = partial(_git_entries, *load.args, flags=found, tagged=True)
 
         def flags() -> Optional[Tuple[float, frozenset]]:
             try:
@@ -630,17 +631,12 @@ def flagged_paths(listed: bytes) -> frozenset:
                      for record in listed.split(b"\0") if record and not record.startswith(b"H "))
 
 
-def untag(listed: Union[bytes, "_Mapped"]) -> Tuple[bytes, frozenset]:
-    """``git ls-files -s -v -z`` output as ``ls-files -s -z`` wrote it (the two-character tag
-    cut off every record), and the paths whose tag is not ``H`` (:func:`flagged_paths`): in the
-    usual index every record is tagged ``H``, and the tags go in one C-level replace."""
-    data = bytes(listed)
-    if data.startswith(b"H ") + data.count(b"\0H ") == data.count(b"\0"):  # every record tagged H
-        return data[2:].replace(b"\0H ", b"\0"), frozenset()
-    records = data.split(b"\0")
-    flagged = frozenset(record[2:].partition(b"\t")[2].decode("utf-8", "surrogateescape")
-                        for record in records if record and not record.startswith(b"H "))
-    return b"\0".join(record[2:] for record in records), flagged
+def _flagged_records(text: str) -> frozenset:
+    """The paths of ``git ls-files -s -v -z`` records whose tag is not ``H`` (as
+    :func:`flagged_paths`), by two C-level counts when every record is tagged ``H``."""
+    if text.startswith("H ") + text.count("\0H ") == text.count("\0"):
+        return frozenset()
+    return frozenset(record.partition("\t")[2] for record in text.split("\0") if record and not record.startswith("H "))
 
 
 def adopt_worktree_diff(inventory: "Inventory", diff: WorktreeDiff) -> None:
@@ -755,7 +751,8 @@ def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = Fal
         rel = root.relative_to(top).as_posix()
         prefix = "" if rel == "." else rel + "/"
         if deferred and not untracked:
-            inventory = Inventory.deferred(root, top, prefix, "", partial(_git_entries, root, False))
+            # with git's tags: the entries git does not compare come with it when asked (flags_with_listing)
+            inventory = Inventory.deferred(root, top, prefix, "", partial(_git_entries, root, False, tagged=True))
             inventory.scope = _check_scope(root, lambda: inventory.paths, scope)
             return inventory
         listing = _git_entries(root, untracked)
@@ -821,24 +818,21 @@ def _first_line(stderr: str, code: object) -> str:
     return (stderr.strip().splitlines() or [f"exit code {code}"])[0]
 
 
-def _git_entries(root: Path, untracked: bool, flags: Optional[List[Tuple[float, frozenset]]] = None
-                 ) -> Union[IndexListing, List[FileEntry]]:
-    """git's index listing of ``root``; ``flags``: also the entries git does not compare
-    (:class:`WorktreeDiff`), from the same listing's tags (``ls-files -s -v``), appended there
-    with the time git started."""
+def _git_entries(root: Path, untracked: bool, flags: Optional[List[Tuple[float, frozenset]]] = None,
+                 tagged: bool = False) -> Union[IndexListing, List[FileEntry]]:
+    """git's index listing of ``root``; ``tagged``: with git's ``-v`` tags (``ls-files -s -v``,
+    kept in the records: ``index_listing``), so that ``flags`` may receive the entries git does
+    not compare (:class:`WorktreeDiff`) with the time git started."""
     # The index is the truth: staged-but-uncommitted files count, and a file deleted from the work
     # tree but still in the index is kept (it is part of the project until the deletion is staged).
     # Run in project_root, ls-files lists only files below it, with paths relative to it.
-    if flags is None:
-        raw = _run_git_bytes(root, "ls-files", "-s", "-z", large=True)
-    else:
-        started = time.monotonic()
-        tagged = _run_git_bytes(root, "ls-files", "-s", "-v", "-z", large=True)
-        raw, flagged = untag(tagged)
-        release(tagged)
-        flags.append((started, flagged))
+    started = time.monotonic()
+    raw = _run_git_bytes(root, "ls-files", "-s", *(("-v",) if tagged else ()), "-z", large=True)
+    text = str(raw, "utf-8", "surrogateescape")
+    if flags is not None and tagged:
+        flags.append((started, _flagged_records(text)))
     # the mapped output stays open for the digest until the listing is cut (see IndexListing)
-    listing = IndexListing.parse(str(raw, "utf-8", "surrogateescape"), lazy_digest=True, raw=raw)
+    listing = IndexListing.parse(text, lazy_digest=True, raw=raw, tagged=tagged)
     if not isinstance(listing, IndexListing) or "_raw" not in listing.__dict__:
         release(raw)
     if untracked:
