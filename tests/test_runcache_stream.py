@@ -417,3 +417,15 @@ def test_flagged_entries_listed_before_the_stamp_are_not_remembered(root, tmp_pa
         listings.settle(inventory, index, ["app/billing.py"], started)
         stamp_files = list(listings.directory.glob("*" + L.SUFFIX)) if listings.directory.exists() else []
         assert bool(stamp_files) is remembered, (started, stamp_files)
+
+
+def test_untracked_files_asked_for_with_the_option_equal_an_uncached_run(root, run_cli, counts) -> None:
+    """``--untracked``: git's untracked files join the index listing (no deferred, tagged
+    listing then); an untracked file added, then edited, is a new answer each time."""
+    (root / "app/fresh.py").write_text("def fresh():\n    return 1\n")
+    first = _run(run_cli, *LS, "--untracked")
+    assert "app/fresh.py" in first[1] and "app/fresh.py" not in _run(run_cli, *LS)[1]
+    assert first == _run(run_cli, *LS, "--untracked", "--no-cache")
+    (root / "app/fresh.py").write_text('"""Fresh."""\n\n\ndef fresh():\n    """Now documented."""\n')
+    again = _run(run_cli, *LS, "--untracked")
+    assert again == _run(run_cli, *LS, "--untracked", "--no-cache") != first
