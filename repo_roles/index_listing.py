@@ -9,6 +9,11 @@ git prints the mode as six octal digits and the object id in full -- one length 
 (40 hex digits with SHA-1, 64 with SHA-256) -- so in the usual index (stage 0 only) every field
 sits at a fixed offset and a whole column is one C-level ``map`` over the records.  A merge
 conflict (stages 1-3) is read record by record instead.
+
+A listing asked with ``-v`` (``ls-files -s -v``: a run keyed by git's index, which needs the
+entries git does not compare as well) keeps git's two-character tag at the start of each record:
+every offset is then ``at`` (2) further, and the records' digests (:meth:`records_digest`) are
+taken without it, so they equal those of a plain listing.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import threading
 from functools import partial
 from itertools import compress, repeat
 from operator import itemgetter
-from typing import Collection, Dict, List, NamedTuple, Optional, Sequence, Union
+from typing import Collection, Dict, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 
 class FileEntry(NamedTuple):
@@ -47,16 +52,17 @@ class IndexListing:
     """The stage-0 records of one ``git ls-files -s -z``: paths now, entries on demand."""
 
     def __init__(self, records: List[str], tab: int, paths: List[str], regular: bool,
-                 digest: Optional[bytes] = None) -> None:
+                 digest: Optional[bytes] = None, at: int = 0) -> None:
         self._digest = digest  # of git's raw output, when parse() was given it
         self._records = records
         self._tab = tab  # offset of the TAB in every record
         self.paths = paths
         self._regular = regular  # every mode is 10xxxx: no symlink, no submodule
+        self._at = at  # where a record's mode starts: 2 after git's ``-v`` tag, else 0
 
     @classmethod
     def parse(cls, text: str, digest: Optional[bytes] = None, *, lazy_digest: bool = False,
-              raw: Optional[object] = None) -> Union["IndexListing", List[FileEntry]]:
+              raw: Optional[object] = None, tagged: bool = False) -> Union["IndexListing", List[FileEntry]]:
         """The listing of ``text``; the entries themselves when the fixed layout does not hold.
         ``digest``: a hash of git's bytes that ``text`` was decoded from (see :meth:`digest`);
         ``lazy_digest``: that hash is computed only when :meth:`digest` is first asked (a
@@ -68,11 +74,13 @@ class IndexListing:
         asked for: a run answered from a stored run (``repo_roles.runcache``) needs the digest
         alone.  A merge conflict (stages 1-3) is found when the text is cut, and those records
         are then read one by one (``parse_records``) into stage-0 records of the same layout.
+        ``tagged``: git's ``-v`` tag starts every record (kept: see the module doc).
         """
+        at = 2 if tagged else 0
         tab = text.find("\t")
-        if (digest is not None or lazy_digest) and tab >= 10:
+        if (digest is not None or lazy_digest) and tab >= 10 + at:
             listing = cls.__new__(cls)
-            listing._digest, listing._tab, listing._text = digest, tab, text
+            listing._digest, listing._tab, listing._text, listing._at = digest, tab, text, at
             if raw is not None and digest is None:
                 listing._raw = raw
             return listing
@@ -84,12 +92,12 @@ class IndexListing:
         tab = records[0].find("\t")
         # The stage sits just before the TAB (conflicts list stages 1-3 of a path).  Single
         # characters are shared objects, so a one-character column costs no allocation.
-        if tab < 10 or set(map(itemgetter(tab - 1), records)) != {"0"}:
-            return parse_records(records)
+        if tab < 10 + at or set(map(itemgetter(tab - 1), records)) != {"0"}:
+            return parse_records(_untagged(records, at))
         paths = list(map(itemgetter(slice(tab + 1, None)), records))
         # 100644/100755 (and legacy 10xxxx) are files; 120000 symlinks, 160000 submodules.
-        regular = set(map(itemgetter(1), records)) == {"0"}
-        return cls(records, tab, paths, regular, digest)
+        regular = set(map(itemgetter(1 + at), records)) == {"0"}
+        return cls(records, tab, paths, regular, digest, at)
 
     def __getattr__(self, name: str) -> object:
         """Cut the text of a lazily parsed listing on first use of its records or paths (under a
@@ -109,23 +117,24 @@ class IndexListing:
         records = text.split("\0")
         if records and not records[-1]:
             records.pop()
-        tab = self._tab
+        tab, at = self._tab, self._at
         if set(map(itemgetter(tab - 1), records)) != {"0"}:
             # A merge conflict: the digest is taken from git's text as it is, and the records
             # are read one by one into stage-0 records of the same layout (one per path).
             if self._digest is None:
                 self.digest()
-            records = [f"{e.mode:06o} {e.blob} 0\t{e.path}" for e in parse_records(records)]
+            records = [f"{'H ' if at else ''}{e.mode:06o} {e.blob} 0\t{e.path}"
+                       for e in parse_records(_untagged(records, at))]
         del self.__dict__["_text"]
         del text  # freed before the paths are cut: 22 MB less at the peak on 200k files
         self._records = records
         self.paths = list(map(itemgetter(slice(tab + 1, None)), records))
-        self._regular = set(map(itemgetter(1), records)) == {"0"}
+        self._regular = set(map(itemgetter(1 + at), records)) == {"0"}
         return self.__dict__[name]
 
     def blob_slice(self) -> slice:
         """Where a record ("mode blob stage\tpath") holds its object id."""
-        return slice(7, self._tab - 2)
+        return slice(self._at + 7, self._tab - 2)
 
     def __len__(self) -> int:
         return len(self._records)
@@ -135,9 +144,10 @@ class IndexListing:
         return self._build(self._records, self.paths)
 
     def _build(self, records: Sequence[str], paths: Sequence[str]) -> List[FileEntry]:
-        modes = list(map(_MODE, records))
+        at = self._at
+        modes = list(map(itemgetter(slice(at, at + 6)) if at else _MODE, records))
         if not set(modes) <= _MODE_INT.keys():  # a mode git does not write today: the slow way
-            return parse_records(list(records))
+            return parse_records(_untagged(list(records), at))
         return list(
             map(
                 _new_entry,
@@ -154,7 +164,7 @@ class IndexListing:
     def keep(self, mask: Sequence[object]) -> "IndexListing":
         """The records whose ``mask`` item is truthy (one per record, in order)."""
         return IndexListing(list(compress(self._records, mask)), self._tab, list(compress(self.paths, mask)),
-                            self._regular)
+                            self._regular, at=self._at)
 
     def pick(self, wanted: Collection[str]) -> List[FileEntry]:
         """The entries whose path is in ``wanted``, in index order; only those are built."""
@@ -193,22 +203,35 @@ class IndexListing:
         """sha1 of the records (mode, object id, path) whose path is in ``keep``, in index order:
         one C-level pass, no entry built (the evidence key of a 5-file check on 200k files)."""
         chosen = compress(self._records, map(keep.__contains__, self.paths))
-        return hashlib.sha1("\0".join(chosen).encode("utf-8", "surrogateescape")).hexdigest()
+        return _records_sha1(chosen, self._at)
 
     def records_digest_at(self, positions: Sequence[int], drop: Collection[int] = ()) -> str:
         """:meth:`records_digest` of the records at ``positions`` (increasing) but those in ``drop``:
         the same value for the same records, with no membership test per path."""
         records = self._records
         chosen = map(records.__getitem__, positions if not drop else [i for i in positions if i not in drop])
-        return hashlib.sha1("\0".join(chosen).encode("utf-8", "surrogateescape")).hexdigest()
+        return _records_sha1(chosen, self._at)
 
     def special_kinds(self) -> Dict[str, str]:
         """Path -> kind of the entries that are not regular files (symlinks, submodules)."""
         if self._regular:
             return {}
         # The mode column alone: no entry is built (a pre-commit run asks this on its first file).
-        special = compress(zip(self._records, self.paths), map("0".__ne__, map(itemgetter(1), self._records)))
-        return {path: _GIT_KINDS[record[:6]][0] for record, path in special if record[:6] in _GIT_KINDS}
+        at = self._at
+        special = compress(zip(self._records, self.paths), map("0".__ne__, map(itemgetter(1 + at), self._records)))
+        return {path: _GIT_KINDS[record[at:at + 6]][0] for record, path in special if record[at:at + 6] in _GIT_KINDS}
+
+
+def _untagged(records: List[str], at: int) -> List[str]:
+    """``records`` without git's ``-v`` tag (``at``: its width)."""
+    return list(map(itemgetter(slice(at, None)), records)) if at else records
+
+
+def _records_sha1(chosen: Iterable[str], at: int) -> str:
+    """sha1 of ``chosen`` records NUL-joined, without git's ``-v`` tag: a plain listing's value."""
+    if at:
+        chosen = map(itemgetter(slice(at, None)), chosen)
+    return hashlib.sha1("\0".join(chosen).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def release(raw: object) -> None:

@@ -91,6 +91,27 @@ class Inventory:
         inventory.__dict__["_pending"] = load
         return inventory
 
+    def flags_with_listing(self) -> Optional[Callable[[], Optional[Tuple[float, frozenset]]]]:
+        """Have git's listing, not read yet, also give the entries git does not compare (one
+        ``ls-files -s -v`` instead of ``-s`` and a separate ``-v``: :class:`WorktreeDiff`); how
+        to get them, with the time that git started (None: the listing did not give them).
+        None when the listing was read already or is not git's plain index listing."""
+        load = self.__dict__.get("_pending")
+        if (not isinstance(load, partial) or load.func is not _git_entries or load.keywords != {"tagged": True}
+                or load.args[1:] != (False,)):
+            return None
+        found: List[Tuple[float, frozenset]] = []
+        self.__dict__["_pending"] = partial(_git_entries, *load.args, flags=found, tagged=True)
+
+        def flags() -> Optional[Tuple[float, frozenset]]:
+            try:
+                self._listing  # read now if nobody did
+            except Exception:  # noqa: BLE001 -- git failed: whoever asks for the paths hears it
+                return None
+            return found[0] if found else None
+
+        return flags
+
     @property
     def listed(self) -> bool:
         """Whether git's listing has been read (a deferred inventory reads it on first use)."""
@@ -509,6 +530,8 @@ class WorktreeDiff:
         self._lock = threading.Lock()  # the early documentation stage asks from its collector thread
         self._read = False
         self._modified: Optional[frozenset] = None
+        # how the listing gives the flagged entries (Inventory.flags_with_listing), when it does
+        self._source: Optional[Callable[[], Optional[Tuple[float, frozenset]]]] = None
         if project_root is None:
             return
         try:
@@ -523,7 +546,8 @@ class WorktreeDiff:
 
     def ask_flagged(self) -> None:
         """Start ``git ls-files -v`` for the flagged entries (unless known or asked already)."""
-        if self._process is None or self._flags is not None or self._flagged is not None or self._read:
+        if (self._process is None or self._flags is not None or self._flagged is not None or self._read
+                or self._source is not None):
             return
         try:
             self.flags_started = time.monotonic()
@@ -532,6 +556,13 @@ class WorktreeDiff:
                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         except OSError:
             self._flags = None
+
+    def flags_from(self, source: Callable[[], Optional[Tuple[float, frozenset]]]) -> None:
+        """The flagged entries come with git's index listing (``source``:
+        :meth:`Inventory.flags_with_listing`), which lists them since its git started: no
+        ``ls-files -v`` runs unless that listing does not give them."""
+        if self._flags is None and self._flagged is None and not self._read:
+            self._source = source
 
     def know_flagged(self, flagged: Collection[str]) -> None:
         """The flagged entries, as remembered with git's index file (no ``ls-files -v`` runs)."""
@@ -563,6 +594,10 @@ class WorktreeDiff:
             return None
         with self._lock:
             if not self._read:  # git answers once; later callers share the answer
+                source, self._source = self._source, None
+                listed = source() if source is not None else None
+                if listed is not None:
+                    self.flags_started, self._flagged = listed
                 if self._flags is None and self._flagged is None:
                     self.ask_flagged()  # nobody told them: asked now
                 out, _ = self._process.communicate()
@@ -584,6 +619,14 @@ def flagged_paths(listed: bytes) -> frozenset:
         return frozenset()
     return frozenset(record[2:].decode("utf-8", "surrogateescape")
                      for record in listed.split(b"\0") if record and not record.startswith(b"H "))
+
+
+def _flagged_records(text: str) -> frozenset:
+    """The paths of ``git ls-files -s -v -z`` records whose tag is not ``H`` (as
+    :func:`flagged_paths`), by two C-level counts when every record is tagged ``H``."""
+    if text.startswith("H ") + text.count("\0H ") == text.count("\0"):
+        return frozenset()
+    return frozenset(record.partition("\t")[2] for record in text.split("\0") if record and not record.startswith("H "))
 
 
 def adopt_worktree_diff(inventory: "Inventory", diff: WorktreeDiff) -> None:
@@ -698,7 +741,8 @@ def load_inventory(project_root: Path, *, scope: str = "", untracked: bool = Fal
         rel = root.relative_to(top).as_posix()
         prefix = "" if rel == "." else rel + "/"
         if deferred and not untracked:
-            inventory = Inventory.deferred(root, top, prefix, "", partial(_git_entries, root, False))
+            # with git's tags: the entries git does not compare come with it when asked (flags_with_listing)
+            inventory = Inventory.deferred(root, top, prefix, "", partial(_git_entries, root, False, tagged=True))
             inventory.scope = _check_scope(root, lambda: inventory.paths, scope)
             return inventory
         listing = _git_entries(root, untracked)
@@ -764,13 +808,21 @@ def _first_line(stderr: str, code: object) -> str:
     return (stderr.strip().splitlines() or [f"exit code {code}"])[0]
 
 
-def _git_entries(root: Path, untracked: bool) -> Union[IndexListing, List[FileEntry]]:
+def _git_entries(root: Path, untracked: bool, flags: Optional[List[Tuple[float, frozenset]]] = None,
+                 tagged: bool = False) -> Union[IndexListing, List[FileEntry]]:
+    """git's index listing of ``root``; ``tagged``: with git's ``-v`` tags (``ls-files -s -v``,
+    kept in the records: ``index_listing``), so that ``flags`` may receive the entries git does
+    not compare (:class:`WorktreeDiff`) with the time git started."""
     # The index is the truth: staged-but-uncommitted files count, and a file deleted from the work
     # tree but still in the index is kept (it is part of the project until the deletion is staged).
     # Run in project_root, ls-files lists only files below it, with paths relative to it.
-    raw = _run_git_bytes(root, "ls-files", "-s", "-z", large=True)
+    started = time.monotonic()
+    raw = _run_git_bytes(root, "ls-files", "-s", *(("-v",) if tagged else ()), "-z", large=True)
+    text = str(raw, "utf-8", "surrogateescape")
+    if flags is not None and tagged:
+        flags.append((started, _flagged_records(text)))
     # the mapped output stays open for the digest until the listing is cut (see IndexListing)
-    listing = IndexListing.parse(str(raw, "utf-8", "surrogateescape"), lazy_digest=True, raw=raw)
+    listing = IndexListing.parse(text, lazy_digest=True, raw=raw, tagged=tagged)
     if not isinstance(listing, IndexListing) or "_raw" not in listing.__dict__:
         release(raw)
     if untracked:

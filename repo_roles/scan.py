@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from bisect import bisect_left
 from itertools import compress
-from operator import and_, attrgetter
+from operator import and_, attrgetter, not_
 from pathlib import Path
 import weakref
 from typing import TYPE_CHECKING, Callable, NamedTuple, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
@@ -194,10 +194,71 @@ class ScanContext:
         return found
 
 
-def _filter_entries(inventory: Inventory, config: Config) -> Inventory:
-    """Apply the config's include/exclude globs (gitignore-style) once, up front."""
-    mask = _filter_mask(inventory.paths, config)
+def _filter_entries(inventory: Inventory, config: Config, use_cache: bool = False) -> Inventory:
+    """Apply the config's include/exclude globs (gitignore-style) once, up front; ``use_cache``:
+    the rows they leave out, remembered by the path list's digest and the globs
+    (:func:`_remembered_mask`), so a run on a path list seen before makes no pass over it."""
+    if not config.include and not config.exclude:
+        return inventory
+    mask = _remembered_mask(inventory, config) if use_cache else _filter_mask(inventory.paths, config)
     return inventory if mask is None else inventory.keep(mask)
+
+
+_MASK_MAGIC = b"repo-roles filter mask 1\n"
+_MASKS_KEPT = 16  # path lists x configurations remembered per cache directory
+
+
+def _remembered_mask(inventory: Inventory, config: Config) -> Optional[List[bool]]:
+    """:func:`_filter_mask` of the inventory's paths, from the entry stored under a key of the
+    path list's digest (known without cutting git's listing when the stored-run key told it),
+    the globs and the code that matches them (a damaged or truncated entry is a miss); else
+    worked out and stored: the numbers of the rows left out, checksummed."""
+    import hashlib
+    from array import array
+
+    from repo_roles import codestamp, globs
+    from repo_roles.cachedir import cache_directory
+
+    code = codestamp.stamp(_MASK_MAGIC, [Path(globs.__file__), Path(__file__)])
+    key = hashlib.sha1(code + _json_bytes([inventory.paths_digest(), config.include, config.exclude])).hexdigest()
+    path = cache_directory(config, inventory.project_root) / "filter-masks" / f"{key}.mask"
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        data = b""
+    body = data[len(_MASK_MAGIC) + 20:]
+    if data.startswith(_MASK_MAGIC) and len(body) % 4 == 0 and len(body) >= 4 and \
+            hashlib.sha1(body).digest() == data[len(_MASK_MAGIC):len(_MASK_MAGIC) + 20]:
+        rows = array("I", body)
+        if len(rows) == 1:  # every path kept: the listing is not even cut
+            return None
+        if rows[0] == len(inventory.paths) and all(r < rows[0] for r in rows[1:]):
+            mask = [True] * rows[0]
+            for row in rows[1:]:
+                mask[row] = False
+            return mask
+    mask = _filter_mask(inventory.paths, config)
+    rows = array("I", [len(inventory.paths)])
+    if mask is not None:
+        rows.extend(compress(range(len(mask)), map(not_, mask)))
+    body = rows.tobytes()
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+    from repo_roles.cachedir import keep_newest
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, _MASK_MAGIC + hashlib.sha1(body).digest() + body)
+    except (AtomicWriteError, OSError):
+        return mask
+    keep_newest(path.parent, ".mask", _MASKS_KEPT)
+    return mask
+
+
+def _json_bytes(value: object) -> bytes:
+    import json
+
+    return json.dumps(value, sort_keys=True).encode("utf-8", "surrogateescape")
 
 
 def _filter_mask(paths: Sequence[str], config: Config) -> Optional[List[bool]]:
@@ -459,7 +520,7 @@ def scan_project(
     else:
         if inventory is None:  # else the command read it already (see repo_roles.runcache)
             inventory = load_inventory(project_root, scope=scope, untracked=untracked)
-        inventory = _filter_entries(inventory, config)
+        inventory = _filter_entries(inventory, config, use_cache)
     # interrogate's own table ([tool.interrogate]) when [docs.python] counting asks for it
     config = apply_interrogate_config(config, lambda name: inventory.read_bytes(name, MAX_CONFIG_SIZE))
     if files is not None:

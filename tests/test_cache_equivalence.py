@@ -623,6 +623,37 @@ def older_branch_merged(root: Path) -> None:
                    env={**os.environ, **GIT_ENV, **old})
     git(root, "checkout", "-q", branch)
     git(root, "merge", "-q", "--no-edit", "older")
+
+
+def staged_then_unstaged(root: Path) -> None:
+    """A module edited and staged, then unstaged (``git reset``): the index is rewritten with
+    the listing it had, the edit stays in the work tree."""
+    module = _flagged_modules(root)[0]
+    path = root / module
+    path.write_text(path.read_text() + "\n\ndef unstaged(x):\n    return x\n")
+    git(root, "add", module)
+    git(root, "reset", "-q", "--", module)
+
+
+def renamed_same_content(root: Path) -> None:
+    """That edit undone, and the module renamed as it is, staged: the same blob id at a new path."""
+    module = _flagged_modules(root)[0]
+    git(root, "checkout", "--", module)
+    git(root, "mv", module, module.rpartition("/")[0] + "/placed.py")
+
+
+def branch_with_the_same_listing(root: Path) -> None:
+    """The rename committed, then a branch whose tip holds the same tree with another history
+    (the rename by someone else, on the merge's first parent): the index listing stays, HEAD
+    and the files' history change."""
+    import subprocess
+
+    commit(root, "placed", "Bob Builder <bob@acme.example>", "2024-07-01T00:00:00Z")
+    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_NAME": "Eve", "GIT_AUTHOR_EMAIL": "eve@acme.example",
+           "GIT_AUTHOR_DATE": "2024-08-01T00:00:00Z", "GIT_COMMITTER_DATE": "2024-08-01T00:00:00Z"}
+    tip = subprocess.run(["git", "-C", str(root), "commit-tree", "HEAD^{tree}", "-p", "HEAD~2", "-m", "same tree"],
+                         check=True, capture_output=True, text=True, env=env).stdout.strip()
+    git(root, "checkout", "-q", "-b", "same-listing", tip)
     assert (root / "backend/src/app/ordered.py").read_text().endswith("LIMIT = 3\n")
 
 
@@ -701,6 +732,9 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a branch of older-dated commits merged", older_branch_merged),
     ("a module edited in the work tree only", worktree_edit_with_items),
     ("that module restored", worktree_edit_restored),
+    ("a module staged, then unstaged", staged_then_unstaged),
+    ("a module renamed with the same content", renamed_same_content),
+    ("a branch switch that keeps the listing", branch_with_the_same_listing),
 ]
 
 COMMANDS = {

@@ -454,3 +454,37 @@ def test_a_lazy_listing_asked_by_two_threads_at_once_is_cut_once(monkeypatch) ->
     assert errors == []
     assert len(calls) == 1  # one cut
     assert seen[0] is seen[1] and seen[0] == [f"dir/f{i}.py" for i in range(50)]
+
+
+
+def test_a_tagged_listing_reads_as_the_plain_one_and_names_the_entries_git_does_not_compare(
+        make_repo: MakeRepo) -> None:
+    """git-ls-files(1) ``-v``: a two-character tag (``H`` cached, ``S`` skip-worktree, lower case
+    assume-unchanged) starts each ``-s`` record.  A listing kept with its tags gives the plain
+    listing's entries, paths, kinds and record digests, and the paths tagged other than ``H``
+    are those of a separate ``ls-files -v``."""
+    from repo_roles.index_listing import IndexListing
+    from repo_roles.inventory import _flagged_records, flagged_paths
+
+    root = make_repo({"a.py": "x = 1\n", "b c.py": "y\n", "tab\there.py": "z\n", "d/e.py": "w\n", "f.md": "v\n"})
+    os.symlink("a.py", root / "link")
+    git(root, "add", "link")
+
+    def listed(*args: str) -> str:
+        out = subprocess.run(["git", "ls-files", *args, "-z"], cwd=root, capture_output=True, check=True).stdout
+        return out.decode("utf-8", "surrogateescape")
+
+    assert _flagged_records(listed("-s", "-v")) == frozenset()
+    git(root, "update-index", "--skip-worktree", "tab\there.py")
+    git(root, "update-index", "--assume-unchanged", "d/e.py")
+    text = listed("-s", "-v")
+    assert _flagged_records(text) == flagged_paths(listed("-v").encode()) == {"tab\there.py", "d/e.py"}
+    plain = IndexListing.parse(listed("-s"))
+    for tagged in (IndexListing.parse(text, tagged=True), IndexListing.parse(text, lazy_digest=True, tagged=True)):
+        assert isinstance(plain, IndexListing) and isinstance(tagged, IndexListing)
+        assert tagged.entries() == plain.entries() and tagged.paths == plain.paths
+        assert tagged.special_kinds() == plain.special_kinds() == {"link": "symlink"}
+        assert tagged.records_digest({"b c.py", "link"}) == plain.records_digest({"b c.py", "link"})
+        assert tagged.records_digest_at([0, 3], drop=[3]) == plain.records_digest_at([0, 3], drop=[3])
+        assert tagged.keep([0, 1, 1, 0, 1, 1]).entries() == plain.keep([0, 1, 1, 0, 1, 1]).entries()
+        assert tagged.pick({"d/e.py"}) == plain.pick({"d/e.py"})

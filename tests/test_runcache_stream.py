@@ -168,7 +168,8 @@ def test_a_listing_seen_before_is_not_cut_for_the_key(root, run_cli, tmp_path, m
 def test_files_git_does_not_compare_are_inputs(root, run_cli, monkeypatch, counts, large, request) -> None:
     """git-update-index(1): git compares no skip-worktree (sparse checkout) or assume-unchanged
     entry with its file; the tool reads the file, so a deleted or edited one is a change (the
-    key's and the classification caches'), found by `git ls-files -v`, which runs only when the
+    key's and the classification caches'), found by `git ls-files -v`'s tags, which git gives
+    with the index listing (`ls-files -s -v`: one git, no separate `ls-files -v`) only when the
     index file's stamp has no entry (it remembers them)."""
     if large:  # the classification caches and the documentation stage trust git's comparison
         request.getfixturevalue("cache_for_any_size")
@@ -177,16 +178,19 @@ def test_files_git_does_not_compare_are_inputs(root, run_cli, monkeypatch, count
 
     def spy(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
         if list(args[:3]) == ["git", "ls-files", "-v"]:
-            asked.append(1)
+            asked.append("-v")
+        elif list(args[:4]) == ["git", "ls-files", "-s", "-v"]:
+            asked.append("-s -v")
         return popen(args, *rest, **kwargs)
 
     monkeypatch.setattr(inventory_module.subprocess, "Popen", spy)
     first = _run(run_cli, *LS)
-    assert asked == [1]
-    assert _run(run_cli, *LS) == first and asked == [1], "the stamp's entry did not hold the flagged entries"
+    assert asked == ["-s -v"], "the flagged entries were not listed with the index"
+    assert _run(run_cli, *LS) == first and asked == ["-s -v"], "the stamp's entry did not hold the flagged entries"
     git(root, "update-index", "--skip-worktree", "app/billing.py")
     (root / "app/billing.py").unlink()
     sparse = _run(run_cli, *LS)
+    assert asked[-1:] == ["-s -v"] and "-v" not in asked, "the index listing did not give the flagged entries"
     assert sparse == _run(run_cli, *LS, "--no-cache") != first
     git(root, "update-index", "--no-skip-worktree", "app/billing.py")
     git(root, "checkout", "--", "app/billing.py")
@@ -413,3 +417,43 @@ def test_flagged_entries_listed_before_the_stamp_are_not_remembered(root, tmp_pa
         listings.settle(inventory, index, ["app/billing.py"], started)
         stamp_files = list(listings.directory.glob("*" + L.SUFFIX)) if listings.directory.exists() else []
         assert bool(stamp_files) is remembered, (started, stamp_files)
+
+
+def test_untracked_files_asked_for_with_the_option_equal_an_uncached_run(root, run_cli, counts) -> None:
+    """``--untracked``: git's untracked files join the index listing (no deferred, tagged
+    listing then); an untracked file added, then edited, is a new answer each time."""
+    (root / "app/fresh.py").write_text("def fresh():\n    return 1\n")
+    first = _run(run_cli, *LS, "--untracked")
+    assert "app/fresh.py" in first[1] and "app/fresh.py" not in _run(run_cli, *LS)[1]
+    assert first == _run(run_cli, *LS, "--untracked", "--no-cache")
+    (root / "app/fresh.py").write_text('"""Fresh."""\n\n\ndef fresh():\n    """Now documented."""\n')
+    again = _run(run_cli, *LS, "--untracked")
+    assert again == _run(run_cli, *LS, "--untracked", "--no-cache") != first
+
+
+def test_the_index_stamp_is_taken_as_the_project_opens_and_only_for_git_s_own_index_file(
+        root, run_cli, monkeypatch, tmp_path) -> None:
+    """The stored-run key's listing starts as the project is opened (git lists the index while
+    the key's modules load) when the index file is the top level's own ``.git/index``; an
+    environment naming another index (git(1) ``GIT_INDEX_FILE``) leaves the stamp to the key,
+    and a stamp taken of another file than the key's is not used."""
+    from repo_roles.commands.memo import open_project
+    from repo_roles.inventory import shared_worktree_diff
+
+    def opened():  # type: ignore[no-untyped-def]
+        project = open_project(str(root), None, None, remember=True)
+        shared_worktree_diff(project.inventory).result()  # git's comparison, collected
+        return project
+
+    project = opened()
+    assert project.listings is not None and project.listings._thread is not None, "no listing started"
+    project.listings._thread.join()
+    first = _run(run_cli, *LS)  # remembers the stamp
+    project = opened()
+    assert project.listings is not None and project.listings._thread is None and project.listings.flagged() == []
+    project.listings.prefetch(project.inventory, str(tmp_path / "another-index"))
+    assert project.listings.flagged() is None, "a stamp of another file was kept"
+    assert project.listings.digest(project.inventory, str(root / ".git" / "index"))[0] == project.inventory.listing_digest()
+    monkeypatch.setenv("GIT_INDEX_FILE", str(root / ".git" / "index"))
+    assert opened().listings is None
+    assert _run(run_cli, *LS) == first

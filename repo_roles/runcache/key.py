@@ -216,6 +216,8 @@ def run_key(
         flagged = listings.flagged()  # the entries git does not compare, known with the stamp
         if flagged is not None:
             diff.know_flagged(flagged)
+        elif listings.flags_source is not None:  # else listed with the index (one git)
+            diff.flags_from(listings.flags_source)
     diff.ask_flagged()  # else git lists them next to its comparison
     h = _Hash()
     h.part("tool", FORMAT, code_fingerprint())
