@@ -429,31 +429,3 @@ def test_untracked_files_asked_for_with_the_option_equal_an_uncached_run(root, r
     (root / "app/fresh.py").write_text('"""Fresh."""\n\n\ndef fresh():\n    """Now documented."""\n')
     again = _run(run_cli, *LS, "--untracked")
     assert again == _run(run_cli, *LS, "--untracked", "--no-cache") != first
-
-
-def test_the_index_stamp_is_taken_as_the_project_opens_and_only_for_git_s_own_index_file(
-        root, run_cli, monkeypatch, tmp_path) -> None:
-    """The stored-run key's listing starts as the project is opened (git lists the index while
-    the key's modules load) when the index file is the top level's own ``.git/index``; an
-    environment naming another index (git(1) ``GIT_INDEX_FILE``) leaves the stamp to the key,
-    and a stamp taken of another file than the key's is not used."""
-    from repo_roles.commands.memo import open_project
-    from repo_roles.inventory import shared_worktree_diff
-
-    def opened():  # type: ignore[no-untyped-def]
-        project = open_project(str(root), None, None, remember=True)
-        shared_worktree_diff(project.inventory).result()  # git's comparison, collected
-        return project
-
-    project = opened()
-    assert project.listings is not None and project.listings._thread is not None, "no listing started"
-    project.listings._thread.join()
-    first = _run(run_cli, *LS)  # remembers the stamp
-    project = opened()
-    assert project.listings is not None and project.listings._thread is None and project.listings.flagged() == []
-    project.listings.prefetch(project.inventory, str(tmp_path / "another-index"))
-    assert project.listings.flagged() is None, "a stamp of another file was kept"
-    assert project.listings.digest(project.inventory, str(root / ".git" / "index"))[0] == project.inventory.listing_digest()
-    monkeypatch.setenv("GIT_INDEX_FILE", str(root / ".git" / "index"))
-    assert opened().listings is None
-    assert _run(run_cli, *LS) == first

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Mapping, Named
 
 if TYPE_CHECKING:
     from repo_roles.config import Config
-    from repo_roles.runcache.listing import Listings
     from repo_roles.inventory import Inventory
     from repo_roles.runcache.store import Replay
 
@@ -29,8 +28,6 @@ class Project(NamedTuple):
     scope: str
     config: "Config"
     inventory: "Inventory"
-    # git's index listing, asked as the project was opened when its stamp was not remembered
-    listings: Optional["Listings"] = None
 
 
 def open_project(path: str, config_path: Optional[str], untracked: Optional[bool], *,
@@ -57,27 +54,9 @@ def open_project(path: str, config_path: Optional[str], untracked: Optional[bool
             if diff is not None:
                 diff.cancel()
             raise
-    listings = None
     if diff is not None:
         adopt_worktree_diff(inventory, diff)
-        listings = _early_listings(config, root, inventory)
-    return Project(root, inventory.scope, config, inventory, listings)
-
-
-def _early_listings(config: "Config", root: Path, inventory: "Inventory") -> Optional["Listings"]:
-    """The stored-run key's :class:`~repo_roles.runcache.listing.Listings`, its index stamp
-    taken now -- and git listing the index in a thread when no entry remembers it -- while this
-    process loads the key's modules and asks git for the rest; None when git's index file is
-    not found without asking git (the key then takes the stamp itself)."""
-    from repo_roles.cachedir import cache_directory
-    from repo_roles.runcache.listing import Listings, plain_index
-
-    index = plain_index(inventory)
-    if index is None or inventory.listed:
-        return None
-    listings = Listings(cache_directory(config, root))
-    listings.prefetch(inventory, index)
-    return listings
+    return Project(root, inventory.scope, config, inventory)
 
 
 class Memo:
@@ -97,7 +76,7 @@ class Memo:
         from repo_roles.runcache.listing import Listings
 
         directory = cache_directory(project.config, project.root)
-        self._listings = project.listings if project.listings is not None else Listings(directory)
+        self._listings = Listings(directory)
         self.key = run_key(command, options, config=project.config, inventory=project.inventory,
                            extra_files=extra_files, listings=self._listings)
         if self.key is not None:

@@ -86,23 +86,6 @@ def index_stamp(index_path: str, prefix: str) -> Optional[str]:
         os.close(fd)
 
 
-# git's environment naming another repository, work tree or index file than the usual ones
-_GIT_LOCATIONS = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY")
-
-
-def plain_index(inventory: "Inventory") -> Optional[str]:
-    """git's index file of ``inventory``'s repository when it is found without asking git: the
-    ``.git/index`` of a top level whose ``.git`` is a directory of its own (no linked worktree,
-    submodule or environment naming another); else None (the key asks ``git rev-parse``)."""
-    top = inventory.git_root
-    if top is None or any(os.environ.get(name) for name in _GIT_LOCATIONS):
-        return None
-    git_dir = os.path.join(str(top), ".git")
-    if not os.path.isdir(git_dir) or os.path.islink(git_dir) or os.path.lexists(os.path.join(git_dir, "commondir")):
-        return None
-    return os.path.join(git_dir, "index")
-
-
 def encode(digest: bytes, directories: List[str]) -> bytes:
     payload = digest + "\0".join(directories).encode("utf-8", "surrogateescape")
     return MAGIC + hashlib.blake2b(payload, digest_size=_CHECKSUM).digest() + len(digest).to_bytes(1, "little") + payload
@@ -149,7 +132,6 @@ class Listings:
         self._flagged: Optional[List[str]] = None  # the flagged entries the stamp's entry holds
         self._unsaved: Optional[Tuple[str, bytes, List[str]]] = None  # (stamp, digest, directories)
         self._stamped_at = float("inf")  # time.monotonic() when prefetch() took the stamp
-        self._index: Optional[str] = None  # the index file prefetch() was asked about
         # how the listing prefetch() started gives the flagged entries (Inventory.flags_with_listing)
         self.flags_source: Optional[Callable[[], Optional[Tuple[float, frozenset]]]] = None
 
@@ -160,12 +142,6 @@ class Listings:
         """Take the index file's stamp now and, when no intact entry is remembered under it,
         have git list the index in a thread while the key hashes the rest (the listing is
         waited for by :meth:`digest`, or by whatever first asks for the paths)."""
-        if self._index is not None:  # taken early (commands.memo.open_project): for this file?
-            if os.path.normpath(self._index) != os.path.normpath(index_path):
-                self._prefetched = self._known = self._flagged = None  # another file: remember nothing
-                self.flags_source = None
-            return
-        self._index = index_path
         if inventory.listed:
             return
         self._stamped_at = time.monotonic()  # see settle()
