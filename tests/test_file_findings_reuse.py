@@ -311,6 +311,32 @@ def test_changes_since_the_entry_are_not_computed_again(make_repo, asked) -> Non
     assert found == _run(root, use_cache=False)
 
 
+def test_a_file_added_writes_the_entry_again_for_the_new_path_list(make_repo, asked, monkeypatch) -> None:
+    """After a file is added, the entry is of another path list: the run that sees it first
+    writes it again, so a later edit is matched on the same list (no path-by-path comparison of
+    the two lists, issue 13: a run after a change does work proportional to that change)."""
+    root = make_repo({**FILES, **{f"app/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(20)}})
+    _run(root)
+    write_files(root, {"app/new.py": "def new():\n    return 0\n"})
+    git(root, "add", "app/new.py")
+    _run(root)
+    assert asked["DOC001"][-1] == ["app/new.py"]
+    split = filereuse._split
+    columns = []
+
+    def spy(index, *rest):
+        columns.append(index)
+        return split(index, *rest)
+
+    monkeypatch.setattr(filereuse, "_split", spy)
+    write_files(root, {"app/m3.py": "def f3():\n    return 33\n"})
+    git(root, "add", "app/m3.py")
+    found = _run(root)
+    assert asked["DOC001"][-1] == ["app/m3.py"]
+    assert 0 not in columns  # the stored paths were not split: the entry is of this list
+    assert found == _run(root, use_cache=False)
+
+
 def test_targets_among_a_few_of_many() -> None:
     """A few paths of many targets are found by bisection, as the whole look finds them."""
     from types import SimpleNamespace

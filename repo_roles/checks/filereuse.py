@@ -109,6 +109,7 @@ class FileFindings:
         self._delta_found: Dict[str, List[Finding]] = {}  # their findings, per rule
         self._loaded = False
         self._usable = False
+        self._relisted = False  # the entry is of another path list: written again (see must_save)
         self.noted = False  # a rule said a note while computing: the note must be said again
         self.light = False  # the caller counts the findings and prints few: parts kept light
         # rule id -> this run's fingerprint of the rule's inputs (Rule.fingerprint), stored with its findings
@@ -142,8 +143,11 @@ class FileFindings:
         return found
 
     def must_save(self) -> bool:
-        """Store the run when the entry was missing or is far behind."""
-        return self._usable and not self.noted and self._fresh * _REWRITE_SHARE > len(self._context.targets)
+        """Store the run when the entry was missing, is far behind, or is of another path list
+        (a file added or removed: else every later run would match the two lists path by path
+        and merge every other rule's findings again, until 1/8 of the files changed)."""
+        return self._usable and not self.noted \
+            and (self._relisted or self._fresh * _REWRITE_SHARE > len(self._context.targets))
 
     def save(self, lists: Dict[str, List[Finding]], ordered: List[Finding]) -> None:
         """Store each rule's accepted findings (``lists``, by path) and the order of ``ordered``
@@ -281,6 +285,7 @@ class FileFindings:
             self.todo = self.gone = context.target_paths.intersection(changed.union(volatile))
             return
         # files added or removed
+        self._relisted = True
         stored_paths = _split(0, known[0], -1)
         size = len(stored_paths)
         same = set(zip(*current)).intersection(zip(stored_paths, *(_split(i, known[i], size) for i in (1, 2, 3))))
