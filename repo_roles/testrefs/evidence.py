@@ -41,8 +41,8 @@ INDEX_KIND = "test-evidence"
 # check on 200k files reads at most 5 of them and the small "meta" value, not the whole index.
 SHARDS = 64  # at least; one shard per ~128 modules and tests beyond that (shard_count)
 SHARD_KIND = "test-evidence-shard-{:04d}"
-META_KIND = "test-evidence-meta-2"
-_META_FIELDS = ("problems", "not_manifests", "alembic", "searched")
+META_KIND = "test-evidence-meta-3"
+_META_FIELDS = ("problems", "not_manifests", "alembic", "searched", "unparsable")
 KIND_NAMES = {
     "import": "Python imports", "patch": "patch targets", "fixture": "conftest fixtures",
     "js-import": "JS/TS imports", "go": "Go identifiers", "java": "Java imports/names",
@@ -118,10 +118,13 @@ class EvidenceIndex:
         return list(dict.fromkeys(e[0] for e in self.by_module.get(path, ())))
 
     def kinds_used(self) -> List[str]:
+        return [KIND_NAMES[k] for k in KIND_NAMES if k in self.kinds()]
+
+    def kinds(self) -> Set[str]:
+        """The evidence kinds of the rows (``import``, ``go``…)."""
         # the stored rows as they are (no evidence tuple made), kinds at C speed
         lists = map(itemgetter(1), self.by_module.raw_items())
-        kinds = set(map(itemgetter(3), chain.from_iterable(lists)))
-        return [KIND_NAMES[k] for k in KIND_NAMES if k in kinds]
+        return set(map(itemgetter(3), chain.from_iterable(lists)))
 
     def exercises(self, test: str, module: str) -> bool:
         """Whether ``test`` is in ``module``'s evidence: its stored rows only, no reverse map
@@ -174,7 +177,8 @@ def split(index: EvidenceIndex, count: int = SHARDS) -> Tuple[dict, List[dict]]:
     """``(meta, shards)`` of a whole index: module rows, reverse map, parsed and unparsable test
     files and migrations, each in the shard of its path; the small fields in ``meta``."""
     data = index.to_json()
-    meta = {**{k: data[k] for k in _META_FIELDS}, "shards": count}
+    meta = {**{k: data[k] for k in _META_FIELDS}, "shards": count, "kinds": sorted(index.kinds()),
+            "change": index.change.to_json() if index.change is not None else None}
     shards: List[dict] = [{"by_module": {}, "by_test": {}, "parsed": [], "unparsable": {}, "migrations": []}
                           for _ in range(count)]
     by_test: Dict[str, Set[str]] = {}
@@ -273,12 +277,17 @@ class ShardedEvidence(EvidenceIndex):
     that asks about a few paths."""
 
     def __init__(self, meta: dict, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex]) -> None:
-        super().__init__({k: meta.get(k) or ({} if k in ("problems", "searched") else []) for k in _META_FIELDS})
+        super().__init__({k: meta.get(k) or ({} if k in ("problems", "searched", "unparsable") else [])
+                          for k in _META_FIELDS})
         self._sharded = _Sharded(read, whole, meta["shards"])
         self.by_module = _Rows(_ShardedField(self._sharded, "by_module"))
         self.parsed = _ShardedSet(self._sharded)  # type: ignore[assignment]
         self.migrations = _ShardedSet(self._sharded, "migrations")  # type: ignore[assignment]
-        self.unparsable = _ShardedField(self._sharded, "unparsable")  # type: ignore[assignment]
+        self._kinds = set(meta["kinds"])  # the unparsable tests and the kinds used: kept whole in the meta value
+        self.change = EvidenceChange.from_json(meta["change"])
+
+    def kinds(self) -> Set[str]:
+        return self._kinds
 
     def reverse_built(self) -> bool:
         return True  # the shard of a test holds its targets
@@ -540,18 +549,29 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     few = sharded and bool(getattr(context, "context_from_index", False))
     # a run on given files: the key from the stored positions of the files evidence reads
     key = F.few_key(context, store, listed, mapped) if few and store is not None else None
+    # a whole run: the key from the stored positions too, and the index read in shards as well
+    # (a 20-module change asks about a few modules; nothing decodes the whole index)
+    positional = sharded and not few and store is not None
+    if positional:
+        key = F.whole_key(context, listed, mapped, F.stored_positions(store, listed, mapped))
     kinds: Optional[Dict[str, str]] = None
     blobs: Optional[Dict[str, str]] = None
     if key is None:
         kinds, kinds_digest = F.wanted_cached(store, paths, listed, mapped)
-        key = F.quick_key(context, kinds, kinds_digest, listed)
-        if key is not None and few and store is not None:
-            F.remember_positions(store, paths, listed, mapped, kinds, kinds_digest)
+        if positional:  # no positions stored: this run's, remembered (the next run's key is the same)
+            key = F.whole_key(context, listed, mapped, (kinds_digest, F.positions_of(paths, kinds)))
+            if key is not None:
+                F.remember_positions(store, paths, listed, mapped, kinds, kinds_digest)
+        else:
+            key = F.quick_key(context, kinds, kinds_digest, listed)
+            if key is not None and few and store is not None:
+                F.remember_positions(store, paths, listed, mapped, kinds, kinds_digest)
+    positional = positional and key is not None
     if key is None:
         assert kinds is not None
         blobs, read = F.blob_ids(context, kinds)
         key = F.index_key(listed, blobs, kinds_digest)
-    if store is not None and few:
+    if store is not None and (few or positional):
         found = _read_sharded(store, key, lambda: build_index(context, mapped, sharded=False))
         if found is not None:
             return found  # the store stays open: shards are read as paths are asked about
@@ -559,7 +579,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     if stored is not None and stored.get("key") == key:
         whole = _from_stored(stored)
         if whole is not None:
-            if few:
+            if few or positional:
                 _write_sharded(store, key, whole)
             store.close()  # type: ignore[union-attr]
             return whole
@@ -568,8 +588,8 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     if blobs is None:  # a miss: now every file's blob id (git's, or read)
         blobs, read = F.blob_ids(context, kinds)
     data = _updated(context, stored, listed, kinds, kinds_digest, blobs, read) if stored is not None else None
-    if data is not None:
-        index = EvidenceIndex(data)
+    index = _from_data(data) if data is not None else None
+    if index is not None:
         context_facts = stored["context"]  # type: ignore[index]
     else:
         facts = F.collect(context, kinds, blobs, read)
@@ -584,7 +604,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
                  "context": context_facts}
         store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
             "utf-8", "surrogatepass"))
-        if few:
+        if few or positional:
             _write_sharded(store, key, index)
         store.close()
     return index
@@ -642,9 +662,11 @@ def _updated(context: "ProjectContext", stored: dict, listed: str, kinds: Dict[s
     if len(old_blobs) != len(kinds):
         return None
     changed = [p for p, b in zip(sorted(kinds), old_blobs) if blobs.get(p, "") != b]
-    if not changed or len(changed) > UPDATE_MAX or any(kinds[p] not in UPDATED_KINDS for p in changed):
-        return None
     base = stored["index"]
+    if not changed:  # the same path list, kinds and contents (another key's form): the same index
+        return base
+    if len(changed) > UPDATE_MAX or any(kinds[p] not in UPDATED_KINDS for p in changed):
+        return None
     try:
         by_module = {m: list(rows) for m, rows in base["by_module"].items()}
         parsed, unparsable = set(base["parsed"]), dict(base["unparsable"])
@@ -725,10 +747,16 @@ def _read_stored(store) -> Optional[dict]:
         and isinstance(value.get("key"), str) else None
 
 
-def _from_stored(stored: dict) -> Optional[EvidenceIndex]:
+def _from_data(data: dict) -> Optional[EvidenceIndex]:
     try:
-        index = EvidenceIndex(stored["index"])
+        return EvidenceIndex(data)
     except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _from_stored(stored: dict) -> Optional[EvidenceIndex]:
+    index = _from_data(stored["index"])
+    if index is None:
         return None
     index.key = stored["key"]
     index.change = EvidenceChange.from_json(stored.get("change"))
@@ -768,9 +796,13 @@ def _json(raw: Optional[bytes]) -> Optional[dict]:
 
 def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Optional[EvidenceIndex]:
     meta = _json(store.read_snapshot(META_KIND, key))
-    if meta is None or not isinstance(meta.get("shards"), int) or meta["shards"] < 1:
+    if meta is None or not isinstance(meta.get("shards"), int) or meta["shards"] < 1 \
+            or not isinstance(meta.get("kinds"), list) or not all(isinstance(k, str) for k in meta["kinds"]) \
+            or not all(isinstance(meta.get(k), dict) for k in ("problems", "searched", "unparsable")):
         return None
-    return ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), key)), whole)
+    found = ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), key)), whole)
+    found.key = key
+    return found
 
 
 def _write_sharded(store, key: str, index: EvidenceIndex) -> None:
