@@ -46,9 +46,12 @@ Files of other languages have no convention and are exempt.  Data-only Python mo
 
 from __future__ import annotations
 
+import hashlib
 import re
+from array import array
+from functools import partial
 from itertools import compress, filterfalse, repeat
-from operator import and_, attrgetter, eq, is_not, itemgetter
+from operator import and_, attrgetter, eq, is_not, itemgetter, not_
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 
@@ -323,7 +326,7 @@ class TestIndex:
 
     def missing_text(self, path: str) -> str:
         """What was searched for a module without tests, and the nearest candidate (TST001)."""
-        head = self._heads.get(path)
+        head = self._known_heads().get(path)
         if head is None:
             head = self._heads[path] = self.missing_head(path)
         return head + self._searched_text(path)
@@ -332,7 +335,7 @@ class TestIndex:
         """What :meth:`missing_text` joins for each of ``paths``: their heads, their extensions,
         and the count of test files searched per extension; the heads known picked at C speed
         (a Python call only for a head not known)."""
-        heads = list(map(self._heads.get, paths))
+        heads = list(map(self._known_heads().get, paths))
         if None in heads:
             for path in [path for path, head in zip(paths, heads) if head is None]:
                 self._heads[path] = self.missing_head(path)
@@ -359,9 +362,18 @@ class TestIndex:
         found = _MISSING.get(language or "")
         return f"looked for {looked}" if found is None else found[0].format(looked=looked)
 
-    def reuse_heads(self, heads: Dict[str, str]) -> None:
-        """Message heads of an earlier run for modules whose inputs did not change."""
+    def reuse_heads(self, heads: Dict[str, str], more: Optional[Callable[[], Dict[str, str]]] = None) -> None:
+        """Message heads of an earlier run for modules whose inputs did not change (``more``:
+        the rest of them, made when a message is asked for)."""
         self._heads.update(heads)
+        if more is not None:
+            self._more_heads = more
+
+    def _known_heads(self) -> Dict[str, str]:
+        more = self.__dict__.pop("_more_heads", None)
+        if more is not None:
+            self._heads = {**more(), **self._heads}
+        return self._heads
 
     def _searched_text(self, path: str) -> str:
         """`` (12 Python test files searched)``: per language, made once."""
@@ -581,6 +593,10 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     del needed
     memo = open_memo(context, required)
     try:
+        rows = memo.rows(modules, paths, module_roles) if memo is not None else None
+        if rows is not None:  # the stored answers' own rows: those asked again replaced
+            assert memo is not None
+            return _replaced(context, index, memo, paths, rows)
         reused, heads = memo.split(modules, module_roles) if memo is not None else ({}, {})
         asked = list(filterfalse(reused.__contains__, paths)) if reused else paths
         # a few names (a change of 20 modules): the index reads only the names asked about
@@ -603,11 +619,90 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         reused.update(found)
         answers = dict(zip(paths, map(reused.__getitem__, paths)))  # in the modules' order
         if memo is not None:
-            memo.save(modules, module_roles, answers, heads)
+            made = memo.save(modules, module_roles, answers, heads, partial(_digest_of, context, index, answers))
+            if made is not None:
+                context.__dict__["_untested_digest"] = made
     finally:
         if memo is not None:
             memo.close()
     return dict(compress(answers.items(), map(is_not, answers.values(), repeat(None))))
+
+
+def _replaced(context: "ProjectContext", index: TestIndex, memo, paths: List[str],
+              rows: List[int]) -> Dict[str, Tuple[str, ...]]:
+    """The stored answers with the ``rows`` asked again replaced (nothing is picked or looked up
+    per reused module); TST001's stored fingerprint holds when each new answer and message
+    head is the stored one."""
+    from repo_roles.coverage.analyze import computed_coverage
+
+    state = memo.state
+    answers = list(state.answers)
+    asked = [paths[i] for i in rows]
+    index.expect(len({path.rpartition("/")[2].rpartition(".")[0] for path in asked}))
+    if len(asked) >= name_order.MIN_NAMES:  # found by file name, not by a scan
+        index.use_name_order(lambda: name_order.of_project(context))
+    known = computed_coverage(context) if asked else None
+    same = bool(state.fingerprint)
+    heads: Dict[str, str] = {}
+    for i, path in zip(rows, asked):
+        answer = _answer(context, index, known, path)
+        if answer == ():
+            heads[path] = index.missing_head(path)
+        same = same and answer == answers[i] and (answer != () or heads[path] == state.heads[i])
+        answers[i] = answer
+    # the other heads (the untested reused modules') only if a message is made
+    index.reuse_heads(heads, lambda: dict(compress(zip(paths, state.heads), state.heads)))
+    if same:
+        context.__dict__["_untested_digest"] = state.fingerprint
+    return dict(compress(zip(paths, answers), map(is_not, answers, repeat(None))))
+
+
+Parts = Tuple[List[str], Tuple[List[str], List[str], Dict[str, str]]]
+
+
+def untested_parts(context: "ProjectContext") -> Parts:
+    """The modules without tests (in the answers' order) and what was searched for them
+    (:meth:`TestIndex.missing_parts`), once per scan: what TST001's findings are made of."""
+    found = context.__dict__.get("_untested_parts")
+    if found is None:
+        needing = context.modules_needing_tests
+        found = context.__dict__.get("_untested_parts")  # made while the answers were stored
+        if found is None:
+            untested = list(compress(needing, map(not_, needing.values())))
+            found = _untested_parts(context, context.test_index, untested)
+    return found
+
+
+def _untested_parts(context: "ProjectContext", index: TestIndex, untested: List[str]) -> Parts:
+    parts = index.missing_parts(untested) if untested else ([], [], {})  # none: no index made
+    found = context.__dict__["_untested_parts"] = (untested, parts)
+    return found
+
+
+def untested_digest(context: "ProjectContext") -> str:
+    """A digest of :func:`untested_parts`; the stored one when this run's answers and message
+    heads are the stored ones (then no part is made)."""
+    context.modules_needing_tests
+    found = context.__dict__.get("_untested_digest")
+    if found is None:
+        found = _digest(*untested_parts(context))
+    return found
+
+
+def _digest_of(context: "ProjectContext", index: TestIndex, answers: Dict[str, Optional[Tuple[str, ...]]],
+               paths: List[str]) -> str:
+    untested = list(compress(paths, map(eq, map(answers.__getitem__, paths), repeat(()))))
+    return _digest(*_untested_parts(context, index, untested))
+
+
+def _digest(untested: List[str], parts: Tuple[List[str], List[str], Dict[str, str]]) -> str:
+    heads, _, searched = parts
+    digest = hashlib.sha1(b"TST001 1")
+    for texts in (untested, heads):
+        digest.update(len(texts).to_bytes(8, "little") + array("q", map(len, texts)).tobytes())
+        digest.update("\0".join(texts).encode("utf-8", "surrogatepass"))
+    digest.update(repr(sorted(searched.items())).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
 
 
 def _answer(context: "ProjectContext", index: TestIndex, known, path: str) -> Optional[Tuple[str, ...]]:
