@@ -585,8 +585,11 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     index = context.test_index
     targets = context.targets
     every_path, roles = target_columns(context)
-    # the regular files in a role that needs tests, picked at C speed
-    needed = list(map(and_, map(eq, map(attrgetter("kind"), targets), repeat("file")), map(required.__contains__, roles)))
+    # the regular files in a role that needs tests, picked at C speed (the kinds looked at only
+    # when the project has symbolic links or submodules)
+    needed = list(map(required.__contains__, roles))
+    if context.inventory.special_kinds():
+        needed = list(map(and_, map(eq, map(attrgetter("kind"), targets), repeat("file")), needed))
     modules = list(compress(targets, needed))
     module_roles = list(compress(roles, needed))
     paths = list(compress(every_path, needed))

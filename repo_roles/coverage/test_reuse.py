@@ -265,7 +265,7 @@ class Memo:
         if state is None or evidence.key is None or state.evidence != evidence.key or state.listed != self._listed \
                 or not state.same_paths(paths):
             return None
-        if state.roles_of(roles) != state.roles:
+        if not state.same_roles(roles):
             return None
         self._evidence_key = self._evidence_before = evidence.key
         self._listed_before = state.listed
@@ -328,37 +328,50 @@ class Memo:
 class _State:
     """The stored answers, validated (see :meth:`load`): columns aligned with the modules' paths."""
 
-    def __init__(self, listed: str, evidence: str, paths: bytes, roles: array, names: List[str], blobs: List[str],
-                 answers: List[Answer], heads: bytes, fingerprint: str) -> None:
+    def __init__(self, listed: str, evidence: str, paths: memoryview, roles: array, names: List[str],
+                 blobs: List[str], answers: List[Answer], heads: memoryview, fingerprint: str) -> None:
         self.listed, self.evidence = listed, evidence
-        self._raw_paths: Optional[bytes] = paths
+        self._raw_paths: Optional[memoryview] = paths
         self._paths: Optional[List[str]] = None
         self.roles, self._names = roles, names
         self.blobs, self.answers = blobs, answers
-        self._raw_heads: bytes = heads
+        self._raw_heads = heads
         self.fingerprint = fingerprint  # TST001's of these answers and heads ("": none)
 
     @property
     def heads(self) -> List[str]:
-        """The stored TST001 message heads ("" where none), split on first use."""
+        """The stored TST001 message heads ("" where none: made again), split on first use."""
         found = self.__dict__.get("_heads")
         if found is None:
-            found = self.__dict__["_heads"] = str(self._raw_heads, "utf-8", "surrogateescape").split("\0") \
-                if self.blobs else []
+            try:
+                found = str(self._raw_heads, "utf-8", "surrogateescape").split("\0") if self.blobs else []
+            except UnicodeDecodeError:
+                found = []
+            if len(found) != len(self.blobs):  # (not what was written: none reused)
+                found = [""] * len(self.blobs)
+            self.__dict__["_heads"] = found
         return found
 
     @property
     def paths(self) -> List[str]:
         if self._paths is None:
             raw = self._raw_paths
-            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if self.blobs else []  # type: ignore[union-attr]
+            self._paths = str(raw, "utf-8", "surrogateescape").split("\0") if self.blobs else []  # type: ignore[arg-type]
         return self._paths
 
     def same_paths(self, paths: List[str]) -> bool:
         """Whether the rows are those of ``paths`` (compared joined, at C speed)."""
         if self._paths is not None:
             return self._paths == paths
-        return len(paths) == len(self.blobs) and "\0".join(paths).encode("utf-8", "surrogateescape") == self._raw_paths
+        # (bytes: a memoryview compares item by item)
+        return len(paths) == len(self.blobs) \
+            and "\0".join(paths).encode("utf-8", "surrogateescape") == bytes(self._raw_paths)  # type: ignore[arg-type]
+
+    def same_roles(self, roles: List[str]) -> bool:
+        """Whether ``roles`` are the stored rows' roles (one role: counted at C speed)."""
+        if len(self._names) == 1:  # every stored number is 0 (checked on load)
+            return len(roles) == len(self.roles) and roles.count(self._names[0]) == len(roles)
+        return self.roles_of(roles) == self.roles
 
     def roles_of(self, roles: List[str]) -> array:
         """``roles`` as the numbers of the stored role table (65535: a role it lacks)."""
@@ -390,18 +403,16 @@ class _State:
             counts.frombytes(columns[3])
             blobs = str(columns[2], "ascii").split("\0") if n else []
             answers = _answers(columns[4], n)
-            heads = bytes(columns[5])
-            str(heads, "utf-8", "surrogateescape")  # decodes (split on first use)
+            heads = columns[5]  # decoded and checked when a message is made (``heads``)
             fingerprint = header["fingerprint"]
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, EOFError, MemoryError, OverflowError):
             return None
-        if not (len(roles) == len(blobs) == len(counts) == n) or (n and heads.count(b"\0") != n - 1) \
+        if not (len(roles) == len(blobs) == len(counts) == n) \
                 or (n and max(roles) >= len(names)) or type(fingerprint) is not str \
                 or answers is None or len(answers) != n or answers.count(None) != counts.count(-1) \
                 or not set(map(type, answers)) <= {type(None), tuple}:
             return None  # (the file's checksum covers every column: the answers are the ones written)
-        return cls(header["listed"], header["evidence"], bytes(columns[0]), roles, names, blobs, answers, heads,
-                   fingerprint)
+        return cls(header["listed"], header["evidence"], columns[0], roles, names, blobs, answers, heads, fingerprint)
 
 
 def _answers(column: bytes, n: int) -> Optional[list]:
