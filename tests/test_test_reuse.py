@@ -38,9 +38,9 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> List[str]:
     seen: List[str] = []
     real = test_presence._answer
 
-    def spy(context, index, known, path):
+    def spy(context, index, known, path, *tests):
         seen.append(path)
-        return real(context, index, known, path)
+        return real(context, index, known, path, *tests)
 
     monkeypatch.setattr(test_presence, "_answer", spy)
     return seen
@@ -219,10 +219,8 @@ def test_a_namesake_test_of_another_module_is_told_apart_without_the_reverse_map
     """A few modules asked again (4+ names: looked up in the file-name order): a name-matched
     test that imports another module of that file name is not the module's test, found from
     the namesakes' evidence rows, not from the reverse map of every row (``targets_of``); the
-    answers are those of a run without the cache, which builds that map.  A whole run reads
-    the stored index in shards: the test's shard holds its targets (``ShardedEvidence``), so
-    neither map of every row is built."""
-    from repo_roles.testrefs.evidence import EvidenceIndex, ShardedEvidence
+    answers are those of a run without the cache, which builds that map."""
+    from repo_roles.testrefs.evidence import EvidenceIndex
     from tests.conftest import record_calls
 
     names = ("ledger", "invoice", "rates", "fees")
@@ -236,16 +234,37 @@ def test_a_namesake_test_of_another_module_is_told_apart_without_the_reverse_map
     assert first["backend/src/app/ledger.py"] == ()  # its namesake test imports the other ledger
     assert first["backend/src/other/ledger.py"] == ("backend/tests/test_ledger.py",)
     assert first["backend/src/app/fees.py"] == ("backend/tests/test_fees.py",)
-    write_files(root, {f"backend/src/app/{name}.py": f"def {name}(x):\n    return x\n" for name in names})
+    # a file of each name added (the path list changes): the modules of those names are asked again
+    write_files(root, {f"backend/notes/{name}.txt": "notes\n" for name in names})
+    git(root, "add", "-A")
     reverse = record_calls(monkeypatch, EvidenceIndex, "targets_of")
     exercised = record_calls(monkeypatch, EvidenceIndex, "exercises", lambda index, test, module: (test, module))
-    in_shard = record_calls(monkeypatch, ShardedEvidence, "targets_of", lambda index, test: test)
     asked.clear()
     cached = scan(root)
     got = cached.modules_needing_tests
-    assert sorted(asked) == sorted(f"backend/src/app/{name}.py" for name in names)
-    assert reverse == [] and isinstance(cached.test_evidence, ShardedEvidence)
-    assert "backend/tests/test_ledger.py" in in_shard or \
-        ("backend/tests/test_ledger.py", "backend/src/other/ledger.py") in exercised
+    assert sorted(asked) == sorted([f"backend/src/app/{name}.py" for name in names] + ["backend/src/other/ledger.py"])
+    assert reverse == [] and ("backend/tests/test_ledger.py", "backend/src/other/ledger.py") in exercised
     assert got == scan(root, use_cache=False).modules_needing_tests
     assert got["backend/src/app/ledger.py"] == () and got["backend/src/app/fees.py"] == ("backend/tests/test_fees.py",)
+
+
+def test_an_edited_module_keeps_the_tests_found_for_it(make_repo, asked: List[str]) -> None:
+    """The path list, the evidence index and the settings unchanged, the tests found for a module
+    do not depend on its own content: an edited module with tests keeps them without a look-up;
+    one without tests is asked again (a data-only module needs none), and a Rust file that was
+    its own test is read again."""
+    files = dict(FILES)
+    files.update({"crate/Cargo.toml": '[package]\nname = "c"\nversion = "0.1.0"\n',
+                  "crate/src/lib.rs": "pub fn f() {}\n#[cfg(test)]\nmod tests {}\n",
+                  "repo-roles.toml": '[tests]\nrequire = ["backend.logic"]\n[roles]\n"backend.logic" = ["crate/src/*.rs"]\n'})
+    root = make_repo(files)
+    first = answers(root, asked)
+    assert first["backend/src/app/orders.py"] == ("backend/tests/test_orders.py",)
+    assert first["crate/src/lib.rs"] == ("crate/src/lib.rs",)
+    write_files(root, {"backend/src/app/orders.py": "ORDERS = 1\n",  # data only now: its test still counts
+                       "backend/src/app/payments.py": "PAYMENTS = 2\n",  # data only: needs no test now
+                       "crate/src/lib.rs": "pub fn f() {}\n"})  # no unit tests any more
+    got = answers(root, asked)
+    assert sorted(asked) == ["backend/src/app/payments.py", "crate/src/lib.rs"]
+    assert got["backend/src/app/orders.py"] == ("backend/tests/test_orders.py",)
+    assert "backend/src/app/payments.py" not in got and got["crate/src/lib.rs"] == ()

@@ -640,17 +640,20 @@ def _replaced(context: "ProjectContext", index: TestIndex, memo, paths: List[str
 
     state = memo.state
     answers = list(state.answers)
-    asked = [paths[i] for i in rows]
-    index.expect(len({path.rpartition("/")[2].rpartition(".")[0] for path in asked}))
-    if len(asked) >= name_order.MIN_NAMES:  # found by file name, not by a scan
-        index.use_name_order(lambda: name_order.of_project(context))
-    known = computed_coverage(context) if asked else None
+    # The path list, the evidence index, the settings and the roles are the stored ones: the tests
+    # found for a module (by name, mapping or evidence) and what was searched for it do not depend
+    # on its own content.  What does: whether a module without tests needs one (a data-only Python
+    # module, a Rust file with its own unit tests, an exemption that reads the file).  So a module
+    # stored with tests keeps them, the others are asked again without looking for tests.
+    redo = [i for i in rows if not _found_by_name(paths[i], answers[i])]
+    known = computed_coverage(context) if redo else None
     same = bool(state.fingerprint)
     heads: Dict[str, str] = {}
-    for i, path in zip(rows, asked):
-        answer = _answer(context, index, known, path)
-        if answer == ():
-            heads[path] = index.missing_head(path)
+    for i in redo:
+        path = paths[i]
+        answer = _answer(context, index, known, path, ())
+        if answer == ():  # what was searched: the stored text, unless it was not stored (or none)
+            heads[path] = state.heads[i] if answers[i] == () and state.heads[i] else index.missing_head(path)
         same = same and answer == answers[i] and (answer != () or heads[path] == state.heads[i])
         answers[i] = answer
     # the other heads (the untested reused modules') only if a message is made
@@ -708,9 +711,18 @@ def _digest(untested: List[str], parts: Tuple[List[str], List[str], Dict[str, st
     return digest.hexdigest()
 
 
-def _answer(context: "ProjectContext", index: TestIndex, known, path: str) -> Optional[Tuple[str, ...]]:
-    """The tests found for a module in a role that needs them; None when it needs none."""
-    tests = index.tests_for(path)
+def _found_by_name(path: str, answer: Optional[Tuple[str, ...]]) -> bool:
+    """Whether ``answer`` lists tests found for ``path`` by the path list, the mapping or the
+    evidence index (not the unit tests a Rust file holds: its own content)."""
+    return bool(answer) and answer != (path,)
+
+
+def _answer(context: "ProjectContext", index: TestIndex, known, path: str,
+            tests: Optional[Tuple[str, ...]] = None) -> Optional[Tuple[str, ...]]:
+    """The tests found for a module in a role that needs them; None when it needs none
+    (``tests``: the tests found for it when they are known)."""
+    if tests is None:
+        tests = index.tests_for(path)
     if not tests:
         if index.exempt_reason(path) is not None:
             return None
