@@ -626,6 +626,47 @@ def older_branch_merged(root: Path) -> None:
     assert (root / "backend/src/app/ordered.py").read_text().endswith("LIMIT = 3\n")
 
 
+def tested_and_untested_modules_made_data_only(root: Path) -> None:
+    """A tested module and an untested one become data only in the work tree: the first keeps the
+    tests found for it (not looked up again: its content does not change them), the second
+    needs no test now."""
+    write_files(root, {"backend/src/app/models/user.py": "NAME = 'x'\n", "backend/src/app/invoice.py": "INVOICE = 1\n"})
+
+
+def test_import_moves_to_another_module(root: Path) -> None:
+    """Committed; then a test's import moves from one module to another (committed)."""
+    commit(root, "data only")
+    write_files(root, {"backend/tests/test_user.py": "from app.rates import rates\n\n\ndef test_user():\n"
+                       "    assert rates(1)\n"})
+    commit(root, "the user test tests rates")
+
+
+def conftest_fixture_uses_a_module(root: Path) -> None:
+    """conftest.py's fixture starts using a module and a test takes that fixture (pytest: "conftest.py:
+    sharing fixtures across multiple files"), in the work tree."""
+    write_files(root, {"backend/tests/conftest.py": "import pytest\n\nfrom app.refunds import refunds\n\n\n"
+                       "@pytest.fixture\ndef order():\n    return refunds()\n",
+                       "backend/tests/test_nothing.py": "def test_nothing(order):\n    assert order\n"})
+
+
+def conftest_alone_changes(root: Path) -> None:
+    """Committed; then only conftest.py changes: its fixture uses another module (staged)."""
+    commit(root, "a fixture uses refunds")
+    write_files(root, {"backend/tests/conftest.py": "import pytest\n\nfrom app.ledger import ledger\n\n\n"
+                       "@pytest.fixture\ndef order():\n    return ledger(1)\n"})
+    git(root, "add", "backend/tests/conftest.py")
+
+
+def tests_exempt_glob_added(root: Path) -> None:
+    """[tests] exempt gains a module that had no test."""
+    for name, header in (("repo-roles.toml", "[tests]\n"), ("pyproject.toml", "[tool.repo-roles.tests]\n")):
+        path = root / name
+        if path.is_file() and header in path.read_text():
+            path.write_text(path.read_text().replace(header, header + 'exempt = ["backend/src/app/refunds.py"]\n'))
+            return
+    raise AssertionError("no [tests] table")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -680,6 +721,11 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("an assume-unchanged module edited", assumed_unchanged_module_edited),
     ("both flags undone", assumed_unchanged_undone),
     ("a branch of older-dated commits merged", older_branch_merged),
+    ("a tested and an untested module made data only", tested_and_untested_modules_made_data_only),
+    ("a test's import moves to another module", test_import_moves_to_another_module),
+    ("a conftest fixture uses a module", conftest_fixture_uses_a_module),
+    ("only conftest.py changes", conftest_alone_changes),
+    ("[tests] exempt gains a module", tests_exempt_glob_added),
 ]
 
 COMMANDS = {
