@@ -110,6 +110,13 @@ class EvidenceIndex:
             "unparsable": self.unparsable, "parsed": sorted(self.parsed), "searched": self.searched,
         }
 
+    def to_meta(self) -> dict:
+        """The fields a sharded index keeps whole (see :func:`split`)."""
+        return {"problems": self.problems, "not_manifests": sorted(self.not_manifests),
+                "alembic": list(self.alembic_dirs), "searched": self.searched, "unparsable": dict(self.unparsable),
+                "kinds": sorted(self.kinds()),
+                "change": self.change.to_json() if self.change is not None else None}
+
     # -- questions ----------------------------------------------------------------------------
     def evidence(self, path: str) -> List[Evidence]:
         return self.by_module.get(path, [])
@@ -177,8 +184,7 @@ def split(index: EvidenceIndex, count: int = SHARDS) -> Tuple[dict, List[dict]]:
     """``(meta, shards)`` of a whole index: module rows, reverse map, parsed and unparsable test
     files and migrations, each in the shard of its path; the small fields in ``meta``."""
     data = index.to_json()
-    meta = {**{k: data[k] for k in _META_FIELDS}, "shards": count, "kinds": sorted(index.kinds()),
-            "change": index.change.to_json() if index.change is not None else None}
+    meta = {**index.to_meta(), "shards": count}
     shards: List[dict] = [{"by_module": {}, "by_test": {}, "parsed": [], "unparsable": {}, "migrations": []}
                           for _ in range(count)]
     by_test: Dict[str, Set[str]] = {}
@@ -199,15 +205,20 @@ def split(index: EvidenceIndex, count: int = SHARDS) -> Tuple[dict, List[dict]]:
 
 class _Sharded:
     """The shards of one stored index, read as paths are asked about (``read(i)`` gives shard
-    ``i`` or None; a missing or malformed shard makes ``whole()`` answer every question instead)."""
+    ``i`` or None; a missing or malformed shard makes ``whole()`` answer every question instead),
+    with the ``overlay`` of the entries that changed since they were written applied."""
 
     def __init__(self, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex],
-                 count: int = SHARDS) -> None:
+                 count: int = SHARDS, overlay: Optional[dict] = None) -> None:
         self._read = read
         self._whole = whole
         self.count = count
         self._shards: Dict[int, dict] = {}
         self.fallback: Optional[List[dict]] = None
+        self._overlay: Dict[int, List[Tuple[str, str, object]]] = {}  # shard -> (field, path, value)
+        for field, entries in (overlay or {}).items():
+            for path, value in entries.items():
+                self._overlay.setdefault(shard_of(path, count), []).append((field, path, value))
 
     def of(self, path: str) -> dict:
         return self.of_index(shard_of(path, self.count))
@@ -221,8 +232,22 @@ class _Sharded:
             if not _valid_shard(found):
                 self.fallback = split(self._whole(), self.count)[1]
             else:
-                self._shards[i] = found  # type: ignore[assignment]
+                self._shards[i] = _overlaid(found, self._overlay.get(i, ()))  # type: ignore[arg-type]
         return self.fallback[i] if self.fallback is not None else self._shards[i]
+
+
+def _overlaid(shard: dict, changes: Iterable[Tuple[str, str, object]]) -> dict:
+    """``shard`` with the entries changed since it was written (see :func:`_overlay`)."""
+    for field, path, value in changes:
+        if field in ("by_module", "by_test"):
+            if value:
+                shard[field][path] = value
+            else:
+                shard[field].pop(path, None)
+        else:  # parsed, migrations: membership
+            listed = [p for p in shard[field] if p != path]
+            shard[field] = listed + [path] if value else listed
+    return shard
 
 
 def _valid_shard(found: object) -> bool:
@@ -279,7 +304,7 @@ class ShardedEvidence(EvidenceIndex):
     def __init__(self, meta: dict, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex]) -> None:
         super().__init__({k: meta.get(k) or ({} if k in ("problems", "searched", "unparsable") else [])
                           for k in _META_FIELDS})
-        self._sharded = _Sharded(read, whole, meta["shards"])
+        self._sharded = _Sharded(read, whole, meta["shards"], meta.get("overlay"))
         self.by_module = _Rows(_ShardedField(self._sharded, "by_module"))
         self.parsed = _ShardedSet(self._sharded)  # type: ignore[assignment]
         self.migrations = _ShardedSet(self._sharded, "migrations")  # type: ignore[assignment]
@@ -794,22 +819,75 @@ def _json(raw: Optional[bytes]) -> Optional[dict]:
     return value if isinstance(value, dict) else None
 
 
-def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Optional[EvidenceIndex]:
+# An index whose shards were written under an earlier key keeps them, with the entries changed
+# since in its meta value (the overlay), until it holds this many: then its shards are written.
+OVERLAY_MAX = 2048
+_OVERLAY_FIELDS = ("by_module", "by_test", "parsed", "migrations")
+
+
+def _meta(store, key: str) -> Optional[dict]:
+    """The meta value stored under ``key`` when it is a sound one."""
     meta = _json(store.read_snapshot(META_KIND, key))
     if meta is None or not isinstance(meta.get("shards"), int) or meta["shards"] < 1 \
             or not isinstance(meta.get("kinds"), list) or not all(isinstance(k, str) for k in meta["kinds"]) \
-            or not all(isinstance(meta.get(k), dict) for k in ("problems", "searched", "unparsable")):
+            or not all(isinstance(meta.get(k), dict) for k in ("problems", "searched", "unparsable")) \
+            or not isinstance(meta.get("base", key), str) or not _valid_overlay(meta.get("overlay", {})):
         return None
-    found = ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), key)), whole)
+    return meta
+
+
+def _valid_overlay(overlay: object) -> bool:
+    return isinstance(overlay, dict) and set(overlay) <= set(_OVERLAY_FIELDS) \
+        and all(isinstance(v, dict) for v in overlay.values()) \
+        and all(isinstance(v, list) for f in ("by_module", "by_test") for v in overlay.get(f, {}).values()) \
+        and all(isinstance(v, bool) for f in ("parsed", "migrations") for v in overlay.get(f, {}).values())
+
+
+def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Optional[EvidenceIndex]:
+    meta = _meta(store, key)
+    if meta is None:
+        return None
+    base = meta.get("base", key)  # the key the shards were written under
+    found = ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), base)), whole)
     found.key = key
     return found
 
 
 def _write_sharded(store, key: str, index: EvidenceIndex) -> None:
     """The shards first, the meta value last: a meta value is found only with its shards
-    (a shard overwritten since by another key is a miss, answered from the whole index)."""
-    meta, shards = split(index, shard_count(index))
-    for i, shard in enumerate(shards):
-        store.put_snapshot(SHARD_KIND.format(i), key, json.dumps(shard, separators=(",", ":")).encode(
-            "utf-8", "surrogatepass"))
+    (a shard overwritten since by another key is a miss, answered from the whole index).  An
+    index that differs from the one stored before it by a few entries (a test edited) keeps
+    that one's shards and holds the changed entries in its meta value (:func:`_overlay`)."""
+    found = _overlay(store, index)
+    if found is not None:
+        meta = {**index.to_meta(), "shards": shard_count(index), **found}
+    else:
+        meta, shards = split(index, shard_count(index))
+        for i, shard in enumerate(shards):
+            store.put_snapshot(SHARD_KIND.format(i), key, json.dumps(shard, separators=(",", ":")).encode(
+                "utf-8", "surrogatepass"))
     store.put_snapshot(META_KIND, key, json.dumps(meta, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
+
+def _overlay(store, index: EvidenceIndex) -> Optional[dict]:
+    """``{"base": key, "overlay": entries}``: the shards of the index stored before ``index``
+    (its ``change.previous``) and every entry that differs from them -- a changed module's rows
+    (empty: none), a changed test's targets, parsed status, a migration's status; None when
+    there is no such index, the change is whole, the shard count differs or the entries would
+    be over ``OVERLAY_MAX``."""
+    change = index.change
+    if change is None or change.whole or change.previous is None:
+        return None
+    before = _meta(store, change.previous)
+    if before is None or before["shards"] != shard_count(index):
+        return None
+    overlay = {f: dict(before.get("overlay", {}).get(f, {})) for f in _OVERLAY_FIELDS}
+    for module in change.modules:
+        overlay["by_module"][module] = [list(e) for e in index.by_module.raw_items_of(module)]
+        overlay["migrations"][module] = module in index.migrations
+    for test in change.tests:
+        overlay["by_test"][test] = sorted(index.targets_of(test))
+        overlay["parsed"][test] = test in index.parsed
+    if sum(map(len, overlay.values())) > OVERLAY_MAX:
+        return None
+    return {"base": before.get("base", change.previous), "overlay": overlay}
