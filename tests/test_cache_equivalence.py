@@ -626,14 +626,14 @@ def older_branch_merged(root: Path) -> None:
     assert (root / "backend/src/app/ordered.py").read_text().endswith("LIMIT = 3\n")
 
 
-def tested_and_untested_modules_made_data_only(root: Path) -> None:
+def modules_made_data_only(root: Path) -> None:
     """A tested module and an untested one become data only in the work tree: the first keeps the
     tests found for it (not looked up again: its content does not change them), the second
     needs no test now."""
     write_files(root, {"backend/src/app/models/user.py": "NAME = 'x'\n", "backend/src/app/invoice.py": "INVOICE = 1\n"})
 
 
-def test_import_moves_to_another_module(root: Path) -> None:
+def step_test_import_moves_to_another_module(root: Path) -> None:
     """Committed; then a test's import moves from one module to another (committed)."""
     commit(root, "data only")
     write_files(root, {"backend/tests/test_user.py": "from app.rates import rates\n\n\ndef test_user():\n"
@@ -657,7 +657,7 @@ def conftest_alone_changes(root: Path) -> None:
     git(root, "add", "backend/tests/conftest.py")
 
 
-def tests_exempt_glob_added(root: Path) -> None:
+def step_tests_exempt_glob_added(root: Path) -> None:
     """[tests] exempt gains a module that had no test."""
     for name, header in (("repo-roles.toml", "[tests]\n"), ("pyproject.toml", "[tool.repo-roles.tests]\n")):
         path = root / name
@@ -721,11 +721,11 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("an assume-unchanged module edited", assumed_unchanged_module_edited),
     ("both flags undone", assumed_unchanged_undone),
     ("a branch of older-dated commits merged", older_branch_merged),
-    ("a tested and an untested module made data only", tested_and_untested_modules_made_data_only),
-    ("a test's import moves to another module", test_import_moves_to_another_module),
+    ("a tested and an untested module made data only", modules_made_data_only),
+    ("a test's import moves to another module", step_test_import_moves_to_another_module),
     ("a conftest fixture uses a module", conftest_fixture_uses_a_module),
     ("only conftest.py changes", conftest_alone_changes),
-    ("[tests] exempt gains a module", tests_exempt_glob_added),
+    ("[tests] exempt gains a module", step_tests_exempt_glob_added),
 ]
 
 COMMANDS = {

@@ -268,3 +268,24 @@ def test_an_edited_module_keeps_the_tests_found_for_it(make_repo, asked: List[st
     assert sorted(asked) == ["backend/src/app/payments.py", "crate/src/lib.rs"]
     assert got["backend/src/app/orders.py"] == ("backend/tests/test_orders.py",)
     assert "backend/src/app/payments.py" not in got and got["crate/src/lib.rs"] == ()
+
+
+def test_many_edited_modules_are_stored_again(make_repo, asked: List[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``REWRITE_MIN`` rows asked again on the stored rows (an edit of many modules), the
+    answers are written again, so the next run asks none of them; below it they are not."""
+    from repo_roles.coverage import test_reuse
+
+    root = make_repo(FILES)
+    answers(root, asked)
+    write_files(root, {"backend/src/app/payments.py": "def charge():\n    return 20\n",
+                       "backend/src/app/refunds.py": "def refund():\n    return 30\n"})
+    commit(root, "two modules edited")  # new blob ids, nothing in the work tree
+    answers(root, asked)
+    assert sorted(asked) == ["backend/src/app/payments.py", "backend/src/app/refunds.py"]
+    answers(root, asked)  # not written again (2 rows): asked again
+    assert sorted(asked) == ["backend/src/app/payments.py", "backend/src/app/refunds.py"]
+    monkeypatch.setattr(test_reuse, "REWRITE_MIN", 1)
+    answers(root, asked)
+    assert len(asked) == 2
+    answers(root, asked)
+    assert asked == []

@@ -64,6 +64,7 @@ from repo_roles.testrefs.exemptions import Exempter
 
 if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
+    from repo_roles.inventory import FileEntry
     from repo_roles.testrefs.evidence import EvidenceIndex
 
 __all__ = ["DATA_ONLY_READ_LIMIT", "MANIFESTS", "TEST_DIRS", "TestIndex", "defines_code", "module_defines_code",
@@ -599,7 +600,7 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         rows = memo.rows(modules, paths, module_roles) if memo is not None else None
         if rows is not None:  # the stored answers' own rows: those asked again replaced
             assert memo is not None
-            return _replaced(context, index, memo, paths, rows)
+            return _replaced(context, index, memo, paths, rows, modules, module_roles)
         reused, heads = memo.split(modules, module_roles) if memo is not None else ({}, {})
         asked = list(filterfalse(reused.__contains__, paths)) if reused else paths
         # a few names (a change of 20 modules): the index reads only the names asked about
@@ -631,8 +632,8 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     return dict(compress(answers.items(), map(is_not, answers.values(), repeat(None))))
 
 
-def _replaced(context: "ProjectContext", index: TestIndex, memo, paths: List[str],
-              rows: List[int]) -> Dict[str, Tuple[str, ...]]:
+def _replaced(context: "ProjectContext", index: TestIndex, memo, paths: List[str], rows: List[int],
+              modules: List["FileEntry"], roles: List[str]) -> Dict[str, Tuple[str, ...]]:
     """The stored answers with the ``rows`` asked again replaced (nothing is picked or looked up
     per reused module); TST001's stored fingerprint holds when each new answer and message
     head is the stored one."""
@@ -660,7 +661,14 @@ def _replaced(context: "ProjectContext", index: TestIndex, memo, paths: List[str
     index.reuse_heads(heads, lambda: dict(compress(zip(paths, state.heads), state.heads)))
     if same:
         context.__dict__["_untested_digest"] = state.fingerprint
-    return dict(compress(zip(paths, answers), map(is_not, answers, repeat(None))))
+    found = dict(zip(paths, answers))
+    if memo.rewrites():  # many rows asked: stored again (with every untested module's head)
+        stored = dict(compress(zip(paths, state.heads), map(eq, answers, repeat(()))))
+        stored.update(heads)
+        made = memo.save(modules, roles, found, stored, partial(_digest_of, context, index, found))
+        if made is not None:
+            context.__dict__["_untested_digest"] = made
+    return dict(compress(found.items(), map(is_not, answers, repeat(None))))
 
 
 Parts = Tuple[List[str], Tuple[List[str], List[str], Dict[str, str]]]

@@ -277,14 +277,19 @@ class Memo:
         self.reused = len(paths) - len(asked)
         return sorted(asked)
 
+    def rewrites(self) -> bool:
+        """Whether :meth:`save` would write (else it returns at once)."""
+        return self._modified is not None and self._evidence_key is not None and not (
+            self._state_rows >= 0 and self._state_rows - self.reused <= REWRITE_MIN
+            and self._listed_before == self._listed and self._evidence_key == self._evidence_before)
+
     def save(self, entries: Sequence["FileEntry"], roles: List[str], answers: Dict[str, Answer],
              heads: Dict[str, str], fingerprint: Optional[Callable[[List[str]], str]] = None) -> Optional[str]:
         """Store this run's answers (``answers`` covers every entry) with TST001's fingerprint of
         them (``fingerprint``: of the answers' order of paths; returned when made)."""
         if self._modified is None or self._evidence_key is None:
             return None
-        if self._state_rows == len(entries) and len(entries) - self.reused <= REWRITE_MIN \
-                and self._listed_before == self._listed and self._evidence_key == self._evidence_before:
+        if self._state_rows == len(entries) and not self.rewrites():
             return None  # a few modules asked again: cheaper to ask them again next time than to write
         paths = [e.path for e in entries]
         results = [answers[p] for p in paths]
