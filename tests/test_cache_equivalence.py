@@ -814,6 +814,8 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
         from repo_roles.testrefs import evidence
 
         monkeypatch.setattr(evidence, "NAMED_MIN_PATHS", 0)
+        # a whole run's evidence index keyed by the stored positions and read in shards
+        monkeypatch.setattr(evidence, "SHARDED_MIN_PATHS", 0)
         # the audit's findings block in segments of 2 findings, each reused while its findings stay
         from repo_roles.auditreport import findings_block
 

@@ -119,6 +119,7 @@ def test_a_whole_run_reads_shards_and_a_changed_test_writes_none(make_repo, monk
     from repo_roles.coverage.store import DocCache
 
     monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+    monkeypatch.setattr(E, "SHARDED_MIN_PATHS", 0)
     root = make_repo(FILES)
     index_json(root)
     assert isinstance(scan(root).test_evidence, E.ShardedEvidence)

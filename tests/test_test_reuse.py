@@ -12,6 +12,7 @@ from repo_roles.coverage import analyze, test_presence
 from repo_roles.coverage.test_presence import joined_texts
 from repo_roles.coverage.test_reuse import names_of
 from repo_roles.scan import scan
+from repo_roles.testrefs import evidence
 from tests.conftest import git, write_files
 
 FILES = {
@@ -35,6 +36,7 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> List[str]:
     """The modules whose answer a run computes (the others are reused); git is asked which
     files the work tree changed, as on a large repository (else no answer is reused)."""
     monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+    monkeypatch.setattr(evidence, "SHARDED_MIN_PATHS", 0)  # the evidence index read in shards, as on one
     seen: List[str] = []
     real = test_presence._answer
 

@@ -576,7 +576,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     key = F.few_key(context, store, listed, mapped) if few and store is not None else None
     # a whole run: the key from the stored positions too, and the index read in shards as well
     # (a 20-module change asks about a few modules; nothing decodes the whole index)
-    positional = sharded and not few and store is not None
+    positional = sharded and not few and store is not None and len(paths) >= SHARDED_MIN_PATHS
     if positional:
         key = F.whole_key(context, listed, mapped, F.stored_positions(store, listed, mapped))
     kinds: Optional[Dict[str, str]] = None
@@ -668,6 +668,7 @@ class EvidenceChange(NamedTuple):
 CONTEXT_KINDS = frozenset({"pyproject", "ini-roots", "py-conftest", "tsconfig", "package.json"})
 UPDATED_KINDS = frozenset({"py-test", "js-test", "java-test"})
 NAMED_MIN_PATHS = 2000  # fewer paths: indexing every .py file costs less than the stored order
+SHARDED_MIN_PATHS = 2000  # fewer paths: a whole run reads the whole (small) index, writes no shard
 UPDATE_MAX = 500  # more changed tests than this: the whole index is built again
 # The order a full build adds rows in (one pass per kind, tests in path order): a target's rows
 # sorted by (pass, test) stably are in the order ``build`` gives.
