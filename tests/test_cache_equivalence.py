@@ -676,6 +676,47 @@ def worktree_edit_restored(root: Path) -> None:
     git(root, "checkout", "--", _plain_module(root))
 
 
+def modules_made_data_only(root: Path) -> None:
+    """A tested module and an untested one become data only in the work tree: the first keeps the
+    tests found for it (not looked up again: its content does not change them), the second
+    needs no test now."""
+    write_files(root, {"backend/src/app/models/user.py": "NAME = 'x'\n", "backend/src/app/invoice.py": "INVOICE = 1\n"})
+
+
+def step_test_import_moves_to_another_module(root: Path) -> None:
+    """Committed; then a test's import moves from one module to another (committed)."""
+    commit(root, "data only")
+    write_files(root, {"backend/tests/test_user.py": "from app.rates import rates\n\n\ndef test_user():\n"
+                       "    assert rates(1)\n"})
+    commit(root, "the user test tests rates")
+
+
+def conftest_fixture_uses_a_module(root: Path) -> None:
+    """conftest.py's fixture starts using a module and a test takes that fixture (pytest: "conftest.py:
+    sharing fixtures across multiple files"), in the work tree."""
+    write_files(root, {"backend/tests/conftest.py": "import pytest\n\nfrom app.refunds import refunds\n\n\n"
+                       "@pytest.fixture\ndef order():\n    return refunds()\n",
+                       "backend/tests/test_nothing.py": "def test_nothing(order):\n    assert order\n"})
+
+
+def conftest_alone_changes(root: Path) -> None:
+    """Committed; then only conftest.py changes: its fixture uses another module (staged)."""
+    commit(root, "a fixture uses refunds")
+    write_files(root, {"backend/tests/conftest.py": "import pytest\n\nfrom app.ledger import ledger\n\n\n"
+                       "@pytest.fixture\ndef order():\n    return ledger(1)\n"})
+    git(root, "add", "backend/tests/conftest.py")
+
+
+def step_tests_exempt_glob_added(root: Path) -> None:
+    """[tests] exempt gains a module that had no test."""
+    for name, header in (("repo-roles.toml", "[tests]\n"), ("pyproject.toml", "[tool.repo-roles.tests]\n")):
+        path = root / name
+        if path.is_file() and header in path.read_text():
+            path.write_text(path.read_text().replace(header, header + 'exempt = ["backend/src/app/refunds.py"]\n'))
+            return
+    raise AssertionError("no [tests] table")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -735,6 +776,11 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a module staged, then unstaged", staged_then_unstaged),
     ("a module renamed with the same content", renamed_same_content),
     ("a branch switch that keeps the listing", branch_with_the_same_listing),
+    ("a tested and an untested module made data only", modules_made_data_only),
+    ("a test's import moves to another module", step_test_import_moves_to_another_module),
+    ("a conftest fixture uses a module", conftest_fixture_uses_a_module),
+    ("only conftest.py changes", conftest_alone_changes),
+    ("[tests] exempt gains a module", step_tests_exempt_glob_added),
 ]
 
 COMMANDS = {
@@ -823,6 +869,8 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
         from repo_roles.testrefs import evidence
 
         monkeypatch.setattr(evidence, "NAMED_MIN_PATHS", 0)
+        # a whole run's evidence index keyed by the stored positions and read in shards
+        monkeypatch.setattr(evidence, "SHARDED_MIN_PATHS", 0)
         # the audit's findings block in segments of 2 findings, each reused while its findings stay
         from repo_roles.auditreport import findings_block
 

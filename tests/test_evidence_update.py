@@ -107,3 +107,38 @@ def test_other_changes_build_the_index_again(make_repo, builds: List[int], path:
     builds.clear()
     index_json(root)
     assert len(builds) == 2
+
+
+def test_a_whole_run_reads_shards_and_a_changed_test_writes_none(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A whole run (git asked which files changed, as on a large repository) reads the stored
+    index in shards; after a test's edit the index keeps the shards written before and holds the
+    changed entries in its meta value (the overlay): no shard is written, and the sharded answers
+    (rows, parsed tests, each changed test's targets) are those of a run without the cache.  A
+    damaged shard is a miss: the whole index answers."""
+    from repo_roles.coverage import analyze
+    from repo_roles.coverage.store import DocCache
+
+    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+    monkeypatch.setattr(E, "SHARDED_MIN_PATHS", 0)
+    root = make_repo(FILES)
+    index_json(root)
+    assert isinstance(scan(root).test_evidence, E.ShardedEvidence)
+    puts = record_calls(monkeypatch, DocCache, "put_snapshot", lambda store, kind, salt, data: kind)
+    write_files(root, {"tests/test_orders.py": "from app.payments import charge\n\n\ndef test_place():\n"
+                       "    assert charge()\n"})  # its import moves from orders to payments
+    got = index_json(root)
+    assert E.META_KIND in puts and not any(kind.startswith("test-evidence-shard") for kind in puts)
+    cached, uncached = scan(root).test_evidence, scan(root, use_cache=False).test_evidence
+    assert isinstance(cached, E.ShardedEvidence) and cached.to_json() == got == uncached.to_json()
+    for test in ("tests/test_orders.py", "tests/test_zebra.py"):
+        assert cached.targets_of(test) == uncached.targets_of(test)
+    assert "app/orders.py" in cached.targets_of("tests/test_zebra.py")
+    assert "tests/test_orders.py" in cached.parsed
+    # the shards written before, damaged: the whole index answers
+    import os
+    import sqlite3
+
+    (database,) = Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("docs-*.sqlite3")
+    with sqlite3.connect(database) as db:
+        assert db.execute("UPDATE snapshot SET data = ? WHERE kind LIKE 'test-evidence-shard-%'", (b"{",)).rowcount
+    assert scan(root).test_evidence.to_json() == uncached.to_json()

@@ -12,6 +12,7 @@ from repo_roles.coverage import analyze, test_presence
 from repo_roles.coverage.test_presence import joined_texts
 from repo_roles.coverage.test_reuse import names_of
 from repo_roles.scan import scan
+from repo_roles.testrefs import evidence
 from tests.conftest import git, write_files
 
 FILES = {
@@ -35,12 +36,13 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> List[str]:
     """The modules whose answer a run computes (the others are reused); git is asked which
     files the work tree changed, as on a large repository (else no answer is reused)."""
     monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+    monkeypatch.setattr(evidence, "SHARDED_MIN_PATHS", 0)  # the evidence index read in shards, as on one
     seen: List[str] = []
     real = test_presence._answer
 
-    def spy(context, index, known, path):
+    def spy(context, index, known, path, *tests):
         seen.append(path)
-        return real(context, index, known, path)
+        return real(context, index, known, path, *tests)
 
     monkeypatch.setattr(test_presence, "_answer", spy)
     return seen
@@ -234,13 +236,58 @@ def test_a_namesake_test_of_another_module_is_told_apart_without_the_reverse_map
     assert first["backend/src/app/ledger.py"] == ()  # its namesake test imports the other ledger
     assert first["backend/src/other/ledger.py"] == ("backend/tests/test_ledger.py",)
     assert first["backend/src/app/fees.py"] == ("backend/tests/test_fees.py",)
-    write_files(root, {f"backend/src/app/{name}.py": f"def {name}(x):\n    return x\n" for name in names})
+    # a file of each name added (the path list changes): the modules of those names are asked again
+    write_files(root, {f"backend/notes/{name}.txt": "notes\n" for name in names})
+    git(root, "add", "-A")
     reverse = record_calls(monkeypatch, EvidenceIndex, "targets_of")
     exercised = record_calls(monkeypatch, EvidenceIndex, "exercises", lambda index, test, module: (test, module))
     asked.clear()
     cached = scan(root)
     got = cached.modules_needing_tests
-    assert sorted(asked) == sorted(f"backend/src/app/{name}.py" for name in names)
+    assert sorted(asked) == sorted([f"backend/src/app/{name}.py" for name in names] + ["backend/src/other/ledger.py"])
     assert reverse == [] and ("backend/tests/test_ledger.py", "backend/src/other/ledger.py") in exercised
     assert got == scan(root, use_cache=False).modules_needing_tests
     assert got["backend/src/app/ledger.py"] == () and got["backend/src/app/fees.py"] == ("backend/tests/test_fees.py",)
+
+
+def test_an_edited_module_keeps_the_tests_found_for_it(make_repo, asked: List[str]) -> None:
+    """The path list, the evidence index and the settings unchanged, the tests found for a module
+    do not depend on its own content: an edited module with tests keeps them without a look-up;
+    one without tests is asked again (a data-only module needs none), and a Rust file that was
+    its own test is read again."""
+    files = dict(FILES)
+    files.update({"crate/Cargo.toml": '[package]\nname = "c"\nversion = "0.1.0"\n',
+                  "crate/src/lib.rs": "pub fn f() {}\n#[cfg(test)]\nmod tests {}\n",
+                  "repo-roles.toml": '[tests]\nrequire = ["backend.logic"]\n[roles]\n"backend.logic" = ["crate/src/*.rs"]\n'})
+    root = make_repo(files)
+    first = answers(root, asked)
+    assert first["backend/src/app/orders.py"] == ("backend/tests/test_orders.py",)
+    assert first["crate/src/lib.rs"] == ("crate/src/lib.rs",)
+    write_files(root, {"backend/src/app/orders.py": "ORDERS = 1\n",  # data only now: its test still counts
+                       "backend/src/app/payments.py": "PAYMENTS = 2\n",  # data only: needs no test now
+                       "crate/src/lib.rs": "pub fn f() {}\n"})  # no unit tests any more
+    got = answers(root, asked)
+    assert sorted(asked) == ["backend/src/app/payments.py", "crate/src/lib.rs"]
+    assert got["backend/src/app/orders.py"] == ("backend/tests/test_orders.py",)
+    assert "backend/src/app/payments.py" not in got and got["crate/src/lib.rs"] == ()
+
+
+def test_many_edited_modules_are_stored_again(make_repo, asked: List[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``REWRITE_MIN`` rows asked again on the stored rows (an edit of many modules), the
+    answers are written again, so the next run asks none of them; below it they are not."""
+    from repo_roles.coverage import test_reuse
+
+    root = make_repo(FILES)
+    answers(root, asked)
+    write_files(root, {"backend/src/app/payments.py": "def charge():\n    return 20\n",
+                       "backend/src/app/refunds.py": "def refund():\n    return 30\n"})
+    commit(root, "two modules edited")  # new blob ids, nothing in the work tree
+    answers(root, asked)
+    assert sorted(asked) == ["backend/src/app/payments.py", "backend/src/app/refunds.py"]
+    answers(root, asked)  # not written again (2 rows): asked again
+    assert sorted(asked) == ["backend/src/app/payments.py", "backend/src/app/refunds.py"]
+    monkeypatch.setattr(test_reuse, "REWRITE_MIN", 1)
+    answers(root, asked)
+    assert len(asked) == 2
+    answers(root, asked)
+    assert asked == []

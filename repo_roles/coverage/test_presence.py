@@ -46,9 +46,12 @@ Files of other languages have no convention and are exempt.  Data-only Python mo
 
 from __future__ import annotations
 
+import hashlib
 import re
+from array import array
+from functools import partial
 from itertools import compress, filterfalse, repeat
-from operator import and_, attrgetter, eq, is_not, itemgetter
+from operator import and_, attrgetter, eq, is_not, itemgetter, not_
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 
@@ -61,6 +64,7 @@ from repo_roles.testrefs.exemptions import Exempter
 
 if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
+    from repo_roles.inventory import FileEntry
     from repo_roles.testrefs.evidence import EvidenceIndex
 
 __all__ = ["DATA_ONLY_READ_LIMIT", "MANIFESTS", "TEST_DIRS", "TestIndex", "defines_code", "module_defines_code",
@@ -323,7 +327,7 @@ class TestIndex:
 
     def missing_text(self, path: str) -> str:
         """What was searched for a module without tests, and the nearest candidate (TST001)."""
-        head = self._heads.get(path)
+        head = self._known_heads().get(path)
         if head is None:
             head = self._heads[path] = self.missing_head(path)
         return head + self._searched_text(path)
@@ -332,7 +336,7 @@ class TestIndex:
         """What :meth:`missing_text` joins for each of ``paths``: their heads, their extensions,
         and the count of test files searched per extension; the heads known picked at C speed
         (a Python call only for a head not known)."""
-        heads = list(map(self._heads.get, paths))
+        heads = list(map(self._known_heads().get, paths))
         if None in heads:
             for path in [path for path, head in zip(paths, heads) if head is None]:
                 self._heads[path] = self.missing_head(path)
@@ -359,9 +363,18 @@ class TestIndex:
         found = _MISSING.get(language or "")
         return f"looked for {looked}" if found is None else found[0].format(looked=looked)
 
-    def reuse_heads(self, heads: Dict[str, str]) -> None:
-        """Message heads of an earlier run for modules whose inputs did not change."""
+    def reuse_heads(self, heads: Dict[str, str], more: Optional[Callable[[], Dict[str, str]]] = None) -> None:
+        """Message heads of an earlier run for modules whose inputs did not change (``more``:
+        the rest of them, made when a message is asked for)."""
         self._heads.update(heads)
+        if more is not None:
+            self._more_heads = more
+
+    def _known_heads(self) -> Dict[str, str]:
+        more = self.__dict__.pop("_more_heads", None)
+        if more is not None:
+            self._heads = {**more(), **self._heads}
+        return self._heads
 
     def _searched_text(self, path: str) -> str:
         """`` (12 Python test files searched)``: per language, made once."""
@@ -573,14 +586,21 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     index = context.test_index
     targets = context.targets
     every_path, roles = target_columns(context)
-    # the regular files in a role that needs tests, picked at C speed
-    needed = list(map(and_, map(eq, map(attrgetter("kind"), targets), repeat("file")), map(required.__contains__, roles)))
+    # the regular files in a role that needs tests, picked at C speed (the kinds looked at only
+    # when the project has symbolic links or submodules)
+    needed = list(map(required.__contains__, roles))
+    if context.inventory.special_kinds():
+        needed = list(map(and_, map(eq, map(attrgetter("kind"), targets), repeat("file")), needed))
     modules = list(compress(targets, needed))
     module_roles = list(compress(roles, needed))
     paths = list(compress(every_path, needed))
     del needed
     memo = open_memo(context, required)
     try:
+        rows = memo.rows(modules, paths, module_roles) if memo is not None else None
+        if rows is not None:  # the stored answers' own rows: those asked again replaced
+            assert memo is not None
+            return _replaced(context, index, memo, paths, rows, modules, module_roles)
         reused, heads = memo.split(modules, module_roles) if memo is not None else ({}, {})
         asked = list(filterfalse(reused.__contains__, paths)) if reused else paths
         # a few names (a change of 20 modules): the index reads only the names asked about
@@ -603,16 +623,114 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         reused.update(found)
         answers = dict(zip(paths, map(reused.__getitem__, paths)))  # in the modules' order
         if memo is not None:
-            memo.save(modules, module_roles, answers, heads)
+            made = memo.save(modules, module_roles, answers, heads, partial(_digest_of, context, index, answers))
+            if made is not None:
+                context.__dict__["_untested_digest"] = made
     finally:
         if memo is not None:
             memo.close()
     return dict(compress(answers.items(), map(is_not, answers.values(), repeat(None))))
 
 
-def _answer(context: "ProjectContext", index: TestIndex, known, path: str) -> Optional[Tuple[str, ...]]:
-    """The tests found for a module in a role that needs them; None when it needs none."""
-    tests = index.tests_for(path)
+def _replaced(context: "ProjectContext", index: TestIndex, memo, paths: List[str], rows: List[int],
+              modules: List["FileEntry"], roles: List[str]) -> Dict[str, Tuple[str, ...]]:
+    """The stored answers with the ``rows`` asked again replaced (nothing is picked or looked up
+    per reused module); TST001's stored fingerprint holds when each new answer and message
+    head is the stored one."""
+    from repo_roles.coverage.analyze import computed_coverage
+
+    state = memo.state
+    answers = list(state.answers)
+    # The path list, the evidence index, the settings and the roles are the stored ones: the tests
+    # found for a module (by name, mapping or evidence) and what was searched for it do not depend
+    # on its own content.  What does: whether a module without tests needs one (a data-only Python
+    # module, a Rust file with its own unit tests, an exemption that reads the file).  So a module
+    # stored with tests keeps them, the others are asked again without looking for tests.
+    redo = [i for i in rows if not _found_by_name(paths[i], answers[i])]
+    known = computed_coverage(context) if redo else None
+    same = bool(state.fingerprint)
+    heads: Dict[str, str] = {}
+    for i in redo:
+        path = paths[i]
+        answer = _answer(context, index, known, path, ())
+        if answer == ():  # what was searched: the stored text, unless it was not stored (or none)
+            heads[path] = state.heads[i] if answers[i] == () and state.heads[i] else index.missing_head(path)
+        same = same and answer == answers[i] and (answer != () or heads[path] == state.heads[i])
+        answers[i] = answer
+    # the other heads (the untested reused modules') only if a message is made
+    index.reuse_heads(heads, lambda: dict(compress(zip(paths, state.heads), state.heads)))
+    if same:
+        context.__dict__["_untested_digest"] = state.fingerprint
+    found = dict(zip(paths, answers))
+    if memo.rewrites():  # many rows asked: stored again (with every untested module's head)
+        stored = dict(compress(zip(paths, state.heads), map(eq, answers, repeat(()))))
+        stored.update(heads)
+        made = memo.save(modules, roles, found, stored, partial(_digest_of, context, index, found))
+        if made is not None:
+            context.__dict__["_untested_digest"] = made
+    return dict(compress(found.items(), map(is_not, answers, repeat(None))))
+
+
+Parts = Tuple[List[str], Tuple[List[str], List[str], Dict[str, str]]]
+
+
+def untested_parts(context: "ProjectContext") -> Parts:
+    """The modules without tests (in the answers' order) and what was searched for them
+    (:meth:`TestIndex.missing_parts`), once per scan: what TST001's findings are made of."""
+    found = context.__dict__.get("_untested_parts")
+    if found is None:
+        needing = context.modules_needing_tests
+        found = context.__dict__.get("_untested_parts")  # made while the answers were stored
+        if found is None:
+            untested = list(compress(needing, map(not_, needing.values())))
+            found = _untested_parts(context, context.test_index, untested)
+    return found
+
+
+def _untested_parts(context: "ProjectContext", index: TestIndex, untested: List[str]) -> Parts:
+    parts = index.missing_parts(untested) if untested else ([], [], {})  # none: no index made
+    found = context.__dict__["_untested_parts"] = (untested, parts)
+    return found
+
+
+def untested_digest(context: "ProjectContext") -> str:
+    """A digest of :func:`untested_parts`; the stored one when this run's answers and message
+    heads are the stored ones (then no part is made)."""
+    context.modules_needing_tests
+    found = context.__dict__.get("_untested_digest")
+    if found is None:
+        found = _digest(*untested_parts(context))
+    return found
+
+
+def _digest_of(context: "ProjectContext", index: TestIndex, answers: Dict[str, Optional[Tuple[str, ...]]],
+               paths: List[str]) -> str:
+    untested = list(compress(paths, map(eq, map(answers.__getitem__, paths), repeat(()))))
+    return _digest(*_untested_parts(context, index, untested))
+
+
+def _digest(untested: List[str], parts: Tuple[List[str], List[str], Dict[str, str]]) -> str:
+    heads, _, searched = parts
+    digest = hashlib.sha1(b"TST001 1")
+    for texts in (untested, heads):
+        digest.update(len(texts).to_bytes(8, "little") + array("q", map(len, texts)).tobytes())
+        digest.update("\0".join(texts).encode("utf-8", "surrogatepass"))
+    digest.update(repr(sorted(searched.items())).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _found_by_name(path: str, answer: Optional[Tuple[str, ...]]) -> bool:
+    """Whether ``answer`` lists tests found for ``path`` by the path list, the mapping or the
+    evidence index (not the unit tests a Rust file holds: its own content)."""
+    return bool(answer) and answer != (path,)
+
+
+def _answer(context: "ProjectContext", index: TestIndex, known, path: str,
+            tests: Optional[Tuple[str, ...]] = None) -> Optional[Tuple[str, ...]]:
+    """The tests found for a module in a role that needs them; None when it needs none
+    (``tests``: the tests found for it when they are known)."""
+    if tests is None:
+        tests = index.tests_for(path)
     if not tests:
         if index.exempt_reason(path) is not None:
             return None

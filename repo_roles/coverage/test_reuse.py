@@ -33,8 +33,8 @@ import hashlib
 import marshal
 from array import array
 from itertools import compress, filterfalse
-from operator import and_, attrgetter, eq, itemgetter, methodcaller
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from operator import and_, attrgetter, eq, itemgetter, methodcaller, ne
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles.coverage import colfile
 
@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 
 STATE_KIND = "tests-needed"  # the file of the stored answers (colfile)
 PATHS_KIND = "tests-needed-paths"  # the path list they were made with (the analysis database)
-VERSION = "4"
-FORMAT = 4
-MAGIC = b"repo-roles tests needed 4\0"
+VERSION = "5"
+FORMAT = 5
+MAGIC = b"repo-roles tests needed 5\0"
 # A run that asks at most this many modules again, with the path list and evidence of the stored
 # answers, does not rewrite them (a write of 50,000 answers costs more than asking 256 again).
 REWRITE_MIN = 256
@@ -168,6 +168,12 @@ class Memo:
         self._evidence_before: Optional[str] = None  # and their evidence index key
         self._state_rows = -1  # rows of the stored answers
         self.reused = 0  # answers reused by split()
+        self.state: Optional["_State"] = None  # the stored answers split() or rows() read
+
+    def _load(self) -> Optional["_State"]:
+        if self.state is None:
+            self.state = _State.load(colfile.read(self._file))
+        return self.state
 
     def _database(self) -> Optional[Any]:
         if self._store is None:
@@ -183,7 +189,7 @@ class Memo:
             return {}, {}
         evidence = self._context.test_index.evidence()
         self._evidence_key = evidence.key
-        state = _State.load(colfile.read(self._file))
+        state = self._load()
         if state is None or evidence.key is None:
             return {}, {}
         self._listed_before = state.listed
@@ -246,14 +252,45 @@ class Memo:
         self._state_rows = len(state.blobs)
         return answers, heads
 
+    def rows(self, entries: Sequence["FileEntry"], paths: List[str], roles: List[str]) -> Optional[List[int]]:
+        """The rows of the stored answers to ask again when they are the rows of ``entries`` (the
+        same modules in the same order, the same path list and evidence index: most runs after
+        an edit), else None (then :meth:`split`): the modules whose role or blob id is not the
+        stored one, the files the work tree changed and those stored without an id -- compared
+        column by column at C speed, no answer or message head decoded or picked."""
+        if self._modified is None:
+            return None
+        evidence = self._context.test_index.evidence()
+        state = self._load()
+        if state is None or evidence.key is None or state.evidence != evidence.key or state.listed != self._listed \
+                or not state.same_paths(paths):
+            return None
+        if not state.same_roles(roles):
+            return None
+        self._evidence_key = self._evidence_before = evidence.key
+        self._listed_before = state.listed
+        self._state_rows = len(paths)
+        every = range(len(paths))
+        asked = set(compress(every, map(ne, map(attrgetter("blob"), entries), state.blobs)))
+        if self._modified:
+            asked.update(compress(every, map(self._modified.__contains__, paths)))
+        self.reused = len(paths) - len(asked)
+        return sorted(asked)
+
+    def rewrites(self) -> bool:
+        """Whether :meth:`save` would write (else it returns at once)."""
+        return self._modified is not None and self._evidence_key is not None and not (
+            self._state_rows >= 0 and self._state_rows - self.reused <= REWRITE_MIN
+            and self._listed_before == self._listed and self._evidence_key == self._evidence_before)
+
     def save(self, entries: Sequence["FileEntry"], roles: List[str], answers: Dict[str, Answer],
-             heads: Dict[str, str]) -> None:
-        """Store this run's answers (``answers`` covers every entry)."""
+             heads: Dict[str, str], fingerprint: Optional[Callable[[List[str]], str]] = None) -> Optional[str]:
+        """Store this run's answers (``answers`` covers every entry) with TST001's fingerprint of
+        them (``fingerprint``: of the answers' order of paths; returned when made)."""
         if self._modified is None or self._evidence_key is None:
-            return
-        if self._state_rows == len(entries) and len(entries) - self.reused <= REWRITE_MIN \
-                and self._listed_before == self._listed and self._evidence_key == self._evidence_before:
-            return  # a few modules asked again: cheaper to ask them again next time than to write
+            return None
+        if self._state_rows == len(entries) and not self.rewrites():
+            return None  # a few modules asked again: cheaper to ask them again next time than to write
         paths = [e.path for e in entries]
         results = [answers[p] for p in paths]
         known = sorted(set(roles))
@@ -267,9 +304,11 @@ class Memo:
             if store is not None:
                 store.put_snapshot(PATHS_KIND, self._listed,
                                    "\0".join(self._context.inventory.paths).encode("utf-8", "surrogatepass"))
+        made = fingerprint(paths) if fingerprint is not None else None
         header = {"version": VERSION, "listed": self._listed, "evidence": self._evidence_key, "rows": len(paths),
-                  "roles": known}
+                  "roles": known, "fingerprint": made or ""}
         colfile.write(self._file, colfile.pack(MAGIC, header, columns))
+        return made
 
     def _columns(self, entries: Sequence["FileEntry"], paths: List[str], roles: List[str], number: Dict[str, int],
                  results: List[Answer], heads: Dict[str, str]) -> List[bytes]:
@@ -294,26 +333,50 @@ class Memo:
 class _State:
     """The stored answers, validated (see :meth:`load`): columns aligned with the modules' paths."""
 
-    def __init__(self, listed: str, evidence: str, paths: bytes, roles: array, names: List[str], blobs: List[str],
-                 answers: List[Answer], heads: List[str]) -> None:
+    def __init__(self, listed: str, evidence: str, paths: memoryview, roles: array, names: List[str],
+                 blobs: List[str], answers: List[Answer], heads: memoryview, fingerprint: str) -> None:
         self.listed, self.evidence = listed, evidence
-        self._raw_paths: Optional[bytes] = paths
+        self._raw_paths: Optional[memoryview] = paths
         self._paths: Optional[List[str]] = None
         self.roles, self._names = roles, names
-        self.blobs, self.answers, self.heads = blobs, answers, heads
+        self.blobs, self.answers = blobs, answers
+        self._raw_heads = heads
+        self.fingerprint = fingerprint  # TST001's of these answers and heads ("": none)
+
+    @property
+    def heads(self) -> List[str]:
+        """The stored TST001 message heads ("" where none: made again), split on first use."""
+        found = self.__dict__.get("_heads")
+        if found is None:
+            try:
+                found = str(self._raw_heads, "utf-8", "surrogateescape").split("\0") if self.blobs else []
+            except UnicodeDecodeError:
+                found = []
+            if len(found) != len(self.blobs):  # (not what was written: none reused)
+                found = [""] * len(self.blobs)
+            self.__dict__["_heads"] = found
+        return found
 
     @property
     def paths(self) -> List[str]:
         if self._paths is None:
             raw = self._raw_paths
-            self._paths = raw.decode("utf-8", "surrogateescape").split("\0") if self.blobs else []  # type: ignore[union-attr]
+            self._paths = str(raw, "utf-8", "surrogateescape").split("\0") if self.blobs else []  # type: ignore[arg-type]
         return self._paths
 
     def same_paths(self, paths: List[str]) -> bool:
         """Whether the rows are those of ``paths`` (compared joined, at C speed)."""
         if self._paths is not None:
             return self._paths == paths
-        return len(paths) == len(self.blobs) and "\0".join(paths).encode("utf-8", "surrogateescape") == self._raw_paths
+        # (bytes: a memoryview compares item by item)
+        return len(paths) == len(self.blobs) \
+            and "\0".join(paths).encode("utf-8", "surrogateescape") == bytes(self._raw_paths)  # type: ignore[arg-type]
+
+    def same_roles(self, roles: List[str]) -> bool:
+        """Whether ``roles`` are the stored rows' roles (one role: counted at C speed)."""
+        if len(self._names) == 1:  # every stored number is 0 (checked on load)
+            return len(roles) == len(self.roles) and roles.count(self._names[0]) == len(roles)
+        return self.roles_of(roles) == self.roles
 
     def roles_of(self, roles: List[str]) -> array:
         """``roles`` as the numbers of the stored role table (65535: a role it lacks)."""
@@ -345,14 +408,16 @@ class _State:
             counts.frombytes(columns[3])
             blobs = str(columns[2], "ascii").split("\0") if n else []
             answers = _answers(columns[4], n)
-            heads = str(columns[5], "utf-8", "surrogateescape").split("\0") if n else []
+            heads = columns[5]  # decoded and checked when a message is made (``heads``)
+            fingerprint = header["fingerprint"]
         except (ValueError, KeyError, TypeError, UnicodeDecodeError, EOFError, MemoryError, OverflowError):
             return None
-        if not (len(roles) == len(blobs) == len(counts) == len(heads) == n) or (n and max(roles) >= len(names)) \
+        if not (len(roles) == len(blobs) == len(counts) == n) \
+                or (n and max(roles) >= len(names)) or type(fingerprint) is not str \
                 or answers is None or len(answers) != n or answers.count(None) != counts.count(-1) \
                 or not set(map(type, answers)) <= {type(None), tuple}:
             return None  # (the file's checksum covers every column: the answers are the ones written)
-        return cls(header["listed"], header["evidence"], bytes(columns[0]), roles, names, blobs, answers, heads)
+        return cls(header["listed"], header["evidence"], columns[0], roles, names, blobs, answers, heads, fingerprint)
 
 
 def _answers(column: bytes, n: int) -> Optional[list]:

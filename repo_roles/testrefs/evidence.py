@@ -41,8 +41,8 @@ INDEX_KIND = "test-evidence"
 # check on 200k files reads at most 5 of them and the small "meta" value, not the whole index.
 SHARDS = 64  # at least; one shard per ~128 modules and tests beyond that (shard_count)
 SHARD_KIND = "test-evidence-shard-{:04d}"
-META_KIND = "test-evidence-meta-2"
-_META_FIELDS = ("problems", "not_manifests", "alembic", "searched")
+META_KIND = "test-evidence-meta-3"
+_META_FIELDS = ("problems", "not_manifests", "alembic", "searched", "unparsable")
 KIND_NAMES = {
     "import": "Python imports", "patch": "patch targets", "fixture": "conftest fixtures",
     "js-import": "JS/TS imports", "go": "Go identifiers", "java": "Java imports/names",
@@ -110,6 +110,13 @@ class EvidenceIndex:
             "unparsable": self.unparsable, "parsed": sorted(self.parsed), "searched": self.searched,
         }
 
+    def to_meta(self) -> dict:
+        """The fields a sharded index keeps whole (see :func:`split`)."""
+        return {"problems": self.problems, "not_manifests": sorted(self.not_manifests),
+                "alembic": list(self.alembic_dirs), "searched": self.searched, "unparsable": dict(self.unparsable),
+                "kinds": sorted(self.kinds()),
+                "change": self.change.to_json() if self.change is not None else None}
+
     # -- questions ----------------------------------------------------------------------------
     def evidence(self, path: str) -> List[Evidence]:
         return self.by_module.get(path, [])
@@ -118,10 +125,13 @@ class EvidenceIndex:
         return list(dict.fromkeys(e[0] for e in self.by_module.get(path, ())))
 
     def kinds_used(self) -> List[str]:
+        return [KIND_NAMES[k] for k in KIND_NAMES if k in self.kinds()]
+
+    def kinds(self) -> Set[str]:
+        """The evidence kinds of the rows (``import``, ``go``…)."""
         # the stored rows as they are (no evidence tuple made), kinds at C speed
         lists = map(itemgetter(1), self.by_module.raw_items())
-        kinds = set(map(itemgetter(3), chain.from_iterable(lists)))
-        return [KIND_NAMES[k] for k in KIND_NAMES if k in kinds]
+        return set(map(itemgetter(3), chain.from_iterable(lists)))
 
     def exercises(self, test: str, module: str) -> bool:
         """Whether ``test`` is in ``module``'s evidence: its stored rows only, no reverse map
@@ -174,7 +184,7 @@ def split(index: EvidenceIndex, count: int = SHARDS) -> Tuple[dict, List[dict]]:
     """``(meta, shards)`` of a whole index: module rows, reverse map, parsed and unparsable test
     files and migrations, each in the shard of its path; the small fields in ``meta``."""
     data = index.to_json()
-    meta = {**{k: data[k] for k in _META_FIELDS}, "shards": count}
+    meta = {**index.to_meta(), "shards": count}
     shards: List[dict] = [{"by_module": {}, "by_test": {}, "parsed": [], "unparsable": {}, "migrations": []}
                           for _ in range(count)]
     by_test: Dict[str, Set[str]] = {}
@@ -195,15 +205,20 @@ def split(index: EvidenceIndex, count: int = SHARDS) -> Tuple[dict, List[dict]]:
 
 class _Sharded:
     """The shards of one stored index, read as paths are asked about (``read(i)`` gives shard
-    ``i`` or None; a missing or malformed shard makes ``whole()`` answer every question instead)."""
+    ``i`` or None; a missing or malformed shard makes ``whole()`` answer every question instead),
+    with the ``overlay`` of the entries that changed since they were written applied."""
 
     def __init__(self, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex],
-                 count: int = SHARDS) -> None:
+                 count: int = SHARDS, overlay: Optional[dict] = None) -> None:
         self._read = read
         self._whole = whole
         self.count = count
         self._shards: Dict[int, dict] = {}
         self.fallback: Optional[List[dict]] = None
+        self._overlay: Dict[int, List[Tuple[str, str, object]]] = {}  # shard -> (field, path, value)
+        for field, entries in (overlay or {}).items():
+            for path, value in entries.items():
+                self._overlay.setdefault(shard_of(path, count), []).append((field, path, value))
 
     def of(self, path: str) -> dict:
         return self.of_index(shard_of(path, self.count))
@@ -217,8 +232,22 @@ class _Sharded:
             if not _valid_shard(found):
                 self.fallback = split(self._whole(), self.count)[1]
             else:
-                self._shards[i] = found  # type: ignore[assignment]
+                self._shards[i] = _overlaid(found, self._overlay.get(i, ()))  # type: ignore[arg-type]
         return self.fallback[i] if self.fallback is not None else self._shards[i]
+
+
+def _overlaid(shard: dict, changes: Iterable[Tuple[str, str, object]]) -> dict:
+    """``shard`` with the entries changed since it was written (see :func:`_overlay`)."""
+    for field, path, value in changes:
+        if field in ("by_module", "by_test"):
+            if value:
+                shard[field][path] = value
+            else:
+                shard[field].pop(path, None)
+        else:  # parsed, migrations: membership
+            listed = [p for p in shard[field] if p != path]
+            shard[field] = listed + [path] if value else listed
+    return shard
 
 
 def _valid_shard(found: object) -> bool:
@@ -273,12 +302,17 @@ class ShardedEvidence(EvidenceIndex):
     that asks about a few paths."""
 
     def __init__(self, meta: dict, read: Callable[[int], Optional[dict]], whole: Callable[[], EvidenceIndex]) -> None:
-        super().__init__({k: meta.get(k) or ({} if k in ("problems", "searched") else []) for k in _META_FIELDS})
-        self._sharded = _Sharded(read, whole, meta["shards"])
+        super().__init__({k: meta.get(k) or ({} if k in ("problems", "searched", "unparsable") else [])
+                          for k in _META_FIELDS})
+        self._sharded = _Sharded(read, whole, meta["shards"], meta.get("overlay"))
         self.by_module = _Rows(_ShardedField(self._sharded, "by_module"))
         self.parsed = _ShardedSet(self._sharded)  # type: ignore[assignment]
         self.migrations = _ShardedSet(self._sharded, "migrations")  # type: ignore[assignment]
-        self.unparsable = _ShardedField(self._sharded, "unparsable")  # type: ignore[assignment]
+        self._kinds = set(meta["kinds"])  # the unparsable tests and the kinds used: kept whole in the meta value
+        self.change = EvidenceChange.from_json(meta["change"])
+
+    def kinds(self) -> Set[str]:
+        return self._kinds
 
     def reverse_built(self) -> bool:
         return True  # the shard of a test holds its targets
@@ -540,18 +574,29 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     few = sharded and bool(getattr(context, "context_from_index", False))
     # a run on given files: the key from the stored positions of the files evidence reads
     key = F.few_key(context, store, listed, mapped) if few and store is not None else None
+    # a whole run: the key from the stored positions too, and the index read in shards as well
+    # (a 20-module change asks about a few modules; nothing decodes the whole index)
+    positional = sharded and not few and store is not None and len(paths) >= SHARDED_MIN_PATHS
+    if positional:
+        key = F.whole_key(context, listed, mapped, F.stored_positions(store, listed, mapped))
     kinds: Optional[Dict[str, str]] = None
     blobs: Optional[Dict[str, str]] = None
     if key is None:
         kinds, kinds_digest = F.wanted_cached(store, paths, listed, mapped)
-        key = F.quick_key(context, kinds, kinds_digest, listed)
-        if key is not None and few and store is not None:
-            F.remember_positions(store, paths, listed, mapped, kinds, kinds_digest)
+        if positional:  # no positions stored: this run's, remembered (the next run's key is the same)
+            key = F.whole_key(context, listed, mapped, (kinds_digest, F.positions_of(paths, kinds)))
+            if key is not None:
+                F.remember_positions(store, paths, listed, mapped, kinds, kinds_digest)
+        else:
+            key = F.quick_key(context, kinds, kinds_digest, listed)
+            if key is not None and few and store is not None:
+                F.remember_positions(store, paths, listed, mapped, kinds, kinds_digest)
+    positional = positional and key is not None
     if key is None:
         assert kinds is not None
         blobs, read = F.blob_ids(context, kinds)
         key = F.index_key(listed, blobs, kinds_digest)
-    if store is not None and few:
+    if store is not None and (few or positional):
         found = _read_sharded(store, key, lambda: build_index(context, mapped, sharded=False))
         if found is not None:
             return found  # the store stays open: shards are read as paths are asked about
@@ -559,7 +604,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     if stored is not None and stored.get("key") == key:
         whole = _from_stored(stored)
         if whole is not None:
-            if few:
+            if few or positional:
                 _write_sharded(store, key, whole)
             store.close()  # type: ignore[union-attr]
             return whole
@@ -568,8 +613,8 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     if blobs is None:  # a miss: now every file's blob id (git's, or read)
         blobs, read = F.blob_ids(context, kinds)
     data = _updated(context, stored, listed, kinds, kinds_digest, blobs, read) if stored is not None else None
-    if data is not None:
-        index = EvidenceIndex(data)
+    index = _from_data(data) if data is not None else None
+    if index is not None:
         context_facts = stored["context"]  # type: ignore[index]
     else:
         facts = F.collect(context, kinds, blobs, read)
@@ -584,7 +629,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
                  "context": context_facts}
         store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
             "utf-8", "surrogatepass"))
-        if few:
+        if few or positional:
             _write_sharded(store, key, index)
         store.close()
     return index
@@ -623,6 +668,7 @@ class EvidenceChange(NamedTuple):
 CONTEXT_KINDS = frozenset({"pyproject", "ini-roots", "py-conftest", "tsconfig", "package.json"})
 UPDATED_KINDS = frozenset({"py-test", "js-test", "java-test"})
 NAMED_MIN_PATHS = 2000  # fewer paths: indexing every .py file costs less than the stored order
+SHARDED_MIN_PATHS = 2000  # fewer paths: a whole run reads the whole (small) index, writes no shard
 UPDATE_MAX = 500  # more changed tests than this: the whole index is built again
 # The order a full build adds rows in (one pass per kind, tests in path order): a target's rows
 # sorted by (pass, test) stably are in the order ``build`` gives.
@@ -642,9 +688,11 @@ def _updated(context: "ProjectContext", stored: dict, listed: str, kinds: Dict[s
     if len(old_blobs) != len(kinds):
         return None
     changed = [p for p, b in zip(sorted(kinds), old_blobs) if blobs.get(p, "") != b]
-    if not changed or len(changed) > UPDATE_MAX or any(kinds[p] not in UPDATED_KINDS for p in changed):
-        return None
     base = stored["index"]
+    if not changed:  # the same path list, kinds and contents (another key's form): the same index
+        return base
+    if len(changed) > UPDATE_MAX or any(kinds[p] not in UPDATED_KINDS for p in changed):
+        return None
     try:
         by_module = {m: list(rows) for m, rows in base["by_module"].items()}
         parsed, unparsable = set(base["parsed"]), dict(base["unparsable"])
@@ -725,10 +773,16 @@ def _read_stored(store) -> Optional[dict]:
         and isinstance(value.get("key"), str) else None
 
 
-def _from_stored(stored: dict) -> Optional[EvidenceIndex]:
+def _from_data(data: dict) -> Optional[EvidenceIndex]:
     try:
-        index = EvidenceIndex(stored["index"])
+        return EvidenceIndex(data)
     except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _from_stored(stored: dict) -> Optional[EvidenceIndex]:
+    index = _from_data(stored["index"])
+    if index is None:
         return None
     index.key = stored["key"]
     index.change = EvidenceChange.from_json(stored.get("change"))
@@ -766,18 +820,75 @@ def _json(raw: Optional[bytes]) -> Optional[dict]:
     return value if isinstance(value, dict) else None
 
 
-def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Optional[EvidenceIndex]:
+# An index whose shards were written under an earlier key keeps them, with the entries changed
+# since in its meta value (the overlay), until it holds this many: then its shards are written.
+OVERLAY_MAX = 2048
+_OVERLAY_FIELDS = ("by_module", "by_test", "parsed", "migrations")
+
+
+def _meta(store, key: str) -> Optional[dict]:
+    """The meta value stored under ``key`` when it is a sound one."""
     meta = _json(store.read_snapshot(META_KIND, key))
-    if meta is None or not isinstance(meta.get("shards"), int) or meta["shards"] < 1:
+    if meta is None or not isinstance(meta.get("shards"), int) or meta["shards"] < 1 \
+            or not isinstance(meta.get("kinds"), list) or not all(isinstance(k, str) for k in meta["kinds"]) \
+            or not all(isinstance(meta.get(k), dict) for k in ("problems", "searched", "unparsable")) \
+            or not isinstance(meta.get("base", key), str) or not _valid_overlay(meta.get("overlay", {})):
         return None
-    return ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), key)), whole)
+    return meta
+
+
+def _valid_overlay(overlay: object) -> bool:
+    return isinstance(overlay, dict) and set(overlay) <= set(_OVERLAY_FIELDS) \
+        and all(isinstance(v, dict) for v in overlay.values()) \
+        and all(isinstance(v, list) for f in ("by_module", "by_test") for v in overlay.get(f, {}).values()) \
+        and all(isinstance(v, bool) for f in ("parsed", "migrations") for v in overlay.get(f, {}).values())
+
+
+def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Optional[EvidenceIndex]:
+    meta = _meta(store, key)
+    if meta is None:
+        return None
+    base = meta.get("base", key)  # the key the shards were written under
+    found = ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), base)), whole)
+    found.key = key
+    return found
 
 
 def _write_sharded(store, key: str, index: EvidenceIndex) -> None:
     """The shards first, the meta value last: a meta value is found only with its shards
-    (a shard overwritten since by another key is a miss, answered from the whole index)."""
-    meta, shards = split(index, shard_count(index))
-    for i, shard in enumerate(shards):
-        store.put_snapshot(SHARD_KIND.format(i), key, json.dumps(shard, separators=(",", ":")).encode(
-            "utf-8", "surrogatepass"))
+    (a shard overwritten since by another key is a miss, answered from the whole index).  An
+    index that differs from the one stored before it by a few entries (a test edited) keeps
+    that one's shards and holds the changed entries in its meta value (:func:`_overlay`)."""
+    found = _overlay(store, index)
+    if found is not None:
+        meta = {**index.to_meta(), "shards": shard_count(index), **found}
+    else:
+        meta, shards = split(index, shard_count(index))
+        for i, shard in enumerate(shards):
+            store.put_snapshot(SHARD_KIND.format(i), key, json.dumps(shard, separators=(",", ":")).encode(
+                "utf-8", "surrogatepass"))
     store.put_snapshot(META_KIND, key, json.dumps(meta, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
+
+def _overlay(store, index: EvidenceIndex) -> Optional[dict]:
+    """``{"base": key, "overlay": entries}``: the shards of the index stored before ``index``
+    (its ``change.previous``) and every entry that differs from them -- a changed module's rows
+    (empty: none), a changed test's targets, parsed status, a migration's status; None when
+    there is no such index, the change is whole, the shard count differs or the entries would
+    be over ``OVERLAY_MAX``."""
+    change = index.change
+    if change is None or change.whole or change.previous is None:
+        return None
+    before = _meta(store, change.previous)
+    if before is None or before["shards"] != shard_count(index):
+        return None
+    overlay = {f: dict(before.get("overlay", {}).get(f, {})) for f in _OVERLAY_FIELDS}
+    for module in change.modules:
+        overlay["by_module"][module] = [list(e) for e in index.by_module.raw_items_of(module)]
+        overlay["migrations"][module] = module in index.migrations
+    for test in change.tests:
+        overlay["by_test"][test] = sorted(index.targets_of(test))
+        overlay["parsed"][test] = test in index.parsed
+    if sum(map(len, overlay.values())) > OVERLAY_MAX:
+        return None
+    return {"base": before.get("base", change.previous), "overlay": overlay}

@@ -18,8 +18,8 @@ import hashlib
 import json
 import sys
 from array import array
-from itertools import compress
-from operator import attrgetter
+from itertools import compress, repeat
+from operator import attrgetter, is_, itemgetter
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from repo_roles.coverage import cache as C
@@ -126,11 +126,16 @@ def _positions_salt(listed: str, mapped: Sequence[str]) -> str:
     return digest([SALT, "positions", listed, *mapped])
 
 
+def positions_of(paths: Sequence[str], kinds: Dict[str, str]) -> array:
+    """Where in ``paths`` the files of ``kinds`` are."""
+    return array("I", compress(range(len(paths)), map(kinds.__contains__, paths)))
+
+
 def remember_positions(store, paths: Sequence[str], listed: str, mapped: Sequence[str], kinds: Dict[str, str],
                        kinds_digest: str) -> None:
     """Store where in the path list (digest ``listed``) the files evidence reads are, with
     ``kinds_digest``: what :func:`few_key` needs, as one checksummed array of positions."""
-    at = array("I", compress(range(len(paths)), map(kinds.__contains__, paths)))
+    at = positions_of(paths, kinds)
     if sys.byteorder != "little":
         at.byteswap()
     body = kinds_digest.encode("ascii") + at.tobytes()
@@ -143,16 +148,10 @@ def few_key(context: "ProjectContext", store, listed: str, mapped: Sequence[str]
     path list, the records there (the targets' own left out, their content read), all at C speed.
     None when nothing (valid) is stored: a damaged or truncated value fails its checksum."""
     inventory = context.inventory
-    raw = store.read_snapshot(POSITIONS_KIND, _positions_salt(listed, mapped))
-    if raw is None or len(raw) < 60 or (len(raw) - 60) % 4 or hashlib.sha1(raw[20:]).digest() != raw[:20]:
+    found = stored_positions(store, listed, mapped)
+    if found is None:
         return None
-    kinds_digest = raw[20:60].decode("ascii")
-    at = array("I")
-    if at.itemsize != 4:
-        return None
-    at.frombytes(raw[60:])
-    if sys.byteorder != "little":
-        at.byteswap()
+    kinds_digest, at = found
     paths = inventory.paths
     if at and at[-1] >= len(paths):
         return None
@@ -165,6 +164,49 @@ def few_key(context: "ProjectContext", store, listed: str, mapped: Sequence[str]
     return digest([SALT, "records", kinds_digest, listed, records, *blob_parts(blobs)])
 
 
+def stored_positions(store, listed: str, mapped: Sequence[str]) -> Optional[Tuple[str, array]]:
+    """``(kinds digest, positions)`` :func:`remember_positions` stored for the path list
+    ``listed`` and ``mapped``; None when nothing valid is stored (checksummed: a damaged or
+    truncated value is a miss)."""
+    raw = store.read_snapshot(POSITIONS_KIND, _positions_salt(listed, mapped))
+    if raw is None or len(raw) < 60 or (len(raw) - 60) % 4 or hashlib.sha1(raw[20:]).digest() != raw[:20]:
+        return None
+    at = array("I")
+    if at.itemsize != 4:
+        return None
+    at.frombytes(raw[60:])
+    if sys.byteorder != "little":
+        at.byteswap()
+    return raw[20:60].decode("ascii"), at
+
+
+def whole_key(context: "ProjectContext", listed: str, mapped: Sequence[str],
+              found: Optional[Tuple[str, array]]) -> Optional[str]:
+    """The evidence index key of a whole run without deciding a name or reading the names'
+    table: the files evidence reads at the positions :func:`remember_positions` stored for this
+    path list, their index blob ids and modes picked at C speed, and the content blob ids of the
+    few whose work tree may differ (``git diff-files``, untracked).  Equal keys mean equal
+    inputs of the index (the path list, which files are read as what, their contents).  None
+    without positions (``found``: :func:`stored_positions`) or when no work-tree difference
+    is known."""
+    modified = modified_files(context)
+    if found is None or modified is None:
+        return None
+    kinds_digest, at = found
+    entries = context.inventory.entries
+    if (at and at[-1] >= len(entries)) or len(entries) != len(context.inventory.paths):
+        return None
+    picked = itemgetter(*at)(entries) if len(at) > 1 else tuple(entries[i] for i in at)
+    blobs = list(map(_BLOB, picked))
+    maybe = set(wanted(modified, [m for m in mapped if m in modified]))
+    if None in blobs:  # untracked files: no index id
+        maybe.update(compress(map(_PATH, picked), map(is_, blobs, repeat(None))))
+    changed, fresh = _differing(context, sorted(maybe))
+    column = "\0".join(map(str, blobs)) + "\0" + array("I", map(_MODE, picked)).tobytes().hex()
+    return digest([SALT, "at", kinds_digest, listed, hashlib.sha1(column.encode("ascii", "replace")).hexdigest(),
+                   *changed, *blob_parts(fresh)])
+
+
 def open_store(context: "ProjectContext"):
     if not getattr(context, "use_cache", True):
         return None
@@ -175,7 +217,7 @@ def open_store(context: "ProjectContext"):
     return DocCache(C.cache_directory(context.config, inventory.project_root), SALT, project_key(inventory))
 
 
-_PATH, _BLOB = attrgetter("path"), attrgetter("blob")
+_PATH, _BLOB, _MODE = attrgetter("path"), attrgetter("blob"), attrgetter("mode")
 
 
 def blob_ids(context: "ProjectContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:

@@ -45,14 +45,11 @@ Example message::
 
 from __future__ import annotations
 
-import hashlib
-from array import array
-from itertools import compress, repeat
-from operator import not_
-from typing import TYPE_CHECKING, Dict, Iterator, List, Optional, Tuple
+from itertools import repeat
+from typing import TYPE_CHECKING, Iterator, Optional
 
 from repo_roles.checks.registry import rule
-from repo_roles.coverage.test_presence import joined_texts
+from repo_roles.coverage.test_presence import joined_texts, untested_digest, untested_parts
 from repo_roles.findings import Finding
 from repo_roles.testrefs.exemptions import exemptions_text
 
@@ -62,41 +59,20 @@ if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
 
-def _untested(context: "ProjectContext") -> List[str]:
-    """The modules that need a test and have none, in the answers' order."""
-    needing = context.modules_needing_tests
-    return list(compress(needing, map(not_, needing.values())))
-
-
-def _parts(context: "ProjectContext") -> Tuple[List[str], Tuple[List[str], List[str], Dict[str, str]]]:
-    """The untested modules and what was searched for them (``TestIndex.missing_parts``), once
-    per scan: the fingerprint and, when it differs from the stored one, the check both ask."""
-    found = context.__dict__.get("_tst001_parts")
-    if found is None:
-        untested = _untested(context)
-        parts = context.test_index.missing_parts(untested) if untested else ([], [], {})  # none: no index made
-        found = context.__dict__["_tst001_parts"] = (untested, parts)
-    return found
-
-
 def _fingerprint(context: "ProjectContext") -> Optional[bytes]:
     """What the findings are made of (the untested modules, what was searched for each, the
     test files searched per language), hashed at C speed: a run after a change where it is the
-    same keeps the stored findings instead of making ~27k again (100k files)."""
-    untested, (heads, _, searched) = _parts(context)
-    digest = hashlib.sha1(b"TST001 1")
-    for texts in (untested, heads):
-        digest.update(len(texts).to_bytes(8, "little") + array("q", map(len, texts)).tobytes())
-        digest.update("\0".join(texts).encode("utf-8", "surrogatepass"))
-    digest.update(repr(sorted(searched.items())).encode("utf-8", "surrogatepass"))
-    return digest.digest()
+    same keeps the stored findings instead of making ~27k again (100k files); when this run's
+    answers and message heads are those stored with the modules' test answers, their stored
+    digest (``test_presence.untested_digest``): nothing is picked or joined."""
+    return bytes.fromhex(untested_digest(context))
 
 
 @rule("TST001", "module-without-tests", "A module in a role that requires tests has no test file.",
       severity="warning", fingerprint=_fingerprint)
 def check(context: "ProjectContext") -> Iterator[Finding]:
     """One finding per module without tests, in the answers' order, built at C speed."""
-    untested, parts = _parts(context)
+    untested, parts = untested_parts(context)
     if not untested:
         return iter(())
     texts = joined_texts(parts)
