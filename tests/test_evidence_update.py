@@ -142,3 +142,30 @@ def test_a_whole_run_reads_shards_and_a_changed_test_writes_none(make_repo, monk
     with sqlite3.connect(database) as db:
         assert db.execute("UPDATE snapshot SET data = ? WHERE kind LIKE 'test-evidence-shard-%'", (b"{",)).rowcount
     assert scan(root).test_evidence.to_json() == uncached.to_json()
+
+
+def test_a_meta_value_without_its_change_is_read_without_a_traceback(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored meta value that is sound JSON but lacks the change since the previous index (a
+    damaged or foreign cache) is read as "no change known": the answers are those of a run
+    without the cache, never a KeyError."""
+    import json
+    import os
+    import sqlite3
+
+    from repo_roles.coverage import analyze
+
+    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+    monkeypatch.setattr(E, "SHARDED_MIN_PATHS", 0)
+    root = make_repo(FILES)
+    index_json(root)
+    (database,) = Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("docs-*.sqlite3")
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT rowid, data FROM snapshot WHERE kind = ?", (E.META_KIND,)).fetchall()
+        assert rows
+        for rowid, data in rows:
+            meta = json.loads(bytes(data))
+            assert meta.pop("change", None) is not None
+            db.execute("UPDATE snapshot SET data = ? WHERE rowid = ?", (json.dumps(meta).encode(), rowid))
+    cached = scan(root).test_evidence
+    assert isinstance(cached, E.ShardedEvidence)
+    assert cached.to_json() == scan(root, use_cache=False).test_evidence.to_json()

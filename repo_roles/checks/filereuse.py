@@ -21,7 +21,7 @@ The stored entry, one per project (:func:`~repo_roles.cachedir.project_key`), ho
   them, untracked, symlinks, submodules) and files whose documentation is read across files
   (Rust: ``coverage/rust_crate.py`` reads the crate) are never known, so they are computed on
   every run (they are listed in the head, their columns kept as the index states them, so that
-  an unchanged index still compares as four strings; the path column is a part of its own,
+  an unchanged index still compares as three strings; the path column is a part of its own,
   skipped when the head's digest of it is this run's);
 * each rule's accepted findings (before inline suppressions; SUP001's are never stored), by
   path, as columns (:func:`_encode`: rebuilt into findings at C speed);
@@ -31,8 +31,9 @@ The engine (``checks/engine.py``) rebuilds the sorted list from the order at C s
 findings of the files computed afresh and of the other rules whose findings differ from the
 stored ones, and merges what it computed into it (``findings.FindingTable.merged``).
 
-The entry is written again only when it was missing or when the files that differ from it are
-many (more than 1/8 of the targets).  Meanwhile a delta beside it (``.delta``: those files'
+The entry is written again only when it was missing, when it is of another path list (a file
+added or removed), or when the files that differ from it are many (more than 1/8 of the
+targets).  Meanwhile a delta beside it (``.delta``: those files'
 ``(path, mode, blob id, role)`` rows and findings, of that entry's identity) is written when
 they change, so a run computes only the files changed since the last run, not every file
 changed since the entry was written.  Every part is checksummed (a head with the key and the

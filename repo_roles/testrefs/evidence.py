@@ -309,7 +309,7 @@ class ShardedEvidence(EvidenceIndex):
         self.parsed = _ShardedSet(self._sharded)  # type: ignore[assignment]
         self.migrations = _ShardedSet(self._sharded, "migrations")  # type: ignore[assignment]
         self._kinds = set(meta["kinds"])  # the unparsable tests and the kinds used: kept whole in the meta value
-        self.change = EvidenceChange.from_json(meta["change"])
+        self.change = EvidenceChange.from_json(meta.get("change"))  # absent (damaged): no change known
 
     def kinds(self) -> Set[str]:
         return self._kinds
