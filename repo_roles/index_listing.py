@@ -184,8 +184,10 @@ class IndexListing:
         return self._build([records[i] for i in found], [paths[i] for i in found])
 
     def digest(self) -> bytes:
-        """A hash of every record (mode, object id, stage, path): equal listings, equal digests.
-        A lazy digest hashes git's bytes (the text encoded back: ``surrogateescape`` round-trips)."""
+        """A hash of every record (mode, object id, stage, path, and git's tag when the listing
+        was asked with ``-v``: skip-worktree and assume-unchanged count): equal listings, equal
+        digests.  A lazy digest hashes git's bytes (the text encoded back: ``surrogateescape``
+        round-trips)."""
         if self._digest is not None:
             return self._digest
         raw = self.__dict__.pop("_raw", None)

@@ -225,8 +225,10 @@ class Inventory:
 
     def listing_digest(self) -> bytes:
         """A hash of the file list as git's index states it: every path with its kind, mode,
-        object id and whether it is tracked (untracked files have no id: hash their content).
-        Two checkouts of the same commit give the same digest, wherever they are."""
+        object id and whether it is tracked (untracked files have no id: hash their content);
+        git's listing's own digest when it was read (see ``IndexListing.digest``: with git's
+        tags in a keyed run).  Two checkouts of the same commit give the same digest, wherever
+        they are."""
         if self._listing is not None:
             return self._listing.digest()
         text = "\0".join(f"{e.path}\t{e.kind}\t{e.mode:o}\t{e.blob or '-'}\t{int(e.tracked)}" for e in self.entries)

@@ -206,6 +206,7 @@ def _filter_entries(inventory: Inventory, config: Config, use_cache: bool = Fals
 
 _MASK_MAGIC = b"repo-roles filter mask 1\n"
 _MASKS_KEPT = 16  # path lists x configurations remembered per cache directory
+_MASK_MAX_ROWS = 1 << 24  # a stored mask is read only up to this many numbers (64 MiB)
 
 
 def _remembered_mask(inventory: Inventory, config: Config) -> Optional[List[bool]]:
@@ -216,16 +217,17 @@ def _remembered_mask(inventory: Inventory, config: Config) -> Optional[List[bool
     import hashlib
     from array import array
 
-    from repo_roles import codestamp, globs
+    from repo_roles import codestamp, globs, linear
     from repo_roles.cachedir import cache_directory
+    from repo_roles.safeio import UnsafeReadError, read_regular
 
-    code = codestamp.stamp(_MASK_MAGIC, [Path(globs.__file__), Path(__file__)])
+    # the globs' translation and the matcher they compile to are the code that decides
+    code = codestamp.stamp(_MASK_MAGIC, [Path(globs.__file__), Path(linear.__file__), Path(__file__)])
     key = hashlib.sha1(code + _json_bytes([inventory.paths_digest(), config.include, config.exclude])).hexdigest()
     path = cache_directory(config, inventory.project_root) / "filter-masks" / f"{key}.mask"
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except OSError:
+    try:  # never through a link, never a FIFO, never more than a mask of _MASK_MAX_ROWS rows
+        data = read_regular(path, max_size=len(_MASK_MAGIC) + 20 + 4 * _MASK_MAX_ROWS)
+    except (OSError, UnsafeReadError):
         data = b""
     body = data[len(_MASK_MAGIC) + 20:]
     if data.startswith(_MASK_MAGIC) and len(body) % 4 == 0 and len(body) >= 4 and \

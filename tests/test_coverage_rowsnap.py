@@ -131,7 +131,8 @@ def test_paths_compared_by_their_digest_are_not_read(tmp_path: Path) -> None:
     assert rows is not None and rows.same_paths(list(paths), paths_digest(paths))
     assert rows.paths == paths and rows.light(0) == _rows()[0] and where.exists()
     assert not R.load(where).same_paths(list(paths), paths_digest(["other.py"]))  # another digest: not the same
-    assert R.load(where) is None or R.load(where).aligned(paths) is None
+    damaged = R.load(where)  # the paths are read only now, to align: damaged, a miss, the file removed
+    assert damaged is not None and damaged.aligned(paths) is None and not where.exists()
 
 
 @pytest.mark.parametrize("case", ["same", "some changed", "a row without an id", "an id of another length",
@@ -250,3 +251,23 @@ def test_positions_answer_as_a_dict_of_the_paths(order: List[str]) -> None:
     assert dict(where.items()) == expected and len(where) == len(order)
     with pytest.raises(KeyError):
         where["missing.py"]
+
+
+@pytest.mark.parametrize("header", [b"[]", b"1", b'"x"', b"null"])
+def test_a_header_that_is_no_object_is_a_miss(header: bytes) -> None:
+    """decode answers None for a header that is JSON but no object (it raised AttributeError)."""
+    assert R.decode(R.MAGIC + len(header).to_bytes(4, "little") + header) is None
+
+
+def test_more_than_65536_no_analyzer_groups_still_store_a_snapshot() -> None:
+    """A tree whose unanalysed files have 70,000 different suffixes (hostile, or odd): the rows
+    still decode with their no-analyzer sums (16-bit group codes made every such snapshot a miss,
+    so each run read the rows again)."""
+    count = 70_000
+    paths = [f"f{i}.x{i}" for i in range(count)]
+    rows = R.decode(R.encode(paths, ["1" * 40] * count, [None] * count, [None] * count))
+    assert rows is not None
+    found = rows.no_analyzer()
+    assert found is not None
+    numbers, codes, names = found
+    assert len(numbers) == len(codes) == count and len(names) == count and names[codes[-1]] == ".x69999"

@@ -61,3 +61,23 @@ def test_a_path_list_that_keeps_every_path_is_not_matched_again(make_repo, passe
     root = make_repo({k: v for k, v in FILES.items() if "node_modules" not in k and not k.startswith("build/")})
     expected = _targets(root, use_cache=False)
     assert _targets(root) == _targets(root) == expected and passes == [4, 4]
+
+
+@pytest.mark.parametrize("kind", ["symlink", "fifo"])
+def test_a_mask_entry_that_is_no_regular_file_is_a_miss_never_read(make_repo, passes, tmp_path: Path, kind: str) -> None:
+    """A remembered mask replaced by a link (to /dev/zero: an endless read) or by a FIFO (a read
+    that never returns) is not read: the rows are matched again, the targets are the same."""
+    import os
+
+    root = make_repo(FILES)
+    expected = _targets(root, use_cache=False)
+    assert _targets(root) == expected
+    (entry,) = (tmp_path / "cache" / "filter-masks").glob("*.mask")
+    entry.unlink()
+    if kind == "symlink":
+        entry.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(entry)
+    before = len(passes)
+    assert _targets(root) == expected
+    assert len(passes) == before + 1  # matched again

@@ -394,7 +394,7 @@ def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[L
     no_language = array("i", compress(range(count), map(and_, map(not_, language), map(lt, counted, repeat(0)))))
     group_names: Dict[str, int] = {}
     numbered = [group_names.setdefault(no_analyzer_group(paths[i]), len(group_names)) for i in no_language]
-    codes = array("H", numbered) if len(group_names) <= 0xFFFF else array("H")  # more: no sums (a miss)
+    codes = array("I", numbered)  # 32-bit: as many groups as rows (a 16-bit code made a snapshot of 65,536+ a miss)
     columns = [
         "".join(blob.ljust(width) for blob in kept).encode("ascii"),
         json.dumps(languages).encode("ascii"),
@@ -414,7 +414,7 @@ def pieces(paths: Sequence[str], blobs: Sequence[str], rows: Sequence[Optional[L
 
 # --- the file -----------------------------------------------------------------------------------
 
-FORMAT = 2
+FORMAT = 3
 
 
 def snapshot_file(directory: Path, project: str, salt: str) -> Path:
@@ -450,6 +450,8 @@ def decode(raw: Optional[bytes]) -> Optional[Rows]:
         start = len(MAGIC) + 4
         size = int.from_bytes(raw[len(MAGIC):start], "little")
         header = json.loads(raw[start:start + size].decode("utf-8", "surrogatepass"))
+        if not isinstance(header, dict):
+            return None
         fields = {k: v for k, v in header.items() if k != "crc"}
         lengths, crcs = header["lengths"], header["crcs"]
         if header["order"] != sys.byteorder or colfile._fields_crc(fields) != header["crc"] \
@@ -487,7 +489,7 @@ def _rows(header: dict, parts: List[memoryview], paths: Callable[[], Optional[by
                              (bounds, 7), (items, 8)):
             column.frombytes(parts[part])
         sups = {int(k): v for k, v in json.loads(str(parts[9], "ascii")).items()}
-        unreadable, no_language, codes = array("i"), array("i"), array("H")
+        unreadable, no_language, codes = array("i"), array("i"), array("I")
         for column, part in ((unreadable, 10), (no_language, 11), (codes, 12)):
             column.frombytes(parts[part])
         names = json.loads(str(parts[13], "utf-8", "surrogateescape"))
