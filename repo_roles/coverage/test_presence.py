@@ -565,6 +565,9 @@ def target_columns(context: "ProjectContext") -> Tuple[List[str], List[str]]:
     return found
 
 
+_FEW_TARGETS = 4096  # up to this many targets, each one's kind is read (no question about the others)
+
+
 def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...]]:
     """Every target module that needs a test -> the test files found for it (empty: none).
 
@@ -587,9 +590,10 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     targets = context.targets
     every_path, roles = target_columns(context)
     # the regular files in a role that needs tests, picked at C speed (the kinds looked at only
-    # when the project has symbolic links or submodules)
+    # when the project has symbolic links or submodules, or when the targets are a few given
+    # files: a few files' inventory would look at every entry to say whether it has any)
     needed = list(map(required.__contains__, roles))
-    if context.inventory.special_kinds():
+    if len(targets) <= _FEW_TARGETS or context.inventory.special_kinds():
         needed = list(map(and_, map(eq, map(attrgetter("kind"), targets), repeat("file")), needed))
     modules = list(compress(targets, needed))
     module_roles = list(compress(roles, needed))
