@@ -24,7 +24,7 @@ import zlib
 from functools import partial
 from itertools import chain
 from operator import itemgetter
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from repo_roles.coverage import name_order
 from repo_roles.testrefs import facts as F
@@ -65,6 +65,17 @@ class _Rows(Mapping[str, List[Evidence]]):
         found = self._done.get(key)
         if found is None:
             found = self._done[key] = [tuple(e) for e in self._raw[key]]  # type: ignore[misc]
+        return found
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        """As Mapping.get, without a KeyError raised through two mappings for each module
+        without evidence (``ls`` asks about every file)."""
+        found = self._done.get(key)
+        if found is None:
+            raw = self._raw.get(key)
+            if raw is None:
+                return default
+            found = self._done[key] = [tuple(e) for e in raw]  # type: ignore[misc]
         return found
 
     def __iter__(self) -> Iterator[str]:
@@ -265,6 +276,9 @@ class _ShardedField(Mapping[str, object]):
 
     def __getitem__(self, path: str) -> object:
         return self._shards.of(path)[self._name][path]
+
+    def get(self, path: str, default: Any = None) -> Any:  # type: ignore[override]
+        return self._shards.of(path)[self._name].get(path, default) if isinstance(path, str) else default
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and path in self._shards.of(path)[self._name]
