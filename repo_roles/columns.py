@@ -18,10 +18,27 @@ from __future__ import annotations
 import json
 import sys
 from array import array
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 MAGIC = b"repo-roles columns 1\n"
 _U32 = next(code for code in "IL" if array(code).itemsize == 4)  # "I" on every platform we know
+
+
+class ByGet:
+    """``[key]`` and ``in`` of a mapping answered by its ``get`` (None: not there), for the
+    column-backed mappings that answer ``get`` without a dict (a non-string key is never there)."""
+
+    def get(self, key: str, default: Any = None) -> Any:
+        raise NotImplementedError
+
+    def __getitem__(self, key: str) -> Any:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
 
 
 def encode(columns: Sequence[Sequence[str]], values: Sequence[object]) -> bytes:

@@ -155,7 +155,7 @@ def decode_positional(data: Optional[bytes], salt: str, rows: int, config: Confi
     return found._replace(delta=frozenset(map(int, positions)))
 
 
-class ColumnBlobs(MappingBase):
+class ColumnBlobs(columns.ByGet, MappingBase):
     """``path -> trusted blob id`` over a whole scan's path list and its blob column (None where
     the id is not trusted), without a 100,000-key dict: a path is found by bisection (git lists
     paths in order), and a real dict is built only when many paths are asked one by one or a
@@ -184,15 +184,6 @@ class ColumnBlobs(MappingBase):
                 return default if blob is None else blob
         found = self._whole().get(path)
         return default if found is None else found
-
-    def __getitem__(self, path: str) -> str:
-        found = self.get(path)
-        if found is None:
-            raise KeyError(path)
-        return found
-
-    def __contains__(self, path: object) -> bool:
-        return isinstance(path, str) and self.get(path) is not None
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return compress(self.paths, self.column)

@@ -24,6 +24,7 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Ite
 
 from repo_roles._compat import tomllib
 from repo_roles.cachedir import project_key
+from repo_roles.columns import ByGet
 from repo_roles.coverage import cache as C
 from repo_roles.coverage import rowsnap
 from repo_roles.coverage.model import DocItem, DocOptions, FileDocs
@@ -457,23 +458,7 @@ def _write_snapshot(where: Path, store: DocCache, order: List[str], blobs: List[
     rowsnap.save(where, order, kept, rows, counts, digest)
 
 
-class _ByGet:
-    """``[key]`` and ``in`` of a mapping answered by its ``get`` (None: not there)."""
-
-    def get(self, key: str, default: Any = None) -> Any:
-        raise NotImplementedError
-
-    def __getitem__(self, key: str) -> Any:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
-
-    def __contains__(self, key: object) -> bool:
-        return self.get(key) is not None  # type: ignore[arg-type]
-
-
-class _Positions(_ByGet, Mapping[str, int]):
+class _Positions(ByGet, Mapping[str, int]):
     """``path -> index`` in ``order``: by bisection while the paths asked are found so (a whole
     scan's path list is sorted; a found index is checked), else through a dict of every path,
     built on the first path bisection does not find (not there, or the list is not sorted)."""
@@ -505,7 +490,7 @@ class _Positions(_ByGet, Mapping[str, int]):
         return len(self._whole())
 
 
-class _Keys(_ByGet, Mapping[str, str]):
+class _Keys(ByGet, Mapping[str, str]):
     """``path -> blob id`` of this run's contents, over the aligned list of ids (no dict of 100k)."""
 
     def __init__(self, where: Mapping[str, int], blobs: List[Optional[str]]) -> None:
