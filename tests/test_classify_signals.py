@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Mapping, NamedTuple, Optional, Union
 
 import pytest
+from conftest import record_calls
 
 from repo_roles import roles as R
 from repo_roles.classify import SIGNAL_ORDER, Classification, Classifier
@@ -363,9 +364,7 @@ def test_bulk_classification_answers_as_path_by_path(monkeypatch: pytest.MonkeyP
     files["third_party/sub"] = ""
     assert len(files) >= C.BULK_MIN
     kinds = {"third_party/sub": "submodule"}
-    calls = []
-    first_split = GlobTable.first_split
-    monkeypatch.setattr(GlobTable, "first_split", lambda self, *a: calls.append(a) or first_split(self, *a))
+    calls = record_calls(monkeypatch, GlobTable, "first_split")
     found = Classifier(Config(), FakeInventory(files, kinds=kinds)).classify_all()  # type: ignore[arg-type]
     in_bulk = len(calls)
     alone = {p: Classifier(Config(), FakeInventory(files, kinds=kinds)).classify(p) for p in files}  # type: ignore[arg-type]

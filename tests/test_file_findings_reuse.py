@@ -18,7 +18,7 @@ from repo_roles.checks.registry import RULES, iter_rules, rule
 from repo_roles.coverage import test_presence
 from repo_roles.findings import Finding, FindingTable, column_of
 from repo_roles.scan import scan
-from tests.conftest import git, write_files
+from tests.conftest import git, record_calls, write_files
 
 CODEOWNERS = "/app/ @acme/backend\n/app/legacy/\n"
 CONFIG = """\
@@ -321,14 +321,7 @@ def test_a_file_added_writes_the_entry_again_for_the_new_path_list(make_repo, as
     git(root, "add", "app/new.py")
     _run(root)
     assert asked["DOC001"][-1] == ["app/new.py"]
-    split = filereuse._split
-    columns = []
-
-    def spy(index, *rest):
-        columns.append(index)
-        return split(index, *rest)
-
-    monkeypatch.setattr(filereuse, "_split", spy)
+    columns = record_calls(monkeypatch, filereuse, "_split", lambda index, *rest: index)
     write_files(root, {"app/m3.py": "def f3():\n    return 33\n"})
     git(root, "add", "app/m3.py")
     found = _run(root)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import record_calls
 
 from repo_roles import scan as scan_module
 from repo_roles.scan import scan
@@ -23,10 +24,7 @@ FILES = {
 @pytest.fixture
 def passes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list:
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    seen: list = []
-    real = scan_module._filter_mask
-    monkeypatch.setattr(scan_module, "_filter_mask", lambda paths, config: seen.append(len(paths)) or real(paths, config))
-    return seen
+    return record_calls(monkeypatch, scan_module, "_filter_mask", lambda paths, config: len(paths))
 
 
 def _targets(root: Path, **options: object) -> list:
