@@ -235,7 +235,7 @@ def _remembered_mask(inventory: Inventory, config: Config) -> Optional[List[bool
         rows = array("I", body)
         if len(rows) == 1:  # every path kept: the listing is not even cut
             return None
-        if rows[0] == len(inventory.paths) and all(r < rows[0] for r in rows[1:]):
+        if rows[0] == len(inventory.paths) and max(rows[1:]) < rows[0]:  # at C speed
             mask = [True] * rows[0]
             for row in rows[1:]:
                 mask[row] = False

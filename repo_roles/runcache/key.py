@@ -85,6 +85,9 @@ class _Hash:
             self._h.update(len(data).to_bytes(8, "little"))
             self._h.update(data)
 
+    def digest(self) -> bytes:
+        return self._h.digest()
+
     def hexdigest(self) -> str:
         return self._h.hexdigest()
 
@@ -271,12 +274,9 @@ def run_key(
     for path in changed:
         h.part("changed", path, _changed_part(inventory, path))
     if flagged:
-        held = hashlib.blake2b(digest_size=20)
+        held = _Hash()
         for path in sorted(flagged):
-            part = _changed_part(inventory, path)
-            for data in (path.encode("utf-8", "surrogateescape"), part):
-                held.update(len(data).to_bytes(8, "little"))
-                held.update(data)
+            held.part(path, _changed_part(inventory, path))
         h.part("flagged", len(flagged), held.digest())
     return h.hexdigest()
 
