@@ -62,9 +62,9 @@ class _Rows(Mapping[str, List[Evidence]]):
         self._done: Dict[str, List[Evidence]] = {}
 
     def __getitem__(self, key: str) -> List[Evidence]:
-        found = self._done.get(key)
+        found = self.get(key)
         if found is None:
-            found = self._done[key] = [tuple(e) for e in self._raw[key]]  # type: ignore[misc]
+            raise KeyError(key)
         return found
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
@@ -192,11 +192,12 @@ def shard_count(index: EvidenceIndex) -> int:
 
 
 def split(index: EvidenceIndex, count: int = SHARDS) -> Tuple[dict, List[dict]]:
-    """``(meta, shards)`` of a whole index: module rows, reverse map, parsed and unparsable test
-    files and migrations, each in the shard of its path; the small fields in ``meta``."""
+    """``(meta, shards)`` of a whole index: module rows, reverse map, parsed test files and
+    migrations, each in the shard of its path; the small fields (the unparsable tests among
+    them) in ``meta``."""
     data = index.to_json()
     meta = {**index.to_meta(), "shards": count}
-    shards: List[dict] = [{"by_module": {}, "by_test": {}, "parsed": [], "unparsable": {}, "migrations": []}
+    shards: List[dict] = [{"by_module": {}, "by_test": {}, "parsed": [], "migrations": []}
                           for _ in range(count)]
     by_test: Dict[str, Set[str]] = {}
     for module, rows in data["by_module"].items():
@@ -207,8 +208,6 @@ def split(index: EvidenceIndex, count: int = SHARDS) -> Tuple[dict, List[dict]]:
         shards[shard_of(test, count)]["by_test"][test] = sorted(modules)
     for test in data["parsed"]:
         shards[shard_of(test, count)]["parsed"].append(test)
-    for test, error in data["unparsable"].items():
-        shards[shard_of(test, count)]["unparsable"][test] = error
     for path in data["migrations"]:
         shards[shard_of(path, count)]["migrations"].append(path)
     return meta, shards
@@ -264,11 +263,11 @@ def _overlaid(shard: dict, changes: Iterable[Tuple[str, str, object]]) -> dict:
 def _valid_shard(found: object) -> bool:
     return isinstance(found, dict) and isinstance(found.get("by_module"), dict) \
         and isinstance(found.get("by_test"), dict) and isinstance(found.get("parsed"), list) \
-        and isinstance(found.get("unparsable"), dict) and isinstance(found.get("migrations"), list)
+        and isinstance(found.get("migrations"), list)
 
 
 class _ShardedField(Mapping[str, object]):
-    """One field of every shard (``by_module``, ``unparsable``) as one mapping, read by path."""
+    """One field of every shard (``by_module``) as one mapping, read by path."""
 
     def __init__(self, shards: _Sharded, name: str) -> None:
         self._shards = shards
