@@ -118,6 +118,45 @@ def write(path: Path, pieces: Iterable[bytes]) -> None:
 MAX_HEADER = 1 << 20  # a larger header is not read: a miss
 
 
+def _checked_header(raw_head: bytes, size: int, count: int, body: int) -> Optional[dict]:
+    """The header of a :func:`pack_checked` value (``size`` bytes read as ``raw_head``) when it is
+    sound: this byte order, its own CRC-32, ``count`` columns whose lengths add up to the ``body``
+    bytes after it, and a CRC-32 each; else None."""
+    try:
+        header = json.loads(raw_head.decode("utf-8", "surrogatepass"))
+        if not isinstance(header, dict):
+            return None
+        lengths, crcs = header["lengths"], header["crcs"]
+        fields = {k: v for k, v in header.items() if k != "crc"}
+        if len(raw_head) != size or header["order"] != sys.byteorder or _fields_crc(fields) != header["crc"] \
+                or len(lengths) != count or len(crcs) != count \
+                or any(type(n) is not int or n < 0 for n in (*lengths, *crcs)) or sum(lengths) != body:
+            return None
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    return header
+
+
+def unpack_checked(raw: Optional[bytes], magic: bytes, count: int) -> Optional[Tuple[dict, List[memoryview]]]:
+    """``(header, columns)`` of a sound :func:`pack_checked` value held whole in ``raw``, every
+    column checked now; else None (:func:`open_checked` reads one from a file)."""
+    if not raw or not raw.startswith(magic):
+        return None
+    start = len(magic) + 4
+    size = int.from_bytes(raw[len(magic):start], "little")
+    header = _checked_header(raw[start:start + size], size, count, len(raw) - start - size)
+    if header is None:
+        return None
+    view, columns, at = memoryview(raw), [], start + size
+    for length, crc in zip(header["lengths"], header["crcs"]):
+        column = view[at:at + length]
+        if zlib.crc32(column) != crc:
+            return None
+        columns.append(column)
+        at += length
+    return header, columns
+
+
 def pack_checked(magic: bytes, header: dict, columns: List[bytes]) -> List[bytes]:
     """:func:`pack` with a CRC-32 of each column in the header (and one of the header's fields),
     so that a reader checks only the columns it reads (:func:`open_checked`)."""
@@ -178,14 +217,10 @@ def open_checked(path: Path, magic: bytes, count: int,
         if size > MAX_HEADER:
             return None
         raw_head = os.pread(fd, size, start)
-        header = json.loads(raw_head.decode("utf-8", "surrogatepass"))
-        lengths, crcs = header["lengths"], header["crcs"]
-        fields = {k: v for k, v in header.items() if k != "crc"}
-        if len(raw_head) != size or header["order"] != sys.byteorder or _fields_crc(fields) != header["crc"] \
-                or len(lengths) != count or len(crcs) != count or not 0 <= eager <= count \
-                or any(type(n) is not int or n < 0 for n in (*lengths, *crcs)) \
-                or start + size + sum(lengths) != st.st_size:
+        header = _checked_header(raw_head, size, count, st.st_size - start - size) if 0 <= eager <= count else None
+        if header is None:
             return None
+        lengths, crcs = header["lengths"], header["crcs"]
         at = start + size
         span = sum(lengths[:eager])
         data = os.pread(fd, span, at) if span else b""

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import zlib
 from array import array
 from collections import Counter
 from itertools import accumulate, compress, islice, repeat
@@ -444,29 +443,10 @@ def save(path: Path, paths: Sequence[str], blobs: Sequence[str], rows: Sequence[
 def decode(raw: Optional[bytes]) -> Optional[Rows]:
     """The snapshot in ``raw`` (the bytes :func:`encode` made), every column checked now; None
     when it is missing, damaged, truncated or of another format."""
-    if not raw or not raw.startswith(MAGIC):
+    found = colfile.unpack_checked(raw, MAGIC, _COLUMNS)
+    if found is None:
         return None
-    try:
-        start = len(MAGIC) + 4
-        size = int.from_bytes(raw[len(MAGIC):start], "little")
-        header = json.loads(raw[start:start + size].decode("utf-8", "surrogatepass"))
-        if not isinstance(header, dict):
-            return None
-        fields = {k: v for k, v in header.items() if k != "crc"}
-        lengths, crcs = header["lengths"], header["crcs"]
-        if header["order"] != sys.byteorder or colfile._fields_crc(fields) != header["crc"] \
-                or len(lengths) != _COLUMNS or len(crcs) != _COLUMNS \
-                or any(type(n) is not int or n < 0 for n in lengths) or start + size + sum(lengths) != len(raw):
-            return None
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        return None
-    view, columns, at = memoryview(raw), [], start + size
-    for length, crc in zip(lengths, crcs):
-        column = view[at:at + length]
-        if zlib.crc32(column) != crc:
-            return None
-        columns.append(column)
-        at += length
+    header, columns = found
     paths, missing = bytes(columns[_PATHS]), bytes(columns[_ITEMS])
     return _rows(header, columns[:_EAGER], lambda: paths, lambda: missing, len(missing))
 
