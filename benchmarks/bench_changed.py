@@ -3,7 +3,7 @@ what changed), this tree against a baseline, interleaved.
 
     python benchmarks/bench_changed.py --repo SRC --copy DIR [--files 20] [--runs 3] [--commit]
                                        [--old-python PY --old-path SRC] [--cache DIR] [--old-cache DIR]
-                                       [--compare]
+                                       [--compare] [--command "ls --format jsonl"]
 
 ``SRC`` (e.g. a ``generate_repo.py`` repository) is never changed: it is copied once to ``DIR``
 (``cp -a``, kept between invocations; delete it yourself).  Both versions get their own cache
@@ -16,7 +16,9 @@ The stored-run cache misses after every change, so the pipeline runs on the per-
 
 It prints, per version, the median wall time with its spread (min-max), the CPU time (user and
 system of the process and its children: ``os.wait4``), the peak RSS (``ru_maxrss``: the largest
-process of the tree), and the 1-minute load average before each round.  ``--compare`` checks at
+process of the tree), and the 1-minute load average before each round.  ``--command`` times
+another command after the change instead of ``audit`` (its words, then ``DIR``), e.g.
+``--command "ls --format jsonl"``; the warm-up stays an ``audit``.  ``--compare`` checks at
 the end that this tree's ``audit --format json --findings`` equals a ``--no-cache`` run's.
 A command-line tool: it prints its figures.
 """
@@ -79,6 +81,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--cache", default="/tmp/bench-changed-cache-new")
     parser.add_argument("--old-cache", default="/tmp/bench-changed-cache-old")
     parser.add_argument("--compare", action="store_true")
+    parser.add_argument("--command", default="audit", help='the command timed after each change (default "audit")')
     options = parser.parse_args(argv)
     copy = Path(options.copy)
     if not copy.exists():
@@ -101,11 +104,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         order = list(versions) if round_no % 2 == 0 else list(reversed(versions))
         for name in order:
             python, path, cache = versions[name]
-            figures[name].append(_run(python, path, cache, ["audit", str(copy)]))
+            figures[name].append(_run(python, path, cache, [*options.command.split(), str(copy)]))
         print(f"round {round_no + 1}: load {load:.2f}  " + "  ".join(
             f"{name} {figures[name][-1][0]:.2f}s wall {figures[name][-1][1] + figures[name][-1][2]:.2f}s cpu "
             f"{figures[name][-1][3]} MB" for name in versions), flush=True)
-    print(f"\naudit after a {options.files}-file change ({'committed' if options.commit else 'dirty'}), "
+    print(f"\n{options.command} after a {options.files}-file change ({'committed' if options.commit else 'dirty'}), "
           f"{options.runs} runs, {copy}")
     for name, rows in figures.items():
         walls = [r[0] for r in rows]
