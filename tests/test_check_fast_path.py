@@ -95,6 +95,50 @@ def test_listing_pick_builds_only_the_wanted_entries_in_order(make_repo: MakeRep
     assert listing.pick(wanted) == [e for e in listing.entries() if e.path in wanted]
 
 
+class _IteratedOnly(frozenset):
+    """A set of wanted paths that may be iterated but not asked ``in``: a pick that makes a
+    membership test per listed path fails."""
+
+    def __contains__(self, item: object) -> bool:
+        raise AssertionError("a membership test per listed path")
+
+
+def _synthetic_listing(paths: List[str]) -> str:
+    """``git ls-files -s -z`` text of regular files at ``paths``, in that order."""
+    return "".join(f"100644 {i:040x} 0\t{path}\0" for i, path in enumerate(paths))
+
+
+@pytest.mark.parametrize("eager", [False, True], ids=["listing", "built-entries"])
+def test_pick_of_a_few_of_many_paths_bisects_and_keeps_the_answer(eager: bool) -> None:
+    """20 wanted paths among 2,000: found by bisection in the sorted path list, no membership test
+    per listed path; the same entries, in index order, as a full pass gives."""
+    paths = sorted(f"pkg{i // 100}/mod{i}.py" for i in range(2000))
+    listing = IndexListing.parse(_synthetic_listing(paths))
+    assert isinstance(listing, IndexListing)
+    wanted = _IteratedOnly(paths[7::100])  # 20 paths
+    expected = [e for e in listing.entries() if e.path in set(wanted)]
+    if eager:
+        inventory = Inventory(Path("/nonexistent"), None, "", "", listing.entries())
+        assert inventory.pick(wanted) == expected
+    else:
+        assert listing.pick(wanted) == expected
+
+
+def test_pick_falls_back_when_bisection_cannot_find_a_path() -> None:
+    """git sorts bytes: a path with an undecodable byte (surrogate-escaped) sorts after "zz/" in git's
+    order but before it in Python's, so bisection misses it; an absent path is missed too.  Both
+    fall back to the full look, which finds what is there."""
+    odd = b"\xff.py".decode("utf-8", "surrogateescape")
+    paths = [f"a{i:04d}.py" for i in range(2000)] + ["zz/\u00e9.py", odd]
+    assert sorted(p.encode("utf-8", "surrogateescape") for p in paths) == [p.encode("utf-8", "surrogateescape") for p in paths]
+    listing = IndexListing.parse(_synthetic_listing(paths))
+    assert isinstance(listing, IndexListing)
+    for wanted in ({odd, "a0001.py"}, {"absent.py", "a0002.py", "zz/\u00e9.py"}, set(paths[:20]) | {odd}):
+        assert listing.pick(wanted) == [e for e in listing.entries() if e.path in wanted]
+        inventory = Inventory(Path("/nonexistent"), None, "", "", listing.entries())
+        assert inventory.pick(wanted) == [e for e in listing.entries() if e.path in wanted]
+
+
 def test_merge_conflict_falls_back_to_the_record_parser(make_repo: MakeRepo) -> None:
     """Stages 1-3 of a conflicted path (git-ls-files(1)): not a fixed-offset listing."""
     root = make_repo({"a.txt": "base\n", "b.txt": "b\n"})
