@@ -429,3 +429,42 @@ def test_untracked_files_asked_for_with_the_option_equal_an_uncached_run(root, r
     (root / "app/fresh.py").write_text('"""Fresh."""\n\n\ndef fresh():\n    """Now documented."""\n')
     again = _run(run_cli, *LS, "--untracked")
     assert again == _run(run_cli, *LS, "--untracked", "--no-cache") != first
+
+
+def test_an_audit_that_misses_lists_the_index_while_the_analysis_loads(root, run_cli, tmp_path, monkeypatch) -> None:
+    """A remembered stamp and a stored run that misses (a file edited, the index unchanged):
+    audit has git list the index in a thread (``Listings.list_ahead``) while it loads the
+    analysis, and checks it against the stamp's entry before the scan (``Memo.confirm``); the
+    answer is --no-cache's, and a stale entry still stores nothing."""
+    import threading
+
+    events: List[str] = []
+    entries, scan = inventory_module._git_entries, scan_module.scan_project
+
+    def spy_entries(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("listed in main" if threading.current_thread() is threading.main_thread() else "listed aside")
+        return entries(*args, **kwargs)
+
+    def spy_scan(*args, **kwargs):  # type: ignore[no-untyped-def]
+        events.append("scan")
+        return scan(*args, **kwargs)
+
+    monkeypatch.setattr(inventory_module, "_git_entries", spy_entries)
+    monkeypatch.setattr(scan_module, "scan_project", spy_scan)
+    audit = ("audit", "--format", "json", "--findings")
+    cache = tmp_path / "cache"
+    _run(run_cli, *audit)
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')  # index unchanged
+    events.clear()
+    second = _run(run_cli, *audit)
+    assert events == ["listed aside", "scan"]
+    assert second == _run(run_cli, *audit, "--no-cache")
+    (stamp,) = _stamps(cache)
+    digest, directories = L.decode(stamp.read_bytes())  # type: ignore[misc]
+    runs = len(list((cache / "runs").iterdir()))
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill it."""\n')
+    stamp.write_bytes(L.encode(b"\x01" * len(digest), directories))  # an entry naming another listing
+    events.clear()
+    third = _run(run_cli, *audit)
+    assert events == ["listed aside", "scan"] and third == _run(run_cli, *audit, "--no-cache")
+    assert len(list((cache / "runs").iterdir())) == runs and not stamp.exists(), "a stale entry's run was stored"

@@ -95,7 +95,7 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     options = dict(path=path, config=config_path, untracked=untracked, depth=depth, format=fmt,
                    findings=list_findings, compare=compare)
     memo = Memo("audit", options, project, not no_cache, [compare] if compare else [])
-    stored = memo.lookup()
+    stored = memo.lookup(list_ahead=True)  # on a miss git lists the index while the analysis loads
     if stored is not None:
         with stored:
             write_stored(stored, output)
@@ -106,6 +106,8 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     from repo_roles.findings import SEVERITY, column_of
     from repo_roles.scan import scan_project
     from repo_roles.summary import summarize
+
+    memo.confirm()
 
     progress = Progress()
     try:

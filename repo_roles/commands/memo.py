@@ -67,6 +67,7 @@ class Memo:
         self.key: Optional[str] = None
         self._store = None
         self._listings = None
+        self._unconfirmed = False  # a miss whose listing is not checked yet (see confirm)
         self._inventory = project.inventory
         self._anchors: Dict[str, str] = {"root": str(project.root), "cwd": os.getcwd()}
         if not use_cache:
@@ -82,18 +83,36 @@ class Memo:
         if self.key is not None:
             self._store = RunStore(directory)
 
-    def lookup(self) -> Optional["Replay"]:
+    def lookup(self, *, list_ahead: bool = False) -> Optional["Replay"]:
         """The stored run (checked whole; its output comes in pieces, see ``Replay.chunks``),
         or None: the command then analyses, and stores its answer only if the listing the key
-        took from the index file's stamp is git's listing now."""
+        took from the index file's stamp is git's listing now (:meth:`confirm`).
+        ``list_ahead``: on a miss, git lists the index in a thread and the caller calls
+        :meth:`confirm` once it has loaded the analysis (else it is called now)."""
         if self._store is None or self.key is None:
             return None
         found = self._store.open(self.key, self._anchors)
-        if found is None and self._listings is not None and not self._listings.confirm(self._inventory):
-            self.key = None
+        if found is None and self._listings is not None:
+            self._unconfirmed = True
+            if list_ahead:
+                self._listings.list_ahead(self._inventory)
+            else:
+                self.confirm()
         return found
 
+    def confirm(self) -> None:
+        """After a miss: check the listing the key took from the index file's stamp against
+        git's (told to the inventory when it is the same; else nothing is stored).  Before the
+        analysis reads the inventory's paths; once (:meth:`save` calls it too)."""
+        if not self._unconfirmed:
+            return
+        self._unconfirmed = False
+        assert self._listings is not None
+        if not self._listings.confirm(self._inventory):
+            self.key = None
+
     def save(self, exit_code: int, stdout: str, stderr: str = "", stderr_after: str = "") -> None:
+        self.confirm()
         if self._store is None or self.key is None:
             return
         from repo_roles.runcache import RunEntry
