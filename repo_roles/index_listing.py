@@ -39,6 +39,8 @@ _GIT_KINDS = {"120000": ("symlink", 0o120000), "160000": ("submodule", 0o160000)
 _FILE_MODES = {"100644": 0o100644, "100755": 0o100755}
 _MODE_KIND = {**{m: "file" for m in _FILE_MODES}, **{m: kind for m, (kind, _) in _GIT_KINDS.items()}}
 _MODE_INT = {**_FILE_MODES, **{m: value for m, (_, value) in _GIT_KINDS.items()}}
+# a regular file's mode by its fourth character (a one-character string: shared, its hash known)
+_FILE_MODE_AT_3 = {mode[3]: value for mode, value in _FILE_MODES.items()}
 
 # tuple.__new__ bound to FileEntry builds an entry from a 5-tuple without a Python-level frame
 # (FileEntry(...) runs a generated __new__), so ``map`` makes 100,000 of them at C speed.
@@ -147,6 +149,11 @@ class IndexListing:
 
     def _build(self, records: Sequence[str], paths: Sequence[str]) -> List[FileEntry]:
         at = self._at
+        if self._regular:  # every mode 10xxxx: git writes 100644 or 100755, told by one character
+            if set(map(itemgetter(slice(at, at + 6)), records)) <= _FILE_MODES.keys():  # (checked whole)
+                return list(map(_new_entry, zip(
+                    paths, repeat("file"), map(_FILE_MODE_AT_3.__getitem__, map(itemgetter(at + 3), records)),
+                    map(itemgetter(self.blob_slice()), records), repeat(True))))
         modes = list(map(itemgetter(slice(at, at + 6)) if at else _MODE, records))
         if not set(modes) <= _MODE_INT.keys():  # a mode git does not write today: the slow way
             return parse_records(_untagged(list(records), at))

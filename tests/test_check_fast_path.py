@@ -139,6 +139,22 @@ def test_pick_falls_back_when_bisection_cannot_find_a_path() -> None:
         assert inventory.pick(wanted) == [e for e in listing.entries() if e.path in wanted]
 
 
+@pytest.mark.parametrize("tag", ["", "H "], ids=["plain", "tagged-v"])
+def test_regular_file_modes_are_told_by_one_character_and_checked_whole(tag: str) -> None:
+    """A listing of regular files only (100644, 100755) builds each entry's mode from one character
+    of it; a mode git no longer writes (the legacy 100664) is still read as it is."""
+    blob = "a" * 40
+    text = "".join(f"{tag}{mode} {blob} 0\t{path}\0" for mode, path in (
+        ("100644", "a.py"), ("100755", "run.sh"), ("100644", "z.py")))
+    listing = IndexListing.parse(text, tagged=bool(tag))
+    assert isinstance(listing, IndexListing)
+    assert [(e.path, e.kind, e.mode, e.blob) for e in listing.entries()] == [
+        ("a.py", "file", 0o100644, blob), ("run.sh", "file", 0o100755, blob), ("z.py", "file", 0o100644, blob)]
+    legacy = IndexListing.parse(text.replace("100755", "100664"), tagged=bool(tag))
+    assert isinstance(legacy, IndexListing)
+    assert [e.mode for e in legacy.entries()] == [0o100644, 0o100664, 0o100644]
+
+
 def test_merge_conflict_falls_back_to_the_record_parser(make_repo: MakeRepo) -> None:
     """Stages 1-3 of a conflicted path (git-ls-files(1)): not a fixed-offset listing."""
     root = make_repo({"a.txt": "base\n", "b.txt": "b\n"})
