@@ -30,7 +30,7 @@ from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional
 
 from repo_roles import safeio
 from repo_roles.errors import NotARepositoryError, UsageError
-from repo_roles.index_listing import FileEntry, IndexListing, BISECT_SHARE, release, sorted_positions
+from repo_roles.index_listing import BISECT_SHARE, FileEntry, IndexListing, release, sorted_positions
 
 __all__ = ["FileEntry", "Inventory", "git_toplevel", "load_inventory"]
 
