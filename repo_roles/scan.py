@@ -548,8 +548,7 @@ def scan_project(
         inventory.prefetch_attributes(ATTRIBUTES)
     classifier = Classifier(config, inventory, targets=None if whole else target_paths,
                             sniffs=caches.sniffs if caches is not None else None,
-                            roles=caches.roles if caches is not None else None,
-                            given=early.heads if early is not None else None)
+                            roles=caches.roles if caches is not None else None)
     if whole:
         classifications: Mapping[str, Classification] = classifier.classify_all()
         if caches is not None:

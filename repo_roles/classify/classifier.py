@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from operator import attrgetter
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence
 
 from repo_roles.classify.jsside import JsSide
-from repo_roles.classify.probe import GivenHeads, Later, Probe
+from repo_roles.classify.probe import Probe
 from repo_roles.classify.results import NOT_REACHED, Classification, SignalTrace
 from repo_roles.classify.rolecache import RoleMemo, attributes_key, context_key
 from repo_roles.classify.signals import ATTRIBUTES, Signals
@@ -90,14 +90,11 @@ class Classifier:
         targets: Optional[Sequence[str]] = None,
         sniffs: Optional[SniffMemo] = None,
         roles: Optional[RoleMemo] = None,
-        given: Optional[GivenHeads] = None,
     ) -> None:
         """``targets``: the only paths whose attributes are fetched (a pre-commit run on a few
         files); ``None`` fetches them for the whole inventory in one call.  ``sniffs``: content
         facts remembered by blob id (see ``sniffcache``), so unchanged files are not read.
-        ``roles``: whole classifications remembered by path and blob id (see ``rolecache``).
-        ``given``: header facts another process reads for this run (a cold run's documentation
-        workers, ``coverage.early``): :meth:`classify_all` takes them instead of reading heads."""
+        ``roles``: whole classifications remembered by path and blob id (see ``rolecache``)."""
         self.config = config
         self.inventory = inventory
         self.tables = tables if tables is not None else load_tables()
@@ -107,7 +104,6 @@ class Classifier:
         js = JsSide(self.tables.js, self._paths, inventory.read_bytes, self.tables.source)
         attributes = self._attributes = _Attributes(inventory, list(targets) if targets is not None else None)
         self._signals = Signals(config, self.tables, js, attributes)
-        self._signals.given = given
         self._order = self._signals.in_order()
         self.sniffs = sniffs
         self.roles = roles
@@ -127,41 +123,19 @@ class Classifier:
                 return Classification(hit.role, signal, hit.detail, hit.source)
         raise AssertionError("the fallback signal always matches")  # pragma: no cover
 
-    def _decide_later(self, probe: Probe, later: Optional[Later]) -> Classification:
-        """:meth:`_decide`, or, given the :class:`Later` a signal raised for this probe, the
-        decision resumed at that signal (the ones before it did not match, and still would not)."""
-        order = self._order
-        start = 0 if later is None else later.start
-        for index in range(start, len(order)):
-            signal, run = order[index]
-            try:
-                hit = run(probe)
-            except Later as put_off:
-                put_off.probe, put_off.start = probe, index
-                raise
-            if hit is not None:
-                return Classification(hit.role, signal, hit.detail, hit.source)
-        raise AssertionError("the fallback signal always matches")  # pragma: no cover
-
     def classify_all(self) -> Dict[str, Classification]:
         """Every inventory entry, keyed by path (in inventory order)."""
+        classify = self.classify
         memo = self.roles
-        probe_of, decide_later = self._probe, self._decide_later
         if memo is None:
             paths = self._paths()
             paths = paths if isinstance(paths, list) else list(paths)
             with self._bulk(paths):
-                if self._signals.given is None:
-                    classify = self.classify
-                    return {path: classify(path) for path in paths}
-                every: Dict[str, Classification] = {}
-                self._each(paths, lambda path, later: decide_later(later.probe if later else probe_of(path), later),
-                           every)
-                return every
+                return {path: classify(path) for path in paths}
         # A stored decision names the attributes it saw, and the package.json a contextual JS/TS
         # side came from: a change to either is a miss (see ``rolecache``).
         attributes = self._attributes()
-        known = memo.get
+        known, probe_of, decide = memo.get, self._probe, self._decide
         context = self._context_key
         # The rows stored under the blob id alone are taken in C-level passes; the rest (changed
         # files, attributes, contextual decisions) are looked at one by one.
@@ -175,54 +149,18 @@ class Classifier:
             # a few files of many decided afresh (a committed edit: clean, new blob ids): reading
             # their heads costs less than reading the project's table of content facts
             self.sniffs = None
-
-        def one(path: str, later: Optional[Later]) -> Classification:
-            attrs = attributes.get(path)
-            qualifier = attributes_key(attrs) if attrs else ""
-            if later is None:
-                decided = known(path, qualifier, context)
-                if decided is not None:
-                    return decided
-                probe = probe_of(path)
-            else:
-                probe = later.probe
-            decided = decide_later(probe, later)
-            memo.live.append(path)
-            memo.record(path, decided, qualifier, context(path) if probe.contextual else "")
-            return decided
-
         with self._bulk(left):
-            self._each(left, one, found)
+            for path in left:
+                attrs = attributes.get(path)
+                qualifier = attributes_key(attrs) if attrs else ""
+                decided = known(path, qualifier, context)
+                if decided is None:
+                    probe = probe_of(path)
+                    decided = decide(probe)
+                    memo.live.append(path)
+                    memo.record(path, decided, qualifier, context(path) if probe.contextual else "")
+                found[path] = decided
         return found  # type: ignore[return-value]
-
-    def _each(self, paths: List[str], decide: Callable[[str, Optional[Later]], Classification],
-              found: Dict[str, Any]) -> None:
-        """``found[path] = decide(path, None)`` for every path.  With facts given by the
-        documentation workers (:class:`GivenHeads`), a file whose fact they have not sent yet
-        is put off (``decide`` raises :class:`Later`) and decided once they have: they read every
-        file anyway, so no head is read twice (thin-20k: the ~10,000 heads the ``generated``
-        signal asks for).  This process waits for them rather than read the heads itself:
-        measured on thin-20k (load 4-6 on 2 cores), reading from the last file back until
-        meeting the workers still read 4,400-6,600 heads, for no less wall time."""
-        given = self._signals.given
-        if given is None:
-            for path in paths:
-                found[path] = decide(path, None)
-            return
-        later: List[Later] = []
-        given.deferring = True
-        try:
-            for path in paths:
-                try:
-                    found[path] = decide(path, None)
-                except Later as put_off:
-                    found[path] = None  # its place in the order, decided below
-                    later.append(put_off)
-        finally:
-            given.deferring = False
-        for put_off in later:
-            given.wait(put_off.path)
-            found[put_off.path] = decide(put_off.path, put_off)
 
     @contextmanager
     def _bulk(self, paths: List[str]) -> Iterator[None]:

@@ -15,11 +15,12 @@ from repo_roles.classify import results as S
 from repo_roles.globs import GlobError, GlobSet, GlobTable
 from repo_roles.classify.context import Context
 from repo_roles.classify.jsside import JsSide
-from repo_roles.classify.probe import GivenHeads, Probe, extension_of
+from repo_roles.classify.probe import Probe, extension_of
 from repo_roles.classify.results import Hit
-from repo_roles.classify.sniff import MINIFIABLE, MINIFIED, HeaderSniff, head_tags, name_tags
+from repo_roles.classify.sniff import (MINIFIABLE, MINIFIED, HeaderRules, generated_header, head_tags, header_possible,
+                                       minified, name_tags)
 from repo_roles.classify.sniffcache import DIRECTIVE, HEADER, IMPORTS, SHEBANG, hit_of
-from repo_roles.classify.tables import PathTable, RunnerConvention, Tables
+from repo_roles.classify.tables import Header, PathTable, RunnerConvention, Tables
 from repo_roles.config.model import Config
 from repo_roles.errors import ConfigError
 
@@ -34,6 +35,17 @@ _TRUE = ("set", "true")
 _FALSE = ("unset", "false")  # Linguist: `-linguist-vendored` / `=false` overrides the path rules
 
 
+
+def _header_rules(headers: Sequence[Header], code_exts: FrozenSet[str]
+                  ) -> Tuple[HeaderRules, Dict[str, HeaderRules], FrozenSet[str]]:
+    """The rules for source files, the rules per extension a scoped rule names (in table order;
+    a source extension keeps the unscoped rules too), and the scoped extensions that are not
+    source files (only their scoped rules are read)."""
+    scoped = {ext for h in headers for ext in h.extensions}
+    sources = code_exts | MINIFIABLE
+    per_ext = {ext: HeaderRules([h for h in headers if ext in h.extensions or (not h.extensions and ext in sources)])
+               for ext in scoped}
+    return HeaderRules([h for h in headers if not h.extensions]), per_ext, frozenset(scoped - sources)
 
 class DirInfo(NamedTuple):
     """The outermost directory name each table recognises in one directory path."""
@@ -77,12 +89,6 @@ def compile_roles(config: Config) -> List[Tuple[str, GlobSet, Optional[str]]]:
     return out
 
 
-def header_sniff(tables: Tables) -> HeaderSniff:
-    """The header facts of the tables' generated-code rules for the files the ``generated``
-    signal reads (source files: the language and JS tables' extensions)."""
-    return HeaderSniff(tables.headers, tables.language.extensions | tables.js.extensions)
-
-
 class Signals:
     def __init__(self, config: Config, tables: Tables, js: JsSide, attributes: Callable[[], Dict[str, Dict[str, str]]]) -> None:
         self.t = tables
@@ -97,9 +103,7 @@ class Signals:
         self._dirs: Dict[str, DirInfo] = {"": _NO_DIRS}
         self._claims: Dict[str, Optional[str]] = {}
         self._code_exts = tables.language.extensions | tables.js.extensions
-        self.heads = header_sniff(tables)
-        self._scoped_only = self.heads.scoped_only
-        self.given: Optional[GivenHeads] = None  # header facts another process read (coverage.early)
+        self._headers, self._scoped_headers, self._scoped_only = _header_rules(tables.headers, self._code_exts)
         # .txt under templates/ is a template (Django's email/base_message.txt), not data
         self._plain_exts = (self._code_exts | tables.data.extensions) - {"txt"}
         self.context = Context(tables.manifests, js, js.paths, tables.language.extensions,
@@ -283,16 +287,15 @@ class Signals:
         return Hit(R.GENERATED, f"header '{name}' in the first 4 KB", self.src)
 
     def _header(self, p: Probe) -> Optional[str]:
-        """The name of the generated-code header rule the head matches (a fact of the content):
-        the one the documentation workers read when they gave it (:attr:`given`), else read here."""
-        given = self.given
-        if given is not None and p.readable:
-            found = given.found.get(p.path, GivenHeads.NOT_YET)
-            if found is not GivenHeads.NOT_YET:
-                p.content_seen = True
-                return found  # type: ignore[return-value]
-            given.wait_for(p.path)  # raises Later while classify_all may come back to it
-        return self.heads.name(p.ext, p.head(), p.text)
+        """The name of the generated-code header rule the head matches (a fact of the content)."""
+        head = p.head()
+        if head is not None and p.ext in MINIFIABLE and minified(head):
+            return MINIFIED
+        rules = self._scoped_headers.get(p.ext, self._headers)
+        if head is not None and not header_possible(head, rules):
+            return None
+        header = generated_header(p.text() or "", rules)
+        return header.name if header is not None else None
 
     def _sniff_generated(self, p: Probe) -> bool:
         """Read a header only for source files that later path rules would not decide, and for

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Callable, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 from identify import identify
 
@@ -92,42 +92,6 @@ def minified(head: bytes) -> bool:
 def header_possible(head: bytes, rules: HeaderRules) -> bool:
     """False when no header rule can match ``decode(head)``; decoding 4 KB costs more than this."""
     return rules.screen.may_match_bytes(head[:HEAD_LIMIT])
-
-
-class HeaderSniff:
-    """The generated-code header fact of a file head, by the file's extension: what the
-    ``generated`` signal asks of a source file's first 4 KB (the name of the first header
-    rule found, :data:`MINIFIED`, or None).  A function of the tables and the bytes only, so
-    the documentation workers, which read every file anyway, work it out for the classifier
-    (``coverage.early``; the classifier takes it as :class:`~repo_roles.classify.probe.GivenHeads`)."""
-
-    def __init__(self, headers: Sequence[Header], code_exts: FrozenSet[str]) -> None:
-        scoped = {ext for h in headers for ext in h.extensions}
-        sources = code_exts | MINIFIABLE
-        # the rules per extension a scoped rule names (in table order; a source extension keeps
-        # the unscoped rules too), and the scoped extensions that are not source files (only
-        # their scoped rules are read)
-        self.scoped = {ext: HeaderRules([h for h in headers if ext in h.extensions or (not h.extensions and ext in sources)])
-                       for ext in scoped}
-        self.rules = HeaderRules([h for h in headers if not h.extensions])
-        self.scoped_only = frozenset(scoped - sources)
-        self.extensions = frozenset(sources | scoped)  # the only ones whose heads are ever asked
-
-    def name(self, ext: str, head: Optional[bytes], text: Optional[Callable[[], Optional[str]]] = None) -> Optional[str]:
-        """The header fact of ``head`` (a file's first :data:`HEAD_LIMIT` bytes or more; None:
-        unreadable) for a file of extension ``ext``; ``text``: the decoded head, when the caller
-        keeps it already."""
-        if head is not None and ext in MINIFIABLE and minified(head):
-            return MINIFIED
-        rules = self.scoped.get(ext, self.rules)
-        if head is not None and not header_possible(head, rules):
-            return None
-        if text is not None:
-            decoded = text()
-        else:
-            decoded = decode(head[:HEAD_LIMIT]) if head is not None else None
-        header = generated_header(decoded or "", rules)
-        return header.name if header is not None else None
 
 
 def head_tags(head: bytes) -> Tuple[str, ...]:

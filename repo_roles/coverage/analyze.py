@@ -24,7 +24,6 @@ from typing import (TYPE_CHECKING, Any, Callable, Dict, FrozenSet, Iterable, Ite
 
 from repo_roles._compat import tomllib
 from repo_roles.cachedir import project_key
-from repo_roles.classify.probe import extension_of
 from repo_roles.columns import ByGet
 from repo_roles.coverage import cache as C
 from repo_roles.coverage import rowsnap
@@ -38,7 +37,6 @@ from repo_roles.testrefs.extract import extract, kind_of
 TestFacts = Tuple[str, str, dict]  # (blob, kind, facts) of a file test evidence reads
 
 if TYPE_CHECKING:
-    from repo_roles.classify.sniff import HeaderSniff
     from repo_roles.config.model import PythonDocsConfig
     from repo_roles.context import ProjectContext
 
@@ -151,11 +149,10 @@ def option_lookup(lookup: Callable[[str], Optional[Analyzer]],
 class _Reader:
     """What a worker needs to analyse files by path; built once per process."""
 
-    def __init__(self, root: Path, options: DocOptions, caching: bool, heads: Optional[HeaderSniff] = None) -> None:
+    def __init__(self, root: Path, options: DocOptions, caching: bool) -> None:
         self.inventory = Inventory(Path(root), None, "", "", [])  # only for its safe reads
         self.options = options
         self.caching = caching
-        self.heads = heads  # the classifier's header facts, worked out from the bytes read (_work_heads)
         lookup, _ = analyzer_lookup()
         self.lookup = option_lookup(lookup, options)
 
@@ -170,18 +167,14 @@ class _Reader:
         docs = analyzer(data, path, self.options) if analyzer is not None and data is not None else None
         return self._finish(path, blob, analyzer, data, docs)
 
-    def run_many(self, todo: Sequence[Tuple[str, Optional[str]]],
-                 facts: Optional[List[Tuple[str, Optional[str]]]] = None) -> List[Output]:
+    def run_many(self, todo: Sequence[Tuple[str, Optional[str]]]) -> List[Output]:
         """``[run(path, blob) for path, blob in todo]``, one step at a time over groups of files
         (read them all, analyse them all, then encode them all) rather than every step per file:
         the same outputs for ~30% less CPU on small files (measured on thin-20k's ``.py``
         files: 147 -> 100-115 µs a file; ``.ts`` 274-305 -> 216-241 µs), whose costs are
         mostly the interpreter going from one kind of work to another.  A group holds at most
-        :data:`GROUP_BYTES` of file contents (and one file beyond).  ``facts``, given a reader
-        with :attr:`heads`: gets ``(path, header fact)`` of each file read whose extension the
-        classifier's ``generated`` signal may read (``classify.probe.GivenHeads``)."""
+        :data:`GROUP_BYTES` of file contents (and one file beyond)."""
         out: List[Output] = []
-        heads = self.heads if facts is not None else None
         limit, options, lookup, read = self.options.max_file_size, self.options, self.lookup, self.inventory.read_bytes
         group: List[Tuple[str, Optional[str], Optional[Analyzer], Optional[bytes]]] = []
         held = 0
@@ -189,12 +182,7 @@ class _Reader:
             analyzer = lookup(path)
             data = read(path, limit)
             group.append((path, blob, analyzer, data))
-            if data is not None:
-                held += len(data)
-                if heads is not None:
-                    ext = extension_of(path.rpartition("/")[2])
-                    if ext in heads.extensions:
-                        facts.append((path, heads.name(ext, data)))  # type: ignore[union-attr]
+            held += len(data) if data is not None else 0
             if held < GROUP_BYTES and index + 1 < len(todo):
                 continue
             with warnings.catch_warnings():  # once for the group, not once a file (python_docs._parse)
@@ -259,7 +247,7 @@ def _parse_verdict(path: str, docs: Optional[FileDocs]) -> Optional[str]:
 _worker: Optional[_Reader] = None
 
 
-def _init_worker(root: str, options: DocOptions, caching: bool, heads: Optional[HeaderSniff] = None) -> None:
+def _init_worker(root: str, options: DocOptions, caching: bool) -> None:
     """A worker's start: its reader, and the cyclic collector set aside as in the main process
     (``commands.common.no_cyclic_gc``).  A parse tree holds no reference cycle (counting frees
     it), but the collector walks its nodes while the parser makes them: with it on, a worker
@@ -269,7 +257,7 @@ def _init_worker(root: str, options: DocOptions, caching: bool, heads: Optional[
     global _worker
     gc.disable()
     gc.freeze()
-    _worker = _Reader(Path(root), options, caching, heads)
+    _worker = _Reader(Path(root), options, caching)
 
 
 def _work(chunk: Sequence[Tuple[str, Optional[str]]]) -> list:
@@ -279,16 +267,6 @@ def _work(chunk: Sequence[Tuple[str, Optional[str]]]) -> list:
         return list(map(to_wire, _worker.run_many(chunk)))
     finally:
         gc.collect(1)  # the young generations only: what this task made and kept is in them
-
-
-def _work_heads(chunk: Sequence[Tuple[str, Optional[str]]]) -> Tuple[list, list]:
-    """:func:`_work`'s outputs, and the header facts of the files read (``_Reader.run_many``)."""
-    assert _worker is not None
-    facts: List[Tuple[str, Optional[str]]] = []
-    try:
-        return list(map(to_wire, _worker.run_many(chunk, facts))), facts
-    finally:
-        gc.collect(1)
 
 
 # An output goes back from a worker with its named tuples (the file's FileDocs and DocItems,

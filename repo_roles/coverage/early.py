@@ -27,9 +27,6 @@ import threading
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 from repo_roles.cachedir import project_key
-from repo_roles.classify.probe import GivenHeads
-from repo_roles.classify.signals import header_sniff
-from repo_roles.classify.tables import load_tables
 from repo_roles.coverage import analyze as A
 from repo_roles.coverage import cache as C
 from repo_roles.coverage.model import DocOptions
@@ -39,7 +36,6 @@ from repo_roles.inventory import FileEntry, Inventory
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
-    from repo_roles.classify.sniff import HeaderSniff
     from repo_roles.config import Config
 
 
@@ -103,8 +99,7 @@ def start(inventory: Inventory, config: "Config", targets: Sequence[FileEntry], 
         if not store.empty():  # warm or partly warm: the stage reads the cache when asked
             store.close()
             return None
-    return EarlyCoverage(inventory, files, options, store, pool_size(cores, A.load_average()), progress,
-                         header_sniff(load_tables()))
+    return EarlyCoverage(inventory, files, options, store, pool_size(cores, A.load_average()), progress)
 
 
 def _much_to_parse(inventory: Inventory, files: List[FileEntry], options: DocOptions) -> bool:
@@ -137,10 +132,7 @@ class EarlyCoverage:
     """A running cold documentation stage; :meth:`result` finishes it (once)."""
 
     def __init__(self, inventory: Inventory, files: List[FileEntry], options: DocOptions,
-                 store: Optional[DocCache], workers: int, progress: object,
-                 sniff: Optional[HeaderSniff] = None) -> None:
-        """``sniff``: the workers also work out the classifier's header facts of the files they
-        read, given to it as :attr:`heads` (so the heads are not read twice); None: not."""
+                 store: Optional[DocCache], workers: int, progress: object) -> None:
         self._inventory = inventory
         self._files = files
         self._options = options
@@ -152,12 +144,9 @@ class EarlyCoverage:
         self._chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
         self._outputs: List[Optional[list]] = [None] * len(self._chunks)
         self._pool = _futures("ProcessPoolExecutor")(workers, initializer=A._init_worker,
-                                                     initargs=(root, options, store is not None, sniff))
+                                                     initargs=(root, options, store is not None))
         # Submitting forks the workers (all at once with "fork"), before the scan starts git again.
-        work = A._work if sniff is None else A._work_heads
-        self._futures: List[Future] = [self._pool.submit(work, chunk) for chunk in self._chunks]
-        # the header facts the workers send, for the classifier (filled by the collector)
-        self.heads: Optional[GivenHeads] = None if sniff is None else GivenHeads([e.path for e in files])
+        self._futures: List[Future] = [self._pool.submit(A._work, chunk) for chunk in self._chunks]
         self._keys: Dict[str, str] = {}
         self._diff = A.worktree_diff(inventory, len(files)) if store is not None else None
         self._rows = A._Rows(store)
@@ -188,12 +177,7 @@ class EarlyCoverage:
                 try:
                     output = future.result()
                 except CancelledError:  # taken back by result(): analysed in the main process
-                    if self.heads is not None:
-                        self.heads.arrived(len(self._chunks[index]), ())
                     continue
-                if self.heads is not None:
-                    output, facts = output
-                    self.heads.arrived(len(output), facts)
                 self._outputs[index] = output = [self._key(A.from_wire(o)) for o in output]
                 for one in output:
                     self._rows.add(one)
@@ -202,9 +186,6 @@ class EarlyCoverage:
                     self._step("documentation", done, total)
         except BaseException as error:  # noqa: BLE001 - handed to the main thread by result()
             self._error = error
-        finally:
-            if self.heads is not None:
-                self.heads.close()
 
     def _key(self, output: A.Output) -> A.Output:
         """A worker's output under the run's key for the file (what analyze_context passes in)."""
