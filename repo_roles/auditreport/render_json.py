@@ -26,10 +26,13 @@ _CONTAINERS = (list, tuple, dict)
 
 
 def dumps(doc: dict, *, indent: "int | None" = None) -> str:
+    """``doc`` as ``json.dumps`` writes it: compact, or indented by ``indent`` (the HTML page's blob)."""
     return json.dumps(doc, indent=indent, separators=(",", ": ") if indent else (",", ":"))
 
 
 def render(doc: dict) -> str:
+    """The audit document as ``audit --format json`` prints it: ``dumps(doc, indent=1)`` and a
+    newline, written by :func:`_indented`."""
     if _c_make_encoder is None:  # pragma: no cover
         return dumps(doc, indent=1) + "\n"
     out: List[str] = []
