@@ -152,7 +152,8 @@ class ScanContext:
         if found is None:
             from repo_roles.history.stage import load_history
 
-            found = self.__dict__["_history"] = load_history(self.inventory, self.config, self.use_cache)
+            found = self.__dict__["_history"] = load_history(self.inventory, self.config, self.use_cache,
+                                                             self.__dict__.pop("_history_ahead", None))
         return found
 
     @property
@@ -531,11 +532,14 @@ def scan_project(
     else:
         targets = inventory.in_scope()
     whole = files is None and not scope
-    early = None
+    early = ahead = None
     if whole and early_coverage:  # before any other subprocess: the pool's workers fork now
         from repo_roles.coverage import early as early_stage
 
         early = early_stage.start(inventory, config, targets, use_cache, progress)
+        from repo_roles.history.stage import prefetch_history
+
+        ahead = prefetch_history(inventory, config, use_cache)  # the audit shows the history: git log runs meanwhile
     # a whole scan's targets are the inventory's entries: their paths are its path list
     target_paths = inventory.paths if whole else [e.path for e in targets]
     stage("classification")
@@ -574,4 +578,6 @@ def scan_project(
     )
     if early is not None:
         context.__dict__["_early_coverage"] = early
+    if ahead is not None:
+        context.__dict__["_history_ahead"] = ahead
     return context

@@ -345,3 +345,68 @@ def test_a_cached_order_that_does_not_match_the_walk_means_a_full_pass(tmp_path:
     merged = load(s.root)
     assert len(passes) == 1 and ranges == [merged.model.head]  # the walk said no: the range is never read
     assert snapshot(merged) == snapshot(load(s.root, use_cache=False))
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """The revisions a git log process was started for (in any thread)."""
+    from repo_roles.history import reader
+
+    seen: List[str] = []
+    real = reader._start_log
+
+    def spy(root, revisions):
+        seen.append(revisions)
+        return real(root, revisions)
+
+    monkeypatch.setattr(reader, "_start_log", spy)
+    return seen
+
+
+def test_a_log_started_ahead_is_the_full_pass_and_read_once(tmp_path: Path, started: List[str]) -> None:
+    """Issue 13 (cold audit): the full pass's git log starts before the scan asks for the
+    history (``prefetch_history``), and the history stage reads that log instead of starting
+    another: the same model, one git log."""
+    s = base(tmp_path / "r")
+    reference = snapshot(load(s.root, use_cache=False))
+    started.clear()
+    inventory = load_inventory(s.root)
+    ahead = stage.prefetch_history(inventory, Config(), use_cache=True)
+    assert ahead is not None
+    history = load_history(inventory, Config(), True, ahead)
+    assert snapshot(history) == reference
+    assert started == [history.model.head]  # the log read ahead, no second one
+
+
+def test_no_log_is_started_ahead_when_a_history_file_is_cached(tmp_path: Path, started: List[str]) -> None:
+    s = base(tmp_path / "r")
+    load(s.root)  # caches the model
+    assert stage.prefetch_history(load_inventory(s.root), Config(), use_cache=True) is None
+    ahead = stage.prefetch_history(load_inventory(s.root), Config(), use_cache=False)  # --no-cache
+    assert ahead is not None
+    ahead.close()
+
+
+def test_a_log_started_ahead_that_is_not_needed_is_stopped(tmp_path: Path, started: List[str]) -> None:
+    """Another run cached the model meanwhile: the stage takes it, and the log read ahead is
+    stopped (and waited for) rather than left running."""
+    s = base(tmp_path / "r")
+    inventory = load_inventory(s.root)
+    ahead = stage.prefetch_history(inventory, Config(), use_cache=True)
+    assert ahead is not None
+    head = ahead.finish().head
+    load(s.root)  # the other run: its own full pass, cached
+    assert started == [head, head]
+    history = load_history(inventory, Config(), True, ahead)
+    assert history.model.head == head and started == [head, head]
+    assert ahead._process is None  # stopped
+
+
+def test_an_audit_scan_starts_the_log_ahead(make_repo) -> None:
+    from repo_roles.scan import scan
+
+    root = make_repo({"a.py": "x = 1\n"})
+    context = scan(root, early_coverage=True)
+    assert "_history_ahead" in context.__dict__
+    assert context.history.available
+    assert "_history_ahead" not in context.__dict__  # handed to the stage once

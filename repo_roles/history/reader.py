@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
@@ -64,18 +65,92 @@ def log_command(revisions: str) -> List[str]:
     ]
 
 
-def read_log(git_root: Path, revisions: str = "HEAD") -> Iterator[Commit]:
-    """Every non-merge commit reachable from ``revisions``, oldest first, streamed."""
+def _start_log(git_root: Path, revisions: str):
+    """The running ``git log`` of ``revisions`` (GitPython's process wrapper)."""
     import git  # GitPython: only the commands that read history pay for its import
 
-    process = git.Git(str(git_root)).execute(
-        log_command(revisions), as_process=True, env=_env(),
-    )
+    return git.Git(str(git_root)).execute(log_command(revisions), as_process=True, env=_env())
+
+
+PREFETCH_BYTES = 64 << 20  # the most of a log read ahead into memory; the rest is streamed as read
+
+
+class LogAhead:
+    """A full pass's ``git log`` started before anyone reads it (a cold ``audit``: the history is
+    asked for after classification, ownership and the documentation stage).  A thread asks for
+    the history's state (:func:`history_state`, two git calls) and, when it is complete, starts
+    ``git log`` of its head and reads the output into memory (up to :data:`PREFETCH_BYTES`; the
+    read waits with the GIL released), so git runs meanwhile on an idle core instead of while
+    the history stage waits for it.  :func:`read_log` takes the output when asked for the same
+    root and head; nothing else changes (same command, same errors)."""
+
+    def __init__(self, git_root: Path) -> None:
+        self.git_root = Path(git_root)
+        self.state: Optional[HistoryState] = None
+        self._process = None
+        self._chunks: List[bytes] = []
+        self._error: Optional[BaseException] = None
+        self._taken = False
+        self._thread = threading.Thread(target=self._run, name="repo-roles-git-log", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            state = self.state = history_state(self.git_root)
+            if not state.complete or state.head is None:
+                return
+            self._process = _start_log(self.git_root, state.head)
+            stdout = self._process.proc.stdout
+            held = 0
+            while held < PREFETCH_BYTES:
+                chunk = stdout.read(_CHUNK)
+                if not chunk:
+                    break
+                self._chunks.append(chunk)
+                held += len(chunk)
+        except BaseException as error:  # noqa: BLE001 - read_log starts git again and reports it
+            self._error = error
+
+    def finish(self) -> Optional[HistoryState]:
+        """Wait for the thread; the state it read (None when it failed)."""
+        self._thread.join()
+        return self.state if self._error is None else None
+
+    def take(self, git_root: Path, revisions: str) -> Optional[Tuple[object, List[bytes]]]:
+        """``(process, output read so far)`` of the log of ``revisions`` at ``git_root``, once;
+        None when this is not that log (another root or revisions, or it could not start)."""
+        self.finish()
+        if (self._taken or self._process is None or self._error is not None or self.state is None
+                or revisions != self.state.head or Path(git_root) != self.git_root):
+            return None
+        self._taken = True
+        chunks, self._chunks = self._chunks, []
+        return self._process, chunks
+
+    def close(self) -> None:
+        """Stop a log nobody took (the run ended, or asked for another one)."""
+        self.finish()
+        process, self._process = self._process, None
+        if process is not None and not self._taken:
+            process.proc.kill()
+            process.proc.stdout.close()
+            process.proc.wait()
+
+
+def read_log(git_root: Path, revisions: str = "HEAD", ahead: Optional[LogAhead] = None) -> Iterator[Commit]:
+    """Every non-merge commit reachable from ``revisions``, oldest first, streamed; ``ahead``: a
+    log started earlier, taken when it is this one."""
+    taken = ahead.take(git_root, revisions) if ahead is not None else None
+    if taken is not None:
+        process, read = taken
+    else:
+        process, read = _start_log(git_root, revisions), []
     stdout = process.proc.stdout  # type: ignore[union-attr]
     try:
         pending = b""
+        read.reverse()
         while True:
-            chunk = stdout.read(_CHUNK)
+            chunk = read.pop() if read else stdout.read(_CHUNK)
             if not chunk:
                 break
             records = (pending + chunk).split(b"\x01")
