@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, TextIO
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequence, TextIO
 
 import click
 
@@ -19,12 +19,14 @@ from repo_roles.pathfmt import display_path
 from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stored
 
 if TYPE_CHECKING:
+    from repo_roles.inventory import FileEntry
     from repo_roles.scan import ScanContext
 
 
-def records(context: ScanContext) -> Iterator[dict]:
-    """The jsonl records, in path order."""
-    entries = context.targets
+def records(context: ScanContext, entries: Optional[Sequence[FileEntry]] = None) -> Iterator[dict]:
+    """The jsonl records of ``entries`` (default: every target), in their order."""
+    if entries is None:
+        entries = context.targets
     context.test_index.expect(len(entries))
     for entry in entries:
         decided = context.classifications[entry.path]
@@ -121,7 +123,13 @@ def _list(project: Project, untracked: Optional[bool], fmt: str, no_cache: bool,
     context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
                            use_cache=not no_cache, inventory=project.inventory)
     if fmt == "jsonl":
-        write_lines(out, jsonl_lines(with_history(context, with_docs(context, records(context)))))
+        from repo_roles.report.ls_rows import jsonl_lines as stored_or_made
+
+        def make(entries: Sequence[FileEntry]) -> Iterator[str]:
+            return jsonl_lines(with_history(context, with_docs(context, records(context, entries))))
+
+        # the last run's lines for the files whose inputs did not change (see report/ls_rows.py)
+        write_lines(out, stored_or_made(context, fmt, make))
         return
     # The text form shows role, path and owners only: it never pays for the test index or the
     # documentation stage, which only the jsonl contract carries.
