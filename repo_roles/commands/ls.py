@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequence, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 import click
 
@@ -92,9 +92,12 @@ def with_docs(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
         yield row
 
 
-def with_history(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
-    """Add ``authors`` and ``last_commit`` (see :mod:`repo_roles.history`)."""
-    summary = context.history.summary
+def with_history(context: ScanContext, rows: Iterable[dict],
+                 summary: Optional[Callable[[str], Tuple[List[str], Optional[str]]]] = None) -> Iterator[dict]:
+    """Add ``authors`` and ``last_commit`` (see :mod:`repo_roles.history`), from ``summary``
+    (path -> both) when given."""
+    if summary is None:
+        summary = context.history.summary
     for row in rows:
         row["authors"], row["last_commit"] = summary(row["path"])
         yield row
@@ -123,10 +126,10 @@ def _list(project: Project, untracked: Optional[bool], fmt: str, no_cache: bool,
     context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
                            use_cache=not no_cache, inventory=project.inventory)
     if fmt == "jsonl":
-        from repo_roles.report.ls_rows import jsonl_lines as stored_or_made
+        from repo_roles.report.ls_rows import Summary, jsonl_lines as stored_or_made
 
-        def make(entries: Sequence[FileEntry]) -> Iterator[str]:
-            return jsonl_lines(with_history(context, with_docs(context, records(context, entries))))
+        def make(entries: Sequence[FileEntry], summary: Optional[Summary]) -> Iterator[str]:
+            return jsonl_lines(with_history(context, with_docs(context, records(context, entries)), summary))
 
         # the last run's lines for the files whose inputs did not change (see report/ls_rows.py)
         write_lines(out, stored_or_made(context, fmt, make))

@@ -23,16 +23,21 @@ is made again when:
 A Rust source or ``Cargo.toml`` among the rows made again makes every row again: a Rust file's
 documentation counts depend on its crate (``coverage/rust_crate.py``).  Anything else -- no
 stored lines, a damaged or truncated file, another key -- makes every row, as a run without this
-module does; the lines are then stored for the next run.
+module does; the lines are then stored for the next run.  The rows made since (up to
+``REWRITE_MIN``) are kept as a delta on top of the stored lines, with the keys they were made
+under: a run after another 20-file change writes a few rows, not every line.  A delta names
+the value it was made on (a random id): one written on another is not taken.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from itertools import compress
 from operator import attrgetter, itemgetter, ne
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Sequence, Set
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles.coverage import colfile
 
@@ -41,14 +46,18 @@ if TYPE_CHECKING:
     from repo_roles.inventory import FileEntry
 
 KIND = "ls-rows"
+DELTA = "ls-rows-delta"  # the rows made since, on top of the stored lines (a few: not all rewritten)
 FORMAT = 1  # bump when what a line depends on changes
 MAGIC = b"repo-roles ls rows 1\0"
+DELTA_MAGIC = b"repo-roles ls rows delta 1\0"
 COLUMNS = 4  # lines, blob ids, roles, signals
-# A run that makes at most this many rows again, under the stored key, does not rewrite the
-# lines (a write of 100,000 lines costs more than making 256 again next time).
+# While at most this many rows were made since the stored lines, a run writes them as a delta
+# (their rows, lines and columns, on top of the stored lines), not every line again.
 REWRITE_MIN = 256
 
-MakeLines = Callable[[Sequence["FileEntry"]], Iterable[str]]
+Summary = Callable[[str], Tuple[List[str], Optional[str]]]  # path -> (authors, last commit)
+# (entries, where their history figures come from: None = the history model) -> their lines
+MakeLines = Callable[[Sequence["FileEntry"], Optional[Summary]], Iterable[str]]
 
 
 def _digest(*values: object) -> str:
@@ -70,9 +79,17 @@ def _settings(context: "ProjectContext", fmt: str) -> str:
     return _digest(KIND, FORMAT, code_fingerprint().hex(), config, inventory.prefix, inventory.scope, fmt)
 
 
-def _history_token(context: "ProjectContext") -> Optional[str]:
+def _history_token(context: "ProjectContext", loaded: bool) -> Optional[str]:
     """The history the lines' ``authors``/``last_commit`` come from: its settings and HEAD; a
-    fixed token when there is none to read (every row has none); None when it cannot be keyed."""
+    fixed token when there is none to read (every row has none); None when it cannot be keyed.
+    Unless ``loaded`` (the model was read to make every line), the settings and HEAD are read
+    without the model (``history_key``: two git calls): a run that reuses lines needs none."""
+    if not loaded:
+        from repo_roles.history.stage import history_key
+
+        found = history_key(context.inventory, context.config)
+        if found is not None:
+            return found
     history = context.history
     if history.model is None:
         return "none:" + (history.note or "")
@@ -87,40 +104,72 @@ class _Stored:
 
     def __init__(self, header: dict, lines: List[str], blobs: List[str], roles: List[str], signals: List[str]) -> None:
         self.header, self.lines, self.blobs, self.roles, self.signals = header, lines, blobs, roles, signals
+        self.delta: List[int] = []  # the rows a delta replaced (see apply)
 
     @classmethod
     def load(cls, raw: Optional[bytes]) -> Optional["_Stored"]:
         """The stored value; None for anything missing, damaged or of another format."""
-        found = colfile.unpack(raw, MAGIC, COLUMNS)
-        if found is None:
+        found = _columns(raw, MAGIC, COLUMNS)
+        if found is None or not isinstance(found[0].get("id"), str):
             return None
-        header, columns = found
-        try:
-            n = header["rows"]
-            if type(n) is not int or n <= 0 or not all(isinstance(header.get(k), str) for k in _HEADER_KEYS):
-                return None
-            lines = str(columns[0], "utf-8").split("\n")
-            blobs = str(columns[1], "ascii").split("\0")
-            roles = str(columns[2], "utf-8").split("\0")
-            signals = str(columns[3], "utf-8").split("\0")
-        except (KeyError, TypeError, UnicodeDecodeError):
-            return None
-        if not (len(lines) == len(blobs) == len(roles) == len(signals) == n):
-            return None
+        header, (lines, blobs, roles, signals) = found
         return cls(header, lines, blobs, roles, signals)
+
+    def apply(self, raw: Optional[bytes]) -> None:
+        """Take the rows and keys of a delta written on top of this value (anything missing,
+        damaged, of another format or written on another base: none taken)."""
+        found = _columns(raw, DELTA_MAGIC, COLUMNS + 1)
+        if found is None or found[0].get("base") != self.header["id"]:
+            return
+        header, (rows_text, lines, blobs, roles, signals) = found
+        try:
+            rows = [int(r) for r in rows_text]
+        except ValueError:
+            return
+        n = len(self.lines)
+        if len(rows) != len(lines) or len(set(rows)) != len(rows) or not all(0 <= r < n for r in rows):
+            return
+        for i, line, blob, role, signal in zip(rows, lines, blobs, roles, signals):
+            self.lines[i], self.blobs[i], self.roles[i], self.signals[i] = line, blob, role, signal
+        self.header = dict(self.header, **{k: header[k] for k in _HEADER_KEYS})
+        self.delta = rows
+
+
+def _columns(raw: Optional[bytes], magic: bytes, count: int) -> Optional[Tuple[dict, List[List[str]]]]:
+    """``(header, columns split)`` of a sound value of ``count`` columns of ``rows`` items each
+    (the first ``count - 4`` ones and the lines split on newlines, the others on NULs)."""
+    found = colfile.unpack(raw, magic, count)
+    if found is None:
+        return None
+    header, columns = found
+    try:
+        n = header["rows"]
+        if type(n) is not int or n < 0 or not all(isinstance(header.get(k), str) for k in _HEADER_KEYS):
+            return None
+        lines_at = count - 4
+        split = [str(c, "utf-8").split("\n" if i == lines_at else "\0") for i, c in enumerate(columns)]
+    except (KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if n == 0:
+        split = [[] for _ in columns]
+    if any(len(c) != n for c in split):
+        return None
+    return header, split
 
 
 _HEADER_KEYS = ("listed", "kinds", "owners", "history", "evidence")
 
 
 def jsonl_lines(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable[str]:
-    """Every target's line, in the targets' order: ``make(entries)`` gives the lines of
-    ``entries`` (the ``ls`` command's own making); the stored lines stand in for those of the
-    rows whose inputs did not change (see the module doc)."""
+    """Every target's line, in the targets' order: ``make(entries, summary)`` gives the lines of
+    ``entries`` (the ``ls`` command's own making), their history figures from ``summary`` (None:
+    the history model); the stored lines stand in for those of the rows whose inputs did not
+    change (see the module doc), and give the history figures of those made again (they depend
+    on the path and the history only, both the stored ones)."""
     targets = context.targets
     if not getattr(context, "use_cache", True) or getattr(context, "context_from_index", False) \
             or context.inventory.scope or not targets or len(targets) != len(context.inventory.paths):
-        return make(targets)
+        return make(targets, None)
     from repo_roles.cachedir import project_key
     from repo_roles.coverage import cache as C
     from repo_roles.testrefs import facts as F
@@ -128,9 +177,10 @@ def jsonl_lines(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterabl
     modified = F.modified_files(context)
     header = _header(context)
     if modified is None or header is None:
-        return make(targets)
-    path = colfile.file_for(C.cache_directory(context.config, context.inventory.project_root), KIND, FORMAT,
-                            project_key(context.inventory), _settings(context, fmt))
+        return make(targets, None)
+    directory = C.cache_directory(context.config, context.inventory.project_root)
+    key = (project_key(context.inventory), _settings(context, fmt))
+    path, delta_path = colfile.file_for(directory, KIND, FORMAT, *key), colfile.file_for(directory, DELTA, FORMAT, *key)
     from repo_roles.coverage.test_presence import target_columns
 
     paths, roles = target_columns(context)
@@ -142,25 +192,37 @@ def jsonl_lines(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterabl
     signals = [classifications[p].signal for p in paths] if not isinstance(classifications, dict) \
         or list(classifications) != paths else list(map(itemgetter(1), classifications.values()))
     stored = _Stored.load(colfile.read(path))
+    if stored is not None:
+        stored.apply(colfile.read(delta_path))
     redo = _rows_to_redo(context, stored, header, paths, blobs, roles, signals) if stored is not None else None
     if redo is None:
-        lines = list(make(targets))
-        _save(path, header, lines, blobs, roles, signals)
+        lines = list(make(targets, None))
+        header["history"] = _history_token(context, True)  # (what the lines were made with)
+        if header["history"] is not None:
+            _save(path, header, lines, blobs, roles, signals)
         return lines
     assert stored is not None
     lines = stored.lines
     if redo:
-        for i, line in zip(redo, make([targets[i] for i in redo])):
+        before = {paths[i]: json.loads(lines[i]) for i in redo}
+        for i, line in zip(redo, make([targets[i] for i in redo],
+                                      lambda p: (before[p]["authors"], before[p]["last_commit"]))):
             lines[i] = line
-    if len(redo) > REWRITE_MIN or any(stored.header.get(k) != header[k] for k in _HEADER_KEYS):
+    changed = sorted(set(stored.delta).union(redo))
+    if len(changed) > REWRITE_MIN:
         _save(path, header, lines, blobs, roles, signals)
+    elif redo or any(stored.header[k] != header[k] for k in _HEADER_KEYS):
+        # the rows made since the stored lines, on top of them (a write of a few rows, not all)
+        pick = itemgetter(*changed) if len(changed) > 1 else (lambda seq: tuple(seq[i] for i in changed))
+        _write(delta_path, DELTA_MAGIC, dict(header, base=stored.header["id"]),
+               [list(map(str, changed)), list(pick(lines)), list(pick(blobs)), list(pick(roles)), list(pick(signals))])
     return lines
 
 
 def _header(context: "ProjectContext") -> Optional[dict]:
     """The keys every stored line depends on (see the module doc); None when one cannot be made."""
     ownership = context.ownership
-    history = _history_token(context)
+    history = _history_token(context, False)
     evidence = context.test_index.evidence().key
     if ownership.inputs_key is None or history is None or evidence is None:
         return None
@@ -215,17 +277,24 @@ def _evidence_rows(context: "ProjectContext", previous: str, paths: List[str]) -
     return invalid.rows(paths, tuple(d + "/" for d in invalid.subtrees))
 
 
-def _save(path, header: dict, lines: List[str], blobs: List[str], roles: List[str], signals: List[str]) -> None:
-    text = "\n".join(lines)
-    if text.count("\n") != len(lines) - 1:  # (JSON escapes a newline: never the case)
-        return
+def _save(path: Path, header: dict, lines: List[str], blobs: List[str], roles: List[str], signals: List[str]) -> None:
+    """Store every row (a new base: a delta written on the one before is not taken with it)."""
+    _write(path, MAGIC, dict(header, id=os.urandom(8).hex()), [lines, blobs, roles, signals])
+
+
+def _write(path: Path, magic: bytes, header: dict, columns: List[List[str]]) -> None:
+    """Write ``columns`` (the lines joined by newlines, the others by NULs; the last four are
+    lines, blob ids, roles and signals) atomically; nothing when a value cannot be written so."""
+    lines_at = len(columns) - 4
     try:
-        columns = [
-            text.encode("utf-8"),
-            "\0".join(blobs).encode("ascii"),
-            "\0".join(roles).encode("utf-8"),
-            "\0".join(signals).encode("utf-8"),
-        ]
+        joined = [("\n" if i == lines_at else "\0").join(c) for i, c in enumerate(columns)]
+    except TypeError:  # (a value that is no text: never the case)
+        return
+    rows = len(columns[0])
+    if any(text.count("\n" if i == lines_at else "\0") != max(rows - 1, 0) for i, text in enumerate(joined)):
+        return  # a separator inside a value (JSON escapes a newline: never the case)
+    try:
+        data = [text.encode("utf-8") for text in joined]
     except UnicodeEncodeError:  # a text git cannot have given: not stored
         return
-    colfile.write(path, colfile.pack(MAGIC, dict(header, rows=len(lines)), columns))
+    colfile.write(path, colfile.pack(magic, dict(header, rows=rows), data))

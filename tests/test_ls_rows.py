@@ -1,0 +1,110 @@
+"""``ls --format jsonl`` after a change makes again only the lines whose inputs changed
+(``repo_roles/report/ls_rows.py``): the stored lines stand in for the others, and a stored value
+that is missing, damaged or truncated is a miss (every line made), never another answer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable, List, Optional
+
+import pytest
+
+from conftest import git, record_calls
+
+FILES = {
+    ".github/CODEOWNERS": "*  @acme/all\n/src/  @acme/backend\n",
+    "src/app.py": "def main():\n    return 1\n",
+    "src/billing.py": '"""Billing."""\n\ndef charge():\n    """Charge."""\n    return 2\n',
+    "src/util.py": "def helper():\n    return 3\n",
+    "tests/test_app.py": "from src.app import main\n\ndef test_main():\n    assert main() == 1\n",
+    "tests/test_util.py": "def test_nothing():\n    assert True\n",
+    "docs/guide.md": "# guide\n",
+}
+
+
+def _ls(run_cli, root: Path, *extra: str) -> str:
+    result = run_cli("ls", "--format", "jsonl", *extra, str(root))
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def _made(monkeypatch: pytest.MonkeyPatch) -> List[Optional[int]]:
+    """How many entries each ``ls`` record pass was asked for (None: every target)."""
+    from repo_roles.commands import ls
+
+    return record_calls(monkeypatch, ls, "records",
+                        lambda context, entries=None: None if entries is None else len(entries))
+
+
+def _stored(cache: Path, kind: str) -> Path:
+    found = [p for p in cache.rglob(f"{kind}-v*.bin")]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_an_edit_makes_only_its_line_again(make_repo, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A work-tree edit of one module, then a test that starts importing another module: the
+    lines made again are that module's, then the test's and the module it now tests; the output
+    is a --no-cache run's."""
+    root = make_repo(FILES)
+    _ls(run_cli, root)
+    (root / "src/billing.py").write_text(FILES["src/billing.py"] + "\ndef refund():\n    return 4\n")
+    made = _made(monkeypatch)
+    assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
+    assert made[0] == 1
+    (root / "tests/test_util.py").write_text("from src.util import helper\n\ndef test_helper():\n    assert helper()\n")
+    made.clear()
+    got = _ls(run_cli, root)
+    assert got == _ls(run_cli, root, "--no-cache")
+    assert '"path": "src/util.py"' in got and '"tests": ["tests/test_util.py"]' in got
+    assert made[0] is not None and made[0] < len(FILES)
+
+
+def test_history_figures_of_a_line_made_again_are_the_stored_ones(make_repo, run_cli) -> None:
+    """A line made again after an edit takes ``authors``/``last_commit`` from the stored line
+    (the history and the path are the stored ones); after a commit every line is made again."""
+    root = make_repo(FILES)
+    _ls(run_cli, root)
+    (root / "src/app.py").write_text("def main():\n    return 5\n")
+    assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
+    before = _ls(run_cli, root)
+    (root / "src/app.py").write_text("".join(f"def step_{i}():\n    return {i}\n\n" for i in range(20)))
+    git(root, "commit", "-qam", "a rewrite", "--author=Grace Hopper <grace@acme.example>", "--date=2025-06-01T00:00:00Z")
+    got = _ls(run_cli, root)
+    assert got == _ls(run_cli, root, "--no-cache") != before
+    assert '"last_commit": "2025-06-01T00:00:00Z"' in got
+
+
+@pytest.mark.parametrize("damage", ["truncated", "a flipped byte", "empty", "a directory", "a symlink"])
+@pytest.mark.parametrize("kind", ["ls-rows", "ls-rows-delta"])
+def test_a_damaged_stored_value_is_a_miss(make_repo, run_cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                          damage: str, kind: str) -> None:
+    """A stored value or delta that is truncated, damaged, empty or not a regular file is not
+    taken: the lines equal a --no-cache run's (a damaged base: every line made again)."""
+    root = make_repo(FILES)
+    cache = Path(os.environ["REPO_ROLES_CACHE_DIR"])
+    _ls(run_cli, root)
+    (root / "src/app.py").write_text("def main():\n    return 6\n")
+    _ls(run_cli, root)  # the base, and a delta on it
+    target = _stored(cache, kind)
+    data = target.read_bytes()
+    if damage == "truncated":
+        target.write_bytes(data[: len(data) // 2])
+    elif damage == "a flipped byte":
+        target.write_bytes(data[:-3] + bytes([data[-3] ^ 0x20]) + data[-2:])
+    elif damage == "empty":
+        target.write_bytes(b"")
+    elif damage == "a directory":
+        target.unlink()
+        target.mkdir()
+    else:
+        elsewhere = tmp_path / "elsewhere.bin"
+        elsewhere.write_bytes(data)
+        target.unlink()
+        target.symlink_to(elsewhere)
+    (root / "src/util.py").write_text("def helper():\n    return 7\n")
+    made = _made(monkeypatch)
+    assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
+    if kind == "ls-rows":
+        assert made[0] == len(FILES)  # every line made again
