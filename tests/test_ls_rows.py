@@ -108,3 +108,40 @@ def test_a_damaged_stored_value_is_a_miss(make_repo, run_cli, monkeypatch: pytes
     assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
     if kind == "ls-rows":
         assert made[0] == len(FILES)  # every line made again
+
+
+@pytest.mark.parametrize("replaced", [(), (0,), (3,), (5,), (0, 1), (4, 5), (0, 2, 5)])
+def test_stored_lines_with_rows_replaced_are_written_whole(tmp_path: Path, replaced) -> None:
+    """The output of stored lines with some rows made again -- the first, the last, neighbours
+    -- is the lines joined, each with its newline; so is the split a new base is written from."""
+    from repo_roles.report import ls_rows
+
+    lines = ['{"path": "a"}', '{"path": "b", "tests": []}', "{}", '{"path": "d\\u00e9"}', '{"path": "é"}', "{}"]
+    header = {k: "x" for k in ls_rows._HEADER_KEYS}
+    target = tmp_path / "rows.bin"
+    ls_rows._save(target, header, lines, ["b"] * 6, ["r"] * 6, ["s"] * 6)
+    stored = ls_rows._Stored.load(target.read_bytes())
+    assert stored is not None and [stored.line(i) for i in range(6)] == lines
+    expected = list(lines)
+    for i in replaced:
+        stored.replaced[i] = expected[i] = f'{{"row": {i}}}'
+    assert "".join(stored.pieces()) == "\n".join(expected) + "\n"
+    assert stored.lines() == expected
+
+
+def test_many_rows_made_again_write_a_new_base(make_repo, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``REWRITE_MIN`` rows made since the stored lines, they are stored whole again (a new
+    base: the delta written on the old one is not taken with it); the output stays a --no-cache
+    run's."""
+    from repo_roles.report import ls_rows
+
+    monkeypatch.setattr(ls_rows, "REWRITE_MIN", 0)
+    root = make_repo(FILES)
+    cache = Path(os.environ["REPO_ROLES_CACHE_DIR"])
+    _ls(run_cli, root)
+    first = _stored(cache, "ls-rows").read_bytes()
+    for n in range(2):
+        (root / "src/app.py").write_text(f"def main():\n    return {10 + n}\n")
+        assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
+    assert _stored(cache, "ls-rows").read_bytes() != first
+    assert not list(cache.rglob("ls-rows-delta-v*.bin"))

@@ -126,13 +126,14 @@ def _list(project: Project, untracked: Optional[bool], fmt: str, no_cache: bool,
     context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
                            use_cache=not no_cache, inventory=project.inventory)
     if fmt == "jsonl":
-        from repo_roles.report.ls_rows import Summary, jsonl_lines as stored_or_made
+        from repo_roles.report.ls_rows import Summary, jsonl_text
 
         def make(entries: Sequence[FileEntry], summary: Optional[Summary]) -> Iterator[str]:
             return jsonl_lines(with_history(context, with_docs(context, records(context, entries)), summary))
 
         # the last run's lines for the files whose inputs did not change (see report/ls_rows.py)
-        write_lines(out, stored_or_made(context, fmt, make))
+        for piece in jsonl_text(context, fmt, make):
+            out.write(piece)
         return
     # The text form shows role, path and owners only: it never pays for the test index or the
     # documentation stage, which only the jsonl contract carries.

@@ -34,10 +34,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from itertools import compress
+from array import array
+from itertools import accumulate, compress
 from operator import attrgetter, itemgetter, ne
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from repo_roles.coverage import colfile
 
@@ -47,10 +48,10 @@ if TYPE_CHECKING:
 
 KIND = "ls-rows"
 DELTA = "ls-rows-delta"  # the rows made since, on top of the stored lines (a few: not all rewritten)
-FORMAT = 1  # bump when what a line depends on changes
-MAGIC = b"repo-roles ls rows 1\0"
+FORMAT = 2  # bump when what a line depends on changes, or the layout
+MAGIC = b"repo-roles ls rows 2\0"
 DELTA_MAGIC = b"repo-roles ls rows delta 1\0"
-COLUMNS = 4  # lines, blob ids, roles, signals
+COLUMNS = 4  # lines (and, in the stored value, their starts), blob ids, roles, signals
 # While at most this many rows were made since the stored lines, a run writes them as a delta
 # (their rows, lines and columns, on top of the stored lines), not every line again.
 REWRITE_MIN = 256
@@ -100,25 +101,75 @@ def _history_token(context: "ProjectContext", loaded: bool) -> Optional[str]:
 
 
 class _Stored:
-    """The stored lines and the columns their rows are compared with."""
+    """The stored lines (one text, cut at the stored line starts only where a row is read or
+    replaced: 100,000 lines are never split) and the columns their rows are compared with."""
 
-    def __init__(self, header: dict, lines: List[str], blobs: List[str], roles: List[str], signals: List[str]) -> None:
-        self.header, self.lines, self.blobs, self.roles, self.signals = header, lines, blobs, roles, signals
+    def __init__(self, header: dict, text: str, starts: array, blobs: List[str], roles: List[str],
+                 signals: List[str]) -> None:
+        self.header, self.text, self.starts = header, text, starts
+        self.blobs, self.roles, self.signals = blobs, roles, signals
+        self.replaced: Dict[int, str] = {}  # row -> its line made since (a delta's, this run's)
         self.delta: List[int] = []  # the rows a delta replaced (see apply)
 
     @classmethod
     def load(cls, raw: Optional[bytes]) -> Optional["_Stored"]:
         """The stored value; None for anything missing, damaged or of another format."""
-        found = _columns(raw, MAGIC, COLUMNS)
-        if found is None or not isinstance(found[0].get("id"), str):
+        found = colfile.unpack(raw, MAGIC, COLUMNS + 1)
+        if found is None:
             return None
-        header, (lines, blobs, roles, signals) = found
-        return cls(header, lines, blobs, roles, signals)
+        header, columns = found
+        try:
+            n = header["rows"]
+            if type(n) is not int or n <= 0 or not isinstance(header.get("id"), str) \
+                    or not all(isinstance(header.get(k), str) for k in _HEADER_KEYS):
+                return None
+            text = str(columns[0], "utf-8")
+            starts = array("Q")
+            starts.frombytes(columns[1])
+            blobs, roles, signals = (str(c, "utf-8").split("\0") for c in columns[2:])
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError):
+            return None
+        # each line ends where the next starts, less its newline; the text holds n - 1 newlines
+        if not (len(starts) == n + 1 and len(blobs) == len(roles) == len(signals) == n) or starts[0] != 0 \
+                or starts[n] != len(text) + 1 or text.count("\n") != n - 1:
+            return None
+        return cls(header, text, starts, blobs, roles, signals)
+
+    def __len__(self) -> int:
+        return len(self.blobs)
+
+    def line(self, i: int) -> str:
+        """Row ``i``'s line (as replaced since, else the stored one)."""
+        found = self.replaced.get(i)
+        if found is None:
+            start, end = self.starts[i], self.starts[i + 1] - 1
+            if end < start or (start and self.text[start - 1] != "\n") or (end < len(self.text) and self.text[end] != "\n"):
+                raise ValueError("stored line starts")  # (not what was written: the checksum held)
+            found = self.text[start:end]
+        return found
+
+    def lines(self) -> List[str]:
+        """Every line (split: a new base is written)."""
+        lines = self.text.split("\n")
+        for i, line in self.replaced.items():
+            lines[i] = line
+        return lines
+
+    def pieces(self) -> Iterator[str]:
+        """The output: the stored text between the replaced lines, those lines, newlines."""
+        text, starts, at = self.text, self.starts, 0
+        for i in sorted(self.replaced):
+            if starts[i] > at:
+                yield text[at:starts[i]]
+            yield self.replaced[i] + "\n"
+            at = starts[i + 1]
+        if at <= len(text):
+            yield text[at:] + "\n"
 
     def apply(self, raw: Optional[bytes]) -> None:
         """Take the rows and keys of a delta written on top of this value (anything missing,
         damaged, of another format or written on another base: none taken)."""
-        found = _columns(raw, DELTA_MAGIC, COLUMNS + 1)
+        found = _columns(raw, DELTA_MAGIC, 5)
         if found is None or found[0].get("base") != self.header["id"]:
             return
         header, (rows_text, lines, blobs, roles, signals) = found
@@ -126,18 +177,18 @@ class _Stored:
             rows = [int(r) for r in rows_text]
         except ValueError:
             return
-        n = len(self.lines)
-        if len(rows) != len(lines) or len(set(rows)) != len(rows) or not all(0 <= r < n for r in rows):
+        n = len(self)
+        if len(set(rows)) != len(rows) or not all(0 <= r < n for r in rows):
             return
         for i, line, blob, role, signal in zip(rows, lines, blobs, roles, signals):
-            self.lines[i], self.blobs[i], self.roles[i], self.signals[i] = line, blob, role, signal
+            self.replaced[i], self.blobs[i], self.roles[i], self.signals[i] = line, blob, role, signal
         self.header = dict(self.header, **{k: header[k] for k in _HEADER_KEYS})
         self.delta = rows
 
 
 def _columns(raw: Optional[bytes], magic: bytes, count: int) -> Optional[Tuple[dict, List[List[str]]]]:
-    """``(header, columns split)`` of a sound value of ``count`` columns of ``rows`` items each
-    (the first ``count - 4`` ones and the lines split on newlines, the others on NULs)."""
+    """``(header, columns split)`` of a sound delta of ``count`` columns of ``rows`` items each
+    (the lines, the last column but three, split on newlines, the others on NULs)."""
     found = colfile.unpack(raw, magic, count)
     if found is None:
         return None
@@ -160,16 +211,32 @@ def _columns(raw: Optional[bytes], magic: bytes, count: int) -> Optional[Tuple[d
 _HEADER_KEYS = ("listed", "kinds", "owners", "history", "evidence")
 
 
-def jsonl_lines(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable[str]:
-    """Every target's line, in the targets' order: ``make(entries, summary)`` gives the lines of
-    ``entries`` (the ``ls`` command's own making), their history figures from ``summary`` (None:
-    the history model); the stored lines stand in for those of the rows whose inputs did not
-    change (see the module doc), and give the history figures of those made again (they depend
-    on the path and the history only, both the stored ones)."""
+def _pieces(lines: Iterable[str]) -> Iterator[str]:
+    """``lines`` with their newlines, joined a batch at a time (a write per line costs more
+    than making it)."""
+    batch: List[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= 4096:
+            batch.append("")
+            yield "\n".join(batch)
+            batch = []
+    if batch:
+        batch.append("")
+        yield "\n".join(batch)
+
+
+def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable[str]:
+    """Every target's line with its newline, in the targets' order, in pieces to write as they
+    are: ``make(entries, summary)`` gives the lines of ``entries`` (the ``ls`` command's own
+    making), their history figures from ``summary`` (None: the history model); the stored
+    lines stand in for those of the rows whose inputs did not change (see the module doc), and
+    give the history figures of those made again (they depend on the path and the history
+    only, both the stored ones)."""
     targets = context.targets
     if not getattr(context, "use_cache", True) or getattr(context, "context_from_index", False) \
             or context.inventory.scope or not targets or len(targets) != len(context.inventory.paths):
-        return make(targets, None)
+        return _pieces(make(targets, None))
     from repo_roles.cachedir import project_key
     from repo_roles.coverage import cache as C
     from repo_roles.testrefs import facts as F
@@ -177,7 +244,7 @@ def jsonl_lines(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterabl
     modified = F.modified_files(context)
     header = _header(context)
     if modified is None or header is None:
-        return make(targets, None)
+        return _pieces(make(targets, None))
     directory = C.cache_directory(context.config, context.inventory.project_root)
     key = (project_key(context.inventory), _settings(context, fmt))
     path, delta_path = colfile.file_for(directory, KIND, FORMAT, *key), colfile.file_for(directory, DELTA, FORMAT, *key)
@@ -195,28 +262,32 @@ def jsonl_lines(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterabl
     if stored is not None:
         stored.apply(colfile.read(delta_path))
     redo = _rows_to_redo(context, stored, header, paths, blobs, roles, signals) if stored is not None else None
+    if redo is not None and redo:
+        assert stored is not None
+        try:
+            before = {paths[i]: json.loads(stored.line(i)) for i in redo}
+        except ValueError:  # (a line that is not what was written)
+            redo = None
     if redo is None:
         lines = list(make(targets, None))
         header["history"] = _history_token(context, True)  # (what the lines were made with)
         if header["history"] is not None:
             _save(path, header, lines, blobs, roles, signals)
-        return lines
+        return _pieces(lines)
     assert stored is not None
-    lines = stored.lines
     if redo:
-        before = {paths[i]: json.loads(lines[i]) for i in redo}
-        for i, line in zip(redo, make([targets[i] for i in redo],
-                                      lambda p: (before[p]["authors"], before[p]["last_commit"]))):
-            lines[i] = line
+        made = make([targets[i] for i in redo], lambda p: (before[p]["authors"], before[p]["last_commit"]))
+        stored.replaced.update(zip(redo, made))
     changed = sorted(set(stored.delta).union(redo))
     if len(changed) > REWRITE_MIN:
-        _save(path, header, lines, blobs, roles, signals)
+        _save(path, header, stored.lines(), blobs, roles, signals)
     elif redo or any(stored.header[k] != header[k] for k in _HEADER_KEYS):
         # the rows made since the stored lines, on top of them (a write of a few rows, not all)
         pick = itemgetter(*changed) if len(changed) > 1 else (lambda seq: tuple(seq[i] for i in changed))
         _write(delta_path, DELTA_MAGIC, dict(header, base=stored.header["id"]),
-               [list(map(str, changed)), list(pick(lines)), list(pick(blobs)), list(pick(roles)), list(pick(signals))])
-    return lines
+               [list(map(str, changed)), [stored.replaced[i] for i in changed], list(pick(blobs)), list(pick(roles)),
+                list(pick(signals))])
+    return stored.pieces()
 
 
 def _header(context: "ProjectContext") -> Optional[dict]:
@@ -240,7 +311,7 @@ def _rows_to_redo(context: "ProjectContext", stored: _Stored, header: dict, path
                   roles: List[str], signals: List[str]) -> Optional[List[int]]:
     """The rows whose lines must be made again (sorted), or None: every row."""
     before = stored.header
-    if len(paths) != len(stored.lines) or any(before[k] != header[k] for k in ("listed", "kinds", "owners", "history")):
+    if len(paths) != len(stored) or any(before[k] != header[k] for k in ("listed", "kinds", "owners", "history")):
         return None
     every = range(len(paths))
     redo: Set[int] = set(compress(every, map(ne, blobs, stored.blobs)))
@@ -278,23 +349,33 @@ def _evidence_rows(context: "ProjectContext", previous: str, paths: List[str]) -
 
 
 def _save(path: Path, header: dict, lines: List[str], blobs: List[str], roles: List[str], signals: List[str]) -> None:
-    """Store every row (a new base: a delta written on the one before is not taken with it)."""
-    _write(path, MAGIC, dict(header, id=os.urandom(8).hex()), [lines, blobs, roles, signals])
+    """Store every row (a new base: a delta written on the one before is not taken with it):
+    the lines as one text and the start of each (and the text's end plus one)."""
+    starts = array("Q", accumulate(map((1).__add__, map(len, lines)), initial=0))
+    header = dict(header, id=os.urandom(8).hex(), rows=len(lines))
+    _pack(path, MAGIC, header, ["\n".join(lines), starts.tobytes(), *("\0".join(c) for c in (blobs, roles, signals))],
+          ["\n", None, "\0", "\0", "\0"])
 
 
 def _write(path: Path, magic: bytes, header: dict, columns: List[List[str]]) -> None:
-    """Write ``columns`` (the lines joined by newlines, the others by NULs; the last four are
-    lines, blob ids, roles and signals) atomically; nothing when a value cannot be written so."""
-    lines_at = len(columns) - 4
+    """Write a delta's ``columns`` (the lines joined by newlines, the others by NULs; the last
+    four are lines, blob ids, roles and signals) atomically."""
+    separators = ["\0"] * len(columns)
+    separators[-4] = "\n"
+    _pack(path, magic, dict(header, rows=len(columns[0])), [sep.join(c) for sep, c in zip(separators, columns)],
+          separators)
+
+
+def _pack(path: Path, magic: bytes, header: dict, columns: List[Union[str, bytes]],
+          separators: List[Optional[str]]) -> None:
+    """Write ``columns`` atomically, unless a text column's values (joined by its separator)
+    hold that separator (JSON escapes a newline: never the case), or one cannot be UTF-8."""
+    rows = header["rows"]
+    for column, separator in zip(columns, separators):
+        if separator is not None and isinstance(column, str) and column.count(separator) != max(rows - 1, 0):
+            return  # a separator inside a value: not stored
     try:
-        joined = [("\n" if i == lines_at else "\0").join(c) for i, c in enumerate(columns)]
-    except TypeError:  # (a value that is no text: never the case)
-        return
-    rows = len(columns[0])
-    if any(text.count("\n" if i == lines_at else "\0") != max(rows - 1, 0) for i, text in enumerate(joined)):
-        return  # a separator inside a value (JSON escapes a newline: never the case)
-    try:
-        data = [text.encode("utf-8") for text in joined]
+        data = [c.encode("utf-8") if isinstance(c, str) else c for c in columns]
     except UnicodeEncodeError:  # a text git cannot have given: not stored
         return
-    colfile.write(path, colfile.pack(magic, dict(header, rows=rows), data))
+    colfile.write(path, colfile.pack(magic, header, data))
