@@ -61,9 +61,11 @@ def test_an_edit_makes_only_its_line_again(make_repo, run_cli, monkeypatch: pyte
     assert made[0] is not None and made[0] < len(FILES)
 
 
-def test_history_figures_of_a_line_made_again_are_the_stored_ones(make_repo, run_cli) -> None:
+def test_history_figures_of_a_line_made_again_are_the_stored_ones(make_repo, run_cli,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """A line made again after an edit takes ``authors``/``last_commit`` from the stored line
-    (the history and the path are the stored ones); after a commit every line is made again."""
+    (the history and the path are the stored ones); after a commit the committed file's line is
+    made again and every other line gets the new history's figures (no other line made)."""
     root = make_repo(FILES)
     _ls(run_cli, root)
     (root / "src/app.py").write_text("def main():\n    return 5\n")
@@ -71,7 +73,9 @@ def test_history_figures_of_a_line_made_again_are_the_stored_ones(make_repo, run
     before = _ls(run_cli, root)
     (root / "src/app.py").write_text("".join(f"def step_{i}():\n    return {i}\n\n" for i in range(20)))
     git(root, "commit", "-qam", "a rewrite", "--author=Grace Hopper <grace@acme.example>", "--date=2025-06-01T00:00:00Z")
+    made = _made(monkeypatch)
     got = _ls(run_cli, root)
+    assert made == [1]
     assert got == _ls(run_cli, root, "--no-cache") != before
     assert '"last_commit": "2025-06-01T00:00:00Z"' in got
 
@@ -145,3 +149,23 @@ def test_many_rows_made_again_write_a_new_base(make_repo, run_cli, monkeypatch: 
         assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
     assert _stored(cache, "ls-rows").read_bytes() != first
     assert not list(cache.rglob("ls-rows-delta-v*.bin"))
+
+
+def test_a_commit_restamps_lines_with_escapes_and_other_characters(make_repo, run_cli,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a commit, a line holding characters other than ASCII, or written with every one
+    escaped (a name that is not UTF-8), is made again rather than restamped; the output is a
+    --no-cache run's whatever the new author's name."""
+    files = dict(FILES, **{"src/caf\u00e9.py": "def brew():\n    return 1\n",
+                           "src/b\udcffd.py": "def odd():\n    return 2\n"})
+    root = make_repo(files)
+    _ls(run_cli, root)
+    (root / "src/util.py").write_text("".join(f"def u_{i}():\n    return {i}\n\n" for i in range(20)))
+    (root / "src/caf\u00e9.py").write_text("".join(f"def c_{i}():\n    return {i}\n\n" for i in range(20)))
+    git(root, "commit", "-qam", "rewrites", "--author=Gr\u00e2ce H\u00f6pper <grace@acme.example>",
+        "--date=2025-06-01T00:00:00Z")
+    made = _made(monkeypatch)
+    got = _ls(run_cli, root)
+    assert got == _ls(run_cli, root, "--no-cache")
+    assert '"path": "src/caf\u00e9.py"' in got and '"last_commit": "2025-06-01T00:00:00Z"' in got
+    assert made[:2] == [2, 1]  # the two rewritten, then the line written escaped (no other line made)

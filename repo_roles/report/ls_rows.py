@@ -8,17 +8,22 @@ and says which rows must be made again.
 
 The stored lines are reused only when what every line depends on is the stored one -- the
 tool's code, the configuration, where the project sits in its repository, the path list (its
-digest), the entries that are not regular files, the ownership inputs
-(``Ownership.inputs_key``: the ownership files read and the settings) and the history (its
-settings and HEAD) -- and the evidence index is the stored one or its
-:class:`~repo_roles.testrefs.evidence.EvidenceChange` since it names what changed.  Then a row
-is made again when:
+digest), the entries that are not regular files and the ownership inputs
+(``Ownership.inputs_key``: the ownership files read and the settings) -- and the evidence index
+is the stored one or its :class:`~repo_roles.testrefs.evidence.EvidenceChange` since it names
+what changed.  Then a row is made again when:
 
 * its content may differ: its index blob id is not the stored one, it has none (untracked), or
   the work tree changes it now or did when the lines were stored (``git diff-files``);
 * its role or signal is not the stored one (classification depends on context files too);
 * the tests found for it may have changed (the evidence change's modules, the names and Go
   directories of its tests, as :class:`~repo_roles.coverage.test_reuse.Invalid` tells).
+
+A line's history figures (``authors``, ``last_commit``, its last fields) depend on its path
+and the history (its settings and HEAD, ``history_key``) only: a line made again under the
+stored history takes them from its stored line (no history model is loaded); under another
+(a commit, a branch switch) every other line gets this history's figures in place of its
+stored ones (a line of ASCII without an escape; any other is made again).
 
 A Rust source or ``Cargo.toml`` among the rows made again makes every row again: a Rust file's
 documentation counts depend on its crate (``coverage/rust_crate.py``).  Anything else -- no
@@ -262,7 +267,8 @@ def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable
     if stored is not None:
         stored.apply(colfile.read(delta_path))
     redo = _rows_to_redo(context, stored, header, paths, blobs, roles, signals) if stored is not None else None
-    if redo is not None and redo:
+    moved = stored is not None and redo is not None and stored.header["history"] != header["history"]
+    if redo is not None and redo and not moved:
         assert stored is not None
         try:
             before = {paths[i]: json.loads(stored.line(i)) for i in redo}
@@ -270,11 +276,26 @@ def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable
             redo = None
     if redo is None:
         lines = list(make(targets, None))
+        text = "\n".join(lines)  # joined once: stored and written
         header["history"] = _history_token(context, True)  # (what the lines were made with)
         if header["history"] is not None:
-            _save(path, header, lines, blobs, roles, signals)
-        return _pieces(lines)
+            _save(path, header, lines, blobs, roles, signals, text)
+        return (text, "\n")
     assert stored is not None
+    if moved:  # another HEAD: the rows made again and every other line's history figures
+        if redo:
+            stored.replaced.update(zip(redo, make([targets[i] for i in redo], None)))
+        lines = stored.lines()
+        again = _restamped(context, paths, lines, set(redo))
+        if again:
+            lines_again = make([targets[i] for i in again], None)
+            for i, line in zip(again, lines_again):
+                lines[i] = line
+        text = "\n".join(lines)
+        header["history"] = _history_token(context, True)
+        if header["history"] is not None:
+            _save(path, header, lines, blobs, roles, signals, text)
+        return (text, "\n")
     if redo:
         made = make([targets[i] for i in redo], lambda p: (before[p]["authors"], before[p]["last_commit"]))
         stored.replaced.update(zip(redo, made))
@@ -288,6 +309,33 @@ def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable
                [list(map(str, changed)), [stored.replaced[i] for i in changed], list(pick(blobs)), list(pick(roles)),
                 list(pick(signals))])
     return stored.pieces()
+
+
+_HISTORY_KEY = ', "authors": '
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # as ``ls`` encodes a line
+
+
+def _restamped(context: "ProjectContext", paths: List[str], lines: List[str], skip: Set[int]) -> List[int]:
+    """Give every line of ``lines`` but the rows ``skip`` the history figures of this run's
+    history (a line ends with them: ``, "authors": [...], "last_commit": ...}``; the other
+    fields depend on the path and the files, not on the history).  Only a line of ASCII
+    without an escape whose new figures are ASCII is restamped so (one that is not may have
+    been written with every character escaped, see ``ls.jsonl_lines``): the rows of the others
+    are returned, to be made again."""
+    summary = context.history.summary
+    encode = _ENCODE
+    again: List[int] = []
+    for i, (path, line) in enumerate(zip(paths, lines)):
+        if i in skip:
+            continue
+        cut = line.rfind(_HISTORY_KEY)
+        authors, last = summary(path)
+        tail = f'{_HISTORY_KEY}{encode(authors)}, "last_commit": {encode(last)}}}'
+        if cut < 0 or not line.isascii() or "\\u" in line or not tail.isascii():
+            again.append(i)
+        else:
+            lines[i] = line[:cut] + tail
+    return again
 
 
 def _header(context: "ProjectContext") -> Optional[dict]:
@@ -311,7 +359,7 @@ def _rows_to_redo(context: "ProjectContext", stored: _Stored, header: dict, path
                   roles: List[str], signals: List[str]) -> Optional[List[int]]:
     """The rows whose lines must be made again (sorted), or None: every row."""
     before = stored.header
-    if len(paths) != len(stored) or any(before[k] != header[k] for k in ("listed", "kinds", "owners", "history")):
+    if len(paths) != len(stored) or any(before[k] != header[k] for k in ("listed", "kinds", "owners")):
         return None
     every = range(len(paths))
     redo: Set[int] = set(compress(every, map(ne, blobs, stored.blobs)))
@@ -348,12 +396,15 @@ def _evidence_rows(context: "ProjectContext", previous: str, paths: List[str]) -
     return invalid.rows(paths, tuple(d + "/" for d in invalid.subtrees))
 
 
-def _save(path: Path, header: dict, lines: List[str], blobs: List[str], roles: List[str], signals: List[str]) -> None:
+def _save(path: Path, header: dict, lines: List[str], blobs: List[str], roles: List[str], signals: List[str],
+          text: Optional[str] = None) -> None:
     """Store every row (a new base: a delta written on the one before is not taken with it):
-    the lines as one text and the start of each (and the text's end plus one)."""
+    the lines as one text (``text`` when the caller joined them) and the start of each (and
+    the text's end plus one)."""
     starts = array("Q", accumulate(map((1).__add__, map(len, lines)), initial=0))
     header = dict(header, id=os.urandom(8).hex(), rows=len(lines))
-    _pack(path, MAGIC, header, ["\n".join(lines), starts.tobytes(), *("\0".join(c) for c in (blobs, roles, signals))],
+    joined = "\n".join(lines) if text is None else text
+    _pack(path, MAGIC, header, [joined, starts.tobytes(), *("\0".join(c) for c in (blobs, roles, signals))],
           ["\n", None, "\0", "\0", "\0"])
 
 
