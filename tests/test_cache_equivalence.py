@@ -717,6 +717,21 @@ def step_tests_exempt_glob_added(root: Path) -> None:
     raise AssertionError("no [tests] table")
 
 
+# s11-a: the stored ls lines (report/ls_rows.py) reuse a file's line while its content is the
+# stored one; a Rust file's documentation counts depend on its crate's lib.rs too.
+def rust_crate_added(root: Path) -> None:
+    write_files(root, {
+        "crates/calc/Cargo.toml": '[package]\nname = "calc"\nversion = "0.1.0"\n',
+        "crates/calc/src/lib.rs": "mod inner;\n",
+        "crates/calc/src/inner.rs": "pub fn undocumented() {}\n\n/// Documented.\npub fn documented() {}\n",
+    })
+    commit(root, "calc crate")
+
+
+def rust_module_made_public(root: Path) -> None:
+    (root / "crates/calc/src/lib.rs").write_text("pub mod inner;\n")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -781,6 +796,9 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a conftest fixture uses a module", conftest_fixture_uses_a_module),
     ("only conftest.py changes", conftest_alone_changes),
     ("[tests] exempt gains a module", step_tests_exempt_glob_added),
+    # s11-a: the stored ls lines
+    ("a Rust crate added", rust_crate_added),
+    ("its lib.rs makes a private module public (the module's counts change)", rust_module_made_public),
 ]
 
 COMMANDS = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, List, Optional, Sequence, TextIO, Tuple
 
 import click
 
@@ -19,12 +19,14 @@ from repo_roles.pathfmt import display_path
 from repo_roles.commands.memo import Memo, Project, Tee, open_project, write_stored
 
 if TYPE_CHECKING:
+    from repo_roles.inventory import FileEntry
     from repo_roles.scan import ScanContext
 
 
-def records(context: ScanContext) -> Iterator[dict]:
-    """The jsonl records, in path order."""
-    entries = context.targets
+def records(context: ScanContext, entries: Optional[Sequence[FileEntry]] = None) -> Iterator[dict]:
+    """The jsonl records of ``entries`` (default: every target), in their order."""
+    if entries is None:
+        entries = context.targets
     context.test_index.expect(len(entries))
     for entry in entries:
         decided = context.classifications[entry.path]
@@ -90,9 +92,12 @@ def with_docs(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
         yield row
 
 
-def with_history(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:
-    """Add ``authors`` and ``last_commit`` (see :mod:`repo_roles.history`)."""
-    summary = context.history.summary
+def with_history(context: ScanContext, rows: Iterable[dict],
+                 summary: Optional[Callable[[str], Tuple[List[str], Optional[str]]]] = None) -> Iterator[dict]:
+    """Add ``authors`` and ``last_commit`` (see :mod:`repo_roles.history`), from ``summary``
+    (path -> both) when given."""
+    if summary is None:
+        summary = context.history.summary
     for row in rows:
         row["authors"], row["last_commit"] = summary(row["path"])
         yield row
@@ -121,7 +126,14 @@ def _list(project: Project, untracked: Optional[bool], fmt: str, no_cache: bool,
     context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
                            use_cache=not no_cache, inventory=project.inventory)
     if fmt == "jsonl":
-        write_lines(out, jsonl_lines(with_history(context, with_docs(context, records(context)))))
+        from repo_roles.report.ls_rows import Summary, jsonl_text
+
+        def make(entries: Sequence[FileEntry], summary: Optional[Summary]) -> Iterator[str]:
+            return jsonl_lines(with_history(context, with_docs(context, records(context, entries)), summary))
+
+        # the last run's lines for the files whose inputs did not change (see report/ls_rows.py)
+        for piece in jsonl_text(context, fmt, make):
+            out.write(piece)
         return
     # The text form shows role, path and owners only: it never pays for the test index or the
     # documentation stage, which only the jsonl contract carries.

@@ -706,11 +706,21 @@ def _updated(context: "ProjectContext", stored: dict, listed: str, kinds: Dict[s
         return base
     if len(changed) > UPDATE_MAX or any(kinds[p] not in UPDATED_KINDS for p in changed):
         return None
+    gone = set(changed)
+    touched = set()
+    first = itemgetter(0)
     try:
-        by_module = {m: list(rows) for m, rows in base["by_module"].items()}
+        stored_rows = base["by_module"]
+        # the stored lists are shared until a module's rows change (the stored index is compared
+        # with this one afterwards: ``_change``); a module's tests looked at C speed
+        by_module = dict(stored_rows)
+        for module, rows in stored_rows.items():
+            if not gone.isdisjoint(map(first, rows)):
+                by_module[module] = [r for r in rows if r[0] not in gone]
+                touched.add(module)
         parsed, unparsable = set(base["parsed"]), dict(base["unparsable"])
         searched = dict(base["searched"])
-    except (KeyError, TypeError, ValueError, AttributeError):
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         return None
     facts: Dict[str, Facts] = {p: f for p, f in facts_before.items() if isinstance(f, dict)}
     facts.update(_facts_of(context, {p: kinds[p] for p in changed}, blobs, read))
@@ -724,16 +734,11 @@ def _updated(context: "ProjectContext", stored: dict, listed: str, kinds: Dict[s
     builder.python()
     builder.javascript()
     builder.java()
-    gone = set(changed)
-    touched = set()
-    for module, rows in by_module.items():
-        kept = [r for r in rows if not (isinstance(r, list) and r and r[0] in gone)]
-        if len(kept) != len(rows):
-            by_module[module] = kept
-            touched.add(module)
     for module, rows in builder.by_module.items():
-        by_module.setdefault(module, []).extend(list(r) for r in rows)
-        touched.add(module)
+        if module not in touched:  # (a stored list: copied before it changes)
+            by_module[module] = list(by_module.get(module, ()))
+            touched.add(module)
+        by_module[module].extend(list(r) for r in rows)
     for module in touched:
         rows = by_module[module]
         if rows:
