@@ -169,3 +169,34 @@ def test_a_commit_restamps_lines_with_escapes_and_other_characters(make_repo, ru
     assert got == _ls(run_cli, root, "--no-cache")
     assert '"path": "src/caf\u00e9.py"' in got and '"last_commit": "2025-06-01T00:00:00Z"' in got
     assert made[:2] == [2, 1]  # the two rewritten, then the line written escaped (no other line made)
+
+
+def test_a_line_whose_grammar_did_not_load_is_made_in_every_run(make_repo, run_cli,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of s11-a: a Go file analysed while tree-sitter's Go grammar does not load has no
+    counts (``not-analysed``, which the documentation cache never stores: it is about the
+    install, ``coverage/model.py`` ABOUT_THE_INSTALL); once the grammar loads, the stored line
+    must not stand in for it (an unrelated edit first, so no whole stored run answers)."""
+    from repo_roles.coverage import treesitter
+
+    files = dict(FILES)
+    files["go.mod"] = "module example.com/m\n\ngo 1.21\n"
+    files["main.go"] = ("// Package main is it.\npackage main\n\n// Hello says hello.\n"
+                        "func Hello() string { return \"hi\" }\n\nfunc Bye() string { return \"bye\" }\n")
+    root = make_repo(files)
+    real = treesitter.parser_for
+
+    def no_go(grammar: str):
+        if grammar == "go":
+            raise treesitter.GrammarUnavailable("tree_sitter_go is not installed")
+        return real(grammar)
+
+    monkeypatch.setattr(treesitter, "parser_for", no_go)
+    without = _ls(run_cli, root)
+    assert '"path": "main.go"' in without and without == _ls(run_cli, root, "--no-cache")
+    monkeypatch.setattr(treesitter, "parser_for", real)
+    (root / "src/util.py").write_text("def helper():\n    return 30\n")
+    got = _ls(run_cli, root)
+    assert got == _ls(run_cli, root, "--no-cache") != without
+    line = next(x for x in got.splitlines() if '"path": "main.go"' in x)
+    assert '"doc_items": 3' in line and '"doc_documented": 2' in line

@@ -15,6 +15,9 @@ what changed.  Then a row is made again when:
 
 * its content may differ: its index blob id is not the stored one, it has none (untracked), or
   the work tree changes it now or did when the lines were stored (``git diff-files``);
+* its documentation counts depend on the install (a grammar that did not load: such a row is
+  stored as made from no blob, so it is made in every run, as the documentation cache never
+  stores its analysis); the interpreter's version is part of the key;
 * its role or signal is not the stored one (classification depends on context files too);
 * the tests found for it may have changed (the evidence change's modules, the names and Go
   directories of its tests, as :class:`~repo_roles.coverage.test_reuse.Invalid` tells).
@@ -39,6 +42,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from array import array
 from itertools import accumulate, compress
 from operator import attrgetter, itemgetter, ne
@@ -82,7 +86,22 @@ def _settings(context: "ProjectContext", fmt: str) -> str:
 
     inventory = context.inventory
     config = repr(context.config).replace(str(context.root), ROOT_TOKEN)
-    return _digest(KIND, FORMAT, code_fingerprint().hex(), config, inventory.prefix, inventory.scope, fmt)
+    # the interpreter's version too: Python's parser decides which files hold newer syntax
+    return _digest(KIND, FORMAT, code_fingerprint().hex(), config, inventory.prefix, inventory.scope, fmt,
+                   sys.version_info[:2])
+
+
+def _about_the_install(context: "ProjectContext", paths: List[str]) -> List[int]:
+    """The rows whose documentation counts depend on what is installed, not on the file (a
+    grammar that does not load: ``ABOUT_THE_INSTALL``): stored as made from no blob, so every
+    run makes them again, as the documentation cache never stores them.  A few rows: the
+    snapshot names the files with a problem (every file's answer is asked when there is none)."""
+    from repo_roles.coverage.model import ABOUT_THE_INSTALL
+
+    coverage = context.coverage
+    few = coverage.paths_with_problems()
+    rows = range(len(paths)) if few is None else [i for i, p in enumerate(paths) if p in few] if few else []
+    return [i for i in rows if any(problem[1] in ABOUT_THE_INSTALL for problem in coverage.problems(paths[i]))]
 
 
 def _history_token(context: "ProjectContext", loaded: bool) -> Optional[str]:
@@ -260,6 +279,8 @@ def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable
              for e in targets] if modified else list(map(attrgetter("blob"), targets))
     if not modified and None in blobs:
         blobs = [b or "" for b in blobs]
+    for i in _about_the_install(context, paths):
+        blobs[i] = ""
     classifications = context.classifications
     signals = [classifications[p].signal for p in paths] if not isinstance(classifications, dict) \
         or list(classifications) != paths else list(map(itemgetter(1), classifications.values()))
