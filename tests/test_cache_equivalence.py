@@ -717,7 +717,7 @@ def step_tests_exempt_glob_added(root: Path) -> None:
     raise AssertionError("no [tests] table")
 
 
-# s11-a: the stored ls lines (report/ls_rows.py) reuse a file's line while its content is the
+# s11-a: the stored ls lines (commands/ls_rows.py) reuse a file's line while its content is the
 # stored one; a Rust file's documentation counts depend on its crate's lib.rs too.
 def rust_crate_added(root: Path) -> None:
     write_files(root, {

@@ -1,5 +1,5 @@
 """``ls --format jsonl`` after a change makes again only the lines whose inputs changed
-(``repo_roles/report/ls_rows.py``): the stored lines stand in for the others, and a stored value
+(``repo_roles/commands/ls_rows.py``): the stored lines stand in for the others, and a stored value
 that is missing, damaged or truncated is a miss (every line made), never another answer."""
 
 from __future__ import annotations
@@ -118,7 +118,7 @@ def test_a_damaged_stored_value_is_a_miss(make_repo, run_cli, monkeypatch: pytes
 def test_stored_lines_with_rows_replaced_are_written_whole(tmp_path: Path, replaced) -> None:
     """The output of stored lines with some rows made again -- the first, the last, neighbours
     -- is the lines joined, each with its newline; so is the split a new base is written from."""
-    from repo_roles.report import ls_rows
+    from repo_roles.commands import ls_rows
 
     lines = ['{"path": "a"}', '{"path": "b", "tests": []}', "{}", '{"path": "d\\u00e9"}', '{"path": "é"}', "{}"]
     header = {k: "x" for k in ls_rows._HEADER_KEYS}
@@ -137,7 +137,7 @@ def test_many_rows_made_again_write_a_new_base(make_repo, run_cli, monkeypatch: 
     """Past ``REWRITE_MIN`` rows made since the stored lines, they are stored whole again (a new
     base: the delta written on the old one is not taken with it); the output stays a --no-cache
     run's."""
-    from repo_roles.report import ls_rows
+    from repo_roles.commands import ls_rows
 
     monkeypatch.setattr(ls_rows, "REWRITE_MIN", 0)
     root = make_repo(FILES)

@@ -46,7 +46,7 @@ def records(context: ScanContext, entries: Optional[Sequence[FileEntry]] = None)
 
 # One encoder for every line: json.dumps builds a new encoder per call when given options.
 # Same text as json.dumps(record, ensure_ascii=False).
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+LINE_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # a line of --format jsonl (commands/ls_rows.py restamps them)
 _ENCODE_ASCII = json.JSONEncoder().encode
 _BATCH = 4096  # lines per write: a write per line costs more than encoding it
 
@@ -67,7 +67,7 @@ def write_lines(out: TextIO, lines: Iterable[str]) -> None:
 
 def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
     """Each record as one line of JSON (the ``--format jsonl`` contract)."""
-    encode = _ENCODE
+    encode = LINE_ENCODE
     for row in rows:
         line = encode(row)
         if not line.isascii():
@@ -126,12 +126,12 @@ def _list(project: Project, untracked: Optional[bool], fmt: str, no_cache: bool,
     context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
                            use_cache=not no_cache, inventory=project.inventory)
     if fmt == "jsonl":
-        from repo_roles.report.ls_rows import Summary, jsonl_text
+        from repo_roles.commands.ls_rows import Summary, jsonl_text
 
         def make(entries: Sequence[FileEntry], summary: Optional[Summary]) -> Iterator[str]:
             return jsonl_lines(with_history(context, with_docs(context, records(context, entries)), summary))
 
-        # the last run's lines for the files whose inputs did not change (see report/ls_rows.py)
+        # the last run's lines for the files whose inputs did not change (see commands/ls_rows.py)
         for piece in jsonl_text(context, fmt, make):
             out.write(piece)
         return

@@ -39,7 +39,6 @@ the value it was made on (a random id): one written on another is not taken.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -49,6 +48,7 @@ from operator import attrgetter, itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
+from repo_roles.checks.reuse import config_token, digest_of
 from repo_roles.coverage import colfile
 
 if TYPE_CHECKING:
@@ -70,24 +70,15 @@ Summary = Callable[[str], Tuple[List[str], Optional[str]]]  # path -> (authors, 
 MakeLines = Callable[[Sequence["FileEntry"], Optional[Summary]], Iterable[str]]
 
 
-def _digest(*values: object) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    for value in values:
-        data = str(value).encode("utf-8", "surrogateescape")
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
-
-
 def _settings(context: "ProjectContext", fmt: str) -> str:
     """What every line depends on besides the files: the code, the configuration (the project
     root as a token: a key never holds a location), where the project is, the format."""
-    from repo_roles.runcache.key import ROOT_TOKEN, code_fingerprint
+    from repo_roles.runcache.key import code_fingerprint
 
     inventory = context.inventory
-    config = repr(context.config).replace(str(context.root), ROOT_TOKEN)
+    config = config_token(context)
     # the interpreter's version too: Python's parser decides which files hold newer syntax
-    return _digest(KIND, FORMAT, code_fingerprint().hex(), config, inventory.prefix, inventory.scope, fmt,
+    return digest_of(KIND, FORMAT, code_fingerprint().hex(), config, inventory.prefix, inventory.scope, fmt,
                    sys.version_info[:2])
 
 
@@ -333,7 +324,6 @@ def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable
 
 
 _HISTORY_KEY = ', "authors": '
-_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # as ``ls`` encodes a line
 
 
 def _restamped(context: "ProjectContext", paths: List[str], lines: List[str], skip: Set[int]) -> List[int]:
@@ -343,8 +333,9 @@ def _restamped(context: "ProjectContext", paths: List[str], lines: List[str], sk
     without an escape whose new figures are ASCII is restamped so (one that is not may have
     been written with every character escaped, see ``ls.jsonl_lines``): the rows of the others
     are returned, to be made again."""
+    from repo_roles.commands.ls import LINE_ENCODE as encode  # as ``ls`` encodes a line
+
     summary = context.history.summary
-    encode = _ENCODE
     again: List[int] = []
     for i, (path, line) in enumerate(zip(paths, lines)):
         if i in skip:
@@ -369,8 +360,8 @@ def _header(context: "ProjectContext") -> Optional[dict]:
     inventory = context.inventory
     return {
         "listed": inventory.paths_digest(),
-        "kinds": _digest(json.dumps(sorted(inventory.special_kinds().items()))),
-        "owners": _digest(repr(ownership.discovery), ownership.oversize, ownership.inputs_key),
+        "kinds": digest_of(json.dumps(sorted(inventory.special_kinds().items()))),
+        "owners": digest_of(repr(ownership.discovery), ownership.oversize, ownership.inputs_key),
         "history": history,
         "evidence": evidence,
     }
