@@ -540,44 +540,49 @@ def scan_project(
         from repo_roles.history.stage import prefetch_history
 
         ahead = prefetch_history(inventory, config, use_cache)  # the audit shows the history: git log runs meanwhile
-    # a whole scan's targets are the inventory's entries: their paths are its path list
-    target_paths = inventory.paths if whole else [e.path for e in targets]
-    stage("classification")
-    caches = _sniff_store(inventory, config, targets) if whole and use_cache else None
-    if whole:  # git matches the attributes while the caches are read (unless they hold its answer)
-        inventory.prefetch_attributes(ATTRIBUTES)
-    classifier = Classifier(config, inventory, targets=None if whole else target_paths,
-                            sniffs=caches.sniffs if caches is not None else None,
-                            roles=caches.roles if caches is not None else None)
-    if whole:
-        classifications: Mapping[str, Classification] = classifier.classify_all()
+    try:
+        # a whole scan's targets are the inventory's entries: their paths are its path list
+        target_paths = inventory.paths if whole else [e.path for e in targets]
+        stage("classification")
+        caches = _sniff_store(inventory, config, targets) if whole and use_cache else None
+        if whole:  # git matches the attributes while the caches are read (unless they hold its answer)
+            inventory.prefetch_attributes(ATTRIBUTES)
+        classifier = Classifier(config, inventory, targets=None if whole else target_paths,
+                                sniffs=caches.sniffs if caches is not None else None,
+                                roles=caches.roles if caches is not None else None)
+        if whole:
+            classifications: Mapping[str, Classification] = classifier.classify_all()
+            if caches is not None:
+                caches.save(inventory.paths, classifications)
+                # The stored tables served their purpose (a later question reads the file again):
+                # not kept for the rest of the run (~35 MB per 100,000 files).
+                classifier.sniffs = None
+                caches.roles.release()
+        else:
+            classifications = LazyClassifications(classifier, inventory.paths)
+        stage("ownership")
+        ownership = resolve_ownership(inventory, config, target_paths, caches.store if caches is not None else None,
+                                       use_cache=use_cache)
         if caches is not None:
-            caches.save(inventory.paths, classifications)
-            # The stored tables served their purpose (a later question reads the file again):
-            # not kept for the rest of the run (~35 MB per 100,000 files).
-            classifier.sniffs = None
-            caches.roles.release()
-    else:
-        classifications = LazyClassifications(classifier, inventory.paths)
-    stage("ownership")
-    ownership = resolve_ownership(inventory, config, target_paths, caches.store if caches is not None else None,
-                                   use_cache=use_cache)
-    if caches is not None:
-        caches.store.close()
-    context = ScanContext(
-        config,
-        inventory,
-        classifier,
-        classifications,
-        ownership,
-        targets,
-        whole if repository_checks is None else repository_checks,
-        use_cache=use_cache,
-        progress=progress,
-        context_from_index=files is not None,
-    )
-    if early is not None:
-        context.__dict__["_early_coverage"] = early
-    if ahead is not None:
-        context.__dict__["_history_ahead"] = ahead
-    return context
+            caches.store.close()
+        context = ScanContext(
+            config,
+            inventory,
+            classifier,
+            classifications,
+            ownership,
+            targets,
+            whole if repository_checks is None else repository_checks,
+            use_cache=use_cache,
+            progress=progress,
+            context_from_index=files is not None,
+        )
+        if early is not None:
+            context.__dict__["_early_coverage"] = early
+        if ahead is not None:
+            context.__dict__["_history_ahead"] = ahead
+        return context
+    except BaseException:
+        if ahead is not None:  # the run ends here: git log is not left reading on
+            ahead.close()
+        raise

@@ -34,9 +34,9 @@ def logged(monkeypatch: pytest.MonkeyPatch) -> List[str]:
     seen: List[str] = []
     real = stage.read_log
 
-    def spy(root, revisions="HEAD"):
+    def spy(root, revisions="HEAD", ahead=None):
         seen.append(revisions)
-        return real(root, revisions)
+        return real(root, revisions, ahead)
 
     monkeypatch.setattr(stage, "read_log", spy)
     return seen
@@ -341,7 +341,7 @@ def test_a_cached_order_that_does_not_match_the_walk_means_a_full_pass(tmp_path:
     s.git("checkout", "-q", "main")
     s.git("merge", "-q", "--no-ff", "--no-edit", "topic", author=DAN, day=4)
     passes = record_calls(monkeypatch, stage, "full_pass")
-    ranges = record_calls(monkeypatch, stage, "read_log", lambda root, revisions="HEAD": revisions)
+    ranges = record_calls(monkeypatch, stage, "read_log", lambda root, revisions="HEAD", ahead=None: revisions)
     merged = load(s.root)
     assert len(passes) == 1 and ranges == [merged.model.head]  # the walk said no: the range is never read
     assert snapshot(merged) == snapshot(load(s.root, use_cache=False))
@@ -410,3 +410,93 @@ def test_an_audit_scan_starts_the_log_ahead(make_repo) -> None:
     assert "_history_ahead" in context.__dict__
     assert context.history.available
     assert "_history_ahead" not in context.__dict__  # handed to the stage once
+
+
+def test_closing_a_log_started_ahead_kills_git_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of s11-c: ``close`` stops a log nobody took without waiting for git to write it
+    (it joined the reading thread first: up to 64 MiB of a slow log); a log closed before git
+    started never starts it."""
+    import threading
+
+    from repo_roles.history import reader
+
+    s = base(tmp_path / "r")
+    release = threading.Event()
+    real_state = reader.history_state
+
+    def slow_state(root):  # the thread is held before it starts git
+        release.wait(5)
+        return real_state(root)
+
+    monkeypatch.setattr(reader, "history_state", slow_state)
+    started: List[str] = []
+    real_start = reader._start_log
+    monkeypatch.setattr(reader, "_start_log", lambda root, rev: started.append(rev) or real_start(root, rev))
+    ahead = reader.LogAhead(s.root)
+    closing = threading.Thread(target=ahead.close)
+    closing.start()
+    closing.join(0.2)
+    release.set()
+    closing.join(5)
+    assert not closing.is_alive() and not ahead._thread.is_alive()
+    assert started == []  # closed before git started: never started
+    assert ahead.take(s.root, "HEAD") is None
+
+    monkeypatch.setattr(reader, "history_state", real_state)
+    killed: List[bool] = []
+    ahead = reader.LogAhead(s.root)
+    while ahead._process is None and ahead._thread.is_alive():
+        pass
+    process = ahead._process
+    if process is not None:  # (a log small enough may be read whole already)
+        real_kill = process.proc.kill
+        monkeypatch.setattr(process.proc, "kill", lambda: killed.append(ahead._thread.is_alive()) or real_kill())
+    ahead.close()
+    assert not ahead._thread.is_alive() and ahead._process is None
+    assert process is None or (killed and process.proc.returncode is not None)
+
+
+def test_a_scan_that_fails_after_starting_the_log_stops_it(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of s11-c: an error (or Ctrl-C) in the scan after the log was started ahead stops
+    it: no thread reading on, no git left running."""
+    from repo_roles import scan as scan_module
+    from repo_roles.history import reader
+
+    root = make_repo({"a.py": "x = 1\n"})
+    made: List[reader.LogAhead] = []
+    real = reader.LogAhead.__init__
+
+    def spy(self, git_root):
+        real(self, git_root)
+        made.append(self)
+
+    monkeypatch.setattr(reader.LogAhead, "__init__", spy)
+    closed = record_calls(monkeypatch, reader.LogAhead, "close", lambda self: self)
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scan_module, "resolve_ownership", boom)
+    with pytest.raises(KeyboardInterrupt):
+        scan_module.scan(root, early_coverage=True)
+    assert len(made) == 1 and closed == made and not made[0]._thread.is_alive()
+
+
+def test_an_audit_that_ends_without_the_history_stops_the_log(make_repo, run_cli,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of s11-c: an audit that ends before the history stage takes the log started
+    ahead (here its checks fail; or its history findings were stored) stops it at the end of
+    the command, so no thread reads on and the quick exit stays open."""
+    from repo_roles.checks import engine
+    from repo_roles.history import reader
+
+    root = make_repo({"a.py": "x = 1\n"})
+    closed = record_calls(monkeypatch, reader.LogAhead, "close", lambda self: self)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("checks failed")
+
+    monkeypatch.setattr(engine, "run_checks", boom)
+    result = run_cli("audit", str(root))
+    assert result.exit_code == 2
+    assert len(closed) == 1 and not closed[0]._thread.is_alive()

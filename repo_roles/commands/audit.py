@@ -110,6 +110,7 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
     memo.confirm()
 
     progress = Progress()
+    context = None
     try:
         context = scan_project(project.root, project.config, scope=project.scope, untracked=untracked,
                                use_cache=not no_cache, progress=progress, inventory=project.inventory,
@@ -137,6 +138,9 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
             text += "\nFindings\n" + render("concise", report)
     finally:
         progress.close()
+        ahead = context.__dict__.pop("_history_ahead", None) if context is not None else None
+        if ahead is not None:  # the history was not asked for (its findings were stored): git stops
+            ahead.close()
     exit_code = 1 if any(map("info".__ne__, column_of(context.findings, SEVERITY))) else 0
     memo.save(exit_code, text)
     _deliver(text, output)

@@ -91,18 +91,28 @@ class LogAhead:
         self._chunks: List[bytes] = []
         self._error: Optional[BaseException] = None
         self._taken = False
+        self._stopped = False  # close() was called: no git starts, a running one is killed
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="repo-roles-git-log", daemon=True)
         self._thread.start()
+        # A run that ends without asking for the history (an error, Ctrl-C, its findings
+        # stored) stops git at exit rather than letting the thread read on.
+        register = getattr(threading, "_register_atexit", None)
+        if register is not None:
+            register(self.close)
 
     def _run(self) -> None:
         try:
             state = self.state = history_state(self.git_root)
             if not state.complete or state.head is None:
                 return
-            self._process = _start_log(self.git_root, state.head)
+            with self._lock:
+                if self._stopped:
+                    return
+                self._process = _start_log(self.git_root, state.head)
             stdout = self._process.proc.stdout
             held = 0
-            while held < PREFETCH_BYTES:
+            while held < PREFETCH_BYTES and not self._stopped:
                 chunk = stdout.read(_CHUNK)
                 if not chunk:
                     break
@@ -120,19 +130,29 @@ class LogAhead:
         """``(process, output read so far)`` of the log of ``revisions`` at ``git_root``, once;
         None when this is not that log (another root or revisions, or it could not start)."""
         self.finish()
-        if (self._taken or self._process is None or self._error is not None or self.state is None
-                or revisions != self.state.head or Path(git_root) != self.git_root):
-            return None
-        self._taken = True
+        with self._lock:
+            if (self._taken or self._stopped or self._process is None or self._error is not None
+                    or self.state is None or revisions != self.state.head or Path(git_root) != self.git_root):
+                return None
+            self._taken = True
         chunks, self._chunks = self._chunks, []
         return self._process, chunks
 
     def close(self) -> None:
-        """Stop a log nobody took (the run ended, or asked for another one)."""
-        self.finish()
-        process, self._process = self._process, None
-        if process is not None and not self._taken:
-            process.proc.kill()
+        """Stop a log nobody took (the run ended, or asked for another one): git is killed
+        first (the thread's read then ends), then the thread and git are waited for; a git not
+        started yet is never started.  Idempotent."""
+        with self._lock:
+            self._stopped = True
+            process = self._process if not self._taken else None
+        if process is not None:
+            try:
+                process.proc.kill()
+            except OSError:  # (already gone)
+                pass
+        self._thread.join()
+        self._process = None
+        if process is not None:
             process.proc.stdout.close()
             process.proc.wait()
 

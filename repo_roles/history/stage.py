@@ -186,7 +186,7 @@ def extend(model: HistoryModel, git_root: Path, revisions: str, identities: Iden
     bots: Dict[tuple, bool] = {}
     author_id = model.author_id
     apply = model.apply
-    for commit in (read_log(git_root, revisions) if ahead is None else read_log(git_root, revisions, ahead)):
+    for commit in read_log(git_root, revisions, ahead):
         if read is not None:
             read(commit.id.encode("ascii") + b"\n")
         if commit.id in ignored:
