@@ -200,3 +200,27 @@ def test_a_line_whose_grammar_did_not_load_is_made_in_every_run(make_repo, run_c
     assert got == _ls(run_cli, root, "--no-cache") != without
     line = next(x for x in got.splitlines() if '"path": "main.go"' in x)
     assert '"doc_items": 3' in line and '"doc_documented": 2' in line
+
+
+def test_lines_of_other_characters_are_restamped_after_a_commit(make_repo, run_cli,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of s11-a: a line holding characters other than ASCII (an author "Zoë Müller", a
+    path "naïve.py") was written as it is, so a later commit restamps its history figures like
+    any other line's instead of making it again; a line written with every character escaped
+    (a name that is not UTF-8) is still made again.  The output is a --no-cache run's."""
+    files = dict(FILES, **{"src/na\u00efve.py": "def guess():\n    return 1\n",
+                           "src/b\udcffd.py": "def odd():\n    return 2\n"})
+    root = make_repo(files)
+    (root / "src/zoe.py").write_text("def hers():\n    return 30\n")
+    git(root, "add", "src/zoe.py")
+    git(root, "commit", "-qam", "by Zo\u00eb", "--author=Zo\u00eb M\u00fcller <zoe@acme.example>",
+        "--date=2025-05-01T00:00:00Z")
+    _ls(run_cli, root)
+    (root / "src/app.py").write_text("def main():\n    return 50\n")
+    git(root, "commit", "-qam", "by Grace", "--author=Grace Hopper <grace@acme.example>",
+        "--date=2025-06-01T00:00:00Z")
+    made = _made(monkeypatch)
+    got = _ls(run_cli, root)
+    assert got == _ls(run_cli, root, "--no-cache")
+    assert "Zo\u00eb" in got and '"path": "src/na\u00efve.py"' in got
+    assert made[:2] == [1, 1]  # the committed file, then the escaped line only

@@ -329,9 +329,11 @@ _HISTORY_KEY = ', "authors": '
 def _restamped(context: "ProjectContext", paths: List[str], lines: List[str], skip: Set[int]) -> List[int]:
     """Give every line of ``lines`` but the rows ``skip`` the history figures of this run's
     history (a line ends with them: ``, "authors": [...], "last_commit": ...}``; the other
-    fields depend on the path and the files, not on the history).  Only a line of ASCII
-    without an escape whose new figures are ASCII is restamped so (one that is not may have
-    been written with every character escaped, see ``ls.jsonl_lines``): the rows of the others
+    fields depend on the path and the files, not on the history).  ``ls.jsonl_lines`` writes a
+    line with its characters as they are, or -- a record that UTF-8 cannot carry (a name with
+    surrogate escapes) -- with every one escaped: a line that is not ASCII is of the first kind,
+    and so is one of ASCII without a ``\\u`` escape; either is restamped when its new figures can be
+    carried too.  The rows of the others (an ASCII line with such an escape, figures with surrogates)
     are returned, to be made again."""
     from repo_roles.commands.ls import LINE_ENCODE as encode  # as ``ls`` encodes a line
 
@@ -343,11 +345,20 @@ def _restamped(context: "ProjectContext", paths: List[str], lines: List[str], sk
         cut = line.rfind(_HISTORY_KEY)
         authors, last = summary(path)
         tail = f'{_HISTORY_KEY}{encode(authors)}, "last_commit": {encode(last)}}}'
-        if cut < 0 or not line.isascii() or "\\u" in line or not tail.isascii():
+        if cut < 0 or (line.isascii() and "\\u" in line) or not (tail.isascii() or _carried(tail)):
             again.append(i)
         else:
             lines[i] = line[:cut] + tail
     return again
+
+
+def _carried(text: str) -> bool:
+    """Whether UTF-8 can carry ``text`` (no surrogate escapes)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _header(context: "ProjectContext") -> Optional[dict]:
