@@ -224,3 +224,23 @@ def test_lines_of_other_characters_are_restamped_after_a_commit(make_repo, run_c
     assert got == _ls(run_cli, root, "--no-cache")
     assert "Zo\u00eb" in got and '"path": "src/na\u00efve.py"' in got
     assert made[:2] == [1, 1]  # the committed file, then the escaped line only
+
+
+def test_a_rust_edit_makes_the_rust_lines_again_only(make_repo, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of s11-a: a Rust file's documentation counts depend on its crate (``lib.rs``'s
+    ``mod`` declarations), so an edit of ``lib.rs`` makes every Rust line again -- and no other
+    (it made every line of the project, and stored them all again, while the edit stayed)."""
+    files = dict(FILES, **{
+        "crates/calc/Cargo.toml": '[package]\nname = "calc"\nversion = "0.1.0"\n',
+        "crates/calc/src/lib.rs": "mod inner;\n",
+        "crates/calc/src/inner.rs": "pub fn undocumented() {}\n\n/// Documented.\npub fn documented() {}\n",
+    })
+    root = make_repo(files)
+    _ls(run_cli, root)
+    (root / "crates/calc/src/lib.rs").write_text("pub mod inner;\n")
+    made = _made(monkeypatch)
+    got = _ls(run_cli, root)
+    assert got == _ls(run_cli, root, "--no-cache")
+    inner = next(x for x in got.splitlines() if '"path": "crates/calc/src/inner.rs"' in x)
+    assert '"doc_items": 2' in inner  # exported now: both count
+    assert made[0] == 2  # lib.rs and inner.rs, not every line

@@ -28,8 +28,8 @@ stored history takes them from its stored line (no history model is loaded); und
 (a commit, a branch switch) every other line gets this history's figures in place of its
 stored ones (a line of ASCII without an escape; any other is made again).
 
-A Rust source or ``Cargo.toml`` among the rows made again makes every row again: a Rust file's
-documentation counts depend on its crate (``coverage/rust_crate.py``).  Anything else -- no
+A Rust source or ``Cargo.toml`` among the rows made again makes every Rust row again: a Rust
+file's documentation counts depend on its crate (``coverage/rust_crate.py``), no other file's.  Anything else -- no
 stored lines, a damaged or truncated file, another key -- makes every row, as a run without this
 module does; the lines are then stored for the next run.  The rows made since (up to
 ``REWRITE_MIN``) are kept as a delta on top of the stored lines, with the keys they were made
@@ -44,7 +44,7 @@ import os
 import sys
 from array import array
 from itertools import accumulate, compress
-from operator import attrgetter, itemgetter, ne
+from operator import attrgetter, itemgetter, methodcaller, ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
@@ -397,7 +397,9 @@ def _rows_to_redo(context: "ProjectContext", stored: _Stored, header: dict, path
             return None
         redo |= changed
     if any(paths[i].endswith(".rs") or paths[i].rpartition("/")[2] == "Cargo.toml" for i in redo):
-        return None  # a Rust file's counts depend on its crate
+        # a Rust file's counts depend on its crate (``mod`` declarations, ``#[path]``, features
+        # anywhere in the project): every Rust row is made again, no other
+        redo.update(compress(every, map(methodcaller("endswith", ".rs"), paths)))
     return sorted(redo)
 
 
