@@ -32,8 +32,8 @@ from __future__ import annotations
 import hashlib
 import marshal
 from array import array
-from itertools import compress, filterfalse
-from operator import and_, attrgetter, eq, itemgetter, methodcaller, ne
+from itertools import compress, filterfalse, repeat
+from operator import and_, attrgetter, eq, is_, itemgetter, methodcaller, ne
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles.coverage import colfile
@@ -57,6 +57,11 @@ _STRIP_PREFIXES = ("test_", "Test", "IT")
 
 # A module's stored answer: None (needs no test), or the tests found (empty: none found).
 Answer = Optional[Tuple[str, ...]]
+# An answer as a sequence (``dict.get(answer, answer)``): None (needs no test) as ``()``, its stored
+# count then set to -1
+_AS_SEQUENCE: Dict[Any, Tuple[str, ...]] = {None: ()}
+_PARTITION_SLASH, _PARTITION_DOT = methodcaller("rpartition", "/"), methodcaller("rpartition", ".")
+_HEAD, _TAIL = itemgetter(0), itemgetter(2)
 
 
 def names_of(path: str) -> Set[str]:
@@ -133,7 +138,8 @@ class Invalid:
         if prefixes:
             bad.update(compress(every, map(methodcaller("startswith", prefixes), paths)))
         if self.names:
-            stems = [p.rpartition("/")[2].rpartition(".")[0] for p in paths]
+            # each path's stem (as ``_module_names``), cut by C-level calls only
+            stems = map(_HEAD, map(_PARTITION_DOT, map(_TAIL, map(_PARTITION_SLASH, paths))))
             bad.update(compress(every, map(self.names.__contains__, stems)))
         if self.dirs or "" in self.names:
             bad.update(i for i, p in enumerate(paths) if self.hits(p, ()))
@@ -291,8 +297,8 @@ class Memo:
             return None
         if self._state_rows == len(entries) and not self.rewrites():
             return None  # a few modules asked again: cheaper to ask them again next time than to write
-        paths = [e.path for e in entries]
-        results = [answers[p] for p in paths]
+        paths = list(map(attrgetter("path"), entries))
+        results = list(map(answers.__getitem__, paths))
         known = sorted(set(roles))
         number = {r: i for i, r in enumerate(known)}
         try:
@@ -314,15 +320,25 @@ class Memo:
                  results: List[Answer], heads: Dict[str, str]) -> List[bytes]:
         modified = self._modified
         assert modified is not None
+        # every column made at C speed (no Python call per row): a None blob (git does not track
+        # the file) and a modified file's blob both stored as "", i.e. asked again
+        blobs = list(map(attrgetter("blob"), entries))
+        if None in blobs:
+            blobs = [b or "" for b in blobs]
+        for i in compress(range(len(paths)), map(modified.__contains__, paths)) if modified else ():
+            blobs[i] = ""
+        counts = array("i", map(len, map(_AS_SEQUENCE.get, results, results)))
+        for i in compress(range(len(results)), map(is_, results, repeat(None))):
+            counts[i] = -1
         return [
             "\0".join(paths).encode("utf-8", "surrogateescape"),
-            array("H", [number[r] for r in roles]).tobytes(),
+            array("H", map(number.__getitem__, roles)).tobytes(),
             # no id for a file the work tree changed or git does not track: asked again
-            "\0".join(["" if not e.blob or e.path in modified else e.blob for e in entries]).encode("ascii"),
-            array("i", [-1 if a is None else len(a) for a in results]).tobytes(),
+            "\0".join(blobs).encode("ascii"),
+            counts.tobytes(),
             # the answers themselves (None, or a tuple of test paths), read back at C speed
             marshal.dumps(results),
-            "\0".join([heads.get(p, "") for p in paths]).encode("utf-8", "surrogateescape"),
+            "\0".join(map(heads.get, paths, repeat(""))).encode("utf-8", "surrogateescape"),
         ]
 
     def close(self) -> None:
@@ -387,8 +403,7 @@ class _State:
             return array("H")
 
     def role_names(self) -> List[str]:
-        names = self._names
-        return [names[i] for i in self.roles]
+        return list(map(self._names.__getitem__, self.roles))
 
     @classmethod
     def load(cls, raw: Optional[bytes]) -> Optional["_State"]:

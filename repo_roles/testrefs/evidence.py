@@ -22,8 +22,8 @@ from __future__ import annotations
 import json
 import zlib
 from functools import partial
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import itemgetter, ne
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from repo_roles.coverage import name_order
@@ -638,7 +638,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     index.change = _change(stored, data)
     if store is not None:
         value = {"key": key, "change": index.change.to_json(), "index": data, "listed": listed,
-                 "kinds": kinds_digest, "blobs": "\0".join(blobs.get(p, "") for p in sorted(kinds)),
+                 "kinds": kinds_digest, "blobs": "\0".join(map(blobs.get, sorted(kinds), repeat(""))),
                  "context": context_facts}
         store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
             "utf-8", "surrogatepass"))
@@ -812,7 +812,9 @@ def _change(stored: Optional[dict], data: dict) -> EvidenceChange:
             or not isinstance(before.get("by_module"), dict):
         return EvidenceChange(previous)
     old, new = before["by_module"], data["by_module"]
-    modules = {m for m in old.keys() | new.keys() if old.get(m) != new.get(m)}
+    # every module's rows compared at C speed (the same modules: no union of the keys made)
+    keys = list(new) if old.keys() == new.keys() else list(old.keys() | new.keys())
+    modules = set(compress(keys, map(ne, map(old.get, keys), map(new.get, keys))))
     modules.update(set(before.get("migrations") or ()).symmetric_difference(data["migrations"]))
     tests = set(set(before.get("parsed") or ()).symmetric_difference(data["parsed"]))
     for m in modules:
