@@ -141,3 +141,27 @@ def test_a_damaged_answers_delta_is_not_used(make_repo, asked: List[str], tmp_pa
     delta.write_bytes(raw)
     assert answers(root, asked) == got  # the stored answers alone (another evidence index): asked again
     assert "backend/src/app/refunds.py" in asked
+
+
+def test_a_delta_with_the_same_answers_keeps_the_stored_fingerprint(make_repo, asked: List[str],  # noqa: F811
+                                                                    tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another evidence index with every answer, message head and searched count the stored one:
+    TST001's fingerprint is the stored one, not made again (and equals a run without the cache's);
+    a module made data only makes it again."""
+    from repo_roles.coverage import test_presence
+    from repo_roles.scan import scan
+    from tests.conftest import record_calls
+
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(REUSE_FILES)
+    answers(root, asked)
+    made = record_calls(monkeypatch, test_presence, "_digest_of")
+    for lines, edit, fingerprints in ((1, {}, 0), (2, {"backend/src/app/refunds.py": "REFUNDS = 1\n"}, 1)):
+        write_files(root, {"backend/tests/test_orders.py": moved(REUSE_FILES["backend/tests/test_orders.py"], lines),
+                           **edit})
+        commit(root)
+        made.clear()
+        cached = test_presence.untested_digest(scan(root))
+        assert len(made) == fingerprints
+        assert cached == test_presence.untested_digest(scan(root, use_cache=False))

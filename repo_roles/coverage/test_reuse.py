@@ -331,7 +331,7 @@ class Memo:
                                    "\0".join(self._context.inventory.paths).encode("utf-8", "surrogatepass"))
         made = fingerprint(paths) if fingerprint is not None else None
         header = {"version": VERSION, "listed": self._listed, "evidence": self._evidence_key, "rows": len(paths),
-                  "roles": known, "fingerprint": made or ""}
+                  "roles": known, "fingerprint": made or "", "searched": self._searched()}
         header["id"] = _content_id(header, columns)  # (a delta made on other answers: unused)
         colfile.write(self._file, colfile.pack(MAGIC, header, columns))
         return made
@@ -350,11 +350,22 @@ class Memo:
                                                                     pick(results), pick(texts))
         except UnicodeEncodeError:  # a text git cannot have given: not stored
             return None
-        made = fingerprint(paths) if fingerprint is not None else None
+        searched = self._searched()
+        if state.same_texts and state.fingerprint and searched is not None and state.searched == searched:
+            made: Optional[str] = state.fingerprint  # TST001's parts are the stored ones (see _digest)
+        else:
+            made = fingerprint(paths) if fingerprint is not None else None
         header = {"version": VERSION, "base": state.id, "listed": self._listed, "evidence": self._evidence_key,
-                  "rows": len(rows), "of": len(paths), "roles": known, "fingerprint": made or ""}
+                  "rows": len(rows), "of": len(paths), "roles": known, "fingerprint": made or "",
+                  "searched": searched}
         colfile.write(self._delta_file, colfile.pack(DELTA_MAGIC, header, columns))
         return made
+
+    def _searched(self) -> Optional[Dict[str, int]]:
+        """The evidence index's count of test files searched per language: with the untested
+        modules and their message heads, what TST001's fingerprint is made of."""
+        searched = getattr(self._context.test_index.evidence(), "searched", None)
+        return dict(searched) if isinstance(searched, dict) else None
 
     def _blobs(self, entries: Sequence["FileEntry"], paths: List[str]) -> List[str]:
         """The stored blob id column: none ("", asked again) for a file the work tree changed or
@@ -406,6 +417,8 @@ class _State:
         self.id = ""  # the stored answers' id (a delta names it; "": an older file, no delta)
         self._head_rows: Dict[int, str] = {}  # a delta's heads, put in when the heads are split
         self.changed: List[int] = []  # the rows a delta put in (they differ from the stored answers)
+        self.searched: Optional[dict] = None  # the evidence's searched counts the fingerprint was made with
+        self.same_texts = False  # (set by differing)
 
     def apply(self, raw: Optional[bytes]) -> None:
         """Put in the rows of a sound delta on these answers (see ``DELTA_KIND``); anything
@@ -447,6 +460,7 @@ class _State:
             self._head_rows[i] = head
         self.__dict__.pop("_heads", None)
         self.listed, self.evidence, self.fingerprint = header["listed"], header["evidence"], header["fingerprint"]
+        self.searched = header.get("searched")
         self.changed = list(rows)
 
     def differing(self, roles: List[str], blobs: List[str], answers: List[Answer], heads: List[str]
@@ -456,9 +470,14 @@ class _State:
         now; None when more than ``DELTA_MAX`` rows of a column differ."""
         every = range(len(self.blobs))
         found = set(self.changed)
-        for mine, theirs in ((self.blobs, blobs), (self.answers, answers), (self.heads, heads),
-                             (self.role_names(), roles)):
+        self.same_texts = True  # whether every answer and head is the stored one (TST001's parts)
+        for column, (mine, theirs) in enumerate(((self.answers, answers), (self.heads, heads), (self.blobs, blobs),
+                                                 (self.role_names(), roles))):
+            before = len(found)
             found.update(compress(every, map(ne, mine, theirs)))
+            if column < 2 and (len(found) > before or any(map(ne, map(mine.__getitem__, self.changed),
+                                                              map(theirs.__getitem__, self.changed)))):
+                self.same_texts = False
             if len(found) > DELTA_MAX:
                 return None
         return sorted(found)
@@ -541,6 +560,7 @@ class _State:
         state = cls(header["listed"], header["evidence"], columns[0], roles, names, blobs, answers, heads, fingerprint)
         found_id = header.get("id")
         state.id = found_id if type(found_id) is str else ""
+        state.searched = header.get("searched")
         return state
 
 
