@@ -794,7 +794,7 @@ def _read_stored(store) -> Optional[dict]:
         return None
     digest = hashlib.sha1(raw).hexdigest()
     merged = _with_delta(value, _json(store.read_snapshot(INDEX_DELTA_KIND, F.SALT)), digest)
-    found = merged if merged is not None else value
+    found = merged if merged is not None else dict(value)  # (a copy: ``value`` does not hold itself)
     found[_BASE] = (digest, value)  # what a delta of the next run is made on (never written)
     return found
 
