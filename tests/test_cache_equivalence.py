@@ -707,6 +707,24 @@ def conftest_alone_changes(root: Path) -> None:
     git(root, "add", "backend/tests/conftest.py")
 
 
+def step_s11d_test_rows_move(root: Path) -> None:
+    """s11-d: committed; then a test's rows move (lines added above its import, committed): the
+    evidence index and the test answers stored as deltas on the whole values."""
+    commit(root, "exempt")
+    path = root / "backend/tests/test_user.py"
+    path.write_text("# a line\n" + path.read_text())
+    commit(root, "the user test's rows move")
+
+
+def step_s11d_rows_move_again(root: Path) -> None:
+    """s11-d: a delta over the delta: the test's rows move again and a module is made data only
+    (in the work tree)."""
+    path = root / "backend/tests/test_user.py"
+    path.write_text("# another line\n" + path.read_text())
+    commit(root, "the user test's rows move again")
+    write_files(root, {"backend/src/app/payments.py": "RATE = 2\n"})
+
+
 def step_tests_exempt_glob_added(root: Path) -> None:
     """[tests] exempt gains a module that had no test."""
     for name, header in (("repo-roles.toml", "[tests]\n"), ("pyproject.toml", "[tool.repo-roles.tests]\n")):
@@ -799,6 +817,9 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     # s11-a: the stored ls lines
     ("a Rust crate added", rust_crate_added),
     ("its lib.rs makes a private module public (the module's counts change)", rust_module_made_public),
+    # s11-d: the evidence index's and the test answers' deltas, and a delta over them
+    ("a test's rows move", step_s11d_test_rows_move),
+    ("they move again and a module is made data only", step_s11d_rows_move_again),
 ]
 
 COMMANDS = {

@@ -30,10 +30,11 @@ without this module.
 from __future__ import annotations
 
 import hashlib
+import json
 import marshal
 from array import array
-from itertools import compress, filterfalse
-from operator import and_, attrgetter, eq, itemgetter, methodcaller, ne
+from itertools import compress, filterfalse, repeat
+from operator import and_, attrgetter, eq, ge, is_, itemgetter, methodcaller, ne
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles.coverage import colfile
@@ -52,11 +53,23 @@ MAGIC = b"repo-roles tests needed 5\0"
 # A run that asks at most this many modules again, with the path list and evidence of the stored
 # answers, does not rewrite them (a write of 50,000 answers costs more than asking 256 again).
 REWRITE_MIN = 256
+# A run whose answers differ from the stored ones in at most this many rows (the same modules and
+# path list; another evidence index: a test edited) writes those rows as a delta on top of them
+# (``DELTA_KIND``, naming the stored answers' ``id``), not the 50,000 answers again; a delta
+# replaces the one before it (it holds every row that differs from the stored answers).
+DELTA_KIND = "tests-needed-delta"
+DELTA_MAGIC = b"repo-roles tests needed delta 1\0"
+DELTA_MAX = 4096
 _STRIP_SUFFIXES = ("_test", "_spec", "_tests", "_unittest", "_unittests", "Test", "Tests", "TestCase", "IT", "ITCase")
 _STRIP_PREFIXES = ("test_", "Test", "IT")
 
 # A module's stored answer: None (needs no test), or the tests found (empty: none found).
 Answer = Optional[Tuple[str, ...]]
+# An answer as a sequence (``dict.get(answer, answer)``): None (needs no test) as ``()``, its stored
+# count then set to -1
+_AS_SEQUENCE: Dict[Any, Tuple[str, ...]] = {None: ()}
+_PARTITION_SLASH, _PARTITION_DOT = methodcaller("rpartition", "/"), methodcaller("rpartition", ".")
+_HEAD, _TAIL = itemgetter(0), itemgetter(2)
 
 
 def names_of(path: str) -> Set[str]:
@@ -133,7 +146,8 @@ class Invalid:
         if prefixes:
             bad.update(compress(every, map(methodcaller("startswith", prefixes), paths)))
         if self.names:
-            stems = [p.rpartition("/")[2].rpartition(".")[0] for p in paths]
+            # each path's stem (as ``_module_names``), cut by C-level calls only
+            stems = map(_HEAD, map(_PARTITION_DOT, map(_TAIL, map(_PARTITION_SLASH, paths))))
             bad.update(compress(every, map(self.names.__contains__, stems)))
         if self.dirs or "" in self.names:
             bad.update(i for i, p in enumerate(paths) if self.hits(p, ()))
@@ -157,8 +171,9 @@ class Memo:
 
         self._context = context
         inventory = context.inventory
-        self._file = colfile.file_for(C.cache_directory(context.config, inventory.project_root), STATE_KIND,
-                                      FORMAT, project_key(inventory), settings)
+        directory = C.cache_directory(context.config, inventory.project_root)
+        self._file = colfile.file_for(directory, STATE_KIND, FORMAT, project_key(inventory), settings)
+        self._delta_file = colfile.file_for(directory, DELTA_KIND, FORMAT, project_key(inventory), settings)
         self._store: Optional[Any] = None  # the analysis database, opened only for the path list
         self._settings = settings
         self._listed = inventory.paths_digest()
@@ -172,7 +187,10 @@ class Memo:
 
     def _load(self) -> Optional["_State"]:
         if self.state is None:
-            self.state = _State.load(colfile.read(self._file))
+            state = _State.load(colfile.read(self._file))
+            if state is not None and state.id:
+                state.apply(colfile.read(self._delta_file))
+            self.state = state
         return self.state
 
     def _database(self) -> Optional[Any]:
@@ -291,14 +309,21 @@ class Memo:
             return None
         if self._state_rows == len(entries) and not self.rewrites():
             return None  # a few modules asked again: cheaper to ask them again next time than to write
-        paths = [e.path for e in entries]
-        results = [answers[p] for p in paths]
+        paths = list(map(attrgetter("path"), entries))
+        results = list(map(answers.__getitem__, paths))
+        blobs = self._blobs(entries, paths)
+        texts = list(map(heads.get, paths, repeat("")))
+        state = self.state
+        if state is not None and state.id and self._listed_before == self._listed and state.same_paths(paths):
+            rows = state.differing(roles, blobs, results, texts)
+            if rows is not None and len(rows) <= DELTA_MAX:  # a few rows: written on top of the stored ones
+                return self._save_delta(state, rows, paths, roles, blobs, results, texts, fingerprint)
         known = sorted(set(roles))
         number = {r: i for i, r in enumerate(known)}
         try:
-            columns = self._columns(entries, paths, roles, number, results, heads)
+            columns = self._columns(paths, roles, number, blobs, results, texts)
         except UnicodeEncodeError:  # a text git cannot have given: not stored
-            return
+            return None
         if self._listed_before != self._listed:  # the path list the next run compares with
             store = self._database()
             if store is not None:
@@ -306,23 +331,70 @@ class Memo:
                                    "\0".join(self._context.inventory.paths).encode("utf-8", "surrogatepass"))
         made = fingerprint(paths) if fingerprint is not None else None
         header = {"version": VERSION, "listed": self._listed, "evidence": self._evidence_key, "rows": len(paths),
-                  "roles": known, "fingerprint": made or ""}
+                  "roles": known, "fingerprint": made or "", "searched": self._searched()}
+        header["id"] = _content_id(header, columns)  # (a delta made on other answers: unused)
         colfile.write(self._file, colfile.pack(MAGIC, header, columns))
         return made
 
-    def _columns(self, entries: Sequence["FileEntry"], paths: List[str], roles: List[str], number: Dict[str, int],
-                 results: List[Answer], heads: Dict[str, str]) -> List[bytes]:
+    def _save_delta(self, state: "_State", rows: List[int], paths: List[str], roles: List[str], blobs: List[str],
+                    results: List[Answer], texts: List[str], fingerprint: Optional[Callable[[List[str]], str]]
+                    ) -> Optional[str]:
+        """Store the ``rows`` of this run's answers that differ from the stored ones (see
+        ``DELTA_KIND``) with this run's path list digest, evidence key and fingerprint."""
+        pick = (lambda seq: [seq[i] for i in rows])
+        picked_roles = pick(roles)
+        known = sorted(set(picked_roles))
+        number = {r: i for i, r in enumerate(known)}
+        try:
+            columns = [array("i", rows).tobytes()] + self._columns(pick(paths), picked_roles, number, pick(blobs),
+                                                                    pick(results), pick(texts))
+        except UnicodeEncodeError:  # a text git cannot have given: not stored
+            return None
+        searched = self._searched()
+        if state.same_texts and state.fingerprint and searched is not None and state.searched == searched:
+            made: Optional[str] = state.fingerprint  # TST001's parts are the stored ones (see _digest)
+        else:
+            made = fingerprint(paths) if fingerprint is not None else None
+        header = {"version": VERSION, "base": state.id, "listed": self._listed, "evidence": self._evidence_key,
+                  "rows": len(rows), "of": len(paths), "roles": known, "fingerprint": made or "",
+                  "searched": searched}
+        colfile.write(self._delta_file, colfile.pack(DELTA_MAGIC, header, columns))
+        return made
+
+    def _searched(self) -> Optional[Dict[str, int]]:
+        """The evidence index's count of test files searched per language: with the untested
+        modules and their message heads, what TST001's fingerprint is made of."""
+        searched = getattr(self._context.test_index.evidence(), "searched", None)
+        return dict(searched) if isinstance(searched, dict) else None
+
+    def _blobs(self, entries: Sequence["FileEntry"], paths: List[str]) -> List[str]:
+        """The stored blob id column: none ("", asked again) for a file the work tree changed or
+        git does not track, made at C speed (no Python call per row)."""
         modified = self._modified
         assert modified is not None
+        blobs = list(map(attrgetter("blob"), entries))
+        if None in blobs:
+            blobs = [b or "" for b in blobs]
+        for i in compress(range(len(paths)), map(modified.__contains__, paths)) if modified else ():
+            blobs[i] = ""
+        return blobs
+
+    @staticmethod
+    def _columns(paths: List[str], roles: List[str], number: Dict[str, int], blobs: List[str],
+                 results: List[Answer], texts: List[str]) -> List[bytes]:
+        """The six stored columns, each made at C speed (no Python call per row)."""
+        counts = array("i", map(len, map(_AS_SEQUENCE.get, results, results)))
+        for i in compress(range(len(results)), map(is_, results, repeat(None))):
+            counts[i] = -1
         return [
             "\0".join(paths).encode("utf-8", "surrogateescape"),
-            array("H", [number[r] for r in roles]).tobytes(),
+            array("H", map(number.__getitem__, roles)).tobytes(),
             # no id for a file the work tree changed or git does not track: asked again
-            "\0".join(["" if not e.blob or e.path in modified else e.blob for e in entries]).encode("ascii"),
-            array("i", [-1 if a is None else len(a) for a in results]).tobytes(),
+            "\0".join(blobs).encode("ascii"),
+            counts.tobytes(),
             # the answers themselves (None, or a tuple of test paths), read back at C speed
             marshal.dumps(results),
-            "\0".join([heads.get(p, "") for p in paths]).encode("utf-8", "surrogateescape"),
+            "\0".join(texts).encode("utf-8", "surrogateescape"),
         ]
 
     def close(self) -> None:
@@ -342,6 +414,73 @@ class _State:
         self.blobs, self.answers = blobs, answers
         self._raw_heads = heads
         self.fingerprint = fingerprint  # TST001's of these answers and heads ("": none)
+        self.id = ""  # the stored answers' id (a delta names it; "": an older file, no delta)
+        self._head_rows: Dict[int, str] = {}  # a delta's heads, put in when the heads are split
+        self.changed: List[int] = []  # the rows a delta put in (they differ from the stored answers)
+        self.searched: Optional[dict] = None  # the evidence's searched counts the fingerprint was made with
+        self.same_texts = False  # (set by differing)
+
+    def apply(self, raw: Optional[bytes]) -> None:
+        """Put in the rows of a sound delta on these answers (see ``DELTA_KIND``); anything
+        missing, damaged, of another format or made on other answers is not used."""
+        found = colfile.unpack(raw, DELTA_MAGIC, 7)
+        if found is None:
+            return
+        header, columns = found
+        try:
+            n, names = header["rows"], header["roles"]
+            if header.get("version") != VERSION or header.get("base") != self.id or header.get("of") != len(self.blobs) \
+                    or type(n) is not int or not isinstance(names, list) or not all(type(r) is str for r in names) \
+                    or not all(isinstance(header.get(k), str) for k in ("listed", "evidence", "fingerprint")):
+                return
+            rows, roles, counts = array("i"), array("H"), array("i")
+            rows.frombytes(columns[0])
+            roles.frombytes(columns[2])
+            counts.frombytes(columns[4])
+            blobs = str(columns[3], "ascii").split("\0") if n else []
+            answers = _answers(columns[5], n)
+            heads = str(columns[6], "utf-8", "surrogateescape").split("\0") if n else []
+            # (the rows' paths, column 1, are not compared: the id names the answers they were made on)
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, EOFError, MemoryError, OverflowError):
+            return
+        if not (len(rows) == len(roles) == len(counts) == len(blobs) == len(heads) == n) \
+                or (n and (max(roles) >= len(names) or rows[0] < 0 or rows[-1] >= len(self.blobs)
+                           or any(map(ge, rows, rows[1:])))) \
+                or answers is None or len(answers) != n or answers.count(None) != counts.count(-1) \
+                or not set(map(type, answers)) <= {type(None), tuple}:
+            return
+        number = {r: i for i, r in enumerate(self._names)}
+        for name in names:
+            if name not in number:  # a role the stored rows lack
+                number[name] = len(self._names)
+                self._names.append(name)
+        for i, role, blob, answer, head in zip(rows, roles, blobs, answers, heads):
+            self.roles[i] = number[names[role]]
+            self.blobs[i], self.answers[i] = blob, answer
+            self._head_rows[i] = head
+        self.__dict__.pop("_heads", None)
+        self.listed, self.evidence, self.fingerprint = header["listed"], header["evidence"], header["fingerprint"]
+        self.searched = header.get("searched")
+        self.changed = list(rows)
+
+    def differing(self, roles: List[str], blobs: List[str], answers: List[Answer], heads: List[str]
+                  ) -> Optional[List[int]]:
+        """The rows where the given columns (of these rows' modules) differ from the stored
+        answers before any delta, found at C speed: the rows a delta put in and those differing
+        now; None when more than ``DELTA_MAX`` rows of a column differ."""
+        every = range(len(self.blobs))
+        found = set(self.changed)
+        self.same_texts = True  # whether every answer and head is the stored one (TST001's parts)
+        for column, (mine, theirs) in enumerate(((self.answers, answers), (self.heads, heads), (self.blobs, blobs),
+                                                 (self.role_names(), roles))):
+            before = len(found)
+            found.update(compress(every, map(ne, mine, theirs)))
+            if column < 2 and (len(found) > before or any(map(ne, map(mine.__getitem__, self.changed),
+                                                              map(theirs.__getitem__, self.changed)))):
+                self.same_texts = False
+            if len(found) > DELTA_MAX:
+                return None
+        return sorted(found)
 
     @property
     def heads(self) -> List[str]:
@@ -354,6 +493,8 @@ class _State:
                 found = []
             if len(found) != len(self.blobs):  # (not what was written: none reused)
                 found = [""] * len(self.blobs)
+            for i, head in self._head_rows.items():  # a delta's
+                found[i] = head
             self.__dict__["_heads"] = found
         return found
 
@@ -387,8 +528,7 @@ class _State:
             return array("H")
 
     def role_names(self) -> List[str]:
-        names = self._names
-        return [names[i] for i in self.roles]
+        return list(map(self._names.__getitem__, self.roles))
 
     @classmethod
     def load(cls, raw: Optional[bytes]) -> Optional["_State"]:
@@ -417,7 +557,20 @@ class _State:
                 or answers is None or len(answers) != n or answers.count(None) != counts.count(-1) \
                 or not set(map(type, answers)) <= {type(None), tuple}:
             return None  # (the file's checksum covers every column: the answers are the ones written)
-        return cls(header["listed"], header["evidence"], columns[0], roles, names, blobs, answers, heads, fingerprint)
+        state = cls(header["listed"], header["evidence"], columns[0], roles, names, blobs, answers, heads, fingerprint)
+        found_id = header.get("id")
+        state.id = found_id if type(found_id) is str else ""
+        state.searched = header.get("searched")
+        return state
+
+
+def _content_id(header: dict, columns: List[bytes]) -> str:
+    """The id of stored answers: a digest of what they hold (the same answers, the same id)."""
+    digest = hashlib.sha1(json.dumps(header, sort_keys=True).encode("utf-8", "surrogatepass"))
+    for column in columns:
+        digest.update(len(column).to_bytes(8, "little"))
+        digest.update(column)
+    return digest.hexdigest()
 
 
 def _answers(column: bytes, n: int) -> Optional[list]:

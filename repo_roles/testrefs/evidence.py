@@ -19,11 +19,12 @@ run with nothing changed reads one value instead of resolving again.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from functools import partial
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress, repeat
+from operator import itemgetter, ne
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
 from repo_roles.coverage import name_order
@@ -37,6 +38,10 @@ if TYPE_CHECKING:
 
 Evidence = Tuple[str, int, str, str]  # test, line (0: not known), what, kind
 INDEX_KIND = "test-evidence"
+# The index stored by a run that changed it a little (a few tests edited) is a delta on top of
+# the whole one stored before (named by the digest of its bytes), not the whole index again.
+INDEX_DELTA_KIND = "test-evidence-delta"
+DELTA_MAX_MODULES = 4096  # more changed modules (or blob ids) than this: the whole index is written
 # A run on a few files reads the index in shards (by a hash of the path asked about): a 5-file
 # check on 200k files reads at most 5 of them and the small "meta" value, not the whole index.
 SHARDS = 64  # at least; one shard per ~128 modules and tests beyond that (shard_count)
@@ -136,7 +141,8 @@ class EvidenceIndex:
         return list(dict.fromkeys(e[0] for e in self.by_module.get(path, ())))
 
     def kinds_used(self) -> List[str]:
-        return [KIND_NAMES[k] for k in KIND_NAMES if k in self.kinds()]
+        used = self.kinds()  # (one pass over the rows, not one per kind)
+        return [KIND_NAMES[k] for k in KIND_NAMES if k in used]
 
     def kinds(self) -> Set[str]:
         """The evidence kinds of the rows (``import``, ``go``…)."""
@@ -638,10 +644,9 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     index.change = _change(stored, data)
     if store is not None:
         value = {"key": key, "change": index.change.to_json(), "index": data, "listed": listed,
-                 "kinds": kinds_digest, "blobs": "\0".join(blobs.get(p, "") for p in sorted(kinds)),
+                 "kinds": kinds_digest, "blobs": "\0".join(map(blobs.get, sorted(kinds), repeat(""))),
                  "context": context_facts}
-        store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
-            "utf-8", "surrogatepass"))
+        _put_stored(store, value, stored)
         if few or positional:
             _write_sharded(store, key, index)
         store.close()
@@ -786,9 +791,93 @@ def _facts_of(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str,
 
 
 def _read_stored(store) -> Optional[dict]:
-    value = _json(store.read_snapshot(INDEX_KIND, F.SALT))
-    return value if value is not None and isinstance(value.get("index"), dict) \
-        and isinstance(value.get("key"), str) else None
+    """The stored index (its JSON value), with the delta stored on top of it put in when there
+    is a sound one made on these bytes (else the whole one alone: an older index, a sound answer)."""
+    raw = store.read_snapshot(INDEX_KIND, F.SALT)
+    value = _json(raw)
+    if value is None or not isinstance(value.get("index"), dict) or not isinstance(value.get("key"), str):
+        return None
+    digest = hashlib.sha1(raw).hexdigest()
+    merged = _with_delta(value, _json(store.read_snapshot(INDEX_DELTA_KIND, F.SALT)), digest)
+    found = merged if merged is not None else dict(value)  # (a copy: ``value`` does not hold itself)
+    found[_BASE] = (digest, value)  # what a delta of the next run is made on (never written)
+    return found
+
+
+_BASE = "\0base"  # a stored value's key for its whole stored index (not JSON: never written)
+_DELTA_FIELDS = ("key", "change", "listed", "kinds")
+
+
+def _with_delta(base: dict, delta: Optional[dict], digest: str) -> Optional[dict]:
+    """``base`` with a sound ``delta`` made on it (``digest``: of its bytes) put in, else None."""
+    if delta is None or delta.get("base") != digest or not all(isinstance(delta.get(k), str) for k in ("key", "listed", "kinds")):
+        return None
+    index, modules, fields, at = base["index"], delta.get("by_module"), delta.get("fields"), delta.get("blobs")
+    before = base.get("blobs")
+    if not isinstance(modules, dict) or not isinstance(fields, dict) or not set(fields) <= set(index) - {"by_module"} \
+            or not isinstance(at, list) or not isinstance(before, str) or not isinstance(index.get("by_module"), dict) \
+            or not modules.keys() <= index["by_module"].keys() or not all(isinstance(r, list) for r in modules.values()):
+        return None
+    blobs = before.split("\0") if before else []
+    if delta.get("count") != len(blobs):
+        return None
+    for item in at:
+        if not (isinstance(item, list) and len(item) == 2 and type(item[0]) is int and 0 <= item[0] < len(blobs)
+                and isinstance(item[1], str)):
+            return None
+        blobs[item[0]] = item[1]
+    by_module = dict(index["by_module"])
+    by_module.update(modules)  # (modules of the stored index only: its order kept)
+    merged = {**base, **{k: delta[k] for k in _DELTA_FIELDS}, "blobs": "\0".join(blobs),
+              "index": {**index, **fields, "by_module": by_module}}
+    return merged
+
+
+def _put_stored(store, value: dict, stored: Optional[dict]) -> None:
+    """Store ``value`` (the index and what the next run compares with): as a delta on the whole
+    index stored before it when they differ in a few modules and blob ids and share the context
+    facts (a few tests edited), else whole."""
+    delta = _delta(value, stored[_BASE]) if stored is not None and _BASE in stored else None
+    if delta is not None:
+        store.put_snapshot(INDEX_DELTA_KIND, F.SALT, json.dumps(delta, separators=(",", ":")).encode(
+            "utf-8", "surrogatepass"))
+        return
+    store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
+        "utf-8", "surrogatepass"))  # (a delta made on the index before: unused from now on)
+
+
+def _delta(value: dict, base_of: Tuple[str, dict]) -> Optional[dict]:
+    """The delta from the whole stored index ``base_of`` (digest, value) to ``value``, found at
+    C speed (rows compared per module, blob ids per position), or None when it would be large."""
+    digest, base = base_of
+    if value["context"] is not base.get("context") and value["context"] != base.get("context"):
+        return None
+    index, before = value["index"], base["index"]
+    old, new = before.get("by_module"), index["by_module"]
+    if not isinstance(old, dict) or set(index) != set(before):
+        return None
+    keys = list(new)
+    if keys != list(old):  # a module added or removed (or moved): written whole, in its order
+        return None
+    modules = list(compress(keys, map(ne, map(old.get, keys), map(new.get, keys))))
+    if len(modules) > DELTA_MAX_MODULES:
+        return None
+    blobs, blobs_before = value["blobs"], base.get("blobs")
+    if not isinstance(blobs_before, str):
+        return None
+    at: List[list] = []
+    if blobs != blobs_before:
+        now, then = blobs.split("\0"), blobs_before.split("\0")
+        if len(now) != len(then) or not blobs or not blobs_before:
+            return None
+        changed = list(compress(range(len(now)), map(ne, now, then)))
+        if len(changed) > DELTA_MAX_MODULES:
+            return None
+        at = [[i, now[i]] for i in changed]
+    return {"base": digest, **{k: value[k] for k in _DELTA_FIELDS},
+            "by_module": {m: new[m] for m in modules},
+            "fields": {k: v for k, v in index.items() if k != "by_module" and v != before[k]},
+            "blobs": at, "count": blobs_before.count("\0") + 1 if blobs_before else 0}
 
 
 def _from_data(data: dict) -> Optional[EvidenceIndex]:
@@ -817,7 +906,9 @@ def _change(stored: Optional[dict], data: dict) -> EvidenceChange:
             or not isinstance(before.get("by_module"), dict):
         return EvidenceChange(previous)
     old, new = before["by_module"], data["by_module"]
-    modules = {m for m in old.keys() | new.keys() if old.get(m) != new.get(m)}
+    # every module's rows compared at C speed (the same modules: no union of the keys made)
+    keys = list(new) if old.keys() == new.keys() else list(old.keys() | new.keys())
+    modules = set(compress(keys, map(ne, map(old.get, keys), map(new.get, keys))))
     modules.update(set(before.get("migrations") or ()).symmetric_difference(data["migrations"]))
     tests = set(set(before.get("parsed") or ()).symmetric_difference(data["parsed"]))
     for m in modules:
