@@ -18,7 +18,9 @@ It prints, per version, the median wall time with its spread (min-max), the CPU 
 system of the process and its children: ``os.wait4``), the peak RSS (``ru_maxrss``: the largest
 process of the tree), and the 1-minute load average before each round.  ``--command`` times
 another command after the change instead of ``audit`` (its words, then ``DIR``), e.g.
-``--command "ls --format jsonl"``; the warm-up stays an ``audit``.  ``--compare`` checks at
+``--command "ls --format jsonl"``; the warm-up stays an ``audit``.  ``--modules`` changes modules
+only (the files from the 1001st of a generated repository are tests, whose change moves the
+test evidence as well).  ``--compare`` checks at
 the end that this tree's ``audit --format json --findings`` equals a ``--no-cache`` run's.
 A command-line tool: it prints its figures.
 """
@@ -69,6 +71,11 @@ def _change(copy: Path, files: List[str], round_no: int, commit: bool) -> None:
                        cwd=copy, check=True)
 
 
+def _is_test(path: str) -> bool:
+    name = path.rpartition("/")[2]
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests/" in f"/{path}"
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repo", required=True)
@@ -82,6 +89,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--old-cache", default="/tmp/bench-changed-cache-old")
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--command", default="audit", help='the command timed after each change (default "audit")')
+    parser.add_argument("--modules", action="store_true",
+                        help="change modules only (no test file, conftest.py or file under a tests/ directory)")
     options = parser.parse_args(argv)
     copy = Path(options.copy)
     if not copy.exists():
@@ -89,7 +98,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     # A copy's index holds the source's stat data: refreshed, or git reports every file modified.
     subprocess.run(["git", "update-index", "-q", "--refresh"], cwd=copy, stdout=subprocess.DEVNULL)
     listed = subprocess.run(["git", "ls-files", "*.py"], cwd=copy, capture_output=True, text=True, check=True)
-    files = listed.stdout.splitlines()[1000:1000 + options.files]
+    candidates = listed.stdout.splitlines()[1000:]
+    if options.modules:  # the generator's first files past 1000 are tests: their evidence changes too
+        candidates = [p for p in candidates if not _is_test(p)]
+    files = candidates[:options.files]
     versions: Dict[str, Tuple[str, Optional[str], Path]] = {"new": (sys.executable, str(HERE), Path(options.cache))}
     if options.old_python:
         versions["old"] = (options.old_python, options.old_path, Path(options.old_cache))
