@@ -153,9 +153,9 @@ def test_many_rows_made_again_write_a_new_base(make_repo, run_cli, monkeypatch: 
 
 def test_a_commit_restamps_lines_with_escapes_and_other_characters(make_repo, run_cli,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    """After a commit, a line holding characters other than ASCII, or written with every one
-    escaped (a name that is not UTF-8), is made again rather than restamped; the output is a
-    --no-cache run's whatever the new author's name."""
+    """After a commit, a line written with every character escaped (a name that is not UTF-8)
+    is made again rather than restamped, a line holding other characters as they are is
+    restamped; the output is a --no-cache run's whatever the new author's name."""
     files = dict(FILES, **{"src/caf\u00e9.py": "def brew():\n    return 1\n",
                            "src/b\udcffd.py": "def odd():\n    return 2\n"})
     root = make_repo(files)
@@ -169,6 +169,20 @@ def test_a_commit_restamps_lines_with_escapes_and_other_characters(make_repo, ru
     assert got == _ls(run_cli, root, "--no-cache")
     assert '"path": "src/caf\u00e9.py"' in got and '"last_commit": "2025-06-01T00:00:00Z"' in got
     assert made[:2] == [2, 1]  # the two rewritten, then the line written escaped (no other line made)
+    # review of s11-a: a line naming Zo\u00eb, or of a path of other characters, was written as it
+    # is: the next commit restamps it like any other (it was made again)
+    (root / "src/zoe.py").write_text("def hers():\n    return 30\n")
+    git(root, "add", "src/zoe.py")
+    git(root, "commit", "-qm", "by Zo\u00eb", "--author=Zo\u00eb M\u00fcller <zoe@acme.example>",
+        "--date=2025-07-01T00:00:00Z")
+    _ls(run_cli, root)
+    (root / "src/app.py").write_text("def main():\n    return 50\n")
+    git(root, "commit", "-qam", "by Grace", "--author=Grace Hopper <grace@acme.example>",
+        "--date=2025-08-01T00:00:00Z")
+    made.clear()
+    got = _ls(run_cli, root)
+    assert got == _ls(run_cli, root, "--no-cache") and "Zo\u00eb M\u00fcller" in got
+    assert made[:2] == [1, 1]  # the committed file, then the escaped line only
 
 
 def test_a_line_whose_grammar_did_not_load_is_made_in_every_run(make_repo, run_cli,
@@ -200,30 +214,6 @@ def test_a_line_whose_grammar_did_not_load_is_made_in_every_run(make_repo, run_c
     assert got == _ls(run_cli, root, "--no-cache") != without
     line = next(x for x in got.splitlines() if '"path": "main.go"' in x)
     assert '"doc_items": 3' in line and '"doc_documented": 2' in line
-
-
-def test_lines_of_other_characters_are_restamped_after_a_commit(make_repo, run_cli,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    """Review of s11-a: a line holding characters other than ASCII (an author "Zoë Müller", a
-    path "naïve.py") was written as it is, so a later commit restamps its history figures like
-    any other line's instead of making it again; a line written with every character escaped
-    (a name that is not UTF-8) is still made again.  The output is a --no-cache run's."""
-    files = dict(FILES, **{"src/na\u00efve.py": "def guess():\n    return 1\n",
-                           "src/b\udcffd.py": "def odd():\n    return 2\n"})
-    root = make_repo(files)
-    (root / "src/zoe.py").write_text("def hers():\n    return 30\n")
-    git(root, "add", "src/zoe.py")
-    git(root, "commit", "-qam", "by Zo\u00eb", "--author=Zo\u00eb M\u00fcller <zoe@acme.example>",
-        "--date=2025-05-01T00:00:00Z")
-    _ls(run_cli, root)
-    (root / "src/app.py").write_text("def main():\n    return 50\n")
-    git(root, "commit", "-qam", "by Grace", "--author=Grace Hopper <grace@acme.example>",
-        "--date=2025-06-01T00:00:00Z")
-    made = _made(monkeypatch)
-    got = _ls(run_cli, root)
-    assert got == _ls(run_cli, root, "--no-cache")
-    assert "Zo\u00eb" in got and '"path": "src/na\u00efve.py"' in got
-    assert made[:2] == [1, 1]  # the committed file, then the escaped line only
 
 
 def test_a_rust_edit_makes_the_rust_lines_again_only(make_repo, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
