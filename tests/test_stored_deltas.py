@@ -67,7 +67,8 @@ def test_a_test_edit_stores_a_delta_on_the_evidence_index(make_repo, tmp_path: P
         assert list(delta["by_module"]) == ["app/orders.py"] and len(delta["blobs"]) == 1
 
 
-@pytest.mark.parametrize("damage", ["not JSON", "another base", "a blob position out of range", "rows not a list"])
+@pytest.mark.parametrize("damage", ["not JSON", "another base", "a blob position out of range", "rows not a list",
+                                    "a field of another type", "no change"])
 def test_a_damaged_evidence_delta_is_not_used(make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                               damage: str) -> None:
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
@@ -83,11 +84,34 @@ def test_a_damaged_evidence_delta_is_not_used(make_repo, tmp_path: Path, monkeyp
         delta["blobs"] = [[10 ** 6, "0" * 40]]
     elif damage == "rows not a list":
         delta["by_module"] = {"app/orders.py": 1}
+    elif damage == "a field of another type":  # (review of s11-d: a TypeError, exit 2, before)
+        delta["fields"]["migrations"] = 5
+    elif damage == "no change":  # (a KeyError before)
+        del delta["change"]
     put_delta(tmp_path / "cache", b"{\"base\"" if damage == "not JSON" else json.dumps(delta).encode())
     write_files(root, {"tests/test_orders.py": moved(EVIDENCE_FILES["tests/test_orders.py"], 2)})
     commit(root)
     after = index_json(root)  # (equal to a run without the cache)
     assert [row[1] for row in after["by_module"]["app/orders.py"] if row[0] == "tests/test_orders.py"] == [3]
+
+
+def test_a_delta_is_put_only_on_the_bytes_it_was_made_on(make_repo, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of s11-d: a delta names the bytes of the whole index it was made on and is put on
+    those only (one left beside an index another run rewrote is not taken, whatever it holds)."""
+    import hashlib
+
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(EVIDENCE_FILES)
+    index_json(root)
+    write_files(root, {"tests/test_orders.py": moved(EVIDENCE_FILES["tests/test_orders.py"], 1)})
+    commit(root)
+    index_json(root)
+    stored = snapshots(tmp_path / "cache")
+    base, delta = json.loads(stored[E.INDEX_KIND]), json.loads(stored[E.INDEX_DELTA_KIND])
+    merged = E._with_delta(base, delta, hashlib.sha1(stored[E.INDEX_KIND]).hexdigest())
+    assert merged is not None and merged["key"] == delta["key"]
+    assert E._with_delta(base, delta, hashlib.sha1(stored[E.INDEX_KIND] + b" ").hexdigest()) is None
 
 
 def test_a_test_edit_stores_a_delta_on_the_test_answers(make_repo, asked: List[str], tmp_path: Path,  # noqa: F811

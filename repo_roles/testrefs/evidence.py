@@ -810,11 +810,13 @@ _DELTA_FIELDS = ("key", "change", "listed", "kinds")
 
 def _with_delta(base: dict, delta: Optional[dict], digest: str) -> Optional[dict]:
     """``base`` with a sound ``delta`` made on it (``digest``: of its bytes) put in, else None."""
-    if delta is None or delta.get("base") != digest or not all(isinstance(delta.get(k), str) for k in ("key", "listed", "kinds")):
+    if delta is None or delta.get("base") != digest or not all(isinstance(delta.get(k), str) for k in ("key", "listed", "kinds")) \
+            or "change" not in delta or type(delta["change"]) is not type(base.get("change")):
         return None
     index, modules, fields, at = base["index"], delta.get("by_module"), delta.get("fields"), delta.get("blobs")
     before = base.get("blobs")
     if not isinstance(modules, dict) or not isinstance(fields, dict) or not set(fields) <= set(index) - {"by_module"} \
+            or any(type(value) is not type(index[name]) for name, value in fields.items()) \
             or not isinstance(at, list) or not isinstance(before, str) or not isinstance(index.get("by_module"), dict) \
             or not modules.keys() <= index["by_module"].keys() or not all(isinstance(r, list) for r in modules.values()):
         return None
