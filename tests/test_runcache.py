@@ -276,3 +276,16 @@ def test_an_untracked_attributes_file_is_an_input(make_repo, run_cli, monkeypatc
     (root / "app" / ".gitattributes").write_text("billing.py linguist-generated\n")
     after = _run(run_cli, ("ls", "--format", "jsonl"))
     assert after == _run(run_cli, ("ls", "--format", "jsonl"), "--no-cache") and after != before
+
+
+def test_an_untracked_mailmap_is_an_input(make_repo, run_cli, monkeypatch) -> None:
+    """gitmailmap(5): git log maps authors through the work tree's .mailmap whether git tracks it
+    or not, and the authors are in every ls record: such a file is part of the key (a stored run
+    answered with the authors before it; found by the review of session 11)."""
+    root = make_repo(FILES)
+    monkeypatch.chdir(root)
+    before = _run(run_cli, ("ls", "--format", "jsonl"))
+    (root / ".mailmap").write_text("Ada Lovelace <ada@example.com> <author@example.com>\n")
+    after = _run(run_cli, ("ls", "--format", "jsonl"))
+    assert after == _run(run_cli, ("ls", "--format", "jsonl"), "--no-cache") and after != before
+    assert "Ada Lovelace" in str(after)

@@ -182,11 +182,12 @@ def _user_git_files() -> Iterable[Path]:
 
 
 def _outside_project(inventory: "Inventory") -> Iterable[Path]:
-    """Files above a project that is a sub-directory of its repository, which the index listing
-    of the project does not cover: the mailmap and the ignore-revs list at the top (attributes
-    files above it are among :meth:`Inventory.attributes_files`)."""
+    """Files the index listing of the project does not cover: the mailmap and the ignore-revs
+    list at the repository's top -- above a project that is a sub-directory of it, or not
+    tracked (git log reads a work tree's ``.mailmap`` whether git tracks it or not:
+    gitmailmap(5)); attributes files are among :meth:`Inventory.attributes_files`."""
     top = inventory.git_root
-    if top is None or not inventory.prefix:
+    if top is None:
         return
     yield top / ".mailmap"
     yield top / ".git-blame-ignore-revs"
