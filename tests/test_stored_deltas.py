@@ -67,16 +67,22 @@ def test_a_test_edit_stores_a_delta_on_the_evidence_index(make_repo, tmp_path: P
         assert list(delta["by_module"]) == ["app/orders.py"] and len(delta["blobs"]) == 1
 
 
-@pytest.mark.parametrize("damage", ["not JSON", "another base", "a blob position out of range", "rows not a list",
-                                    "a field of another type", "no change"])
-def test_a_damaged_evidence_delta_is_not_used(make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                              damage: str) -> None:
+def with_a_delta(make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project whose stored evidence index has a delta on it (a test edited and committed)."""
     monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
     root = make_repo(EVIDENCE_FILES)
     index_json(root)
     write_files(root, {"tests/test_orders.py": moved(EVIDENCE_FILES["tests/test_orders.py"], 1)})
     commit(root)
     index_json(root)
+    return root
+
+
+@pytest.mark.parametrize("damage", ["not JSON", "another base", "a blob position out of range", "rows not a list",
+                                    "a field of another type", "no change"])
+def test_a_damaged_evidence_delta_is_not_used(make_repo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                              damage: str) -> None:
+    root = with_a_delta(make_repo, tmp_path, monkeypatch)
     delta = json.loads(snapshots(tmp_path / "cache")[E.INDEX_DELTA_KIND])
     if damage == "another base":
         delta["base"] = "0" * 40
@@ -101,12 +107,7 @@ def test_a_delta_is_put_only_on_the_bytes_it_was_made_on(make_repo, tmp_path: Pa
     those only (one left beside an index another run rewrote is not taken, whatever it holds)."""
     import hashlib
 
-    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
-    root = make_repo(EVIDENCE_FILES)
-    index_json(root)
-    write_files(root, {"tests/test_orders.py": moved(EVIDENCE_FILES["tests/test_orders.py"], 1)})
-    commit(root)
-    index_json(root)
+    root = with_a_delta(make_repo, tmp_path, monkeypatch)
     stored = snapshots(tmp_path / "cache")
     base, delta = json.loads(stored[E.INDEX_KIND]), json.loads(stored[E.INDEX_DELTA_KIND])
     merged = E._with_delta(base, delta, hashlib.sha1(stored[E.INDEX_KIND]).hexdigest())
