@@ -20,7 +20,8 @@ process of the tree), and the 1-minute load average before each round.  ``--comm
 another command after the change instead of ``audit`` (its words, then ``DIR``), e.g.
 ``--command "ls --format jsonl"``; the warm-up stays an ``audit``.  ``--modules`` changes modules
 only (the files from the 1001st of a generated repository are tests, whose change moves the
-test evidence as well).  ``--compare`` checks at
+test evidence as well).  ``--function`` appends an undocumented function instead of a
+comment line (the files' findings change too).  ``--compare`` checks at
 the end that this tree's ``audit --format json --findings`` equals a ``--no-cache`` run's.
 A command-line tool: it prints its figures.
 """
@@ -62,10 +63,13 @@ def _run(python: str, path: Optional[str], cache: Path, args: List[str], out: Op
     return wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss // 1024, process.returncode
 
 
-def _change(copy: Path, files: List[str], round_no: int, commit: bool) -> None:
-    for name in files:
+def _change(copy: Path, files: List[str], round_no: int, commit: bool, function: bool = False) -> None:
+    for number, name in enumerate(files):
         with open(copy / name, "a") as handle:
-            handle.write(f"# bench change {round_no} {time.time()}\n")
+            if function:  # an undocumented public function: the file's findings change too
+                handle.write(f"\n\ndef bench_change_{round_no}_{number}_{time.time_ns()}():\n    return 1\n")
+            else:
+                handle.write(f"# bench change {round_no} {time.time()}\n")
     if commit:
         subprocess.run(["git", "commit", "-q", "--no-verify", "-m", f"bench change {round_no}", "--", *files],
                        cwd=copy, check=True)
@@ -89,6 +93,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--old-cache", default="/tmp/bench-changed-cache-old")
     parser.add_argument("--compare", action="store_true")
     parser.add_argument("--command", default="audit", help='the command timed after each change (default "audit")')
+    parser.add_argument("--function", action="store_true",
+                        help="append an undocumented function to each file instead of a comment line")
     parser.add_argument("--modules", action="store_true",
                         help="change modules only (no test file, conftest.py or file under a tests/ directory)")
     options = parser.parse_args(argv)
@@ -111,7 +117,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             _run(python, path, cache, ["audit", str(copy)])
     figures: Dict[str, List[Tuple[float, float, float, int, int]]] = {name: [] for name in versions}
     for round_no in range(options.runs):
-        _change(copy, files, round_no, options.commit)
+        _change(copy, files, round_no, options.commit, options.function)
         load = os.getloadavg()[0]
         order = list(versions) if round_no % 2 == 0 else list(reversed(versions))
         for name in order:
