@@ -26,6 +26,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
+from repo_roles._compat import at_thread_exit
 from repo_roles.cachedir import project_key
 from repo_roles.coverage import analyze as A
 from repo_roles.coverage import cache as C
@@ -158,9 +159,7 @@ class EarlyCoverage:
         # A run that ends before asking for the stage (an error, Ctrl-C) must not wait at exit
         # for the workers to analyse every file: concurrent.futures joins its pools in
         # threading's exit hooks, which run the later-registered first.
-        register = getattr(threading, "_register_atexit", None)
-        if register is not None:
-            register(self.cancel)
+        at_thread_exit(self.cancel)
 
     # -- the collector thread -----------------------------------------------------------------
     def _collect(self) -> None:

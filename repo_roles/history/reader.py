@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
 
+from repo_roles._compat import at_thread_exit
 from repo_roles.errors import NotARepositoryError
 
 # A record starts with \x01 (never in a path from -z output, nor in git's mailmapped names in
@@ -97,9 +98,7 @@ class LogAhead:
         self._thread.start()
         # A run that ends without asking for the history (an error, Ctrl-C, its findings
         # stored) stops git at exit rather than letting the thread read on.
-        register = getattr(threading, "_register_atexit", None)
-        if register is not None:
-            register(self.close)
+        at_thread_exit(self.close)
 
     def _run(self) -> None:
         try:
