@@ -443,17 +443,18 @@ def test_closing_a_log_started_ahead_kills_git_first(tmp_path: Path, monkeypatch
     assert ahead.take(s.root, "HEAD") is None
 
     monkeypatch.setattr(reader, "history_state", real_state)
-    killed: List[bool] = []
+    order: List[str] = []
     ahead = reader.LogAhead(s.root)
     while ahead._process is None and ahead._thread.is_alive():
         pass
     process = ahead._process
-    if process is not None:  # (a log small enough may be read whole already)
-        real_kill = process.proc.kill
-        monkeypatch.setattr(process.proc, "kill", lambda: killed.append(ahead._thread.is_alive()) or real_kill())
+    assert process is not None  # (git started: the state is complete)
+    real_kill, real_join = process.proc.kill, ahead._thread.join
+    monkeypatch.setattr(process.proc, "kill", lambda: order.append("kill") or real_kill())
+    monkeypatch.setattr(ahead._thread, "join", lambda *a: order.append("join") or real_join(*a))
     ahead.close()
-    assert not ahead._thread.is_alive() and ahead._process is None
-    assert process is None or (killed and process.proc.returncode is not None)
+    assert order[:2] == ["kill", "join"]  # git killed first, then the reading thread waited for
+    assert not ahead._thread.is_alive() and ahead._process is None and process.proc.returncode is not None
 
 
 def test_a_scan_that_fails_after_starting_the_log_stops_it(make_repo, monkeypatch: pytest.MonkeyPatch) -> None:
