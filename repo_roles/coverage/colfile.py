@@ -82,24 +82,44 @@ def _fields_crc(fields: dict) -> int:
     return zlib.crc32(json.dumps(fields, sort_keys=True, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
-def read(path: Path) -> Optional[bytes]:
-    """The file's bytes (never through a symbolic link, a regular file, at most :data:`MAX_SIZE`),
-    marked used; None when there is none."""
+def _open_regular(path: Path) -> Optional[Tuple[int, os.stat_result]]:
+    """``(descriptor, its stat)`` of a regular file of at most :data:`MAX_SIZE` (never through a
+    symbolic link, never blocking on a FIFO); None otherwise.  The caller closes it."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     try:
+        st = os.fstat(fd)
+    except OSError:
+        os.close(fd)
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SIZE:
+        os.close(fd)
+        return None
+    return fd, st
+
+
+def _mark_used(fd: int, st: os.stat_result) -> None:
+    """Mark the file used (its mtime, for least-recently-used eviction) unless it was within a minute."""
+    now = time.time()
+    if now - st.st_mtime >= 60 and os.utime in os.supports_fd:
+        os.utime(fd, (now, now))
+
+
+def read(path: Path) -> Optional[bytes]:
+    """The file's bytes (never through a symbolic link, a regular file, at most :data:`MAX_SIZE`),
+    marked used; None when there is none."""
+    opened = _open_regular(path)
+    if opened is None:
+        return None
+    fd, st = opened
+    try:
         with os.fdopen(fd, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SIZE:
-                return None
             raw = handle.read(st.st_size + 1)  # its size, not the cap: read() allocates what it is asked for
             if len(raw) > MAX_SIZE:
                 return None
-            now = time.time()
-            if now - st.st_mtime >= 60 and os.utime in os.supports_fd:
-                os.utime(handle.fileno(), (now, now))
+            _mark_used(handle.fileno(), st)
             return raw
     except OSError:
         return None
@@ -200,15 +220,12 @@ def open_checked(path: Path, magic: bytes, count: int,
     wrote with ``count`` columns; the first ``eager`` ones are read in one step and checked.
     None when there is none, or it is of another format, size or byte order, or damaged in what
     was read.  Never through a symbolic link; marked used like :func:`read`."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    except OSError:
+    opened = _open_regular(path)
+    if opened is None:
         return None
+    fd, st = opened
     keep = False
     try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_SIZE:
-            return None
         start = len(magic) + 4
         lead = os.pread(fd, start, 0)
         if len(lead) != start or not lead.startswith(magic):
@@ -240,9 +257,7 @@ def open_checked(path: Path, magic: bytes, count: int,
         for index in range(eager, count):
             places[index] = (offset, lengths[index], crcs[index])
             offset += lengths[index]
-        now = time.time()
-        if now - st.st_mtime >= 60 and os.utime in os.supports_fd:
-            os.utime(fd, (now, now))
+        _mark_used(fd, st)
         later = Later(fd, places)
         keep = True
         if not places:
