@@ -27,6 +27,7 @@ from itertools import chain, compress, repeat
 from operator import itemgetter, ne
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Mapping, NamedTuple, Optional, Set, Tuple
 
+from repo_roles.columns import ByGet
 from repo_roles.coverage import name_order
 from repo_roles.testrefs import facts as F
 from repo_roles.testrefs.extract import Facts
@@ -59,18 +60,12 @@ def _dir(path: str) -> str:
     return path.rpartition("/")[0]
 
 
-class _Rows(Mapping[str, List[Evidence]]):
+class _Rows(ByGet, Mapping[str, List[Evidence]]):
     """module -> evidence tuples, each list made from its stored JSON rows on first access."""
 
     def __init__(self, raw: Mapping) -> None:
         self._raw = raw  # the stored rows: a dict, or one field of the shards (``_ShardedField``)
         self._done: Dict[str, List[Evidence]] = {}
-
-    def __getitem__(self, key: str) -> List[Evidence]:
-        found = self.get(key)
-        if found is None:
-            raise KeyError(key)
-        return found
 
     def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
         """As Mapping.get, without a KeyError raised through two mappings for each module
