@@ -255,7 +255,8 @@ def test_positions_answer_as_a_dict_of_the_paths(order: List[str]) -> None:
 
 @pytest.mark.parametrize("header", [b"[]", b"1", b'"x"', b"null"])
 def test_a_header_that_is_no_object_is_a_miss(header: bytes) -> None:
-    """decode answers None for a header that is JSON but no object (it raised AttributeError)."""
+    """decode answers None for a header that is JSON but no object (an earlier reader raised
+    AttributeError on one)."""
     assert R.decode(R.MAGIC + len(header).to_bytes(4, "little") + header) is None
 
 

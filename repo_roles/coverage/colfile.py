@@ -144,9 +144,7 @@ def _checked_header(raw_head: bytes, size: int, count: int, body: int) -> Option
     bytes after it, and a CRC-32 each; else None."""
     try:
         header = json.loads(raw_head.decode("utf-8", "surrogatepass"))
-        if not isinstance(header, dict):
-            return None
-        lengths, crcs = header["lengths"], header["crcs"]
+        lengths, crcs = header["lengths"], header["crcs"]  # (a header that is no object: TypeError)
         fields = {k: v for k, v in header.items() if k != "crc"}
         if len(raw_head) != size or header["order"] != sys.byteorder or _fields_crc(fields) != header["crc"] \
                 or len(lengths) != count or len(crcs) != count \
