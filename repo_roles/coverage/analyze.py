@@ -387,7 +387,7 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     else:  # rows without an index id (untracked): a C-level look for one first, most runs have none
         unknown = list(compress(every, map(not_, blobs))) if None in blobs or "" in blobs else []
     if modified:
-        unknown += [where[p] for p in modified if p in where]
+        unknown += [i for i in map(where.get, modified) if i is not None]  # (one look each)
     for i in unknown:
         blobs[i] = None
         if snapshot is not None and snapshot.blob(i):  # a row to compare with: the content's id

@@ -296,7 +296,8 @@ class Memo:
         return sorted(asked)
 
     def rewrites(self) -> bool:
-        """Whether :meth:`save` would write (else it returns at once)."""
+        """Whether :meth:`save` would write when the stored answers have this run's row count (it
+        writes whenever they have another)."""
         return self._modified is not None and self._evidence_key is not None and not (
             self._state_rows >= 0 and self._state_rows - self.reused <= REWRITE_MIN
             and self._listed_before == self._listed and self._evidence_key == self._evidence_before)
