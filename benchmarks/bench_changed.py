@@ -77,7 +77,7 @@ def _change(copy: Path, files: List[str], round_no: int, commit: bool, function:
 
 def _is_test(path: str) -> bool:
     name = path.rpartition("/")[2]
-    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "tests/" in f"/{path}"
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py" or "/tests/" in f"/{path}"
 
 
 def main(argv: Optional[List[str]] = None) -> int:

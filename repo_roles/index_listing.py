@@ -47,7 +47,7 @@ _FILE_MODE_AT_3 = {mode[3]: value for mode, value in _FILE_MODES.items()}
 _new_entry = partial(tuple.__new__, FileEntry)
 _MODE = itemgetter(slice(0, 6))
 _FEW = 16  # up to this many paths, pick() searches the list for each
-BISECT_SHARE = 64  # pick() bisects for its paths while they are fewer than 1/64 of the list
+_BISECT_SHARE = 64  # pick() bisects for its paths while they are fewer than 1/64 of the list
 
 
 _CUTTING = threading.Lock()  # one lazily parsed listing is cut by one thread (IndexListing.__getattr__)
@@ -178,7 +178,7 @@ class IndexListing:
     def pick(self, wanted: Collection[str]) -> List[FileEntry]:
         """The entries whose path is in ``wanted``, in index order; only those are built."""
         paths = self.paths
-        found = sorted_positions(paths, wanted) if len(wanted) * BISECT_SHARE < len(paths) else None
+        found = sorted_positions(paths, wanted)
         if found is None and len(wanted) <= _FEW:
             # A few C-level list searches beat one membership test per record.
             found = []
@@ -238,7 +238,10 @@ def sorted_positions(paths: Sequence[str], wanted: Collection[str]) -> Optional[
     """The positions of ``wanted`` in ``paths``, increasing, found by bisection (a few paths of a
     long list: ~18 comparisons each instead of a membership test per path); None when one of
     them is not where bisection looks -- absent, or the list is not in Python's order (git sorts
-    bytes: a path with an undecodable byte may sort elsewhere) -- and the caller looks the slow way."""
+    bytes: a path with an undecodable byte may sort elsewhere) -- and the caller looks the slow way;
+    None too when they are not a few of many (1/64 of the list or more: one pass is cheaper)."""
+    if len(wanted) * _BISECT_SHARE >= len(paths):
+        return None
     found = []
     end = len(paths)
     for path in wanted:

@@ -30,7 +30,7 @@ from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional
 
 from repo_roles import safeio
 from repo_roles.errors import NotARepositoryError, UsageError
-from repo_roles.index_listing import BISECT_SHARE, FileEntry, IndexListing, release, sorted_positions
+from repo_roles.index_listing import FileEntry, IndexListing, release, sorted_positions
 
 __all__ = ["FileEntry", "Inventory", "git_toplevel", "load_inventory"]
 
@@ -158,10 +158,9 @@ class Inventory:
         if self._listing is not None:
             return self._listing.pick(paths)
         entries, listed = self.entries, self.paths
-        if len(paths) * BISECT_SHARE < len(listed):  # a few of many (a 20-file change's): by bisection, if sorted
-            found = sorted_positions(listed, paths)
-            if found is not None:
-                return list(map(entries.__getitem__, found))
+        found = sorted_positions(listed, paths)  # a few of many (a 20-file change's): by bisection, if sorted
+        if found is not None:
+            return list(map(entries.__getitem__, found))
         return list(compress(entries, map(paths.__contains__, listed)))
 
     def special_kinds(self) -> Dict[str, str]:

@@ -125,11 +125,13 @@ def test_pick_of_a_few_of_many_paths_bisects_and_keeps_the_answer(eager: bool) -
 
 
 def test_pick_falls_back_when_bisection_cannot_find_a_path() -> None:
-    """git sorts bytes: a path with an undecodable byte (surrogate-escaped) sorts after "zz/" in git's
-    order but before it in Python's, so bisection misses it; an absent path is missed too.  Both
-    fall back to the full look, which finds what is there."""
-    odd = b"\xff.py".decode("utf-8", "surrogateescape")
-    paths = [f"a{i:04d}.py" for i in range(2000)] + ["zz/\u00e9.py", odd]
+    """git sorts bytes: a path with an undecodable byte (surrogate-escaped, "zz/\\x80.py") sorts
+    before "zz/\u00e9.py" in git's order (0x80 < 0xc3) but after it in Python's (U+DC80 > U+00E9), so
+    the listing is not in Python's order and bisection misses it; an absent path is missed too.
+    Both fall back to the full look, which finds what is there."""
+    odd = b"zz/\x80.py".decode("utf-8", "surrogateescape")
+    paths = [f"a{i:04d}.py" for i in range(2000)] + [odd, "zz/\u00e9.py"]
+    assert paths != sorted(paths)  # (not Python's order: the case this test is about)
     assert sorted(p.encode("utf-8", "surrogateescape") for p in paths) == [p.encode("utf-8", "surrogateescape") for p in paths]
     listing = IndexListing.parse(_synthetic_listing(paths))
     assert isinstance(listing, IndexListing)

@@ -395,11 +395,12 @@ def test_a_log_started_ahead_that_is_not_needed_is_stopped(tmp_path: Path, start
     ahead = stage.prefetch_history(inventory, Config(), use_cache=True)
     assert ahead is not None
     head = ahead.finish().head
+    process = ahead._process
     load(s.root)  # the other run: its own full pass, cached
     assert started == [head, head]
     history = load_history(inventory, Config(), True, ahead)
     assert history.model.head == head and started == [head, head]
-    assert ahead._process is None  # stopped
+    assert ahead._process is None and process.proc.returncode is not None  # stopped and waited for
 
 
 def test_an_audit_scan_starts_the_log_ahead(make_repo) -> None:

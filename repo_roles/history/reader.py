@@ -17,7 +17,6 @@ import threading
 from pathlib import Path
 from typing import Iterator, List, NamedTuple, Optional, Tuple
 
-
 from repo_roles._compat import at_thread_exit
 from repo_roles.errors import NotARepositoryError
 
@@ -151,6 +150,7 @@ class LogAhead:
                 pass
         self._thread.join()
         self._process = None
+        self._chunks = []  # (the object lives on in the exit hook: what it read is not held)
         if process is not None:
             process.proc.stdout.close()
             process.proc.wait()

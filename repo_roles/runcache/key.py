@@ -182,8 +182,9 @@ def _user_git_files() -> Iterable[Path]:
 
 
 def _outside_project(inventory: "Inventory") -> Iterable[Path]:
-    """Files the index listing of the project does not cover: the mailmap and the ignore-revs
-    list at the repository's top -- above a project that is a sub-directory of it, or not
+    """Files the index listing of the project does not cover: the default mailmap and ignore-revs
+    list at the repository's top (a configured ``mailmap.file`` or ``blame.ignoreRevsFile`` is keyed
+    by its setting, not its content) -- above a project that is a sub-directory of it, or not
     tracked (git log reads a work tree's ``.mailmap`` whether git tracks it or not:
     gitmailmap(5)); attributes files are among :meth:`Inventory.attributes_files`."""
     top = inventory.git_root
