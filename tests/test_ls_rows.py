@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import List, Optional
 
 import pytest
 
@@ -139,16 +139,22 @@ def test_many_rows_made_again_write_a_new_base(make_repo, run_cli, monkeypatch: 
     run's."""
     from repo_roles.commands import ls_rows
 
-    monkeypatch.setattr(ls_rows, "REWRITE_MIN", 0)
+    monkeypatch.setattr(ls_rows, "REWRITE_MIN", 1)
     root = make_repo(FILES)
     cache = Path(os.environ["REPO_ROLES_CACHE_DIR"])
     _ls(run_cli, root)
     first = _stored(cache, "ls-rows").read_bytes()
-    for n in range(2):
-        (root / "src/app.py").write_text(f"def main():\n    return {10 + n}\n")
-        assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
-    assert _stored(cache, "ls-rows").read_bytes() != first
-    assert not list(cache.rglob("ls-rows-delta-v*.bin"))
+    (root / "src/app.py").write_text("def main():\n    return 10\n")
+    assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
+    assert _stored(cache, "ls-rows").read_bytes() == first  # one row: a delta on the stored lines
+    delta = _stored(cache, "ls-rows-delta").read_bytes()
+    (root / "src/util.py").write_text("def helper():\n    return 30\n")  # two rows since: a new base
+    assert _ls(run_cli, root) == _ls(run_cli, root, "--no-cache")
+    base = ls_rows._Stored.load(_stored(cache, "ls-rows").read_bytes())
+    assert base is not None and _stored(cache, "ls-rows").read_bytes() != first
+    assert _stored(cache, "ls-rows-delta").read_bytes() == delta  # left beside it, made on the old base:
+    base.apply(delta)
+    assert base.delta == [] and base.replaced == {}  # not taken
 
 
 def test_a_commit_restamps_lines_with_escapes_and_other_characters(make_repo, run_cli,

@@ -51,18 +51,24 @@ _ENCODE_ASCII = json.JSONEncoder().encode
 _BATCH = 4096  # lines per write: a write per line costs more than encoding it
 
 
-def write_lines(out: TextIO, lines: Iterable[str]) -> None:
-    """Write ``lines`` (without their newline) in batches."""
+def line_pieces(lines: Iterable[str]) -> Iterator[str]:
+    """``lines`` (without their newline) with their newlines, joined a batch at a time."""
     batch: List[str] = []
     for line in lines:
         batch.append(line)
         if len(batch) >= _BATCH:
             batch.append("")
-            out.write("\n".join(batch))
+            yield "\n".join(batch)
             batch = []
     if batch:
         batch.append("")
-        out.write("\n".join(batch))
+        yield "\n".join(batch)
+
+
+def write_lines(out: TextIO, lines: Iterable[str]) -> None:
+    """Write ``lines`` (without their newline) in batches."""
+    for piece in line_pieces(lines):
+        out.write(piece)
 
 
 def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:

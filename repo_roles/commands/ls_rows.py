@@ -26,7 +26,8 @@ A line's history figures (``authors``, ``last_commit``, its last fields) depend 
 and the history (its settings and HEAD, ``history_key``) only: a line made again under the
 stored history takes them from its stored line (no history model is loaded); under another
 (a commit, a branch switch) every other line gets this history's figures in place of its
-stored ones (a line of ASCII without an escape; any other is made again).
+stored ones (made again instead: a line that may have been written escaped whole -- ASCII
+holding a backslash-u escape -- or whose new figures UTF-8 cannot carry).
 
 A Rust source or ``Cargo.toml`` among the rows made again makes every Rust row again: a Rust
 file's documentation counts depend on its crate (``coverage/rust_crate.py``), no other file's.  Anything else -- no
@@ -48,7 +49,8 @@ from operator import attrgetter, itemgetter, methodcaller, ne
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
-from repo_roles.checks.reuse import config_token, digest_of
+from repo_roles.checks.reuse import config_token, digest_of, kinds_token
+from repo_roles.commands.ls import LINE_ENCODE, line_pieces
 from repo_roles.coverage import colfile
 
 if TYPE_CHECKING:
@@ -91,7 +93,8 @@ def _about_the_install(context: "ProjectContext", paths: List[str]) -> List[int]
 
     coverage = context.coverage
     few = coverage.paths_with_problems()
-    rows = range(len(paths)) if few is None else [i for i, p in enumerate(paths) if p in few] if few else []
+    rows = range(len(paths)) if few is None else compress(range(len(paths)), map(few.__contains__, paths)) \
+        if few else ()
     return [i for i in rows if any(problem[1] in ABOUT_THE_INSTALL for problem in coverage.problems(paths[i]))]
 
 
@@ -226,21 +229,6 @@ def _columns(raw: Optional[bytes], magic: bytes, count: int) -> Optional[Tuple[d
 _HEADER_KEYS = ("listed", "kinds", "owners", "history", "evidence")
 
 
-def _pieces(lines: Iterable[str]) -> Iterator[str]:
-    """``lines`` with their newlines, joined a batch at a time (a write per line costs more
-    than making it)."""
-    batch: List[str] = []
-    for line in lines:
-        batch.append(line)
-        if len(batch) >= 4096:
-            batch.append("")
-            yield "\n".join(batch)
-            batch = []
-    if batch:
-        batch.append("")
-        yield "\n".join(batch)
-
-
 def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable[str]:
     """Every target's line with its newline, in the targets' order, in pieces to write as they
     are: ``make(entries, summary)`` gives the lines of ``entries`` (the ``ls`` command's own
@@ -251,7 +239,7 @@ def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable
     targets = context.targets
     if not getattr(context, "use_cache", True) or getattr(context, "context_from_index", False) \
             or context.inventory.scope or not targets or len(targets) != len(context.inventory.paths):
-        return _pieces(make(targets, None))
+        return line_pieces(make(targets, None))
     from repo_roles.cachedir import project_key
     from repo_roles.coverage import cache as C
     from repo_roles.testrefs import facts as F
@@ -259,7 +247,7 @@ def jsonl_text(context: "ProjectContext", fmt: str, make: MakeLines) -> Iterable
     modified = F.modified_files(context)
     header = _header(context)
     if modified is None or header is None:
-        return _pieces(make(targets, None))
+        return line_pieces(make(targets, None))
     directory = C.cache_directory(context.config, context.inventory.project_root)
     key = (project_key(context.inventory), _settings(context, fmt))
     path, delta_path = colfile.file_for(directory, KIND, FORMAT, *key), colfile.file_for(directory, DELTA, FORMAT, *key)
@@ -335,8 +323,7 @@ def _restamped(context: "ProjectContext", paths: List[str], lines: List[str], sk
     and so is one of ASCII without a ``\\u`` escape; either is restamped when its new figures can be
     carried too.  The rows of the others (an ASCII line with such an escape, figures with surrogates)
     are returned, to be made again."""
-    from repo_roles.commands.ls import LINE_ENCODE as encode  # as ``ls`` encodes a line
-
+    encode = LINE_ENCODE  # as ``ls`` encodes a line
     summary = context.history.summary
     again: List[int] = []
     for i, (path, line) in enumerate(zip(paths, lines)):
@@ -371,7 +358,7 @@ def _header(context: "ProjectContext") -> Optional[dict]:
     inventory = context.inventory
     return {
         "listed": inventory.paths_digest(),
-        "kinds": digest_of(json.dumps(sorted(inventory.special_kinds().items()))),
+        "kinds": digest_of(kinds_token(context)),
         "owners": digest_of(repr(ownership.discovery), ownership.oversize, ownership.inputs_key),
         "history": history,
         "evidence": evidence,
