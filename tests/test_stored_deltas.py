@@ -101,18 +101,18 @@ def test_a_damaged_evidence_delta_is_not_used(make_repo, tmp_path: Path, monkeyp
     assert [row[1] for row in after["by_module"]["app/orders.py"] if row[0] == "tests/test_orders.py"] == [3]
 
 
-def test_a_delta_is_put_only_on_the_bytes_it_was_made_on(make_repo, tmp_path: Path,
+def test_a_delta_is_put_only_on_the_value_it_was_made_on(make_repo, tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """Review of s11-d: a delta names the bytes of the whole index it was made on and is put on
-    those only (one left beside an index another run rewrote is not taken, whatever it holds)."""
-    import hashlib
-
+    """Review of s11-d: a delta names the whole stored index it was made on (its random id) and is
+    put on that one only (one left beside an index another run rewrote is not taken, whatever it
+    holds)."""
     root = with_a_delta(make_repo, tmp_path, monkeypatch)
     stored = snapshots(tmp_path / "cache")
     base, delta = json.loads(stored[E.INDEX_KIND]), json.loads(stored[E.INDEX_DELTA_KIND])
-    merged = E._with_delta(base, delta, hashlib.sha1(stored[E.INDEX_KIND]).hexdigest())
+    merged = E._with_delta(base, delta, base["id"])
     assert merged is not None and merged["key"] == delta["key"]
-    assert E._with_delta(base, delta, hashlib.sha1(stored[E.INDEX_KIND] + b" ").hexdigest()) is None
+    assert E._with_delta(base, delta, base["id"] + "0") is None
+    assert index_json(root)  # (equal to a run without the cache)
 
 
 def test_a_test_edit_stores_a_delta_on_the_test_answers(make_repo, asked: List[str], tmp_path: Path,  # noqa: F811

@@ -19,8 +19,8 @@ run with nothing changed reads one value instead of resolving again.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import os
 import zlib
 from functools import partial
 from itertools import chain, compress, repeat
@@ -614,7 +614,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
         found = _read_sharded(store, key, lambda: build_index(context, mapped, sharded=False))
         if found is not None:
             return found  # the store stays open: shards are read as paths are asked about
-    stored = _read_stored(store) if store is not None else None
+    stored, base = _read_stored(store) if store is not None else (None, None)
     if stored is not None and stored.get("key") == key:
         whole = _from_stored(stored)
         if whole is not None:
@@ -641,7 +641,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
         value = {"key": key, "change": index.change.to_json(), "index": data, "listed": listed,
                  "kinds": kinds_digest, "blobs": "\0".join(map(blobs.get, sorted(kinds), repeat(""))),
                  "context": context_facts}
-        _put_stored(store, value, stored)
+        _put_stored(store, value, base)
         if few or positional:
             _write_sharded(store, key, index)
         store.close()
@@ -785,27 +785,26 @@ def _facts_of(context: "ProjectContext", kinds: Dict[str, str], blobs: Dict[str,
     return out
 
 
-def _read_stored(store) -> Optional[dict]:
-    """The stored index (its JSON value), with the delta stored on top of it put in when there
-    is a sound one made on these bytes (else the whole one alone: an older index, a sound answer)."""
-    raw = store.read_snapshot(INDEX_KIND, F.SALT)
-    value = _json(raw)
+def _read_stored(store) -> Tuple[Optional[dict], Optional[dict]]:
+    """``(the stored index, the whole value it came from)``: the stored index (its JSON value)
+    with the delta stored on top of it put in when there is a sound one made on that value (its
+    random ``id``; else the whole one alone: an older index, a sound answer), and the whole
+    value, which a delta of this run is made on."""
+    value = _json(store.read_snapshot(INDEX_KIND, F.SALT))
     if value is None or not isinstance(value.get("index"), dict) or not isinstance(value.get("key"), str):
-        return None
-    digest = hashlib.sha1(raw).hexdigest()
-    merged = _with_delta(value, _json(store.read_snapshot(INDEX_DELTA_KIND, F.SALT)), digest)
-    found = merged if merged is not None else dict(value)  # (a copy: ``value`` does not hold itself)
-    found[_BASE] = (digest, value)  # what a delta of the next run is made on (never written)
-    return found
+        return None, None
+    ident = value.get("id")
+    merged = _with_delta(value, _json(store.read_snapshot(INDEX_DELTA_KIND, F.SALT)), ident) \
+        if isinstance(ident, str) else None
+    return (merged if merged is not None else value), value
 
 
-_BASE = "\0base"  # a stored value's key for its whole stored index (not JSON: never written)
 _DELTA_FIELDS = ("key", "change", "listed", "kinds")
 
 
-def _with_delta(base: dict, delta: Optional[dict], digest: str) -> Optional[dict]:
-    """``base`` with a sound ``delta`` made on it (``digest``: of its bytes) put in, else None."""
-    if delta is None or delta.get("base") != digest or not all(isinstance(delta.get(k), str) for k in ("key", "listed", "kinds")) \
+def _with_delta(base: dict, delta: Optional[dict], ident: str) -> Optional[dict]:
+    """``base`` with a sound ``delta`` made on it (``ident``: its id) put in, else None."""
+    if delta is None or delta.get("base") != ident or not all(isinstance(delta.get(k), str) for k in ("key", "listed", "kinds")) \
             or "change" not in delta or type(delta["change"]) is not type(base.get("change")):
         return None
     index, modules, fields, at = base["index"], delta.get("by_module"), delta.get("fields"), delta.get("blobs")
@@ -830,23 +829,26 @@ def _with_delta(base: dict, delta: Optional[dict], digest: str) -> Optional[dict
     return merged
 
 
-def _put_stored(store, value: dict, stored: Optional[dict]) -> None:
+def _put_stored(store, value: dict, base: Optional[dict]) -> None:
     """Store ``value`` (the index and what the next run compares with): as a delta on the whole
-    index stored before it when they differ in a few modules and blob ids and share the context
-    facts (a few tests edited), else whole."""
-    delta = _delta(value, stored[_BASE]) if stored is not None and _BASE in stored else None
+    value ``base`` stored before it when they differ in a few modules and blob ids and share the
+    context facts (a few tests edited), else whole, under a new random id."""
+    delta = _delta(value, base) if base is not None else None
     if delta is not None:
         store.put_snapshot(INDEX_DELTA_KIND, F.SALT, json.dumps(delta, separators=(",", ":")).encode(
             "utf-8", "surrogatepass"))
         return
-    store.put_snapshot(INDEX_KIND, F.SALT, json.dumps(value, separators=(",", ":")).encode(
+    store.put_snapshot(INDEX_KIND, F.SALT, json.dumps({**value, "id": os.urandom(8).hex()}, separators=(",", ":")).encode(
         "utf-8", "surrogatepass"))  # (a delta made on the index before: unused from now on)
 
 
-def _delta(value: dict, base_of: Tuple[str, dict]) -> Optional[dict]:
-    """The delta from the whole stored index ``base_of`` (digest, value) to ``value``, found at
-    C speed (rows compared per module, blob ids per position), or None when it would be large."""
-    digest, base = base_of
+def _delta(value: dict, base: dict) -> Optional[dict]:
+    """The delta from the whole stored value ``base`` to ``value``, found at C speed (rows
+    compared per module, blob ids per position), or None when it would be large or ``base`` has
+    no id to name."""
+    ident = base.get("id")
+    if not isinstance(ident, str):
+        return None
     if value["context"] is not base.get("context") and value["context"] != base.get("context"):
         return None
     index, before = value["index"], base["index"]
@@ -871,7 +873,7 @@ def _delta(value: dict, base_of: Tuple[str, dict]) -> Optional[dict]:
         if len(changed) > DELTA_MAX_MODULES:
             return None
         at = [[i, now[i]] for i in changed]
-    return {"base": digest, **{k: value[k] for k in _DELTA_FIELDS},
+    return {"base": ident, **{k: value[k] for k in _DELTA_FIELDS},
             "by_module": {m: new[m] for m in modules},
             "fields": {k: v for k, v in index.items() if k != "by_module" and v != before[k]},
             "blobs": at, "count": blobs_before.count("\0") + 1 if blobs_before else 0}
