@@ -399,10 +399,7 @@ def _evidence_rows(context: "ProjectContext", previous: str, paths: List[str]) -
     if change is None or change.whole or change.previous != previous:
         return None
     invalid = Invalid()
-    for test in change.tests:
-        invalid.test(test)
-    for module in change.modules:
-        invalid.module(module)
+    invalid.change(change)
     if "" in invalid.subtrees:
         return None
     return invalid.rows(paths, tuple(d + "/" for d in invalid.subtrees))

@@ -44,6 +44,7 @@ from repo_roles.coverage.test_names import JS_TEST, LANGUAGES, MANIFESTS, tests_
 if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
     from repo_roles.inventory import FileEntry
+    from repo_roles.testrefs.evidence import EvidenceChange
 
 STATE_KIND = "tests-needed"  # the file of the stored answers (colfile)
 PATHS_KIND = "tests-needed-paths"  # the path list they were made with (the analysis database)
@@ -136,6 +137,13 @@ class Invalid:
         if path.rpartition("/")[2] == "__init__.py":
             self.subtrees.add(_dir(path))
 
+    def change(self, change: "EvidenceChange") -> None:
+        """Every test and module an evidence index's change names (:meth:`test`, :meth:`module`)."""
+        for test in change.tests:
+            self.test(test)
+        for module in change.modules:
+            self.module(module)
+
     def rows(self, paths: List[str], prefixes: Tuple[str, ...]) -> Set[int]:
         """The positions in ``paths`` that :meth:`hits`, found column by column at C speed (a
         Python test per path only for the Go directories and a change of a Rust crate's tests)."""
@@ -217,10 +225,7 @@ class Memo:
             change = evidence.change
             if change is None or change.whole or change.previous != state.evidence:
                 return {}, {}
-            for test in change.tests:
-                invalid.test(test)
-            for module in change.modules:
-                invalid.module(module)
+            invalid.change(change)
         if state.listed != self._listed:
             from repo_roles.inventory import paths_digest
 
