@@ -156,6 +156,13 @@ class ScanContext:
                                                              self.__dict__.pop("_history_ahead", None))
         return found
 
+    def stop_history_prefetch(self) -> None:
+        """Stop the ``git log`` a cold scan started ahead when the history was never asked for
+        (its findings were stored, or the command failed first); nothing otherwise."""
+        ahead = self.__dict__.pop("_history_ahead", None)
+        if ahead is not None:
+            ahead.close()
+
     @property
     def test_evidence(self) -> "EvidenceIndex":
         """What the test files exercise, by their imports and names (see :mod:`repo_roles.testrefs`)."""
@@ -508,6 +515,8 @@ def scan_project(
     context for the stages run later (documentation reports ``step(name, done, total)``).
     ``inventory``, when given, is the project's file list as :func:`load_inventory` returned it
     for ``scope`` and ``untracked`` (a command that looked up a stored run has read it already).
+    ``early_coverage`` (a whole scan: ``audit``) starts the documentation stage's workers and the
+    history's ``git log`` before classification (see :meth:`ScanContext.stop_history_prefetch`).
     """
     stage = getattr(progress, "stage", None) or (lambda name: None)
     stage("inventory")

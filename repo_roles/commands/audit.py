@@ -138,9 +138,8 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
             text += "\nFindings\n" + render("concise", report)
     finally:
         progress.close()
-        ahead = context.__dict__.pop("_history_ahead", None) if context is not None else None
-        if ahead is not None:  # the history was not asked for (its findings were stored): git stops
-            ahead.close()
+        if context is not None:
+            context.stop_history_prefetch()
     exit_code = 1 if any(map("info".__ne__, column_of(context.findings, SEVERITY))) else 0
     memo.save(exit_code, text)
     _deliver(text, output)
