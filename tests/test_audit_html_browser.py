@@ -127,6 +127,8 @@ def test_report_in_chromium(report: Path, tmp_path: Path) -> None:
             # the files are drawn when the group opens: wait for them (Playwright's auto-waiting expect)
             sync_api.expect(rule).to_contain_text("backend/shop/migrations/0001_initial.py")
             rule.locator("a.rule").click()  # the link opens the rule's documentation
+            # (it opens on the hash change, after the click returns: waited for, as a person would)
+            page.wait_for_function("document.querySelector('#rule-OWN001')?.open === true", timeout=5000)
             assert page.locator("#rule-OWN001").get_attribute("open") is not None
             assert "unowned" in page.locator("#rule-OWN001 pre").inner_text()
 
