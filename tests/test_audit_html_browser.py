@@ -12,6 +12,7 @@ in CI; elsewhere it skips, saying why.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def test_report_in_chromium(report: Path, tmp_path: Path) -> None:
             sync_api.expect(rule).to_contain_text("backend/shop/migrations/0001_initial.py")
             rule.locator("a.rule").click()  # the link opens the rule's documentation
             # (it opens on the hash change, after the click returns: waited for, as a person would)
-            page.wait_for_function("document.querySelector('#rule-OWN001')?.open === true", timeout=5000)
+            sync_api.expect(page.locator("#rule-OWN001")).to_have_attribute("open", re.compile(".*"))
             assert page.locator("#rule-OWN001").get_attribute("open") is not None
             assert "unowned" in page.locator("#rule-OWN001 pre").inner_text()
 
