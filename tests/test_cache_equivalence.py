@@ -750,6 +750,51 @@ def rust_module_made_public(root: Path) -> None:
     (root / "crates/calc/src/lib.rs").write_text("pub mod inner;\n")
 
 
+# s12-a: a whole run updates the evidence index the last run stored in its shards when only a few
+# tests' contents changed (testrefs/evidence.py ``_updated_sharded``); a damaged shard is a miss.
+def step_s12a_module_added(root: Path) -> None:
+    """s12-a: everything committed with a new module no test imports yet."""
+    write_files(root, {"backend/src/app/fees.py": "def fee(amount):\n    return amount // 10\n"})
+    commit(root, "fees")
+
+
+def step_s12a_test_imports_it(root: Path) -> None:
+    """s12-a: a test's content edited in the work tree only: it imports the new module."""
+    path = root / "backend/tests/test_user.py"
+    path.write_text("from app.fees import fee\n" + path.read_text().replace("def test_user():\n",
+                                                                             "def test_user():\n    assert fee(10)\n"))
+
+
+def step_s12a_module_edited(root: Path) -> None:
+    """s12-a: then the module it imports is edited (an undocumented function added)."""
+    path = root / "backend/src/app/fees.py"
+    path.write_text(path.read_text() + "\n\ndef waive(amount):\n    return 0\n")
+
+
+def step_s12a_shard_damaged(root: Path) -> None:
+    """s12-a: the stored evidence shards damaged between runs, then the test's edit staged and
+    another test edited: the update in shards gives way to the whole path."""
+    import sqlite3
+
+    for database in (root.parent / "shared-cache").rglob("docs-*.sqlite3"):
+        with sqlite3.connect(database) as db:
+            db.execute("UPDATE snapshot SET data = ? WHERE kind LIKE 'test-evidence-shard-%'", (b"{",))
+    git(root, "add", "backend/tests/test_user.py")
+    path = next(p for p in sorted((root / "backend/tests").glob("test_*.py"))
+                if p.name != "test_user.py" and _parses(p.read_text()))
+    path.write_text("from app.fees import waive\n" + path.read_text())
+
+
+def _parses(text: str) -> bool:
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -820,6 +865,11 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     # s11-d: the evidence index's and the test answers' deltas, and a delta over them
     ("a test's rows move", step_s11d_test_rows_move),
     ("they move again and a module is made data only", step_s11d_rows_move_again),
+    # s12-a: the evidence index updated in its shards after a test's edit; a damaged shard
+    ("a module added, untested", step_s12a_module_added),
+    ("a test's content imports it (work tree)", step_s12a_test_imports_it),
+    ("then the module is edited", step_s12a_module_edited),
+    ("shards damaged, the edit staged, another test edited", step_s12a_shard_damaged),
 ]
 
 COMMANDS = {

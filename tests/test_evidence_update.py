@@ -169,3 +169,131 @@ def test_a_meta_value_without_its_change_is_read_without_a_traceback(make_repo, 
     cached = scan(root).test_evidence
     assert isinstance(cached, E.ShardedEvidence)
     assert cached.to_json() == scan(root, use_cache=False).test_evidence.to_json()
+
+
+# --- s12-a: a whole run updates the index stored last in its shards ---------------------------
+
+
+@pytest.fixture
+def whole_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs take a large repository's paths: git asked which files changed, the index keyed by
+    the stored positions and read in shards."""
+    from repo_roles.coverage import analyze
+
+    monkeypatch.setattr(analyze, "GIT_STATUS_MIN_FILES", 0)
+    monkeypatch.setattr(E, "SHARDED_MIN_PATHS", 0)
+
+
+def _evidence_puts(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    from repo_roles.coverage.store import DocCache
+
+    return record_calls(monkeypatch, DocCache, "put_snapshot", lambda store, kind, salt, data: kind)
+
+
+def _database(root: Path) -> Path:
+    import os
+
+    (database,) = Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("docs-*.sqlite3")
+    return database
+
+
+def _damage(root: Path, pattern: str, data: bytes) -> None:
+    import sqlite3
+
+    with sqlite3.connect(_database(root)) as db:
+        assert db.execute("UPDATE snapshot SET data = ? WHERE kind LIKE ?", (data, pattern)).rowcount
+
+
+def test_a_whole_run_updates_a_changed_test_in_its_shards(make_repo, whole_runs, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a test's edit, a whole run updates the index the last run stored in its shards: the
+    whole stored index is neither read nor built, no shard is written, only the meta value and
+    the head; the answers and the change since the last index are those of the whole path."""
+    root = make_repo(FILES)
+    index_json(root)
+    first = scan(root).test_evidence
+    reads = record_calls(monkeypatch, E, "_read_stored")
+    builds = record_calls(monkeypatch, E, "build")
+    puts = _evidence_puts(monkeypatch)
+    write_files(root, {"tests/test_orders.py": "from app.payments import charge\n\n\ndef test_place():\n"
+                       "    assert charge()\n"})  # its import moves from orders to payments (unstaged)
+    cached = scan(root).test_evidence
+    assert isinstance(cached, E.ShardedEvidence) and not reads and not builds
+    assert sorted(k for k in puts if k.startswith("test-evidence")) == [E.HEAD_KIND, E.META_KIND]
+    assert cached.change == E.EvidenceChange(first.key, ("app/orders.py", "app/payments.py"),
+                                             ("tests/test_orders.py", "tests/test_zebra.py"), whole=False)
+    uncached = scan(root, use_cache=False).test_evidence
+    assert cached.to_json() == uncached.to_json()
+    assert cached.kinds_used() == uncached.kinds_used()
+    for test in ("tests/test_orders.py", "tests/test_zebra.py"):
+        assert cached.targets_of(test) == uncached.targets_of(test)
+    # the edit staged: the index's id changes, the work tree's no longer differs -- the same rows
+    git(root, "add", "tests/test_orders.py")
+    again = scan(root).test_evidence
+    assert not reads and again.key != cached.key
+    assert again.change == E.EvidenceChange(cached.key, (), (), whole=False)
+    assert again.to_json() == uncached.to_json()
+    # a module edited: the key holds, the shards answer
+    write_files(root, {"app/payments.py": "def charge():\n    return 3\n"})
+    assert scan(root).test_evidence.key == again.key and not reads
+    # a test made unparsable, then a Java test edited: listed, counted, its rows made again
+    write_files(root, {"tests/test_zebra.py": "def broken(:\n",
+                       "jvm/src/test/java/com/acme/CartCheck.java": "package com.acme;\nclass CartCheck { Cart c; }\n"})
+    got = index_json(root)
+    assert not reads and "tests/test_zebra.py" in got["unparsable"]
+    assert scan(root).test_evidence.exercises("jvm/src/test/java/com/acme/CartCheck.java", "jvm/src/main/java/com/acme/Cart.java")
+
+
+@pytest.mark.parametrize("damaged", [
+    pytest.param(("test-evidence-shard-%", b"{"), id="a shard"),
+    pytest.param((E.COLUMN_KIND, b"\x00\x01"), id="the columns, truncated"),
+    pytest.param((E.CONTEXT_KIND, b"\x00\x00\x00\x00" + b"0" * 16 + b"{}"), id="the context facts"),
+    pytest.param((E.HEAD_KIND, b"[]"), id="the head"),
+])
+def test_a_damaged_stored_part_takes_the_whole_path(make_repo, whole_runs, monkeypatch: pytest.MonkeyPatch,
+                                                     damaged) -> None:
+    """A shard, the stored columns, the context facts or the head damaged between runs: the
+    update in shards gives way to the whole path, with a run without the cache's answers."""
+    root = make_repo(FILES)
+    index_json(root)
+    _damage(root, *damaged)
+    reads = record_calls(monkeypatch, E, "_read_stored")
+    write_files(root, {"tests/test_orders.py": "from app.payments import charge\n\n\ndef test_place():\n"
+                       "    assert charge()\n"})
+    index_json(root)
+    assert reads  # the whole stored index was read
+    for test in ("tests/test_orders.py", "tests/test_zebra.py"):
+        assert scan(root).test_evidence.targets_of(test) == scan(root, use_cache=False).test_evidence.targets_of(test)
+
+
+@pytest.mark.parametrize("files", [
+    pytest.param({"tests/test_orders.py": "import app.payments\n", "tests/test_zebra.py": "import app.payments\n"},
+                 id="more tests than UPDATE_MAX"),
+    pytest.param({"tests/conftest.py": "import pytest\n"}, id="a conftest"),
+])
+def test_other_changes_take_the_whole_path(make_repo, whole_runs, monkeypatch: pytest.MonkeyPatch, files) -> None:
+    root = make_repo(FILES)
+    index_json(root)
+    monkeypatch.setattr(E, "UPDATE_MAX", 1)
+    updates = record_calls(monkeypatch, E, "_shards_updated")
+    write_files(root, files)
+    index_json(root)
+    assert not updates
+
+
+def test_a_large_overlay_writes_the_shards_it_touches_only(make_repo, whole_runs, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``OVERLAY_MAX`` changed entries, the shards holding them are written under the new
+    key (the meta value names them) and the others kept: the next runs read both."""
+    root = make_repo(FILES)
+    index_json(root)
+    count = scan(root).test_evidence._sharded.count
+    monkeypatch.setattr(E, "OVERLAY_MAX", 0)
+    puts = _evidence_puts(monkeypatch)
+    write_files(root, {"tests/test_orders.py": "from app.payments import charge\n\n\ndef test_place():\n"
+                       "    assert charge()\n"})
+    index_json(root)
+    written = [k for k in puts if k.startswith("test-evidence-shard")]
+    assert 0 < len(written) < count
+    monkeypatch.setattr(E, "OVERLAY_MAX", 2048)
+    write_files(root, {"tests/test_zebra.py": "import app.payments\n\n\ndef test_z():\n    assert app.payments\n"})
+    assert scan(root).test_evidence.targets_of("tests/test_orders.py") == {"app/payments.py"}
+    index_json(root)

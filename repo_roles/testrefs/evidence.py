@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import zlib
+from collections import Counter
 from functools import partial
 from itertools import chain, compress, repeat
 from operator import itemgetter, ne
@@ -122,10 +123,14 @@ class EvidenceIndex:
         }
 
     def to_meta(self) -> dict:
-        """The fields a sharded index keeps whole (see :func:`split`)."""
+        """The fields a sharded index keeps whole (see :func:`split`), with how many rows each
+        evidence kind has and how many entries the shards hold (so that an update in shards,
+        :func:`_updated_sharded`, tells the kinds used and the shard count without the rows)."""
+        lists = map(itemgetter(1), self.by_module.raw_items())
+        kind_rows = Counter(map(itemgetter(3), chain.from_iterable(lists)))
         return {"problems": self.problems, "not_manifests": sorted(self.not_manifests),
                 "alembic": list(self.alembic_dirs), "searched": self.searched, "unparsable": dict(self.unparsable),
-                "kinds": sorted(self.kinds()),
+                "kinds": sorted(kind_rows), "kind_rows": dict(kind_rows), "entries": _entries(self),
                 "change": self.change.to_json() if self.change is not None else None}
 
     # -- questions ----------------------------------------------------------------------------
@@ -182,10 +187,20 @@ def shard_of(path: str, count: int = SHARDS) -> int:
     return zlib.crc32(path.encode("utf-8", "surrogatepass")) % count
 
 
+def _entries(index: EvidenceIndex) -> int:
+    """How many entries the shards of ``index`` hold: modules with rows, parsed tests, migrations."""
+    return len(index.by_module) + len(index.parsed) + len(index.migrations)
+
+
 def shard_count(index: EvidenceIndex) -> int:
-    """How many shards ``index`` is stored in: a power of two, so that a shard holds ~128 modules
-    and tests whatever the repository's size (what a 5-file check reads stays the same)."""
-    entries = len(index.by_module) + len(index.parsed) + len(index.migrations)
+    """How many shards ``index`` is stored in (:func:`count_for` its entries)."""
+    return count_for(_entries(index))
+
+
+def count_for(entries: int) -> int:
+    """How many shards an index of ``entries`` entries is stored in: a power of two, so that a
+    shard holds ~128 modules and tests whatever the repository's size (what a 5-file check
+    reads stays the same)."""
     count = SHARDS
     while count * 128 < entries:
         count *= 2
@@ -591,14 +606,17 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
     # a whole run: the key from the stored positions too, and the index read in shards as well
     # (a 20-module change asks about a few modules; nothing decodes the whole index)
     positional = sharded and not few and store is not None and len(paths) >= SHARDED_MIN_PATHS
+    state: Optional[F.WholeState] = None
     if positional:
-        key = F.whole_key(context, listed, mapped, F.stored_positions(store, listed, mapped))
+        state = F.whole_state(context, listed, mapped, F.stored_positions(store, listed, mapped))
+        key = None if state is None else state.key
     kinds: Optional[Dict[str, str]] = None
     blobs: Optional[Dict[str, str]] = None
     if key is None:
         kinds, kinds_digest = F.wanted_cached(store, paths, listed, mapped)
         if positional:  # no positions stored: this run's, remembered (the next run's key is the same)
-            key = F.whole_key(context, listed, mapped, (kinds_digest, F.positions_of(paths, kinds)))
+            state = F.whole_state(context, listed, mapped, (kinds_digest, F.positions_of(paths, kinds)))
+            key = None if state is None else state.key
             if key is not None:
                 F.remember_positions(store, paths, listed, mapped, kinds, kinds_digest)
         else:
@@ -611,7 +629,11 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
         blobs, read = F.blob_ids(context, kinds)
         key = F.index_key(listed, blobs, kinds_digest)
     if store is not None and (few or positional):
-        found = _read_sharded(store, key, lambda: build_index(context, mapped, sharded=False))
+        rebuild = partial(build_index, context, mapped, sharded=False)
+        found = _read_sharded(store, key, rebuild)
+        if found is None and positional and state is not None:
+            # a few tests edited since the index stored last: that index updated in shards
+            found = _updated_sharded(context, store, state, listed, mapped, rebuild)
         if found is not None:
             return found  # the store stays open: shards are read as paths are asked about
     stored, base = _read_stored(store) if store is not None else (None, None)
@@ -619,7 +641,9 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
         whole = _from_stored(stored)
         if whole is not None:
             if few or positional:
-                _write_sharded(store, key, whole)
+                meta = _write_sharded(store, key, whole)
+                if state is not None:
+                    _write_head(store, state, listed, mapped, stored.get("context"), meta)
             store.close()  # type: ignore[union-attr]
             return whole
     if kinds is None:  # the key came from the stored positions (a run on given files): a miss
@@ -643,7 +667,9 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
                  "context": context_facts}
         _put_stored(store, value, base)
         if few or positional:
-            _write_sharded(store, key, index)
+            meta = _write_sharded(store, key, index)
+            if state is not None:
+                _write_head(store, state, listed, mapped, context_facts, meta)
         store.close()
     return index
 
@@ -936,13 +962,30 @@ _OVERLAY_FIELDS = ("by_module", "by_test", "parsed", "migrations")
 
 def _meta(store, key: str) -> Optional[dict]:
     """The meta value stored under ``key`` when it is a sound one."""
-    meta = _json(store.read_snapshot(META_KIND, key))
-    if meta is None or not isinstance(meta.get("shards"), int) or meta["shards"] < 1 \
+    return _sound_meta(_json(store.read_snapshot(META_KIND, key)), key)
+
+
+def _sound_meta(meta: object, key: str) -> Optional[dict]:
+    """``meta`` when it is a sound meta value of the index stored under ``key``, else None."""
+    if not isinstance(meta, dict) or not isinstance(meta.get("shards"), int) or meta["shards"] < 1 \
             or not isinstance(meta.get("kinds"), list) or not all(isinstance(k, str) for k in meta["kinds"]) \
             or not all(isinstance(meta.get(k), dict) for k in ("problems", "searched", "unparsable")) \
-            or not isinstance(meta.get("base", key), str) or not _valid_overlay(meta.get("overlay", {})):
+            or not isinstance(meta.get("base", key), str) or not _valid_overlay(meta.get("overlay", {})) \
+            or not _valid_moved(meta.get("moved", {})):
         return None
     return meta
+
+
+def _valid_moved(moved: object) -> bool:
+    """Whether ``moved`` (shard number -> the key it was written under since) is sound."""
+    return isinstance(moved, dict) and all(k.isdigit() and isinstance(v, str) for k, v in moved.items())
+
+
+def _shard_reader(store, meta: dict, key: str) -> Callable[[int], Optional[dict]]:
+    """Shard ``i`` of the index stored with ``meta`` (under ``key``), as stored: under the key it
+    was last written under (``moved``), else the meta value's ``base``."""
+    base, moved = meta.get("base", key), meta.get("moved") or {}
+    return lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), moved.get(str(i), base)))
 
 
 def _valid_overlay(overlay: object) -> bool:
@@ -956,17 +999,17 @@ def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Option
     meta = _meta(store, key)
     if meta is None:
         return None
-    base = meta.get("base", key)  # the key the shards were written under
-    found = ShardedEvidence(meta, lambda i: _json(store.read_snapshot(SHARD_KIND.format(i), base)), whole)
+    found = ShardedEvidence(meta, _shard_reader(store, meta, key), whole)
     found.key = key
     return found
 
 
-def _write_sharded(store, key: str, index: EvidenceIndex) -> None:
+def _write_sharded(store, key: str, index: EvidenceIndex) -> dict:
     """The shards first, the meta value last: a meta value is found only with its shards
     (a shard overwritten since by another key is a miss, answered from the whole index).  An
     index that differs from the one stored before it by a few entries (a test edited) keeps
-    that one's shards and holds the changed entries in its meta value (:func:`_overlay`)."""
+    that one's shards and holds the changed entries in its meta value (:func:`_overlay`).
+    The meta value written."""
     found = _overlay(store, index)
     if found is not None:
         meta = {**index.to_meta(), "shards": shard_count(index), **found}
@@ -976,11 +1019,13 @@ def _write_sharded(store, key: str, index: EvidenceIndex) -> None:
             store.put_snapshot(SHARD_KIND.format(i), key, json.dumps(shard, separators=(",", ":")).encode(
                 "utf-8", "surrogatepass"))
     store.put_snapshot(META_KIND, key, json.dumps(meta, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    return meta
 
 
 def _overlay(store, index: EvidenceIndex) -> Optional[dict]:
-    """``{"base": key, "overlay": entries}``: the shards of the index stored before ``index``
-    (its ``change.previous``) and every entry that differs from them -- a changed module's rows
+    """``{"base": key, "moved": keys, "overlay": entries}``: the shards of the index stored before
+    ``index`` (its ``change.previous``: its base key and the shards written since under other
+    keys) and every entry that differs from them -- a changed module's rows
     (empty: none), a changed test's targets, parsed status, a migration's status; None when
     there is no such index, the change is whole, the shard count differs or the entries would
     be over ``OVERLAY_MAX``."""
@@ -999,4 +1044,268 @@ def _overlay(store, index: EvidenceIndex) -> Optional[dict]:
         overlay["parsed"][test] = test in index.parsed
     if sum(map(len, overlay.values())) > OVERLAY_MAX:
         return None
-    return {"base": before.get("base", change.previous), "overlay": overlay}
+    return {"base": before.get("base", change.previous), "moved": before.get("moved") or {}, "overlay": overlay}
+
+
+# --- a whole run's update in shards -------------------------------------------------------------
+# A whole run of many paths whose key missed because a few tests changed since the last run
+# (the bench's "20 files changed, among them tests") updates the index stored last in its
+# shards: the changed files are told apart from the columns its key was made from (compared
+# with those of the last run at C speed), their old rows found by their shards' reverse map, and
+# only the meta value (with the changed entries as overlay) and the small head are written.
+# Nothing decodes, compares or writes the whole index: the cost follows the changed tests and
+# the modules their rows touch, not the repository.
+HEAD_KIND = "test-evidence-head"  # the last whole run's key, its columns' differences from the base columns, its work tree
+COLUMN_KIND = "test-evidence-columns"  # a whole run's columns (``WholeState.column``), checksummed: the base
+CONTEXT_KIND = "test-evidence-context"  # the facts of the context kinds the head's index was made with
+COLUMN_OVERRIDES_MAX = 4096  # more positions differing from the base columns: this run's are the base
+
+
+class _Miss(Exception):
+    """A stored shard is missing or damaged: the update in shards gives way to the whole path."""
+
+
+def _missing() -> EvidenceIndex:
+    raise _Miss()
+
+
+def _put_checked(store, kind: str, salt: str, body: bytes) -> str:
+    """Store ``body`` under a new random id with a CRC-32 of both; the id."""
+    ident = os.urandom(8).hex()
+    data = ident.encode("ascii") + body
+    store.put_snapshot(kind, salt, zlib.crc32(data).to_bytes(4, "big") + data)
+    return ident
+
+
+def _read_checked(store, kind: str, salt: str, ident: object) -> Optional[bytes]:
+    """What :func:`_put_checked` stored under ``ident``; None when missing, another, damaged or truncated."""
+    raw = store.read_snapshot(kind, salt)
+    if raw is None or not isinstance(ident, str) or len(raw) < 20 or raw[4:20] != ident.encode("ascii", "replace") \
+            or zlib.crc32(memoryview(raw)[4:]) != int.from_bytes(raw[:4], "big"):
+        return None
+    return raw[20:]
+
+
+def _write_head(store, state: "F.WholeState", listed: str, mapped: List[str], context_facts: object,
+                meta: dict) -> None:
+    """Remember what the index just stored under ``state.key`` (its ``meta`` value) was made from
+    (see :func:`_updated_sharded`): this run's columns as the base, its work tree, the context
+    facts.  The head keeps the meta value too: a run on given files replaces the one meta value
+    of the project, not the head, so a whole run after it still finds the index in its shards."""
+    if not isinstance(context_facts, dict):
+        return
+    salt = F._positions_salt(listed, mapped)
+    kinds = F.wanted(context_facts, [m for m in mapped if m in context_facts])
+    facts = {p: [kinds[p], f] for p, f in context_facts.items() if p in kinds}
+    head = {"key": state.key, "columns": _put_checked(store, COLUMN_KIND, salt, state.column),
+            "over": {}, "worktree": state.worktree, "meta": meta,
+            "context": _put_checked(store, CONTEXT_KIND, salt, json.dumps(facts, separators=(",", ":")).encode(
+                "utf-8", "surrogatepass"))}
+    store.put_snapshot(HEAD_KIND, salt, json.dumps(head, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+
+
+def _head(store, salt: str) -> Optional[dict]:
+    head = _json(store.read_snapshot(HEAD_KIND, salt))
+    if head is None or not all(isinstance(head.get(k), str) for k in ("key", "columns", "context")) \
+            or not isinstance(head.get("over"), dict) or not isinstance(head.get("worktree"), dict) \
+            or not all(isinstance(v, str) for v in chain(head["over"].values(), head["worktree"].values())) \
+            or not all(k.isdigit() for k in head["over"]) or _sound_meta(head.get("meta"), head["key"]) is None:
+        return None
+    return head
+
+
+def _entry_width(column: bytes, count: int) -> Optional[int]:
+    """The width of one blob id in ``column`` (``WholeState.column`` of ``count`` files) when
+    every id has it (then entries are found by position), else None."""
+    width = column.find(b"\0")
+    if count < 1 or width < 1 or len(column) != count * (width + 9):
+        return None
+    return width
+
+
+def _positions_differing(old: bytes, new: bytes, count: int, width: int) -> List[int]:
+    """The positions whose blob id or mode differ between two columns of the same shape,
+    compared in blocks at C speed (only a block that differs is looked at entry by entry)."""
+    found: Set[int] = set()
+    stride, modes = width + 1, count * (width + 1)
+    block = 1024
+    for part, size, step in ((0, width, stride), (modes, 8, 8)):
+        if old[part:part + count * step] == new[part:part + count * step]:
+            continue
+        for start in range(0, count, block):
+            end = min(count, start + block)
+            a, b = part + start * step, part + end * step
+            if old[a:b] != new[a:b]:
+                found.update(i for i in range(start, end)
+                             if old[part + i * step:part + i * step + size] != new[part + i * step:part + i * step + size])
+    return sorted(found)
+
+
+def _entry(column: bytes, i: int, count: int, width: int) -> str:
+    """Position ``i``'s blob id and mode in ``column``, as one string."""
+    at, modes = i * (width + 1), count * (width + 1) + 8 * i
+    return (column[at:at + width] + column[modes:modes + 8]).decode("ascii", "replace")
+
+
+def _updated_sharded(context: "ProjectContext", store, state: "F.WholeState", listed: str, mapped: List[str],
+                     whole: Callable[[], EvidenceIndex]) -> Optional[EvidenceIndex]:
+    """The index stored by the last whole run (the head's key) updated in its shards for the
+    files changed since, when they are a few tests (``UPDATED_KINDS``, up to ``UPDATE_MAX``);
+    stored under ``state.key`` (its meta value: the changed entries in its overlay) and read in
+    shards.  The same index as ``_updated`` would make (rows in the order of a full build, the
+    unparsable tests, the counts searched) and the same :class:`EvidenceChange`.  None (the
+    whole path, which builds or updates the whole index) when anything needed is missing,
+    damaged or of another shape, or the change is not one of a few tests' contents."""
+    salt = F._positions_salt(listed, mapped)
+    head = _head(store, salt)
+    if head is None:
+        return None
+    before = head["meta"]
+    if head["key"] == state.key:  # the meta value replaced since by a run on given files: the head's
+        found = ShardedEvidence(before, _shard_reader(store, before, state.key), whole)
+        found.key = state.key
+        return found
+    if not isinstance(before.get("kind_rows"), dict) or type(before.get("entries")) is not int \
+            or not all(type(n) is int for n in before["kind_rows"].values()):
+        return None
+    paths, at = context.inventory.paths, state.at
+    count = len(at)
+    width = _entry_width(state.column, count)
+    base = _read_checked(store, COLUMN_KIND, salt, head["columns"])
+    now = state.column
+    if width is None or base is None or len(base) != len(now):
+        return None
+    differing = _positions_differing(base, now, count, width)
+    over = head["over"]
+    if any(int(i) >= count for i in over):
+        return None
+    # a position changed since the head when its entry is not the head's (the base's, or the
+    # head's own where it differed from the base); a work-tree file when its content id is not
+    changed = {paths[at[i]] for i in set(differing).union(map(int, over))
+               if over.get(str(i), _entry(base, i, count, width)) != _entry(now, i, count, width)}
+    worktree = head["worktree"]
+    changed.update(p for p in worktree.keys() | state.worktree.keys() if worktree.get(p) != state.worktree.get(p))
+    kinds = F.wanted(changed, [m for m in mapped if m in changed])
+    if len(changed) > UPDATE_MAX or any(kinds.get(p) not in UPDATED_KINDS for p in changed):
+        return None
+    try:
+        meta = _shards_updated(context, store, head, before, sorted(changed), kinds, state.key, salt)
+    except _Miss:
+        return None
+    if meta is None:
+        return None
+    columns = head["columns"]
+    if len(differing) > COLUMN_OVERRIDES_MAX:  # this run's columns are the new base
+        columns, differing = _put_checked(store, COLUMN_KIND, salt, now), []
+    store.put_snapshot(META_KIND, state.key, json.dumps(meta, separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    store.put_snapshot(HEAD_KIND, salt, json.dumps(
+        {"key": state.key, "columns": columns, "over": {str(i): _entry(now, i, count, width) for i in differing},
+         "worktree": state.worktree, "context": head["context"], "meta": meta},
+        separators=(",", ":")).encode("utf-8", "surrogatepass"))
+    found = ShardedEvidence(meta, _shard_reader(store, meta, state.key), whole)
+    found.key = state.key
+    return found
+
+
+def _shards_updated(context: "ProjectContext", store, head: dict, before: dict, changed: List[str],
+                    kinds: Dict[str, str], key: str, salt: str) -> Optional[dict]:
+    """The meta value of the index ``before`` (the head's) with the ``changed`` tests' rows made
+    again (see :func:`_updated_sharded`); shards it needs that are missing or damaged raise
+    :class:`_Miss`; None when the update is not one this can make."""
+    old = _Sharded(_shard_reader(store, before, head["key"]), _missing, before["shards"], before.get("overlay"))
+    gone = set(changed)
+    targets_before = {t: old.of(t)["by_test"].get(t) or [] for t in changed}
+    parsed_before = {t: t in old.of(t)["parsed"] for t in changed}
+    facts: Dict[str, Facts] = {}
+    if changed:
+        raw = _read_checked(store, CONTEXT_KIND, salt, head["context"])
+        stored = _json(raw) if raw is not None else None
+        if stored is None or not all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
+                                     and isinstance(v[1], dict) for v in stored.values()):
+            return None
+        # the conftests whose fixtures the changed tests can use: those of their directories and above
+        above = {""}
+        for test in changed:
+            directory = _dir(test)
+            while directory and directory not in above:
+                above.add(directory)
+                directory = _dir(directory)
+        for path, (kind, found) in stored.items():
+            if kind != "py-conftest" or _dir(path) in above:
+                facts[path] = found
+                kinds.setdefault(path, kind)
+    fresh: Dict[str, Facts] = {}
+    made: Dict[str, List[list]] = {}  # module -> the changed tests' rows
+    if changed:
+        blobs, read = F.blob_ids(context, changed)
+        fresh = _facts_of(context, {p: kinds[p] for p in changed}, blobs, read)
+        facts.update(fresh)
+        paths = context.inventory.paths
+        order = name_order.of_project(context) if len(paths) >= NAMED_MIN_PATHS and isinstance(paths, list) else None
+        builder = _Builder(paths, {p: f for p, f in facts.items() if "error" not in f}, kinds,
+                           None if order is None else partial(name_order.named, paths, order))
+        builder.python()
+        if any(kinds[t] == "js-test" for t in changed):
+            builder.javascript()  # (its configuration problems are the stored ones: the same configurations)
+        builder.java()
+        made = {m: [list(r) for r in rows] for m, rows in builder.by_module.items()}
+    rows_of: Dict[str, Tuple[list, list]] = {}  # changed module -> (rows before, rows now)
+    for module in sorted(set(chain.from_iterable(targets_before.values())).union(made)):
+        was = old.of(module)["by_module"].get(module) or []
+        rows = [r for r in was if r[0] not in gone] + made.get(module, [])
+        rows.sort(key=lambda r: (_PASS.get(r[3], 9), r[0]))
+        if rows != was:
+            rows_of[module] = (was, rows)
+    unparsable, searched = dict(before["unparsable"]), dict(before["searched"])
+    parsed_now: Dict[str, bool] = {}
+    for test in changed:
+        language = kinds[test].partition("-")[0]
+        was_listed = parsed_before[test] or test in unparsable
+        unparsable.pop(test, None)
+        found = fresh.get(test)
+        if found is not None and "error" in found:
+            unparsable[test] = str(found["error"])
+        if (found is not None and "error" not in found) != parsed_before[test]:
+            parsed_now[test] = not parsed_before[test]
+        searched[language] = searched.get(language, 0) + (found is not None) - was_listed
+    if searched.keys() != before["searched"].keys() or not all(searched.values()):
+        return None  # a language's first or last test: its place among the counts is a full build's
+    kind_rows = dict(before["kind_rows"])
+    for was, rows in rows_of.values():
+        for row in was:
+            kind_rows[row[3]] = kind_rows.get(row[3], 0) - 1
+        for row in rows:
+            kind_rows[row[3]] = kind_rows.get(row[3], 0) + 1
+    if any(n < 0 for n in kind_rows.values()):
+        return None  # counts that do not add up (another index's): the whole path
+    entries = before["entries"] + sum(bool(rows) - bool(was) for was, rows in rows_of.values()) \
+        + sum(1 if now else -1 for now in parsed_now.values())
+    if count_for(entries) != before["shards"]:
+        return None  # the shards would be cut otherwise: written whole
+    tests = set(parsed_now)
+    for was, rows in rows_of.values():
+        tests.update(row[0] for row in chain(was, rows))
+    change = EvidenceChange(head["key"], tuple(rows_of), tuple(sorted(tests)), whole=False)
+    overlay = {f: dict(before.get("overlay", {}).get(f, {})) for f in _OVERLAY_FIELDS}
+    for module, (_, rows) in rows_of.items():
+        overlay["by_module"][module] = rows
+    for test in changed:
+        targets = sorted(m for m, rows in made.items() if any(row[0] == test for row in rows))
+        if targets != targets_before[test]:
+            overlay["by_test"][test] = targets
+    for test, now in parsed_now.items():
+        overlay["parsed"][test] = now
+    moved = dict(before.get("moved") or {})
+    if sum(map(len, overlay.values())) > OVERLAY_MAX:
+        # the shards the overlay touches written again under this key; the others kept
+        new = _Sharded(_shard_reader(store, before, head["key"]), _missing, before["shards"], overlay)
+        touched = sorted({shard_of(p, new.count) for entries_of in overlay.values() for p in entries_of})
+        for i in touched:
+            store.put_snapshot(SHARD_KIND.format(i), key, json.dumps(new.of_index(i), separators=(",", ":")).encode(
+                "utf-8", "surrogatepass"))
+            moved[str(i)] = key
+        overlay = {f: {} for f in _OVERLAY_FIELDS}
+    return {**before, "searched": searched, "unparsable": {p: unparsable[p] for p in sorted(unparsable)},
+            "kinds": sorted(k for k, n in kind_rows.items() if n), "kind_rows": {k: n for k, n in kind_rows.items() if n},
+            "entries": entries, "change": change.to_json(), "base": before.get("base", head["key"]), "moved": moved,
+            "overlay": overlay}

@@ -20,7 +20,7 @@ import sys
 from array import array
 from itertools import compress, repeat
 from operator import attrgetter, is_, itemgetter
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from repo_roles.coverage import cache as C
 from repo_roles.inventory import paths_digest
@@ -180,15 +180,35 @@ def stored_positions(store, listed: str, mapped: Sequence[str]) -> Optional[Tupl
     return raw[20:60].decode("ascii"), at
 
 
+class WholeState(NamedTuple):
+    """What :func:`whole_state` found: the ``key``; ``column``, the index blob ids joined by NUL
+    and the modes (hex) at the stored positions ``at`` (ASCII bytes, as hashed into the key);
+    ``worktree``, path -> content blob id ("" when unreadable) of the files whose work tree
+    differs from git's index (``git diff-files``, untracked)."""
+
+    key: str
+    column: bytes
+    at: array
+    worktree: Dict[str, str]
+
+
 def whole_key(context: "ProjectContext", listed: str, mapped: Sequence[str],
               found: Optional[Tuple[str, array]]) -> Optional[str]:
+    """The evidence index key of a whole run (:func:`whole_state`'s ``key``), or None."""
+    state = whole_state(context, listed, mapped, found)
+    return None if state is None else state.key
+
+
+def whole_state(context: "ProjectContext", listed: str, mapped: Sequence[str],
+                found: Optional[Tuple[str, array]]) -> Optional[WholeState]:
     """The evidence index key of a whole run without deciding a name or reading the names'
     table: the files evidence reads at the positions :func:`remember_positions` stored for this
     path list, their index blob ids and modes picked at C speed, and the content blob ids of the
     few whose work tree may differ (``git diff-files``, untracked).  Equal keys mean equal
     inputs of the index (the path list, which files are read as what, their contents).  None
     without positions (``found``: :func:`stored_positions`) or when no work-tree difference
-    is known."""
+    is known.  With the key, the columns it was made from (:class:`WholeState`), so that a run
+    can tell which files changed since the one that stored them (``evidence._updated_sharded``)."""
     modified = modified_files(context)
     if found is None or modified is None:
         return None
@@ -199,12 +219,15 @@ def whole_key(context: "ProjectContext", listed: str, mapped: Sequence[str],
     picked = itemgetter(*at)(entries) if len(at) > 1 else tuple(entries[i] for i in at)
     blobs = list(map(_BLOB, picked))
     maybe = set(wanted(modified, [m for m in mapped if m in modified]))
-    if None in blobs:  # untracked files: no index id
+    try:
+        joined = "\0".join(blobs)  # (at C speed: a str() call per id costs four times the join)
+    except TypeError:  # untracked files: no index id
         maybe.update(compress(map(_PATH, picked), map(is_, blobs, repeat(None))))
+        joined = "\0".join(map(str, blobs))
     changed, fresh = _differing(context, sorted(maybe))
-    column = "\0".join(map(str, blobs)) + "\0" + array("I", map(_MODE, picked)).tobytes().hex()
-    return digest([SALT, "at", kinds_digest, listed, hashlib.sha1(column.encode("ascii", "replace")).hexdigest(),
-                   *changed, *blob_parts(fresh)])
+    column = (joined + "\0" + array("I", map(_MODE, picked)).tobytes().hex()).encode("ascii", "replace")
+    key = digest([SALT, "at", kinds_digest, listed, hashlib.sha1(column).hexdigest(), *changed, *blob_parts(fresh)])
+    return WholeState(key, column, at, {p: fresh.get(p, "") for p in changed})
 
 
 def open_store(context: "ProjectContext"):
