@@ -330,3 +330,28 @@ def test_a_full_run_reads_no_test_file_twice(make_repo: Callable[..., Path], mon
     context.coverage  # the stage first, as in an audit
     assert context.test_index.tests_for("pkg/a.py") == ("tests/test_api.py",)
     assert max(reads[p] for p in ("tests/test_api.py", "tests/conftest.py", "web/tsconfig.json")) == 1
+
+
+def test_python_modules_from_stored_inits_answer_as_by_file_name():
+    """s12-a: a whole run's update in shards builds the modules from the path list's
+    ``__init__.py`` files worked out beforehand (``init_columns``): the answers of
+    ``by_file_name``, which reads every ``__init__.py`` of the file-name order."""
+    from repo_roles.coverage import name_order
+    from repo_roles.testrefs.pyresolve import PythonModules, init_columns
+    from tests.test_name_order import PY_PATHS, QUESTIONS
+
+    paths = PY_PATHS + ["__init__.py", "x-y/__init__.py", "src/app/x-y/__init__.py", "src/app/x-y/m.py"]
+    order = name_order.order_of(paths)
+    named = lambda base: name_order.named(paths, order, base)  # noqa: E731
+    lazy = PythonModules.by_file_name(named, ["lib"])
+    stored = PythonModules.from_inits(named, *init_columns(paths), roots=["lib"])
+    assert stored.packages == lazy.packages
+    for dotted, near in QUESTIONS + [("app", "t.py"), ("billing", "src/app/t.py")]:
+        assert stored.resolve(dotted, near) == lazy.resolve(dotted, near), dotted
+        assert stored.longest_prefix(dotted + ".attr", near) == lazy.longest_prefix(dotted + ".attr", near), dotted
+    for module, level, near in [("invoice", 1, "src/app/billing/t.py"), ("", 1, "src/app/billing/t.py"),
+                                ("billing", 2, "src/app/billing/t.py"), ("utils", 1, "tools/utils/x.py"), ("", 1, "t.py")]:
+        assert stored.resolve_relative(module, level, near) == lazy.resolve_relative(module, level, near), module
+    # the names asked, each with its files in the same order
+    assert stored._asked == lazy._asked and {n: stored.by_last.get(n) for n in lazy._asked} == {
+        n: lazy.by_last.get(n) for n in lazy._asked}

@@ -33,7 +33,7 @@ from repo_roles.coverage import name_order
 from repo_roles.testrefs import facts as F
 from repo_roles.testrefs.extract import Facts
 from repo_roles.testrefs.jsresolve import JsResolver
-from repo_roles.testrefs.pyresolve import PythonModules
+from repo_roles.testrefs.pyresolve import PythonModules, init_columns
 
 if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
@@ -355,9 +355,11 @@ class ShardedEvidence(EvidenceIndex):
 
 class _Builder:
     def __init__(self, paths: List[str], facts: Dict[str, Facts], kinds: Dict[str, str],
-                 named: Optional[Callable[[str], List[str]]] = None) -> None:
+                 named: Optional[Callable[[str], List[str]]] = None,
+                 inits: Optional[Tuple[List[str], List[str], List[str]]] = None) -> None:
         self.paths = paths
         self.named = named  # the paths of a file name: Python modules looked up name by name
+        self.inits = inits  # with ``named``: the path list's __init__.py files (``pyresolve.init_columns``)
         self.facts = facts
         self.kinds = kinds
         self.by_module: Dict[str, List[Evidence]] = {}
@@ -393,8 +395,13 @@ class _Builder:
             roots += [f"{base}/{r}".strip("/") if base else r.strip("/") for r in facts.get("roots", [])
                       if isinstance(r, str) and not r.startswith("/")]
         roots = [r.replace("./", "") for r in roots]
-        self.modules = modules = PythonModules(self.paths, roots) if self.named is None else \
-            PythonModules.by_file_name(self.named, roots)
+        if self.named is None:
+            modules = PythonModules(self.paths, roots)
+        elif self.inits is not None:
+            modules = PythonModules.from_inits(self.named, *self.inits, roots=roots)
+        else:
+            modules = PythonModules.by_file_name(self.named, roots)
+        self.modules = modules
         conftests: Dict[str, Dict[str, List[Tuple[str, int, str]]]] = {}
         for test, facts in self.of_kind("py-test", "py-conftest"):
             imports = facts.get("imports", [])
@@ -643,7 +650,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
             if few or positional:
                 meta = _write_sharded(store, key, whole)
                 if state is not None:
-                    _write_head(store, state, listed, mapped, stored.get("context"), meta)
+                    _write_head(store, state, paths, listed, mapped, stored.get("context"), meta)
             store.close()  # type: ignore[union-attr]
             return whole
     if kinds is None:  # the key came from the stored positions (a run on given files): a miss
@@ -669,7 +676,7 @@ def build_index(context: "ProjectContext", mapped_tests: Iterable[str] = (), sha
         if few or positional:
             meta = _write_sharded(store, key, index)
             if state is not None:
-                _write_head(store, state, listed, mapped, context_facts, meta)
+                _write_head(store, state, paths, listed, mapped, context_facts, meta)
         store.close()
     return index
 
@@ -1086,21 +1093,22 @@ def _read_checked(store, kind: str, salt: str, ident: object) -> Optional[bytes]
     return raw[20:]
 
 
-def _write_head(store, state: "F.WholeState", listed: str, mapped: List[str], context_facts: object,
-                meta: dict) -> None:
+def _write_head(store, state: "F.WholeState", paths: List[str], listed: str, mapped: List[str],
+                context_facts: object, meta: dict) -> None:
     """Remember what the index just stored under ``state.key`` (its ``meta`` value) was made from
     (see :func:`_updated_sharded`): this run's columns as the base, its work tree, the context
-    facts.  The head keeps the meta value too: a run on given files replaces the one meta value
+    facts and the path list's ``__init__.py`` files (``pyresolve.init_columns``).  The head keeps the meta value too: a run on given files replaces the one meta value
     of the project, not the head, so a whole run after it still finds the index in its shards."""
     if not isinstance(context_facts, dict):
         return
     salt = F._positions_salt(listed, mapped)
     kinds = F.wanted(context_facts, [m for m in mapped if m in context_facts])
     facts = {p: [kinds[p], f] for p, f in context_facts.items() if p in kinds}
+    inits = ["\0".join(column) for column in init_columns(paths)]
     head = {"key": state.key, "columns": _put_checked(store, COLUMN_KIND, salt, state.column),
             "over": {}, "worktree": state.worktree, "meta": meta,
-            "context": _put_checked(store, CONTEXT_KIND, salt, json.dumps(facts, separators=(",", ":")).encode(
-                "utf-8", "surrogatepass"))}
+            "context": _put_checked(store, CONTEXT_KIND, salt, json.dumps(
+                {"facts": facts, "inits": inits}, separators=(",", ":")).encode("utf-8", "surrogatepass"))}
     store.put_snapshot(HEAD_KIND, salt, json.dumps(head, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
@@ -1217,12 +1225,19 @@ def _shards_updated(context: "ProjectContext", store, head: dict, before: dict, 
     targets_before = {t: old.of(t)["by_test"].get(t) or [] for t in changed}
     parsed_before = {t: t in old.of(t)["parsed"] for t in changed}
     facts: Dict[str, Facts] = {}
+    inits: Optional[Tuple[List[str], List[str], List[str]]] = None
     if changed:
         raw = _read_checked(store, CONTEXT_KIND, salt, head["context"])
-        stored = _json(raw) if raw is not None else None
-        if stored is None or not all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
-                                     and isinstance(v[1], dict) for v in stored.values()):
+        value = _json(raw) if raw is not None else None
+        stored, columns = (value.get("facts"), value.get("inits")) if value is not None else (None, None)
+        if not isinstance(stored, dict) or not all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
+                                                   and isinstance(v[1], dict) for v in stored.values()) \
+                or not isinstance(columns, list) or len(columns) != 3 or not all(isinstance(c, str) for c in columns):
             return None
+        all_inits, keys, keyed = (c.split("\0") if c else [] for c in columns)
+        if len(keys) != len(keyed):
+            return None
+        inits = (all_inits, keys, keyed)
         # the conftests whose fixtures the changed tests can use: those of their directories and above
         above = {""}
         for test in changed:
@@ -1243,7 +1258,7 @@ def _shards_updated(context: "ProjectContext", store, head: dict, before: dict, 
         paths = context.inventory.paths
         order = name_order.of_project(context) if len(paths) >= NAMED_MIN_PATHS and isinstance(paths, list) else None
         builder = _Builder(paths, {p: f for p, f in facts.items() if "error" not in f}, kinds,
-                           None if order is None else partial(name_order.named, paths, order))
+                           None if order is None else partial(name_order.named, paths, order), inits)
         builder.python()
         if any(kinds[t] == "js-test" for t in changed):
             builder.javascript()  # (its configuration problems are the stored ones: the same configurations)

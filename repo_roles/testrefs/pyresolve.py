@@ -17,7 +17,10 @@ Nothing recurses: a deep package path or an import cycle costs a loop over the p
 from __future__ import annotations
 
 import posixpath
-from typing import Callable, Dict, Iterable, List, Optional, Set
+from bisect import bisect_left, bisect_right
+from itertools import compress
+from operator import itemgetter, methodcaller
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 
 def _common(a: str, b: str) -> int:
@@ -58,6 +61,8 @@ class PythonModules:
         self._named: Optional[Callable[[str], List[str]]] = None
         self._inits: Set[str] = set()  # by file name: the __init__.py files that count
         self._asked: Set[str] = set()  # by file name: the module names looked up so far
+        # by stored columns (:meth:`from_inits`): the packages' names, sorted, and their __init__.py files
+        self._keyed: Optional[Tuple[Sequence[str], Sequence[str]]] = None
 
     @classmethod
     def by_file_name(cls, named: Callable[[str], List[str]], roots: Iterable[str] = ()) -> "PythonModules":
@@ -75,11 +80,30 @@ class PythonModules:
                 modules._inits.add(path)
         return modules
 
+    @classmethod
+    def from_inits(cls, named: Callable[[str], List[str]], inits: Sequence[str], keys: Sequence[str],
+                   keyed: Sequence[str], roots: Iterable[str] = ()) -> "PythonModules":
+        """:meth:`by_file_name`'s answers from the ``__init__.py`` files of the path list worked out
+        beforehand (:func:`init_columns`): ``inits`` every one, ``keyed`` those of a package whose
+        name is an identifier, sorted stably by that name (``keys``): a package name's files are
+        found by binary search when it is first asked, no Python step per package."""
+        modules = cls((), roots)
+        modules._named = named
+        modules.packages = set(map(_HEAD, map(_RPARTITION_SLASH, inits)))
+        modules._inits = set(keyed)
+        modules._keyed = (keys, keyed)
+        return modules
+
     def _candidates(self, last: str) -> Optional[List[str]]:
         """The files module name ``last`` can be (``x.py``, ``x/__init__.py``)."""
         if self._named is None or last in self._asked:
             return self.by_last.get(last)
         self._asked.add(last)
+        if self._keyed is not None:  # the packages of that name, as by_file_name lists them
+            keys, keyed = self._keyed
+            lo, hi = bisect_left(keys, last), bisect_right(keys, last)
+            if lo < hi:
+                self.by_last[last] = list(keyed[lo:hi])
         if last != "__init__" and last.isidentifier():
             files = self._named(last + ".py")
             if files:
@@ -179,3 +203,20 @@ class PythonModules:
             if found is not None:
                 return found
         return None
+
+
+_HEAD, _RPARTITION_SLASH = itemgetter(0), methodcaller("rpartition", "/")
+
+
+def init_columns(paths: Sequence[str]) -> Tuple[List[str], List[str], List[str]]:
+    """``(inits, keys, keyed)`` of :meth:`PythonModules.from_inits` for the path list ``paths``."""
+    ending = compress(paths, map(methodcaller("endswith", "__init__.py"), paths))
+    inits = [p for p in ending if p.rpartition("/")[2] == "__init__.py"]
+    named = []
+    for path in inits:
+        directory = path.rpartition("/")[0]
+        last = directory.rpartition("/")[2]
+        if directory and last.isidentifier():
+            named.append((last, path))
+    named.sort(key=_HEAD)  # stable: a name's files in path order
+    return inits, [k for k, _ in named], [p for _, p in named]
