@@ -214,10 +214,12 @@ def test_a_whole_run_updates_a_changed_test_in_its_shards(make_repo, whole_runs,
     reads = record_calls(monkeypatch, E, "_read_stored")
     builds = record_calls(monkeypatch, E, "build")
     puts = _evidence_puts(monkeypatch)
+    checked = record_calls(monkeypatch, E, "_read_checked", lambda store, kind, salt, ident: kind)
     write_files(root, {"tests/test_orders.py": "from app.payments import charge\n\n\ndef test_place():\n"
                        "    assert charge()\n"})  # its import moves from orders to payments (unstaged)
     cached = scan(root).test_evidence
     assert isinstance(cached, E.ShardedEvidence) and not reads and not builds
+    assert checked == [E.CONTEXT_KIND]  # git's index as the head's: its columns not read
     assert sorted(k for k in puts if k.startswith("test-evidence")) == [E.HEAD_KIND, E.META_KIND]
     assert cached.change == E.EvidenceChange(first.key, ("app/orders.py", "app/payments.py"),
                                              ("tests/test_orders.py", "tests/test_zebra.py"), whole=False)
@@ -229,7 +231,7 @@ def test_a_whole_run_updates_a_changed_test_in_its_shards(make_repo, whole_runs,
     # the edit staged: the index's id changes, the work tree's no longer differs -- the same rows
     git(root, "add", "tests/test_orders.py")
     again = scan(root).test_evidence
-    assert not reads and again.key != cached.key
+    assert not reads and again.key != cached.key and E.COLUMN_KIND in checked
     assert again.change == E.EvidenceChange(cached.key, (), (), whole=False)
     assert again.to_json() == uncached.to_json()
     # a module edited: the key holds, the shards answer
@@ -259,6 +261,7 @@ def test_a_damaged_stored_part_takes_the_whole_path(make_repo, whole_runs, monke
     reads = record_calls(monkeypatch, E, "_read_stored")
     write_files(root, {"tests/test_orders.py": "from app.payments import charge\n\n\ndef test_place():\n"
                        "    assert charge()\n"})
+    git(root, "add", "tests/test_orders.py")  # (git's index changes: the stored columns are read)
     index_json(root)
     assert reads  # the whole stored index was read
     for test in ("tests/test_orders.py", "tests/test_zebra.py"):
@@ -297,3 +300,18 @@ def test_a_large_overlay_writes_the_shards_it_touches_only(make_repo, whole_runs
     write_files(root, {"tests/test_zebra.py": "import app.payments\n\n\ndef test_z():\n    assert app.payments\n"})
     assert scan(root).test_evidence.targets_of("tests/test_orders.py") == {"app/payments.py"}
     index_json(root)
+
+
+def test_a_test_made_a_symlink_is_no_longer_read(make_repo, whole_runs) -> None:
+    """A test replaced by a symlink to another test (staged): its kind is no regular file's, so
+    it is left out as a full build leaves it out -- by the update in shards too."""
+    import os
+
+    root = make_repo(FILES)
+    index_json(root)
+    (root / "tests/test_orders.py").unlink()
+    os.symlink("test_zebra.py", root / "tests/test_orders.py")
+    git(root, "add", "tests/test_orders.py")
+    got = index_json(root)
+    assert "tests/test_orders.py" not in got["parsed"]
+    assert isinstance(scan(root).test_evidence, E.ShardedEvidence)

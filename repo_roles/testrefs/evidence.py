@@ -1062,7 +1062,7 @@ def _overlay(store, index: EvidenceIndex) -> Optional[dict]:
 # only the meta value (with the changed entries as overlay) and the small head are written.
 # Nothing decodes, compares or writes the whole index: the cost follows the changed tests and
 # the modules their rows touch, not the repository.
-HEAD_KIND = "test-evidence-head"  # the last whole run's key, its columns' differences from the base columns, its work tree
+HEAD_KIND = "test-evidence-head"  # the last whole run's key, its columns' digest and differences from the base, its work tree
 COLUMN_KIND = "test-evidence-columns"  # a whole run's columns (``WholeState.column``), checksummed: the base
 CONTEXT_KIND = "test-evidence-context"  # the facts of the context kinds the head's index was made with
 COLUMN_OVERRIDES_MAX = 4096  # more positions differing from the base columns: this run's are the base
@@ -1106,7 +1106,8 @@ def _write_head(store, state: "F.WholeState", paths: List[str], listed: str, map
     facts = {p: [kinds[p], f] for p, f in context_facts.items() if p in kinds}
     inits = ["\0".join(column) for column in init_columns(paths)]
     head = {"key": state.key, "columns": _put_checked(store, COLUMN_KIND, salt, state.column),
-            "over": {}, "worktree": state.worktree, "meta": meta,
+            "digest": state.column_digest,
+            "over": {}, "worktree": state.worktree, "special": state.special, "meta": meta,
             "context": _put_checked(store, CONTEXT_KIND, salt, json.dumps(
                 {"facts": facts, "inits": inits}, separators=(",", ":")).encode("utf-8", "surrogatepass"))}
     store.put_snapshot(HEAD_KIND, salt, json.dumps(head, separators=(",", ":")).encode("utf-8", "surrogatepass"))
@@ -1115,8 +1116,9 @@ def _write_head(store, state: "F.WholeState", paths: List[str], listed: str, map
 def _head(store, salt: str) -> Optional[dict]:
     head = _json(store.read_snapshot(HEAD_KIND, salt))
     if head is None or not all(isinstance(head.get(k), str) for k in ("key", "columns", "context")) \
-            or not isinstance(head.get("over"), dict) or not isinstance(head.get("worktree"), dict) \
-            or not all(isinstance(v, str) for v in chain(head["over"].values(), head["worktree"].values())) \
+            or not all(isinstance(head.get(k), dict) for k in ("over", "worktree", "special")) \
+            or not all(isinstance(v, str) for v in chain(head["over"].values(), head["worktree"].values(),
+                                                         head["special"].values())) \
             or not all(k.isdigit() for k in head["over"]) or _sound_meta(head.get("meta"), head["key"]) is None:
         return None
     return head
@@ -1125,34 +1127,27 @@ def _head(store, salt: str) -> Optional[dict]:
 def _entry_width(column: bytes, count: int) -> Optional[int]:
     """The width of one blob id in ``column`` (``WholeState.column`` of ``count`` files) when
     every id has it (then entries are found by position), else None."""
-    width = column.find(b"\0")
-    if count < 1 or width < 1 or len(column) != count * (width + 9):
+    width = column.find(b"\0") if count > 1 else len(column)
+    if count < 1 or width < 1 or len(column) != count * (width + 1) - 1:
         return None
     return width
 
 
 def _positions_differing(old: bytes, new: bytes, count: int, width: int) -> List[int]:
-    """The positions whose blob id or mode differ between two columns of the same shape,
-    compared in blocks at C speed (only a block that differs is looked at entry by entry)."""
-    found: Set[int] = set()
-    stride, modes = width + 1, count * (width + 1)
-    block = 1024
-    for part, size, step in ((0, width, stride), (modes, 8, 8)):
-        if old[part:part + count * step] == new[part:part + count * step]:
-            continue
-        for start in range(0, count, block):
-            end = min(count, start + block)
-            a, b = part + start * step, part + end * step
-            if old[a:b] != new[a:b]:
-                found.update(i for i in range(start, end)
-                             if old[part + i * step:part + i * step + size] != new[part + i * step:part + i * step + size])
-    return sorted(found)
+    """The positions whose blob id differs between two columns of the same shape, compared in
+    blocks at C speed (only a block that differs is looked at entry by entry)."""
+    found: List[int] = []
+    stride, block = width + 1, 1024
+    for start in range(0, count, block):
+        end = min(count, start + block)
+        if old[start * stride:end * stride] != new[start * stride:end * stride]:
+            found += (i for i in range(start, end) if old[i * stride:i * stride + width] != new[i * stride:i * stride + width])
+    return found
 
 
-def _entry(column: bytes, i: int, count: int, width: int) -> str:
-    """Position ``i``'s blob id and mode in ``column``, as one string."""
-    at, modes = i * (width + 1), count * (width + 1) + 8 * i
-    return (column[at:at + width] + column[modes:modes + 8]).decode("ascii", "replace")
+def _entry(column: bytes, i: int, width: int) -> str:
+    """Position ``i``'s blob id in ``column``."""
+    return column[i * (width + 1):i * (width + 1) + width].decode("ascii", "replace")
 
 
 def _updated_sharded(context: "ProjectContext", store, state: "F.WholeState", listed: str, mapped: List[str],
@@ -1178,21 +1173,27 @@ def _updated_sharded(context: "ProjectContext", store, state: "F.WholeState", li
         return None
     paths, at = context.inventory.paths, state.at
     count = len(at)
-    width = _entry_width(state.column, count)
-    base = _read_checked(store, COLUMN_KIND, salt, head["columns"])
-    now = state.column
-    if width is None or base is None or len(base) != len(now):
-        return None
-    differing = _positions_differing(base, now, count, width)
     over = head["over"]
     if any(int(i) >= count for i in over):
         return None
-    # a position changed since the head when its entry is not the head's (the base's, or the
-    # head's own where it differed from the base); a work-tree file when its content id is not
-    changed = {paths[at[i]] for i in set(differing).union(map(int, over))
-               if over.get(str(i), _entry(base, i, count, width)) != _entry(now, i, count, width)}
-    worktree = head["worktree"]
-    changed.update(p for p in worktree.keys() | state.worktree.keys() if worktree.get(p) != state.worktree.get(p))
+    if head.get("digest") == state.column_digest:
+        # the head's index columns (a work-tree edit, nothing staged): no column is read
+        changed: Set[str] = set()
+    else:
+        width = _entry_width(state.column, count)
+        base = _read_checked(store, COLUMN_KIND, salt, head["columns"])
+        now = state.column
+        if width is None or base is None or len(base) != len(now):
+            return None
+        differing = _positions_differing(base, now, count, width)
+        # a position changed since the head when its entry is not the head's (the base's, or the
+        # head's own where it differed from the base)
+        changed = {paths[at[i]] for i in set(differing).union(map(int, over))
+                   if over.get(str(i), _entry(base, i, width)) != _entry(now, i, width)}
+        over = {str(i): _entry(now, i, width) for i in differing}
+    # a work-tree file when its content id is not the head's, a file whose kind is not
+    for before_now in ((head["worktree"], state.worktree), (head["special"], state.special)):
+        changed.update(p for p in before_now[0].keys() | before_now[1].keys() if before_now[0].get(p) != before_now[1].get(p))
     kinds = F.wanted(changed, [m for m in mapped if m in changed])
     if len(changed) > UPDATE_MAX or any(kinds.get(p) not in UPDATED_KINDS for p in changed):
         return None
@@ -1203,12 +1204,12 @@ def _updated_sharded(context: "ProjectContext", store, state: "F.WholeState", li
     if meta is None:
         return None
     columns = head["columns"]
-    if len(differing) > COLUMN_OVERRIDES_MAX:  # this run's columns are the new base
-        columns, differing = _put_checked(store, COLUMN_KIND, salt, now), []
+    if len(over) > COLUMN_OVERRIDES_MAX:  # this run's columns are the new base
+        columns, over = _put_checked(store, COLUMN_KIND, salt, state.column), {}
     store.put_snapshot(META_KIND, state.key, json.dumps(meta, separators=(",", ":")).encode("utf-8", "surrogatepass"))
     store.put_snapshot(HEAD_KIND, salt, json.dumps(
-        {"key": state.key, "columns": columns, "over": {str(i): _entry(now, i, count, width) for i in differing},
-         "worktree": state.worktree, "context": head["context"], "meta": meta},
+        {"key": state.key, "columns": columns, "digest": state.column_digest, "over": over,
+         "worktree": state.worktree, "special": state.special, "context": head["context"], "meta": meta},
         separators=(",", ":")).encode("utf-8", "surrogatepass"))
     found = ShardedEvidence(meta, _shard_reader(store, meta, state.key), whole)
     found.key = state.key

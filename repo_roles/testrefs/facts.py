@@ -182,13 +182,16 @@ def stored_positions(store, listed: str, mapped: Sequence[str]) -> Optional[Tupl
 
 class WholeState(NamedTuple):
     """What :func:`whole_state` found: the ``key``; ``column``, the index blob ids joined by NUL
-    and the modes (hex) at the stored positions ``at`` (ASCII bytes, as hashed into the key);
+    at the stored positions ``at`` (ASCII bytes, hashed into the key); ``special``, path -> kind
+    of those files that are no regular file (a symlink, a submodule: their ids are no content);
     ``worktree``, path -> content blob id ("" when unreadable) of the files whose work tree
     differs from git's index (``git diff-files``, untracked)."""
 
     key: str
     column: bytes
+    column_digest: str  # sha1 of ``column`` (hex)
     at: array
+    special: Dict[str, str]
     worktree: Dict[str, str]
 
 
@@ -203,8 +206,8 @@ def whole_state(context: "ProjectContext", listed: str, mapped: Sequence[str],
                 found: Optional[Tuple[str, array]]) -> Optional[WholeState]:
     """The evidence index key of a whole run without deciding a name or reading the names'
     table: the files evidence reads at the positions :func:`remember_positions` stored for this
-    path list, their index blob ids and modes picked at C speed, and the content blob ids of the
-    few whose work tree may differ (``git diff-files``, untracked).  Equal keys mean equal
+    path list, their index blob ids picked at C speed, which of them are no regular file (git's
+    special entries, a few), and the content blob ids of the few whose work tree may differ (``git diff-files``, untracked).  Equal keys mean equal
     inputs of the index (the path list, which files are read as what, their contents).  None
     without positions (``found``: :func:`stored_positions`) or when no work-tree difference
     is known.  With the key, the columns it was made from (:class:`WholeState`), so that a run
@@ -225,9 +228,17 @@ def whole_state(context: "ProjectContext", listed: str, mapped: Sequence[str],
         maybe.update(compress(map(_PATH, picked), map(is_, blobs, repeat(None))))
         joined = "\0".join(map(str, blobs))
     changed, fresh = _differing(context, sorted(maybe))
-    column = (joined + "\0" + array("I", map(_MODE, picked)).tobytes().hex()).encode("ascii", "replace")
-    key = digest([SALT, "at", kinds_digest, listed, hashlib.sha1(column).hexdigest(), *changed, *blob_parts(fresh)])
-    return WholeState(key, column, at, {p: fresh.get(p, "") for p in changed})
+    column = joined.encode("ascii", "replace")
+    column_digest = hashlib.sha1(column).hexdigest()
+    # the kind of an entry that is no regular file (its mode: a symlink's id is its target's):
+    # git's few special entries, those evidence reads (a regular file's mode changes no fact)
+    special = context.inventory.special_kinds()
+    if special:
+        read = wanted(special, [m for m in mapped if m in special])
+        special = {p: special[p] for p in sorted(read)}
+    key = digest([SALT, "at", kinds_digest, listed, column_digest, "special", *map("=".join, special.items()),
+                  "changed", *changed, *blob_parts(fresh)])
+    return WholeState(key, column, column_digest, at, special, {p: fresh.get(p, "") for p in changed})
 
 
 def open_store(context: "ProjectContext"):
@@ -240,7 +251,7 @@ def open_store(context: "ProjectContext"):
     return DocCache(C.cache_directory(context.config, inventory.project_root), SALT, project_key(inventory))
 
 
-_PATH, _BLOB, _MODE = attrgetter("path"), attrgetter("blob"), attrgetter("mode")
+_PATH, _BLOB = attrgetter("path"), attrgetter("blob")
 
 
 def blob_ids(context: "ProjectContext", paths: Iterable[str]) -> Tuple[Dict[str, str], Dict[str, bytes]]:
