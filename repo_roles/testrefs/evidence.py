@@ -1097,19 +1097,22 @@ def _write_head(store, state: "F.WholeState", paths: List[str], listed: str, map
                 context_facts: object, meta: dict) -> None:
     """Remember what the index just stored under ``state.key`` (its ``meta`` value) was made from
     (see :func:`_updated_sharded`): this run's columns as the base, its work tree, the context
-    facts and the path list's ``__init__.py`` files (``pyresolve.init_columns``).  The head keeps the meta value too: a run on given files replaces the one meta value
-    of the project, not the head, so a whole run after it still finds the index in its shards."""
+    facts and the path list's ``__init__.py`` files (``pyresolve.init_columns``).  The head
+    keeps the meta value too: a run on given files replaces the one meta value of the project,
+    not the head, so a whole run after it still finds the index in its shards."""
     if not isinstance(context_facts, dict):
         return
     salt = F._positions_salt(listed, mapped)
     kinds = F.wanted(context_facts, [m for m in mapped if m in context_facts])
     facts = {p: [kinds[p], f] for p, f in context_facts.items() if p in kinds}
-    inits = ["\0".join(column) for column in init_columns(paths)]
+    columns = [("\0".join(column)).encode("utf-8", "surrogatepass") for column in init_columns(paths)]
+    # the three columns NUL-joined, each after its length (no JSON escape per NUL), then the facts
+    context = b"".join(len(c).to_bytes(4, "big") for c in columns) + b"".join(columns) \
+        + json.dumps(facts, separators=(",", ":")).encode("utf-8", "surrogatepass")
     head = {"key": state.key, "columns": _put_checked(store, COLUMN_KIND, salt, state.column),
             "digest": state.column_digest,
             "over": {}, "worktree": state.worktree, "special": state.special, "meta": meta,
-            "context": _put_checked(store, CONTEXT_KIND, salt, json.dumps(
-                {"facts": facts, "inits": inits}, separators=(",", ":")).encode("utf-8", "surrogatepass"))}
+            "context": _put_checked(store, CONTEXT_KIND, salt, context)}
     store.put_snapshot(HEAD_KIND, salt, json.dumps(head, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
@@ -1148,6 +1151,28 @@ def _positions_differing(old: bytes, new: bytes, count: int, width: int) -> List
 def _entry(column: bytes, i: int, width: int) -> str:
     """Position ``i``'s blob id in ``column``."""
     return column[i * (width + 1):i * (width + 1) + width].decode("ascii", "replace")
+
+
+def _context(raw: bytes) -> Optional[Tuple[dict, Tuple[List[str], List[str], List[str]]]]:
+    """``(context facts, init columns)`` of a stored context value (see :func:`_write_head`), or
+    None when it is not a sound one."""
+    if len(raw) < 12:
+        return None
+    sizes = [int.from_bytes(raw[i:i + 4], "big") for i in (0, 4, 8)]
+    try:
+        columns, at = [], 12
+        for size in sizes:
+            text = raw[at:at + size].decode("utf-8", "surrogatepass")
+            columns.append(text.split("\0") if text else [])
+            at += size
+        facts = json.loads(raw[at:].decode("utf-8", "surrogatepass"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if at > len(raw) or not isinstance(facts, dict) or len(columns[1]) != len(columns[2]) \
+            or not all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str) and isinstance(v[1], dict)
+                       for v in facts.values()):
+        return None
+    return facts, (columns[0], columns[1], columns[2])
 
 
 def _updated_sharded(context: "ProjectContext", store, state: "F.WholeState", listed: str, mapped: List[str],
@@ -1229,16 +1254,10 @@ def _shards_updated(context: "ProjectContext", store, head: dict, before: dict, 
     inits: Optional[Tuple[List[str], List[str], List[str]]] = None
     if changed:
         raw = _read_checked(store, CONTEXT_KIND, salt, head["context"])
-        value = _json(raw) if raw is not None else None
-        stored, columns = (value.get("facts"), value.get("inits")) if value is not None else (None, None)
-        if not isinstance(stored, dict) or not all(isinstance(v, list) and len(v) == 2 and isinstance(v[0], str)
-                                                   and isinstance(v[1], dict) for v in stored.values()) \
-                or not isinstance(columns, list) or len(columns) != 3 or not all(isinstance(c, str) for c in columns):
+        found_context = _context(raw) if raw is not None else None
+        if found_context is None:
             return None
-        all_inits, keys, keyed = (c.split("\0") if c else [] for c in columns)
-        if len(keys) != len(keyed):
-            return None
-        inits = (all_inits, keys, keyed)
+        stored, inits = found_context
         # the conftests whose fixtures the changed tests can use: those of their directories and above
         above = {""}
         for test in changed:
