@@ -505,12 +505,60 @@ def test_same_path_list_skips_the_stored_paths(tmp_path) -> None:
     entry.write_bytes(raw[:at] + b"A" + raw[at + 1:])
     with filereuse._open_entry(entry) as handle:
         known, counts, _ = filereuse._read_head(handle, "key", paths_digest(paths))
-        assert known == [None, filereuse._columns(paths, [0o100644] * 2, [], [])[1], "1" * 40 + "\0" + "1" * 40,
-                         "docs\0docs", [], []]
+        assert known[:6] == [None, filereuse._columns(paths, [0o100644] * 2, [], [])[1], "1" * 40 + "\0" + "1" * 40,
+                             "docs\0docs", [], []]
         stored, _ = filereuse._read_rules(handle, counts)
         assert stored.rule_findings("OWN012") == found
     with filereuse._open_entry(entry) as handle:
         assert filereuse._read_head(handle, "key", paths_digest(["other.py"])) is None
+
+
+def test_same_path_list_and_listing_skip_the_stored_columns(tmp_path) -> None:
+    """An entry written from git's listing of one digest, on a run with the same path list and
+    listing, is not read for its modes, blob ids and roles (here damaged: not read, so not a miss;
+    the roles are compared by their codes); another listing, or no codes, reads and checks them
+    (the damage is then a miss)."""
+    from repo_roles.inventory import paths_digest
+
+    paths = ["a.py", "b/c.py"]
+    found = [Finding("OWN012", "no CODEOWNERS file", "", None, None, "warning")]
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns(paths, [0o100644] * 2, ["1" * 40] * 2, ["docs", "odd"]),
+                     {"OWN012": found}, array("l", [0]), paths_key=paths_digest(paths), listing=b"L" * 32,
+                     codes=b"\1\2")
+    raw = entry.read_bytes()
+    at = raw.index(b"docs\0odd")
+    entry.write_bytes(raw[:at] + b"X" + raw[at + 1:])
+    with filereuse._open_entry(entry) as handle:
+        known, counts, _ = filereuse._read_head(handle, "key", paths_digest(paths), b"L" * 32, b"\1\3")
+        assert known[:4] == [None, None, None, None] and known[6] == b"\1\2" and len(known[7]) == 16
+        stored, _ = filereuse._read_rules(handle, counts)
+        assert stored.rule_findings("OWN012") == found
+    for listing, codes in ((b"M" * 32, b"\1\2"), (b"L" * 32, None), (b"", b"\1\2")):
+        with filereuse._open_entry(entry) as handle:
+            assert filereuse._read_head(handle, "key", paths_digest(paths), listing, codes) is None
+
+
+def test_a_role_moved_on_the_same_listing_is_computed_again(make_repo, run_cli) -> None:
+    """A run on the entry's path list and git listing (the CLI's runs know its digest) compares
+    the roles by their codes: a file whose role moves while neither it nor the index changes (a
+    ``.gitattributes`` edited in the work tree marks it generated: Linguist's
+    ``linguist-generated``) is computed again."""
+    root = make_repo(dict(FILES, **{".gitattributes": "*.md text\n"}))
+
+    def check(*extra: str) -> str:
+        result = run_cli("check", "--output-format", "json", *extra, str(root))
+        assert result.exit_code in (0, 1), result.stderr
+        return result.stdout
+
+    first = check()
+    assert '"app/b.py"' in first
+    write_files(root, {"app/a.py": "def a():\n    return 10\n"})  # the entry's delta, beside it
+    check()
+    write_files(root, {".gitattributes": "*.md text\napp/b.py linguist-generated\n"})
+    found = check()
+    assert found == check("--no-cache")
+    assert found != first
 
 
 def test_a_file_modified_when_stored_is_computed_after_it_is_restored(make_repo, asked) -> None:
