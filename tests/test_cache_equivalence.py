@@ -750,6 +750,28 @@ def rust_module_made_public(root: Path) -> None:
     (root / "crates/calc/src/lib.rs").write_text("pub mod inner;\n")
 
 
+# s12-d: the stored file findings skip their modes, blob ids and roles on the entry's path list
+# and git listing, comparing the roles by their codes; the history rules key the maintained
+# code by those codes; the findings block takes a segment of the same stored rows unread.
+def step_s12d_listing_rewritten(root: Path) -> None:
+    """Committed with a file added: the stored findings are written again under this listing."""
+    write_files(root, {"backend/src/app/reports.py": "def report(x):\n    return x\n"})
+    commit(root, "reports")
+
+
+def step_s12d_role_moves_on_the_listing(root: Path) -> None:
+    """The top ``.gitattributes`` edited in the work tree marks two modules generated: their
+    roles move, the index and the path list do not."""
+    path = root / ".gitattributes"
+    path.write_text(path.read_text() + "services/gateway/handler.go linguist-generated\n"
+                    "backend/src/app/reports.py linguist-generated\n")
+
+
+def step_s12d_role_moves_back(root: Path) -> None:
+    """That edit undone: the roles move back on the same listing."""
+    git(root, "checkout", "--", ".gitattributes")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -820,6 +842,10 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     # s11-d: the evidence index's and the test answers' deltas, and a delta over them
     ("a test's rows move", step_s11d_test_rows_move),
     ("they move again and a module is made data only", step_s11d_rows_move_again),
+    # s12-d: roles that move on the stored findings' listing (compared by their codes)
+    ("s12-d: a file added and committed (the stored findings written again)", step_s12d_listing_rewritten),
+    ("s12-d: two roles move, the listing does not", step_s12d_role_moves_on_the_listing),
+    ("s12-d: they move back", step_s12d_role_moves_back),
 ]
 
 COMMANDS = {
