@@ -262,6 +262,7 @@ class FileFindings:
             self.gone = frozenset()
             return True
         self.stored, self.order = stored
+        self.stored.identity = self._identity
         self._base = f"{base}:{len(self.order)}"
         self._base_todo = self.todo
         self._fresh = len(self.todo)
@@ -560,6 +561,8 @@ class StoredFindings:
         # row -> its position in the stored order (as stored with it; None: not known)
         self.positions: Optional[array] = None
         self._whole: Dict[int, tuple] = {}  # parts read again for their rows
+        # the entry's random identity (b"": none): its rows are always the same (FindingSource)
+        self.identity = b""
 
     def __len__(self) -> int:
         return self._size
