@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from repo_roles.cachedir import mark_used
-from repo_roles.checks.reuse import config_token, digest_of, entry_path, special_kinds
+from repo_roles.checks.reuse import config_token, digest_of, entry_path, special_kinds, untracked_of
 from repo_roles.coverage.test_presence import target_columns
 from repo_roles.findings import Finding
 from repo_roles.summarycache import target_role_codes
@@ -379,7 +379,7 @@ def _volatile(context: "ProjectContext",
         return None
     out = set(modified)
     out.update(special_kinds(context))
-    out.update(inventory.untracked_paths())
+    out.update(untracked_of(context))
     if cross is None:
         paths = inventory.paths
         cross = list(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))

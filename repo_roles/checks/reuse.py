@@ -30,7 +30,7 @@ import hashlib
 import json
 from itertools import chain, compress, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence
 
 from repo_roles.cachedir import mark_used
 from repo_roles.findings import SEVERITIES, Finding
@@ -129,6 +129,15 @@ def special_kinds(context: "ProjectContext") -> Dict[str, str]:
     return found
 
 
+def untracked_of(context: "ProjectContext") -> FrozenSet[str]:
+    """The inventory's untracked paths, asked once per scan (the rules' keys and the stored file
+    findings both ask; the inventory passes over its entries for them each time)."""
+    found = context.__dict__.get("_reuse_untracked")
+    if found is None:
+        found = context.__dict__["_reuse_untracked"] = frozenset(context.inventory.untracked_paths())
+    return found
+
+
 def kinds_token(context: "ProjectContext") -> str:
     found = context.__dict__.get("_reuse_kinds_token")
     if found is None:
@@ -157,7 +166,7 @@ def _manifests(context: "ProjectContext") -> Optional[List[List[object]]]:
     if not found:
         return []
     modified = shared_worktree_diff(inventory).result()
-    if modified is None or not found.isdisjoint(modified) or not found.isdisjoint(inventory.untracked_paths()):
+    if modified is None or not found.isdisjoint(modified) or not found.isdisjoint(untracked_of(context)):
         return None
     out: List[List[object]] = []
     for entry in inventory.pick(found):
