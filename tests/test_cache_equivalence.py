@@ -940,6 +940,10 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
         from repo_roles.auditreport import findings_block
 
         monkeypatch.setattr(findings_block, "SEGMENT", 2)
+        # s12-d: DOC003's manifest paths remembered under the path list's digest
+        from repo_roles.checks import reuse
+
+        monkeypatch.setattr(reuse, "_NAME_ORDER_MIN_PATHS", 0)
     return request.param
 
 
