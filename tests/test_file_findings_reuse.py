@@ -16,7 +16,7 @@ from repo_roles.checks import engine, filereuse
 from repo_roles.checks.filereuse import FILE_INPUTS
 from repo_roles.checks.registry import RULES, iter_rules, rule
 from repo_roles.coverage import test_presence
-from repo_roles.findings import Finding, FindingTable, column_of
+from repo_roles.findings import PATH, Finding, FindingTable, column_of
 from repo_roles.scan import scan
 from tests.conftest import git, record_calls, write_files
 
@@ -464,10 +464,10 @@ def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_
     assert third == _run(root, use_cache=False)
 
 
-def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_a_miss(tmp_path) -> None:
+def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_found_when_read(tmp_path) -> None:
     """Each part is stored as the columns a report counts and the others: a light read decodes
-    only the first half, yet checks the other's CRC-32 (a damaged byte there is a miss), and a
-    row read later joins both."""
+    only the first half and goes past the other, which is checked against its CRC-32 when a row
+    is read later (a damaged byte there: ``DamagedEntry``, the engine computes afresh)."""
     found = [Finding("DOC001", f"undocumented f{i}", "a.py", i + 1, 0, "warning", f"f{i}") for i in range(4)]
     entry = tmp_path / "files.bin"
     filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"DOC001": found}, array("l", range(4)))
@@ -486,7 +486,43 @@ def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_a_miss(tmp_p
     entry.write_bytes(bytes(data))
     with filereuse._open_entry(entry) as handle:
         head = filereuse._read_head(handle, "key")
-        assert filereuse._read_rules(handle, head[1], light=True) is None
+        stored, _ = filereuse._read_rules(handle, head[1], light=True)
+        assert stored.column(PATH) == ["a.py"] * 4  # the light half: read
+        with pytest.raises(filereuse.DamagedEntry):
+            stored.row(2)
+    with filereuse._open_entry(entry) as handle:
+        head = filereuse._read_head(handle, "key")
+        assert filereuse._read_rules(handle, head[1], light=False) is None  # read whole: a miss
+
+
+def test_a_damaged_other_half_found_late_computes_afresh(make_repo, run_cli) -> None:
+    """A stored part's other half (messages, lines) damaged in the entry: an audit, which reads
+    it only for the rows it merges, and a check equal ``--no-cache`` runs; the entry is removed
+    and written again by the next run."""
+    files = dict(FILES, **{f"app/m{i}.py": f"def m{i}():\n    return {i}\n" for i in range(6)})
+    # a suppression comment: the engine reads the lines of this file's stored findings (other
+    # lines than the rest: the line column is in the parts' other half, not one value for all)
+    files["app/s.py"] = "\n\n\ndef s():  # repo-roles: ignore[OWN007]\n    return 1\n"
+    root = make_repo(files)
+
+    def outputs(*extra: str) -> list:
+        found = []
+        for args in (("audit",), ("audit", "--format", "json"), ("check", "--output-format", "json")):
+            result = run_cli(*args, *extra, str(root))
+            assert result.exit_code in (0, 1), result.stderr
+            found.append(result.stdout)
+        return found
+
+    outputs()
+    entry = _entry()
+    raw = bytearray(entry.read_bytes())
+    at = raw.index(b"public function 'm")  # a message: in a part's other half
+    raw[at] ^= 0x20
+    entry.write_bytes(bytes(raw))
+    write_files(root, {"app/a.py": "def a():\n    return 2\n"})  # a merged row reads its part whole
+    assert outputs() == outputs("--no-cache")
+    assert outputs() == outputs("--no-cache")
+    assert _entry().is_file()  # removed when found damaged, written again since
 
 
 def test_same_path_list_skips_the_stored_paths(tmp_path) -> None:

@@ -148,6 +148,16 @@ class FileFindings:
         found.extend(self._delta_found.get(rule_id, ()))
         return found
 
+    def discard(self) -> None:
+        """Remove the entry and its delta (found damaged: the next run writes it again); best
+        effort."""
+        self._usable = False
+        for path in (self._entry, _delta_path(self._entry)):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
     def must_save(self) -> bool:
         """Store the run when the entry was missing, is far behind, or is of another path list
         (a file added or removed: else every later run would match the two lists path by path
@@ -579,13 +589,16 @@ class StoredFindings:
         if self._handle is None or all(column is not None for column in part):
             return part
         offset, crcs = self._places[number]
-        self._handle.seek(offset)
-        light, again = _read_part(self._handle, with_crc=True)
-        heavy, again_heavy = _read_part(self._handle, with_crc=True)
-        if (again, again_heavy) != crcs:  # pragma: no cover - an entry is never rewritten in place
-            raise ValueError("the stored findings changed while they were read")
-        whole = _joined(light, heavy)
-        _check(whole)
+        try:
+            self._handle.seek(offset)
+            light, again = _read_part(self._handle, with_crc=True)
+            heavy, again_heavy = _read_part(self._handle, with_crc=True)  # its CRC-32 checked now
+            if (again, again_heavy) != crcs:  # an entry is never rewritten in place
+                raise ValueError("the stored findings changed while they were read")
+            whole = _joined(light, heavy)
+            _check(whole)
+        except (OSError, ValueError) as exc:
+            raise DamagedEntry(str(exc)) from exc
         return whole
 
     def _part_column(self, number: int, index: int, keep: bool = True) -> list:
@@ -881,13 +894,21 @@ def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None, list
     return [paths, modes, blobs, roles, volatile, cross, stored_codes, identity], found[3], crc
 
 
-def _skip_part(handle: BinaryIO) -> None:
-    """Go past the next part without reading it; raises ValueError when the file is shorter."""
+def _skip_part(handle: BinaryIO) -> int:
+    """Go past the next part without reading it; its CRC-32 as its head states it (checked when
+    it is read).  Raises ValueError when the file is shorter."""
     head = handle.read(12)
     size = int.from_bytes(head[:8], "little")
     if len(head) != 12 or size > os.fstat(handle.fileno()).st_size - handle.tell():
         raise ValueError("truncated")
     handle.seek(size, os.SEEK_CUR)
+    return int.from_bytes(head[8:], "little")
+
+
+class DamagedEntry(ValueError):
+    """A part of the stored entry read after it was opened failed its check (a light read goes
+    past the halves a report does not count, checking them only when they are read): the engine
+    computes every finding afresh (``engine.run_checks``) and the entry is removed."""
 
 
 def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[Tuple["StoredFindings", array]]:
@@ -909,9 +930,9 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
             for _ in range(number):
                 offset = handle.tell()
                 part, crc = _read_part(handle, with_crc=True)
-                if light:  # the other half checked against its CRC-32, decoded when asked
+                if light:  # the other half read, checked against its CRC-32 and decoded when asked
                     _check(part, light=True)
-                    places.append((offset, (crc, _payload(handle)[1])))
+                    places.append((offset, (crc, _skip_part(handle))))
                 else:
                     part = _joined(part, _read_part(handle))
                     _check(part)
