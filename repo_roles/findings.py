@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from bisect import bisect_left, bisect_right
 from itertools import compress, repeat
@@ -64,6 +65,8 @@ class FindingSource(Protocol):
 
     def column(self, index: int) -> list: ...
 
+    # (optional) ``identity``: bytes naming the source's rows, which never change under it (b"": none)
+
     def row(self, position: int) -> Finding: ...
 
     def value(self, position: int, index: int) -> object: ...
@@ -103,6 +106,7 @@ class FindingTable(_Sequence):
         self._order = order
         self._added = list(added)
         self._columns: Dict[int, list] = {}
+        self._joined: Dict[int, list] = {}  # the source's column and the added rows', not in order
         if paths is not None:
             self._columns[PATH] = paths
         self._list: Optional[List[Finding]] = None
@@ -114,11 +118,44 @@ class FindingTable(_Sequence):
         """One field of every finding, in the sorted order."""
         found = self._columns.get(index)
         if found is None:
+            found = self._columns[index] = list(map(self._joined_column(index).__getitem__, self._order))
+        return found
+
+    def _joined_column(self, index: int) -> list:
+        """Field ``index`` of the joined rows (the source's, then the added ones), by row number."""
+        joined = self._joined.get(index)
+        if joined is None:
             joined = self._source.column(index)
             if self._added:
                 joined = joined + list(map(itemgetter(index), self._added))
-            found = self._columns[index] = list(map(joined.__getitem__, self._order))
-        return found
+            self._joined[index] = joined
+        return joined
+
+    def column_range(self, index: int, lo: int, hi: int) -> list:
+        """``column(index)[lo:hi]``, the other rows' values not picked (a report that counts a
+        few stretches of the findings afresh)."""
+        found = self._columns.get(index)
+        if found is not None:
+            return found[lo:hi]
+        return list(map(self._joined_column(index).__getitem__, self._order[lo:hi]))
+
+    def row_key(self, lo: int, hi: int) -> Optional[bytes]:
+        """A key of the findings ``lo:hi`` that stands for their content without reading it:
+        the source's ``identity`` and their row numbers, when they are all the source's rows
+        (a source of one identity always holds the same rows); else None (an added row, or a
+        source without identity)."""
+        identity = getattr(self._source, "identity", b"")
+        if not identity:
+            return None
+        rows = self._order[lo:hi]
+        if not isinstance(rows, array):
+            rows = array("l", rows)
+        if len(rows) and max(rows) >= self._base:
+            return None
+        digest = hashlib.sha256(identity)
+        digest.update(rows.typecode.encode())
+        digest.update(rows.tobytes())
+        return digest.digest()[:16]
 
     def _sort_key(self, position: int) -> tuple:
         """:meth:`Finding.sort_key` of the finding numbered ``position`` but its message, only

@@ -233,10 +233,22 @@ class Inventory:
         git's listing's own digest when it was read (see ``IndexListing.digest``: with git's
         tags in a keyed run).  Two checkouts of the same commit give the same digest, wherever
         they are."""
-        if self._listing is not None:
-            return self._listing.digest()
+        found = self.known_listing_digest()
+        if found is not None:
+            return found
         text = "\0".join(f"{e.path}\t{e.kind}\t{e.mode:o}\t{e.blob or '-'}\t{int(e.tracked)}" for e in self.entries)
         return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=20).digest()
+
+    def known_listing_digest(self) -> Optional[bytes]:
+        """:meth:`listing_digest` when git's listing gives it (its own digest, kept once its
+        entries are built if it was hashed before); None when it would be made of the entries
+        one by one."""
+        if self._listing is not None:
+            return self._listing.digest()
+        kept = self.__dict__.get("_listing_digest")
+        if kept is not None and kept[0] is self.__dict__.get("_entries") and kept[1] == len(kept[0]):
+            return kept[2]
+        return None
 
     def untracked_paths(self) -> List[str]:
         """The entries git does not track (listed only with ``untracked``)."""
@@ -457,6 +469,8 @@ def _get_entries(self: Inventory) -> List[FileEntry]:
                 self.__dict__["_path_facts"] = (listing.paths, known)
             # the listing's answer (no pass over the entries when git's modes are all regular)
             self.__dict__["_special"] = (entries, len(entries), listing.special_kinds())
+            if listing.__dict__.get("_digest") is not None:  # hashed already: kept for listing_digest
+                self.__dict__["_listing_digest"] = (entries, len(entries), listing.__dict__["_digest"])
             self._listing = None
     return entries
 

@@ -13,7 +13,7 @@ from typing import Callable, Dict, Hashable, Iterable, Iterator, List, Mapping, 
 from repo_roles import roles as R
 from repo_roles.coverage import figures
 from repo_roles.scan import ScanContext
-from repo_roles.summarycache import Inputs, SummaryStore, Tally, role_codes, updated
+from repo_roles.summarycache import Inputs, SummaryStore, Tally, role_codes, target_role_codes, updated
 
 
 
@@ -154,18 +154,20 @@ class FileColumns:
     __slots__ = ("paths", "roles", "_owners", "_parents", "_codes")
 
     def __init__(self, paths: List[str], roles: List[str],
-                 owners: Callable[[List[str]], List[Tuple[str, ...]]]) -> None:
+                 owners: Callable[[List[str]], List[Tuple[str, ...]]],
+                 codes: Optional[Callable[[], Optional[bytes]]] = None) -> None:
+        """``codes``: gives :attr:`role_codes` when first asked (made of ``roles`` without it)."""
         self.paths = paths
         self.roles = roles
         self._owners: object = owners  # the function, until first asked
         self._parents: Optional[List[str]] = None
-        self._codes: object = False
+        self._codes: object = codes or (lambda: role_codes(roles))  # the function, until first asked
 
     @property
     def role_codes(self) -> Optional[bytes]:
         """Each role as one byte (:func:`repo_roles.summarycache.role_codes`), made once."""
-        if self._codes is False:
-            self._codes = role_codes(self.roles)
+        if callable(self._codes):
+            self._codes = self._codes()
         return self._codes  # type: ignore[return-value]
 
     @property
@@ -195,7 +197,7 @@ def file_columns(context: ScanContext) -> FileColumns:
 
         paths, roles = target_columns(context)
         found = context.__dict__["_file_columns"] = FileColumns(
-            paths, roles, lambda paths: owners_column(context, paths))
+            paths, roles, lambda paths: owners_column(context, paths), lambda: target_role_codes(context))
     return found
 
 

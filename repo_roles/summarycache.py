@@ -60,6 +60,17 @@ def role_codes(roles: Sequence[str]) -> Optional[bytes]:
         return None
 
 
+def target_role_codes(context) -> Optional[bytes]:
+    """:func:`role_codes` of the scan's targets (``target_columns``' roles), made once per scan:
+    the history rules' keys, the summary and the audit document share it."""
+    found = context.__dict__.get("_target_role_codes", False)
+    if found is False:
+        from repo_roles.coverage.test_presence import target_columns
+
+        found = context.__dict__["_target_role_codes"] = role_codes(target_columns(context)[1])
+    return found
+
+
 class Inputs:
     """What the sums are made of, as columns of the targets (row ``i`` is target ``i``): the
     role, the documented and counted items as one number (``counted << 32 | documented``; -1:

@@ -207,3 +207,24 @@ def test_an_unsound_stored_sum_is_summed_again_and_replaced(make_repo, run_cli, 
         m.setattr(FB._Stored, "summed", lambda self: None)
         assert _audits(run_cli, root, True) == expected
     assert saves, "the entry with an unsound sum is written again"
+
+
+def test_segments_of_the_same_stored_rows_are_not_digested(make_repo, run_cli, small_segments, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A segment whose findings are the same rows of the same stored findings as when its part
+    was stored (its row key) is taken as stored without a digest of its content; a segment
+    holding a file computed afresh is digested.  Every format equals ``--no-cache``."""
+    root = make_repo(FILES)
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    _audits(run_cli, root, True)
+    for comment in ("# one\n", "# two\n"):  # the second run stores the row keys, the third reads them
+        write_files(root, {"tools/t2.py": _module("t2", 1) + comment})
+        digested = record_calls(monkeypatch, FB, "_digest")
+        assert run_cli("audit", str(root)).stdout == run_cli("audit", str(root), "--no-cache").stdout
+    from repo_roles.coverage import colfile
+
+    segments = len(colfile.unpack(colfile.read(_stored(tmp_path / "cache")[0]), FB.MAGIC, 4)[0]["bounds"]) + 1
+    assert segments > 4
+    assert 1 <= len(digested) <= 2, f"only the segments of the file computed afresh: {len(digested)} of {segments}"
+    write_files(root, {"tools/t2.py": _module("t2", 2)})
+    assert _audits(run_cli, root, True) == _audits(run_cli, root, False)

@@ -795,6 +795,28 @@ def _parses(text: str) -> bool:
     return True
 
 
+# s12-d: the stored file findings skip their modes, blob ids and roles on the entry's path list
+# and git listing, comparing the roles by their codes; the history rules key the maintained
+# code by those codes; the findings block takes a segment of the same stored rows unread.
+def step_s12d_listing_rewritten(root: Path) -> None:
+    """Committed with a file added: the stored findings are written again under this listing."""
+    write_files(root, {"backend/src/app/reports.py": "def report(x):\n    return x\n"})
+    commit(root, "reports")
+
+
+def step_s12d_role_moves_on_the_listing(root: Path) -> None:
+    """The top ``.gitattributes`` edited in the work tree marks two modules generated: their
+    roles move, the index and the path list do not."""
+    path = root / ".gitattributes"
+    path.write_text(path.read_text() + "services/gateway/handler.go linguist-generated\n"
+                    "backend/src/app/reports.py linguist-generated\n")
+
+
+def step_s12d_role_moves_back(root: Path) -> None:
+    """That edit undone: the roles move back on the same listing."""
+    git(root, "checkout", "--", ".gitattributes")
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -870,6 +892,10 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("a test's content imports it (work tree)", step_s12a_test_imports_it),
     ("then the module is edited", step_s12a_module_edited),
     ("shards damaged, the edit staged, another test edited", step_s12a_shard_damaged),
+    # s12-d: roles that move on the stored findings' listing (compared by their codes)
+    ("s12-d: a file added and committed (the stored findings written again)", step_s12d_listing_rewritten),
+    ("s12-d: two roles move, the listing does not", step_s12d_role_moves_on_the_listing),
+    ("s12-d: they move back", step_s12d_role_moves_back),
 ]
 
 COMMANDS = {
@@ -964,6 +990,10 @@ def code_paths(request, monkeypatch: pytest.MonkeyPatch) -> str:
         from repo_roles.auditreport import findings_block
 
         monkeypatch.setattr(findings_block, "SEGMENT", 2)
+        # s12-d: DOC003's manifest paths remembered under the path list's digest
+        from repo_roles.checks import reuse
+
+        monkeypatch.setattr(reuse, "_NAME_ORDER_MIN_PATHS", 0)
     return request.param
 
 

@@ -16,7 +16,7 @@ from repo_roles.checks import engine, filereuse
 from repo_roles.checks.filereuse import FILE_INPUTS
 from repo_roles.checks.registry import RULES, iter_rules, rule
 from repo_roles.coverage import test_presence
-from repo_roles.findings import Finding, FindingTable, column_of
+from repo_roles.findings import PATH, Finding, FindingTable, column_of
 from repo_roles.scan import scan
 from tests.conftest import git, record_calls, write_files
 
@@ -464,10 +464,10 @@ def test_tst001_runs_again_only_when_what_its_findings_are_made_of_changed(make_
     assert third == _run(root, use_cache=False)
 
 
-def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_a_miss(tmp_path) -> None:
+def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_found_when_read(tmp_path) -> None:
     """Each part is stored as the columns a report counts and the others: a light read decodes
-    only the first half, yet checks the other's CRC-32 (a damaged byte there is a miss), and a
-    row read later joins both."""
+    only the first half and goes past the other, which is checked against its CRC-32 when a row
+    is read later (a damaged byte there: ``DamagedEntry``, the engine computes afresh)."""
     found = [Finding("DOC001", f"undocumented f{i}", "a.py", i + 1, 0, "warning", f"f{i}") for i in range(4)]
     entry = tmp_path / "files.bin"
     filereuse._write(entry, "key", filereuse._columns([], [], [], []), {"DOC001": found}, array("l", range(4)))
@@ -486,7 +486,43 @@ def test_a_part_is_stored_in_two_halves_and_a_damaged_other_half_is_a_miss(tmp_p
     entry.write_bytes(bytes(data))
     with filereuse._open_entry(entry) as handle:
         head = filereuse._read_head(handle, "key")
-        assert filereuse._read_rules(handle, head[1], light=True) is None
+        stored, _ = filereuse._read_rules(handle, head[1], light=True)
+        assert stored.column(PATH) == ["a.py"] * 4  # the light half: read
+        with pytest.raises(filereuse.DamagedEntry):
+            stored.row(2)
+    with filereuse._open_entry(entry) as handle:
+        head = filereuse._read_head(handle, "key")
+        assert filereuse._read_rules(handle, head[1], light=False) is None  # read whole: a miss
+
+
+def test_a_damaged_other_half_found_late_computes_afresh(make_repo, run_cli) -> None:
+    """A stored part's other half (messages, lines) damaged in the entry: an audit, which reads
+    it only for the rows it merges, and a check equal ``--no-cache`` runs; the entry is removed
+    and written again by the next run."""
+    files = dict(FILES, **{f"app/m{i}.py": f"def m{i}():\n    return {i}\n" for i in range(6)})
+    # a suppression comment: the engine reads the lines of this file's stored findings (other
+    # lines than the rest: the line column is in the parts' other half, not one value for all)
+    files["app/s.py"] = "\n\n\ndef s():  # repo-roles: ignore[OWN007]\n    return 1\n"
+    root = make_repo(files)
+
+    def outputs(*extra: str) -> list:
+        found = []
+        for args in (("audit",), ("audit", "--format", "json"), ("check", "--output-format", "json")):
+            result = run_cli(*args, *extra, str(root))
+            assert result.exit_code in (0, 1), result.stderr
+            found.append(result.stdout)
+        return found
+
+    outputs()
+    entry = _entry()
+    raw = bytearray(entry.read_bytes())
+    at = raw.index(b"public function 'm")  # a message: in a part's other half
+    raw[at] ^= 0x20
+    entry.write_bytes(bytes(raw))
+    write_files(root, {"app/a.py": "def a():\n    return 2\n"})  # a merged row reads its part whole
+    assert outputs() == outputs("--no-cache")
+    assert outputs() == outputs("--no-cache")
+    assert _entry().is_file()  # removed when found damaged, written again since
 
 
 def test_same_path_list_skips_the_stored_paths(tmp_path) -> None:
@@ -505,12 +541,60 @@ def test_same_path_list_skips_the_stored_paths(tmp_path) -> None:
     entry.write_bytes(raw[:at] + b"A" + raw[at + 1:])
     with filereuse._open_entry(entry) as handle:
         known, counts, _ = filereuse._read_head(handle, "key", paths_digest(paths))
-        assert known == [None, filereuse._columns(paths, [0o100644] * 2, [], [])[1], "1" * 40 + "\0" + "1" * 40,
-                         "docs\0docs", [], []]
+        assert known[:6] == [None, filereuse._columns(paths, [0o100644] * 2, [], [])[1], "1" * 40 + "\0" + "1" * 40,
+                             "docs\0docs", [], []]
         stored, _ = filereuse._read_rules(handle, counts)
         assert stored.rule_findings("OWN012") == found
     with filereuse._open_entry(entry) as handle:
         assert filereuse._read_head(handle, "key", paths_digest(["other.py"])) is None
+
+
+def test_same_path_list_and_listing_skip_the_stored_columns(tmp_path) -> None:
+    """An entry written from git's listing of one digest, on a run with the same path list and
+    listing, is not read for its modes, blob ids and roles (here damaged: not read, so not a miss;
+    the roles are compared by their codes); another listing, or no codes, reads and checks them
+    (the damage is then a miss)."""
+    from repo_roles.inventory import paths_digest
+
+    paths = ["a.py", "b/c.py"]
+    found = [Finding("OWN012", "no CODEOWNERS file", "", None, None, "warning")]
+    entry = tmp_path / "files.bin"
+    filereuse._write(entry, "key", filereuse._columns(paths, [0o100644] * 2, ["1" * 40] * 2, ["docs", "odd"]),
+                     {"OWN012": found}, array("l", [0]), paths_key=paths_digest(paths), listing=b"L" * 32,
+                     codes=b"\1\2")
+    raw = entry.read_bytes()
+    at = raw.index(b"docs\0odd")
+    entry.write_bytes(raw[:at] + b"X" + raw[at + 1:])
+    with filereuse._open_entry(entry) as handle:
+        known, counts, _ = filereuse._read_head(handle, "key", paths_digest(paths), b"L" * 32, b"\1\3")
+        assert known[:4] == [None, None, None, None] and known[6] == b"\1\2" and len(known[7]) == 16
+        stored, _ = filereuse._read_rules(handle, counts)
+        assert stored.rule_findings("OWN012") == found
+    for listing, codes in ((b"M" * 32, b"\1\2"), (b"L" * 32, None), (b"", b"\1\2")):
+        with filereuse._open_entry(entry) as handle:
+            assert filereuse._read_head(handle, "key", paths_digest(paths), listing, codes) is None
+
+
+def test_a_role_moved_on_the_same_listing_is_computed_again(make_repo, run_cli) -> None:
+    """A run on the entry's path list and git listing (the CLI's runs know its digest) compares
+    the roles by their codes: a file whose role moves while neither it nor the index changes (a
+    ``.gitattributes`` edited in the work tree marks it generated: Linguist's
+    ``linguist-generated``) is computed again."""
+    root = make_repo(dict(FILES, **{".gitattributes": "*.md text\n"}))
+
+    def check(*extra: str) -> str:
+        result = run_cli("check", "--output-format", "json", *extra, str(root))
+        assert result.exit_code in (0, 1), result.stderr
+        return result.stdout
+
+    first = check()
+    assert '"app/b.py"' in first
+    write_files(root, {"app/a.py": "def a():\n    return 10\n"})  # the entry's delta, beside it
+    check()
+    write_files(root, {".gitattributes": "*.md text\napp/b.py linguist-generated\n"})
+    found = check()
+    assert found == check("--no-cache")
+    assert found != first
 
 
 def test_a_file_modified_when_stored_is_computed_after_it_is_restored(make_repo, asked) -> None:

@@ -164,5 +164,32 @@ def test_manifests_found_by_the_stored_file_name_order_are_those_a_scan_finds(ma
     assert reuse._stored_name_order(context) is None  # none stored yet: every path looked at
     assert reuse._manifests(context) == scanned
     name_order.of_project(context)  # stored, as test evidence stores it on a large project
-    assert reuse._stored_name_order(context) is not None
-    assert reuse._manifests(context) == scanned
+    order = reuse._stored_name_order(context)
+    assert order is not None
+    paths = context.inventory.paths
+    assert reuse._named_manifests(paths, order) == reuse._named_manifests(paths, None) == {row[0] for row in scanned}
+
+
+def test_manifest_paths_remembered_under_the_path_list(make_repo, monkeypatch) -> None:
+    """On a large project DOC003's manifest paths are remembered under the path list's digest:
+    read back on the same list (not looked for), looked for again on another list or when the
+    stored file is damaged."""
+    from repo_roles.checks import reuse
+    from tests.conftest import record_calls
+
+    monkeypatch.setattr(reuse, "_NAME_ORDER_MIN_PATHS", 0)
+    root = make_repo({"pyproject.toml": "[project]\nname = 'a'\n", "svc/go.mod": "module x\n", "a.py": "x = 1\n"})
+    looked = record_calls(monkeypatch, reuse, "_named_manifests")
+    assert reuse._manifest_paths(scan(root)) == {"pyproject.toml", "svc/go.mod"}
+    assert len(looked) == 1
+    assert reuse._manifest_paths(scan(root)) == {"pyproject.toml", "svc/go.mod"}
+    assert len(looked) == 1, "the same path list: read back"
+    stored = sorted(Path(os.environ["REPO_ROLES_CACHE_DIR"]).rglob("findings/manifests-*.bin"))
+    assert len(stored) == 1
+    stored[0].write_bytes(stored[0].read_bytes()[:-3] + b"xyz")  # damaged: a miss
+    assert reuse._manifest_paths(scan(root)) == {"pyproject.toml", "svc/go.mod"}
+    assert len(looked) == 2
+    write_files(root, {"web/package.json": "{}\n"})
+    git(root, "add", "web/package.json")
+    assert reuse._manifest_paths(scan(root)) == {"pyproject.toml", "svc/go.mod", "web/package.json"}
+    assert len(looked) == 3

@@ -32,22 +32,24 @@ from itertools import compress, islice
 from itertools import count as numbering
 from operator import itemgetter, lt
 from pathlib import Path
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from repo_roles.checks.registry import RULES
 from repo_roles.coverage import colfile
 from repo_roles.coverage import figures
-from repo_roles.findings import PATH, RULE_ID, SEVERITY, column_of
+from repo_roles.findings import PATH, RULE_ID, SEVERITY, FindingTable, column_of
 from repo_roles.scan import ScanContext
 from repo_roles.summary import owners_column
 from repo_roles.summarycache import report_entry
 
-FORMAT = 2  # 2: the summed block stored too
+FORMAT = 3  # 2: the summed block stored too; 3: each segment's row key too
 MAGIC = b"repo-roles audit findings parts\n"
 TOP = 10  # the "worst places" lists
 FILES_PER_GROUP = 200  # files listed under one rule or team (the rest are counted)
 REPOSITORY_WIDE = "."  # a finding without a path (the ownership file's absence, the roster)
 SEGMENT = 4096  # findings per segment when boundaries are chosen
+_NO_KEY = bytes(16)  # a segment without a row key (FindingTable.row_key)
+_REKEY_SHARE = 4  # past 1/4 of the segments with new row keys and the same content, the keys are stored
 MAX_SEGMENTS = 1024  # past this many (after many splits), boundaries are chosen afresh
 
 # A part, as stored (marshal: lists, dicts, strings and ints only):
@@ -249,63 +251,113 @@ def _most_first(pair: list) -> tuple:
 
 
 
+class _Columns:
+    """The columns a segment is counted and digested from: a table's stretch picked when asked
+    (:meth:`FindingTable.column_range`: a run that counts a few segments afresh picks no other
+    row), a list's columns made once."""
+
+    def __init__(self, findings: Sequence, paths: List[str]) -> None:
+        self._findings = findings
+        self._paths = paths
+        self._whole: Dict[int, list] = {}
+
+    def slices(self, lo: int, hi: int) -> Tuple[list, list, list]:
+        """``(rule ids, severities, paths)`` of the findings ``lo:hi``."""
+        findings = self._findings
+        if isinstance(findings, FindingTable):
+            return findings.column_range(RULE_ID, lo, hi), findings.column_range(SEVERITY, lo, hi), self._paths[lo:hi]
+        if not self._whole:
+            self._whole = {RULE_ID: column_of(findings, RULE_ID), SEVERITY: column_of(findings, SEVERITY)}
+        return self._whole[RULE_ID][lo:hi], self._whole[SEVERITY][lo:hi], self._paths[lo:hi]
+
+    def digest(self, lo: int, hi: int) -> bytes:
+        """:func:`_digest` of the findings ``lo:hi``."""
+        rule_ids, severities, paths = self.slices(lo, hi)
+        return _digest(rule_ids, severities, paths, 0, hi - lo)
+
+    def row_key(self, lo: int, hi: int) -> bytes:
+        """:meth:`FindingTable.row_key` of the findings ``lo:hi`` (:data:`_NO_KEY`: none)."""
+        findings = self._findings
+        found = findings.row_key(lo, hi) if isinstance(findings, FindingTable) else None
+        return found or _NO_KEY
+
+
 def findings_block(context: ScanContext, scope_depth: int, *, store: bool = True) -> Tuple[dict, Dict[str, dict]]:
     """The findings block of the audit document and the description of each rule in it
-    (``store``: False counts every segment afresh and stores nothing)."""
+    (``store``: False counts every segment afresh and stores nothing).
+
+    A segment whose findings are the same rows of the same stored findings as when its part
+    was stored (its *row key*, :meth:`FindingTable.row_key`) is not digested: its content is
+    the stored one; any other segment is digested as its content."""
     findings = context.findings
-    rule_ids = column_of(findings, RULE_ID)
-    severities = column_of(findings, SEVERITY)
     paths = column_of(findings, PATH)
     whole = len(paths)
-    store = _Store.of(context) if store and _sorted(paths) else None
+    # a table is the engine's sorted findings, sorted by construction (FindingTable): not checked
+    store = _Store.of(context) if store and (isinstance(findings, FindingTable) or _sorted(paths)) else None
     stored = store.load() if store is not None else None
+    columns = _Columns(findings, paths)
     bounds: List[str] = stored.bounds if stored is not None else []
     starts = [0, *(bisect.bisect_left(paths, b) for b in bounds), whole]
     parts: List[list] = []
     digests: List[bytes] = []
+    keys: List[bytes] = []
     new_bounds: List[str] = []
     fresh = 0
     for at in range(len(starts) - 1):
         lo, hi = starts[at], starts[at + 1]
-        digest = _digest(rule_ids, severities, paths, lo, hi) if store is not None else b""
-        if stored is not None and stored.digests[at] == digest:
-            parts.append(at)  # (the stored part, read below if needed)
-            digests.append(digest)
+        key = columns.row_key(lo, hi) if store is not None else _NO_KEY
+        if stored is not None and key != _NO_KEY and stored.keys[at] == key:
+            parts.append(at)  # the same rows as stored: the same content (the stored part, read below if needed)
+            digests.append(stored.digests[at])
+            keys.append(key)
         else:
-            fresh += 1
-            # a segment counted afresh is cut at SEGMENT findings (paths kept whole)
-            cuts = [lo]
-            while store is not None and hi - cuts[-1] > 2 * SEGMENT:
-                cut = bisect.bisect_left(paths, paths[cuts[-1] + SEGMENT], cuts[-1], hi)
-                if cut <= cuts[-1]:  # one path holds SEGMENT findings: cut after them
-                    cut = bisect.bisect_right(paths, paths[cuts[-1]], cuts[-1], hi)
-                if cut >= hi:
-                    break
-                cuts.append(cut)
-            for piece, (a, b) in enumerate(zip(cuts, cuts[1:] + [hi])):
-                parts.append(_part(context, rule_ids[a:b], severities[a:b], paths[a:b], scope_depth))
-                digests.append(_digest(rule_ids, severities, paths, a, b) if store is not None else b"")
-                if piece:
-                    new_bounds.append(paths[a])
+            digest = columns.digest(lo, hi) if store is not None else b""
+            if stored is not None and stored.digests[at] == digest:
+                parts.append(at)
+                digests.append(digest)
+                keys.append(key)
+            else:
+                fresh += 1
+                # a segment counted afresh is cut at SEGMENT findings (paths kept whole)
+                cuts = [lo]
+                while store is not None and hi - cuts[-1] > 2 * SEGMENT:
+                    cut = bisect.bisect_left(paths, paths[cuts[-1] + SEGMENT], cuts[-1], hi)
+                    if cut <= cuts[-1]:  # one path holds SEGMENT findings: cut after them
+                        cut = bisect.bisect_right(paths, paths[cuts[-1]], cuts[-1], hi)
+                    if cut >= hi:
+                        break
+                    cuts.append(cut)
+                for piece, (a, b) in enumerate(zip(cuts, cuts[1:] + [hi])):
+                    parts.append(_part(context, *columns.slices(a, b), scope_depth))
+                    digests.append(columns.digest(a, b) if store is not None else b"")
+                    keys.append(columns.row_key(a, b) if store is not None else _NO_KEY)
+                    if piece:
+                        new_bounds.append(paths[a])
         if at < len(bounds):
             new_bounds.append(bounds[at])
-    del rule_ids, severities, paths
+    del paths, columns
     if stored is not None and not fresh:  # every segment as stored: the stored sum
         summed = stored.summed()
         if summed is not None:
+            # the same content in other rows (the stored findings were written again): their keys
+            # stored when many are new, so the next run digests none of them (a few segments
+            # digested again cost less than writing the entry)
+            renamed = sum(key != _NO_KEY and key != old for key, old in zip(keys, stored.keys))
+            if renamed * _REKEY_SHARE > len(keys):
+                store.save(new_bounds, digests, keys, stored.raw_parts(), summed)
             return summed
     if stored is not None and len(parts) > fresh:
         stored_parts = stored.parts()
         if stored_parts is None:  # not sound: counted afresh, and the next run chooses afresh
-            store.save([], [], [], None)
+            store.save([], [], [], [], None)
             return findings_block(context, scope_depth, store=False)
         parts = [stored_parts[p] if isinstance(p, int) else p for p in parts]
     block = _sum(parts, whole)
     if store is not None:  # none stored, a segment fresh, or a stored sum not sound
         if len(parts) > MAX_SEGMENTS:  # choose the boundaries afresh next time
-            store.save([], [], [], None)
+            store.save([], [], [], [], None)
         else:
-            store.save(new_bounds, digests, parts, block)
+            store.save(new_bounds, digests, keys, parts, block)
     return block
 
 
@@ -344,10 +396,10 @@ class _Store:
     def load(self) -> Optional["_Stored"]:
         """The stored boundaries and digests (the parts and their sum read on demand), or None
         (missing, of another key, damaged)."""
-        found = colfile.unpack(colfile.read(self.path), MAGIC, 3)
+        found = colfile.unpack(colfile.read(self.path), MAGIC, 4)
         if found is None:
             return None
-        header, (digests, parts, summed) = found
+        header, (digests, keys, parts, summed) = found
         try:
             if header.get("key") != self.key:
                 return None
@@ -355,29 +407,38 @@ class _Store:
             width = 16
             if not (isinstance(bounds, list) and all(type(b) is str for b in bounds)
                     and all(map(lt, bounds, islice(bounds, 1, None)))
-                    and len(digests) == width * (len(bounds) + 1)):
+                    and len(digests) == width * (len(bounds) + 1) and len(keys) == len(digests)):
                 return None
-            raw = bytes(digests)
-            return _Stored(bounds, [raw[i:i + width] for i in range(0, len(raw), width)], parts, summed)
+            raw, raw_keys = bytes(digests), bytes(keys)
+            return _Stored(bounds, [raw[i:i + width] for i in range(0, len(raw), width)],
+                           [raw_keys[i:i + width] for i in range(0, len(raw_keys), width)], parts, summed)
         except (ValueError, TypeError, KeyError):
             return None
 
-    def save(self, bounds: List[str], digests: List[bytes], parts: List[list],
+    def save(self, bounds: List[str], digests: List[bytes], keys: List[bytes], parts: Union[List[list], bytes],
              summed: Optional[Tuple[dict, Dict[str, dict]]]) -> None:
-        """Write the entry (best effort: a failure only costs time)."""
+        """Write the entry (best effort: a failure only costs time); ``parts`` as a list, or as
+        the bytes a stored entry holds them in (:meth:`_Stored.raw_parts`)."""
         colfile.write(self.path, colfile.pack(MAGIC, {"key": self.key, "bounds": bounds}, [
-            b"".join(digests), marshal.dumps(parts), marshal.dumps(summed) if summed is not None else b""]))
+            b"".join(digests), b"".join(keys), parts if isinstance(parts, bytes) else marshal.dumps(parts),
+            marshal.dumps(summed) if summed is not None else b""]))
 
 
 class _Stored:
     """One read entry: boundaries and digests decoded, the parts and the block they sum to kept
     as bytes until asked (a run whose every segment is as stored reads only the sum)."""
 
-    def __init__(self, bounds: List[str], digests: List[bytes], parts: memoryview, summed: memoryview) -> None:
+    def __init__(self, bounds: List[str], digests: List[bytes], keys: List[bytes], parts: memoryview,
+                 summed: memoryview) -> None:
         self.bounds = bounds
         self.digests = digests
+        self.keys = keys  # each segment's row key when stored (FindingTable.row_key; _NO_KEY: none)
         self._parts = parts
         self._summed = summed
+
+    def raw_parts(self) -> bytes:
+        """The parts as stored (marshal bytes, not decoded), to be stored again as they are."""
+        return bytes(self._parts)
 
     def parts(self) -> Optional[List[list]]:
         """Each segment's part, or None when they are not sound (checked by the file's

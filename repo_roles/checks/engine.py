@@ -7,7 +7,7 @@ from itertools import compress
 from operator import attrgetter
 from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
-from repo_roles.checks.filereuse import FILE_INPUTS, FileFindings, StoredFindings, gone_ranges
+from repo_roles.checks.filereuse import FILE_INPUTS, DamagedEntry, FileFindings, StoredFindings, gone_ranges
 from repo_roles.checks.registry import RULES, Rule, iter_rules
 from repo_roles.checks.reuse import reused_findings
 from repo_roles.checks.selection import RuleSelection
@@ -53,8 +53,11 @@ def run_checks(context: "ProjectContext", selection: Optional[RuleSelection] = N
     if store is not None:
         store.light = table
     if store is not None and store.load():
-        found = _run_stored(context, selection, store)
-        return found if table else list(found)
+        try:
+            found = _run_stored(context, selection, store)
+            return found if table else list(found)
+        except DamagedEntry:  # a stored part failed its check when read: every finding computed afresh
+            store.discard()
     targets = context.target_paths
     accepted: List[Finding] = []
     ran: List[str] = []

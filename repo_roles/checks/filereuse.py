@@ -59,16 +59,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Dict, FrozenSet, Iterable, Iterator, List, Optional, Tuple
 
 from repo_roles.cachedir import mark_used
-from repo_roles.checks.reuse import config_token, digest_of, entry_path, special_kinds
+from repo_roles.checks.reuse import config_token, digest_of, entry_path, special_kinds, untracked_of
 from repo_roles.coverage.test_presence import target_columns
 from repo_roles.findings import Finding
+from repo_roles.summarycache import target_role_codes
 
 if TYPE_CHECKING:
     from repo_roles.checks.selection import RuleSelection
     from repo_roles.context import ProjectContext
 
 FILE_INPUTS = "file"  # the declared inputs of a file-scope rule that reads a file and nothing else
-FORMAT = 4  # 4: the path column in a part of its own after the head, which holds its digest
+FORMAT = 5  # 4: the path column in a part of its own after the head, which holds its digest;
+# 5: the other columns in a part of their own too, the head holding the listing's digest, the
+# role codes and the entry's random identity
 _MAGIC = b"repo-roles file findings\n"
 # Paths whose documentation analysis reads other files (the Rust crate pass): never reused.
 _CROSS_FILE_SUFFIXES = (".rs",)
@@ -98,7 +101,9 @@ class FileFindings:
         self._key = key
         self._entry = entry
         # (paths, modes, blob ids, roles) of the targets, in target order
-        self._current: Optional[Tuple[List[str], List[int], List[Optional[str]], List[str]]] = None
+        self._current_columns: Optional[Tuple[List[str], List[int], List[Optional[str]], List[str]]] = None
+        self._listing = b""  # git's listing digest of this run (b"": not told), stored with the entry
+        self._codes: Optional[bytes] = None  # the targets' role codes, stored with the entry
         self.stored = StoredFindings({})  # every rule's stored findings, by path, as columns
         self.order: Optional[array] = None  # the sorted list as indices into the stored lists joined
         self.todo: FrozenSet[str] = context.target_paths  # the targets computed afresh
@@ -143,6 +148,16 @@ class FileFindings:
         found.extend(self._delta_found.get(rule_id, ()))
         return found
 
+    def discard(self) -> None:
+        """Remove the entry and its delta (found damaged: the next run writes it again); best
+        effort."""
+        self._usable = False
+        for path in (self._entry, _delta_path(self._entry)):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+
     def must_save(self) -> bool:
         """Store the run when the entry was missing, is far behind, or is of another path list
         (a file added or removed: else every later run would match the two lists path by path
@@ -175,14 +190,14 @@ class FileFindings:
         digests = {rule_id: (findings_digest(found), self.fingerprints.get(rule_id))
                    for rule_id, found in lists.items() if rule_id not in self._file_rules}
         _write(self._entry, self._key, _columns(paths, modes, blobs, roles), lists, order, digests,
-               _paths_key(self._context, paths), sorted(volatile), self._cross)
+               _paths_key(self._context, paths), sorted(volatile), self._cross, self._listing, self._codes)
 
     def save_delta(self, lists: Dict[str, List[Finding]]) -> None:
         """Store, beside an entry not written again, the findings of the files that differ from
         it (``lists``: each file rule's findings on them) with their ``(path, mode, blob id,
         role)``, when they are not the delta read: the next run computes only the files changed
         since, however many changed since the entry was written (best effort)."""
-        if not self._usable or self.noted or self._base is None or self._current is None:
+        if not self._usable or self.noted or self._base is None:
             return
         rows = frozenset(self._rows_of(self._base_todo - self._volatile))
         if rows == self._delta_rows:
@@ -194,17 +209,30 @@ class FileFindings:
     def _rows_of(self, paths: FrozenSet[str]) -> Iterator[tuple]:
         """``(path, mode, blob id, role)`` of the targets among ``paths``: a few found by
         bisection over the target paths (sorted), else picked at C speed."""
-        assert self._current is not None
-        current = self._current
-        column = current[0]
+        column, roles = target_columns(self._context)
         if len(paths) * 64 < len(column):
             wanted = sorted(paths)
             at = [bisect_left(column, path) for path in wanted]
             if all(index < len(column) and column[index] == path for index, path in zip(at, wanted)):
-                return iter([tuple(part[index] for part in current) for index in at])
+                targets = self._context.targets  # in the order of their paths (target_columns)
+                return iter([(column[index], targets[index].mode, targets[index].blob, roles[index]) for index in at])
+        current = self._current
+        assert current is not None
         return compress(zip(*current), map(paths.__contains__, column))
 
     _file_rules: FrozenSet[str] = frozenset()  # the rules on that declare FILE_INPUTS
+
+    @property
+    def _current(self) -> Optional[Tuple[List[str], List[int], List[Optional[str]], List[str]]]:
+        """``(paths, modes, blob ids, roles)`` of the targets, in target order (None before
+        :meth:`load` found the entry usable): the modes and blob ids made on first use (a run
+        on the entry's listing compares none of them)."""
+        found = self._current_columns
+        if found is None and self._usable:
+            paths, roles = target_columns(self._context)
+            targets = self._context.targets
+            found = self._current_columns = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
+        return found
 
     # -- the stored entry against this run's files ---------------------------------------------
     def load(self) -> bool:
@@ -213,10 +241,12 @@ class FileFindings:
             return self._usable
         self._loaded = True
         context = self._context
-        targets = context.targets
         paths, roles = target_columns(context)
+        self._listing = _listing_key(context)
+        self._codes = target_role_codes(context)
         handle = _open_entry(self._entry)
-        head = _read_head(handle, self._key, _paths_key(context, paths)) if handle is not None else None
+        head = _read_head(handle, self._key, _paths_key(context, paths), self._listing, self._codes) \
+            if handle is not None else None
         # the same path list as the entry's (its paths not read): the paths read across files are its
         found = _volatile(context, head[0][5] if head is not None and head[0][0] is None else None)
         if found is None:  # no answer about the work tree: nothing is reused, nothing stored
@@ -225,7 +255,6 @@ class FileFindings:
             return False
         self._usable = True
         self._volatile, self._cross = found
-        self._current = (paths, list(map(_MODE, targets)), list(map(_BLOB, targets)), roles)
         if head is None:
             if handle is not None:
                 handle.close()
@@ -233,6 +262,7 @@ class FileFindings:
         mark_used(self._entry)
         known, counts, base = head
         self._compare(known)
+        self._identity = known[7]
         del known, head
         stored = _read_rules(handle, counts, self.light)  # light: the handle stays open with what it answers
         if stored is None or not self.light:
@@ -242,6 +272,7 @@ class FileFindings:
             self.gone = frozenset()
             return True
         self.stored, self.order = stored
+        self.stored.identity = self._identity
         self._base = f"{base}:{len(self.order)}"
         self._base_todo = self.todo
         self._fresh = len(self.todo)
@@ -250,6 +281,7 @@ class FileFindings:
         return True
 
     _base_todo: FrozenSet[str] = frozenset()
+    _identity = b""  # the read entry's random identity (stored with it)
     _cross: List[str] = []  # the targets whose findings read other files (Rust), stored with the entry
 
     def _take_delta(self) -> None:
@@ -270,14 +302,22 @@ class FileFindings:
         only a column that differs is split and compared file by file (at C speed).  The path
         column is None when its digest is this run's path list's (not read, not joined)."""
         context = self._context
+        volatile = self._volatile
+        paths = target_columns(context)[0]
+        stored_volatile = known[4]  # stored with their index ids, yet not known: never reused
+        if known[1] is None:  # the entry's path list and git listing (_read_head): modes and ids as stored
+            changed: set = set(stored_volatile)
+            stored_codes, codes = known[6], self._codes
+            if stored_codes != codes:  # roles by their codes, compared at C speed
+                changed.update(compress(paths, map(ne, stored_codes, codes)) if len(stored_codes) == len(codes)
+                               else paths)
+            self.todo = self.gone = context.target_paths.intersection(changed.union(volatile))
+            return
         current = self._current
         assert current is not None
-        volatile = self._volatile
-        paths = current[0]
         mine = _columns(*current, join_paths=known[0] is not None)
-        stored_volatile = known[4]  # stored with their index ids, yet not known: never reused
         if known[0] is None or known[0] == mine[0]:  # the same files
-            changed: set = set(stored_volatile)
+            changed = set(stored_volatile)
             for index, (stored, now) in enumerate(zip(known[1:4], mine[1:]), 1):
                 if stored != now:
                     changed.update(compress(paths, map(ne, _split(index, stored, len(paths)), current[index])))
@@ -324,6 +364,17 @@ def _paths_key(context: "ProjectContext", paths: List[str]) -> str:
     return inventory.paths_digest() if paths is inventory.paths else paths_digest(paths)
 
 
+def _listing_key(context: "ProjectContext") -> bytes:
+    """git's listing digest (``Inventory.known_listing_digest``: every index record's mode,
+    object id and path) when git's listing gives it, as the run's key hashed it; else b"" (never
+    made of the entries one by one here).  An entry written under this digest, on the same path
+    list, holds this run's modes and blob ids: they are not compared."""
+    try:
+        return context.inventory.known_listing_digest() or b""
+    except (OSError, ValueError):
+        return b""
+
+
 def _volatile(context: "ProjectContext",
               cross: Optional[List[str]] = None) -> Optional[Tuple[FrozenSet[str], List[str]]]:
     """``(the targets whose content their index record does not describe, and those analysed
@@ -338,7 +389,7 @@ def _volatile(context: "ProjectContext",
         return None
     out = set(modified)
     out.update(special_kinds(context))
-    out.update(inventory.untracked_paths())
+    out.update(untracked_of(context))
     if cross is None:
         paths = inventory.paths
         cross = list(compress(paths, map(str.endswith, paths, repeat(_CROSS_FILE_SUFFIXES))))
@@ -520,6 +571,8 @@ class StoredFindings:
         # row -> its position in the stored order (as stored with it; None: not known)
         self.positions: Optional[array] = None
         self._whole: Dict[int, tuple] = {}  # parts read again for their rows
+        # the entry's random identity (b"": none): its rows are always the same (FindingSource)
+        self.identity = b""
 
     def __len__(self) -> int:
         return self._size
@@ -536,13 +589,16 @@ class StoredFindings:
         if self._handle is None or all(column is not None for column in part):
             return part
         offset, crcs = self._places[number]
-        self._handle.seek(offset)
-        light, again = _read_part(self._handle, with_crc=True)
-        heavy, again_heavy = _read_part(self._handle, with_crc=True)
-        if (again, again_heavy) != crcs:  # pragma: no cover - an entry is never rewritten in place
-            raise ValueError("the stored findings changed while they were read")
-        whole = _joined(light, heavy)
-        _check(whole)
+        try:
+            self._handle.seek(offset)
+            light, again = _read_part(self._handle, with_crc=True)
+            heavy, again_heavy = _read_part(self._handle, with_crc=True)  # its CRC-32 checked now
+            if (again, again_heavy) != crcs:  # an entry is never rewritten in place
+                raise ValueError("the stored findings changed while they were read")
+            whole = _joined(light, heavy)
+            _check(whole)
+        except (OSError, ValueError) as exc:
+            raise DamagedEntry(str(exc)) from exc
         return whole
 
     def _part_column(self, number: int, index: int, keep: bool = True) -> list:
@@ -706,15 +762,20 @@ def _part(value: object) -> bytes:
 
 def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], order: array,
            digests: Optional[Dict[str, Tuple[Optional[bytes], Optional[bytes]]]] = None,
-           paths_key: str = "", volatile: List[str] = (), cross: List[str] = ()) -> None:  # type: ignore[assignment]
-    """The entry: a head part (format, key, the known files' columns but their paths, in place of
-    which ``paths_key``, the digest of the path list (:func:`_paths_key`), and the ``volatile``
+           paths_key: str = "", volatile: List[str] = (), cross: List[str] = (),  # type: ignore[assignment]
+           listing: bytes = b"", codes: Optional[bytes] = None) -> None:
+    """The entry: a head part (format, key, ``paths_key``, the digest of the path list
+    (:func:`_paths_key`), ``listing``, git's listing digest the known files' modes and ids were
+    read from (:func:`_listing_key`), ``codes``, their role codes, the ``volatile``
     paths -- those whose content no index id described: their ids are stored as they are, so an
     unchanged index compares equal, and the next run computes them again --, the ``cross`` paths
-    (read across files, :func:`_volatile`: a run on the same path list takes them from here), each rule's number of
+    (read across files, :func:`_volatile`: a run on the same path list takes them from here), a
+    random identity of this entry (the rows of an entry of one identity are always the same), each rule's number of
     parts, and when ``digests`` has them the digest of its findings, :func:`findings_digest`,
     and the fingerprint of its inputs they were made of, ``Rule.fingerprint``), then the paths
-    joined (a part a run on the same path list skips), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
+    joined (a part a run on the same path list skips), then the known files' other columns,
+    modes, blob ids and roles (a part a run on the same path list and listing, with role codes
+    on both sides, skips), then each rule's findings in parts of ``_PIECE`` rows as columns (:func:`_encode`), each
     part in two halves: the columns a report counts (:func:`_light`) and the others (a light
     read checks their CRC-32 and decodes them only when asked), then the order and its inverse (where each row stands in it); every part is its length, its CRC-32 and its marshal bytes, so a reader
     holds one part's bytes at a time."""
@@ -723,8 +784,10 @@ def _write(path: Path, key: str, known: list, lists: Dict[str, List[Finding]], o
     def pieces() -> Iterator[bytes]:
         numbers = {rule_id: -(-len(found) // _PIECE) for rule_id, found in lists.items()}
         counts = [(rule_id, number, *(digests or {}).get(rule_id, (None, None))) for rule_id, number in numbers.items()]
-        yield _MAGIC + _part((FORMAT, key, [paths_key, *known[1:], list(volatile), list(cross)], counts))
+        yield _MAGIC + _part((FORMAT, key, [paths_key, listing, codes, list(volatile), list(cross), os.urandom(16)],
+                              counts))
         yield _part(known[0])
+        yield _part(known[1:])
         for rule_id, found in lists.items():
             # as many parts as announced, the last ones possibly empty
             for start in range(0, numbers[rule_id] * _PIECE, _PIECE):
@@ -789,10 +852,14 @@ def _read_part(handle: BinaryIO, with_crc: bool = False) -> Any:
     return (value, crc) if with_crc else value
 
 
-def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> Optional[Tuple[list, list, int]]:
-    """``(the known files' columns [paths, modes, blob ids, roles, volatile paths, cross paths], [(rule id,
-    parts)], the head's CRC-32)`` when the entry is of this key and format, else None.  The paths are None
-    when the entry's path list has the digest ``paths_key`` (its part is skipped, not read)."""
+def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None, listing: bytes = b"",
+               codes: Optional[bytes] = None) -> Optional[Tuple[list, list, int]]:
+    """``(the known files' columns [paths, modes, blob ids, roles, volatile paths, cross paths,
+    role codes, identity], [(rule id, parts)], the head's CRC-32)`` when the entry is of this key
+    and format, else None.  The paths are None when the entry's path list has the digest
+    ``paths_key`` (its part is skipped, not read); the modes, blob ids and roles too when,
+    besides, the entry was written from git's listing of digest ``listing`` and both sides
+    have role codes (``codes``: the roles are compared by them)."""
     try:
         if handle.read(len(_MAGIC)) != _MAGIC:
             return None
@@ -800,30 +867,48 @@ def _read_head(handle: BinaryIO, key: str, paths_key: Optional[str] = None) -> O
         if not (isinstance(found, tuple) and len(found) == 4 and found[0] == FORMAT and found[1] == key
                 and isinstance(found[2], list) and len(found[2]) == 6 and isinstance(found[3], list)):
             return None
-        stored_key, modes, blobs, roles, volatile, cross = found[2]
-        if not (type(stored_key) is str and type(modes) is bytes and len(modes) % 8 == 0
-                and type(blobs) is str and type(roles) is str and type(volatile) is list and type(cross) is list
+        stored_key, stored_listing, stored_codes, volatile, cross, identity = found[2]
+        if not (type(stored_key) is str and type(stored_listing) is bytes
+                and (stored_codes is None or type(stored_codes) is bytes)
+                and type(volatile) is list and type(cross) is list and type(identity) is bytes
                 and all(type(path) is str for path in volatile) and all(type(path) is str for path in cross)):
             return None
+        paths = modes = blobs = roles = None
         if paths_key is not None and stored_key == paths_key:
             _skip_part(handle)
-            paths = None
         else:
             paths = _read_part(handle)
             if type(paths) is not str:
                 return None
+        if paths is None and listing and stored_listing == listing and codes is not None and stored_codes is not None:
+            _skip_part(handle)  # the modes and ids as this run's; the roles compared by their codes
+        else:
+            columns = _read_part(handle)
+            if not (isinstance(columns, list) and len(columns) == 3):
+                return None
+            modes, blobs, roles = columns
+            if not (type(modes) is bytes and len(modes) % 8 == 0 and type(blobs) is str and type(roles) is str):
+                return None
     except (OSError, ValueError):
         return None
-    return [paths, modes, blobs, roles, volatile, cross], found[3], crc
+    return [paths, modes, blobs, roles, volatile, cross, stored_codes, identity], found[3], crc
 
 
-def _skip_part(handle: BinaryIO) -> None:
-    """Go past the next part without reading it; raises ValueError when the file is shorter."""
+def _skip_part(handle: BinaryIO) -> int:
+    """Go past the next part without reading it; its CRC-32 as its head states it (checked when
+    it is read).  Raises ValueError when the file is shorter."""
     head = handle.read(12)
     size = int.from_bytes(head[:8], "little")
     if len(head) != 12 or size > os.fstat(handle.fileno()).st_size - handle.tell():
         raise ValueError("truncated")
     handle.seek(size, os.SEEK_CUR)
+    return int.from_bytes(head[8:], "little")
+
+
+class DamagedEntry(ValueError):
+    """A part of the stored entry read after it was opened failed its check (a light read goes
+    past the halves a report does not count, checking them only when they are read): the engine
+    computes every finding afresh (``engine.run_checks``) and the entry is removed."""
 
 
 def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[Tuple["StoredFindings", array]]:
@@ -845,9 +930,9 @@ def _read_rules(handle: BinaryIO, counts: list, light: bool = True) -> Optional[
             for _ in range(number):
                 offset = handle.tell()
                 part, crc = _read_part(handle, with_crc=True)
-                if light:  # the other half checked against its CRC-32, decoded when asked
+                if light:  # the other half read, checked against its CRC-32 and decoded when asked
                     _check(part, light=True)
-                    places.append((offset, (crc, _payload(handle)[1])))
+                    places.append((offset, (crc, _skip_part(handle))))
                 else:
                     part = _joined(part, _read_part(handle))
                     _check(part)

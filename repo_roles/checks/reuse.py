@@ -30,7 +30,7 @@ import hashlib
 import json
 from itertools import chain, compress, repeat
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Set
 
 from repo_roles.cachedir import mark_used
 from repo_roles.findings import SEVERITIES, Finding
@@ -129,6 +129,15 @@ def special_kinds(context: "ProjectContext") -> Dict[str, str]:
     return found
 
 
+def untracked_of(context: "ProjectContext") -> FrozenSet[str]:
+    """The inventory's untracked paths, asked once per scan (the rules' keys and the stored file
+    findings both ask; the inventory passes over its entries for them each time)."""
+    found = context.__dict__.get("_reuse_untracked")
+    if found is None:
+        found = context.__dict__["_reuse_untracked"] = frozenset(context.inventory.untracked_paths())
+    return found
+
+
 def kinds_token(context: "ProjectContext") -> str:
     found = context.__dict__.get("_reuse_kinds_token")
     if found is None:
@@ -140,24 +149,14 @@ def _manifests(context: "ProjectContext") -> Optional[List[List[object]]]:
     """``[path, role, kind, blob id]`` of every file named as a package manifest, picked from the path
     list at C speed; None when one's content is not its blob's (modified, untracked) or git did
     not say which files are modified."""
-    from repo_roles.coverage.test_presence import MANIFESTS
     from repo_roles.inventory import shared_worktree_diff
 
     inventory = context.inventory
-    paths = inventory.paths
-    order = _stored_name_order(context) if len(paths) >= _NAME_ORDER_MIN_PATHS else None
-    if order is not None:  # by binary search in the path list's file-name order
-        from repo_roles.coverage.name_order import named as named_in
-
-        found = set(chain.from_iterable(named_in(paths, order, name) for name in MANIFESTS))
-    else:
-        named = tuple("/" + name for name in MANIFESTS)
-        found = set(compress(paths, map(str.endswith, paths, repeat(named))))
-        found.update(compress(paths, map(MANIFESTS.__contains__, paths)))
+    found = _manifest_paths(context)
     if not found:
         return []
     modified = shared_worktree_diff(inventory).result()
-    if modified is None or not found.isdisjoint(modified) or not found.isdisjoint(inventory.untracked_paths()):
+    if modified is None or not found.isdisjoint(modified) or not found.isdisjoint(untracked_of(context)):
         return None
     out: List[List[object]] = []
     for entry in inventory.pick(found):
@@ -165,6 +164,48 @@ def _manifests(context: "ProjectContext") -> Optional[List[List[object]]]:
             return None
         out.append([entry.path, context.role_of(entry.path), entry.kind, entry.blob])
     return out
+
+
+_MANIFESTS_MAGIC = b"repo-roles manifest paths\n"
+_MANIFESTS_FORMAT = 1
+
+
+def _manifest_paths(context: "ProjectContext") -> Set[str]:
+    """The paths named as a package manifest.  On 20k+ paths with a cache they are remembered
+    under the path list's digest (one small checksummed ``colfile`` per project, ``manifests``:
+    they follow from the path list alone), found when missing by binary search in the file-name
+    order a run stored, or by a pass over the paths; fewer paths: a pass."""
+    paths = context.inventory.paths
+    if len(paths) < _NAME_ORDER_MIN_PATHS or not context.use_cache:
+        return _named_manifests(paths, None)
+    from repo_roles.coverage import colfile
+    from repo_roles.runcache.key import code_fingerprint
+
+    key = digest_of("manifest paths", _MANIFESTS_FORMAT, code_fingerprint(), context.inventory.paths_digest())
+    entry = entry_path(context, "manifests.bin")
+    stored = colfile.unpack(colfile.read(entry), _MANIFESTS_MAGIC, 0)
+    if stored is not None and stored[0].get("key") == key:
+        found = stored[0].get("paths")
+        if isinstance(found, list) and all(type(path) is str for path in found):
+            return set(found)
+    named = _named_manifests(paths, _stored_name_order(context))
+    colfile.write(entry, colfile.pack(_MANIFESTS_MAGIC, {"key": key, "paths": sorted(named)}, []))
+    return named
+
+
+def _named_manifests(paths: Sequence[str], order: Optional[Sequence[int]]) -> Set[str]:
+    """The ``paths`` named as a package manifest: by binary search in their file-name ``order``,
+    else at C speed over them."""
+    from repo_roles.coverage.test_presence import MANIFESTS
+
+    if order is not None:
+        from repo_roles.coverage.name_order import named as named_in
+
+        return set(chain.from_iterable(named_in(paths, order, name) for name in MANIFESTS))
+    named = tuple("/" + name for name in MANIFESTS)
+    found = set(compress(paths, map(str.endswith, paths, repeat(named))))
+    found.update(compress(paths, map(MANIFESTS.__contains__, paths)))
+    return found
 
 
 def _stored_name_order(context: "ProjectContext") -> Optional[Sequence[int]]:

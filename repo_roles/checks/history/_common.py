@@ -9,13 +9,15 @@ from operator import and_, attrgetter, eq, not_
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from repo_roles import __version__
-from repo_roles.checks.reuse import load_findings, special_kinds, store_findings
+from repo_roles import roles as R
+from repo_roles.checks.reuse import digest_of, kinds_token, load_findings, special_kinds, store_findings
 from repo_roles.coverage.test_presence import target_columns
 from repo_roles.findings import Finding
 from repo_roles.history.declared import real_owners
 from repo_roles.history.identity import Identities, normalize
 from repo_roles.history.stage import day  # noqa: F401 (re-exported for the HIS rules)
 from repo_roles.inventory import paths_digest
+from repo_roles.summarycache import role_codes, target_role_codes
 
 _PATH = attrgetter("path")
 _KIND = attrgetter("kind")
@@ -70,12 +72,47 @@ def maintained_paths(context: "ProjectContext") -> List[str]:
     return found
 
 
+def _whole_codes(context: "ProjectContext") -> Optional[bytes]:
+    """The targets' role codes (``summarycache.target_role_codes``) when the targets are every
+    entry of the project (a whole scan), so that :func:`maintained_paths` follows from the path
+    list, its symlinks and submodules and these codes; else None."""
+    inventory = context.inventory
+    if inventory.scope or target_columns(context)[0] is not inventory.paths:
+        return None
+    return target_role_codes(context)
+
+
+def _wanted_codes(context: "ProjectContext") -> bytes:
+    """The role codes of ``[history] roles`` (a role outside the vocabulary has no file)."""
+    return role_codes(sorted({role for role in context.config.history.roles if role in R.ROLES})) or b""
+
+
+def maintained_count(context: "ProjectContext") -> int:
+    """``len(maintained_paths(context))``: on a whole scan counted in the role codes at C speed
+    (one count per wanted role, less the wanted symlinks and submodules), no path list made."""
+    codes = _whole_codes(context)
+    if codes is None or "_maintained_paths" in context.__dict__:
+        return len(maintained_paths(context))
+    found = sum(codes.count(bytes((code,))) for code in _wanted_codes(context))
+    wanted_roles = frozenset(context.config.history.roles)
+    found -= sum(context.role_of(path) in wanted_roles for path in special_kinds(context))
+    return found
+
+
 def maintained_digest(context: "ProjectContext") -> str:
-    """``paths_digest`` of :func:`maintained_paths`, once per scan (HIS004 and HIS005 both key
-    on it)."""
+    """A digest standing for :func:`maintained_paths`, once per scan (HIS004 and HIS005 both key
+    on it): on a whole scan, made of what they follow from -- the path list's digest, its
+    symlinks and submodules, the wanted roles and every target's role code -- without making
+    them; else their ``paths_digest``."""
     found = context.__dict__.get("_maintained_digest")
     if found is None:
-        found = context.__dict__["_maintained_digest"] = paths_digest(maintained_paths(context))
+        codes = _whole_codes(context)
+        if codes is not None:
+            found = digest_of("maintained", context.inventory.paths_digest(), kinds_token(context),
+                              _wanted_codes(context), codes)
+        else:
+            found = paths_digest(maintained_paths(context))
+        context.__dict__["_maintained_digest"] = found
     return found
 
 

@@ -40,7 +40,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, Iterator, List, Sequence
 
-from repo_roles.checks.history._common import cached_findings, history_or_note, maintained_paths, team_owners
+from repo_roles.checks.history._common import (cached_findings, history_or_note, maintained_count, maintained_paths,
+                                                team_owners)
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 from repo_roles.history.declared import directory_rows, owner_rows
@@ -55,13 +56,12 @@ RULE_ID = "HIS004"
       "warning", scope="repository")
 def check(context: "ProjectContext") -> List[Finding]:
     limit = context.config.history.concentration_files
-    paths = maintained_paths(context)
-    if len(paths) <= limit:  # no area can be larger than the whole: no history needed
+    if maintained_count(context) <= limit:  # no area can be larger than the whole: no history needed
         return []
     teams_of = team_owners(context)
     settings = [limit, list(context.config.history.roles), context.ownership.source_file]
     return cached_findings(context, RULE_ID, settings, teams_of,
-                           lambda: _findings(context, paths, teams_of, limit))
+                           lambda: _findings(context, maintained_paths(context), teams_of, limit))
 
 
 def _findings(context: "ProjectContext", paths: Sequence[str], teams_of: Callable[[str], Sequence[str]],

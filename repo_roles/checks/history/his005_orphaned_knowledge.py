@@ -47,7 +47,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Dict, Iterator, List, Sequence
 
-from repo_roles.checks.history._common import cached_findings, day, history_or_note, maintained_paths, names
+from repo_roles.checks.history._common import (cached_findings, day, history_or_note, maintained_count, maintained_paths,
+                                                names)
 from repo_roles.checks.registry import rule
 from repo_roles.findings import Finding
 
@@ -62,11 +63,10 @@ RULE_ID = "HIS005"
       scope="repository")
 def check(context: "ProjectContext") -> List[Finding]:
     least = context.config.history.orphaned_files
-    paths = maintained_paths(context)
-    if len(paths) < least:  # no directory can hold enough files: no history needed
+    if maintained_count(context) < least:  # no directory can hold enough files: no history needed
         return []
     return cached_findings(context, RULE_ID, [least, list(context.config.history.roles)], None,
-                           lambda: _findings(context, paths, least))
+                           lambda: _findings(context, maintained_paths(context), least))
 
 
 def _findings(context: "ProjectContext", paths: Sequence[str], least: int) -> Iterator[Finding]:
