@@ -262,6 +262,10 @@ class PathNames:
         """Whether the paths are in order (asked once, at C speed)."""
         if self._sorted is None and self._mapped:
             self._sorted = True  # git's order of UTF-8 names: code-point order
+        if self._sorted is None and self._order_of is not None:  # the file-name order knows (s12-b)
+            self._order, self._order_of = self._order_of(), None
+        if self._sorted is None:
+            self._sorted = getattr(self._order, "paths_sorted", None)
         if self._sorted is None:
             paths = self._all
             self._sorted = all(map(le, paths, islice(paths, 1, None)))
