@@ -139,7 +139,8 @@ def _replace_answers_column(stored: Path, replace: Callable[[bytes], bytes]) -> 
 def test_answers_that_disagree_with_their_counts_are_asked_again(make_repo, asked: List[str], tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The answers column (the answers as written, read at C speed) is checked against the
-    counts column: a stored value whose columns disagree, even with a sound checksum, is a miss."""
+    count of answers needing no test stored with it (s12-b: in the header; it was a column of
+    counts): a stored value whose parts disagree, even with a sound checksum, is a miss."""
     import marshal
 
     root, first, stored = _answers_stored(make_repo, asked, tmp_path, monkeypatch)
@@ -298,3 +299,33 @@ def test_many_edited_modules_are_stored_again(make_repo, asked: List[str], tmp_p
         assert stored.read_bytes() == whole  # a delta on the stored answers (save's, past REWRITE_MIN)
         answers(root, asked)
         assert asked == []
+
+
+def test_a_whole_scan_patches_the_stored_answers_in_place(make_repo, asked: List[str], tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """s12-b: after an edit (a module in the work tree, then a test's import committed), the
+    stored answers are this scan's modules: the rows asked again are put in place
+    (``Memo.patch``), the modules are neither picked nor split by path (``Memo.rows``/``split``
+    are not called), and the answer is a mapping over the patched columns that reads as the
+    dict a run without the cache gives."""
+    from repo_roles.coverage import test_reuse as TR
+    from tests.conftest import record_calls
+
+    monkeypatch.setenv("REPO_ROLES_CACHE_DIR", str(tmp_path / "cache"))
+    root = make_repo(FILES)
+    first = answers(root, asked)
+    split, rows = record_calls(monkeypatch, TR.Memo, "split"), record_calls(monkeypatch, TR.Memo, "rows")
+    write_files(root, {"backend/src/app/refunds.py": "def refund():\n    return 4\n"})
+    got = answers(root, asked)
+    assert asked == ["backend/src/app/refunds.py"] and got == first
+    write_files(root, {"backend/tests/test_orders.py": "from app.payments import charge\n" + FILES["backend/tests/test_orders.py"]})
+    commit(root, "the test imports payments too")
+    got = answers(root, asked)
+    assert sorted(asked) == ["backend/src/app/orders.py", "backend/src/app/payments.py", "backend/src/app/refunds.py"]
+    assert split == [] and rows == []
+    assert isinstance(got, test_presence.Answers)
+    expected = scan(root, use_cache=False).modules_needing_tests
+    assert dict(got) == expected and list(got) == list(expected) and list(got.values()) == list(expected.values())
+    assert list(got.items()) == list(expected.items()) and len(got) == len(expected)
+    assert got["backend/src/app/payments.py"] == ("backend/tests/test_orders.py",)
+    assert "backend/src/app/data.py" not in got and got.get("backend/src/app/data.py") is None

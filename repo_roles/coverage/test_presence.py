@@ -49,6 +49,7 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
+from collections.abc import ItemsView, Mapping, ValuesView
 from functools import partial
 from itertools import chain, compress, filterfalse, repeat
 from operator import and_, attrgetter, eq, is_not, itemgetter, not_
@@ -568,7 +569,7 @@ def target_columns(context: "ProjectContext") -> Tuple[List[str], List[str]]:
 _FEW_TARGETS = 4096  # up to this many targets, each one's kind is read (no question about the others)
 
 
-def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...]]:
+def modules_needing_tests(context: "ProjectContext") -> Mapping[str, Tuple[str, ...]]:
     """Every target module that needs a test -> the test files found for it (empty: none).
 
     A module needs a test when its role is in ``[tests] require`` and it is not exempt (see
@@ -609,7 +610,7 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     module_roles = list(compress(roles, needed))
     paths = list(compress(every_path, needed))
     if memo is not None and len(every_path) == len(context.inventory.paths):  # a whole scan
-        memo.whole_scan(list(compress(range(len(needed)), needed)), roles)
+        memo.whole_scan(list(compress(range(len(needed)), needed)), roles, bytes(needed))
     del needed
     try:
         rows = memo.rows(modules, paths, module_roles) if memo is not None else None
@@ -648,7 +649,7 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
 
 
 def _patched(context: "ProjectContext", index: TestIndex, memo, every_path: List[str],
-             roles: List[str]) -> Optional[Dict[str, Tuple[str, ...]]]:
+             roles: List[str]) -> Optional["Answers"]:
     """The stored answers of this whole scan's modules with the rows :meth:`Memo.patch
     <repo_roles.coverage.test_reuse.Memo.patch>` finds asked again, put in place (no Python
     object is made per reused module); None when they are not this scan's modules.
@@ -716,7 +717,7 @@ def _patched(context: "ProjectContext", index: TestIndex, memo, every_path: List
         stored = dict(compress(zip(paths, state.heads), map(eq, answers, repeat(()))))
         stored.update(heads)
         found = dict(zip(paths, answers))
-        memo.whole_scan(list(positions), roles)
+        memo.whole_scan(list(positions), roles, state.mask)
         made = memo.save(list(pick(context.targets)), list(pick(roles)), found, stored,
                          partial(_digest_of, context, index, found)) or made
     elif moved:  # the rows differing from the stored answers, as a delta on them
@@ -730,7 +731,74 @@ def _patched(context: "ProjectContext", index: TestIndex, memo, every_path: List
                          [answers[i] for i in rows], texts, made)
     if made is not None:
         context.__dict__["_untested_digest"] = made
-    return dict(compress(zip(paths, answers), map(is_not, answers, repeat(None))))
+    return Answers(paths, answers)
+
+
+class Answers(Mapping):  # type: ignore[type-arg]
+    """What :func:`modules_needing_tests` answers from the patched stored answers: module ->
+    the tests found for it, over the modules' paths and answers as two aligned lists (None: it
+    needs no test, left out).  The paths and answers kept are picked at C speed when first
+    iterated (``list(needing)``, ``needing.values()``: what the summary and TST001 read); the
+    dict of them is made only when a module is looked up."""
+
+    def __init__(self, paths: Sequence[str], answers: List[Optional[Tuple[str, ...]]]) -> None:
+        self._paths, self._answers = paths, answers
+        self._columns: Optional[Tuple[List[str], List[Tuple[str, ...]]]] = None
+        self._dict: Optional[Dict[str, Tuple[str, ...]]] = None
+
+    def columns(self) -> Tuple[List[str], List[Tuple[str, ...]]]:
+        """``(modules, their tests)`` in the modules' order, those needing none left out."""
+        if self._columns is None:
+            answers = self._answers
+            if None in answers:
+                kept = list(map(is_not, answers, repeat(None)))
+                self._columns = (list(compress(self._paths, kept)), list(compress(answers, kept)))  # type: ignore[arg-type]
+            else:
+                self._columns = (list(self._paths), list(answers))  # type: ignore[arg-type]
+        return self._columns
+
+    def _mapping(self) -> Dict[str, Tuple[str, ...]]:
+        if self._dict is None:
+            self._dict = dict(zip(*self.columns()))
+        return self._dict
+
+    def __getitem__(self, path: str) -> Tuple[str, ...]:
+        return self._mapping()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._mapping()
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return self._mapping().get(path, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns()[0])
+
+    def __len__(self) -> int:
+        return len(self.columns()[0])
+
+    def values(self) -> "_AnswerValues":
+        return _AnswerValues(self)
+
+    def items(self) -> "_AnswerItems":
+        return _AnswerItems(self)
+
+    def __repr__(self) -> str:
+        return repr(self._mapping())
+
+
+class _AnswerValues(ValuesView):  # type: ignore[type-arg]
+    """The answers kept, iterated as one list (no look-up per module)."""
+
+    def __iter__(self) -> Iterator[Tuple[str, ...]]:
+        return iter(self._mapping.columns()[1])  # type: ignore[attr-defined]
+
+
+class _AnswerItems(ItemsView):  # type: ignore[type-arg]
+    """``(module, tests)`` pairs, zipped from the two lists."""
+
+    def __iter__(self) -> Iterator[Tuple[str, Tuple[str, ...]]]:
+        return zip(*self._mapping.columns())  # type: ignore[attr-defined]
 
 
 def _replaced(context: "ProjectContext", index: TestIndex, memo, paths: List[str], rows: List[int],

@@ -56,11 +56,12 @@ VERSION = "6"
 FORMAT = 6
 MAGIC = b"repo-roles tests needed 6\0"
 # The stored answers' columns (``colfile.pack_checked``), the first ``EAGER`` read on open: what a
-# run after an edit needs (the modules' places among the targets, the rows stored without a blob
+# run after an edit needs (the modules' places among the targets, as numbers and as one byte per
+# target, picked with ``compress``; the rows stored without a blob
 # id, the answers, every target's role, where each message head ends and its CRC-32: one head is
 # read alone, checked by it; the modules' index blob ids, of one width, compared joined); the
 # others when asked.
-(_POSITIONS, _UNKNOWN, _COUNTS, _ANSWERS, _TARGET_ROLES, _HEAD_ENDS, _HEAD_CRCS, _INDEX_BLOBS, _ROLES, _BLOBS,
+(_POSITIONS, _UNKNOWN, _MASK, _ANSWERS, _TARGET_ROLES, _HEAD_ENDS, _HEAD_CRCS, _INDEX_BLOBS, _ROLES, _BLOBS,
  _PATHS, _HEADS) = range(12)
 COLUMNS, EAGER = 12, 8
 # A run that asks at most this many modules again, with the path list and evidence of the stored
@@ -277,6 +278,7 @@ class Memo:
         self._loaded = False
         self._positions: Optional[List[int]] = None  # the modules' places among the targets (whole scans)
         self._target_roles: Optional[List[str]] = None  # every target's role (whole scans)
+        self._mask = b""  # a byte per target, 1 for a module (whole scans)
 
     def _load(self, whole: bool = True) -> Optional["_State"]:
         """The stored answers with their delta put in; ``whole``: every column read (else the
@@ -323,15 +325,14 @@ class Memo:
             invalid.change(change)
             if "" in invalid.subtrees:
                 return None
-        positions = state.positions
-        pick = itemgetter(*positions) if len(positions) > 1 else (lambda seq: tuple(map(seq.__getitem__, positions)))
-        paths = pick(every_path)
+        positions, mask = state.positions, state.mask
+        paths = list(compress(every_path, mask))
         asked = set(state.unknown)
         if self._modified:
             asked.update(_rows_at(positions, _places(every_path, self._modified)))
         moved: Set[int] = set()
         targets = self._context.targets
-        blobs = list(map(_BLOB, pick(targets)))
+        blobs = list(map(_BLOB, compress(targets, mask)))
         if not state.same_index_blobs(blobs):  # other blob ids are stored for some modules: compared
             if not state.complete():
                 return None
@@ -492,7 +493,7 @@ class Memo:
         whole = self._positions is not None
         width = len(columns[_INDEX_BLOBS]) // len(paths) if paths else 0
         header = {"version": VERSION, "listed": self._listed, "evidence": self._evidence_key, "rows": len(paths),
-                  "blob_width": width,
+                  "blob_width": width, "none": results.count(None),
                   "roles": known, "fingerprint": made or "", "searched": self._searched(),
                   "targets": len(self._target_roles) if whole else None,  # type: ignore[arg-type]
                   "special": special_key(self._context.inventory) if whole else ""}
@@ -500,10 +501,11 @@ class Memo:
         colfile.write(self._file, colfile.pack_checked(MAGIC, header, columns))
         return made
 
-    def whole_scan(self, positions: List[int], roles: List[str]) -> None:
-        """This is a whole scan: the modules are the targets at ``positions``, ``roles`` every
-        target's role (stored with the answers: what :meth:`patch` compares)."""
-        self._positions, self._target_roles = positions, roles
+    def whole_scan(self, positions: List[int], roles: List[str], mask: bytes) -> None:
+        """This is a whole scan: the modules are the targets at ``positions`` (``mask``: a byte
+        per target, 1 for a module), ``roles`` every target's role (stored with the answers:
+        what :meth:`patch` compares)."""
+        self._positions, self._target_roles, self._mask = positions, roles, mask
 
     def _same_targets(self, state: "_State") -> bool:
         """Whether the stored answers' targets (whole scan or not, their roles and special kinds)
@@ -516,7 +518,7 @@ class Memo:
     def _stored_columns(self, entries: Sequence["FileEntry"], paths: List[str], roles: List[str],
                         number: Dict[str, int], blobs: List[str], results: List[Answer], texts: List[str]) -> List[bytes]:
         """The columns of the stored answers (see ``COLUMNS``), each made at C speed."""
-        paths_column, roles_column, blobs_column, counts, answers, heads = \
+        paths_column, roles_column, blobs_column, _, answers, heads = \
             self._columns(paths, roles, number, blobs, results, texts)
         index_blobs = list(map(attrgetter("blob"), entries))
         width = len(index_blobs[0] or "") if index_blobs else 0
@@ -529,7 +531,7 @@ class Memo:
         ends = array("I", map(add, accumulate(map(len, encoded)), count()))  # each head's end, a NUL between two
         whole = self._positions is not None
         return [array("i", self._positions if whole else ()).tobytes(),  # type: ignore[arg-type]
-                array("i", compress(range(len(blobs)), map(not_, blobs))).tobytes(), counts, answers,
+                array("i", compress(range(len(blobs)), map(not_, blobs))).tobytes(), self._mask if whole else b"", answers,
                 marshal.dumps(self._target_roles if whole else []), ends.tobytes(),
                 array("I", map(zlib.crc32, encoded)).tobytes(), joined, roles_column, blobs_column, paths_column,
                 heads]
@@ -630,6 +632,7 @@ class _State:
         self._head_ends, self._head_crcs = head_ends, head_crcs
         self.path: Optional[Path] = None  # the file read (removed when a column read late is damaged)
         self.index_blobs: Optional[memoryview] = None  # git's blob id of every module, joined (_INDEX_BLOBS)
+        self.mask = b""  # one byte per target, 1 for a module (_MASK; empty: not a whole scan)
         self.blob_width = header.get("blob_width") if type(header.get("blob_width")) is int else 0
         self._later = later
         self._completed: Optional[bool] = None if later is not None else False
@@ -892,23 +895,24 @@ class _State:
                     or not all(isinstance(header.get(k), str) for k in ("listed", "evidence", "special")) \
                     or not (targets is None or type(targets) is int):
                 return None
-            positions, unknown, counts, ends, crcs = array("i"), array("i"), array("i"), array("I"), array("I")
+            positions, unknown, ends, crcs = array("i"), array("i"), array("I"), array("I")
             positions.frombytes(columns[_POSITIONS])
             unknown.frombytes(columns[_UNKNOWN])
-            counts.frombytes(columns[_COUNTS])
+            mask, nones = bytes(columns[_MASK]), header["none"]
             ends.frombytes(columns[_HEAD_ENDS])
             crcs.frombytes(columns[_HEAD_CRCS])
             answers = _answers(columns[_ANSWERS], n)
         except (ValueError, KeyError, TypeError, EOFError, MemoryError, OverflowError):
             return None
-        if not (len(counts) == len(ends) == len(crcs) == n) or (len(positions) not in (0, n)) \
-                or (positions and (targets is None or positions[0] < 0 or positions[-1] >= targets)) \
+        if not (len(ends) == len(crcs) == n) or (len(positions) not in (0, n)) or type(nones) is not int \
+                or (positions and (targets is None or positions[0] < 0 or positions[-1] >= targets
+                                   or len(mask) != targets or mask.count(1) != n)) \
                 or (unknown and (min(unknown) < 0 or max(unknown) >= n)) \
-                or answers is None or len(answers) != n or answers.count(None) != counts.count(-1) \
+                or answers is None or len(answers) != n or answers.count(None) != nones \
                 or not set(map(type, answers)) <= {type(None), tuple}:
             return None  # (the file's checksums cover every column: the answers are the ones written)
         state = cls(header, n, positions, set(unknown), answers, columns[_TARGET_ROLES], ends, crcs, later)
-        state.index_blobs = columns[_INDEX_BLOBS]
+        state.index_blobs, state.mask = columns[_INDEX_BLOBS], mask
         return state
 
 
