@@ -810,24 +810,27 @@ class _State:
     def same_index_blobs(self, blobs: List[Optional[str]]) -> bool:
         """Whether git's blob ids of the modules (``blobs``, in row order) are those stored with
         every row but those stored without one (asked again whatever their id): joined and
-        compared at C speed, with the stored column patched at a delta's rows."""
+        compared at C speed, a delta's rows compared with the ids it holds."""
         width, raw = self.blob_width, self.index_blobs
         if not width or raw is None or len(raw) != width * self.rows or len(blobs) != self.rows:
             return False
-        stored = bytearray(raw)
-        if self._delta is not None:
-            rows, _, _, delta_blobs = self._delta
-            for i, blob in zip(rows, delta_blobs):
-                if blob:  # (none: the row is asked again, like those below)
-                    stored[i * width:(i + 1) * width] = blob.encode("ascii")
-        if self.unknown:
-            blobs = list(blobs)
-            for i in self.unknown:
-                blobs[i] = blobs[i] or "0" * width
-                stored[i * width:(i + 1) * width] = blobs[i].encode("ascii")  # type: ignore[union-attr]
         try:
-            return "".join(blobs).encode("ascii") == stored  # type: ignore[arg-type]
-        except (TypeError, UnicodeEncodeError):  # an untracked module: compared one by one
+            stored = str(raw, "ascii")
+        except UnicodeDecodeError:
+            return False
+        mine = blobs
+        if self._delta is not None or self.unknown:
+            mine = list(blobs)
+            if self._delta is not None:
+                rows, _, _, delta_blobs = self._delta
+                for i, blob in zip(rows, delta_blobs):
+                    if blob and mine[i] == blob:  # the delta's id: the stored column's stands for it
+                        mine[i] = stored[i * width:(i + 1) * width]
+            for i in self.unknown:  # asked again whatever their id
+                mine[i] = stored[i * width:(i + 1) * width]
+        try:
+            return "".join(mine) == stored  # type: ignore[arg-type]
+        except TypeError:  # an untracked module: compared one by one
             return False
 
     def same_target_roles(self, roles: List[str]) -> bool:
