@@ -215,32 +215,33 @@ class Patch(NamedTuple):
     moved_blobs: Set[int]  # rows stored with another blob id than the index's (not without one)
 
 
+def _bisected(ordered: Sequence[Any], items: Iterable[Any]) -> Tuple[Set[int], Set[Any]]:
+    """The places in ``ordered`` (increasing) of those of ``items`` binary search finds there,
+    and the items it does not."""
+    found: Set[int] = set()
+    missed: Set[Any] = set()
+    n = len(ordered)
+    for item in items:
+        i = bisect_left(ordered, item)
+        if i < n and ordered[i] == item:
+            found.add(i)
+        else:
+            missed.add(item)
+    return found, missed
+
+
 def _places(paths: Sequence[str], wanted: Iterable[str]) -> Set[int]:
     """The positions in ``paths`` (git's sorted path list) of those of ``wanted`` it holds, by
     binary search; a path not where bisection looks is looked for in one C-level pass."""
-    found: Set[int] = set()
-    missed: Set[str] = set()
-    n = len(paths)
-    for path in wanted:
-        i = bisect_left(paths, path)
-        if i < n and paths[i] == path:
-            found.add(i)
-        else:
-            missed.add(path)
+    found, missed = _bisected(paths, wanted)
     if missed:
-        found.update(compress(range(n), map(missed.__contains__, paths)))
+        found.update(compress(range(len(paths)), map(missed.__contains__, paths)))
     return found
 
 
 def _rows_at(positions: Sequence[int], places: Iterable[int]) -> Set[int]:
     """The rows of ``positions`` (increasing) that hold one of ``places``."""
-    rows: Set[int] = set()
-    n = len(positions)
-    for place in places:
-        j = bisect_left(positions, place)
-        if j < n and positions[j] == place:
-            rows.add(j)
-    return rows
+    return _bisected(positions, places)[0]
 
 
 def special_key(inventory: Any) -> str:
