@@ -329,3 +329,20 @@ def test_a_whole_scan_patches_the_stored_answers_in_place(make_repo, asked: List
     assert list(got.items()) == list(expected.items()) and len(got) == len(expected)
     assert got["backend/src/app/payments.py"] == ("backend/tests/test_orders.py",)
     assert "backend/src/app/data.py" not in got and got.get("backend/src/app/data.py") is None
+
+
+def test_a_changed_answer_of_a_dirty_module_is_stored(make_repo, asked: List[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """s12-b: a module edited in the work tree is asked every run; when its answer differs from
+    the stored one (made data only) the answers are stored again (a delta), so the next run's
+    answers are the stored ones and TST001's stored fingerprint is taken, not made again."""
+    from tests.conftest import record_calls
+
+    root = make_repo(FILES)
+    answers(root, asked)
+    write_files(root, {"backend/src/app/refunds.py": "REFUNDS = 1\n"})  # data only now, not committed
+    made = record_calls(monkeypatch, test_presence, "_digest")
+    answers(root, asked)
+    assert asked == ["backend/src/app/refunds.py"] and made  # another fingerprint: made
+    made.clear()
+    assert test_presence.untested_digest(scan(root)) == test_presence.untested_digest(scan(root, use_cache=False))
+    assert len(made) == 1  # (the uncached run's)

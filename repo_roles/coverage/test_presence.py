@@ -658,7 +658,8 @@ def _patched(context: "ProjectContext", index: TestIndex, memo, every_path: List
     for a module do not depend on its content (see :func:`_replaced`), the others are asked
     without a look-up.  TST001's stored fingerprint holds when every answer and message head
     asked again (and the searched counts) are the stored ones.  Stored again as a delta when
-    the evidence index or a module's blob id moved, whole past ``REWRITE_MIN`` rows asked."""
+    the evidence index or a module's blob id moved or an answer or head differs from the stored
+    one, whole past ``REWRITE_MIN`` rows asked."""
     from repo_roles.coverage.analyze import computed_coverage
     from repo_roles.coverage import test_reuse as TR
 
@@ -702,7 +703,9 @@ def _patched(context: "ProjectContext", index: TestIndex, memo, every_path: List
     index.reuse_heads(heads, lambda: dict(compress(zip(paths, state.heads), state.heads)))
     made: Optional[str] = state.fingerprint if same else None
     asked = len(full) + len(content)
-    moved = patch.evidence_changed or patch.moved_blobs  # (else nothing the next run compares moved)
+    # stored again when what the next run compares moved, or an answer or head asked again differs
+    # (a module edited in the work tree, asked every run: then the stored fingerprint holds again)
+    moved = patch.evidence_changed or patch.moved_blobs or texts_differ
     modified, targets, positions = memo.modified, context.targets, state.positions
     if moved:  # the rows differing from the stored answers: a delta's, and those asked whose texts or id differ
         rows = set(state.changed) | texts_differ | patch.moved_blobs
