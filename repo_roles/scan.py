@@ -190,7 +190,7 @@ class ScanContext:
 
 
     @property
-    def modules_needing_tests(self) -> Dict[str, Tuple[str, ...]]:
+    def modules_needing_tests(self) -> Mapping[str, Tuple[str, ...]]:
         """Target modules that need a test -> the test files found (see
         :func:`~repo_roles.coverage.test_presence.modules_needing_tests`); shared by TST001 and
         the audit's test figures."""

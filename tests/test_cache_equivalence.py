@@ -817,6 +817,32 @@ def step_s12d_role_moves_back(root: Path) -> None:
     git(root, "checkout", "--", ".gitattributes")
 
 
+# s12-b: the stored test answers patched in place (coverage/test_reuse.Memo.patch): rows found by
+# name in the file-name order, the modules' blob ids compared joined, late columns read when asked.
+def step_s12b_test_and_module_edited_in_the_work_tree(root: Path) -> None:
+    """Committed; then a test starts importing another module and an untested module gains a
+    function, both in the work tree (another evidence index: the rows it touches asked again)."""
+    commit(root, "before s12-b")
+    path = root / "backend/tests/test_user.py"
+    path.write_text("from app.ledger import ledger\n" + path.read_text() + "\n\ndef test_ledger():\n    assert ledger(1)\n")
+    write_files(root, {"backend/src/app/payments.py": "RATE = 2\n\n\ndef pay():\n    return RATE\n"})
+
+
+def step_s12b_modules_committed(root: Path) -> None:
+    """Those edits committed with another module's (the modules' blob ids move: stored as a delta)."""
+    write_files(root, {"backend/src/app/payments.py": "RATE = 3\n\n\ndef pay():\n    return RATE\n"})
+    commit(root, "s12-b: payments and the user test")
+
+
+def step_s12b_stored_heads_damaged(root: Path) -> None:
+    """The stored answers' message heads damaged (their column is read only for a message: its
+    CRC-32 fails then) while a module is made data only (TST001's messages are made)."""
+    for stored in (root.parent / "shared-cache").rglob("tests-needed-v*.bin"):
+        raw = stored.read_bytes()
+        stored.write_bytes(raw[:-4] + bytes(4 * [0x55]))
+    write_files(root, {"backend/src/app/payments.py": "RATE = 4\n"})
+
+
 STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("initial", lambda root: None),
     ("edit committed", edit_committed),
@@ -896,6 +922,10 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("s12-d: a file added and committed (the stored findings written again)", step_s12d_listing_rewritten),
     ("s12-d: two roles move, the listing does not", step_s12d_role_moves_on_the_listing),
     ("s12-d: they move back", step_s12d_role_moves_back),
+    # s12-b: the stored test answers patched in place
+    ("s12-b: a test and a module edited in the work tree", step_s12b_test_and_module_edited_in_the_work_tree),
+    ("s12-b: modules committed", step_s12b_modules_committed),
+    ("s12-b: the stored message heads damaged", step_s12b_stored_heads_damaged),
 ]
 
 COMMANDS = {

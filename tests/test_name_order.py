@@ -85,3 +85,27 @@ def test_python_modules_by_file_name_answer_as_the_whole_index():
         assert lazy.resolve_relative(module, level, near) == whole.resolve_relative(module, level, near), module
     assert name_order.named(PY_PATHS, order, "utils.py") == ["src/app/utils.py", "scripts/utils.py"]  # list order
     assert name_order.named(PY_PATHS, order, "util.py") == []
+
+
+def test_the_order_knows_whether_the_paths_are_sorted(tmp_path):
+    """s12-b: the stored order says whether the paths are in code-point order (a path list with a
+    name that is not UTF-8 may not be), so that a binary search in the paths needs no pass over
+    them to find out; PathNames takes it from there and finds what a scan finds."""
+    unsorted = ["b/x.py", "a/test_x.py", "a/x.py"]
+    for paths, expected in ((sorted(PATHS), True), (unsorted, False)):
+        name_order.stored_order(tmp_path, "proj", repr(paths), paths)
+        order = name_order.load(name_order.order_file(tmp_path, "proj", repr(paths)), len(paths))
+        assert order is not None and order.paths_sorted is expected
+        names = PathNames(paths)
+        names.use_order(lambda: order)
+        assert names.is_sorted() is expected
+        assert names.project("a") == PathNames(paths).project("a")
+
+
+def test_rows_with_stems():
+    """The rows whose file name less its last extension is a stem (the modules of a name a change
+    touches: coverage/test_reuse.Invalid.rows_of), by binary search in the file-name order."""
+    order = name_order.order_of(PATHS)
+    found = name_order.rows_with_stems(PATHS, order, {"util", "util.test", "Util"})
+    assert sorted(PATHS[i] for i in found) == ["a/util.py", "c/util/util.py", "g/util.go", "h/Util.py",
+                                               "web/__tests__/util.js", "web/util.test.ts", "web/util.ts"]

@@ -135,8 +135,8 @@ def test_a_test_edit_stores_a_delta_on_the_test_answers(make_repo, asked: List[s
     assert "backend/src/app/refunds.py" not in got and sorted(asked) == ["backend/src/app/orders.py",
                                                                           "backend/src/app/refunds.py"]
     assert stored.read_bytes() == whole  # the delta over the delta holds the row
-    state = TR._State.load(whole)
-    assert state is not None and state.id
+    state = TR._State.from_bytes(whole)
+    assert state is not None and state.id and state.complete()
     state.apply(delta.read_bytes())
     assert state.changed == [state.paths.index("backend/src/app/refunds.py")]
     assert answers(root, asked) == got and asked == []  # the delta's evidence key: nothing asked

@@ -52,7 +52,7 @@ SNAPSHOT_REWRITE_MIN = 256  # rows the snapshot may lack before a run writes it 
 from repo_roles.coverage.model import ABOUT_THE_INSTALL as UNCACHEABLE  # noqa: E402
 
 _ENTRY_PATH = attrgetter("path")
-_ENTRY_BLOB = attrgetter("blob")
+_ENTRY_BLOB = itemgetter(3)  # a FileEntry's blob (a NamedTuple: its item is quicker than its attribute)
 
 
 # --- suppression comments --------------------------------------------------------------------
@@ -385,7 +385,7 @@ def _analyze_with_snapshot(inventory: Inventory, files: List[FileEntry], order: 
     if modified is None:
         unknown = list(every)
     else:  # rows without an index id (untracked): a C-level look for one first, most runs have none
-        unknown = list(compress(every, map(not_, blobs))) if None in blobs or "" in blobs else []
+        unknown = list(compress(every, map(not_, blobs))) if not all(blobs) else []  # (one truth test a row)
     if modified:
         unknown += [i for i in map(where.get, modified) if i is not None]  # (one look each)
     for i in unknown:

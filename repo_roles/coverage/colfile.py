@@ -211,6 +211,21 @@ class Later:
             self._closer()  # every column read: the file is not needed any more
         return found
 
+    def piece(self, index: int, start: int, length: int) -> Optional[bytes]:
+        """``length`` bytes of column ``index`` from ``start``, unchecked (the caller checks them
+        against a checksum of its own); None when they cannot be read."""
+        if index in self._read:
+            found = self._read[index]
+            return None if found is None else found[start:start + length]
+        offset, size, _ = self._places[index]
+        if start < 0 or length < 0 or start + length > size or not self._closer.alive:
+            return None
+        try:
+            found = os.pread(self._fd, length, offset + start)
+        except OSError:
+            return None
+        return found if len(found) == length else None
+
 
 def open_checked(path: Path, magic: bytes, count: int,
                  eager: int) -> Optional[Tuple[dict, List[memoryview], Later]]:

@@ -17,23 +17,35 @@ list: the next runs read it, 0.4 MB).  A missing, damaged or foreign file is a m
 from __future__ import annotations
 
 from array import array
+from itertools import islice
+from operator import le
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Set, Tuple
 
 from repo_roles.coverage import colfile
 
 if TYPE_CHECKING:
     from repo_roles.context import ProjectContext
 
-MAGIC = b"repo-roles name order 1\0"
-FORMAT = 1
+MAGIC = b"repo-roles name order 2\0"
+FORMAT = 2  # 2: with whether the paths are in code-point order (``Order.paths_sorted``)
 MIN_NAMES = 4  # fewer names: their scans cost less than working the order out
 
 
-def order_of(paths: Sequence[str]) -> "array[int]":
+class Order(array):  # type: ignore[type-arg]
+    """The rows of a path list in file-name order, knowing whether the paths themselves are in
+    order (git lists code-point order for UTF-8 names; a name that is not UTF-8 may break it):
+    a binary search in the paths is then sound, without a pass over them to find out."""
+
+    paths_sorted: Optional[bool] = None
+
+
+def order_of(paths: Sequence[str]) -> Order:
     """The rows of ``paths`` sorted by file name (then by row: ``sorted`` is stable)."""
     bases = [p[p.rfind("/") + 1:] for p in paths]
-    return array("I", sorted(range(len(bases)), key=bases.__getitem__))
+    order = Order("I", sorted(range(len(bases)), key=bases.__getitem__))
+    order.paths_sorted = all(map(le, paths, islice(paths, 1, None)))
+    return order
 
 
 def order_file(directory: Path, project: str, listed: str) -> Path:
@@ -47,19 +59,21 @@ def load(path: Path, rows: int) -> Optional["array[int]"]:
     if found is None:
         return None
     header, (column,) = found
-    if header.get("rows") != rows or len(column) != 4 * rows:
+    if header.get("rows") != rows or len(column) != 4 * rows or type(header.get("sorted")) is not bool:
         return None
-    order = array("I")
+    order = Order("I")
     if order.itemsize != 4:
         return None
     order.frombytes(column)
     if rows and max(order) >= rows:
         return None
+    order.paths_sorted = header["sorted"]
     return order
 
 
-def save(path: Path, order: "array[int]") -> None:
-    colfile.write(path, colfile.pack(MAGIC, {"rows": len(order)}, [order.tobytes()]))
+def save(path: Path, order: Order) -> None:
+    colfile.write(path, colfile.pack(MAGIC, {"rows": len(order), "sorted": bool(order.paths_sorted)},
+                                     [order.tobytes()]))
 
 
 def stored_order(directory: Path, project: str, listed: str, paths: Sequence[str]) -> "array[int]":
@@ -82,8 +96,16 @@ def _of_project(context: "ProjectContext") -> Tuple[Path, str, str]:
 
 
 def of_project(context: "ProjectContext") -> "array[int]":
-    """The file-name order of a scan's paths (:func:`stored_order` in the project's cache)."""
-    return stored_order(*_of_project(context), context.inventory.paths)
+    """The file-name order of a scan's paths (:func:`stored_order` in the project's cache), read
+    once per scan."""
+    kept = getattr(context, "__dict__", None)
+    paths = context.inventory.paths
+    found = kept.get("_name_order") if kept is not None else None
+    if found is None or len(found) != len(paths):
+        found = stored_order(*_of_project(context), paths)
+        if kept is not None:
+            kept["_name_order"] = found
+    return found
 
 
 def stored_of_project(context: "ProjectContext") -> Optional["array[int]"]:
@@ -130,3 +152,21 @@ def with_base_prefixes(paths: Sequence[str], order: Sequence[int], prefixes: Seq
             rows.add(order[at])
             at += 1
     return [paths[row] for row in sorted(rows)]
+
+
+def rows_with_stems(paths: Sequence[str], order: Sequence[int], stems: Iterable[str]) -> Set[int]:
+    """The rows of ``paths`` whose file name less its last extension is one of ``stems``
+    (``x`` for ``x.py``, ``x.test`` for ``x.test.ts``), by binary search in ``order``."""
+    rows: Set[int] = set()
+    for stem in stems:
+        prefix = stem + "."
+        at = _first_at_or_above(paths, order, prefix)
+        while at < len(order):
+            path = paths[order[at]]
+            start = path.rfind("/") + 1
+            if not path.startswith(prefix, start):
+                break
+            if path.rfind(".") == start + len(stem):
+                rows.add(order[at])
+            at += 1
+    return rows

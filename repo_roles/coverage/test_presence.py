@@ -49,8 +49,9 @@ from __future__ import annotations
 import hashlib
 import re
 from array import array
+from collections.abc import ItemsView, Mapping, ValuesView
 from functools import partial
-from itertools import compress, filterfalse, repeat
+from itertools import chain, compress, filterfalse, repeat
 from operator import and_, attrgetter, eq, is_not, itemgetter, not_
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -568,7 +569,7 @@ def target_columns(context: "ProjectContext") -> Tuple[List[str], List[str]]:
 _FEW_TARGETS = 4096  # up to this many targets, each one's kind is read (no question about the others)
 
 
-def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...]]:
+def modules_needing_tests(context: "ProjectContext") -> Mapping[str, Tuple[str, ...]]:
     """Every target module that needs a test -> the test files found for it (empty: none).
 
     A module needs a test when its role is in ``[tests] require`` and it is not exempt (see
@@ -589,6 +590,16 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     index = context.test_index
     targets = context.targets
     every_path, roles = target_columns(context)
+    memo = open_memo(context, required)
+    if memo is not None:
+        try:
+            patched = _patched(context, index, memo, every_path, roles)
+        except BaseException:
+            memo.close()
+            raise
+        if patched is not None:
+            memo.close()
+            return patched
     # the regular files in a role that needs tests, picked at C speed (the kinds looked at only
     # when the project has symbolic links or submodules, or when the targets are a few given
     # files: a few files' inventory would look at every entry to say whether it has any)
@@ -598,8 +609,9 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
     modules = list(compress(targets, needed))
     module_roles = list(compress(roles, needed))
     paths = list(compress(every_path, needed))
+    if memo is not None and len(every_path) == len(context.inventory.paths):  # a whole scan
+        memo.whole_scan(list(compress(range(len(needed)), needed)), roles, bytes(needed))
     del needed
-    memo = open_memo(context, required)
     try:
         rows = memo.rows(modules, paths, module_roles) if memo is not None else None
         if rows is not None:  # the stored answers' own rows: those asked again replaced
@@ -634,6 +646,162 @@ def modules_needing_tests(context: "ProjectContext") -> Dict[str, Tuple[str, ...
         if memo is not None:
             memo.close()
     return dict(compress(answers.items(), map(is_not, answers.values(), repeat(None))))
+
+
+def _patched(context: "ProjectContext", index: TestIndex, memo, every_path: List[str],
+             roles: List[str]) -> Optional["Answers"]:
+    """The stored answers of this whole scan's modules with the rows :meth:`Memo.patch
+    <repo_roles.coverage.test_reuse.Memo.patch>` finds asked again, put in place (no Python
+    object is made per reused module); None when they are not this scan's modules.
+
+    Another evidence index: each row asked is looked up whole.  The same one: the tests found
+    for a module do not depend on its content (see :func:`_replaced`), the others are asked
+    without a look-up.  TST001's stored fingerprint holds when every answer and message head
+    asked again (and the searched counts) are the stored ones.  Stored again as a delta when
+    the evidence index or a module's blob id moved or an answer or head differs from the stored
+    one, whole past ``REWRITE_MIN`` rows asked."""
+    from repo_roles.coverage.analyze import computed_coverage
+    from repo_roles.coverage import test_reuse as TR
+
+    patch = memo.patch(every_path, roles)
+    if patch is None:
+        return None
+    state = memo.state
+    paths, answers, full, content = patch.paths, state.answers, patch.full, patch.content  # patched in place
+    if full:
+        names = len({paths[i].rpartition("/")[2].rpartition(".")[0] for i in full})
+        index.expect(names)
+        if names >= name_order.MIN_NAMES:  # found by file name, not by a scan
+            index.use_name_order(lambda: name_order.of_project(context))
+    known = computed_coverage(context) if full or content else None
+    same = bool(state.fingerprint) and (not patch.evidence_changed or memo.searched() == state.searched)
+    heads: Dict[str, str] = {}
+    texts_differ: Set[int] = set()  # rows whose answer or message head is not the stored one
+    for i in full:
+        path = paths[i]
+        answer = _answer(context, index, known, path)
+        if answer == ():
+            head = heads[path] = index.missing_head(path)
+            if answers[i] != () or head != state.head(i):
+                texts_differ.add(i)
+        elif answer != answers[i]:
+            texts_differ.add(i)
+        answers[i] = answer
+    for i in content:
+        path = paths[i]
+        if _found_by_name(path, answers[i]):
+            continue  # the tests found for it do not depend on its content
+        answer = _answer(context, index, known, path, ())
+        if answer == () and not (answers[i] == () and state.has_head(i)):
+            heads[path] = index.missing_head(path)  # (else the stored head, handed on below)
+            texts_differ.add(i)
+        elif answer != answers[i]:
+            texts_differ.add(i)
+        answers[i] = answer
+    same = same and not texts_differ
+    # the other heads (the untested reused modules') only if a message is made
+    index.reuse_heads(heads, lambda: dict(compress(zip(paths, state.heads), state.heads)))
+    made: Optional[str] = state.fingerprint if same else None
+    asked = len(full) + len(content)
+    # stored again when what the next run compares moved, or an answer or head asked again differs
+    # (a module edited in the work tree, asked every run: then the stored fingerprint holds again)
+    moved = patch.evidence_changed or patch.moved_blobs or texts_differ
+    modified, targets, positions = memo.modified, context.targets, state.positions
+    if moved:  # the rows differing from the stored answers: a delta's, and those asked whose texts or id differ
+        rows = set(state.changed) | texts_differ | patch.moved_blobs
+        for i in chain(full, content):  # a row's id: none (modified, untracked) or the index's
+            stored_none, none_now = i in state.unknown, paths[i] in modified or targets[positions[i]].blob is None
+            if stored_none != none_now:
+                rows.add(i)
+        rows = sorted(rows)
+    if asked > TR.REWRITE_MIN or (moved and len(rows) > TR.DELTA_MAX):  # stored whole again
+        positions = state.positions
+        pick = itemgetter(*positions) if len(positions) > 1 else (lambda seq: tuple(seq[i] for i in positions))
+        stored = dict(compress(zip(paths, state.heads), map(eq, answers, repeat(()))))
+        stored.update(heads)
+        found = dict(zip(paths, answers))
+        memo.whole_scan(list(positions), roles, state.mask)
+        made = memo.save(list(pick(context.targets)), list(pick(roles)), found, stored,
+                         partial(_digest_of, context, index, found)) or made
+    elif moved:  # the rows differing from the stored answers, as a delta on them
+        if made is None:
+            made = _digest_of(context, index, dict(zip(paths, answers)), list(paths))
+        blobs = [targets[positions[i]].blob or "" for i in rows]
+        texts = [("" if answers[i] != () else heads.get(paths[i]) or state.head(i) or index.missing_head(paths[i]))
+                 for i in rows]
+        memo.write_delta(state, rows, [paths[i] for i in rows], [roles[positions[i]] for i in rows],
+                         ["" if paths[i] in modified else blob for i, blob in zip(rows, blobs)],
+                         [answers[i] for i in rows], texts, made)
+    if made is not None:
+        context.__dict__["_untested_digest"] = made
+    return Answers(paths, answers)
+
+
+class Answers(Mapping):  # type: ignore[type-arg]
+    """What :func:`modules_needing_tests` answers from the patched stored answers: module ->
+    the tests found for it, over the modules' paths and answers as two aligned lists (None: it
+    needs no test, left out).  The paths and answers kept are picked at C speed when first
+    iterated (``list(needing)``, ``needing.values()``: what the summary and TST001 read); the
+    dict of them is made only when a module is looked up."""
+
+    def __init__(self, paths: Sequence[str], answers: List[Optional[Tuple[str, ...]]]) -> None:
+        self._paths, self._answers = paths, answers
+        self._columns: Optional[Tuple[List[str], List[Tuple[str, ...]]]] = None
+        self._dict: Optional[Dict[str, Tuple[str, ...]]] = None
+
+    def columns(self) -> Tuple[List[str], List[Tuple[str, ...]]]:
+        """``(modules, their tests)`` in the modules' order, those needing none left out."""
+        if self._columns is None:
+            answers = self._answers
+            if None in answers:
+                kept = list(map(is_not, answers, repeat(None)))
+                self._columns = (list(compress(self._paths, kept)), list(compress(answers, kept)))  # type: ignore[arg-type]
+            else:
+                self._columns = (list(self._paths), list(answers))  # type: ignore[arg-type]
+        return self._columns
+
+    def _mapping(self) -> Dict[str, Tuple[str, ...]]:
+        if self._dict is None:
+            self._dict = dict(zip(*self.columns()))
+        return self._dict
+
+    def __getitem__(self, path: str) -> Tuple[str, ...]:
+        return self._mapping()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._mapping()
+
+    def get(self, path: str, default: Any = None) -> Any:
+        return self._mapping().get(path, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns()[0])
+
+    def __len__(self) -> int:
+        return len(self.columns()[0])
+
+    def values(self) -> "_AnswerValues":
+        return _AnswerValues(self)
+
+    def items(self) -> "_AnswerItems":
+        return _AnswerItems(self)
+
+    def __repr__(self) -> str:
+        return repr(self._mapping())
+
+
+class _AnswerValues(ValuesView):  # type: ignore[type-arg]
+    """The answers kept, iterated as one list (no look-up per module)."""
+
+    def __iter__(self) -> Iterator[Tuple[str, ...]]:
+        return iter(self._mapping.columns()[1])  # type: ignore[attr-defined]
+
+
+class _AnswerItems(ItemsView):  # type: ignore[type-arg]
+    """``(module, tests)`` pairs, zipped from the two lists."""
+
+    def __iter__(self) -> Iterator[Tuple[str, Tuple[str, ...]]]:
+        return zip(*self._mapping.columns())  # type: ignore[attr-defined]
 
 
 def _replaced(context: "ProjectContext", index: TestIndex, memo, paths: List[str], rows: List[int],
