@@ -112,6 +112,22 @@ class Inventory:
 
         return flags
 
+    def listing_from(self, load: Callable[[], Optional[IndexListing]]) -> bool:
+        """Have git's listing, not read yet, come from ``load`` when it gives one (a copy of this
+        index's listing: ``runcache.listing``, which has git list the index too, to compare),
+        else from git as before; False when the listing was read already."""
+        with _LOADING:
+            pending = self.__dict__.get("_pending")
+            if pending is None:
+                return False
+
+            def first_load() -> Union[IndexListing, List[FileEntry]]:
+                found = load()
+                return found if found is not None else pending()
+
+            self.__dict__["_pending"] = first_load
+        return True
+
     @property
     def listed(self) -> bool:
         """Whether git's listing has been read (a deferred inventory reads it on first use)."""
@@ -839,6 +855,43 @@ def _git_entries(root: Path, untracked: bool, flags: Optional[List[Tuple[float, 
             entries.sort(key=_PATH)
             return entries
     return listing
+
+
+def tagged_listing(text: str, digest: bytes) -> IndexListing:
+    """The listing of ``text``, git's ``ls-files -s -v -z`` output whose SHA-256 is ``digest``
+    (a copy of it: see ``runcache.listing``), as :func:`_git_entries` makes it from git's."""
+    return IndexListing.parse(text, digest, tagged=True)  # type: ignore[return-value]
+
+
+class GitListing:
+    """git's tagged index listing of a project root (:func:`_git_entries`' command) run in the
+    background, into an unlinked temporary file: :meth:`digest` is its SHA-256."""
+
+    def __init__(self, root: Path) -> None:
+        import tempfile
+
+        self._out = tempfile.TemporaryFile()
+        try:
+            self._process: Optional[subprocess.Popen] = subprocess.Popen(
+                ["git", "ls-files", "-s", "-v", "-z"], cwd=str(root), stdin=subprocess.DEVNULL, stdout=self._out,
+                stderr=subprocess.DEVNULL, env=git_env())
+        except OSError:
+            self._process = None
+
+    def digest(self) -> Optional[bytes]:
+        """The SHA-256 of git's output (as ``IndexListing.digest``); None when git failed."""
+        try:
+            if self._process is None or self._process.wait() != 0:
+                return None
+            size = os.fstat(self._out.fileno()).st_size
+            if not size:
+                return hashlib.sha256(b"").digest()
+            with mmap.mmap(self._out.fileno(), size, access=mmap.ACCESS_READ) as out:
+                return hashlib.sha256(out).digest()
+        except OSError:
+            return None
+        finally:
+            self._out.close()
 
 
 def _git_untracked(root: Path) -> List[FileEntry]:

@@ -140,6 +140,8 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
         progress.close()
         if context is not None:
             context.stop_history_prefetch()
+    if not memo.verified():  # the listing read was a copy of another one: analysed again from git's
+        return run_audit(path, config_path, untracked, depth, no_cache, fmt, output, list_findings, compare)
     exit_code = 1 if any(map("info".__ne__, column_of(context.findings, SEVERITY))) else 0
     memo.save(exit_code, text)
     _deliver(text, output)

@@ -28,6 +28,15 @@ a damaged one, an index changed while git listed it) asks git, and an entry is w
 when the stamp was the same before and after git listed it (both listings: :meth:`Listings.settle`).  On a run that misses its stored
 answer :meth:`Listings.confirm` compares the remembered digest with git's listing, which the
 analysis reads anyway: a stale entry is replaced and that run's answer is not stored.
+
+A command that analyses after such a miss (``audit``) need not wait for git's listing: a copy
+of git's bytes is kept under the listing's digest (``<digest>.listing-copy``, written by the
+thread that listed the index when there was none; the last :data:`COPIES_KEPT`), read and
+checked against the digest (SHA-256 of the bytes: a damaged copy is no copy) while the
+analysis loads.  git still lists the index, in the background while the analysis runs, and
+:meth:`Listings.verified` compares the two digests before anything is printed or stored: when
+they differ (a stale stamp's entry) the entry is removed and the command analyses again from
+git's listing.
 """
 
 from __future__ import annotations
@@ -40,13 +49,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Collection, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
-    from repo_roles.inventory import Inventory
+    from repo_roles.index_listing import IndexListing
+    from repo_roles.inventory import GitListing, Inventory
 
 MAGIC = b"repo-roles listing 2\n"  # 2: a stamp's entry holds the flagged entries
 MAX_ENTRIES = 64  # index stamps kept per cache directory (worktrees x projects x recent states)
 SUFFIX = ".listing"
 DIRS_SUFFIX = ".dirs"  # the directories of a path list, by its digest
 PATHS_SUFFIX = ".paths"  # what depends on a listing's path list alone, by the listing's digest
+COPY_SUFFIX = ".listing-copy"  # a copy of git's listing, by its digest
+COPIES_KEPT = 2  # copies kept per cache directory (22 MB each for 200,000 files)
+MAX_COPY = 1 << 30  # a larger copy is not read
 ENDINGS = ("OWNERS", "package.json")  # Inventory.ending_with: ownership discovery, package.json files
 _CHECKSUM = 20  # blake2b digest size of an entry's checksum
 _TAIL = 32  # the index checksum: SHA-1 (20 bytes) or SHA-256 (32) -- the last 32 bytes cover both
@@ -119,6 +132,35 @@ def _list(inventory: "Inventory") -> None:
         pass
 
 
+def _list_and_copy(inventory: "Inventory", expected: bytes, path: Path, directory: Path) -> None:
+    """:func:`_list`, then a copy of git's bytes kept at ``path`` when they are the listing of
+    ``expected`` (the digest the key took from the index file's stamp)."""
+    _list(inventory)
+    try:
+        listing = inventory._listing
+        text = listing.__dict__.get("_text") if listing is not None else None
+        if text is None or listing._at != 2 or listing.digest() != expected:  # type: ignore[union-attr]
+            return
+        _write_copy(text, path, directory)
+    except Exception:  # noqa: BLE001 -- a copy not kept is no error: the next run lists again
+        pass
+
+
+def _write_copy(text: str, path: Path, directory: Path) -> None:
+    """``text`` (git's listing decoded) as git's bytes at ``path``, in pieces; the newest
+    :data:`COPIES_KEPT` copies kept."""
+    from repo_roles.atomic import AtomicWriteError, write_atomic
+    from repo_roles.cachedir import keep_newest
+
+    pieces = (text[at:at + _CHUNK].encode("utf-8", "surrogateescape") for at in range(0, len(text), _CHUNK))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, pieces)
+    except (AtomicWriteError, OSError):
+        return
+    keep_newest(directory, COPY_SUFFIX, COPIES_KEPT)
+
+
 class Listings:
     """The remembered listings under one cache directory, for one run's key."""
 
@@ -134,6 +176,7 @@ class Listings:
         self._stamped_at = float("inf")  # time.monotonic() when prefetch() took the stamp
         # how the listing prefetch() started gives the flagged entries (Inventory.flags_with_listing)
         self.flags_source: Optional[Callable[[], Optional[Tuple[float, frozenset]]]] = None
+        self._git: Optional["GitListing"] = None  # git's listing compared with a copy read (verified())
 
     def _path(self, stamp: str) -> Path:
         return self.directory / f"{stamp}{SUFFIX}"
@@ -265,15 +308,66 @@ class Listings:
         self._write(path, encode(b"dirs", directories))
         return directories
 
-    def list_ahead(self, inventory: "Inventory") -> None:
+    def list_ahead(self, inventory: "Inventory", copy: bool = False) -> None:
         """Have git list the index in a thread now, for :meth:`confirm` (a command that missed
         its stored run loads the analysis meanwhile: git's ~0.05 s at 100k files and the hash of
         its bytes overlap the imports); nothing when the key did not take the digest from an
-        entry or the listing was read."""
+        entry or the listing was read.  ``copy``: the listing is read from the copy of git's
+        bytes kept under the digest when there is one (git lists the index in the background,
+        :meth:`verified` compares), else git's listing is copied there for the next run."""
         if self.remembered is None or inventory.listed or self._thread is not None:
             return
-        self._thread = threading.Thread(target=_list, args=(inventory,), daemon=True)
+        target: Callable[..., None] = _list
+        args: Tuple[object, ...] = (inventory,)
+        if copy:
+            path = self._copy_path(self.remembered)
+            if os.path.lexists(path):
+                inventory.listing_from(lambda: self._read_copy(inventory, path))
+            else:
+                target, args = _list_and_copy, (inventory, self.remembered, path, self.directory)
+        self._thread = threading.Thread(target=target, args=args, daemon=True)
         self._thread.start()
+
+    def _copy_path(self, digest: bytes) -> Path:
+        return self.directory / f"{digest.hex()}{COPY_SUFFIX}"
+
+    def _read_copy(self, inventory: "Inventory", path: Path) -> Optional["IndexListing"]:
+        """The listing kept at ``path`` if its bytes hash to the remembered digest (then git
+        lists the index in the background: :meth:`verified`); None otherwise (git lists now)."""
+        from repo_roles.inventory import GitListing, tagged_listing
+        from repo_roles.safeio import UnsafeReadError, read_regular
+
+        expected = self.remembered
+        try:
+            data = read_regular(path, max_size=MAX_COPY)
+        except (OSError, UnsafeReadError):
+            return None
+        if expected is None or hashlib.sha256(data).digest() != expected:
+            return None
+        try:
+            os.utime(path)  # in use: kept by keep_newest
+        except OSError:
+            pass
+        self._git = GitListing(inventory.project_root)
+        return tagged_listing(str(data, "utf-8", "surrogateescape"), expected)
+
+    def verified(self) -> bool:
+        """Whether a listing read from a copy (:meth:`list_ahead`) is git's listing now (waited
+        for here: git ran while the command analysed); True when none was read.  False: the
+        stamp's entry named another listing; it is removed, and the command analyses again."""
+        git, self._git = self._git, None
+        if git is None or git.digest() == self.remembered:
+            return True
+        self._forget_stamp()
+        return False
+
+    def _forget_stamp(self) -> None:
+        """Remove the entry of the index file's stamp this run's key read (it named another listing)."""
+        if self._stamp is not None:
+            try:
+                os.unlink(self._path(self._stamp))
+            except OSError:
+                pass
 
     def confirm(self, inventory: "Inventory") -> bool:
         """Whether the digest taken from an entry is git's listing's (asked now: a run that
@@ -288,11 +382,7 @@ class Listings:
         if inventory.listing_digest() == self.remembered:
             self._tell(inventory, self.remembered)
             return True
-        if self._stamp is not None:
-            try:
-                os.unlink(self._path(self._stamp))
-            except OSError:
-                pass
+        self._forget_stamp()
         return False
 
     def _write(self, path: Path, data: bytes) -> None:
