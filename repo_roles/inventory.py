@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import compress, repeat
-from operator import add, attrgetter, itemgetter
+from operator import add, attrgetter, itemgetter, not_
 from pathlib import Path
 from typing import Callable, Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -37,6 +37,7 @@ __all__ = ["FileEntry", "Inventory", "git_toplevel", "load_inventory"]
 
 _PATH = attrgetter("path")  # read at C speed by map()
 _KIND = attrgetter("kind")
+_TRACKED = attrgetter("tracked")
 _Mapped = object  # git's output mapped read-only (an ``mmap.mmap``: a buffer with ``close``)
 
 
@@ -258,7 +259,10 @@ class Inventory:
         """The entries git does not track (listed only with ``untracked``)."""
         if self.__dict__.get("_pending") is not None or self._listing is not None:  # git's index only
             return []
-        return [e.path for e in self.entries if not e.tracked]
+        entries = self.entries
+        if self.__dict__.get("_indexed") is entries:  # built from git's index listing: all tracked
+            return []
+        return list(compress(self.paths, map(not_, map(_TRACKED, entries))))  # at C speed
 
     def in_scope(self) -> List[FileEntry]:
         """The entries under ``scope`` (a file or a directory); all of them when scope is ``""``."""
@@ -466,7 +470,7 @@ def _get_entries(self: Inventory) -> List[FileEntry]:
         entries = self.__dict__["_entries"]
         if entries is None:
             assert listing is not None
-            entries = self.__dict__["_entries"] = listing.entries()
+            entries = self.__dict__["_entries"] = self.__dict__["_indexed"] = listing.entries()
             self._paths = (entries, len(entries), listing.paths)  # the same paths: keep, not rebuild
             known = listing.__dict__.get("facts")
             if known is not None:  # what is known of them too (see know)
@@ -883,11 +887,11 @@ class GitListing:
         try:
             if self._process is None or self._process.wait() != 0:
                 return None
-            size = os.fstat(self._out.fileno()).st_size
-            if not size:
-                return hashlib.sha256(b"").digest()
-            with mmap.mmap(self._out.fileno(), size, access=mmap.ACCESS_READ) as out:
-                return hashlib.sha256(out).digest()
+            h = hashlib.sha256()
+            self._out.seek(0)
+            for piece in iter(partial(self._out.read, 1 << 20), b""):  # in pieces: no 22 MB more at the peak
+                h.update(piece)
+            return h.digest()
         except OSError:
             return None
         finally:
