@@ -129,6 +129,16 @@ class Inventory:
             self.__dict__["_pending"] = first_load
         return True
 
+    def indexed_entries(self) -> Optional[List[FileEntry]]:
+        """Every entry as built from git's index listing (built now if the listing was read but
+        not built); None when the entries are not git's listing's (untracked, a walk) or git's
+        listing was not read."""
+        entries = self.__dict__.get("_entries")
+        if entries is not None:
+            return entries if self.__dict__.get("_indexed") is entries else None
+        listing = self.__dict__.get("_listing")
+        return listing.entries() if isinstance(listing, IndexListing) else None
+
     @property
     def listed(self) -> bool:
         """Whether git's listing has been read (a deferred inventory reads it on first use)."""
@@ -859,12 +869,6 @@ def _git_entries(root: Path, untracked: bool, flags: Optional[List[Tuple[float, 
             entries.sort(key=_PATH)
             return entries
     return listing
-
-
-def tagged_listing(text: str, digest: bytes) -> IndexListing:
-    """The listing of ``text``, git's ``ls-files -s -v -z`` output whose SHA-256 is ``digest``
-    (a copy of it: see ``runcache.listing``), as :func:`_git_entries` makes it from git's."""
-    return IndexListing.parse(text, digest, tagged=True)  # type: ignore[return-value]
 
 
 class GitListing:

@@ -282,6 +282,35 @@ def test_an_audit_after_an_edit_reads_the_copy_of_the_listing(root, run_cli, tmp
     damaged = _run(run_cli, *AUDIT)
     assert counts["listings"] == 5, "the damaged copy was read"
     assert damaged == _run(run_cli, *AUDIT, "--no-cache")
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill twice."""\n')
+    assert _run(run_cli, *AUDIT) == _run(run_cli, *AUDIT, "--no-cache")
+    assert counts["listings"] == 7, "the damaged copy was not made again"
+
+
+def test_a_copy_of_the_listing_gives_the_entries_and_records_of_git_s(root) -> None:
+    """The copy's columns give the entries of git's listing (a symbolic link and an executable
+    among them), its records' digests and its special kinds; a copy of another digest, or cut
+    short, is none."""
+    from repo_roles.inventory import load_inventory
+
+    os.symlink("billing.py", root / "app" / "link.py")
+    (root / "run.sh").write_text("#!/bin/sh\n")
+    os.chmod(root / "run.sh", 0o755)
+    git(root, "add", "-A")
+    listing = load_inventory(root, deferred=True)._listing  # git's tagged listing, as an audit reads it
+    assert listing is not None
+    digest, entries = listing.digest(), listing.entries()
+    pieces = L.encode_copy(digest, entries, listing.paths)
+    assert pieces is not None
+    copy = L.decode_copy(b"".join(pieces), digest)
+    assert copy is not None and copy.entries() == entries and copy.paths == listing.paths
+    assert {e.mode for e in entries} == {0o100644, 0o100755, 0o120000}
+    some = {"app/link.py", "run.sh", "app/billing.py"}
+    assert copy.records_digest(some) == listing.records_digest(some)
+    assert copy.special_kinds() == listing.special_kinds() == {"app/link.py": "symlink"}
+    assert copy.pick({"run.sh"}) == listing.pick({"run.sh"}) and len(copy) == len(listing)
+    assert L.decode_copy(b"".join(pieces), bytes(len(digest))) is None
+    assert L.decode_copy(b"".join(pieces)[:-1], digest) is None
 
 
 def test_a_copy_of_another_listing_named_by_a_stale_stamp_is_analysed_again(root, run_cli, tmp_path, counts) -> None:

@@ -125,7 +125,11 @@ class Memo:
 
     def save(self, exit_code: int, stdout: str, stderr: str = "", stderr_after: str = "") -> None:
         self.confirm()
-        if not self.verified() or self._store is None or self.key is None:
+        if not self.verified():
+            return
+        if self._listings is not None:  # the listing's copy, if the next miss lacks one
+            self._listings.keep_copy(self._inventory)
+        if self._store is None or self.key is None:
             return
         from repo_roles.runcache import RunEntry
         from repo_roles.runcache.store import anchors_in
