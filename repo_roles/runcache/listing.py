@@ -339,9 +339,9 @@ class Listings:
         """Have git list the index in a thread now, for :meth:`confirm` (a command that missed
         its stored run loads the analysis meanwhile: git's ~0.05 s at 100k files and the hash of
         its bytes overlap the imports); nothing when the key did not take the digest from an
-        entry or the listing was read.  ``copy``: the listing is read from the copy of git's
-        bytes kept under the digest when there is one (git lists the index in the background,
-        :meth:`verified` compares), else git's listing is copied there for the next run."""
+        entry or the listing was read.  ``copy``: the thread reads the listing from the copy kept
+        under the digest when there is one (git lists the index in the background,
+        :meth:`verified` compares), else the run keeps one for the next (:meth:`keep_copy`)."""
         if self.remembered is None or inventory.listed or self._thread is not None:
             return
         if copy:
@@ -379,8 +379,8 @@ class Listings:
         return self.directory / f"{digest.hex()}{COPY_SUFFIX}"
 
     def _read_copy(self, inventory: "Inventory", path: Path) -> Optional["IndexListing"]:
-        """The listing kept at ``path`` if its bytes hash to the remembered digest (then git
-        lists the index in the background: :meth:`verified`); None otherwise (git lists now)."""
+        """The listing kept at ``path`` if it is an intact copy of the remembered listing (then
+        git lists the index in the background: :meth:`verified`); None otherwise (git lists now)."""
         from repo_roles.inventory import GitListing
         from repo_roles.safeio import UnsafeReadError, read_regular
 
@@ -397,7 +397,10 @@ class Listings:
             os.utime(path)  # in use: kept by keep_newest
         except OSError:
             pass
-        self._git = GitListing(inventory.project_root)
+        try:
+            self._git = GitListing(inventory.project_root)
+        except OSError:  # no temporary file: git lists now
+            return None
         return listing
 
     def verified(self) -> bool:
