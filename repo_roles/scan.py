@@ -105,7 +105,11 @@ class ScanContext:
     def target_paths(self) -> frozenset:
         cached = self.__dict__.get("_target_paths")
         if cached is None:
-            cached = self.__dict__["_target_paths"] = frozenset(map(_PATH, self.targets))  # at C speed
+            targets = self.targets
+            # a scan's targets are entries of its inventory: as many as its paths, they are its paths
+            paths = self.inventory.paths if not self.context_from_index else ()
+            cached = self.__dict__["_target_paths"] = frozenset(
+                paths if len(targets) == len(paths) else map(_PATH, targets))  # at C speed
         return cached
 
     def role_of(self, path: str) -> str:

@@ -725,6 +725,43 @@ def step_s11d_rows_move_again(root: Path) -> None:
     write_files(root, {"backend/src/app/payments.py": "RATE = 2\n"})
 
 
+def _s12c_append(root: Path, name: str) -> None:
+    path = root / _plain_module(root)
+    path.write_text(path.read_text() + f"\n\ndef {name}(x):\n    return x\n")
+
+
+def step_s12c_worktree_edit(root: Path) -> None:
+    """s12-c: a module gains a function in the work tree only: the index file is the one of the
+    last step, so an audit that misses its stored run keeps a copy of git's listing under its
+    stamp's digest (``runcache.listing``)."""
+    _s12c_append(root, "s12c_first")
+
+
+def step_s12c_edited_again(root: Path) -> None:
+    """s12-c: another function, the same index: the audit reads the listing from its copy (git
+    lists it in the background, compared before anything is printed)."""
+    _s12c_append(root, "s12c_second")
+
+
+def step_s12c_deep_attributes(root: Path) -> None:
+    """s12-c: an untracked ``.gitattributes`` three directories down marks that module
+    generated (gitattributes(5): the work tree's file counts, tracked or not), the index unchanged."""
+    module = Path(_plain_module(root))
+    write_files(root, {(module.parent / ".gitattributes").as_posix(): f"{module.name} linguist-generated\n"})
+
+
+def step_s12c_deep_attributes_removed(root: Path) -> None:
+    """s12-c: that attributes file removed again."""
+    (root / Path(_plain_module(root)).parent / ".gitattributes").unlink()
+
+
+def step_s12c_staged_then_edited(root: Path) -> None:
+    """s12-c: the edited module staged (a new index file: another listing, the same paths), then
+    edited in the work tree again."""
+    git(root, "add", _plain_module(root))
+    _s12c_append(root, "s12c_third")
+
+
 def step_tests_exempt_glob_added(root: Path) -> None:
     """[tests] exempt gains a module that had no test."""
     for name, header in (("repo-roles.toml", "[tests]\n"), ("pyproject.toml", "[tool.repo-roles.tests]\n")):
@@ -927,6 +964,12 @@ STEPS: List[Tuple[str, Callable[[Path], Optional[Path]]]] = [
     ("s12-b: a test and a module edited in the work tree", step_s12b_test_and_module_edited_in_the_work_tree),
     ("s12-b: modules committed", step_s12b_modules_committed),
     ("s12-b: the stored message heads damaged", step_s12b_stored_heads_damaged),
+    # s12-c: the copy of git's listing an audit keeps under the index file's stamp, and reads
+    ("s12-c: a module edited in the work tree on the same index", step_s12c_worktree_edit),
+    ("s12-c: edited again (the listing's copy is read)", step_s12c_edited_again),
+    ("s12-c: an untracked .gitattributes in a deep directory", step_s12c_deep_attributes),
+    ("s12-c: that attributes file removed", step_s12c_deep_attributes_removed),
+    ("s12-c: the module staged (another listing), then edited", step_s12c_staged_then_edited),
 ]
 
 COMMANDS = {

@@ -256,6 +256,92 @@ def test_a_stale_or_damaged_stamp_never_changes_the_answer(root, run_cli, tmp_pa
     assert counts["scans"] == 2, "the stored run was not found again"
 
 
+AUDIT = ("audit", "--format", "json", "--findings")
+
+
+def _copies(cache: Path) -> List[Path]:
+    return sorted((cache / "index-stamps").glob("*" + L.COPY_SUFFIX))
+
+
+def test_an_audit_after_an_edit_reads_the_copy_of_the_listing(root, run_cli, tmp_path, counts) -> None:
+    """An audit that misses its stored run on the same index file takes git's listing from the
+    copy kept under its digest (git lists in the background to compare); a damaged copy is no
+    copy, and the answers stay those of --no-cache."""
+    cache = tmp_path / "cache"
+    _run(run_cli, *AUDIT)
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')
+    assert _run(run_cli, *AUDIT)[1] == _run(run_cli, *AUDIT, "--no-cache")[1]
+    assert counts["listings"] == 3 and len(_copies(cache)) == 1, "the listing was not copied"
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill it."""\n')
+    copied = _run(run_cli, *AUDIT)
+    assert counts["listings"] == 3, "git's listing was read again"
+    assert copied == _run(run_cli, *AUDIT, "--no-cache")
+    (copy,) = _copies(cache)
+    copy.write_bytes(copy.read_bytes().replace(b"app/", b"xyz/"))
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill once."""\n')
+    damaged = _run(run_cli, *AUDIT)
+    assert counts["listings"] == 5, "the damaged copy was read"
+    assert damaged == _run(run_cli, *AUDIT, "--no-cache")
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill twice."""\n')
+    assert _run(run_cli, *AUDIT) == _run(run_cli, *AUDIT, "--no-cache")
+    assert counts["listings"] == 7, "the damaged copy was not made again"
+
+
+def test_a_copy_of_the_listing_gives_the_entries_and_records_of_git_s(root) -> None:
+    """The copy's columns give the entries of git's listing (a symbolic link and an executable
+    among them), its records' digests and its special kinds; a copy of another digest, or cut
+    short, is none."""
+    from repo_roles.inventory import load_inventory
+
+    os.symlink("billing.py", root / "app" / "link.py")
+    (root / "run.sh").write_text("#!/bin/sh\n")
+    os.chmod(root / "run.sh", 0o755)
+    git(root, "add", "-A")
+    listing = load_inventory(root, deferred=True)._listing  # git's tagged listing, as an audit reads it
+    assert listing is not None
+    digest, entries = listing.digest(), listing.entries()
+    pieces = L.encode_copy(digest, entries, listing.paths)
+    assert pieces is not None
+    copy = L.decode_copy(b"".join(pieces), digest)
+    assert copy is not None and copy.entries() == entries and copy.paths == listing.paths
+    assert {e.mode for e in entries} == {0o100644, 0o100755, 0o120000}
+    some = {"app/link.py", "run.sh", "app/billing.py"}
+    assert copy.records_digest(some) == listing.records_digest(some)
+    assert copy.special_kinds() == listing.special_kinds() == {"app/link.py": "symlink"}
+    assert copy.pick({"run.sh"}) == listing.pick({"run.sh"}) and len(copy) == len(listing)
+    assert L.decode_copy(b"".join(pieces), bytes(len(digest))) is None
+    assert L.decode_copy(b"".join(pieces)[:-1], digest) is None
+
+
+@pytest.mark.parametrize("removable", [True, False], ids=["entry removed", "entry kept (a read-only cache)"])
+def test_a_copy_of_another_listing_named_by_a_stale_stamp_is_analysed_again(
+        root, run_cli, tmp_path, counts, monkeypatch, removable) -> None:
+    """A stamp's entry naming another listing whose copy is kept: git's listing, read in the
+    background, differs; the audit analyses again from git's (once: no copy then, even when the
+    entry could not be removed) before it prints, stores nothing from the copy, and the entry is
+    removed."""
+    if not removable:
+        monkeypatch.setattr(L.Listings, "_forget_stamp", lambda self: None)
+    cache = tmp_path / "cache"
+    _run(run_cli, *AUDIT)
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill."""\n')
+    _run(run_cli, *AUDIT)
+    (copy,) = _copies(cache)
+    old = bytes.fromhex(copy.name[:-len(L.COPY_SUFFIX)])
+    (root / "app/extra.py").write_text("def extra():\n    return 1\n")
+    git(root, "add", "app/extra.py")  # a new index file, another listing
+    _run(run_cli, *AUDIT)
+    (stamp,) = [p for p in _stamps(cache) if L.decode(p.read_bytes())[0] != old]  # type: ignore[index]
+    _, items = L.decode(stamp.read_bytes())  # type: ignore[misc]
+    stamp.write_bytes(L.encode(old, items))  # intact, naming the listing of the copy
+    (root / "app/billing.py").write_text('def charge(amount):\n    """Bill again."""\n')
+    again = _run(run_cli, *AUDIT)
+    assert again == _run(run_cli, *AUDIT, "--no-cache")
+    if removable:
+        assert L.decode(stamp.read_bytes())[0] != old, "the stale entry was kept"  # type: ignore[index]
+        assert _run(run_cli, *AUDIT) == again
+
+
 def test_an_untracked_attributes_file_above_every_file_is_an_input(root, run_cli) -> None:
     """gitattributes(5): every directory above a file counts, also one holding no file itself
     (app/deep holds only er/)."""
