@@ -346,3 +346,64 @@ def test_a_changed_answer_of_a_dirty_module_is_stored(make_repo, asked: List[str
     made.clear()
     assert test_presence.untested_digest(scan(root)) == test_presence.untested_digest(scan(root, use_cache=False))
     assert len(made) == 1  # (the uncached run's)
+
+
+def test_a_module_edited_back_to_its_stored_content_is_asked_again(make_repo, asked: List[str]) -> None:
+    """Review of s12-b: a module made data only and committed (its answer stored as a delta),
+    then edited back to the content the base answers hold: the joined blob ids equal the base
+    column's, yet the delta's answer is not this content's -- the module is asked again."""
+    root = make_repo(FILES)
+    answers(root, asked)
+    write_files(root, {"backend/src/app/refunds.py": "REFUNDS = 1\n"})
+    commit(root, "refunds data only")
+    assert "backend/src/app/refunds.py" not in answers(root, asked)
+    write_files(root, {"backend/src/app/refunds.py": FILES["backend/src/app/refunds.py"]})
+    commit(root, "refunds back")
+    assert answers(root, asked)["backend/src/app/refunds.py"] == ()
+    assert asked == ["backend/src/app/refunds.py"]
+
+
+def test_many_rows_asked_again_store_every_changed_answer(make_repo, asked: List[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Review of s12-b: past ``REWRITE_MIN`` rows asked, the answers are stored again compared
+    with the stored ones -- not with this run's patched in their place, which left out a row
+    whose answer alone changed (a data-only module a test now imports), stale in every later run."""
+    from repo_roles.coverage import test_reuse as TR
+
+    monkeypatch.setattr(TR, "REWRITE_MIN", 1)
+    root = make_repo(FILES)
+    assert "backend/src/app/data.py" not in answers(root, asked)
+    write_files(root, {"backend/tests/test_orders.py": "from app.data import RATES\nfrom app.refunds import refund\n"
+                       + FILES["backend/tests/test_orders.py"]})
+    commit(root, "the test imports data and refunds")
+    assert answers(root, asked)["backend/src/app/data.py"] == ("backend/tests/test_orders.py",)
+    assert len(asked) > 1
+    assert answers(root, asked)["backend/src/app/data.py"] == ("backend/tests/test_orders.py",)
+
+
+@pytest.mark.parametrize("column", ["_ROLES", "_BLOBS", "_PATHS", "_HEADS"])
+def test_a_damaged_late_column_with_many_rows_asked_stores_nothing_stale(
+        make_repo, asked: List[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, column: str) -> None:
+    """Review of s12-b: a column read late (roles, blob ids, paths, heads) damaged while more
+    than ``REWRITE_MIN`` rows are asked: the answers are stored whole again, not as a delta on
+    the unread rows (which kept TST001's stored fingerprint, or failed on the paths)."""
+    import json
+
+    from repo_roles.coverage import test_reuse as TR
+
+    monkeypatch.setattr(TR, "REWRITE_MIN", 1)
+    root, first, stored = _answers_stored(make_repo, asked, tmp_path, monkeypatch)
+    raw = bytearray(stored.read_bytes())
+    start = raw.index(b"\0") + 1  # past the magic
+    size = int.from_bytes(raw[start:start + 4], "little")
+    header = json.loads(bytes(raw[start + 4:start + 4 + size]))
+    at = start + 4 + size + sum(header["lengths"][:getattr(TR, column)])
+    raw[at] ^= 0xFF
+    stored.write_bytes(bytes(raw))
+    write_files(root, {"backend/src/app/refunds.py": "REFUNDS = 1\n", "backend/src/app/orders.py": "ORDERS = 1\n",
+                       "backend/src/app/payments.py": "def charge():\n    return 5\n"})
+    asked.clear()
+    cached, uncached = scan(root), scan(root, use_cache=False)  # (the digest of the run that read the damage)
+    assert test_presence.untested_digest(cached) == test_presence.untested_digest(uncached)
+    assert dict(cached.modules_needing_tests) == uncached.modules_needing_tests and len(asked) > 1
+    assert "backend/src/app/refunds.py" not in uncached.modules_needing_tests

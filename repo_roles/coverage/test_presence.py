@@ -667,7 +667,8 @@ def _patched(context: "ProjectContext", index: TestIndex, memo, every_path: List
     if patch is None:
         return None
     state = memo.state
-    paths, answers, full, content = patch.paths, state.answers, patch.full, patch.content  # patched in place
+    # a copy patched (the stored list stays what :meth:`_State.differing` compares this run's with)
+    paths, answers, full, content = patch.paths, list(state.answers), patch.full, patch.content
     if full:
         names = len({paths[i].rpartition("/")[2].rpartition(".")[0] for i in full})
         index.expect(names)

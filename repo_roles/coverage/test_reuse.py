@@ -474,8 +474,9 @@ class Memo:
         blobs = self._blobs(entries, paths)
         texts = list(map(heads.get, paths, repeat("")))
         state = self.state
-        if state is not None and state.id and self._listed_before == self._listed and state.same_paths(paths) \
-                and self._same_targets(state):
+        # (the late columns read and checked first: a damaged one leaves no rows to compare with)
+        if state is not None and state.id and self._listed_before == self._listed and state.complete() \
+                and state.same_paths(paths) and self._same_targets(state):
             rows = state.differing(roles, blobs, results, texts)
             if rows is not None and len(rows) <= DELTA_MAX:  # a few rows: written on top of the stored ones
                 return self._save_delta(state, rows, paths, roles, blobs, results, texts, fingerprint)
@@ -827,6 +828,8 @@ class _State:
                 for i, blob in zip(rows, delta_blobs):
                     if blob and mine[i] == blob:  # the delta's id: the stored column's stands for it
                         mine[i] = stored[i * width:(i + 1) * width]
+                    elif mine[i] != blob:  # another id than the delta's (the base column's, say: a
+                        return False  # module edited back): compared one by one, delta applied
             for i in self.unknown:  # asked again whatever their id
                 mine[i] = stored[i * width:(i + 1) * width]
         try:
