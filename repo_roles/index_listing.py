@@ -23,7 +23,7 @@ import threading
 from bisect import bisect_left
 from functools import partial
 from itertools import compress, repeat
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Collection, Dict, Iterable, List, NamedTuple, Optional, Sequence, Union
 
 
@@ -41,13 +41,6 @@ _MODE_KIND = {**{m: "file" for m in _FILE_MODES}, **{m: kind for m, (kind, _) in
 _MODE_INT = {**_FILE_MODES, **{m: value for m, (_, value) in _GIT_KINDS.items()}}
 # a regular file's mode by its fourth character (a one-character string: shared, its hash known)
 _FILE_MODE_AT_3 = {mode[3]: value for mode, value in _FILE_MODES.items()}
-
-# a mode as one character (a listing kept as columns: IndexListing.from_columns)
-_CODE_MODE = {"6": 0o100644, "7": 0o100755, "l": 0o120000, "m": 0o160000}
-_MODE_CODE = {mode: code for code, mode in _CODE_MODE.items()}
-_CODE_TEXT = {code: f"{mode:06o}" for code, mode in _CODE_MODE.items()}
-_CODE_KIND = {code: _MODE_KIND[text] for code, text in _CODE_TEXT.items()}
-_FILE_CODES = frozenset("67")
 
 # tuple.__new__ bound to FileEntry builds an entry from a 5-tuple without a Python-level frame
 # (FileEntry(...) runs a generated __new__), so ``map`` makes 100,000 of them at C speed.
@@ -110,34 +103,14 @@ class IndexListing:
         regular = set(map(itemgetter(1 + at), records)) == {"0"}
         return cls(records, tab, paths, regular, digest, at)
 
-    @classmethod
-    def from_columns(cls, paths: List[str], blobs: List[str], codes: str, digest: bytes) -> "IndexListing":
-        """The listing whose records are ``paths``, their object ids ``blobs`` (one length) and
-        their modes as :func:`mode_codes` gives them, and whose git output hashed to ``digest``
-        (a copy kept of it: ``runcache.listing``).  Its entries are built from the columns; its
-        records (untagged) are made only if asked for (:meth:`records_digest`, :meth:`keep`...)."""
-        listing = cls.__new__(cls)
-        listing._digest, listing._at, listing.paths = digest, 0, paths
-        listing._tab = 6 + 1 + (len(blobs[0]) if blobs else 40) + 2
-        listing._regular = set(codes) <= _FILE_CODES
-        listing._columns = (blobs, codes)
-        return listing
-
     def __getattr__(self, name: str) -> object:
         """Cut the text of a lazily parsed listing on first use of its records or paths (under a
-        lock: threads of one run may ask at once, and only one of them may cut); the records
-        of a listing made from columns are made on first use."""
+        lock: threads of one run may ask at once, and only one of them may cut)."""
         if name not in ("_records", "paths", "_regular"):
             raise AttributeError(name)
         with _CUTTING:
             if name in self.__dict__:  # another thread cut it while this one waited
                 return self.__dict__[name]
-            columns = self.__dict__.get("_columns")
-            if name == "_records" and columns is not None:
-                blobs, codes = columns
-                self._records = list(map("".join, zip(map(_CODE_TEXT.__getitem__, codes), repeat(" "), blobs,
-                                                      repeat(" 0\t"), self.paths)))
-                return self._records
             if self.__dict__.get("_text") is None:
                 raise AttributeError(name)
             return self._cut(name)
@@ -168,16 +141,10 @@ class IndexListing:
         return slice(self._at + 7, self._tab - 2)
 
     def __len__(self) -> int:
-        return len(self.paths)
+        return len(self._records)
 
     def entries(self) -> List[FileEntry]:
         """Every entry, in index order."""
-        columns = self.__dict__.get("_columns")
-        if columns is not None:  # no record to slice: the columns as they are
-            blobs, codes = columns
-            kinds = repeat("file") if self._regular else map(_CODE_KIND.__getitem__, codes)
-            return list(map(_new_entry, zip(self.paths, kinds, map(_CODE_MODE.__getitem__, codes), blobs,
-                                            repeat(True))))
         return self._build(self._records, self.paths)
 
     def _build(self, records: Sequence[str], paths: Sequence[str]) -> List[FileEntry]:
@@ -265,13 +232,6 @@ class IndexListing:
         at = self._at
         special = compress(zip(self._records, self.paths), map("0".__ne__, map(itemgetter(1 + at), self._records)))
         return {path: _GIT_KINDS[record[at:at + 6]][0] for record, path in special if record[at:at + 6] in _GIT_KINDS}
-
-
-def mode_codes(entries: Sequence[FileEntry]) -> Optional[str]:
-    """The modes of ``entries`` (git's index entries) as one character each, for
-    :meth:`IndexListing.from_columns`; None when one is not a mode git writes today."""
-    codes = "".join(map(_MODE_CODE.get, map(attrgetter("mode"), entries), repeat("")))
-    return codes if len(codes) == len(entries) else None
 
 
 def sorted_positions(paths: Sequence[str], wanted: Collection[str]) -> Optional[List[int]]:

@@ -113,32 +113,6 @@ class Inventory:
 
         return flags
 
-    def listing_from(self, load: Callable[[], Optional[IndexListing]]) -> bool:
-        """Have git's listing, not read yet, come from ``load`` when it gives one (a copy of this
-        index's listing: ``runcache.listing``, which has git list the index too, to compare),
-        else from git as before; False when the listing was read already."""
-        with _LOADING:
-            pending = self.__dict__.get("_pending")
-            if pending is None:
-                return False
-
-            def first_load() -> Union[IndexListing, List[FileEntry]]:
-                found = load()
-                return found if found is not None else pending()
-
-            self.__dict__["_pending"] = first_load
-        return True
-
-    def indexed_entries(self) -> Optional[List[FileEntry]]:
-        """Every entry as built from git's index listing (built now if the listing was read but
-        not built); None when the entries are not git's listing's (untracked, a walk) or git's
-        listing was not read."""
-        entries = self.__dict__.get("_entries")
-        if entries is not None:
-            return entries if self.__dict__.get("_indexed") is entries else None
-        listing = self.__dict__.get("_listing")
-        return listing.entries() if isinstance(listing, IndexListing) else None
-
     @property
     def listed(self) -> bool:
         """Whether git's listing has been read (a deferred inventory reads it on first use)."""
@@ -883,37 +857,6 @@ def _git_entries(root: Path, untracked: bool, flags: Optional[List[Tuple[float, 
             entries.sort(key=_PATH)
             return entries
     return listing
-
-
-class GitListing:
-    """git's tagged index listing of a project root (:func:`_git_entries`' command) run in the
-    background, into an unlinked temporary file: :meth:`digest` is its SHA-256."""
-
-    def __init__(self, root: Path) -> None:
-        import tempfile
-
-        self._out = tempfile.TemporaryFile()
-        try:
-            self._process: Optional[subprocess.Popen] = subprocess.Popen(
-                ["git", "ls-files", "-s", "-v", "-z"], cwd=str(root), stdin=subprocess.DEVNULL, stdout=self._out,
-                stderr=subprocess.DEVNULL, env=git_env())
-        except OSError:
-            self._process = None
-
-    def digest(self) -> Optional[bytes]:
-        """The SHA-256 of git's output (as ``IndexListing.digest``); None when git failed."""
-        try:
-            if self._process is None or self._process.wait() != 0:
-                return None
-            h = hashlib.sha256()
-            self._out.seek(0)
-            for piece in iter(partial(self._out.read, 1 << 20), b""):  # in pieces: no 22 MB more at the peak
-                h.update(piece)
-            return h.digest()
-        except OSError:
-            return None
-        finally:
-            self._out.close()
 
 
 def _git_untracked(root: Path) -> List[FileEntry]:

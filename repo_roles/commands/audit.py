@@ -89,15 +89,13 @@ def _read_previous(path: str) -> dict:
 @no_cyclic_gc()
 def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], depth: int,
               no_cache: bool = False, fmt: str = "text", output: Optional[str] = None,
-              list_findings: bool = False, compare: Optional[str] = None, listing_copy: bool = True) -> int:
-    """The audit (``listing_copy`` False: git's index listing is not taken from a copy, the
-    second time after a copy turned out to be of another listing)."""
+              list_findings: bool = False, compare: Optional[str] = None) -> int:
     previous = _read_previous(compare) if compare else None  # a bad file fails before the scan
     project = open_project(path, config_path, untracked, remember=not no_cache)
     options = dict(path=path, config=config_path, untracked=untracked, depth=depth, format=fmt,
                    findings=list_findings, compare=compare)
     memo = Memo("audit", options, project, not no_cache, [compare] if compare else [])
-    stored = memo.lookup(list_ahead=True, copy=listing_copy)  # on a miss git lists the index meanwhile
+    stored = memo.lookup(list_ahead=True)  # on a miss git lists the index while the analysis loads
     if stored is not None:
         with stored:
             write_stored(stored, output)
@@ -142,9 +140,6 @@ def run_audit(path: str, config_path: Optional[str], untracked: Optional[bool], 
         progress.close()
         if context is not None:
             context.stop_history_prefetch()
-    if not memo.verified():  # the listing read was a copy of another one: analysed again from git's
-        return run_audit(path, config_path, untracked, depth, no_cache, fmt, output, list_findings, compare,
-                         listing_copy=False)
     exit_code = 1 if any(map("info".__ne__, column_of(context.findings, SEVERITY))) else 0
     memo.save(exit_code, text)
     _deliver(text, output)

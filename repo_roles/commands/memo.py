@@ -83,21 +83,19 @@ class Memo:
         if self.key is not None:
             self._store = RunStore(directory)
 
-    def lookup(self, *, list_ahead: bool = False, copy: bool = True) -> Optional["Replay"]:
+    def lookup(self, *, list_ahead: bool = False) -> Optional["Replay"]:
         """The stored run (checked whole; its output comes in pieces, see ``Replay.chunks``),
         or None: the command then analyses, and stores its answer only if the listing the key
         took from the index file's stamp is git's listing now (:meth:`confirm`).
-        ``list_ahead``: on a miss, git lists the index in a thread -- or the listing is read
-        from the copy kept of it (``runcache.listing``: git lists in the background then) --
-        and the caller calls :meth:`confirm` once it has loaded the analysis (else it is called
-        now), and :meth:`verified` before it prints anything (``copy`` False: no copy is read)."""
+        ``list_ahead``: on a miss, git lists the index in a thread and the caller calls
+        :meth:`confirm` once it has loaded the analysis (else it is called now)."""
         if self._store is None or self.key is None:
             return None
         found = self._store.open(self.key, self._anchors)
         if found is None and self._listings is not None:
             self._unconfirmed = True
             if list_ahead:
-                self._listings.list_ahead(self._inventory, copy=copy)
+                self._listings.list_ahead(self._inventory)
             else:
                 self.confirm()
         return found
@@ -113,22 +111,8 @@ class Memo:
         if not self._listings.confirm(self._inventory):
             self.key = None
 
-    def verified(self) -> bool:
-        """Whether the listing the analysis read is git's (see :meth:`lookup`); False: it was a
-        copy of another listing (a stale stamp's entry, now removed), nothing is stored, and
-        the command analyses again."""
-        self.confirm()
-        if self._listings is None or self._listings.verified():
-            return True
-        self.key = None
-        return False
-
     def save(self, exit_code: int, stdout: str, stderr: str = "", stderr_after: str = "") -> None:
         self.confirm()
-        if not self.verified():
-            return
-        if self._listings is not None:  # the listing's copy, if the next miss lacks one
-            self._listings.keep_copy(self._inventory)
         if self._store is None or self.key is None:
             return
         from repo_roles.runcache import RunEntry

@@ -28,44 +28,25 @@ a damaged one, an index changed while git listed it) asks git, and an entry is w
 when the stamp was the same before and after git listed it (both listings: :meth:`Listings.settle`).  On a run that misses its stored
 answer :meth:`Listings.confirm` compares the remembered digest with git's listing, which the
 analysis reads anyway: a stale entry is replaced and that run's answer is not stored.
-
-A command that analyses after such a miss (``audit``) need not wait for git's listing: a copy
-of it is kept under the listing's digest (``<digest>.listing-copy``: the paths, object ids and
-modes as three columns with a CRC-32, made from the entries a run built of git's listing when
-there was none; the last :data:`COPIES_KEPT`), read while the analysis loads, and its entries
-are built from the columns (no record cut, no field sliced out of 100,000 records).  A damaged
-copy is no copy.  git still lists the index, in the background while the analysis runs, and
-:meth:`Listings.verified` compares git's digest with the remembered one before anything is
-printed or stored: when they differ (a stale stamp's entry) the entry is removed and the
-command analyses again from git's listing.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 import time
-import zlib
-from operator import attrgetter
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Collection, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Collection, Dict, List, Optional, Tuple
 
 if TYPE_CHECKING:
-    from repo_roles.index_listing import FileEntry, IndexListing
-    from repo_roles.inventory import GitListing, Inventory
+    from repo_roles.inventory import Inventory
 
 MAGIC = b"repo-roles listing 2\n"  # 2: a stamp's entry holds the flagged entries
 MAX_ENTRIES = 64  # index stamps kept per cache directory (worktrees x projects x recent states)
 SUFFIX = ".listing"
 DIRS_SUFFIX = ".dirs"  # the directories of a path list, by its digest
 PATHS_SUFFIX = ".paths"  # what depends on a listing's path list alone, by the listing's digest
-COPY_SUFFIX = ".listing-copy"  # a copy of git's listing, by its digest
-COPY_MAGIC = b"repo-roles listing copy 1\n"
-COPIES_KEPT = 2  # copies kept per cache directory (21 MB each for 200,000 files)
-MAX_COPY = 1 << 30  # a larger copy is not read
-_CODES = frozenset("67lm")  # the modes a copy holds (index_listing.mode_codes)
 ENDINGS = ("OWNERS", "package.json")  # Inventory.ending_with: ownership discovery, package.json files
 _CHECKSUM = 20  # blake2b digest size of an entry's checksum
 _TAIL = 32  # the index checksum: SHA-1 (20 bytes) or SHA-256 (32) -- the last 32 bytes cover both
@@ -138,54 +119,6 @@ def _list(inventory: "Inventory") -> None:
         pass
 
 
-def encode_copy(digest: bytes, entries: Sequence["FileEntry"], paths: Sequence[str]) -> Optional[List[bytes]]:
-    """The pieces of a copy of the listing of ``digest`` whose entries are ``entries`` (paths
-    ``paths``): its paths, object ids and modes as three columns; None when a mode or an id
-    does not fit them (the listing is then not copied)."""
-    from repo_roles.index_listing import mode_codes
-
-    codes = mode_codes(entries)
-    blobs = list(map(attrgetter("blob"), entries))
-    if codes is None or not all(blobs) or len(set(map(len, blobs))) > 1 or len(paths) != len(entries):
-        return None
-    sections = ["\0".join(paths).encode("utf-8", "surrogateescape"), "\0".join(blobs).encode("ascii"),
-                codes.encode("ascii")]
-    crc = 0
-    for section in sections:
-        crc = zlib.crc32(section, crc)
-    header = json.dumps({"digest": digest.hex(), "rows": len(entries), "sizes": list(map(len, sections)),
-                         "crc": crc}).encode("ascii")
-    return [COPY_MAGIC + len(header).to_bytes(4, "little") + header, *sections]
-
-
-def decode_copy(data: bytes, digest: bytes) -> Optional["IndexListing"]:
-    """The listing of a copy made by :func:`encode_copy` for ``digest``; None for anything else
-    (another digest, a damaged, truncated or malformed copy)."""
-    from repo_roles.index_listing import IndexListing
-
-    start = len(COPY_MAGIC) + 4
-    if not data.startswith(COPY_MAGIC) or len(data) < start:
-        return None
-    end = start + int.from_bytes(data[len(COPY_MAGIC):start], "little")
-    try:
-        header = json.loads(data[start:end])
-        rows, sizes = header["rows"], header["sizes"]
-        if (header["digest"] != digest.hex() or type(rows) is not int or len(sizes) != 3
-                or not all(type(size) is int and size >= 0 for size in sizes) or end + sum(sizes) != len(data)
-                or zlib.crc32(memoryview(data)[end:]) != header["crc"]):
-            return None
-    except (ValueError, KeyError, TypeError):
-        return None
-    if not rows:
-        return None
-    paths = data[end:end + sizes[0]].decode("utf-8", "surrogateescape").split("\0")
-    blobs = data[end + sizes[0]:end + sizes[0] + sizes[1]].decode("ascii", "replace").split("\0")
-    codes = data[len(data) - sizes[2]:].decode("ascii", "replace")
-    if not len(paths) == len(blobs) == len(codes) == rows or not set(codes) <= _CODES:
-        return None
-    return IndexListing.from_columns(paths, blobs, codes, digest)
-
-
 class Listings:
     """The remembered listings under one cache directory, for one run's key."""
 
@@ -201,9 +134,6 @@ class Listings:
         self._stamped_at = float("inf")  # time.monotonic() when prefetch() took the stamp
         # how the listing prefetch() started gives the flagged entries (Inventory.flags_with_listing)
         self.flags_source: Optional[Callable[[], Optional[Tuple[float, frozenset]]]] = None
-        self._git: Optional["GitListing"] = None  # git's listing compared with a copy read (verified())
-        self._copy_wanted = False  # list_ahead() found no copy of the remembered listing: keep_copy()
-        self._confirmed = False  # confirm() found git's listing to be the remembered one
 
     def _path(self, stamp: str) -> Path:
         return self.directory / f"{stamp}{SUFFIX}"
@@ -335,91 +265,15 @@ class Listings:
         self._write(path, encode(b"dirs", directories))
         return directories
 
-    def list_ahead(self, inventory: "Inventory", copy: bool = False) -> None:
+    def list_ahead(self, inventory: "Inventory") -> None:
         """Have git list the index in a thread now, for :meth:`confirm` (a command that missed
         its stored run loads the analysis meanwhile: git's ~0.05 s at 100k files and the hash of
         its bytes overlap the imports); nothing when the key did not take the digest from an
-        entry or the listing was read.  ``copy``: the thread reads the listing from the copy kept
-        under the digest when there is one (git lists the index in the background,
-        :meth:`verified` compares), else the run keeps one for the next (:meth:`keep_copy`)."""
+        entry or the listing was read."""
         if self.remembered is None or inventory.listed or self._thread is not None:
             return
-        if copy:
-            path = self._copy_path(self.remembered)
-            if os.path.lexists(path):
-                inventory.listing_from(lambda: self._read_copy(inventory, path))
-            else:
-                self._copy_wanted = True  # made by keep_copy() once the analysis built the entries
         self._thread = threading.Thread(target=_list, args=(inventory,), daemon=True)
         self._thread.start()
-
-    def keep_copy(self, inventory: "Inventory") -> None:
-        """Keep the copy :meth:`list_ahead` found missing, from the entries the analysis built
-        of git's listing (confirmed to be the remembered one); the newest :data:`COPIES_KEPT`."""
-        if not self._copy_wanted or self.remembered is None or not self._confirmed:
-            return
-        self._copy_wanted = False
-        entries = inventory.indexed_entries()
-        if entries is None:
-            return
-        pieces = encode_copy(self.remembered, entries, inventory.paths)
-        if pieces is None:
-            return
-        from repo_roles.atomic import AtomicWriteError, write_atomic
-        from repo_roles.cachedir import keep_newest
-
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._copy_path(self.remembered), pieces)
-        except (AtomicWriteError, OSError):
-            return
-        keep_newest(self.directory, COPY_SUFFIX, COPIES_KEPT)
-
-    def _copy_path(self, digest: bytes) -> Path:
-        return self.directory / f"{digest.hex()}{COPY_SUFFIX}"
-
-    def _read_copy(self, inventory: "Inventory", path: Path) -> Optional["IndexListing"]:
-        """The listing kept at ``path`` if it is an intact copy of the remembered listing (then
-        git lists the index in the background: :meth:`verified`); None otherwise (git lists now)."""
-        from repo_roles.inventory import GitListing
-        from repo_roles.safeio import UnsafeReadError, read_regular
-
-        expected = self.remembered
-        try:
-            data = read_regular(path, max_size=MAX_COPY)
-        except (OSError, UnsafeReadError):
-            data = b""
-        listing = decode_copy(data, expected) if expected is not None else None
-        if listing is None:
-            self._copy_wanted = True  # damaged or gone: made again (keep_copy)
-            return None
-        try:
-            os.utime(path)  # in use: kept by keep_newest
-        except OSError:
-            pass
-        try:
-            self._git = GitListing(inventory.project_root)
-        except OSError:  # no temporary file: git lists now
-            return None
-        return listing
-
-    def verified(self) -> bool:
-        """Whether a listing read from a copy (:meth:`list_ahead`) is git's listing now (waited
-        for here: git ran while the command analysed); True when none was read.  False: the
-        stamp's entry named another listing; it is removed, and the command analyses again."""
-        git, self._git = self._git, None
-        if git is None or git.digest() == self.remembered:
-            return True
-        self._forget_stamp()
-        return False
-
-    def _forget_stamp(self) -> None:
-        """Remove the entry of the index file's stamp this run's key read (it named another listing)."""
-        if self._stamp is not None:
-            try:
-                os.unlink(self._path(self._stamp))
-            except OSError:
-                pass
 
     def confirm(self, inventory: "Inventory") -> bool:
         """Whether the digest taken from an entry is git's listing's (asked now: a run that
@@ -433,9 +287,12 @@ class Listings:
             return True
         if inventory.listing_digest() == self.remembered:
             self._tell(inventory, self.remembered)
-            self._confirmed = True
             return True
-        self._forget_stamp()
+        if self._stamp is not None:
+            try:
+                os.unlink(self._path(self._stamp))
+            except OSError:
+                pass
         return False
 
     def _write(self, path: Path, data: bytes) -> None:
