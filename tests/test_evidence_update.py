@@ -302,9 +302,10 @@ def test_a_large_overlay_writes_the_shards_it_touches_only(make_repo, whole_runs
     index_json(root)
 
 
-def test_a_test_made_a_symlink_is_no_longer_read(make_repo, whole_runs) -> None:
+def test_a_test_made_a_symlink_is_no_longer_read(make_repo, whole_runs, monkeypatch: pytest.MonkeyPatch) -> None:
     """A test replaced by a symlink to another test (staged): its kind is no regular file's, so
-    it is left out as a full build leaves it out -- by the update in shards too."""
+    it is left out as a full build leaves it out -- by the update in shards too (the stored
+    whole index is neither read nor built again)."""
     import os
 
     root = make_repo(FILES)
@@ -312,6 +313,7 @@ def test_a_test_made_a_symlink_is_no_longer_read(make_repo, whole_runs) -> None:
     (root / "tests/test_orders.py").unlink()
     os.symlink("test_zebra.py", root / "tests/test_orders.py")
     git(root, "add", "tests/test_orders.py")
+    reads, builds = record_calls(monkeypatch, E, "_read_stored"), record_calls(monkeypatch, E, "build")
+    assert isinstance(scan(root).test_evidence, E.ShardedEvidence) and not reads and not builds
     got = index_json(root)
     assert "tests/test_orders.py" not in got["parsed"]
-    assert isinstance(scan(root).test_evidence, E.ShardedEvidence)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import List, Optional
+from typing import List
 
 import pytest
 
@@ -29,12 +29,11 @@ def _ls(run_cli, root: Path, *extra: str) -> str:
     return result.stdout
 
 
-def _made(monkeypatch: pytest.MonkeyPatch) -> List[Optional[int]]:
-    """How many entries each ``ls`` record pass was asked for (None: every target)."""
+def _made(monkeypatch: pytest.MonkeyPatch) -> List[int]:
+    """How many entries each ``ls`` record pass was asked for."""
     from repo_roles.commands import ls
 
-    return record_calls(monkeypatch, ls, "records",
-                        lambda context, entries=None: None if entries is None else len(entries))
+    return record_calls(monkeypatch, ls, "records", lambda context, entries: len(entries))
 
 
 def _stored(cache: Path, kind: str) -> Path:

@@ -96,10 +96,28 @@ def test_the_order_knows_whether_the_paths_are_sorted(tmp_path):
         name_order.stored_order(tmp_path, "proj", repr(paths), paths)
         order = name_order.load(name_order.order_file(tmp_path, "proj", repr(paths)), len(paths))
         assert order is not None and order.paths_sorted is expected
-        names = PathNames(paths)
+        counted = _Counted(paths)
+        names = PathNames(counted)
         names.use_order(lambda: order)
+        before = counted.passes
         assert names.is_sorted() is expected
+        assert counted.passes == before  # told by the order: no pass over the paths
         assert names.project("a") == PathNames(paths).project("a")
+
+
+class _Counted(list):
+    """A path list that counts the passes over it whole (iterations and slices)."""
+
+    passes = 0
+
+    def __iter__(self):
+        self.passes += 1
+        return super().__iter__()
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            self.passes += 1
+        return super().__getitem__(item)
 
 
 def test_rows_with_stems():

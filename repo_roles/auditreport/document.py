@@ -197,11 +197,9 @@ def _stored_key(context: ScanContext) -> Optional[str]:
         return None
     from repo_roles.history.declared import stored_key
     from repo_roles.history.identity import Identities
-    from repo_roles.history.stage import history_key
+    from repo_roles.history.stage import scan_history_key
 
-    if "_history_key" not in context.__dict__:  # the history rules keep it under this name too
-        context.__dict__["_history_key"] = history_key(context.inventory, context.config)
-    base = context.__dict__["_history_key"]
+    base = scan_history_key(context)
     if base is None:
         return None
     settings = context.config.history

@@ -328,9 +328,14 @@ def findings_block(context: ScanContext, scope_depth: int, *, store: bool = True
                         break
                     cuts.append(cut)
                 for piece, (a, b) in enumerate(zip(cuts, cuts[1:] + [hi])):
-                    parts.append(_part(context, *columns.slices(a, b), scope_depth))
-                    digests.append(columns.digest(a, b) if store is not None else b"")
-                    keys.append(columns.row_key(a, b) if store is not None else _NO_KEY)
+                    picked = columns.slices(a, b)  # once for the part and its digest
+                    parts.append(_part(context, *picked, scope_depth))
+                    if (a, b) == (lo, hi):  # not cut: the segment's own digest and key
+                        digests.append(digest)
+                        keys.append(key)
+                    else:
+                        digests.append(_digest(*picked, 0, b - a) if store is not None else b"")
+                        keys.append(columns.row_key(a, b) if store is not None else _NO_KEY)
                     if piece:
                         new_bounds.append(paths[a])
         if at < len(bounds):

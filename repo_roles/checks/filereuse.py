@@ -63,6 +63,7 @@ from repo_roles.checks.reuse import config_token, digest_of, entry_path, special
 from repo_roles.coverage.test_presence import target_columns
 from repo_roles.findings import Finding
 from repo_roles.summarycache import target_role_codes
+from repo_roles.index_listing import sorted_positions
 
 if TYPE_CHECKING:
     from repo_roles.checks.selection import RuleSelection
@@ -210,12 +211,10 @@ class FileFindings:
         """``(path, mode, blob id, role)`` of the targets among ``paths``: a few found by
         bisection over the target paths (sorted), else picked at C speed."""
         column, roles = target_columns(self._context)
-        if len(paths) * 64 < len(column):
-            wanted = sorted(paths)
-            at = [bisect_left(column, path) for path in wanted]
-            if all(index < len(column) and column[index] == path for index, path in zip(at, wanted)):
-                targets = self._context.targets  # in the order of their paths (target_columns)
-                return iter([(column[index], targets[index].mode, targets[index].blob, roles[index]) for index in at])
+        at = sorted_positions(column, paths)
+        if at is not None:
+            targets = self._context.targets  # in the order of their paths (target_columns)
+            return iter([(column[index], targets[index].mode, targets[index].blob, roles[index]) for index in at])
         current = self._current
         assert current is not None
         return compress(zip(*current), map(paths.__contains__, column))

@@ -23,10 +23,8 @@ if TYPE_CHECKING:
     from repo_roles.scan import ScanContext
 
 
-def records(context: ScanContext, entries: Optional[Sequence[FileEntry]] = None) -> Iterator[dict]:
-    """The jsonl records of ``entries`` (default: every target), in their order."""
-    if entries is None:
-        entries = context.targets
+def records(context: ScanContext, entries: Sequence[FileEntry]) -> Iterator[dict]:
+    """The jsonl records of ``entries`` (targets of ``context``), in their order."""
     context.test_index.expect(len(entries))
     for entry in entries:
         decided = context.classifications[entry.path]
@@ -76,15 +74,21 @@ def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
     encode = LINE_ENCODE
     for row in rows:
         line = encode(row)
-        if not line.isascii():
-            try:
-                line.encode("utf-8")
-            except UnicodeEncodeError:
-                # A name that is not valid UTF-8 arrives with surrogate escapes ("\udcff" for
-                # byte 0xFF), which no UTF-8 stream can carry: this line gets \u escapes instead,
-                # still valid JSON, and .encode("utf-8", "surrogateescape") restores git's bytes.
-                line = _ENCODE_ASCII(row)
+        if not line.isascii() and not utf8_carries(line):
+            # A name that is not valid UTF-8 arrives with surrogate escapes ("\udcff" for
+            # byte 0xFF), which no UTF-8 stream can carry: this line gets \u escapes instead,
+            # still valid JSON, and .encode("utf-8", "surrogateescape") restores git's bytes.
+            line = _ENCODE_ASCII(row)
         yield line
+
+
+def utf8_carries(text: str) -> bool:
+    """Whether UTF-8 can carry ``text`` (no surrogate escapes): else its line gets escapes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def with_docs(context: ScanContext, rows: Iterable[dict]) -> Iterator[dict]:

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple, Union
 
 from repo_roles.checks.reuse import config_token, digest_of, kinds_token
-from repo_roles.commands.ls import LINE_ENCODE, line_pieces
+from repo_roles.commands.ls import LINE_ENCODE, line_pieces, utf8_carries
 from repo_roles.coverage import colfile
 
 if TYPE_CHECKING:
@@ -104,9 +104,9 @@ def _history_token(context: "ProjectContext", loaded: bool) -> Optional[str]:
     Unless ``loaded`` (the model was read to make every line), the settings and HEAD are read
     without the model (``history_key``: two git calls): a run that reuses lines needs none."""
     if not loaded:
-        from repo_roles.history.stage import history_key
+        from repo_roles.history.stage import scan_history_key
 
-        found = history_key(context.inventory, context.config)
+        found = scan_history_key(context)
         if found is not None:
             return found
     history = context.history
@@ -332,20 +332,11 @@ def _restamped(context: "ProjectContext", paths: List[str], lines: List[str], sk
         cut = line.rfind(_HISTORY_KEY)
         authors, last = summary(path)
         tail = f'{_HISTORY_KEY}{encode(authors)}, "last_commit": {encode(last)}}}'
-        if cut < 0 or (line.isascii() and "\\u" in line) or not (tail.isascii() or _carried(tail)):
+        if cut < 0 or (line.isascii() and "\\u" in line) or not (tail.isascii() or utf8_carries(tail)):
             again.append(i)
         else:
             lines[i] = line[:cut] + tail
     return again
-
-
-def _carried(text: str) -> bool:
-    """Whether UTF-8 can carry ``text`` (no surrogate escapes)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _header(context: "ProjectContext") -> Optional[dict]:

@@ -20,7 +20,7 @@ from array import array
 from itertools import islice
 from operator import le
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from repo_roles.coverage import colfile
 
@@ -142,16 +142,22 @@ def named(paths: Sequence[str], order: Sequence[int], base: str) -> List[str]:
 def with_base_prefixes(paths: Sequence[str], order: Sequence[int], prefixes: Sequence[str]) -> List[str]:
     """The paths (in path-list order) whose file name starts with one of ``prefixes``, by binary
     search in ``order`` (the rows of ``paths`` sorted by file name)."""
-    rows = set()
+    rows: Set[int] = set()
     for prefix in prefixes:
-        at = _first_at_or_above(paths, order, prefix)
-        while at < len(order):
-            path = paths[order[at]]
-            if not path.startswith(prefix, path.rfind("/") + 1):
-                break
-            rows.add(order[at])
-            at += 1
+        rows.update(_rows_with_base_prefix(paths, order, prefix))
     return [paths[row] for row in sorted(rows)]
+
+
+def _rows_with_base_prefix(paths: Sequence[str], order: Sequence[int], prefix: str) -> Iterator[int]:
+    """The rows of ``paths`` whose file name starts with ``prefix``, by binary search in ``order``."""
+    at = _first_at_or_above(paths, order, prefix)
+    while at < len(order):
+        row = order[at]
+        path = paths[row]
+        if not path.startswith(prefix, path.rfind("/") + 1):
+            break
+        yield row
+        at += 1
 
 
 def rows_with_stems(paths: Sequence[str], order: Sequence[int], stems: Iterable[str]) -> Set[int]:
@@ -159,14 +165,8 @@ def rows_with_stems(paths: Sequence[str], order: Sequence[int], stems: Iterable[
     (``x`` for ``x.py``, ``x.test`` for ``x.test.ts``), by binary search in ``order``."""
     rows: Set[int] = set()
     for stem in stems:
-        prefix = stem + "."
-        at = _first_at_or_above(paths, order, prefix)
-        while at < len(order):
-            path = paths[order[at]]
-            start = path.rfind("/") + 1
-            if not path.startswith(prefix, start):
-                break
-            if path.rfind(".") == start + len(stem):
-                rows.add(order[at])
-            at += 1
+        for row in _rows_with_base_prefix(paths, order, stem + "."):
+            path = paths[row]
+            if path.rfind(".") == path.rfind("/") + 1 + len(stem):
+                rows.add(row)
     return rows

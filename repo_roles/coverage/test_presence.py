@@ -716,7 +716,6 @@ def _patched(context: "ProjectContext", index: TestIndex, memo, every_path: List
                 rows.add(i)
         rows = sorted(rows)
     if asked > TR.REWRITE_MIN or (moved and len(rows) > TR.DELTA_MAX):  # stored whole again
-        positions = state.positions
         pick = itemgetter(*positions) if len(positions) > 1 else (lambda seq: tuple(seq[i] for i in positions))
         stored = dict(compress(zip(paths, state.heads), map(eq, answers, repeat(()))))
         stored.update(heads)

@@ -496,7 +496,7 @@ class Memo:
         width = len(columns[_INDEX_BLOBS]) // len(paths) if paths else 0
         header = {"version": VERSION, "listed": self._listed, "evidence": self._evidence_key, "rows": len(paths),
                   "blob_width": width, "none": results.count(None),
-                  "roles": known, "fingerprint": made or "", "searched": self._searched(),
+                  "roles": known, "fingerprint": made or "", "searched": self.searched(),
                   "targets": len(self._target_roles) if whole else None,  # type: ignore[arg-type]
                   "special": special_key(self._context.inventory) if whole else ""}
         header["id"] = _content_id(header, columns)  # (a delta made on other answers: unused)
@@ -544,7 +544,7 @@ class Memo:
         """Store the ``rows`` of this run's answers that differ from the stored ones (see
         ``DELTA_KIND``) with this run's path list digest, evidence key and fingerprint."""
         pick = (lambda seq: [seq[i] for i in rows])
-        searched = self._searched()
+        searched = self.searched()
         if state.same_texts and state.fingerprint and searched is not None and state.searched == searched:
             made: Optional[str] = state.fingerprint  # TST001's parts are the stored ones (see _digest)
         else:
@@ -565,16 +565,13 @@ class Memo:
             return
         header = {"version": VERSION, "base": state.id, "listed": self._listed, "evidence": self._evidence_key,
                   "rows": len(rows), "of": state.rows, "roles": known, "fingerprint": made or "",
-                  "searched": self._searched()}
+                  "searched": self.searched()}
         colfile.write(self._delta_file, colfile.pack(DELTA_MAGIC, header, columns))
 
     def searched(self) -> Optional[Dict[str, int]]:
-        """:meth:`_searched` (what the stored fingerprint's counts are compared with)."""
-        return self._searched()
-
-    def _searched(self) -> Optional[Dict[str, int]]:
         """The evidence index's count of test files searched per language: with the untested
-        modules and their message heads, what TST001's fingerprint is made of."""
+        modules and their message heads, what TST001's fingerprint is made of (what the stored
+        fingerprint's counts are compared with)."""
         searched = getattr(self._context.test_index.evidence(), "searched", None)
         return dict(searched) if isinstance(searched, dict) else None
 

@@ -299,6 +299,15 @@ def history_key(inventory: "Inventory", config: "Config") -> Optional[str]:
     return f"{fingerprint(inventory, config, ignored)}:{state.head}"
 
 
+def scan_history_key(context) -> Optional[str]:
+    """:func:`history_key` of a scan's ``context`` (its inventory and configuration), once per
+    scan (two git calls): the history rules, the audit document and ``ls``'s stored lines ask."""
+    found = context.__dict__.get("_history_key", False)
+    if found is False:
+        found = context.__dict__["_history_key"] = history_key(context.inventory, context.config)
+    return found
+
+
 def prefetch_history(inventory: "Inventory", config: "Config", use_cache: bool = True) -> Optional[LogAhead]:
     """Start the full pass's ``git log`` now (:class:`~repo_roles.history.reader.LogAhead`) for a
     command that will ask for the history (``audit``: its document shows it) when no history

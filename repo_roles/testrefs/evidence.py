@@ -1006,6 +1006,11 @@ def _read_sharded(store, key: str, whole: Callable[[], EvidenceIndex]) -> Option
     meta = _meta(store, key)
     if meta is None:
         return None
+    return _sharded_index(store, meta, key, whole)
+
+
+def _sharded_index(store, meta: dict, key: str, whole: Callable[[], EvidenceIndex]) -> "ShardedEvidence":
+    """The index stored in shards under ``key`` (its ``meta`` value), read as paths are asked about."""
     found = ShardedEvidence(meta, _shard_reader(store, meta, key), whole)
     found.key = key
     return found
@@ -1109,10 +1114,17 @@ def _write_head(store, state: "F.WholeState", paths: List[str], listed: str, map
     # the three columns NUL-joined, each after its length (no JSON escape per NUL), then the facts
     context = b"".join(len(c).to_bytes(4, "big") for c in columns) + b"".join(columns) \
         + json.dumps(facts, separators=(",", ":")).encode("utf-8", "surrogatepass")
-    head = {"key": state.key, "columns": _put_checked(store, COLUMN_KIND, salt, state.column),
-            "digest": state.column_digest,
-            "over": {}, "worktree": state.worktree, "special": state.special, "meta": meta,
-            "context": _put_checked(store, CONTEXT_KIND, salt, context)}
+    _put_head(store, salt, state, _put_checked(store, COLUMN_KIND, salt, state.column), {},
+              _put_checked(store, CONTEXT_KIND, salt, context), meta)
+
+
+def _put_head(store, salt: str, state: "F.WholeState", columns: str, over: Dict[str, str], context: str,
+              meta: dict) -> None:
+    """Store the head (what :func:`_head` reads): the key and meta value of the index just stored,
+    the ids of its base columns and context value, the positions differing from the base, this
+    run's work-tree and special entries."""
+    head = {"key": state.key, "columns": columns, "digest": state.column_digest, "over": over,
+            "worktree": state.worktree, "special": state.special, "context": context, "meta": meta}
     store.put_snapshot(HEAD_KIND, salt, json.dumps(head, separators=(",", ":")).encode("utf-8", "surrogatepass"))
 
 
@@ -1190,9 +1202,7 @@ def _updated_sharded(context: "ProjectContext", store, state: "F.WholeState", li
         return None
     before = head["meta"]
     if head["key"] == state.key:  # the meta value replaced since by a run on given files: the head's
-        found = ShardedEvidence(before, _shard_reader(store, before, state.key), whole)
-        found.key = state.key
-        return found
+        return _sharded_index(store, before, state.key, whole)
     if not isinstance(before.get("kind_rows"), dict) or type(before.get("entries")) is not int \
             or not all(type(n) is int for n in before["kind_rows"].values()):
         return None
@@ -1232,13 +1242,8 @@ def _updated_sharded(context: "ProjectContext", store, state: "F.WholeState", li
     if len(over) > COLUMN_OVERRIDES_MAX:  # this run's columns are the new base
         columns, over = _put_checked(store, COLUMN_KIND, salt, state.column), {}
     store.put_snapshot(META_KIND, state.key, json.dumps(meta, separators=(",", ":")).encode("utf-8", "surrogatepass"))
-    store.put_snapshot(HEAD_KIND, salt, json.dumps(
-        {"key": state.key, "columns": columns, "digest": state.column_digest, "over": over,
-         "worktree": state.worktree, "special": state.special, "context": head["context"], "meta": meta},
-        separators=(",", ":")).encode("utf-8", "surrogatepass"))
-    found = ShardedEvidence(meta, _shard_reader(store, meta, state.key), whole)
-    found.key = state.key
-    return found
+    _put_head(store, salt, state, columns, over, head["context"], meta)
+    return _sharded_index(store, meta, state.key, whole)
 
 
 def _shards_updated(context: "ProjectContext", store, head: dict, before: dict, changed: List[str],

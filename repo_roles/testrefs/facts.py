@@ -195,13 +195,6 @@ class WholeState(NamedTuple):
     worktree: Dict[str, str]
 
 
-def whole_key(context: "ProjectContext", listed: str, mapped: Sequence[str],
-              found: Optional[Tuple[str, array]]) -> Optional[str]:
-    """The evidence index key of a whole run (:func:`whole_state`'s ``key``), or None."""
-    state = whole_state(context, listed, mapped, found)
-    return None if state is None else state.key
-
-
 def whole_state(context: "ProjectContext", listed: str, mapped: Sequence[str],
                 found: Optional[Tuple[str, array]]) -> Optional[WholeState]:
     """The evidence index key of a whole run without deciding a name or reading the names'

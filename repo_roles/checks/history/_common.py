@@ -150,11 +150,9 @@ def cached_findings(context: "ProjectContext", rule_id: str, settings: list,
     and the model is extended (``CACHED..HEAD``) as usual."""
     if not context.use_cache:
         return list(compute())
-    from repo_roles.history.stage import history_key
+    from repo_roles.history.stage import scan_history_key
 
-    if "_history_key" not in context.__dict__:  # once per scan (two git calls)
-        context.__dict__["_history_key"] = history_key(context.inventory, context.config)
-    base = context.__dict__["_history_key"]
+    base = scan_history_key(context)
     if base is None:  # no complete history: compute() says the note
         return list(compute())
     history = context.config.history
